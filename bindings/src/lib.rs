@@ -2,7 +2,7 @@
 //!
 //! The generated part (`generated/`, by `cargo xtask codegen`) gives every
 //! documented operation a request type, response types, validation of the
-//! documented limits and a typed call path; this file only re-exports it. Every
+//! documented limits and a method of the client; this file only re-exports it. Every
 //! generated type has one path, the URL's:
 //! `v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery`.
 //!
@@ -15,8 +15,7 @@
 //! [`Client::execute`](wechatpay_runtime::Client::execute), which is there for
 //! code that needs the request as a value (pagination, the blocking client);
 //! [`Client::request`](wechatpay_runtime::Client::request) reaches endpoints
-//! that are not generated. The call path spelled like the URL
-//! (`client.v3().marketing()...`) remains for now.
+//! that are not generated.
 //!
 //! Features: one per API area, `/v3/<area>` (`v3-pay`, `v3-refund`, ...), and
 //! for `/v3/marketing` one per product (`v3-marketing-busifavor`; `v3-marketing`

@@ -3,9 +3,9 @@
 //! For every operation: a request type (path parameters plus body, query and
 //! headers), response types, nested types with stable names, open string enums,
 //! validation of the documented limits, an `Operation` implementation for the
-//! runtime, and pagination for offset/limit lists. One module per path; a typed
-//! call path mirroring the URL; friendly methods for operations the overrides
-//! file names; JSON Schemas of every payload through schemars.
+//! runtime, and pagination for offset/limit lists. One module per path; every
+//! operation a method of the client by its name (`WechatPayApi`); JSON
+//! Schemas of every payload through schemars.
 //!
 //! The same [`Generated`] value renders as checked-in files
 //! ([`Generated::files`], formatted with prettyplease), as files of a crate per
@@ -263,7 +263,19 @@ fn feature_word(segment: &str) -> String {
 }
 
 /// Generates bindings for every operation of `spec` the runtime supports.
+/// Every operation is called by its name: a spec whose operations lack one
+/// (read from pages without `cargo xtask spec`) is named by
+/// [`wechatpay_spec::names`] first.
 pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenError> {
+    let named;
+    let spec = if spec.operations.iter().any(|op| op.name.is_none()) {
+        let mut copy = spec.clone();
+        wechatpay_spec::names::assign(&mut copy);
+        named = copy;
+        &named
+    } else {
+        spec
+    };
     let rt = runtime_path(&settings.runtime)?;
     let mut by_path: BTreeMap<&str, Vec<&wechatpay_spec::Operation>> = BTreeMap::new();
     for operation in &spec.operations {
@@ -429,7 +441,7 @@ impl Generated {
     /// The root module's source: its doc, the top modules' declarations, its
     /// own items.
     fn root_source(&self, declarations: &str) -> String {
-        let doc = " Generated bindings: one module per URL segment, each holding its path's types, its step of the typed call path and `json_schemas()`, and the [`WechatPayApi`] entry points.";
+        let doc = " Generated bindings: one module per URL segment, each holding its path's types and `json_schemas()`, and [`WechatPayApi`], every operation by its name.";
         format!("{} {declarations} {}", quote!(#![doc = #doc]), self.root)
     }
 

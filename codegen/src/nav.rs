@@ -1,10 +1,8 @@
 //! The URL tree: one module per path segment, so that every generated type has
 //! one public path spelled like its URL
 //! (`v3::marketing::busifavor::stocks::stock_id::couponcodes::UploadCouponCodesBody`),
-//! and in each module the step of the typed call path that reaches it —
-//! `client.v3().marketing().busifavor().stocks().stock_id("98065001").couponcodes().post(body)`
-//! mirrors `$instance->v3->marketing->busifavor->stocks->_stock_id_->couponcodes->post()`
-//! of the PHP SDK — and `json_schemas()` of the payloads under it.
+//! with `json_schemas()` of the payloads under it. Operations are called by
+//! their names (`root`), not through the tree.
 //!
 //! The same tree is written out three ways ([`Layout`]): every module inline
 //! (the proc-macro), a file per module with operations (the checked-in crate),
@@ -15,7 +13,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
-use crate::names::{Names, camel, ident, snake};
+use crate::names::{Names, ident, snake};
 use crate::operation::OperationPlan;
 use crate::{CodegenError, Module};
 
@@ -67,15 +65,6 @@ impl Segment {
     }
 }
 
-/// An operation's call through the typed call path, from the client:
-/// `.v3().marketing()….stock_id(stock_id).couponcodes().post(body)`, with the
-/// path parameters and parts named as in the operation's plan.
-pub(crate) struct Call {
-    pub(crate) tokens: TokenStream,
-    /// The same call as text, for doc comments.
-    pub(crate) text: String,
-}
-
 /// A module of the URL tree, its items generated.
 pub(crate) struct Node {
     /// The module's name in its parent.
@@ -94,7 +83,7 @@ pub(crate) struct Node {
     doc: String,
     /// The node's whole URL (`/v3/bill`).
     url: String,
-    /// The call path step and `json_schemas()`, as text.
+    /// `json_schemas()`, as text.
     items: String,
     children: Vec<Node>,
 }
@@ -102,10 +91,8 @@ pub(crate) struct Node {
 /// The URL tree with everything the root module needs to name into it.
 pub(crate) struct Tree {
     pub(crate) roots: Vec<Node>,
-    /// Each root's accessor on the client: (method, module, step struct).
-    pub(crate) accessors: Vec<(Ident, Ident, Ident)>,
-    /// Calls keyed by operation: (method, path).
-    pub(crate) calls: BTreeMap<(String, String), Call>,
+    /// The top modules (`v3`).
+    pub(crate) top: Vec<Ident>,
     /// Each path module's public path from the root (`v3::marketing::…`).
     pub(crate) public_paths: BTreeMap<usize, TokenStream>,
 }
@@ -124,15 +111,11 @@ struct Context<'a> {
     rt: &'a TokenStream,
     schema_gate: &'a TokenStream,
     modules: &'a [Module],
-    struct_names: Names,
-    calls: BTreeMap<(String, String), Call>,
     public_paths: BTreeMap<usize, TokenStream>,
 }
 
-/// Where a node sits: what reaches it from the client, and what it inherits.
+/// Where a node sits, and what it inherits.
 struct Parent<'p> {
-    params: Vec<Ident>,
-    call: &'p Call,
     url: String,
     module_path: Vec<Ident>,
     features: Option<&'p BTreeSet<String>>,
@@ -159,48 +142,25 @@ pub(crate) fn tree(
         rt,
         schema_gate,
         modules,
-        struct_names: Names::default(),
-        calls: BTreeMap::new(),
         public_paths: BTreeMap::new(),
     };
     let mut module_names = Names::default();
-    let mut named = Vec::new();
+    let mut roots = Vec::new();
+    let mut top = Vec::new();
     for (segment, draft) in &root.children {
         let module = module_names.take(&snake(&segment.word()));
-        let struct_name = context.struct_names.take(&camel(&segment.word()));
-        named.push((segment, draft, module, struct_name));
-    }
-    let mut roots = Vec::new();
-    let mut accessors = Vec::new();
-    for (segment, draft, module, struct_name) in named {
-        let method = ident(&snake(&segment.word()));
-        let call = Call {
-            tokens: quote!(.#method()),
-            text: format!(".{method}()"),
-        };
-        // A top module is always there, whatever areas are enabled: the
-        // client's `v3()` names it.
+        // A top module is always there, whatever areas are enabled.
         let parent = Parent {
-            params: Vec::new(),
-            call: &call,
             url: String::new(),
             module_path: Vec::new(),
             features: Some(&draft.features),
         };
-        accessors.push((method, ident(&module), ident(&struct_name)));
-        roots.push(build(
-            segment,
-            draft,
-            module,
-            struct_name,
-            &parent,
-            &mut context,
-        ));
+        top.push(ident(&module));
+        roots.push(build(segment, draft, module, &parent, &mut context));
     }
     Tree {
         roots,
-        accessors,
-        calls: context.calls,
+        top,
         public_paths: context.public_paths,
     }
 }
@@ -220,13 +180,11 @@ pub(crate) fn cfg_of(features: &BTreeSet<String>) -> TokenStream {
     }
 }
 
-/// One node and, below it, its children: the step struct with its methods
-/// (a child's step, an operation's call), `json_schemas()`.
+/// One node and, below it, its children, with `json_schemas()`.
 fn build(
     segment: &Segment,
     draft: &Draft<'_>,
     name: String,
-    struct_name: String,
     parent: &Parent<'_>,
     context: &mut Context<'_>,
 ) -> Node {
@@ -241,10 +199,6 @@ fn build(
     } else {
         TokenStream::new()
     };
-    let mut params = parent.params.clone();
-    if let Segment::Param(param) = segment {
-        params.push(ident(&snake(param)));
-    }
     let mut module_path = parent.module_path.clone();
     module_path.push(ident(&name));
     if let Some(module) = draft.module {
@@ -252,124 +206,28 @@ fn build(
             .public_paths
             .insert(module, quote!(#(#module_path)::*));
     }
-    let struct_ident = ident(&struct_name);
 
-    // Names of the children: modules among siblings, step methods beside the
-    // HTTP methods of this node's operations, step structs across the tree.
-    let mut method_names = Names::default();
-    for plan in draft.plans {
-        method_names.try_take(plan.method.lower());
-    }
     let mut module_names = Names::default();
-    let mut named = Vec::new();
-    for (child_segment, child) in &draft.children {
-        let preferred = snake(&child_segment.word());
-        let method = if method_names.try_take(&preferred) {
-            preferred.clone()
-        } else {
-            method_names.take(&format!("{preferred}_path"))
-        };
-        let module = module_names.take(&preferred);
-        let child_struct = context
-            .struct_names
-            .take(&format!("{struct_name}{}", camel(&child_segment.word())));
-        named.push((child_segment, child, method, module, child_struct));
-    }
-
-    let mut methods = Vec::new();
     let mut schema_children = Vec::new();
     let mut children = Vec::new();
-    for (child_segment, child, method, module, child_struct) in named {
-        let method = ident(&method);
-        let (module_ident, child_ident) = (ident(&module), ident(&child_struct));
-        let doc = format!(" `{}`", child_segment.url());
-        let copies = params.iter().map(|p| quote!(self.#p.clone()));
-        let (call_tokens, call_text) = (&parent.call.tokens, &parent.call.text);
+    for (child_segment, child) in &draft.children {
+        let module = module_names.take(&snake(&child_segment.word()));
         let child_cfg = if child.features != draft.features {
             cfg_of(&child.features)
         } else {
             TokenStream::new()
         };
-        let child_call = match child_segment {
-            Segment::Param(param) => {
-                let param = ident(&snake(param));
-                methods.push(quote! {
-                    #[doc = #doc]
-                    #child_cfg
-                    pub fn #method(&self, #param: impl ::std::convert::Into<::std::string::String>) -> #module_ident::#child_ident<'a> {
-                        #module_ident::#child_ident::new(self.client, #(#copies,)* #param)
-                    }
-                });
-                Call {
-                    tokens: quote!(#call_tokens.#method(#param)),
-                    text: format!("{call_text}.{method}({param})"),
-                }
-            }
-            _ => {
-                methods.push(quote! {
-                    #[doc = #doc]
-                    #child_cfg
-                    pub fn #method(&self) -> #module_ident::#child_ident<'a> {
-                        #module_ident::#child_ident::new(self.client, #(#copies),*)
-                    }
-                });
-                Call {
-                    tokens: quote!(#call_tokens.#method()),
-                    text: format!("{call_text}.{method}()"),
-                }
-            }
-        };
-        schema_children.push((module_ident.clone(), child_cfg.clone()));
+        schema_children.push((ident(&module), child_cfg));
         let child_parent = Parent {
-            params: params.clone(),
-            call: &child_call,
             url: url.clone(),
             module_path: module_path.clone(),
             features: Some(&draft.features),
         };
-        children.push(build(
-            child_segment,
-            child,
-            module,
-            child_struct,
-            &child_parent,
-            context,
-        ));
+        children.push(build(child_segment, child, module, &child_parent, context));
     }
 
     let mut schema_entries = Vec::new();
     for plan in draft.plans {
-        let request = ident(&plan.request);
-        let empty = TokenStream::new();
-        let (response, entry) = plan.call_response(&empty, rt);
-        let args = plan.part_params(&empty);
-        let path_values = plan.path_params.iter().map(|(id, _)| {
-            let id = ident(id);
-            quote!(self.#id.clone())
-        });
-        let part_values: Vec<Ident> = plan.parts.iter().map(|(arg, _)| ident(arg)).collect();
-        let method = ident(plan.method.lower());
-        let arguments = plan
-            .parts
-            .iter()
-            .map(|(arg, _)| arg.as_str())
-            .collect::<Vec<_>>()
-            .join(", ");
-        let call_tokens = &parent.call.tokens;
-        context.calls.insert(
-            (plan.method.to_string(), plan.path.clone()),
-            Call {
-                tokens: quote!(#call_tokens.#method(#(#part_values),*)),
-                text: format!("{}.{method}({arguments})", parent.call.text),
-            },
-        );
-        let doc = format!(" {} (`{} {}`)", plan.summary, plan.method, plan.path);
-        methods.push(quote! {
-            #[doc = #doc]
-            pub async fn #method(&self, #(#args),*) -> ::std::result::Result<#response, #rt::Error> {
-                self.client.#entry(&#request::new(#(#path_values,)* #(#part_values),*)).await
-            }
-        });
         let module = draft.module.map(|m| context.modules[m].name.as_str());
         let prefix = plan
             .name
@@ -381,39 +239,12 @@ fn build(
             schema_entries.push(quote!((#file, #rt::json_schema_for::<#ty>())));
         }
     }
-
-    let param_args = params
-        .iter()
-        .map(|p| quote!(#p: impl ::std::convert::Into<::std::string::String>));
-    let param_inits = params.iter().map(|p| quote!(#p: #p.into()));
-    let fields = params.iter().map(|p| quote!(#p: ::std::string::String,));
-    let struct_doc = format!(
-        " The typed call path at `{url}`: `client{}`.",
-        parent.call.text
-    );
-    let new_doc = format!(" Starts the typed call path at `{url}` on `client`.");
     let schemas_doc = format!(
         " The JSON Schemas (draft 2020-12) of the payloads under `{url}`, named `<operation>.<body|query|response>`."
     );
     let schemas_body = json_schemas_body(&schema_entries, &schema_children);
     let schema_gate = context.schema_gate;
     let items = quote! {
-        #[doc = #struct_doc]
-        #[derive(Debug, Clone)]
-        pub struct #struct_ident<'a> {
-            client: &'a #rt::Client,
-            #(#fields)*
-        }
-
-        impl<'a> #struct_ident<'a> {
-            #[doc = #new_doc]
-            pub fn new(client: &'a #rt::Client, #(#param_args),*) -> Self {
-                #struct_ident { client, #(#param_inits),* }
-            }
-
-            #(#methods)*
-        }
-
         #[doc = #schemas_doc]
         #schema_gate
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -613,7 +444,7 @@ fn single(set: &BTreeSet<String>) -> Option<&str> {
 /// re-exported whole.
 fn area_crate_root(node: &Node, feature: &str, private: &str) -> String {
     let doc = format!(
-        " The `{}` API area of the WeChat Pay bindings: its operations' types, the typed call path from `{}` down and `json_schemas()`, generated from the docs. The bindings enable it with their `{feature}` feature and name it by its URL.",
+        " The `{}` API area of the WeChat Pay bindings: its operations' types and `json_schemas()`, from `{}` down, generated from the docs. The bindings enable it with their `{feature}` feature and name it by its URL.",
         node.url, node.url
     );
     let private = ident(private);

@@ -39,7 +39,7 @@ pub(crate) enum ResponseType {
     Named(String),
     /// Nothing (`204 No Content`).
     Unit,
-    /// A file download: the operation decodes it as bytes, the call path
+    /// A file download: the operation decodes it as bytes, its named method
     /// returns it as a streaming `Download`.
     File,
     /// JSON the page does not describe.
@@ -72,7 +72,7 @@ fn qualify(module: &TokenStream, name: &str) -> TokenStream {
 }
 
 impl OperationPlan {
-    /// What the call path returns, and the client method it ends in: a file is
+    /// What the named method returns, and the client method it ends in: a file is
     /// streamed to the caller (`Client::download`), not buffered.
     pub(crate) fn call_response(
         &self,

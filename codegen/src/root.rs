@@ -18,18 +18,9 @@ pub(crate) fn root_items(
     plans: &[Vec<OperationPlan>],
     skipped: &[Skipped],
 ) -> TokenStream {
-    // The trait: each root of the call path, then the friendly names.
+    // The trait: every operation by its name.
     let mut trait_methods = Vec::new();
     let mut impl_methods = Vec::new();
-    for (method, module, struct_name) in &tree.accessors {
-        let doc = format!(" The typed call path under `/{method}`.");
-        trait_methods.push(quote!(#[doc = #doc] fn #method(&self) -> #module::#struct_name<'_>;));
-        impl_methods.push(quote! {
-            fn #method(&self) -> #module::#struct_name<'_> {
-                #module::#struct_name::new(self)
-            }
-        });
-    }
     for (index, (module, module_plans)) in modules.iter().zip(plans).enumerate() {
         // Generated code names each type by its one public path, as a user would.
         let module_path = &tree.public_paths[&index];
@@ -37,7 +28,11 @@ pub(crate) fn root_items(
         for plan in module_plans {
             let Some(name) = &plan.name else { continue };
             let method = ident(name);
-            let (response, _) = plan.call_response(module_path, rt);
+            let (response, entry) = plan.call_response(module_path, rt);
+            let request = {
+                let request = ident(&plan.request);
+                quote!(#module_path::#request)
+            };
             let path_args: Vec<TokenStream> = plan
                 .path_params
                 .iter()
@@ -47,10 +42,13 @@ pub(crate) fn root_items(
                 })
                 .collect();
             let part_args = plan.part_params(module_path);
-            let call = &tree.calls[&(plan.method.to_string(), plan.path.clone())];
             let doc = format!(
-                " {} (`{} {}`); also `client{}`.",
-                plan.summary, plan.method, plan.path, call.text
+                " {} (`{} {}`): sends [`{}`]({}).",
+                plan.summary,
+                plan.method,
+                plan.path,
+                plan.request,
+                request.to_string().replace(' ', "")
             );
             trait_methods.push(quote! {
                 #[doc = #doc]
@@ -58,18 +56,15 @@ pub(crate) fn root_items(
                 fn #method(&self, #(#path_args,)* #(#part_args),*)
                     -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_;
             });
-            let call = &call.tokens;
-            let conversions = plan.path_params.iter().map(|(id, _)| {
-                let id = ident(id);
-                quote!(let #id: ::std::string::String = #id.into();)
-            });
-            // Path parameters are converted before the future, which may not
-            // hold the caller's types; without any, an `async fn` says the same.
+            let path_ids = plan.path_params.iter().map(|(id, _)| ident(id));
+            let part_ids = plan.parts.iter().map(|(arg, _)| ident(arg));
+            // The request is built before the future, which then holds no
+            // caller's types; without path parameters an `async fn` says the same.
             impl_methods.push(if plan.path_params.is_empty() {
                 quote! {
                     #cfg
                     async fn #method(&self, #(#part_args),*) -> ::std::result::Result<#response, #rt::Error> {
-                        self #call.await
+                        self.#entry(&#request::new(#(#part_ids),*)).await
                     }
                 }
             } else {
@@ -77,8 +72,8 @@ pub(crate) fn root_items(
                     #cfg
                     fn #method(&self, #(#path_args,)* #(#part_args),*)
                         -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_ {
-                        #(#conversions)*
-                        async move { self #call.await }
+                        let request = #request::new(#(#path_ids,)* #(#part_ids),*);
+                        async move { self.#entry(&request).await }
                     }
                 }
             });
@@ -89,7 +84,7 @@ pub(crate) fn root_items(
     } else {
         TokenStream::new()
     };
-    let roots: Vec<_> = tree.accessors.iter().map(|(_, module, _)| module).collect();
+    let roots: Vec<_> = tree.top.iter().collect();
     let schemas_body = match roots.as_slice() {
         [] => quote!(::std::vec::Vec::new()),
         [root] => quote!(#root::json_schemas()),
@@ -100,7 +95,7 @@ pub(crate) fn root_items(
         },
     };
     let api_doc = format!(
-        " Entry points on a [`Client`]({}::Client): every operation by its name (the official\n SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.",
+        " Every operation as a method of a [`Client`]({}::Client), by its name: the official SDKs'\n where they have one, else one derived from its method and path.",
         settings.runtime.trim_start_matches("::")
     );
     let skipped_entries = skipped.iter().map(|s| {

@@ -26,19 +26,15 @@ fn body(codes: &[&str], request_no: &str) -> UploadCouponCodesBody {
 }
 
 #[tokio::test]
-async fn the_four_operations_through_the_typed_call_path() {
+async fn the_four_operations_by_name() {
     let sandbox = sandbox().await;
     let client = sandbox.client_builder().build().unwrap();
-    let stock = client
-        .v3()
-        .marketing()
-        .busifavor()
-        .stocks()
-        .stock_id(DEFAULT_STOCK);
 
-    let uploaded = stock
-        .couponcodes()
-        .post(body(&["CODE-1", "CODE-2", "CODE-1"], "upload-1"))
+    let uploaded = client
+        .upload_coupon_codes(
+            DEFAULT_STOCK,
+            body(&["CODE-1", "CODE-2", "CODE-1"], "upload-1"),
+        )
         .await
         .unwrap();
     assert_eq!(uploaded.stock_id.as_deref(), Some(DEFAULT_STOCK));
@@ -60,9 +56,8 @@ async fn the_four_operations_through_the_typed_call_path() {
         "read as a time"
     );
 
-    let page = stock
-        .couponcodes()
-        .get(ListCouponCodesQuery::new().with_limit(10))
+    let page = client
+        .list_coupon_codes(DEFAULT_STOCK, ListCouponCodesQuery::new().with_limit(10))
         .await
         .unwrap();
     assert_eq!(page.total_count, Some(2));
@@ -73,10 +68,8 @@ async fn the_four_operations_through_the_typed_call_path() {
         Some(ListCouponCodesCodeStatus::Available)
     );
 
-    let one = stock
-        .couponcodes()
-        .coupon_code("CODE-2")
-        .get(GetCouponCodeQuery::new())
+    let one = client
+        .get_coupon_code(DEFAULT_STOCK, "CODE-2", GetCouponCodeQuery::new())
         .await
         .unwrap();
     let information = one.code_information.unwrap();
@@ -90,10 +83,12 @@ async fn the_four_operations_through_the_typed_call_path() {
         "only dispatched codes have coupon information"
     );
 
-    let deleted = stock
-        .couponcodes()
-        .coupon_code("CODE-2")
-        .delete(DeleteCouponCodeQuery::new("delete-1"))
+    let deleted = client
+        .delete_coupon_code(
+            DEFAULT_STOCK,
+            "CODE-2",
+            DeleteCouponCodeQuery::new("delete-1"),
+        )
         .await
         .unwrap();
     assert_eq!(deleted.stock_id.as_deref(), Some(DEFAULT_STOCK));

@@ -150,7 +150,7 @@ impl Client {
     }
 
     /// Validates, signs, sends (retrying what is safe to retry), verifies and
-    /// decodes one operation. The generated call paths (`client.v3()…`) end
+    /// decodes one operation. The operations' generated methods (`client.jsapi_prepay(..)`) end
     /// here; call it directly when you hold a request value.
     pub async fn execute<O: Operation>(&self, operation: &O) -> Result<O::Response, Error> {
         if self.inner.validate_requests {
@@ -423,7 +423,7 @@ impl Client {
 
     /// Sends an operation whose answer is a file (`文件流`) and returns the
     /// download as it arrives, to be saved or written with its digest checked.
-    /// The generated call paths of file downloads end here.
+    /// The generated methods of file downloads end here.
     pub async fn download<O: Operation>(&self, operation: &O) -> Result<Download, Error> {
         if self.inner.validate_requests {
             operation.validate()?;

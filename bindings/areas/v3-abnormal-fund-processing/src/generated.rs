@@ -2,24 +2,6 @@
 
 //! `/abnormal-fund-processing`
 
-/// The typed call path at `/v3/abnormal-fund-processing`: `client.v3().abnormal_fund_processing()`.
-#[derive(Debug, Clone)]
-pub struct V3AbnormalFundProcessing<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AbnormalFundProcessing<'a> {
-    /// Starts the typed call path at `/v3/abnormal-fund-processing` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AbnormalFundProcessing { client }
-    }
-
-    /// `/receipts`
-    pub fn receipts(&self) -> receipts::V3AbnormalFundProcessingReceipts<'a> {
-        receipts::V3AbnormalFundProcessingReceipts::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/abnormal-fund-processing`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,32 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod receipts {
     //! `/receipts`
-
-    /// The typed call path at `/v3/abnormal-fund-processing/receipts`: `client.v3().abnormal_fund_processing().receipts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3AbnormalFundProcessingReceipts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3AbnormalFundProcessingReceipts<'a> {
-        /// Starts the typed call path at `/v3/abnormal-fund-processing/receipts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3AbnormalFundProcessingReceipts {
-                client,
-            }
-        }
-
-        /// `/{receipt_id}`
-        pub fn receipt_id(
-            &self,
-            receipt_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> receipt_id::V3AbnormalFundProcessingReceiptsReceiptId<'a> {
-            receipt_id::V3AbnormalFundProcessingReceiptsReceiptId::new(
-                self.client,
-                receipt_id,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/abnormal-fund-processing/receipts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

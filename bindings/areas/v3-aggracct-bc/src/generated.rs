@@ -2,24 +2,6 @@
 
 //! `/aggracct-bc`
 
-/// The typed call path at `/v3/aggracct-bc`: `client.v3().aggracct_bc()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBc<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBc<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBc { client }
-    }
-
-    /// `/wb-channel`
-    pub fn wb_channel(&self) -> wb_channel::V3AggracctBcWbChannel<'a> {
-        wb_channel::V3AggracctBcWbChannel::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,47 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod wb_channel {
     //! `/wb-channel`
-
-    /// The typed call path at `/v3/aggracct-bc/wb-channel`: `client.v3().aggracct_bc().wb_channel()`.
-    #[derive(Debug, Clone)]
-    pub struct V3AggracctBcWbChannel<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3AggracctBcWbChannel<'a> {
-        /// Starts the typed call path at `/v3/aggracct-bc/wb-channel` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3AggracctBcWbChannel { client }
-        }
-
-        /// `/account`
-        pub fn account(&self) -> account::V3AggracctBcWbChannelAccount<'a> {
-            account::V3AggracctBcWbChannelAccount::new(self.client)
-        }
-
-        /// `/bank-channel-account`
-        pub fn bank_channel_account(
-            &self,
-        ) -> bank_channel_account::V3AggracctBcWbChannelBankChannelAccount<'a> {
-            bank_channel_account::V3AggracctBcWbChannelBankChannelAccount::new(
-                self.client,
-            )
-        }
-
-        /// `/control-orders`
-        pub fn control_orders(
-            &self,
-        ) -> control_orders::V3AggracctBcWbChannelControlOrders<'a> {
-            control_orders::V3AggracctBcWbChannelControlOrders::new(self.client)
-        }
-
-        /// `/special-reduction`
-        pub fn special_reduction(
-            &self,
-        ) -> special_reduction::V3AggracctBcWbChannelSpecialReduction<'a> {
-            special_reduction::V3AggracctBcWbChannelSpecialReduction::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -83,40 +24,6 @@ pub mod wb_channel {
 
     pub mod account {
         //! `/account`
-
-        /// The typed call path at `/v3/aggracct-bc/wb-channel/account`: `client.v3().aggracct_bc().wb_channel().account()`.
-        #[derive(Debug, Clone)]
-        pub struct V3AggracctBcWbChannelAccount<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3AggracctBcWbChannelAccount<'a> {
-            /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/account` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3AggracctBcWbChannelAccount {
-                    client,
-                }
-            }
-
-            /// `/balance`
-            pub fn balance(&self) -> balance::V3AggracctBcWbChannelAccountBalance<'a> {
-                balance::V3AggracctBcWbChannelAccountBalance::new(self.client)
-            }
-
-            /// `/mch_archives`
-            pub fn mch_archives(
-                &self,
-            ) -> mch_archives::V3AggracctBcWbChannelAccountMchArchives<'a> {
-                mch_archives::V3AggracctBcWbChannelAccountMchArchives::new(self.client)
-            }
-
-            /// `/mch_media`
-            pub fn mch_media(
-                &self,
-            ) -> mch_media::V3AggracctBcWbChannelAccountMchMedia<'a> {
-                mch_media::V3AggracctBcWbChannelAccountMchMedia::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/account`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -136,28 +43,6 @@ pub mod wb_channel {
     pub mod bank_channel_account {
         //! `/bank-channel-account`
 
-        /// The typed call path at `/v3/aggracct-bc/wb-channel/bank-channel-account`: `client.v3().aggracct_bc().wb_channel().bank_channel_account()`.
-        #[derive(Debug, Clone)]
-        pub struct V3AggracctBcWbChannelBankChannelAccount<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3AggracctBcWbChannelBankChannelAccount<'a> {
-            /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/bank-channel-account` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3AggracctBcWbChannelBankChannelAccount {
-                    client,
-                }
-            }
-
-            /// `/rename`
-            pub fn rename(
-                &self,
-            ) -> rename::V3AggracctBcWbChannelBankChannelAccountRename<'a> {
-                rename::V3AggracctBcWbChannelBankChannelAccountRename::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/bank-channel-account`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -169,51 +54,6 @@ pub mod wb_channel {
 
     pub mod control_orders {
         //! `/control-orders`
-
-        /// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders`: `client.v3().aggracct_bc().wb_channel().control_orders()`.
-        #[derive(Debug, Clone)]
-        pub struct V3AggracctBcWbChannelControlOrders<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3AggracctBcWbChannelControlOrders<'a> {
-            /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3AggracctBcWbChannelControlOrders {
-                    client,
-                }
-            }
-
-            /// `/info`
-            pub fn info(&self) -> info::V3AggracctBcWbChannelControlOrdersInfo<'a> {
-                info::V3AggracctBcWbChannelControlOrdersInfo::new(self.client)
-            }
-
-            /// `/punish`
-            pub fn punish(
-                &self,
-            ) -> punish::V3AggracctBcWbChannelControlOrdersPunish<'a> {
-                punish::V3AggracctBcWbChannelControlOrdersPunish::new(self.client)
-            }
-
-            /// `/recover`
-            pub fn recover(
-                &self,
-            ) -> recover::V3AggracctBcWbChannelControlOrdersRecover<'a> {
-                recover::V3AggracctBcWbChannelControlOrdersRecover::new(self.client)
-            }
-
-            /// `/{out_request_no}`
-            pub fn out_request_no(
-                &self,
-                out_request_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_request_no::V3AggracctBcWbChannelControlOrdersOutRequestNo<'a> {
-                out_request_no::V3AggracctBcWbChannelControlOrdersOutRequestNo::new(
-                    self.client,
-                    out_request_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -229,30 +69,6 @@ pub mod wb_channel {
         pub mod info {
             //! `/info`
 
-            /// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info`: `client.v3().aggracct_bc().wb_channel().control_orders().info()`.
-            #[derive(Debug, Clone)]
-            pub struct V3AggracctBcWbChannelControlOrdersInfo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3AggracctBcWbChannelControlOrdersInfo<'a> {
-                /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3AggracctBcWbChannelControlOrdersInfo {
-                        client,
-                    }
-                }
-
-                /// `/update`
-                pub fn update(
-                    &self,
-                ) -> update::V3AggracctBcWbChannelControlOrdersInfoUpdate<'a> {
-                    update::V3AggracctBcWbChannelControlOrdersInfoUpdate::new(
-                        self.client,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders/info`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -264,30 +80,6 @@ pub mod wb_channel {
             pub mod update {
                 //! `/update`
 
-                /// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info/update`: `client.v3().aggracct_bc().wb_channel().control_orders().info().update()`.
-                #[derive(Debug, Clone)]
-                pub struct V3AggracctBcWbChannelControlOrdersInfoUpdate<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3AggracctBcWbChannelControlOrdersInfoUpdate<'a> {
-                    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info/update` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3AggracctBcWbChannelControlOrdersInfoUpdate {
-                            client,
-                        }
-                    }
-
-                    /// `/result`
-                    pub fn result(
-                        &self,
-                    ) -> result::V3AggracctBcWbChannelControlOrdersInfoUpdateResult<'a> {
-                        result::V3AggracctBcWbChannelControlOrdersInfoUpdateResult::new(
-                            self.client,
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders/info/update`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -298,32 +90,6 @@ pub mod wb_channel {
 
                 pub mod result {
                     //! `/result`
-
-                    /// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info/update/result`: `client.v3().aggracct_bc().wb_channel().control_orders().info().update().result()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3AggracctBcWbChannelControlOrdersInfoUpdateResult<'a> {
-                        client: &'a ::wechatpay_runtime::Client,
-                    }
-
-                    impl<'a> V3AggracctBcWbChannelControlOrdersInfoUpdateResult<'a> {
-                        /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info/update/result` on `client`.
-                        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                            V3AggracctBcWbChannelControlOrdersInfoUpdateResult {
-                                client,
-                            }
-                        }
-
-                        /// `/notify`
-                        pub fn notify(
-                            &self,
-                        ) -> notify::V3AggracctBcWbChannelControlOrdersInfoUpdateResultNotify<
-                            'a,
-                        > {
-                            notify::V3AggracctBcWbChannelControlOrdersInfoUpdateResultNotify::new(
-                                self.client,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders/info/update/result`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]

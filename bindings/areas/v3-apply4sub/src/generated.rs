@@ -2,24 +2,6 @@
 
 //! `/apply4sub`
 
-/// The typed call path at `/v3/apply4sub`: `client.v3().apply4sub()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4sub<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Apply4sub<'a> {
-    /// Starts the typed call path at `/v3/apply4sub` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Apply4sub { client }
-    }
-
-    /// `/sub_merchants`
-    pub fn sub_merchants(&self) -> sub_merchants::V3Apply4subSubMerchants<'a> {
-        sub_merchants::V3Apply4subSubMerchants::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4sub`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -29,27 +11,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod sub_merchants {
     //! `/sub_merchants`
 
-    /// The typed call path at `/v3/apply4sub/sub_merchants`: `client.v3().apply4sub().sub_merchants()`.
-    #[derive(Debug, Clone)]
-    pub struct V3Apply4subSubMerchants<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3Apply4subSubMerchants<'a> {
-        /// Starts the typed call path at `/v3/apply4sub/sub_merchants` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3Apply4subSubMerchants { client }
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3Apply4subSubMerchantsSubMchid<'a> {
-            sub_mchid::V3Apply4subSubMerchantsSubMchid::new(self.client, sub_mchid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4sub/sub_merchants`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -58,56 +19,6 @@ pub mod sub_merchants {
 
     pub mod sub_mchid {
         //! `/{sub_mchid}`
-
-        /// The typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}`: `client.v3().apply4sub().sub_merchants().sub_mchid(sub_mchid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3Apply4subSubMerchantsSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: ::std::string::String,
-        }
-
-        impl<'a> V3Apply4subSubMerchantsSubMchid<'a> {
-            /// Starts the typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3Apply4subSubMerchantsSubMchid {
-                    client,
-                    sub_mchid: sub_mchid.into(),
-                }
-            }
-
-            /// `/application`
-            pub fn application(
-                &self,
-            ) -> application::V3Apply4subSubMerchantsSubMchidApplication<'a> {
-                application::V3Apply4subSubMerchantsSubMchidApplication::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-
-            /// `/modify-settlement`
-            pub fn modify_settlement(
-                &self,
-            ) -> modify_settlement::V3Apply4subSubMerchantsSubMchidModifySettlement<'a> {
-                modify_settlement::V3Apply4subSubMerchantsSubMchidModifySettlement::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-
-            /// `/settlement`
-            pub fn settlement(
-                &self,
-            ) -> settlement::V3Apply4subSubMerchantsSubMchidSettlement<'a> {
-                settlement::V3Apply4subSubMerchantsSubMchidSettlement::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4sub/sub_merchants/{sub_mchid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -121,40 +32,6 @@ pub mod sub_merchants {
 
         pub mod application {
             //! `/application`
-
-            /// The typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/application`: `client.v3().apply4sub().sub_merchants().sub_mchid(sub_mchid).application()`.
-            #[derive(Debug, Clone)]
-            pub struct V3Apply4subSubMerchantsSubMchidApplication<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: ::std::string::String,
-            }
-
-            impl<'a> V3Apply4subSubMerchantsSubMchidApplication<'a> {
-                /// Starts the typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/application` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3Apply4subSubMerchantsSubMchidApplication {
-                        client,
-                        sub_mchid: sub_mchid.into(),
-                    }
-                }
-
-                /// `/{application_no}`
-                pub fn application_no(
-                    &self,
-                    application_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> application_no::V3Apply4subSubMerchantsSubMchidApplicationApplicationNo<
-                    'a,
-                > {
-                    application_no::V3Apply4subSubMerchantsSubMchidApplicationApplicationNo::new(
-                        self.client,
-                        self.sub_mchid.clone(),
-                        application_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4sub/sub_merchants/{sub_mchid}/application`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/apply4subject`
 
-/// The typed call path at `/v3/apply4subject`: `client.v3().apply4subject()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subject<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Apply4subject<'a> {
-    /// Starts the typed call path at `/v3/apply4subject` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Apply4subject { client }
-    }
-
-    /// `/applyment`
-    pub fn applyment(&self) -> applyment::V3Apply4subjectApplyment<'a> {
-        applyment::V3Apply4subjectApplyment::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,24 +2,6 @@
 
 //! `/applyment4sub`
 
-/// The typed call path at `/v3/applyment4sub`: `client.v3().applyment4sub()`.
-#[derive(Debug, Clone)]
-pub struct V3Applyment4sub<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Applyment4sub<'a> {
-    /// Starts the typed call path at `/v3/applyment4sub` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Applyment4sub { client }
-    }
-
-    /// `/applyment`
-    pub fn applyment(&self) -> applyment::V3Applyment4subApplyment<'a> {
-        applyment::V3Applyment4subApplyment::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/applyment4sub`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,38 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod applyment {
     //! `/applyment`
-
-    /// The typed call path at `/v3/applyment4sub/applyment`: `client.v3().applyment4sub().applyment()`.
-    #[derive(Debug, Clone)]
-    pub struct V3Applyment4subApplyment<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3Applyment4subApplyment<'a> {
-        /// Starts the typed call path at `/v3/applyment4sub/applyment` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3Applyment4subApplyment { client }
-        }
-
-        /// `/applyment_id`
-        pub fn applyment_id(
-            &self,
-        ) -> applyment_id::V3Applyment4subApplymentApplymentId<'a> {
-            applyment_id::V3Applyment4subApplymentApplymentId::new(self.client)
-        }
-
-        /// `/business_code`
-        pub fn business_code(
-            &self,
-        ) -> business_code::V3Applyment4subApplymentBusinessCode<'a> {
-            business_code::V3Applyment4subApplymentBusinessCode::new(self.client)
-        }
-
-        /// `/`
-        pub fn index(&self) -> index::V3Applyment4subApplymentIndex<'a> {
-            index::V3Applyment4subApplymentIndex::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/applyment4sub/applyment`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -74,32 +24,6 @@ pub mod applyment {
     pub mod applyment_id {
         //! `/applyment_id`
 
-        /// The typed call path at `/v3/applyment4sub/applyment/applyment_id`: `client.v3().applyment4sub().applyment().applyment_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Applyment4subApplymentApplymentId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Applyment4subApplymentApplymentId<'a> {
-            /// Starts the typed call path at `/v3/applyment4sub/applyment/applyment_id` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Applyment4subApplymentApplymentId {
-                    client,
-                }
-            }
-
-            /// `/{applyment_id}`
-            pub fn applyment_id(
-                &self,
-                applyment_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> applyment_id::V3Applyment4subApplymentApplymentIdApplymentId<'a> {
-                applyment_id::V3Applyment4subApplymentApplymentIdApplymentId::new(
-                    self.client,
-                    applyment_id,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/applyment4sub/applyment/applyment_id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -112,32 +36,6 @@ pub mod applyment {
 
     pub mod business_code {
         //! `/business_code`
-
-        /// The typed call path at `/v3/applyment4sub/applyment/business_code`: `client.v3().applyment4sub().applyment().business_code()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Applyment4subApplymentBusinessCode<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Applyment4subApplymentBusinessCode<'a> {
-            /// Starts the typed call path at `/v3/applyment4sub/applyment/business_code` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Applyment4subApplymentBusinessCode {
-                    client,
-                }
-            }
-
-            /// `/{business_code}`
-            pub fn business_code(
-                &self,
-                business_code: impl ::std::convert::Into<::std::string::String>,
-            ) -> business_code::V3Applyment4subApplymentBusinessCodeBusinessCode<'a> {
-                business_code::V3Applyment4subApplymentBusinessCodeBusinessCode::new(
-                    self.client,
-                    business_code,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/applyment4sub/applyment/business_code`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/bank-batch-transfer`
 
-/// The typed call path at `/v3/bank-batch-transfer`: `client.v3().bank_batch_transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3BankBatchTransfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BankBatchTransfer<'a> {
-    /// Starts the typed call path at `/v3/bank-batch-transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BankBatchTransfer { client }
-    }
-
-    /// `/receipt`
-    pub fn receipt(&self) -> receipt::V3BankBatchTransferReceipt<'a> {
-        receipt::V3BankBatchTransferReceipt::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-batch-transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,35 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod receipt {
     //! `/receipt`
-
-    /// The typed call path at `/v3/bank-batch-transfer/receipt`: `client.v3().bank_batch_transfer().receipt()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BankBatchTransferReceipt<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BankBatchTransferReceipt<'a> {
-        /// Starts the typed call path at `/v3/bank-batch-transfer/receipt` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BankBatchTransferReceipt {
-                client,
-            }
-        }
-
-        /// `/detail-receipts`
-        pub fn detail_receipts(
-            &self,
-        ) -> detail_receipts::V3BankBatchTransferReceiptDetailReceipts<'a> {
-            detail_receipts::V3BankBatchTransferReceiptDetailReceipts::new(self.client)
-        }
-
-        /// `/summary-receipts`
-        pub fn summary_receipts(
-            &self,
-        ) -> summary_receipts::V3BankBatchTransferReceiptSummaryReceipts<'a> {
-            summary_receipts::V3BankBatchTransferReceiptSummaryReceipts::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-batch-transfer/receipt`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

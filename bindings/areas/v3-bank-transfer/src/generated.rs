@@ -2,24 +2,6 @@
 
 //! `/bank-transfer`
 
-/// The typed call path at `/v3/bank-transfer`: `client.v3().bank_transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3BankTransfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BankTransfer<'a> {
-    /// Starts the typed call path at `/v3/bank-transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BankTransfer { client }
-    }
-
-    /// `/batches`
-    pub fn batches(&self) -> batches::V3BankTransferBatches<'a> {
-        batches::V3BankTransferBatches::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,36 +2,6 @@
 
 //! `/bill`
 
-/// The typed call path at `/v3/bill`: `client.v3().bill()`.
-#[derive(Debug, Clone)]
-pub struct V3Bill<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Bill<'a> {
-    /// Starts the typed call path at `/v3/bill` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Bill { client }
-    }
-
-    /// `/fundflowbill`
-    pub fn fundflowbill(&self) -> fundflowbill::V3BillFundflowbill<'a> {
-        fundflowbill::V3BillFundflowbill::new(self.client)
-    }
-
-    /// `/sub-merchant-fundflowbill`
-    pub fn sub_merchant_fundflowbill(
-        &self,
-    ) -> sub_merchant_fundflowbill::V3BillSubMerchantFundflowbill<'a> {
-        sub_merchant_fundflowbill::V3BillSubMerchantFundflowbill::new(self.client)
-    }
-
-    /// `/tradebill`
-    pub fn tradebill(&self) -> tradebill::V3BillTradebill<'a> {
-        tradebill::V3BillTradebill::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bill`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

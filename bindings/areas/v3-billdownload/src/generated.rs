@@ -2,24 +2,6 @@
 
 //! `/billdownload`
 
-/// The typed call path at `/v3/billdownload`: `client.v3().billdownload()`.
-#[derive(Debug, Clone)]
-pub struct V3Billdownload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Billdownload<'a> {
-    /// Starts the typed call path at `/v3/billdownload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Billdownload { client }
-    }
-
-    /// `/file`
-    pub fn file(&self) -> file::V3BilldownloadFile<'a> {
-        file::V3BilldownloadFile::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/billdownload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,24 +2,6 @@
 
 //! `/brand-basic`
 
-/// The typed call path at `/v3/brand-basic`: `client.v3().brand_basic()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandBasic<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandBasic<'a> {
-    /// Starts the typed call path at `/v3/brand-basic` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandBasic { client }
-    }
-
-    /// `/partner`
-    pub fn partner(&self) -> partner::V3BrandBasicPartner<'a> {
-        partner::V3BrandBasicPartner::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand-basic`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,24 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod partner {
     //! `/partner`
-
-    /// The typed call path at `/v3/brand-basic/partner`: `client.v3().brand_basic().partner()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandBasicPartner<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandBasicPartner<'a> {
-        /// Starts the typed call path at `/v3/brand-basic/partner` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandBasicPartner { client }
-        }
-
-        /// `/brands`
-        pub fn brands(&self) -> brands::V3BrandBasicPartnerBrands<'a> {
-            brands::V3BrandBasicPartnerBrands::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand-basic/partner`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -56,29 +20,6 @@ pub mod partner {
     pub mod brands {
         //! `/brands`
 
-        /// The typed call path at `/v3/brand-basic/partner/brands`: `client.v3().brand_basic().partner().brands()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BrandBasicPartnerBrands<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3BrandBasicPartnerBrands<'a> {
-            /// Starts the typed call path at `/v3/brand-basic/partner/brands` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3BrandBasicPartnerBrands {
-                    client,
-                }
-            }
-
-            /// `/{brand_id}`
-            pub fn brand_id(
-                &self,
-                brand_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> brand_id::V3BrandBasicPartnerBrandsBrandId<'a> {
-                brand_id::V3BrandBasicPartnerBrandsBrandId::new(self.client, brand_id)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand-basic/partner/brands`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -87,38 +28,6 @@ pub mod partner {
 
         pub mod brand_id {
             //! `/{brand_id}`
-
-            /// The typed call path at `/v3/brand-basic/partner/brands/{brand_id}`: `client.v3().brand_basic().partner().brands().brand_id(brand_id)`.
-            #[derive(Debug, Clone)]
-            pub struct V3BrandBasicPartnerBrandsBrandId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                brand_id: ::std::string::String,
-            }
-
-            impl<'a> V3BrandBasicPartnerBrandsBrandId<'a> {
-                /// Starts the typed call path at `/v3/brand-basic/partner/brands/{brand_id}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    brand_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3BrandBasicPartnerBrandsBrandId {
-                        client,
-                        brand_id: brand_id.into(),
-                    }
-                }
-
-                /// `/product-authorities`
-                pub fn product_authorities(
-                    &self,
-                ) -> product_authorities::V3BrandBasicPartnerBrandsBrandIdProductAuthorities<
-                    'a,
-                > {
-                    product_authorities::V3BrandBasicPartnerBrandsBrandIdProductAuthorities::new(
-                        self.client,
-                        self.brand_id.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand-basic/partner/brands/{brand_id}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -2,44 +2,6 @@
 
 //! `/brand`
 
-/// The typed call path at `/v3/brand`: `client.v3().brand()`.
-#[derive(Debug, Clone)]
-pub struct V3Brand<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Brand<'a> {
-    /// Starts the typed call path at `/v3/brand` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Brand { client }
-    }
-
-    /// `/applyments`
-    pub fn applyments(&self) -> applyments::V3BrandApplyments<'a> {
-        applyments::V3BrandApplyments::new(self.client)
-    }
-
-    /// `/card`
-    pub fn card(&self) -> card::V3BrandCard<'a> {
-        card::V3BrandCard::new(self.client)
-    }
-
-    /// `/marketing`
-    pub fn marketing(&self) -> marketing::V3BrandMarketing<'a> {
-        marketing::V3BrandMarketing::new(self.client)
-    }
-
-    /// `/partner`
-    pub fn partner(&self) -> partner::V3BrandPartner<'a> {
-        partner::V3BrandPartner::new(self.client)
-    }
-
-    /// `/profitsharing`
-    pub fn profitsharing(&self) -> profitsharing::V3BrandProfitsharing<'a> {
-        profitsharing::V3BrandProfitsharing::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -57,29 +19,6 @@ pub mod applyments;
 pub mod card {
     //! `/card`
 
-    /// The typed call path at `/v3/brand/card`: `client.v3().brand().card()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandCard<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandCard<'a> {
-        /// Starts the typed call path at `/v3/brand/card` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandCard { client }
-        }
-
-        /// `/card-configs`
-        pub fn card_configs(&self) -> card_configs::V3BrandCardCardConfigs<'a> {
-            card_configs::V3BrandCardCardConfigs::new(self.client)
-        }
-
-        /// `/card-links`
-        pub fn card_links(&self) -> card_links::V3BrandCardCardLinks<'a> {
-            card_links::V3BrandCardCardLinks::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -96,26 +35,6 @@ pub mod card {
 pub mod marketing {
     //! `/marketing`
 
-    /// The typed call path at `/v3/brand/marketing`: `client.v3().brand().marketing()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandMarketing<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandMarketing<'a> {
-        /// Starts the typed call path at `/v3/brand/marketing` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandMarketing { client }
-        }
-
-        /// `/shake-activities`
-        pub fn shake_activities(
-            &self,
-        ) -> shake_activities::V3BrandMarketingShakeActivities<'a> {
-            shake_activities::V3BrandMarketingShakeActivities::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/marketing`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -124,28 +43,6 @@ pub mod marketing {
 
     pub mod shake_activities {
         //! `/shake-activities`
-
-        /// The typed call path at `/v3/brand/marketing/shake-activities`: `client.v3().brand().marketing().shake_activities()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BrandMarketingShakeActivities<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3BrandMarketingShakeActivities<'a> {
-            /// Starts the typed call path at `/v3/brand/marketing/shake-activities` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3BrandMarketingShakeActivities {
-                    client,
-                }
-            }
-
-            /// `/activities`
-            pub fn activities(
-                &self,
-            ) -> activities::V3BrandMarketingShakeActivitiesActivities<'a> {
-                activities::V3BrandMarketingShakeActivitiesActivities::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/marketing/shake-activities`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -160,29 +57,6 @@ pub mod marketing {
 pub mod partner {
     //! `/partner`
 
-    /// The typed call path at `/v3/brand/partner`: `client.v3().brand().partner()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandPartner<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandPartner<'a> {
-        /// Starts the typed call path at `/v3/brand/partner` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandPartner { client }
-        }
-
-        /// `/card-member`
-        pub fn card_member(&self) -> card_member::V3BrandPartnerCardMember<'a> {
-            card_member::V3BrandPartnerCardMember::new(self.client)
-        }
-
-        /// `/store`
-        pub fn store(&self) -> store::V3BrandPartnerStore<'a> {
-            store::V3BrandPartnerStore::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -194,70 +68,6 @@ pub mod partner {
 
     pub mod card_member {
         //! `/card-member`
-
-        /// The typed call path at `/v3/brand/partner/card-member`: `client.v3().brand().partner().card_member()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BrandPartnerCardMember<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3BrandPartnerCardMember<'a> {
-            /// Starts the typed call path at `/v3/brand/partner/card-member` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3BrandPartnerCardMember { client }
-            }
-
-            /// `/cards`
-            pub fn cards(&self) -> cards::V3BrandPartnerCardMemberCards<'a> {
-                cards::V3BrandPartnerCardMemberCards::new(self.client)
-            }
-
-            /// `/membership-activities`
-            pub fn membership_activities(
-                &self,
-            ) -> membership_activities::V3BrandPartnerCardMemberMembershipActivities<
-                'a,
-            > {
-                membership_activities::V3BrandPartnerCardMemberMembershipActivities::new(
-                    self.client,
-                )
-            }
-
-            /// `/pay-view-tokens`
-            pub fn pay_view_tokens(
-                &self,
-            ) -> pay_view_tokens::V3BrandPartnerCardMemberPayViewTokens<'a> {
-                pay_view_tokens::V3BrandPartnerCardMemberPayViewTokens::new(self.client)
-            }
-
-            /// `/pre-auth-tokens`
-            pub fn pre_auth_tokens(
-                &self,
-            ) -> pre_auth_tokens::V3BrandPartnerCardMemberPreAuthTokens<'a> {
-                pre_auth_tokens::V3BrandPartnerCardMemberPreAuthTokens::new(self.client)
-            }
-
-            /// `/user-cards`
-            pub fn user_cards(
-                &self,
-            ) -> user_cards::V3BrandPartnerCardMemberUserCards<'a> {
-                user_cards::V3BrandPartnerCardMemberUserCards::new(self.client)
-            }
-
-            /// `/user-feeds`
-            pub fn user_feeds(
-                &self,
-            ) -> user_feeds::V3BrandPartnerCardMemberUserFeeds<'a> {
-                user_feeds::V3BrandPartnerCardMemberUserFeeds::new(self.client)
-            }
-
-            /// `/user-points`
-            pub fn user_points(
-                &self,
-            ) -> user_points::V3BrandPartnerCardMemberUserPoints<'a> {
-                user_points::V3BrandPartnerCardMemberUserPoints::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -283,37 +93,6 @@ pub mod partner {
         pub mod user_points {
             //! `/user-points`
 
-            /// The typed call path at `/v3/brand/partner/card-member/user-points`: `client.v3().brand().partner().card_member().user_points()`.
-            #[derive(Debug, Clone)]
-            pub struct V3BrandPartnerCardMemberUserPoints<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3BrandPartnerCardMemberUserPoints<'a> {
-                /// Starts the typed call path at `/v3/brand/partner/card-member/user-points` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3BrandPartnerCardMemberUserPoints {
-                        client,
-                    }
-                }
-
-                /// `/exchange-coupon`
-                pub fn exchange_coupon(
-                    &self,
-                ) -> exchange_coupon::V3BrandPartnerCardMemberUserPointsExchangeCoupon<
-                    'a,
-                > {
-                    exchange_coupon::V3BrandPartnerCardMemberUserPointsExchangeCoupon::new(
-                        self.client,
-                    )
-                }
-
-                /// `/sync`
-                pub fn sync(&self) -> sync::V3BrandPartnerCardMemberUserPointsSync<'a> {
-                    sync::V3BrandPartnerCardMemberUserPointsSync::new(self.client)
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-points`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -327,32 +106,6 @@ pub mod partner {
 
             pub mod exchange_coupon {
                 //! `/exchange-coupon`
-
-                /// The typed call path at `/v3/brand/partner/card-member/user-points/exchange-coupon`: `client.v3().brand().partner().card_member().user_points().exchange_coupon()`.
-                #[derive(Debug, Clone)]
-                pub struct V3BrandPartnerCardMemberUserPointsExchangeCoupon<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3BrandPartnerCardMemberUserPointsExchangeCoupon<'a> {
-                    /// Starts the typed call path at `/v3/brand/partner/card-member/user-points/exchange-coupon` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3BrandPartnerCardMemberUserPointsExchangeCoupon {
-                            client,
-                        }
-                    }
-
-                    /// `/confirm`
-                    pub fn confirm(
-                        &self,
-                    ) -> confirm::V3BrandPartnerCardMemberUserPointsExchangeCouponConfirm<
-                        'a,
-                    > {
-                        confirm::V3BrandPartnerCardMemberUserPointsExchangeCouponConfirm::new(
-                            self.client,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-points/exchange-coupon`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -372,26 +125,6 @@ pub mod partner {
     pub mod store {
         //! `/store`
 
-        /// The typed call path at `/v3/brand/partner/store`: `client.v3().brand().partner().store()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BrandPartnerStore<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3BrandPartnerStore<'a> {
-            /// Starts the typed call path at `/v3/brand/partner/store` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3BrandPartnerStore { client }
-            }
-
-            /// `/brandstores`
-            pub fn brandstores(
-                &self,
-            ) -> brandstores::V3BrandPartnerStoreBrandstores<'a> {
-                brandstores::V3BrandPartnerStoreBrandstores::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/store`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -404,48 +137,6 @@ pub mod partner {
 
 pub mod profitsharing {
     //! `/profitsharing`
-
-    /// The typed call path at `/v3/brand/profitsharing`: `client.v3().brand().profitsharing()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandProfitsharing<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandProfitsharing<'a> {
-        /// Starts the typed call path at `/v3/brand/profitsharing` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandProfitsharing { client }
-        }
-
-        /// `/brand-configs`
-        pub fn brand_configs(
-            &self,
-        ) -> brand_configs::V3BrandProfitsharingBrandConfigs<'a> {
-            brand_configs::V3BrandProfitsharingBrandConfigs::new(self.client)
-        }
-
-        /// `/finish-order`
-        pub fn finish_order(&self) -> finish_order::V3BrandProfitsharingFinishOrder<'a> {
-            finish_order::V3BrandProfitsharingFinishOrder::new(self.client)
-        }
-
-        /// `/orders`
-        pub fn orders(&self) -> orders::V3BrandProfitsharingOrders<'a> {
-            orders::V3BrandProfitsharingOrders::new(self.client)
-        }
-
-        /// `/receivers`
-        pub fn receivers(&self) -> receivers::V3BrandProfitsharingReceivers<'a> {
-            receivers::V3BrandProfitsharingReceivers::new(self.client)
-        }
-
-        /// `/returnorders`
-        pub fn returnorders(
-            &self,
-        ) -> returnorders::V3BrandProfitsharingReturnorders<'a> {
-            returnorders::V3BrandProfitsharingReturnorders::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -462,32 +153,6 @@ pub mod profitsharing {
     pub mod brand_configs {
         //! `/brand-configs`
 
-        /// The typed call path at `/v3/brand/profitsharing/brand-configs`: `client.v3().brand().profitsharing().brand_configs()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BrandProfitsharingBrandConfigs<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3BrandProfitsharingBrandConfigs<'a> {
-            /// Starts the typed call path at `/v3/brand/profitsharing/brand-configs` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3BrandProfitsharingBrandConfigs {
-                    client,
-                }
-            }
-
-            /// `/{brand_mchid}`
-            pub fn brand_mchid(
-                &self,
-                brand_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> brand_mchid::V3BrandProfitsharingBrandConfigsBrandMchid<'a> {
-                brand_mchid::V3BrandProfitsharingBrandConfigsBrandMchid::new(
-                    self.client,
-                    brand_mchid,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/brand-configs`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -502,31 +167,6 @@ pub mod profitsharing {
 
     pub mod receivers {
         //! `/receivers`
-
-        /// The typed call path at `/v3/brand/profitsharing/receivers`: `client.v3().brand().profitsharing().receivers()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BrandProfitsharingReceivers<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3BrandProfitsharingReceivers<'a> {
-            /// Starts the typed call path at `/v3/brand/profitsharing/receivers` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3BrandProfitsharingReceivers {
-                    client,
-                }
-            }
-
-            /// `/add`
-            pub fn add(&self) -> add::V3BrandProfitsharingReceiversAdd<'a> {
-                add::V3BrandProfitsharingReceiversAdd::new(self.client)
-            }
-
-            /// `/delete`
-            pub fn delete(&self) -> delete::V3BrandProfitsharingReceiversDelete<'a> {
-                delete::V3BrandProfitsharingReceiversDelete::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/receivers`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,41 +2,6 @@
 
 //! `/businesscircle`
 
-/// The typed call path at `/v3/businesscircle`: `client.v3().businesscircle()`.
-#[derive(Debug, Clone)]
-pub struct V3Businesscircle<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Businesscircle<'a> {
-    /// Starts the typed call path at `/v3/businesscircle` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Businesscircle { client }
-    }
-
-    /// `/parkings`
-    pub fn parkings(&self) -> parkings::V3BusinesscircleParkings<'a> {
-        parkings::V3BusinesscircleParkings::new(self.client)
-    }
-
-    /// `/points`
-    pub fn points(&self) -> points::V3BusinesscirclePoints<'a> {
-        points::V3BusinesscirclePoints::new(self.client)
-    }
-
-    /// `/user-authorizations`
-    pub fn user_authorizations(
-        &self,
-    ) -> user_authorizations::V3BusinesscircleUserAuthorizations<'a> {
-        user_authorizations::V3BusinesscircleUserAuthorizations::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3BusinesscircleUsers<'a> {
-        users::V3BusinesscircleUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -53,24 +18,6 @@ pub mod parkings;
 pub mod points {
     //! `/points`
 
-    /// The typed call path at `/v3/businesscircle/points`: `client.v3().businesscircle().points()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BusinesscirclePoints<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BusinesscirclePoints<'a> {
-        /// Starts the typed call path at `/v3/businesscircle/points` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BusinesscirclePoints { client }
-        }
-
-        /// `/notify`
-        pub fn notify(&self) -> notify::V3BusinesscirclePointsNotify<'a> {
-            notify::V3BusinesscirclePointsNotify::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/points`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -82,29 +29,6 @@ pub mod points {
 
 pub mod user_authorizations {
     //! `/user-authorizations`
-
-    /// The typed call path at `/v3/businesscircle/user-authorizations`: `client.v3().businesscircle().user_authorizations()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BusinesscircleUserAuthorizations<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BusinesscircleUserAuthorizations<'a> {
-        /// Starts the typed call path at `/v3/businesscircle/user-authorizations` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BusinesscircleUserAuthorizations {
-                client,
-            }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3BusinesscircleUserAuthorizationsOpenid<'a> {
-            openid::V3BusinesscircleUserAuthorizationsOpenid::new(self.client, openid)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/user-authorizations`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -118,27 +42,6 @@ pub mod user_authorizations {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/businesscircle/users`: `client.v3().businesscircle().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BusinesscircleUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BusinesscircleUsers<'a> {
-        /// Starts the typed call path at `/v3/businesscircle/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BusinesscircleUsers { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3BusinesscircleUsersOpenid<'a> {
-            openid::V3BusinesscircleUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -148,34 +51,6 @@ pub mod users {
     pub mod openid {
         //! `/{openid}`
 
-        /// The typed call path at `/v3/businesscircle/users/{openid}`: `client.v3().businesscircle().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3BusinesscircleUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3BusinesscircleUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/businesscircle/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3BusinesscircleUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/points`
-            pub fn points(&self) -> points::V3BusinesscircleUsersOpenidPoints<'a> {
-                points::V3BusinesscircleUsersOpenidPoints::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -184,36 +59,6 @@ pub mod users {
 
         pub mod points {
             //! `/points`
-
-            /// The typed call path at `/v3/businesscircle/users/{openid}/points`: `client.v3().businesscircle().users().openid(openid).points()`.
-            #[derive(Debug, Clone)]
-            pub struct V3BusinesscircleUsersOpenidPoints<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                openid: ::std::string::String,
-            }
-
-            impl<'a> V3BusinesscircleUsersOpenidPoints<'a> {
-                /// Starts the typed call path at `/v3/businesscircle/users/{openid}/points` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3BusinesscircleUsersOpenidPoints {
-                        client,
-                        openid: openid.into(),
-                    }
-                }
-
-                /// `/commit_status`
-                pub fn commit_status(
-                    &self,
-                ) -> commit_status::V3BusinesscircleUsersOpenidPointsCommitStatus<'a> {
-                    commit_status::V3BusinesscircleUsersOpenidPointsCommitStatus::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/users/{openid}/points`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

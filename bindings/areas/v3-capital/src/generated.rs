@@ -2,24 +2,6 @@
 
 //! `/capital`
 
-/// The typed call path at `/v3/capital`: `client.v3().capital()`.
-#[derive(Debug, Clone)]
-pub struct V3Capital<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Capital<'a> {
-    /// Starts the typed call path at `/v3/capital` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Capital { client }
-    }
-
-    /// `/capitallhh`
-    pub fn capitallhh(&self) -> capitallhh::V3CapitalCapitallhh<'a> {
-        capitallhh::V3CapitalCapitallhh::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,29 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod capitallhh {
     //! `/capitallhh`
-
-    /// The typed call path at `/v3/capital/capitallhh`: `client.v3().capital().capitallhh()`.
-    #[derive(Debug, Clone)]
-    pub struct V3CapitalCapitallhh<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3CapitalCapitallhh<'a> {
-        /// Starts the typed call path at `/v3/capital/capitallhh` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3CapitalCapitallhh { client }
-        }
-
-        /// `/areas`
-        pub fn areas(&self) -> areas::V3CapitalCapitallhhAreas<'a> {
-            areas::V3CapitalCapitallhhAreas::new(self.client)
-        }
-
-        /// `/banks`
-        pub fn banks(&self) -> banks::V3CapitalCapitallhhBanks<'a> {
-            banks::V3CapitalCapitallhhBanks::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -64,24 +23,6 @@ pub mod capitallhh {
     pub mod areas {
         //! `/areas`
 
-        /// The typed call path at `/v3/capital/capitallhh/areas`: `client.v3().capital().capitallhh().areas()`.
-        #[derive(Debug, Clone)]
-        pub struct V3CapitalCapitallhhAreas<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3CapitalCapitallhhAreas<'a> {
-            /// Starts the typed call path at `/v3/capital/capitallhh/areas` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3CapitalCapitallhhAreas { client }
-            }
-
-            /// `/provinces`
-            pub fn provinces(&self) -> provinces::V3CapitalCapitallhhAreasProvinces<'a> {
-                provinces::V3CapitalCapitallhhAreasProvinces::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/areas`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -93,59 +34,6 @@ pub mod capitallhh {
 
     pub mod banks {
         //! `/banks`
-
-        /// The typed call path at `/v3/capital/capitallhh/banks`: `client.v3().capital().capitallhh().banks()`.
-        #[derive(Debug, Clone)]
-        pub struct V3CapitalCapitallhhBanks<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3CapitalCapitallhhBanks<'a> {
-            /// Starts the typed call path at `/v3/capital/capitallhh/banks` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3CapitalCapitallhhBanks { client }
-            }
-
-            /// `/corporate-banking`
-            pub fn corporate_banking(
-                &self,
-            ) -> corporate_banking::V3CapitalCapitallhhBanksCorporateBanking<'a> {
-                corporate_banking::V3CapitalCapitallhhBanksCorporateBanking::new(
-                    self.client,
-                )
-            }
-
-            /// `/personal-banking`
-            pub fn personal_banking(
-                &self,
-            ) -> personal_banking::V3CapitalCapitallhhBanksPersonalBanking<'a> {
-                personal_banking::V3CapitalCapitallhhBanksPersonalBanking::new(
-                    self.client,
-                )
-            }
-
-            /// `/search-banks-by-bank-account`
-            pub fn search_banks_by_bank_account(
-                &self,
-            ) -> search_banks_by_bank_account::V3CapitalCapitallhhBanksSearchBanksByBankAccount<
-                'a,
-            > {
-                search_banks_by_bank_account::V3CapitalCapitallhhBanksSearchBanksByBankAccount::new(
-                    self.client,
-                )
-            }
-
-            /// `/{bank_alias_code}`
-            pub fn bank_alias_code(
-                &self,
-                bank_alias_code: impl ::std::convert::Into<::std::string::String>,
-            ) -> bank_alias_code::V3CapitalCapitallhhBanksBankAliasCode<'a> {
-                bank_alias_code::V3CapitalCapitallhhBanksBankAliasCode::new(
-                    self.client,
-                    bank_alias_code,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/banks`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -164,36 +52,6 @@ pub mod capitallhh {
 
         pub mod bank_alias_code {
             //! `/{bank_alias_code}`
-
-            /// The typed call path at `/v3/capital/capitallhh/banks/{bank_alias_code}`: `client.v3().capital().capitallhh().banks().bank_alias_code(bank_alias_code)`.
-            #[derive(Debug, Clone)]
-            pub struct V3CapitalCapitallhhBanksBankAliasCode<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                bank_alias_code: ::std::string::String,
-            }
-
-            impl<'a> V3CapitalCapitallhhBanksBankAliasCode<'a> {
-                /// Starts the typed call path at `/v3/capital/capitallhh/banks/{bank_alias_code}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    bank_alias_code: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3CapitalCapitallhhBanksBankAliasCode {
-                        client,
-                        bank_alias_code: bank_alias_code.into(),
-                    }
-                }
-
-                /// `/branches`
-                pub fn branches(
-                    &self,
-                ) -> branches::V3CapitalCapitallhhBanksBankAliasCodeBranches<'a> {
-                    branches::V3CapitalCapitallhhBanksBankAliasCodeBranches::new(
-                        self.client,
-                        self.bank_alias_code.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/banks/{bank_alias_code}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

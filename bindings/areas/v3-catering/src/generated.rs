@@ -2,24 +2,6 @@
 
 //! `/catering`
 
-/// The typed call path at `/v3/catering`: `client.v3().catering()`.
-#[derive(Debug, Clone)]
-pub struct V3Catering<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Catering<'a> {
-    /// Starts the typed call path at `/v3/catering` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Catering { client }
-    }
-
-    /// `/orders`
-    pub fn orders(&self) -> orders::V3CateringOrders<'a> {
-        orders::V3CateringOrders::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/catering`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,24 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod orders {
     //! `/orders`
-
-    /// The typed call path at `/v3/catering/orders`: `client.v3().catering().orders()`.
-    #[derive(Debug, Clone)]
-    pub struct V3CateringOrders<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3CateringOrders<'a> {
-        /// Starts the typed call path at `/v3/catering/orders` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3CateringOrders { client }
-        }
-
-        /// `/sync-status`
-        pub fn sync_status(&self) -> sync_status::V3CateringOrdersSyncStatus<'a> {
-            sync_status::V3CateringOrdersSyncStatus::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/catering/orders`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -284,30 +284,6 @@ impl ::wechatpay_runtime::Operation for DownloadCertificatesRequest {
     }
 }
 
-/// The typed call path at `/v3/certificates`: `client.v3().certificates()`.
-#[derive(Debug, Clone)]
-pub struct V3Certificates<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Certificates<'a> {
-    /// Starts the typed call path at `/v3/certificates` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Certificates { client }
-    }
-
-    /// 获取平台证书列表 (`GET /v3/certificates`)
-    pub async fn get(
-        &self,
-        query: DownloadCertificatesQuery,
-    ) -> ::std::result::Result<
-        DownloadCertificatesResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&DownloadCertificatesRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/certificates`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,54 +2,6 @@
 
 //! `/combine-transactions`
 
-/// The typed call path at `/v3/combine-transactions`: `client.v3().combine_transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CombineTransactions<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CombineTransactions { client }
-    }
-
-    /// `/app`
-    pub fn app(&self) -> app::V3CombineTransactionsApp<'a> {
-        app::V3CombineTransactionsApp::new(self.client)
-    }
-
-    /// `/h5`
-    pub fn h5(&self) -> h5::V3CombineTransactionsH5<'a> {
-        h5::V3CombineTransactionsH5::new(self.client)
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3CombineTransactionsId<'a> {
-        id::V3CombineTransactionsId::new(self.client)
-    }
-
-    /// `/jsapi`
-    pub fn jsapi(&self) -> jsapi::V3CombineTransactionsJsapi<'a> {
-        jsapi::V3CombineTransactionsJsapi::new(self.client)
-    }
-
-    /// `/miniprogram`
-    pub fn miniprogram(&self) -> miniprogram::V3CombineTransactionsMiniprogram<'a> {
-        miniprogram::V3CombineTransactionsMiniprogram::new(self.client)
-    }
-
-    /// `/native`
-    pub fn native(&self) -> native::V3CombineTransactionsNative<'a> {
-        native::V3CombineTransactionsNative::new(self.client)
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3CombineTransactionsOutTradeNo<'a> {
-        out_trade_no::V3CombineTransactionsOutTradeNo::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -70,30 +22,6 @@ pub mod h5;
 pub mod id {
     //! `/id`
 
-    /// The typed call path at `/v3/combine-transactions/id`: `client.v3().combine_transactions().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3CombineTransactionsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3CombineTransactionsId<'a> {
-        /// Starts the typed call path at `/v3/combine-transactions/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3CombineTransactionsId { client }
-        }
-
-        /// `/{combine_transaction_id}`
-        pub fn combine_transaction_id(
-            &self,
-            combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> combine_transaction_id::V3CombineTransactionsIdCombineTransactionId<'a> {
-            combine_transaction_id::V3CombineTransactionsIdCombineTransactionId::new(
-                self.client,
-                combine_transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -109,32 +37,6 @@ pub mod native;
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/combine-transactions/out-trade-no`: `client.v3().combine_transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3CombineTransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3CombineTransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/combine-transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3CombineTransactionsOutTradeNo {
-                client,
-            }
-        }
-
-        /// `/{combine_out_trade_no}`
-        pub fn combine_out_trade_no(
-            &self,
-            combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> combine_out_trade_no::V3CombineTransactionsOutTradeNoCombineOutTradeNo<'a> {
-            combine_out_trade_no::V3CombineTransactionsOutTradeNoCombineOutTradeNo::new(
-                self.client,
-                combine_out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

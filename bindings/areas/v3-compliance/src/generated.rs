@@ -2,30 +2,6 @@
 
 //! `/compliance`
 
-/// The typed call path at `/v3/compliance`: `client.v3().compliance()`.
-#[derive(Debug, Clone)]
-pub struct V3Compliance<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Compliance<'a> {
-    /// Starts the typed call path at `/v3/compliance` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Compliance { client }
-    }
-
-    /// `/inactive-merchant-identity-verification`
-    pub fn inactive_merchant_identity_verification(
-        &self,
-    ) -> inactive_merchant_identity_verification::V3ComplianceInactiveMerchantIdentityVerification<
-        'a,
-    > {
-        inactive_merchant_identity_verification::V3ComplianceInactiveMerchantIdentityVerification::new(
-            self.client,
-        )
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/compliance`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -34,30 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod inactive_merchant_identity_verification {
     //! `/inactive-merchant-identity-verification`
-
-    /// The typed call path at `/v3/compliance/inactive-merchant-identity-verification`: `client.v3().compliance().inactive_merchant_identity_verification()`.
-    #[derive(Debug, Clone)]
-    pub struct V3ComplianceInactiveMerchantIdentityVerification<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3ComplianceInactiveMerchantIdentityVerification<'a> {
-        /// Starts the typed call path at `/v3/compliance/inactive-merchant-identity-verification` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3ComplianceInactiveMerchantIdentityVerification {
-                client,
-            }
-        }
-
-        /// `/merchants`
-        pub fn merchants(
-            &self,
-        ) -> merchants::V3ComplianceInactiveMerchantIdentityVerificationMerchants<'a> {
-            merchants::V3ComplianceInactiveMerchantIdentityVerificationMerchants::new(
-                self.client,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/compliance/inactive-merchant-identity-verification`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

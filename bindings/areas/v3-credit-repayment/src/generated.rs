@@ -2,24 +2,6 @@
 
 //! `/credit-repayment`
 
-/// The typed call path at `/v3/credit-repayment`: `client.v3().credit_repayment()`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepayment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CreditRepayment<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CreditRepayment { client }
-    }
-
-    /// `/partner`
-    pub fn partner(&self) -> partner::V3CreditRepaymentPartner<'a> {
-        partner::V3CreditRepaymentPartner::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,38 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod partner {
     //! `/partner`
-
-    /// The typed call path at `/v3/credit-repayment/partner`: `client.v3().credit_repayment().partner()`.
-    #[derive(Debug, Clone)]
-    pub struct V3CreditRepaymentPartner<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3CreditRepaymentPartner<'a> {
-        /// Starts the typed call path at `/v3/credit-repayment/partner` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3CreditRepaymentPartner { client }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3CreditRepaymentPartnerContracts<'a> {
-            contracts::V3CreditRepaymentPartnerContracts::new(self.client)
-        }
-
-        /// `/deduct-orders`
-        pub fn deduct_orders(
-            &self,
-        ) -> deduct_orders::V3CreditRepaymentPartnerDeductOrders<'a> {
-            deduct_orders::V3CreditRepaymentPartnerDeductOrders::new(self.client)
-        }
-
-        /// `/schedule-records`
-        pub fn schedule_records(
-            &self,
-        ) -> schedule_records::V3CreditRepaymentPartnerScheduleRecords<'a> {
-            schedule_records::V3CreditRepaymentPartnerScheduleRecords::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -73,57 +23,6 @@ pub mod partner {
 
     pub mod contracts {
         //! `/contracts`
-
-        /// The typed call path at `/v3/credit-repayment/partner/contracts`: `client.v3().credit_repayment().partner().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3CreditRepaymentPartnerContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3CreditRepaymentPartnerContracts<'a> {
-            /// Starts the typed call path at `/v3/credit-repayment/partner/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3CreditRepaymentPartnerContracts {
-                    client,
-                }
-            }
-
-            /// `/app-presign`
-            pub fn app_presign(
-                &self,
-            ) -> app_presign::V3CreditRepaymentPartnerContractsAppPresign<'a> {
-                app_presign::V3CreditRepaymentPartnerContractsAppPresign::new(
-                    self.client,
-                )
-            }
-
-            /// `/h5-presign`
-            pub fn h5_presign(
-                &self,
-            ) -> h5_presign::V3CreditRepaymentPartnerContractsH5Presign<'a> {
-                h5_presign::V3CreditRepaymentPartnerContractsH5Presign::new(self.client)
-            }
-
-            /// `/terminate`
-            pub fn terminate(
-                &self,
-            ) -> terminate::V3CreditRepaymentPartnerContractsTerminate<'a> {
-                terminate::V3CreditRepaymentPartnerContractsTerminate::new(self.client)
-            }
-
-            /// `/{out_contract_code}`
-            pub fn out_contract_code(
-                &self,
-                out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_contract_code::V3CreditRepaymentPartnerContractsOutContractCode<
-                'a,
-            > {
-                out_contract_code::V3CreditRepaymentPartnerContractsOutContractCode::new(
-                    self.client,
-                    out_contract_code,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -146,41 +45,6 @@ pub mod partner {
 
     pub mod schedule_records {
         //! `/schedule-records`
-
-        /// The typed call path at `/v3/credit-repayment/partner/schedule-records`: `client.v3().credit_repayment().partner().schedule_records()`.
-        #[derive(Debug, Clone)]
-        pub struct V3CreditRepaymentPartnerScheduleRecords<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3CreditRepaymentPartnerScheduleRecords<'a> {
-            /// Starts the typed call path at `/v3/credit-repayment/partner/schedule-records` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3CreditRepaymentPartnerScheduleRecords {
-                    client,
-                }
-            }
-
-            /// `/batch-create`
-            pub fn batch_create(
-                &self,
-            ) -> batch_create::V3CreditRepaymentPartnerScheduleRecordsBatchCreate<'a> {
-                batch_create::V3CreditRepaymentPartnerScheduleRecordsBatchCreate::new(
-                    self.client,
-                )
-            }
-
-            /// `/{out_record_id}`
-            pub fn out_record_id(
-                &self,
-                out_record_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_record_id::V3CreditRepaymentPartnerScheduleRecordsOutRecordId<'a> {
-                out_record_id::V3CreditRepaymentPartnerScheduleRecordsOutRecordId::new(
-                    self.client,
-                    out_record_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/schedule-records`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,36 +2,6 @@
 
 //! `/customs`
 
-/// The typed call path at `/v3/customs`: `client.v3().customs()`.
-#[derive(Debug, Clone)]
-pub struct V3Customs<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Customs<'a> {
-    /// Starts the typed call path at `/v3/customs` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Customs { client }
-    }
-
-    /// `/orders`
-    pub fn orders(&self) -> orders::V3CustomsOrders<'a> {
-        orders::V3CustomsOrders::new(self.client)
-    }
-
-    /// `/redeclare`
-    pub fn redeclare(&self) -> redeclare::V3CustomsRedeclare<'a> {
-        redeclare::V3CustomsRedeclare::new(self.client)
-    }
-
-    /// `/verify-certificate`
-    pub fn verify_certificate(
-        &self,
-    ) -> verify_certificate::V3CustomsVerifyCertificate<'a> {
-        verify_certificate::V3CustomsVerifyCertificate::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/customs`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,29 +2,6 @@
 
 //! `/discount-card`
 
-/// The typed call path at `/v3/discount-card`: `client.v3().discount_card()`.
-#[derive(Debug, Clone)]
-pub struct V3DiscountCard<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3DiscountCard<'a> {
-    /// Starts the typed call path at `/v3/discount-card` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3DiscountCard { client }
-    }
-
-    /// `/cards`
-    pub fn cards(&self) -> cards::V3DiscountCardCards<'a> {
-        cards::V3DiscountCardCards::new(self.client)
-    }
-
-    /// `/orders`
-    pub fn orders(&self) -> orders::V3DiscountCardOrders<'a> {
-        orders::V3DiscountCardOrders::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -39,32 +16,6 @@ pub mod cards;
 pub mod orders {
     //! `/orders`
 
-    /// The typed call path at `/v3/discount-card/orders`: `client.v3().discount_card().orders()`.
-    #[derive(Debug, Clone)]
-    pub struct V3DiscountCardOrders<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3DiscountCardOrders<'a> {
-        /// Starts the typed call path at `/v3/discount-card/orders` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3DiscountCardOrders { client }
-        }
-
-        /// `/out-trade-no`
-        pub fn out_trade_no(&self) -> out_trade_no::V3DiscountCardOrdersOutTradeNo<'a> {
-            out_trade_no::V3DiscountCardOrdersOutTradeNo::new(self.client)
-        }
-
-        /// `/{out_order_no}`
-        pub fn out_order_no(
-            &self,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_order_no::V3DiscountCardOrdersOutOrderNo<'a> {
-            out_order_no::V3DiscountCardOrdersOutOrderNo::new(self.client, out_order_no)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card/orders`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -76,32 +27,6 @@ pub mod orders {
 
     pub mod out_trade_no {
         //! `/out-trade-no`
-
-        /// The typed call path at `/v3/discount-card/orders/out-trade-no`: `client.v3().discount_card().orders().out_trade_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3DiscountCardOrdersOutTradeNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3DiscountCardOrdersOutTradeNo<'a> {
-            /// Starts the typed call path at `/v3/discount-card/orders/out-trade-no` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3DiscountCardOrdersOutTradeNo {
-                    client,
-                }
-            }
-
-            /// `/{out_trade_no}`
-            pub fn out_trade_no(
-                &self,
-                out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_trade_no::V3DiscountCardOrdersOutTradeNoOutTradeNo<'a> {
-                out_trade_no::V3DiscountCardOrdersOutTradeNoOutTradeNo::new(
-                    self.client,
-                    out_trade_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card/orders/out-trade-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/ebike`
 
-/// The typed call path at `/v3/ebike`: `client.v3().ebike()`.
-#[derive(Debug, Clone)]
-pub struct V3Ebike<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Ebike<'a> {
-    /// Starts the typed call path at `/v3/ebike` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Ebike { client }
-    }
-
-    /// `/charge`
-    pub fn charge(&self) -> charge::V3EbikeCharge<'a> {
-        charge::V3EbikeCharge::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,34 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod charge {
     //! `/charge`
-
-    /// The typed call path at `/v3/ebike/charge`: `client.v3().ebike().charge()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EbikeCharge<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EbikeCharge<'a> {
-        /// Starts the typed call path at `/v3/ebike/charge` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EbikeCharge { client }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3EbikeChargeContracts<'a> {
-            contracts::V3EbikeChargeContracts::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3EbikeChargeTransactions<'a> {
-            transactions::V3EbikeChargeTransactions::new(self.client)
-        }
-
-        /// `/users`
-        pub fn users(&self) -> users::V3EbikeChargeUsers<'a> {
-            users::V3EbikeChargeUsers::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -69,35 +23,6 @@ pub mod charge {
 
     pub mod contracts {
         //! `/contracts`
-
-        /// The typed call path at `/v3/ebike/charge/contracts`: `client.v3().ebike().charge().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EbikeChargeContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EbikeChargeContracts<'a> {
-            /// Starts the typed call path at `/v3/ebike/charge/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EbikeChargeContracts { client }
-            }
-
-            /// `/preopen`
-            pub fn preopen(&self) -> preopen::V3EbikeChargeContractsPreopen<'a> {
-                preopen::V3EbikeChargeContractsPreopen::new(self.client)
-            }
-
-            /// `/{contract_id}`
-            pub fn contract_id(
-                &self,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> contract_id::V3EbikeChargeContractsContractId<'a> {
-                contract_id::V3EbikeChargeContractsContractId::new(
-                    self.client,
-                    contract_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -117,27 +42,6 @@ pub mod charge {
     pub mod users {
         //! `/users`
 
-        /// The typed call path at `/v3/ebike/charge/users`: `client.v3().ebike().charge().users()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EbikeChargeUsers<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EbikeChargeUsers<'a> {
-            /// Starts the typed call path at `/v3/ebike/charge/users` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EbikeChargeUsers { client }
-            }
-
-            /// `/{openid}`
-            pub fn openid(
-                &self,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> openid::V3EbikeChargeUsersOpenid<'a> {
-                openid::V3EbikeChargeUsersOpenid::new(self.client, openid)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/users`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -146,36 +50,6 @@ pub mod charge {
 
         pub mod openid {
             //! `/{openid}`
-
-            /// The typed call path at `/v3/ebike/charge/users/{openid}`: `client.v3().ebike().charge().users().openid(openid)`.
-            #[derive(Debug, Clone)]
-            pub struct V3EbikeChargeUsersOpenid<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                openid: ::std::string::String,
-            }
-
-            impl<'a> V3EbikeChargeUsersOpenid<'a> {
-                /// Starts the typed call path at `/v3/ebike/charge/users/{openid}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3EbikeChargeUsersOpenid {
-                        client,
-                        openid: openid.into(),
-                    }
-                }
-
-                /// `/contract`
-                pub fn contract(
-                    &self,
-                ) -> contract::V3EbikeChargeUsersOpenidContract<'a> {
-                    contract::V3EbikeChargeUsersOpenidContract::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/users/{openid}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

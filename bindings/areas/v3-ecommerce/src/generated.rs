@@ -2,78 +2,6 @@
 
 //! `/ecommerce`
 
-/// The typed call path at `/v3/ecommerce`: `client.v3().ecommerce()`.
-#[derive(Debug, Clone)]
-pub struct V3Ecommerce<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Ecommerce<'a> {
-    /// Starts the typed call path at `/v3/ecommerce` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Ecommerce { client }
-    }
-
-    /// `/account`
-    pub fn account(&self) -> account::V3EcommerceAccount<'a> {
-        account::V3EcommerceAccount::new(self.client)
-    }
-
-    /// `/applyments`
-    pub fn applyments(&self) -> applyments::V3EcommerceApplyments<'a> {
-        applyments::V3EcommerceApplyments::new(self.client)
-    }
-
-    /// `/bill`
-    pub fn bill(&self) -> bill::V3EcommerceBill<'a> {
-        bill::V3EcommerceBill::new(self.client)
-    }
-
-    /// `/combine-papay`
-    pub fn combine_papay(&self) -> combine_papay::V3EcommerceCombinePapay<'a> {
-        combine_papay::V3EcommerceCombinePapay::new(self.client)
-    }
-
-    /// `/fund`
-    pub fn fund(&self) -> fund::V3EcommerceFund<'a> {
-        fund::V3EcommerceFund::new(self.client)
-    }
-
-    /// `/individual-contracts`
-    pub fn individual_contracts(
-        &self,
-    ) -> individual_contracts::V3EcommerceIndividualContracts<'a> {
-        individual_contracts::V3EcommerceIndividualContracts::new(self.client)
-    }
-
-    /// `/mch-transfer`
-    pub fn mch_transfer(&self) -> mch_transfer::V3EcommerceMchTransfer<'a> {
-        mch_transfer::V3EcommerceMchTransfer::new(self.client)
-    }
-
-    /// `/profitsharing`
-    pub fn profitsharing(&self) -> profitsharing::V3EcommerceProfitsharing<'a> {
-        profitsharing::V3EcommerceProfitsharing::new(self.client)
-    }
-
-    /// `/refunds`
-    pub fn refunds(&self) -> refunds::V3EcommerceRefunds<'a> {
-        refunds::V3EcommerceRefunds::new(self.client)
-    }
-
-    /// `/subject-sub-merchants`
-    pub fn subject_sub_merchants(
-        &self,
-    ) -> subject_sub_merchants::V3EcommerceSubjectSubMerchants<'a> {
-        subject_sub_merchants::V3EcommerceSubjectSubMerchants::new(self.client)
-    }
-
-    /// `/subsidies`
-    pub fn subsidies(&self) -> subsidies::V3EcommerceSubsidies<'a> {
-        subsidies::V3EcommerceSubsidies::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -95,35 +23,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod account {
     //! `/account`
 
-    /// The typed call path at `/v3/ecommerce/account`: `client.v3().ecommerce().account()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceAccount<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceAccount<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/account` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceAccount { client }
-        }
-
-        /// `/apply-cancel-withdraw`
-        pub fn apply_cancel_withdraw(
-            &self,
-        ) -> apply_cancel_withdraw::V3EcommerceAccountApplyCancelWithdraw<'a> {
-            apply_cancel_withdraw::V3EcommerceAccountApplyCancelWithdraw::new(
-                self.client,
-            )
-        }
-
-        /// `/cancel-applications`
-        pub fn cancel_applications(
-            &self,
-        ) -> cancel_applications::V3EcommerceAccountCancelApplications<'a> {
-            cancel_applications::V3EcommerceAccountCancelApplications::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -140,62 +39,6 @@ pub mod account {
 pub mod applyments {
     //! `/applyments`
 
-    /// The typed call path at `/v3/ecommerce/applyments`: `client.v3().ecommerce().applyments()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceApplyments<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceApplyments<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/applyments` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceApplyments { client }
-        }
-
-        /// `/out-request-no`
-        pub fn out_request_no(
-            &self,
-        ) -> out_request_no::V3EcommerceApplymentsOutRequestNo<'a> {
-            out_request_no::V3EcommerceApplymentsOutRequestNo::new(self.client)
-        }
-
-        /// `/submit-account-hosting-applyment`
-        pub fn submit_account_hosting_applyment(
-            &self,
-        ) -> submit_account_hosting_applyment::V3EcommerceApplymentsSubmitAccountHostingApplyment<
-            'a,
-        > {
-            submit_account_hosting_applyment::V3EcommerceApplymentsSubmitAccountHostingApplyment::new(
-                self.client,
-            )
-        }
-
-        /// `/submit-sign-verify-info`
-        pub fn submit_sign_verify_info(
-            &self,
-        ) -> submit_sign_verify_info::V3EcommerceApplymentsSubmitSignVerifyInfo<'a> {
-            submit_sign_verify_info::V3EcommerceApplymentsSubmitSignVerifyInfo::new(
-                self.client,
-            )
-        }
-
-        /// `/{applyment_id}`
-        pub fn applyment_id(
-            &self,
-            applyment_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> applyment_id::V3EcommerceApplymentsApplymentId<'a> {
-            applyment_id::V3EcommerceApplymentsApplymentId::new(
-                self.client,
-                applyment_id,
-            )
-        }
-
-        /// `/`
-        pub fn index(&self) -> index::V3EcommerceApplymentsIndex<'a> {
-            index::V3EcommerceApplymentsIndex::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -210,32 +53,6 @@ pub mod applyments {
 
     pub mod out_request_no {
         //! `/out-request-no`
-
-        /// The typed call path at `/v3/ecommerce/applyments/out-request-no`: `client.v3().ecommerce().applyments().out_request_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceApplymentsOutRequestNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceApplymentsOutRequestNo<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/applyments/out-request-no` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceApplymentsOutRequestNo {
-                    client,
-                }
-            }
-
-            /// `/{out_request_no}`
-            pub fn out_request_no(
-                &self,
-                out_request_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_request_no::V3EcommerceApplymentsOutRequestNoOutRequestNo<'a> {
-                out_request_no::V3EcommerceApplymentsOutRequestNoOutRequestNo::new(
-                    self.client,
-                    out_request_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/out-request-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -256,24 +73,6 @@ pub mod applyments {
 pub mod bill {
     //! `/bill`
 
-    /// The typed call path at `/v3/ecommerce/bill`: `client.v3().ecommerce().bill()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceBill<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceBill<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/bill` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceBill { client }
-        }
-
-        /// `/fundflowbill`
-        pub fn fundflowbill(&self) -> fundflowbill::V3EcommerceBillFundflowbill<'a> {
-            fundflowbill::V3EcommerceBillFundflowbill::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/bill`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -285,31 +84,6 @@ pub mod bill {
 
 pub mod combine_papay {
     //! `/combine-papay`
-
-    /// The typed call path at `/v3/ecommerce/combine-papay`: `client.v3().ecommerce().combine_papay()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceCombinePapay<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceCombinePapay<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/combine-papay` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceCombinePapay { client }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3EcommerceCombinePapayContracts<'a> {
-            contracts::V3EcommerceCombinePapayContracts::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(
-            &self,
-        ) -> transactions::V3EcommerceCombinePapayTransactions<'a> {
-            transactions::V3EcommerceCombinePapayTransactions::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -323,37 +97,6 @@ pub mod combine_papay {
     pub mod contracts {
         //! `/contracts`
 
-        /// The typed call path at `/v3/ecommerce/combine-papay/contracts`: `client.v3().ecommerce().combine_papay().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceCombinePapayContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceCombinePapayContracts<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceCombinePapayContracts {
-                    client,
-                }
-            }
-
-            /// `/plan-id`
-            pub fn plan_id(
-                &self,
-            ) -> plan_id::V3EcommerceCombinePapayContractsPlanId<'a> {
-                plan_id::V3EcommerceCombinePapayContractsPlanId::new(self.client)
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3EcommerceCombinePapayContractsPreEntrustSign<'a> {
-                pre_entrust_sign::V3EcommerceCombinePapayContractsPreEntrustSign::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -365,32 +108,6 @@ pub mod combine_papay {
 
         pub mod plan_id {
             //! `/plan-id`
-
-            /// The typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id`: `client.v3().ecommerce().combine_papay().contracts().plan_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3EcommerceCombinePapayContractsPlanId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3EcommerceCombinePapayContractsPlanId<'a> {
-                /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3EcommerceCombinePapayContractsPlanId {
-                        client,
-                    }
-                }
-
-                /// `/{plan_id}`
-                pub fn plan_id(
-                    &self,
-                    plan_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> plan_id::V3EcommerceCombinePapayContractsPlanIdPlanId<'a> {
-                    plan_id::V3EcommerceCombinePapayContractsPlanIdPlanId::new(
-                        self.client,
-                        plan_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts/plan-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -404,38 +121,6 @@ pub mod combine_papay {
             pub mod plan_id {
                 //! `/{plan_id}`
 
-                /// The typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}`: `client.v3().ecommerce().combine_papay().contracts().plan_id().plan_id(plan_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3EcommerceCombinePapayContractsPlanIdPlanId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    plan_id: ::std::string::String,
-                }
-
-                impl<'a> V3EcommerceCombinePapayContractsPlanIdPlanId<'a> {
-                    /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3EcommerceCombinePapayContractsPlanIdPlanId {
-                            client,
-                            plan_id: plan_id.into(),
-                        }
-                    }
-
-                    /// `/out-contract-code`
-                    pub fn out_contract_code(
-                        &self,
-                    ) -> out_contract_code::V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        out_contract_code::V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCode::new(
-                            self.client,
-                            self.plan_id.clone(),
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -446,46 +131,6 @@ pub mod combine_papay {
 
                 pub mod out_contract_code {
                     //! `/out-contract-code`
-
-                    /// The typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code`: `client.v3().ecommerce().combine_papay().contracts().plan_id().plan_id(plan_id).out_contract_code()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<
-                        'a,
-                    > V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCode<'a> {
-                        /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCode {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/{out_contract_code}`
-                        pub fn out_contract_code(
-                            &self,
-                            out_contract_code: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> out_contract_code::V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCode<
-                            'a,
-                        > {
-                            out_contract_code::V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCode::new(
-                                self.client,
-                                self.plan_id.clone(),
-                                out_contract_code,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -513,34 +158,6 @@ pub mod combine_papay {
 pub mod fund {
     //! `/fund`
 
-    /// The typed call path at `/v3/ecommerce/fund`: `client.v3().ecommerce().fund()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceFund<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceFund<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/fund` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceFund { client }
-        }
-
-        /// `/balance`
-        pub fn balance(&self) -> balance::V3EcommerceFundBalance<'a> {
-            balance::V3EcommerceFundBalance::new(self.client)
-        }
-
-        /// `/enddaybalance`
-        pub fn enddaybalance(&self) -> enddaybalance::V3EcommerceFundEnddaybalance<'a> {
-            enddaybalance::V3EcommerceFundEnddaybalance::new(self.client)
-        }
-
-        /// `/withdraw`
-        pub fn withdraw(&self) -> withdraw::V3EcommerceFundWithdraw<'a> {
-            withdraw::V3EcommerceFundWithdraw::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -554,27 +171,6 @@ pub mod fund {
     pub mod balance {
         //! `/balance`
 
-        /// The typed call path at `/v3/ecommerce/fund/balance`: `client.v3().ecommerce().fund().balance()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceFundBalance<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceFundBalance<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/fund/balance` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceFundBalance { client }
-            }
-
-            /// `/{sub_mchid}`
-            pub fn sub_mchid(
-                &self,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> sub_mchid::V3EcommerceFundBalanceSubMchid<'a> {
-                sub_mchid::V3EcommerceFundBalanceSubMchid::new(self.client, sub_mchid)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund/balance`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -586,32 +182,6 @@ pub mod fund {
 
     pub mod enddaybalance {
         //! `/enddaybalance`
-
-        /// The typed call path at `/v3/ecommerce/fund/enddaybalance`: `client.v3().ecommerce().fund().enddaybalance()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceFundEnddaybalance<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceFundEnddaybalance<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/fund/enddaybalance` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceFundEnddaybalance {
-                    client,
-                }
-            }
-
-            /// `/{sub_mchid}`
-            pub fn sub_mchid(
-                &self,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> sub_mchid::V3EcommerceFundEnddaybalanceSubMchid<'a> {
-                sub_mchid::V3EcommerceFundEnddaybalanceSubMchid::new(
-                    self.client,
-                    sub_mchid,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund/enddaybalance`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -628,58 +198,6 @@ pub mod fund {
 pub mod individual_contracts {
     //! `/individual-contracts`
 
-    /// The typed call path at `/v3/ecommerce/individual-contracts`: `client.v3().ecommerce().individual_contracts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceIndividualContracts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceIndividualContracts<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/individual-contracts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceIndividualContracts {
-                client,
-            }
-        }
-
-        /// `/out-contract-code`
-        pub fn out_contract_code(
-            &self,
-        ) -> out_contract_code::V3EcommerceIndividualContractsOutContractCode<'a> {
-            out_contract_code::V3EcommerceIndividualContractsOutContractCode::new(
-                self.client,
-            )
-        }
-
-        /// `/pre-entrust-sign`
-        pub fn pre_entrust_sign(
-            &self,
-        ) -> pre_entrust_sign::V3EcommerceIndividualContractsPreEntrustSign<'a> {
-            pre_entrust_sign::V3EcommerceIndividualContractsPreEntrustSign::new(
-                self.client,
-            )
-        }
-
-        /// `/pre-entrust-sign-with-real-name-identity`
-        pub fn pre_entrust_sign_with_real_name_identity(
-            &self,
-        ) -> pre_entrust_sign_with_real_name_identity::V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentity<
-            'a,
-        > {
-            pre_entrust_sign_with_real_name_identity::V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentity::new(
-                self.client,
-            )
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3EcommerceIndividualContractsOpenid<'a> {
-            openid::V3EcommerceIndividualContractsOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -694,34 +212,6 @@ pub mod individual_contracts {
     pub mod out_contract_code {
         //! `/out-contract-code`
 
-        /// The typed call path at `/v3/ecommerce/individual-contracts/out-contract-code`: `client.v3().ecommerce().individual_contracts().out_contract_code()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceIndividualContractsOutContractCode<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceIndividualContractsOutContractCode<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/individual-contracts/out-contract-code` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceIndividualContractsOutContractCode {
-                    client,
-                }
-            }
-
-            /// `/{out_contract_code}`
-            pub fn out_contract_code(
-                &self,
-                out_contract_code: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_contract_code::V3EcommerceIndividualContractsOutContractCodeOutContractCode<
-                'a,
-            > {
-                out_contract_code::V3EcommerceIndividualContractsOutContractCodeOutContractCode::new(
-                    self.client,
-                    out_contract_code,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/out-contract-code`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -734,39 +224,6 @@ pub mod individual_contracts {
 
     pub mod pre_entrust_sign {
         //! `/pre-entrust-sign`
-
-        /// The typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign`: `client.v3().ecommerce().individual_contracts().pre_entrust_sign()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceIndividualContractsPreEntrustSign<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceIndividualContractsPreEntrustSign<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceIndividualContractsPreEntrustSign {
-                    client,
-                }
-            }
-
-            /// `/app`
-            pub fn app(
-                &self,
-            ) -> app::V3EcommerceIndividualContractsPreEntrustSignApp<'a> {
-                app::V3EcommerceIndividualContractsPreEntrustSignApp::new(self.client)
-            }
-
-            /// `/mini-program`
-            pub fn mini_program(
-                &self,
-            ) -> mini_program::V3EcommerceIndividualContractsPreEntrustSignMiniProgram<
-                'a,
-            > {
-                mini_program::V3EcommerceIndividualContractsPreEntrustSignMiniProgram::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/pre-entrust-sign`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -783,43 +240,6 @@ pub mod individual_contracts {
 
     pub mod pre_entrust_sign_with_real_name_identity {
         //! `/pre-entrust-sign-with-real-name-identity`
-
-        /// The typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity`: `client.v3().ecommerce().individual_contracts().pre_entrust_sign_with_real_name_identity()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentity<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentity<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentity {
-                    client,
-                }
-            }
-
-            /// `/app`
-            pub fn app(
-                &self,
-            ) -> app::V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityApp<
-                'a,
-            > {
-                app::V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityApp::new(
-                    self.client,
-                )
-            }
-
-            /// `/mini-program`
-            pub fn mini_program(
-                &self,
-            ) -> mini_program::V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgram<
-                'a,
-            > {
-                mini_program::V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgram::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -840,33 +260,6 @@ pub mod individual_contracts {
 pub mod mch_transfer {
     //! `/mch-transfer`
 
-    /// The typed call path at `/v3/ecommerce/mch-transfer`: `client.v3().ecommerce().mch_transfer()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceMchTransfer<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceMchTransfer<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/mch-transfer` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceMchTransfer { client }
-        }
-
-        /// `/authorizations`
-        pub fn authorizations(
-            &self,
-        ) -> authorizations::V3EcommerceMchTransferAuthorizations<'a> {
-            authorizations::V3EcommerceMchTransferAuthorizations::new(self.client)
-        }
-
-        /// `/transfer-bills`
-        pub fn transfer_bills(
-            &self,
-        ) -> transfer_bills::V3EcommerceMchTransferTransferBills<'a> {
-            transfer_bills::V3EcommerceMchTransferTransferBills::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -882,52 +275,6 @@ pub mod mch_transfer {
 
 pub mod profitsharing {
     //! `/profitsharing`
-
-    /// The typed call path at `/v3/ecommerce/profitsharing`: `client.v3().ecommerce().profitsharing()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceProfitsharing<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceProfitsharing<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/profitsharing` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceProfitsharing { client }
-        }
-
-        /// `/after-sales-orders`
-        pub fn after_sales_orders(
-            &self,
-        ) -> after_sales_orders::V3EcommerceProfitsharingAfterSalesOrders<'a> {
-            after_sales_orders::V3EcommerceProfitsharingAfterSalesOrders::new(
-                self.client,
-            )
-        }
-
-        /// `/finish-order`
-        pub fn finish_order(
-            &self,
-        ) -> finish_order::V3EcommerceProfitsharingFinishOrder<'a> {
-            finish_order::V3EcommerceProfitsharingFinishOrder::new(self.client)
-        }
-
-        /// `/orders`
-        pub fn orders(&self) -> orders::V3EcommerceProfitsharingOrders<'a> {
-            orders::V3EcommerceProfitsharingOrders::new(self.client)
-        }
-
-        /// `/receivers`
-        pub fn receivers(&self) -> receivers::V3EcommerceProfitsharingReceivers<'a> {
-            receivers::V3EcommerceProfitsharingReceivers::new(self.client)
-        }
-
-        /// `/returnorders`
-        pub fn returnorders(
-            &self,
-        ) -> returnorders::V3EcommerceProfitsharingReturnorders<'a> {
-            returnorders::V3EcommerceProfitsharingReturnorders::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -948,31 +295,6 @@ pub mod profitsharing {
     pub mod receivers {
         //! `/receivers`
 
-        /// The typed call path at `/v3/ecommerce/profitsharing/receivers`: `client.v3().ecommerce().profitsharing().receivers()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceProfitsharingReceivers<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceProfitsharingReceivers<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/profitsharing/receivers` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceProfitsharingReceivers {
-                    client,
-                }
-            }
-
-            /// `/add`
-            pub fn add(&self) -> add::V3EcommerceProfitsharingReceiversAdd<'a> {
-                add::V3EcommerceProfitsharingReceiversAdd::new(self.client)
-            }
-
-            /// `/delete`
-            pub fn delete(&self) -> delete::V3EcommerceProfitsharingReceiversDelete<'a> {
-                delete::V3EcommerceProfitsharingReceiversDelete::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/receivers`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -992,42 +314,6 @@ pub mod profitsharing {
 pub mod refunds {
     //! `/refunds`
 
-    /// The typed call path at `/v3/ecommerce/refunds`: `client.v3().ecommerce().refunds()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceRefunds<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceRefunds<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/refunds` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceRefunds { client }
-        }
-
-        /// `/apply`
-        pub fn apply(&self) -> apply::V3EcommerceRefundsApply<'a> {
-            apply::V3EcommerceRefundsApply::new(self.client)
-        }
-
-        /// `/id`
-        pub fn id(&self) -> id::V3EcommerceRefundsId<'a> {
-            id::V3EcommerceRefundsId::new(self.client)
-        }
-
-        /// `/out-refund-no`
-        pub fn out_refund_no(&self) -> out_refund_no::V3EcommerceRefundsOutRefundNo<'a> {
-            out_refund_no::V3EcommerceRefundsOutRefundNo::new(self.client)
-        }
-
-        /// `/{refund_id}`
-        pub fn refund_id(
-            &self,
-            refund_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> refund_id::V3EcommerceRefundsRefundId<'a> {
-            refund_id::V3EcommerceRefundsRefundId::new(self.client, refund_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1044,27 +330,6 @@ pub mod refunds {
     pub mod id {
         //! `/id`
 
-        /// The typed call path at `/v3/ecommerce/refunds/id`: `client.v3().ecommerce().refunds().id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceRefundsId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceRefundsId<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/refunds/id` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceRefundsId { client }
-            }
-
-            /// `/{refund_id}`
-            pub fn refund_id(
-                &self,
-                refund_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> refund_id::V3EcommerceRefundsIdRefundId<'a> {
-                refund_id::V3EcommerceRefundsIdRefundId::new(self.client, refund_id)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1076,32 +341,6 @@ pub mod refunds {
 
     pub mod out_refund_no {
         //! `/out-refund-no`
-
-        /// The typed call path at `/v3/ecommerce/refunds/out-refund-no`: `client.v3().ecommerce().refunds().out_refund_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceRefundsOutRefundNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EcommerceRefundsOutRefundNo<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/refunds/out-refund-no` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EcommerceRefundsOutRefundNo {
-                    client,
-                }
-            }
-
-            /// `/{out_refund_no}`
-            pub fn out_refund_no(
-                &self,
-                out_refund_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_refund_no::V3EcommerceRefundsOutRefundNoOutRefundNo<'a> {
-                out_refund_no::V3EcommerceRefundsOutRefundNoOutRefundNo::new(
-                    self.client,
-                    out_refund_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/out-refund-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -1115,48 +354,6 @@ pub mod refunds {
 
     pub mod refund_id {
         //! `/{refund_id}`
-
-        /// The typed call path at `/v3/ecommerce/refunds/{refund_id}`: `client.v3().ecommerce().refunds().refund_id(refund_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3EcommerceRefundsRefundId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            refund_id: ::std::string::String,
-        }
-
-        impl<'a> V3EcommerceRefundsRefundId<'a> {
-            /// Starts the typed call path at `/v3/ecommerce/refunds/{refund_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                refund_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3EcommerceRefundsRefundId {
-                    client,
-                    refund_id: refund_id.into(),
-                }
-            }
-
-            /// `/apply-abnormal-refund`
-            pub fn apply_abnormal_refund(
-                &self,
-            ) -> apply_abnormal_refund::V3EcommerceRefundsRefundIdApplyAbnormalRefund<
-                'a,
-            > {
-                apply_abnormal_refund::V3EcommerceRefundsRefundIdApplyAbnormalRefund::new(
-                    self.client,
-                    self.refund_id.clone(),
-                )
-            }
-
-            /// `/return-advance`
-            pub fn return_advance(
-                &self,
-            ) -> return_advance::V3EcommerceRefundsRefundIdReturnAdvance<'a> {
-                return_advance::V3EcommerceRefundsRefundIdReturnAdvance::new(
-                    self.client,
-                    self.refund_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/{refund_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -1176,34 +373,6 @@ pub mod subject_sub_merchants;
 
 pub mod subsidies {
     //! `/subsidies`
-
-    /// The typed call path at `/v3/ecommerce/subsidies`: `client.v3().ecommerce().subsidies()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceSubsidies<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceSubsidies<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/subsidies` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceSubsidies { client }
-        }
-
-        /// `/cancel`
-        pub fn cancel(&self) -> cancel::V3EcommerceSubsidiesCancel<'a> {
-            cancel::V3EcommerceSubsidiesCancel::new(self.client)
-        }
-
-        /// `/create`
-        pub fn create(&self) -> create::V3EcommerceSubsidiesCreate<'a> {
-            create::V3EcommerceSubsidiesCreate::new(self.client)
-        }
-
-        /// `/return`
-        pub fn return_(&self) -> return_::V3EcommerceSubsidiesReturn<'a> {
-            return_::V3EcommerceSubsidiesReturn::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/subsidies`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

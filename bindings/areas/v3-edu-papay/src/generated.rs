@@ -2,41 +2,6 @@
 
 //! `/edu-papay`
 
-/// The typed call path at `/v3/edu-papay`: `client.v3().edu_papay()`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EduPapay<'a> {
-    /// Starts the typed call path at `/v3/edu-papay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EduPapay { client }
-    }
-
-    /// `/contracts`
-    pub fn contracts(&self) -> contracts::V3EduPapayContracts<'a> {
-        contracts::V3EduPapayContracts::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3EduPapayTransactions<'a> {
-        transactions::V3EduPapayTransactions::new(self.client)
-    }
-
-    /// `/user`
-    pub fn user(&self) -> user::V3EduPapayUser<'a> {
-        user::V3EduPapayUser::new(self.client)
-    }
-
-    /// `/user-notifications`
-    pub fn user_notifications(
-        &self,
-    ) -> user_notifications::V3EduPapayUserNotifications<'a> {
-        user_notifications::V3EduPapayUserNotifications::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -51,37 +16,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod contracts {
     //! `/contracts`
 
-    /// The typed call path at `/v3/edu-papay/contracts`: `client.v3().edu_papay().contracts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduPapayContracts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduPapayContracts<'a> {
-        /// Starts the typed call path at `/v3/edu-papay/contracts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduPapayContracts { client }
-        }
-
-        /// `/id`
-        pub fn id(&self) -> id::V3EduPapayContractsId<'a> {
-            id::V3EduPapayContractsId::new(self.client)
-        }
-
-        /// `/presign`
-        pub fn presign(&self) -> presign::V3EduPapayContractsPresign<'a> {
-            presign::V3EduPapayContractsPresign::new(self.client)
-        }
-
-        /// `/{contract_id}`
-        pub fn contract_id(
-            &self,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> contract_id::V3EduPapayContractsContractId<'a> {
-            contract_id::V3EduPapayContractsContractId::new(self.client, contract_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/contracts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -94,30 +28,6 @@ pub mod contracts {
 
     pub mod id {
         //! `/id`
-
-        /// The typed call path at `/v3/edu-papay/contracts/id`: `client.v3().edu_papay().contracts().id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EduPapayContractsId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EduPapayContractsId<'a> {
-            /// Starts the typed call path at `/v3/edu-papay/contracts/id` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EduPapayContractsId { client }
-            }
-
-            /// `/{contract_id}`
-            pub fn contract_id(
-                &self,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> contract_id::V3EduPapayContractsIdContractId<'a> {
-                contract_id::V3EduPapayContractsIdContractId::new(
-                    self.client,
-                    contract_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/contracts/id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -137,27 +47,6 @@ pub mod transactions;
 pub mod user {
     //! `/user`
 
-    /// The typed call path at `/v3/edu-papay/user`: `client.v3().edu_papay().user()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduPapayUser<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduPapayUser<'a> {
-        /// Starts the typed call path at `/v3/edu-papay/user` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduPapayUser { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3EduPapayUserOpenid<'a> {
-            openid::V3EduPapayUserOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/user`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -166,34 +55,6 @@ pub mod user {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/edu-papay/user/{openid}`: `client.v3().edu_papay().user().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3EduPapayUserOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3EduPapayUserOpenid<'a> {
-            /// Starts the typed call path at `/v3/edu-papay/user/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3EduPapayUserOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/contracts`
-            pub fn contracts(&self) -> contracts::V3EduPapayUserOpenidContracts<'a> {
-                contracts::V3EduPapayUserOpenidContracts::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/user/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -208,32 +69,6 @@ pub mod user {
 pub mod user_notifications {
     //! `/user-notifications`
 
-    /// The typed call path at `/v3/edu-papay/user-notifications`: `client.v3().edu_papay().user_notifications()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduPapayUserNotifications<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduPapayUserNotifications<'a> {
-        /// Starts the typed call path at `/v3/edu-papay/user-notifications` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduPapayUserNotifications {
-                client,
-            }
-        }
-
-        /// `/{contract_id}`
-        pub fn contract_id(
-            &self,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> contract_id::V3EduPapayUserNotificationsContractId<'a> {
-            contract_id::V3EduPapayUserNotificationsContractId::new(
-                self.client,
-                contract_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/user-notifications`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -242,34 +77,6 @@ pub mod user_notifications {
 
     pub mod contract_id {
         //! `/{contract_id}`
-
-        /// The typed call path at `/v3/edu-papay/user-notifications/{contract_id}`: `client.v3().edu_papay().user_notifications().contract_id(contract_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3EduPapayUserNotificationsContractId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            contract_id: ::std::string::String,
-        }
-
-        impl<'a> V3EduPapayUserNotificationsContractId<'a> {
-            /// Starts the typed call path at `/v3/edu-papay/user-notifications/{contract_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3EduPapayUserNotificationsContractId {
-                    client,
-                    contract_id: contract_id.into(),
-                }
-            }
-
-            /// `/send`
-            pub fn send(&self) -> send::V3EduPapayUserNotificationsContractIdSend<'a> {
-                send::V3EduPapayUserNotificationsContractIdSend::new(
-                    self.client,
-                    self.contract_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/user-notifications/{contract_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

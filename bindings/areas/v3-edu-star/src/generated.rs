@@ -2,29 +2,6 @@
 
 //! `/edu-star`
 
-/// The typed call path at `/v3/edu-star`: `client.v3().edu_star()`.
-#[derive(Debug, Clone)]
-pub struct V3EduStar<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EduStar<'a> {
-    /// Starts the typed call path at `/v3/edu-star` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EduStar { client }
-    }
-
-    /// `/orders`
-    pub fn orders(&self) -> orders::V3EduStarOrders<'a> {
-        orders::V3EduStarOrders::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3EduStarUsers<'a> {
-        users::V3EduStarUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-star`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -39,29 +16,6 @@ pub mod orders;
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/edu-star/users`: `client.v3().edu_star().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduStarUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduStarUsers<'a> {
-        /// Starts the typed call path at `/v3/edu-star/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduStarUsers { client }
-        }
-
-        /// `/openid`
-        pub fn openid(&self) -> openid::V3EduStarUsersOpenid<'a> {
-            openid::V3EduStarUsersOpenid::new(self.client)
-        }
-
-        /// `/qq`
-        pub fn qq(&self) -> qq::V3EduStarUsersQq<'a> {
-            qq::V3EduStarUsersQq::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-star/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -74,30 +28,6 @@ pub mod users {
     pub mod openid {
         //! `/openid`
 
-        /// The typed call path at `/v3/edu-star/users/openid`: `client.v3().edu_star().users().openid()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EduStarUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EduStarUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/edu-star/users/openid` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EduStarUsersOpenid { client }
-            }
-
-            /// `/{wechat_openid}`
-            pub fn wechat_openid(
-                &self,
-                wechat_openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> wechat_openid::V3EduStarUsersOpenidWechatOpenid<'a> {
-                wechat_openid::V3EduStarUsersOpenidWechatOpenid::new(
-                    self.client,
-                    wechat_openid,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-star/users/openid`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -109,27 +39,6 @@ pub mod users {
 
     pub mod qq {
         //! `/qq`
-
-        /// The typed call path at `/v3/edu-star/users/qq`: `client.v3().edu_star().users().qq()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EduStarUsersQq<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EduStarUsersQq<'a> {
-            /// Starts the typed call path at `/v3/edu-star/users/qq` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EduStarUsersQq { client }
-            }
-
-            /// `/{qq}`
-            pub fn qq(
-                &self,
-                qq: impl ::std::convert::Into<::std::string::String>,
-            ) -> qq::V3EduStarUsersQqQq<'a> {
-                qq::V3EduStarUsersQqQq::new(self.client, qq)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-star/users/qq`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

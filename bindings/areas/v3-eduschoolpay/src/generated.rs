@@ -2,34 +2,6 @@
 
 //! `/eduschoolpay`
 
-/// The typed call path at `/v3/eduschoolpay`: `client.v3().eduschoolpay()`.
-#[derive(Debug, Clone)]
-pub struct V3Eduschoolpay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Eduschoolpay<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Eduschoolpay { client }
-    }
-
-    /// `/contracts`
-    pub fn contracts(&self) -> contracts::V3EduschoolpayContracts<'a> {
-        contracts::V3EduschoolpayContracts::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3EduschoolpayTransactions<'a> {
-        transactions::V3EduschoolpayTransactions::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3EduschoolpayUsers<'a> {
-        users::V3EduschoolpayUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -42,32 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod contracts {
     //! `/contracts`
-
-    /// The typed call path at `/v3/eduschoolpay/contracts`: `client.v3().eduschoolpay().contracts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduschoolpayContracts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduschoolpayContracts<'a> {
-        /// Starts the typed call path at `/v3/eduschoolpay/contracts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduschoolpayContracts { client }
-        }
-
-        /// `/presign`
-        pub fn presign(&self) -> presign::V3EduschoolpayContractsPresign<'a> {
-            presign::V3EduschoolpayContractsPresign::new(self.client)
-        }
-
-        /// `/{contract_id}`
-        pub fn contract_id(
-            &self,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> contract_id::V3EduschoolpayContractsContractId<'a> {
-            contract_id::V3EduschoolpayContractsContractId::new(self.client, contract_id)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/contracts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -87,27 +33,6 @@ pub mod transactions;
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/eduschoolpay/users`: `client.v3().eduschoolpay().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduschoolpayUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduschoolpayUsers<'a> {
-        /// Starts the typed call path at `/v3/eduschoolpay/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduschoolpayUsers { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3EduschoolpayUsersOpenid<'a> {
-            openid::V3EduschoolpayUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -116,46 +41,6 @@ pub mod users {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/eduschoolpay/users/{openid}`: `client.v3().eduschoolpay().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3EduschoolpayUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3EduschoolpayUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/eduschoolpay/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3EduschoolpayUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/contracts`
-            pub fn contracts(
-                &self,
-            ) -> contracts::V3EduschoolpayUsersOpenidContracts<'a> {
-                contracts::V3EduschoolpayUsersOpenidContracts::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-
-            /// `/debt-state`
-            pub fn debt_state(
-                &self,
-            ) -> debt_state::V3EduschoolpayUsersOpenidDebtState<'a> {
-                debt_state::V3EduschoolpayUsersOpenidDebtState::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

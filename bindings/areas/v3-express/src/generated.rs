@@ -2,24 +2,6 @@
 
 //! `/express`
 
-/// The typed call path at `/v3/express`: `client.v3().express()`.
-#[derive(Debug, Clone)]
-pub struct V3Express<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Express<'a> {
-    /// Starts the typed call path at `/v3/express` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Express { client }
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3ExpressUsers<'a> {
-        users::V3ExpressUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/express`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -29,27 +11,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/express/users`: `client.v3().express().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3ExpressUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3ExpressUsers<'a> {
-        /// Starts the typed call path at `/v3/express/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3ExpressUsers { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3ExpressUsersOpenid<'a> {
-            openid::V3ExpressUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/express/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -58,34 +19,6 @@ pub mod users {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/express/users/{openid}`: `client.v3().express().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3ExpressUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3ExpressUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/express/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3ExpressUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/transform`
-            pub fn transform(&self) -> transform::V3ExpressUsersOpenidTransform<'a> {
-                transform::V3ExpressUsersOpenidTransform::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/express/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

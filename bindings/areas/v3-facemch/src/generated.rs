@@ -2,24 +2,6 @@
 
 //! `/facemch`
 
-/// The typed call path at `/v3/facemch`: `client.v3().facemch()`.
-#[derive(Debug, Clone)]
-pub struct V3Facemch<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Facemch<'a> {
-    /// Starts the typed call path at `/v3/facemch` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Facemch { client }
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3FacemchUsers<'a> {
-        users::V3FacemchUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/facemch`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,27 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod users {
     //! `/users`
-
-    /// The typed call path at `/v3/facemch/users`: `client.v3().facemch().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FacemchUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FacemchUsers<'a> {
-        /// Starts the typed call path at `/v3/facemch/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FacemchUsers { client }
-        }
-
-        /// `/{face_sid}`
-        pub fn face_sid(
-            &self,
-            face_sid: impl ::std::convert::Into<::std::string::String>,
-        ) -> face_sid::V3FacemchUsersFaceSid<'a> {
-            face_sid::V3FacemchUsersFaceSid::new(self.client, face_sid)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/facemch/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

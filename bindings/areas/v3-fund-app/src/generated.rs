@@ -2,29 +2,6 @@
 
 //! `/fund-app`
 
-/// The typed call path at `/v3/fund-app`: `client.v3().fund_app()`.
-#[derive(Debug, Clone)]
-pub struct V3FundApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundApp<'a> {
-    /// Starts the typed call path at `/v3/fund-app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundApp { client }
-    }
-
-    /// `/brand-redpacket`
-    pub fn brand_redpacket(&self) -> brand_redpacket::V3FundAppBrandRedpacket<'a> {
-        brand_redpacket::V3FundAppBrandRedpacket::new(self.client)
-    }
-
-    /// `/mch-transfer`
-    pub fn mch_transfer(&self) -> mch_transfer::V3FundAppMchTransfer<'a> {
-        mch_transfer::V3FundAppMchTransfer::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -36,39 +13,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod brand_redpacket {
     //! `/brand-redpacket`
-
-    /// The typed call path at `/v3/fund-app/brand-redpacket`: `client.v3().fund_app().brand_redpacket()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppBrandRedpacket<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundAppBrandRedpacket<'a> {
-        /// Starts the typed call path at `/v3/fund-app/brand-redpacket` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundAppBrandRedpacket { client }
-        }
-
-        /// `/brand-merchant-batches`
-        pub fn brand_merchant_batches(
-            &self,
-        ) -> brand_merchant_batches::V3FundAppBrandRedpacketBrandMerchantBatches<'a> {
-            brand_merchant_batches::V3FundAppBrandRedpacketBrandMerchantBatches::new(
-                self.client,
-            )
-        }
-
-        /// `/brand-merchant-out-batches`
-        pub fn brand_merchant_out_batches(
-            &self,
-        ) -> brand_merchant_out_batches::V3FundAppBrandRedpacketBrandMerchantOutBatches<
-            'a,
-        > {
-            brand_merchant_out_batches::V3FundAppBrandRedpacketBrandMerchantOutBatches::new(
-                self.client,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -84,34 +28,6 @@ pub mod brand_redpacket {
     pub mod brand_merchant_out_batches {
         //! `/brand-merchant-out-batches`
 
-        /// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches`: `client.v3().fund_app().brand_redpacket().brand_merchant_out_batches()`.
-        #[derive(Debug, Clone)]
-        pub struct V3FundAppBrandRedpacketBrandMerchantOutBatches<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3FundAppBrandRedpacketBrandMerchantOutBatches<'a> {
-            /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3FundAppBrandRedpacketBrandMerchantOutBatches {
-                    client,
-                }
-            }
-
-            /// `/{out_batch_no}`
-            pub fn out_batch_no(
-                &self,
-                out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_batch_no::V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNo<
-                'a,
-            > {
-                out_batch_no::V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNo::new(
-                    self.client,
-                    out_batch_no,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-out-batches`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -124,58 +40,6 @@ pub mod brand_redpacket {
 
 pub mod mch_transfer {
     //! `/mch-transfer`
-
-    /// The typed call path at `/v3/fund-app/mch-transfer`: `client.v3().fund_app().mch_transfer()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppMchTransfer<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundAppMchTransfer<'a> {
-        /// Starts the typed call path at `/v3/fund-app/mch-transfer` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundAppMchTransfer { client }
-        }
-
-        /// `/elecsign`
-        pub fn elecsign(&self) -> elecsign::V3FundAppMchTransferElecsign<'a> {
-            elecsign::V3FundAppMchTransferElecsign::new(self.client)
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3FundAppMchTransferPartner<'a> {
-            partner::V3FundAppMchTransferPartner::new(self.client)
-        }
-
-        /// `/transfer-bills`
-        pub fn transfer_bills(
-            &self,
-        ) -> transfer_bills::V3FundAppMchTransferTransferBills<'a> {
-            transfer_bills::V3FundAppMchTransferTransferBills::new(self.client)
-        }
-
-        /// `/transfer-to-qq-wallet-bills`
-        pub fn transfer_to_qq_wallet_bills(
-            &self,
-        ) -> transfer_to_qq_wallet_bills::V3FundAppMchTransferTransferToQqWalletBills<
-            'a,
-        > {
-            transfer_to_qq_wallet_bills::V3FundAppMchTransferTransferToQqWalletBills::new(
-                self.client,
-            )
-        }
-
-        /// `/user-confirm-authorization`
-        pub fn user_confirm_authorization(
-            &self,
-        ) -> user_confirm_authorization::V3FundAppMchTransferUserConfirmAuthorization<
-            'a,
-        > {
-            user_confirm_authorization::V3FundAppMchTransferUserConfirmAuthorization::new(
-                self.client,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -192,37 +56,6 @@ pub mod mch_transfer {
     pub mod elecsign {
         //! `/elecsign`
 
-        /// The typed call path at `/v3/fund-app/mch-transfer/elecsign`: `client.v3().fund_app().mch_transfer().elecsign()`.
-        #[derive(Debug, Clone)]
-        pub struct V3FundAppMchTransferElecsign<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3FundAppMchTransferElecsign<'a> {
-            /// Starts the typed call path at `/v3/fund-app/mch-transfer/elecsign` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3FundAppMchTransferElecsign {
-                    client,
-                }
-            }
-
-            /// `/out-bill-no`
-            pub fn out_bill_no(
-                &self,
-            ) -> out_bill_no::V3FundAppMchTransferElecsignOutBillNo<'a> {
-                out_bill_no::V3FundAppMchTransferElecsignOutBillNo::new(self.client)
-            }
-
-            /// `/transfer-bill-no`
-            pub fn transfer_bill_no(
-                &self,
-            ) -> transfer_bill_no::V3FundAppMchTransferElecsignTransferBillNo<'a> {
-                transfer_bill_no::V3FundAppMchTransferElecsignTransferBillNo::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/elecsign`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -238,86 +71,6 @@ pub mod mch_transfer {
 
     pub mod partner {
         //! `/partner`
-
-        /// The typed call path at `/v3/fund-app/mch-transfer/partner`: `client.v3().fund_app().mch_transfer().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3FundAppMchTransferPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3FundAppMchTransferPartner<'a> {
-            /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3FundAppMchTransferPartner {
-                    client,
-                }
-            }
-
-            /// `/budget`
-            pub fn budget(&self) -> budget::V3FundAppMchTransferPartnerBudget<'a> {
-                budget::V3FundAppMchTransferPartnerBudget::new(self.client)
-            }
-
-            /// `/charity-budget`
-            pub fn charity_budget(
-                &self,
-            ) -> charity_budget::V3FundAppMchTransferPartnerCharityBudget<'a> {
-                charity_budget::V3FundAppMchTransferPartnerCharityBudget::new(
-                    self.client,
-                )
-            }
-
-            /// `/charity-transfer-bills`
-            pub fn charity_transfer_bills(
-                &self,
-            ) -> charity_transfer_bills::V3FundAppMchTransferPartnerCharityTransferBills<
-                'a,
-            > {
-                charity_transfer_bills::V3FundAppMchTransferPartnerCharityTransferBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/electronic-receipts`
-            pub fn electronic_receipts(
-                &self,
-            ) -> electronic_receipts::V3FundAppMchTransferPartnerElectronicReceipts<'a> {
-                electronic_receipts::V3FundAppMchTransferPartnerElectronicReceipts::new(
-                    self.client,
-                )
-            }
-
-            /// `/sub-mch-authorizations`
-            pub fn sub_mch_authorizations(
-                &self,
-            ) -> sub_mch_authorizations::V3FundAppMchTransferPartnerSubMchAuthorizations<
-                'a,
-            > {
-                sub_mch_authorizations::V3FundAppMchTransferPartnerSubMchAuthorizations::new(
-                    self.client,
-                )
-            }
-
-            /// `/transfer-bills`
-            pub fn transfer_bills(
-                &self,
-            ) -> transfer_bills::V3FundAppMchTransferPartnerTransferBills<'a> {
-                transfer_bills::V3FundAppMchTransferPartnerTransferBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/user-confirm-authorizations`
-            pub fn user_confirm_authorizations(
-                &self,
-            ) -> user_confirm_authorizations::V3FundAppMchTransferPartnerUserConfirmAuthorizations<
-                'a,
-            > {
-                user_confirm_authorizations::V3FundAppMchTransferPartnerUserConfirmAuthorizations::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -336,32 +89,6 @@ pub mod mch_transfer {
         pub mod budget {
             //! `/budget`
 
-            /// The typed call path at `/v3/fund-app/mch-transfer/partner/budget`: `client.v3().fund_app().mch_transfer().partner().budget()`.
-            #[derive(Debug, Clone)]
-            pub struct V3FundAppMchTransferPartnerBudget<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3FundAppMchTransferPartnerBudget<'a> {
-                /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/budget` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3FundAppMchTransferPartnerBudget {
-                        client,
-                    }
-                }
-
-                /// `/{out_budget_no}`
-                pub fn out_budget_no(
-                    &self,
-                    out_budget_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_budget_no::V3FundAppMchTransferPartnerBudgetOutBudgetNo<'a> {
-                    out_budget_no::V3FundAppMchTransferPartnerBudgetOutBudgetNo::new(
-                        self.client,
-                        out_budget_no,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/budget`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -372,38 +99,6 @@ pub mod mch_transfer {
 
             pub mod out_budget_no {
                 //! `/{out_budget_no}`
-
-                /// The typed call path at `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}`: `client.v3().fund_app().mch_transfer().partner().budget().out_budget_no(out_budget_no)`.
-                #[derive(Debug, Clone)]
-                pub struct V3FundAppMchTransferPartnerBudgetOutBudgetNo<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    out_budget_no: ::std::string::String,
-                }
-
-                impl<'a> V3FundAppMchTransferPartnerBudgetOutBudgetNo<'a> {
-                    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3FundAppMchTransferPartnerBudgetOutBudgetNo {
-                            client,
-                            out_budget_no: out_budget_no.into(),
-                        }
-                    }
-
-                    /// `/electronic-receipts`
-                    pub fn electronic_receipts(
-                        &self,
-                    ) -> electronic_receipts::V3FundAppMchTransferPartnerBudgetOutBudgetNoElectronicReceipts<
-                        'a,
-                    > {
-                        electronic_receipts::V3FundAppMchTransferPartnerBudgetOutBudgetNoElectronicReceipts::new(
-                            self.client,
-                            self.out_budget_no.clone(),
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]

@@ -2,41 +2,6 @@
 
 //! `/funds-to-oversea`
 
-/// The typed call path at `/v3/funds-to-oversea`: `client.v3().funds_to_oversea()`.
-#[derive(Debug, Clone)]
-pub struct V3FundsToOversea<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundsToOversea<'a> {
-    /// Starts the typed call path at `/v3/funds-to-oversea` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundsToOversea { client }
-    }
-
-    /// `/bill-download-url`
-    pub fn bill_download_url(
-        &self,
-    ) -> bill_download_url::V3FundsToOverseaBillDownloadUrl<'a> {
-        bill_download_url::V3FundsToOverseaBillDownloadUrl::new(self.client)
-    }
-
-    /// `/orders`
-    pub fn orders(&self) -> orders::V3FundsToOverseaOrders<'a> {
-        orders::V3FundsToOverseaOrders::new(self.client)
-    }
-
-    /// `/return`
-    pub fn return_(&self) -> return_::V3FundsToOverseaReturn<'a> {
-        return_::V3FundsToOverseaReturn::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3FundsToOverseaTransactions<'a> {
-        transactions::V3FundsToOverseaTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -54,26 +19,6 @@ pub mod orders;
 pub mod return_ {
     //! `/return`
 
-    /// The typed call path at `/v3/funds-to-oversea/return`: `client.v3().funds_to_oversea().return_()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundsToOverseaReturn<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundsToOverseaReturn<'a> {
-        /// Starts the typed call path at `/v3/funds-to-oversea/return` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundsToOverseaReturn { client }
-        }
-
-        /// `/return-orders`
-        pub fn return_orders(
-            &self,
-        ) -> return_orders::V3FundsToOverseaReturnReturnOrders<'a> {
-            return_orders::V3FundsToOverseaReturnReturnOrders::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/return`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -86,32 +31,6 @@ pub mod return_ {
 pub mod transactions {
     //! `/transactions`
 
-    /// The typed call path at `/v3/funds-to-oversea/transactions`: `client.v3().funds_to_oversea().transactions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundsToOverseaTransactions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundsToOverseaTransactions<'a> {
-        /// Starts the typed call path at `/v3/funds-to-oversea/transactions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundsToOverseaTransactions {
-                client,
-            }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3FundsToOverseaTransactionsTransactionId<'a> {
-            transaction_id::V3FundsToOverseaTransactionsTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/transactions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -120,38 +39,6 @@ pub mod transactions {
 
     pub mod transaction_id {
         //! `/{transaction_id}`
-
-        /// The typed call path at `/v3/funds-to-oversea/transactions/{transaction_id}`: `client.v3().funds_to_oversea().transactions().transaction_id(transaction_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3FundsToOverseaTransactionsTransactionId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            transaction_id: ::std::string::String,
-        }
-
-        impl<'a> V3FundsToOverseaTransactionsTransactionId<'a> {
-            /// Starts the typed call path at `/v3/funds-to-oversea/transactions/{transaction_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                transaction_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3FundsToOverseaTransactionsTransactionId {
-                    client,
-                    transaction_id: transaction_id.into(),
-                }
-            }
-
-            /// `/available_abroad_amounts`
-            pub fn available_abroad_amounts(
-                &self,
-            ) -> available_abroad_amounts::V3FundsToOverseaTransactionsTransactionIdAvailableAbroadAmounts<
-                'a,
-            > {
-                available_abroad_amounts::V3FundsToOverseaTransactionsTransactionIdAvailableAbroadAmounts::new(
-                    self.client,
-                    self.transaction_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/transactions/{transaction_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

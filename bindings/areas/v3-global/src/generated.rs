@@ -2,89 +2,6 @@
 
 //! `/global`
 
-/// The typed call path at `/v3/global`: `client.v3().global()`.
-#[derive(Debug, Clone)]
-pub struct V3Global<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Global<'a> {
-    /// Starts the typed call path at `/v3/global` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Global { client }
-    }
-
-    /// `/certificates`
-    pub fn certificates(&self) -> certificates::V3GlobalCertificates<'a> {
-        certificates::V3GlobalCertificates::new(self.client)
-    }
-
-    /// `/customs`
-    pub fn customs(&self) -> customs::V3GlobalCustoms<'a> {
-        customs::V3GlobalCustoms::new(self.client)
-    }
-
-    /// `/merchant`
-    pub fn merchant(&self) -> merchant::V3GlobalMerchant<'a> {
-        merchant::V3GlobalMerchant::new(self.client)
-    }
-
-    /// `/merchant-service`
-    pub fn merchant_service(&self) -> merchant_service::V3GlobalMerchantService<'a> {
-        merchant_service::V3GlobalMerchantService::new(self.client)
-    }
-
-    /// `/merchant-storage`
-    pub fn merchant_storage(&self) -> merchant_storage::V3GlobalMerchantStorage<'a> {
-        merchant_storage::V3GlobalMerchantStorage::new(self.client)
-    }
-
-    /// `/merchants`
-    pub fn merchants(&self) -> merchants::V3GlobalMerchants<'a> {
-        merchants::V3GlobalMerchants::new(self.client)
-    }
-
-    /// `/micropay`
-    pub fn micropay(&self) -> micropay::V3GlobalMicropay<'a> {
-        micropay::V3GlobalMicropay::new(self.client)
-    }
-
-    /// `/papay`
-    pub fn papay(&self) -> papay::V3GlobalPapay<'a> {
-        papay::V3GlobalPapay::new(self.client)
-    }
-
-    /// `/profit-sharing`
-    pub fn profit_sharing(&self) -> profit_sharing::V3GlobalProfitSharing<'a> {
-        profit_sharing::V3GlobalProfitSharing::new(self.client)
-    }
-
-    /// `/refund`
-    pub fn refund(&self) -> refund::V3GlobalRefund<'a> {
-        refund::V3GlobalRefund::new(self.client)
-    }
-
-    /// `/refunds`
-    pub fn refunds(&self) -> refunds::V3GlobalRefunds<'a> {
-        refunds::V3GlobalRefunds::new(self.client)
-    }
-
-    /// `/settle`
-    pub fn settle(&self) -> settle::V3GlobalSettle<'a> {
-        settle::V3GlobalSettle::new(self.client)
-    }
-
-    /// `/statements`
-    pub fn statements(&self) -> statements::V3GlobalStatements<'a> {
-        statements::V3GlobalStatements::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3GlobalTransactions<'a> {
-        transactions::V3GlobalTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -111,36 +28,6 @@ pub mod certificates;
 pub mod customs {
     //! `/customs`
 
-    /// The typed call path at `/v3/global/customs`: `client.v3().global().customs()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalCustoms<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalCustoms<'a> {
-        /// Starts the typed call path at `/v3/global/customs` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalCustoms { client }
-        }
-
-        /// `/orders`
-        pub fn orders(&self) -> orders::V3GlobalCustomsOrders<'a> {
-            orders::V3GlobalCustomsOrders::new(self.client)
-        }
-
-        /// `/redeclare`
-        pub fn redeclare(&self) -> redeclare::V3GlobalCustomsRedeclare<'a> {
-            redeclare::V3GlobalCustomsRedeclare::new(self.client)
-        }
-
-        /// `/verify-certificate`
-        pub fn verify_certificate(
-            &self,
-        ) -> verify_certificate::V3GlobalCustomsVerifyCertificate<'a> {
-            verify_certificate::V3GlobalCustomsVerifyCertificate::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/customs`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -159,24 +46,6 @@ pub mod customs {
 pub mod merchant {
     //! `/merchant`
 
-    /// The typed call path at `/v3/global/merchant`: `client.v3().global().merchant()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalMerchant<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalMerchant<'a> {
-        /// Starts the typed call path at `/v3/global/merchant` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalMerchant { client }
-        }
-
-        /// `/h5`
-        pub fn h5(&self) -> h5::V3GlobalMerchantH5<'a> {
-            h5::V3GlobalMerchantH5::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -186,24 +55,6 @@ pub mod merchant {
     pub mod h5 {
         //! `/h5`
 
-        /// The typed call path at `/v3/global/merchant/h5`: `client.v3().global().merchant().h5()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalMerchantH5<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalMerchantH5<'a> {
-            /// Starts the typed call path at `/v3/global/merchant/h5` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalMerchantH5 { client }
-            }
-
-            /// `/permission`
-            pub fn permission(&self) -> permission::V3GlobalMerchantH5Permission<'a> {
-                permission::V3GlobalMerchantH5Permission::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant/h5`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -212,46 +63,6 @@ pub mod merchant {
 
         pub mod permission {
             //! `/permission`
-
-            /// The typed call path at `/v3/global/merchant/h5/permission`: `client.v3().global().merchant().h5().permission()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GlobalMerchantH5Permission<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GlobalMerchantH5Permission<'a> {
-                /// Starts the typed call path at `/v3/global/merchant/h5/permission` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GlobalMerchantH5Permission {
-                        client,
-                    }
-                }
-
-                /// `/applications`
-                pub fn applications(
-                    &self,
-                ) -> applications::V3GlobalMerchantH5PermissionApplications<'a> {
-                    applications::V3GlobalMerchantH5PermissionApplications::new(
-                        self.client,
-                    )
-                }
-
-                /// `/domain`
-                pub fn domain(&self) -> domain::V3GlobalMerchantH5PermissionDomain<'a> {
-                    domain::V3GlobalMerchantH5PermissionDomain::new(self.client)
-                }
-
-                /// `/{sub_mchid}`
-                pub fn sub_mchid(
-                    &self,
-                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                ) -> sub_mchid::V3GlobalMerchantH5PermissionSubMchid<'a> {
-                    sub_mchid::V3GlobalMerchantH5PermissionSubMchid::new(
-                        self.client,
-                        sub_mchid,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant/h5/permission`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -269,32 +80,6 @@ pub mod merchant {
 
             pub mod domain {
                 //! `/domain`
-
-                /// The typed call path at `/v3/global/merchant/h5/permission/domain`: `client.v3().global().merchant().h5().permission().domain()`.
-                #[derive(Debug, Clone)]
-                pub struct V3GlobalMerchantH5PermissionDomain<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3GlobalMerchantH5PermissionDomain<'a> {
-                    /// Starts the typed call path at `/v3/global/merchant/h5/permission/domain` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3GlobalMerchantH5PermissionDomain {
-                            client,
-                        }
-                    }
-
-                    /// `/applications`
-                    pub fn applications(
-                        &self,
-                    ) -> applications::V3GlobalMerchantH5PermissionDomainApplications<
-                        'a,
-                    > {
-                        applications::V3GlobalMerchantH5PermissionDomainApplications::new(
-                            self.client,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant/h5/permission/domain`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -315,38 +100,6 @@ pub mod merchant {
 pub mod merchant_service {
     //! `/merchant-service`
 
-    /// The typed call path at `/v3/global/merchant-service`: `client.v3().global().merchant_service()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalMerchantService<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalMerchantService<'a> {
-        /// Starts the typed call path at `/v3/global/merchant-service` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalMerchantService { client }
-        }
-
-        /// `/complaint-notifications`
-        pub fn complaint_notifications(
-            &self,
-        ) -> complaint_notifications::V3GlobalMerchantServiceComplaintNotifications<'a> {
-            complaint_notifications::V3GlobalMerchantServiceComplaintNotifications::new(
-                self.client,
-            )
-        }
-
-        /// `/complaints`
-        pub fn complaints(&self) -> complaints::V3GlobalMerchantServiceComplaints<'a> {
-            complaints::V3GlobalMerchantServiceComplaints::new(self.client)
-        }
-
-        /// `/images`
-        pub fn images(&self) -> images::V3GlobalMerchantServiceImages<'a> {
-            images::V3GlobalMerchantServiceImages::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -362,37 +115,6 @@ pub mod merchant_service {
 
     pub mod images {
         //! `/images`
-
-        /// The typed call path at `/v3/global/merchant-service/images`: `client.v3().global().merchant_service().images()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalMerchantServiceImages<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalMerchantServiceImages<'a> {
-            /// Starts the typed call path at `/v3/global/merchant-service/images` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalMerchantServiceImages {
-                    client,
-                }
-            }
-
-            /// `/upload`
-            pub fn upload(&self) -> upload::V3GlobalMerchantServiceImagesUpload<'a> {
-                upload::V3GlobalMerchantServiceImagesUpload::new(self.client)
-            }
-
-            /// `/{media_id}`
-            pub fn media_id(
-                &self,
-                media_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> media_id::V3GlobalMerchantServiceImagesMediaId<'a> {
-                media_id::V3GlobalMerchantServiceImagesMediaId::new(
-                    self.client,
-                    media_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/images`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -411,24 +133,6 @@ pub mod merchant_service {
 pub mod merchant_storage {
     //! `/merchant-storage`
 
-    /// The typed call path at `/v3/global/merchant-storage`: `client.v3().global().merchant_storage()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalMerchantStorage<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalMerchantStorage<'a> {
-        /// Starts the typed call path at `/v3/global/merchant-storage` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalMerchantStorage { client }
-        }
-
-        /// `/file`
-        pub fn file(&self) -> file::V3GlobalMerchantStorageFile<'a> {
-            file::V3GlobalMerchantStorageFile::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-storage`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -437,26 +141,6 @@ pub mod merchant_storage {
 
     pub mod file {
         //! `/file`
-
-        /// The typed call path at `/v3/global/merchant-storage/file`: `client.v3().global().merchant_storage().file()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalMerchantStorageFile<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalMerchantStorageFile<'a> {
-            /// Starts the typed call path at `/v3/global/merchant-storage/file` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalMerchantStorageFile {
-                    client,
-                }
-            }
-
-            /// `/upload`
-            pub fn upload(&self) -> upload::V3GlobalMerchantStorageFileUpload<'a> {
-                upload::V3GlobalMerchantStorageFileUpload::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-storage/file`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -473,24 +157,6 @@ pub mod merchants;
 pub mod micropay {
     //! `/micropay`
 
-    /// The typed call path at `/v3/global/micropay`: `client.v3().global().micropay()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalMicropay<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalMicropay<'a> {
-        /// Starts the typed call path at `/v3/global/micropay` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalMicropay { client }
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3GlobalMicropayTransactions<'a> {
-            transactions::V3GlobalMicropayTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/micropay`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -499,38 +165,6 @@ pub mod micropay {
 
     pub mod transactions {
         //! `/transactions`
-
-        /// The typed call path at `/v3/global/micropay/transactions`: `client.v3().global().micropay().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalMicropayTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalMicropayTransactions<'a> {
-            /// Starts the typed call path at `/v3/global/micropay/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalMicropayTransactions {
-                    client,
-                }
-            }
-
-            /// `/id`
-            pub fn id(&self) -> id::V3GlobalMicropayTransactionsId<'a> {
-                id::V3GlobalMicropayTransactionsId::new(self.client)
-            }
-
-            /// `/out-trade-no`
-            pub fn out_trade_no(
-                &self,
-            ) -> out_trade_no::V3GlobalMicropayTransactionsOutTradeNo<'a> {
-                out_trade_no::V3GlobalMicropayTransactionsOutTradeNo::new(self.client)
-            }
-
-            /// `/pay`
-            pub fn pay(&self) -> pay::V3GlobalMicropayTransactionsPay<'a> {
-                pay::V3GlobalMicropayTransactionsPay::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/micropay/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -545,32 +179,6 @@ pub mod micropay {
         pub mod id {
             //! `/id`
 
-            /// The typed call path at `/v3/global/micropay/transactions/id`: `client.v3().global().micropay().transactions().id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GlobalMicropayTransactionsId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GlobalMicropayTransactionsId<'a> {
-                /// Starts the typed call path at `/v3/global/micropay/transactions/id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GlobalMicropayTransactionsId {
-                        client,
-                    }
-                }
-
-                /// `/{transaction_id}`
-                pub fn transaction_id(
-                    &self,
-                    transaction_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> transaction_id::V3GlobalMicropayTransactionsIdTransactionId<'a> {
-                    transaction_id::V3GlobalMicropayTransactionsIdTransactionId::new(
-                        self.client,
-                        transaction_id,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/micropay/transactions/id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -581,38 +189,6 @@ pub mod micropay {
 
             pub mod transaction_id {
                 //! `/{transaction_id}`
-
-                /// The typed call path at `/v3/global/micropay/transactions/id/{transaction_id}`: `client.v3().global().micropay().transactions().id().transaction_id(transaction_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3GlobalMicropayTransactionsIdTransactionId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    transaction_id: ::std::string::String,
-                }
-
-                impl<'a> V3GlobalMicropayTransactionsIdTransactionId<'a> {
-                    /// Starts the typed call path at `/v3/global/micropay/transactions/id/{transaction_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        transaction_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3GlobalMicropayTransactionsIdTransactionId {
-                            client,
-                            transaction_id: transaction_id.into(),
-                        }
-                    }
-
-                    /// `/reverse`
-                    pub fn reverse(
-                        &self,
-                    ) -> reverse::V3GlobalMicropayTransactionsIdTransactionIdReverse<
-                        'a,
-                    > {
-                        reverse::V3GlobalMicropayTransactionsIdTransactionIdReverse::new(
-                            self.client,
-                            self.transaction_id.clone(),
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/micropay/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -629,32 +205,6 @@ pub mod micropay {
         pub mod out_trade_no {
             //! `/out-trade-no`
 
-            /// The typed call path at `/v3/global/micropay/transactions/out-trade-no`: `client.v3().global().micropay().transactions().out_trade_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GlobalMicropayTransactionsOutTradeNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GlobalMicropayTransactionsOutTradeNo<'a> {
-                /// Starts the typed call path at `/v3/global/micropay/transactions/out-trade-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GlobalMicropayTransactionsOutTradeNo {
-                        client,
-                    }
-                }
-
-                /// `/{out_trade_no}`
-                pub fn out_trade_no(
-                    &self,
-                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_trade_no::V3GlobalMicropayTransactionsOutTradeNoOutTradeNo<'a> {
-                    out_trade_no::V3GlobalMicropayTransactionsOutTradeNoOutTradeNo::new(
-                        self.client,
-                        out_trade_no,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/micropay/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -666,38 +216,6 @@ pub mod micropay {
             #[allow(clippy::module_inception, reason = "the URL repeats the segment")]
             pub mod out_trade_no {
                 //! `/{out_trade_no}`
-
-                /// The typed call path at `/v3/global/micropay/transactions/out-trade-no/{out_trade_no}`: `client.v3().global().micropay().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-                #[derive(Debug, Clone)]
-                pub struct V3GlobalMicropayTransactionsOutTradeNoOutTradeNo<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    out_trade_no: ::std::string::String,
-                }
-
-                impl<'a> V3GlobalMicropayTransactionsOutTradeNoOutTradeNo<'a> {
-                    /// Starts the typed call path at `/v3/global/micropay/transactions/out-trade-no/{out_trade_no}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3GlobalMicropayTransactionsOutTradeNoOutTradeNo {
-                            client,
-                            out_trade_no: out_trade_no.into(),
-                        }
-                    }
-
-                    /// `/reverse`
-                    pub fn reverse(
-                        &self,
-                    ) -> reverse::V3GlobalMicropayTransactionsOutTradeNoOutTradeNoReverse<
-                        'a,
-                    > {
-                        reverse::V3GlobalMicropayTransactionsOutTradeNoOutTradeNoReverse::new(
-                            self.client,
-                            self.out_trade_no.clone(),
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/micropay/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -718,29 +236,6 @@ pub mod micropay {
 pub mod papay {
     //! `/papay`
 
-    /// The typed call path at `/v3/global/papay`: `client.v3().global().papay()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalPapay<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalPapay<'a> {
-        /// Starts the typed call path at `/v3/global/papay` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalPapay { client }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3GlobalPapayContracts<'a> {
-            contracts::V3GlobalPapayContracts::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3GlobalPapayTransactions<'a> {
-            transactions::V3GlobalPapayTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -752,86 +247,6 @@ pub mod papay {
 
     pub mod contracts {
         //! `/contracts`
-
-        /// The typed call path at `/v3/global/papay/contracts`: `client.v3().global().papay().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalPapayContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalPapayContracts<'a> {
-            /// Starts the typed call path at `/v3/global/papay/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalPapayContracts { client }
-            }
-
-            /// `/app-pre-entrust-sign`
-            pub fn app_pre_entrust_sign(
-                &self,
-            ) -> app_pre_entrust_sign::V3GlobalPapayContractsAppPreEntrustSign<'a> {
-                app_pre_entrust_sign::V3GlobalPapayContractsAppPreEntrustSign::new(
-                    self.client,
-                )
-            }
-
-            /// `/h5-pre-entrust-sign`
-            pub fn h5_pre_entrust_sign(
-                &self,
-            ) -> h5_pre_entrust_sign::V3GlobalPapayContractsH5PreEntrustSign<'a> {
-                h5_pre_entrust_sign::V3GlobalPapayContractsH5PreEntrustSign::new(
-                    self.client,
-                )
-            }
-
-            /// `/jsapi-pre-entrust-sign`
-            pub fn jsapi_pre_entrust_sign(
-                &self,
-            ) -> jsapi_pre_entrust_sign::V3GlobalPapayContractsJsapiPreEntrustSign<'a> {
-                jsapi_pre_entrust_sign::V3GlobalPapayContractsJsapiPreEntrustSign::new(
-                    self.client,
-                )
-            }
-
-            /// `/miniprogram-pre-entrust-sign`
-            pub fn miniprogram_pre_entrust_sign(
-                &self,
-            ) -> miniprogram_pre_entrust_sign::V3GlobalPapayContractsMiniprogramPreEntrustSign<
-                'a,
-            > {
-                miniprogram_pre_entrust_sign::V3GlobalPapayContractsMiniprogramPreEntrustSign::new(
-                    self.client,
-                )
-            }
-
-            /// `/out-contract-code`
-            pub fn out_contract_code(
-                &self,
-            ) -> out_contract_code::V3GlobalPapayContractsOutContractCode<'a> {
-                out_contract_code::V3GlobalPapayContractsOutContractCode::new(
-                    self.client,
-                )
-            }
-
-            /// `/web-pre-entrust-sign`
-            pub fn web_pre_entrust_sign(
-                &self,
-            ) -> web_pre_entrust_sign::V3GlobalPapayContractsWebPreEntrustSign<'a> {
-                web_pre_entrust_sign::V3GlobalPapayContractsWebPreEntrustSign::new(
-                    self.client,
-                )
-            }
-
-            /// `/{contract_id}`
-            pub fn contract_id(
-                &self,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> contract_id::V3GlobalPapayContractsContractId<'a> {
-                contract_id::V3GlobalPapayContractsContractId::new(
-                    self.client,
-                    contract_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -855,34 +270,6 @@ pub mod papay {
         pub mod out_contract_code {
             //! `/out-contract-code`
 
-            /// The typed call path at `/v3/global/papay/contracts/out-contract-code`: `client.v3().global().papay().contracts().out_contract_code()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GlobalPapayContractsOutContractCode<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GlobalPapayContractsOutContractCode<'a> {
-                /// Starts the typed call path at `/v3/global/papay/contracts/out-contract-code` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GlobalPapayContractsOutContractCode {
-                        client,
-                    }
-                }
-
-                /// `/{out_contract_code}`
-                pub fn out_contract_code(
-                    &self,
-                    out_contract_code: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_contract_code::V3GlobalPapayContractsOutContractCodeOutContractCode<
-                    'a,
-                > {
-                    out_contract_code::V3GlobalPapayContractsOutContractCodeOutContractCode::new(
-                        self.client,
-                        out_contract_code,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/out-contract-code`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -905,48 +292,6 @@ pub mod papay {
 pub mod profit_sharing {
     //! `/profit-sharing`
 
-    /// The typed call path at `/v3/global/profit-sharing`: `client.v3().global().profit_sharing()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalProfitSharing<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalProfitSharing<'a> {
-        /// Starts the typed call path at `/v3/global/profit-sharing` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalProfitSharing { client }
-        }
-
-        /// `/bill-download-url`
-        pub fn bill_download_url(
-            &self,
-        ) -> bill_download_url::V3GlobalProfitSharingBillDownloadUrl<'a> {
-            bill_download_url::V3GlobalProfitSharingBillDownloadUrl::new(self.client)
-        }
-
-        /// `/orders`
-        pub fn orders(&self) -> orders::V3GlobalProfitSharingOrders<'a> {
-            orders::V3GlobalProfitSharingOrders::new(self.client)
-        }
-
-        /// `/receivers`
-        pub fn receivers(&self) -> receivers::V3GlobalProfitSharingReceivers<'a> {
-            receivers::V3GlobalProfitSharingReceivers::new(self.client)
-        }
-
-        /// `/refunds`
-        pub fn refunds(&self) -> refunds::V3GlobalProfitSharingRefunds<'a> {
-            refunds::V3GlobalProfitSharingRefunds::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(
-            &self,
-        ) -> transactions::V3GlobalProfitSharingTransactions<'a> {
-            transactions::V3GlobalProfitSharingTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -966,39 +311,6 @@ pub mod profit_sharing {
     pub mod refunds {
         //! `/refunds`
 
-        /// The typed call path at `/v3/global/profit-sharing/refunds`: `client.v3().global().profit_sharing().refunds()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalProfitSharingRefunds<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalProfitSharingRefunds<'a> {
-            /// Starts the typed call path at `/v3/global/profit-sharing/refunds` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalProfitSharingRefunds {
-                    client,
-                }
-            }
-
-            /// `/bill-download-url`
-            pub fn bill_download_url(
-                &self,
-            ) -> bill_download_url::V3GlobalProfitSharingRefundsBillDownloadUrl<'a> {
-                bill_download_url::V3GlobalProfitSharingRefundsBillDownloadUrl::new(
-                    self.client,
-                )
-            }
-
-            /// `/refundable-balance`
-            pub fn refundable_balance(
-                &self,
-            ) -> refundable_balance::V3GlobalProfitSharingRefundsRefundableBalance<'a> {
-                refundable_balance::V3GlobalProfitSharingRefundsRefundableBalance::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/refunds`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1015,37 +327,6 @@ pub mod profit_sharing {
     pub mod transactions {
         //! `/transactions`
 
-        /// The typed call path at `/v3/global/profit-sharing/transactions`: `client.v3().global().profit_sharing().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalProfitSharingTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalProfitSharingTransactions<'a> {
-            /// Starts the typed call path at `/v3/global/profit-sharing/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalProfitSharingTransactions {
-                    client,
-                }
-            }
-
-            /// `/mark`
-            pub fn mark(&self) -> mark::V3GlobalProfitSharingTransactionsMark<'a> {
-                mark::V3GlobalProfitSharingTransactionsMark::new(self.client)
-            }
-
-            /// `/{transaction_id}`
-            pub fn transaction_id(
-                &self,
-                transaction_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> transaction_id::V3GlobalProfitSharingTransactionsTransactionId<'a> {
-                transaction_id::V3GlobalProfitSharingTransactionsTransactionId::new(
-                    self.client,
-                    transaction_id,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1059,48 +340,6 @@ pub mod profit_sharing {
 
         pub mod transaction_id {
             //! `/{transaction_id}`
-
-            /// The typed call path at `/v3/global/profit-sharing/transactions/{transaction_id}`: `client.v3().global().profit_sharing().transactions().transaction_id(transaction_id)`.
-            #[derive(Debug, Clone)]
-            pub struct V3GlobalProfitSharingTransactionsTransactionId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                transaction_id: ::std::string::String,
-            }
-
-            impl<'a> V3GlobalProfitSharingTransactionsTransactionId<'a> {
-                /// Starts the typed call path at `/v3/global/profit-sharing/transactions/{transaction_id}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    transaction_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3GlobalProfitSharingTransactionsTransactionId {
-                        client,
-                        transaction_id: transaction_id.into(),
-                    }
-                }
-
-                /// `/amounts`
-                pub fn amounts(
-                    &self,
-                ) -> amounts::V3GlobalProfitSharingTransactionsTransactionIdAmounts<'a> {
-                    amounts::V3GlobalProfitSharingTransactionsTransactionIdAmounts::new(
-                        self.client,
-                        self.transaction_id.clone(),
-                    )
-                }
-
-                /// `/refundable-amounts`
-                pub fn refundable_amounts(
-                    &self,
-                ) -> refundable_amounts::V3GlobalProfitSharingTransactionsTransactionIdRefundableAmounts<
-                    'a,
-                > {
-                    refundable_amounts::V3GlobalProfitSharingTransactionsTransactionIdRefundableAmounts::new(
-                        self.client,
-                        self.transaction_id.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/transactions/{transaction_id}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -1122,31 +361,6 @@ pub mod profit_sharing {
 pub mod refund {
     //! `/refund`
 
-    /// The typed call path at `/v3/global/refund`: `client.v3().global().refund()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalRefund<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalRefund<'a> {
-        /// Starts the typed call path at `/v3/global/refund` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalRefund { client }
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3GlobalRefundPartner<'a> {
-            partner::V3GlobalRefundPartner::new(self.client)
-        }
-
-        /// `/recharge-balance`
-        pub fn recharge_balance(
-            &self,
-        ) -> recharge_balance::V3GlobalRefundRechargeBalance<'a> {
-            recharge_balance::V3GlobalRefundRechargeBalance::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refund`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1159,26 +373,6 @@ pub mod refund {
     pub mod partner {
         //! `/partner`
 
-        /// The typed call path at `/v3/global/refund/partner`: `client.v3().global().refund().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalRefundPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalRefundPartner<'a> {
-            /// Starts the typed call path at `/v3/global/refund/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalRefundPartner { client }
-            }
-
-            /// `/recharge-balance`
-            pub fn recharge_balance(
-                &self,
-            ) -> recharge_balance::V3GlobalRefundPartnerRechargeBalance<'a> {
-                recharge_balance::V3GlobalRefundPartnerRechargeBalance::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refund/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1187,30 +381,6 @@ pub mod refund {
 
         pub mod recharge_balance {
             //! `/recharge-balance`
-
-            /// The typed call path at `/v3/global/refund/partner/recharge-balance`: `client.v3().global().refund().partner().recharge_balance()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GlobalRefundPartnerRechargeBalance<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GlobalRefundPartnerRechargeBalance<'a> {
-                /// Starts the typed call path at `/v3/global/refund/partner/recharge-balance` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GlobalRefundPartnerRechargeBalance {
-                        client,
-                    }
-                }
-
-                /// `/sub-mchid`
-                pub fn sub_mchid(
-                    &self,
-                ) -> sub_mchid::V3GlobalRefundPartnerRechargeBalanceSubMchid<'a> {
-                    sub_mchid::V3GlobalRefundPartnerRechargeBalanceSubMchid::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refund/partner/recharge-balance`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -1222,34 +392,6 @@ pub mod refund {
 
             pub mod sub_mchid {
                 //! `/sub-mchid`
-
-                /// The typed call path at `/v3/global/refund/partner/recharge-balance/sub-mchid`: `client.v3().global().refund().partner().recharge_balance().sub_mchid()`.
-                #[derive(Debug, Clone)]
-                pub struct V3GlobalRefundPartnerRechargeBalanceSubMchid<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3GlobalRefundPartnerRechargeBalanceSubMchid<'a> {
-                    /// Starts the typed call path at `/v3/global/refund/partner/recharge-balance/sub-mchid` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3GlobalRefundPartnerRechargeBalanceSubMchid {
-                            client,
-                        }
-                    }
-
-                    /// `/{sub_mchid}`
-                    pub fn sub_mchid(
-                        &self,
-                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                    ) -> sub_mchid::V3GlobalRefundPartnerRechargeBalanceSubMchidSubMchid<
-                        'a,
-                    > {
-                        sub_mchid::V3GlobalRefundPartnerRechargeBalanceSubMchidSubMchid::new(
-                            self.client,
-                            sub_mchid,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refund/partner/recharge-balance/sub-mchid`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -1276,24 +418,6 @@ pub mod refunds;
 pub mod settle {
     //! `/settle`
 
-    /// The typed call path at `/v3/global/settle`: `client.v3().global().settle()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalSettle<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalSettle<'a> {
-        /// Starts the typed call path at `/v3/global/settle` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalSettle { client }
-        }
-
-        /// `/settlements`
-        pub fn settlements(&self) -> settlements::V3GlobalSettleSettlements<'a> {
-            settlements::V3GlobalSettleSettlements::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/settle`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1307,49 +431,6 @@ pub mod statements;
 
 pub mod transactions {
     //! `/transactions`
-
-    /// The typed call path at `/v3/global/transactions`: `client.v3().global().transactions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalTransactions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalTransactions<'a> {
-        /// Starts the typed call path at `/v3/global/transactions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalTransactions { client }
-        }
-
-        /// `/app`
-        pub fn app(&self) -> app::V3GlobalTransactionsApp<'a> {
-            app::V3GlobalTransactionsApp::new(self.client)
-        }
-
-        /// `/id`
-        pub fn id(&self) -> id::V3GlobalTransactionsId<'a> {
-            id::V3GlobalTransactionsId::new(self.client)
-        }
-
-        /// `/jsapi`
-        pub fn jsapi(&self) -> jsapi::V3GlobalTransactionsJsapi<'a> {
-            jsapi::V3GlobalTransactionsJsapi::new(self.client)
-        }
-
-        /// `/mweb`
-        pub fn mweb(&self) -> mweb::V3GlobalTransactionsMweb<'a> {
-            mweb::V3GlobalTransactionsMweb::new(self.client)
-        }
-
-        /// `/native`
-        pub fn native(&self) -> native::V3GlobalTransactionsNative<'a> {
-            native::V3GlobalTransactionsNative::new(self.client)
-        }
-
-        /// `/out-trade-no`
-        pub fn out_trade_no(&self) -> out_trade_no::V3GlobalTransactionsOutTradeNo<'a> {
-            out_trade_no::V3GlobalTransactionsOutTradeNo::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -1369,30 +450,6 @@ pub mod transactions {
     pub mod id {
         //! `/id`
 
-        /// The typed call path at `/v3/global/transactions/id`: `client.v3().global().transactions().id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalTransactionsId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalTransactionsId<'a> {
-            /// Starts the typed call path at `/v3/global/transactions/id` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalTransactionsId { client }
-            }
-
-            /// `/{transaction_id}`
-            pub fn transaction_id(
-                &self,
-                transaction_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> transaction_id::V3GlobalTransactionsIdTransactionId<'a> {
-                transaction_id::V3GlobalTransactionsIdTransactionId::new(
-                    self.client,
-                    transaction_id,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1408,32 +465,6 @@ pub mod transactions {
 
     pub mod out_trade_no {
         //! `/out-trade-no`
-
-        /// The typed call path at `/v3/global/transactions/out-trade-no`: `client.v3().global().transactions().out_trade_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GlobalTransactionsOutTradeNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GlobalTransactionsOutTradeNo<'a> {
-            /// Starts the typed call path at `/v3/global/transactions/out-trade-no` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GlobalTransactionsOutTradeNo {
-                    client,
-                }
-            }
-
-            /// `/{out_trade_no}`
-            pub fn out_trade_no(
-                &self,
-                out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_trade_no::V3GlobalTransactionsOutTradeNoOutTradeNo<'a> {
-                out_trade_no::V3GlobalTransactionsOutTradeNoOutTradeNo::new(
-                    self.client,
-                    out_trade_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/goldplan`
 
-/// The typed call path at `/v3/goldplan`: `client.v3().goldplan()`.
-#[derive(Debug, Clone)]
-pub struct V3Goldplan<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Goldplan<'a> {
-    /// Starts the typed call path at `/v3/goldplan` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Goldplan { client }
-    }
-
-    /// `/merchants`
-    pub fn merchants(&self) -> merchants::V3GoldplanMerchants<'a> {
-        merchants::V3GoldplanMerchants::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/goldplan`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,66 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod merchants {
     //! `/merchants`
-
-    /// The typed call path at `/v3/goldplan/merchants`: `client.v3().goldplan().merchants()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GoldplanMerchants<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GoldplanMerchants<'a> {
-        /// Starts the typed call path at `/v3/goldplan/merchants` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GoldplanMerchants { client }
-        }
-
-        /// `/changecustompagestatus`
-        pub fn changecustompagestatus(
-            &self,
-        ) -> changecustompagestatus::V3GoldplanMerchantsChangecustompagestatus<'a> {
-            changecustompagestatus::V3GoldplanMerchantsChangecustompagestatus::new(
-                self.client,
-            )
-        }
-
-        /// `/changegoldplanstatus`
-        pub fn changegoldplanstatus(
-            &self,
-        ) -> changegoldplanstatus::V3GoldplanMerchantsChangegoldplanstatus<'a> {
-            changegoldplanstatus::V3GoldplanMerchantsChangegoldplanstatus::new(
-                self.client,
-            )
-        }
-
-        /// `/close-advertising-show`
-        pub fn close_advertising_show(
-            &self,
-        ) -> close_advertising_show::V3GoldplanMerchantsCloseAdvertisingShow<'a> {
-            close_advertising_show::V3GoldplanMerchantsCloseAdvertisingShow::new(
-                self.client,
-            )
-        }
-
-        /// `/open-advertising-show`
-        pub fn open_advertising_show(
-            &self,
-        ) -> open_advertising_show::V3GoldplanMerchantsOpenAdvertisingShow<'a> {
-            open_advertising_show::V3GoldplanMerchantsOpenAdvertisingShow::new(
-                self.client,
-            )
-        }
-
-        /// `/set-advertising-industry-filter`
-        pub fn set_advertising_industry_filter(
-            &self,
-        ) -> set_advertising_industry_filter::V3GoldplanMerchantsSetAdvertisingIndustryFilter<
-            'a,
-        > {
-            set_advertising_industry_filter::V3GoldplanMerchantsSetAdvertisingIndustryFilter::new(
-                self.client,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/goldplan/merchants`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

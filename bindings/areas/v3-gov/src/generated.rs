@@ -2,24 +2,6 @@
 
 //! `/gov`
 
-/// The typed call path at `/v3/gov`: `client.v3().gov()`.
-#[derive(Debug, Clone)]
-pub struct V3Gov<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Gov<'a> {
-    /// Starts the typed call path at `/v3/gov` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Gov { client }
-    }
-
-    /// `/subsidy`
-    pub fn subsidy(&self) -> subsidy::V3GovSubsidy<'a> {
-        subsidy::V3GovSubsidy::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,66 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod subsidy {
     //! `/subsidy`
-
-    /// The typed call path at `/v3/gov/subsidy`: `client.v3().gov().subsidy()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GovSubsidy<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GovSubsidy<'a> {
-        /// Starts the typed call path at `/v3/gov/subsidy` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GovSubsidy { client }
-        }
-
-        /// `/audit`
-        pub fn audit(&self) -> audit::V3GovSubsidyAudit<'a> {
-            audit::V3GovSubsidyAudit::new(self.client)
-        }
-
-        /// `/companies`
-        pub fn companies(&self) -> companies::V3GovSubsidyCompanies<'a> {
-            companies::V3GovSubsidyCompanies::new(self.client)
-        }
-
-        /// `/goods`
-        pub fn goods(&self) -> goods::V3GovSubsidyGoods<'a> {
-            goods::V3GovSubsidyGoods::new(self.client)
-        }
-
-        /// `/n-qualifications`
-        pub fn n_qualifications(
-            &self,
-        ) -> n_qualifications::V3GovSubsidyNQualifications<'a> {
-            n_qualifications::V3GovSubsidyNQualifications::new(self.client)
-        }
-
-        /// `/qualification`
-        pub fn qualification(&self) -> qualification::V3GovSubsidyQualification<'a> {
-            qualification::V3GovSubsidyQualification::new(self.client)
-        }
-
-        /// `/qualifications`
-        pub fn qualifications(&self) -> qualifications::V3GovSubsidyQualifications<'a> {
-            qualifications::V3GovSubsidyQualifications::new(self.client)
-        }
-
-        /// `/sncode`
-        pub fn sncode(&self) -> sncode::V3GovSubsidySncode<'a> {
-            sncode::V3GovSubsidySncode::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3GovSubsidyTransactions<'a> {
-            transactions::V3GovSubsidyTransactions::new(self.client)
-        }
-
-        /// `/zhejiang`
-        pub fn zhejiang(&self) -> zhejiang::V3GovSubsidyZhejiang<'a> {
-            zhejiang::V3GovSubsidyZhejiang::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -108,24 +30,6 @@ pub mod subsidy {
     pub mod audit {
         //! `/audit`
 
-        /// The typed call path at `/v3/gov/subsidy/audit`: `client.v3().gov().subsidy().audit()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidyAudit<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidyAudit<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/audit` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidyAudit { client }
-            }
-
-            /// `/cup`
-            pub fn cup(&self) -> cup::V3GovSubsidyAuditCup<'a> {
-                cup::V3GovSubsidyAuditCup::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -134,44 +38,6 @@ pub mod subsidy {
 
         pub mod cup {
             //! `/cup`
-
-            /// The typed call path at `/v3/gov/subsidy/audit/cup`: `client.v3().gov().subsidy().audit().cup()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyAuditCup<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyAuditCup<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/audit/cup` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyAuditCup { client }
-                }
-
-                /// `/invalid`
-                pub fn invalid(&self) -> invalid::V3GovSubsidyAuditCupInvalid<'a> {
-                    invalid::V3GovSubsidyAuditCupInvalid::new(self.client)
-                }
-
-                /// `/query`
-                pub fn query(&self) -> query::V3GovSubsidyAuditCupQuery<'a> {
-                    query::V3GovSubsidyAuditCupQuery::new(self.client)
-                }
-
-                /// `/refund`
-                pub fn refund(&self) -> refund::V3GovSubsidyAuditCupRefund<'a> {
-                    refund::V3GovSubsidyAuditCupRefund::new(self.client)
-                }
-
-                /// `/update`
-                pub fn update(&self) -> update::V3GovSubsidyAuditCupUpdate<'a> {
-                    update::V3GovSubsidyAuditCupUpdate::new(self.client)
-                }
-
-                /// `/upload`
-                pub fn upload(&self) -> upload::V3GovSubsidyAuditCupUpload<'a> {
-                    upload::V3GovSubsidyAuditCupUpload::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit/cup`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -193,26 +59,6 @@ pub mod subsidy {
             pub mod refund {
                 //! `/refund`
 
-                /// The typed call path at `/v3/gov/subsidy/audit/cup/refund`: `client.v3().gov().subsidy().audit().cup().refund()`.
-                #[derive(Debug, Clone)]
-                pub struct V3GovSubsidyAuditCupRefund<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3GovSubsidyAuditCupRefund<'a> {
-                    /// Starts the typed call path at `/v3/gov/subsidy/audit/cup/refund` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3GovSubsidyAuditCupRefund {
-                            client,
-                        }
-                    }
-
-                    /// `/sync`
-                    pub fn sync(&self) -> sync::V3GovSubsidyAuditCupRefundSync<'a> {
-                        sync::V3GovSubsidyAuditCupRefundSync::new(self.client)
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit/cup/refund`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -232,24 +78,6 @@ pub mod subsidy {
     pub mod companies {
         //! `/companies`
 
-        /// The typed call path at `/v3/gov/subsidy/companies`: `client.v3().gov().subsidy().companies()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidyCompanies<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidyCompanies<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/companies` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidyCompanies { client }
-            }
-
-            /// `/query`
-            pub fn query(&self) -> query::V3GovSubsidyCompaniesQuery<'a> {
-                query::V3GovSubsidyCompaniesQuery::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/companies`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -262,24 +90,6 @@ pub mod subsidy {
     pub mod goods {
         //! `/goods`
 
-        /// The typed call path at `/v3/gov/subsidy/goods`: `client.v3().gov().subsidy().goods()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidyGoods<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidyGoods<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/goods` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidyGoods { client }
-            }
-
-            /// `/upload`
-            pub fn upload(&self) -> upload::V3GovSubsidyGoodsUpload<'a> {
-                upload::V3GovSubsidyGoodsUpload::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/goods`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -291,26 +101,6 @@ pub mod subsidy {
 
     pub mod n_qualifications {
         //! `/n-qualifications`
-
-        /// The typed call path at `/v3/gov/subsidy/n-qualifications`: `client.v3().gov().subsidy().n_qualifications()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidyNQualifications<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidyNQualifications<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/n-qualifications` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidyNQualifications {
-                    client,
-                }
-            }
-
-            /// `/sync`
-            pub fn sync(&self) -> sync::V3GovSubsidyNQualificationsSync<'a> {
-                sync::V3GovSubsidyNQualificationsSync::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/n-qualifications`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -326,38 +116,6 @@ pub mod subsidy {
     pub mod qualifications {
         //! `/qualifications`
 
-        /// The typed call path at `/v3/gov/subsidy/qualifications`: `client.v3().gov().subsidy().qualifications()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidyQualifications<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidyQualifications<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/qualifications` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidyQualifications {
-                    client,
-                }
-            }
-
-            /// `/passthrough`
-            pub fn passthrough(
-                &self,
-            ) -> passthrough::V3GovSubsidyQualificationsPassthrough<'a> {
-                passthrough::V3GovSubsidyQualificationsPassthrough::new(self.client)
-            }
-
-            /// `/query`
-            pub fn query(&self) -> query::V3GovSubsidyQualificationsQuery<'a> {
-                query::V3GovSubsidyQualificationsQuery::new(self.client)
-            }
-
-            /// `/sync`
-            pub fn sync(&self) -> sync::V3GovSubsidyQualificationsSync<'a> {
-                sync::V3GovSubsidyQualificationsSync::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualifications`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -370,42 +128,6 @@ pub mod subsidy {
 
         pub mod passthrough {
             //! `/passthrough`
-
-            /// The typed call path at `/v3/gov/subsidy/qualifications/passthrough`: `client.v3().gov().subsidy().qualifications().passthrough()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyQualificationsPassthrough<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyQualificationsPassthrough<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/qualifications/passthrough` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyQualificationsPassthrough {
-                        client,
-                    }
-                }
-
-                /// `/cancel`
-                pub fn cancel(
-                    &self,
-                ) -> cancel::V3GovSubsidyQualificationsPassthroughCancel<'a> {
-                    cancel::V3GovSubsidyQualificationsPassthroughCancel::new(self.client)
-                }
-
-                /// `/claim`
-                pub fn claim(
-                    &self,
-                ) -> claim::V3GovSubsidyQualificationsPassthroughClaim<'a> {
-                    claim::V3GovSubsidyQualificationsPassthroughClaim::new(self.client)
-                }
-
-                /// `/query`
-                pub fn query(
-                    &self,
-                ) -> query::V3GovSubsidyQualificationsPassthroughQuery<'a> {
-                    query::V3GovSubsidyQualificationsPassthroughQuery::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualifications/passthrough`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -431,34 +153,6 @@ pub mod subsidy {
     pub mod sncode {
         //! `/sncode`
 
-        /// The typed call path at `/v3/gov/subsidy/sncode`: `client.v3().gov().subsidy().sncode()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidySncode<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidySncode<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/sncode` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidySncode { client }
-            }
-
-            /// `/lock`
-            pub fn lock(&self) -> lock::V3GovSubsidySncodeLock<'a> {
-                lock::V3GovSubsidySncodeLock::new(self.client)
-            }
-
-            /// `/query`
-            pub fn query(&self) -> query::V3GovSubsidySncodeQuery<'a> {
-                query::V3GovSubsidySncodeQuery::new(self.client)
-            }
-
-            /// `/unlock`
-            pub fn unlock(&self) -> unlock::V3GovSubsidySncodeUnlock<'a> {
-                unlock::V3GovSubsidySncodeUnlock::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/sncode`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -477,34 +171,6 @@ pub mod subsidy {
     pub mod transactions {
         //! `/transactions`
 
-        /// The typed call path at `/v3/gov/subsidy/transactions`: `client.v3().gov().subsidy().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidyTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidyTransactions<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidyTransactions { client }
-            }
-
-            /// `/query`
-            pub fn query(&self) -> query::V3GovSubsidyTransactionsQuery<'a> {
-                query::V3GovSubsidyTransactionsQuery::new(self.client)
-            }
-
-            /// `/summary`
-            pub fn summary(&self) -> summary::V3GovSubsidyTransactionsSummary<'a> {
-                summary::V3GovSubsidyTransactionsSummary::new(self.client)
-            }
-
-            /// `/sync`
-            pub fn sync(&self) -> sync::V3GovSubsidyTransactionsSync<'a> {
-                sync::V3GovSubsidyTransactionsSync::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -519,28 +185,6 @@ pub mod subsidy {
 
         pub mod summary {
             //! `/summary`
-
-            /// The typed call path at `/v3/gov/subsidy/transactions/summary`: `client.v3().gov().subsidy().transactions().summary()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyTransactionsSummary<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyTransactionsSummary<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/transactions/summary` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyTransactionsSummary {
-                        client,
-                    }
-                }
-
-                /// `/query-day`
-                pub fn query_day(
-                    &self,
-                ) -> query_day::V3GovSubsidyTransactionsSummaryQueryDay<'a> {
-                    query_day::V3GovSubsidyTransactionsSummaryQueryDay::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/transactions/summary`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -559,48 +203,6 @@ pub mod subsidy {
     pub mod zhejiang {
         //! `/zhejiang`
 
-        /// The typed call path at `/v3/gov/subsidy/zhejiang`: `client.v3().gov().subsidy().zhejiang()`.
-        #[derive(Debug, Clone)]
-        pub struct V3GovSubsidyZhejiang<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3GovSubsidyZhejiang<'a> {
-            /// Starts the typed call path at `/v3/gov/subsidy/zhejiang` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3GovSubsidyZhejiang { client }
-            }
-
-            /// `/authcode`
-            pub fn authcode(&self) -> authcode::V3GovSubsidyZhejiangAuthcode<'a> {
-                authcode::V3GovSubsidyZhejiangAuthcode::new(self.client)
-            }
-
-            /// `/goods`
-            pub fn goods(&self) -> goods::V3GovSubsidyZhejiangGoods<'a> {
-                goods::V3GovSubsidyZhejiangGoods::new(self.client)
-            }
-
-            /// `/n-qualifications`
-            pub fn n_qualifications(
-                &self,
-            ) -> n_qualifications::V3GovSubsidyZhejiangNQualifications<'a> {
-                n_qualifications::V3GovSubsidyZhejiangNQualifications::new(self.client)
-            }
-
-            /// `/qualifications`
-            pub fn qualifications(
-                &self,
-            ) -> qualifications::V3GovSubsidyZhejiangQualifications<'a> {
-                qualifications::V3GovSubsidyZhejiangQualifications::new(self.client)
-            }
-
-            /// `/sncode`
-            pub fn sncode(&self) -> sncode::V3GovSubsidyZhejiangSncode<'a> {
-                sncode::V3GovSubsidyZhejiangSncode::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -615,46 +217,6 @@ pub mod subsidy {
 
         pub mod authcode {
             //! `/authcode`
-
-            /// The typed call path at `/v3/gov/subsidy/zhejiang/authcode`: `client.v3().gov().subsidy().zhejiang().authcode()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyZhejiangAuthcode<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyZhejiangAuthcode<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/authcode` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyZhejiangAuthcode {
-                        client,
-                    }
-                }
-
-                /// `/cancel`
-                pub fn cancel(&self) -> cancel::V3GovSubsidyZhejiangAuthcodeCancel<'a> {
-                    cancel::V3GovSubsidyZhejiangAuthcodeCancel::new(self.client)
-                }
-
-                /// `/commit`
-                pub fn commit(&self) -> commit::V3GovSubsidyZhejiangAuthcodeCommit<'a> {
-                    commit::V3GovSubsidyZhejiangAuthcodeCommit::new(self.client)
-                }
-
-                /// `/issue`
-                pub fn issue(&self) -> issue::V3GovSubsidyZhejiangAuthcodeIssue<'a> {
-                    issue::V3GovSubsidyZhejiangAuthcodeIssue::new(self.client)
-                }
-
-                /// `/refund`
-                pub fn refund(&self) -> refund::V3GovSubsidyZhejiangAuthcodeRefund<'a> {
-                    refund::V3GovSubsidyZhejiangAuthcodeRefund::new(self.client)
-                }
-
-                /// `/try`
-                pub fn try_(&self) -> try_::V3GovSubsidyZhejiangAuthcodeTry<'a> {
-                    try_::V3GovSubsidyZhejiangAuthcodeTry::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/authcode`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -680,26 +242,6 @@ pub mod subsidy {
         pub mod goods {
             //! `/goods`
 
-            /// The typed call path at `/v3/gov/subsidy/zhejiang/goods`: `client.v3().gov().subsidy().zhejiang().goods()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyZhejiangGoods<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyZhejiangGoods<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/goods` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyZhejiangGoods {
-                        client,
-                    }
-                }
-
-                /// `/query`
-                pub fn query(&self) -> query::V3GovSubsidyZhejiangGoodsQuery<'a> {
-                    query::V3GovSubsidyZhejiangGoodsQuery::new(self.client)
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/goods`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -714,28 +256,6 @@ pub mod subsidy {
         pub mod n_qualifications {
             //! `/n-qualifications`
 
-            /// The typed call path at `/v3/gov/subsidy/zhejiang/n-qualifications`: `client.v3().gov().subsidy().zhejiang().n_qualifications()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyZhejiangNQualifications<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyZhejiangNQualifications<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/n-qualifications` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyZhejiangNQualifications {
-                        client,
-                    }
-                }
-
-                /// `/confirm`
-                pub fn confirm(
-                    &self,
-                ) -> confirm::V3GovSubsidyZhejiangNQualificationsConfirm<'a> {
-                    confirm::V3GovSubsidyZhejiangNQualificationsConfirm::new(self.client)
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/n-qualifications`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -749,47 +269,6 @@ pub mod subsidy {
 
         pub mod qualifications {
             //! `/qualifications`
-
-            /// The typed call path at `/v3/gov/subsidy/zhejiang/qualifications`: `client.v3().gov().subsidy().zhejiang().qualifications()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyZhejiangQualifications<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyZhejiangQualifications<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/qualifications` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyZhejiangQualifications {
-                        client,
-                    }
-                }
-
-                /// `/alter`
-                pub fn alter(
-                    &self,
-                ) -> alter::V3GovSubsidyZhejiangQualificationsAlter<'a> {
-                    alter::V3GovSubsidyZhejiangQualificationsAlter::new(self.client)
-                }
-
-                /// `/claim`
-                pub fn claim(
-                    &self,
-                ) -> claim::V3GovSubsidyZhejiangQualificationsClaim<'a> {
-                    claim::V3GovSubsidyZhejiangQualificationsClaim::new(self.client)
-                }
-
-                /// `/query`
-                pub fn query(
-                    &self,
-                ) -> query::V3GovSubsidyZhejiangQualificationsQuery<'a> {
-                    query::V3GovSubsidyZhejiangQualificationsQuery::new(self.client)
-                }
-
-                /// `/sync`
-                pub fn sync(&self) -> sync::V3GovSubsidyZhejiangQualificationsSync<'a> {
-                    sync::V3GovSubsidyZhejiangQualificationsSync::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/qualifications`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -812,36 +291,6 @@ pub mod subsidy {
 
         pub mod sncode {
             //! `/sncode`
-
-            /// The typed call path at `/v3/gov/subsidy/zhejiang/sncode`: `client.v3().gov().subsidy().zhejiang().sncode()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GovSubsidyZhejiangSncode<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GovSubsidyZhejiangSncode<'a> {
-                /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/sncode` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GovSubsidyZhejiangSncode {
-                        client,
-                    }
-                }
-
-                /// `/lock`
-                pub fn lock(&self) -> lock::V3GovSubsidyZhejiangSncodeLock<'a> {
-                    lock::V3GovSubsidyZhejiangSncodeLock::new(self.client)
-                }
-
-                /// `/query`
-                pub fn query(&self) -> query::V3GovSubsidyZhejiangSncodeQuery<'a> {
-                    query::V3GovSubsidyZhejiangSncodeQuery::new(self.client)
-                }
-
-                /// `/unlock`
-                pub fn unlock(&self) -> unlock::V3GovSubsidyZhejiangSncodeUnlock<'a> {
-                    unlock::V3GovSubsidyZhejiangSncodeUnlock::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/sncode`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -2,33 +2,6 @@
 
 //! `/hire-power-bank`
 
-/// The typed call path at `/v3/hire-power-bank`: `client.v3().hire_power_bank()`.
-#[derive(Debug, Clone)]
-pub struct V3HirePowerBank<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3HirePowerBank<'a> {
-    /// Starts the typed call path at `/v3/hire-power-bank` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3HirePowerBank { client }
-    }
-
-    /// `/insurance-orders`
-    pub fn insurance_orders(
-        &self,
-    ) -> insurance_orders::V3HirePowerBankInsuranceOrders<'a> {
-        insurance_orders::V3HirePowerBankInsuranceOrders::new(self.client)
-    }
-
-    /// `/user-qualifications`
-    pub fn user_qualifications(
-        &self,
-    ) -> user_qualifications::V3HirePowerBankUserQualifications<'a> {
-        user_qualifications::V3HirePowerBankUserQualifications::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/hire-power-bank`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -42,29 +15,6 @@ pub mod insurance_orders;
 
 pub mod user_qualifications {
     //! `/user-qualifications`
-
-    /// The typed call path at `/v3/hire-power-bank/user-qualifications`: `client.v3().hire_power_bank().user_qualifications()`.
-    #[derive(Debug, Clone)]
-    pub struct V3HirePowerBankUserQualifications<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3HirePowerBankUserQualifications<'a> {
-        /// Starts the typed call path at `/v3/hire-power-bank/user-qualifications` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3HirePowerBankUserQualifications {
-                client,
-            }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3HirePowerBankUserQualificationsOpenid<'a> {
-            openid::V3HirePowerBankUserQualificationsOpenid::new(self.client, openid)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/hire-power-bank/user-qualifications`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

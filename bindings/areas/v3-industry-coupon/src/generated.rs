@@ -2,24 +2,6 @@
 
 //! `/industry-coupon`
 
-/// The typed call path at `/v3/industry-coupon`: `client.v3().industry_coupon()`.
-#[derive(Debug, Clone)]
-pub struct V3IndustryCoupon<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3IndustryCoupon<'a> {
-    /// Starts the typed call path at `/v3/industry-coupon` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3IndustryCoupon { client }
-    }
-
-    /// `/tokens`
-    pub fn tokens(&self) -> tokens::V3IndustryCouponTokens<'a> {
-        tokens::V3IndustryCouponTokens::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/industry-coupon`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,31 +2,6 @@
 
 //! `/industry-rebate`
 
-/// The typed call path at `/v3/industry-rebate`: `client.v3().industry_rebate()`.
-#[derive(Debug, Clone)]
-pub struct V3IndustryRebate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3IndustryRebate<'a> {
-    /// Starts the typed call path at `/v3/industry-rebate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3IndustryRebate { client }
-    }
-
-    /// `/retail-industry`
-    pub fn retail_industry(
-        &self,
-    ) -> retail_industry::V3IndustryRebateRetailIndustry<'a> {
-        retail_industry::V3IndustryRebateRetailIndustry::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3IndustryRebateTransactions<'a> {
-        transactions::V3IndustryRebateTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/industry-rebate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -39,28 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod retail_industry {
     //! `/retail-industry`
 
-    /// The typed call path at `/v3/industry-rebate/retail-industry`: `client.v3().industry_rebate().retail_industry()`.
-    #[derive(Debug, Clone)]
-    pub struct V3IndustryRebateRetailIndustry<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3IndustryRebateRetailIndustry<'a> {
-        /// Starts the typed call path at `/v3/industry-rebate/retail-industry` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3IndustryRebateRetailIndustry {
-                client,
-            }
-        }
-
-        /// `/transactions`
-        pub fn transactions(
-            &self,
-        ) -> transactions::V3IndustryRebateRetailIndustryTransactions<'a> {
-            transactions::V3IndustryRebateRetailIndustryTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/industry-rebate/retail-industry`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -72,32 +25,6 @@ pub mod retail_industry {
 
 pub mod transactions {
     //! `/transactions`
-
-    /// The typed call path at `/v3/industry-rebate/transactions`: `client.v3().industry_rebate().transactions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3IndustryRebateTransactions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3IndustryRebateTransactions<'a> {
-        /// Starts the typed call path at `/v3/industry-rebate/transactions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3IndustryRebateTransactions {
-                client,
-            }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3IndustryRebateTransactionsTransactionId<'a> {
-            transaction_id::V3IndustryRebateTransactionsTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/industry-rebate/transactions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

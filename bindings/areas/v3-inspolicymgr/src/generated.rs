@@ -2,24 +2,6 @@
 
 //! `/inspolicymgr`
 
-/// The typed call path at `/v3/inspolicymgr`: `client.v3().inspolicymgr()`.
-#[derive(Debug, Clone)]
-pub struct V3Inspolicymgr<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Inspolicymgr<'a> {
-    /// Starts the typed call path at `/v3/inspolicymgr` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Inspolicymgr { client }
-    }
-
-    /// `/deduct`
-    pub fn deduct(&self) -> deduct::V3InspolicymgrDeduct<'a> {
-        deduct::V3InspolicymgrDeduct::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/inspolicymgr`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,31 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod deduct {
     //! `/deduct`
-
-    /// The typed call path at `/v3/inspolicymgr/deduct`: `client.v3().inspolicymgr().deduct()`.
-    #[derive(Debug, Clone)]
-    pub struct V3InspolicymgrDeduct<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3InspolicymgrDeduct<'a> {
-        /// Starts the typed call path at `/v3/inspolicymgr/deduct` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3InspolicymgrDeduct { client }
-        }
-
-        /// `/authorizations`
-        pub fn authorizations(
-            &self,
-        ) -> authorizations::V3InspolicymgrDeductAuthorizations<'a> {
-            authorizations::V3InspolicymgrDeductAuthorizations::new(self.client)
-        }
-
-        /// `/policies`
-        pub fn policies(&self) -> policies::V3InspolicymgrDeductPolicies<'a> {
-            policies::V3InspolicymgrDeductPolicies::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/inspolicymgr/deduct`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,31 +2,6 @@
 
 //! `/iotmanage`
 
-/// The typed call path at `/v3/iotmanage`: `client.v3().iotmanage()`.
-#[derive(Debug, Clone)]
-pub struct V3Iotmanage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Iotmanage<'a> {
-    /// Starts the typed call path at `/v3/iotmanage` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Iotmanage { client }
-    }
-
-    /// `/device-inspections`
-    pub fn device_inspections(
-        &self,
-    ) -> device_inspections::V3IotmanageDeviceInspections<'a> {
-        device_inspections::V3IotmanageDeviceInspections::new(self.client)
-    }
-
-    /// `/devices`
-    pub fn devices(&self) -> devices::V3IotmanageDevices<'a> {
-        devices::V3IotmanageDevices::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/iotmanage`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -38,29 +13,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod device_inspections {
     //! `/device-inspections`
-
-    /// The typed call path at `/v3/iotmanage/device-inspections`: `client.v3().iotmanage().device_inspections()`.
-    #[derive(Debug, Clone)]
-    pub struct V3IotmanageDeviceInspections<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3IotmanageDeviceInspections<'a> {
-        /// Starts the typed call path at `/v3/iotmanage/device-inspections` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3IotmanageDeviceInspections {
-                client,
-            }
-        }
-
-        /// `/{device_sn}`
-        pub fn device_sn(
-            &self,
-            device_sn: impl ::std::convert::Into<::std::string::String>,
-        ) -> device_sn::V3IotmanageDeviceInspectionsDeviceSn<'a> {
-            device_sn::V3IotmanageDeviceInspectionsDeviceSn::new(self.client, device_sn)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/iotmanage/device-inspections`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,29 +2,6 @@
 
 //! `/lovefeast`
 
-/// The typed call path at `/v3/lovefeast`: `client.v3().lovefeast()`.
-#[derive(Debug, Clone)]
-pub struct V3Lovefeast<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Lovefeast<'a> {
-    /// Starts the typed call path at `/v3/lovefeast` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Lovefeast { client }
-    }
-
-    /// `/brands`
-    pub fn brands(&self) -> brands::V3LovefeastBrands<'a> {
-        brands::V3LovefeastBrands::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3LovefeastUsers<'a> {
-        users::V3LovefeastUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -36,27 +13,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod brands {
     //! `/brands`
-
-    /// The typed call path at `/v3/lovefeast/brands`: `client.v3().lovefeast().brands()`.
-    #[derive(Debug, Clone)]
-    pub struct V3LovefeastBrands<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3LovefeastBrands<'a> {
-        /// Starts the typed call path at `/v3/lovefeast/brands` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3LovefeastBrands { client }
-        }
-
-        /// `/{brand_id}`
-        pub fn brand_id(
-            &self,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> brand_id::V3LovefeastBrandsBrandId<'a> {
-            brand_id::V3LovefeastBrandsBrandId::new(self.client, brand_id)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/brands`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -70,27 +26,6 @@ pub mod brands {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/lovefeast/users`: `client.v3().lovefeast().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3LovefeastUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3LovefeastUsers<'a> {
-        /// Starts the typed call path at `/v3/lovefeast/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3LovefeastUsers { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3LovefeastUsersOpenid<'a> {
-            openid::V3LovefeastUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -100,34 +35,6 @@ pub mod users {
     pub mod openid {
         //! `/{openid}`
 
-        /// The typed call path at `/v3/lovefeast/users/{openid}`: `client.v3().lovefeast().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3LovefeastUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3LovefeastUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/lovefeast/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3LovefeastUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/orders`
-            pub fn orders(&self) -> orders::V3LovefeastUsersOpenidOrders<'a> {
-                orders::V3LovefeastUsersOpenidOrders::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -136,46 +43,6 @@ pub mod users {
 
         pub mod orders {
             //! `/orders`
-
-            /// The typed call path at `/v3/lovefeast/users/{openid}/orders`: `client.v3().lovefeast().users().openid(openid).orders()`.
-            #[derive(Debug, Clone)]
-            pub struct V3LovefeastUsersOpenidOrders<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                openid: ::std::string::String,
-            }
-
-            impl<'a> V3LovefeastUsersOpenidOrders<'a> {
-                /// Starts the typed call path at `/v3/lovefeast/users/{openid}/orders` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3LovefeastUsersOpenidOrders {
-                        client,
-                        openid: openid.into(),
-                    }
-                }
-
-                /// `/brand-id`
-                pub fn brand_id(
-                    &self,
-                ) -> brand_id::V3LovefeastUsersOpenidOrdersBrandId<'a> {
-                    brand_id::V3LovefeastUsersOpenidOrdersBrandId::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-
-                /// `/out-trade-no`
-                pub fn out_trade_no(
-                    &self,
-                ) -> out_trade_no::V3LovefeastUsersOpenidOrdersOutTradeNo<'a> {
-                    out_trade_no::V3LovefeastUsersOpenidOrdersOutTradeNo::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/users/{openid}/orders`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -190,38 +57,6 @@ pub mod users {
 
             pub mod brand_id {
                 //! `/brand-id`
-
-                /// The typed call path at `/v3/lovefeast/users/{openid}/orders/brand-id`: `client.v3().lovefeast().users().openid(openid).orders().brand_id()`.
-                #[derive(Debug, Clone)]
-                pub struct V3LovefeastUsersOpenidOrdersBrandId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: ::std::string::String,
-                }
-
-                impl<'a> V3LovefeastUsersOpenidOrdersBrandId<'a> {
-                    /// Starts the typed call path at `/v3/lovefeast/users/{openid}/orders/brand-id` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        openid: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3LovefeastUsersOpenidOrdersBrandId {
-                            client,
-                            openid: openid.into(),
-                        }
-                    }
-
-                    /// `/{brand_id}`
-                    pub fn brand_id(
-                        &self,
-                        brand_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> brand_id::V3LovefeastUsersOpenidOrdersBrandIdBrandId<'a> {
-                        brand_id::V3LovefeastUsersOpenidOrdersBrandIdBrandId::new(
-                            self.client,
-                            self.openid.clone(),
-                            brand_id,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/users/{openid}/orders/brand-id`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -240,40 +75,6 @@ pub mod users {
 
             pub mod out_trade_no {
                 //! `/out-trade-no`
-
-                /// The typed call path at `/v3/lovefeast/users/{openid}/orders/out-trade-no`: `client.v3().lovefeast().users().openid(openid).orders().out_trade_no()`.
-                #[derive(Debug, Clone)]
-                pub struct V3LovefeastUsersOpenidOrdersOutTradeNo<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: ::std::string::String,
-                }
-
-                impl<'a> V3LovefeastUsersOpenidOrdersOutTradeNo<'a> {
-                    /// Starts the typed call path at `/v3/lovefeast/users/{openid}/orders/out-trade-no` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        openid: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3LovefeastUsersOpenidOrdersOutTradeNo {
-                            client,
-                            openid: openid.into(),
-                        }
-                    }
-
-                    /// `/{out_trade_no}`
-                    pub fn out_trade_no(
-                        &self,
-                        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-                    ) -> out_trade_no::V3LovefeastUsersOpenidOrdersOutTradeNoOutTradeNo<
-                        'a,
-                    > {
-                        out_trade_no::V3LovefeastUsersOpenidOrdersOutTradeNoOutTradeNo::new(
-                            self.client,
-                            self.openid.clone(),
-                            out_trade_no,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/users/{openid}/orders/out-trade-no`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/bank-favor`
 
-/// The typed call path at `/v3/marketing/bank-favor`: `client.v3().marketing().bank_favor()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBankFavor<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBankFavor<'a> {
-    /// Starts the typed call path at `/v3/marketing/bank-favor` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBankFavor { client }
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3MarketingBankFavorUsers<'a> {
-        users::V3MarketingBankFavorUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank-favor`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -29,29 +11,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/marketing/bank-favor/users`: `client.v3().marketing().bank_favor().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingBankFavorUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingBankFavorUsers<'a> {
-        /// Starts the typed call path at `/v3/marketing/bank-favor/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingBankFavorUsers {
-                client,
-            }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3MarketingBankFavorUsersOpenid<'a> {
-            openid::V3MarketingBankFavorUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank-favor/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -60,48 +19,6 @@ pub mod users {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/marketing/bank-favor/users/{openid}`: `client.v3().marketing().bank_favor().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingBankFavorUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingBankFavorUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/marketing/bank-favor/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingBankFavorUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/bank-multi-activity`
-            pub fn bank_multi_activity(
-                &self,
-            ) -> bank_multi_activity::V3MarketingBankFavorUsersOpenidBankMultiActivity<
-                'a,
-            > {
-                bank_multi_activity::V3MarketingBankFavorUsersOpenidBankMultiActivity::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-
-            /// `/coupons`
-            pub fn coupons(
-                &self,
-            ) -> coupons::V3MarketingBankFavorUsersOpenidCoupons<'a> {
-                coupons::V3MarketingBankFavorUsersOpenidCoupons::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank-favor/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -116,38 +33,6 @@ pub mod users {
 
         pub mod coupons {
             //! `/coupons`
-
-            /// The typed call path at `/v3/marketing/bank-favor/users/{openid}/coupons`: `client.v3().marketing().bank_favor().users().openid(openid).coupons()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MarketingBankFavorUsersOpenidCoupons<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                openid: ::std::string::String,
-            }
-
-            impl<'a> V3MarketingBankFavorUsersOpenidCoupons<'a> {
-                /// Starts the typed call path at `/v3/marketing/bank-favor/users/{openid}/coupons` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3MarketingBankFavorUsersOpenidCoupons {
-                        client,
-                        openid: openid.into(),
-                    }
-                }
-
-                /// `/{coupon_id}`
-                pub fn coupon_id(
-                    &self,
-                    coupon_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> coupon_id::V3MarketingBankFavorUsersOpenidCouponsCouponId<'a> {
-                    coupon_id::V3MarketingBankFavorUsersOpenidCouponsCouponId::new(
-                        self.client,
-                        self.openid.clone(),
-                        coupon_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank-favor/users/{openid}/coupons`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/bank`
 
-/// The typed call path at `/v3/marketing/bank`: `client.v3().marketing().bank()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBank<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBank<'a> {
-    /// Starts the typed call path at `/v3/marketing/bank` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBank { client }
-    }
-
-    /// `/packages`
-    pub fn packages(&self) -> packages::V3MarketingBankPackages<'a> {
-        packages::V3MarketingBankPackages::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -29,27 +11,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod packages {
     //! `/packages`
 
-    /// The typed call path at `/v3/marketing/bank/packages`: `client.v3().marketing().bank().packages()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingBankPackages<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingBankPackages<'a> {
-        /// Starts the typed call path at `/v3/marketing/bank/packages` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingBankPackages { client }
-        }
-
-        /// `/{package_id}`
-        pub fn package_id(
-            &self,
-            package_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> package_id::V3MarketingBankPackagesPackageId<'a> {
-            package_id::V3MarketingBankPackagesPackageId::new(self.client, package_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank/packages`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -58,34 +19,6 @@ pub mod packages {
 
     pub mod package_id {
         //! `/{package_id}`
-
-        /// The typed call path at `/v3/marketing/bank/packages/{package_id}`: `client.v3().marketing().bank().packages().package_id(package_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingBankPackagesPackageId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            package_id: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingBankPackagesPackageId<'a> {
-            /// Starts the typed call path at `/v3/marketing/bank/packages/{package_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                package_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingBankPackagesPackageId {
-                    client,
-                    package_id: package_id.into(),
-                }
-            }
-
-            /// `/tasks`
-            pub fn tasks(&self) -> tasks::V3MarketingBankPackagesPackageIdTasks<'a> {
-                tasks::V3MarketingBankPackagesPackageIdTasks::new(
-                    self.client,
-                    self.package_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank/packages/{package_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,51 +2,6 @@
 
 //! `/busifavor`
 
-/// The typed call path at `/v3/marketing/busifavor`: `client.v3().marketing().busifavor()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavor<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavor<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavor { client }
-    }
-
-    /// `/callbacks`
-    pub fn callbacks(&self) -> callbacks::V3MarketingBusifavorCallbacks<'a> {
-        callbacks::V3MarketingBusifavorCallbacks::new(self.client)
-    }
-
-    /// `/coupons`
-    pub fn coupons(&self) -> coupons::V3MarketingBusifavorCoupons<'a> {
-        coupons::V3MarketingBusifavorCoupons::new(self.client)
-    }
-
-    /// `/product-coupons`
-    pub fn product_coupons(
-        &self,
-    ) -> product_coupons::V3MarketingBusifavorProductCoupons<'a> {
-        product_coupons::V3MarketingBusifavorProductCoupons::new(self.client)
-    }
-
-    /// `/stocks`
-    pub fn stocks(&self) -> stocks::V3MarketingBusifavorStocks<'a> {
-        stocks::V3MarketingBusifavorStocks::new(self.client)
-    }
-
-    /// `/subsidy`
-    pub fn subsidy(&self) -> subsidy::V3MarketingBusifavorSubsidy<'a> {
-        subsidy::V3MarketingBusifavorSubsidy::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3MarketingBusifavorUsers<'a> {
-        users::V3MarketingBusifavorUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -64,63 +19,6 @@ pub mod callbacks;
 
 pub mod coupons {
     //! `/coupons`
-
-    /// The typed call path at `/v3/marketing/busifavor/coupons`: `client.v3().marketing().busifavor().coupons()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingBusifavorCoupons<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingBusifavorCoupons<'a> {
-        /// Starts the typed call path at `/v3/marketing/busifavor/coupons` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingBusifavorCoupons {
-                client,
-            }
-        }
-
-        /// `/associate`
-        pub fn associate(&self) -> associate::V3MarketingBusifavorCouponsAssociate<'a> {
-            associate::V3MarketingBusifavorCouponsAssociate::new(self.client)
-        }
-
-        /// `/deactivate`
-        pub fn deactivate(
-            &self,
-        ) -> deactivate::V3MarketingBusifavorCouponsDeactivate<'a> {
-            deactivate::V3MarketingBusifavorCouponsDeactivate::new(self.client)
-        }
-
-        /// `/disassociate`
-        pub fn disassociate(
-            &self,
-        ) -> disassociate::V3MarketingBusifavorCouponsDisassociate<'a> {
-            disassociate::V3MarketingBusifavorCouponsDisassociate::new(self.client)
-        }
-
-        /// `/return`
-        pub fn return_(&self) -> return_::V3MarketingBusifavorCouponsReturn<'a> {
-            return_::V3MarketingBusifavorCouponsReturn::new(self.client)
-        }
-
-        /// `/send`
-        pub fn send(&self) -> send::V3MarketingBusifavorCouponsSend<'a> {
-            send::V3MarketingBusifavorCouponsSend::new(self.client)
-        }
-
-        /// `/use`
-        pub fn use_(&self) -> use_::V3MarketingBusifavorCouponsUse<'a> {
-            use_::V3MarketingBusifavorCouponsUse::new(self.client)
-        }
-
-        /// `/{card_id}`
-        pub fn card_id(
-            &self,
-            card_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> card_id::V3MarketingBusifavorCouponsCardId<'a> {
-            card_id::V3MarketingBusifavorCouponsCardId::new(self.client, card_id)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -146,34 +44,6 @@ pub mod coupons {
     pub mod card_id {
         //! `/{card_id}`
 
-        /// The typed call path at `/v3/marketing/busifavor/coupons/{card_id}`: `client.v3().marketing().busifavor().coupons().card_id(card_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingBusifavorCouponsCardId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            card_id: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingBusifavorCouponsCardId<'a> {
-            /// Starts the typed call path at `/v3/marketing/busifavor/coupons/{card_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                card_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingBusifavorCouponsCardId {
-                    client,
-                    card_id: card_id.into(),
-                }
-            }
-
-            /// `/send`
-            pub fn send(&self) -> send::V3MarketingBusifavorCouponsCardIdSend<'a> {
-                send::V3MarketingBusifavorCouponsCardIdSend::new(
-                    self.client,
-                    self.card_id.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/{card_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -186,33 +56,6 @@ pub mod coupons {
 
 pub mod product_coupons {
     //! `/product-coupons`
-
-    /// The typed call path at `/v3/marketing/busifavor/product-coupons`: `client.v3().marketing().busifavor().product_coupons()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingBusifavorProductCoupons<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingBusifavorProductCoupons<'a> {
-        /// Starts the typed call path at `/v3/marketing/busifavor/product-coupons` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingBusifavorProductCoupons {
-                client,
-            }
-        }
-
-        /// `/pre-send`
-        pub fn pre_send(
-            &self,
-        ) -> pre_send::V3MarketingBusifavorProductCouponsPreSend<'a> {
-            pre_send::V3MarketingBusifavorProductCouponsPreSend::new(self.client)
-        }
-
-        /// `/send`
-        pub fn send(&self) -> send::V3MarketingBusifavorProductCouponsSend<'a> {
-            send::V3MarketingBusifavorProductCouponsSend::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/product-coupons`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -232,35 +75,6 @@ pub mod stocks;
 pub mod subsidy {
     //! `/subsidy`
 
-    /// The typed call path at `/v3/marketing/busifavor/subsidy`: `client.v3().marketing().busifavor().subsidy()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingBusifavorSubsidy<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingBusifavorSubsidy<'a> {
-        /// Starts the typed call path at `/v3/marketing/busifavor/subsidy` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingBusifavorSubsidy {
-                client,
-            }
-        }
-
-        /// `/pay-receipts`
-        pub fn pay_receipts(
-            &self,
-        ) -> pay_receipts::V3MarketingBusifavorSubsidyPayReceipts<'a> {
-            pay_receipts::V3MarketingBusifavorSubsidyPayReceipts::new(self.client)
-        }
-
-        /// `/return-receipts`
-        pub fn return_receipts(
-            &self,
-        ) -> return_receipts::V3MarketingBusifavorSubsidyReturnReceipts<'a> {
-            return_receipts::V3MarketingBusifavorSubsidyReturnReceipts::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/subsidy`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -277,29 +91,6 @@ pub mod subsidy {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/marketing/busifavor/users`: `client.v3().marketing().busifavor().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingBusifavorUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingBusifavorUsers<'a> {
-        /// Starts the typed call path at `/v3/marketing/busifavor/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingBusifavorUsers {
-                client,
-            }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3MarketingBusifavorUsersOpenid<'a> {
-            openid::V3MarketingBusifavorUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -308,36 +99,6 @@ pub mod users {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/marketing/busifavor/users/{openid}`: `client.v3().marketing().busifavor().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingBusifavorUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingBusifavorUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/marketing/busifavor/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingBusifavorUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/coupons`
-            pub fn coupons(
-                &self,
-            ) -> coupons::V3MarketingBusifavorUsersOpenidCoupons<'a> {
-                coupons::V3MarketingBusifavorUsersOpenidCoupons::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,44 +2,6 @@
 
 //! `/favor`
 
-/// The typed call path at `/v3/marketing/favor`: `client.v3().marketing().favor()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavor<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingFavor<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingFavor { client }
-    }
-
-    /// `/callbacks`
-    pub fn callbacks(&self) -> callbacks::V3MarketingFavorCallbacks<'a> {
-        callbacks::V3MarketingFavorCallbacks::new(self.client)
-    }
-
-    /// `/coupon-stocks`
-    pub fn coupon_stocks(&self) -> coupon_stocks::V3MarketingFavorCouponStocks<'a> {
-        coupon_stocks::V3MarketingFavorCouponStocks::new(self.client)
-    }
-
-    /// `/media`
-    pub fn media(&self) -> media::V3MarketingFavorMedia<'a> {
-        media::V3MarketingFavorMedia::new(self.client)
-    }
-
-    /// `/stocks`
-    pub fn stocks(&self) -> stocks::V3MarketingFavorStocks<'a> {
-        stocks::V3MarketingFavorStocks::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3MarketingFavorUsers<'a> {
-        users::V3MarketingFavorUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -58,26 +20,6 @@ pub mod coupon_stocks;
 pub mod media {
     //! `/media`
 
-    /// The typed call path at `/v3/marketing/favor/media`: `client.v3().marketing().favor().media()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingFavorMedia<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingFavorMedia<'a> {
-        /// Starts the typed call path at `/v3/marketing/favor/media` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingFavorMedia { client }
-        }
-
-        /// `/image-upload`
-        pub fn image_upload(
-            &self,
-        ) -> image_upload::V3MarketingFavorMediaImageUpload<'a> {
-            image_upload::V3MarketingFavorMediaImageUpload::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/media`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -92,27 +34,6 @@ pub mod stocks;
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/marketing/favor/users`: `client.v3().marketing().favor().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingFavorUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingFavorUsers<'a> {
-        /// Starts the typed call path at `/v3/marketing/favor/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingFavorUsers { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3MarketingFavorUsersOpenid<'a> {
-            openid::V3MarketingFavorUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -121,34 +42,6 @@ pub mod users {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/marketing/favor/users/{openid}`: `client.v3().marketing().favor().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingFavorUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingFavorUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/marketing/favor/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingFavorUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/coupons`
-            pub fn coupons(&self) -> coupons::V3MarketingFavorUsersOpenidCoupons<'a> {
-                coupons::V3MarketingFavorUsersOpenidCoupons::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

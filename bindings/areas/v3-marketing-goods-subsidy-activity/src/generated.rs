@@ -2,47 +2,6 @@
 
 //! `/goods-subsidy-activity`
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity`: `client.v3().marketing().goods_subsidy_activity()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivity<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivity<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingGoodsSubsidyActivity {
-            client,
-        }
-    }
-
-    /// `/activities`
-    pub fn activities(
-        &self,
-    ) -> activities::V3MarketingGoodsSubsidyActivityActivities<'a> {
-        activities::V3MarketingGoodsSubsidyActivityActivities::new(self.client)
-    }
-
-    /// `/activity`
-    pub fn activity(&self) -> activity::V3MarketingGoodsSubsidyActivityActivity<'a> {
-        activity::V3MarketingGoodsSubsidyActivityActivity::new(self.client)
-    }
-
-    /// `/qualification`
-    pub fn qualification(
-        &self,
-    ) -> qualification::V3MarketingGoodsSubsidyActivityQualification<'a> {
-        qualification::V3MarketingGoodsSubsidyActivityQualification::new(self.client)
-    }
-
-    /// `/retail-store-act`
-    pub fn retail_store_act(
-        &self,
-    ) -> retail_store_act::V3MarketingGoodsSubsidyActivityRetailStoreAct<'a> {
-        retail_store_act::V3MarketingGoodsSubsidyActivityRetailStoreAct::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -59,32 +18,6 @@ pub mod activities;
 pub mod activity {
     //! `/activity`
 
-    /// The typed call path at `/v3/marketing/goods-subsidy-activity/activity`: `client.v3().marketing().goods_subsidy_activity().activity()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingGoodsSubsidyActivityActivity<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingGoodsSubsidyActivityActivity<'a> {
-        /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/activity` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingGoodsSubsidyActivityActivity {
-                client,
-            }
-        }
-
-        /// `/{activity_id}`
-        pub fn activity_id(
-            &self,
-            activity_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> activity_id::V3MarketingGoodsSubsidyActivityActivityActivityId<'a> {
-            activity_id::V3MarketingGoodsSubsidyActivityActivityActivityId::new(
-                self.client,
-                activity_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/activity`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -93,36 +26,6 @@ pub mod activity {
 
     pub mod activity_id {
         //! `/{activity_id}`
-
-        /// The typed call path at `/v3/marketing/goods-subsidy-activity/activity/{activity_id}`: `client.v3().marketing().goods_subsidy_activity().activity().activity_id(activity_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingGoodsSubsidyActivityActivityActivityId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            activity_id: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingGoodsSubsidyActivityActivityActivityId<'a> {
-            /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/activity/{activity_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                activity_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingGoodsSubsidyActivityActivityActivityId {
-                    client,
-                    activity_id: activity_id.into(),
-                }
-            }
-
-            /// `/apply`
-            pub fn apply(
-                &self,
-            ) -> apply::V3MarketingGoodsSubsidyActivityActivityActivityIdApply<'a> {
-                apply::V3MarketingGoodsSubsidyActivityActivityActivityIdApply::new(
-                    self.client,
-                    self.activity_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/activity/{activity_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -136,35 +39,6 @@ pub mod activity {
 
 pub mod qualification {
     //! `/qualification`
-
-    /// The typed call path at `/v3/marketing/goods-subsidy-activity/qualification`: `client.v3().marketing().goods_subsidy_activity().qualification()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingGoodsSubsidyActivityQualification<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingGoodsSubsidyActivityQualification<'a> {
-        /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/qualification` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingGoodsSubsidyActivityQualification {
-                client,
-            }
-        }
-
-        /// `/lock`
-        pub fn lock(
-            &self,
-        ) -> lock::V3MarketingGoodsSubsidyActivityQualificationLock<'a> {
-            lock::V3MarketingGoodsSubsidyActivityQualificationLock::new(self.client)
-        }
-
-        /// `/unlock`
-        pub fn unlock(
-            &self,
-        ) -> unlock::V3MarketingGoodsSubsidyActivityQualificationUnlock<'a> {
-            unlock::V3MarketingGoodsSubsidyActivityQualificationUnlock::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/qualification`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -182,43 +56,6 @@ pub mod qualification {
 pub mod retail_store_act {
     //! `/retail-store-act`
 
-    /// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act`: `client.v3().marketing().goods_subsidy_activity().retail_store_act()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingGoodsSubsidyActivityRetailStoreAct<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreAct<'a> {
-        /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingGoodsSubsidyActivityRetailStoreAct {
-                client,
-            }
-        }
-
-        /// `/{activity_id}`
-        pub fn activity_id(
-            &self,
-            activity_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> activity_id::V3MarketingGoodsSubsidyActivityRetailStoreActActivityId<'a> {
-            activity_id::V3MarketingGoodsSubsidyActivityRetailStoreActActivityId::new(
-                self.client,
-                activity_id,
-            )
-        }
-
-        /// `/{brand_id}`
-        pub fn brand_id(
-            &self,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> brand_id::V3MarketingGoodsSubsidyActivityRetailStoreActBrandId<'a> {
-            brand_id::V3MarketingGoodsSubsidyActivityRetailStoreActBrandId::new(
-                self.client,
-                brand_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -230,50 +67,6 @@ pub mod retail_store_act {
 
     pub mod activity_id {
         //! `/{activity_id}`
-
-        /// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}`: `client.v3().marketing().goods_subsidy_activity().retail_store_act().activity_id(activity_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingGoodsSubsidyActivityRetailStoreActActivityId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            activity_id: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActActivityId<'a> {
-            /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                activity_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingGoodsSubsidyActivityRetailStoreActActivityId {
-                    client,
-                    activity_id: activity_id.into(),
-                }
-            }
-
-            /// `/representative`
-            pub fn representative(
-                &self,
-            ) -> representative::V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentative<
-                'a,
-            > {
-                representative::V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentative::new(
-                    self.client,
-                    self.activity_id.clone(),
-                )
-            }
-
-            /// `/representatives`
-            pub fn representatives(
-                &self,
-            ) -> representatives::V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentatives<
-                'a,
-            > {
-                representatives::V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentatives::new(
-                    self.client,
-                    self.activity_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -290,48 +83,6 @@ pub mod retail_store_act {
 
     pub mod brand_id {
         //! `/{brand_id}`
-
-        /// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}`: `client.v3().marketing().goods_subsidy_activity().retail_store_act().brand_id(brand_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingGoodsSubsidyActivityRetailStoreActBrandId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            brand_id: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandId<'a> {
-            /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                brand_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingGoodsSubsidyActivityRetailStoreActBrandId {
-                    client,
-                    brand_id: brand_id.into(),
-                }
-            }
-
-            /// `/materials`
-            pub fn materials(
-                &self,
-            ) -> materials::V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdMaterials<
-                'a,
-            > {
-                materials::V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdMaterials::new(
-                    self.client,
-                    self.brand_id.clone(),
-                )
-            }
-
-            /// `/stores`
-            pub fn stores(
-                &self,
-            ) -> stores::V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStores<'a> {
-                stores::V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStores::new(
-                    self.client,
-                    self.brand_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,26 +2,6 @@
 
 //! `/membercard-activity`
 
-/// The typed call path at `/v3/marketing/membercard-activity`: `client.v3().marketing().membercard_activity()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardActivity<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardActivity<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-activity` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardActivity {
-            client,
-        }
-    }
-
-    /// `/activities`
-    pub fn activities(&self) -> activities::V3MarketingMembercardActivityActivities<'a> {
-        activities::V3MarketingMembercardActivityActivities::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-activity`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,52 +2,6 @@
 
 //! `/membercard-open`
 
-/// The typed call path at `/v3/marketing/membercard-open`: `client.v3().marketing().membercard_open()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpen<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardOpen<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardOpen {
-            client,
-        }
-    }
-
-    /// `/activate-informations`
-    pub fn activate_informations(
-        &self,
-    ) -> activate_informations::V3MarketingMembercardOpenActivateInformations<'a> {
-        activate_informations::V3MarketingMembercardOpenActivateInformations::new(
-            self.client,
-        )
-    }
-
-    /// `/callback`
-    pub fn callback(&self) -> callback::V3MarketingMembercardOpenCallback<'a> {
-        callback::V3MarketingMembercardOpenCallback::new(self.client)
-    }
-
-    /// `/cards`
-    pub fn cards(&self) -> cards::V3MarketingMembercardOpenCards<'a> {
-        cards::V3MarketingMembercardOpenCards::new(self.client)
-    }
-
-    /// `/phonenumber-member`
-    pub fn phonenumber_member(
-        &self,
-    ) -> phonenumber_member::V3MarketingMembercardOpenPhonenumberMember<'a> {
-        phonenumber_member::V3MarketingMembercardOpenPhonenumberMember::new(self.client)
-    }
-
-    /// `/user`
-    pub fn user(&self) -> user::V3MarketingMembercardOpenUser<'a> {
-        user::V3MarketingMembercardOpenUser::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -62,34 +16,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod activate_informations {
     //! `/activate-informations`
-
-    /// The typed call path at `/v3/marketing/membercard-open/activate-informations`: `client.v3().marketing().membercard_open().activate_informations()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingMembercardOpenActivateInformations<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingMembercardOpenActivateInformations<'a> {
-        /// Starts the typed call path at `/v3/marketing/membercard-open/activate-informations` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingMembercardOpenActivateInformations {
-                client,
-            }
-        }
-
-        /// `/{activate_ticket}`
-        pub fn activate_ticket(
-            &self,
-            activate_ticket: impl ::std::convert::Into<::std::string::String>,
-        ) -> activate_ticket::V3MarketingMembercardOpenActivateInformationsActivateTicket<
-            'a,
-        > {
-            activate_ticket::V3MarketingMembercardOpenActivateInformationsActivateTicket::new(
-                self.client,
-                activate_ticket,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/activate-informations`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -106,35 +32,6 @@ pub mod cards;
 pub mod phonenumber_member {
     //! `/phonenumber-member`
 
-    /// The typed call path at `/v3/marketing/membercard-open/phonenumber-member`: `client.v3().marketing().membercard_open().phonenumber_member()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingMembercardOpenPhonenumberMember<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingMembercardOpenPhonenumberMember<'a> {
-        /// Starts the typed call path at `/v3/marketing/membercard-open/phonenumber-member` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingMembercardOpenPhonenumberMember {
-                client,
-            }
-        }
-
-        /// `/import`
-        pub fn import(
-            &self,
-        ) -> import::V3MarketingMembercardOpenPhonenumberMemberImport<'a> {
-            import::V3MarketingMembercardOpenPhonenumberMemberImport::new(self.client)
-        }
-
-        /// `/search`
-        pub fn search(
-            &self,
-        ) -> search::V3MarketingMembercardOpenPhonenumberMemberSearch<'a> {
-            search::V3MarketingMembercardOpenPhonenumberMemberSearch::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/phonenumber-member`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -150,26 +47,6 @@ pub mod phonenumber_member {
 
 pub mod user {
     //! `/user`
-
-    /// The typed call path at `/v3/marketing/membercard-open/user`: `client.v3().marketing().membercard_open().user()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingMembercardOpenUser<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingMembercardOpenUser<'a> {
-        /// Starts the typed call path at `/v3/marketing/membercard-open/user` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingMembercardOpenUser {
-                client,
-            }
-        }
-
-        /// `/cards`
-        pub fn cards(&self) -> cards::V3MarketingMembercardOpenUserCards<'a> {
-            cards::V3MarketingMembercardOpenUserCards::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/user`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

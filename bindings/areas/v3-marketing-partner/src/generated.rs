@@ -2,29 +2,6 @@
 
 //! `/partner`
 
-/// The typed call path at `/v3/marketing/partner`: `client.v3().marketing().partner()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartner<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartner<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartner { client }
-    }
-
-    /// `/delivery-plan`
-    pub fn delivery_plan(&self) -> delivery_plan::V3MarketingPartnerDeliveryPlan<'a> {
-        delivery_plan::V3MarketingPartnerDeliveryPlan::new(self.client)
-    }
-
-    /// `/product-coupon`
-    pub fn product_coupon(&self) -> product_coupon::V3MarketingPartnerProductCoupon<'a> {
-        product_coupon::V3MarketingPartnerProductCoupon::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -36,36 +13,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod delivery_plan {
     //! `/delivery-plan`
-
-    /// The typed call path at `/v3/marketing/partner/delivery-plan`: `client.v3().marketing().partner().delivery_plan()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingPartnerDeliveryPlan<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingPartnerDeliveryPlan<'a> {
-        /// Starts the typed call path at `/v3/marketing/partner/delivery-plan` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingPartnerDeliveryPlan {
-                client,
-            }
-        }
-
-        /// `/delivery-plans`
-        pub fn delivery_plans(
-            &self,
-        ) -> delivery_plans::V3MarketingPartnerDeliveryPlanDeliveryPlans<'a> {
-            delivery_plans::V3MarketingPartnerDeliveryPlanDeliveryPlans::new(self.client)
-        }
-
-        /// `/{sp_mchid}`
-        pub fn sp_mchid(
-            &self,
-            sp_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sp_mchid::V3MarketingPartnerDeliveryPlanSpMchid<'a> {
-            sp_mchid::V3MarketingPartnerDeliveryPlanSpMchid::new(self.client, sp_mchid)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -81,36 +28,6 @@ pub mod delivery_plan {
     pub mod sp_mchid {
         //! `/{sp_mchid}`
 
-        /// The typed call path at `/v3/marketing/partner/delivery-plan/{sp_mchid}`: `client.v3().marketing().partner().delivery_plan().sp_mchid(sp_mchid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingPartnerDeliveryPlanSpMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            sp_mchid: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingPartnerDeliveryPlanSpMchid<'a> {
-            /// Starts the typed call path at `/v3/marketing/partner/delivery-plan/{sp_mchid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sp_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingPartnerDeliveryPlanSpMchid {
-                    client,
-                    sp_mchid: sp_mchid.into(),
-                }
-            }
-
-            /// `/notify-url`
-            pub fn notify_url(
-                &self,
-            ) -> notify_url::V3MarketingPartnerDeliveryPlanSpMchidNotifyUrl<'a> {
-                notify_url::V3MarketingPartnerDeliveryPlanSpMchidNotifyUrl::new(
-                    self.client,
-                    self.sp_mchid.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan/{sp_mchid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -123,60 +40,6 @@ pub mod delivery_plan {
 
 pub mod product_coupon {
     //! `/product-coupon`
-
-    /// The typed call path at `/v3/marketing/partner/product-coupon`: `client.v3().marketing().partner().product_coupon()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingPartnerProductCoupon<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingPartnerProductCoupon<'a> {
-        /// Starts the typed call path at `/v3/marketing/partner/product-coupon` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingPartnerProductCoupon {
-                client,
-            }
-        }
-
-        /// `/image-generation-tasks`
-        pub fn image_generation_tasks(
-            &self,
-        ) -> image_generation_tasks::V3MarketingPartnerProductCouponImageGenerationTasks<
-            'a,
-        > {
-            image_generation_tasks::V3MarketingPartnerProductCouponImageGenerationTasks::new(
-                self.client,
-            )
-        }
-
-        /// `/media`
-        pub fn media(&self) -> media::V3MarketingPartnerProductCouponMedia<'a> {
-            media::V3MarketingPartnerProductCouponMedia::new(self.client)
-        }
-
-        /// `/notify-configs`
-        pub fn notify_configs(
-            &self,
-        ) -> notify_configs::V3MarketingPartnerProductCouponNotifyConfigs<'a> {
-            notify_configs::V3MarketingPartnerProductCouponNotifyConfigs::new(
-                self.client,
-            )
-        }
-
-        /// `/product-coupons`
-        pub fn product_coupons(
-            &self,
-        ) -> product_coupons::V3MarketingPartnerProductCouponProductCoupons<'a> {
-            product_coupons::V3MarketingPartnerProductCouponProductCoupons::new(
-                self.client,
-            )
-        }
-
-        /// `/users`
-        pub fn users(&self) -> users::V3MarketingPartnerProductCouponUsers<'a> {
-            users::V3MarketingPartnerProductCouponUsers::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -195,30 +58,6 @@ pub mod product_coupon {
     pub mod media {
         //! `/media`
 
-        /// The typed call path at `/v3/marketing/partner/product-coupon/media`: `client.v3().marketing().partner().product_coupon().media()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingPartnerProductCouponMedia<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MarketingPartnerProductCouponMedia<'a> {
-            /// Starts the typed call path at `/v3/marketing/partner/product-coupon/media` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MarketingPartnerProductCouponMedia {
-                    client,
-                }
-            }
-
-            /// `/upload-image`
-            pub fn upload_image(
-                &self,
-            ) -> upload_image::V3MarketingPartnerProductCouponMediaUploadImage<'a> {
-                upload_image::V3MarketingPartnerProductCouponMediaUploadImage::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/media`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -234,32 +73,6 @@ pub mod product_coupon {
     pub mod users {
         //! `/users`
 
-        /// The typed call path at `/v3/marketing/partner/product-coupon/users`: `client.v3().marketing().partner().product_coupon().users()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingPartnerProductCouponUsers<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MarketingPartnerProductCouponUsers<'a> {
-            /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MarketingPartnerProductCouponUsers {
-                    client,
-                }
-            }
-
-            /// `/{openid}`
-            pub fn openid(
-                &self,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> openid::V3MarketingPartnerProductCouponUsersOpenid<'a> {
-                openid::V3MarketingPartnerProductCouponUsersOpenid::new(
-                    self.client,
-                    openid,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -268,72 +81,6 @@ pub mod product_coupon {
 
         pub mod openid {
             //! `/{openid}`
-
-            /// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}`: `client.v3().marketing().partner().product_coupon().users().openid(openid)`.
-            #[derive(Debug, Clone)]
-            pub struct V3MarketingPartnerProductCouponUsersOpenid<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                openid: ::std::string::String,
-            }
-
-            impl<'a> V3MarketingPartnerProductCouponUsersOpenid<'a> {
-                /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3MarketingPartnerProductCouponUsersOpenid {
-                        client,
-                        openid: openid.into(),
-                    }
-                }
-
-                /// `/coupon-bundles`
-                pub fn coupon_bundles(
-                    &self,
-                ) -> coupon_bundles::V3MarketingPartnerProductCouponUsersOpenidCouponBundles<
-                    'a,
-                > {
-                    coupon_bundles::V3MarketingPartnerProductCouponUsersOpenidCouponBundles::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-
-                /// `/coupons`
-                pub fn coupons(
-                    &self,
-                ) -> coupons::V3MarketingPartnerProductCouponUsersOpenidCoupons<'a> {
-                    coupons::V3MarketingPartnerProductCouponUsersOpenidCoupons::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-
-                /// `/pre-send-coupon`
-                pub fn pre_send_coupon(
-                    &self,
-                ) -> pre_send_coupon::V3MarketingPartnerProductCouponUsersOpenidPreSendCoupon<
-                    'a,
-                > {
-                    pre_send_coupon::V3MarketingPartnerProductCouponUsersOpenidPreSendCoupon::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-
-                /// `/pre-send-coupon-bundle`
-                pub fn pre_send_coupon_bundle(
-                    &self,
-                ) -> pre_send_coupon_bundle::V3MarketingPartnerProductCouponUsersOpenidPreSendCouponBundle<
-                    'a,
-                > {
-                    pre_send_coupon_bundle::V3MarketingPartnerProductCouponUsersOpenidPreSendCouponBundle::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

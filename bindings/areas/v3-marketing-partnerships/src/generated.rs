@@ -549,37 +549,6 @@ impl ::wechatpay_runtime::Paginated for ListPartnershipsRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partnerships`: `client.v3().marketing().partnerships()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerships<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnerships<'a> {
-    /// Starts the typed call path at `/v3/marketing/partnerships` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnerships { client }
-    }
-
-    /// `/build`
-    pub fn build(&self) -> build::V3MarketingPartnershipsBuild<'a> {
-        build::V3MarketingPartnershipsBuild::new(self.client)
-    }
-
-    /// `/terminate`
-    pub fn terminate(&self) -> terminate::V3MarketingPartnershipsTerminate<'a> {
-        terminate::V3MarketingPartnershipsTerminate::new(self.client)
-    }
-
-    /// 查询合作关系列表 (`GET /v3/marketing/partnerships`)
-    pub async fn get(
-        &self,
-        query: ListPartnershipsQuery,
-    ) -> ::std::result::Result<ListPartnershipsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListPartnershipsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partnerships`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

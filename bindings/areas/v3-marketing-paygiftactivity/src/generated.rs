@@ -2,37 +2,6 @@
 
 //! `/paygiftactivity`
 
-/// The typed call path at `/v3/marketing/paygiftactivity`: `client.v3().marketing().paygiftactivity()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivity<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPaygiftactivity<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPaygiftactivity {
-            client,
-        }
-    }
-
-    /// `/activities`
-    pub fn activities(&self) -> activities::V3MarketingPaygiftactivityActivities<'a> {
-        activities::V3MarketingPaygiftactivityActivities::new(self.client)
-    }
-
-    /// `/unique-threshold-activity`
-    pub fn unique_threshold_activity(
-        &self,
-    ) -> unique_threshold_activity::V3MarketingPaygiftactivityUniqueThresholdActivity<
-        'a,
-    > {
-        unique_threshold_activity::V3MarketingPaygiftactivityUniqueThresholdActivity::new(
-            self.client,
-        )
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

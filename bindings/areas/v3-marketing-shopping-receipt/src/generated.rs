@@ -2,46 +2,6 @@
 
 //! `/shopping-receipt`
 
-/// The typed call path at `/v3/marketing/shopping-receipt`: `client.v3().marketing().shopping_receipt()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingShoppingReceipt<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingShoppingReceipt<'a> {
-    /// Starts the typed call path at `/v3/marketing/shopping-receipt` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingShoppingReceipt {
-            client,
-        }
-    }
-
-    /// `/customentrances`
-    pub fn customentrances(
-        &self,
-    ) -> customentrances::V3MarketingShoppingReceiptCustomentrances<'a> {
-        customentrances::V3MarketingShoppingReceiptCustomentrances::new(self.client)
-    }
-
-    /// `/merchantshoppingreceiptjumpinfos`
-    pub fn merchantshoppingreceiptjumpinfos(
-        &self,
-    ) -> merchantshoppingreceiptjumpinfos::V3MarketingShoppingReceiptMerchantshoppingreceiptjumpinfos<
-        'a,
-    > {
-        merchantshoppingreceiptjumpinfos::V3MarketingShoppingReceiptMerchantshoppingreceiptjumpinfos::new(
-            self.client,
-        )
-    }
-
-    /// `/shoppingreceipts`
-    pub fn shoppingreceipts(
-        &self,
-    ) -> shoppingreceipts::V3MarketingShoppingReceiptShoppingreceipts<'a> {
-        shoppingreceipts::V3MarketingShoppingReceiptShoppingreceipts::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/shopping-receipt`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,26 +2,6 @@
 
 //! `/weekly-discount`
 
-/// The typed call path at `/v3/marketing/weekly-discount`: `client.v3().marketing().weekly_discount()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingWeeklyDiscount<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingWeeklyDiscount<'a> {
-    /// Starts the typed call path at `/v3/marketing/weekly-discount` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingWeeklyDiscount {
-            client,
-        }
-    }
-
-    /// `/activities`
-    pub fn activities(&self) -> activities::V3MarketingWeeklyDiscountActivities<'a> {
-        activities::V3MarketingWeeklyDiscountActivities::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/weekly-discount`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

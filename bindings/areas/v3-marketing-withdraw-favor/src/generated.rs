@@ -2,24 +2,6 @@
 
 //! `/withdraw-favor`
 
-/// The typed call path at `/v3/marketing/withdraw-favor`: `client.v3().marketing().withdraw_favor()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingWithdrawFavor<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingWithdrawFavor<'a> {
-    /// Starts the typed call path at `/v3/marketing/withdraw-favor` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingWithdrawFavor { client }
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3MarketingWithdrawFavorUsers<'a> {
-        users::V3MarketingWithdrawFavorUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/withdraw-favor`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -29,29 +11,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/marketing/withdraw-favor/users`: `client.v3().marketing().withdraw_favor().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingWithdrawFavorUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MarketingWithdrawFavorUsers<'a> {
-        /// Starts the typed call path at `/v3/marketing/withdraw-favor/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MarketingWithdrawFavorUsers {
-                client,
-            }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3MarketingWithdrawFavorUsersOpenid<'a> {
-            openid::V3MarketingWithdrawFavorUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/withdraw-favor/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -60,36 +19,6 @@ pub mod users {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/marketing/withdraw-favor/users/{openid}`: `client.v3().marketing().withdraw_favor().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingWithdrawFavorUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingWithdrawFavorUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/marketing/withdraw-favor/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingWithdrawFavorUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/coupons`
-            pub fn coupons(
-                &self,
-            ) -> coupons::V3MarketingWithdrawFavorUsersOpenidCoupons<'a> {
-                coupons::V3MarketingWithdrawFavorUsersOpenidCoupons::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/withdraw-favor/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,31 +2,6 @@
 
 //! `/mch-manage`
 
-/// The typed call path at `/v3/mch-manage`: `client.v3().mch_manage()`.
-#[derive(Debug, Clone)]
-pub struct V3MchManage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MchManage<'a> {
-    /// Starts the typed call path at `/v3/mch-manage` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MchManage { client }
-    }
-
-    /// `/mch-manage-records`
-    pub fn mch_manage_records(
-        &self,
-    ) -> mch_manage_records::V3MchManageMchManageRecords<'a> {
-        mch_manage_records::V3MchManageMchManageRecords::new(self.client)
-    }
-
-    /// `/submission-files`
-    pub fn submission_files(&self) -> submission_files::V3MchManageSubmissionFiles<'a> {
-        submission_files::V3MchManageSubmissionFiles::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -39,37 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod mch_manage_records {
     //! `/mch-manage-records`
 
-    /// The typed call path at `/v3/mch-manage/mch-manage-records`: `client.v3().mch_manage().mch_manage_records()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchManageMchManageRecords<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchManageMchManageRecords<'a> {
-        /// Starts the typed call path at `/v3/mch-manage/mch-manage-records` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchManageMchManageRecords {
-                client,
-            }
-        }
-
-        /// `/sub-mchid`
-        pub fn sub_mchid(&self) -> sub_mchid::V3MchManageMchManageRecordsSubMchid<'a> {
-            sub_mchid::V3MchManageMchManageRecordsSubMchid::new(self.client)
-        }
-
-        /// `/{manage_record_id}`
-        pub fn manage_record_id(
-            &self,
-            manage_record_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> manage_record_id::V3MchManageMchManageRecordsManageRecordId<'a> {
-            manage_record_id::V3MchManageMchManageRecordsManageRecordId::new(
-                self.client,
-                manage_record_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/mch-manage-records`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -81,32 +25,6 @@ pub mod mch_manage_records {
 
     pub mod sub_mchid {
         //! `/sub-mchid`
-
-        /// The typed call path at `/v3/mch-manage/mch-manage-records/sub-mchid`: `client.v3().mch_manage().mch_manage_records().sub_mchid()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MchManageMchManageRecordsSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MchManageMchManageRecordsSubMchid<'a> {
-            /// Starts the typed call path at `/v3/mch-manage/mch-manage-records/sub-mchid` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MchManageMchManageRecordsSubMchid {
-                    client,
-                }
-            }
-
-            /// `/{sub_mchid}`
-            pub fn sub_mchid(
-                &self,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> sub_mchid::V3MchManageMchManageRecordsSubMchidSubMchid<'a> {
-                sub_mchid::V3MchManageMchManageRecordsSubMchidSubMchid::new(
-                    self.client,
-                    sub_mchid,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/mch-manage-records/sub-mchid`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -124,26 +42,6 @@ pub mod mch_manage_records {
 pub mod submission_files {
     //! `/submission-files`
 
-    /// The typed call path at `/v3/mch-manage/submission-files`: `client.v3().mch_manage().submission_files()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchManageSubmissionFiles<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchManageSubmissionFiles<'a> {
-        /// Starts the typed call path at `/v3/mch-manage/submission-files` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchManageSubmissionFiles {
-                client,
-            }
-        }
-
-        /// `/sub-mchid`
-        pub fn sub_mchid(&self) -> sub_mchid::V3MchManageSubmissionFilesSubMchid<'a> {
-            sub_mchid::V3MchManageSubmissionFilesSubMchid::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/submission-files`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -152,32 +50,6 @@ pub mod submission_files {
 
     pub mod sub_mchid {
         //! `/sub-mchid`
-
-        /// The typed call path at `/v3/mch-manage/submission-files/sub-mchid`: `client.v3().mch_manage().submission_files().sub_mchid()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MchManageSubmissionFilesSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MchManageSubmissionFilesSubMchid<'a> {
-            /// Starts the typed call path at `/v3/mch-manage/submission-files/sub-mchid` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MchManageSubmissionFilesSubMchid {
-                    client,
-                }
-            }
-
-            /// `/{sub_mchid}`
-            pub fn sub_mchid(
-                &self,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> sub_mchid::V3MchManageSubmissionFilesSubMchidSubMchid<'a> {
-                sub_mchid::V3MchManageSubmissionFilesSubMchidSubMchid::new(
-                    self.client,
-                    sub_mchid,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/submission-files/sub-mchid`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -188,36 +60,6 @@ pub mod submission_files {
         #[allow(clippy::module_inception, reason = "the URL repeats the segment")]
         pub mod sub_mchid {
             //! `/{sub_mchid}`
-
-            /// The typed call path at `/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}`: `client.v3().mch_manage().submission_files().sub_mchid().sub_mchid(sub_mchid)`.
-            #[derive(Debug, Clone)]
-            pub struct V3MchManageSubmissionFilesSubMchidSubMchid<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: ::std::string::String,
-            }
-
-            impl<'a> V3MchManageSubmissionFilesSubMchidSubMchid<'a> {
-                /// Starts the typed call path at `/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3MchManageSubmissionFilesSubMchidSubMchid {
-                        client,
-                        sub_mchid: sub_mchid.into(),
-                    }
-                }
-
-                /// `/upload`
-                pub fn upload(
-                    &self,
-                ) -> upload::V3MchManageSubmissionFilesSubMchidSubMchidUpload<'a> {
-                    upload::V3MchManageSubmissionFilesSubMchidSubMchidUpload::new(
-                        self.client,
-                        self.sub_mchid.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

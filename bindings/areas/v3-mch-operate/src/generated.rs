@@ -2,24 +2,6 @@
 
 //! `/mch_operate`
 
-/// The typed call path at `/v3/mch_operate`: `client.v3().mch_operate()`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MchOperate<'a> {
-    /// Starts the typed call path at `/v3/mch_operate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MchOperate { client }
-    }
-
-    /// `/risk`
-    pub fn risk(&self) -> risk::V3MchOperateRisk<'a> {
-        risk::V3MchOperateRisk::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch_operate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,26 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod risk {
     //! `/risk`
-
-    /// The typed call path at `/v3/mch_operate/risk`: `client.v3().mch_operate().risk()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchOperateRisk<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchOperateRisk<'a> {
-        /// Starts the typed call path at `/v3/mch_operate/risk` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchOperateRisk { client }
-        }
-
-        /// `/withdrawl-apply`
-        pub fn withdrawl_apply(
-            &self,
-        ) -> withdrawl_apply::V3MchOperateRiskWithdrawlApply<'a> {
-            withdrawl_apply::V3MchOperateRiskWithdrawlApply::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch_operate/risk`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,35 +2,6 @@
 
 //! `/mch-operation-manage`
 
-/// The typed call path at `/v3/mch-operation-manage`: `client.v3().mch_operation_manage()`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperationManage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MchOperationManage<'a> {
-    /// Starts the typed call path at `/v3/mch-operation-manage` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MchOperationManage { client }
-    }
-
-    /// `/enhanced-due-diligence`
-    pub fn enhanced_due_diligence(
-        &self,
-    ) -> enhanced_due_diligence::V3MchOperationManageEnhancedDueDiligence<'a> {
-        enhanced_due_diligence::V3MchOperationManageEnhancedDueDiligence::new(
-            self.client,
-        )
-    }
-
-    /// `/merchant-limitations`
-    pub fn merchant_limitations(
-        &self,
-    ) -> merchant_limitations::V3MchOperationManageMerchantLimitations<'a> {
-        merchant_limitations::V3MchOperationManageMerchantLimitations::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -42,34 +13,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod enhanced_due_diligence {
     //! `/enhanced-due-diligence`
-
-    /// The typed call path at `/v3/mch-operation-manage/enhanced-due-diligence`: `client.v3().mch_operation_manage().enhanced_due_diligence()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchOperationManageEnhancedDueDiligence<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchOperationManageEnhancedDueDiligence<'a> {
-        /// Starts the typed call path at `/v3/mch-operation-manage/enhanced-due-diligence` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchOperationManageEnhancedDueDiligence {
-                client,
-            }
-        }
-
-        /// `/{due_diligence_id}`
-        pub fn due_diligence_id(
-            &self,
-            due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> due_diligence_id::V3MchOperationManageEnhancedDueDiligenceDueDiligenceId<
-            'a,
-        > {
-            due_diligence_id::V3MchOperationManageEnhancedDueDiligenceDueDiligenceId::new(
-                self.client,
-                due_diligence_id,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage/enhanced-due-diligence`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -83,28 +26,6 @@ pub mod enhanced_due_diligence {
 pub mod merchant_limitations {
     //! `/merchant-limitations`
 
-    /// The typed call path at `/v3/mch-operation-manage/merchant-limitations`: `client.v3().mch_operation_manage().merchant_limitations()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchOperationManageMerchantLimitations<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchOperationManageMerchantLimitations<'a> {
-        /// Starts the typed call path at `/v3/mch-operation-manage/merchant-limitations` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchOperationManageMerchantLimitations {
-                client,
-            }
-        }
-
-        /// `/sub-mchid`
-        pub fn sub_mchid(
-            &self,
-        ) -> sub_mchid::V3MchOperationManageMerchantLimitationsSubMchid<'a> {
-            sub_mchid::V3MchOperationManageMerchantLimitationsSubMchid::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage/merchant-limitations`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -113,32 +34,6 @@ pub mod merchant_limitations {
 
     pub mod sub_mchid {
         //! `/sub-mchid`
-
-        /// The typed call path at `/v3/mch-operation-manage/merchant-limitations/sub-mchid`: `client.v3().mch_operation_manage().merchant_limitations().sub_mchid()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MchOperationManageMerchantLimitationsSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MchOperationManageMerchantLimitationsSubMchid<'a> {
-            /// Starts the typed call path at `/v3/mch-operation-manage/merchant-limitations/sub-mchid` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MchOperationManageMerchantLimitationsSubMchid {
-                    client,
-                }
-            }
-
-            /// `/{sub_mchid}`
-            pub fn sub_mchid(
-                &self,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> sub_mchid::V3MchOperationManageMerchantLimitationsSubMchidSubMchid<'a> {
-                sub_mchid::V3MchOperationManageMerchantLimitationsSubMchidSubMchid::new(
-                    self.client,
-                    sub_mchid,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage/merchant-limitations/sub-mchid`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,46 +2,6 @@
 
 //! `/mchalterapply`
 
-/// The typed call path at `/v3/mchalterapply`: `client.v3().mchalterapply()`.
-#[derive(Debug, Clone)]
-pub struct V3Mchalterapply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Mchalterapply<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Mchalterapply { client }
-    }
-
-    /// `/mchcontactalterapplyment`
-    pub fn mchcontactalterapplyment(
-        &self,
-    ) -> mchcontactalterapplyment::V3MchalterapplyMchcontactalterapplyment<'a> {
-        mchcontactalterapplyment::V3MchalterapplyMchcontactalterapplyment::new(
-            self.client,
-        )
-    }
-
-    /// `/mchsubjectalterapplyment`
-    pub fn mchsubjectalterapplyment(
-        &self,
-    ) -> mchsubjectalterapplyment::V3MchalterapplyMchsubjectalterapplyment<'a> {
-        mchsubjectalterapplyment::V3MchalterapplyMchsubjectalterapplyment::new(
-            self.client,
-        )
-    }
-
-    /// `/merchantnamealterapplyment`
-    pub fn merchantnamealterapplyment(
-        &self,
-    ) -> merchantnamealterapplyment::V3MchalterapplyMerchantnamealterapplyment<'a> {
-        merchantnamealterapplyment::V3MchalterapplyMerchantnamealterapplyment::new(
-            self.client,
-        )
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

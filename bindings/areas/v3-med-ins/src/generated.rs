@@ -2,29 +2,6 @@
 
 //! `/med-ins`
 
-/// The typed call path at `/v3/med-ins`: `client.v3().med_ins()`.
-#[derive(Debug, Clone)]
-pub struct V3MedIns<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MedIns<'a> {
-    /// Starts the typed call path at `/v3/med-ins` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MedIns { client }
-    }
-
-    /// `/orders`
-    pub fn orders(&self) -> orders::V3MedInsOrders<'a> {
-        orders::V3MedInsOrders::new(self.client)
-    }
-
-    /// `/refunds`
-    pub fn refunds(&self) -> refunds::V3MedInsRefunds<'a> {
-        refunds::V3MedInsRefunds::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -38,24 +15,6 @@ pub mod orders;
 
 pub mod refunds {
     //! `/refunds`
-
-    /// The typed call path at `/v3/med-ins/refunds`: `client.v3().med_ins().refunds()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MedInsRefunds<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MedInsRefunds<'a> {
-        /// Starts the typed call path at `/v3/med-ins/refunds` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MedInsRefunds { client }
-        }
-
-        /// `/notify`
-        pub fn notify(&self) -> notify::V3MedInsRefundsNotify<'a> {
-            notify::V3MedInsRefundsNotify::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins/refunds`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,60 +2,6 @@
 
 //! `/merchant-risk-manage`
 
-/// The typed call path at `/v3/merchant-risk-manage`: `client.v3().merchant_risk_manage()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantRiskManage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantRiskManage<'a> {
-    /// Starts the typed call path at `/v3/merchant-risk-manage` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantRiskManage { client }
-    }
-
-    /// `/ec-trade-risk`
-    pub fn ec_trade_risk(&self) -> ec_trade_risk::V3MerchantRiskManageEcTradeRisk<'a> {
-        ec_trade_risk::V3MerchantRiskManageEcTradeRisk::new(self.client)
-    }
-
-    /// `/report-trade-union-information`
-    pub fn report_trade_union_information(
-        &self,
-    ) -> report_trade_union_information::V3MerchantRiskManageReportTradeUnionInformation<
-        'a,
-    > {
-        report_trade_union_information::V3MerchantRiskManageReportTradeUnionInformation::new(
-            self.client,
-        )
-    }
-
-    /// `/trade-risk-information`
-    pub fn trade_risk_information(
-        &self,
-    ) -> trade_risk_information::V3MerchantRiskManageTradeRiskInformation<'a> {
-        trade_risk_information::V3MerchantRiskManageTradeRiskInformation::new(
-            self.client,
-        )
-    }
-
-    /// `/trade-risk-result`
-    pub fn trade_risk_result(
-        &self,
-    ) -> trade_risk_result::V3MerchantRiskManageTradeRiskResult<'a> {
-        trade_risk_result::V3MerchantRiskManageTradeRiskResult::new(self.client)
-    }
-
-    /// `/violation-notifications`
-    pub fn violation_notifications(
-        &self,
-    ) -> violation_notifications::V3MerchantRiskManageViolationNotifications<'a> {
-        violation_notifications::V3MerchantRiskManageViolationNotifications::new(
-            self.client,
-        )
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -70,39 +16,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod ec_trade_risk {
     //! `/ec-trade-risk`
-
-    /// The typed call path at `/v3/merchant-risk-manage/ec-trade-risk`: `client.v3().merchant_risk_manage().ec_trade_risk()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantRiskManageEcTradeRisk<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantRiskManageEcTradeRisk<'a> {
-        /// Starts the typed call path at `/v3/merchant-risk-manage/ec-trade-risk` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantRiskManageEcTradeRisk {
-                client,
-            }
-        }
-
-        /// `/query-risk-trades`
-        pub fn query_risk_trades(
-            &self,
-        ) -> query_risk_trades::V3MerchantRiskManageEcTradeRiskQueryRiskTrades<'a> {
-            query_risk_trades::V3MerchantRiskManageEcTradeRiskQueryRiskTrades::new(
-                self.client,
-            )
-        }
-
-        /// `/recv-dispose-result`
-        pub fn recv_dispose_result(
-            &self,
-        ) -> recv_dispose_result::V3MerchantRiskManageEcTradeRiskRecvDisposeResult<'a> {
-            recv_dispose_result::V3MerchantRiskManageEcTradeRiskRecvDisposeResult::new(
-                self.client,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/ec-trade-risk`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

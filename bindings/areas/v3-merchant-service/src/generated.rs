@@ -2,48 +2,6 @@
 
 //! `/merchant-service`
 
-/// The typed call path at `/v3/merchant-service`: `client.v3().merchant_service()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantService<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantService<'a> {
-    /// Starts the typed call path at `/v3/merchant-service` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantService { client }
-    }
-
-    /// `/complaint-notifications`
-    pub fn complaint_notifications(
-        &self,
-    ) -> complaint_notifications::V3MerchantServiceComplaintNotifications<'a> {
-        complaint_notifications::V3MerchantServiceComplaintNotifications::new(
-            self.client,
-        )
-    }
-
-    /// `/complaints`
-    pub fn complaints(&self) -> complaints::V3MerchantServiceComplaints<'a> {
-        complaints::V3MerchantServiceComplaints::new(self.client)
-    }
-
-    /// `/complaints-v2`
-    pub fn complaints_v2(&self) -> complaints_v2::V3MerchantServiceComplaintsV2<'a> {
-        complaints_v2::V3MerchantServiceComplaintsV2::new(self.client)
-    }
-
-    /// `/feedbacks`
-    pub fn feedbacks(&self) -> feedbacks::V3MerchantServiceFeedbacks<'a> {
-        feedbacks::V3MerchantServiceFeedbacks::new(self.client)
-    }
-
-    /// `/images`
-    pub fn images(&self) -> images::V3MerchantServiceImages<'a> {
-        images::V3MerchantServiceImages::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -63,32 +21,6 @@ pub mod feedbacks;
 
 pub mod images {
     //! `/images`
-
-    /// The typed call path at `/v3/merchant-service/images`: `client.v3().merchant_service().images()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantServiceImages<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantServiceImages<'a> {
-        /// Starts the typed call path at `/v3/merchant-service/images` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantServiceImages { client }
-        }
-
-        /// `/upload`
-        pub fn upload(&self) -> upload::V3MerchantServiceImagesUpload<'a> {
-            upload::V3MerchantServiceImagesUpload::new(self.client)
-        }
-
-        /// `/{media_id}`
-        pub fn media_id(
-            &self,
-            media_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> media_id::V3MerchantServiceImagesMediaId<'a> {
-            media_id::V3MerchantServiceImagesMediaId::new(self.client, media_id)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/images`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,30 +2,6 @@
 
 //! `/merchant-settlement`
 
-/// The typed call path at `/v3/merchant-settlement`: `client.v3().merchant_settlement()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantSettlement<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantSettlement<'a> {
-    /// Starts the typed call path at `/v3/merchant-settlement` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantSettlement { client }
-    }
-
-    /// `/merchant-settle-rule-applications`
-    pub fn merchant_settle_rule_applications(
-        &self,
-    ) -> merchant_settle_rule_applications::V3MerchantSettlementMerchantSettleRuleApplications<
-        'a,
-    > {
-        merchant_settle_rule_applications::V3MerchantSettlementMerchantSettleRuleApplications::new(
-            self.client,
-        )
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-settlement`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,24 +2,6 @@
 
 //! `/merchant-store`
 
-/// The typed call path at `/v3/merchant-store`: `client.v3().merchant_store()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantStore<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantStore<'a> {
-    /// Starts the typed call path at `/v3/merchant-store` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantStore { client }
-    }
-
-    /// `/stores`
-    pub fn stores(&self) -> stores::V3MerchantStoreStores<'a> {
-        stores::V3MerchantStoreStores::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-store`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

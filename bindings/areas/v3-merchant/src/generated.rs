@@ -2,29 +2,6 @@
 
 //! `/merchant`
 
-/// The typed call path at `/v3/merchant`: `client.v3().merchant()`.
-#[derive(Debug, Clone)]
-pub struct V3Merchant<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Merchant<'a> {
-    /// Starts the typed call path at `/v3/merchant` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Merchant { client }
-    }
-
-    /// `/fund`
-    pub fn fund(&self) -> fund::V3MerchantFund<'a> {
-        fund::V3MerchantFund::new(self.client)
-    }
-
-    /// `/media`
-    pub fn media(&self) -> media::V3MerchantMedia<'a> {
-        media::V3MerchantMedia::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -36,34 +13,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod fund {
     //! `/fund`
-
-    /// The typed call path at `/v3/merchant/fund`: `client.v3().merchant().fund()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantFund<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantFund<'a> {
-        /// Starts the typed call path at `/v3/merchant/fund` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantFund { client }
-        }
-
-        /// `/balance`
-        pub fn balance(&self) -> balance::V3MerchantFundBalance<'a> {
-            balance::V3MerchantFundBalance::new(self.client)
-        }
-
-        /// `/dayendbalance`
-        pub fn dayendbalance(&self) -> dayendbalance::V3MerchantFundDayendbalance<'a> {
-            dayendbalance::V3MerchantFundDayendbalance::new(self.client)
-        }
-
-        /// `/withdraw`
-        pub fn withdraw(&self) -> withdraw::V3MerchantFundWithdraw<'a> {
-            withdraw::V3MerchantFundWithdraw::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -78,30 +27,6 @@ pub mod fund {
     pub mod balance {
         //! `/balance`
 
-        /// The typed call path at `/v3/merchant/fund/balance`: `client.v3().merchant().fund().balance()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MerchantFundBalance<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MerchantFundBalance<'a> {
-            /// Starts the typed call path at `/v3/merchant/fund/balance` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MerchantFundBalance { client }
-            }
-
-            /// `/{account_type}`
-            pub fn account_type(
-                &self,
-                account_type: impl ::std::convert::Into<::std::string::String>,
-            ) -> account_type::V3MerchantFundBalanceAccountType<'a> {
-                account_type::V3MerchantFundBalanceAccountType::new(
-                    self.client,
-                    account_type,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/balance`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -113,32 +38,6 @@ pub mod fund {
 
     pub mod dayendbalance {
         //! `/dayendbalance`
-
-        /// The typed call path at `/v3/merchant/fund/dayendbalance`: `client.v3().merchant().fund().dayendbalance()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MerchantFundDayendbalance<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MerchantFundDayendbalance<'a> {
-            /// Starts the typed call path at `/v3/merchant/fund/dayendbalance` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MerchantFundDayendbalance {
-                    client,
-                }
-            }
-
-            /// `/{account_type}`
-            pub fn account_type(
-                &self,
-                account_type: impl ::std::convert::Into<::std::string::String>,
-            ) -> account_type::V3MerchantFundDayendbalanceAccountType<'a> {
-                account_type::V3MerchantFundDayendbalanceAccountType::new(
-                    self.client,
-                    account_type,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/dayendbalance`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -154,29 +53,6 @@ pub mod fund {
 
 pub mod media {
     //! `/media`
-
-    /// The typed call path at `/v3/merchant/media`: `client.v3().merchant().media()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantMedia<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantMedia<'a> {
-        /// Starts the typed call path at `/v3/merchant/media` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantMedia { client }
-        }
-
-        /// `/upload`
-        pub fn upload(&self) -> upload::V3MerchantMediaUpload<'a> {
-            upload::V3MerchantMediaUpload::new(self.client)
-        }
-
-        /// `/video_upload`
-        pub fn video_upload(&self) -> video_upload::V3MerchantMediaVideoUpload<'a> {
-            video_upload::V3MerchantMediaVideoUpload::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/media`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,29 +2,6 @@
 
 //! `/merchantfund`
 
-/// The typed call path at `/v3/merchantfund`: `client.v3().merchantfund()`.
-#[derive(Debug, Clone)]
-pub struct V3Merchantfund<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Merchantfund<'a> {
-    /// Starts the typed call path at `/v3/merchantfund` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Merchantfund { client }
-    }
-
-    /// `/merchant`
-    pub fn merchant(&self) -> merchant::V3MerchantfundMerchant<'a> {
-        merchant::V3MerchantfundMerchant::new(self.client)
-    }
-
-    /// `/partner`
-    pub fn partner(&self) -> partner::V3MerchantfundPartner<'a> {
-        partner::V3MerchantfundPartner::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchantfund`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -37,26 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod merchant {
     //! `/merchant`
 
-    /// The typed call path at `/v3/merchantfund/merchant`: `client.v3().merchantfund().merchant()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantfundMerchant<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantfundMerchant<'a> {
-        /// Starts the typed call path at `/v3/merchantfund/merchant` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantfundMerchant { client }
-        }
-
-        /// `/income-records`
-        pub fn income_records(
-            &self,
-        ) -> income_records::V3MerchantfundMerchantIncomeRecords<'a> {
-            income_records::V3MerchantfundMerchantIncomeRecords::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchantfund/merchant`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -68,26 +25,6 @@ pub mod merchant {
 
 pub mod partner {
     //! `/partner`
-
-    /// The typed call path at `/v3/merchantfund/partner`: `client.v3().merchantfund().partner()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantfundPartner<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantfundPartner<'a> {
-        /// Starts the typed call path at `/v3/merchantfund/partner` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantfundPartner { client }
-        }
-
-        /// `/income-records`
-        pub fn income_records(
-            &self,
-        ) -> income_records::V3MerchantfundPartnerIncomeRecords<'a> {
-            income_records::V3MerchantfundPartnerIncomeRecords::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchantfund/partner`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -976,44 +976,6 @@ impl ::wechatpay_runtime::Operation for UpdateMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/merchants`: `client.v3().merchants()`.
-#[derive(Debug, Clone)]
-pub struct V3Merchants<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Merchants<'a> {
-    /// Starts the typed call path at `/v3/merchants` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Merchants { client }
-    }
-
-    /// `/{sub_mchid}`
-    pub fn sub_mchid(
-        &self,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> sub_mchid::V3MerchantsSubMchid<'a> {
-        sub_mchid::V3MerchantsSubMchid::new(self.client, sub_mchid)
-    }
-
-    /// 子商户进件（融合钱包） (`POST /v3/merchants`)
-    pub async fn post(
-        &self,
-        body: CreateMerchantBody,
-        headers: CreateMerchantHeaders,
-    ) -> ::std::result::Result<CreateMerchantResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateMerchantRequest::new(body, headers)).await
-    }
-
-    /// 修改子商户（融合钱包） (`PUT /v3/merchants`)
-    pub async fn put(
-        &self,
-        body: UpdateMerchantBody,
-    ) -> ::std::result::Result<UpdateMerchantResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UpdateMerchantRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchants`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,29 +2,6 @@
 
 //! `/multiuse`
 
-/// The typed call path at `/v3/multiuse`: `client.v3().multiuse()`.
-#[derive(Debug, Clone)]
-pub struct V3Multiuse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Multiuse<'a> {
-    /// Starts the typed call path at `/v3/multiuse` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Multiuse { client }
-    }
-
-    /// `/stocks`
-    pub fn stocks(&self) -> stocks::V3MultiuseStocks<'a> {
-        stocks::V3MultiuseStocks::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3MultiuseUsers<'a> {
-        users::V3MultiuseUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -37,27 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod stocks {
     //! `/stocks`
 
-    /// The typed call path at `/v3/multiuse/stocks`: `client.v3().multiuse().stocks()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MultiuseStocks<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MultiuseStocks<'a> {
-        /// Starts the typed call path at `/v3/multiuse/stocks` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MultiuseStocks { client }
-        }
-
-        /// `/{stock_id}`
-        pub fn stock_id(
-            &self,
-            stock_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> stock_id::V3MultiuseStocksStockId<'a> {
-            stock_id::V3MultiuseStocksStockId::new(self.client, stock_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/stocks`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -66,52 +22,6 @@ pub mod stocks {
 
     pub mod stock_id {
         //! `/{stock_id}`
-
-        /// The typed call path at `/v3/multiuse/stocks/{stock_id}`: `client.v3().multiuse().stocks().stock_id(stock_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MultiuseStocksStockId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            stock_id: ::std::string::String,
-        }
-
-        impl<'a> V3MultiuseStocksStockId<'a> {
-            /// Starts the typed call path at `/v3/multiuse/stocks/{stock_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                stock_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MultiuseStocksStockId {
-                    client,
-                    stock_id: stock_id.into(),
-                }
-            }
-
-            /// `/refund-flow`
-            pub fn refund_flow(
-                &self,
-            ) -> refund_flow::V3MultiuseStocksStockIdRefundFlow<'a> {
-                refund_flow::V3MultiuseStocksStockIdRefundFlow::new(
-                    self.client,
-                    self.stock_id.clone(),
-                )
-            }
-
-            /// `/send-flow`
-            pub fn send_flow(&self) -> send_flow::V3MultiuseStocksStockIdSendFlow<'a> {
-                send_flow::V3MultiuseStocksStockIdSendFlow::new(
-                    self.client,
-                    self.stock_id.clone(),
-                )
-            }
-
-            /// `/use-flow`
-            pub fn use_flow(&self) -> use_flow::V3MultiuseStocksStockIdUseFlow<'a> {
-                use_flow::V3MultiuseStocksStockIdUseFlow::new(
-                    self.client,
-                    self.stock_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/stocks/{stock_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -132,27 +42,6 @@ pub mod stocks {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/multiuse/users`: `client.v3().multiuse().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MultiuseUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MultiuseUsers<'a> {
-        /// Starts the typed call path at `/v3/multiuse/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MultiuseUsers { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3MultiuseUsersOpenid<'a> {
-            openid::V3MultiuseUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -161,34 +50,6 @@ pub mod users {
 
     pub mod openid {
         //! `/{openid}`
-
-        /// The typed call path at `/v3/multiuse/users/{openid}`: `client.v3().multiuse().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MultiuseUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3MultiuseUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/multiuse/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MultiuseUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/coupons`
-            pub fn coupons(&self) -> coupons::V3MultiuseUsersOpenidCoupons<'a> {
-                coupons::V3MultiuseUsersOpenidCoupons::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

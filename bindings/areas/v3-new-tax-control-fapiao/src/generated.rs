@@ -2,53 +2,6 @@
 
 //! `/new-tax-control-fapiao`
 
-/// The typed call path at `/v3/new-tax-control-fapiao`: `client.v3().new_tax_control_fapiao()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiao<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiao<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiao { client }
-    }
-
-    /// `/card-template`
-    pub fn card_template(&self) -> card_template::V3NewTaxControlFapiaoCardTemplate<'a> {
-        card_template::V3NewTaxControlFapiaoCardTemplate::new(self.client)
-    }
-
-    /// `/download`
-    pub fn download(&self) -> download::V3NewTaxControlFapiaoDownload<'a> {
-        download::V3NewTaxControlFapiaoDownload::new(self.client)
-    }
-
-    /// `/fapiao-applications`
-    pub fn fapiao_applications(
-        &self,
-    ) -> fapiao_applications::V3NewTaxControlFapiaoFapiaoApplications<'a> {
-        fapiao_applications::V3NewTaxControlFapiaoFapiaoApplications::new(self.client)
-    }
-
-    /// `/fapiaomerchant`
-    pub fn fapiaomerchant(
-        &self,
-    ) -> fapiaomerchant::V3NewTaxControlFapiaoFapiaomerchant<'a> {
-        fapiaomerchant::V3NewTaxControlFapiaoFapiaomerchant::new(self.client)
-    }
-
-    /// `/merchant`
-    pub fn merchant(&self) -> merchant::V3NewTaxControlFapiaoMerchant<'a> {
-        merchant::V3NewTaxControlFapiaoMerchant::new(self.client)
-    }
-
-    /// `/user-title`
-    pub fn user_title(&self) -> user_title::V3NewTaxControlFapiaoUserTitle<'a> {
-        user_title::V3NewTaxControlFapiaoUserTitle::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -69,41 +22,6 @@ pub mod fapiao_applications;
 pub mod fapiaomerchant {
     //! `/fapiaomerchant`
 
-    /// The typed call path at `/v3/new-tax-control-fapiao/fapiaomerchant`: `client.v3().new_tax_control_fapiao().fapiaomerchant()`.
-    #[derive(Debug, Clone)]
-    pub struct V3NewTaxControlFapiaoFapiaomerchant<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3NewTaxControlFapiaoFapiaomerchant<'a> {
-        /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiaomerchant` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3NewTaxControlFapiaoFapiaomerchant {
-                client,
-            }
-        }
-
-        /// `/getspinviteurl`
-        pub fn getspinviteurl(
-            &self,
-        ) -> getspinviteurl::V3NewTaxControlFapiaoFapiaomerchantGetspinviteurl<'a> {
-            getspinviteurl::V3NewTaxControlFapiaoFapiaomerchantGetspinviteurl::new(
-                self.client,
-            )
-        }
-
-        /// `/listspinvitemchinfo`
-        pub fn listspinvitemchinfo(
-            &self,
-        ) -> listspinvitemchinfo::V3NewTaxControlFapiaoFapiaomerchantListspinvitemchinfo<
-            'a,
-        > {
-            listspinvitemchinfo::V3NewTaxControlFapiaoFapiaomerchantListspinvitemchinfo::new(
-                self.client,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiaomerchant`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -119,52 +37,6 @@ pub mod fapiaomerchant {
 
 pub mod merchant {
     //! `/merchant`
-
-    /// The typed call path at `/v3/new-tax-control-fapiao/merchant`: `client.v3().new_tax_control_fapiao().merchant()`.
-    #[derive(Debug, Clone)]
-    pub struct V3NewTaxControlFapiaoMerchant<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3NewTaxControlFapiaoMerchant<'a> {
-        /// Starts the typed call path at `/v3/new-tax-control-fapiao/merchant` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3NewTaxControlFapiaoMerchant {
-                client,
-            }
-        }
-
-        /// `/base-information`
-        pub fn base_information(
-            &self,
-        ) -> base_information::V3NewTaxControlFapiaoMerchantBaseInformation<'a> {
-            base_information::V3NewTaxControlFapiaoMerchantBaseInformation::new(
-                self.client,
-            )
-        }
-
-        /// `/development-config`
-        pub fn development_config(
-            &self,
-        ) -> development_config::V3NewTaxControlFapiaoMerchantDevelopmentConfig<'a> {
-            development_config::V3NewTaxControlFapiaoMerchantDevelopmentConfig::new(
-                self.client,
-            )
-        }
-
-        /// `/tax-codes`
-        pub fn tax_codes(&self) -> tax_codes::V3NewTaxControlFapiaoMerchantTaxCodes<'a> {
-            tax_codes::V3NewTaxControlFapiaoMerchantTaxCodes::new(self.client)
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3NewTaxControlFapiaoMerchantSubMchid<'a> {
-            sub_mchid::V3NewTaxControlFapiaoMerchantSubMchid::new(self.client, sub_mchid)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/merchant`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -183,46 +55,6 @@ pub mod merchant {
 
     pub mod sub_mchid {
         //! `/{sub_mchid}`
-
-        /// The typed call path at `/v3/new-tax-control-fapiao/merchant/{sub_mchid}`: `client.v3().new_tax_control_fapiao().merchant().sub_mchid(sub_mchid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3NewTaxControlFapiaoMerchantSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: ::std::string::String,
-        }
-
-        impl<'a> V3NewTaxControlFapiaoMerchantSubMchid<'a> {
-            /// Starts the typed call path at `/v3/new-tax-control-fapiao/merchant/{sub_mchid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3NewTaxControlFapiaoMerchantSubMchid {
-                    client,
-                    sub_mchid: sub_mchid.into(),
-                }
-            }
-
-            /// `/check`
-            pub fn check(
-                &self,
-            ) -> check::V3NewTaxControlFapiaoMerchantSubMchidCheck<'a> {
-                check::V3NewTaxControlFapiaoMerchantSubMchidCheck::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-
-            /// `/check-status`
-            pub fn check_status(
-                &self,
-            ) -> check_status::V3NewTaxControlFapiaoMerchantSubMchidCheckStatus<'a> {
-                check_status::V3NewTaxControlFapiaoMerchantSubMchidCheckStatus::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/merchant/{sub_mchid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,46 +2,6 @@
 
 //! `/offlineface`
 
-/// The typed call path at `/v3/offlineface`: `client.v3().offlineface()`.
-#[derive(Debug, Clone)]
-pub struct V3Offlineface<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Offlineface<'a> {
-    /// Starts the typed call path at `/v3/offlineface` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Offlineface { client }
-    }
-
-    /// `/authinfo`
-    pub fn authinfo(&self) -> authinfo::V3OfflinefaceAuthinfo<'a> {
-        authinfo::V3OfflinefaceAuthinfo::new(self.client)
-    }
-
-    /// `/contracts`
-    pub fn contracts(&self) -> contracts::V3OfflinefaceContracts<'a> {
-        contracts::V3OfflinefaceContracts::new(self.client)
-    }
-
-    /// `/face-collections`
-    pub fn face_collections(
-        &self,
-    ) -> face_collections::V3OfflinefaceFaceCollections<'a> {
-        face_collections::V3OfflinefaceFaceCollections::new(self.client)
-    }
-
-    /// `/repayment-url`
-    pub fn repayment_url(&self) -> repayment_url::V3OfflinefaceRepaymentUrl<'a> {
-        repayment_url::V3OfflinefaceRepaymentUrl::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3OfflinefaceTransactions<'a> {
-        transactions::V3OfflinefaceTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -58,32 +18,6 @@ pub mod authinfo;
 
 pub mod contracts {
     //! `/contracts`
-
-    /// The typed call path at `/v3/offlineface/contracts`: `client.v3().offlineface().contracts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3OfflinefaceContracts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3OfflinefaceContracts<'a> {
-        /// Starts the typed call path at `/v3/offlineface/contracts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3OfflinefaceContracts { client }
-        }
-
-        /// `/presign`
-        pub fn presign(&self) -> presign::V3OfflinefaceContractsPresign<'a> {
-            presign::V3OfflinefaceContractsPresign::new(self.client)
-        }
-
-        /// `/{contract_id}`
-        pub fn contract_id(
-            &self,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> contract_id::V3OfflinefaceContractsContractId<'a> {
-            contract_id::V3OfflinefaceContractsContractId::new(self.client, contract_id)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/contracts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,29 +2,6 @@
 
 //! `/offlinefacemch`
 
-/// The typed call path at `/v3/offlinefacemch`: `client.v3().offlinefacemch()`.
-#[derive(Debug, Clone)]
-pub struct V3Offlinefacemch<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Offlinefacemch<'a> {
-    /// Starts the typed call path at `/v3/offlinefacemch` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Offlinefacemch { client }
-    }
-
-    /// `/organizations`
-    pub fn organizations(&self) -> organizations::V3OfflinefacemchOrganizations<'a> {
-        organizations::V3OfflinefacemchOrganizations::new(self.client)
-    }
-
-    /// `/tokens`
-    pub fn tokens(&self) -> tokens::V3OfflinefacemchTokens<'a> {
-        tokens::V3OfflinefacemchTokens::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

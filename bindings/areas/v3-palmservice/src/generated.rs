@@ -2,24 +2,6 @@
 
 //! `/palmservice`
 
-/// The typed call path at `/v3/palmservice`: `client.v3().palmservice()`.
-#[derive(Debug, Clone)]
-pub struct V3Palmservice<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Palmservice<'a> {
-    /// Starts the typed call path at `/v3/palmservice` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Palmservice { client }
-    }
-
-    /// `/authorization`
-    pub fn authorization(&self) -> authorization::V3PalmserviceAuthorization<'a> {
-        authorization::V3PalmserviceAuthorization::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/palmservice`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,33 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod authorization {
     //! `/authorization`
-
-    /// The typed call path at `/v3/palmservice/authorization`: `client.v3().palmservice().authorization()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PalmserviceAuthorization<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PalmserviceAuthorization<'a> {
-        /// Starts the typed call path at `/v3/palmservice/authorization` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PalmserviceAuthorization {
-                client,
-            }
-        }
-
-        /// `/openid`
-        pub fn openid(&self) -> openid::V3PalmserviceAuthorizationOpenid<'a> {
-            openid::V3PalmserviceAuthorizationOpenid::new(self.client)
-        }
-
-        /// `/preauthorize`
-        pub fn preauthorize(
-            &self,
-        ) -> preauthorize::V3PalmserviceAuthorizationPreauthorize<'a> {
-            preauthorize::V3PalmserviceAuthorizationPreauthorize::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/palmservice/authorization`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -67,29 +22,6 @@ pub mod authorization {
 
     pub mod openid {
         //! `/openid`
-
-        /// The typed call path at `/v3/palmservice/authorization/openid`: `client.v3().palmservice().authorization().openid()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PalmserviceAuthorizationOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PalmserviceAuthorizationOpenid<'a> {
-            /// Starts the typed call path at `/v3/palmservice/authorization/openid` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PalmserviceAuthorizationOpenid {
-                    client,
-                }
-            }
-
-            /// `/{openid}`
-            pub fn openid(
-                &self,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> openid::V3PalmserviceAuthorizationOpenidOpenid<'a> {
-                openid::V3PalmserviceAuthorizationOpenidOpenid::new(self.client, openid)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/palmservice/authorization/openid`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

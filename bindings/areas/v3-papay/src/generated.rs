@@ -2,51 +2,6 @@
 
 //! `/papay`
 
-/// The typed call path at `/v3/papay`: `client.v3().papay()`.
-#[derive(Debug, Clone)]
-pub struct V3Papay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Papay<'a> {
-    /// Starts the typed call path at `/v3/papay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Papay { client }
-    }
-
-    /// `/contracts`
-    pub fn contracts(&self) -> contracts::V3PapayContracts<'a> {
-        contracts::V3PapayContracts::new(self.client)
-    }
-
-    /// `/insurance-pay`
-    pub fn insurance_pay(&self) -> insurance_pay::V3PapayInsurancePay<'a> {
-        insurance_pay::V3PapayInsurancePay::new(self.client)
-    }
-
-    /// `/insurance-sign`
-    pub fn insurance_sign(&self) -> insurance_sign::V3PapayInsuranceSign<'a> {
-        insurance_sign::V3PapayInsuranceSign::new(self.client)
-    }
-
-    /// `/pay`
-    pub fn pay(&self) -> pay::V3PapayPay<'a> {
-        pay::V3PapayPay::new(self.client)
-    }
-
-    /// `/scheduled-deduct-sign`
-    pub fn scheduled_deduct_sign(
-        &self,
-    ) -> scheduled_deduct_sign::V3PapayScheduledDeductSign<'a> {
-        scheduled_deduct_sign::V3PapayScheduledDeductSign::new(self.client)
-    }
-
-    /// `/sign`
-    pub fn sign(&self) -> sign::V3PapaySign<'a> {
-        sign::V3PapaySign::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -63,27 +18,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod contracts {
     //! `/contracts`
 
-    /// The typed call path at `/v3/papay/contracts`: `client.v3().papay().contracts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PapayContracts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PapayContracts<'a> {
-        /// Starts the typed call path at `/v3/papay/contracts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PapayContracts { client }
-        }
-
-        /// `/{contract_id}`
-        pub fn contract_id(
-            &self,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> contract_id::V3PapayContractsContractId<'a> {
-            contract_id::V3PapayContractsContractId::new(self.client, contract_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/contracts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -92,44 +26,6 @@ pub mod contracts {
 
     pub mod contract_id {
         //! `/{contract_id}`
-
-        /// The typed call path at `/v3/papay/contracts/{contract_id}`: `client.v3().papay().contracts().contract_id(contract_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayContractsContractId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            contract_id: ::std::string::String,
-        }
-
-        impl<'a> V3PapayContractsContractId<'a> {
-            /// Starts the typed call path at `/v3/papay/contracts/{contract_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PapayContractsContractId {
-                    client,
-                    contract_id: contract_id.into(),
-                }
-            }
-
-            /// `/fail-notify`
-            pub fn fail_notify(
-                &self,
-            ) -> fail_notify::V3PapayContractsContractIdFailNotify<'a> {
-                fail_notify::V3PapayContractsContractIdFailNotify::new(
-                    self.client,
-                    self.contract_id.clone(),
-                )
-            }
-
-            /// `/notify`
-            pub fn notify(&self) -> notify::V3PapayContractsContractIdNotify<'a> {
-                notify::V3PapayContractsContractIdNotify::new(
-                    self.client,
-                    self.contract_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -148,31 +44,6 @@ pub mod contracts {
 pub mod insurance_pay {
     //! `/insurance-pay`
 
-    /// The typed call path at `/v3/papay/insurance-pay`: `client.v3().papay().insurance_pay()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PapayInsurancePay<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PapayInsurancePay<'a> {
-        /// Starts the typed call path at `/v3/papay/insurance-pay` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PapayInsurancePay { client }
-        }
-
-        /// `/policy-periods`
-        pub fn policy_periods(
-            &self,
-        ) -> policy_periods::V3PapayInsurancePayPolicyPeriods<'a> {
-            policy_periods::V3PapayInsurancePayPolicyPeriods::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3PapayInsurancePayTransactions<'a> {
-            transactions::V3PapayInsurancePayTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -185,28 +56,6 @@ pub mod insurance_pay {
     pub mod policy_periods {
         //! `/policy-periods`
 
-        /// The typed call path at `/v3/papay/insurance-pay/policy-periods`: `client.v3().papay().insurance_pay().policy_periods()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayInsurancePayPolicyPeriods<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayInsurancePayPolicyPeriods<'a> {
-            /// Starts the typed call path at `/v3/papay/insurance-pay/policy-periods` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayInsurancePayPolicyPeriods {
-                    client,
-                }
-            }
-
-            /// `/contract-id`
-            pub fn contract_id(
-                &self,
-            ) -> contract_id::V3PapayInsurancePayPolicyPeriodsContractId<'a> {
-                contract_id::V3PapayInsurancePayPolicyPeriodsContractId::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/policy-periods`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -215,34 +64,6 @@ pub mod insurance_pay {
 
         pub mod contract_id {
             //! `/contract-id`
-
-            /// The typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id`: `client.v3().papay().insurance_pay().policy_periods().contract_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayInsurancePayPolicyPeriodsContractId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayInsurancePayPolicyPeriodsContractId<'a> {
-                /// Starts the typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayInsurancePayPolicyPeriodsContractId {
-                        client,
-                    }
-                }
-
-                /// `/{contract_id}`
-                pub fn contract_id(
-                    &self,
-                    contract_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> contract_id::V3PapayInsurancePayPolicyPeriodsContractIdContractId<
-                    'a,
-                > {
-                    contract_id::V3PapayInsurancePayPolicyPeriodsContractIdContractId::new(
-                        self.client,
-                        contract_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/policy-periods/contract-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -256,38 +77,6 @@ pub mod insurance_pay {
             pub mod contract_id {
                 //! `/{contract_id}`
 
-                /// The typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}`: `client.v3().papay().insurance_pay().policy_periods().contract_id().contract_id(contract_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapayInsurancePayPolicyPeriodsContractIdContractId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    contract_id: ::std::string::String,
-                }
-
-                impl<'a> V3PapayInsurancePayPolicyPeriodsContractIdContractId<'a> {
-                    /// Starts the typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        contract_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PapayInsurancePayPolicyPeriodsContractIdContractId {
-                            client,
-                            contract_id: contract_id.into(),
-                        }
-                    }
-
-                    /// `/policy-period-id`
-                    pub fn policy_period_id(
-                        &self,
-                    ) -> policy_period_id::V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodId<
-                        'a,
-                    > {
-                        policy_period_id::V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodId::new(
-                            self.client,
-                            self.contract_id.clone(),
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -298,48 +87,6 @@ pub mod insurance_pay {
 
                 pub mod policy_period_id {
                     //! `/policy-period-id`
-
-                    /// The typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id`: `client.v3().papay().insurance_pay().policy_periods().contract_id().contract_id(contract_id).policy_period_id()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodId<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        contract_id: ::std::string::String,
-                    }
-
-                    impl<
-                        'a,
-                    > V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodId<
-                        'a,
-                    > {
-                        /// Starts the typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            contract_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodId {
-                                client,
-                                contract_id: contract_id.into(),
-                            }
-                        }
-
-                        /// `/{policy_period_id}`
-                        pub fn policy_period_id(
-                            &self,
-                            policy_period_id: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> policy_period_id::V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodId<
-                            'a,
-                        > {
-                            policy_period_id::V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodId::new(
-                                self.client,
-                                self.contract_id.clone(),
-                                policy_period_id,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -362,26 +109,6 @@ pub mod insurance_pay {
     pub mod transactions {
         //! `/transactions`
 
-        /// The typed call path at `/v3/papay/insurance-pay/transactions`: `client.v3().papay().insurance_pay().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayInsurancePayTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayInsurancePayTransactions<'a> {
-            /// Starts the typed call path at `/v3/papay/insurance-pay/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayInsurancePayTransactions {
-                    client,
-                }
-            }
-
-            /// `/apply`
-            pub fn apply(&self) -> apply::V3PapayInsurancePayTransactionsApply<'a> {
-                apply::V3PapayInsurancePayTransactionsApply::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -394,38 +121,6 @@ pub mod insurance_pay {
 
 pub mod insurance_sign {
     //! `/insurance-sign`
-
-    /// The typed call path at `/v3/papay/insurance-sign`: `client.v3().papay().insurance_sign()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PapayInsuranceSign<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PapayInsuranceSign<'a> {
-        /// Starts the typed call path at `/v3/papay/insurance-sign` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PapayInsuranceSign { client }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3PapayInsuranceSignContracts<'a> {
-            contracts::V3PapayInsuranceSignContracts::new(self.client)
-        }
-
-        /// `/policy-periods`
-        pub fn policy_periods(
-            &self,
-        ) -> policy_periods::V3PapayInsuranceSignPolicyPeriods<'a> {
-            policy_periods::V3PapayInsuranceSignPolicyPeriods::new(self.client)
-        }
-
-        /// `/policy_periods`
-        pub fn policy_periods_path(
-            &self,
-        ) -> policy_periods2::V3PapayInsuranceSignPolicyPeriods2<'a> {
-            policy_periods2::V3PapayInsuranceSignPolicyPeriods2::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -440,35 +135,6 @@ pub mod insurance_sign {
     pub mod contracts {
         //! `/contracts`
 
-        /// The typed call path at `/v3/papay/insurance-sign/contracts`: `client.v3().papay().insurance_sign().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayInsuranceSignContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayInsuranceSignContracts<'a> {
-            /// Starts the typed call path at `/v3/papay/insurance-sign/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayInsuranceSignContracts {
-                    client,
-                }
-            }
-
-            /// `/plan-id`
-            pub fn plan_id(&self) -> plan_id::V3PapayInsuranceSignContractsPlanId<'a> {
-                plan_id::V3PapayInsuranceSignContractsPlanId::new(self.client)
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3PapayInsuranceSignContractsPreEntrustSign<'a> {
-                pre_entrust_sign::V3PapayInsuranceSignContractsPreEntrustSign::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -481,32 +147,6 @@ pub mod insurance_sign {
         pub mod plan_id {
             //! `/plan-id`
 
-            /// The typed call path at `/v3/papay/insurance-sign/contracts/plan-id`: `client.v3().papay().insurance_sign().contracts().plan_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayInsuranceSignContractsPlanId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayInsuranceSignContractsPlanId<'a> {
-                /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/plan-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayInsuranceSignContractsPlanId {
-                        client,
-                    }
-                }
-
-                /// `/{plan_id}`
-                pub fn plan_id(
-                    &self,
-                    plan_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> plan_id::V3PapayInsuranceSignContractsPlanIdPlanId<'a> {
-                    plan_id::V3PapayInsuranceSignContractsPlanIdPlanId::new(
-                        self.client,
-                        plan_id,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/plan-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -518,50 +158,6 @@ pub mod insurance_sign {
             #[allow(clippy::module_inception, reason = "the URL repeats the segment")]
             pub mod plan_id {
                 //! `/{plan_id}`
-
-                /// The typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}`: `client.v3().papay().insurance_sign().contracts().plan_id().plan_id(plan_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapayInsuranceSignContractsPlanIdPlanId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    plan_id: ::std::string::String,
-                }
-
-                impl<'a> V3PapayInsuranceSignContractsPlanIdPlanId<'a> {
-                    /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PapayInsuranceSignContractsPlanIdPlanId {
-                            client,
-                            plan_id: plan_id.into(),
-                        }
-                    }
-
-                    /// `/contract-id`
-                    pub fn contract_id(
-                        &self,
-                    ) -> contract_id::V3PapayInsuranceSignContractsPlanIdPlanIdContractId<
-                        'a,
-                    > {
-                        contract_id::V3PapayInsuranceSignContractsPlanIdPlanIdContractId::new(
-                            self.client,
-                            self.plan_id.clone(),
-                        )
-                    }
-
-                    /// `/out-contract-code`
-                    pub fn out_contract_code(
-                        &self,
-                    ) -> out_contract_code::V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        out_contract_code::V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCode::new(
-                            self.client,
-                            self.plan_id.clone(),
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -576,40 +172,6 @@ pub mod insurance_sign {
 
                 pub mod contract_id {
                     //! `/contract-id`
-
-                    /// The typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id`: `client.v3().papay().insurance_sign().contracts().plan_id().plan_id(plan_id).contract_id()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapayInsuranceSignContractsPlanIdPlanIdContractId<'a> {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<'a> V3PapayInsuranceSignContractsPlanIdPlanIdContractId<'a> {
-                        /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapayInsuranceSignContractsPlanIdPlanIdContractId {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/{contract_id}`
-                        pub fn contract_id(
-                            &self,
-                            contract_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> contract_id::V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractId<
-                            'a,
-                        > {
-                            contract_id::V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractId::new(
-                                self.client,
-                                self.plan_id.clone(),
-                                contract_id,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -626,50 +188,6 @@ pub mod insurance_sign {
                     pub mod contract_id {
                         //! `/{contract_id}`
 
-                        /// The typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}`: `client.v3().papay().insurance_sign().contracts().plan_id().plan_id(plan_id).contract_id().contract_id(contract_id)`.
-                        #[derive(Debug, Clone)]
-                        pub struct V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractId<
-                            'a,
-                        > {
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: ::std::string::String,
-                            contract_id: ::std::string::String,
-                        }
-
-                        impl<
-                            'a,
-                        > V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractId<
-                            'a,
-                        > {
-                            /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}` on `client`.
-                            pub fn new(
-                                client: &'a ::wechatpay_runtime::Client,
-                                plan_id: impl ::std::convert::Into<::std::string::String>,
-                                contract_id: impl ::std::convert::Into<
-                                    ::std::string::String,
-                                >,
-                            ) -> Self {
-                                V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractId {
-                                    client,
-                                    plan_id: plan_id.into(),
-                                    contract_id: contract_id.into(),
-                                }
-                            }
-
-                            /// `/renew`
-                            pub fn renew(
-                                &self,
-                            ) -> renew::V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractIdRenew<
-                                'a,
-                            > {
-                                renew::V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractIdRenew::new(
-                                    self.client,
-                                    self.plan_id.clone(),
-                                    self.contract_id.clone(),
-                                )
-                            }
-                        }
-
                         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}`, named `<operation>.<body|query|response>`.
                         #[cfg(feature = "json-schema")]
                         pub fn json_schemas() -> ::std::vec::Vec<
@@ -684,46 +202,6 @@ pub mod insurance_sign {
 
                 pub mod out_contract_code {
                     //! `/out-contract-code`
-
-                    /// The typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code`: `client.v3().papay().insurance_sign().contracts().plan_id().plan_id(plan_id).out_contract_code()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<
-                        'a,
-                    > V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCode<'a> {
-                        /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCode {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/{out_contract_code}`
-                        pub fn out_contract_code(
-                            &self,
-                            out_contract_code: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> out_contract_code::V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCodeOutContractCode<
-                            'a,
-                        > {
-                            out_contract_code::V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCodeOutContractCode::new(
-                                self.client,
-                                self.plan_id.clone(),
-                                out_contract_code,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -744,55 +222,6 @@ pub mod insurance_sign {
 
         pub mod pre_entrust_sign {
             //! `/pre-entrust-sign`
-
-            /// The typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign`: `client.v3().papay().insurance_sign().contracts().pre_entrust_sign()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayInsuranceSignContractsPreEntrustSign<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayInsuranceSignContractsPreEntrustSign<'a> {
-                /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayInsuranceSignContractsPreEntrustSign {
-                        client,
-                    }
-                }
-
-                /// `/app`
-                pub fn app(
-                    &self,
-                ) -> app::V3PapayInsuranceSignContractsPreEntrustSignApp<'a> {
-                    app::V3PapayInsuranceSignContractsPreEntrustSignApp::new(self.client)
-                }
-
-                /// `/h5`
-                pub fn h5(
-                    &self,
-                ) -> h5::V3PapayInsuranceSignContractsPreEntrustSignH5<'a> {
-                    h5::V3PapayInsuranceSignContractsPreEntrustSignH5::new(self.client)
-                }
-
-                /// `/jsapi`
-                pub fn jsapi(
-                    &self,
-                ) -> jsapi::V3PapayInsuranceSignContractsPreEntrustSignJsapi<'a> {
-                    jsapi::V3PapayInsuranceSignContractsPreEntrustSignJsapi::new(
-                        self.client,
-                    )
-                }
-
-                /// `/mini-program`
-                pub fn mini_program(
-                    &self,
-                ) -> mini_program::V3PapayInsuranceSignContractsPreEntrustSignMiniProgram<
-                    'a,
-                > {
-                    mini_program::V3PapayInsuranceSignContractsPreEntrustSignMiniProgram::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/pre-entrust-sign`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -817,28 +246,6 @@ pub mod insurance_sign {
     pub mod policy_periods {
         //! `/policy-periods`
 
-        /// The typed call path at `/v3/papay/insurance-sign/policy-periods`: `client.v3().papay().insurance_sign().policy_periods()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayInsuranceSignPolicyPeriods<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayInsuranceSignPolicyPeriods<'a> {
-            /// Starts the typed call path at `/v3/papay/insurance-sign/policy-periods` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayInsuranceSignPolicyPeriods {
-                    client,
-                }
-            }
-
-            /// `/plan-id`
-            pub fn plan_id(
-                &self,
-            ) -> plan_id::V3PapayInsuranceSignPolicyPeriodsPlanId<'a> {
-                plan_id::V3PapayInsuranceSignPolicyPeriodsPlanId::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy-periods`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -847,32 +254,6 @@ pub mod insurance_sign {
 
         pub mod plan_id {
             //! `/plan-id`
-
-            /// The typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id`: `client.v3().papay().insurance_sign().policy_periods().plan_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayInsuranceSignPolicyPeriodsPlanId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayInsuranceSignPolicyPeriodsPlanId<'a> {
-                /// Starts the typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayInsuranceSignPolicyPeriodsPlanId {
-                        client,
-                    }
-                }
-
-                /// `/{plan_id}`
-                pub fn plan_id(
-                    &self,
-                    plan_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> plan_id::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanId<'a> {
-                    plan_id::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanId::new(
-                        self.client,
-                        plan_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy-periods/plan-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -886,38 +267,6 @@ pub mod insurance_sign {
             pub mod plan_id {
                 //! `/{plan_id}`
 
-                /// The typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}`: `client.v3().papay().insurance_sign().policy_periods().plan_id().plan_id(plan_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapayInsuranceSignPolicyPeriodsPlanIdPlanId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    plan_id: ::std::string::String,
-                }
-
-                impl<'a> V3PapayInsuranceSignPolicyPeriodsPlanIdPlanId<'a> {
-                    /// Starts the typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PapayInsuranceSignPolicyPeriodsPlanIdPlanId {
-                            client,
-                            plan_id: plan_id.into(),
-                        }
-                    }
-
-                    /// `/contract-id`
-                    pub fn contract_id(
-                        &self,
-                    ) -> contract_id::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractId<
-                        'a,
-                    > {
-                        contract_id::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractId::new(
-                            self.client,
-                            self.plan_id.clone(),
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -928,44 +277,6 @@ pub mod insurance_sign {
 
                 pub mod contract_id {
                     //! `/contract-id`
-
-                    /// The typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id`: `client.v3().papay().insurance_sign().policy_periods().plan_id().plan_id(plan_id).contract_id()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractId<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<
-                        'a,
-                    > V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractId<'a> {
-                        /// Starts the typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractId {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/{contract_id}`
-                        pub fn contract_id(
-                            &self,
-                            contract_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> contract_id::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractId<
-                            'a,
-                        > {
-                            contract_id::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractId::new(
-                                self.client,
-                                self.plan_id.clone(),
-                                contract_id,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -981,50 +292,6 @@ pub mod insurance_sign {
                     )]
                     pub mod contract_id {
                         //! `/{contract_id}`
-
-                        /// The typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}`: `client.v3().papay().insurance_sign().policy_periods().plan_id().plan_id(plan_id).contract_id().contract_id(contract_id)`.
-                        #[derive(Debug, Clone)]
-                        pub struct V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractId<
-                            'a,
-                        > {
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: ::std::string::String,
-                            contract_id: ::std::string::String,
-                        }
-
-                        impl<
-                            'a,
-                        > V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractId<
-                            'a,
-                        > {
-                            /// Starts the typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}` on `client`.
-                            pub fn new(
-                                client: &'a ::wechatpay_runtime::Client,
-                                plan_id: impl ::std::convert::Into<::std::string::String>,
-                                contract_id: impl ::std::convert::Into<
-                                    ::std::string::String,
-                                >,
-                            ) -> Self {
-                                V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractId {
-                                    client,
-                                    plan_id: plan_id.into(),
-                                    contract_id: contract_id.into(),
-                                }
-                            }
-
-                            /// `/modify`
-                            pub fn modify(
-                                &self,
-                            ) -> modify::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractIdModify<
-                                'a,
-                            > {
-                                modify::V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractIdModify::new(
-                                    self.client,
-                                    self.plan_id.clone(),
-                                    self.contract_id.clone(),
-                                )
-                            }
-                        }
 
                         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}`, named `<operation>.<body|query|response>`.
                         #[cfg(feature = "json-schema")]
@@ -1044,28 +311,6 @@ pub mod insurance_sign {
     pub mod policy_periods2 {
         //! `/policy_periods`
 
-        /// The typed call path at `/v3/papay/insurance-sign/policy_periods`: `client.v3().papay().insurance_sign().policy_periods_path()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayInsuranceSignPolicyPeriods2<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayInsuranceSignPolicyPeriods2<'a> {
-            /// Starts the typed call path at `/v3/papay/insurance-sign/policy_periods` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayInsuranceSignPolicyPeriods2 {
-                    client,
-                }
-            }
-
-            /// `/plan-id`
-            pub fn plan_id(
-                &self,
-            ) -> plan_id::V3PapayInsuranceSignPolicyPeriods2PlanId<'a> {
-                plan_id::V3PapayInsuranceSignPolicyPeriods2PlanId::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy_periods`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1074,32 +319,6 @@ pub mod insurance_sign {
 
         pub mod plan_id {
             //! `/plan-id`
-
-            /// The typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id`: `client.v3().papay().insurance_sign().policy_periods_path().plan_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayInsuranceSignPolicyPeriods2PlanId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayInsuranceSignPolicyPeriods2PlanId<'a> {
-                /// Starts the typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayInsuranceSignPolicyPeriods2PlanId {
-                        client,
-                    }
-                }
-
-                /// `/{plan_id}`
-                pub fn plan_id(
-                    &self,
-                    plan_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> plan_id::V3PapayInsuranceSignPolicyPeriods2PlanIdPlanId<'a> {
-                    plan_id::V3PapayInsuranceSignPolicyPeriods2PlanIdPlanId::new(
-                        self.client,
-                        plan_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy_periods/plan-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -1113,38 +332,6 @@ pub mod insurance_sign {
             pub mod plan_id {
                 //! `/{plan_id}`
 
-                /// The typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}`: `client.v3().papay().insurance_sign().policy_periods_path().plan_id().plan_id(plan_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapayInsuranceSignPolicyPeriods2PlanIdPlanId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    plan_id: ::std::string::String,
-                }
-
-                impl<'a> V3PapayInsuranceSignPolicyPeriods2PlanIdPlanId<'a> {
-                    /// Starts the typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PapayInsuranceSignPolicyPeriods2PlanIdPlanId {
-                            client,
-                            plan_id: plan_id.into(),
-                        }
-                    }
-
-                    /// `/out-contract-code`
-                    pub fn out_contract_code(
-                        &self,
-                    ) -> out_contract_code::V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        out_contract_code::V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCode::new(
-                            self.client,
-                            self.plan_id.clone(),
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -1155,46 +342,6 @@ pub mod insurance_sign {
 
                 pub mod out_contract_code {
                     //! `/out-contract-code`
-
-                    /// The typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code`: `client.v3().papay().insurance_sign().policy_periods_path().plan_id().plan_id(plan_id).out_contract_code()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<
-                        'a,
-                    > V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCode<'a> {
-                        /// Starts the typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCode {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/{out_contract_code}`
-                        pub fn out_contract_code(
-                            &self,
-                            out_contract_code: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> out_contract_code::V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCodeOutContractCode<
-                            'a,
-                        > {
-                            out_contract_code::V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCodeOutContractCode::new(
-                                self.client,
-                                self.plan_id.clone(),
-                                out_contract_code,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -1218,39 +365,6 @@ pub mod insurance_sign {
 pub mod pay {
     //! `/pay`
 
-    /// The typed call path at `/v3/papay/pay`: `client.v3().papay().pay()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PapayPay<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PapayPay<'a> {
-        /// Starts the typed call path at `/v3/papay/pay` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PapayPay { client }
-        }
-
-        /// `/harmony`
-        pub fn harmony(&self) -> harmony::V3PapayPayHarmony<'a> {
-            harmony::V3PapayPayHarmony::new(self.client)
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3PapayPayPartner<'a> {
-            partner::V3PapayPayPartner::new(self.client)
-        }
-
-        /// `/schedules`
-        pub fn schedules(&self) -> schedules::V3PapayPaySchedules<'a> {
-            schedules::V3PapayPaySchedules::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3PapayPayTransactions<'a> {
-            transactions::V3PapayPayTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1265,26 +379,6 @@ pub mod pay {
     pub mod harmony {
         //! `/harmony`
 
-        /// The typed call path at `/v3/papay/pay/harmony`: `client.v3().papay().pay().harmony()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayPayHarmony<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayPayHarmony<'a> {
-            /// Starts the typed call path at `/v3/papay/pay/harmony` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayPayHarmony { client }
-            }
-
-            /// `/transactions`
-            pub fn transactions(
-                &self,
-            ) -> transactions::V3PapayPayHarmonyTransactions<'a> {
-                transactions::V3PapayPayHarmonyTransactions::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/harmony`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1293,26 +387,6 @@ pub mod pay {
 
         pub mod transactions {
             //! `/transactions`
-
-            /// The typed call path at `/v3/papay/pay/harmony/transactions`: `client.v3().papay().pay().harmony().transactions()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayPayHarmonyTransactions<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayPayHarmonyTransactions<'a> {
-                /// Starts the typed call path at `/v3/papay/pay/harmony/transactions` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayPayHarmonyTransactions {
-                        client,
-                    }
-                }
-
-                /// `/apply`
-                pub fn apply(&self) -> apply::V3PapayPayHarmonyTransactionsApply<'a> {
-                    apply::V3PapayPayHarmonyTransactionsApply::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/harmony/transactions`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -1329,31 +403,6 @@ pub mod pay {
     pub mod partner {
         //! `/partner`
 
-        /// The typed call path at `/v3/papay/pay/partner`: `client.v3().papay().pay().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayPayPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayPayPartner<'a> {
-            /// Starts the typed call path at `/v3/papay/pay/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayPayPartner { client }
-            }
-
-            /// `/schedules`
-            pub fn schedules(&self) -> schedules::V3PapayPayPartnerSchedules<'a> {
-                schedules::V3PapayPayPartnerSchedules::new(self.client)
-            }
-
-            /// `/transactions`
-            pub fn transactions(
-                &self,
-            ) -> transactions::V3PapayPayPartnerTransactions<'a> {
-                transactions::V3PapayPayPartnerTransactions::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1366,28 +415,6 @@ pub mod pay {
         pub mod schedules {
             //! `/schedules`
 
-            /// The typed call path at `/v3/papay/pay/partner/schedules`: `client.v3().papay().pay().partner().schedules()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayPayPartnerSchedules<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayPayPartnerSchedules<'a> {
-                /// Starts the typed call path at `/v3/papay/pay/partner/schedules` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayPayPartnerSchedules {
-                        client,
-                    }
-                }
-
-                /// `/contract-id`
-                pub fn contract_id(
-                    &self,
-                ) -> contract_id::V3PapayPayPartnerSchedulesContractId<'a> {
-                    contract_id::V3PapayPayPartnerSchedulesContractId::new(self.client)
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/partner/schedules`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1398,34 +425,6 @@ pub mod pay {
 
             pub mod contract_id {
                 //! `/contract-id`
-
-                /// The typed call path at `/v3/papay/pay/partner/schedules/contract-id`: `client.v3().papay().pay().partner().schedules().contract_id()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapayPayPartnerSchedulesContractId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PapayPayPartnerSchedulesContractId<'a> {
-                    /// Starts the typed call path at `/v3/papay/pay/partner/schedules/contract-id` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PapayPayPartnerSchedulesContractId {
-                            client,
-                        }
-                    }
-
-                    /// `/{contract_id}`
-                    pub fn contract_id(
-                        &self,
-                        contract_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> contract_id::V3PapayPayPartnerSchedulesContractIdContractId<
-                        'a,
-                    > {
-                        contract_id::V3PapayPayPartnerSchedulesContractIdContractId::new(
-                            self.client,
-                            contract_id,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/partner/schedules/contract-id`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -1446,26 +445,6 @@ pub mod pay {
         pub mod transactions {
             //! `/transactions`
 
-            /// The typed call path at `/v3/papay/pay/partner/transactions`: `client.v3().papay().pay().partner().transactions()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayPayPartnerTransactions<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayPayPartnerTransactions<'a> {
-                /// Starts the typed call path at `/v3/papay/pay/partner/transactions` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayPayPartnerTransactions {
-                        client,
-                    }
-                }
-
-                /// `/apply`
-                pub fn apply(&self) -> apply::V3PapayPayPartnerTransactionsApply<'a> {
-                    apply::V3PapayPayPartnerTransactionsApply::new(self.client)
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/partner/transactions`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1481,24 +460,6 @@ pub mod pay {
     pub mod schedules {
         //! `/schedules`
 
-        /// The typed call path at `/v3/papay/pay/schedules`: `client.v3().papay().pay().schedules()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayPaySchedules<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayPaySchedules<'a> {
-            /// Starts the typed call path at `/v3/papay/pay/schedules` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayPaySchedules { client }
-            }
-
-            /// `/contract-id`
-            pub fn contract_id(&self) -> contract_id::V3PapayPaySchedulesContractId<'a> {
-                contract_id::V3PapayPaySchedulesContractId::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/schedules`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1507,32 +468,6 @@ pub mod pay {
 
         pub mod contract_id {
             //! `/contract-id`
-
-            /// The typed call path at `/v3/papay/pay/schedules/contract-id`: `client.v3().papay().pay().schedules().contract_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayPaySchedulesContractId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayPaySchedulesContractId<'a> {
-                /// Starts the typed call path at `/v3/papay/pay/schedules/contract-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayPaySchedulesContractId {
-                        client,
-                    }
-                }
-
-                /// `/{contract_id}`
-                pub fn contract_id(
-                    &self,
-                    contract_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> contract_id::V3PapayPaySchedulesContractIdContractId<'a> {
-                    contract_id::V3PapayPaySchedulesContractIdContractId::new(
-                        self.client,
-                        contract_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/schedules/contract-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -1550,24 +485,6 @@ pub mod pay {
     pub mod transactions {
         //! `/transactions`
 
-        /// The typed call path at `/v3/papay/pay/transactions`: `client.v3().papay().pay().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayPayTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayPayTransactions<'a> {
-            /// Starts the typed call path at `/v3/papay/pay/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayPayTransactions { client }
-            }
-
-            /// `/apply`
-            pub fn apply(&self) -> apply::V3PapayPayTransactionsApply<'a> {
-                apply::V3PapayPayTransactionsApply::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1581,31 +498,6 @@ pub mod pay {
 pub mod scheduled_deduct_sign {
     //! `/scheduled-deduct-sign`
 
-    /// The typed call path at `/v3/papay/scheduled-deduct-sign`: `client.v3().papay().scheduled_deduct_sign()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PapayScheduledDeductSign<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PapayScheduledDeductSign<'a> {
-        /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PapayScheduledDeductSign {
-                client,
-            }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3PapayScheduledDeductSignContracts<'a> {
-            contracts::V3PapayScheduledDeductSignContracts::new(self.client)
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3PapayScheduledDeductSignPartner<'a> {
-            partner::V3PapayScheduledDeductSignPartner::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1618,32 +510,6 @@ pub mod scheduled_deduct_sign {
     pub mod contracts {
         //! `/contracts`
 
-        /// The typed call path at `/v3/papay/scheduled-deduct-sign/contracts`: `client.v3().papay().scheduled_deduct_sign().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayScheduledDeductSignContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayScheduledDeductSignContracts<'a> {
-            /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayScheduledDeductSignContracts {
-                    client,
-                }
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3PapayScheduledDeductSignContractsPreEntrustSign<
-                'a,
-            > {
-                pre_entrust_sign::V3PapayScheduledDeductSignContractsPreEntrustSign::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1652,59 +518,6 @@ pub mod scheduled_deduct_sign {
 
         pub mod pre_entrust_sign {
             //! `/pre-entrust-sign`
-
-            /// The typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign`: `client.v3().papay().scheduled_deduct_sign().contracts().pre_entrust_sign()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayScheduledDeductSignContractsPreEntrustSign<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSign<'a> {
-                /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayScheduledDeductSignContractsPreEntrustSign {
-                        client,
-                    }
-                }
-
-                /// `/app`
-                pub fn app(
-                    &self,
-                ) -> app::V3PapayScheduledDeductSignContractsPreEntrustSignApp<'a> {
-                    app::V3PapayScheduledDeductSignContractsPreEntrustSignApp::new(
-                        self.client,
-                    )
-                }
-
-                /// `/h5`
-                pub fn h5(
-                    &self,
-                ) -> h5::V3PapayScheduledDeductSignContractsPreEntrustSignH5<'a> {
-                    h5::V3PapayScheduledDeductSignContractsPreEntrustSignH5::new(
-                        self.client,
-                    )
-                }
-
-                /// `/jsapi`
-                pub fn jsapi(
-                    &self,
-                ) -> jsapi::V3PapayScheduledDeductSignContractsPreEntrustSignJsapi<'a> {
-                    jsapi::V3PapayScheduledDeductSignContractsPreEntrustSignJsapi::new(
-                        self.client,
-                    )
-                }
-
-                /// `/mini-program`
-                pub fn mini_program(
-                    &self,
-                ) -> mini_program::V3PapayScheduledDeductSignContractsPreEntrustSignMiniProgram<
-                    'a,
-                > {
-                    mini_program::V3PapayScheduledDeductSignContractsPreEntrustSignMiniProgram::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -1729,28 +542,6 @@ pub mod scheduled_deduct_sign {
     pub mod partner {
         //! `/partner`
 
-        /// The typed call path at `/v3/papay/scheduled-deduct-sign/partner`: `client.v3().papay().scheduled_deduct_sign().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapayScheduledDeductSignPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapayScheduledDeductSignPartner<'a> {
-            /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapayScheduledDeductSignPartner {
-                    client,
-                }
-            }
-
-            /// `/contracts`
-            pub fn contracts(
-                &self,
-            ) -> contracts::V3PapayScheduledDeductSignPartnerContracts<'a> {
-                contracts::V3PapayScheduledDeductSignPartnerContracts::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1759,32 +550,6 @@ pub mod scheduled_deduct_sign {
 
         pub mod contracts {
             //! `/contracts`
-
-            /// The typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts`: `client.v3().papay().scheduled_deduct_sign().partner().contracts()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapayScheduledDeductSignPartnerContracts<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapayScheduledDeductSignPartnerContracts<'a> {
-                /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapayScheduledDeductSignPartnerContracts {
-                        client,
-                    }
-                }
-
-                /// `/pre-entrust-sign`
-                pub fn pre_entrust_sign(
-                    &self,
-                ) -> pre_entrust_sign::V3PapayScheduledDeductSignPartnerContractsPreEntrustSign<
-                    'a,
-                > {
-                    pre_entrust_sign::V3PapayScheduledDeductSignPartnerContractsPreEntrustSign::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/partner/contracts`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -1796,65 +561,6 @@ pub mod scheduled_deduct_sign {
 
             pub mod pre_entrust_sign {
                 //! `/pre-entrust-sign`
-
-                /// The typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign`: `client.v3().papay().scheduled_deduct_sign().partner().contracts().pre_entrust_sign()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapayScheduledDeductSignPartnerContractsPreEntrustSign<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSign<'a> {
-                    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PapayScheduledDeductSignPartnerContractsPreEntrustSign {
-                            client,
-                        }
-                    }
-
-                    /// `/app`
-                    pub fn app(
-                        &self,
-                    ) -> app::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignApp<
-                        'a,
-                    > {
-                        app::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignApp::new(
-                            self.client,
-                        )
-                    }
-
-                    /// `/h5`
-                    pub fn h5(
-                        &self,
-                    ) -> h5::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignH5<
-                        'a,
-                    > {
-                        h5::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignH5::new(
-                            self.client,
-                        )
-                    }
-
-                    /// `/jsapi`
-                    pub fn jsapi(
-                        &self,
-                    ) -> jsapi::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignJsapi<
-                        'a,
-                    > {
-                        jsapi::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignJsapi::new(
-                            self.client,
-                        )
-                    }
-
-                    /// `/mini-program`
-                    pub fn mini_program(
-                        &self,
-                    ) -> mini_program::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignMiniProgram<
-                        'a,
-                    > {
-                        mini_program::V3PapayScheduledDeductSignPartnerContractsPreEntrustSignMiniProgram::new(
-                            self.client,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -1881,29 +587,6 @@ pub mod scheduled_deduct_sign {
 pub mod sign {
     //! `/sign`
 
-    /// The typed call path at `/v3/papay/sign`: `client.v3().papay().sign()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PapaySign<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PapaySign<'a> {
-        /// Starts the typed call path at `/v3/papay/sign` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PapaySign { client }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3PapaySignContracts<'a> {
-            contracts::V3PapaySignContracts::new(self.client)
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3PapaySignPartner<'a> {
-            partner::V3PapaySignPartner::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1915,38 +598,6 @@ pub mod sign {
 
     pub mod contracts {
         //! `/contracts`
-
-        /// The typed call path at `/v3/papay/sign/contracts`: `client.v3().papay().sign().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapaySignContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapaySignContracts<'a> {
-            /// Starts the typed call path at `/v3/papay/sign/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapaySignContracts { client }
-            }
-
-            /// `/harmony-plan-id`
-            pub fn harmony_plan_id(
-                &self,
-            ) -> harmony_plan_id::V3PapaySignContractsHarmonyPlanId<'a> {
-                harmony_plan_id::V3PapaySignContractsHarmonyPlanId::new(self.client)
-            }
-
-            /// `/plan-id`
-            pub fn plan_id(&self) -> plan_id::V3PapaySignContractsPlanId<'a> {
-                plan_id::V3PapaySignContractsPlanId::new(self.client)
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3PapaySignContractsPreEntrustSign<'a> {
-                pre_entrust_sign::V3PapaySignContractsPreEntrustSign::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -1961,32 +612,6 @@ pub mod sign {
         pub mod harmony_plan_id {
             //! `/harmony-plan-id`
 
-            /// The typed call path at `/v3/papay/sign/contracts/harmony-plan-id`: `client.v3().papay().sign().contracts().harmony_plan_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapaySignContractsHarmonyPlanId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapaySignContractsHarmonyPlanId<'a> {
-                /// Starts the typed call path at `/v3/papay/sign/contracts/harmony-plan-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapaySignContractsHarmonyPlanId {
-                        client,
-                    }
-                }
-
-                /// `/{plan_id}`
-                pub fn plan_id(
-                    &self,
-                    plan_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> plan_id::V3PapaySignContractsHarmonyPlanIdPlanId<'a> {
-                    plan_id::V3PapaySignContractsHarmonyPlanIdPlanId::new(
-                        self.client,
-                        plan_id,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/harmony-plan-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1998,38 +623,6 @@ pub mod sign {
             pub mod plan_id {
                 //! `/{plan_id}`
 
-                /// The typed call path at `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}`: `client.v3().papay().sign().contracts().harmony_plan_id().plan_id(plan_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapaySignContractsHarmonyPlanIdPlanId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    plan_id: ::std::string::String,
-                }
-
-                impl<'a> V3PapaySignContractsHarmonyPlanIdPlanId<'a> {
-                    /// Starts the typed call path at `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PapaySignContractsHarmonyPlanIdPlanId {
-                            client,
-                            plan_id: plan_id.into(),
-                        }
-                    }
-
-                    /// `/out-contract-code`
-                    pub fn out_contract_code(
-                        &self,
-                    ) -> out_contract_code::V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        out_contract_code::V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCode::new(
-                            self.client,
-                            self.plan_id.clone(),
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -2040,44 +633,6 @@ pub mod sign {
 
                 pub mod out_contract_code {
                     //! `/out-contract-code`
-
-                    /// The typed call path at `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code`: `client.v3().papay().sign().contracts().harmony_plan_id().plan_id(plan_id).out_contract_code()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<'a> V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCode<'a> {
-                        /// Starts the typed call path at `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCode {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/{out_contract_code}`
-                        pub fn out_contract_code(
-                            &self,
-                            out_contract_code: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> out_contract_code::V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCodeOutContractCode<
-                            'a,
-                        > {
-                            out_contract_code::V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCodeOutContractCode::new(
-                                self.client,
-                                self.plan_id.clone(),
-                                out_contract_code,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -2099,29 +654,6 @@ pub mod sign {
         pub mod plan_id {
             //! `/plan-id`
 
-            /// The typed call path at `/v3/papay/sign/contracts/plan-id`: `client.v3().papay().sign().contracts().plan_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapaySignContractsPlanId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapaySignContractsPlanId<'a> {
-                /// Starts the typed call path at `/v3/papay/sign/contracts/plan-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapaySignContractsPlanId {
-                        client,
-                    }
-                }
-
-                /// `/{plan_id}`
-                pub fn plan_id(
-                    &self,
-                    plan_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> plan_id::V3PapaySignContractsPlanIdPlanId<'a> {
-                    plan_id::V3PapaySignContractsPlanIdPlanId::new(self.client, plan_id)
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/plan-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -2134,38 +666,6 @@ pub mod sign {
             pub mod plan_id {
                 //! `/{plan_id}`
 
-                /// The typed call path at `/v3/papay/sign/contracts/plan-id/{plan_id}`: `client.v3().papay().sign().contracts().plan_id().plan_id(plan_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapaySignContractsPlanIdPlanId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    plan_id: ::std::string::String,
-                }
-
-                impl<'a> V3PapaySignContractsPlanIdPlanId<'a> {
-                    /// Starts the typed call path at `/v3/papay/sign/contracts/plan-id/{plan_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PapaySignContractsPlanIdPlanId {
-                            client,
-                            plan_id: plan_id.into(),
-                        }
-                    }
-
-                    /// `/out-contract-code`
-                    pub fn out_contract_code(
-                        &self,
-                    ) -> out_contract_code::V3PapaySignContractsPlanIdPlanIdOutContractCode<
-                        'a,
-                    > {
-                        out_contract_code::V3PapaySignContractsPlanIdPlanIdOutContractCode::new(
-                            self.client,
-                            self.plan_id.clone(),
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/plan-id/{plan_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -2176,42 +676,6 @@ pub mod sign {
 
                 pub mod out_contract_code {
                     //! `/out-contract-code`
-
-                    /// The typed call path at `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code`: `client.v3().papay().sign().contracts().plan_id().plan_id(plan_id).out_contract_code()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapaySignContractsPlanIdPlanIdOutContractCode<'a> {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<'a> V3PapaySignContractsPlanIdPlanIdOutContractCode<'a> {
-                        /// Starts the typed call path at `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapaySignContractsPlanIdPlanIdOutContractCode {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/{out_contract_code}`
-                        pub fn out_contract_code(
-                            &self,
-                            out_contract_code: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> out_contract_code::V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCode<
-                            'a,
-                        > {
-                            out_contract_code::V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCode::new(
-                                self.client,
-                                self.plan_id.clone(),
-                                out_contract_code,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -2236,24 +700,6 @@ pub mod sign {
     pub mod partner {
         //! `/partner`
 
-        /// The typed call path at `/v3/papay/sign/partner`: `client.v3().papay().sign().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PapaySignPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PapaySignPartner<'a> {
-            /// Starts the typed call path at `/v3/papay/sign/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PapaySignPartner { client }
-            }
-
-            /// `/contracts`
-            pub fn contracts(&self) -> contracts::V3PapaySignPartnerContracts<'a> {
-                contracts::V3PapaySignPartnerContracts::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -2262,26 +708,6 @@ pub mod sign {
 
         pub mod contracts {
             //! `/contracts`
-
-            /// The typed call path at `/v3/papay/sign/partner/contracts`: `client.v3().papay().sign().partner().contracts()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PapaySignPartnerContracts<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PapaySignPartnerContracts<'a> {
-                /// Starts the typed call path at `/v3/papay/sign/partner/contracts` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PapaySignPartnerContracts {
-                        client,
-                    }
-                }
-
-                /// `/plan-id`
-                pub fn plan_id(&self) -> plan_id::V3PapaySignPartnerContractsPlanId<'a> {
-                    plan_id::V3PapaySignPartnerContractsPlanId::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/partner/contracts`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -2293,32 +719,6 @@ pub mod sign {
 
             pub mod plan_id {
                 //! `/plan-id`
-
-                /// The typed call path at `/v3/papay/sign/partner/contracts/plan-id`: `client.v3().papay().sign().partner().contracts().plan_id()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PapaySignPartnerContractsPlanId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PapaySignPartnerContractsPlanId<'a> {
-                    /// Starts the typed call path at `/v3/papay/sign/partner/contracts/plan-id` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PapaySignPartnerContractsPlanId {
-                            client,
-                        }
-                    }
-
-                    /// `/{plan_id}`
-                    pub fn plan_id(
-                        &self,
-                        plan_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> plan_id::V3PapaySignPartnerContractsPlanIdPlanId<'a> {
-                        plan_id::V3PapaySignPartnerContractsPlanIdPlanId::new(
-                            self.client,
-                            plan_id,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/partner/contracts/plan-id`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -2335,38 +735,6 @@ pub mod sign {
                 pub mod plan_id {
                     //! `/{plan_id}`
 
-                    /// The typed call path at `/v3/papay/sign/partner/contracts/plan-id/{plan_id}`: `client.v3().papay().sign().partner().contracts().plan_id().plan_id(plan_id)`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PapaySignPartnerContractsPlanIdPlanId<'a> {
-                        client: &'a ::wechatpay_runtime::Client,
-                        plan_id: ::std::string::String,
-                    }
-
-                    impl<'a> V3PapaySignPartnerContractsPlanIdPlanId<'a> {
-                        /// Starts the typed call path at `/v3/papay/sign/partner/contracts/plan-id/{plan_id}` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3PapaySignPartnerContractsPlanIdPlanId {
-                                client,
-                                plan_id: plan_id.into(),
-                            }
-                        }
-
-                        /// `/out-contract-code`
-                        pub fn out_contract_code(
-                            &self,
-                        ) -> out_contract_code::V3PapaySignPartnerContractsPlanIdPlanIdOutContractCode<
-                            'a,
-                        > {
-                            out_contract_code::V3PapaySignPartnerContractsPlanIdPlanIdOutContractCode::new(
-                                self.client,
-                                self.plan_id.clone(),
-                            )
-                        }
-                    }
-
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/partner/contracts/plan-id/{plan_id}`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
                     pub fn json_schemas() -> ::std::vec::Vec<
@@ -2377,46 +745,6 @@ pub mod sign {
 
                     pub mod out_contract_code {
                         //! `/out-contract-code`
-
-                        /// The typed call path at `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code`: `client.v3().papay().sign().partner().contracts().plan_id().plan_id(plan_id).out_contract_code()`.
-                        #[derive(Debug, Clone)]
-                        pub struct V3PapaySignPartnerContractsPlanIdPlanIdOutContractCode<
-                            'a,
-                        > {
-                            client: &'a ::wechatpay_runtime::Client,
-                            plan_id: ::std::string::String,
-                        }
-
-                        impl<
-                            'a,
-                        > V3PapaySignPartnerContractsPlanIdPlanIdOutContractCode<'a> {
-                            /// Starts the typed call path at `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code` on `client`.
-                            pub fn new(
-                                client: &'a ::wechatpay_runtime::Client,
-                                plan_id: impl ::std::convert::Into<::std::string::String>,
-                            ) -> Self {
-                                V3PapaySignPartnerContractsPlanIdPlanIdOutContractCode {
-                                    client,
-                                    plan_id: plan_id.into(),
-                                }
-                            }
-
-                            /// `/{out_contract_code}`
-                            pub fn out_contract_code(
-                                &self,
-                                out_contract_code: impl ::std::convert::Into<
-                                    ::std::string::String,
-                                >,
-                            ) -> out_contract_code::V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCode<
-                                'a,
-                            > {
-                                out_contract_code::V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCode::new(
-                                    self.client,
-                                    self.plan_id.clone(),
-                                    out_contract_code,
-                                )
-                            }
-                        }
 
                         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code`, named `<operation>.<body|query|response>`.
                         #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/parking`
 
-/// The typed call path at `/v3/parking`: `client.v3().parking()`.
-#[derive(Debug, Clone)]
-pub struct V3Parking<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Parking<'a> {
-    /// Starts the typed call path at `/v3/parking` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Parking { client }
-    }
-
-    /// `/reminders`
-    pub fn reminders(&self) -> reminders::V3ParkingReminders<'a> {
-        reminders::V3ParkingReminders::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,59 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod reminders {
     //! `/reminders`
-
-    /// The typed call path at `/v3/parking/reminders`: `client.v3().parking().reminders()`.
-    #[derive(Debug, Clone)]
-    pub struct V3ParkingReminders<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3ParkingReminders<'a> {
-        /// Starts the typed call path at `/v3/parking/reminders` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3ParkingReminders { client }
-        }
-
-        /// `/application`
-        pub fn application(&self) -> application::V3ParkingRemindersApplication<'a> {
-            application::V3ParkingRemindersApplication::new(self.client)
-        }
-
-        /// `/applications`
-        pub fn applications(&self) -> applications::V3ParkingRemindersApplications<'a> {
-            applications::V3ParkingRemindersApplications::new(self.client)
-        }
-
-        /// `/entry`
-        pub fn entry(&self) -> entry::V3ParkingRemindersEntry<'a> {
-            entry::V3ParkingRemindersEntry::new(self.client)
-        }
-
-        /// `/exit`
-        pub fn exit(&self) -> exit::V3ParkingRemindersExit<'a> {
-            exit::V3ParkingRemindersExit::new(self.client)
-        }
-
-        /// `/ext-payment`
-        pub fn ext_payment(&self) -> ext_payment::V3ParkingRemindersExtPayment<'a> {
-            ext_payment::V3ParkingRemindersExtPayment::new(self.client)
-        }
-
-        /// `/parking-fee`
-        pub fn parking_fee(&self) -> parking_fee::V3ParkingRemindersParkingFee<'a> {
-            parking_fee::V3ParkingRemindersParkingFee::new(self.client)
-        }
-
-        /// `/parking-lot`
-        pub fn parking_lot(&self) -> parking_lot::V3ParkingRemindersParkingLot<'a> {
-            parking_lot::V3ParkingRemindersParkingLot::new(self.client)
-        }
-
-        /// `/payment`
-        pub fn payment(&self) -> payment::V3ParkingRemindersPayment<'a> {
-            payment::V3ParkingRemindersPayment::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/partner-papay`
 
-/// The typed call path at `/v3/partner-papay`: `client.v3().partner_papay()`.
-#[derive(Debug, Clone)]
-pub struct V3PartnerPapay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PartnerPapay<'a> {
-    /// Starts the typed call path at `/v3/partner-papay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PartnerPapay { client }
-    }
-
-    /// `/contracts`
-    pub fn contracts(&self) -> contracts::V3PartnerPapayContracts<'a> {
-        contracts::V3PartnerPapayContracts::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-papay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -29,27 +11,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod contracts {
     //! `/contracts`
 
-    /// The typed call path at `/v3/partner-papay/contracts`: `client.v3().partner_papay().contracts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PartnerPapayContracts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PartnerPapayContracts<'a> {
-        /// Starts the typed call path at `/v3/partner-papay/contracts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PartnerPapayContracts { client }
-        }
-
-        /// `/{contract_id}`
-        pub fn contract_id(
-            &self,
-            contract_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> contract_id::V3PartnerPapayContractsContractId<'a> {
-            contract_id::V3PartnerPapayContractsContractId::new(self.client, contract_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-papay/contracts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -58,44 +19,6 @@ pub mod contracts {
 
     pub mod contract_id {
         //! `/{contract_id}`
-
-        /// The typed call path at `/v3/partner-papay/contracts/{contract_id}`: `client.v3().partner_papay().contracts().contract_id(contract_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3PartnerPapayContractsContractId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            contract_id: ::std::string::String,
-        }
-
-        impl<'a> V3PartnerPapayContractsContractId<'a> {
-            /// Starts the typed call path at `/v3/partner-papay/contracts/{contract_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PartnerPapayContractsContractId {
-                    client,
-                    contract_id: contract_id.into(),
-                }
-            }
-
-            /// `/fail-notify`
-            pub fn fail_notify(
-                &self,
-            ) -> fail_notify::V3PartnerPapayContractsContractIdFailNotify<'a> {
-                fail_notify::V3PartnerPapayContractsContractIdFailNotify::new(
-                    self.client,
-                    self.contract_id.clone(),
-                )
-            }
-
-            /// `/notify`
-            pub fn notify(&self) -> notify::V3PartnerPapayContractsContractIdNotify<'a> {
-                notify::V3PartnerPapayContractsContractIdNotify::new(
-                    self.client,
-                    self.contract_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-papay/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

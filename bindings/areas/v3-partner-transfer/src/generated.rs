@@ -2,24 +2,6 @@
 
 //! `/partner-transfer`
 
-/// The typed call path at `/v3/partner-transfer`: `client.v3().partner_transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3PartnerTransfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PartnerTransfer<'a> {
-    /// Starts the typed call path at `/v3/partner-transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PartnerTransfer { client }
-    }
-
-    /// `/batches`
-    pub fn batches(&self) -> batches::V3PartnerTransferBatches<'a> {
-        batches::V3PartnerTransferBatches::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

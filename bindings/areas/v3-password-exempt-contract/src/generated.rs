@@ -2,24 +2,6 @@
 
 //! `/password-exempt-contract`
 
-/// The typed call path at `/v3/password-exempt-contract`: `client.v3().password_exempt_contract()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContract<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PasswordExemptContract<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PasswordExemptContract { client }
-    }
-
-    /// `/contracts`
-    pub fn contracts(&self) -> contracts::V3PasswordExemptContractContracts<'a> {
-        contracts::V3PasswordExemptContractContracts::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,54 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod contracts {
     //! `/contracts`
-
-    /// The typed call path at `/v3/password-exempt-contract/contracts`: `client.v3().password_exempt_contract().contracts()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PasswordExemptContractContracts<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PasswordExemptContractContracts<'a> {
-        /// Starts the typed call path at `/v3/password-exempt-contract/contracts` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PasswordExemptContractContracts {
-                client,
-            }
-        }
-
-        /// `/ecommerce`
-        pub fn ecommerce(
-            &self,
-        ) -> ecommerce::V3PasswordExemptContractContractsEcommerce<'a> {
-            ecommerce::V3PasswordExemptContractContractsEcommerce::new(self.client)
-        }
-
-        /// `/normal`
-        pub fn normal(&self) -> normal::V3PasswordExemptContractContractsNormal<'a> {
-            normal::V3PasswordExemptContractContractsNormal::new(self.client)
-        }
-
-        /// `/qs`
-        pub fn qs(&self) -> qs::V3PasswordExemptContractContractsQs<'a> {
-            qs::V3PasswordExemptContractContractsQs::new(self.client)
-        }
-
-        /// `/service-id`
-        pub fn service_id(
-            &self,
-        ) -> service_id::V3PasswordExemptContractContractsServiceId<'a> {
-            service_id::V3PasswordExemptContractContractsServiceId::new(self.client)
-        }
-
-        /// `/service-provider`
-        pub fn service_provider(
-            &self,
-        ) -> service_provider::V3PasswordExemptContractContractsServiceProvider<'a> {
-            service_provider::V3PasswordExemptContractContractsServiceProvider::new(
-                self.client,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -92,32 +26,6 @@ pub mod contracts {
     pub mod ecommerce {
         //! `/ecommerce`
 
-        /// The typed call path at `/v3/password-exempt-contract/contracts/ecommerce`: `client.v3().password_exempt_contract().contracts().ecommerce()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PasswordExemptContractContractsEcommerce<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PasswordExemptContractContractsEcommerce<'a> {
-            /// Starts the typed call path at `/v3/password-exempt-contract/contracts/ecommerce` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PasswordExemptContractContractsEcommerce {
-                    client,
-                }
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3PasswordExemptContractContractsEcommercePreEntrustSign<
-                'a,
-            > {
-                pre_entrust_sign::V3PasswordExemptContractContractsEcommercePreEntrustSign::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/ecommerce`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -126,43 +34,6 @@ pub mod contracts {
 
         pub mod pre_entrust_sign {
             //! `/pre-entrust-sign`
-
-            /// The typed call path at `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign`: `client.v3().password_exempt_contract().contracts().ecommerce().pre_entrust_sign()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PasswordExemptContractContractsEcommercePreEntrustSign<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PasswordExemptContractContractsEcommercePreEntrustSign<'a> {
-                /// Starts the typed call path at `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PasswordExemptContractContractsEcommercePreEntrustSign {
-                        client,
-                    }
-                }
-
-                /// `/mini-program`
-                pub fn mini_program(
-                    &self,
-                ) -> mini_program::V3PasswordExemptContractContractsEcommercePreEntrustSignMiniProgram<
-                    'a,
-                > {
-                    mini_program::V3PasswordExemptContractContractsEcommercePreEntrustSignMiniProgram::new(
-                        self.client,
-                    )
-                }
-
-                /// `/pay-redirect-sign`
-                pub fn pay_redirect_sign(
-                    &self,
-                ) -> pay_redirect_sign::V3PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign<
-                    'a,
-                > {
-                    pay_redirect_sign::V3PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -183,32 +54,6 @@ pub mod contracts {
     pub mod normal {
         //! `/normal`
 
-        /// The typed call path at `/v3/password-exempt-contract/contracts/normal`: `client.v3().password_exempt_contract().contracts().normal()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PasswordExemptContractContractsNormal<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PasswordExemptContractContractsNormal<'a> {
-            /// Starts the typed call path at `/v3/password-exempt-contract/contracts/normal` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PasswordExemptContractContractsNormal {
-                    client,
-                }
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3PasswordExemptContractContractsNormalPreEntrustSign<
-                'a,
-            > {
-                pre_entrust_sign::V3PasswordExemptContractContractsNormalPreEntrustSign::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/normal`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -217,43 +62,6 @@ pub mod contracts {
 
         pub mod pre_entrust_sign {
             //! `/pre-entrust-sign`
-
-            /// The typed call path at `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign`: `client.v3().password_exempt_contract().contracts().normal().pre_entrust_sign()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PasswordExemptContractContractsNormalPreEntrustSign<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PasswordExemptContractContractsNormalPreEntrustSign<'a> {
-                /// Starts the typed call path at `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PasswordExemptContractContractsNormalPreEntrustSign {
-                        client,
-                    }
-                }
-
-                /// `/mini-program`
-                pub fn mini_program(
-                    &self,
-                ) -> mini_program::V3PasswordExemptContractContractsNormalPreEntrustSignMiniProgram<
-                    'a,
-                > {
-                    mini_program::V3PasswordExemptContractContractsNormalPreEntrustSignMiniProgram::new(
-                        self.client,
-                    )
-                }
-
-                /// `/pay-redirect-sign`
-                pub fn pay_redirect_sign(
-                    &self,
-                ) -> pay_redirect_sign::V3PasswordExemptContractContractsNormalPreEntrustSignPayRedirectSign<
-                    'a,
-                > {
-                    pay_redirect_sign::V3PasswordExemptContractContractsNormalPreEntrustSignPayRedirectSign::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -274,32 +82,6 @@ pub mod contracts {
     pub mod qs {
         //! `/qs`
 
-        /// The typed call path at `/v3/password-exempt-contract/contracts/qs`: `client.v3().password_exempt_contract().contracts().qs()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PasswordExemptContractContractsQs<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PasswordExemptContractContractsQs<'a> {
-            /// Starts the typed call path at `/v3/password-exempt-contract/contracts/qs` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PasswordExemptContractContractsQs {
-                    client,
-                }
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3PasswordExemptContractContractsQsPreEntrustSign<
-                'a,
-            > {
-                pre_entrust_sign::V3PasswordExemptContractContractsQsPreEntrustSign::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/qs`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -308,43 +90,6 @@ pub mod contracts {
 
         pub mod pre_entrust_sign {
             //! `/pre-entrust-sign`
-
-            /// The typed call path at `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign`: `client.v3().password_exempt_contract().contracts().qs().pre_entrust_sign()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PasswordExemptContractContractsQsPreEntrustSign<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PasswordExemptContractContractsQsPreEntrustSign<'a> {
-                /// Starts the typed call path at `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PasswordExemptContractContractsQsPreEntrustSign {
-                        client,
-                    }
-                }
-
-                /// `/mini-program`
-                pub fn mini_program(
-                    &self,
-                ) -> mini_program::V3PasswordExemptContractContractsQsPreEntrustSignMiniProgram<
-                    'a,
-                > {
-                    mini_program::V3PasswordExemptContractContractsQsPreEntrustSignMiniProgram::new(
-                        self.client,
-                    )
-                }
-
-                /// `/pay-redirect-sign`
-                pub fn pay_redirect_sign(
-                    &self,
-                ) -> pay_redirect_sign::V3PasswordExemptContractContractsQsPreEntrustSignPayRedirectSign<
-                    'a,
-                > {
-                    pay_redirect_sign::V3PasswordExemptContractContractsQsPreEntrustSignPayRedirectSign::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -365,32 +110,6 @@ pub mod contracts {
     pub mod service_id {
         //! `/service-id`
 
-        /// The typed call path at `/v3/password-exempt-contract/contracts/service-id`: `client.v3().password_exempt_contract().contracts().service_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PasswordExemptContractContractsServiceId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PasswordExemptContractContractsServiceId<'a> {
-            /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-id` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PasswordExemptContractContractsServiceId {
-                    client,
-                }
-            }
-
-            /// `/{service_id}`
-            pub fn service_id(
-                &self,
-                service_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> service_id::V3PasswordExemptContractContractsServiceIdServiceId<'a> {
-                service_id::V3PasswordExemptContractContractsServiceIdServiceId::new(
-                    self.client,
-                    service_id,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -400,38 +119,6 @@ pub mod contracts {
         #[allow(clippy::module_inception, reason = "the URL repeats the segment")]
         pub mod service_id {
             //! `/{service_id}`
-
-            /// The typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}`: `client.v3().password_exempt_contract().contracts().service_id().service_id(service_id)`.
-            #[derive(Debug, Clone)]
-            pub struct V3PasswordExemptContractContractsServiceIdServiceId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                service_id: ::std::string::String,
-            }
-
-            impl<'a> V3PasswordExemptContractContractsServiceIdServiceId<'a> {
-                /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    service_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3PasswordExemptContractContractsServiceIdServiceId {
-                        client,
-                        service_id: service_id.into(),
-                    }
-                }
-
-                /// `/out-contract-code`
-                pub fn out_contract_code(
-                    &self,
-                ) -> out_contract_code::V3PasswordExemptContractContractsServiceIdServiceIdOutContractCode<
-                    'a,
-                > {
-                    out_contract_code::V3PasswordExemptContractContractsServiceIdServiceIdOutContractCode::new(
-                        self.client,
-                        self.service_id.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-id/{service_id}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -443,48 +130,6 @@ pub mod contracts {
 
             pub mod out_contract_code {
                 //! `/out-contract-code`
-
-                /// The typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code`: `client.v3().password_exempt_contract().contracts().service_id().service_id(service_id).out_contract_code()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PasswordExemptContractContractsServiceIdServiceIdOutContractCode<
-                    'a,
-                > {
-                    client: &'a ::wechatpay_runtime::Client,
-                    service_id: ::std::string::String,
-                }
-
-                impl<
-                    'a,
-                > V3PasswordExemptContractContractsServiceIdServiceIdOutContractCode<
-                    'a,
-                > {
-                    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        service_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PasswordExemptContractContractsServiceIdServiceIdOutContractCode {
-                            client,
-                            service_id: service_id.into(),
-                        }
-                    }
-
-                    /// `/{out_contract_code}`
-                    pub fn out_contract_code(
-                        &self,
-                        out_contract_code: impl ::std::convert::Into<
-                            ::std::string::String,
-                        >,
-                    ) -> out_contract_code::V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCode<
-                        'a,
-                    > {
-                        out_contract_code::V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCode::new(
-                            self.client,
-                            self.service_id.clone(),
-                            out_contract_code,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -506,32 +151,6 @@ pub mod contracts {
     pub mod service_provider {
         //! `/service-provider`
 
-        /// The typed call path at `/v3/password-exempt-contract/contracts/service-provider`: `client.v3().password_exempt_contract().contracts().service_provider()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PasswordExemptContractContractsServiceProvider<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PasswordExemptContractContractsServiceProvider<'a> {
-            /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-provider` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PasswordExemptContractContractsServiceProvider {
-                    client,
-                }
-            }
-
-            /// `/pre-entrust-sign`
-            pub fn pre_entrust_sign(
-                &self,
-            ) -> pre_entrust_sign::V3PasswordExemptContractContractsServiceProviderPreEntrustSign<
-                'a,
-            > {
-                pre_entrust_sign::V3PasswordExemptContractContractsServiceProviderPreEntrustSign::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-provider`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -540,45 +159,6 @@ pub mod contracts {
 
         pub mod pre_entrust_sign {
             //! `/pre-entrust-sign`
-
-            /// The typed call path at `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign`: `client.v3().password_exempt_contract().contracts().service_provider().pre_entrust_sign()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PasswordExemptContractContractsServiceProviderPreEntrustSign<
-                'a,
-            > {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PasswordExemptContractContractsServiceProviderPreEntrustSign<'a> {
-                /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PasswordExemptContractContractsServiceProviderPreEntrustSign {
-                        client,
-                    }
-                }
-
-                /// `/mini-program`
-                pub fn mini_program(
-                    &self,
-                ) -> mini_program::V3PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgram<
-                    'a,
-                > {
-                    mini_program::V3PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgram::new(
-                        self.client,
-                    )
-                }
-
-                /// `/pay-redirect-sign`
-                pub fn pay_redirect_sign(
-                    &self,
-                ) -> pay_redirect_sign::V3PasswordExemptContractContractsServiceProviderPreEntrustSignPayRedirectSign<
-                    'a,
-                > {
-                    pay_redirect_sign::V3PasswordExemptContractContractsServiceProviderPreEntrustSignPayRedirectSign::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -2,40 +2,6 @@
 
 //! `/pay-devices`
 
-/// The typed call path at `/v3/pay-devices`: `client.v3().pay_devices()`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevices<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayDevices<'a> {
-    /// Starts the typed call path at `/v3/pay-devices` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayDevices { client }
-    }
-
-    /// `/open-scenario-speaker`
-    pub fn open_scenario_speaker(
-        &self,
-    ) -> open_scenario_speaker::V3PayDevicesOpenScenarioSpeaker<'a> {
-        open_scenario_speaker::V3PayDevicesOpenScenarioSpeaker::new(self.client)
-    }
-
-    /// `/open-scenario-speakerorder`
-    pub fn open_scenario_speakerorder(
-        &self,
-    ) -> open_scenario_speakerorder::V3PayDevicesOpenScenarioSpeakerorder<'a> {
-        open_scenario_speakerorder::V3PayDevicesOpenScenarioSpeakerorder::new(
-            self.client,
-        )
-    }
-
-    /// `/printers`
-    pub fn printers(&self) -> printers::V3PayDevicesPrinters<'a> {
-        printers::V3PayDevicesPrinters::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -49,32 +15,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod open_scenario_speaker {
     //! `/open-scenario-speaker`
 
-    /// The typed call path at `/v3/pay-devices/open-scenario-speaker`: `client.v3().pay_devices().open_scenario_speaker()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayDevicesOpenScenarioSpeaker<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayDevicesOpenScenarioSpeaker<'a> {
-        /// Starts the typed call path at `/v3/pay-devices/open-scenario-speaker` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayDevicesOpenScenarioSpeaker {
-                client,
-            }
-        }
-
-        /// `/{device_sn}`
-        pub fn device_sn(
-            &self,
-            device_sn: impl ::std::convert::Into<::std::string::String>,
-        ) -> device_sn::V3PayDevicesOpenScenarioSpeakerDeviceSn<'a> {
-            device_sn::V3PayDevicesOpenScenarioSpeakerDeviceSn::new(
-                self.client,
-                device_sn,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speaker`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -87,32 +27,6 @@ pub mod open_scenario_speaker {
 pub mod open_scenario_speakerorder {
     //! `/open-scenario-speakerorder`
 
-    /// The typed call path at `/v3/pay-devices/open-scenario-speakerorder`: `client.v3().pay_devices().open_scenario_speakerorder()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayDevicesOpenScenarioSpeakerorder<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayDevicesOpenScenarioSpeakerorder<'a> {
-        /// Starts the typed call path at `/v3/pay-devices/open-scenario-speakerorder` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayDevicesOpenScenarioSpeakerorder {
-                client,
-            }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3PayDevicesOpenScenarioSpeakerorderTransactionId<'a> {
-            transaction_id::V3PayDevicesOpenScenarioSpeakerorderTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speakerorder`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -121,36 +35,6 @@ pub mod open_scenario_speakerorder {
 
     pub mod transaction_id {
         //! `/{transaction_id}`
-
-        /// The typed call path at `/v3/pay-devices/open-scenario-speakerorder/{transaction_id}`: `client.v3().pay_devices().open_scenario_speakerorder().transaction_id(transaction_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayDevicesOpenScenarioSpeakerorderTransactionId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            transaction_id: ::std::string::String,
-        }
-
-        impl<'a> V3PayDevicesOpenScenarioSpeakerorderTransactionId<'a> {
-            /// Starts the typed call path at `/v3/pay-devices/open-scenario-speakerorder/{transaction_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                transaction_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PayDevicesOpenScenarioSpeakerorderTransactionId {
-                    client,
-                    transaction_id: transaction_id.into(),
-                }
-            }
-
-            /// `/report`
-            pub fn report(
-                &self,
-            ) -> report::V3PayDevicesOpenScenarioSpeakerorderTransactionIdReport<'a> {
-                report::V3PayDevicesOpenScenarioSpeakerorderTransactionIdReport::new(
-                    self.client,
-                    self.transaction_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speakerorder/{transaction_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -165,27 +49,6 @@ pub mod open_scenario_speakerorder {
 pub mod printers {
     //! `/printers`
 
-    /// The typed call path at `/v3/pay-devices/printers`: `client.v3().pay_devices().printers()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayDevicesPrinters<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayDevicesPrinters<'a> {
-        /// Starts the typed call path at `/v3/pay-devices/printers` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayDevicesPrinters { client }
-        }
-
-        /// `/{device_id}`
-        pub fn device_id(
-            &self,
-            device_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> device_id::V3PayDevicesPrintersDeviceId<'a> {
-            device_id::V3PayDevicesPrintersDeviceId::new(self.client, device_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/printers`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -194,36 +57,6 @@ pub mod printers {
 
     pub mod device_id {
         //! `/{device_id}`
-
-        /// The typed call path at `/v3/pay-devices/printers/{device_id}`: `client.v3().pay_devices().printers().device_id(device_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayDevicesPrintersDeviceId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            device_id: ::std::string::String,
-        }
-
-        impl<'a> V3PayDevicesPrintersDeviceId<'a> {
-            /// Starts the typed call path at `/v3/pay-devices/printers/{device_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                device_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PayDevicesPrintersDeviceId {
-                    client,
-                    device_id: device_id.into(),
-                }
-            }
-
-            /// `/print-orders`
-            pub fn print_orders(
-                &self,
-            ) -> print_orders::V3PayDevicesPrintersDeviceIdPrintOrders<'a> {
-                print_orders::V3PayDevicesPrintersDeviceIdPrintOrders::new(
-                    self.client,
-                    self.device_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/printers/{device_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

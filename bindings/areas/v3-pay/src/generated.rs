@@ -2,39 +2,6 @@
 
 //! `/pay`
 
-/// The typed call path at `/v3/pay`: `client.v3().pay()`.
-#[derive(Debug, Clone)]
-pub struct V3Pay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Pay<'a> {
-    /// Starts the typed call path at `/v3/pay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Pay { client }
-    }
-
-    /// `/acquiring-bank`
-    pub fn acquiring_bank(&self) -> acquiring_bank::V3PayAcquiringBank<'a> {
-        acquiring_bank::V3PayAcquiringBank::new(self.client)
-    }
-
-    /// `/instal`
-    pub fn instal(&self) -> instal::V3PayInstal<'a> {
-        instal::V3PayInstal::new(self.client)
-    }
-
-    /// `/partner`
-    pub fn partner(&self) -> partner::V3PayPartner<'a> {
-        partner::V3PayPartner::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3PayTransactions<'a> {
-        transactions::V3PayTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -49,24 +16,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod acquiring_bank {
     //! `/acquiring-bank`
 
-    /// The typed call path at `/v3/pay/acquiring-bank`: `client.v3().pay().acquiring_bank()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayAcquiringBank<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayAcquiringBank<'a> {
-        /// Starts the typed call path at `/v3/pay/acquiring-bank` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayAcquiringBank { client }
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3PayAcquiringBankTransactions<'a> {
-            transactions::V3PayAcquiringBankTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/acquiring-bank`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -75,28 +24,6 @@ pub mod acquiring_bank {
 
     pub mod transactions {
         //! `/transactions`
-
-        /// The typed call path at `/v3/pay/acquiring-bank/transactions`: `client.v3().pay().acquiring_bank().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayAcquiringBankTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayAcquiringBankTransactions<'a> {
-            /// Starts the typed call path at `/v3/pay/acquiring-bank/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayAcquiringBankTransactions {
-                    client,
-                }
-            }
-
-            /// `/exposure`
-            pub fn exposure(
-                &self,
-            ) -> exposure::V3PayAcquiringBankTransactionsExposure<'a> {
-                exposure::V3PayAcquiringBankTransactionsExposure::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/acquiring-bank/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -110,29 +37,6 @@ pub mod acquiring_bank {
 
 pub mod instal {
     //! `/instal`
-
-    /// The typed call path at `/v3/pay/instal`: `client.v3().pay().instal()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayInstal<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayInstal<'a> {
-        /// Starts the typed call path at `/v3/pay/instal` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayInstal { client }
-        }
-
-        /// `/exposure`
-        pub fn exposure(&self) -> exposure::V3PayInstalExposure<'a> {
-            exposure::V3PayInstalExposure::new(self.client)
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3PayInstalPartner<'a> {
-            partner::V3PayInstalPartner::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/instal`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -148,24 +52,6 @@ pub mod instal {
     pub mod partner {
         //! `/partner`
 
-        /// The typed call path at `/v3/pay/instal/partner`: `client.v3().pay().instal().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayInstalPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayInstalPartner<'a> {
-            /// Starts the typed call path at `/v3/pay/instal/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayInstalPartner { client }
-            }
-
-            /// `/exposure`
-            pub fn exposure(&self) -> exposure::V3PayInstalPartnerExposure<'a> {
-                exposure::V3PayInstalPartnerExposure::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/instal/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -179,24 +65,6 @@ pub mod instal {
 pub mod partner {
     //! `/partner`
 
-    /// The typed call path at `/v3/pay/partner`: `client.v3().pay().partner()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayPartner<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayPartner<'a> {
-        /// Starts the typed call path at `/v3/pay/partner` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayPartner { client }
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3PayPartnerTransactions<'a> {
-            transactions::V3PayPartnerTransactions::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -205,93 +73,6 @@ pub mod partner {
 
     pub mod transactions {
         //! `/transactions`
-
-        /// The typed call path at `/v3/pay/partner/transactions`: `client.v3().pay().partner().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayPartnerTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayPartnerTransactions<'a> {
-            /// Starts the typed call path at `/v3/pay/partner/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayPartnerTransactions { client }
-            }
-
-            /// `/app`
-            pub fn app(&self) -> app::V3PayPartnerTransactionsApp<'a> {
-                app::V3PayPartnerTransactionsApp::new(self.client)
-            }
-
-            /// `/app-with-contract`
-            pub fn app_with_contract(
-                &self,
-            ) -> app_with_contract::V3PayPartnerTransactionsAppWithContract<'a> {
-                app_with_contract::V3PayPartnerTransactionsAppWithContract::new(
-                    self.client,
-                )
-            }
-
-            /// `/codepay`
-            pub fn codepay(&self) -> codepay::V3PayPartnerTransactionsCodepay<'a> {
-                codepay::V3PayPartnerTransactionsCodepay::new(self.client)
-            }
-
-            /// `/exposure`
-            pub fn exposure(&self) -> exposure::V3PayPartnerTransactionsExposure<'a> {
-                exposure::V3PayPartnerTransactionsExposure::new(self.client)
-            }
-
-            /// `/h5`
-            pub fn h5(&self) -> h5::V3PayPartnerTransactionsH5<'a> {
-                h5::V3PayPartnerTransactionsH5::new(self.client)
-            }
-
-            /// `/id`
-            pub fn id(&self) -> id::V3PayPartnerTransactionsId<'a> {
-                id::V3PayPartnerTransactionsId::new(self.client)
-            }
-
-            /// `/jsapi`
-            pub fn jsapi(&self) -> jsapi::V3PayPartnerTransactionsJsapi<'a> {
-                jsapi::V3PayPartnerTransactionsJsapi::new(self.client)
-            }
-
-            /// `/jsapi-with-contract`
-            pub fn jsapi_with_contract(
-                &self,
-            ) -> jsapi_with_contract::V3PayPartnerTransactionsJsapiWithContract<'a> {
-                jsapi_with_contract::V3PayPartnerTransactionsJsapiWithContract::new(
-                    self.client,
-                )
-            }
-
-            /// `/miniprogram`
-            pub fn miniprogram(
-                &self,
-            ) -> miniprogram::V3PayPartnerTransactionsMiniprogram<'a> {
-                miniprogram::V3PayPartnerTransactionsMiniprogram::new(self.client)
-            }
-
-            /// `/native`
-            pub fn native(&self) -> native::V3PayPartnerTransactionsNative<'a> {
-                native::V3PayPartnerTransactionsNative::new(self.client)
-            }
-
-            /// `/out-trade-no`
-            pub fn out_trade_no(
-                &self,
-            ) -> out_trade_no::V3PayPartnerTransactionsOutTradeNo<'a> {
-                out_trade_no::V3PayPartnerTransactionsOutTradeNo::new(self.client)
-            }
-
-            /// `/scannedpos`
-            pub fn scannedpos(
-                &self,
-            ) -> scannedpos::V3PayPartnerTransactionsScannedpos<'a> {
-                scannedpos::V3PayPartnerTransactionsScannedpos::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -321,32 +102,6 @@ pub mod partner {
         pub mod id {
             //! `/id`
 
-            /// The typed call path at `/v3/pay/partner/transactions/id`: `client.v3().pay().partner().transactions().id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PayPartnerTransactionsId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PayPartnerTransactionsId<'a> {
-                /// Starts the typed call path at `/v3/pay/partner/transactions/id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PayPartnerTransactionsId {
-                        client,
-                    }
-                }
-
-                /// `/{transaction_id}`
-                pub fn transaction_id(
-                    &self,
-                    transaction_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> transaction_id::V3PayPartnerTransactionsIdTransactionId<'a> {
-                    transaction_id::V3PayPartnerTransactionsIdTransactionId::new(
-                        self.client,
-                        transaction_id,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -366,32 +121,6 @@ pub mod partner {
         pub mod out_trade_no {
             //! `/out-trade-no`
 
-            /// The typed call path at `/v3/pay/partner/transactions/out-trade-no`: `client.v3().pay().partner().transactions().out_trade_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PayPartnerTransactionsOutTradeNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PayPartnerTransactionsOutTradeNo<'a> {
-                /// Starts the typed call path at `/v3/pay/partner/transactions/out-trade-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PayPartnerTransactionsOutTradeNo {
-                        client,
-                    }
-                }
-
-                /// `/{out_trade_no}`
-                pub fn out_trade_no(
-                    &self,
-                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_trade_no::V3PayPartnerTransactionsOutTradeNoOutTradeNo<'a> {
-                    out_trade_no::V3PayPartnerTransactionsOutTradeNoOutTradeNo::new(
-                        self.client,
-                        out_trade_no,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -410,73 +139,6 @@ pub mod partner {
 
 pub mod transactions {
     //! `/transactions`
-
-    /// The typed call path at `/v3/pay/transactions`: `client.v3().pay().transactions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayTransactions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayTransactions<'a> {
-        /// Starts the typed call path at `/v3/pay/transactions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayTransactions { client }
-        }
-
-        /// `/app`
-        pub fn app(&self) -> app::V3PayTransactionsApp<'a> {
-            app::V3PayTransactionsApp::new(self.client)
-        }
-
-        /// `/app-with-contract`
-        pub fn app_with_contract(
-            &self,
-        ) -> app_with_contract::V3PayTransactionsAppWithContract<'a> {
-            app_with_contract::V3PayTransactionsAppWithContract::new(self.client)
-        }
-
-        /// `/codepay`
-        pub fn codepay(&self) -> codepay::V3PayTransactionsCodepay<'a> {
-            codepay::V3PayTransactionsCodepay::new(self.client)
-        }
-
-        /// `/exposure`
-        pub fn exposure(&self) -> exposure::V3PayTransactionsExposure<'a> {
-            exposure::V3PayTransactionsExposure::new(self.client)
-        }
-
-        /// `/h5`
-        pub fn h5(&self) -> h5::V3PayTransactionsH5<'a> {
-            h5::V3PayTransactionsH5::new(self.client)
-        }
-
-        /// `/id`
-        pub fn id(&self) -> id::V3PayTransactionsId<'a> {
-            id::V3PayTransactionsId::new(self.client)
-        }
-
-        /// `/jsapi`
-        pub fn jsapi(&self) -> jsapi::V3PayTransactionsJsapi<'a> {
-            jsapi::V3PayTransactionsJsapi::new(self.client)
-        }
-
-        /// `/jsapi-with-contract`
-        pub fn jsapi_with_contract(
-            &self,
-        ) -> jsapi_with_contract::V3PayTransactionsJsapiWithContract<'a> {
-            jsapi_with_contract::V3PayTransactionsJsapiWithContract::new(self.client)
-        }
-
-        /// `/native`
-        pub fn native(&self) -> native::V3PayTransactionsNative<'a> {
-            native::V3PayTransactionsNative::new(self.client)
-        }
-
-        /// `/out-trade-no`
-        pub fn out_trade_no(&self) -> out_trade_no::V3PayTransactionsOutTradeNo<'a> {
-            out_trade_no::V3PayTransactionsOutTradeNo::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -504,30 +166,6 @@ pub mod transactions {
     pub mod id {
         //! `/id`
 
-        /// The typed call path at `/v3/pay/transactions/id`: `client.v3().pay().transactions().id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayTransactionsId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayTransactionsId<'a> {
-            /// Starts the typed call path at `/v3/pay/transactions/id` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayTransactionsId { client }
-            }
-
-            /// `/{transaction_id}`
-            pub fn transaction_id(
-                &self,
-                transaction_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> transaction_id::V3PayTransactionsIdTransactionId<'a> {
-                transaction_id::V3PayTransactionsIdTransactionId::new(
-                    self.client,
-                    transaction_id,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -543,32 +181,6 @@ pub mod transactions {
 
     pub mod out_trade_no {
         //! `/out-trade-no`
-
-        /// The typed call path at `/v3/pay/transactions/out-trade-no`: `client.v3().pay().transactions().out_trade_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayTransactionsOutTradeNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayTransactionsOutTradeNo<'a> {
-            /// Starts the typed call path at `/v3/pay/transactions/out-trade-no` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayTransactionsOutTradeNo {
-                    client,
-                }
-            }
-
-            /// `/{out_trade_no}`
-            pub fn out_trade_no(
-                &self,
-                out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_trade_no::V3PayTransactionsOutTradeNoOutTradeNo<'a> {
-                out_trade_no::V3PayTransactionsOutTradeNoOutTradeNo::new(
-                    self.client,
-                    out_trade_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

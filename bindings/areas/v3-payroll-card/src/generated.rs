@@ -2,46 +2,6 @@
 
 //! `/payroll-card`
 
-/// The typed call path at `/v3/payroll-card`: `client.v3().payroll_card()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCard<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCard<'a> {
-    /// Starts the typed call path at `/v3/payroll-card` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCard { client }
-    }
-
-    /// `/authentications`
-    pub fn authentications(&self) -> authentications::V3PayrollCardAuthentications<'a> {
-        authentications::V3PayrollCardAuthentications::new(self.client)
-    }
-
-    /// `/relations`
-    pub fn relations(&self) -> relations::V3PayrollCardRelations<'a> {
-        relations::V3PayrollCardRelations::new(self.client)
-    }
-
-    /// `/tokens`
-    pub fn tokens(&self) -> tokens::V3PayrollCardTokens<'a> {
-        tokens::V3PayrollCardTokens::new(self.client)
-    }
-
-    /// `/transfer-batches`
-    pub fn transfer_batches(
-        &self,
-    ) -> transfer_batches::V3PayrollCardTransferBatches<'a> {
-        transfer_batches::V3PayrollCardTransferBatches::new(self.client)
-    }
-
-    /// `/wesure`
-    pub fn wesure(&self) -> wesure::V3PayrollCardWesure<'a> {
-        wesure::V3PayrollCardWesure::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -59,27 +19,6 @@ pub mod authentications;
 pub mod relations {
     //! `/relations`
 
-    /// The typed call path at `/v3/payroll-card/relations`: `client.v3().payroll_card().relations()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayrollCardRelations<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayrollCardRelations<'a> {
-        /// Starts the typed call path at `/v3/payroll-card/relations` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayrollCardRelations { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3PayrollCardRelationsOpenid<'a> {
-            openid::V3PayrollCardRelationsOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/relations`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -94,31 +33,6 @@ pub mod transfer_batches;
 
 pub mod wesure {
     //! `/wesure`
-
-    /// The typed call path at `/v3/payroll-card/wesure`: `client.v3().payroll_card().wesure()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayrollCardWesure<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayrollCardWesure<'a> {
-        /// Starts the typed call path at `/v3/payroll-card/wesure` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayrollCardWesure { client }
-        }
-
-        /// `/insurance`
-        pub fn insurance(&self) -> insurance::V3PayrollCardWesureInsurance<'a> {
-            insurance::V3PayrollCardWesureInsurance::new(self.client)
-        }
-
-        /// `/token-validations`
-        pub fn token_validations(
-            &self,
-        ) -> token_validations::V3PayrollCardWesureTokenValidations<'a> {
-            token_validations::V3PayrollCardWesureTokenValidations::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/wesure`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

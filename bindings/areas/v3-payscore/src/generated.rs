@@ -2,90 +2,6 @@
 
 //! `/payscore`
 
-/// The typed call path at `/v3/payscore`: `client.v3().payscore()`.
-#[derive(Debug, Clone)]
-pub struct V3Payscore<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Payscore<'a> {
-    /// Starts the typed call path at `/v3/payscore` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Payscore { client }
-    }
-
-    /// `/acquiringbank`
-    pub fn acquiringbank(&self) -> acquiringbank::V3PayscoreAcquiringbank<'a> {
-        acquiringbank::V3PayscoreAcquiringbank::new(self.client)
-    }
-
-    /// `/merchant-bill`
-    pub fn merchant_bill(&self) -> merchant_bill::V3PayscoreMerchantBill<'a> {
-        merchant_bill::V3PayscoreMerchantBill::new(self.client)
-    }
-
-    /// `/oversea`
-    pub fn oversea(&self) -> oversea::V3PayscoreOversea<'a> {
-        oversea::V3PayscoreOversea::new(self.client)
-    }
-
-    /// `/partner`
-    pub fn partner(&self) -> partner::V3PayscorePartner<'a> {
-        partner::V3PayscorePartner::new(self.client)
-    }
-
-    /// `/payafter-orders`
-    pub fn payafter_orders(&self) -> payafter_orders::V3PayscorePayafterOrders<'a> {
-        payafter_orders::V3PayscorePayafterOrders::new(self.client)
-    }
-
-    /// `/permissions`
-    pub fn permissions(&self) -> permissions::V3PayscorePermissions<'a> {
-        permissions::V3PayscorePermissions::new(self.client)
-    }
-
-    /// `/plan`
-    pub fn plan(&self) -> plan::V3PayscorePlan<'a> {
-        plan::V3PayscorePlan::new(self.client)
-    }
-
-    /// `/serviceorder`
-    pub fn serviceorder(&self) -> serviceorder::V3PayscoreServiceorder<'a> {
-        serviceorder::V3PayscoreServiceorder::new(self.client)
-    }
-
-    /// `/servicepayondeliveryorder`
-    pub fn servicepayondeliveryorder(
-        &self,
-    ) -> servicepayondeliveryorder::V3PayscoreServicepayondeliveryorder<'a> {
-        servicepayondeliveryorder::V3PayscoreServicepayondeliveryorder::new(self.client)
-    }
-
-    /// `/sign-plan`
-    pub fn sign_plan(&self) -> sign_plan::V3PayscoreSignPlan<'a> {
-        sign_plan::V3PayscoreSignPlan::new(self.client)
-    }
-
-    /// `/smartretail-orders`
-    pub fn smartretail_orders(
-        &self,
-    ) -> smartretail_orders::V3PayscoreSmartretailOrders<'a> {
-        smartretail_orders::V3PayscoreSmartretailOrders::new(self.client)
-    }
-
-    /// `/user-service-state`
-    pub fn user_service_state(
-        &self,
-    ) -> user_service_state::V3PayscoreUserServiceState<'a> {
-        user_service_state::V3PayscoreUserServiceState::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3PayscoreUsers<'a> {
-        users::V3PayscoreUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -109,44 +25,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod acquiringbank {
     //! `/acquiringbank`
 
-    /// The typed call path at `/v3/payscore/acquiringbank`: `client.v3().payscore().acquiringbank()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreAcquiringbank<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscoreAcquiringbank<'a> {
-        /// Starts the typed call path at `/v3/payscore/acquiringbank` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscoreAcquiringbank { client }
-        }
-
-        /// `/permissions`
-        pub fn permissions(
-            &self,
-        ) -> permissions::V3PayscoreAcquiringbankPermissions<'a> {
-            permissions::V3PayscoreAcquiringbankPermissions::new(self.client)
-        }
-
-        /// `/serviceorder`
-        pub fn serviceorder(
-            &self,
-        ) -> serviceorder::V3PayscoreAcquiringbankServiceorder<'a> {
-            serviceorder::V3PayscoreAcquiringbankServiceorder::new(self.client)
-        }
-
-        /// `/servicepayondeliveryorder`
-        pub fn servicepayondeliveryorder(
-            &self,
-        ) -> servicepayondeliveryorder::V3PayscoreAcquiringbankServicepayondeliveryorder<
-            'a,
-        > {
-            servicepayondeliveryorder::V3PayscoreAcquiringbankServicepayondeliveryorder::new(
-                self.client,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -167,24 +45,6 @@ pub mod merchant_bill;
 pub mod oversea {
     //! `/oversea`
 
-    /// The typed call path at `/v3/payscore/oversea`: `client.v3().payscore().oversea()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreOversea<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscoreOversea<'a> {
-        /// Starts the typed call path at `/v3/payscore/oversea` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscoreOversea { client }
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3PayscoreOverseaPartner<'a> {
-            partner::V3PayscoreOverseaPartner::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/oversea`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -193,26 +53,6 @@ pub mod oversea {
 
     pub mod partner {
         //! `/partner`
-
-        /// The typed call path at `/v3/payscore/oversea/partner`: `client.v3().payscore().oversea().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayscoreOverseaPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayscoreOverseaPartner<'a> {
-            /// Starts the typed call path at `/v3/payscore/oversea/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayscoreOverseaPartner { client }
-            }
-
-            /// `/serviceorder`
-            pub fn serviceorder(
-                &self,
-            ) -> serviceorder::V3PayscoreOverseaPartnerServiceorder<'a> {
-                serviceorder::V3PayscoreOverseaPartnerServiceorder::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/oversea/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -226,56 +66,6 @@ pub mod oversea {
 
 pub mod partner {
     //! `/partner`
-
-    /// The typed call path at `/v3/payscore/partner`: `client.v3().payscore().partner()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePartner<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscorePartner<'a> {
-        /// Starts the typed call path at `/v3/payscore/partner` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscorePartner { client }
-        }
-
-        /// `/permissions`
-        pub fn permissions(&self) -> permissions::V3PayscorePartnerPermissions<'a> {
-            permissions::V3PayscorePartnerPermissions::new(self.client)
-        }
-
-        /// `/service-account-applications`
-        pub fn service_account_applications(
-            &self,
-        ) -> service_account_applications::V3PayscorePartnerServiceAccountApplications<
-            'a,
-        > {
-            service_account_applications::V3PayscorePartnerServiceAccountApplications::new(
-                self.client,
-            )
-        }
-
-        /// `/serviceorder`
-        pub fn serviceorder(&self) -> serviceorder::V3PayscorePartnerServiceorder<'a> {
-            serviceorder::V3PayscorePartnerServiceorder::new(self.client)
-        }
-
-        /// `/servicepayondeliveryorder`
-        pub fn servicepayondeliveryorder(
-            &self,
-        ) -> servicepayondeliveryorder::V3PayscorePartnerServicepayondeliveryorder<'a> {
-            servicepayondeliveryorder::V3PayscorePartnerServicepayondeliveryorder::new(
-                self.client,
-            )
-        }
-
-        /// `/servicequotas`
-        pub fn servicequotas(
-            &self,
-        ) -> servicequotas::V3PayscorePartnerServicequotas<'a> {
-            servicequotas::V3PayscorePartnerServicequotas::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -297,28 +87,6 @@ pub mod partner {
     pub mod servicequotas {
         //! `/servicequotas`
 
-        /// The typed call path at `/v3/payscore/partner/servicequotas`: `client.v3().payscore().partner().servicequotas()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayscorePartnerServicequotas<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayscorePartnerServicequotas<'a> {
-            /// Starts the typed call path at `/v3/payscore/partner/servicequotas` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayscorePartnerServicequotas {
-                    client,
-                }
-            }
-
-            /// `/service-id`
-            pub fn service_id(
-                &self,
-            ) -> service_id::V3PayscorePartnerServicequotasServiceId<'a> {
-                service_id::V3PayscorePartnerServicequotasServiceId::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/servicequotas`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -327,32 +95,6 @@ pub mod partner {
 
         pub mod service_id {
             //! `/service-id`
-
-            /// The typed call path at `/v3/payscore/partner/servicequotas/service-id`: `client.v3().payscore().partner().servicequotas().service_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PayscorePartnerServicequotasServiceId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PayscorePartnerServicequotasServiceId<'a> {
-                /// Starts the typed call path at `/v3/payscore/partner/servicequotas/service-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PayscorePartnerServicequotasServiceId {
-                        client,
-                    }
-                }
-
-                /// `/{service_id}`
-                pub fn service_id(
-                    &self,
-                    service_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> service_id::V3PayscorePartnerServicequotasServiceIdServiceId<'a> {
-                    service_id::V3PayscorePartnerServicequotasServiceIdServiceId::new(
-                        self.client,
-                        service_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/servicequotas/service-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -374,29 +116,6 @@ pub mod permissions;
 pub mod plan {
     //! `/plan`
 
-    /// The typed call path at `/v3/payscore/plan`: `client.v3().payscore().plan()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePlan<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscorePlan<'a> {
-        /// Starts the typed call path at `/v3/payscore/plan` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscorePlan { client }
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3PayscorePlanPartner<'a> {
-            partner::V3PayscorePlanPartner::new(self.client)
-        }
-
-        /// `/payscore-plans`
-        pub fn payscore_plans(&self) -> payscore_plans::V3PayscorePlanPayscorePlans<'a> {
-            payscore_plans::V3PayscorePlanPayscorePlans::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -408,26 +127,6 @@ pub mod plan {
 
     pub mod partner {
         //! `/partner`
-
-        /// The typed call path at `/v3/payscore/plan/partner`: `client.v3().payscore().plan().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayscorePlanPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayscorePlanPartner<'a> {
-            /// Starts the typed call path at `/v3/payscore/plan/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayscorePlanPartner { client }
-            }
-
-            /// `/payscore-plans`
-            pub fn payscore_plans(
-                &self,
-            ) -> payscore_plans::V3PayscorePlanPartnerPayscorePlans<'a> {
-                payscore_plans::V3PayscorePlanPartnerPayscorePlans::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -447,36 +146,6 @@ pub mod servicepayondeliveryorder;
 pub mod sign_plan {
     //! `/sign-plan`
 
-    /// The typed call path at `/v3/payscore/sign-plan`: `client.v3().payscore().sign_plan()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreSignPlan<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscoreSignPlan<'a> {
-        /// Starts the typed call path at `/v3/payscore/sign-plan` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscoreSignPlan { client }
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3PayscoreSignPlanPartner<'a> {
-            partner::V3PayscoreSignPlanPartner::new(self.client)
-        }
-
-        /// `/serviceorder`
-        pub fn serviceorder(&self) -> serviceorder::V3PayscoreSignPlanServiceorder<'a> {
-            serviceorder::V3PayscoreSignPlanServiceorder::new(self.client)
-        }
-
-        /// `/user-sign-plans`
-        pub fn user_sign_plans(
-            &self,
-        ) -> user_sign_plans::V3PayscoreSignPlanUserSignPlans<'a> {
-            user_sign_plans::V3PayscoreSignPlanUserSignPlans::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -489,35 +158,6 @@ pub mod sign_plan {
 
     pub mod partner {
         //! `/partner`
-
-        /// The typed call path at `/v3/payscore/sign-plan/partner`: `client.v3().payscore().sign_plan().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayscoreSignPlanPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PayscoreSignPlanPartner<'a> {
-            /// Starts the typed call path at `/v3/payscore/sign-plan/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PayscoreSignPlanPartner {
-                    client,
-                }
-            }
-
-            /// `/serviceorder`
-            pub fn serviceorder(
-                &self,
-            ) -> serviceorder::V3PayscoreSignPlanPartnerServiceorder<'a> {
-                serviceorder::V3PayscoreSignPlanPartnerServiceorder::new(self.client)
-            }
-
-            /// `/user-sign-plans`
-            pub fn user_sign_plans(
-                &self,
-            ) -> user_sign_plans::V3PayscoreSignPlanPartnerUserSignPlans<'a> {
-                user_sign_plans::V3PayscoreSignPlanPartnerUserSignPlans::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -542,27 +182,6 @@ pub mod user_service_state;
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/payscore/users`: `client.v3().payscore().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscoreUsers<'a> {
-        /// Starts the typed call path at `/v3/payscore/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscoreUsers { client }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3PayscoreUsersOpenid<'a> {
-            openid::V3PayscoreUsersOpenid::new(self.client, openid)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -572,36 +191,6 @@ pub mod users {
     pub mod openid {
         //! `/{openid}`
 
-        /// The typed call path at `/v3/payscore/users/{openid}`: `client.v3().payscore().users().openid(openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3PayscoreUsersOpenid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-        }
-
-        impl<'a> V3PayscoreUsersOpenid<'a> {
-            /// Starts the typed call path at `/v3/payscore/users/{openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PayscoreUsersOpenid {
-                    client,
-                    openid: openid.into(),
-                }
-            }
-
-            /// `/permissions`
-            pub fn permissions(
-                &self,
-            ) -> permissions::V3PayscoreUsersOpenidPermissions<'a> {
-                permissions::V3PayscoreUsersOpenidPermissions::new(
-                    self.client,
-                    self.openid.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/users/{openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -610,38 +199,6 @@ pub mod users {
 
         pub mod permissions {
             //! `/permissions`
-
-            /// The typed call path at `/v3/payscore/users/{openid}/permissions`: `client.v3().payscore().users().openid(openid).permissions()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PayscoreUsersOpenidPermissions<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                openid: ::std::string::String,
-            }
-
-            impl<'a> V3PayscoreUsersOpenidPermissions<'a> {
-                /// Starts the typed call path at `/v3/payscore/users/{openid}/permissions` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3PayscoreUsersOpenidPermissions {
-                        client,
-                        openid: openid.into(),
-                    }
-                }
-
-                /// `/{service_id}`
-                pub fn service_id(
-                    &self,
-                    service_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> service_id::V3PayscoreUsersOpenidPermissionsServiceId<'a> {
-                    service_id::V3PayscoreUsersOpenidPermissionsServiceId::new(
-                        self.client,
-                        self.openid.clone(),
-                        service_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/users/{openid}/permissions`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -653,42 +210,6 @@ pub mod users {
 
             pub mod service_id {
                 //! `/{service_id}`
-
-                /// The typed call path at `/v3/payscore/users/{openid}/permissions/{service_id}`: `client.v3().payscore().users().openid(openid).permissions().service_id(service_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3PayscoreUsersOpenidPermissionsServiceId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: ::std::string::String,
-                    service_id: ::std::string::String,
-                }
-
-                impl<'a> V3PayscoreUsersOpenidPermissionsServiceId<'a> {
-                    /// Starts the typed call path at `/v3/payscore/users/{openid}/permissions/{service_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        openid: impl ::std::convert::Into<::std::string::String>,
-                        service_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3PayscoreUsersOpenidPermissionsServiceId {
-                            client,
-                            openid: openid.into(),
-                            service_id: service_id.into(),
-                        }
-                    }
-
-                    /// `/terminate`
-                    pub fn terminate(
-                        &self,
-                    ) -> terminate::V3PayscoreUsersOpenidPermissionsServiceIdTerminate<
-                        'a,
-                    > {
-                        terminate::V3PayscoreUsersOpenidPermissionsServiceIdTerminate::new(
-                            self.client,
-                            self.openid.clone(),
-                            self.service_id.clone(),
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/users/{openid}/permissions/{service_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]

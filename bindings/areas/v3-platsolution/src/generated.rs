@@ -2,34 +2,6 @@
 
 //! `/platsolution`
 
-/// The typed call path at `/v3/platsolution`: `client.v3().platsolution()`.
-#[derive(Debug, Clone)]
-pub struct V3Platsolution<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Platsolution<'a> {
-    /// Starts the typed call path at `/v3/platsolution` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Platsolution { client }
-    }
-
-    /// `/ecommerce`
-    pub fn ecommerce(&self) -> ecommerce::V3PlatsolutionEcommerce<'a> {
-        ecommerce::V3PlatsolutionEcommerce::new(self.client)
-    }
-
-    /// `/insurance`
-    pub fn insurance(&self) -> insurance::V3PlatsolutionInsurance<'a> {
-        insurance::V3PlatsolutionInsurance::new(self.client)
-    }
-
-    /// `/mch-transfer`
-    pub fn mch_transfer(&self) -> mch_transfer::V3PlatsolutionMchTransfer<'a> {
-        mch_transfer::V3PlatsolutionMchTransfer::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -42,70 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod ecommerce {
     //! `/ecommerce`
-
-    /// The typed call path at `/v3/platsolution/ecommerce`: `client.v3().platsolution().ecommerce()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerce<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerce<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerce { client }
-        }
-
-        /// `/bank-transfer-recharges`
-        pub fn bank_transfer_recharges(
-            &self,
-        ) -> bank_transfer_recharges::V3PlatsolutionEcommerceBankTransferRecharges<'a> {
-            bank_transfer_recharges::V3PlatsolutionEcommerceBankTransferRecharges::new(
-                self.client,
-            )
-        }
-
-        /// `/insurance-compensation-contracts`
-        pub fn insurance_compensation_contracts(
-            &self,
-        ) -> insurance_compensation_contracts::V3PlatsolutionEcommerceInsuranceCompensationContracts<
-            'a,
-        > {
-            insurance_compensation_contracts::V3PlatsolutionEcommerceInsuranceCompensationContracts::new(
-                self.client,
-            )
-        }
-
-        /// `/mch-transfer`
-        pub fn mch_transfer(
-            &self,
-        ) -> mch_transfer::V3PlatsolutionEcommerceMchTransfer<'a> {
-            mch_transfer::V3PlatsolutionEcommerceMchTransfer::new(self.client)
-        }
-
-        /// `/recharge-employees`
-        pub fn recharge_employees(
-            &self,
-        ) -> recharge_employees::V3PlatsolutionEcommerceRechargeEmployees<'a> {
-            recharge_employees::V3PlatsolutionEcommerceRechargeEmployees::new(
-                self.client,
-            )
-        }
-
-        /// `/recharges`
-        pub fn recharges(&self) -> recharges::V3PlatsolutionEcommerceRecharges<'a> {
-            recharges::V3PlatsolutionEcommerceRecharges::new(self.client)
-        }
-
-        /// `/settle`
-        pub fn settle(&self) -> settle::V3PlatsolutionEcommerceSettle<'a> {
-            settle::V3PlatsolutionEcommerceSettle::new(self.client)
-        }
-
-        /// `/withdraw`
-        pub fn withdraw(&self) -> withdraw::V3PlatsolutionEcommerceWithdraw<'a> {
-            withdraw::V3PlatsolutionEcommerceWithdraw::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -124,41 +32,6 @@ pub mod ecommerce {
     pub mod bank_transfer_recharges {
         //! `/bank-transfer-recharges`
 
-        /// The typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges`: `client.v3().platsolution().ecommerce().bank_transfer_recharges()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionEcommerceBankTransferRecharges<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionEcommerceBankTransferRecharges<'a> {
-            /// Starts the typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionEcommerceBankTransferRecharges {
-                    client,
-                }
-            }
-
-            /// `/apply`
-            pub fn apply(
-                &self,
-            ) -> apply::V3PlatsolutionEcommerceBankTransferRechargesApply<'a> {
-                apply::V3PlatsolutionEcommerceBankTransferRechargesApply::new(
-                    self.client,
-                )
-            }
-
-            /// `/out-recharge-no`
-            pub fn out_recharge_no(
-                &self,
-            ) -> out_recharge_no::V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNo<
-                'a,
-            > {
-                out_recharge_no::V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNo::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/bank-transfer-recharges`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -172,34 +45,6 @@ pub mod ecommerce {
 
         pub mod out_recharge_no {
             //! `/out-recharge-no`
-
-            /// The typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no`: `client.v3().platsolution().ecommerce().bank_transfer_recharges().out_recharge_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNo<'a> {
-                /// Starts the typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNo {
-                        client,
-                    }
-                }
-
-                /// `/{out_recharge_no}`
-                pub fn out_recharge_no(
-                    &self,
-                    out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_recharge_no::V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNoOutRechargeNo<
-                    'a,
-                > {
-                    out_recharge_no::V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNoOutRechargeNo::new(
-                        self.client,
-                        out_recharge_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -218,96 +63,6 @@ pub mod ecommerce {
 
     pub mod mch_transfer {
         //! `/mch-transfer`
-
-        /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer`: `client.v3().platsolution().ecommerce().mch_transfer()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionEcommerceMchTransfer<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionEcommerceMchTransfer<'a> {
-            /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionEcommerceMchTransfer {
-                    client,
-                }
-            }
-
-            /// `/compensate-bills`
-            pub fn compensate_bills(
-                &self,
-            ) -> compensate_bills::V3PlatsolutionEcommerceMchTransferCompensateBills<
-                'a,
-            > {
-                compensate_bills::V3PlatsolutionEcommerceMchTransferCompensateBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/deposit-after-sales-compensation-bills`
-            pub fn deposit_after_sales_compensation_bills(
-                &self,
-            ) -> deposit_after_sales_compensation_bills::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBills<
-                'a,
-            > {
-                deposit_after_sales_compensation_bills::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/deposit-insurance-premiums-compensation-bills`
-            pub fn deposit_insurance_premiums_compensation_bills(
-                &self,
-            ) -> deposit_insurance_premiums_compensation_bills::V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBills<
-                'a,
-            > {
-                deposit_insurance_premiums_compensation_bills::V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/deposit-shipping-cost-compensation-bills`
-            pub fn deposit_shipping_cost_compensation_bills(
-                &self,
-            ) -> deposit_shipping_cost_compensation_bills::V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBills<
-                'a,
-            > {
-                deposit_shipping_cost_compensation_bills::V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/insurance-claim-bills`
-            pub fn insurance_claim_bills(
-                &self,
-            ) -> insurance_claim_bills::V3PlatsolutionEcommerceMchTransferInsuranceClaimBills<
-                'a,
-            > {
-                insurance_claim_bills::V3PlatsolutionEcommerceMchTransferInsuranceClaimBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/sub-mch-compensation-bills`
-            pub fn sub_mch_compensation_bills(
-                &self,
-            ) -> sub_mch_compensation_bills::V3PlatsolutionEcommerceMchTransferSubMchCompensationBills<
-                'a,
-            > {
-                sub_mch_compensation_bills::V3PlatsolutionEcommerceMchTransferSubMchCompensationBills::new(
-                    self.client,
-                )
-            }
-
-            /// `/transfer-bills`
-            pub fn transfer_bills(
-                &self,
-            ) -> transfer_bills::V3PlatsolutionEcommerceMchTransferTransferBills<'a> {
-                transfer_bills::V3PlatsolutionEcommerceMchTransferTransferBills::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -338,35 +93,6 @@ pub mod ecommerce {
     pub mod recharges {
         //! `/recharges`
 
-        /// The typed call path at `/v3/platsolution/ecommerce/recharges`: `client.v3().platsolution().ecommerce().recharges()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionEcommerceRecharges<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionEcommerceRecharges<'a> {
-            /// Starts the typed call path at `/v3/platsolution/ecommerce/recharges` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionEcommerceRecharges {
-                    client,
-                }
-            }
-
-            /// `/apply`
-            pub fn apply(&self) -> apply::V3PlatsolutionEcommerceRechargesApply<'a> {
-                apply::V3PlatsolutionEcommerceRechargesApply::new(self.client)
-            }
-
-            /// `/out-recharge-no`
-            pub fn out_recharge_no(
-                &self,
-            ) -> out_recharge_no::V3PlatsolutionEcommerceRechargesOutRechargeNo<'a> {
-                out_recharge_no::V3PlatsolutionEcommerceRechargesOutRechargeNo::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharges`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -380,34 +106,6 @@ pub mod ecommerce {
 
         pub mod out_recharge_no {
             //! `/out-recharge-no`
-
-            /// The typed call path at `/v3/platsolution/ecommerce/recharges/out-recharge-no`: `client.v3().platsolution().ecommerce().recharges().out_recharge_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionEcommerceRechargesOutRechargeNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionEcommerceRechargesOutRechargeNo<'a> {
-                /// Starts the typed call path at `/v3/platsolution/ecommerce/recharges/out-recharge-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionEcommerceRechargesOutRechargeNo {
-                        client,
-                    }
-                }
-
-                /// `/{out_recharge_no}`
-                pub fn out_recharge_no(
-                    &self,
-                    out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_recharge_no::V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNo<
-                    'a,
-                > {
-                    out_recharge_no::V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNo::new(
-                        self.client,
-                        out_recharge_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharges/out-recharge-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -425,32 +123,6 @@ pub mod ecommerce {
     pub mod settle {
         //! `/settle`
 
-        /// The typed call path at `/v3/platsolution/ecommerce/settle`: `client.v3().platsolution().ecommerce().settle()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionEcommerceSettle<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionEcommerceSettle<'a> {
-            /// Starts the typed call path at `/v3/platsolution/ecommerce/settle` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionEcommerceSettle {
-                    client,
-                }
-            }
-
-            /// `/prepay-settle-orders`
-            pub fn prepay_settle_orders(
-                &self,
-            ) -> prepay_settle_orders::V3PlatsolutionEcommerceSettlePrepaySettleOrders<
-                'a,
-            > {
-                prepay_settle_orders::V3PlatsolutionEcommerceSettlePrepaySettleOrders::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/settle`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -462,32 +134,6 @@ pub mod ecommerce {
 
     pub mod withdraw {
         //! `/withdraw`
-
-        /// The typed call path at `/v3/platsolution/ecommerce/withdraw`: `client.v3().platsolution().ecommerce().withdraw()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionEcommerceWithdraw<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionEcommerceWithdraw<'a> {
-            /// Starts the typed call path at `/v3/platsolution/ecommerce/withdraw` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionEcommerceWithdraw {
-                    client,
-                }
-            }
-
-            /// `/day-end-balance-withdraw`
-            pub fn day_end_balance_withdraw(
-                &self,
-            ) -> day_end_balance_withdraw::V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdraw<
-                'a,
-            > {
-                day_end_balance_withdraw::V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdraw::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/withdraw`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -502,26 +148,6 @@ pub mod ecommerce {
 pub mod insurance {
     //! `/insurance`
 
-    /// The typed call path at `/v3/platsolution/insurance`: `client.v3().platsolution().insurance()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionInsurance<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionInsurance<'a> {
-        /// Starts the typed call path at `/v3/platsolution/insurance` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionInsurance { client }
-        }
-
-        /// `/mch-transfer`
-        pub fn mch_transfer(
-            &self,
-        ) -> mch_transfer::V3PlatsolutionInsuranceMchTransfer<'a> {
-            mch_transfer::V3PlatsolutionInsuranceMchTransfer::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -530,37 +156,6 @@ pub mod insurance {
 
     pub mod mch_transfer {
         //! `/mch-transfer`
-
-        /// The typed call path at `/v3/platsolution/insurance/mch-transfer`: `client.v3().platsolution().insurance().mch_transfer()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionInsuranceMchTransfer<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionInsuranceMchTransfer<'a> {
-            /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionInsuranceMchTransfer {
-                    client,
-                }
-            }
-
-            /// `/batches`
-            pub fn batches(
-                &self,
-            ) -> batches::V3PlatsolutionInsuranceMchTransferBatches<'a> {
-                batches::V3PlatsolutionInsuranceMchTransferBatches::new(self.client)
-            }
-
-            /// `/reservation`
-            pub fn reservation(
-                &self,
-            ) -> reservation::V3PlatsolutionInsuranceMchTransferReservation<'a> {
-                reservation::V3PlatsolutionInsuranceMchTransferReservation::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -573,72 +168,6 @@ pub mod insurance {
 
         pub mod batches {
             //! `/batches`
-
-            /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches`: `client.v3().platsolution().insurance().mch_transfer().batches()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionInsuranceMchTransferBatches<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionInsuranceMchTransferBatches<'a> {
-                /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionInsuranceMchTransferBatches {
-                        client,
-                    }
-                }
-
-                /// `/apply`
-                pub fn apply(
-                    &self,
-                ) -> apply::V3PlatsolutionInsuranceMchTransferBatchesApply<'a> {
-                    apply::V3PlatsolutionInsuranceMchTransferBatchesApply::new(
-                        self.client,
-                    )
-                }
-
-                /// `/batch-id`
-                pub fn batch_id(
-                    &self,
-                ) -> batch_id::V3PlatsolutionInsuranceMchTransferBatchesBatchId<'a> {
-                    batch_id::V3PlatsolutionInsuranceMchTransferBatchesBatchId::new(
-                        self.client,
-                    )
-                }
-
-                /// `/detail-receipts`
-                pub fn detail_receipts(
-                    &self,
-                ) -> detail_receipts::V3PlatsolutionInsuranceMchTransferBatchesDetailReceipts<
-                    'a,
-                > {
-                    detail_receipts::V3PlatsolutionInsuranceMchTransferBatchesDetailReceipts::new(
-                        self.client,
-                    )
-                }
-
-                /// `/out-batch-no`
-                pub fn out_batch_no(
-                    &self,
-                ) -> out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNo<
-                    'a,
-                > {
-                    out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNo::new(
-                        self.client,
-                    )
-                }
-
-                /// `/summary-receipts`
-                pub fn summary_receipts(
-                    &self,
-                ) -> summary_receipts::V3PlatsolutionInsuranceMchTransferBatchesSummaryReceipts<
-                    'a,
-                > {
-                    summary_receipts::V3PlatsolutionInsuranceMchTransferBatchesSummaryReceipts::new(
-                        self.client,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -659,34 +188,6 @@ pub mod insurance {
             pub mod batch_id {
                 //! `/batch-id`
 
-                /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id`: `client.v3().platsolution().insurance().mch_transfer().batches().batch_id()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionInsuranceMchTransferBatchesBatchId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PlatsolutionInsuranceMchTransferBatchesBatchId<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionInsuranceMchTransferBatchesBatchId {
-                            client,
-                        }
-                    }
-
-                    /// `/{batch_id}`
-                    pub fn batch_id(
-                        &self,
-                        batch_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> batch_id::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchId<
-                        'a,
-                    > {
-                        batch_id::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchId::new(
-                            self.client,
-                            batch_id,
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/batch-id`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -705,32 +206,6 @@ pub mod insurance {
             pub mod detail_receipts {
                 //! `/detail-receipts`
 
-                /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts`: `client.v3().platsolution().insurance().mch_transfer().batches().detail_receipts()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionInsuranceMchTransferBatchesDetailReceipts<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PlatsolutionInsuranceMchTransferBatchesDetailReceipts<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionInsuranceMchTransferBatchesDetailReceipts {
-                            client,
-                        }
-                    }
-
-                    /// `/out-batch-no`
-                    pub fn out_batch_no(
-                        &self,
-                    ) -> out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNo<
-                        'a,
-                    > {
-                        out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNo::new(
-                            self.client,
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -741,42 +216,6 @@ pub mod insurance {
 
                 pub mod out_batch_no {
                     //! `/out-batch-no`
-
-                    /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no`: `client.v3().platsolution().insurance().mch_transfer().batches().detail_receipts().out_batch_no()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNo<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                    }
-
-                    impl<
-                        'a,
-                    > V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNo<
-                        'a,
-                    > {
-                        /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no` on `client`.
-                        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                            V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNo {
-                                client,
-                            }
-                        }
-
-                        /// `/{out_batch_no}`
-                        pub fn out_batch_no(
-                            &self,
-                            out_batch_no: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo<
-                            'a,
-                        > {
-                            out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo::new(
-                                self.client,
-                                out_batch_no,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -793,46 +232,6 @@ pub mod insurance {
                     pub mod out_batch_no {
                         //! `/{out_batch_no}`
 
-                        /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}`: `client.v3().platsolution().insurance().mch_transfer().batches().detail_receipts().out_batch_no().out_batch_no(out_batch_no)`.
-                        #[derive(Debug, Clone)]
-                        pub struct V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo<
-                            'a,
-                        > {
-                            client: &'a ::wechatpay_runtime::Client,
-                            out_batch_no: ::std::string::String,
-                        }
-
-                        impl<
-                            'a,
-                        > V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo<
-                            'a,
-                        > {
-                            /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}` on `client`.
-                            pub fn new(
-                                client: &'a ::wechatpay_runtime::Client,
-                                out_batch_no: impl ::std::convert::Into<
-                                    ::std::string::String,
-                                >,
-                            ) -> Self {
-                                V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo {
-                                    client,
-                                    out_batch_no: out_batch_no.into(),
-                                }
-                            }
-
-                            /// `/out-detail-no`
-                            pub fn out_detail_no(
-                                &self,
-                            ) -> out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo<
-                                'a,
-                            > {
-                                out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo::new(
-                                    self.client,
-                                    self.out_batch_no.clone(),
-                                )
-                            }
-                        }
-
                         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
                         #[cfg(feature = "json-schema")]
                         pub fn json_schemas() -> ::std::vec::Vec<
@@ -843,50 +242,6 @@ pub mod insurance {
 
                         pub mod out_detail_no {
                             //! `/out-detail-no`
-
-                            /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no`: `client.v3().platsolution().insurance().mch_transfer().batches().detail_receipts().out_batch_no().out_batch_no(out_batch_no).out_detail_no()`.
-                            #[derive(Debug, Clone)]
-                            pub struct V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo<
-                                'a,
-                            > {
-                                client: &'a ::wechatpay_runtime::Client,
-                                out_batch_no: ::std::string::String,
-                            }
-
-                            impl<
-                                'a,
-                            > V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo<
-                                'a,
-                            > {
-                                /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no` on `client`.
-                                pub fn new(
-                                    client: &'a ::wechatpay_runtime::Client,
-                                    out_batch_no: impl ::std::convert::Into<
-                                        ::std::string::String,
-                                    >,
-                                ) -> Self {
-                                    V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo {
-                                        client,
-                                        out_batch_no: out_batch_no.into(),
-                                    }
-                                }
-
-                                /// `/{out_detail_no}`
-                                pub fn out_detail_no(
-                                    &self,
-                                    out_detail_no: impl ::std::convert::Into<
-                                        ::std::string::String,
-                                    >,
-                                ) -> out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNo<
-                                    'a,
-                                > {
-                                    out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNo::new(
-                                        self.client,
-                                        self.out_batch_no.clone(),
-                                        out_detail_no,
-                                    )
-                                }
-                            }
 
                             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no`, named `<operation>.<body|query|response>`.
                             #[cfg(feature = "json-schema")]
@@ -909,34 +264,6 @@ pub mod insurance {
             pub mod out_batch_no {
                 //! `/out-batch-no`
 
-                /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no`: `client.v3().platsolution().insurance().mch_transfer().batches().out_batch_no()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionInsuranceMchTransferBatchesOutBatchNo<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PlatsolutionInsuranceMchTransferBatchesOutBatchNo<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionInsuranceMchTransferBatchesOutBatchNo {
-                            client,
-                        }
-                    }
-
-                    /// `/{out_batch_no}`
-                    pub fn out_batch_no(
-                        &self,
-                        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-                    ) -> out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNo<
-                        'a,
-                    > {
-                        out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNo::new(
-                            self.client,
-                            out_batch_no,
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -955,32 +282,6 @@ pub mod insurance {
             pub mod summary_receipts {
                 //! `/summary-receipts`
 
-                /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts`: `client.v3().platsolution().insurance().mch_transfer().batches().summary_receipts()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionInsuranceMchTransferBatchesSummaryReceipts<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PlatsolutionInsuranceMchTransferBatchesSummaryReceipts<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionInsuranceMchTransferBatchesSummaryReceipts {
-                            client,
-                        }
-                    }
-
-                    /// `/out-batch-no`
-                    pub fn out_batch_no(
-                        &self,
-                    ) -> out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesSummaryReceiptsOutBatchNo<
-                        'a,
-                    > {
-                        out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesSummaryReceiptsOutBatchNo::new(
-                            self.client,
-                        )
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -991,42 +292,6 @@ pub mod insurance {
 
                 pub mod out_batch_no {
                     //! `/out-batch-no`
-
-                    /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no`: `client.v3().platsolution().insurance().mch_transfer().batches().summary_receipts().out_batch_no()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PlatsolutionInsuranceMchTransferBatchesSummaryReceiptsOutBatchNo<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                    }
-
-                    impl<
-                        'a,
-                    > V3PlatsolutionInsuranceMchTransferBatchesSummaryReceiptsOutBatchNo<
-                        'a,
-                    > {
-                        /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no` on `client`.
-                        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                            V3PlatsolutionInsuranceMchTransferBatchesSummaryReceiptsOutBatchNo {
-                                client,
-                            }
-                        }
-
-                        /// `/{out_batch_no}`
-                        pub fn out_batch_no(
-                            &self,
-                            out_batch_no: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo<
-                            'a,
-                        > {
-                            out_batch_no::V3PlatsolutionInsuranceMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo::new(
-                                self.client,
-                                out_batch_no,
-                            )
-                        }
-                    }
 
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/summary-receipts/out-batch-no`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
@@ -1048,52 +313,6 @@ pub mod insurance {
         pub mod reservation {
             //! `/reservation`
 
-            /// The typed call path at `/v3/platsolution/insurance/mch-transfer/reservation`: `client.v3().platsolution().insurance().mch_transfer().reservation()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionInsuranceMchTransferReservation<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionInsuranceMchTransferReservation<'a> {
-                /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/reservation` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionInsuranceMchTransferReservation {
-                        client,
-                    }
-                }
-
-                /// `/apply`
-                pub fn apply(
-                    &self,
-                ) -> apply::V3PlatsolutionInsuranceMchTransferReservationApply<'a> {
-                    apply::V3PlatsolutionInsuranceMchTransferReservationApply::new(
-                        self.client,
-                    )
-                }
-
-                /// `/out-reservation-no`
-                pub fn out_reservation_no(
-                    &self,
-                ) -> out_reservation_no::V3PlatsolutionInsuranceMchTransferReservationOutReservationNo<
-                    'a,
-                > {
-                    out_reservation_no::V3PlatsolutionInsuranceMchTransferReservationOutReservationNo::new(
-                        self.client,
-                    )
-                }
-
-                /// `/reservation-id`
-                pub fn reservation_id(
-                    &self,
-                ) -> reservation_id::V3PlatsolutionInsuranceMchTransferReservationReservationId<
-                    'a,
-                > {
-                    reservation_id::V3PlatsolutionInsuranceMchTransferReservationReservationId::new(
-                        self.client,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/reservation`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1110,40 +329,6 @@ pub mod insurance {
 
             pub mod out_reservation_no {
                 //! `/out-reservation-no`
-
-                /// The typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no`: `client.v3().platsolution().insurance().mch_transfer().reservation().out_reservation_no()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionInsuranceMchTransferReservationOutReservationNo<
-                    'a,
-                > {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<
-                    'a,
-                > V3PlatsolutionInsuranceMchTransferReservationOutReservationNo<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionInsuranceMchTransferReservationOutReservationNo {
-                            client,
-                        }
-                    }
-
-                    /// `/{out_reservation_no}`
-                    pub fn out_reservation_no(
-                        &self,
-                        out_reservation_no: impl ::std::convert::Into<
-                            ::std::string::String,
-                        >,
-                    ) -> out_reservation_no::V3PlatsolutionInsuranceMchTransferReservationOutReservationNoOutReservationNo<
-                        'a,
-                    > {
-                        out_reservation_no::V3PlatsolutionInsuranceMchTransferReservationOutReservationNoOutReservationNo::new(
-                            self.client,
-                            out_reservation_no,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -1162,36 +347,6 @@ pub mod insurance {
 
             pub mod reservation_id {
                 //! `/reservation-id`
-
-                /// The typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/reservation-id`: `client.v3().platsolution().insurance().mch_transfer().reservation().reservation_id()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionInsuranceMchTransferReservationReservationId<
-                    'a,
-                > {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PlatsolutionInsuranceMchTransferReservationReservationId<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/reservation-id` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionInsuranceMchTransferReservationReservationId {
-                            client,
-                        }
-                    }
-
-                    /// `/{reservation_id}`
-                    pub fn reservation_id(
-                        &self,
-                        reservation_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> reservation_id::V3PlatsolutionInsuranceMchTransferReservationReservationIdReservationId<
-                        'a,
-                    > {
-                        reservation_id::V3PlatsolutionInsuranceMchTransferReservationReservationIdReservationId::new(
-                            self.client,
-                            reservation_id,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/reservation/reservation-id`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -1214,33 +369,6 @@ pub mod insurance {
 pub mod mch_transfer {
     //! `/mch-transfer`
 
-    /// The typed call path at `/v3/platsolution/mch-transfer`: `client.v3().platsolution().mch_transfer()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionMchTransfer<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionMchTransfer<'a> {
-        /// Starts the typed call path at `/v3/platsolution/mch-transfer` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionMchTransfer {
-                client,
-            }
-        }
-
-        /// `/batches`
-        pub fn batches(&self) -> batches::V3PlatsolutionMchTransferBatches<'a> {
-            batches::V3PlatsolutionMchTransferBatches::new(self.client)
-        }
-
-        /// `/reservation`
-        pub fn reservation(
-            &self,
-        ) -> reservation::V3PlatsolutionMchTransferReservation<'a> {
-            reservation::V3PlatsolutionMchTransferReservation::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1252,60 +380,6 @@ pub mod mch_transfer {
 
     pub mod batches {
         //! `/batches`
-
-        /// The typed call path at `/v3/platsolution/mch-transfer/batches`: `client.v3().platsolution().mch_transfer().batches()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionMchTransferBatches<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionMchTransferBatches<'a> {
-            /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionMchTransferBatches {
-                    client,
-                }
-            }
-
-            /// `/apply`
-            pub fn apply(&self) -> apply::V3PlatsolutionMchTransferBatchesApply<'a> {
-                apply::V3PlatsolutionMchTransferBatchesApply::new(self.client)
-            }
-
-            /// `/batch-id`
-            pub fn batch_id(
-                &self,
-            ) -> batch_id::V3PlatsolutionMchTransferBatchesBatchId<'a> {
-                batch_id::V3PlatsolutionMchTransferBatchesBatchId::new(self.client)
-            }
-
-            /// `/detail-receipts`
-            pub fn detail_receipts(
-                &self,
-            ) -> detail_receipts::V3PlatsolutionMchTransferBatchesDetailReceipts<'a> {
-                detail_receipts::V3PlatsolutionMchTransferBatchesDetailReceipts::new(
-                    self.client,
-                )
-            }
-
-            /// `/out-batch-no`
-            pub fn out_batch_no(
-                &self,
-            ) -> out_batch_no::V3PlatsolutionMchTransferBatchesOutBatchNo<'a> {
-                out_batch_no::V3PlatsolutionMchTransferBatchesOutBatchNo::new(
-                    self.client,
-                )
-            }
-
-            /// `/summary-receipts`
-            pub fn summary_receipts(
-                &self,
-            ) -> summary_receipts::V3PlatsolutionMchTransferBatchesSummaryReceipts<'a> {
-                summary_receipts::V3PlatsolutionMchTransferBatchesSummaryReceipts::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -1324,32 +398,6 @@ pub mod mch_transfer {
         pub mod batch_id {
             //! `/batch-id`
 
-            /// The typed call path at `/v3/platsolution/mch-transfer/batches/batch-id`: `client.v3().platsolution().mch_transfer().batches().batch_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionMchTransferBatchesBatchId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionMchTransferBatchesBatchId<'a> {
-                /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/batch-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionMchTransferBatchesBatchId {
-                        client,
-                    }
-                }
-
-                /// `/{batch_id}`
-                pub fn batch_id(
-                    &self,
-                    batch_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> batch_id::V3PlatsolutionMchTransferBatchesBatchIdBatchId<'a> {
-                    batch_id::V3PlatsolutionMchTransferBatchesBatchIdBatchId::new(
-                        self.client,
-                        batch_id,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/batch-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1365,32 +413,6 @@ pub mod mch_transfer {
         pub mod detail_receipts {
             //! `/detail-receipts`
 
-            /// The typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts`: `client.v3().platsolution().mch_transfer().batches().detail_receipts()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionMchTransferBatchesDetailReceipts<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionMchTransferBatchesDetailReceipts<'a> {
-                /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionMchTransferBatchesDetailReceipts {
-                        client,
-                    }
-                }
-
-                /// `/out-batch-no`
-                pub fn out_batch_no(
-                    &self,
-                ) -> out_batch_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNo<
-                    'a,
-                > {
-                    out_batch_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNo::new(
-                        self.client,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/detail-receipts`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1401,34 +423,6 @@ pub mod mch_transfer {
 
             pub mod out_batch_no {
                 //! `/out-batch-no`
-
-                /// The typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no`: `client.v3().platsolution().mch_transfer().batches().detail_receipts().out_batch_no()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNo<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNo<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNo {
-                            client,
-                        }
-                    }
-
-                    /// `/{out_batch_no}`
-                    pub fn out_batch_no(
-                        &self,
-                        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-                    ) -> out_batch_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo<
-                        'a,
-                    > {
-                        out_batch_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo::new(
-                            self.client,
-                            out_batch_no,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -1445,46 +439,6 @@ pub mod mch_transfer {
                 pub mod out_batch_no {
                     //! `/{out_batch_no}`
 
-                    /// The typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}`: `client.v3().platsolution().mch_transfer().batches().detail_receipts().out_batch_no().out_batch_no(out_batch_no)`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        out_batch_no: ::std::string::String,
-                    }
-
-                    impl<
-                        'a,
-                    > V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo<
-                        'a,
-                    > {
-                        /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            out_batch_no: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> Self {
-                            V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNo {
-                                client,
-                                out_batch_no: out_batch_no.into(),
-                            }
-                        }
-
-                        /// `/out-detail-no`
-                        pub fn out_detail_no(
-                            &self,
-                        ) -> out_detail_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo<
-                            'a,
-                        > {
-                            out_detail_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo::new(
-                                self.client,
-                                self.out_batch_no.clone(),
-                            )
-                        }
-                    }
-
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
                     #[cfg(feature = "json-schema")]
                     pub fn json_schemas() -> ::std::vec::Vec<
@@ -1495,50 +449,6 @@ pub mod mch_transfer {
 
                     pub mod out_detail_no {
                         //! `/out-detail-no`
-
-                        /// The typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no`: `client.v3().platsolution().mch_transfer().batches().detail_receipts().out_batch_no().out_batch_no(out_batch_no).out_detail_no()`.
-                        #[derive(Debug, Clone)]
-                        pub struct V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo<
-                            'a,
-                        > {
-                            client: &'a ::wechatpay_runtime::Client,
-                            out_batch_no: ::std::string::String,
-                        }
-
-                        impl<
-                            'a,
-                        > V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo<
-                            'a,
-                        > {
-                            /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no` on `client`.
-                            pub fn new(
-                                client: &'a ::wechatpay_runtime::Client,
-                                out_batch_no: impl ::std::convert::Into<
-                                    ::std::string::String,
-                                >,
-                            ) -> Self {
-                                V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNo {
-                                    client,
-                                    out_batch_no: out_batch_no.into(),
-                                }
-                            }
-
-                            /// `/{out_detail_no}`
-                            pub fn out_detail_no(
-                                &self,
-                                out_detail_no: impl ::std::convert::Into<
-                                    ::std::string::String,
-                                >,
-                            ) -> out_detail_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNo<
-                                'a,
-                            > {
-                                out_detail_no::V3PlatsolutionMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNo::new(
-                                    self.client,
-                                    self.out_batch_no.clone(),
-                                    out_detail_no,
-                                )
-                            }
-                        }
 
                         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no`, named `<operation>.<body|query|response>`.
                         #[cfg(feature = "json-schema")]
@@ -1561,34 +471,6 @@ pub mod mch_transfer {
         pub mod out_batch_no {
             //! `/out-batch-no`
 
-            /// The typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no`: `client.v3().platsolution().mch_transfer().batches().out_batch_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionMchTransferBatchesOutBatchNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionMchTransferBatchesOutBatchNo<'a> {
-                /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionMchTransferBatchesOutBatchNo {
-                        client,
-                    }
-                }
-
-                /// `/{out_batch_no}`
-                pub fn out_batch_no(
-                    &self,
-                    out_batch_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_batch_no::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNo<
-                    'a,
-                > {
-                    out_batch_no::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNo::new(
-                        self.client,
-                        out_batch_no,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/out-batch-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1604,32 +486,6 @@ pub mod mch_transfer {
         pub mod summary_receipts {
             //! `/summary-receipts`
 
-            /// The typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts`: `client.v3().platsolution().mch_transfer().batches().summary_receipts()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionMchTransferBatchesSummaryReceipts<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceipts<'a> {
-                /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionMchTransferBatchesSummaryReceipts {
-                        client,
-                    }
-                }
-
-                /// `/out-batch-no`
-                pub fn out_batch_no(
-                    &self,
-                ) -> out_batch_no::V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNo<
-                    'a,
-                > {
-                    out_batch_no::V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNo::new(
-                        self.client,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/summary-receipts`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1640,36 +496,6 @@ pub mod mch_transfer {
 
             pub mod out_batch_no {
                 //! `/out-batch-no`
-
-                /// The typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no`: `client.v3().platsolution().mch_transfer().batches().summary_receipts().out_batch_no()`.
-                #[derive(Debug, Clone)]
-                pub struct V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNo<
-                    'a,
-                > {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNo<'a> {
-                    /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNo {
-                            client,
-                        }
-                    }
-
-                    /// `/{out_batch_no}`
-                    pub fn out_batch_no(
-                        &self,
-                        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-                    ) -> out_batch_no::V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo<
-                        'a,
-                    > {
-                        out_batch_no::V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo::new(
-                            self.client,
-                            out_batch_no,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]
@@ -1691,46 +517,6 @@ pub mod mch_transfer {
     pub mod reservation {
         //! `/reservation`
 
-        /// The typed call path at `/v3/platsolution/mch-transfer/reservation`: `client.v3().platsolution().mch_transfer().reservation()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionMchTransferReservation<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3PlatsolutionMchTransferReservation<'a> {
-            /// Starts the typed call path at `/v3/platsolution/mch-transfer/reservation` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3PlatsolutionMchTransferReservation {
-                    client,
-                }
-            }
-
-            /// `/apply`
-            pub fn apply(&self) -> apply::V3PlatsolutionMchTransferReservationApply<'a> {
-                apply::V3PlatsolutionMchTransferReservationApply::new(self.client)
-            }
-
-            /// `/out-reservation-no`
-            pub fn out_reservation_no(
-                &self,
-            ) -> out_reservation_no::V3PlatsolutionMchTransferReservationOutReservationNo<
-                'a,
-            > {
-                out_reservation_no::V3PlatsolutionMchTransferReservationOutReservationNo::new(
-                    self.client,
-                )
-            }
-
-            /// `/reservation-id`
-            pub fn reservation_id(
-                &self,
-            ) -> reservation_id::V3PlatsolutionMchTransferReservationReservationId<'a> {
-                reservation_id::V3PlatsolutionMchTransferReservationReservationId::new(
-                    self.client,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/reservation`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1746,34 +532,6 @@ pub mod mch_transfer {
         pub mod out_reservation_no {
             //! `/out-reservation-no`
 
-            /// The typed call path at `/v3/platsolution/mch-transfer/reservation/out-reservation-no`: `client.v3().platsolution().mch_transfer().reservation().out_reservation_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionMchTransferReservationOutReservationNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionMchTransferReservationOutReservationNo<'a> {
-                /// Starts the typed call path at `/v3/platsolution/mch-transfer/reservation/out-reservation-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionMchTransferReservationOutReservationNo {
-                        client,
-                    }
-                }
-
-                /// `/{out_reservation_no}`
-                pub fn out_reservation_no(
-                    &self,
-                    out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_reservation_no::V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNo<
-                    'a,
-                > {
-                    out_reservation_no::V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNo::new(
-                        self.client,
-                        out_reservation_no,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/reservation/out-reservation-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -1788,34 +546,6 @@ pub mod mch_transfer {
 
         pub mod reservation_id {
             //! `/reservation-id`
-
-            /// The typed call path at `/v3/platsolution/mch-transfer/reservation/reservation-id`: `client.v3().platsolution().mch_transfer().reservation().reservation_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3PlatsolutionMchTransferReservationReservationId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3PlatsolutionMchTransferReservationReservationId<'a> {
-                /// Starts the typed call path at `/v3/platsolution/mch-transfer/reservation/reservation-id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3PlatsolutionMchTransferReservationReservationId {
-                        client,
-                    }
-                }
-
-                /// `/{reservation_id}`
-                pub fn reservation_id(
-                    &self,
-                    reservation_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> reservation_id::V3PlatsolutionMchTransferReservationReservationIdReservationId<
-                    'a,
-                > {
-                    reservation_id::V3PlatsolutionMchTransferReservationReservationIdReservationId::new(
-                        self.client,
-                        reservation_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/reservation/reservation-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -2,51 +2,6 @@
 
 //! `/profitsharing`
 
-/// The typed call path at `/v3/profitsharing`: `client.v3().profitsharing()`.
-#[derive(Debug, Clone)]
-pub struct V3Profitsharing<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Profitsharing<'a> {
-    /// Starts the typed call path at `/v3/profitsharing` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Profitsharing { client }
-    }
-
-    /// `/bills`
-    pub fn bills(&self) -> bills::V3ProfitsharingBills<'a> {
-        bills::V3ProfitsharingBills::new(self.client)
-    }
-
-    /// `/merchant-configs`
-    pub fn merchant_configs(
-        &self,
-    ) -> merchant_configs::V3ProfitsharingMerchantConfigs<'a> {
-        merchant_configs::V3ProfitsharingMerchantConfigs::new(self.client)
-    }
-
-    /// `/orders`
-    pub fn orders(&self) -> orders::V3ProfitsharingOrders<'a> {
-        orders::V3ProfitsharingOrders::new(self.client)
-    }
-
-    /// `/receivers`
-    pub fn receivers(&self) -> receivers::V3ProfitsharingReceivers<'a> {
-        receivers::V3ProfitsharingReceivers::new(self.client)
-    }
-
-    /// `/return-orders`
-    pub fn return_orders(&self) -> return_orders::V3ProfitsharingReturnOrders<'a> {
-        return_orders::V3ProfitsharingReturnOrders::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3ProfitsharingTransactions<'a> {
-        transactions::V3ProfitsharingTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -65,32 +20,6 @@ pub mod bills;
 pub mod merchant_configs {
     //! `/merchant-configs`
 
-    /// The typed call path at `/v3/profitsharing/merchant-configs`: `client.v3().profitsharing().merchant_configs()`.
-    #[derive(Debug, Clone)]
-    pub struct V3ProfitsharingMerchantConfigs<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3ProfitsharingMerchantConfigs<'a> {
-        /// Starts the typed call path at `/v3/profitsharing/merchant-configs` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3ProfitsharingMerchantConfigs {
-                client,
-            }
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3ProfitsharingMerchantConfigsSubMchid<'a> {
-            sub_mchid::V3ProfitsharingMerchantConfigsSubMchid::new(
-                self.client,
-                sub_mchid,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/merchant-configs`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -104,29 +33,6 @@ pub mod orders;
 
 pub mod receivers {
     //! `/receivers`
-
-    /// The typed call path at `/v3/profitsharing/receivers`: `client.v3().profitsharing().receivers()`.
-    #[derive(Debug, Clone)]
-    pub struct V3ProfitsharingReceivers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3ProfitsharingReceivers<'a> {
-        /// Starts the typed call path at `/v3/profitsharing/receivers` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3ProfitsharingReceivers { client }
-        }
-
-        /// `/add`
-        pub fn add(&self) -> add::V3ProfitsharingReceiversAdd<'a> {
-            add::V3ProfitsharingReceiversAdd::new(self.client)
-        }
-
-        /// `/delete`
-        pub fn delete(&self) -> delete::V3ProfitsharingReceiversDelete<'a> {
-            delete::V3ProfitsharingReceiversDelete::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/receivers`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -146,32 +52,6 @@ pub mod return_orders;
 pub mod transactions {
     //! `/transactions`
 
-    /// The typed call path at `/v3/profitsharing/transactions`: `client.v3().profitsharing().transactions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3ProfitsharingTransactions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3ProfitsharingTransactions<'a> {
-        /// Starts the typed call path at `/v3/profitsharing/transactions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3ProfitsharingTransactions {
-                client,
-            }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3ProfitsharingTransactionsTransactionId<'a> {
-            transaction_id::V3ProfitsharingTransactionsTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/transactions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -180,36 +60,6 @@ pub mod transactions {
 
     pub mod transaction_id {
         //! `/{transaction_id}`
-
-        /// The typed call path at `/v3/profitsharing/transactions/{transaction_id}`: `client.v3().profitsharing().transactions().transaction_id(transaction_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3ProfitsharingTransactionsTransactionId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            transaction_id: ::std::string::String,
-        }
-
-        impl<'a> V3ProfitsharingTransactionsTransactionId<'a> {
-            /// Starts the typed call path at `/v3/profitsharing/transactions/{transaction_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                transaction_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3ProfitsharingTransactionsTransactionId {
-                    client,
-                    transaction_id: transaction_id.into(),
-                }
-            }
-
-            /// `/amounts`
-            pub fn amounts(
-                &self,
-            ) -> amounts::V3ProfitsharingTransactionsTransactionIdAmounts<'a> {
-                amounts::V3ProfitsharingTransactionsTransactionIdAmounts::new(
-                    self.client,
-                    self.transaction_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/transactions/{transaction_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

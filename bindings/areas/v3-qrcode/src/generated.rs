@@ -2,29 +2,6 @@
 
 //! `/qrcode`
 
-/// The typed call path at `/v3/qrcode`: `client.v3().qrcode()`.
-#[derive(Debug, Clone)]
-pub struct V3Qrcode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Qrcode<'a> {
-    /// Starts the typed call path at `/v3/qrcode` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Qrcode { client }
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3QrcodeTransactions<'a> {
-        transactions::V3QrcodeTransactions::new(self.client)
-    }
-
-    /// `/user-services`
-    pub fn user_services(&self) -> user_services::V3QrcodeUserServices<'a> {
-        user_services::V3QrcodeUserServices::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/qrcode`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -39,24 +16,6 @@ pub mod transactions;
 pub mod user_services {
     //! `/user-services`
 
-    /// The typed call path at `/v3/qrcode/user-services`: `client.v3().qrcode().user_services()`.
-    #[derive(Debug, Clone)]
-    pub struct V3QrcodeUserServices<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3QrcodeUserServices<'a> {
-        /// Starts the typed call path at `/v3/qrcode/user-services` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3QrcodeUserServices { client }
-        }
-
-        /// `/contract-id`
-        pub fn contract_id(&self) -> contract_id::V3QrcodeUserServicesContractId<'a> {
-            contract_id::V3QrcodeUserServicesContractId::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/qrcode/user-services`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -65,32 +24,6 @@ pub mod user_services {
 
     pub mod contract_id {
         //! `/contract-id`
-
-        /// The typed call path at `/v3/qrcode/user-services/contract-id`: `client.v3().qrcode().user_services().contract_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3QrcodeUserServicesContractId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3QrcodeUserServicesContractId<'a> {
-            /// Starts the typed call path at `/v3/qrcode/user-services/contract-id` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3QrcodeUserServicesContractId {
-                    client,
-                }
-            }
-
-            /// `/{contract_id}`
-            pub fn contract_id(
-                &self,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> contract_id::V3QrcodeUserServicesContractIdContractId<'a> {
-                contract_id::V3QrcodeUserServicesContractIdContractId::new(
-                    self.client,
-                    contract_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/qrcode/user-services/contract-id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/rate-activity`
 
-/// The typed call path at `/v3/rate-activity`: `client.v3().rate_activity()`.
-#[derive(Debug, Clone)]
-pub struct V3RateActivity<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3RateActivity<'a> {
-    /// Starts the typed call path at `/v3/rate-activity` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3RateActivity { client }
-    }
-
-    /// `/applications`
-    pub fn applications(&self) -> applications::V3RateActivityApplications<'a> {
-        applications::V3RateActivityApplications::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/rate-activity`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

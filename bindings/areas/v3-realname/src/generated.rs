@@ -2,24 +2,6 @@
 
 //! `/realname`
 
-/// The typed call path at `/v3/realname`: `client.v3().realname()`.
-#[derive(Debug, Clone)]
-pub struct V3Realname<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Realname<'a> {
-    /// Starts the typed call path at `/v3/realname` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Realname { client }
-    }
-
-    /// `/verify`
-    pub fn verify(&self) -> verify::V3RealnameVerify<'a> {
-        verify::V3RealnameVerify::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/realname`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

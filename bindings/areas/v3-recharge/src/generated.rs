@@ -2,26 +2,6 @@
 
 //! `/recharge`
 
-/// The typed call path at `/v3/recharge`: `client.v3().recharge()`.
-#[derive(Debug, Clone)]
-pub struct V3Recharge<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Recharge<'a> {
-    /// Starts the typed call path at `/v3/recharge` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Recharge { client }
-    }
-
-    /// `/bank-transfer-recharges`
-    pub fn bank_transfer_recharges(
-        &self,
-    ) -> bank_transfer_recharges::V3RechargeBankTransferRecharges<'a> {
-        bank_transfer_recharges::V3RechargeBankTransferRecharges::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/recharge`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -30,35 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod bank_transfer_recharges {
     //! `/bank-transfer-recharges`
-
-    /// The typed call path at `/v3/recharge/bank-transfer-recharges`: `client.v3().recharge().bank_transfer_recharges()`.
-    #[derive(Debug, Clone)]
-    pub struct V3RechargeBankTransferRecharges<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3RechargeBankTransferRecharges<'a> {
-        /// Starts the typed call path at `/v3/recharge/bank-transfer-recharges` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3RechargeBankTransferRecharges {
-                client,
-            }
-        }
-
-        /// `/apply`
-        pub fn apply(&self) -> apply::V3RechargeBankTransferRechargesApply<'a> {
-            apply::V3RechargeBankTransferRechargesApply::new(self.client)
-        }
-
-        /// `/out-recharge-no`
-        pub fn out_recharge_no(
-            &self,
-        ) -> out_recharge_no::V3RechargeBankTransferRechargesOutRechargeNo<'a> {
-            out_recharge_no::V3RechargeBankTransferRechargesOutRechargeNo::new(
-                self.client,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/recharge/bank-transfer-recharges`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -73,34 +24,6 @@ pub mod bank_transfer_recharges {
 
     pub mod out_recharge_no {
         //! `/out-recharge-no`
-
-        /// The typed call path at `/v3/recharge/bank-transfer-recharges/out-recharge-no`: `client.v3().recharge().bank_transfer_recharges().out_recharge_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3RechargeBankTransferRechargesOutRechargeNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3RechargeBankTransferRechargesOutRechargeNo<'a> {
-            /// Starts the typed call path at `/v3/recharge/bank-transfer-recharges/out-recharge-no` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3RechargeBankTransferRechargesOutRechargeNo {
-                    client,
-                }
-            }
-
-            /// `/{out_recharge_no}`
-            pub fn out_recharge_no(
-                &self,
-                out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_recharge_no::V3RechargeBankTransferRechargesOutRechargeNoOutRechargeNo<
-                'a,
-            > {
-                out_recharge_no::V3RechargeBankTransferRechargesOutRechargeNoOutRechargeNo::new(
-                    self.client,
-                    out_recharge_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/recharge/bank-transfer-recharges/out-recharge-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -2,24 +2,6 @@
 
 //! `/refund`
 
-/// The typed call path at `/v3/refund`: `client.v3().refund()`.
-#[derive(Debug, Clone)]
-pub struct V3Refund<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Refund<'a> {
-    /// Starts the typed call path at `/v3/refund` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Refund { client }
-    }
-
-    /// `/domestic`
-    pub fn domestic(&self) -> domestic::V3RefundDomestic<'a> {
-        domestic::V3RefundDomestic::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refund`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -28,24 +10,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod domestic {
     //! `/domestic`
-
-    /// The typed call path at `/v3/refund/domestic`: `client.v3().refund().domestic()`.
-    #[derive(Debug, Clone)]
-    pub struct V3RefundDomestic<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3RefundDomestic<'a> {
-        /// Starts the typed call path at `/v3/refund/domestic` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3RefundDomestic { client }
-        }
-
-        /// `/refunds`
-        pub fn refunds(&self) -> refunds::V3RefundDomesticRefunds<'a> {
-            refunds::V3RefundDomesticRefunds::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refund/domestic`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -1086,45 +1086,6 @@ impl ::wechatpay_runtime::Operation for RefundsCreateRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/refunds`: `client.v3().refunds()`.
-#[derive(Debug, Clone)]
-pub struct V3Refunds<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Refunds<'a> {
-    /// Starts the typed call path at `/v3/refunds` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Refunds { client }
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3RefundsId<'a> {
-        id::V3RefundsId::new(self.client)
-    }
-
-    /// `/out-refund-no`
-    pub fn out_refund_no(&self) -> out_refund_no::V3RefundsOutRefundNo<'a> {
-        out_refund_no::V3RefundsOutRefundNo::new(self.client)
-    }
-
-    /// 查询所有退款 (`GET /v3/refunds`)
-    pub async fn get(
-        &self,
-        query: ListRefundsQuery,
-    ) -> ::std::result::Result<ListRefundsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListRefundsRequest::new(query)).await
-    }
-
-    /// 申请退款 (`POST /v3/refunds`)
-    pub async fn post(
-        &self,
-        body: RefundsCreateRefundBody,
-    ) -> ::std::result::Result<RefundsCreateRefundResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&RefundsCreateRefundRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refunds`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1154,27 +1115,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod id {
     //! `/id`
 
-    /// The typed call path at `/v3/refunds/id`: `client.v3().refunds().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3RefundsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3RefundsId<'a> {
-        /// Starts the typed call path at `/v3/refunds/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3RefundsId { client }
-        }
-
-        /// `/{refund_id}`
-        pub fn refund_id(
-            &self,
-            refund_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> refund_id::V3RefundsIdRefundId<'a> {
-            refund_id::V3RefundsIdRefundId::new(self.client, refund_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refunds/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1186,30 +1126,6 @@ pub mod id {
 
 pub mod out_refund_no {
     //! `/out-refund-no`
-
-    /// The typed call path at `/v3/refunds/out-refund-no`: `client.v3().refunds().out_refund_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3RefundsOutRefundNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3RefundsOutRefundNo<'a> {
-        /// Starts the typed call path at `/v3/refunds/out-refund-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3RefundsOutRefundNo { client }
-        }
-
-        /// `/{out_refund_no}`
-        pub fn out_refund_no(
-            &self,
-            out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_refund_no::V3RefundsOutRefundNoOutRefundNo<'a> {
-            out_refund_no::V3RefundsOutRefundNoOutRefundNo::new(
-                self.client,
-                out_refund_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refunds/out-refund-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

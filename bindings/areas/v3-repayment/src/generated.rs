@@ -2,26 +2,6 @@
 
 //! `/repayment`
 
-/// The typed call path at `/v3/repayment`: `client.v3().repayment()`.
-#[derive(Debug, Clone)]
-pub struct V3Repayment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Repayment<'a> {
-    /// Starts the typed call path at `/v3/repayment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Repayment { client }
-    }
-
-    /// `/combine-transactions`
-    pub fn combine_transactions(
-        &self,
-    ) -> combine_transactions::V3RepaymentCombineTransactions<'a> {
-        combine_transactions::V3RepaymentCombineTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/repayment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -31,26 +11,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod combine_transactions {
     //! `/combine-transactions`
 
-    /// The typed call path at `/v3/repayment/combine-transactions`: `client.v3().repayment().combine_transactions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3RepaymentCombineTransactions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3RepaymentCombineTransactions<'a> {
-        /// Starts the typed call path at `/v3/repayment/combine-transactions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3RepaymentCombineTransactions {
-                client,
-            }
-        }
-
-        /// `/partner`
-        pub fn partner(&self) -> partner::V3RepaymentCombineTransactionsPartner<'a> {
-            partner::V3RepaymentCombineTransactionsPartner::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/repayment/combine-transactions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -59,37 +19,6 @@ pub mod combine_transactions {
 
     pub mod partner {
         //! `/partner`
-
-        /// The typed call path at `/v3/repayment/combine-transactions/partner`: `client.v3().repayment().combine_transactions().partner()`.
-        #[derive(Debug, Clone)]
-        pub struct V3RepaymentCombineTransactionsPartner<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3RepaymentCombineTransactionsPartner<'a> {
-            /// Starts the typed call path at `/v3/repayment/combine-transactions/partner` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3RepaymentCombineTransactionsPartner {
-                    client,
-                }
-            }
-
-            /// `/out-trade-no`
-            pub fn out_trade_no(
-                &self,
-            ) -> out_trade_no::V3RepaymentCombineTransactionsPartnerOutTradeNo<'a> {
-                out_trade_no::V3RepaymentCombineTransactionsPartnerOutTradeNo::new(
-                    self.client,
-                )
-            }
-
-            /// `/prepay`
-            pub fn prepay(
-                &self,
-            ) -> prepay::V3RepaymentCombineTransactionsPartnerPrepay<'a> {
-                prepay::V3RepaymentCombineTransactionsPartnerPrepay::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/repayment/combine-transactions/partner`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -102,36 +31,6 @@ pub mod combine_transactions {
 
         pub mod out_trade_no {
             //! `/out-trade-no`
-
-            /// The typed call path at `/v3/repayment/combine-transactions/partner/out-trade-no`: `client.v3().repayment().combine_transactions().partner().out_trade_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3RepaymentCombineTransactionsPartnerOutTradeNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3RepaymentCombineTransactionsPartnerOutTradeNo<'a> {
-                /// Starts the typed call path at `/v3/repayment/combine-transactions/partner/out-trade-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3RepaymentCombineTransactionsPartnerOutTradeNo {
-                        client,
-                    }
-                }
-
-                /// `/{combine_out_trade_no}`
-                pub fn combine_out_trade_no(
-                    &self,
-                    combine_out_trade_no: impl ::std::convert::Into<
-                        ::std::string::String,
-                    >,
-                ) -> combine_out_trade_no::V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNo<
-                    'a,
-                > {
-                    combine_out_trade_no::V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNo::new(
-                        self.client,
-                        combine_out_trade_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/repayment/combine-transactions/partner/out-trade-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

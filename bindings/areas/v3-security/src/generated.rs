@@ -2,24 +2,6 @@
 
 //! `/security`
 
-/// The typed call path at `/v3/security`: `client.v3().security()`.
-#[derive(Debug, Clone)]
-pub struct V3Security<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Security<'a> {
-    /// Starts the typed call path at `/v3/security` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Security { client }
-    }
-
-    /// `/echo`
-    pub fn echo(&self) -> echo::V3SecurityEcho<'a> {
-        echo::V3SecurityEcho::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/security`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

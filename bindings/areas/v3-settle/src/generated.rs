@@ -2,24 +2,6 @@
 
 //! `/settle`
 
-/// The typed call path at `/v3/settle`: `client.v3().settle()`.
-#[derive(Debug, Clone)]
-pub struct V3Settle<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Settle<'a> {
-    /// Starts the typed call path at `/v3/settle` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Settle { client }
-    }
-
-    /// `/settlements`
-    pub fn settlements(&self) -> settlements::V3SettleSettlements<'a> {
-        settlements::V3SettleSettlements::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/settle`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,24 +2,6 @@
 
 //! `/smartguide`
 
-/// The typed call path at `/v3/smartguide`: `client.v3().smartguide()`.
-#[derive(Debug, Clone)]
-pub struct V3Smartguide<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Smartguide<'a> {
-    /// Starts the typed call path at `/v3/smartguide` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Smartguide { client }
-    }
-
-    /// `/guides`
-    pub fn guides(&self) -> guides::V3SmartguideGuides<'a> {
-        guides::V3SmartguideGuides::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/smartguide`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -177,31 +177,6 @@ impl ::wechatpay_runtime::Operation for QueryStatementRequest {
     }
 }
 
-/// The typed call path at `/v3/statements`: `client.v3().statements()`.
-#[derive(Debug, Clone)]
-pub struct V3Statements<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Statements<'a> {
-    /// Starts the typed call path at `/v3/statements` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Statements { client }
-    }
-
-    /// 下载对账单 (`GET /v3/statements`)
-    pub async fn get(
-        &self,
-        query: QueryStatementQuery,
-        headers: QueryStatementHeaders,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.download(&QueryStatementRequest::new(query, headers)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/statements`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,69 +2,6 @@
 
 //! `/taxi-invoice`
 
-/// The typed call path at `/v3/taxi-invoice`: `client.v3().taxi_invoice()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoice<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoice<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoice { client }
-    }
-
-    /// `/attendance`
-    pub fn attendance(&self) -> attendance::V3TaxiInvoiceAttendance<'a> {
-        attendance::V3TaxiInvoiceAttendance::new(self.client)
-    }
-
-    /// `/cards`
-    pub fn cards(&self) -> cards::V3TaxiInvoiceCards<'a> {
-        cards::V3TaxiInvoiceCards::new(self.client)
-    }
-
-    /// `/driver`
-    pub fn driver(&self) -> driver::V3TaxiInvoiceDriver<'a> {
-        driver::V3TaxiInvoiceDriver::new(self.client)
-    }
-
-    /// `/drivers`
-    pub fn drivers(&self) -> drivers::V3TaxiInvoiceDrivers<'a> {
-        drivers::V3TaxiInvoiceDrivers::new(self.client)
-    }
-
-    /// `/taxi`
-    pub fn taxi(&self) -> taxi::V3TaxiInvoiceTaxi<'a> {
-        taxi::V3TaxiInvoiceTaxi::new(self.client)
-    }
-
-    /// `/taxi-companies`
-    pub fn taxi_companies(&self) -> taxi_companies::V3TaxiInvoiceTaxiCompanies<'a> {
-        taxi_companies::V3TaxiInvoiceTaxiCompanies::new(self.client)
-    }
-
-    /// `/taxi-company`
-    pub fn taxi_company(&self) -> taxi_company::V3TaxiInvoiceTaxiCompany<'a> {
-        taxi_company::V3TaxiInvoiceTaxiCompany::new(self.client)
-    }
-
-    /// `/taxies`
-    pub fn taxies(&self) -> taxies::V3TaxiInvoiceTaxies<'a> {
-        taxies::V3TaxiInvoiceTaxies::new(self.client)
-    }
-
-    /// `/user-taxi-order`
-    pub fn user_taxi_order(&self) -> user_taxi_order::V3TaxiInvoiceUserTaxiOrder<'a> {
-        user_taxi_order::V3TaxiInvoiceUserTaxiOrder::new(self.client)
-    }
-
-    /// `/user-taxi-orders`
-    pub fn user_taxi_orders(&self) -> user_taxi_orders::V3TaxiInvoiceUserTaxiOrders<'a> {
-        user_taxi_orders::V3TaxiInvoiceUserTaxiOrders::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -85,24 +22,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod attendance {
     //! `/attendance`
 
-    /// The typed call path at `/v3/taxi-invoice/attendance`: `client.v3().taxi_invoice().attendance()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceAttendance<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceAttendance<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/attendance` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceAttendance { client }
-        }
-
-        /// `/punch`
-        pub fn punch(&self) -> punch::V3TaxiInvoiceAttendancePunch<'a> {
-            punch::V3TaxiInvoiceAttendancePunch::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/attendance`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -117,26 +36,6 @@ pub mod cards;
 pub mod driver {
     //! `/driver`
 
-    /// The typed call path at `/v3/taxi-invoice/driver`: `client.v3().taxi_invoice().driver()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceDriver<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceDriver<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/driver` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceDriver { client }
-        }
-
-        /// `/update-driver`
-        pub fn update_driver(
-            &self,
-        ) -> update_driver::V3TaxiInvoiceDriverUpdateDriver<'a> {
-            update_driver::V3TaxiInvoiceDriverUpdateDriver::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/driver`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -148,30 +47,6 @@ pub mod driver {
 
 pub mod drivers {
     //! `/drivers`
-
-    /// The typed call path at `/v3/taxi-invoice/drivers`: `client.v3().taxi_invoice().drivers()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceDrivers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceDrivers<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/drivers` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceDrivers { client }
-        }
-
-        /// `/{driver_license}`
-        pub fn driver_license(
-            &self,
-            driver_license: impl ::std::convert::Into<::std::string::String>,
-        ) -> driver_license::V3TaxiInvoiceDriversDriverLicense<'a> {
-            driver_license::V3TaxiInvoiceDriversDriverLicense::new(
-                self.client,
-                driver_license,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/drivers`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -185,24 +60,6 @@ pub mod drivers {
 pub mod taxi {
     //! `/taxi`
 
-    /// The typed call path at `/v3/taxi-invoice/taxi`: `client.v3().taxi_invoice().taxi()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceTaxi<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceTaxi<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/taxi` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceTaxi { client }
-        }
-
-        /// `/update-taxi`
-        pub fn update_taxi(&self) -> update_taxi::V3TaxiInvoiceTaxiUpdateTaxi<'a> {
-            update_taxi::V3TaxiInvoiceTaxiUpdateTaxi::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxi`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -214,32 +71,6 @@ pub mod taxi {
 
 pub mod taxi_companies {
     //! `/taxi-companies`
-
-    /// The typed call path at `/v3/taxi-invoice/taxi-companies`: `client.v3().taxi_invoice().taxi_companies()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceTaxiCompanies<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceTaxiCompanies<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/taxi-companies` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceTaxiCompanies {
-                client,
-            }
-        }
-
-        /// `/{company_mchid}`
-        pub fn company_mchid(
-            &self,
-            company_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> company_mchid::V3TaxiInvoiceTaxiCompaniesCompanyMchid<'a> {
-            company_mchid::V3TaxiInvoiceTaxiCompaniesCompanyMchid::new(
-                self.client,
-                company_mchid,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxi-companies`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -253,28 +84,6 @@ pub mod taxi_companies {
 pub mod taxi_company {
     //! `/taxi-company`
 
-    /// The typed call path at `/v3/taxi-invoice/taxi-company`: `client.v3().taxi_invoice().taxi_company()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceTaxiCompany<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceTaxiCompany<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/taxi-company` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceTaxiCompany { client }
-        }
-
-        /// `/create-taxi-company`
-        pub fn create_taxi_company(
-            &self,
-        ) -> create_taxi_company::V3TaxiInvoiceTaxiCompanyCreateTaxiCompany<'a> {
-            create_taxi_company::V3TaxiInvoiceTaxiCompanyCreateTaxiCompany::new(
-                self.client,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxi-company`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -287,27 +96,6 @@ pub mod taxi_company {
 pub mod taxies {
     //! `/taxies`
 
-    /// The typed call path at `/v3/taxi-invoice/taxies`: `client.v3().taxi_invoice().taxies()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceTaxies<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceTaxies<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/taxies` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceTaxies { client }
-        }
-
-        /// `/{plate_number}`
-        pub fn plate_number(
-            &self,
-            plate_number: impl ::std::convert::Into<::std::string::String>,
-        ) -> plate_number::V3TaxiInvoiceTaxiesPlateNumber<'a> {
-            plate_number::V3TaxiInvoiceTaxiesPlateNumber::new(self.client, plate_number)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxies`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -319,28 +107,6 @@ pub mod taxies {
 
 pub mod user_taxi_order {
     //! `/user-taxi-order`
-
-    /// The typed call path at `/v3/taxi-invoice/user-taxi-order`: `client.v3().taxi_invoice().user_taxi_order()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TaxiInvoiceUserTaxiOrder<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TaxiInvoiceUserTaxiOrder<'a> {
-        /// Starts the typed call path at `/v3/taxi-invoice/user-taxi-order` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TaxiInvoiceUserTaxiOrder {
-                client,
-            }
-        }
-
-        /// `/find-by-token`
-        pub fn find_by_token(
-            &self,
-        ) -> find_by_token::V3TaxiInvoiceUserTaxiOrderFindByToken<'a> {
-            find_by_token::V3TaxiInvoiceUserTaxiOrderFindByToken::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/user-taxi-order`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2,39 +2,6 @@
 
 //! `/transaction-block`
 
-/// The typed call path at `/v3/transaction-block`: `client.v3().transaction_block()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionBlock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransactionBlock<'a> {
-    /// Starts the typed call path at `/v3/transaction-block` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransactionBlock { client }
-    }
-
-    /// `/transaction-block-records`
-    pub fn transaction_block_records(
-        &self,
-    ) -> transaction_block_records::V3TransactionBlockTransactionBlockRecords<'a> {
-        transaction_block_records::V3TransactionBlockTransactionBlockRecords::new(
-            self.client,
-        )
-    }
-
-    /// `/transaction-block-submissions`
-    pub fn transaction_block_submissions(
-        &self,
-    ) -> transaction_block_submissions::V3TransactionBlockTransactionBlockSubmissions<
-        'a,
-    > {
-        transaction_block_submissions::V3TransactionBlockTransactionBlockSubmissions::new(
-            self.client,
-        )
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -47,43 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod transaction_block_records {
     //! `/transaction-block-records`
 
-    /// The typed call path at `/v3/transaction-block/transaction-block-records`: `client.v3().transaction_block().transaction_block_records()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransactionBlockTransactionBlockRecords<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TransactionBlockTransactionBlockRecords<'a> {
-        /// Starts the typed call path at `/v3/transaction-block/transaction-block-records` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TransactionBlockTransactionBlockRecords {
-                client,
-            }
-        }
-
-        /// `/sub-mchid`
-        pub fn sub_mchid(
-            &self,
-        ) -> sub_mchid::V3TransactionBlockTransactionBlockRecordsSubMchid<'a> {
-            sub_mchid::V3TransactionBlockTransactionBlockRecordsSubMchid::new(
-                self.client,
-            )
-        }
-
-        /// `/{block_record_id}`
-        pub fn block_record_id(
-            &self,
-            block_record_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> block_record_id::V3TransactionBlockTransactionBlockRecordsBlockRecordId<
-            'a,
-        > {
-            block_record_id::V3TransactionBlockTransactionBlockRecordsBlockRecordId::new(
-                self.client,
-                block_record_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-records`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -95,34 +25,6 @@ pub mod transaction_block_records {
 
     pub mod sub_mchid {
         //! `/sub-mchid`
-
-        /// The typed call path at `/v3/transaction-block/transaction-block-records/sub-mchid`: `client.v3().transaction_block().transaction_block_records().sub_mchid()`.
-        #[derive(Debug, Clone)]
-        pub struct V3TransactionBlockTransactionBlockRecordsSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3TransactionBlockTransactionBlockRecordsSubMchid<'a> {
-            /// Starts the typed call path at `/v3/transaction-block/transaction-block-records/sub-mchid` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3TransactionBlockTransactionBlockRecordsSubMchid {
-                    client,
-                }
-            }
-
-            /// `/{sub_mchid}`
-            pub fn sub_mchid(
-                &self,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> sub_mchid::V3TransactionBlockTransactionBlockRecordsSubMchidSubMchid<
-                'a,
-            > {
-                sub_mchid::V3TransactionBlockTransactionBlockRecordsSubMchidSubMchid::new(
-                    self.client,
-                    sub_mchid,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-records/sub-mchid`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -140,43 +42,6 @@ pub mod transaction_block_records {
 pub mod transaction_block_submissions {
     //! `/transaction-block-submissions`
 
-    /// The typed call path at `/v3/transaction-block/transaction-block-submissions`: `client.v3().transaction_block().transaction_block_submissions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransactionBlockTransactionBlockSubmissions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TransactionBlockTransactionBlockSubmissions<'a> {
-        /// Starts the typed call path at `/v3/transaction-block/transaction-block-submissions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TransactionBlockTransactionBlockSubmissions {
-                client,
-            }
-        }
-
-        /// `/sub-mchid`
-        pub fn sub_mchid(
-            &self,
-        ) -> sub_mchid::V3TransactionBlockTransactionBlockSubmissionsSubMchid<'a> {
-            sub_mchid::V3TransactionBlockTransactionBlockSubmissionsSubMchid::new(
-                self.client,
-            )
-        }
-
-        /// `/{block_submission_id}`
-        pub fn block_submission_id(
-            &self,
-            block_submission_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> block_submission_id::V3TransactionBlockTransactionBlockSubmissionsBlockSubmissionId<
-            'a,
-        > {
-            block_submission_id::V3TransactionBlockTransactionBlockSubmissionsBlockSubmissionId::new(
-                self.client,
-                block_submission_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-submissions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -188,34 +53,6 @@ pub mod transaction_block_submissions {
 
     pub mod sub_mchid {
         //! `/sub-mchid`
-
-        /// The typed call path at `/v3/transaction-block/transaction-block-submissions/sub-mchid`: `client.v3().transaction_block().transaction_block_submissions().sub_mchid()`.
-        #[derive(Debug, Clone)]
-        pub struct V3TransactionBlockTransactionBlockSubmissionsSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3TransactionBlockTransactionBlockSubmissionsSubMchid<'a> {
-            /// Starts the typed call path at `/v3/transaction-block/transaction-block-submissions/sub-mchid` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3TransactionBlockTransactionBlockSubmissionsSubMchid {
-                    client,
-                }
-            }
-
-            /// `/{sub_mchid}`
-            pub fn sub_mchid(
-                &self,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> sub_mchid::V3TransactionBlockTransactionBlockSubmissionsSubMchidSubMchid<
-                'a,
-            > {
-                sub_mchid::V3TransactionBlockTransactionBlockSubmissionsSubMchidSubMchid::new(
-                    self.client,
-                    sub_mchid,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-submissions/sub-mchid`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

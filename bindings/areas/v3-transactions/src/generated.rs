@@ -2,54 +2,6 @@
 
 //! `/transactions`
 
-/// The typed call path at `/v3/transactions`: `client.v3().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3Transactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Transactions<'a> {
-    /// Starts the typed call path at `/v3/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Transactions { client }
-    }
-
-    /// `/app`
-    pub fn app(&self) -> app::V3TransactionsApp<'a> {
-        app::V3TransactionsApp::new(self.client)
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3TransactionsId<'a> {
-        id::V3TransactionsId::new(self.client)
-    }
-
-    /// `/jsapi`
-    pub fn jsapi(&self) -> jsapi::V3TransactionsJsapi<'a> {
-        jsapi::V3TransactionsJsapi::new(self.client)
-    }
-
-    /// `/micropay`
-    pub fn micropay(&self) -> micropay::V3TransactionsMicropay<'a> {
-        micropay::V3TransactionsMicropay::new(self.client)
-    }
-
-    /// `/mweb`
-    pub fn mweb(&self) -> mweb::V3TransactionsMweb<'a> {
-        mweb::V3TransactionsMweb::new(self.client)
-    }
-
-    /// `/native`
-    pub fn native(&self) -> native::V3TransactionsNative<'a> {
-        native::V3TransactionsNative::new(self.client)
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3TransactionsOutTradeNo<'a> {
-        out_trade_no::V3TransactionsOutTradeNo::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -69,30 +21,6 @@ pub mod app;
 pub mod id {
     //! `/id`
 
-    /// The typed call path at `/v3/transactions/id`: `client.v3().transactions().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransactionsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TransactionsId<'a> {
-        /// Starts the typed call path at `/v3/transactions/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TransactionsId { client }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3TransactionsIdTransactionId<'a> {
-            transaction_id::V3TransactionsIdTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -109,30 +37,6 @@ pub mod native;
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/transactions/out-trade-no`: `client.v3().transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TransactionsOutTradeNo { client }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3TransactionsOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3TransactionsOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

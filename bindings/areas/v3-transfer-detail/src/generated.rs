@@ -2,26 +2,6 @@
 
 //! `/transfer-detail`
 
-/// The typed call path at `/v3/transfer-detail`: `client.v3().transfer_detail()`.
-#[derive(Debug, Clone)]
-pub struct V3TransferDetail<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransferDetail<'a> {
-    /// Starts the typed call path at `/v3/transfer-detail` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransferDetail { client }
-    }
-
-    /// `/electronic-receipts`
-    pub fn electronic_receipts(
-        &self,
-    ) -> electronic_receipts::V3TransferDetailElectronicReceipts<'a> {
-        electronic_receipts::V3TransferDetailElectronicReceipts::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer-detail`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

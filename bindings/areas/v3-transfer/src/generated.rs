@@ -2,29 +2,6 @@
 
 //! `/transfer`
 
-/// The typed call path at `/v3/transfer`: `client.v3().transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3Transfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Transfer<'a> {
-    /// Starts the typed call path at `/v3/transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Transfer { client }
-    }
-
-    /// `/batches`
-    pub fn batches(&self) -> batches::V3TransferBatches<'a> {
-        batches::V3TransferBatches::new(self.client)
-    }
-
-    /// `/bill-receipt`
-    pub fn bill_receipt(&self) -> bill_receipt::V3TransferBillReceipt<'a> {
-        bill_receipt::V3TransferBillReceipt::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,31 +2,6 @@
 
 //! `/transferdownload`
 
-/// The typed call path at `/v3/transferdownload`: `client.v3().transferdownload()`.
-#[derive(Debug, Clone)]
-pub struct V3Transferdownload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Transferdownload<'a> {
-    /// Starts the typed call path at `/v3/transferdownload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Transferdownload { client }
-    }
-
-    /// `/elecvoucherfile`
-    pub fn elecvoucherfile(
-        &self,
-    ) -> elecvoucherfile::V3TransferdownloadElecvoucherfile<'a> {
-        elecvoucherfile::V3TransferdownloadElecvoucherfile::new(self.client)
-    }
-
-    /// `/signfile`
-    pub fn signfile(&self) -> signfile::V3TransferdownloadSignfile<'a> {
-        signfile::V3TransferdownloadSignfile::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transferdownload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2,34 +2,6 @@
 
 //! `/vehicle`
 
-/// The typed call path at `/v3/vehicle`: `client.v3().vehicle()`.
-#[derive(Debug, Clone)]
-pub struct V3Vehicle<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Vehicle<'a> {
-    /// Starts the typed call path at `/v3/vehicle` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Vehicle { client }
-    }
-
-    /// `/etc`
-    pub fn etc(&self) -> etc::V3VehicleEtc<'a> {
-        etc::V3VehicleEtc::new(self.client)
-    }
-
-    /// `/parking`
-    pub fn parking(&self) -> parking::V3VehicleParking<'a> {
-        parking::V3VehicleParking::new(self.client)
-    }
-
-    /// `/transactions`
-    pub fn transactions(&self) -> transactions::V3VehicleTransactions<'a> {
-        transactions::V3VehicleTransactions::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -42,39 +14,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod etc {
     //! `/etc`
-
-    /// The typed call path at `/v3/vehicle/etc`: `client.v3().vehicle().etc()`.
-    #[derive(Debug, Clone)]
-    pub struct V3VehicleEtc<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3VehicleEtc<'a> {
-        /// Starts the typed call path at `/v3/vehicle/etc` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3VehicleEtc { client }
-        }
-
-        /// `/contracts`
-        pub fn contracts(&self) -> contracts::V3VehicleEtcContracts<'a> {
-            contracts::V3VehicleEtcContracts::new(self.client)
-        }
-
-        /// `/preopen`
-        pub fn preopen(&self) -> preopen::V3VehicleEtcPreopen<'a> {
-            preopen::V3VehicleEtcPreopen::new(self.client)
-        }
-
-        /// `/transactions`
-        pub fn transactions(&self) -> transactions::V3VehicleEtcTransactions<'a> {
-            transactions::V3VehicleEtcTransactions::new(self.client)
-        }
-
-        /// `/users`
-        pub fn users(&self) -> users::V3VehicleEtcUsers<'a> {
-            users::V3VehicleEtcUsers::new(self.client)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
@@ -90,30 +29,6 @@ pub mod etc {
     pub mod contracts {
         //! `/contracts`
 
-        /// The typed call path at `/v3/vehicle/etc/contracts`: `client.v3().vehicle().etc().contracts()`.
-        #[derive(Debug, Clone)]
-        pub struct V3VehicleEtcContracts<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3VehicleEtcContracts<'a> {
-            /// Starts the typed call path at `/v3/vehicle/etc/contracts` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3VehicleEtcContracts { client }
-            }
-
-            /// `/{contract_id}`
-            pub fn contract_id(
-                &self,
-                contract_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> contract_id::V3VehicleEtcContractsContractId<'a> {
-                contract_id::V3VehicleEtcContractsContractId::new(
-                    self.client,
-                    contract_id,
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/contracts`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -127,36 +42,6 @@ pub mod etc {
 
     pub mod transactions {
         //! `/transactions`
-
-        /// The typed call path at `/v3/vehicle/etc/transactions`: `client.v3().vehicle().etc().transactions()`.
-        #[derive(Debug, Clone)]
-        pub struct V3VehicleEtcTransactions<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3VehicleEtcTransactions<'a> {
-            /// Starts the typed call path at `/v3/vehicle/etc/transactions` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3VehicleEtcTransactions { client }
-            }
-
-            /// `/highway`
-            pub fn highway(&self) -> highway::V3VehicleEtcTransactionsHighway<'a> {
-                highway::V3VehicleEtcTransactionsHighway::new(self.client)
-            }
-
-            /// `/id`
-            pub fn id(&self) -> id::V3VehicleEtcTransactionsId<'a> {
-                id::V3VehicleEtcTransactionsId::new(self.client)
-            }
-
-            /// `/out-trade-no`
-            pub fn out_trade_no(
-                &self,
-            ) -> out_trade_no::V3VehicleEtcTransactionsOutTradeNo<'a> {
-                out_trade_no::V3VehicleEtcTransactionsOutTradeNo::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/transactions`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -173,32 +58,6 @@ pub mod etc {
         pub mod id {
             //! `/id`
 
-            /// The typed call path at `/v3/vehicle/etc/transactions/id`: `client.v3().vehicle().etc().transactions().id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3VehicleEtcTransactionsId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3VehicleEtcTransactionsId<'a> {
-                /// Starts the typed call path at `/v3/vehicle/etc/transactions/id` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3VehicleEtcTransactionsId {
-                        client,
-                    }
-                }
-
-                /// `/{transaction_id}`
-                pub fn transaction_id(
-                    &self,
-                    transaction_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> transaction_id::V3VehicleEtcTransactionsIdTransactionId<'a> {
-                    transaction_id::V3VehicleEtcTransactionsIdTransactionId::new(
-                        self.client,
-                        transaction_id,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/transactions/id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -212,32 +71,6 @@ pub mod etc {
 
         pub mod out_trade_no {
             //! `/out-trade-no`
-
-            /// The typed call path at `/v3/vehicle/etc/transactions/out-trade-no`: `client.v3().vehicle().etc().transactions().out_trade_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3VehicleEtcTransactionsOutTradeNo<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3VehicleEtcTransactionsOutTradeNo<'a> {
-                /// Starts the typed call path at `/v3/vehicle/etc/transactions/out-trade-no` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3VehicleEtcTransactionsOutTradeNo {
-                        client,
-                    }
-                }
-
-                /// `/{out_trade_no}`
-                pub fn out_trade_no(
-                    &self,
-                    out_trade_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_trade_no::V3VehicleEtcTransactionsOutTradeNoOutTradeNo<'a> {
-                    out_trade_no::V3VehicleEtcTransactionsOutTradeNoOutTradeNo::new(
-                        self.client,
-                        out_trade_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -255,27 +88,6 @@ pub mod etc {
     pub mod users {
         //! `/users`
 
-        /// The typed call path at `/v3/vehicle/etc/users`: `client.v3().vehicle().etc().users()`.
-        #[derive(Debug, Clone)]
-        pub struct V3VehicleEtcUsers<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3VehicleEtcUsers<'a> {
-            /// Starts the typed call path at `/v3/vehicle/etc/users` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3VehicleEtcUsers { client }
-            }
-
-            /// `/{openid}`
-            pub fn openid(
-                &self,
-                openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> openid::V3VehicleEtcUsersOpenid<'a> {
-                openid::V3VehicleEtcUsersOpenid::new(self.client, openid)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/users`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -284,36 +96,6 @@ pub mod etc {
 
         pub mod openid {
             //! `/{openid}`
-
-            /// The typed call path at `/v3/vehicle/etc/users/{openid}`: `client.v3().vehicle().etc().users().openid(openid)`.
-            #[derive(Debug, Clone)]
-            pub struct V3VehicleEtcUsersOpenid<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                openid: ::std::string::String,
-            }
-
-            impl<'a> V3VehicleEtcUsersOpenid<'a> {
-                /// Starts the typed call path at `/v3/vehicle/etc/users/{openid}` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    openid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3VehicleEtcUsersOpenid {
-                        client,
-                        openid: openid.into(),
-                    }
-                }
-
-                /// `/contracts`
-                pub fn contracts(
-                    &self,
-                ) -> contracts::V3VehicleEtcUsersOpenidContracts<'a> {
-                    contracts::V3VehicleEtcUsersOpenidContracts::new(
-                        self.client,
-                        self.openid.clone(),
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/users/{openid}`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -331,29 +113,6 @@ pub mod etc {
 pub mod parking {
     //! `/parking`
 
-    /// The typed call path at `/v3/vehicle/parking`: `client.v3().vehicle().parking()`.
-    #[derive(Debug, Clone)]
-    pub struct V3VehicleParking<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3VehicleParking<'a> {
-        /// Starts the typed call path at `/v3/vehicle/parking` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3VehicleParking { client }
-        }
-
-        /// `/parkings`
-        pub fn parkings(&self) -> parkings::V3VehicleParkingParkings<'a> {
-            parkings::V3VehicleParkingParkings::new(self.client)
-        }
-
-        /// `/services`
-        pub fn services(&self) -> services::V3VehicleParkingServices<'a> {
-            services::V3VehicleParkingServices::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/parking`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -368,24 +127,6 @@ pub mod parking {
     pub mod services {
         //! `/services`
 
-        /// The typed call path at `/v3/vehicle/parking/services`: `client.v3().vehicle().parking().services()`.
-        #[derive(Debug, Clone)]
-        pub struct V3VehicleParkingServices<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3VehicleParkingServices<'a> {
-            /// Starts the typed call path at `/v3/vehicle/parking/services` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3VehicleParkingServices { client }
-            }
-
-            /// `/find`
-            pub fn find(&self) -> find::V3VehicleParkingServicesFind<'a> {
-                find::V3VehicleParkingServicesFind::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/parking/services`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -399,29 +140,6 @@ pub mod parking {
 pub mod transactions {
     //! `/transactions`
 
-    /// The typed call path at `/v3/vehicle/transactions`: `client.v3().vehicle().transactions()`.
-    #[derive(Debug, Clone)]
-    pub struct V3VehicleTransactions<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3VehicleTransactions<'a> {
-        /// Starts the typed call path at `/v3/vehicle/transactions` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3VehicleTransactions { client }
-        }
-
-        /// `/out-trade-no`
-        pub fn out_trade_no(&self) -> out_trade_no::V3VehicleTransactionsOutTradeNo<'a> {
-            out_trade_no::V3VehicleTransactionsOutTradeNo::new(self.client)
-        }
-
-        /// `/parking`
-        pub fn parking(&self) -> parking::V3VehicleTransactionsParking<'a> {
-            parking::V3VehicleTransactionsParking::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/transactions`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -433,32 +151,6 @@ pub mod transactions {
 
     pub mod out_trade_no {
         //! `/out-trade-no`
-
-        /// The typed call path at `/v3/vehicle/transactions/out-trade-no`: `client.v3().vehicle().transactions().out_trade_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3VehicleTransactionsOutTradeNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3VehicleTransactionsOutTradeNo<'a> {
-            /// Starts the typed call path at `/v3/vehicle/transactions/out-trade-no` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3VehicleTransactionsOutTradeNo {
-                    client,
-                }
-            }
-
-            /// `/{out_trade_no}`
-            pub fn out_trade_no(
-                &self,
-                out_trade_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_trade_no::V3VehicleTransactionsOutTradeNoOutTradeNo<'a> {
-                out_trade_no::V3VehicleTransactionsOutTradeNoOutTradeNo::new(
-                    self.client,
-                    out_trade_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

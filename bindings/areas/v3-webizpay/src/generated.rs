@@ -2,44 +2,6 @@
 
 //! `/webizpay`
 
-/// The typed call path at `/v3/webizpay`: `client.v3().webizpay()`.
-#[derive(Debug, Clone)]
-pub struct V3Webizpay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Webizpay<'a> {
-    /// Starts the typed call path at `/v3/webizpay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Webizpay { client }
-    }
-
-    /// `/avail-mch-ranges`
-    pub fn avail_mch_ranges(&self) -> avail_mch_ranges::V3WebizpayAvailMchRanges<'a> {
-        avail_mch_ranges::V3WebizpayAvailMchRanges::new(self.client)
-    }
-
-    /// `/bill`
-    pub fn bill(&self) -> bill::V3WebizpayBill<'a> {
-        bill::V3WebizpayBill::new(self.client)
-    }
-
-    /// `/employees`
-    pub fn employees(&self) -> employees::V3WebizpayEmployees<'a> {
-        employees::V3WebizpayEmployees::new(self.client)
-    }
-
-    /// `/stores`
-    pub fn stores(&self) -> stores::V3WebizpayStores<'a> {
-        stores::V3WebizpayStores::new(self.client)
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3WebizpayUsers<'a> {
-        users::V3WebizpayUsers::new(self.client)
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -57,29 +19,6 @@ pub mod avail_mch_ranges;
 pub mod bill {
     //! `/bill`
 
-    /// The typed call path at `/v3/webizpay/bill`: `client.v3().webizpay().bill()`.
-    #[derive(Debug, Clone)]
-    pub struct V3WebizpayBill<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3WebizpayBill<'a> {
-        /// Starts the typed call path at `/v3/webizpay/bill` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3WebizpayBill { client }
-        }
-
-        /// `/proof`
-        pub fn proof(&self) -> proof::V3WebizpayBillProof<'a> {
-            proof::V3WebizpayBillProof::new(self.client)
-        }
-
-        /// `/trade-bill`
-        pub fn trade_bill(&self) -> trade_bill::V3WebizpayBillTradeBill<'a> {
-            trade_bill::V3WebizpayBillTradeBill::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/bill`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -96,27 +35,6 @@ pub mod bill {
 pub mod employees {
     //! `/employees`
 
-    /// The typed call path at `/v3/webizpay/employees`: `client.v3().webizpay().employees()`.
-    #[derive(Debug, Clone)]
-    pub struct V3WebizpayEmployees<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3WebizpayEmployees<'a> {
-        /// Starts the typed call path at `/v3/webizpay/employees` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3WebizpayEmployees { client }
-        }
-
-        /// `/{employee_id}`
-        pub fn employee_id(
-            &self,
-            employee_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> employee_id::V3WebizpayEmployeesEmployeeId<'a> {
-            employee_id::V3WebizpayEmployeesEmployeeId::new(self.client, employee_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -125,54 +43,6 @@ pub mod employees {
 
     pub mod employee_id {
         //! `/{employee_id}`
-
-        /// The typed call path at `/v3/webizpay/employees/{employee_id}`: `client.v3().webizpay().employees().employee_id(employee_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3WebizpayEmployeesEmployeeId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            employee_id: ::std::string::String,
-        }
-
-        impl<'a> V3WebizpayEmployeesEmployeeId<'a> {
-            /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                employee_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3WebizpayEmployeesEmployeeId {
-                    client,
-                    employee_id: employee_id.into(),
-                }
-            }
-
-            /// `/out-quota-cards`
-            pub fn out_quota_cards(
-                &self,
-            ) -> out_quota_cards::V3WebizpayEmployeesEmployeeIdOutQuotaCards<'a> {
-                out_quota_cards::V3WebizpayEmployeesEmployeeIdOutQuotaCards::new(
-                    self.client,
-                    self.employee_id.clone(),
-                )
-            }
-
-            /// `/quota-cards`
-            pub fn quota_cards(
-                &self,
-            ) -> quota_cards::V3WebizpayEmployeesEmployeeIdQuotaCards<'a> {
-                quota_cards::V3WebizpayEmployeesEmployeeIdQuotaCards::new(
-                    self.client,
-                    self.employee_id.clone(),
-                )
-            }
-
-            /// `/revoke`
-            pub fn revoke(&self) -> revoke::V3WebizpayEmployeesEmployeeIdRevoke<'a> {
-                revoke::V3WebizpayEmployeesEmployeeIdRevoke::new(
-                    self.client,
-                    self.employee_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -186,40 +56,6 @@ pub mod employees {
 
         pub mod out_quota_cards {
             //! `/out-quota-cards`
-
-            /// The typed call path at `/v3/webizpay/employees/{employee_id}/out-quota-cards`: `client.v3().webizpay().employees().employee_id(employee_id).out_quota_cards()`.
-            #[derive(Debug, Clone)]
-            pub struct V3WebizpayEmployeesEmployeeIdOutQuotaCards<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                employee_id: ::std::string::String,
-            }
-
-            impl<'a> V3WebizpayEmployeesEmployeeIdOutQuotaCards<'a> {
-                /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}/out-quota-cards` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    employee_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3WebizpayEmployeesEmployeeIdOutQuotaCards {
-                        client,
-                        employee_id: employee_id.into(),
-                    }
-                }
-
-                /// `/{out_card_no}`
-                pub fn out_card_no(
-                    &self,
-                    out_card_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_card_no::V3WebizpayEmployeesEmployeeIdOutQuotaCardsOutCardNo<
-                    'a,
-                > {
-                    out_card_no::V3WebizpayEmployeesEmployeeIdOutQuotaCardsOutCardNo::new(
-                        self.client,
-                        self.employee_id.clone(),
-                        out_card_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}/out-quota-cards`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -240,26 +76,6 @@ pub mod employees {
 pub mod stores {
     //! `/stores`
 
-    /// The typed call path at `/v3/webizpay/stores`: `client.v3().webizpay().stores()`.
-    #[derive(Debug, Clone)]
-    pub struct V3WebizpayStores<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3WebizpayStores<'a> {
-        /// Starts the typed call path at `/v3/webizpay/stores` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3WebizpayStores { client }
-        }
-
-        /// `/entity-matches`
-        pub fn entity_matches(
-            &self,
-        ) -> entity_matches::V3WebizpayStoresEntityMatches<'a> {
-            entity_matches::V3WebizpayStoresEntityMatches::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/stores`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -272,27 +88,6 @@ pub mod stores {
 pub mod users {
     //! `/users`
 
-    /// The typed call path at `/v3/webizpay/users`: `client.v3().webizpay().users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3WebizpayUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3WebizpayUsers<'a> {
-        /// Starts the typed call path at `/v3/webizpay/users` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3WebizpayUsers { client }
-        }
-
-        /// `/{user_id}`
-        pub fn user_id(
-            &self,
-            user_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> user_id::V3WebizpayUsersUserId<'a> {
-            user_id::V3WebizpayUsersUserId::new(self.client, user_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -301,46 +96,6 @@ pub mod users {
 
     pub mod user_id {
         //! `/{user_id}`
-
-        /// The typed call path at `/v3/webizpay/users/{user_id}`: `client.v3().webizpay().users().user_id(user_id)`.
-        #[derive(Debug, Clone)]
-        pub struct V3WebizpayUsersUserId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            user_id: ::std::string::String,
-        }
-
-        impl<'a> V3WebizpayUsersUserId<'a> {
-            /// Starts the typed call path at `/v3/webizpay/users/{user_id}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                user_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3WebizpayUsersUserId {
-                    client,
-                    user_id: user_id.into(),
-                }
-            }
-
-            /// `/authorization-state`
-            pub fn authorization_state(
-                &self,
-            ) -> authorization_state::V3WebizpayUsersUserIdAuthorizationState<'a> {
-                authorization_state::V3WebizpayUsersUserIdAuthorizationState::new(
-                    self.client,
-                    self.user_id.clone(),
-                )
-            }
-
-            /// `/authorization-url`
-            pub fn authorization_url(
-                &self,
-            ) -> authorization_url::V3WebizpayUsersUserIdAuthorizationUrl<'a> {
-                authorization_url::V3WebizpayUsersUserIdAuthorizationUrl::new(
-                    self.client,
-                    self.user_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/users/{user_id}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/ecommerce`
-        pub fn ecommerce(&self) -> ecommerce::V3Ecommerce<'a> {
-            ecommerce::V3Ecommerce::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         ecommerce::json_schemas()
@@ -29,24 +11,6 @@ pub mod v3 {
     pub mod ecommerce {
         //! `/ecommerce`
 
-        /// The typed call path at `/v3/ecommerce`: `client.v3().ecommerce()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Ecommerce<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Ecommerce<'a> {
-            /// Starts the typed call path at `/v3/ecommerce` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Ecommerce { client }
-            }
-
-            /// `/applyments`
-            pub fn applyments(&self) -> applyments::V3EcommerceApplyments<'a> {
-                applyments::V3EcommerceApplyments::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             applyments::json_schemas()
@@ -54,24 +18,6 @@ pub mod v3 {
 
         pub mod applyments {
             //! `/applyments`
-
-            /// The typed call path at `/v3/ecommerce/applyments`: `client.v3().ecommerce().applyments()`.
-            #[derive(Debug, Clone)]
-            pub struct V3EcommerceApplyments<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3EcommerceApplyments<'a> {
-                /// Starts the typed call path at `/v3/ecommerce/applyments` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3EcommerceApplyments { client }
-                }
-
-                /// `/`
-                pub fn index(&self) -> index::V3EcommerceApplymentsIndex<'a> {
-                    index::V3EcommerceApplymentsIndex::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -87,7 +33,7 @@ pub mod v3 {
                     /// Values of `organization_type`.
                     ///
                     /// 主体类型
-                    pub enum PostOrganizationType {
+                    pub enum CreateApplymentOrganizationType {
                         _2401 = "2401",
                         _2500 = "2500",
                         _4 = "4",
@@ -104,7 +50,7 @@ pub mod v3 {
                     /// Values of `cert_type`.
                     ///
                     /// 登记证书类型
-                    pub enum PostCertType {
+                    pub enum CreateApplymentCertType {
                         CertificateType2388 = "CERTIFICATE_TYPE_2388",
                         CertificateType2389 = "CERTIFICATE_TYPE_2389",
                         CertificateType2390 = "CERTIFICATE_TYPE_2390",
@@ -135,7 +81,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostBusinessTime {
+                pub struct CreateApplymentBusinessTime {
                     /// 岂止日期
                     ///
                     /// **Required.**
@@ -143,15 +89,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostBusinessTime {
+                    CreateApplymentBusinessTime {
                         period: required(0, "period"),
                     }
                 }
 
-                impl PostBusinessTime {
+                impl CreateApplymentBusinessTime {
                     /// Creates a value from its required fields (`period`).
                     pub fn new(period: ::std::vec::Vec<::std::string::String>) -> Self {
-                        PostBusinessTime { period }
+                        CreateApplymentBusinessTime {
+                            period,
+                        }
                     }
                 }
 
@@ -167,13 +115,13 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostBusinessLicenseInfo {
+                pub struct CreateApplymentBusinessLicenseInfo {
                     /// 登记证书类型
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub cert_type: ::std::option::Option<PostCertType>,
+                    pub cert_type: ::std::option::Option<CreateApplymentCertType>,
                     /// 证件扫描件
                     #[serde(
                         default,
@@ -216,12 +164,12 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub business_time: ::std::option::Option<
-                        ::wechatpay_runtime::JsonString<PostBusinessTime>,
+                        ::wechatpay_runtime::JsonString<CreateApplymentBusinessTime>,
                     >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostBusinessLicenseInfo {
+                    CreateApplymentBusinessLicenseInfo {
                         cert_type: optional(0, "cert_type"),
                         business_license_copy: optional(1, "business_license_copy"),
                         business_license_number: optional(2, "business_license_number"),
@@ -232,10 +180,10 @@ pub mod v3 {
                     }
                 }
 
-                impl PostBusinessLicenseInfo {
+                impl CreateApplymentBusinessLicenseInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostBusinessLicenseInfo {
+                        CreateApplymentBusinessLicenseInfo {
                             cert_type: ::std::option::Option::None,
                             business_license_copy: ::std::option::Option::None,
                             business_license_number: ::std::option::Option::None,
@@ -247,7 +195,10 @@ pub mod v3 {
                     }
 
                     /// Sets `cert_type`.
-                    pub fn with_cert_type(mut self, cert_type: PostCertType) -> Self {
+                    pub fn with_cert_type(
+                        mut self,
+                        cert_type: CreateApplymentCertType,
+                    ) -> Self {
                         self.cert_type = ::std::option::Option::Some(cert_type);
                         self
                     }
@@ -314,7 +265,9 @@ pub mod v3 {
                     /// Sets `business_time`.
                     pub fn with_business_time(
                         mut self,
-                        business_time: ::wechatpay_runtime::JsonString<PostBusinessTime>,
+                        business_time: ::wechatpay_runtime::JsonString<
+                            CreateApplymentBusinessTime,
+                        >,
                     ) -> Self {
                         self.business_time = ::std::option::Option::Some(business_time);
                         self
@@ -325,7 +278,7 @@ pub mod v3 {
                     /// Values of `finance_type`.
                     ///
                     /// 金融机构类型
-                    pub enum PostFinanceType {
+                    pub enum CreateApplymentFinanceType {
                         BankAgent = "BANK_AGENT",
                         PaymentAgent = "PAYMENT_AGENT",
                         Insurance = "INSURANCE",
@@ -348,13 +301,13 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostFinanceInstitutionInfo {
+                pub struct CreateApplymentFinanceInstitutionInfo {
                     /// 金融机构类型
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub finance_type: ::std::option::Option<PostFinanceType>,
+                    pub finance_type: ::std::option::Option<CreateApplymentFinanceType>,
                     /// 金融机构许可证图片
                     #[serde(
                         default,
@@ -366,16 +319,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostFinanceInstitutionInfo {
+                    CreateApplymentFinanceInstitutionInfo {
                         finance_type: optional(0, "finance_type"),
                         finance_license_pics: optional(1, "finance_license_pics"),
                     }
                 }
 
-                impl PostFinanceInstitutionInfo {
+                impl CreateApplymentFinanceInstitutionInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostFinanceInstitutionInfo {
+                        CreateApplymentFinanceInstitutionInfo {
                             finance_type: ::std::option::Option::None,
                             finance_license_pics: ::std::option::Option::None,
                         }
@@ -384,7 +337,7 @@ pub mod v3 {
                     /// Sets `finance_type`.
                     pub fn with_finance_type(
                         mut self,
-                        finance_type: PostFinanceType,
+                        finance_type: CreateApplymentFinanceType,
                     ) -> Self {
                         self.finance_type = ::std::option::Option::Some(finance_type);
                         self
@@ -406,7 +359,7 @@ pub mod v3 {
                     /// Values of `id_holder_type`.
                     ///
                     /// 超级管理员类型
-                    pub enum PostIdHolderType {
+                    pub enum CreateApplymentIdHolderType {
                         Legal = "LEGAL",
                         Super = "SUPER",
                         #[unrecognized]
@@ -416,7 +369,7 @@ pub mod v3 {
 
                 ::wechatpay_runtime::open_enum! {
                     /// Values of `id_doc_type`.
-                    pub enum PostIdDocType {
+                    pub enum CreateApplymentIdDocType {
                         IdentificationTypeIdcard = "IDENTIFICATION_TYPE_IDCARD",
                         IdentificationTypeOverseaPassport = "IDENTIFICATION_TYPE_OVERSEA_PASSPORT",
                         IdentificationTypeHongkongPassport = "IDENTIFICATION_TYPE_HONGKONG_PASSPORT",
@@ -442,7 +395,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostIdCardInfo {
+                pub struct CreateApplymentIdCardInfo {
                     /// 身份证人像面照片
                     #[serde(
                         default,
@@ -494,7 +447,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostIdCardInfo {
+                    CreateApplymentIdCardInfo {
                         id_card_copy: optional(0, "id_card_copy"),
                         id_card_national: optional(1, "id_card_national"),
                         id_card_name: optional(2, "id_card_name"),
@@ -504,10 +457,10 @@ pub mod v3 {
                     }
                 }
 
-                impl PostIdCardInfo {
+                impl CreateApplymentIdCardInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostIdCardInfo {
+                        CreateApplymentIdCardInfo {
                             id_card_copy: ::std::option::Option::None,
                             id_card_national: ::std::option::Option::None,
                             id_card_name: ::std::option::Option::None,
@@ -600,7 +553,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostIdDocInfo {
+                pub struct CreateApplymentIdDocInfo {
                     /// 证件姓名
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -648,7 +601,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostIdDocInfo {
+                    CreateApplymentIdDocInfo {
                         id_doc_name: optional(0, "id_doc_name"),
                         id_doc_number: optional(1, "id_doc_number"),
                         id_doc_copy: optional(2, "id_doc_copy"),
@@ -658,10 +611,10 @@ pub mod v3 {
                     }
                 }
 
-                impl PostIdDocInfo {
+                impl CreateApplymentIdDocInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostIdDocInfo {
+                        CreateApplymentIdDocInfo {
                             id_doc_name: ::std::option::Option::None,
                             id_doc_number: ::std::option::Option::None,
                             id_doc_copy: ::std::option::Option::None,
@@ -749,11 +702,11 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostUboInfoListItem {
+                pub struct CreateApplymentUboInfoListItem {
                     /// `ubo_id_doc_type`: not described on the docs page.
                     ///
                     /// **Required.**
-                    pub ubo_id_doc_type: PostIdDocType,
+                    pub ubo_id_doc_type: CreateApplymentIdDocType,
                     /// 证件正面照片
                     ///
                     /// **Required.**
@@ -791,7 +744,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostUboInfoListItem {
+                    CreateApplymentUboInfoListItem {
                         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
                         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
                         ubo_id_doc_copy_back: required(2, "ubo_id_doc_copy_back"),
@@ -803,11 +756,11 @@ pub mod v3 {
                     }
                 }
 
-                impl PostUboInfoListItem {
+                impl CreateApplymentUboInfoListItem {
                     /// Creates a value from its required fields (`ubo_id_doc_type`, `ubo_id_doc_copy`, `ubo_id_doc_copy_back`, `ubo_id_doc_name`, `ubo_id_doc_number`, `ubo_id_doc_address`, `ubo_period_begin`, `ubo_period_end`).
                     #[allow(clippy::too_many_arguments)]
                     pub fn new(
-                        ubo_id_doc_type: PostIdDocType,
+                        ubo_id_doc_type: CreateApplymentIdDocType,
                         ubo_id_doc_copy: impl ::std::convert::Into<
                             ::std::string::String,
                         >,
@@ -822,7 +775,7 @@ pub mod v3 {
                         >,
                         ubo_period_end: impl ::std::convert::Into<::std::string::String>,
                     ) -> Self {
-                        PostUboInfoListItem {
+                        CreateApplymentUboInfoListItem {
                             ubo_id_doc_type,
                             ubo_id_doc_copy: ubo_id_doc_copy.into(),
                             ubo_id_doc_copy_back: ubo_id_doc_copy_back.into(),
@@ -839,7 +792,7 @@ pub mod v3 {
                     /// Values of `bank_account_type`.
                     ///
                     /// 账户类型
-                    pub enum PostBankAccountType {
+                    pub enum CreateApplymentBankAccountType {
                         _74 = "74",
                         _75 = "75",
                         #[unrecognized]
@@ -859,13 +812,15 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostAccountInfo {
+                pub struct CreateApplymentAccountInfo {
                     /// 账户类型
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub bank_account_type: ::std::option::Option<PostBankAccountType>,
+                    pub bank_account_type: ::std::option::Option<
+                        CreateApplymentBankAccountType,
+                    >,
                     /// 开户银行
                     #[serde(
                         default,
@@ -913,7 +868,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostAccountInfo {
+                    CreateApplymentAccountInfo {
                         bank_account_type: optional(0, "bank_account_type"),
                         account_bank: optional(1, "account_bank"),
                         account_name: optional(2, "account_name"),
@@ -924,10 +879,10 @@ pub mod v3 {
                     }
                 }
 
-                impl PostAccountInfo {
+                impl CreateApplymentAccountInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostAccountInfo {
+                        CreateApplymentAccountInfo {
                             bank_account_type: ::std::option::Option::None,
                             account_bank: ::std::option::Option::None,
                             account_name: ::std::option::Option::None,
@@ -941,7 +896,7 @@ pub mod v3 {
                     /// Sets `bank_account_type`.
                     pub fn with_bank_account_type(
                         mut self,
-                        bank_account_type: PostBankAccountType,
+                        bank_account_type: CreateApplymentBankAccountType,
                     ) -> Self {
                         self.bank_account_type = ::std::option::Option::Some(
                             bank_account_type,
@@ -1018,7 +973,7 @@ pub mod v3 {
                     /// Values of `contact_type`.
                     ///
                     /// 超级管理员类型
-                    pub enum PostContactType {
+                    pub enum CreateApplymentContactType {
                         _65 = "65",
                         _66 = "66",
                         #[unrecognized]
@@ -1038,13 +993,13 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostContactInfo {
+                pub struct CreateApplymentContactInfo {
                     /// 超级管理员类型
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub contact_type: ::std::option::Option<PostContactType>,
+                    pub contact_type: ::std::option::Option<CreateApplymentContactType>,
                     /// 超级管理员姓名
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -1060,7 +1015,9 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub contact_id_doc_type: ::std::option::Option<PostIdDocType>,
+                    pub contact_id_doc_type: ::std::option::Option<
+                        CreateApplymentIdDocType,
+                    >,
                     /// 超级管理员身份证件号码
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
@@ -1122,7 +1079,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostContactInfo {
+                    CreateApplymentContactInfo {
                         contact_type: optional(0, "contact_type"),
                         contact_name: optional(1, "contact_name"),
                         contact_id_doc_type: optional(2, "contact_id_doc_type"),
@@ -1139,10 +1096,10 @@ pub mod v3 {
                     }
                 }
 
-                impl PostContactInfo {
+                impl CreateApplymentContactInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostContactInfo {
+                        CreateApplymentContactInfo {
                             contact_type: ::std::option::Option::None,
                             contact_name: ::std::option::Option::None,
                             contact_id_doc_type: ::std::option::Option::None,
@@ -1159,7 +1116,7 @@ pub mod v3 {
                     /// Sets `contact_type`.
                     pub fn with_contact_type(
                         mut self,
-                        contact_type: PostContactType,
+                        contact_type: CreateApplymentContactType,
                     ) -> Self {
                         self.contact_type = ::std::option::Option::Some(contact_type);
                         self
@@ -1177,7 +1134,7 @@ pub mod v3 {
                     /// Sets `contact_id_doc_type`.
                     pub fn with_contact_id_doc_type(
                         mut self,
-                        contact_id_doc_type: PostIdDocType,
+                        contact_id_doc_type: CreateApplymentIdDocType,
                     ) -> Self {
                         self.contact_id_doc_type = ::std::option::Option::Some(
                             contact_id_doc_type,
@@ -1283,7 +1240,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostSalesSceneInfo {
+                pub struct CreateApplymentSalesSceneInfo {
                     /// 店铺名称
                     #[serde(
                         default,
@@ -1313,7 +1270,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostSalesSceneInfo {
+                    CreateApplymentSalesSceneInfo {
                         store_name: optional(0, "store_name"),
                         store_url: optional(1, "store_url"),
                         store_qr_code: optional(2, "store_qr_code"),
@@ -1321,10 +1278,10 @@ pub mod v3 {
                     }
                 }
 
-                impl PostSalesSceneInfo {
+                impl CreateApplymentSalesSceneInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostSalesSceneInfo {
+                        CreateApplymentSalesSceneInfo {
                             store_name: ::std::option::Option::None,
                             store_url: ::std::option::Option::None,
                             store_qr_code: ::std::option::Option::None,
@@ -1387,7 +1344,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostSettlementInfo {
+                pub struct CreateApplymentSettlementInfo {
                     /// 结算规则ID
                     #[serde(
                         default,
@@ -1403,16 +1360,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostSettlementInfo {
+                    CreateApplymentSettlementInfo {
                         settlement_id: optional(0, "settlement_id"),
                         qualification_type: optional(1, "qualification_type"),
                     }
                 }
 
-                impl PostSettlementInfo {
+                impl CreateApplymentSettlementInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostSettlementInfo {
+                        CreateApplymentSettlementInfo {
                             settlement_id: ::std::option::Option::None,
                             qualification_type: ::std::option::Option::None,
                         }
@@ -1452,7 +1409,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostBody {
+                pub struct CreateApplymentBody {
                     /// 业务申请编号
                     ///
                     /// **Required.**
@@ -1460,7 +1417,7 @@ pub mod v3 {
                     /// 主体类型
                     ///
                     /// **Required.**
-                    pub organization_type: PostOrganizationType,
+                    pub organization_type: CreateApplymentOrganizationType,
                     /// 是否金融机构
                     #[serde(
                         default,
@@ -1473,7 +1430,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub business_license_info: ::std::option::Option<
-                        PostBusinessLicenseInfo,
+                        CreateApplymentBusinessLicenseInfo,
                     >,
                     /// 金融机构许可证信息
                     #[serde(
@@ -1481,20 +1438,22 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub finance_institution_info: ::std::option::Option<
-                        PostFinanceInstitutionInfo,
+                        CreateApplymentFinanceInstitutionInfo,
                     >,
                     /// 超级管理员类型
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub id_holder_type: ::std::option::Option<PostIdHolderType>,
+                    pub id_holder_type: ::std::option::Option<
+                        CreateApplymentIdHolderType,
+                    >,
                     /// `id_doc_type`: not described on the docs page.
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub id_doc_type: ::std::option::Option<PostIdDocType>,
+                    pub id_doc_type: ::std::option::Option<CreateApplymentIdDocType>,
                     /// 法定代表人说明函
                     #[serde(
                         default,
@@ -1508,13 +1467,13 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub id_card_info: ::std::option::Option<PostIdCardInfo>,
+                    pub id_card_info: ::std::option::Option<CreateApplymentIdCardInfo>,
                     /// 经营者/法人其他类型证件信息
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub id_doc_info: ::std::option::Option<PostIdDocInfo>,
+                    pub id_doc_info: ::std::option::Option<CreateApplymentIdDocInfo>,
                     /// 经营者/法人是否为受益人
                     #[serde(
                         default,
@@ -1527,26 +1486,28 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub ubo_info_list: ::std::option::Option<
-                        ::std::vec::Vec<PostUboInfoListItem>,
+                        ::std::vec::Vec<CreateApplymentUboInfoListItem>,
                     >,
                     /// 结算银行账户
                     ///
                     /// **Required.**
-                    pub account_info: PostAccountInfo,
+                    pub account_info: CreateApplymentAccountInfo,
                     /// 超级管理员信息
                     ///
                     /// **Required.**
-                    pub contact_info: PostContactInfo,
+                    pub contact_info: CreateApplymentContactInfo,
                     /// 店铺信息
                     ///
                     /// **Required.**
-                    pub sales_scene_info: PostSalesSceneInfo,
+                    pub sales_scene_info: CreateApplymentSalesSceneInfo,
                     /// 结算规则
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub settlement_info: ::std::option::Option<PostSettlementInfo>,
+                    pub settlement_info: ::std::option::Option<
+                        CreateApplymentSettlementInfo,
+                    >,
                     /// 商户简称
                     ///
                     /// **Required.**
@@ -1578,7 +1539,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostBody {
+                    CreateApplymentBody {
                         out_request_no: required(0, "out_request_no"),
                         organization_type: required(1, "organization_type"),
                         finance_institution: optional(2, "finance_institution"),
@@ -1602,19 +1563,19 @@ pub mod v3 {
                     }
                 }
 
-                impl PostBody {
+                impl CreateApplymentBody {
                     /// Creates a value from its required fields (`out_request_no`, `organization_type`, `account_info`, `contact_info`, `sales_scene_info`, `merchant_shortname`).
                     pub fn new(
                         out_request_no: impl ::std::convert::Into<::std::string::String>,
-                        organization_type: PostOrganizationType,
-                        account_info: PostAccountInfo,
-                        contact_info: PostContactInfo,
-                        sales_scene_info: PostSalesSceneInfo,
+                        organization_type: CreateApplymentOrganizationType,
+                        account_info: CreateApplymentAccountInfo,
+                        contact_info: CreateApplymentContactInfo,
+                        sales_scene_info: CreateApplymentSalesSceneInfo,
                         merchant_shortname: impl ::std::convert::Into<
                             ::std::string::String,
                         >,
                     ) -> Self {
-                        PostBody {
+                        CreateApplymentBody {
                             out_request_no: out_request_no.into(),
                             organization_type,
                             finance_institution: ::std::option::Option::None,
@@ -1652,7 +1613,7 @@ pub mod v3 {
                     /// Sets `business_license_info`.
                     pub fn with_business_license_info(
                         mut self,
-                        business_license_info: PostBusinessLicenseInfo,
+                        business_license_info: CreateApplymentBusinessLicenseInfo,
                     ) -> Self {
                         self.business_license_info = ::std::option::Option::Some(
                             business_license_info,
@@ -1663,7 +1624,7 @@ pub mod v3 {
                     /// Sets `finance_institution_info`.
                     pub fn with_finance_institution_info(
                         mut self,
-                        finance_institution_info: PostFinanceInstitutionInfo,
+                        finance_institution_info: CreateApplymentFinanceInstitutionInfo,
                     ) -> Self {
                         self.finance_institution_info = ::std::option::Option::Some(
                             finance_institution_info,
@@ -1674,7 +1635,7 @@ pub mod v3 {
                     /// Sets `id_holder_type`.
                     pub fn with_id_holder_type(
                         mut self,
-                        id_holder_type: PostIdHolderType,
+                        id_holder_type: CreateApplymentIdHolderType,
                     ) -> Self {
                         self.id_holder_type = ::std::option::Option::Some(
                             id_holder_type,
@@ -1685,7 +1646,7 @@ pub mod v3 {
                     /// Sets `id_doc_type`.
                     pub fn with_id_doc_type(
                         mut self,
-                        id_doc_type: PostIdDocType,
+                        id_doc_type: CreateApplymentIdDocType,
                     ) -> Self {
                         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
                         self
@@ -1707,7 +1668,7 @@ pub mod v3 {
                     /// Sets `id_card_info`.
                     pub fn with_id_card_info(
                         mut self,
-                        id_card_info: PostIdCardInfo,
+                        id_card_info: CreateApplymentIdCardInfo,
                     ) -> Self {
                         self.id_card_info = ::std::option::Option::Some(id_card_info);
                         self
@@ -1716,7 +1677,7 @@ pub mod v3 {
                     /// Sets `id_doc_info`.
                     pub fn with_id_doc_info(
                         mut self,
-                        id_doc_info: PostIdDocInfo,
+                        id_doc_info: CreateApplymentIdDocInfo,
                     ) -> Self {
                         self.id_doc_info = ::std::option::Option::Some(id_doc_info);
                         self
@@ -1731,7 +1692,7 @@ pub mod v3 {
                     /// Sets `ubo_info_list`.
                     pub fn with_ubo_info_list(
                         mut self,
-                        ubo_info_list: ::std::vec::Vec<PostUboInfoListItem>,
+                        ubo_info_list: ::std::vec::Vec<CreateApplymentUboInfoListItem>,
                     ) -> Self {
                         self.ubo_info_list = ::std::option::Option::Some(ubo_info_list);
                         self
@@ -1740,7 +1701,7 @@ pub mod v3 {
                     /// Sets `settlement_info`.
                     pub fn with_settlement_info(
                         mut self,
-                        settlement_info: PostSettlementInfo,
+                        settlement_info: CreateApplymentSettlementInfo,
                     ) -> Self {
                         self.settlement_info = ::std::option::Option::Some(
                             settlement_info,
@@ -1782,7 +1743,7 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for PostBody {
+                impl ::wechatpay_runtime::Validate for CreateApplymentBody {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -1802,7 +1763,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostResponse {
+                pub struct CreateApplymentResponse {
                     /// 微信支付申请单号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1829,17 +1790,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostResponse {
+                    CreateApplymentResponse {
                         applyment_id: optional(0, "applyment_id"),
                         out_request_no: optional(1, "out_request_no"),
                         ..extra
                     }
                 }
 
-                impl PostResponse {
+                impl CreateApplymentResponse {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostResponse {
+                        CreateApplymentResponse {
                             applyment_id: ::std::option::Option::None,
                             out_request_no: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -1858,26 +1819,26 @@ pub mod v3 {
                 /// Source: `openapi/v3/ecommerce/applyments/index.md:6`
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct PostRequest {
+                pub struct CreateApplymentRequest {
                     /// The request body.
-                    pub body: PostBody,
+                    pub body: CreateApplymentBody,
                 }
 
-                impl PostRequest {
+                impl CreateApplymentRequest {
                     /// Creates a value from its required fields (`body`).
-                    pub fn new(body: PostBody) -> Self {
-                        PostRequest { body }
+                    pub fn new(body: CreateApplymentBody) -> Self {
+                        CreateApplymentRequest { body }
                     }
                 }
 
-                impl PostRequest {
+                impl CreateApplymentRequest {
                     /// `POST`
                     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
                     /// `/v3/ecommerce/applyments/`
                     pub const PATH: &'static str = "/v3/ecommerce/applyments/";
                 }
 
-                impl ::wechatpay_runtime::Validate for PostRequest {
+                impl ::wechatpay_runtime::Validate for CreateApplymentRequest {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -1893,8 +1854,8 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Operation for PostRequest {
-                    type Response = PostResponse;
+                impl ::wechatpay_runtime::Operation for CreateApplymentRequest {
+                    type Response = CreateApplymentResponse;
                     fn to_request(
                         &self,
                     ) -> ::std::result::Result<
@@ -1925,44 +1886,20 @@ pub mod v3 {
                     }
                 }
 
-                /// The typed call path at `/v3/ecommerce/applyments/`: `client.v3().ecommerce().applyments().index()`.
-                #[derive(Debug, Clone)]
-                pub struct V3EcommerceApplymentsIndex<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3EcommerceApplymentsIndex<'a> {
-                    /// Starts the typed call path at `/v3/ecommerce/applyments/` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3EcommerceApplymentsIndex {
-                            client,
-                        }
-                    }
-
-                    /// 二级商户进件 (`POST /v3/ecommerce/applyments/`)
-                    pub async fn post(
-                        &self,
-                        body: PostBody,
-                    ) -> ::std::result::Result<
-                        PostResponse,
-                        ::wechatpay_runtime::Error,
-                    > {
-                        self.client.execute(&PostRequest::new(body)).await
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
                     (&'static str, ::schemars::Schema),
                 > {
                     ::std::vec::Vec::from([
                         (
-                            "post_v3_ecommerce_applyments_index.body",
-                            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+                            "create_applyment.body",
+                            ::wechatpay_runtime::json_schema_for::<CreateApplymentBody>(),
                         ),
                         (
-                            "post_v3_ecommerce_applyments_index.response",
-                            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+                            "create_applyment.response",
+                            ::wechatpay_runtime::json_schema_for::<
+                                CreateApplymentResponse,
+                            >(),
                         ),
                     ])
                 }
@@ -1971,16 +1908,33 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 二级商户进件 (`POST /v3/ecommerce/applyments/`): sends [`CreateApplymentRequest`](v3::ecommerce::applyments::index::CreateApplymentRequest).
+    fn create_applyment(
+        &self,
+        body: v3::ecommerce::applyments::index::CreateApplymentBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::ecommerce::applyments::index::CreateApplymentResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    async fn create_applyment(
+        &self,
+        body: v3::ecommerce::applyments::index::CreateApplymentBody,
+    ) -> ::std::result::Result<
+        v3::ecommerce::applyments::index::CreateApplymentResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.execute(
+                &v3::ecommerce::applyments::index::CreateApplymentRequest::new(body),
+            )
+            .await
     }
 }
 

@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/billdownload`
-        pub fn billdownload(&self) -> billdownload::V3Billdownload<'a> {
-            billdownload::V3Billdownload::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         billdownload::json_schemas()
@@ -28,24 +10,6 @@ pub mod v3 {
 
     pub mod billdownload {
         //! `/billdownload`
-
-        /// The typed call path at `/v3/billdownload`: `client.v3().billdownload()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Billdownload<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Billdownload<'a> {
-            /// Starts the typed call path at `/v3/billdownload` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Billdownload { client }
-            }
-
-            /// `/file`
-            pub fn file(&self) -> file::V3BilldownloadFile<'a> {
-                file::V3BilldownloadFile::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/billdownload`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -64,7 +28,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetQuery {
+            pub struct QueryFileQuery {
                 /// 前序接口返回的`URL.query.token`
                 ///
                 /// **Required.**
@@ -75,18 +39,18 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetQuery {
+                QueryFileQuery {
                     token: required(0, "token"),
                     tartype: optional(1, "tartype"),
                 }
             }
 
-            impl GetQuery {
+            impl QueryFileQuery {
                 /// Creates a value from its required fields (`token`).
                 pub fn new(
                     token: impl ::std::convert::Into<::std::string::String>,
                 ) -> Self {
-                    GetQuery {
+                    QueryFileQuery {
                         token: token.into(),
                         tartype: ::std::option::Option::None,
                     }
@@ -102,7 +66,7 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Validate for GetQuery {
+            impl ::wechatpay_runtime::Validate for QueryFileQuery {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -217,26 +181,26 @@ pub mod v3 {
             /// Source: `openapi/v3/billdownload/file.md:6`
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
-            pub struct GetRequest {
+            pub struct QueryFileRequest {
                 /// Query parameters.
-                pub query: GetQuery,
+                pub query: QueryFileQuery,
             }
 
-            impl GetRequest {
+            impl QueryFileRequest {
                 /// Creates a value from its required fields (`query`).
-                pub fn new(query: GetQuery) -> Self {
-                    GetRequest { query }
+                pub fn new(query: QueryFileQuery) -> Self {
+                    QueryFileRequest { query }
                 }
             }
 
-            impl GetRequest {
+            impl QueryFileRequest {
                 /// `GET`
                 pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
                 /// `/v3/billdownload/file`
                 pub const PATH: &'static str = "/v3/billdownload/file";
             }
 
-            impl ::wechatpay_runtime::Validate for GetRequest {
+            impl ::wechatpay_runtime::Validate for QueryFileRequest {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -250,7 +214,7 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Operation for GetRequest {
+            impl ::wechatpay_runtime::Operation for QueryFileRequest {
                 type Response = ::wechatpay_runtime::Bytes;
                 fn to_request(
                     &self,
@@ -298,38 +262,14 @@ pub mod v3 {
                 }
             }
 
-            /// The typed call path at `/v3/billdownload/file`: `client.v3().billdownload().file()`.
-            #[derive(Debug, Clone)]
-            pub struct V3BilldownloadFile<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3BilldownloadFile<'a> {
-                /// Starts the typed call path at `/v3/billdownload/file` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3BilldownloadFile { client }
-                }
-
-                /// 下载账单 (`GET /v3/billdownload/file`)
-                pub async fn get(
-                    &self,
-                    query: GetQuery,
-                ) -> ::std::result::Result<
-                    ::wechatpay_runtime::Download,
-                    ::wechatpay_runtime::Error,
-                > {
-                    self.client.download(&GetRequest::new(query)).await
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/billdownload/file`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
                 (&'static str, ::schemars::Schema),
             > {
                 ::std::vec::Vec::from([
                     (
-                        "get_v3_billdownload_file.query",
-                        ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+                        "query_file.query",
+                        ::wechatpay_runtime::json_schema_for::<QueryFileQuery>(),
                     ),
                 ])
             }
@@ -337,16 +277,30 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 下载账单 (`GET /v3/billdownload/file`): sends [`QueryFileRequest`](v3::billdownload::file::QueryFileRequest).
+    fn query_file(
+        &self,
+        query: v3::billdownload::file::QueryFileQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::wechatpay_runtime::Download,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    async fn query_file(
+        &self,
+        query: v3::billdownload::file::QueryFileQuery,
+    ) -> ::std::result::Result<
+        ::wechatpay_runtime::Download,
+        ::wechatpay_runtime::Error,
+    > {
+        self.download(&v3::billdownload::file::QueryFileRequest::new(query)).await
     }
 }
 

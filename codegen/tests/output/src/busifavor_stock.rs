@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/marketing`
-        pub fn marketing(&self) -> marketing::V3Marketing<'a> {
-            marketing::V3Marketing::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         marketing::json_schemas()
@@ -29,24 +11,6 @@ pub mod v3 {
     pub mod marketing {
         //! `/marketing`
 
-        /// The typed call path at `/v3/marketing`: `client.v3().marketing()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Marketing<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Marketing<'a> {
-            /// Starts the typed call path at `/v3/marketing` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Marketing { client }
-            }
-
-            /// `/busifavor`
-            pub fn busifavor(&self) -> busifavor::V3MarketingBusifavor<'a> {
-                busifavor::V3MarketingBusifavor::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             busifavor::json_schemas()
@@ -54,24 +18,6 @@ pub mod v3 {
 
         pub mod busifavor {
             //! `/busifavor`
-
-            /// The typed call path at `/v3/marketing/busifavor`: `client.v3().marketing().busifavor()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MarketingBusifavor<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3MarketingBusifavor<'a> {
-                /// Starts the typed call path at `/v3/marketing/busifavor` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3MarketingBusifavor { client }
-                }
-
-                /// `/stocks`
-                pub fn stocks(&self) -> stocks::V3MarketingBusifavorStocks<'a> {
-                    stocks::V3MarketingBusifavorStocks::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -82,32 +28,6 @@ pub mod v3 {
 
             pub mod stocks {
                 //! `/stocks`
-
-                /// The typed call path at `/v3/marketing/busifavor/stocks`: `client.v3().marketing().busifavor().stocks()`.
-                #[derive(Debug, Clone)]
-                pub struct V3MarketingBusifavorStocks<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3MarketingBusifavorStocks<'a> {
-                    /// Starts the typed call path at `/v3/marketing/busifavor/stocks` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3MarketingBusifavorStocks {
-                            client,
-                        }
-                    }
-
-                    /// `/{stock_id}`
-                    pub fn stock_id(
-                        &self,
-                        stock_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> stock_id::V3MarketingBusifavorStocksStockId<'a> {
-                        stock_id::V3MarketingBusifavorStocksStockId::new(
-                            self.client,
-                            stock_id,
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/stocks`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -123,7 +43,7 @@ pub mod v3 {
                         /// Values of `stock_type`.
                         ///
                         /// 批次类型
-                        pub enum GetStockType {
+                        pub enum GetStockStockType {
                             Normal = "NORMAL",
                             Discount = "DISCOUNT",
                             Exchange = "EXCHANGE",
@@ -144,7 +64,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetAvailableDayTimeItem {
+                    pub struct GetStockAvailableDayTimeItem {
                         /// 当天可用开始时间
                         #[serde(
                             default,
@@ -167,17 +87,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetAvailableDayTimeItem {
+                        GetStockAvailableDayTimeItem {
                             begin_time: optional(0, "begin_time"),
                             end_time: optional(1, "end_time"),
                             ..extra
                         }
                     }
 
-                    impl GetAvailableDayTimeItem {
+                    impl GetStockAvailableDayTimeItem {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetAvailableDayTimeItem {
+                            GetStockAvailableDayTimeItem {
                                 begin_time: ::std::option::Option::None,
                                 end_time: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -197,7 +117,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetAvailableWeek {
+                    pub struct GetStockAvailableWeek {
                         /// 可用星期数
                         #[serde(
                             default,
@@ -210,7 +130,7 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub available_day_time: ::std::option::Option<
-                            ::std::vec::Vec<GetAvailableDayTimeItem>,
+                            ::std::vec::Vec<GetStockAvailableDayTimeItem>,
                         >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -222,17 +142,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetAvailableWeek {
+                        GetStockAvailableWeek {
                             week_day: optional(0, "week_day"),
                             available_day_time: optional(1, "available_day_time"),
                             ..extra
                         }
                     }
 
-                    impl GetAvailableWeek {
+                    impl GetStockAvailableWeek {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetAvailableWeek {
+                            GetStockAvailableWeek {
                                 week_day: ::std::option::Option::None,
                                 available_day_time: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -252,7 +172,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetIrregularyAvaliableTimeItem {
+                    pub struct GetStockIrregularyAvaliableTimeItem {
                         /// 开始时间
                         #[serde(
                             default,
@@ -279,17 +199,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetIrregularyAvaliableTimeItem {
+                        GetStockIrregularyAvaliableTimeItem {
                             begin_time: optional(0, "begin_time"),
                             end_time: optional(1, "end_time"),
                             ..extra
                         }
                     }
 
-                    impl GetIrregularyAvaliableTimeItem {
+                    impl GetStockIrregularyAvaliableTimeItem {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetIrregularyAvaliableTimeItem {
+                            GetStockIrregularyAvaliableTimeItem {
                                 begin_time: ::std::option::Option::None,
                                 end_time: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -309,7 +229,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetCouponAvailableTime {
+                    pub struct GetStockCouponAvailableTime {
                         /// 开始时间
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -341,14 +261,14 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub available_week: ::std::option::Option<GetAvailableWeek>,
+                        pub available_week: ::std::option::Option<GetStockAvailableWeek>,
                         /// 无规律的有效时间段
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub irregulary_avaliable_time: ::std::option::Option<
-                            ::std::vec::Vec<GetIrregularyAvaliableTimeItem>,
+                            ::std::vec::Vec<GetStockIrregularyAvaliableTimeItem>,
                         >,
                         /// 领取后N天开始生效
                         #[serde(
@@ -366,7 +286,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetCouponAvailableTime {
+                        GetStockCouponAvailableTime {
                             available_begin_time: optional(0, "available_begin_time"),
                             available_end_time: optional(1, "available_end_time"),
                             available_day_after_receive: optional(
@@ -383,10 +303,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetCouponAvailableTime {
+                    impl GetStockCouponAvailableTime {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetCouponAvailableTime {
+                            GetStockCouponAvailableTime {
                                 available_begin_time: ::std::option::Option::None,
                                 available_end_time: ::std::option::Option::None,
                                 available_day_after_receive: ::std::option::Option::None,
@@ -410,7 +330,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetFixedNormalCoupon {
+                    pub struct GetStockFixedNormalCoupon {
                         /// 优惠金额
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -437,17 +357,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetFixedNormalCoupon {
+                        GetStockFixedNormalCoupon {
                             discount_amount: optional(0, "discount_amount"),
                             transaction_minimum: optional(1, "transaction_minimum"),
                             ..extra
                         }
                     }
 
-                    impl GetFixedNormalCoupon {
+                    impl GetStockFixedNormalCoupon {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetFixedNormalCoupon {
+                            GetStockFixedNormalCoupon {
                                 discount_amount: ::std::option::Option::None,
                                 transaction_minimum: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -467,7 +387,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetDiscountCoupon {
+                    pub struct GetStockDiscountCoupon {
                         /// 折扣比例
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -494,17 +414,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetDiscountCoupon {
+                        GetStockDiscountCoupon {
                             discount_percent: optional(0, "discount_percent"),
                             transaction_minimum: optional(1, "transaction_minimum"),
                             ..extra
                         }
                     }
 
-                    impl GetDiscountCoupon {
+                    impl GetStockDiscountCoupon {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetDiscountCoupon {
+                            GetStockDiscountCoupon {
                                 discount_percent: ::std::option::Option::None,
                                 transaction_minimum: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -524,7 +444,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetExchangeCoupon {
+                    pub struct GetStockExchangeCoupon {
                         /// 单品换购价
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -551,17 +471,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetExchangeCoupon {
+                        GetStockExchangeCoupon {
                             exchange_price: optional(0, "exchange_price"),
                             transaction_minimum: optional(1, "transaction_minimum"),
                             ..extra
                         }
                     }
 
-                    impl GetExchangeCoupon {
+                    impl GetStockExchangeCoupon {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetExchangeCoupon {
+                            GetStockExchangeCoupon {
                                 exchange_price: ::std::option::Option::None,
                                 transaction_minimum: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -573,7 +493,7 @@ pub mod v3 {
                         /// Values of `use_method`.
                         ///
                         /// 核销方式
-                        pub enum GetUseMethod {
+                        pub enum GetStockUseMethod {
                             OffLine = "OFF_LINE",
                             MiniPrograms = "MINI_PROGRAMS",
                             SelfConsume = "SELF_CONSUME",
@@ -595,7 +515,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetCouponUseRule {
+                    pub struct GetStockCouponUseRule {
                         /// 券可核销时间
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -604,7 +524,7 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub coupon_available_time: ::std::option::Option<
-                            GetCouponAvailableTime,
+                            GetStockCouponAvailableTime,
                         >,
                         /// 固定面额满减券使用规则
                         #[serde(
@@ -612,20 +532,24 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub fixed_normal_coupon: ::std::option::Option<
-                            GetFixedNormalCoupon,
+                            GetStockFixedNormalCoupon,
                         >,
                         /// 折扣券使用规则
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub discount_coupon: ::std::option::Option<GetDiscountCoupon>,
+                        pub discount_coupon: ::std::option::Option<
+                            GetStockDiscountCoupon,
+                        >,
                         /// 换购券使用规则
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub exchange_coupon: ::std::option::Option<GetExchangeCoupon>,
+                        pub exchange_coupon: ::std::option::Option<
+                            GetStockExchangeCoupon,
+                        >,
                         /// 核销方式
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -633,7 +557,7 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub use_method: ::std::option::Option<GetUseMethod>,
+                        pub use_method: ::std::option::Option<GetStockUseMethod>,
                         /// 小程序appid
                         #[serde(
                             default,
@@ -660,7 +584,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetCouponUseRule {
+                        GetStockCouponUseRule {
                             coupon_available_time: optional(0, "coupon_available_time"),
                             fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
                             discount_coupon: optional(2, "discount_coupon"),
@@ -672,10 +596,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetCouponUseRule {
+                    impl GetStockCouponUseRule {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetCouponUseRule {
+                            GetStockCouponUseRule {
                                 coupon_available_time: ::std::option::Option::None,
                                 fixed_normal_coupon: ::std::option::Option::None,
                                 discount_coupon: ::std::option::Option::None,
@@ -700,7 +624,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetStockSendRule {
+                    pub struct GetStockStockSendRule {
                         /// 批次总预算
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -769,7 +693,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetStockSendRule {
+                        GetStockStockSendRule {
                             max_amount: optional(0, "max_amount"),
                             max_coupons: optional(1, "max_coupons"),
                             max_coupons_per_user: optional(2, "max_coupons_per_user"),
@@ -783,10 +707,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetStockSendRule {
+                    impl GetStockStockSendRule {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetStockSendRule {
+                            GetStockStockSendRule {
                                 max_amount: ::std::option::Option::None,
                                 max_coupons: ::std::option::Option::None,
                                 max_coupons_per_user: ::std::option::Option::None,
@@ -813,7 +737,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetMiniProgramsInfo {
+                    pub struct GetStockMiniProgramsInfo {
                         /// 商家小程序appid
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -858,7 +782,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetMiniProgramsInfo {
+                        GetStockMiniProgramsInfo {
                             mini_programs_appid: optional(0, "mini_programs_appid"),
                             mini_programs_path: optional(1, "mini_programs_path"),
                             entrance_words: optional(2, "entrance_words"),
@@ -867,10 +791,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetMiniProgramsInfo {
+                    impl GetStockMiniProgramsInfo {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetMiniProgramsInfo {
+                            GetStockMiniProgramsInfo {
                                 mini_programs_appid: ::std::option::Option::None,
                                 mini_programs_path: ::std::option::Option::None,
                                 entrance_words: ::std::option::Option::None,
@@ -884,7 +808,7 @@ pub mod v3 {
                         /// Values of `code_display_mode`.
                         ///
                         /// code展示模式
-                        pub enum GetCodeDisplayMode {
+                        pub enum GetStockCodeDisplayMode {
                             NotShow = "NOT_SHOW",
                             Barcode = "BARCODE",
                             Qrcode = "QRCODE",
@@ -905,14 +829,14 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetCustomEntrance {
+                    pub struct GetStockCustomEntrance {
                         /// 小程序入口
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub mini_programs_info: ::std::option::Option<
-                            GetMiniProgramsInfo,
+                            GetStockMiniProgramsInfo,
                         >,
                         /// 商户公众号appid
                         #[serde(
@@ -937,7 +861,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+                        pub code_display_mode: ::std::option::Option<
+                            GetStockCodeDisplayMode,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -948,7 +874,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetCustomEntrance {
+                        GetStockCustomEntrance {
                             mini_programs_info: optional(0, "mini_programs_info"),
                             appid: optional(1, "appid"),
                             hall_id: optional(2, "hall_id"),
@@ -958,10 +884,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetCustomEntrance {
+                    impl GetStockCustomEntrance {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetCustomEntrance {
+                            GetStockCustomEntrance {
                                 mini_programs_info: ::std::option::Option::None,
                                 appid: ::std::option::Option::None,
                                 hall_id: ::std::option::Option::None,
@@ -976,7 +902,7 @@ pub mod v3 {
                         /// Values of `background_color`.
                         ///
                         /// 背景颜色
-                        pub enum GetBackgroundColor {
+                        pub enum GetStockBackgroundColor {
                             Color010 = "Color010",
                             Color020 = "Color020",
                             Color030 = "Color030",
@@ -1004,7 +930,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetFinderInfo {
+                    pub struct GetStockFinderInfo {
                         /// 视频号ID
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1043,7 +969,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetFinderInfo {
+                        GetStockFinderInfo {
                             finder_id: optional(0, "finder_id"),
                             finder_video_id: optional(1, "finder_video_id"),
                             finder_video_cover_image_url: optional(
@@ -1054,10 +980,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetFinderInfo {
+                    impl GetStockFinderInfo {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetFinderInfo {
+                            GetStockFinderInfo {
                                 finder_id: ::std::option::Option::None,
                                 finder_video_id: ::std::option::Option::None,
                                 finder_video_cover_image_url: ::std::option::Option::None,
@@ -1078,7 +1004,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetDisplayPatternInfo {
+                    pub struct GetStockDisplayPatternInfo {
                         /// 使用须知
                         #[serde(
                             default,
@@ -1104,7 +1030,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub background_color: ::std::option::Option<GetBackgroundColor>,
+                        pub background_color: ::std::option::Option<
+                            GetStockBackgroundColor,
+                        >,
                         /// 券详情图片
                         #[serde(
                             default,
@@ -1118,7 +1046,7 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub finder_info: ::std::option::Option<GetFinderInfo>,
+                        pub finder_info: ::std::option::Option<GetStockFinderInfo>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -1129,7 +1057,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetDisplayPatternInfo {
+                        GetStockDisplayPatternInfo {
                             description: optional(0, "description"),
                             merchant_logo_url: optional(1, "merchant_logo_url"),
                             merchant_name: optional(2, "merchant_name"),
@@ -1140,10 +1068,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetDisplayPatternInfo {
+                    impl GetStockDisplayPatternInfo {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetDisplayPatternInfo {
+                            GetStockDisplayPatternInfo {
                                 description: ::std::option::Option::None,
                                 merchant_logo_url: ::std::option::Option::None,
                                 merchant_name: ::std::option::Option::None,
@@ -1159,7 +1087,7 @@ pub mod v3 {
                         /// Values of `stock_state`.
                         ///
                         /// 批次状态
-                        pub enum GetStockState {
+                        pub enum GetStockStockState {
                             Unaudit = "UNAUDIT",
                             Running = "RUNNING",
                             Stoped = "STOPED",
@@ -1173,7 +1101,7 @@ pub mod v3 {
                         /// Values of `coupon_code_mode`.
                         ///
                         /// 券code模式
-                        pub enum GetCouponCodeMode {
+                        pub enum GetStockCouponCodeMode {
                             WechatpayMode = "WECHATPAY_MODE",
                             MerchantApi = "MERCHANT_API",
                             MerchantUpload = "MERCHANT_UPLOAD",
@@ -1194,7 +1122,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetCouponCodeCount {
+                    pub struct GetStockCouponCodeCount {
                         /// 该批次总共已上传的code总数
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1221,17 +1149,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetCouponCodeCount {
+                        GetStockCouponCodeCount {
                             total_count: optional(0, "total_count"),
                             available_count: optional(1, "available_count"),
                             ..extra
                         }
                     }
 
-                    impl GetCouponCodeCount {
+                    impl GetStockCouponCodeCount {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetCouponCodeCount {
+                            GetStockCouponCodeCount {
                                 total_count: ::std::option::Option::None,
                                 available_count: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -1251,7 +1179,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetNotifyConfig {
+                    pub struct GetStockNotifyConfig {
                         /// 事件通知appid
                         #[serde(
                             default,
@@ -1268,16 +1196,16 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetNotifyConfig {
+                        GetStockNotifyConfig {
                             notify_appid: optional(0, "notify_appid"),
                             ..extra
                         }
                     }
 
-                    impl GetNotifyConfig {
+                    impl GetStockNotifyConfig {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetNotifyConfig {
+                            GetStockNotifyConfig {
                                 notify_appid: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
                             }
@@ -1296,7 +1224,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetSendCountInformation {
+                    pub struct GetStockSendCountInformation {
                         /// 已发放券张数
                         #[serde(
                             default,
@@ -1331,7 +1259,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetSendCountInformation {
+                        GetStockSendCountInformation {
                             total_send_num: optional(0, "total_send_num"),
                             total_send_amount: optional(1, "total_send_amount"),
                             today_send_num: optional(2, "today_send_num"),
@@ -1340,10 +1268,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetSendCountInformation {
+                    impl GetStockSendCountInformation {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetSendCountInformation {
+                            GetStockSendCountInformation {
                                 total_send_num: ::std::option::Option::None,
                                 total_send_amount: ::std::option::Option::None,
                                 today_send_num: ::std::option::Option::None,
@@ -1363,7 +1291,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetResponse {
+                    pub struct GetStockResponse {
                         /// 商家券批次名称
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1403,7 +1331,7 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub stock_type: ::std::option::Option<GetStockType>,
+                        pub stock_type: ::std::option::Option<GetStockStockType>,
                         /// 核销规则
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1411,7 +1339,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub coupon_use_rule: ::std::option::Option<GetCouponUseRule>,
+                        pub coupon_use_rule: ::std::option::Option<
+                            GetStockCouponUseRule,
+                        >,
                         /// 发放规则
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1419,20 +1349,24 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub stock_send_rule: ::std::option::Option<GetStockSendRule>,
+                        pub stock_send_rule: ::std::option::Option<
+                            GetStockStockSendRule,
+                        >,
                         /// 自定义入口
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub custom_entrance: ::std::option::Option<GetCustomEntrance>,
+                        pub custom_entrance: ::std::option::Option<
+                            GetStockCustomEntrance,
+                        >,
                         /// 样式信息
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub display_pattern_info: ::std::option::Option<
-                            GetDisplayPatternInfo,
+                            GetStockDisplayPatternInfo,
                         >,
                         /// 批次状态
                         ///
@@ -1441,7 +1375,7 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub stock_state: ::std::option::Option<GetStockState>,
+                        pub stock_state: ::std::option::Option<GetStockStockState>,
                         /// 券code模式
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1449,7 +1383,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub coupon_code_mode: ::std::option::Option<GetCouponCodeMode>,
+                        pub coupon_code_mode: ::std::option::Option<
+                            GetStockCouponCodeMode,
+                        >,
                         /// 批次号
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1463,20 +1399,22 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub coupon_code_count: ::std::option::Option<GetCouponCodeCount>,
+                        pub coupon_code_count: ::std::option::Option<
+                            GetStockCouponCodeCount,
+                        >,
                         /// 事件通知配置
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub notify_config: ::std::option::Option<GetNotifyConfig>,
+                        pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
                         /// 批次发放情况
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub send_count_information: ::std::option::Option<
-                            GetSendCountInformation,
+                            GetStockSendCountInformation,
                         >,
                         /// 是否允许营销补差
                         #[serde(
@@ -1494,7 +1432,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetResponse {
+                        GetStockResponse {
                             stock_name: optional(0, "stock_name"),
                             belong_merchant: optional(1, "belong_merchant"),
                             comment: optional(2, "comment"),
@@ -1515,10 +1453,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetResponse {
+                    impl GetStockResponse {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetResponse {
+                            GetStockResponse {
                                 stock_name: ::std::option::Option::None,
                                 belong_merchant: ::std::option::Option::None,
                                 comment: ::std::option::Option::None,
@@ -1557,7 +1495,7 @@ pub mod v3 {
                     /// Source: `openapi/v3/marketing/busifavor/stocks/{stock_id}.md:3`
                     #[derive(Debug, Clone, PartialEq)]
                     #[non_exhaustive]
-                    pub struct GetRequest {
+                    pub struct GetStockRequest {
                         /// 批次号
                         ///
                         /// **Required.**
@@ -1566,25 +1504,25 @@ pub mod v3 {
                         pub stock_id: ::std::string::String,
                     }
 
-                    impl GetRequest {
+                    impl GetStockRequest {
                         /// Creates a value from its required fields (`stock_id`).
                         pub fn new(
                             stock_id: impl ::std::convert::Into<::std::string::String>,
                         ) -> Self {
-                            GetRequest {
+                            GetStockRequest {
                                 stock_id: stock_id.into(),
                             }
                         }
                     }
 
-                    impl GetRequest {
+                    impl GetStockRequest {
                         /// `GET`
                         pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
                         /// `/v3/marketing/busifavor/stocks/{stock_id}`
                         pub const PATH: &'static str = "/v3/marketing/busifavor/stocks/{stock_id}";
                     }
 
-                    impl ::wechatpay_runtime::Validate for GetRequest {
+                    impl ::wechatpay_runtime::Validate for GetStockRequest {
                         fn validate_into(
                             &self,
                             _pointer: &str,
@@ -1605,8 +1543,8 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Operation for GetRequest {
-                        type Response = GetResponse;
+                    impl ::wechatpay_runtime::Operation for GetStockRequest {
+                        type Response = GetStockResponse;
                         fn to_request(
                             &self,
                         ) -> ::std::result::Result<
@@ -1646,7 +1584,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchMiniProgramsInfo {
+                    pub struct ModifyStockMiniProgramsInfo {
                         /// 商家小程序appid
                         ///
                         /// **Required.**
@@ -1668,7 +1606,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchMiniProgramsInfo {
+                        ModifyStockMiniProgramsInfo {
                             mini_programs_appid: required(0, "mini_programs_appid"),
                             mini_programs_path: required(1, "mini_programs_path"),
                             entrance_words: required(2, "entrance_words"),
@@ -1676,7 +1614,7 @@ pub mod v3 {
                         }
                     }
 
-                    impl PatchMiniProgramsInfo {
+                    impl ModifyStockMiniProgramsInfo {
                         /// Creates a value from its required fields (`mini_programs_appid`, `mini_programs_path`, `entrance_words`).
                         pub fn new(
                             mini_programs_appid: impl ::std::convert::Into<
@@ -1689,7 +1627,7 @@ pub mod v3 {
                                 ::std::string::String,
                             >,
                         ) -> Self {
-                            PatchMiniProgramsInfo {
+                            ModifyStockMiniProgramsInfo {
                                 mini_programs_appid: mini_programs_appid.into(),
                                 mini_programs_path: mini_programs_path.into(),
                                 entrance_words: entrance_words.into(),
@@ -1723,14 +1661,14 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchCustomEntrance {
+                    pub struct ModifyStockCustomEntrance {
                         /// 小程序入口
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub mini_programs_info: ::std::option::Option<
-                            PatchMiniProgramsInfo,
+                            ModifyStockMiniProgramsInfo,
                         >,
                         /// 商户公众号appid
                         #[serde(
@@ -1749,11 +1687,13 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub code_display_mode: ::std::option::Option<GetCodeDisplayMode>,
+                        pub code_display_mode: ::std::option::Option<
+                            GetStockCodeDisplayMode,
+                        >,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchCustomEntrance {
+                        ModifyStockCustomEntrance {
                             mini_programs_info: optional(0, "mini_programs_info"),
                             appid: optional(1, "appid"),
                             hall_id: optional(2, "hall_id"),
@@ -1761,10 +1701,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl PatchCustomEntrance {
+                    impl ModifyStockCustomEntrance {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            PatchCustomEntrance {
+                            ModifyStockCustomEntrance {
                                 mini_programs_info: ::std::option::Option::None,
                                 appid: ::std::option::Option::None,
                                 hall_id: ::std::option::Option::None,
@@ -1775,7 +1715,7 @@ pub mod v3 {
                         /// Sets `mini_programs_info`.
                         pub fn with_mini_programs_info(
                             mut self,
-                            mini_programs_info: PatchMiniProgramsInfo,
+                            mini_programs_info: ModifyStockMiniProgramsInfo,
                         ) -> Self {
                             self.mini_programs_info = ::std::option::Option::Some(
                                 mini_programs_info,
@@ -1804,7 +1744,7 @@ pub mod v3 {
                         /// Sets `code_display_mode`.
                         pub fn with_code_display_mode(
                             mut self,
-                            code_display_mode: GetCodeDisplayMode,
+                            code_display_mode: GetStockCodeDisplayMode,
                         ) -> Self {
                             self.code_display_mode = ::std::option::Option::Some(
                                 code_display_mode,
@@ -1824,7 +1764,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchFinderInfo {
+                    pub struct ModifyStockFinderInfo {
                         /// 视频号ID
                         ///
                         /// **Required.**
@@ -1840,7 +1780,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchFinderInfo {
+                        ModifyStockFinderInfo {
                             finder_id: required(0, "finder_id"),
                             finder_video_id: required(1, "finder_video_id"),
                             finder_video_cover_image_url: required(
@@ -1850,7 +1790,7 @@ pub mod v3 {
                         }
                     }
 
-                    impl PatchFinderInfo {
+                    impl ModifyStockFinderInfo {
                         /// Creates a value from its required fields (`finder_id`, `finder_video_id`, `finder_video_cover_image_url`).
                         pub fn new(
                             finder_id: impl ::std::convert::Into<::std::string::String>,
@@ -1861,7 +1801,7 @@ pub mod v3 {
                                 ::std::string::String,
                             >,
                         ) -> Self {
-                            PatchFinderInfo {
+                            ModifyStockFinderInfo {
                                 finder_id: finder_id.into(),
                                 finder_video_id: finder_video_id.into(),
                                 finder_video_cover_image_url: finder_video_cover_image_url
@@ -1882,7 +1822,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchDisplayPatternInfo {
+                    pub struct ModifyStockDisplayPatternInfo {
                         /// 使用须知
                         #[serde(
                             default,
@@ -1908,7 +1848,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub background_color: ::std::option::Option<GetBackgroundColor>,
+                        pub background_color: ::std::option::Option<
+                            GetStockBackgroundColor,
+                        >,
                         /// 券详情图片
                         #[serde(
                             default,
@@ -1922,11 +1864,11 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub finder_info: ::std::option::Option<PatchFinderInfo>,
+                        pub finder_info: ::std::option::Option<ModifyStockFinderInfo>,
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchDisplayPatternInfo {
+                        ModifyStockDisplayPatternInfo {
                             description: optional(0, "description"),
                             merchant_logo_url: optional(1, "merchant_logo_url"),
                             merchant_name: optional(2, "merchant_name"),
@@ -1936,10 +1878,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl PatchDisplayPatternInfo {
+                    impl ModifyStockDisplayPatternInfo {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            PatchDisplayPatternInfo {
+                            ModifyStockDisplayPatternInfo {
                                 description: ::std::option::Option::None,
                                 merchant_logo_url: ::std::option::Option::None,
                                 merchant_name: ::std::option::Option::None,
@@ -1989,7 +1931,7 @@ pub mod v3 {
                         /// Sets `background_color`.
                         pub fn with_background_color(
                             mut self,
-                            background_color: GetBackgroundColor,
+                            background_color: GetStockBackgroundColor,
                         ) -> Self {
                             self.background_color = ::std::option::Option::Some(
                                 background_color,
@@ -2013,7 +1955,7 @@ pub mod v3 {
                         /// Sets `finder_info`.
                         pub fn with_finder_info(
                             mut self,
-                            finder_info: PatchFinderInfo,
+                            finder_info: ModifyStockFinderInfo,
                         ) -> Self {
                             self.finder_info = ::std::option::Option::Some(finder_info);
                             self
@@ -2032,13 +1974,13 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchCouponUseRule {
+                    pub struct ModifyStockCouponUseRule {
                         /// 核销方式
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub use_method: ::std::option::Option<GetUseMethod>,
+                        pub use_method: ::std::option::Option<GetStockUseMethod>,
                         /// 小程序appid
                         #[serde(
                             default,
@@ -2058,17 +2000,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchCouponUseRule {
+                        ModifyStockCouponUseRule {
                             use_method: optional(0, "use_method"),
                             mini_programs_appid: optional(1, "mini_programs_appid"),
                             mini_programs_path: optional(2, "mini_programs_path"),
                         }
                     }
 
-                    impl PatchCouponUseRule {
+                    impl ModifyStockCouponUseRule {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            PatchCouponUseRule {
+                            ModifyStockCouponUseRule {
                                 use_method: ::std::option::Option::None,
                                 mini_programs_appid: ::std::option::Option::None,
                                 mini_programs_path: ::std::option::Option::None,
@@ -2078,7 +2020,7 @@ pub mod v3 {
                         /// Sets `use_method`.
                         pub fn with_use_method(
                             mut self,
-                            use_method: GetUseMethod,
+                            use_method: GetStockUseMethod,
                         ) -> Self {
                             self.use_method = ::std::option::Option::Some(use_method);
                             self
@@ -2123,7 +2065,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchStockSendRule {
+                    pub struct ModifyStockStockSendRule {
                         /// 是否开启自然人限领
                         #[serde(
                             default,
@@ -2139,16 +2081,16 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchStockSendRule {
+                        ModifyStockStockSendRule {
                             natural_person_limit: optional(0, "natural_person_limit"),
                             prevent_api_abuse: optional(1, "prevent_api_abuse"),
                         }
                     }
 
-                    impl PatchStockSendRule {
+                    impl ModifyStockStockSendRule {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            PatchStockSendRule {
+                            ModifyStockStockSendRule {
                                 natural_person_limit: ::std::option::Option::None,
                                 prevent_api_abuse: ::std::option::Option::None,
                             }
@@ -2189,7 +2131,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchNotifyConfig {
+                    pub struct ModifyStockNotifyConfig {
                         /// 事件通知appid
                         #[serde(
                             default,
@@ -2199,15 +2141,15 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchNotifyConfig {
+                        ModifyStockNotifyConfig {
                             notify_appid: optional(0, "notify_appid"),
                         }
                     }
 
-                    impl PatchNotifyConfig {
+                    impl ModifyStockNotifyConfig {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            PatchNotifyConfig {
+                            ModifyStockNotifyConfig {
                                 notify_appid: ::std::option::Option::None,
                             }
                         }
@@ -2235,13 +2177,15 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct PatchBody {
+                    pub struct ModifyStockBody {
                         /// 自定义入口
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub custom_entrance: ::std::option::Option<PatchCustomEntrance>,
+                        pub custom_entrance: ::std::option::Option<
+                            ModifyStockCustomEntrance,
+                        >,
                         /// 批次名称
                         #[serde(
                             default,
@@ -2270,26 +2214,32 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub display_pattern_info: ::std::option::Option<
-                            PatchDisplayPatternInfo,
+                            ModifyStockDisplayPatternInfo,
                         >,
                         /// 核销规则
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub coupon_use_rule: ::std::option::Option<PatchCouponUseRule>,
+                        pub coupon_use_rule: ::std::option::Option<
+                            ModifyStockCouponUseRule,
+                        >,
                         /// 发放规则
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub stock_send_rule: ::std::option::Option<PatchStockSendRule>,
+                        pub stock_send_rule: ::std::option::Option<
+                            ModifyStockStockSendRule,
+                        >,
                         /// 事件通知配置
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub notify_config: ::std::option::Option<PatchNotifyConfig>,
+                        pub notify_config: ::std::option::Option<
+                            ModifyStockNotifyConfig,
+                        >,
                         /// 是否允许营销补差
                         #[serde(
                             default,
@@ -2299,7 +2249,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        PatchBody {
+                        ModifyStockBody {
                             custom_entrance: optional(0, "custom_entrance"),
                             stock_name: optional(1, "stock_name"),
                             comment: optional(2, "comment"),
@@ -2313,14 +2263,14 @@ pub mod v3 {
                         }
                     }
 
-                    impl PatchBody {
+                    impl ModifyStockBody {
                         /// Creates a value from its required fields (`out_request_no`).
                         pub fn new(
                             out_request_no: impl ::std::convert::Into<
                                 ::std::string::String,
                             >,
                         ) -> Self {
-                            PatchBody {
+                            ModifyStockBody {
                                 custom_entrance: ::std::option::Option::None,
                                 stock_name: ::std::option::Option::None,
                                 comment: ::std::option::Option::None,
@@ -2337,7 +2287,7 @@ pub mod v3 {
                         /// Sets `custom_entrance`.
                         pub fn with_custom_entrance(
                             mut self,
-                            custom_entrance: PatchCustomEntrance,
+                            custom_entrance: ModifyStockCustomEntrance,
                         ) -> Self {
                             self.custom_entrance = ::std::option::Option::Some(
                                 custom_entrance,
@@ -2379,7 +2329,7 @@ pub mod v3 {
                         /// Sets `display_pattern_info`.
                         pub fn with_display_pattern_info(
                             mut self,
-                            display_pattern_info: PatchDisplayPatternInfo,
+                            display_pattern_info: ModifyStockDisplayPatternInfo,
                         ) -> Self {
                             self.display_pattern_info = ::std::option::Option::Some(
                                 display_pattern_info,
@@ -2390,7 +2340,7 @@ pub mod v3 {
                         /// Sets `coupon_use_rule`.
                         pub fn with_coupon_use_rule(
                             mut self,
-                            coupon_use_rule: PatchCouponUseRule,
+                            coupon_use_rule: ModifyStockCouponUseRule,
                         ) -> Self {
                             self.coupon_use_rule = ::std::option::Option::Some(
                                 coupon_use_rule,
@@ -2401,7 +2351,7 @@ pub mod v3 {
                         /// Sets `stock_send_rule`.
                         pub fn with_stock_send_rule(
                             mut self,
-                            stock_send_rule: PatchStockSendRule,
+                            stock_send_rule: ModifyStockStockSendRule,
                         ) -> Self {
                             self.stock_send_rule = ::std::option::Option::Some(
                                 stock_send_rule,
@@ -2412,7 +2362,7 @@ pub mod v3 {
                         /// Sets `notify_config`.
                         pub fn with_notify_config(
                             mut self,
-                            notify_config: PatchNotifyConfig,
+                            notify_config: ModifyStockNotifyConfig,
                         ) -> Self {
                             self.notify_config = ::std::option::Option::Some(
                                 notify_config,
@@ -2427,7 +2377,7 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Validate for PatchBody {
+                    impl ::wechatpay_runtime::Validate for ModifyStockBody {
                         fn validate_into(
                             &self,
                             _pointer: &str,
@@ -2454,7 +2404,7 @@ pub mod v3 {
                     /// Source: `openapi/v3/marketing/busifavor/stocks/{stock_id}.md:150`
                     #[derive(Debug, Clone, PartialEq)]
                     #[non_exhaustive]
-                    pub struct PatchRequest {
+                    pub struct ModifyStockRequest {
                         /// 批次号
                         ///
                         /// **Required.**
@@ -2462,30 +2412,30 @@ pub mod v3 {
                         /// Path parameter.
                         pub stock_id: ::std::string::String,
                         /// The request body.
-                        pub body: PatchBody,
+                        pub body: ModifyStockBody,
                     }
 
-                    impl PatchRequest {
+                    impl ModifyStockRequest {
                         /// Creates a value from its required fields (`stock_id`, `body`).
                         pub fn new(
                             stock_id: impl ::std::convert::Into<::std::string::String>,
-                            body: PatchBody,
+                            body: ModifyStockBody,
                         ) -> Self {
-                            PatchRequest {
+                            ModifyStockRequest {
                                 stock_id: stock_id.into(),
                                 body,
                             }
                         }
                     }
 
-                    impl PatchRequest {
+                    impl ModifyStockRequest {
                         /// `PATCH`
                         pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
                         /// `/v3/marketing/busifavor/stocks/{stock_id}`
                         pub const PATH: &'static str = "/v3/marketing/busifavor/stocks/{stock_id}";
                     }
 
-                    impl ::wechatpay_runtime::Validate for PatchRequest {
+                    impl ::wechatpay_runtime::Validate for ModifyStockRequest {
                         fn validate_into(
                             &self,
                             _pointer: &str,
@@ -2511,7 +2461,7 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Operation for PatchRequest {
+                    impl ::wechatpay_runtime::Operation for ModifyStockRequest {
                         type Response = ();
                         fn to_request(
                             &self,
@@ -2543,60 +2493,18 @@ pub mod v3 {
                         }
                     }
 
-                    /// The typed call path at `/v3/marketing/busifavor/stocks/{stock_id}`: `client.v3().marketing().busifavor().stocks().stock_id(stock_id)`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3MarketingBusifavorStocksStockId<'a> {
-                        client: &'a ::wechatpay_runtime::Client,
-                        stock_id: ::std::string::String,
-                    }
-
-                    impl<'a> V3MarketingBusifavorStocksStockId<'a> {
-                        /// Starts the typed call path at `/v3/marketing/busifavor/stocks/{stock_id}` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            stock_id: impl ::std::convert::Into<::std::string::String>,
-                        ) -> Self {
-                            V3MarketingBusifavorStocksStockId {
-                                client,
-                                stock_id: stock_id.into(),
-                            }
-                        }
-
-                        /// 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`)
-                        pub async fn get(
-                            &self,
-                        ) -> ::std::result::Result<
-                            GetResponse,
-                            ::wechatpay_runtime::Error,
-                        > {
-                            self.client
-                                .execute(&GetRequest::new(self.stock_id.clone()))
-                                .await
-                        }
-
-                        /// 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`)
-                        pub async fn patch(
-                            &self,
-                            body: PatchBody,
-                        ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-                            self.client
-                                .execute(&PatchRequest::new(self.stock_id.clone(), body))
-                                .await
-                        }
-                    }
-
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/stocks/{stock_id}`, named `<operation>.<body|query|response>`.
                     pub fn json_schemas() -> ::std::vec::Vec<
                         (&'static str, ::schemars::Schema),
                     > {
                         ::std::vec::Vec::from([
                             (
-                                "get_v3_marketing_busifavor_stocks_stock_id.response",
-                                ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+                                "get_stock.response",
+                                ::wechatpay_runtime::json_schema_for::<GetStockResponse>(),
                             ),
                             (
-                                "patch_v3_marketing_busifavor_stocks_stock_id.body",
-                                ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+                                "modify_stock.body",
+                                ::wechatpay_runtime::json_schema_for::<ModifyStockBody>(),
                             ),
                         ])
                     }
@@ -2606,16 +2514,57 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`): sends [`GetStockRequest`](v3::marketing::busifavor::stocks::stock_id::GetStockRequest).
+    fn get_stock(
+        &self,
+        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::marketing::busifavor::stocks::stock_id::GetStockResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
+    /// 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`): sends [`ModifyStockRequest`](v3::marketing::busifavor::stocks::stock_id::ModifyStockRequest).
+    fn modify_stock(
+        &self,
+        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        body: v3::marketing::busifavor::stocks::stock_id::ModifyStockBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    fn get_stock(
+        &self,
+        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::marketing::busifavor::stocks::stock_id::GetStockResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_ {
+        let request = v3::marketing::busifavor::stocks::stock_id::GetStockRequest::new(
+            stock_id,
+        );
+        async move { self.execute(&request).await }
+    }
+
+    fn modify_stock(
+        &self,
+        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        body: v3::marketing::busifavor::stocks::stock_id::ModifyStockBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
+    > + ::std::marker::Send + '_ {
+        let request = v3::marketing::busifavor::stocks::stock_id::ModifyStockRequest::new(
+            stock_id,
+            body,
+        );
+        async move { self.execute(&request).await }
     }
 }
 

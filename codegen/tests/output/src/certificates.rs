@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/certificates`
-        pub fn certificates(&self) -> certificates::V3Certificates<'a> {
-            certificates::V3Certificates::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         certificates::json_schemas()
@@ -33,7 +15,7 @@ pub mod v3 {
             /// Values of `algorithm_type`.
             ///
             /// 平台证书算法类型
-            pub enum GetAlgorithmType {
+            pub enum QueryCertificateAlgorithmType {
                 Sm2 = "SM2",
                 Rsa = "RSA",
                 All = "ALL",
@@ -52,24 +34,24 @@ pub mod v3 {
             ::schemars::JsonSchema
         )]
         #[non_exhaustive]
-        pub struct GetQuery {
+        pub struct QueryCertificateQuery {
             /// 平台证书算法类型
             ///
             /// Default: `RSA`.
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub algorithm_type: ::std::option::Option<GetAlgorithmType>,
+            pub algorithm_type: ::std::option::Option<QueryCertificateAlgorithmType>,
         }
 
         ::wechatpay_runtime::impl_deserialize! {
-            GetQuery {
+            QueryCertificateQuery {
                 algorithm_type: optional(0, "algorithm_type"),
             }
         }
 
-        impl GetQuery {
+        impl QueryCertificateQuery {
             /// Creates a value with every field unset.
             pub fn new() -> Self {
-                GetQuery {
+                QueryCertificateQuery {
                     algorithm_type: ::std::option::Option::None,
                 }
             }
@@ -77,14 +59,14 @@ pub mod v3 {
             /// Sets `algorithm_type`.
             pub fn with_algorithm_type(
                 mut self,
-                algorithm_type: GetAlgorithmType,
+                algorithm_type: QueryCertificateAlgorithmType,
             ) -> Self {
                 self.algorithm_type = ::std::option::Option::Some(algorithm_type);
                 self
             }
         }
 
-        impl ::wechatpay_runtime::Validate for GetQuery {
+        impl ::wechatpay_runtime::Validate for QueryCertificateQuery {
             fn validate_into(
                 &self,
                 _pointer: &str,
@@ -104,7 +86,7 @@ pub mod v3 {
             ::schemars::JsonSchema
         )]
         #[non_exhaustive]
-        pub struct GetEncryptCertificate {
+        pub struct QueryCertificateEncryptCertificate {
             /// 加密证书的算法
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -134,7 +116,7 @@ pub mod v3 {
         }
 
         ::wechatpay_runtime::impl_deserialize! {
-            GetEncryptCertificate {
+            QueryCertificateEncryptCertificate {
                 algorithm: optional(0, "algorithm"),
                 nonce: optional(1, "nonce"),
                 associated_data: optional(2, "associated_data"),
@@ -143,10 +125,10 @@ pub mod v3 {
             }
         }
 
-        impl GetEncryptCertificate {
+        impl QueryCertificateEncryptCertificate {
             /// Creates a value with every field unset.
             pub fn new() -> Self {
-                GetEncryptCertificate {
+                QueryCertificateEncryptCertificate {
                     algorithm: ::std::option::Option::None,
                     nonce: ::std::option::Option::None,
                     associated_data: ::std::option::Option::None,
@@ -168,7 +150,7 @@ pub mod v3 {
             ::schemars::JsonSchema
         )]
         #[non_exhaustive]
-        pub struct GetDataItem {
+        pub struct QueryCertificateDataItem {
             /// 证书序列号
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -188,7 +170,9 @@ pub mod v3 {
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub encrypt_certificate: ::std::option::Option<GetEncryptCertificate>,
+            pub encrypt_certificate: ::std::option::Option<
+                QueryCertificateEncryptCertificate,
+            >,
             /// Members WeChat Pay sent that the docs do not list, kept as
             /// they came (and serialized back).
             #[serde(flatten)]
@@ -196,7 +180,7 @@ pub mod v3 {
         }
 
         ::wechatpay_runtime::impl_deserialize! {
-            GetDataItem {
+            QueryCertificateDataItem {
                 serial_no: optional(0, "serial_no"),
                 effective_time: optional(1, "effective_time"),
                 expire_time: optional(2, "expire_time"),
@@ -205,10 +189,10 @@ pub mod v3 {
             }
         }
 
-        impl GetDataItem {
+        impl QueryCertificateDataItem {
             /// Creates a value with every field unset.
             pub fn new() -> Self {
-                GetDataItem {
+                QueryCertificateDataItem {
                     serial_no: ::std::option::Option::None,
                     effective_time: ::std::option::Option::None,
                     expire_time: ::std::option::Option::None,
@@ -228,12 +212,12 @@ pub mod v3 {
             ::schemars::JsonSchema
         )]
         #[non_exhaustive]
-        pub struct GetResponse {
+        pub struct QueryCertificateResponse {
             /// 平台证书列表
             ///
             /// Marked required on the page; not promised, like every answer field (see the crate docs).
             #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-            pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+            pub data: ::std::option::Option<::std::vec::Vec<QueryCertificateDataItem>>,
             /// Members WeChat Pay sent that the docs do not list, kept as
             /// they came (and serialized back).
             #[serde(flatten)]
@@ -241,16 +225,16 @@ pub mod v3 {
         }
 
         ::wechatpay_runtime::impl_deserialize! {
-            GetResponse {
+            QueryCertificateResponse {
                 data: optional(0, "data"),
                 ..extra
             }
         }
 
-        impl GetResponse {
+        impl QueryCertificateResponse {
             /// Creates a value with every field unset.
             pub fn new() -> Self {
-                GetResponse {
+                QueryCertificateResponse {
                     data: ::std::option::Option::None,
                     extra: ::serde_json::Map::new(),
                 }
@@ -270,26 +254,26 @@ pub mod v3 {
         /// Source: `openapi/v3/certificates.md:9`
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
-        pub struct GetRequest {
+        pub struct QueryCertificateRequest {
             /// Query parameters.
-            pub query: GetQuery,
+            pub query: QueryCertificateQuery,
         }
 
-        impl GetRequest {
+        impl QueryCertificateRequest {
             /// Creates a value from its required fields (`query`).
-            pub fn new(query: GetQuery) -> Self {
-                GetRequest { query }
+            pub fn new(query: QueryCertificateQuery) -> Self {
+                QueryCertificateRequest { query }
             }
         }
 
-        impl GetRequest {
+        impl QueryCertificateRequest {
             /// `GET`
             pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
             /// `/v3/certificates`
             pub const PATH: &'static str = "/v3/certificates";
         }
 
-        impl ::wechatpay_runtime::Validate for GetRequest {
+        impl ::wechatpay_runtime::Validate for QueryCertificateRequest {
             fn validate_into(
                 &self,
                 _pointer: &str,
@@ -303,8 +287,8 @@ pub mod v3 {
             }
         }
 
-        impl ::wechatpay_runtime::Operation for GetRequest {
-            type Response = GetResponse;
+        impl ::wechatpay_runtime::Operation for QueryCertificateRequest {
+            type Response = QueryCertificateResponse;
             fn to_request(
                 &self,
             ) -> ::std::result::Result<
@@ -341,53 +325,46 @@ pub mod v3 {
             }
         }
 
-        /// The typed call path at `/v3/certificates`: `client.v3().certificates()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Certificates<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Certificates<'a> {
-            /// Starts the typed call path at `/v3/certificates` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Certificates { client }
-            }
-
-            /// 获取平台证书列表 (`GET /v3/certificates`)
-            pub async fn get(
-                &self,
-                query: GetQuery,
-            ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-                self.client.execute(&GetRequest::new(query)).await
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/certificates`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             ::std::vec::Vec::from([
                 (
-                    "get_v3_certificates.query",
-                    ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+                    "query_certificate.query",
+                    ::wechatpay_runtime::json_schema_for::<QueryCertificateQuery>(),
                 ),
                 (
-                    "get_v3_certificates.response",
-                    ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+                    "query_certificate.response",
+                    ::wechatpay_runtime::json_schema_for::<QueryCertificateResponse>(),
                 ),
             ])
         }
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 获取平台证书列表 (`GET /v3/certificates`): sends [`QueryCertificateRequest`](v3::certificates::QueryCertificateRequest).
+    fn query_certificate(
+        &self,
+        query: v3::certificates::QueryCertificateQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::certificates::QueryCertificateResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    async fn query_certificate(
+        &self,
+        query: v3::certificates::QueryCertificateQuery,
+    ) -> ::std::result::Result<
+        v3::certificates::QueryCertificateResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.execute(&v3::certificates::QueryCertificateRequest::new(query)).await
     }
 }
 

@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/edu-papay`
-        pub fn edu_papay(&self) -> edu_papay::V3EduPapay<'a> {
-            edu_papay::V3EduPapay::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         edu_papay::json_schemas()
@@ -29,24 +11,6 @@ pub mod v3 {
     pub mod edu_papay {
         //! `/edu-papay`
 
-        /// The typed call path at `/v3/edu-papay`: `client.v3().edu_papay()`.
-        #[derive(Debug, Clone)]
-        pub struct V3EduPapay<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3EduPapay<'a> {
-            /// Starts the typed call path at `/v3/edu-papay` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3EduPapay { client }
-            }
-
-            /// `/contracts`
-            pub fn contracts(&self) -> contracts::V3EduPapayContracts<'a> {
-                contracts::V3EduPapayContracts::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             contracts::json_schemas()
@@ -54,30 +18,6 @@ pub mod v3 {
 
         pub mod contracts {
             //! `/contracts`
-
-            /// The typed call path at `/v3/edu-papay/contracts`: `client.v3().edu_papay().contracts()`.
-            #[derive(Debug, Clone)]
-            pub struct V3EduPapayContracts<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3EduPapayContracts<'a> {
-                /// Starts the typed call path at `/v3/edu-papay/contracts` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3EduPapayContracts { client }
-                }
-
-                /// `/{contract_id}`
-                pub fn contract_id(
-                    &self,
-                    contract_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> contract_id::V3EduPapayContractsContractId<'a> {
-                    contract_id::V3EduPapayContractsContractId::new(
-                        self.client,
-                        contract_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/contracts`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -102,7 +42,7 @@ pub mod v3 {
                 /// Source: `openapi/v3/edu-papay/contracts/{contract_id}.md:6`
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct DeleteRequest {
+                pub struct DeleteContractRequest {
                     /// 签约协议号
                     ///
                     /// **Required.**
@@ -111,25 +51,25 @@ pub mod v3 {
                     pub contract_id: ::std::string::String,
                 }
 
-                impl DeleteRequest {
+                impl DeleteContractRequest {
                     /// Creates a value from its required fields (`contract_id`).
                     pub fn new(
                         contract_id: impl ::std::convert::Into<::std::string::String>,
                     ) -> Self {
-                        DeleteRequest {
+                        DeleteContractRequest {
                             contract_id: contract_id.into(),
                         }
                     }
                 }
 
-                impl DeleteRequest {
+                impl DeleteContractRequest {
                     /// `DELETE`
                     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
                     /// `/v3/edu-papay/contracts/{contract_id}`
                     pub const PATH: &'static str = "/v3/edu-papay/contracts/{contract_id}";
                 }
 
-                impl ::wechatpay_runtime::Validate for DeleteRequest {
+                impl ::wechatpay_runtime::Validate for DeleteContractRequest {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -150,7 +90,7 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Operation for DeleteRequest {
+                impl ::wechatpay_runtime::Operation for DeleteContractRequest {
                     type Response = ();
                     fn to_request(
                         &self,
@@ -180,35 +120,6 @@ pub mod v3 {
                     }
                 }
 
-                /// The typed call path at `/v3/edu-papay/contracts/{contract_id}`: `client.v3().edu_papay().contracts().contract_id(contract_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3EduPapayContractsContractId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    contract_id: ::std::string::String,
-                }
-
-                impl<'a> V3EduPapayContractsContractId<'a> {
-                    /// Starts the typed call path at `/v3/edu-papay/contracts/{contract_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        contract_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3EduPapayContractsContractId {
-                            client,
-                            contract_id: contract_id.into(),
-                        }
-                    }
-
-                    /// 解约 (`DELETE /v3/edu-papay/contracts/{contract_id}`)
-                    pub async fn delete(
-                        &self,
-                    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-                        self.client
-                            .execute(&DeleteRequest::new(self.contract_id.clone()))
-                            .await
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
                     (&'static str, ::schemars::Schema),
@@ -220,16 +131,33 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 解约 (`DELETE /v3/edu-papay/contracts/{contract_id}`): sends [`DeleteContractRequest`](v3::edu_papay::contracts::contract_id::DeleteContractRequest).
+    fn delete_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    fn delete_contract(
+        &self,
+        contract_id: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
+    > + ::std::marker::Send + '_ {
+        let request = v3::edu_papay::contracts::contract_id::DeleteContractRequest::new(
+            contract_id,
+        );
+        async move { self.execute(&request).await }
     }
 }
 

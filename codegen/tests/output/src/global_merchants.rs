@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/global`
-        pub fn global(&self) -> global::V3Global<'a> {
-            global::V3Global::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         global::json_schemas()
@@ -29,24 +11,6 @@ pub mod v3 {
     pub mod global {
         //! `/global`
 
-        /// The typed call path at `/v3/global`: `client.v3().global()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Global<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Global<'a> {
-            /// Starts the typed call path at `/v3/global` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Global { client }
-            }
-
-            /// `/merchants`
-            pub fn merchants(&self) -> merchants::V3GlobalMerchants<'a> {
-                merchants::V3GlobalMerchants::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             merchants::json_schemas()
@@ -54,27 +18,6 @@ pub mod v3 {
 
         pub mod merchants {
             //! `/merchants`
-
-            /// The typed call path at `/v3/global/merchants`: `client.v3().global().merchants()`.
-            #[derive(Debug, Clone)]
-            pub struct V3GlobalMerchants<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3GlobalMerchants<'a> {
-                /// Starts the typed call path at `/v3/global/merchants` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3GlobalMerchants { client }
-                }
-
-                /// `/{sub_mchid}`
-                pub fn sub_mchid(
-                    &self,
-                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                ) -> sub_mchid::V3GlobalMerchantsSubMchid<'a> {
-                    sub_mchid::V3GlobalMerchantsSubMchid::new(self.client, sub_mchid)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchants`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -95,7 +38,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetQuery {
+                pub struct GetMerchantQuery {
                     /// 机构appid
                     ///
                     /// **Required.**
@@ -107,26 +50,26 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetQuery {
+                    GetMerchantQuery {
                         sp_appid: required(0, "sp_appid"),
                         sp_mchid: required(1, "sp_mchid"),
                     }
                 }
 
-                impl GetQuery {
+                impl GetMerchantQuery {
                     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`).
                     pub fn new(
                         sp_appid: impl ::std::convert::Into<::std::string::String>,
                         sp_mchid: impl ::std::convert::Into<::std::string::String>,
                     ) -> Self {
-                        GetQuery {
+                        GetMerchantQuery {
                             sp_appid: sp_appid.into(),
                             sp_mchid: sp_mchid.into(),
                         }
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for GetQuery {
+                impl ::wechatpay_runtime::Validate for GetMerchantQuery {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -148,7 +91,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetContact {
+                pub struct GetMerchantContact {
                     /// 联系人名称
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -183,7 +126,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetContact {
+                    GetMerchantContact {
                         name: optional(0, "name"),
                         phone: optional(1, "phone"),
                         email: optional(2, "email"),
@@ -191,10 +134,10 @@ pub mod v3 {
                     }
                 }
 
-                impl GetContact {
+                impl GetMerchantContact {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetContact {
+                        GetMerchantContact {
                             name: ::std::option::Option::None,
                             phone: ::std::option::Option::None,
                             email: ::std::option::Option::None,
@@ -207,7 +150,7 @@ pub mod v3 {
                     /// Values of `merchant_type`.
                     ///
                     /// 商户类型
-                    pub enum GetMerchantType {
+                    pub enum GetMerchantMerchantType {
                         Enterprise = "ENTERPRISE",
                         Individual = "INDIVIDUAL",
                         #[unrecognized]
@@ -219,7 +162,7 @@ pub mod v3 {
                     /// Values of `business_type`.
                     ///
                     /// 业务类型
-                    pub enum GetBusinessType {
+                    pub enum GetMerchantBusinessType {
                         Online = "ONLINE",
                         Offline = "OFFLINE",
                         Both = "BOTH",
@@ -240,13 +183,13 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetBusiness {
+                pub struct GetMerchantBusiness {
                     /// 业务类型
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub business_type: ::std::option::Option<GetBusinessType>,
+                    pub business_type: ::std::option::Option<GetMerchantBusinessType>,
                     /// APP下载地址
                     #[serde(
                         default,
@@ -293,7 +236,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetBusiness {
+                    GetMerchantBusiness {
                         business_type: optional(0, "business_type"),
                         app_download: optional(1, "app_download"),
                         website: optional(2, "website"),
@@ -305,10 +248,10 @@ pub mod v3 {
                     }
                 }
 
-                impl GetBusiness {
+                impl GetMerchantBusiness {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetBusiness {
+                        GetMerchantBusiness {
                             business_type: ::std::option::Option::None,
                             app_download: ::std::option::Option::None,
                             website: ::std::option::Option::None,
@@ -333,7 +276,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetDirector {
+                pub struct GetMerchantDirector {
                     /// 董事姓名
                     #[serde(
                         default,
@@ -356,17 +299,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetDirector {
+                    GetMerchantDirector {
                         name: optional(0, "name"),
                         number: optional(1, "number"),
                         ..extra
                     }
                 }
 
-                impl GetDirector {
+                impl GetMerchantDirector {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetDirector {
+                        GetMerchantDirector {
                             name: ::std::option::Option::None,
                             number: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -378,7 +321,7 @@ pub mod v3 {
                     /// Values of `h5_authorization_state`.
                     ///
                     /// H5支付权限状态
-                    pub enum GetH5AuthorizationState {
+                    pub enum GetMerchantH5AuthorizationState {
                         Approved = "APPROVED",
                         Unauthorized = "UNAUTHORIZED",
                         UnderReview = "UNDER_REVIEW",
@@ -402,7 +345,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetH5Payment {
+                pub struct GetMerchantH5Payment {
                     /// H5驳回详情
                     #[serde(
                         default,
@@ -417,7 +360,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub h5_authorization_state: ::std::option::Option<
-                        GetH5AuthorizationState,
+                        GetMerchantH5AuthorizationState,
                     >,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -429,17 +372,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetH5Payment {
+                    GetMerchantH5Payment {
                         audit_reject_detail: optional(0, "audit_reject_detail"),
                         h5_authorization_state: optional(1, "h5_authorization_state"),
                         ..extra
                     }
                 }
 
-                impl GetH5Payment {
+                impl GetMerchantH5Payment {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetH5Payment {
+                        GetMerchantH5Payment {
                             audit_reject_detail: ::std::option::Option::None,
                             h5_authorization_state: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -451,7 +394,7 @@ pub mod v3 {
                     /// Values of `sub_merchant_status`.
                     ///
                     /// 子商户状态
-                    pub enum GetSubMerchantStatus {
+                    pub enum GetMerchantSubMerchantStatus {
                         Operating = "OPERATING",
                         Pending = "PENDING",
                         Deactivated = "DEACTIVATED",
@@ -466,7 +409,7 @@ pub mod v3 {
                     /// Values of `application_status`.
                     ///
                     /// 子商户入驻状态
-                    pub enum GetApplicationStatus {
+                    pub enum GetMerchantApplicationStatus {
                         IncompleteApplication = "INCOMPLETE_APPLICATION",
                         UnderReview = "UNDER_REVIEW",
                         Rejected = "REJECTED",
@@ -487,7 +430,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetApplicationRejectDetail {
+                pub struct GetMerchantApplicationRejectDetail {
                     /// 驳回字段
                     #[serde(
                         default,
@@ -510,17 +453,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetApplicationRejectDetail {
+                    GetMerchantApplicationRejectDetail {
                         field: optional(0, "field"),
                         reason: optional(1, "reason"),
                         ..extra
                     }
                 }
 
-                impl GetApplicationRejectDetail {
+                impl GetMerchantApplicationRejectDetail {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetApplicationRejectDetail {
+                        GetMerchantApplicationRejectDetail {
                             field: ::std::option::Option::None,
                             reason: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -540,26 +483,30 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetSubMerchantState {
+                pub struct GetMerchantSubMerchantState {
                     /// 子商户状态
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub sub_merchant_status: ::std::option::Option<GetSubMerchantStatus>,
+                    pub sub_merchant_status: ::std::option::Option<
+                        GetMerchantSubMerchantStatus,
+                    >,
                     /// 子商户入驻状态
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub application_status: ::std::option::Option<GetApplicationStatus>,
+                    pub application_status: ::std::option::Option<
+                        GetMerchantApplicationStatus,
+                    >,
                     /// 子商户入驻驳回详情
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub application_reject_detail: ::std::option::Option<
-                        GetApplicationRejectDetail,
+                        GetMerchantApplicationRejectDetail,
                     >,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -571,7 +518,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetSubMerchantState {
+                    GetMerchantSubMerchantState {
                         sub_merchant_status: optional(0, "sub_merchant_status"),
                         application_status: optional(1, "application_status"),
                         application_reject_detail: optional(2, "application_reject_detail"),
@@ -579,10 +526,10 @@ pub mod v3 {
                     }
                 }
 
-                impl GetSubMerchantState {
+                impl GetMerchantSubMerchantState {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetSubMerchantState {
+                        GetMerchantSubMerchantState {
                             sub_merchant_status: ::std::option::Option::None,
                             application_status: ::std::option::Option::None,
                             application_reject_detail: ::std::option::Option::None,
@@ -601,7 +548,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetResponse {
+                pub struct GetMerchantResponse {
                     /// 子商户号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -657,13 +604,13 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub contact: ::std::option::Option<GetContact>,
+                    pub contact: ::std::option::Option<GetMerchantContact>,
                     /// 商户类型
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub merchant_type: ::std::option::Option<GetMerchantType>,
+                    pub merchant_type: ::std::option::Option<GetMerchantMerchantType>,
                     /// 公司注册文件编号
                     #[serde(
                         default,
@@ -693,31 +640,33 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub business: ::std::option::Option<GetBusiness>,
+                    pub business: ::std::option::Option<GetMerchantBusiness>,
                     /// 董事信息
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub director: ::std::option::Option<GetDirector>,
+                    pub director: ::std::option::Option<GetMerchantDirector>,
                     /// 负责人信息
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub principal: ::std::option::Option<GetDirector>,
+                    pub principal: ::std::option::Option<GetMerchantDirector>,
                     /// H5支付权限详情
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub h5_payment: ::std::option::Option<GetH5Payment>,
+                    pub h5_payment: ::std::option::Option<GetMerchantH5Payment>,
                     /// 子商户状态信息
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub sub_merchant_state: ::std::option::Option<GetSubMerchantState>,
+                    pub sub_merchant_state: ::std::option::Option<
+                        GetMerchantSubMerchantState,
+                    >,
                     /// 附加信息
                     #[serde(
                         default,
@@ -734,7 +683,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetResponse {
+                    GetMerchantResponse {
                         sub_mchid: optional(0, "sub_mchid"),
                         name: optional(1, "name"),
                         shortname: optional(2, "shortname"),
@@ -762,10 +711,10 @@ pub mod v3 {
                     }
                 }
 
-                impl GetResponse {
+                impl GetMerchantResponse {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetResponse {
+                        GetMerchantResponse {
                             sub_mchid: ::std::option::Option::None,
                             name: ::std::option::Option::None,
                             shortname: ::std::option::Option::None,
@@ -801,7 +750,7 @@ pub mod v3 {
                 /// Source: `openapi/v3/global/merchants/{sub_mchid}.md:3`
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct GetRequest {
+                pub struct GetMerchantRequest {
                     /// 子商户号
                     ///
                     /// **Required.**
@@ -809,30 +758,30 @@ pub mod v3 {
                     /// Path parameter.
                     pub sub_mchid: ::std::string::String,
                     /// Query parameters.
-                    pub query: GetQuery,
+                    pub query: GetMerchantQuery,
                 }
 
-                impl GetRequest {
+                impl GetMerchantRequest {
                     /// Creates a value from its required fields (`sub_mchid`, `query`).
                     pub fn new(
                         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                        query: GetQuery,
+                        query: GetMerchantQuery,
                     ) -> Self {
-                        GetRequest {
+                        GetMerchantRequest {
                             sub_mchid: sub_mchid.into(),
                             query,
                         }
                     }
                 }
 
-                impl GetRequest {
+                impl GetMerchantRequest {
                     /// `GET`
                     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
                     /// `/v3/global/merchants/{sub_mchid}`
                     pub const PATH: &'static str = "/v3/global/merchants/{sub_mchid}";
                 }
 
-                impl ::wechatpay_runtime::Validate for GetRequest {
+                impl ::wechatpay_runtime::Validate for GetMerchantRequest {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -858,8 +807,8 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Operation for GetRequest {
-                    type Response = GetResponse;
+                impl ::wechatpay_runtime::Operation for GetMerchantRequest {
+                    type Response = GetMerchantResponse;
                     fn to_request(
                         &self,
                     ) -> ::std::result::Result<
@@ -920,7 +869,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PatchContact {
+                pub struct ModifyMerchantContact {
                     /// 联系人名称
                     ///
                     /// **Required.**
@@ -942,21 +891,25 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PatchContact {
+                    ModifyMerchantContact {
                         name: required(0, "name"),
                         phone: required(1, "phone"),
                         email: required(2, "email"),
                     }
                 }
 
-                impl PatchContact {
+                impl ModifyMerchantContact {
                     /// Creates a value from its required fields (`name`, `phone`, `email`).
                     pub fn new(
                         name: ::wechatpay_runtime::Sensitive,
                         phone: ::wechatpay_runtime::Sensitive,
                         email: ::wechatpay_runtime::Sensitive,
                     ) -> Self {
-                        PatchContact { name, phone, email }
+                        ModifyMerchantContact {
+                            name,
+                            phone,
+                            email,
+                        }
                     }
                 }
 
@@ -971,11 +924,11 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PatchBusiness {
+                pub struct ModifyMerchantBusiness {
                     /// 业务类型
                     ///
                     /// **Required.**
-                    pub business_type: GetBusinessType,
+                    pub business_type: GetMerchantBusinessType,
                     /// APP下载链接
                     #[serde(
                         default,
@@ -1021,7 +974,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PatchBusiness {
+                    ModifyMerchantBusiness {
                         business_type: required(0, "business_type"),
                         app_download: optional(1, "app_download"),
                         website: optional(2, "website"),
@@ -1033,10 +986,10 @@ pub mod v3 {
                     }
                 }
 
-                impl PatchBusiness {
+                impl ModifyMerchantBusiness {
                     /// Creates a value from its required fields (`business_type`).
-                    pub fn new(business_type: GetBusinessType) -> Self {
-                        PatchBusiness {
+                    pub fn new(business_type: GetMerchantBusinessType) -> Self {
+                        ModifyMerchantBusiness {
                             business_type,
                             app_download: ::std::option::Option::None,
                             website: ::std::option::Option::None,
@@ -1134,7 +1087,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PatchDirector {
+                pub struct ModifyMerchantDirector {
                     /// 董事姓名
                     #[serde(
                         default,
@@ -1150,16 +1103,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PatchDirector {
+                    ModifyMerchantDirector {
                         name: optional(0, "name"),
                         number: optional(1, "number"),
                     }
                 }
 
-                impl PatchDirector {
+                impl ModifyMerchantDirector {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PatchDirector {
+                        ModifyMerchantDirector {
                             name: ::std::option::Option::None,
                             number: ::std::option::Option::None,
                         }
@@ -1196,7 +1149,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PatchH5PaymentApplyInfo {
+                pub struct ModifyMerchantH5PaymentApplyInfo {
                     /// H5经营网址
                     #[serde(
                         default,
@@ -1214,16 +1167,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PatchH5PaymentApplyInfo {
+                    ModifyMerchantH5PaymentApplyInfo {
                         website_url: optional(0, "website_url"),
                         domains: optional(1, "domains"),
                     }
                 }
 
-                impl PatchH5PaymentApplyInfo {
+                impl ModifyMerchantH5PaymentApplyInfo {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PatchH5PaymentApplyInfo {
+                        ModifyMerchantH5PaymentApplyInfo {
                             website_url: ::std::option::Option::None,
                             domains: ::std::option::Option::None,
                         }
@@ -1259,7 +1212,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PatchBody {
+                pub struct ModifyMerchantBody {
                     /// 机构appid
                     ///
                     /// **Required.**
@@ -1287,7 +1240,7 @@ pub mod v3 {
                     /// 联系人信息
                     ///
                     /// **Required.**
-                    pub contact: PatchContact,
+                    pub contact: ModifyMerchantContact,
                     /// 类目
                     ///
                     /// **Required.**
@@ -1305,7 +1258,7 @@ pub mod v3 {
                     /// 商户类型
                     ///
                     /// **Required.**
-                    pub merchant_type: GetMerchantType,
+                    pub merchant_type: GetMerchantMerchantType,
                     /// 公司注册文件编号
                     ///
                     /// **Required.**
@@ -1333,19 +1286,19 @@ pub mod v3 {
                     /// 业务信息
                     ///
                     /// **Required.**
-                    pub business: PatchBusiness,
+                    pub business: ModifyMerchantBusiness,
                     /// 董事信息
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub director: ::std::option::Option<PatchDirector>,
+                    pub director: ::std::option::Option<ModifyMerchantDirector>,
                     /// 负责人信息
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub principal: ::std::option::Option<PatchDirector>,
+                    pub principal: ::std::option::Option<ModifyMerchantDirector>,
                     /// 是否申请H5支付权限
                     #[serde(
                         default,
@@ -1358,12 +1311,12 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub h5_payment_apply_info: ::std::option::Option<
-                        PatchH5PaymentApplyInfo,
+                        ModifyMerchantH5PaymentApplyInfo,
                     >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PatchBody {
+                    ModifyMerchantBody {
                         sp_appid: required(0, "sp_appid"),
                         sp_mchid: required(1, "sp_mchid"),
                         name: required(2, "name"),
@@ -1396,7 +1349,7 @@ pub mod v3 {
                     }
                 }
 
-                impl PatchBody {
+                impl ModifyMerchantBody {
                     /// Creates a value from its required fields (`sp_appid`, `sp_mchid`, `name`, `sub_mchid`, `shortname`, `office_phone`, `contact`, `business_category`, `merchant_country_code`, `merchant_type`, `registration_certificate_number`, `registration_certificate_date`, `business`).
                     #[allow(clippy::too_many_arguments)]
                     pub fn new(
@@ -1406,21 +1359,21 @@ pub mod v3 {
                         sub_mchid: impl ::std::convert::Into<::std::string::String>,
                         shortname: impl ::std::convert::Into<::std::string::String>,
                         office_phone: impl ::std::convert::Into<::std::string::String>,
-                        contact: PatchContact,
+                        contact: ModifyMerchantContact,
                         business_category: i64,
                         merchant_country_code: impl ::std::convert::Into<
                             ::std::string::String,
                         >,
-                        merchant_type: GetMerchantType,
+                        merchant_type: GetMerchantMerchantType,
                         registration_certificate_number: impl ::std::convert::Into<
                             ::std::string::String,
                         >,
                         registration_certificate_date: impl ::std::convert::Into<
                             ::std::string::String,
                         >,
-                        business: PatchBusiness,
+                        business: ModifyMerchantBusiness,
                     ) -> Self {
-                        PatchBody {
+                        ModifyMerchantBody {
                             sp_appid: sp_appid.into(),
                             sp_mchid: sp_mchid.into(),
                             name: name.into(),
@@ -1482,13 +1435,19 @@ pub mod v3 {
                     }
 
                     /// Sets `director`.
-                    pub fn with_director(mut self, director: PatchDirector) -> Self {
+                    pub fn with_director(
+                        mut self,
+                        director: ModifyMerchantDirector,
+                    ) -> Self {
                         self.director = ::std::option::Option::Some(director);
                         self
                     }
 
                     /// Sets `principal`.
-                    pub fn with_principal(mut self, principal: PatchDirector) -> Self {
+                    pub fn with_principal(
+                        mut self,
+                        principal: ModifyMerchantDirector,
+                    ) -> Self {
                         self.principal = ::std::option::Option::Some(principal);
                         self
                     }
@@ -1507,7 +1466,7 @@ pub mod v3 {
                     /// Sets `h5_payment_apply_info`.
                     pub fn with_h5_payment_apply_info(
                         mut self,
-                        h5_payment_apply_info: PatchH5PaymentApplyInfo,
+                        h5_payment_apply_info: ModifyMerchantH5PaymentApplyInfo,
                     ) -> Self {
                         self.h5_payment_apply_info = ::std::option::Option::Some(
                             h5_payment_apply_info,
@@ -1516,7 +1475,7 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for PatchBody {
+                impl ::wechatpay_runtime::Validate for ModifyMerchantBody {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -1536,7 +1495,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PatchResponse {
+                pub struct ModifyMerchantResponse {
                     /// 子商户号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1551,7 +1510,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub h5_authorization_state: ::std::option::Option<
-                        GetH5AuthorizationState,
+                        GetMerchantH5AuthorizationState,
                     >,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -1563,17 +1522,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PatchResponse {
+                    ModifyMerchantResponse {
                         sub_mchid: optional(0, "sub_mchid"),
                         h5_authorization_state: optional(1, "h5_authorization_state"),
                         ..extra
                     }
                 }
 
-                impl PatchResponse {
+                impl ModifyMerchantResponse {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PatchResponse {
+                        ModifyMerchantResponse {
                             sub_mchid: ::std::option::Option::None,
                             h5_authorization_state: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -1594,7 +1553,7 @@ pub mod v3 {
                 /// Source: `openapi/v3/global/merchants/{sub_mchid}.md:147`
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct PatchRequest {
+                pub struct ModifyMerchantRequest {
                     /// `sub_mchid`: not described on the docs page.
                     ///
                     /// **Required.**
@@ -1602,30 +1561,30 @@ pub mod v3 {
                     /// Path parameter.
                     pub sub_mchid: ::std::string::String,
                     /// The request body.
-                    pub body: PatchBody,
+                    pub body: ModifyMerchantBody,
                 }
 
-                impl PatchRequest {
+                impl ModifyMerchantRequest {
                     /// Creates a value from its required fields (`sub_mchid`, `body`).
                     pub fn new(
                         sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                        body: PatchBody,
+                        body: ModifyMerchantBody,
                     ) -> Self {
-                        PatchRequest {
+                        ModifyMerchantRequest {
                             sub_mchid: sub_mchid.into(),
                             body,
                         }
                     }
                 }
 
-                impl PatchRequest {
+                impl ModifyMerchantRequest {
                     /// `PATCH`
                     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PATCH;
                     /// `/v3/global/merchants/{sub_mchid}`
                     pub const PATH: &'static str = "/v3/global/merchants/{sub_mchid}";
                 }
 
-                impl ::wechatpay_runtime::Validate for PatchRequest {
+                impl ::wechatpay_runtime::Validate for ModifyMerchantRequest {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -1651,8 +1610,8 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Operation for PatchRequest {
-                    type Response = PatchResponse;
+                impl ::wechatpay_runtime::Operation for ModifyMerchantRequest {
+                    type Response = ModifyMerchantResponse;
                     fn to_request(
                         &self,
                     ) -> ::std::result::Result<
@@ -1685,69 +1644,28 @@ pub mod v3 {
                     }
                 }
 
-                /// The typed call path at `/v3/global/merchants/{sub_mchid}`: `client.v3().global().merchants().sub_mchid(sub_mchid)`.
-                #[derive(Debug, Clone)]
-                pub struct V3GlobalMerchantsSubMchid<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    sub_mchid: ::std::string::String,
-                }
-
-                impl<'a> V3GlobalMerchantsSubMchid<'a> {
-                    /// Starts the typed call path at `/v3/global/merchants/{sub_mchid}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3GlobalMerchantsSubMchid {
-                            client,
-                            sub_mchid: sub_mchid.into(),
-                        }
-                    }
-
-                    /// 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`)
-                    pub async fn get(
-                        &self,
-                        query: GetQuery,
-                    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-                        self.client
-                            .execute(&GetRequest::new(self.sub_mchid.clone(), query))
-                            .await
-                    }
-
-                    /// 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`)
-                    pub async fn patch(
-                        &self,
-                        body: PatchBody,
-                    ) -> ::std::result::Result<
-                        PatchResponse,
-                        ::wechatpay_runtime::Error,
-                    > {
-                        self.client
-                            .execute(&PatchRequest::new(self.sub_mchid.clone(), body))
-                            .await
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchants/{sub_mchid}`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
                     (&'static str, ::schemars::Schema),
                 > {
                     ::std::vec::Vec::from([
                         (
-                            "get_v3_global_merchants_sub_mchid.query",
-                            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+                            "get_merchant.query",
+                            ::wechatpay_runtime::json_schema_for::<GetMerchantQuery>(),
                         ),
                         (
-                            "get_v3_global_merchants_sub_mchid.response",
-                            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+                            "get_merchant.response",
+                            ::wechatpay_runtime::json_schema_for::<GetMerchantResponse>(),
                         ),
                         (
-                            "patch_v3_global_merchants_sub_mchid.body",
-                            ::wechatpay_runtime::json_schema_for::<PatchBody>(),
+                            "modify_merchant.body",
+                            ::wechatpay_runtime::json_schema_for::<ModifyMerchantBody>(),
                         ),
                         (
-                            "patch_v3_global_merchants_sub_mchid.response",
-                            ::wechatpay_runtime::json_schema_for::<PatchResponse>(),
+                            "modify_merchant.response",
+                            ::wechatpay_runtime::json_schema_for::<
+                                ModifyMerchantResponse,
+                            >(),
                         ),
                     ])
                 }
@@ -1756,16 +1674,74 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`): sends [`GetMerchantRequest`](v3::global::merchants::sub_mchid::GetMerchantRequest).
+    fn get_merchant(
+        &self,
+        sub_mchid: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+        query: v3::global::merchants::sub_mchid::GetMerchantQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::global::merchants::sub_mchid::GetMerchantResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
+    /// 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`): sends [`ModifyMerchantRequest`](v3::global::merchants::sub_mchid::ModifyMerchantRequest).
+    fn modify_merchant(
+        &self,
+        sub_mchid: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+        body: v3::global::merchants::sub_mchid::ModifyMerchantBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::global::merchants::sub_mchid::ModifyMerchantResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    fn get_merchant(
+        &self,
+        sub_mchid: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+        query: v3::global::merchants::sub_mchid::GetMerchantQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::global::merchants::sub_mchid::GetMerchantResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_ {
+        let request = v3::global::merchants::sub_mchid::GetMerchantRequest::new(
+            sub_mchid,
+            query,
+        );
+        async move { self.execute(&request).await }
+    }
+
+    fn modify_merchant(
+        &self,
+        sub_mchid: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+        body: v3::global::merchants::sub_mchid::ModifyMerchantBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::global::merchants::sub_mchid::ModifyMerchantResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_ {
+        let request = v3::global::merchants::sub_mchid::ModifyMerchantRequest::new(
+            sub_mchid,
+            body,
+        );
+        async move { self.execute(&request).await }
     }
 }
 

@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/merchant`
-        pub fn merchant(&self) -> merchant::V3Merchant<'a> {
-            merchant::V3Merchant::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         merchant::json_schemas()
@@ -29,24 +11,6 @@ pub mod v3 {
     pub mod merchant {
         //! `/merchant`
 
-        /// The typed call path at `/v3/merchant`: `client.v3().merchant()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Merchant<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Merchant<'a> {
-            /// Starts the typed call path at `/v3/merchant` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Merchant { client }
-            }
-
-            /// `/media`
-            pub fn media(&self) -> media::V3MerchantMedia<'a> {
-                media::V3MerchantMedia::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             media::json_schemas()
@@ -54,24 +18,6 @@ pub mod v3 {
 
         pub mod media {
             //! `/media`
-
-            /// The typed call path at `/v3/merchant/media`: `client.v3().merchant().media()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MerchantMedia<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3MerchantMedia<'a> {
-                /// Starts the typed call path at `/v3/merchant/media` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3MerchantMedia { client }
-                }
-
-                /// `/upload`
-                pub fn upload(&self) -> upload::V3MerchantMediaUpload<'a> {
-                    upload::V3MerchantMediaUpload::new(self.client)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/media`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -92,7 +38,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostMeta {
+                pub struct UploadMediaMeta {
                     /// 文件`sha256`摘要
                     ///
                     /// **Required.**
@@ -104,26 +50,26 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostMeta {
+                    UploadMediaMeta {
                         sha256: required(0, "sha256"),
                         filename: required(1, "filename"),
                     }
                 }
 
-                impl PostMeta {
+                impl UploadMediaMeta {
                     /// Creates a value from its required fields (`sha256`, `filename`).
                     pub fn new(
                         sha256: impl ::std::convert::Into<::std::string::String>,
                         filename: impl ::std::convert::Into<::std::string::String>,
                     ) -> Self {
-                        PostMeta {
+                        UploadMediaMeta {
                             sha256: sha256.into(),
                             filename: filename.into(),
                         }
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for PostMeta {
+                impl ::wechatpay_runtime::Validate for UploadMediaMeta {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -136,7 +82,7 @@ pub mod v3 {
                 /// The `multipart/form-data` body of 文件上传.
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct PostBody {
+                pub struct UploadMediaBody {
                     /// 媒体图⽚只⽀持JPG、BMP、PNG格式，⽂件⼤⼩不能超过5M。PDF文件大小不能超过7.5M。
                     ///
                     /// **Required.**
@@ -150,20 +96,20 @@ pub mod v3 {
                     /// **Required.**
                     ///
                     /// The `meta` part; the request signature covers its JSON.
-                    pub meta: ::wechatpay_runtime::JsonString<PostMeta>,
+                    pub meta: ::wechatpay_runtime::JsonString<UploadMediaMeta>,
                 }
 
-                impl PostBody {
+                impl UploadMediaBody {
                     /// Creates a value from its required fields (`file`, `meta`).
                     pub fn new(
                         file: ::wechatpay_runtime::FilePart,
-                        meta: ::wechatpay_runtime::JsonString<PostMeta>,
+                        meta: ::wechatpay_runtime::JsonString<UploadMediaMeta>,
                     ) -> Self {
-                        PostBody { file, meta }
+                        UploadMediaBody { file, meta }
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for PostBody {
+                impl ::wechatpay_runtime::Validate for UploadMediaBody {
                     fn validate_into(
                         &self,
                         pointer: &str,
@@ -199,7 +145,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostResponse {
+                pub struct UploadMediaResponse {
                     /// 媒体文件标识Id
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -218,16 +164,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostResponse {
+                    UploadMediaResponse {
                         media_id: optional(0, "media_id"),
                         ..extra
                     }
                 }
 
-                impl PostResponse {
+                impl UploadMediaResponse {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostResponse {
+                        UploadMediaResponse {
                             media_id: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
                         }
@@ -251,26 +197,26 @@ pub mod v3 {
                 /// Source: `openapi/v3/merchant/media/upload.md:6`
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct PostRequest {
+                pub struct UploadMediaRequest {
                     /// The request body.
-                    pub body: PostBody,
+                    pub body: UploadMediaBody,
                 }
 
-                impl PostRequest {
+                impl UploadMediaRequest {
                     /// Creates a value from its required fields (`body`).
-                    pub fn new(body: PostBody) -> Self {
-                        PostRequest { body }
+                    pub fn new(body: UploadMediaBody) -> Self {
+                        UploadMediaRequest { body }
                     }
                 }
 
-                impl PostRequest {
+                impl UploadMediaRequest {
                     /// `POST`
                     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
                     /// `/v3/merchant/media/upload`
                     pub const PATH: &'static str = "/v3/merchant/media/upload";
                 }
 
-                impl ::wechatpay_runtime::Validate for PostRequest {
+                impl ::wechatpay_runtime::Validate for UploadMediaRequest {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -286,8 +232,8 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Operation for PostRequest {
-                    type Response = PostResponse;
+                impl ::wechatpay_runtime::Operation for UploadMediaRequest {
+                    type Response = UploadMediaResponse;
                     fn to_request(
                         &self,
                     ) -> ::std::result::Result<
@@ -328,38 +274,14 @@ pub mod v3 {
                     }
                 }
 
-                /// The typed call path at `/v3/merchant/media/upload`: `client.v3().merchant().media().upload()`.
-                #[derive(Debug, Clone)]
-                pub struct V3MerchantMediaUpload<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                }
-
-                impl<'a> V3MerchantMediaUpload<'a> {
-                    /// Starts the typed call path at `/v3/merchant/media/upload` on `client`.
-                    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                        V3MerchantMediaUpload { client }
-                    }
-
-                    /// 文件上传 (`POST /v3/merchant/media/upload`)
-                    pub async fn post(
-                        &self,
-                        body: PostBody,
-                    ) -> ::std::result::Result<
-                        PostResponse,
-                        ::wechatpay_runtime::Error,
-                    > {
-                        self.client.execute(&PostRequest::new(body)).await
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/media/upload`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
                     (&'static str, ::schemars::Schema),
                 > {
                     ::std::vec::Vec::from([
                         (
-                            "post_v3_merchant_media_upload.response",
-                            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+                            "upload_media.response",
+                            ::wechatpay_runtime::json_schema_for::<UploadMediaResponse>(),
                         ),
                     ])
                 }
@@ -368,16 +290,30 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 文件上传 (`POST /v3/merchant/media/upload`): sends [`UploadMediaRequest`](v3::merchant::media::upload::UploadMediaRequest).
+    fn upload_media(
+        &self,
+        body: v3::merchant::media::upload::UploadMediaBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::merchant::media::upload::UploadMediaResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    async fn upload_media(
+        &self,
+        body: v3::merchant::media::upload::UploadMediaBody,
+    ) -> ::std::result::Result<
+        v3::merchant::media::upload::UploadMediaResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.execute(&v3::merchant::media::upload::UploadMediaRequest::new(body)).await
     }
 }
 

@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/merchant-service`
-        pub fn merchant_service(&self) -> merchant_service::V3MerchantService<'a> {
-            merchant_service::V3MerchantService::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         merchant_service::json_schemas()
@@ -29,26 +11,6 @@ pub mod v3 {
     pub mod merchant_service {
         //! `/merchant-service`
 
-        /// The typed call path at `/v3/merchant-service`: `client.v3().merchant_service()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MerchantService<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MerchantService<'a> {
-            /// Starts the typed call path at `/v3/merchant-service` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MerchantService { client }
-            }
-
-            /// `/complaints-v2`
-            pub fn complaints_v2(
-                &self,
-            ) -> complaints_v2::V3MerchantServiceComplaintsV2<'a> {
-                complaints_v2::V3MerchantServiceComplaintsV2::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             complaints_v2::json_schemas()
@@ -56,32 +18,6 @@ pub mod v3 {
 
         pub mod complaints_v2 {
             //! `/complaints-v2`
-
-            /// The typed call path at `/v3/merchant-service/complaints-v2`: `client.v3().merchant_service().complaints_v2()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MerchantServiceComplaintsV2<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3MerchantServiceComplaintsV2<'a> {
-                /// Starts the typed call path at `/v3/merchant-service/complaints-v2` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3MerchantServiceComplaintsV2 {
-                        client,
-                    }
-                }
-
-                /// `/{complaint_id}`
-                pub fn complaint_id(
-                    &self,
-                    complaint_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> complaint_id::V3MerchantServiceComplaintsV2ComplaintId<'a> {
-                    complaint_id::V3MerchantServiceComplaintsV2ComplaintId::new(
-                        self.client,
-                        complaint_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -92,38 +28,6 @@ pub mod v3 {
 
             pub mod complaint_id {
                 //! `/{complaint_id}`
-
-                /// The typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}`: `client.v3().merchant_service().complaints_v2().complaint_id(complaint_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3MerchantServiceComplaintsV2ComplaintId<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    complaint_id: ::std::string::String,
-                }
-
-                impl<'a> V3MerchantServiceComplaintsV2ComplaintId<'a> {
-                    /// Starts the typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        complaint_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3MerchantServiceComplaintsV2ComplaintId {
-                            client,
-                            complaint_id: complaint_id.into(),
-                        }
-                    }
-
-                    /// `/negotiation-historys`
-                    pub fn negotiation_historys(
-                        &self,
-                    ) -> negotiation_historys::V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys<
-                        'a,
-                    > {
-                        negotiation_historys::V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys::new(
-                            self.client,
-                            self.complaint_id.clone(),
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2/{complaint_id}`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
@@ -145,7 +49,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetQuery {
+                    pub struct ListNegotiationHistorysQuery {
                         /// 分页大小
                         #[serde(
                             default,
@@ -161,16 +65,16 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetQuery {
+                        ListNegotiationHistorysQuery {
                             limit: optional(0, "limit"),
                             offset: optional(1, "offset"),
                         }
                     }
 
-                    impl GetQuery {
+                    impl ListNegotiationHistorysQuery {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetQuery {
+                            ListNegotiationHistorysQuery {
                                 limit: ::std::option::Option::None,
                                 offset: ::std::option::Option::None,
                             }
@@ -189,7 +93,7 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Validate for GetQuery {
+                    impl ::wechatpay_runtime::Validate for ListNegotiationHistorysQuery {
                         fn validate_into(
                             &self,
                             _pointer: &str,
@@ -203,7 +107,7 @@ pub mod v3 {
                         /// Values of `media_type`.
                         ///
                         /// 媒体文件业务类型
-                        pub enum GetMediaType {
+                        pub enum ListNegotiationHistorysMediaType {
                             UserComplaintImage = "USER_COMPLAINT_IMAGE",
                             OperationImage = "OPERATION_IMAGE",
                             #[unrecognized]
@@ -223,13 +127,15 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetComplaintMediaList {
+                    pub struct ListNegotiationHistorysComplaintMediaList {
                         /// 媒体文件业务类型
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub media_type: ::std::option::Option<GetMediaType>,
+                        pub media_type: ::std::option::Option<
+                            ListNegotiationHistorysMediaType,
+                        >,
                         /// 媒体文件请求url
                         #[serde(
                             default,
@@ -248,17 +154,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetComplaintMediaList {
+                        ListNegotiationHistorysComplaintMediaList {
                             media_type: optional(0, "media_type"),
                             media_url: optional(1, "media_url"),
                             ..extra
                         }
                     }
 
-                    impl GetComplaintMediaList {
+                    impl ListNegotiationHistorysComplaintMediaList {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetComplaintMediaList {
+                            ListNegotiationHistorysComplaintMediaList {
                                 media_type: ::std::option::Option::None,
                                 media_url: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -270,7 +176,7 @@ pub mod v3 {
                         /// Values of `operate_type`.
                         ///
                         /// 操作类型
-                        pub enum GetOperateType {
+                        pub enum ListNegotiationHistorysOperateType {
                             UserCreateComplaint = "USER_CREATE_COMPLAINT",
                             UserContinueComplaint = "USER_CONTINUE_COMPLAINT",
                             UserResponse = "USER_RESPONSE",
@@ -305,7 +211,7 @@ pub mod v3 {
                         /// Values of `type`.
                         ///
                         /// 消息块类型
-                        pub enum GetType {
+                        pub enum ListNegotiationHistorysType {
                             Text = "TEXT",
                             Image = "IMAGE",
                             Link = "LINK",
@@ -321,7 +227,7 @@ pub mod v3 {
                         /// Values of `color`.
                         ///
                         /// 文本颜色
-                        pub enum GetColor {
+                        pub enum ListNegotiationHistorysColor {
                             Default = "DEFAULT",
                             Secondary = "SECONDARY",
                             #[unrecognized]
@@ -341,7 +247,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetText {
+                    pub struct ListNegotiationHistorysText {
                         /// 文本
                         #[serde(
                             default,
@@ -353,7 +259,7 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub color: ::std::option::Option<GetColor>,
+                        pub color: ::std::option::Option<ListNegotiationHistorysColor>,
                         /// 是否粗体
                         #[serde(
                             default,
@@ -370,7 +276,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetText {
+                        ListNegotiationHistorysText {
                             text: optional(0, "text"),
                             color: optional(1, "color"),
                             is_bold: optional(2, "is_bold"),
@@ -378,10 +284,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetText {
+                    impl ListNegotiationHistorysText {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetText {
+                            ListNegotiationHistorysText {
                                 text: ::std::option::Option::None,
                                 color: ::std::option::Option::None,
                                 is_bold: ::std::option::Option::None,
@@ -394,7 +300,7 @@ pub mod v3 {
                         /// Values of `image_style_type`.
                         ///
                         /// 图片样式类型
-                        pub enum GetImageStyleType {
+                        pub enum ListNegotiationHistorysImageStyleType {
                             ImageStyleTypeNarrow = "IMAGE_STYLE_TYPE_NARROW",
                             ImageStyleTypeWide = "IMAGE_STYLE_TYPE_WIDE",
                             #[unrecognized]
@@ -414,7 +320,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetImage {
+                    pub struct ListNegotiationHistorysImage {
                         /// 媒体ID
                         #[serde(
                             default,
@@ -426,7 +332,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub image_style_type: ::std::option::Option<GetImageStyleType>,
+                        pub image_style_type: ::std::option::Option<
+                            ListNegotiationHistorysImageStyleType,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -437,17 +345,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetImage {
+                        ListNegotiationHistorysImage {
                             media_id: optional(0, "media_id"),
                             image_style_type: optional(1, "image_style_type"),
                             ..extra
                         }
                     }
 
-                    impl GetImage {
+                    impl ListNegotiationHistorysImage {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetImage {
+                            ListNegotiationHistorysImage {
                                 media_id: ::std::option::Option::None,
                                 image_style_type: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -459,7 +367,7 @@ pub mod v3 {
                         /// Values of `action_type`.
                         ///
                         /// 动作类型
-                        pub enum GetActionType {
+                        pub enum ListNegotiationHistorysActionType {
                             ActionTypeSendMessage = "ACTION_TYPE_SEND_MESSAGE",
                             ActionTypeJumpUrl = "ACTION_TYPE_JUMP_URL",
                             ActionTypeJumpMiniProgram = "ACTION_TYPE_JUMP_MINI_PROGRAM",
@@ -480,7 +388,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetMiniProgramJumpInfo {
+                    pub struct ListNegotiationHistorysMiniProgramJumpInfo {
                         /// 跳转小程序APPID
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -515,7 +423,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetMiniProgramJumpInfo {
+                        ListNegotiationHistorysMiniProgramJumpInfo {
                             appid: optional(0, "appid"),
                             path: optional(1, "path"),
                             text: optional(2, "text"),
@@ -523,10 +431,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetMiniProgramJumpInfo {
+                    impl ListNegotiationHistorysMiniProgramJumpInfo {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetMiniProgramJumpInfo {
+                            ListNegotiationHistorysMiniProgramJumpInfo {
                                 appid: ::std::option::Option::None,
                                 path: ::std::option::Option::None,
                                 text: ::std::option::Option::None,
@@ -547,7 +455,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetMessageInfo {
+                    pub struct ListNegotiationHistorysMessageInfo {
                         /// 回复的消息内容
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -572,17 +480,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetMessageInfo {
+                        ListNegotiationHistorysMessageInfo {
                             content: optional(0, "content"),
                             custom_data: optional(1, "custom_data"),
                             ..extra
                         }
                     }
 
-                    impl GetMessageInfo {
+                    impl ListNegotiationHistorysMessageInfo {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetMessageInfo {
+                            ListNegotiationHistorysMessageInfo {
                                 content: ::std::option::Option::None,
                                 custom_data: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -602,13 +510,15 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetAction {
+                    pub struct ListNegotiationHistorysAction {
                         /// 动作类型
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub action_type: ::std::option::Option<GetActionType>,
+                        pub action_type: ::std::option::Option<
+                            ListNegotiationHistorysActionType,
+                        >,
                         /// 跳转链接
                         #[serde(
                             default,
@@ -621,14 +531,16 @@ pub mod v3 {
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub mini_program_jump_info: ::std::option::Option<
-                            GetMiniProgramJumpInfo,
+                            ListNegotiationHistorysMiniProgramJumpInfo,
                         >,
                         /// 回复消息内容
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub message_info: ::std::option::Option<GetMessageInfo>,
+                        pub message_info: ::std::option::Option<
+                            ListNegotiationHistorysMessageInfo,
+                        >,
                         /// 动作id
                         #[serde(
                             default,
@@ -645,7 +557,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetAction {
+                        ListNegotiationHistorysAction {
                             action_type: optional(0, "action_type"),
                             jump_url: optional(1, "jump_url"),
                             mini_program_jump_info: optional(2, "mini_program_jump_info"),
@@ -655,10 +567,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetAction {
+                    impl ListNegotiationHistorysAction {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetAction {
+                            ListNegotiationHistorysAction {
                                 action_type: ::std::option::Option::None,
                                 jump_url: ::std::option::Option::None,
                                 mini_program_jump_info: ::std::option::Option::None,
@@ -681,7 +593,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetInvalidInfo {
+                    pub struct ListNegotiationHistorysInvalidInfo {
                         /// 过期时间
                         #[serde(
                             default,
@@ -706,17 +618,17 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetInvalidInfo {
+                        ListNegotiationHistorysInvalidInfo {
                             expired_time: optional(0, "expired_time"),
                             multi_clickable: optional(1, "multi_clickable"),
                             ..extra
                         }
                     }
 
-                    impl GetInvalidInfo {
+                    impl ListNegotiationHistorysInvalidInfo {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetInvalidInfo {
+                            ListNegotiationHistorysInvalidInfo {
                                 expired_time: ::std::option::Option::None,
                                 multi_clickable: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
@@ -736,7 +648,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetLink {
+                    pub struct ListNegotiationHistorysLink {
                         /// 文本
                         #[serde(
                             default,
@@ -748,13 +660,15 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub action: ::std::option::Option<GetAction>,
+                        pub action: ::std::option::Option<ListNegotiationHistorysAction>,
                         /// 失效配置
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+                        pub invalid_info: ::std::option::Option<
+                            ListNegotiationHistorysInvalidInfo,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -765,7 +679,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetLink {
+                        ListNegotiationHistorysLink {
                             text: optional(0, "text"),
                             action: optional(1, "action"),
                             invalid_info: optional(2, "invalid_info"),
@@ -773,10 +687,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetLink {
+                    impl ListNegotiationHistorysLink {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetLink {
+                            ListNegotiationHistorysLink {
                                 text: ::std::option::Option::None,
                                 action: ::std::option::Option::None,
                                 invalid_info: ::std::option::Option::None,
@@ -797,7 +711,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetFaqsItem {
+                    pub struct ListNegotiationHistorysFaqsItem {
                         /// faq的id
                         #[serde(
                             default,
@@ -815,7 +729,7 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub action: ::std::option::Option<GetAction>,
+                        pub action: ::std::option::Option<ListNegotiationHistorysAction>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -826,7 +740,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetFaqsItem {
+                        ListNegotiationHistorysFaqsItem {
                             faq_id: optional(0, "faq_id"),
                             faq_title: optional(1, "faq_title"),
                             action: optional(2, "action"),
@@ -834,10 +748,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetFaqsItem {
+                    impl ListNegotiationHistorysFaqsItem {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetFaqsItem {
+                            ListNegotiationHistorysFaqsItem {
                                 faq_id: ::std::option::Option::None,
                                 faq_title: ::std::option::Option::None,
                                 action: ::std::option::Option::None,
@@ -858,13 +772,15 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetFaqList {
+                    pub struct ListNegotiationHistorysFaqList {
                         /// FAQ列表
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub faqs: ::std::option::Option<::std::vec::Vec<GetFaqsItem>>,
+                        pub faqs: ::std::option::Option<
+                            ::std::vec::Vec<ListNegotiationHistorysFaqsItem>,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -875,16 +791,16 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetFaqList {
+                        ListNegotiationHistorysFaqList {
                             faqs: optional(0, "faqs"),
                             ..extra
                         }
                     }
 
-                    impl GetFaqList {
+                    impl ListNegotiationHistorysFaqList {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetFaqList {
+                            ListNegotiationHistorysFaqList {
                                 faqs: ::std::option::Option::None,
                                 extra: ::serde_json::Map::new(),
                             }
@@ -895,7 +811,7 @@ pub mod v3 {
                         /// Values of `button_layout`.
                         ///
                         /// 按钮布局方式
-                        pub enum GetButtonLayout {
+                        pub enum ListNegotiationHistorysButtonLayout {
                             LayoutUnknown = "LAYOUT_UNKNOWN",
                             LayoutHorizontal = "LAYOUT_HORIZONTAL",
                             LayoutVertical = "LAYOUT_VERTICAL",
@@ -916,25 +832,31 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetButtonGroup {
+                    pub struct ListNegotiationHistorysButtonGroup {
                         /// 按钮组
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub buttons: ::std::option::Option<::std::vec::Vec<GetLink>>,
+                        pub buttons: ::std::option::Option<
+                            ::std::vec::Vec<ListNegotiationHistorysLink>,
+                        >,
                         /// 按钮布局方式
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub button_layout: ::std::option::Option<GetButtonLayout>,
+                        pub button_layout: ::std::option::Option<
+                            ListNegotiationHistorysButtonLayout,
+                        >,
                         /// 失效配置
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub invalid_info: ::std::option::Option<GetInvalidInfo>,
+                        pub invalid_info: ::std::option::Option<
+                            ListNegotiationHistorysInvalidInfo,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -945,7 +867,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetButtonGroup {
+                        ListNegotiationHistorysButtonGroup {
                             buttons: optional(0, "buttons"),
                             button_layout: optional(1, "button_layout"),
                             invalid_info: optional(2, "invalid_info"),
@@ -953,10 +875,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetButtonGroup {
+                    impl ListNegotiationHistorysButtonGroup {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetButtonGroup {
+                            ListNegotiationHistorysButtonGroup {
                                 buttons: ::std::option::Option::None,
                                 button_layout: ::std::option::Option::None,
                                 invalid_info: ::std::option::Option::None,
@@ -977,50 +899,54 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetBlocksItem {
+                    pub struct ListNegotiationHistorysBlocksItem {
                         /// 消息块类型
                         #[serde(rename = "type")]
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub type_: ::std::option::Option<GetType>,
+                        pub type_: ::std::option::Option<ListNegotiationHistorysType>,
                         /// 文本
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub text: ::std::option::Option<GetText>,
+                        pub text: ::std::option::Option<ListNegotiationHistorysText>,
                         /// 图片
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub image: ::std::option::Option<GetImage>,
+                        pub image: ::std::option::Option<ListNegotiationHistorysImage>,
                         /// 链接
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub link: ::std::option::Option<GetLink>,
+                        pub link: ::std::option::Option<ListNegotiationHistorysLink>,
                         /// FAQ列表
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub faq_list: ::std::option::Option<GetFaqList>,
+                        pub faq_list: ::std::option::Option<
+                            ListNegotiationHistorysFaqList,
+                        >,
                         /// 按钮
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub button: ::std::option::Option<GetLink>,
+                        pub button: ::std::option::Option<ListNegotiationHistorysLink>,
                         /// 按钮组
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub button_group: ::std::option::Option<GetButtonGroup>,
+                        pub button_group: ::std::option::Option<
+                            ListNegotiationHistorysButtonGroup,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -1031,7 +957,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetBlocksItem {
+                        ListNegotiationHistorysBlocksItem {
                             type_: optional(0, "type"),
                             text: optional(1, "text"),
                             image: optional(2, "image"),
@@ -1043,10 +969,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetBlocksItem {
+                    impl ListNegotiationHistorysBlocksItem {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetBlocksItem {
+                            ListNegotiationHistorysBlocksItem {
                                 type_: ::std::option::Option::None,
                                 text: ::std::option::Option::None,
                                 image: ::std::option::Option::None,
@@ -1063,7 +989,7 @@ pub mod v3 {
                         /// Values of `sender_identity`.
                         ///
                         /// 发送者身份类别
-                        pub enum GetSenderIdentity {
+                        pub enum ListNegotiationHistorysSenderIdentity {
                             Unknown = "UNKNOWN",
                             Manual = "MANUAL",
                             Machine = "MACHINE",
@@ -1084,21 +1010,23 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetNormalMessage {
+                    pub struct ListNegotiationHistorysNormalMessage {
                         /// 消息内容
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub blocks: ::std::option::Option<
-                            ::std::vec::Vec<GetBlocksItem>,
+                            ::std::vec::Vec<ListNegotiationHistorysBlocksItem>,
                         >,
                         /// 发送者身份类别
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub sender_identity: ::std::option::Option<GetSenderIdentity>,
+                        pub sender_identity: ::std::option::Option<
+                            ListNegotiationHistorysSenderIdentity,
+                        >,
                         /// 自定义透传信息
                         #[serde(
                             default,
@@ -1115,7 +1043,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetNormalMessage {
+                        ListNegotiationHistorysNormalMessage {
                             blocks: optional(0, "blocks"),
                             sender_identity: optional(1, "sender_identity"),
                             custom_data: optional(2, "custom_data"),
@@ -1123,10 +1051,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetNormalMessage {
+                    impl ListNegotiationHistorysNormalMessage {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetNormalMessage {
+                            ListNegotiationHistorysNormalMessage {
                                 blocks: ::std::option::Option::None,
                                 sender_identity: ::std::option::Option::None,
                                 custom_data: ::std::option::Option::None,
@@ -1147,7 +1075,7 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetClickMessage {
+                    pub struct ListNegotiationHistorysClickMessage {
                         /// 回复的消息内容
                         #[serde(
                             default,
@@ -1178,7 +1106,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetClickMessage {
+                        ListNegotiationHistorysClickMessage {
                             message_content: optional(0, "message_content"),
                             action_id: optional(1, "action_id"),
                             clicked_log_id: optional(2, "clicked_log_id"),
@@ -1186,10 +1114,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetClickMessage {
+                    impl ListNegotiationHistorysClickMessage {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetClickMessage {
+                            ListNegotiationHistorysClickMessage {
                                 message_content: ::std::option::Option::None,
                                 action_id: ::std::option::Option::None,
                                 clicked_log_id: ::std::option::Option::None,
@@ -1210,14 +1138,14 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetDataItem {
+                    pub struct ListNegotiationHistorysDataItem {
                         /// 操作资料列表
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
                         pub complaint_media_list: ::std::option::Option<
-                            GetComplaintMediaList,
+                            ListNegotiationHistorysComplaintMediaList,
                         >,
                         /// 操作流水号
                         ///
@@ -1252,7 +1180,9 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub operate_type: ::std::option::Option<GetOperateType>,
+                        pub operate_type: ::std::option::Option<
+                            ListNegotiationHistorysOperateType,
+                        >,
                         /// 操作内容
                         #[serde(
                             default,
@@ -1290,13 +1220,17 @@ pub mod v3 {
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub normal_message: ::std::option::Option<GetNormalMessage>,
+                        pub normal_message: ::std::option::Option<
+                            ListNegotiationHistorysNormalMessage,
+                        >,
                         /// 用户点击回复消息
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub click_message: ::std::option::Option<GetClickMessage>,
+                        pub click_message: ::std::option::Option<
+                            ListNegotiationHistorysClickMessage,
+                        >,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
                         #[serde(flatten)]
@@ -1307,7 +1241,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetDataItem {
+                        ListNegotiationHistorysDataItem {
                             complaint_media_list: optional(0, "complaint_media_list"),
                             log_id: optional(1, "log_id"),
                             operator: optional(2, "operator"),
@@ -1329,10 +1263,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetDataItem {
+                    impl ListNegotiationHistorysDataItem {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetDataItem {
+                            ListNegotiationHistorysDataItem {
                                 complaint_media_list: ::std::option::Option::None,
                                 log_id: ::std::option::Option::None,
                                 operator: ::std::option::Option::None,
@@ -1359,13 +1293,15 @@ pub mod v3 {
                         ::schemars::JsonSchema
                     )]
                     #[non_exhaustive]
-                    pub struct GetResponse {
+                    pub struct ListNegotiationHistorysResponse {
                         /// 投诉协商历史
                         #[serde(
                             default,
                             skip_serializing_if = "::std::option::Option::is_none"
                         )]
-                        pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+                        pub data: ::std::option::Option<
+                            ::std::vec::Vec<ListNegotiationHistorysDataItem>,
+                        >,
                         /// 分页大小
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -1398,7 +1334,7 @@ pub mod v3 {
                     }
 
                     ::wechatpay_runtime::impl_deserialize! {
-                        GetResponse {
+                        ListNegotiationHistorysResponse {
                             data: optional(0, "data"),
                             limit: optional(1, "limit"),
                             offset: optional(2, "offset"),
@@ -1407,10 +1343,10 @@ pub mod v3 {
                         }
                     }
 
-                    impl GetResponse {
+                    impl ListNegotiationHistorysResponse {
                         /// Creates a value with every field unset.
                         pub fn new() -> Self {
-                            GetResponse {
+                            ListNegotiationHistorysResponse {
                                 data: ::std::option::Option::None,
                                 limit: ::std::option::Option::None,
                                 offset: ::std::option::Option::None,
@@ -1433,7 +1369,7 @@ pub mod v3 {
                     /// Source: `openapi/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys.md:6`
                     #[derive(Debug, Clone, PartialEq)]
                     #[non_exhaustive]
-                    pub struct GetRequest {
+                    pub struct ListNegotiationHistorysRequest {
                         /// 投诉单号
                         ///
                         /// **Required.**
@@ -1441,32 +1377,33 @@ pub mod v3 {
                         /// Path parameter.
                         pub complaint_id: ::std::string::String,
                         /// Query parameters.
-                        pub query: GetQuery,
+                        pub query: ListNegotiationHistorysQuery,
                     }
 
-                    impl GetRequest {
+                    impl ListNegotiationHistorysRequest {
                         /// Creates a value from its required fields (`complaint_id`, `query`).
                         pub fn new(
                             complaint_id: impl ::std::convert::Into<
                                 ::std::string::String,
                             >,
-                            query: GetQuery,
+                            query: ListNegotiationHistorysQuery,
                         ) -> Self {
-                            GetRequest {
+                            ListNegotiationHistorysRequest {
                                 complaint_id: complaint_id.into(),
                                 query,
                             }
                         }
                     }
 
-                    impl GetRequest {
+                    impl ListNegotiationHistorysRequest {
                         /// `GET`
                         pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
                         /// `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`
                         pub const PATH: &'static str = "/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys";
                     }
 
-                    impl ::wechatpay_runtime::Validate for GetRequest {
+                    impl ::wechatpay_runtime::Validate
+                    for ListNegotiationHistorysRequest {
                         fn validate_into(
                             &self,
                             _pointer: &str,
@@ -1492,8 +1429,9 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Operation for GetRequest {
-                        type Response = GetResponse;
+                    impl ::wechatpay_runtime::Operation
+                    for ListNegotiationHistorysRequest {
+                        type Response = ListNegotiationHistorysResponse;
                         fn to_request(
                             &self,
                         ) -> ::std::result::Result<
@@ -1542,8 +1480,9 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Paginated for GetRequest {
-                        type Item = GetDataItem;
+                    impl ::wechatpay_runtime::Paginated
+                    for ListNegotiationHistorysRequest {
+                        type Item = ListNegotiationHistorysDataItem;
                         fn offset(&self) -> u64 {
                             self.query
                                 .offset
@@ -1571,57 +1510,22 @@ pub mod v3 {
                         }
                     }
 
-                    /// The typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`: `client.v3().merchant_service().complaints_v2().complaint_id(complaint_id).negotiation_historys()`.
-                    #[derive(Debug, Clone)]
-                    pub struct V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys<
-                        'a,
-                    > {
-                        client: &'a ::wechatpay_runtime::Client,
-                        complaint_id: ::std::string::String,
-                    }
-
-                    impl<
-                        'a,
-                    > V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys<'a> {
-                        /// Starts the typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys` on `client`.
-                        pub fn new(
-                            client: &'a ::wechatpay_runtime::Client,
-                            complaint_id: impl ::std::convert::Into<
-                                ::std::string::String,
-                            >,
-                        ) -> Self {
-                            V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys {
-                                client,
-                                complaint_id: complaint_id.into(),
-                            }
-                        }
-
-                        /// 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`)
-                        pub async fn get(
-                            &self,
-                            query: GetQuery,
-                        ) -> ::std::result::Result<
-                            GetResponse,
-                            ::wechatpay_runtime::Error,
-                        > {
-                            self.client
-                                .execute(&GetRequest::new(self.complaint_id.clone(), query))
-                                .await
-                        }
-                    }
-
                     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`, named `<operation>.<body|query|response>`.
                     pub fn json_schemas() -> ::std::vec::Vec<
                         (&'static str, ::schemars::Schema),
                     > {
                         ::std::vec::Vec::from([
                             (
-                                "get_v3_merchant_service_complaints_v2_complaint_id_negotiation_historys.query",
-                                ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+                                "list_negotiation_historys.query",
+                                ::wechatpay_runtime::json_schema_for::<
+                                    ListNegotiationHistorysQuery,
+                                >(),
                             ),
                             (
-                                "get_v3_merchant_service_complaints_v2_complaint_id_negotiation_historys.response",
-                                ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+                                "list_negotiation_historys.response",
+                                ::wechatpay_runtime::json_schema_for::<
+                                    ListNegotiationHistorysResponse,
+                                >(),
                             ),
                         ])
                     }
@@ -1631,16 +1535,42 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`): sends [`ListNegotiationHistorysRequest`](v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysRequest).
+    fn list_negotiation_historys(
+        &self,
+        complaint_id: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+        query: v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    fn list_negotiation_historys(
+        &self,
+        complaint_id: impl ::std::convert::Into<
+            ::std::string::String,
+        > + ::std::marker::Send,
+        query: v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_ {
+        let request = v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysRequest::new(
+            complaint_id,
+            query,
+        );
+        async move { self.execute(&request).await }
     }
 }
 

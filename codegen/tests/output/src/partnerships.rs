@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/marketing`
-        pub fn marketing(&self) -> marketing::V3Marketing<'a> {
-            marketing::V3Marketing::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         marketing::json_schemas()
@@ -28,24 +10,6 @@ pub mod v3 {
 
     pub mod marketing {
         //! `/marketing`
-
-        /// The typed call path at `/v3/marketing`: `client.v3().marketing()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Marketing<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Marketing<'a> {
-            /// Starts the typed call path at `/v3/marketing` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Marketing { client }
-            }
-
-            /// `/partnerships`
-            pub fn partnerships(&self) -> partnerships::V3MarketingPartnerships<'a> {
-                partnerships::V3MarketingPartnerships::new(self.client)
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -59,7 +23,7 @@ pub mod v3 {
                 /// Values of `type`.
                 ///
                 /// 合作方类别
-                pub enum GetType {
+                pub enum ListPartnershipsType {
                     Appid = "APPID",
                     Merchant = "MERCHANT",
                     #[unrecognized]
@@ -78,12 +42,12 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetPartner {
+            pub struct ListPartnershipsPartner {
                 /// 合作方类别
                 ///
                 /// **Required.**
                 #[serde(rename = "type")]
-                pub type_: GetType,
+                pub type_: ListPartnershipsType,
                 /// 合作方APPID
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub appid: ::std::option::Option<::std::string::String>,
@@ -93,17 +57,17 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetPartner {
+                ListPartnershipsPartner {
                     type_: required(0, "type"),
                     appid: optional(1, "appid"),
                     merchant_id: optional(2, "merchant_id"),
                 }
             }
 
-            impl GetPartner {
+            impl ListPartnershipsPartner {
                 /// Creates a value from its required fields (`type`).
-                pub fn new(type_: GetType) -> Self {
-                    GetPartner {
+                pub fn new(type_: ListPartnershipsType) -> Self {
+                    ListPartnershipsPartner {
                         type_,
                         appid: ::std::option::Option::None,
                         merchant_id: ::std::option::Option::None,
@@ -133,7 +97,7 @@ pub mod v3 {
                 /// Values of `business_type`.
                 ///
                 /// 授权业务类别
-                pub enum GetBusinessType {
+                pub enum ListPartnershipsBusinessType {
                     FavorStock = "FAVOR_STOCK",
                     BusifavorStock = "BUSIFAVOR_STOCK",
                     #[unrecognized]
@@ -153,26 +117,26 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetAuthorizedData {
+            pub struct ListPartnershipsAuthorizedData {
                 /// 授权业务类别
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub business_type: ::std::option::Option<GetBusinessType>,
+                pub business_type: ::std::option::Option<ListPartnershipsBusinessType>,
                 /// 授权批次ID
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub stock_id: ::std::option::Option<::std::string::String>,
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetAuthorizedData {
+                ListPartnershipsAuthorizedData {
                     business_type: optional(0, "business_type"),
                     stock_id: optional(1, "stock_id"),
                 }
             }
 
-            impl GetAuthorizedData {
+            impl ListPartnershipsAuthorizedData {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetAuthorizedData {
+                    ListPartnershipsAuthorizedData {
                         business_type: ::std::option::Option::None,
                         stock_id: ::std::option::Option::None,
                     }
@@ -181,7 +145,7 @@ pub mod v3 {
                 /// Sets `business_type`.
                 pub fn with_business_type(
                     mut self,
-                    business_type: GetBusinessType,
+                    business_type: ListPartnershipsBusinessType,
                 ) -> Self {
                     self.business_type = ::std::option::Option::Some(business_type);
                     self
@@ -207,20 +171,20 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetQuery {
+            pub struct ListPartnershipsQuery {
                 /// 合作方信息`JSON`格式字符串
                 ///
                 /// Sent as a JSON-encoded string.
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub partner: ::std::option::Option<
-                    ::wechatpay_runtime::JsonString<GetPartner>,
+                    ::wechatpay_runtime::JsonString<ListPartnershipsPartner>,
                 >,
                 /// 被授权数据`JSON`格式字符串
                 ///
                 /// Sent as a JSON-encoded string.
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub authorized_data: ::std::option::Option<
-                    ::wechatpay_runtime::JsonString<GetAuthorizedData>,
+                    ::wechatpay_runtime::JsonString<ListPartnershipsAuthorizedData>,
                 >,
                 /// 分页大小
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -231,7 +195,7 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetQuery {
+                ListPartnershipsQuery {
                     partner: optional(0, "partner"),
                     authorized_data: optional(1, "authorized_data"),
                     limit: optional(2, "limit"),
@@ -239,10 +203,10 @@ pub mod v3 {
                 }
             }
 
-            impl GetQuery {
+            impl ListPartnershipsQuery {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetQuery {
+                    ListPartnershipsQuery {
                         partner: ::std::option::Option::None,
                         authorized_data: ::std::option::Option::None,
                         limit: ::std::option::Option::None,
@@ -253,7 +217,7 @@ pub mod v3 {
                 /// Sets `partner`.
                 pub fn with_partner(
                     mut self,
-                    partner: ::wechatpay_runtime::JsonString<GetPartner>,
+                    partner: ::wechatpay_runtime::JsonString<ListPartnershipsPartner>,
                 ) -> Self {
                     self.partner = ::std::option::Option::Some(partner);
                     self
@@ -262,7 +226,9 @@ pub mod v3 {
                 /// Sets `authorized_data`.
                 pub fn with_authorized_data(
                     mut self,
-                    authorized_data: ::wechatpay_runtime::JsonString<GetAuthorizedData>,
+                    authorized_data: ::wechatpay_runtime::JsonString<
+                        ListPartnershipsAuthorizedData,
+                    >,
                 ) -> Self {
                     self.authorized_data = ::std::option::Option::Some(authorized_data);
                     self
@@ -281,7 +247,7 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Validate for GetQuery {
+            impl ::wechatpay_runtime::Validate for ListPartnershipsQuery {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -301,7 +267,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetDataPartner {
+            pub struct ListPartnershipsDataPartner {
                 /// 合作方类别
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -321,7 +287,7 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetDataPartner {
+                ListPartnershipsDataPartner {
                     type_: optional(0, "type"),
                     appid: optional(1, "appid"),
                     merchant_id: optional(2, "merchant_id"),
@@ -329,10 +295,10 @@ pub mod v3 {
                 }
             }
 
-            impl GetDataPartner {
+            impl ListPartnershipsDataPartner {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetDataPartner {
+                    ListPartnershipsDataPartner {
                         type_: ::std::option::Option::None,
                         appid: ::std::option::Option::None,
                         merchant_id: ::std::option::Option::None,
@@ -353,7 +319,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetDataAuthorizedData {
+            pub struct ListPartnershipsDataAuthorizedData {
                 /// 授权业务类别
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -369,17 +335,17 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetDataAuthorizedData {
+                ListPartnershipsDataAuthorizedData {
                     business_type: optional(0, "business_type"),
                     stock_id: optional(1, "stock_id"),
                     ..extra
                 }
             }
 
-            impl GetDataAuthorizedData {
+            impl ListPartnershipsDataAuthorizedData {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetDataAuthorizedData {
+                    ListPartnershipsDataAuthorizedData {
                         business_type: ::std::option::Option::None,
                         stock_id: ::std::option::Option::None,
                         extra: ::serde_json::Map::new(),
@@ -399,17 +365,19 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetDataItem {
+            pub struct ListPartnershipsDataItem {
                 /// 合作方信息
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub partner: ::std::option::Option<GetDataPartner>,
+                pub partner: ::std::option::Option<ListPartnershipsDataPartner>,
                 /// 被授权数据
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub authorized_data: ::std::option::Option<GetDataAuthorizedData>,
+                pub authorized_data: ::std::option::Option<
+                    ListPartnershipsDataAuthorizedData,
+                >,
                 /// 建立合作关系时间
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -435,7 +403,7 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetDataItem {
+                ListPartnershipsDataItem {
                     partner: optional(0, "partner"),
                     authorized_data: optional(1, "authorized_data"),
                     build_time: optional(2, "build_time"),
@@ -446,10 +414,10 @@ pub mod v3 {
                 }
             }
 
-            impl GetDataItem {
+            impl ListPartnershipsDataItem {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetDataItem {
+                    ListPartnershipsDataItem {
                         partner: ::std::option::Option::None,
                         authorized_data: ::std::option::Option::None,
                         build_time: ::std::option::Option::None,
@@ -471,10 +439,12 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetResponse {
+            pub struct ListPartnershipsResponse {
                 /// 合作关系结果集
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-                pub data: ::std::option::Option<::std::vec::Vec<GetDataItem>>,
+                pub data: ::std::option::Option<
+                    ::std::vec::Vec<ListPartnershipsDataItem>,
+                >,
                 /// 分页大小
                 ///
                 /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -495,7 +465,7 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetResponse {
+                ListPartnershipsResponse {
                     data: optional(0, "data"),
                     limit: optional(1, "limit"),
                     offset: optional(2, "offset"),
@@ -504,10 +474,10 @@ pub mod v3 {
                 }
             }
 
-            impl GetResponse {
+            impl ListPartnershipsResponse {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetResponse {
+                    ListPartnershipsResponse {
                         data: ::std::option::Option::None,
                         limit: ::std::option::Option::None,
                         offset: ::std::option::Option::None,
@@ -530,26 +500,26 @@ pub mod v3 {
             /// Source: `openapi/v3/marketing/partnerships.md:6`
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
-            pub struct GetRequest {
+            pub struct ListPartnershipsRequest {
                 /// Query parameters.
-                pub query: GetQuery,
+                pub query: ListPartnershipsQuery,
             }
 
-            impl GetRequest {
+            impl ListPartnershipsRequest {
                 /// Creates a value from its required fields (`query`).
-                pub fn new(query: GetQuery) -> Self {
-                    GetRequest { query }
+                pub fn new(query: ListPartnershipsQuery) -> Self {
+                    ListPartnershipsRequest { query }
                 }
             }
 
-            impl GetRequest {
+            impl ListPartnershipsRequest {
                 /// `GET`
                 pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
                 /// `/v3/marketing/partnerships`
                 pub const PATH: &'static str = "/v3/marketing/partnerships";
             }
 
-            impl ::wechatpay_runtime::Validate for GetRequest {
+            impl ::wechatpay_runtime::Validate for ListPartnershipsRequest {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -563,8 +533,8 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Operation for GetRequest {
-                type Response = GetResponse;
+            impl ::wechatpay_runtime::Operation for ListPartnershipsRequest {
+                type Response = ListPartnershipsResponse;
                 fn to_request(
                     &self,
                 ) -> ::std::result::Result<
@@ -640,8 +610,8 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Paginated for GetRequest {
-                type Item = GetDataItem;
+            impl ::wechatpay_runtime::Paginated for ListPartnershipsRequest {
+                type Item = ListPartnershipsDataItem;
                 fn offset(&self) -> u64 {
                     self.query.offset.and_then(|o| u64::try_from(o).ok()).unwrap_or(0)
                 }
@@ -664,39 +634,20 @@ pub mod v3 {
                 }
             }
 
-            /// The typed call path at `/v3/marketing/partnerships`: `client.v3().marketing().partnerships()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MarketingPartnerships<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3MarketingPartnerships<'a> {
-                /// Starts the typed call path at `/v3/marketing/partnerships` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3MarketingPartnerships { client }
-                }
-
-                /// 查询合作关系列表 (`GET /v3/marketing/partnerships`)
-                pub async fn get(
-                    &self,
-                    query: GetQuery,
-                ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-                    self.client.execute(&GetRequest::new(query)).await
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partnerships`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
                 (&'static str, ::schemars::Schema),
             > {
                 ::std::vec::Vec::from([
                     (
-                        "get_v3_marketing_partnerships.query",
-                        ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+                        "list_partnerships.query",
+                        ::wechatpay_runtime::json_schema_for::<ListPartnershipsQuery>(),
                     ),
                     (
-                        "get_v3_marketing_partnerships.response",
-                        ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+                        "list_partnerships.response",
+                        ::wechatpay_runtime::json_schema_for::<
+                            ListPartnershipsResponse,
+                        >(),
                     ),
                 ])
             }
@@ -704,16 +655,31 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 查询合作关系列表 (`GET /v3/marketing/partnerships`): sends [`ListPartnershipsRequest`](v3::marketing::partnerships::ListPartnershipsRequest).
+    fn list_partnerships(
+        &self,
+        query: v3::marketing::partnerships::ListPartnershipsQuery,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::marketing::partnerships::ListPartnershipsResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    async fn list_partnerships(
+        &self,
+        query: v3::marketing::partnerships::ListPartnershipsQuery,
+    ) -> ::std::result::Result<
+        v3::marketing::partnerships::ListPartnershipsResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.execute(&v3::marketing::partnerships::ListPartnershipsRequest::new(query))
+            .await
     }
 }
 

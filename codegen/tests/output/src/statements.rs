@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/statements`
-        pub fn statements(&self) -> statements::V3Statements<'a> {
-            statements::V3Statements::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         statements::json_schemas()
@@ -32,7 +14,7 @@ pub mod v3 {
         /// Query parameters of 下载对账单 (`GET /v3/statements`).
         #[derive(Debug, Clone, PartialEq, ::serde::Serialize, ::schemars::JsonSchema)]
         #[non_exhaustive]
-        pub struct GetQuery {
+        pub struct QueryStatementQuery {
             /// 账单日期
             ///
             /// **Required.**
@@ -44,26 +26,26 @@ pub mod v3 {
         }
 
         ::wechatpay_runtime::impl_deserialize! {
-            GetQuery {
+            QueryStatementQuery {
                 date: required(0, "date"),
                 mchid: required(1, "mchid"),
             }
         }
 
-        impl GetQuery {
+        impl QueryStatementQuery {
             /// Creates a value from its required fields (`date`, `mchid`).
             pub fn new(
                 date: impl ::std::convert::Into<::std::string::String>,
                 mchid: impl ::std::convert::Into<::std::string::String>,
             ) -> Self {
-                GetQuery {
+                QueryStatementQuery {
                     date: date.into(),
                     mchid: mchid.into(),
                 }
             }
         }
 
-        impl ::wechatpay_runtime::Validate for GetQuery {
+        impl ::wechatpay_runtime::Validate for QueryStatementQuery {
             fn validate_into(
                 &self,
                 _pointer: &str,
@@ -74,15 +56,15 @@ pub mod v3 {
         /// Request headers of 下载对账单.
         #[derive(Debug, Clone, PartialEq, Default)]
         #[non_exhaustive]
-        pub struct GetHeaders {
+        pub struct QueryStatementHeaders {
             /// 账单压缩：如需对账单进行压缩，设置HTTP请求头值为gzip
             pub accept_encoding: ::std::option::Option<::std::string::String>,
         }
 
-        impl GetHeaders {
+        impl QueryStatementHeaders {
             /// Creates a value with every field unset.
             pub fn new() -> Self {
-                GetHeaders {
+                QueryStatementHeaders {
                     accept_encoding: ::std::option::Option::None,
                 }
             }
@@ -99,7 +81,7 @@ pub mod v3 {
             }
         }
 
-        impl ::wechatpay_runtime::Validate for GetHeaders {
+        impl ::wechatpay_runtime::Validate for QueryStatementHeaders {
             fn validate_into(
                 &self,
                 _pointer: &str,
@@ -122,28 +104,34 @@ pub mod v3 {
         /// Source: `openapi/v3/statements.md:6`
         #[derive(Debug, Clone, PartialEq)]
         #[non_exhaustive]
-        pub struct GetRequest {
+        pub struct QueryStatementRequest {
             /// Query parameters.
-            pub query: GetQuery,
+            pub query: QueryStatementQuery,
             /// Request headers.
-            pub headers: GetHeaders,
+            pub headers: QueryStatementHeaders,
         }
 
-        impl GetRequest {
+        impl QueryStatementRequest {
             /// Creates a value from its required fields (`query`, `headers`).
-            pub fn new(query: GetQuery, headers: GetHeaders) -> Self {
-                GetRequest { query, headers }
+            pub fn new(
+                query: QueryStatementQuery,
+                headers: QueryStatementHeaders,
+            ) -> Self {
+                QueryStatementRequest {
+                    query,
+                    headers,
+                }
             }
         }
 
-        impl GetRequest {
+        impl QueryStatementRequest {
             /// `GET`
             pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
             /// `/v3/statements`
             pub const PATH: &'static str = "/v3/statements";
         }
 
-        impl ::wechatpay_runtime::Validate for GetRequest {
+        impl ::wechatpay_runtime::Validate for QueryStatementRequest {
             fn validate_into(
                 &self,
                 _pointer: &str,
@@ -162,7 +150,7 @@ pub mod v3 {
             }
         }
 
-        impl ::wechatpay_runtime::Operation for GetRequest {
+        impl ::wechatpay_runtime::Operation for QueryStatementRequest {
             type Response = ::wechatpay_runtime::Bytes;
             fn to_request(
                 &self,
@@ -220,53 +208,44 @@ pub mod v3 {
             }
         }
 
-        /// The typed call path at `/v3/statements`: `client.v3().statements()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Statements<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Statements<'a> {
-            /// Starts the typed call path at `/v3/statements` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Statements { client }
-            }
-
-            /// 下载对账单 (`GET /v3/statements`)
-            pub async fn get(
-                &self,
-                query: GetQuery,
-                headers: GetHeaders,
-            ) -> ::std::result::Result<
-                ::wechatpay_runtime::Download,
-                ::wechatpay_runtime::Error,
-            > {
-                self.client.download(&GetRequest::new(query, headers)).await
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/statements`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             ::std::vec::Vec::from([
                 (
-                    "get_v3_statements.query",
-                    ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+                    "query_statement.query",
+                    ::wechatpay_runtime::json_schema_for::<QueryStatementQuery>(),
                 ),
             ])
         }
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 下载对账单 (`GET /v3/statements`): sends [`QueryStatementRequest`](v3::statements::QueryStatementRequest).
+    fn query_statement(
+        &self,
+        query: v3::statements::QueryStatementQuery,
+        headers: v3::statements::QueryStatementHeaders,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            ::wechatpay_runtime::Download,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    async fn query_statement(
+        &self,
+        query: v3::statements::QueryStatementQuery,
+        headers: v3::statements::QueryStatementHeaders,
+    ) -> ::std::result::Result<
+        ::wechatpay_runtime::Download,
+        ::wechatpay_runtime::Error,
+    > {
+        self.download(&v3::statements::QueryStatementRequest::new(query, headers)).await
     }
 }
 

@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/torture`
-        pub fn torture(&self) -> torture::V3Torture<'a> {
-            torture::V3Torture::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         torture::json_schemas()
@@ -29,24 +11,6 @@ pub mod v3 {
     pub mod torture {
         //! `/torture`
 
-        /// The typed call path at `/v3/torture`: `client.v3().torture()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Torture<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Torture<'a> {
-            /// Starts the typed call path at `/v3/torture` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Torture { client }
-            }
-
-            /// `/encoded`
-            pub fn encoded(&self) -> encoded::V3TortureEncoded<'a> {
-                encoded::V3TortureEncoded::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/torture`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             encoded::json_schemas()
@@ -54,27 +18,6 @@ pub mod v3 {
 
         pub mod encoded {
             //! `/encoded`
-
-            /// The typed call path at `/v3/torture/encoded`: `client.v3().torture().encoded()`.
-            #[derive(Debug, Clone)]
-            pub struct V3TortureEncoded<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3TortureEncoded<'a> {
-                /// Starts the typed call path at `/v3/torture/encoded` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3TortureEncoded { client }
-                }
-
-                /// `/{filter}`
-                pub fn filter(
-                    &self,
-                    filter: impl ::std::convert::Into<::std::string::String>,
-                ) -> filter::V3TortureEncodedFilter<'a> {
-                    filter::V3TortureEncodedFilter::new(self.client, filter)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/torture/encoded`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -90,7 +33,7 @@ pub mod v3 {
                     /// Values of `roles`.
                     ///
                     /// 角色
-                    pub enum PostRoles {
+                    pub enum CreateEncodedRoles {
                         Owner = "OWNER",
                         Guest = "GUEST",
                         #[unrecognized]
@@ -110,7 +53,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostMembersItem {
+                pub struct CreateEncodedMembersItem {
                     /// 级别
                     ///
                     /// Documented values: `1`, `2`.
@@ -124,20 +67,22 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub roles: ::std::option::Option<::std::vec::Vec<PostRoles>>,
+                    pub roles: ::std::option::Option<
+                        ::std::vec::Vec<CreateEncodedRoles>,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostMembersItem {
+                    CreateEncodedMembersItem {
                         level: optional(0, "level"),
                         roles: optional(1, "roles"),
                     }
                 }
 
-                impl PostMembersItem {
+                impl CreateEncodedMembersItem {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostMembersItem {
+                        CreateEncodedMembersItem {
                             level: ::std::option::Option::None,
                             roles: ::std::option::Option::None,
                         }
@@ -152,7 +97,7 @@ pub mod v3 {
                     /// Sets `roles`.
                     pub fn with_roles(
                         mut self,
-                        roles: ::std::vec::Vec<PostRoles>,
+                        roles: ::std::vec::Vec<CreateEncodedRoles>,
                     ) -> Self {
                         self.roles = ::std::option::Option::Some(roles);
                         self
@@ -171,25 +116,27 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostGroupsItem {
+                pub struct CreateEncodedGroupsItem {
                     /// 成员列表
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub members: ::std::option::Option<::std::vec::Vec<PostMembersItem>>,
+                    pub members: ::std::option::Option<
+                        ::std::vec::Vec<CreateEncodedMembersItem>,
+                    >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostGroupsItem {
+                    CreateEncodedGroupsItem {
                         members: optional(0, "members"),
                     }
                 }
 
-                impl PostGroupsItem {
+                impl CreateEncodedGroupsItem {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostGroupsItem {
+                        CreateEncodedGroupsItem {
                             members: ::std::option::Option::None,
                         }
                     }
@@ -197,7 +144,7 @@ pub mod v3 {
                     /// Sets `members`.
                     pub fn with_members(
                         mut self,
-                        members: ::std::vec::Vec<PostMembersItem>,
+                        members: ::std::vec::Vec<CreateEncodedMembersItem>,
                     ) -> Self {
                         self.members = ::std::option::Option::Some(members);
                         self
@@ -215,7 +162,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostStorePhotos {
+                pub struct CreateEncodedStorePhotos {
                     /// 媒体文件MediaId列表
                     ///
                     /// **Required.**
@@ -223,17 +170,19 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostStorePhotos {
+                    CreateEncodedStorePhotos {
                         media_id: required(0, "media_id"),
                     }
                 }
 
-                impl PostStorePhotos {
+                impl CreateEncodedStorePhotos {
                     /// Creates a value from its required fields (`media_id`).
                     pub fn new(
                         media_id: ::std::vec::Vec<::std::string::String>,
                     ) -> Self {
-                        PostStorePhotos { media_id }
+                        CreateEncodedStorePhotos {
+                            media_id,
+                        }
                     }
                 }
 
@@ -247,7 +196,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostBody {
+                pub struct CreateEncodedBody {
                     /// 二维数组
                     #[serde(
                         default,
@@ -261,7 +210,9 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub groups: ::std::option::Option<::std::vec::Vec<PostGroupsItem>>,
+                    pub groups: ::std::option::Option<
+                        ::std::vec::Vec<CreateEncodedGroupsItem>,
+                    >,
                     /// 门店照片`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
@@ -270,22 +221,22 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub store_photos: ::std::option::Option<
-                        ::wechatpay_runtime::JsonString<PostStorePhotos>,
+                        ::wechatpay_runtime::JsonString<CreateEncodedStorePhotos>,
                     >,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostBody {
+                    CreateEncodedBody {
                         matrix: optional(0, "matrix"),
                         groups: optional(1, "groups"),
                         store_photos: optional(2, "store_photos"),
                     }
                 }
 
-                impl PostBody {
+                impl CreateEncodedBody {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostBody {
+                        CreateEncodedBody {
                             matrix: ::std::option::Option::None,
                             groups: ::std::option::Option::None,
                             store_photos: ::std::option::Option::None,
@@ -304,7 +255,7 @@ pub mod v3 {
                     /// Sets `groups`.
                     pub fn with_groups(
                         mut self,
-                        groups: ::std::vec::Vec<PostGroupsItem>,
+                        groups: ::std::vec::Vec<CreateEncodedGroupsItem>,
                     ) -> Self {
                         self.groups = ::std::option::Option::Some(groups);
                         self
@@ -313,14 +264,16 @@ pub mod v3 {
                     /// Sets `store_photos`.
                     pub fn with_store_photos(
                         mut self,
-                        store_photos: ::wechatpay_runtime::JsonString<PostStorePhotos>,
+                        store_photos: ::wechatpay_runtime::JsonString<
+                            CreateEncodedStorePhotos,
+                        >,
                     ) -> Self {
                         self.store_photos = ::std::option::Option::Some(store_photos);
                         self
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for PostBody {
+                impl ::wechatpay_runtime::Validate for CreateEncodedBody {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -334,7 +287,7 @@ pub mod v3 {
                     /// Values of `type`.
                     ///
                     /// 合作方类别
-                    pub enum PostType {
+                    pub enum CreateEncodedType {
                         Appid = "APPID",
                         Merchant = "MERCHANT",
                         #[unrecognized]
@@ -353,12 +306,12 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostPartner {
+                pub struct CreateEncodedPartner {
                     /// 合作方类别
                     ///
                     /// **Required.**
                     #[serde(rename = "type")]
-                    pub type_: PostType,
+                    pub type_: CreateEncodedType,
                     /// 合作方APPID
                     #[serde(
                         default,
@@ -368,16 +321,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostPartner {
+                    CreateEncodedPartner {
                         type_: required(0, "type"),
                         appid: optional(1, "appid"),
                     }
                 }
 
-                impl PostPartner {
+                impl CreateEncodedPartner {
                     /// Creates a value from its required fields (`type`).
-                    pub fn new(type_: PostType) -> Self {
-                        PostPartner {
+                    pub fn new(type_: CreateEncodedType) -> Self {
+                        CreateEncodedPartner {
                             type_,
                             appid: ::std::option::Option::None,
                         }
@@ -405,7 +358,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostOptionalFilter {
+                pub struct CreateEncodedOptionalFilter {
                     /// 深度
                     ///
                     /// Documented values: `1`, `2`, `3`.
@@ -417,15 +370,15 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostOptionalFilter {
+                    CreateEncodedOptionalFilter {
                         depth: optional(0, "depth"),
                     }
                 }
 
-                impl PostOptionalFilter {
+                impl CreateEncodedOptionalFilter {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostOptionalFilter {
+                        CreateEncodedOptionalFilter {
                             depth: ::std::option::Option::None,
                         }
                     }
@@ -441,7 +394,7 @@ pub mod v3 {
                     /// Values of `scope`.
                     ///
                     /// 查询范围
-                    pub enum PostScope {
+                    pub enum CreateEncodedScope {
                         All = "ALL",
                         Mine = "MINE",
                         #[unrecognized]
@@ -458,13 +411,13 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostQuery {
+                pub struct CreateEncodedQuery {
                     /// 合作方信息`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
                     ///
                     /// **Required.**
-                    pub partner: ::wechatpay_runtime::JsonString<PostPartner>,
+                    pub partner: ::wechatpay_runtime::JsonString<CreateEncodedPartner>,
                     /// 可选的`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
@@ -473,14 +426,14 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub optional_filter: ::std::option::Option<
-                        ::wechatpay_runtime::JsonString<PostOptionalFilter>,
+                        ::wechatpay_runtime::JsonString<CreateEncodedOptionalFilter>,
                     >,
                     /// 查询范围
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub scope: ::std::option::Option<PostScope>,
+                    pub scope: ::std::option::Option<CreateEncodedScope>,
                     /// 标签列表
                     #[serde(
                         default,
@@ -492,7 +445,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostQuery {
+                    CreateEncodedQuery {
                         partner: required(0, "partner"),
                         optional_filter: optional(1, "optional_filter"),
                         scope: optional(2, "scope"),
@@ -500,12 +453,12 @@ pub mod v3 {
                     }
                 }
 
-                impl PostQuery {
+                impl CreateEncodedQuery {
                     /// Creates a value from its required fields (`partner`).
                     pub fn new(
-                        partner: ::wechatpay_runtime::JsonString<PostPartner>,
+                        partner: ::wechatpay_runtime::JsonString<CreateEncodedPartner>,
                     ) -> Self {
-                        PostQuery {
+                        CreateEncodedQuery {
                             partner,
                             optional_filter: ::std::option::Option::None,
                             scope: ::std::option::Option::None,
@@ -517,7 +470,7 @@ pub mod v3 {
                     pub fn with_optional_filter(
                         mut self,
                         optional_filter: ::wechatpay_runtime::JsonString<
-                            PostOptionalFilter,
+                            CreateEncodedOptionalFilter,
                         >,
                     ) -> Self {
                         self.optional_filter = ::std::option::Option::Some(
@@ -527,7 +480,7 @@ pub mod v3 {
                     }
 
                     /// Sets `scope`.
-                    pub fn with_scope(mut self, scope: PostScope) -> Self {
+                    pub fn with_scope(mut self, scope: CreateEncodedScope) -> Self {
                         self.scope = ::std::option::Option::Some(scope);
                         self
                     }
@@ -542,7 +495,7 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for PostQuery {
+                impl ::wechatpay_runtime::Validate for CreateEncodedQuery {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -563,7 +516,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostWechatpayContext {
+                pub struct CreateEncodedWechatpayContext {
                     /// 追踪号
                     ///
                     /// **Required.**
@@ -571,17 +524,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostWechatpayContext {
+                    CreateEncodedWechatpayContext {
                         trace_id: required(0, "trace_id"),
                     }
                 }
 
-                impl PostWechatpayContext {
+                impl CreateEncodedWechatpayContext {
                     /// Creates a value from its required fields (`trace_id`).
                     pub fn new(
                         trace_id: impl ::std::convert::Into<::std::string::String>,
                     ) -> Self {
-                        PostWechatpayContext {
+                        CreateEncodedWechatpayContext {
                             trace_id: trace_id.into(),
                         }
                     }
@@ -591,7 +544,7 @@ pub mod v3 {
                     /// Values of `Wechatpay-Mode`.
                     ///
                     /// 模式
-                    pub enum PostWechatpayMode {
+                    pub enum CreateEncodedWechatpayMode {
                         Fast = "FAST",
                         Safe = "SAFE",
                         #[unrecognized]
@@ -602,27 +555,29 @@ pub mod v3 {
                 /// Request headers of 编码参数.
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct PostHeaders {
+                pub struct CreateEncodedHeaders {
                     /// 头部的`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
                     ///
                     /// **Required.**
                     pub wechatpay_context: ::wechatpay_runtime::JsonString<
-                        PostWechatpayContext,
+                        CreateEncodedWechatpayContext,
                     >,
                     /// 模式
-                    pub wechatpay_mode: ::std::option::Option<PostWechatpayMode>,
+                    pub wechatpay_mode: ::std::option::Option<
+                        CreateEncodedWechatpayMode,
+                    >,
                 }
 
-                impl PostHeaders {
+                impl CreateEncodedHeaders {
                     /// Creates a value from its required fields (`Wechatpay-Context`).
                     pub fn new(
                         wechatpay_context: ::wechatpay_runtime::JsonString<
-                            PostWechatpayContext,
+                            CreateEncodedWechatpayContext,
                         >,
                     ) -> Self {
-                        PostHeaders {
+                        CreateEncodedHeaders {
                             wechatpay_context,
                             wechatpay_mode: ::std::option::Option::None,
                         }
@@ -631,7 +586,7 @@ pub mod v3 {
                     /// Sets `Wechatpay-Mode`.
                     pub fn with_wechatpay_mode(
                         mut self,
-                        wechatpay_mode: PostWechatpayMode,
+                        wechatpay_mode: CreateEncodedWechatpayMode,
                     ) -> Self {
                         self.wechatpay_mode = ::std::option::Option::Some(
                             wechatpay_mode,
@@ -640,7 +595,7 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for PostHeaders {
+                impl ::wechatpay_runtime::Validate for CreateEncodedHeaders {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -654,7 +609,7 @@ pub mod v3 {
                     /// Values of `kind`.
                     ///
                     /// 类别
-                    pub enum PostKind {
+                    pub enum CreateEncodedKind {
                         A = "A",
                         B = "B",
                         #[unrecognized]
@@ -666,7 +621,7 @@ pub mod v3 {
                     /// Values of `state`.
                     ///
                     /// 状态
-                    pub enum PostState {
+                    pub enum CreateEncodedState {
                         On = "ON",
                         Off = "OFF",
                         #[unrecognized]
@@ -686,7 +641,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostRowsItem {
+                pub struct CreateEncodedRowsItem {
                     /// 单元格
                     #[serde(
                         default,
@@ -700,7 +655,7 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub state: ::std::option::Option<PostState>,
+                    pub state: ::std::option::Option<CreateEncodedState>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
                     #[serde(flatten)]
@@ -711,17 +666,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostRowsItem {
+                    CreateEncodedRowsItem {
                         cells: optional(0, "cells"),
                         state: optional(1, "state"),
                         ..extra
                     }
                 }
 
-                impl PostRowsItem {
+                impl CreateEncodedRowsItem {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostRowsItem {
+                        CreateEncodedRowsItem {
                             cells: ::std::option::Option::None,
                             state: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -741,7 +696,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostEcho {
+                pub struct CreateEncodedEcho {
                     /// 类别
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -749,13 +704,15 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub kind: ::std::option::Option<PostKind>,
+                    pub kind: ::std::option::Option<CreateEncodedKind>,
                     /// 行
                     #[serde(
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub rows: ::std::option::Option<::std::vec::Vec<PostRowsItem>>,
+                    pub rows: ::std::option::Option<
+                        ::std::vec::Vec<CreateEncodedRowsItem>,
+                    >,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
                     #[serde(flatten)]
@@ -766,17 +723,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostEcho {
+                    CreateEncodedEcho {
                         kind: optional(0, "kind"),
                         rows: optional(1, "rows"),
                         ..extra
                     }
                 }
 
-                impl PostEcho {
+                impl CreateEncodedEcho {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostEcho {
+                        CreateEncodedEcho {
                             kind: ::std::option::Option::None,
                             rows: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -794,7 +751,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostResponse {
+                pub struct CreateEncodedResponse {
                     /// 回显的`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
@@ -805,7 +762,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub echo: ::std::option::Option<
-                        ::wechatpay_runtime::JsonString<PostEcho>,
+                        ::wechatpay_runtime::JsonString<CreateEncodedEcho>,
                     >,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -817,16 +774,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostResponse {
+                    CreateEncodedResponse {
                         echo: optional(0, "echo"),
                         ..extra
                     }
                 }
 
-                impl PostResponse {
+                impl CreateEncodedResponse {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        PostResponse {
+                        CreateEncodedResponse {
                             echo: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
                         }
@@ -844,11 +801,11 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct PostFilter {
+                pub struct CreateEncodedFilter {
                     /// 类别
                     ///
                     /// **Required.**
-                    pub kind: PostKind,
+                    pub kind: CreateEncodedKind,
                     /// 编号列表
                     #[serde(
                         default,
@@ -860,16 +817,16 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    PostFilter {
+                    CreateEncodedFilter {
                         kind: required(0, "kind"),
                         ids: optional(1, "ids"),
                     }
                 }
 
-                impl PostFilter {
+                impl CreateEncodedFilter {
                     /// Creates a value from its required fields (`kind`).
-                    pub fn new(kind: PostKind) -> Self {
-                        PostFilter {
+                    pub fn new(kind: CreateEncodedKind) -> Self {
+                        CreateEncodedFilter {
                             kind,
                             ids: ::std::option::Option::None,
                         }
@@ -896,7 +853,7 @@ pub mod v3 {
                 /// Source: `openapi/v3/torture/encoded/{filter}.md:6`
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct PostRequest {
+                pub struct CreateEncodedRequest {
                     /// 路径里的`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
@@ -905,25 +862,25 @@ pub mod v3 {
                     ///
                     /// Path parameter.
                     ///
-                    /// The JSON of a [`PostFilter`]: `JsonString::new(value).to_json()?` gives it.
+                    /// The JSON of a [`CreateEncodedFilter`]: `JsonString::new(value).to_json()?` gives it.
                     pub filter: ::std::string::String,
                     /// The request body.
-                    pub body: PostBody,
+                    pub body: CreateEncodedBody,
                     /// Query parameters.
-                    pub query: PostQuery,
+                    pub query: CreateEncodedQuery,
                     /// Request headers.
-                    pub headers: PostHeaders,
+                    pub headers: CreateEncodedHeaders,
                 }
 
-                impl PostRequest {
+                impl CreateEncodedRequest {
                     /// Creates a value from its required fields (`filter`, `body`, `query`, `headers`).
                     pub fn new(
                         filter: impl ::std::convert::Into<::std::string::String>,
-                        body: PostBody,
-                        query: PostQuery,
-                        headers: PostHeaders,
+                        body: CreateEncodedBody,
+                        query: CreateEncodedQuery,
+                        headers: CreateEncodedHeaders,
                     ) -> Self {
-                        PostRequest {
+                        CreateEncodedRequest {
                             filter: filter.into(),
                             body,
                             query,
@@ -932,14 +889,14 @@ pub mod v3 {
                     }
                 }
 
-                impl PostRequest {
+                impl CreateEncodedRequest {
                     /// `POST`
                     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
                     /// `/v3/torture/encoded/{filter}`
                     pub const PATH: &'static str = "/v3/torture/encoded/{filter}";
                 }
 
-                impl ::wechatpay_runtime::Validate for PostRequest {
+                impl ::wechatpay_runtime::Validate for CreateEncodedRequest {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -975,8 +932,8 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Operation for PostRequest {
-                    type Response = PostResponse;
+                impl ::wechatpay_runtime::Operation for CreateEncodedRequest {
+                    type Response = CreateEncodedResponse;
                     fn to_request(
                         &self,
                     ) -> ::std::result::Result<
@@ -1084,59 +1041,24 @@ pub mod v3 {
                     }
                 }
 
-                /// The typed call path at `/v3/torture/encoded/{filter}`: `client.v3().torture().encoded().filter(filter)`.
-                #[derive(Debug, Clone)]
-                pub struct V3TortureEncodedFilter<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    filter: ::std::string::String,
-                }
-
-                impl<'a> V3TortureEncodedFilter<'a> {
-                    /// Starts the typed call path at `/v3/torture/encoded/{filter}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        filter: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3TortureEncodedFilter {
-                            client,
-                            filter: filter.into(),
-                        }
-                    }
-
-                    /// 编码参数 (`POST /v3/torture/encoded/{filter}`)
-                    pub async fn post(
-                        &self,
-                        body: PostBody,
-                        query: PostQuery,
-                        headers: PostHeaders,
-                    ) -> ::std::result::Result<
-                        PostResponse,
-                        ::wechatpay_runtime::Error,
-                    > {
-                        self.client
-                            .execute(
-                                &PostRequest::new(self.filter.clone(), body, query, headers),
-                            )
-                            .await
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/torture/encoded/{filter}`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
                     (&'static str, ::schemars::Schema),
                 > {
                     ::std::vec::Vec::from([
                         (
-                            "post_v3_torture_encoded_filter.body",
-                            ::wechatpay_runtime::json_schema_for::<PostBody>(),
+                            "create_encoded.body",
+                            ::wechatpay_runtime::json_schema_for::<CreateEncodedBody>(),
                         ),
                         (
-                            "post_v3_torture_encoded_filter.query",
-                            ::wechatpay_runtime::json_schema_for::<PostQuery>(),
+                            "create_encoded.query",
+                            ::wechatpay_runtime::json_schema_for::<CreateEncodedQuery>(),
                         ),
                         (
-                            "post_v3_torture_encoded_filter.response",
-                            ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+                            "create_encoded.response",
+                            ::wechatpay_runtime::json_schema_for::<
+                                CreateEncodedResponse,
+                            >(),
                         ),
                     ])
                 }
@@ -1145,16 +1067,44 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 编码参数 (`POST /v3/torture/encoded/{filter}`): sends [`CreateEncodedRequest`](v3::torture::encoded::filter::CreateEncodedRequest).
+    fn create_encoded(
+        &self,
+        filter: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        body: v3::torture::encoded::filter::CreateEncodedBody,
+        query: v3::torture::encoded::filter::CreateEncodedQuery,
+        headers: v3::torture::encoded::filter::CreateEncodedHeaders,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::torture::encoded::filter::CreateEncodedResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    fn create_encoded(
+        &self,
+        filter: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        body: v3::torture::encoded::filter::CreateEncodedBody,
+        query: v3::torture::encoded::filter::CreateEncodedQuery,
+        headers: v3::torture::encoded::filter::CreateEncodedHeaders,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::torture::encoded::filter::CreateEncodedResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_ {
+        let request = v3::torture::encoded::filter::CreateEncodedRequest::new(
+            filter,
+            body,
+            query,
+            headers,
+        );
+        async move { self.execute(&request).await }
     }
 }
 

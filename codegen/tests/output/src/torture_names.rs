@@ -3,24 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/torture`
-        pub fn torture(&self) -> torture::V3Torture<'a> {
-            torture::V3Torture::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         torture::json_schemas()
@@ -29,24 +11,6 @@ pub mod v3 {
     pub mod torture {
         //! `/torture`
 
-        /// The typed call path at `/v3/torture`: `client.v3().torture()`.
-        #[derive(Debug, Clone)]
-        pub struct V3Torture<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3Torture<'a> {
-            /// Starts the typed call path at `/v3/torture` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3Torture { client }
-            }
-
-            /// `/names`
-            pub fn names(&self) -> names::V3TortureNames<'a> {
-                names::V3TortureNames::new(self.client)
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/torture`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
             names::json_schemas()
@@ -54,27 +18,6 @@ pub mod v3 {
 
         pub mod names {
             //! `/names`
-
-            /// The typed call path at `/v3/torture/names`: `client.v3().torture().names()`.
-            #[derive(Debug, Clone)]
-            pub struct V3TortureNames<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3TortureNames<'a> {
-                /// Starts the typed call path at `/v3/torture/names` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3TortureNames { client }
-                }
-
-                /// `/{type}`
-                pub fn type_(
-                    &self,
-                    type_: impl ::std::convert::Into<::std::string::String>,
-                ) -> type_::V3TortureNamesType<'a> {
-                    type_::V3TortureNamesType::new(self.client, type_)
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/torture/names`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -96,7 +39,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetQuery {
+                pub struct GetNameQuery {
                     /// 关键字
                     #[serde(rename = "match")]
                     #[serde(
@@ -155,7 +98,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetQuery {
+                    GetNameQuery {
                         match_: optional(0, "match"),
                         async_: optional(1, "async"),
                         self_: optional(2, "self"),
@@ -167,10 +110,10 @@ pub mod v3 {
                     }
                 }
 
-                impl GetQuery {
+                impl GetNameQuery {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetQuery {
+                        GetNameQuery {
                             match_: ::std::option::Option::None,
                             async_: ::std::option::Option::None,
                             self_: ::std::option::Option::None,
@@ -258,7 +201,7 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for GetQuery {
+                impl ::wechatpay_runtime::Validate for GetNameQuery {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -272,7 +215,7 @@ pub mod v3 {
                     /// Values of `Content-Type`.
                     ///
                     /// 头
-                    pub enum GetContentType {
+                    pub enum GetNameContentType {
                         ApplicationJson = "application/json",
                         #[unrecognized]
                         Unrecognized(String),
@@ -282,15 +225,15 @@ pub mod v3 {
                 /// Request headers of 名字.
                 #[derive(Debug, Clone, PartialEq, Default)]
                 #[non_exhaustive]
-                pub struct GetHeaders {
+                pub struct GetNameHeaders {
                     /// 头
-                    pub content_type: ::std::option::Option<GetContentType>,
+                    pub content_type: ::std::option::Option<GetNameContentType>,
                 }
 
-                impl GetHeaders {
+                impl GetNameHeaders {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetHeaders {
+                        GetNameHeaders {
                             content_type: ::std::option::Option::None,
                         }
                     }
@@ -298,14 +241,14 @@ pub mod v3 {
                     /// Sets `Content-Type`.
                     pub fn with_content_type(
                         mut self,
-                        content_type: GetContentType,
+                        content_type: GetNameContentType,
                     ) -> Self {
                         self.content_type = ::std::option::Option::Some(content_type);
                         self
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for GetHeaders {
+                impl ::wechatpay_runtime::Validate for GetNameHeaders {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -319,7 +262,7 @@ pub mod v3 {
                     /// Values of `type`.
                     ///
                     /// 关键字
-                    pub enum GetType {
+                    pub enum GetNameType {
                         _1st = "1st",
                         _2nd = "2nd",
                         Self_ = "self",
@@ -343,7 +286,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetLoop {
+                pub struct GetNameLoop {
                     /// 关键字
                     ///
                     /// Documented values: `-1`, `0`, `1`.
@@ -378,7 +321,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetLoop {
+                    GetNameLoop {
                         fn_: optional(0, "fn"),
                         ratio: optional(1, "ratio"),
                         self_: optional(2, "Self"),
@@ -386,10 +329,10 @@ pub mod v3 {
                     }
                 }
 
-                impl GetLoop {
+                impl GetNameLoop {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetLoop {
+                        GetNameLoop {
                             fn_: ::std::option::Option::None,
                             ratio: ::std::option::Option::None,
                             self_: ::std::option::Option::None,
@@ -410,7 +353,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetListItem {
+                pub struct GetNameListItem {
                     /// 同名于上层对象
                     #[serde(rename = "loop")]
                     #[serde(
@@ -434,17 +377,17 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetListItem {
+                    GetNameListItem {
                         loop_: optional(0, "loop"),
                         价格: optional(1, "价格"),
                         ..extra
                     }
                 }
 
-                impl GetListItem {
+                impl GetNameListItem {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetListItem {
+                        GetNameListItem {
                             loop_: ::std::option::Option::None,
                             价格: ::std::option::Option::None,
                             extra: ::serde_json::Map::new(),
@@ -462,7 +405,7 @@ pub mod v3 {
                     ::schemars::JsonSchema
                 )]
                 #[non_exhaustive]
-                pub struct GetResponse {
+                pub struct GetNameResponse {
                     /// 关键字
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -471,7 +414,7 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub type_: ::std::option::Option<GetType>,
+                    pub type_: ::std::option::Option<GetNameType>,
                     /// 关键字对象
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -480,7 +423,7 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub loop_: ::std::option::Option<GetLoop>,
+                    pub loop_: ::std::option::Option<GetNameLoop>,
                     /// 与上面对象的字段同名的列表
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -488,7 +431,7 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub list: ::std::option::Option<::std::vec::Vec<GetListItem>>,
+                    pub list: ::std::option::Option<::std::vec::Vec<GetNameListItem>>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
                     #[serde(flatten)]
@@ -499,7 +442,7 @@ pub mod v3 {
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
-                    GetResponse {
+                    GetNameResponse {
                         type_: optional(0, "type"),
                         loop_: optional(1, "loop"),
                         list: optional(2, "list"),
@@ -507,10 +450,10 @@ pub mod v3 {
                     }
                 }
 
-                impl GetResponse {
+                impl GetNameResponse {
                     /// Creates a value with every field unset.
                     pub fn new() -> Self {
-                        GetResponse {
+                        GetNameResponse {
                             type_: ::std::option::Option::None,
                             loop_: ::std::option::Option::None,
                             list: ::std::option::Option::None,
@@ -530,7 +473,7 @@ pub mod v3 {
                 /// Source: `openapi/v3/torture/names/{type}.md:6`
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
-                pub struct GetRequest {
+                pub struct GetNameRequest {
                     /// 路径参数是关键字
                     ///
                     /// **Required.**
@@ -538,19 +481,19 @@ pub mod v3 {
                     /// Path parameter.
                     pub type_: ::std::string::String,
                     /// Query parameters.
-                    pub query: GetQuery,
+                    pub query: GetNameQuery,
                     /// Request headers.
-                    pub headers: GetHeaders,
+                    pub headers: GetNameHeaders,
                 }
 
-                impl GetRequest {
+                impl GetNameRequest {
                     /// Creates a value from its required fields (`type`, `query`, `headers`).
                     pub fn new(
                         type_: impl ::std::convert::Into<::std::string::String>,
-                        query: GetQuery,
-                        headers: GetHeaders,
+                        query: GetNameQuery,
+                        headers: GetNameHeaders,
                     ) -> Self {
-                        GetRequest {
+                        GetNameRequest {
                             type_: type_.into(),
                             query,
                             headers,
@@ -558,14 +501,14 @@ pub mod v3 {
                     }
                 }
 
-                impl GetRequest {
+                impl GetNameRequest {
                     /// `GET`
                     pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
                     /// `/v3/torture/names/{type}`
                     pub const PATH: &'static str = "/v3/torture/names/{type}";
                 }
 
-                impl ::wechatpay_runtime::Validate for GetRequest {
+                impl ::wechatpay_runtime::Validate for GetNameRequest {
                     fn validate_into(
                         &self,
                         _pointer: &str,
@@ -596,8 +539,8 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Operation for GetRequest {
-                    type Response = GetResponse;
+                impl ::wechatpay_runtime::Operation for GetNameRequest {
+                    type Response = GetNameResponse;
                     fn to_request(
                         &self,
                     ) -> ::std::result::Result<
@@ -710,51 +653,18 @@ pub mod v3 {
                     }
                 }
 
-                /// The typed call path at `/v3/torture/names/{type}`: `client.v3().torture().names().type_(type_)`.
-                #[derive(Debug, Clone)]
-                pub struct V3TortureNamesType<'a> {
-                    client: &'a ::wechatpay_runtime::Client,
-                    type_: ::std::string::String,
-                }
-
-                impl<'a> V3TortureNamesType<'a> {
-                    /// Starts the typed call path at `/v3/torture/names/{type}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        type_: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3TortureNamesType {
-                            client,
-                            type_: type_.into(),
-                        }
-                    }
-
-                    /// 名字 (`GET /v3/torture/names/{type}`)
-                    pub async fn get(
-                        &self,
-                        query: GetQuery,
-                        headers: GetHeaders,
-                    ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-                        self.client
-                            .execute(
-                                &GetRequest::new(self.type_.clone(), query, headers),
-                            )
-                            .await
-                    }
-                }
-
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/torture/names/{type}`, named `<operation>.<body|query|response>`.
                 pub fn json_schemas() -> ::std::vec::Vec<
                     (&'static str, ::schemars::Schema),
                 > {
                     ::std::vec::Vec::from([
                         (
-                            "get_v3_torture_names_type.query",
-                            ::wechatpay_runtime::json_schema_for::<GetQuery>(),
+                            "get_name.query",
+                            ::wechatpay_runtime::json_schema_for::<GetNameQuery>(),
                         ),
                         (
-                            "get_v3_torture_names_type.response",
-                            ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+                            "get_name.response",
+                            ::wechatpay_runtime::json_schema_for::<GetNameResponse>(),
                         ),
                     ])
                 }
@@ -763,16 +673,41 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 名字 (`GET /v3/torture/names/{type}`): sends [`GetNameRequest`](v3::torture::names::type_::GetNameRequest).
+    fn get_name(
+        &self,
+        type_: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        query: v3::torture::names::type_::GetNameQuery,
+        headers: v3::torture::names::type_::GetNameHeaders,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::torture::names::type_::GetNameResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    fn get_name(
+        &self,
+        type_: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        query: v3::torture::names::type_::GetNameQuery,
+        headers: v3::torture::names::type_::GetNameHeaders,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::torture::names::type_::GetNameResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_ {
+        let request = v3::torture::names::type_::GetNameRequest::new(
+            type_,
+            query,
+            headers,
+        );
+        async move { self.execute(&request).await }
     }
 }
 

@@ -3,26 +3,6 @@
 pub mod v3 {
     //! `/v3`
 
-    /// The typed call path at `/v3`: `client.v3()`.
-    #[derive(Debug, Clone)]
-    pub struct V3<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3<'a> {
-        /// Starts the typed call path at `/v3` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3 { client }
-        }
-
-        /// `/merchant-risk-manage`
-        pub fn merchant_risk_manage(
-            &self,
-        ) -> merchant_risk_manage::V3MerchantRiskManage<'a> {
-            merchant_risk_manage::V3MerchantRiskManage::new(self.client)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3`, named `<operation>.<body|query|response>`.
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
         merchant_risk_manage::json_schemas()
@@ -30,30 +10,6 @@ pub mod v3 {
 
     pub mod merchant_risk_manage {
         //! `/merchant-risk-manage`
-
-        /// The typed call path at `/v3/merchant-risk-manage`: `client.v3().merchant_risk_manage()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MerchantRiskManage<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-        }
-
-        impl<'a> V3MerchantRiskManage<'a> {
-            /// Starts the typed call path at `/v3/merchant-risk-manage` on `client`.
-            pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                V3MerchantRiskManage { client }
-            }
-
-            /// `/violation-notifications`
-            pub fn violation_notifications(
-                &self,
-            ) -> violation_notifications::V3MerchantRiskManageViolationNotifications<
-                'a,
-            > {
-                violation_notifications::V3MerchantRiskManageViolationNotifications::new(
-                    self.client,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage`, named `<operation>.<body|query|response>`.
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -73,7 +29,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct GetResponse {
+            pub struct QueryViolationNotificationResponse {
                 /// 通知地址
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
@@ -84,16 +40,16 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                GetResponse {
+                QueryViolationNotificationResponse {
                     notify_url: optional(0, "notify_url"),
                     ..extra
                 }
             }
 
-            impl GetResponse {
+            impl QueryViolationNotificationResponse {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetResponse {
+                    QueryViolationNotificationResponse {
                         notify_url: ::std::option::Option::None,
                         extra: ::serde_json::Map::new(),
                     }
@@ -111,22 +67,23 @@ pub mod v3 {
             /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:89`
             #[derive(Debug, Clone, PartialEq, Default)]
             #[non_exhaustive]
-            pub struct GetRequest {}
-            impl GetRequest {
+            pub struct QueryViolationNotificationRequest {}
+            impl QueryViolationNotificationRequest {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    GetRequest {}
+                    QueryViolationNotificationRequest {
+                    }
                 }
             }
 
-            impl GetRequest {
+            impl QueryViolationNotificationRequest {
                 /// `GET`
                 pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::GET;
                 /// `/v3/merchant-risk-manage/violation-notifications`
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for GetRequest {
+            impl ::wechatpay_runtime::Validate for QueryViolationNotificationRequest {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -134,8 +91,8 @@ pub mod v3 {
                 ) {}
             }
 
-            impl ::wechatpay_runtime::Operation for GetRequest {
-                type Response = GetResponse;
+            impl ::wechatpay_runtime::Operation for QueryViolationNotificationRequest {
+                type Response = QueryViolationNotificationResponse;
                 fn to_request(
                     &self,
                 ) -> ::std::result::Result<
@@ -174,22 +131,22 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct PostBody {
+            pub struct CreateViolationNotificationBody {
                 /// 通知地址
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                PostBody {
+                CreateViolationNotificationBody {
                     notify_url: optional(0, "notify_url"),
                 }
             }
 
-            impl PostBody {
+            impl CreateViolationNotificationBody {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    PostBody {
+                    CreateViolationNotificationBody {
                         notify_url: ::std::option::Option::None,
                     }
                 }
@@ -204,7 +161,7 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Validate for PostBody {
+            impl ::wechatpay_runtime::Validate for CreateViolationNotificationBody {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -222,7 +179,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct PostResponse {
+            pub struct CreateViolationNotificationResponse {
                 /// 通知地址
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
@@ -233,16 +190,16 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                PostResponse {
+                CreateViolationNotificationResponse {
                     notify_url: optional(0, "notify_url"),
                     ..extra
                 }
             }
 
-            impl PostResponse {
+            impl CreateViolationNotificationResponse {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    PostResponse {
+                    CreateViolationNotificationResponse {
                         notify_url: ::std::option::Option::None,
                         extra: ::serde_json::Map::new(),
                     }
@@ -260,26 +217,28 @@ pub mod v3 {
             /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:3`
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
-            pub struct PostRequest {
+            pub struct CreateViolationNotificationRequest {
                 /// The request body.
-                pub body: PostBody,
+                pub body: CreateViolationNotificationBody,
             }
 
-            impl PostRequest {
+            impl CreateViolationNotificationRequest {
                 /// Creates a value from its required fields (`body`).
-                pub fn new(body: PostBody) -> Self {
-                    PostRequest { body }
+                pub fn new(body: CreateViolationNotificationBody) -> Self {
+                    CreateViolationNotificationRequest {
+                        body,
+                    }
                 }
             }
 
-            impl PostRequest {
+            impl CreateViolationNotificationRequest {
                 /// `POST`
                 pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::POST;
                 /// `/v3/merchant-risk-manage/violation-notifications`
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for PostRequest {
+            impl ::wechatpay_runtime::Validate for CreateViolationNotificationRequest {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -289,8 +248,8 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Operation for PostRequest {
-                type Response = PostResponse;
+            impl ::wechatpay_runtime::Operation for CreateViolationNotificationRequest {
+                type Response = CreateViolationNotificationResponse;
                 fn to_request(
                     &self,
                 ) -> ::std::result::Result<
@@ -330,22 +289,22 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct PutBody {
+            pub struct UpdateViolationNotificationBody {
                 /// 通知链接
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                PutBody {
+                UpdateViolationNotificationBody {
                     notify_url: optional(0, "notify_url"),
                 }
             }
 
-            impl PutBody {
+            impl UpdateViolationNotificationBody {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    PutBody {
+                    UpdateViolationNotificationBody {
                         notify_url: ::std::option::Option::None,
                     }
                 }
@@ -360,7 +319,7 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Validate for PutBody {
+            impl ::wechatpay_runtime::Validate for UpdateViolationNotificationBody {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -378,7 +337,7 @@ pub mod v3 {
                 ::schemars::JsonSchema
             )]
             #[non_exhaustive]
-            pub struct PutResponse {
+            pub struct UpdateViolationNotificationResponse {
                 /// 通知地址
                 #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
@@ -389,16 +348,16 @@ pub mod v3 {
             }
 
             ::wechatpay_runtime::impl_deserialize! {
-                PutResponse {
+                UpdateViolationNotificationResponse {
                     notify_url: optional(0, "notify_url"),
                     ..extra
                 }
             }
 
-            impl PutResponse {
+            impl UpdateViolationNotificationResponse {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    PutResponse {
+                    UpdateViolationNotificationResponse {
                         notify_url: ::std::option::Option::None,
                         extra: ::serde_json::Map::new(),
                     }
@@ -416,26 +375,28 @@ pub mod v3 {
             /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:149`
             #[derive(Debug, Clone, PartialEq)]
             #[non_exhaustive]
-            pub struct PutRequest {
+            pub struct UpdateViolationNotificationRequest {
                 /// The request body.
-                pub body: PutBody,
+                pub body: UpdateViolationNotificationBody,
             }
 
-            impl PutRequest {
+            impl UpdateViolationNotificationRequest {
                 /// Creates a value from its required fields (`body`).
-                pub fn new(body: PutBody) -> Self {
-                    PutRequest { body }
+                pub fn new(body: UpdateViolationNotificationBody) -> Self {
+                    UpdateViolationNotificationRequest {
+                        body,
+                    }
                 }
             }
 
-            impl PutRequest {
+            impl UpdateViolationNotificationRequest {
                 /// `PUT`
                 pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::PUT;
                 /// `/v3/merchant-risk-manage/violation-notifications`
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for PutRequest {
+            impl ::wechatpay_runtime::Validate for UpdateViolationNotificationRequest {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -445,8 +406,8 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Operation for PutRequest {
-                type Response = PutResponse;
+            impl ::wechatpay_runtime::Operation for UpdateViolationNotificationRequest {
+                type Response = UpdateViolationNotificationResponse;
                 fn to_request(
                     &self,
                 ) -> ::std::result::Result<
@@ -487,22 +448,23 @@ pub mod v3 {
             /// Source: `openapi/v3/merchant-risk-manage/violation-notifications.md:235`
             #[derive(Debug, Clone, PartialEq, Default)]
             #[non_exhaustive]
-            pub struct DeleteRequest {}
-            impl DeleteRequest {
+            pub struct DeleteViolationNotificationRequest {}
+            impl DeleteViolationNotificationRequest {
                 /// Creates a value with every field unset.
                 pub fn new() -> Self {
-                    DeleteRequest {}
+                    DeleteViolationNotificationRequest {
+                    }
                 }
             }
 
-            impl DeleteRequest {
+            impl DeleteViolationNotificationRequest {
                 /// `DELETE`
                 pub const METHOD: ::wechatpay_runtime::Method = ::wechatpay_runtime::Method::DELETE;
                 /// `/v3/merchant-risk-manage/violation-notifications`
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for DeleteRequest {
+            impl ::wechatpay_runtime::Validate for DeleteViolationNotificationRequest {
                 fn validate_into(
                     &self,
                     _pointer: &str,
@@ -510,7 +472,7 @@ pub mod v3 {
                 ) {}
             }
 
-            impl ::wechatpay_runtime::Operation for DeleteRequest {
+            impl ::wechatpay_runtime::Operation for DeleteViolationNotificationRequest {
                 type Response = ();
                 fn to_request(
                     &self,
@@ -540,75 +502,40 @@ pub mod v3 {
                 }
             }
 
-            /// The typed call path at `/v3/merchant-risk-manage/violation-notifications`: `client.v3().merchant_risk_manage().violation_notifications()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MerchantRiskManageViolationNotifications<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-            }
-
-            impl<'a> V3MerchantRiskManageViolationNotifications<'a> {
-                /// Starts the typed call path at `/v3/merchant-risk-manage/violation-notifications` on `client`.
-                pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-                    V3MerchantRiskManageViolationNotifications {
-                        client,
-                    }
-                }
-
-                /// 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`)
-                pub async fn get(
-                    &self,
-                ) -> ::std::result::Result<GetResponse, ::wechatpay_runtime::Error> {
-                    self.client.execute(&GetRequest::new()).await
-                }
-
-                /// 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`)
-                pub async fn post(
-                    &self,
-                    body: PostBody,
-                ) -> ::std::result::Result<PostResponse, ::wechatpay_runtime::Error> {
-                    self.client.execute(&PostRequest::new(body)).await
-                }
-
-                /// 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`)
-                pub async fn put(
-                    &self,
-                    body: PutBody,
-                ) -> ::std::result::Result<PutResponse, ::wechatpay_runtime::Error> {
-                    self.client.execute(&PutRequest::new(body)).await
-                }
-
-                /// 删除商户违规通知回调地址 (`DELETE /v3/merchant-risk-manage/violation-notifications`)
-                pub async fn delete(
-                    &self,
-                ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-                    self.client.execute(&DeleteRequest::new()).await
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/violation-notifications`, named `<operation>.<body|query|response>`.
             pub fn json_schemas() -> ::std::vec::Vec<
                 (&'static str, ::schemars::Schema),
             > {
                 ::std::vec::Vec::from([
                     (
-                        "get_v3_merchant_risk_manage_violation_notifications.response",
-                        ::wechatpay_runtime::json_schema_for::<GetResponse>(),
+                        "query_violation_notification.response",
+                        ::wechatpay_runtime::json_schema_for::<
+                            QueryViolationNotificationResponse,
+                        >(),
                     ),
                     (
-                        "post_v3_merchant_risk_manage_violation_notifications.body",
-                        ::wechatpay_runtime::json_schema_for::<PostBody>(),
+                        "create_violation_notification.body",
+                        ::wechatpay_runtime::json_schema_for::<
+                            CreateViolationNotificationBody,
+                        >(),
                     ),
                     (
-                        "post_v3_merchant_risk_manage_violation_notifications.response",
-                        ::wechatpay_runtime::json_schema_for::<PostResponse>(),
+                        "create_violation_notification.response",
+                        ::wechatpay_runtime::json_schema_for::<
+                            CreateViolationNotificationResponse,
+                        >(),
                     ),
                     (
-                        "put_v3_merchant_risk_manage_violation_notifications.body",
-                        ::wechatpay_runtime::json_schema_for::<PutBody>(),
+                        "update_violation_notification.body",
+                        ::wechatpay_runtime::json_schema_for::<
+                            UpdateViolationNotificationBody,
+                        >(),
                     ),
                     (
-                        "put_v3_merchant_risk_manage_violation_notifications.response",
-                        ::wechatpay_runtime::json_schema_for::<PutResponse>(),
+                        "update_violation_notification.response",
+                        ::wechatpay_runtime::json_schema_for::<
+                            UpdateViolationNotificationResponse,
+                        >(),
                     ),
                 ])
             }
@@ -616,16 +543,93 @@ pub mod v3 {
     }
 }
 
-/// Entry points on a [`Client`](wechatpay_runtime::Client): every operation by its name (the official
-/// SDKs' where they have one), and the typed call path (`client.v3()...`) spelled like the URL.
+/// Every operation as a method of a [`Client`](wechatpay_runtime::Client), by its name: the official SDKs'
+/// where they have one, else one derived from its method and path.
 pub trait WechatPayApi {
-    /// The typed call path under `/v3`.
-    fn v3(&self) -> v3::V3<'_>;
+    /// 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`): sends [`QueryViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationRequest).
+    fn query_violation_notification(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
+    /// 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`): sends [`CreateViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationRequest).
+    fn create_violation_notification(
+        &self,
+        body: v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
+    /// 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`): sends [`UpdateViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationRequest).
+    fn update_violation_notification(
+        &self,
+        body: v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationBody,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<
+            v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationResponse,
+            ::wechatpay_runtime::Error,
+        >,
+    > + ::std::marker::Send + '_;
+    /// 删除商户违规通知回调地址 (`DELETE /v3/merchant-risk-manage/violation-notifications`): sends [`DeleteViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::DeleteViolationNotificationRequest).
+    fn delete_violation_notification(
+        &self,
+    ) -> impl ::std::future::Future<
+        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
+    > + ::std::marker::Send + '_;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    fn v3(&self) -> v3::V3<'_> {
-        v3::V3::new(self)
+    async fn query_violation_notification(
+        &self,
+    ) -> ::std::result::Result<
+        v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.execute(
+                &v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationRequest::new(),
+            )
+            .await
+    }
+    async fn create_violation_notification(
+        &self,
+        body: v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationBody,
+    ) -> ::std::result::Result<
+        v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.execute(
+                &v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationRequest::new(
+                    body,
+                ),
+            )
+            .await
+    }
+    async fn update_violation_notification(
+        &self,
+        body: v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationBody,
+    ) -> ::std::result::Result<
+        v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationResponse,
+        ::wechatpay_runtime::Error,
+    > {
+        self.execute(
+                &v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationRequest::new(
+                    body,
+                ),
+            )
+            .await
+    }
+    async fn delete_violation_notification(
+        &self,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
+        self.execute(
+                &v3::merchant_risk_manage::violation_notifications::DeleteViolationNotificationRequest::new(),
+            )
+            .await
     }
 }
 

@@ -1448,63 +1448,6 @@ impl ::wechatpay_runtime::Operation for Apply4subjectCreateApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/apply4subject/applyment`: `client.v3().apply4subject().applyment()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subjectApplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Apply4subjectApplyment<'a> {
-    /// Starts the typed call path at `/v3/apply4subject/applyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Apply4subjectApplyment { client }
-    }
-
-    /// `/merchants`
-    pub fn merchants(&self) -> merchants::V3Apply4subjectApplymentMerchants<'a> {
-        merchants::V3Apply4subjectApplymentMerchants::new(self.client)
-    }
-
-    /// `/{applyment_id}`
-    pub fn applyment_id(
-        &self,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> applyment_id::V3Apply4subjectApplymentApplymentId<'a> {
-        applyment_id::V3Apply4subjectApplymentApplymentId::new(self.client, applyment_id)
-    }
-
-    /// `/{business_code}`
-    pub fn business_code(
-        &self,
-        business_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> business_code::V3Apply4subjectApplymentBusinessCode<'a> {
-        business_code::V3Apply4subjectApplymentBusinessCode::new(
-            self.client,
-            business_code,
-        )
-    }
-
-    /// 查询商户开户意愿申请单审核结果 (`GET /v3/apply4subject/applyment`)
-    pub async fn get(
-        &self,
-        query: QueryApplymentQuery,
-    ) -> ::std::result::Result<QueryApplymentResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryApplymentRequest::new(query)).await
-    }
-
-    /// 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`)
-    pub async fn post(
-        &self,
-        body: Apply4subjectCreateApplymentBody,
-        query: Apply4subjectCreateApplymentQuery,
-    ) -> ::std::result::Result<
-        Apply4subjectCreateApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&Apply4subjectCreateApplymentRequest::new(body, query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1541,32 +1484,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod merchants {
     //! `/merchants`
 
-    /// The typed call path at `/v3/apply4subject/applyment/merchants`: `client.v3().apply4subject().applyment().merchants()`.
-    #[derive(Debug, Clone)]
-    pub struct V3Apply4subjectApplymentMerchants<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3Apply4subjectApplymentMerchants<'a> {
-        /// Starts the typed call path at `/v3/apply4subject/applyment/merchants` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3Apply4subjectApplymentMerchants {
-                client,
-            }
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3Apply4subjectApplymentMerchantsSubMchid<'a> {
-            sub_mchid::V3Apply4subjectApplymentMerchantsSubMchid::new(
-                self.client,
-                sub_mchid,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment/merchants`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1575,36 +1492,6 @@ pub mod merchants {
 
     pub mod sub_mchid {
         //! `/{sub_mchid}`
-
-        /// The typed call path at `/v3/apply4subject/applyment/merchants/{sub_mchid}`: `client.v3().apply4subject().applyment().merchants().sub_mchid(sub_mchid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3Apply4subjectApplymentMerchantsSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: ::std::string::String,
-        }
-
-        impl<'a> V3Apply4subjectApplymentMerchantsSubMchid<'a> {
-            /// Starts the typed call path at `/v3/apply4subject/applyment/merchants/{sub_mchid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3Apply4subjectApplymentMerchantsSubMchid {
-                    client,
-                    sub_mchid: sub_mchid.into(),
-                }
-            }
-
-            /// `/state`
-            pub fn state(
-                &self,
-            ) -> state::V3Apply4subjectApplymentMerchantsSubMchidState<'a> {
-                state::V3Apply4subjectApplymentMerchantsSubMchidState::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment/merchants/{sub_mchid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -1619,34 +1506,6 @@ pub mod merchants {
 pub mod applyment_id {
     //! `/{applyment_id}`
 
-    /// The typed call path at `/v3/apply4subject/applyment/{applyment_id}`: `client.v3().apply4subject().applyment().applyment_id(applyment_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3Apply4subjectApplymentApplymentId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: ::std::string::String,
-    }
-
-    impl<'a> V3Apply4subjectApplymentApplymentId<'a> {
-        /// Starts the typed call path at `/v3/apply4subject/applyment/{applyment_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            applyment_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3Apply4subjectApplymentApplymentId {
-                client,
-                applyment_id: applyment_id.into(),
-            }
-        }
-
-        /// `/cancel`
-        pub fn cancel(&self) -> cancel::V3Apply4subjectApplymentApplymentIdCancel<'a> {
-            cancel::V3Apply4subjectApplymentApplymentIdCancel::new(
-                self.client,
-                self.applyment_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment/{applyment_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1658,34 +1517,6 @@ pub mod applyment_id {
 
 pub mod business_code {
     //! `/{business_code}`
-
-    /// The typed call path at `/v3/apply4subject/applyment/{business_code}`: `client.v3().apply4subject().applyment().business_code(business_code)`.
-    #[derive(Debug, Clone)]
-    pub struct V3Apply4subjectApplymentBusinessCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        business_code: ::std::string::String,
-    }
-
-    impl<'a> V3Apply4subjectApplymentBusinessCode<'a> {
-        /// Starts the typed call path at `/v3/apply4subject/applyment/{business_code}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            business_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3Apply4subjectApplymentBusinessCode {
-                client,
-                business_code: business_code.into(),
-            }
-        }
-
-        /// `/cancel`
-        pub fn cancel(&self) -> cancel::V3Apply4subjectApplymentBusinessCodeCancel<'a> {
-            cancel::V3Apply4subjectApplymentBusinessCodeCancel::new(
-                self.client,
-                self.business_code.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment/{business_code}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

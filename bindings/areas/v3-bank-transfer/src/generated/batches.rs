@@ -334,37 +334,6 @@ impl ::wechatpay_runtime::Operation for CreateBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/bank-transfer/batches`: `client.v3().bank_transfer().batches()`.
-#[derive(Debug, Clone)]
-pub struct V3BankTransferBatches<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BankTransferBatches<'a> {
-    /// Starts the typed call path at `/v3/bank-transfer/batches` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BankTransferBatches { client }
-    }
-
-    /// `/batch-id`
-    pub fn batch_id(&self) -> batch_id::V3BankTransferBatchesBatchId<'a> {
-        batch_id::V3BankTransferBatchesBatchId::new(self.client)
-    }
-
-    /// `/out-batch-no`
-    pub fn out_batch_no(&self) -> out_batch_no::V3BankTransferBatchesOutBatchNo<'a> {
-        out_batch_no::V3BankTransferBatchesOutBatchNo::new(self.client)
-    }
-
-    /// 发起批量转账 (`POST /v3/bank-transfer/batches`)
-    pub async fn post(
-        &self,
-        body: CreateBatchBody,
-    ) -> ::std::result::Result<CreateBatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateBatchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -383,29 +352,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod batch_id {
     //! `/batch-id`
 
-    /// The typed call path at `/v3/bank-transfer/batches/batch-id`: `client.v3().bank_transfer().batches().batch_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BankTransferBatchesBatchId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BankTransferBatchesBatchId<'a> {
-        /// Starts the typed call path at `/v3/bank-transfer/batches/batch-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BankTransferBatchesBatchId {
-                client,
-            }
-        }
-
-        /// `/{batch_id}`
-        pub fn batch_id(
-            &self,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> batch_id::V3BankTransferBatchesBatchIdBatchId<'a> {
-            batch_id::V3BankTransferBatchesBatchIdBatchId::new(self.client, batch_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/batch-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -418,32 +364,6 @@ pub mod batch_id {
 
 pub mod out_batch_no {
     //! `/out-batch-no`
-
-    /// The typed call path at `/v3/bank-transfer/batches/out-batch-no`: `client.v3().bank_transfer().batches().out_batch_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BankTransferBatchesOutBatchNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BankTransferBatchesOutBatchNo<'a> {
-        /// Starts the typed call path at `/v3/bank-transfer/batches/out-batch-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BankTransferBatchesOutBatchNo {
-                client,
-            }
-        }
-
-        /// `/{out_batch_no}`
-        pub fn out_batch_no(
-            &self,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_batch_no::V3BankTransferBatchesOutBatchNoOutBatchNo<'a> {
-            out_batch_no::V3BankTransferBatchesOutBatchNoOutBatchNo::new(
-                self.client,
-                out_batch_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/out-batch-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -283,27 +283,6 @@ impl ::wechatpay_runtime::Operation for GetFundFlowBillRequest {
     }
 }
 
-/// The typed call path at `/v3/bill/fundflowbill`: `client.v3().bill().fundflowbill()`.
-#[derive(Debug, Clone)]
-pub struct V3BillFundflowbill<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BillFundflowbill<'a> {
-    /// Starts the typed call path at `/v3/bill/fundflowbill` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BillFundflowbill { client }
-    }
-
-    /// 申请资金账单 (`GET /v3/bill/fundflowbill`)
-    pub async fn get(
-        &self,
-        query: GetFundFlowBillQuery,
-    ) -> ::std::result::Result<GetFundFlowBillResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetFundFlowBillRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bill/fundflowbill`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -325,32 +325,6 @@ impl ::wechatpay_runtime::Operation for QuerySubMerchantFundflowbillRequest {
     }
 }
 
-/// The typed call path at `/v3/bill/sub-merchant-fundflowbill`: `client.v3().bill().sub_merchant_fundflowbill()`.
-#[derive(Debug, Clone)]
-pub struct V3BillSubMerchantFundflowbill<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BillSubMerchantFundflowbill<'a> {
-    /// Starts the typed call path at `/v3/bill/sub-merchant-fundflowbill` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BillSubMerchantFundflowbill {
-            client,
-        }
-    }
-
-    /// 申请单个子商户资金账单 (`GET /v3/bill/sub-merchant-fundflowbill`)
-    pub async fn get(
-        &self,
-        query: QuerySubMerchantFundflowbillQuery,
-    ) -> ::std::result::Result<
-        QuerySubMerchantFundflowbillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QuerySubMerchantFundflowbillRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bill/sub-merchant-fundflowbill`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

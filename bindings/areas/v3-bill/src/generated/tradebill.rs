@@ -284,27 +284,6 @@ impl ::wechatpay_runtime::Operation for ApplyTradeBillRequest {
     }
 }
 
-/// The typed call path at `/v3/bill/tradebill`: `client.v3().bill().tradebill()`.
-#[derive(Debug, Clone)]
-pub struct V3BillTradebill<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BillTradebill<'a> {
-    /// Starts the typed call path at `/v3/bill/tradebill` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BillTradebill { client }
-    }
-
-    /// 申请交易账单 (`GET /v3/bill/tradebill`)
-    pub async fn get(
-        &self,
-        query: ApplyTradeBillQuery,
-    ) -> ::std::result::Result<ApplyTradeBillResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ApplyTradeBillRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bill/tradebill`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -222,30 +222,6 @@ impl ::wechatpay_runtime::Operation for DownloadBillRequest {
     }
 }
 
-/// The typed call path at `/v3/billdownload/file`: `client.v3().billdownload().file()`.
-#[derive(Debug, Clone)]
-pub struct V3BilldownloadFile<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BilldownloadFile<'a> {
-    /// Starts the typed call path at `/v3/billdownload/file` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BilldownloadFile { client }
-    }
-
-    /// 下载账单 (`GET /v3/billdownload/file`)
-    pub async fn get(
-        &self,
-        query: DownloadBillQuery,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.download(&DownloadBillRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/billdownload/file`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

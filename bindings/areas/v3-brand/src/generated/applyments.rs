@@ -601,47 +601,6 @@ impl ::wechatpay_runtime::Operation for BrandCreateApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/applyments`: `client.v3().brand().applyments()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandApplyments<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandApplyments<'a> {
-    /// Starts the typed call path at `/v3/brand/applyments` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandApplyments { client }
-    }
-
-    /// `/applyment-id`
-    pub fn applyment_id(&self) -> applyment_id::V3BrandApplymentsApplymentId<'a> {
-        applyment_id::V3BrandApplymentsApplymentId::new(self.client)
-    }
-
-    /// `/business-code`
-    pub fn business_code(&self) -> business_code::V3BrandApplymentsBusinessCode<'a> {
-        business_code::V3BrandApplymentsBusinessCode::new(self.client)
-    }
-
-    /// `/cancel-applyment`
-    pub fn cancel_applyment(
-        &self,
-    ) -> cancel_applyment::V3BrandApplymentsCancelApplyment<'a> {
-        cancel_applyment::V3BrandApplymentsCancelApplyment::new(self.client)
-    }
-
-    /// 提交入驻申请 (`POST /v3/brand/applyments`)
-    pub async fn post(
-        &self,
-        body: BrandCreateApplymentBody,
-    ) -> ::std::result::Result<
-        BrandCreateApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&BrandCreateApplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/applyments`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -664,32 +623,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod applyment_id {
     //! `/applyment-id`
 
-    /// The typed call path at `/v3/brand/applyments/applyment-id`: `client.v3().brand().applyments().applyment_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandApplymentsApplymentId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandApplymentsApplymentId<'a> {
-        /// Starts the typed call path at `/v3/brand/applyments/applyment-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandApplymentsApplymentId {
-                client,
-            }
-        }
-
-        /// `/{applyment_id}`
-        pub fn applyment_id(
-            &self,
-            applyment_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> applyment_id::V3BrandApplymentsApplymentIdApplymentId<'a> {
-            applyment_id::V3BrandApplymentsApplymentIdApplymentId::new(
-                self.client,
-                applyment_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/applyments/applyment-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -702,32 +635,6 @@ pub mod applyment_id {
 
 pub mod business_code {
     //! `/business-code`
-
-    /// The typed call path at `/v3/brand/applyments/business-code`: `client.v3().brand().applyments().business_code()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandApplymentsBusinessCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandApplymentsBusinessCode<'a> {
-        /// Starts the typed call path at `/v3/brand/applyments/business-code` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandApplymentsBusinessCode {
-                client,
-            }
-        }
-
-        /// `/{business_code}`
-        pub fn business_code(
-            &self,
-            business_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> business_code::V3BrandApplymentsBusinessCodeBusinessCode<'a> {
-            business_code::V3BrandApplymentsBusinessCodeBusinessCode::new(
-                self.client,
-                business_code,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/applyments/business-code`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -156,27 +156,6 @@ impl ::wechatpay_runtime::Operation for BusinesscircleCreateParkingRequest {
     }
 }
 
-/// The typed call path at `/v3/businesscircle/parkings`: `client.v3().businesscircle().parkings()`.
-#[derive(Debug, Clone)]
-pub struct V3BusinesscircleParkings<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BusinesscircleParkings<'a> {
-    /// Starts the typed call path at `/v3/businesscircle/parkings` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BusinesscircleParkings { client }
-    }
-
-    /// 商圈会员停车状态同步 (`POST /v3/businesscircle/parkings`)
-    pub async fn post(
-        &self,
-        body: BusinesscircleCreateParkingBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&BusinesscircleCreateParkingRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/parkings`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -948,27 +948,6 @@ impl ::wechatpay_runtime::Operation for CombineAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/app`: `client.v3().combine_transactions().app()`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CombineTransactionsApp<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CombineTransactionsApp { client }
-    }
-
-    /// 合单下单-APP支付 (`POST /v3/combine-transactions/app`)
-    pub async fn post(
-        &self,
-        body: CombineAppPrepayBody,
-    ) -> ::std::result::Result<CombineAppPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CombineAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -689,27 +689,6 @@ impl ::wechatpay_runtime::Operation for CombineH5PrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/h5`: `client.v3().combine_transactions().h5()`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsH5<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CombineTransactionsH5<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/h5` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CombineTransactionsH5 { client }
-    }
-
-    /// 合单下单-H5支付 (`POST /v3/combine-transactions/h5`)
-    pub async fn post(
-        &self,
-        body: CombineH5PrepayBody,
-    ) -> ::std::result::Result<CombineH5PrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CombineH5PrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/h5`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

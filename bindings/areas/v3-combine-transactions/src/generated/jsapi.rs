@@ -774,29 +774,6 @@ impl ::wechatpay_runtime::Operation for CombineJsapiPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/jsapi`: `client.v3().combine_transactions().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CombineTransactionsJsapi<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CombineTransactionsJsapi {
-            client,
-        }
-    }
-
-    /// 合单下单-JSAPI支付 (`POST /v3/combine-transactions/jsapi`)
-    pub async fn post(
-        &self,
-        body: CombineJsapiPrepayBody,
-    ) -> ::std::result::Result<CombineJsapiPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CombineJsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

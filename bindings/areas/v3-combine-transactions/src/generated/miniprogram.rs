@@ -441,29 +441,6 @@ impl ::wechatpay_runtime::Operation for MiniprogramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/miniprogram`: `client.v3().combine_transactions().miniprogram()`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsMiniprogram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CombineTransactionsMiniprogram<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/miniprogram` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CombineTransactionsMiniprogram {
-            client,
-        }
-    }
-
-    /// 个人收款交易下单-小程序 (`POST /v3/combine-transactions/miniprogram`)
-    pub async fn post(
-        &self,
-        body: MiniprogramPrepayBody,
-    ) -> ::std::result::Result<MiniprogramPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&MiniprogramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/miniprogram`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -611,29 +611,6 @@ impl ::wechatpay_runtime::Operation for CombineNativePrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/native`: `client.v3().combine_transactions().native()`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsNative<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CombineTransactionsNative<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/native` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CombineTransactionsNative {
-            client,
-        }
-    }
-
-    /// 合单下单-Native支付 (`POST /v3/combine-transactions/native`)
-    pub async fn post(
-        &self,
-        body: CombineNativePrepayBody,
-    ) -> ::std::result::Result<CombineNativePrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CombineNativePrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/native`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

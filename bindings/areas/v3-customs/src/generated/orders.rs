@@ -1059,43 +1059,6 @@ impl ::wechatpay_runtime::Operation for ModifyOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/customs/orders`: `client.v3().customs().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3CustomsOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CustomsOrders<'a> {
-    /// Starts the typed call path at `/v3/customs/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CustomsOrders { client }
-    }
-
-    /// 报关查询 (`GET /v3/customs/orders`)
-    pub async fn get(
-        &self,
-        query: ListOrdersQuery,
-    ) -> ::std::result::Result<ListOrdersResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListOrdersRequest::new(query)).await
-    }
-
-    /// 报关 (`POST /v3/customs/orders`)
-    pub async fn post(
-        &self,
-        body: CustomsCreateOrderBody,
-    ) -> ::std::result::Result<CustomsCreateOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CustomsCreateOrderRequest::new(body)).await
-    }
-
-    /// 报关信息修改 (`PATCH /v3/customs/orders`)
-    pub async fn patch(
-        &self,
-        body: ModifyOrderBody,
-    ) -> ::std::result::Result<ModifyOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ModifyOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/customs/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -305,27 +305,6 @@ impl ::wechatpay_runtime::Operation for RedeclareCustomRequest {
     }
 }
 
-/// The typed call path at `/v3/customs/redeclare`: `client.v3().customs().redeclare()`.
-#[derive(Debug, Clone)]
-pub struct V3CustomsRedeclare<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CustomsRedeclare<'a> {
-    /// Starts the typed call path at `/v3/customs/redeclare` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CustomsRedeclare { client }
-    }
-
-    /// 报关重推 (`POST /v3/customs/redeclare`)
-    pub async fn post(
-        &self,
-        body: RedeclareCustomBody,
-    ) -> ::std::result::Result<RedeclareCustomResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&RedeclareCustomRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/customs/redeclare`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

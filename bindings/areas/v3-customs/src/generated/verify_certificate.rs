@@ -290,29 +290,6 @@ impl ::wechatpay_runtime::Operation for VerifyCertificateRequest {
     }
 }
 
-/// The typed call path at `/v3/customs/verify-certificate`: `client.v3().customs().verify_certificate()`.
-#[derive(Debug, Clone)]
-pub struct V3CustomsVerifyCertificate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CustomsVerifyCertificate<'a> {
-    /// Starts the typed call path at `/v3/customs/verify-certificate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CustomsVerifyCertificate {
-            client,
-        }
-    }
-
-    /// 身份信息校验 (`POST /v3/customs/verify-certificate`)
-    pub async fn post(
-        &self,
-        body: VerifyCertificateBody,
-    ) -> ::std::result::Result<VerifyCertificateResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&VerifyCertificateRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/customs/verify-certificate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

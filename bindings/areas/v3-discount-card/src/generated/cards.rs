@@ -157,35 +157,6 @@ impl ::wechatpay_runtime::Operation for DiscountCreateCardRequest {
     }
 }
 
-/// The typed call path at `/v3/discount-card/cards`: `client.v3().discount_card().cards()`.
-#[derive(Debug, Clone)]
-pub struct V3DiscountCardCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3DiscountCardCards<'a> {
-    /// Starts the typed call path at `/v3/discount-card/cards` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3DiscountCardCards { client }
-    }
-
-    /// `/{out_card_code}`
-    pub fn out_card_code(
-        &self,
-        out_card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_card_code::V3DiscountCardCardsOutCardCode<'a> {
-        out_card_code::V3DiscountCardCardsOutCardCode::new(self.client, out_card_code)
-    }
-
-    /// 预受理领卡请求 (`POST /v3/discount-card/cards`)
-    pub async fn post(
-        &self,
-        body: DiscountCreateCardBody,
-    ) -> ::std::result::Result<DiscountCreateCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&DiscountCreateCardRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card/cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

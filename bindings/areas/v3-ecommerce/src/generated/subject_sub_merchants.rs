@@ -301,32 +301,6 @@ impl ::wechatpay_runtime::Paginated for ListSubjectSubMerchantsRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/subject-sub-merchants`: `client.v3().ecommerce().subject_sub_merchants()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceSubjectSubMerchants<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceSubjectSubMerchants<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/subject-sub-merchants` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceSubjectSubMerchants {
-            client,
-        }
-    }
-
-    /// 查询指定主体子商户列表 (`GET /v3/ecommerce/subject-sub-merchants`)
-    pub async fn get(
-        &self,
-        query: ListSubjectSubMerchantsQuery,
-    ) -> ::std::result::Result<
-        ListSubjectSubMerchantsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ListSubjectSubMerchantsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/subject-sub-merchants`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

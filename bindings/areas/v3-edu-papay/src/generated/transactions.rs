@@ -297,37 +297,6 @@ impl ::wechatpay_runtime::Operation for EduCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-papay/transactions`: `client.v3().edu_papay().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EduPapayTransactions<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EduPapayTransactions { client }
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3EduPapayTransactionsId<'a> {
-        id::V3EduPapayTransactionsId::new(self.client)
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3EduPapayTransactionsOutTradeNo<'a> {
-        out_trade_no::V3EduPapayTransactionsOutTradeNo::new(self.client)
-    }
-
-    /// 教育通扣款受理 (`POST /v3/edu-papay/transactions`)
-    pub async fn post(
-        &self,
-        body: EduCreateTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&EduCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -345,30 +314,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod id {
     //! `/id`
 
-    /// The typed call path at `/v3/edu-papay/transactions/id`: `client.v3().edu_papay().transactions().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduPapayTransactionsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduPapayTransactionsId<'a> {
-        /// Starts the typed call path at `/v3/edu-papay/transactions/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduPapayTransactionsId { client }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3EduPapayTransactionsIdTransactionId<'a> {
-            transaction_id::V3EduPapayTransactionsIdTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/transactions/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -380,32 +325,6 @@ pub mod id {
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/edu-papay/transactions/out-trade-no`: `client.v3().edu_papay().transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduPapayTransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduPapayTransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/edu-papay/transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduPapayTransactionsOutTradeNo {
-                client,
-            }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3EduPapayTransactionsOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3EduPapayTransactionsOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -540,35 +540,6 @@ impl ::wechatpay_runtime::Operation for EduCreateOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-star/orders`: `client.v3().edu_star().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3EduStarOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EduStarOrders<'a> {
-    /// Starts the typed call path at `/v3/edu-star/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EduStarOrders { client }
-    }
-
-    /// 通过QQ账号查询核销订单列表 (`GET /v3/edu-star/orders`)
-    pub async fn get(
-        &self,
-        query: EduListOrdersQuery,
-    ) -> ::std::result::Result<EduListOrdersResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&EduListOrdersRequest::new(query)).await
-    }
-
-    /// 创建核销订单 (`POST /v3/edu-star/orders`)
-    pub async fn post(
-        &self,
-        body: EduCreateOrderBody,
-    ) -> ::std::result::Result<EduCreateOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&EduCreateOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-star/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

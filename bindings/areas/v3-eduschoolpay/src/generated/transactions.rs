@@ -726,44 +726,6 @@ impl ::wechatpay_runtime::Operation for EduschoolpayCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/eduschoolpay/transactions`: `client.v3().eduschoolpay().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3EduschoolpayTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EduschoolpayTransactions<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EduschoolpayTransactions {
-            client,
-        }
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3EduschoolpayTransactionsId<'a> {
-        id::V3EduschoolpayTransactionsId::new(self.client)
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(
-        &self,
-    ) -> out_trade_no::V3EduschoolpayTransactionsOutTradeNo<'a> {
-        out_trade_no::V3EduschoolpayTransactionsOutTradeNo::new(self.client)
-    }
-
-    /// 扣款 (`POST /v3/eduschoolpay/transactions`)
-    pub async fn post(
-        &self,
-        body: EduschoolpayCreateTransactionBody,
-    ) -> ::std::result::Result<
-        EduschoolpayCreateTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EduschoolpayCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -787,32 +749,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod id {
     //! `/id`
 
-    /// The typed call path at `/v3/eduschoolpay/transactions/id`: `client.v3().eduschoolpay().transactions().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduschoolpayTransactionsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduschoolpayTransactionsId<'a> {
-        /// Starts the typed call path at `/v3/eduschoolpay/transactions/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduschoolpayTransactionsId {
-                client,
-            }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3EduschoolpayTransactionsIdTransactionId<'a> {
-            transaction_id::V3EduschoolpayTransactionsIdTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/transactions/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -824,32 +760,6 @@ pub mod id {
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/eduschoolpay/transactions/out-trade-no`: `client.v3().eduschoolpay().transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EduschoolpayTransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EduschoolpayTransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/eduschoolpay/transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EduschoolpayTransactionsOutTradeNo {
-                client,
-            }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3EduschoolpayTransactionsOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3EduschoolpayTransactionsOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -174,32 +174,6 @@ impl ::wechatpay_runtime::Operation for FundsQueryBillDownloadUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/funds-to-oversea/bill-download-url`: `client.v3().funds_to_oversea().bill_download_url()`.
-#[derive(Debug, Clone)]
-pub struct V3FundsToOverseaBillDownloadUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundsToOverseaBillDownloadUrl<'a> {
-    /// Starts the typed call path at `/v3/funds-to-oversea/bill-download-url` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundsToOverseaBillDownloadUrl {
-            client,
-        }
-    }
-
-    /// 获取购付汇账单文件下载链接 (`GET /v3/funds-to-oversea/bill-download-url`)
-    pub async fn get(
-        &self,
-        query: FundsQueryBillDownloadUrlQuery,
-    ) -> ::std::result::Result<
-        FundsQueryBillDownloadUrlResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&FundsQueryBillDownloadUrlRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/bill-download-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

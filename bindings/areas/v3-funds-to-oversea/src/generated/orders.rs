@@ -537,35 +537,6 @@ impl ::wechatpay_runtime::Operation for FundsCreateOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/funds-to-oversea/orders`: `client.v3().funds_to_oversea().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3FundsToOverseaOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundsToOverseaOrders<'a> {
-    /// Starts the typed call path at `/v3/funds-to-oversea/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundsToOverseaOrders { client }
-    }
-
-    /// `/{out_order_id}`
-    pub fn out_order_id(
-        &self,
-        out_order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_order_id::V3FundsToOverseaOrdersOutOrderId<'a> {
-        out_order_id::V3FundsToOverseaOrdersOutOrderId::new(self.client, out_order_id)
-    }
-
-    /// 申请资金出境 (`POST /v3/funds-to-oversea/orders`)
-    pub async fn post(
-        &self,
-        body: FundsCreateOrderBody,
-    ) -> ::std::result::Result<FundsCreateOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&FundsCreateOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -222,26 +222,6 @@ impl ::wechatpay_runtime::Operation for QueryCertificateRequest {
     }
 }
 
-/// The typed call path at `/v3/global/certificates`: `client.v3().global().certificates()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalCertificates<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalCertificates<'a> {
-    /// Starts the typed call path at `/v3/global/certificates` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalCertificates { client }
-    }
-
-    /// 获取平台证书列表 (`GET /v3/global/certificates`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryCertificateResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryCertificateRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/certificates`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

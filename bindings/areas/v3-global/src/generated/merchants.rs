@@ -764,39 +764,6 @@ impl ::wechatpay_runtime::Operation for GlobalCreateMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchants`: `client.v3().global().merchants()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchants<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMerchants<'a> {
-    /// Starts the typed call path at `/v3/global/merchants` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMerchants { client }
-    }
-
-    /// `/{sub_mchid}`
-    pub fn sub_mchid(
-        &self,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> sub_mchid::V3GlobalMerchantsSubMchid<'a> {
-        sub_mchid::V3GlobalMerchantsSubMchid::new(self.client, sub_mchid)
-    }
-
-    /// 子商户进件（融合钱包） (`POST /v3/global/merchants`)
-    pub async fn post(
-        &self,
-        body: GlobalCreateMerchantBody,
-        headers: GlobalCreateMerchantHeaders,
-    ) -> ::std::result::Result<
-        GlobalCreateMerchantResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalCreateMerchantRequest::new(body, headers)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchants`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

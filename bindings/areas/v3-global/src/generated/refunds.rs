@@ -1064,45 +1064,6 @@ impl ::wechatpay_runtime::Operation for GlobalCreateRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/global/refunds`: `client.v3().global().refunds()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalRefunds<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalRefunds<'a> {
-    /// Starts the typed call path at `/v3/global/refunds` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalRefunds { client }
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3GlobalRefundsId<'a> {
-        id::V3GlobalRefundsId::new(self.client)
-    }
-
-    /// `/out-refund-no`
-    pub fn out_refund_no(&self) -> out_refund_no::V3GlobalRefundsOutRefundNo<'a> {
-        out_refund_no::V3GlobalRefundsOutRefundNo::new(self.client)
-    }
-
-    /// 查询所有退款 (`GET /v3/global/refunds`)
-    pub async fn get(
-        &self,
-        query: GlobalListRefundsQuery,
-    ) -> ::std::result::Result<GlobalListRefundsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalListRefundsRequest::new(query)).await
-    }
-
-    /// 申请退款 (`POST /v3/global/refunds`)
-    pub async fn post(
-        &self,
-        body: GlobalCreateRefundBody,
-    ) -> ::std::result::Result<GlobalCreateRefundResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalCreateRefundRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refunds`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1132,27 +1093,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod id {
     //! `/id`
 
-    /// The typed call path at `/v3/global/refunds/id`: `client.v3().global().refunds().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalRefundsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalRefundsId<'a> {
-        /// Starts the typed call path at `/v3/global/refunds/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalRefundsId { client }
-        }
-
-        /// `/{refund_id}`
-        pub fn refund_id(
-            &self,
-            refund_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> refund_id::V3GlobalRefundsIdRefundId<'a> {
-            refund_id::V3GlobalRefundsIdRefundId::new(self.client, refund_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refunds/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1164,32 +1104,6 @@ pub mod id {
 
 pub mod out_refund_no {
     //! `/out-refund-no`
-
-    /// The typed call path at `/v3/global/refunds/out-refund-no`: `client.v3().global().refunds().out_refund_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalRefundsOutRefundNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalRefundsOutRefundNo<'a> {
-        /// Starts the typed call path at `/v3/global/refunds/out-refund-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalRefundsOutRefundNo {
-                client,
-            }
-        }
-
-        /// `/{out_refund_no}`
-        pub fn out_refund_no(
-            &self,
-            out_refund_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_refund_no::V3GlobalRefundsOutRefundNoOutRefundNo<'a> {
-            out_refund_no::V3GlobalRefundsOutRefundNoOutRefundNo::new(
-                self.client,
-                out_refund_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refunds/out-refund-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -190,31 +190,6 @@ impl ::wechatpay_runtime::Operation for GlobalQueryStatementRequest {
     }
 }
 
-/// The typed call path at `/v3/global/statements`: `client.v3().global().statements()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalStatements<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalStatements<'a> {
-    /// Starts the typed call path at `/v3/global/statements` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalStatements { client }
-    }
-
-    /// 下载对账单 (`GET /v3/global/statements`)
-    pub async fn get(
-        &self,
-        query: GlobalQueryStatementQuery,
-        headers: GlobalQueryStatementHeaders,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.download(&GlobalQueryStatementRequest::new(query, headers)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/statements`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -224,43 +224,6 @@ impl ::wechatpay_runtime::Operation for CreateInsuranceOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/hire-power-bank/insurance-orders`: `client.v3().hire_power_bank().insurance_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3HirePowerBankInsuranceOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3HirePowerBankInsuranceOrders<'a> {
-    /// Starts the typed call path at `/v3/hire-power-bank/insurance-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3HirePowerBankInsuranceOrders {
-            client,
-        }
-    }
-
-    /// `/{out_order_no}`
-    pub fn out_order_no(
-        &self,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_order_no::V3HirePowerBankInsuranceOrdersOutOrderNo<'a> {
-        out_order_no::V3HirePowerBankInsuranceOrdersOutOrderNo::new(
-            self.client,
-            out_order_no,
-        )
-    }
-
-    /// 创建保险订单 (`POST /v3/hire-power-bank/insurance-orders`)
-    pub async fn post(
-        &self,
-        body: CreateInsuranceOrderBody,
-    ) -> ::std::result::Result<
-        CreateInsuranceOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateInsuranceOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/hire-power-bank/insurance-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

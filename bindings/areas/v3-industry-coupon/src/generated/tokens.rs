@@ -185,27 +185,6 @@ impl ::wechatpay_runtime::Operation for IndustryCreateTokenRequest {
     }
 }
 
-/// The typed call path at `/v3/industry-coupon/tokens`: `client.v3().industry_coupon().tokens()`.
-#[derive(Debug, Clone)]
-pub struct V3IndustryCouponTokens<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3IndustryCouponTokens<'a> {
-    /// Starts the typed call path at `/v3/industry-coupon/tokens` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3IndustryCouponTokens { client }
-    }
-
-    /// 出行券切卡组件预下单 (`POST /v3/industry-coupon/tokens`)
-    pub async fn post(
-        &self,
-        body: IndustryCreateTokenBody,
-    ) -> ::std::result::Result<IndustryCreateTokenResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&IndustryCreateTokenRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/industry-coupon/tokens`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -360,27 +360,6 @@ impl ::wechatpay_runtime::Paginated for ListDevicesRequest {
     }
 }
 
-/// The typed call path at `/v3/iotmanage/devices`: `client.v3().iotmanage().devices()`.
-#[derive(Debug, Clone)]
-pub struct V3IotmanageDevices<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3IotmanageDevices<'a> {
-    /// Starts the typed call path at `/v3/iotmanage/devices` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3IotmanageDevices { client }
-    }
-
-    /// 智能设备列表 (`GET /v3/iotmanage/devices`)
-    pub async fn get(
-        &self,
-        query: ListDevicesQuery,
-    ) -> ::std::result::Result<ListDevicesResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListDevicesRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/iotmanage/devices`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -316,37 +316,6 @@ impl ::wechatpay_runtime::Operation for SetCouponNotifyRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/callbacks`: `client.v3().marketing().busifavor().callbacks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCallbacks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorCallbacks<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/callbacks` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorCallbacks {
-            client,
-        }
-    }
-
-    /// 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`)
-    pub async fn get(
-        &self,
-        query: GetCouponNotifyQuery,
-    ) -> ::std::result::Result<GetCouponNotifyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetCouponNotifyRequest::new(query)).await
-    }
-
-    /// 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`)
-    pub async fn post(
-        &self,
-        body: SetCouponNotifyBody,
-    ) -> ::std::result::Result<SetCouponNotifyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SetCouponNotifyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/callbacks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1263,40 +1263,6 @@ impl ::wechatpay_runtime::Operation for CreateBusifavorStockRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/stocks`: `client.v3().marketing().busifavor().stocks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorStocks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorStocks<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/stocks` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorStocks {
-            client,
-        }
-    }
-
-    /// `/{stock_id}`
-    pub fn stock_id(
-        &self,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> stock_id::V3MarketingBusifavorStocksStockId<'a> {
-        stock_id::V3MarketingBusifavorStocksStockId::new(self.client, stock_id)
-    }
-
-    /// 创建商家券 (`POST /v3/marketing/busifavor/stocks`)
-    pub async fn post(
-        &self,
-        body: CreateBusifavorStockBody,
-    ) -> ::std::result::Result<
-        CreateBusifavorStockResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateBusifavorStockRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/stocks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

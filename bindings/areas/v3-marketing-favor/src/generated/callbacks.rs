@@ -309,37 +309,6 @@ impl ::wechatpay_runtime::Operation for SetCallbackRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/callbacks`: `client.v3().marketing().favor().callbacks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorCallbacks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingFavorCallbacks<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/callbacks` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingFavorCallbacks {
-            client,
-        }
-    }
-
-    /// 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`)
-    pub async fn get(
-        &self,
-        query: QueryCallbackQuery,
-    ) -> ::std::result::Result<QueryCallbackResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryCallbackRequest::new(query)).await
-    }
-
-    /// 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`)
-    pub async fn post(
-        &self,
-        body: SetCallbackBody,
-    ) -> ::std::result::Result<SetCallbackResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SetCallbackRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/callbacks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

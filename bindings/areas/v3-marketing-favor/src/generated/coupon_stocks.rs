@@ -1020,29 +1020,6 @@ impl ::wechatpay_runtime::Operation for CreateCouponStockRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/coupon-stocks`: `client.v3().marketing().favor().coupon_stocks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorCouponStocks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingFavorCouponStocks<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/coupon-stocks` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingFavorCouponStocks {
-            client,
-        }
-    }
-
-    /// 创建代金券批次 (`POST /v3/marketing/favor/coupon-stocks`)
-    pub async fn post(
-        &self,
-        body: CreateCouponStockBody,
-    ) -> ::std::result::Result<CreateCouponStockResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateCouponStockRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/coupon-stocks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -613,35 +613,6 @@ impl ::wechatpay_runtime::Paginated for ListStocksRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks`: `client.v3().marketing().favor().stocks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingFavorStocks<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingFavorStocks { client }
-    }
-
-    /// `/{stock_id}`
-    pub fn stock_id(
-        &self,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> stock_id::V3MarketingFavorStocksStockId<'a> {
-        stock_id::V3MarketingFavorStocksStockId::new(self.client, stock_id)
-    }
-
-    /// 条件查询批次列表 (`GET /v3/marketing/favor/stocks`)
-    pub async fn get(
-        &self,
-        query: ListStocksQuery,
-    ) -> ::std::result::Result<ListStocksResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListStocksRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

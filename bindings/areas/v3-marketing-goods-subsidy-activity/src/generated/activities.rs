@@ -435,29 +435,6 @@ impl ::wechatpay_runtime::Operation for ListActsByAreaRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/activities`: `client.v3().marketing().goods_subsidy_activity().activities()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityActivities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityActivities<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/activities` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingGoodsSubsidyActivityActivities {
-            client,
-        }
-    }
-
-    /// 按区域查询品牌加价购活动 (`GET /v3/marketing/goods-subsidy-activity/activities`)
-    pub async fn get(
-        &self,
-        query: ListActsByAreaQuery,
-    ) -> ::std::result::Result<ListActsByAreaResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListActsByAreaRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/activities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

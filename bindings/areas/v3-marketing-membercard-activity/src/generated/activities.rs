@@ -1809,51 +1809,6 @@ impl ::wechatpay_runtime::Operation for CreateActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-activity/activities`: `client.v3().marketing().membercard_activity().activities()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardActivityActivities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardActivityActivities<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-activity/activities` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardActivityActivities {
-            client,
-        }
-    }
-
-    /// `/{activity_id}`
-    pub fn activity_id(
-        &self,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> activity_id::V3MarketingMembercardActivityActivitiesActivityId<'a> {
-        activity_id::V3MarketingMembercardActivityActivitiesActivityId::new(
-            self.client,
-            activity_id,
-        )
-    }
-
-    /// 查询活动列表 (`GET /v3/marketing/membercard-activity/activities`)
-    pub async fn get(
-        &self,
-        query: MembercardListActivitiesQuery,
-    ) -> ::std::result::Result<
-        MembercardListActivitiesResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&MembercardListActivitiesRequest::new(query)).await
-    }
-
-    /// 创建活动 (`POST /v3/marketing/membercard-activity/activities`)
-    pub async fn post(
-        &self,
-        body: CreateActivityBody,
-    ) -> ::std::result::Result<CreateActivityResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateActivityRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-activity/activities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -235,39 +235,6 @@ impl ::wechatpay_runtime::Operation for ModifyCallbackRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/callback`: `client.v3().marketing().membercard_open().callback()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCallback<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardOpenCallback<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/callback` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardOpenCallback {
-            client,
-        }
-    }
-
-    /// 查询回调地址 (`GET /v3/marketing/membercard-open/callback`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        MembercardQueryCallbackResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&MembercardQueryCallbackRequest::new()).await
-    }
-
-    /// 设置回调地址 (`PATCH /v3/marketing/membercard-open/callback`)
-    pub async fn patch(
-        &self,
-        body: ModifyCallbackBody,
-    ) -> ::std::result::Result<ModifyCallbackResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ModifyCallbackRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/callback`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

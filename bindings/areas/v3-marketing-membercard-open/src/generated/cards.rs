@@ -1579,45 +1579,6 @@ impl ::wechatpay_runtime::Operation for MarketingCreateCardRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards`: `client.v3().marketing().membercard_open().cards()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardOpenCards<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardOpenCards {
-            client,
-        }
-    }
-
-    /// `/{card_id}`
-    pub fn card_id(
-        &self,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> card_id::V3MarketingMembercardOpenCardsCardId<'a> {
-        card_id::V3MarketingMembercardOpenCardsCardId::new(self.client, card_id)
-    }
-
-    /// 查询会员卡模板列表 (`GET /v3/marketing/membercard-open/cards`)
-    pub async fn get(
-        &self,
-        query: ListCardsQuery,
-    ) -> ::std::result::Result<ListCardsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListCardsRequest::new(query)).await
-    }
-
-    /// 创建会员卡模板 (`POST /v3/marketing/membercard-open/cards`)
-    pub async fn post(
-        &self,
-        body: MarketingCreateCardBody,
-    ) -> ::std::result::Result<MarketingCreateCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&MarketingCreateCardRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

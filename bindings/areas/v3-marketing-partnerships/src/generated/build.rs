@@ -445,30 +445,6 @@ impl ::wechatpay_runtime::Operation for BuildPartnershipRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partnerships/build`: `client.v3().marketing().partnerships().build()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnershipsBuild<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnershipsBuild<'a> {
-    /// Starts the typed call path at `/v3/marketing/partnerships/build` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnershipsBuild {
-            client,
-        }
-    }
-
-    /// 建立合作关系 (`POST /v3/marketing/partnerships/build`)
-    pub async fn post(
-        &self,
-        body: BuildPartnershipBody,
-        headers: BuildPartnershipHeaders,
-    ) -> ::std::result::Result<BuildPartnershipResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BuildPartnershipRequest::new(body, headers)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partnerships/build`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -315,33 +315,6 @@ impl ::wechatpay_runtime::Operation for TerminatePartnershipRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partnerships/terminate`: `client.v3().marketing().partnerships().terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnershipsTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnershipsTerminate<'a> {
-    /// Starts the typed call path at `/v3/marketing/partnerships/terminate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnershipsTerminate {
-            client,
-        }
-    }
-
-    /// 终止合作关系 (`POST /v3/marketing/partnerships/terminate`)
-    pub async fn post(
-        &self,
-        body: TerminatePartnershipBody,
-        headers: TerminatePartnershipHeaders,
-    ) -> ::std::result::Result<
-        TerminatePartnershipResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&TerminatePartnershipRequest::new(body, headers)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partnerships/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -932,40 +932,6 @@ impl ::wechatpay_runtime::Paginated for ListActivitiesRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/paygiftactivity/activities`: `client.v3().marketing().paygiftactivity().activities()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivityActivities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPaygiftactivityActivities<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity/activities` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPaygiftactivityActivities {
-            client,
-        }
-    }
-
-    /// `/{activity_id}`
-    pub fn activity_id(
-        &self,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> activity_id::V3MarketingPaygiftactivityActivitiesActivityId<'a> {
-        activity_id::V3MarketingPaygiftactivityActivitiesActivityId::new(
-            self.client,
-            activity_id,
-        )
-    }
-
-    /// 获取支付有礼活动列表 (`GET /v3/marketing/paygiftactivity/activities`)
-    pub async fn get(
-        &self,
-        query: ListActivitiesQuery,
-    ) -> ::std::result::Result<ListActivitiesResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListActivitiesRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity/activities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

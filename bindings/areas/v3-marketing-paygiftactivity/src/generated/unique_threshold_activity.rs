@@ -907,29 +907,6 @@ impl ::wechatpay_runtime::Operation for CreateFullSendActRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/paygiftactivity/unique-threshold-activity`: `client.v3().marketing().paygiftactivity().unique_threshold_activity()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivityUniqueThresholdActivity<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPaygiftactivityUniqueThresholdActivity<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity/unique-threshold-activity` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPaygiftactivityUniqueThresholdActivity {
-            client,
-        }
-    }
-
-    /// 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`)
-    pub async fn post(
-        &self,
-        body: CreateFullSendActBody,
-    ) -> ::std::result::Result<CreateFullSendActResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateFullSendActRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity/unique-threshold-activity`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -382,43 +382,6 @@ impl ::wechatpay_runtime::Operation for CreateCustomentranceRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/shopping-receipt/customentrances`: `client.v3().marketing().shopping_receipt().customentrances()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingShoppingReceiptCustomentrances<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingShoppingReceiptCustomentrances<'a> {
-    /// Starts the typed call path at `/v3/marketing/shopping-receipt/customentrances` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingShoppingReceiptCustomentrances {
-            client,
-        }
-    }
-
-    /// `/{brand_id}`
-    pub fn brand_id(
-        &self,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> brand_id::V3MarketingShoppingReceiptCustomentrancesBrandId<'a> {
-        brand_id::V3MarketingShoppingReceiptCustomentrancesBrandId::new(
-            self.client,
-            brand_id,
-        )
-    }
-
-    /// 创建自定义入口 (`POST /v3/marketing/shopping-receipt/customentrances`)
-    pub async fn post(
-        &self,
-        body: CreateCustomentranceBody,
-    ) -> ::std::result::Result<
-        CreateCustomentranceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateCustomentranceRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/shopping-receipt/customentrances`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -357,34 +357,6 @@ impl ::wechatpay_runtime::Operation for CreateMerchantshoppingreceiptjumpinfoReq
     }
 }
 
-/// The typed call path at `/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`: `client.v3().marketing().shopping_receipt().merchantshoppingreceiptjumpinfos()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingShoppingReceiptMerchantshoppingreceiptjumpinfos<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingShoppingReceiptMerchantshoppingreceiptjumpinfos<'a> {
-    /// Starts the typed call path at `/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingShoppingReceiptMerchantshoppingreceiptjumpinfos {
-            client,
-        }
-    }
-
-    /// 上传商家电子小票跳转信息 (`POST /v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`)
-    pub async fn post(
-        &self,
-        body: CreateMerchantshoppingreceiptjumpinfoBody,
-    ) -> ::std::result::Result<
-        CreateMerchantshoppingreceiptjumpinfoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateMerchantshoppingreceiptjumpinfoRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

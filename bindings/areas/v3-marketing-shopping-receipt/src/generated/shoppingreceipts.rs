@@ -474,32 +474,6 @@ impl ::wechatpay_runtime::Operation for CreateShoppingreceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/shopping-receipt/shoppingreceipts`: `client.v3().marketing().shopping_receipt().shoppingreceipts()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingShoppingReceiptShoppingreceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingShoppingReceiptShoppingreceipts<'a> {
-    /// Starts the typed call path at `/v3/marketing/shopping-receipt/shoppingreceipts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingShoppingReceiptShoppingreceipts {
-            client,
-        }
-    }
-
-    /// 上传电子小票 (`POST /v3/marketing/shopping-receipt/shoppingreceipts`)
-    pub async fn post(
-        &self,
-        body: CreateShoppingreceiptBody,
-    ) -> ::std::result::Result<
-        CreateShoppingreceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateShoppingreceiptRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/shopping-receipt/shoppingreceipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

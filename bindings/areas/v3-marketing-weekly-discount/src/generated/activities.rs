@@ -397,43 +397,6 @@ impl ::wechatpay_runtime::Paginated for WeeklyListActivitiesRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/weekly-discount/activities`: `client.v3().marketing().weekly_discount().activities()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingWeeklyDiscountActivities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingWeeklyDiscountActivities<'a> {
-    /// Starts the typed call path at `/v3/marketing/weekly-discount/activities` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingWeeklyDiscountActivities {
-            client,
-        }
-    }
-
-    /// `/{activity_id}`
-    pub fn activity_id(
-        &self,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> activity_id::V3MarketingWeeklyDiscountActivitiesActivityId<'a> {
-        activity_id::V3MarketingWeeklyDiscountActivitiesActivityId::new(
-            self.client,
-            activity_id,
-        )
-    }
-
-    /// 查询周周惠活动列表 (`GET /v3/marketing/weekly-discount/activities`)
-    pub async fn get(
-        &self,
-        query: WeeklyListActivitiesQuery,
-    ) -> ::std::result::Result<
-        WeeklyListActivitiesResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&WeeklyListActivitiesRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/weekly-discount/activities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -286,50 +286,6 @@ impl ::wechatpay_runtime::Operation for CreateMchcontactalterapplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/mchcontactalterapplyment`: `client.v3().mchalterapply().mchcontactalterapplyment()`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMchcontactalterapplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MchalterapplyMchcontactalterapplyment<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/mchcontactalterapplyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MchalterapplyMchcontactalterapplyment {
-            client,
-        }
-    }
-
-    /// `/merchant`
-    pub fn merchant(
-        &self,
-    ) -> merchant::V3MchalterapplyMchcontactalterapplymentMerchant<'a> {
-        merchant::V3MchalterapplyMchcontactalterapplymentMerchant::new(self.client)
-    }
-
-    /// `/{apply_id}`
-    pub fn apply_id(
-        &self,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> apply_id::V3MchalterapplyMchcontactalterapplymentApplyId<'a> {
-        apply_id::V3MchalterapplyMchcontactalterapplymentApplyId::new(
-            self.client,
-            apply_id,
-        )
-    }
-
-    /// 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`)
-    pub async fn post(
-        &self,
-        body: CreateMchcontactalterapplymentBody,
-    ) -> ::std::result::Result<
-        CreateMchcontactalterapplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateMchcontactalterapplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchcontactalterapplyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -353,34 +309,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod merchant {
     //! `/merchant`
 
-    /// The typed call path at `/v3/mchalterapply/mchcontactalterapplyment/merchant`: `client.v3().mchalterapply().mchcontactalterapplyment().merchant()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchalterapplyMchcontactalterapplymentMerchant<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchalterapplyMchcontactalterapplymentMerchant<'a> {
-        /// Starts the typed call path at `/v3/mchalterapply/mchcontactalterapplyment/merchant` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchalterapplyMchcontactalterapplymentMerchant {
-                client,
-            }
-        }
-
-        /// `/{merchant_code}`
-        pub fn merchant_code(
-            &self,
-            merchant_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> merchant_code::V3MchalterapplyMchcontactalterapplymentMerchantMerchantCode<
-            'a,
-        > {
-            merchant_code::V3MchalterapplyMchcontactalterapplymentMerchantMerchantCode::new(
-                self.client,
-                merchant_code,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchcontactalterapplyment/merchant`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -390,38 +318,6 @@ pub mod merchant {
     pub mod merchant_code {
         //! `/{merchant_code}`
 
-        /// The typed call path at `/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}`: `client.v3().mchalterapply().mchcontactalterapplyment().merchant().merchant_code(merchant_code)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MchalterapplyMchcontactalterapplymentMerchantMerchantCode<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            merchant_code: ::std::string::String,
-        }
-
-        impl<'a> V3MchalterapplyMchcontactalterapplymentMerchantMerchantCode<'a> {
-            /// Starts the typed call path at `/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                merchant_code: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MchalterapplyMchcontactalterapplymentMerchantMerchantCode {
-                    client,
-                    merchant_code: merchant_code.into(),
-                }
-            }
-
-            /// `/out-request-no`
-            pub fn out_request_no(
-                &self,
-            ) -> out_request_no::V3MchalterapplyMchcontactalterapplymentMerchantMerchantCodeOutRequestNo<
-                'a,
-            > {
-                out_request_no::V3MchalterapplyMchcontactalterapplymentMerchantMerchantCodeOutRequestNo::new(
-                    self.client,
-                    self.merchant_code.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -430,46 +326,6 @@ pub mod merchant {
 
         pub mod out_request_no {
             //! `/out-request-no`
-
-            /// The typed call path at `/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no`: `client.v3().mchalterapply().mchcontactalterapplyment().merchant().merchant_code(merchant_code).out_request_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MchalterapplyMchcontactalterapplymentMerchantMerchantCodeOutRequestNo<
-                'a,
-            > {
-                client: &'a ::wechatpay_runtime::Client,
-                merchant_code: ::std::string::String,
-            }
-
-            impl<
-                'a,
-            > V3MchalterapplyMchcontactalterapplymentMerchantMerchantCodeOutRequestNo<
-                'a,
-            > {
-                /// Starts the typed call path at `/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    merchant_code: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3MchalterapplyMchcontactalterapplymentMerchantMerchantCodeOutRequestNo {
-                        client,
-                        merchant_code: merchant_code.into(),
-                    }
-                }
-
-                /// `/{out_request_no}`
-                pub fn out_request_no(
-                    &self,
-                    out_request_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_request_no::V3MchalterapplyMchcontactalterapplymentMerchantMerchantCodeOutRequestNoOutRequestNo<
-                    'a,
-                > {
-                    out_request_no::V3MchalterapplyMchcontactalterapplymentMerchantMerchantCodeOutRequestNoOutRequestNo::new(
-                        self.client,
-                        self.merchant_code.clone(),
-                        out_request_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchcontactalterapplyment/merchant/{merchant_code}/out-request-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -938,50 +938,6 @@ impl ::wechatpay_runtime::Operation for CreateMchsubjectalterapplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/mchsubjectalterapplyment`: `client.v3().mchalterapply().mchsubjectalterapplyment()`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMchsubjectalterapplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MchalterapplyMchsubjectalterapplyment<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/mchsubjectalterapplyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MchalterapplyMchsubjectalterapplyment {
-            client,
-        }
-    }
-
-    /// `/merchant`
-    pub fn merchant(
-        &self,
-    ) -> merchant::V3MchalterapplyMchsubjectalterapplymentMerchant<'a> {
-        merchant::V3MchalterapplyMchsubjectalterapplymentMerchant::new(self.client)
-    }
-
-    /// `/{apply_id}`
-    pub fn apply_id(
-        &self,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> apply_id::V3MchalterapplyMchsubjectalterapplymentApplyId<'a> {
-        apply_id::V3MchalterapplyMchsubjectalterapplymentApplyId::new(
-            self.client,
-            apply_id,
-        )
-    }
-
-    /// 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`)
-    pub async fn post(
-        &self,
-        body: CreateMchsubjectalterapplymentBody,
-    ) -> ::std::result::Result<
-        CreateMchsubjectalterapplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateMchsubjectalterapplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchsubjectalterapplyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1005,34 +961,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod merchant {
     //! `/merchant`
 
-    /// The typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant`: `client.v3().mchalterapply().mchsubjectalterapplyment().merchant()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchalterapplyMchsubjectalterapplymentMerchant<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchalterapplyMchsubjectalterapplymentMerchant<'a> {
-        /// Starts the typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchalterapplyMchsubjectalterapplymentMerchant {
-                client,
-            }
-        }
-
-        /// `/{merchant_code}`
-        pub fn merchant_code(
-            &self,
-            merchant_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> merchant_code::V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCode<
-            'a,
-        > {
-            merchant_code::V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCode::new(
-                self.client,
-                merchant_code,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchsubjectalterapplyment/merchant`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1042,38 +970,6 @@ pub mod merchant {
     pub mod merchant_code {
         //! `/{merchant_code}`
 
-        /// The typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}`: `client.v3().mchalterapply().mchsubjectalterapplyment().merchant().merchant_code(merchant_code)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCode<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            merchant_code: ::std::string::String,
-        }
-
-        impl<'a> V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCode<'a> {
-            /// Starts the typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                merchant_code: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCode {
-                    client,
-                    merchant_code: merchant_code.into(),
-                }
-            }
-
-            /// `/out-request-no`
-            pub fn out_request_no(
-                &self,
-            ) -> out_request_no::V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNo<
-                'a,
-            > {
-                out_request_no::V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNo::new(
-                    self.client,
-                    self.merchant_code.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1082,46 +978,6 @@ pub mod merchant {
 
         pub mod out_request_no {
             //! `/out-request-no`
-
-            /// The typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no`: `client.v3().mchalterapply().mchsubjectalterapplyment().merchant().merchant_code(merchant_code).out_request_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNo<
-                'a,
-            > {
-                client: &'a ::wechatpay_runtime::Client,
-                merchant_code: ::std::string::String,
-            }
-
-            impl<
-                'a,
-            > V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNo<
-                'a,
-            > {
-                /// Starts the typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    merchant_code: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNo {
-                        client,
-                        merchant_code: merchant_code.into(),
-                    }
-                }
-
-                /// `/{out_request_no}`
-                pub fn out_request_no(
-                    &self,
-                    out_request_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_request_no::V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNoOutRequestNo<
-                    'a,
-                > {
-                    out_request_no::V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNoOutRequestNo::new(
-                        self.client,
-                        self.merchant_code.clone(),
-                        out_request_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

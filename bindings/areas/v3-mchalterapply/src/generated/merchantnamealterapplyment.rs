@@ -151,50 +151,6 @@ impl ::wechatpay_runtime::Operation for CreateMerchantnamealterapplymentRequest 
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/merchantnamealterapplyment`: `client.v3().mchalterapply().merchantnamealterapplyment()`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMerchantnamealterapplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MchalterapplyMerchantnamealterapplyment<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/merchantnamealterapplyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MchalterapplyMerchantnamealterapplyment {
-            client,
-        }
-    }
-
-    /// `/merchant`
-    pub fn merchant(
-        &self,
-    ) -> merchant::V3MchalterapplyMerchantnamealterapplymentMerchant<'a> {
-        merchant::V3MchalterapplyMerchantnamealterapplymentMerchant::new(self.client)
-    }
-
-    /// `/{apply_id}`
-    pub fn apply_id(
-        &self,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> apply_id::V3MchalterapplyMerchantnamealterapplymentApplyId<'a> {
-        apply_id::V3MchalterapplyMerchantnamealterapplymentApplyId::new(
-            self.client,
-            apply_id,
-        )
-    }
-
-    /// 提交商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment`)
-    pub async fn post(
-        &self,
-        body: CreateMerchantnamealterapplymentBody,
-    ) -> ::std::result::Result<
-        CreateMerchantnamealterapplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateMerchantnamealterapplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/merchantnamealterapplyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -220,32 +176,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod merchant {
     //! `/merchant`
 
-    /// The typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant`: `client.v3().mchalterapply().merchantnamealterapplyment().merchant()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchalterapplyMerchantnamealterapplymentMerchant<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchalterapplyMerchantnamealterapplymentMerchant<'a> {
-        /// Starts the typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchalterapplyMerchantnamealterapplymentMerchant {
-                client,
-            }
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3MchalterapplyMerchantnamealterapplymentMerchantSubMchid<'a> {
-            sub_mchid::V3MchalterapplyMerchantnamealterapplymentMerchantSubMchid::new(
-                self.client,
-                sub_mchid,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/merchantnamealterapplyment/merchant`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -255,38 +185,6 @@ pub mod merchant {
     pub mod sub_mchid {
         //! `/{sub_mchid}`
 
-        /// The typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}`: `client.v3().mchalterapply().merchantnamealterapplyment().merchant().sub_mchid(sub_mchid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3MchalterapplyMerchantnamealterapplymentMerchantSubMchid<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: ::std::string::String,
-        }
-
-        impl<'a> V3MchalterapplyMerchantnamealterapplymentMerchantSubMchid<'a> {
-            /// Starts the typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MchalterapplyMerchantnamealterapplymentMerchantSubMchid {
-                    client,
-                    sub_mchid: sub_mchid.into(),
-                }
-            }
-
-            /// `/out-request-no`
-            pub fn out_request_no(
-                &self,
-            ) -> out_request_no::V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNo<
-                'a,
-            > {
-                out_request_no::V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNo::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-        }
-
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
         pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -295,44 +193,6 @@ pub mod merchant {
 
         pub mod out_request_no {
             //! `/out-request-no`
-
-            /// The typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no`: `client.v3().mchalterapply().merchantnamealterapplyment().merchant().sub_mchid(sub_mchid).out_request_no()`.
-            #[derive(Debug, Clone)]
-            pub struct V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNo<
-                'a,
-            > {
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: ::std::string::String,
-            }
-
-            impl<
-                'a,
-            > V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNo<'a> {
-                /// Starts the typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNo {
-                        client,
-                        sub_mchid: sub_mchid.into(),
-                    }
-                }
-
-                /// `/{out_request_no}`
-                pub fn out_request_no(
-                    &self,
-                    out_request_no: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_request_no::V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNoOutRequestNo<
-                    'a,
-                > {
-                    out_request_no::V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNoOutRequestNo::new(
-                        self.client,
-                        self.sub_mchid.clone(),
-                        out_request_no,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]

@@ -1197,37 +1197,6 @@ impl ::wechatpay_runtime::Operation for MedCreateOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/med-ins/orders`: `client.v3().med_ins().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3MedInsOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MedInsOrders<'a> {
-    /// Starts the typed call path at `/v3/med-ins/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MedInsOrders { client }
-    }
-
-    /// `/mix-trade-no`
-    pub fn mix_trade_no(&self) -> mix_trade_no::V3MedInsOrdersMixTradeNo<'a> {
-        mix_trade_no::V3MedInsOrdersMixTradeNo::new(self.client)
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3MedInsOrdersOutTradeNo<'a> {
-        out_trade_no::V3MedInsOrdersOutTradeNo::new(self.client)
-    }
-
-    /// 医保自费混合收款下单 (`POST /v3/med-ins/orders`)
-    pub async fn post(
-        &self,
-        body: MedCreateOrderBody,
-    ) -> ::std::result::Result<MedCreateOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&MedCreateOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1249,30 +1218,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod mix_trade_no {
     //! `/mix-trade-no`
 
-    /// The typed call path at `/v3/med-ins/orders/mix-trade-no`: `client.v3().med_ins().orders().mix_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MedInsOrdersMixTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MedInsOrdersMixTradeNo<'a> {
-        /// Starts the typed call path at `/v3/med-ins/orders/mix-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MedInsOrdersMixTradeNo { client }
-        }
-
-        /// `/{mix_trade_no}`
-        pub fn mix_trade_no(
-            &self,
-            mix_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> mix_trade_no::V3MedInsOrdersMixTradeNoMixTradeNo<'a> {
-            mix_trade_no::V3MedInsOrdersMixTradeNoMixTradeNo::new(
-                self.client,
-                mix_trade_no,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins/orders/mix-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1285,30 +1230,6 @@ pub mod mix_trade_no {
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/med-ins/orders/out-trade-no`: `client.v3().med_ins().orders().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MedInsOrdersOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MedInsOrdersOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/med-ins/orders/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MedInsOrdersOutTradeNo { client }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3MedInsOrdersOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3MedInsOrdersOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins/orders/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -1054,32 +1054,6 @@ impl ::wechatpay_runtime::Operation for CreateReportTradeUnionInformationRequest
     }
 }
 
-/// The typed call path at `/v3/merchant-risk-manage/report-trade-union-information`: `client.v3().merchant_risk_manage().report_trade_union_information()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantRiskManageReportTradeUnionInformation<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantRiskManageReportTradeUnionInformation<'a> {
-    /// Starts the typed call path at `/v3/merchant-risk-manage/report-trade-union-information` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantRiskManageReportTradeUnionInformation {
-            client,
-        }
-    }
-
-    /// 上报订单关联信息 (`POST /v3/merchant-risk-manage/report-trade-union-information`)
-    pub async fn post(
-        &self,
-        body: CreateReportTradeUnionInformationBody,
-    ) -> ::std::result::Result<
-        CreateReportTradeUnionInformationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateReportTradeUnionInformationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/report-trade-union-information`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

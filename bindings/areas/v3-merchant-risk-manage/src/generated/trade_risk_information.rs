@@ -296,32 +296,6 @@ impl ::wechatpay_runtime::Operation for QueryTradeRiskInformationRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-risk-manage/trade-risk-information`: `client.v3().merchant_risk_manage().trade_risk_information()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantRiskManageTradeRiskInformation<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantRiskManageTradeRiskInformation<'a> {
-    /// Starts the typed call path at `/v3/merchant-risk-manage/trade-risk-information` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantRiskManageTradeRiskInformation {
-            client,
-        }
-    }
-
-    /// 查询风险信息 (`GET /v3/merchant-risk-manage/trade-risk-information`)
-    pub async fn get(
-        &self,
-        query: QueryTradeRiskInformationQuery,
-    ) -> ::std::result::Result<
-        QueryTradeRiskInformationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryTradeRiskInformationRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/trade-risk-information`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -326,32 +326,6 @@ impl ::wechatpay_runtime::Operation for CreateTradeRiskResultRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-risk-manage/trade-risk-result`: `client.v3().merchant_risk_manage().trade_risk_result()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantRiskManageTradeRiskResult<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantRiskManageTradeRiskResult<'a> {
-    /// Starts the typed call path at `/v3/merchant-risk-manage/trade-risk-result` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantRiskManageTradeRiskResult {
-            client,
-        }
-    }
-
-    /// 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`)
-    pub async fn post(
-        &self,
-        body: CreateTradeRiskResultBody,
-    ) -> ::std::result::Result<
-        CreateTradeRiskResultResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateTradeRiskResultRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/trade-risk-result`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

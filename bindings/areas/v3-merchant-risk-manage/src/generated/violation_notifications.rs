@@ -423,58 +423,6 @@ impl ::wechatpay_runtime::Operation for DeleteViolationNotificationRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-risk-manage/violation-notifications`: `client.v3().merchant_risk_manage().violation_notifications()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantRiskManageViolationNotifications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantRiskManageViolationNotifications<'a> {
-    /// Starts the typed call path at `/v3/merchant-risk-manage/violation-notifications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantRiskManageViolationNotifications {
-            client,
-        }
-    }
-
-    /// 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        QueryViolationNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryViolationNotificationRequest::new()).await
-    }
-
-    /// 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`)
-    pub async fn post(
-        &self,
-        body: CreateViolationNotificationBody,
-    ) -> ::std::result::Result<
-        CreateViolationNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateViolationNotificationRequest::new(body)).await
-    }
-
-    /// 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`)
-    pub async fn put(
-        &self,
-        body: UpdateViolationNotificationBody,
-    ) -> ::std::result::Result<
-        UpdateViolationNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&UpdateViolationNotificationRequest::new(body)).await
-    }
-
-    /// 删除商户违规通知回调地址 (`DELETE /v3/merchant-risk-manage/violation-notifications`)
-    pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteViolationNotificationRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/violation-notifications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

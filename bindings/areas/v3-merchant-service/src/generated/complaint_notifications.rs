@@ -442,58 +442,6 @@ impl ::wechatpay_runtime::Operation for DeleteComplaintNotificationRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaint-notifications`: `client.v3().merchant_service().complaint_notifications()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintNotifications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantServiceComplaintNotifications<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaint-notifications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantServiceComplaintNotifications {
-            client,
-        }
-    }
-
-    /// 查询投诉通知回调 (`GET /v3/merchant-service/complaint-notifications`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        QueryComplaintNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryComplaintNotificationRequest::new()).await
-    }
-
-    /// 创建投诉通知回调 (`POST /v3/merchant-service/complaint-notifications`)
-    pub async fn post(
-        &self,
-        body: CreateComplaintNotificationBody,
-    ) -> ::std::result::Result<
-        CreateComplaintNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateComplaintNotificationRequest::new(body)).await
-    }
-
-    /// 更新投诉通知回调 (`PUT /v3/merchant-service/complaint-notifications`)
-    pub async fn put(
-        &self,
-        body: UpdateComplaintNotificationBody,
-    ) -> ::std::result::Result<
-        UpdateComplaintNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&UpdateComplaintNotificationRequest::new(body)).await
-    }
-
-    /// 删除投诉通知回调 (`DELETE /v3/merchant-service/complaint-notifications`)
-    pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteComplaintNotificationRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaint-notifications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -350,40 +350,6 @@ impl ::wechatpay_runtime::Paginated for ListComplaintsRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints`: `client.v3().merchant_service().complaints()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaints<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantServiceComplaints<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantServiceComplaints {
-            client,
-        }
-    }
-
-    /// `/{transaction_id}`
-    pub fn transaction_id(
-        &self,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> transaction_id::V3MerchantServiceComplaintsTransactionId<'a> {
-        transaction_id::V3MerchantServiceComplaintsTransactionId::new(
-            self.client,
-            transaction_id,
-        )
-    }
-
-    /// 查询投诉信息 (`GET /v3/merchant-service/complaints`)
-    pub async fn get(
-        &self,
-        query: ListComplaintsQuery,
-    ) -> ::std::result::Result<ListComplaintsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListComplaintsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

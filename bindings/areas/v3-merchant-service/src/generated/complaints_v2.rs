@@ -737,40 +737,6 @@ impl ::wechatpay_runtime::Paginated for ListComplaintsV2Request {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints-v2`: `client.v3().merchant_service().complaints_v2()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintsV2<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantServiceComplaintsV2<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints-v2` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantServiceComplaintsV2 {
-            client,
-        }
-    }
-
-    /// `/{complaint_id}`
-    pub fn complaint_id(
-        &self,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> complaint_id::V3MerchantServiceComplaintsV2ComplaintId<'a> {
-        complaint_id::V3MerchantServiceComplaintsV2ComplaintId::new(
-            self.client,
-            complaint_id,
-        )
-    }
-
-    /// 查询投诉单列表 (`GET /v3/merchant-service/complaints-v2`)
-    pub async fn get(
-        &self,
-        query: ListComplaintsV2Query,
-    ) -> ::std::result::Result<ListComplaintsV2Response, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListComplaintsV2Request::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -157,29 +157,6 @@ impl ::wechatpay_runtime::Operation for CreateFeedbackRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/feedbacks`: `client.v3().merchant_service().feedbacks()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceFeedbacks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantServiceFeedbacks<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/feedbacks` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantServiceFeedbacks {
-            client,
-        }
-    }
-
-    /// 商户反馈 (`POST /v3/merchant-service/feedbacks`)
-    pub async fn post(
-        &self,
-        body: CreateFeedbackBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateFeedbackRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/feedbacks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -194,45 +194,6 @@ impl ::wechatpay_runtime::Operation for CreateMerchantSettleRuleApplicationReque
     }
 }
 
-/// The typed call path at `/v3/merchant-settlement/merchant-settle-rule-applications`: `client.v3().merchant_settlement().merchant_settle_rule_applications()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantSettlementMerchantSettleRuleApplications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantSettlementMerchantSettleRuleApplications<'a> {
-    /// Starts the typed call path at `/v3/merchant-settlement/merchant-settle-rule-applications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantSettlementMerchantSettleRuleApplications {
-            client,
-        }
-    }
-
-    /// `/{application_id}`
-    pub fn application_id(
-        &self,
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> application_id::V3MerchantSettlementMerchantSettleRuleApplicationsApplicationId<
-        'a,
-    > {
-        application_id::V3MerchantSettlementMerchantSettleRuleApplicationsApplicationId::new(
-            self.client,
-            application_id,
-        )
-    }
-
-    /// 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`)
-    pub async fn post(
-        &self,
-        body: CreateMerchantSettleRuleApplicationBody,
-    ) -> ::std::result::Result<
-        CreateMerchantSettleRuleApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateMerchantSettleRuleApplicationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-settlement/merchant-settle-rule-applications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -450,35 +450,6 @@ impl ::wechatpay_runtime::Operation for CreateStoreRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-store/stores`: `client.v3().merchant_store().stores()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantStoreStores<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantStoreStores<'a> {
-    /// Starts the typed call path at `/v3/merchant-store/stores` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantStoreStores { client }
-    }
-
-    /// `/{store_id}`
-    pub fn store_id(
-        &self,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> store_id::V3MerchantStoreStoresStoreId<'a> {
-        store_id::V3MerchantStoreStoresStoreId::new(self.client, store_id)
-    }
-
-    /// 创建门店 (`POST /v3/merchant-store/stores`)
-    pub async fn post(
-        &self,
-        body: CreateStoreBody,
-    ) -> ::std::result::Result<CreateStoreResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateStoreRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-store/stores`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

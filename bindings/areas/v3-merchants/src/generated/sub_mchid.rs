@@ -433,36 +433,6 @@ impl ::wechatpay_runtime::Operation for GetMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/merchants/{sub_mchid}`: `client.v3().merchants().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantsSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3MerchantsSubMchid<'a> {
-    /// Starts the typed call path at `/v3/merchants/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantsSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询子商户（融合钱包） (`GET /v3/merchants/{sub_mchid}`)
-    pub async fn get(
-        &self,
-        query: GetMerchantQuery,
-    ) -> ::std::result::Result<GetMerchantResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetMerchantRequest::new(self.sub_mchid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchants/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -305,29 +305,6 @@ impl ::wechatpay_runtime::Operation for CreateCardTemplateRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/card-template`: `client.v3().new_tax_control_fapiao().card_template()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoCardTemplate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoCardTemplate<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/card-template` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoCardTemplate {
-            client,
-        }
-    }
-
-    /// 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`)
-    pub async fn post(
-        &self,
-        body: CreateCardTemplateBody,
-    ) -> ::std::result::Result<CreateCardTemplateResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateCardTemplateRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/card-template`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

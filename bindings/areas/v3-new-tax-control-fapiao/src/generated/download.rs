@@ -193,32 +193,6 @@ impl ::wechatpay_runtime::Operation for QueryDownloadRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/download`: `client.v3().new_tax_control_fapiao().download()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoDownload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoDownload<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/download` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoDownload {
-            client,
-        }
-    }
-
-    /// 下载发票文件 (`GET /v3/new-tax-control-fapiao/download`)
-    pub async fn get(
-        &self,
-        query: QueryDownloadQuery,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.download(&QueryDownloadRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/download`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

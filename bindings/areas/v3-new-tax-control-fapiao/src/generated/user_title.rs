@@ -283,34 +283,6 @@ impl ::wechatpay_runtime::Operation for QueryUserTitleRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/user-title`: `client.v3().new_tax_control_fapiao().user_title()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoUserTitle<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoUserTitle<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/user-title` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoUserTitle {
-            client,
-        }
-    }
-
-    /// `/title-url`
-    pub fn title_url(&self) -> title_url::V3NewTaxControlFapiaoUserTitleTitleUrl<'a> {
-        title_url::V3NewTaxControlFapiaoUserTitleTitleUrl::new(self.client)
-    }
-
-    /// 获取用户填写的抬头 (`GET /v3/new-tax-control-fapiao/user-title`)
-    pub async fn get(
-        &self,
-        query: QueryUserTitleQuery,
-    ) -> ::std::result::Result<QueryUserTitleResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryUserTitleRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/user-title`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -178,27 +178,6 @@ impl ::wechatpay_runtime::Operation for CreateAuthinfoRequest {
     }
 }
 
-/// The typed call path at `/v3/offlineface/authinfo`: `client.v3().offlineface().authinfo()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceAuthinfo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3OfflinefaceAuthinfo<'a> {
-    /// Starts the typed call path at `/v3/offlineface/authinfo` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3OfflinefaceAuthinfo { client }
-    }
-
-    /// 获取authinfo接口 (`POST /v3/offlineface/authinfo`)
-    pub async fn post(
-        &self,
-        body: CreateAuthinfoBody,
-    ) -> ::std::result::Result<CreateAuthinfoResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateAuthinfoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/authinfo`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -259,40 +259,6 @@ impl ::wechatpay_runtime::Operation for ListFaceCollectionsRequest {
     }
 }
 
-/// The typed call path at `/v3/offlineface/face-collections`: `client.v3().offlineface().face_collections()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceFaceCollections<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3OfflinefaceFaceCollections<'a> {
-    /// Starts the typed call path at `/v3/offlineface/face-collections` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3OfflinefaceFaceCollections {
-            client,
-        }
-    }
-
-    /// `/{collection_id}`
-    pub fn collection_id(
-        &self,
-        collection_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> collection_id::V3OfflinefaceFaceCollectionsCollectionId<'a> {
-        collection_id::V3OfflinefaceFaceCollectionsCollectionId::new(
-            self.client,
-            collection_id,
-        )
-    }
-
-    /// 查询重采用户列表 (`GET /v3/offlineface/face-collections`)
-    pub async fn get(
-        &self,
-        query: ListFaceCollectionsQuery,
-    ) -> ::std::result::Result<ListFaceCollectionsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListFaceCollectionsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/face-collections`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

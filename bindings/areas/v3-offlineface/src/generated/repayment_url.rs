@@ -150,29 +150,6 @@ impl ::wechatpay_runtime::Operation for CreateRepaymentUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/offlineface/repayment-url`: `client.v3().offlineface().repayment_url()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceRepaymentUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3OfflinefaceRepaymentUrl<'a> {
-    /// Starts the typed call path at `/v3/offlineface/repayment-url` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3OfflinefaceRepaymentUrl {
-            client,
-        }
-    }
-
-    /// 获取还款链接接口 (`POST /v3/offlineface/repayment-url`)
-    pub async fn post(
-        &self,
-        body: CreateRepaymentUrlBody,
-    ) -> ::std::result::Result<CreateRepaymentUrlResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateRepaymentUrlRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/repayment-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

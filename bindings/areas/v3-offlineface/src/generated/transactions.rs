@@ -672,37 +672,6 @@ impl ::wechatpay_runtime::Operation for OfflinefaceCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/offlineface/transactions`: `client.v3().offlineface().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3OfflinefaceTransactions<'a> {
-    /// Starts the typed call path at `/v3/offlineface/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3OfflinefaceTransactions {
-            client,
-        }
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3OfflinefaceTransactionsOutTradeNo<'a> {
-        out_trade_no::V3OfflinefaceTransactionsOutTradeNo::new(self.client)
-    }
-
-    /// 申请扣款接口 (`POST /v3/offlineface/transactions`)
-    pub async fn post(
-        &self,
-        body: OfflinefaceCreateTransactionBody,
-    ) -> ::std::result::Result<
-        OfflinefaceCreateTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&OfflinefaceCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -724,32 +693,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/offlineface/transactions/out-trade-no`: `client.v3().offlineface().transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3OfflinefaceTransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3OfflinefaceTransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/offlineface/transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3OfflinefaceTransactionsOutTradeNo {
-                client,
-            }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3OfflinefaceTransactionsOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3OfflinefaceTransactionsOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -174,40 +174,6 @@ impl ::wechatpay_runtime::Operation for QueryOrganizationRequest {
     }
 }
 
-/// The typed call path at `/v3/offlinefacemch/organizations`: `client.v3().offlinefacemch().organizations()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefacemchOrganizations<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3OfflinefacemchOrganizations<'a> {
-    /// Starts the typed call path at `/v3/offlinefacemch/organizations` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3OfflinefacemchOrganizations {
-            client,
-        }
-    }
-
-    /// `/{organization_id}`
-    pub fn organization_id(
-        &self,
-        organization_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> organization_id::V3OfflinefacemchOrganizationsOrganizationId<'a> {
-        organization_id::V3OfflinefacemchOrganizationsOrganizationId::new(
-            self.client,
-            organization_id,
-        )
-    }
-
-    /// 查询机构信息接口 (`GET /v3/offlinefacemch/organizations`)
-    pub async fn get(
-        &self,
-        query: QueryOrganizationQuery,
-    ) -> ::std::result::Result<QueryOrganizationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryOrganizationRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -228,36 +194,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod organization_id {
     //! `/{organization_id}`
 
-    /// The typed call path at `/v3/offlinefacemch/organizations/{organization_id}`: `client.v3().offlinefacemch().organizations().organization_id(organization_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3OfflinefacemchOrganizationsOrganizationId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        organization_id: ::std::string::String,
-    }
-
-    impl<'a> V3OfflinefacemchOrganizationsOrganizationId<'a> {
-        /// Starts the typed call path at `/v3/offlinefacemch/organizations/{organization_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            organization_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3OfflinefacemchOrganizationsOrganizationId {
-                client,
-                organization_id: organization_id.into(),
-            }
-        }
-
-        /// `/users`
-        pub fn users(
-            &self,
-        ) -> users::V3OfflinefacemchOrganizationsOrganizationIdUsers<'a> {
-            users::V3OfflinefacemchOrganizationsOrganizationIdUsers::new(
-                self.client,
-                self.organization_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations/{organization_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -266,48 +202,6 @@ pub mod organization_id {
 
     pub mod users {
         //! `/users`
-
-        /// The typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users`: `client.v3().offlinefacemch().organizations().organization_id(organization_id).users()`.
-        #[derive(Debug, Clone)]
-        pub struct V3OfflinefacemchOrganizationsOrganizationIdUsers<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            organization_id: ::std::string::String,
-        }
-
-        impl<'a> V3OfflinefacemchOrganizationsOrganizationIdUsers<'a> {
-            /// Starts the typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                organization_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3OfflinefacemchOrganizationsOrganizationIdUsers {
-                    client,
-                    organization_id: organization_id.into(),
-                }
-            }
-
-            /// `/out-user-id`
-            pub fn out_user_id(
-                &self,
-            ) -> out_user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserId<
-                'a,
-            > {
-                out_user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserId::new(
-                    self.client,
-                    self.organization_id.clone(),
-                )
-            }
-
-            /// `/user-id`
-            pub fn user_id(
-                &self,
-            ) -> user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersUserId<'a> {
-                user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersUserId::new(
-                    self.client,
-                    self.organization_id.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations/{organization_id}/users`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]
@@ -320,40 +214,6 @@ pub mod organization_id {
 
         pub mod out_user_id {
             //! `/out-user-id`
-
-            /// The typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id`: `client.v3().offlinefacemch().organizations().organization_id(organization_id).users().out_user_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                organization_id: ::std::string::String,
-            }
-
-            impl<'a> V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserId<'a> {
-                /// Starts the typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    organization_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserId {
-                        client,
-                        organization_id: organization_id.into(),
-                    }
-                }
-
-                /// `/{out_user_id}`
-                pub fn out_user_id(
-                    &self,
-                    out_user_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> out_user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId<
-                    'a,
-                > {
-                    out_user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId::new(
-                        self.client,
-                        self.organization_id.clone(),
-                        out_user_id,
-                    )
-                }
-            }
 
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
@@ -370,40 +230,6 @@ pub mod organization_id {
         pub mod user_id {
             //! `/user-id`
 
-            /// The typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/user-id`: `client.v3().offlinefacemch().organizations().organization_id(organization_id).users().user_id()`.
-            #[derive(Debug, Clone)]
-            pub struct V3OfflinefacemchOrganizationsOrganizationIdUsersUserId<'a> {
-                client: &'a ::wechatpay_runtime::Client,
-                organization_id: ::std::string::String,
-            }
-
-            impl<'a> V3OfflinefacemchOrganizationsOrganizationIdUsersUserId<'a> {
-                /// Starts the typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/user-id` on `client`.
-                pub fn new(
-                    client: &'a ::wechatpay_runtime::Client,
-                    organization_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> Self {
-                    V3OfflinefacemchOrganizationsOrganizationIdUsersUserId {
-                        client,
-                        organization_id: organization_id.into(),
-                    }
-                }
-
-                /// `/{user_id}`
-                pub fn user_id(
-                    &self,
-                    user_id: impl ::std::convert::Into<::std::string::String>,
-                ) -> user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserId<
-                    'a,
-                > {
-                    user_id::V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserId::new(
-                        self.client,
-                        self.organization_id.clone(),
-                        user_id,
-                    )
-                }
-            }
-
             /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations/{organization_id}/users/user-id`, named `<operation>.<body|query|response>`.
             #[cfg(feature = "json-schema")]
             pub fn json_schemas() -> ::std::vec::Vec<
@@ -415,48 +241,6 @@ pub mod organization_id {
             #[allow(clippy::module_inception, reason = "the URL repeats the segment")]
             pub mod user_id {
                 //! `/{user_id}`
-
-                /// The typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}`: `client.v3().offlinefacemch().organizations().organization_id(organization_id).users().user_id().user_id(user_id)`.
-                #[derive(Debug, Clone)]
-                pub struct V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserId<
-                    'a,
-                > {
-                    client: &'a ::wechatpay_runtime::Client,
-                    organization_id: ::std::string::String,
-                    user_id: ::std::string::String,
-                }
-
-                impl<
-                    'a,
-                > V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserId<'a> {
-                    /// Starts the typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}` on `client`.
-                    pub fn new(
-                        client: &'a ::wechatpay_runtime::Client,
-                        organization_id: impl ::std::convert::Into<
-                            ::std::string::String,
-                        >,
-                        user_id: impl ::std::convert::Into<::std::string::String>,
-                    ) -> Self {
-                        V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserId {
-                            client,
-                            organization_id: organization_id.into(),
-                            user_id: user_id.into(),
-                        }
-                    }
-
-                    /// `/terminate-contract`
-                    pub fn terminate_contract(
-                        &self,
-                    ) -> terminate_contract::V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserIdTerminateContract<
-                        'a,
-                    > {
-                        terminate_contract::V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserIdTerminateContract::new(
-                            self.client,
-                            self.organization_id.clone(),
-                            self.user_id.clone(),
-                        )
-                    }
-                }
 
                 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}`, named `<operation>.<body|query|response>`.
                 #[cfg(feature = "json-schema")]

@@ -206,30 +206,6 @@ impl ::wechatpay_runtime::Operation for OfflinefacemchCreateTokenRequest {
     }
 }
 
-/// The typed call path at `/v3/offlinefacemch/tokens`: `client.v3().offlinefacemch().tokens()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefacemchTokens<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3OfflinefacemchTokens<'a> {
-    /// Starts the typed call path at `/v3/offlinefacemch/tokens` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3OfflinefacemchTokens { client }
-    }
-
-    /// 获取凭证授权接口 (`POST /v3/offlinefacemch/tokens`)
-    pub async fn post(
-        &self,
-        body: OfflinefacemchCreateTokenBody,
-    ) -> ::std::result::Result<
-        OfflinefacemchCreateTokenResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&OfflinefacemchCreateTokenRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/tokens`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -379,40 +379,6 @@ impl ::wechatpay_runtime::Operation for InitiateTransferBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/partner-transfer/batches`: `client.v3().partner_transfer().batches()`.
-#[derive(Debug, Clone)]
-pub struct V3PartnerTransferBatches<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PartnerTransferBatches<'a> {
-    /// Starts the typed call path at `/v3/partner-transfer/batches` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PartnerTransferBatches { client }
-    }
-
-    /// `/batch-id`
-    pub fn batch_id(&self) -> batch_id::V3PartnerTransferBatchesBatchId<'a> {
-        batch_id::V3PartnerTransferBatchesBatchId::new(self.client)
-    }
-
-    /// `/out-batch-no`
-    pub fn out_batch_no(&self) -> out_batch_no::V3PartnerTransferBatchesOutBatchNo<'a> {
-        out_batch_no::V3PartnerTransferBatchesOutBatchNo::new(self.client)
-    }
-
-    /// 发起批量转账 (`POST /v3/partner-transfer/batches`)
-    pub async fn post(
-        &self,
-        body: InitiateTransferBatchBody,
-    ) -> ::std::result::Result<
-        InitiateTransferBatchResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&InitiateTransferBatchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -434,29 +400,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod batch_id {
     //! `/batch-id`
 
-    /// The typed call path at `/v3/partner-transfer/batches/batch-id`: `client.v3().partner_transfer().batches().batch_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PartnerTransferBatchesBatchId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PartnerTransferBatchesBatchId<'a> {
-        /// Starts the typed call path at `/v3/partner-transfer/batches/batch-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PartnerTransferBatchesBatchId {
-                client,
-            }
-        }
-
-        /// `/{batch_id}`
-        pub fn batch_id(
-            &self,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> batch_id::V3PartnerTransferBatchesBatchIdBatchId<'a> {
-            batch_id::V3PartnerTransferBatchesBatchIdBatchId::new(self.client, batch_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/batch-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -469,32 +412,6 @@ pub mod batch_id {
 
 pub mod out_batch_no {
     //! `/out-batch-no`
-
-    /// The typed call path at `/v3/partner-transfer/batches/out-batch-no`: `client.v3().partner_transfer().batches().out_batch_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PartnerTransferBatchesOutBatchNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PartnerTransferBatchesOutBatchNo<'a> {
-        /// Starts the typed call path at `/v3/partner-transfer/batches/out-batch-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PartnerTransferBatchesOutBatchNo {
-                client,
-            }
-        }
-
-        /// `/{out_batch_no}`
-        pub fn out_batch_no(
-            &self,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_batch_no::V3PartnerTransferBatchesOutBatchNoOutBatchNo<'a> {
-            out_batch_no::V3PartnerTransferBatchesOutBatchNoOutBatchNo::new(
-                self.client,
-                out_batch_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/out-batch-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -422,54 +422,6 @@ impl ::wechatpay_runtime::Paginated for ListAuthenticationsRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/authentications`: `client.v3().payroll_card().authentications()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardAuthentications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCardAuthentications<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/authentications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCardAuthentications {
-            client,
-        }
-    }
-
-    /// `/pre-order`
-    pub fn pre_order(&self) -> pre_order::V3PayrollCardAuthenticationsPreOrder<'a> {
-        pre_order::V3PayrollCardAuthenticationsPreOrder::new(self.client)
-    }
-
-    /// `/pre-order-with-auth`
-    pub fn pre_order_with_auth(
-        &self,
-    ) -> pre_order_with_auth::V3PayrollCardAuthenticationsPreOrderWithAuth<'a> {
-        pre_order_with_auth::V3PayrollCardAuthenticationsPreOrderWithAuth::new(
-            self.client,
-        )
-    }
-
-    /// `/{authenticate_number}`
-    pub fn authenticate_number(
-        &self,
-        authenticate_number: impl ::std::convert::Into<::std::string::String>,
-    ) -> authenticate_number::V3PayrollCardAuthenticationsAuthenticateNumber<'a> {
-        authenticate_number::V3PayrollCardAuthenticationsAuthenticateNumber::new(
-            self.client,
-            authenticate_number,
-        )
-    }
-
-    /// 查询核身记录 (`GET /v3/payroll-card/authentications`)
-    pub async fn get(
-        &self,
-        query: ListAuthenticationsQuery,
-    ) -> ::std::result::Result<ListAuthenticationsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListAuthenticationsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/authentications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -237,27 +237,6 @@ impl ::wechatpay_runtime::Operation for CreateTokenRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/tokens`: `client.v3().payroll_card().tokens()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardTokens<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCardTokens<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/tokens` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCardTokens { client }
-    }
-
-    /// 生成授权token (`POST /v3/payroll-card/tokens`)
-    pub async fn post(
-        &self,
-        body: CreateTokenBody,
-    ) -> ::std::result::Result<CreateTokenResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateTokenRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/tokens`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

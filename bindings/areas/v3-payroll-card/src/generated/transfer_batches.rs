@@ -302,29 +302,6 @@ impl ::wechatpay_runtime::Operation for CreateTransferBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/transfer-batches`: `client.v3().payroll_card().transfer_batches()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardTransferBatches<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCardTransferBatches<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/transfer-batches` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCardTransferBatches {
-            client,
-        }
-    }
-
-    /// 发起批量转账 (`POST /v3/payroll-card/transfer-batches`)
-    pub async fn post(
-        &self,
-        body: CreateTransferBatchBody,
-    ) -> ::std::result::Result<CreateTransferBatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateTransferBatchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/transfer-batches`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

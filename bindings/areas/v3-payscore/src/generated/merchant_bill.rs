@@ -276,27 +276,6 @@ impl ::wechatpay_runtime::Operation for QueryMerchantBillRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/merchant-bill`: `client.v3().payscore().merchant_bill()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreMerchantBill<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreMerchantBill<'a> {
-    /// Starts the typed call path at `/v3/payscore/merchant-bill` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreMerchantBill { client }
-    }
-
-    /// 商户申请获取对账单 (`GET /v3/payscore/merchant-bill`)
-    pub async fn get(
-        &self,
-        query: QueryMerchantBillQuery,
-    ) -> ::std::result::Result<QueryMerchantBillResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryMerchantBillRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/merchant-bill`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

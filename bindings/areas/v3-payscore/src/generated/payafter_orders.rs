@@ -953,43 +953,6 @@ impl ::wechatpay_runtime::Operation for CreatePayafterOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/payafter-orders`: `client.v3().payscore().payafter_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePayafterOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePayafterOrders<'a> {
-    /// Starts the typed call path at `/v3/payscore/payafter-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePayafterOrders { client }
-    }
-
-    /// `/{out_order_no}`
-    pub fn out_order_no(
-        &self,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_order_no::V3PayscorePayafterOrdersOutOrderNo<'a> {
-        out_order_no::V3PayscorePayafterOrdersOutOrderNo::new(self.client, out_order_no)
-    }
-
-    /// 查询先享后付订单 (`GET /v3/payscore/payafter-orders`)
-    pub async fn get(
-        &self,
-        query: QueryPayafterOrderQuery,
-    ) -> ::std::result::Result<QueryPayafterOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryPayafterOrderRequest::new(query)).await
-    }
-
-    /// 创建先享后付订单 (`POST /v3/payscore/payafter-orders`)
-    pub async fn post(
-        &self,
-        body: CreatePayafterOrderBody,
-    ) -> ::std::result::Result<CreatePayafterOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePayafterOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/payafter-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1017,52 +980,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_order_no {
     //! `/{out_order_no}`
-
-    /// The typed call path at `/v3/payscore/payafter-orders/{out_order_no}`: `client.v3().payscore().payafter_orders().out_order_no(out_order_no)`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePayafterOrdersOutOrderNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: ::std::string::String,
-    }
-
-    impl<'a> V3PayscorePayafterOrdersOutOrderNo<'a> {
-        /// Starts the typed call path at `/v3/payscore/payafter-orders/{out_order_no}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PayscorePayafterOrdersOutOrderNo {
-                client,
-                out_order_no: out_order_no.into(),
-            }
-        }
-
-        /// `/cancel`
-        pub fn cancel(&self) -> cancel::V3PayscorePayafterOrdersOutOrderNoCancel<'a> {
-            cancel::V3PayscorePayafterOrdersOutOrderNoCancel::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-
-        /// `/complete`
-        pub fn complete(
-            &self,
-        ) -> complete::V3PayscorePayafterOrdersOutOrderNoComplete<'a> {
-            complete::V3PayscorePayafterOrdersOutOrderNoComplete::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-
-        /// `/sync`
-        pub fn sync(&self) -> sync::V3PayscorePayafterOrdersOutOrderNoSync<'a> {
-            sync::V3PayscorePayafterOrdersOutOrderNoSync::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/payafter-orders/{out_order_no}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -164,48 +164,6 @@ impl ::wechatpay_runtime::Operation for CreatePermissionRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/permissions`: `client.v3().payscore().permissions()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePermissions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePermissions<'a> {
-    /// Starts the typed call path at `/v3/payscore/permissions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePermissions { client }
-    }
-
-    /// `/assess-user-risk-level`
-    pub fn assess_user_risk_level(
-        &self,
-    ) -> assess_user_risk_level::V3PayscorePermissionsAssessUserRiskLevel<'a> {
-        assess_user_risk_level::V3PayscorePermissionsAssessUserRiskLevel::new(
-            self.client,
-        )
-    }
-
-    /// `/authorization-code`
-    pub fn authorization_code(
-        &self,
-    ) -> authorization_code::V3PayscorePermissionsAuthorizationCode<'a> {
-        authorization_code::V3PayscorePermissionsAuthorizationCode::new(self.client)
-    }
-
-    /// `/openid`
-    pub fn openid(&self) -> openid::V3PayscorePermissionsOpenid<'a> {
-        openid::V3PayscorePermissionsOpenid::new(self.client)
-    }
-
-    /// 商户预授权 (`POST /v3/payscore/permissions`)
-    pub async fn post(
-        &self,
-        body: CreatePermissionBody,
-    ) -> ::std::result::Result<CreatePermissionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePermissionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/permissions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -230,34 +188,6 @@ pub mod assess_user_risk_level;
 pub mod authorization_code {
     //! `/authorization-code`
 
-    /// The typed call path at `/v3/payscore/permissions/authorization-code`: `client.v3().payscore().permissions().authorization_code()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePermissionsAuthorizationCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscorePermissionsAuthorizationCode<'a> {
-        /// Starts the typed call path at `/v3/payscore/permissions/authorization-code` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscorePermissionsAuthorizationCode {
-                client,
-            }
-        }
-
-        /// `/{authorization_code}`
-        pub fn authorization_code(
-            &self,
-            authorization_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> authorization_code::V3PayscorePermissionsAuthorizationCodeAuthorizationCode<
-            'a,
-        > {
-            authorization_code::V3PayscorePermissionsAuthorizationCodeAuthorizationCode::new(
-                self.client,
-                authorization_code,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/permissions/authorization-code`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -270,29 +200,6 @@ pub mod authorization_code {
 
 pub mod openid {
     //! `/openid`
-
-    /// The typed call path at `/v3/payscore/permissions/openid`: `client.v3().payscore().permissions().openid()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePermissionsOpenid<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscorePermissionsOpenid<'a> {
-        /// Starts the typed call path at `/v3/payscore/permissions/openid` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscorePermissionsOpenid {
-                client,
-            }
-        }
-
-        /// `/{openid}`
-        pub fn openid(
-            &self,
-            openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> openid::V3PayscorePermissionsOpenidOpenid<'a> {
-            openid::V3PayscorePermissionsOpenidOpenid::new(self.client, openid)
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/permissions/openid`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -1277,32 +1277,6 @@ impl ::wechatpay_runtime::Operation for CreateServicepayondeliveryorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/servicepayondeliveryorder`: `client.v3().payscore().servicepayondeliveryorder()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreServicepayondeliveryorder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreServicepayondeliveryorder<'a> {
-    /// Starts the typed call path at `/v3/payscore/servicepayondeliveryorder` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreServicepayondeliveryorder {
-            client,
-        }
-    }
-
-    /// 创建先用后付订单 (`POST /v3/payscore/servicepayondeliveryorder`)
-    pub async fn post(
-        &self,
-        body: CreateServicepayondeliveryorderBody,
-    ) -> ::std::result::Result<
-        CreateServicepayondeliveryorderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateServicepayondeliveryorderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/servicepayondeliveryorder`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

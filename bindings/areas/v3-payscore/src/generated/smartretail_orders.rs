@@ -905,54 +905,6 @@ impl ::wechatpay_runtime::Operation for CreateSmartretailOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/smartretail-orders`: `client.v3().payscore().smartretail_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSmartretailOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreSmartretailOrders<'a> {
-    /// Starts the typed call path at `/v3/payscore/smartretail-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreSmartretailOrders {
-            client,
-        }
-    }
-
-    /// `/{out_order_no}`
-    pub fn out_order_no(
-        &self,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_order_no::V3PayscoreSmartretailOrdersOutOrderNo<'a> {
-        out_order_no::V3PayscoreSmartretailOrdersOutOrderNo::new(
-            self.client,
-            out_order_no,
-        )
-    }
-
-    /// 查询智慧零售订单 (`GET /v3/payscore/smartretail-orders`)
-    pub async fn get(
-        &self,
-        query: QuerySmartretailOrderQuery,
-    ) -> ::std::result::Result<
-        QuerySmartretailOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QuerySmartretailOrderRequest::new(query)).await
-    }
-
-    /// 创建智慧零售订单 (`POST /v3/payscore/smartretail-orders`)
-    pub async fn post(
-        &self,
-        body: CreateSmartretailOrderBody,
-    ) -> ::std::result::Result<
-        CreateSmartretailOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateSmartretailOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/smartretail-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -980,44 +932,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_order_no {
     //! `/{out_order_no}`
-
-    /// The typed call path at `/v3/payscore/smartretail-orders/{out_order_no}`: `client.v3().payscore().smartretail_orders().out_order_no(out_order_no)`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreSmartretailOrdersOutOrderNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: ::std::string::String,
-    }
-
-    impl<'a> V3PayscoreSmartretailOrdersOutOrderNo<'a> {
-        /// Starts the typed call path at `/v3/payscore/smartretail-orders/{out_order_no}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PayscoreSmartretailOrdersOutOrderNo {
-                client,
-                out_order_no: out_order_no.into(),
-            }
-        }
-
-        /// `/cancel`
-        pub fn cancel(&self) -> cancel::V3PayscoreSmartretailOrdersOutOrderNoCancel<'a> {
-            cancel::V3PayscoreSmartretailOrdersOutOrderNoCancel::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-
-        /// `/complete`
-        pub fn complete(
-            &self,
-        ) -> complete::V3PayscoreSmartretailOrdersOutOrderNoComplete<'a> {
-            complete::V3PayscoreSmartretailOrdersOutOrderNoComplete::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/smartretail-orders/{out_order_no}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

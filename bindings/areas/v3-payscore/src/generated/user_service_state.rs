@@ -200,32 +200,6 @@ impl ::wechatpay_runtime::Operation for QueryUserServiceStateRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/user-service-state`: `client.v3().payscore().user_service_state()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreUserServiceState<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreUserServiceState<'a> {
-    /// Starts the typed call path at `/v3/payscore/user-service-state` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreUserServiceState {
-            client,
-        }
-    }
-
-    /// 查询用户授权状态 (`GET /v3/payscore/user-service-state`)
-    pub async fn get(
-        &self,
-        query: QueryUserServiceStateQuery,
-    ) -> ::std::result::Result<
-        QueryUserServiceStateResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryUserServiceStateRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/user-service-state`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -218,27 +218,6 @@ impl ::wechatpay_runtime::Operation for SplitBillRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/bills`: `client.v3().profitsharing().bills()`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ProfitsharingBills<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ProfitsharingBills { client }
-    }
-
-    /// 申请分账账单 (`GET /v3/profitsharing/bills`)
-    pub async fn get(
-        &self,
-        query: SplitBillQuery,
-    ) -> ::std::result::Result<SplitBillResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SplitBillRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -450,40 +450,6 @@ impl ::wechatpay_runtime::Operation for CreateOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/orders`: `client.v3().profitsharing().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ProfitsharingOrders<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ProfitsharingOrders { client }
-    }
-
-    /// `/unfreeze`
-    pub fn unfreeze(&self) -> unfreeze::V3ProfitsharingOrdersUnfreeze<'a> {
-        unfreeze::V3ProfitsharingOrdersUnfreeze::new(self.client)
-    }
-
-    /// `/{out_order_no}`
-    pub fn out_order_no(
-        &self,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_order_no::V3ProfitsharingOrdersOutOrderNo<'a> {
-        out_order_no::V3ProfitsharingOrdersOutOrderNo::new(self.client, out_order_no)
-    }
-
-    /// 请求分账 (`POST /v3/profitsharing/orders`)
-    pub async fn post(
-        &self,
-        body: CreateOrderBody,
-    ) -> ::std::result::Result<CreateOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -302,40 +302,6 @@ impl ::wechatpay_runtime::Operation for CreateReturnOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/return-orders`: `client.v3().profitsharing().return_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingReturnOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ProfitsharingReturnOrders<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/return-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ProfitsharingReturnOrders {
-            client,
-        }
-    }
-
-    /// `/{out_return_no}`
-    pub fn out_return_no(
-        &self,
-        out_return_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_return_no::V3ProfitsharingReturnOrdersOutReturnNo<'a> {
-        out_return_no::V3ProfitsharingReturnOrdersOutReturnNo::new(
-            self.client,
-            out_return_no,
-        )
-    }
-
-    /// 请求分账回退 (`POST /v3/profitsharing/return-orders`)
-    pub async fn post(
-        &self,
-        body: CreateReturnOrderBody,
-    ) -> ::std::result::Result<CreateReturnOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateReturnOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/return-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -801,32 +801,6 @@ impl ::wechatpay_runtime::Operation for CreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/qrcode/transactions`: `client.v3().qrcode().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3QrcodeTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3QrcodeTransactions<'a> {
-    /// Starts the typed call path at `/v3/qrcode/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3QrcodeTransactions { client }
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3QrcodeTransactionsOutTradeNo<'a> {
-        out_trade_no::V3QrcodeTransactionsOutTradeNo::new(self.client)
-    }
-
-    /// 扣费受理 (`POST /v3/qrcode/transactions`)
-    pub async fn post(
-        &self,
-        body: CreateTransactionBody,
-    ) -> ::std::result::Result<CreateTransactionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/qrcode/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -846,32 +820,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/qrcode/transactions/out-trade-no`: `client.v3().qrcode().transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3QrcodeTransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3QrcodeTransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/qrcode/transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3QrcodeTransactionsOutTradeNo {
-                client,
-            }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3QrcodeTransactionsOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3QrcodeTransactionsOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/qrcode/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -345,37 +345,6 @@ impl ::wechatpay_runtime::Operation for RateCreateApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/rate-activity/applications`: `client.v3().rate_activity().applications()`.
-#[derive(Debug, Clone)]
-pub struct V3RateActivityApplications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3RateActivityApplications<'a> {
-    /// Starts the typed call path at `/v3/rate-activity/applications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3RateActivityApplications {
-            client,
-        }
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3RateActivityApplicationsId<'a> {
-        id::V3RateActivityApplicationsId::new(self.client)
-    }
-
-    /// 报名费率优惠活动 (`POST /v3/rate-activity/applications`)
-    pub async fn post(
-        &self,
-        body: RateCreateApplicationBody,
-    ) -> ::std::result::Result<
-        RateCreateApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&RateCreateApplicationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/rate-activity/applications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -395,32 +364,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod id {
     //! `/id`
-
-    /// The typed call path at `/v3/rate-activity/applications/id`: `client.v3().rate_activity().applications().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3RateActivityApplicationsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3RateActivityApplicationsId<'a> {
-        /// Starts the typed call path at `/v3/rate-activity/applications/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3RateActivityApplicationsId {
-                client,
-            }
-        }
-
-        /// `/{application_id}`
-        pub fn application_id(
-            &self,
-            application_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> application_id::V3RateActivityApplicationsIdApplicationId<'a> {
-            application_id::V3RateActivityApplicationsIdApplicationId::new(
-                self.client,
-                application_id,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/rate-activity/applications/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

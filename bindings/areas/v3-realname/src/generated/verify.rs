@@ -202,27 +202,6 @@ impl ::wechatpay_runtime::Operation for QueryVerifyRequest {
     }
 }
 
-/// The typed call path at `/v3/realname/verify`: `client.v3().realname().verify()`.
-#[derive(Debug, Clone)]
-pub struct V3RealnameVerify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3RealnameVerify<'a> {
-    /// Starts the typed call path at `/v3/realname/verify` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3RealnameVerify { client }
-    }
-
-    /// 实名信息校验 (`GET /v3/realname/verify`)
-    pub async fn get(
-        &self,
-        query: QueryVerifyQuery,
-    ) -> ::std::result::Result<QueryVerifyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryVerifyRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/realname/verify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

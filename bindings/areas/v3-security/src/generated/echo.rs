@@ -175,27 +175,6 @@ impl ::wechatpay_runtime::Operation for CreateEchoRequest {
     }
 }
 
-/// The typed call path at `/v3/security/echo`: `client.v3().security().echo()`.
-#[derive(Debug, Clone)]
-pub struct V3SecurityEcho<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3SecurityEcho<'a> {
-    /// Starts the typed call path at `/v3/security/echo` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3SecurityEcho { client }
-    }
-
-    /// 商户签名验签／加解密测试 (`POST /v3/security/echo`)
-    pub async fn post(
-        &self,
-        body: CreateEchoBody,
-    ) -> ::std::result::Result<CreateEchoResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateEchoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/security/echo`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

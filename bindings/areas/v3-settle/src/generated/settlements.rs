@@ -445,27 +445,6 @@ impl ::wechatpay_runtime::Paginated for ListSettlementsRequest {
     }
 }
 
-/// The typed call path at `/v3/settle/settlements`: `client.v3().settle().settlements()`.
-#[derive(Debug, Clone)]
-pub struct V3SettleSettlements<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3SettleSettlements<'a> {
-    /// Starts the typed call path at `/v3/settle/settlements` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3SettleSettlements { client }
-    }
-
-    /// 查询结算资金明细 (`GET /v3/settle/settlements`)
-    pub async fn get(
-        &self,
-        query: ListSettlementsQuery,
-    ) -> ::std::result::Result<ListSettlementsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListSettlementsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/settle/settlements`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

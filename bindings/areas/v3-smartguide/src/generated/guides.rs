@@ -555,43 +555,6 @@ impl ::wechatpay_runtime::Operation for CreateGuideRequest {
     }
 }
 
-/// The typed call path at `/v3/smartguide/guides`: `client.v3().smartguide().guides()`.
-#[derive(Debug, Clone)]
-pub struct V3SmartguideGuides<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3SmartguideGuides<'a> {
-    /// Starts the typed call path at `/v3/smartguide/guides` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3SmartguideGuides { client }
-    }
-
-    /// `/{guide_id}`
-    pub fn guide_id(
-        &self,
-        guide_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> guide_id::V3SmartguideGuidesGuideId<'a> {
-        guide_id::V3SmartguideGuidesGuideId::new(self.client, guide_id)
-    }
-
-    /// 服务人员查询 (`GET /v3/smartguide/guides`)
-    pub async fn get(
-        &self,
-        query: ListGuidesQuery,
-    ) -> ::std::result::Result<ListGuidesResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListGuidesRequest::new(query)).await
-    }
-
-    /// 服务人员注册 (`POST /v3/smartguide/guides`)
-    pub async fn post(
-        &self,
-        body: CreateGuideBody,
-    ) -> ::std::result::Result<CreateGuideResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateGuideRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/smartguide/guides`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -735,32 +735,6 @@ impl ::wechatpay_runtime::Operation for TaxiCreateCardRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/cards`: `client.v3().taxi_invoice().cards()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceCards<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/cards` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceCards { client }
-    }
-
-    /// `/upload-file`
-    pub fn upload_file(&self) -> upload_file::V3TaxiInvoiceCardsUploadFile<'a> {
-        upload_file::V3TaxiInvoiceCardsUploadFile::new(self.client)
-    }
-
-    /// 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`)
-    pub async fn post(
-        &self,
-        body: TaxiCreateCardBody,
-    ) -> ::std::result::Result<TaxiCreateCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&TaxiCreateCardRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

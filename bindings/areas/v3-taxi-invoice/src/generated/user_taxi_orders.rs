@@ -366,29 +366,6 @@ impl ::wechatpay_runtime::Paginated for ListUserTaxiOrdersRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/user-taxi-orders`: `client.v3().taxi_invoice().user_taxi_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceUserTaxiOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceUserTaxiOrders<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/user-taxi-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceUserTaxiOrders {
-            client,
-        }
-    }
-
-    /// 获取乘客行程单列表 (`GET /v3/taxi-invoice/user-taxi-orders`)
-    pub async fn get(
-        &self,
-        query: ListUserTaxiOrdersQuery,
-    ) -> ::std::result::Result<ListUserTaxiOrdersResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListUserTaxiOrdersRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/user-taxi-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -723,30 +723,6 @@ impl ::wechatpay_runtime::Operation for TransactionsAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/app`: `client.v3().transactions().app()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransactionsApp<'a> {
-    /// Starts the typed call path at `/v3/transactions/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransactionsApp { client }
-    }
-
-    /// APP支付下单 (`POST /v3/transactions/app`)
-    pub async fn post(
-        &self,
-        body: TransactionsAppPrepayBody,
-    ) -> ::std::result::Result<
-        TransactionsAppPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&TransactionsAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

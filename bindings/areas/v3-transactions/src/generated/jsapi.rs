@@ -725,30 +725,6 @@ impl ::wechatpay_runtime::Operation for TransactionsJsapiPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/jsapi`: `client.v3().transactions().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransactionsJsapi<'a> {
-    /// Starts the typed call path at `/v3/transactions/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransactionsJsapi { client }
-    }
-
-    /// 小程序/公众号支付下单 (`POST /v3/transactions/jsapi`)
-    pub async fn post(
-        &self,
-        body: TransactionsJsapiPrepayBody,
-    ) -> ::std::result::Result<
-        TransactionsJsapiPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&TransactionsJsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

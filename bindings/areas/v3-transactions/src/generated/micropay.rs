@@ -1098,27 +1098,6 @@ impl ::wechatpay_runtime::Operation for CreateMicropayRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/micropay`: `client.v3().transactions().micropay()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsMicropay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransactionsMicropay<'a> {
-    /// Starts the typed call path at `/v3/transactions/micropay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransactionsMicropay { client }
-    }
-
-    /// 提交付款码支付 (`POST /v3/transactions/micropay`)
-    pub async fn post(
-        &self,
-        body: CreateMicropayBody,
-    ) -> ::std::result::Result<CreateMicropayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateMicropayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/micropay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -696,27 +696,6 @@ impl ::wechatpay_runtime::Operation for MwebPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/mweb`: `client.v3().transactions().mweb()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsMweb<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransactionsMweb<'a> {
-    /// Starts the typed call path at `/v3/transactions/mweb` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransactionsMweb { client }
-    }
-
-    /// H5支付下单 (`POST /v3/transactions/mweb`)
-    pub async fn post(
-        &self,
-        body: MwebPrepayBody,
-    ) -> ::std::result::Result<MwebPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&MwebPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/mweb`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

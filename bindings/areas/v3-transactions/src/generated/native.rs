@@ -725,30 +725,6 @@ impl ::wechatpay_runtime::Operation for TransactionsNativePrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/native`: `client.v3().transactions().native()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsNative<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransactionsNative<'a> {
-    /// Starts the typed call path at `/v3/transactions/native` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransactionsNative { client }
-    }
-
-    /// 扫码支付下单 (`POST /v3/transactions/native`)
-    pub async fn post(
-        &self,
-        body: TransactionsNativePrepayBody,
-    ) -> ::std::result::Result<
-        TransactionsNativePrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&TransactionsNativePrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/native`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

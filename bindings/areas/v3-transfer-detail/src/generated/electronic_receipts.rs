@@ -434,43 +434,6 @@ impl ::wechatpay_runtime::Operation for CreateElectronicReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/transfer-detail/electronic-receipts`: `client.v3().transfer_detail().electronic_receipts()`.
-#[derive(Debug, Clone)]
-pub struct V3TransferDetailElectronicReceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransferDetailElectronicReceipts<'a> {
-    /// Starts the typed call path at `/v3/transfer-detail/electronic-receipts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransferDetailElectronicReceipts {
-            client,
-        }
-    }
-
-    /// 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`)
-    pub async fn get(
-        &self,
-        query: QueryElectronicReceiptQuery,
-    ) -> ::std::result::Result<
-        QueryElectronicReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryElectronicReceiptRequest::new(query)).await
-    }
-
-    /// 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`)
-    pub async fn post(
-        &self,
-        body: CreateElectronicReceiptBody,
-    ) -> ::std::result::Result<
-        CreateElectronicReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateElectronicReceiptRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer-detail/electronic-receipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -315,40 +315,6 @@ impl ::wechatpay_runtime::Operation for InitiateBatchTransferRequest {
     }
 }
 
-/// The typed call path at `/v3/transfer/batches`: `client.v3().transfer().batches()`.
-#[derive(Debug, Clone)]
-pub struct V3TransferBatches<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransferBatches<'a> {
-    /// Starts the typed call path at `/v3/transfer/batches` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransferBatches { client }
-    }
-
-    /// `/batch-id`
-    pub fn batch_id(&self) -> batch_id::V3TransferBatchesBatchId<'a> {
-        batch_id::V3TransferBatchesBatchId::new(self.client)
-    }
-
-    /// `/out-batch-no`
-    pub fn out_batch_no(&self) -> out_batch_no::V3TransferBatchesOutBatchNo<'a> {
-        out_batch_no::V3TransferBatchesOutBatchNo::new(self.client)
-    }
-
-    /// 发起批量转账 (`POST /v3/transfer/batches`)
-    pub async fn post(
-        &self,
-        body: InitiateBatchTransferBody,
-    ) -> ::std::result::Result<
-        InitiateBatchTransferResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&InitiateBatchTransferRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -370,27 +336,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod batch_id {
     //! `/batch-id`
 
-    /// The typed call path at `/v3/transfer/batches/batch-id`: `client.v3().transfer().batches().batch_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransferBatchesBatchId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TransferBatchesBatchId<'a> {
-        /// Starts the typed call path at `/v3/transfer/batches/batch-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TransferBatchesBatchId { client }
-        }
-
-        /// `/{batch_id}`
-        pub fn batch_id(
-            &self,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> batch_id::V3TransferBatchesBatchIdBatchId<'a> {
-            batch_id::V3TransferBatchesBatchIdBatchId::new(self.client, batch_id)
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/batch-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -403,32 +348,6 @@ pub mod batch_id {
 
 pub mod out_batch_no {
     //! `/out-batch-no`
-
-    /// The typed call path at `/v3/transfer/batches/out-batch-no`: `client.v3().transfer().batches().out_batch_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransferBatchesOutBatchNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3TransferBatchesOutBatchNo<'a> {
-        /// Starts the typed call path at `/v3/transfer/batches/out-batch-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3TransferBatchesOutBatchNo {
-                client,
-            }
-        }
-
-        /// `/{out_batch_no}`
-        pub fn out_batch_no(
-            &self,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_batch_no::V3TransferBatchesOutBatchNoOutBatchNo<'a> {
-            out_batch_no::V3TransferBatchesOutBatchNoOutBatchNo::new(
-                self.client,
-                out_batch_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/out-batch-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -175,35 +175,6 @@ impl ::wechatpay_runtime::Operation for CreateBillReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/transfer/bill-receipt`: `client.v3().transfer().bill_receipt()`.
-#[derive(Debug, Clone)]
-pub struct V3TransferBillReceipt<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransferBillReceipt<'a> {
-    /// Starts the typed call path at `/v3/transfer/bill-receipt` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransferBillReceipt { client }
-    }
-
-    /// `/{out_batch_no}`
-    pub fn out_batch_no(
-        &self,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_batch_no::V3TransferBillReceiptOutBatchNo<'a> {
-        out_batch_no::V3TransferBillReceiptOutBatchNo::new(self.client, out_batch_no)
-    }
-
-    /// 转账电子回单申请受理 (`POST /v3/transfer/bill-receipt`)
-    pub async fn post(
-        &self,
-        body: CreateBillReceiptBody,
-    ) -> ::std::result::Result<CreateBillReceiptResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateBillReceiptRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/bill-receipt`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -128,32 +128,6 @@ impl ::wechatpay_runtime::Operation for QueryElecvoucherfileRequest {
     }
 }
 
-/// The typed call path at `/v3/transferdownload/elecvoucherfile`: `client.v3().transferdownload().elecvoucherfile()`.
-#[derive(Debug, Clone)]
-pub struct V3TransferdownloadElecvoucherfile<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransferdownloadElecvoucherfile<'a> {
-    /// Starts the typed call path at `/v3/transferdownload/elecvoucherfile` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransferdownloadElecvoucherfile {
-            client,
-        }
-    }
-
-    /// 下载电子回单PDF文件 (`GET /v3/transferdownload/elecvoucherfile`)
-    pub async fn get(
-        &self,
-        query: QueryElecvoucherfileQuery,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.download(&QueryElecvoucherfileRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transferdownload/elecvoucherfile`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

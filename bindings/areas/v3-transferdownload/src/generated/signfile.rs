@@ -115,32 +115,6 @@ impl ::wechatpay_runtime::Operation for QuerySignfileRequest {
     }
 }
 
-/// The typed call path at `/v3/transferdownload/signfile`: `client.v3().transferdownload().signfile()`.
-#[derive(Debug, Clone)]
-pub struct V3TransferdownloadSignfile<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TransferdownloadSignfile<'a> {
-    /// Starts the typed call path at `/v3/transferdownload/signfile` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TransferdownloadSignfile {
-            client,
-        }
-    }
-
-    /// 下载电子回单 (`GET /v3/transferdownload/signfile`)
-    pub async fn get(
-        &self,
-        query: QuerySignfileQuery,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.download(&QuerySignfileRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transferdownload/signfile`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

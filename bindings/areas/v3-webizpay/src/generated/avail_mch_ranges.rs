@@ -339,43 +339,6 @@ impl ::wechatpay_runtime::Operation for CreateAvailMchRangeRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/avail-mch-ranges`: `client.v3().webizpay().avail_mch_ranges()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayAvailMchRanges<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3WebizpayAvailMchRanges<'a> {
-    /// Starts the typed call path at `/v3/webizpay/avail-mch-ranges` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3WebizpayAvailMchRanges { client }
-    }
-
-    /// `/{range_id}`
-    pub fn range_id(
-        &self,
-        range_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> range_id::V3WebizpayAvailMchRangesRangeId<'a> {
-        range_id::V3WebizpayAvailMchRangesRangeId::new(self.client, range_id)
-    }
-
-    /// 查询可用商户范围列表 (`GET /v3/webizpay/avail-mch-ranges`)
-    pub async fn get(
-        &self,
-        query: QueryAvailMchRangeQuery,
-    ) -> ::std::result::Result<QueryAvailMchRangeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryAvailMchRangeRequest::new(query)).await
-    }
-
-    /// 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`)
-    pub async fn post(
-        &self,
-        body: CreateAvailMchRangeBody,
-    ) -> ::std::result::Result<CreateAvailMchRangeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateAvailMchRangeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/avail-mch-ranges`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -403,38 +366,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod range_id {
     //! `/{range_id}`
-
-    /// The typed call path at `/v3/webizpay/avail-mch-ranges/{range_id}`: `client.v3().webizpay().avail_mch_ranges().range_id(range_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3WebizpayAvailMchRangesRangeId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        range_id: ::std::string::String,
-    }
-
-    impl<'a> V3WebizpayAvailMchRangesRangeId<'a> {
-        /// Starts the typed call path at `/v3/webizpay/avail-mch-ranges/{range_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            range_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3WebizpayAvailMchRangesRangeId {
-                client,
-                range_id: range_id.into(),
-            }
-        }
-
-        /// `/merchant-identifiers`
-        pub fn merchant_identifiers(
-            &self,
-        ) -> merchant_identifiers::V3WebizpayAvailMchRangesRangeIdMerchantIdentifiers<
-            'a,
-        > {
-            merchant_identifiers::V3WebizpayAvailMchRangesRangeIdMerchantIdentifiers::new(
-                self.client,
-                self.range_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/avail-mch-ranges/{range_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -355,45 +355,6 @@ impl ::wechatpay_runtime::Operation for GetReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/abnormal-fund-processing/receipts/{receipt_id}`: `client.v3().abnormal_fund_processing().receipts().receipt_id(receipt_id)`.
-#[derive(Debug, Clone)]
-pub struct V3AbnormalFundProcessingReceiptsReceiptId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    receipt_id: ::std::string::String,
-}
-
-impl<'a> V3AbnormalFundProcessingReceiptsReceiptId<'a> {
-    /// Starts the typed call path at `/v3/abnormal-fund-processing/receipts/{receipt_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        receipt_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3AbnormalFundProcessingReceiptsReceiptId {
-            client,
-            receipt_id: receipt_id.into(),
-        }
-    }
-
-    /// `/transfer-instructions`
-    pub fn transfer_instructions(
-        &self,
-    ) -> transfer_instructions::V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructions<
-        'a,
-    > {
-        transfer_instructions::V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructions::new(
-            self.client,
-            self.receipt_id.clone(),
-        )
-    }
-
-    /// 查询在途异常资金付款结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetReceiptResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetReceiptRequest::new(self.receipt_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/abnormal-fund-processing/receipts/{receipt_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -322,43 +322,6 @@ impl ::wechatpay_runtime::Operation for CreateSpecialReductionRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/special-reduction`: `client.v3().aggracct_bc().wb_channel().special_reduction()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelSpecialReduction<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelSpecialReduction<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/special-reduction` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelSpecialReduction {
-            client,
-        }
-    }
-
-    /// `/{out_request_no}`
-    pub fn out_request_no(
-        &self,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_request_no::V3AggracctBcWbChannelSpecialReductionOutRequestNo<'a> {
-        out_request_no::V3AggracctBcWbChannelSpecialReductionOutRequestNo::new(
-            self.client,
-            out_request_no,
-        )
-    }
-
-    /// 特殊减额 (`POST /v3/aggracct-bc/wb-channel/special-reduction`)
-    pub async fn post(
-        &self,
-        body: CreateSpecialReductionBody,
-    ) -> ::std::result::Result<
-        CreateSpecialReductionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateSpecialReductionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/special-reduction`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

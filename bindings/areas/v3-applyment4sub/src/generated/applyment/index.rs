@@ -2411,32 +2411,6 @@ impl ::wechatpay_runtime::Operation for Applyment4subCreateApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/applyment4sub/applyment/`: `client.v3().applyment4sub().applyment().index()`.
-#[derive(Debug, Clone)]
-pub struct V3Applyment4subApplymentIndex<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3Applyment4subApplymentIndex<'a> {
-    /// Starts the typed call path at `/v3/applyment4sub/applyment/` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3Applyment4subApplymentIndex {
-            client,
-        }
-    }
-
-    /// 提交申请单 (`POST /v3/applyment4sub/applyment/`)
-    pub async fn post(
-        &self,
-        body: Applyment4subCreateApplymentBody,
-    ) -> ::std::result::Result<
-        Applyment4subCreateApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&Applyment4subCreateApplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/applyment4sub/applyment/`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

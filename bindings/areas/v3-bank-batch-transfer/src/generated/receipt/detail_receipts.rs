@@ -366,37 +366,6 @@ impl ::wechatpay_runtime::Operation for CreateDetailReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/bank-batch-transfer/receipt/detail-receipts`: `client.v3().bank_batch_transfer().receipt().detail_receipts()`.
-#[derive(Debug, Clone)]
-pub struct V3BankBatchTransferReceiptDetailReceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BankBatchTransferReceiptDetailReceipts<'a> {
-    /// Starts the typed call path at `/v3/bank-batch-transfer/receipt/detail-receipts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BankBatchTransferReceiptDetailReceipts {
-            client,
-        }
-    }
-
-    /// 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`)
-    pub async fn get(
-        &self,
-        query: QueryDetailReceiptQuery,
-    ) -> ::std::result::Result<QueryDetailReceiptResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryDetailReceiptRequest::new(query)).await
-    }
-
-    /// 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`)
-    pub async fn post(
-        &self,
-        body: CreateDetailReceiptBody,
-    ) -> ::std::result::Result<CreateDetailReceiptResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateDetailReceiptRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-batch-transfer/receipt/detail-receipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -349,40 +349,6 @@ impl ::wechatpay_runtime::Operation for CreateSummaryReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/bank-batch-transfer/receipt/summary-receipts`: `client.v3().bank_batch_transfer().receipt().summary_receipts()`.
-#[derive(Debug, Clone)]
-pub struct V3BankBatchTransferReceiptSummaryReceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BankBatchTransferReceiptSummaryReceipts<'a> {
-    /// Starts the typed call path at `/v3/bank-batch-transfer/receipt/summary-receipts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BankBatchTransferReceiptSummaryReceipts {
-            client,
-        }
-    }
-
-    /// 查询汇总电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/summary-receipts`)
-    pub async fn get(
-        &self,
-        query: QuerySummaryReceiptQuery,
-    ) -> ::std::result::Result<QuerySummaryReceiptResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QuerySummaryReceiptRequest::new(query)).await
-    }
-
-    /// 受理汇总电子回单 (`POST /v3/bank-batch-transfer/receipt/summary-receipts`)
-    pub async fn post(
-        &self,
-        body: CreateSummaryReceiptBody,
-    ) -> ::std::result::Result<
-        CreateSummaryReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateSummaryReceiptRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-batch-transfer/receipt/summary-receipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

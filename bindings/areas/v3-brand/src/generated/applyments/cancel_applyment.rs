@@ -165,32 +165,6 @@ impl ::wechatpay_runtime::Operation for BrandCancelApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/applyments/cancel-applyment`: `client.v3().brand().applyments().cancel_applyment()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandApplymentsCancelApplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandApplymentsCancelApplyment<'a> {
-    /// Starts the typed call path at `/v3/brand/applyments/cancel-applyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandApplymentsCancelApplyment {
-            client,
-        }
-    }
-
-    /// 撤销申请 (`POST /v3/brand/applyments/cancel-applyment`)
-    pub async fn post(
-        &self,
-        body: BrandCancelApplymentBody,
-    ) -> ::std::result::Result<
-        BrandCancelApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&BrandCancelApplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/applyments/cancel-applyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

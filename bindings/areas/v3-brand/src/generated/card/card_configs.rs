@@ -661,52 +661,6 @@ impl ::wechatpay_runtime::Operation for CreateCardConfigRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-configs`: `client.v3().brand().card().card_configs()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardConfigs<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandCardCardConfigs<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-configs` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandCardCardConfigs { client }
-    }
-
-    /// `/cancel-applyment`
-    pub fn cancel_applyment(
-        &self,
-    ) -> cancel_applyment::V3BrandCardCardConfigsCancelApplyment<'a> {
-        cancel_applyment::V3BrandCardCardConfigsCancelApplyment::new(self.client)
-    }
-
-    /// `/preview-url`
-    pub fn preview_url(&self) -> preview_url::V3BrandCardCardConfigsPreviewUrl<'a> {
-        preview_url::V3BrandCardCardConfigsPreviewUrl::new(self.client)
-    }
-
-    /// `/publish`
-    pub fn publish(&self) -> publish::V3BrandCardCardConfigsPublish<'a> {
-        publish::V3BrandCardCardConfigsPublish::new(self.client)
-    }
-
-    /// 查询商家名片配置申请状态 (`GET /v3/brand/card/card-configs`)
-    pub async fn get(
-        &self,
-        query: QueryCardConfigQuery,
-    ) -> ::std::result::Result<QueryCardConfigResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryCardConfigRequest::new(query)).await
-    }
-
-    /// 提交商家名片配置申请 (`POST /v3/brand/card/card-configs`)
-    pub async fn post(
-        &self,
-        body: CreateCardConfigBody,
-    ) -> ::std::result::Result<CreateCardConfigResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateCardConfigRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-configs`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

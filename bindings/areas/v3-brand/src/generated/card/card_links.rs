@@ -496,54 +496,6 @@ impl ::wechatpay_runtime::Operation for CreateCardLinkRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-links`: `client.v3().brand().card().card_links()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardLinks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandCardCardLinks<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-links` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandCardCardLinks { client }
-    }
-
-    /// `/business-code`
-    pub fn business_code(&self) -> business_code::V3BrandCardCardLinksBusinessCode<'a> {
-        business_code::V3BrandCardCardLinksBusinessCode::new(self.client)
-    }
-
-    /// `/cancel-applyment`
-    pub fn cancel_applyment(
-        &self,
-    ) -> cancel_applyment::V3BrandCardCardLinksCancelApplyment<'a> {
-        cancel_applyment::V3BrandCardCardLinksCancelApplyment::new(self.client)
-    }
-
-    /// `/unbind-card-link`
-    pub fn unbind_card_link(
-        &self,
-    ) -> unbind_card_link::V3BrandCardCardLinksUnbindCardLink<'a> {
-        unbind_card_link::V3BrandCardCardLinksUnbindCardLink::new(self.client)
-    }
-
-    /// 查询已生效交易连接名片规则 (`GET /v3/brand/card/card-links`)
-    pub async fn get(
-        &self,
-        query: ListCardLinksQuery,
-    ) -> ::std::result::Result<ListCardLinksResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListCardLinksRequest::new(query)).await
-    }
-
-    /// 添加交易连接名片规则申请 (`POST /v3/brand/card/card-links`)
-    pub async fn post(
-        &self,
-        body: CreateCardLinkBody,
-    ) -> ::std::result::Result<CreateCardLinkResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateCardLinkRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-links`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -573,32 +525,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod business_code {
     //! `/business-code`
-
-    /// The typed call path at `/v3/brand/card/card-links/business-code`: `client.v3().brand().card().card_links().business_code()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandCardCardLinksBusinessCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3BrandCardCardLinksBusinessCode<'a> {
-        /// Starts the typed call path at `/v3/brand/card/card-links/business-code` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3BrandCardCardLinksBusinessCode {
-                client,
-            }
-        }
-
-        /// `/{business_code}`
-        pub fn business_code(
-            &self,
-            business_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> business_code::V3BrandCardCardLinksBusinessCodeBusinessCode<'a> {
-            business_code::V3BrandCardCardLinksBusinessCodeBusinessCode::new(
-                self.client,
-                business_code,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-links/business-code`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -178,29 +178,6 @@ impl ::wechatpay_runtime::Operation for BrandFinishOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/profitsharing/finish-order`: `client.v3().brand().profitsharing().finish_order()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandProfitsharingFinishOrder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandProfitsharingFinishOrder<'a> {
-    /// Starts the typed call path at `/v3/brand/profitsharing/finish-order` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandProfitsharingFinishOrder {
-            client,
-        }
-    }
-
-    /// 完结分账 (`POST /v3/brand/profitsharing/finish-order`)
-    pub async fn post(
-        &self,
-        body: BrandFinishOrderBody,
-    ) -> ::std::result::Result<BrandFinishOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandFinishOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/finish-order`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

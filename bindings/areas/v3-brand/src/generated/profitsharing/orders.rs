@@ -745,48 +745,6 @@ impl ::wechatpay_runtime::Operation for BrandCreateOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/profitsharing/orders`: `client.v3().brand().profitsharing().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandProfitsharingOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandProfitsharingOrders<'a> {
-    /// Starts the typed call path at `/v3/brand/profitsharing/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandProfitsharingOrders {
-            client,
-        }
-    }
-
-    /// `/{transaction_id}`
-    pub fn transaction_id(
-        &self,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> transaction_id::V3BrandProfitsharingOrdersTransactionId<'a> {
-        transaction_id::V3BrandProfitsharingOrdersTransactionId::new(
-            self.client,
-            transaction_id,
-        )
-    }
-
-    /// 查询分账结果 (`GET /v3/brand/profitsharing/orders`)
-    pub async fn get(
-        &self,
-        query: BrandQueryOrderQuery,
-    ) -> ::std::result::Result<BrandQueryOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandQueryOrderRequest::new(query)).await
-    }
-
-    /// 请求分账 (`POST /v3/brand/profitsharing/orders`)
-    pub async fn post(
-        &self,
-        body: BrandCreateOrderBody,
-    ) -> ::std::result::Result<BrandCreateOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandCreateOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -814,36 +772,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod transaction_id {
     //! `/{transaction_id}`
-
-    /// The typed call path at `/v3/brand/profitsharing/orders/{transaction_id}`: `client.v3().brand().profitsharing().orders().transaction_id(transaction_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3BrandProfitsharingOrdersTransactionId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: ::std::string::String,
-    }
-
-    impl<'a> V3BrandProfitsharingOrdersTransactionId<'a> {
-        /// Starts the typed call path at `/v3/brand/profitsharing/orders/{transaction_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3BrandProfitsharingOrdersTransactionId {
-                client,
-                transaction_id: transaction_id.into(),
-            }
-        }
-
-        /// `/amounts`
-        pub fn amounts(
-            &self,
-        ) -> amounts::V3BrandProfitsharingOrdersTransactionIdAmounts<'a> {
-            amounts::V3BrandProfitsharingOrdersTransactionIdAmounts::new(
-                self.client,
-                self.transaction_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/orders/{transaction_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

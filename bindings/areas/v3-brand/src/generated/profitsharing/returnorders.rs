@@ -551,43 +551,6 @@ impl ::wechatpay_runtime::Operation for BrandCreateReturnOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/profitsharing/returnorders`: `client.v3().brand().profitsharing().returnorders()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandProfitsharingReturnorders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandProfitsharingReturnorders<'a> {
-    /// Starts the typed call path at `/v3/brand/profitsharing/returnorders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandProfitsharingReturnorders {
-            client,
-        }
-    }
-
-    /// 查询分账回退结果 (`GET /v3/brand/profitsharing/returnorders`)
-    pub async fn get(
-        &self,
-        query: BrandQueryReturnOrderQuery,
-    ) -> ::std::result::Result<
-        BrandQueryReturnOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&BrandQueryReturnOrderRequest::new(query)).await
-    }
-
-    /// 请求分账回退 (`POST /v3/brand/profitsharing/returnorders`)
-    pub async fn post(
-        &self,
-        body: BrandCreateReturnOrderBody,
-    ) -> ::std::result::Result<
-        BrandCreateReturnOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&BrandCreateReturnOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/returnorders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

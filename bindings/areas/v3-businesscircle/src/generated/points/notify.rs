@@ -179,29 +179,6 @@ impl ::wechatpay_runtime::Operation for NotifyPointRequest {
     }
 }
 
-/// The typed call path at `/v3/businesscircle/points/notify`: `client.v3().businesscircle().points().notify()`.
-#[derive(Debug, Clone)]
-pub struct V3BusinesscirclePointsNotify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BusinesscirclePointsNotify<'a> {
-    /// Starts the typed call path at `/v3/businesscircle/points/notify` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BusinesscirclePointsNotify {
-            client,
-        }
-    }
-
-    /// 商圈会员积分同步 (`POST /v3/businesscircle/points/notify`)
-    pub async fn post(
-        &self,
-        body: NotifyPointBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&NotifyPointRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/points/notify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

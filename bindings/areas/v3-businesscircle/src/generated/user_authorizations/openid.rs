@@ -199,39 +199,6 @@ impl ::wechatpay_runtime::Operation for GetUserAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/businesscircle/user-authorizations/{openid}`: `client.v3().businesscircle().user_authorizations().openid(openid)`.
-#[derive(Debug, Clone)]
-pub struct V3BusinesscircleUserAuthorizationsOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3BusinesscircleUserAuthorizationsOpenid<'a> {
-    /// Starts the typed call path at `/v3/businesscircle/user-authorizations/{openid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BusinesscircleUserAuthorizationsOpenid {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`)
-    pub async fn get(
-        &self,
-        query: GetUserAuthorizationQuery,
-    ) -> ::std::result::Result<
-        GetUserAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetUserAuthorizationRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/user-authorizations/{openid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

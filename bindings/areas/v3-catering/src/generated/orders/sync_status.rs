@@ -487,29 +487,6 @@ impl ::wechatpay_runtime::Operation for SyncStatusRequest {
     }
 }
 
-/// The typed call path at `/v3/catering/orders/sync-status`: `client.v3().catering().orders().sync_status()`.
-#[derive(Debug, Clone)]
-pub struct V3CateringOrdersSyncStatus<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CateringOrdersSyncStatus<'a> {
-    /// Starts the typed call path at `/v3/catering/orders/sync-status` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CateringOrdersSyncStatus {
-            client,
-        }
-    }
-
-    /// 点餐订单信息同步（渠道商/服务商） (`POST /v3/catering/orders/sync-status`)
-    pub async fn post(
-        &self,
-        body: SyncStatusBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&SyncStatusRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/catering/orders/sync-status`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

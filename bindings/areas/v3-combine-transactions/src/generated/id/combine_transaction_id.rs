@@ -395,42 +395,6 @@ for GetCombineTransactionByCombineTransactionIdRequest {
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/id/{combine_transaction_id}`: `client.v3().combine_transactions().id().combine_transaction_id(combine_transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsIdCombineTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    combine_transaction_id: ::std::string::String,
-}
-
-impl<'a> V3CombineTransactionsIdCombineTransactionId<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/id/{combine_transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        combine_transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CombineTransactionsIdCombineTransactionId {
-            client,
-            combine_transaction_id: combine_transaction_id.into(),
-        }
-    }
-
-    /// 个人收款交易通过微信支付订单号查单 (`GET /v3/combine-transactions/id/{combine_transaction_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetCombineTransactionByCombineTransactionIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetCombineTransactionByCombineTransactionIdRequest::new(
-                    self.combine_transaction_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/id/{combine_transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

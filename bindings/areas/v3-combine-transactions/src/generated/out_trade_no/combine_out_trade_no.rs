@@ -688,52 +688,6 @@ impl ::wechatpay_runtime::Operation for GetCombineTransactionByCombineOutTradeNo
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}`: `client.v3().combine_transactions().out_trade_no().combine_out_trade_no(combine_out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsOutTradeNoCombineOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    combine_out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3CombineTransactionsOutTradeNoCombineOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CombineTransactionsOutTradeNoCombineOutTradeNo {
-            client,
-            combine_out_trade_no: combine_out_trade_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(
-        &self,
-    ) -> close::V3CombineTransactionsOutTradeNoCombineOutTradeNoClose<'a> {
-        close::V3CombineTransactionsOutTradeNoCombineOutTradeNoClose::new(
-            self.client,
-            self.combine_out_trade_no.clone(),
-        )
-    }
-
-    /// 合单查询订单 (`GET /v3/combine-transactions/out-trade-no/{combine_out_trade_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetCombineTransactionByCombineOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetCombineTransactionByCombineOutTradeNoRequest::new(
-                    self.combine_out_trade_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -136,45 +136,6 @@ impl ::wechatpay_runtime::Operation for ComplianceCreateMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants`: `client.v3().compliance().inactive_merchant_identity_verification().merchants()`.
-#[derive(Debug, Clone)]
-pub struct V3ComplianceInactiveMerchantIdentityVerificationMerchants<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ComplianceInactiveMerchantIdentityVerificationMerchants<'a> {
-    /// Starts the typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ComplianceInactiveMerchantIdentityVerificationMerchants {
-            client,
-        }
-    }
-
-    /// `/{sub_mchid}`
-    pub fn sub_mchid(
-        &self,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> sub_mchid::V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchid<
-        'a,
-    > {
-        sub_mchid::V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchid::new(
-            self.client,
-            sub_mchid,
-        )
-    }
-
-    /// 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`)
-    pub async fn post(
-        &self,
-        body: ComplianceCreateMerchantBody,
-    ) -> ::std::result::Result<
-        ComplianceCreateMerchantResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ComplianceCreateMerchantRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/compliance/inactive-merchant-identity-verification/merchants`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -195,38 +156,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod sub_mchid {
     //! `/{sub_mchid}`
 
-    /// The typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}`: `client.v3().compliance().inactive_merchant_identity_verification().merchants().sub_mchid(sub_mchid)`.
-    #[derive(Debug, Clone)]
-    pub struct V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchid<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: ::std::string::String,
-    }
-
-    impl<'a> V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchid<'a> {
-        /// Starts the typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchid {
-                client,
-                sub_mchid: sub_mchid.into(),
-            }
-        }
-
-        /// `/verifications`
-        pub fn verifications(
-            &self,
-        ) -> verifications::V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerifications<
-            'a,
-        > {
-            verifications::V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerifications::new(
-                self.client,
-                self.sub_mchid.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -235,46 +164,6 @@ pub mod sub_mchid {
 
     pub mod verifications {
         //! `/verifications`
-
-        /// The typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications`: `client.v3().compliance().inactive_merchant_identity_verification().merchants().sub_mchid(sub_mchid).verifications()`.
-        #[derive(Debug, Clone)]
-        pub struct V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerifications<
-            'a,
-        > {
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: ::std::string::String,
-        }
-
-        impl<
-            'a,
-        > V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerifications<
-            'a,
-        > {
-            /// Starts the typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerifications {
-                    client,
-                    sub_mchid: sub_mchid.into(),
-                }
-            }
-
-            /// `/{verification_id}`
-            pub fn verification_id(
-                &self,
-                verification_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> verification_id::V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerificationsVerificationId<
-                'a,
-            > {
-                verification_id::V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerificationsVerificationId::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                    verification_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

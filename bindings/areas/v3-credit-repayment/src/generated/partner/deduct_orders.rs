@@ -268,40 +268,6 @@ impl ::wechatpay_runtime::Operation for CreateDeductOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/deduct-orders`: `client.v3().credit_repayment().partner().deduct_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerDeductOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CreditRepaymentPartnerDeductOrders<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/deduct-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CreditRepaymentPartnerDeductOrders {
-            client,
-        }
-    }
-
-    /// `/{out_trade_no}`
-    pub fn out_trade_no(
-        &self,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_trade_no::V3CreditRepaymentPartnerDeductOrdersOutTradeNo<'a> {
-        out_trade_no::V3CreditRepaymentPartnerDeductOrdersOutTradeNo::new(
-            self.client,
-            out_trade_no,
-        )
-    }
-
-    /// 发起还款 (`POST /v3/credit-repayment/partner/deduct-orders`)
-    pub async fn post(
-        &self,
-        body: CreateDeductOrderBody,
-    ) -> ::std::result::Result<CreateDeductOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateDeductOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/deduct-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -593,43 +593,6 @@ impl ::wechatpay_runtime::Operation for GetCardRequest {
     }
 }
 
-/// The typed call path at `/v3/discount-card/cards/{out_card_code}`: `client.v3().discount_card().cards().out_card_code(out_card_code)`.
-#[derive(Debug, Clone)]
-pub struct V3DiscountCardCardsOutCardCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_card_code: ::std::string::String,
-}
-
-impl<'a> V3DiscountCardCardsOutCardCode<'a> {
-    /// Starts the typed call path at `/v3/discount-card/cards/{out_card_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3DiscountCardCardsOutCardCode {
-            client,
-            out_card_code: out_card_code.into(),
-        }
-    }
-
-    /// `/add-user-records`
-    pub fn add_user_records(
-        &self,
-    ) -> add_user_records::V3DiscountCardCardsOutCardCodeAddUserRecords<'a> {
-        add_user_records::V3DiscountCardCardsOutCardCodeAddUserRecords::new(
-            self.client,
-            self.out_card_code.clone(),
-        )
-    }
-
-    /// 查询先享卡订单 (`GET /v3/discount-card/cards/{out_card_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetCardRequest::new(self.out_card_code.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card/cards/{out_card_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -786,43 +786,6 @@ impl ::wechatpay_runtime::Operation for DiscountModifyOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/discount-card/orders/{out_order_no}`: `client.v3().discount_card().orders().out_order_no(out_order_no)`.
-#[derive(Debug, Clone)]
-pub struct V3DiscountCardOrdersOutOrderNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3DiscountCardOrdersOutOrderNo<'a> {
-    /// Starts the typed call path at `/v3/discount-card/orders/{out_order_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3DiscountCardOrdersOutOrderNo {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 通过先享卡订单号查询订单 (`GET /v3/discount-card/orders/{out_order_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetOrderRequest::new(self.out_order_no.clone())).await
-    }
-
-    /// 更新先享卡订单 (`PATCH /v3/discount-card/orders/{out_order_no}`)
-    pub async fn patch(
-        &self,
-        body: DiscountModifyOrderBody,
-    ) -> ::std::result::Result<DiscountModifyOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&DiscountModifyOrderRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card/orders/{out_order_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -410,42 +410,6 @@ impl ::wechatpay_runtime::Operation for EbikeCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/ebike/charge/transactions`: `client.v3().ebike().charge().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3EbikeChargeTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EbikeChargeTransactions<'a> {
-    /// Starts the typed call path at `/v3/ebike/charge/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EbikeChargeTransactions {
-            client,
-        }
-    }
-
-    /// `/id`
-    pub fn id(&self) -> id::V3EbikeChargeTransactionsId<'a> {
-        id::V3EbikeChargeTransactionsId::new(self.client)
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3EbikeChargeTransactionsOutTradeNo<'a> {
-        out_trade_no::V3EbikeChargeTransactionsOutTradeNo::new(self.client)
-    }
-
-    /// 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`)
-    pub async fn post(
-        &self,
-        body: EbikeCreateTransactionBody,
-    ) -> ::std::result::Result<
-        EbikeCreateTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EbikeCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -467,32 +431,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod id {
     //! `/id`
 
-    /// The typed call path at `/v3/ebike/charge/transactions/id`: `client.v3().ebike().charge().transactions().id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EbikeChargeTransactionsId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EbikeChargeTransactionsId<'a> {
-        /// Starts the typed call path at `/v3/ebike/charge/transactions/id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EbikeChargeTransactionsId {
-                client,
-            }
-        }
-
-        /// `/{transaction_id}`
-        pub fn transaction_id(
-            &self,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> transaction_id::V3EbikeChargeTransactionsIdTransactionId<'a> {
-            transaction_id::V3EbikeChargeTransactionsIdTransactionId::new(
-                self.client,
-                transaction_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/transactions/id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -504,32 +442,6 @@ pub mod id {
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/ebike/charge/transactions/out-trade-no`: `client.v3().ebike().charge().transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EbikeChargeTransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EbikeChargeTransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/ebike/charge/transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EbikeChargeTransactionsOutTradeNo {
-                client,
-            }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3EbikeChargeTransactionsOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3EbikeChargeTransactionsOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

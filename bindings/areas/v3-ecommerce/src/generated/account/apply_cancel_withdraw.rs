@@ -497,59 +497,6 @@ impl ::wechatpay_runtime::Operation for ApplyCancelWithdrawRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw`: `client.v3().ecommerce().account().apply_cancel_withdraw()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountApplyCancelWithdraw<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceAccountApplyCancelWithdraw<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceAccountApplyCancelWithdraw {
-            client,
-        }
-    }
-
-    /// `/applyment-id`
-    pub fn applyment_id(
-        &self,
-    ) -> applyment_id::V3EcommerceAccountApplyCancelWithdrawApplymentId<'a> {
-        applyment_id::V3EcommerceAccountApplyCancelWithdrawApplymentId::new(self.client)
-    }
-
-    /// `/confirm`
-    pub fn confirm(&self) -> confirm::V3EcommerceAccountApplyCancelWithdrawConfirm<'a> {
-        confirm::V3EcommerceAccountApplyCancelWithdrawConfirm::new(self.client)
-    }
-
-    /// `/out-request-no`
-    pub fn out_request_no(
-        &self,
-    ) -> out_request_no::V3EcommerceAccountApplyCancelWithdrawOutRequestNo<'a> {
-        out_request_no::V3EcommerceAccountApplyCancelWithdrawOutRequestNo::new(
-            self.client,
-        )
-    }
-
-    /// `/validate-cancel`
-    pub fn validate_cancel(
-        &self,
-    ) -> validate_cancel::V3EcommerceAccountApplyCancelWithdrawValidateCancel<'a> {
-        validate_cancel::V3EcommerceAccountApplyCancelWithdrawValidateCancel::new(
-            self.client,
-        )
-    }
-
-    /// 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`)
-    pub async fn post(
-        &self,
-        body: ApplyCancelWithdrawBody,
-    ) -> ::std::result::Result<ApplyCancelWithdrawResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ApplyCancelWithdrawRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -573,34 +520,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod applyment_id {
     //! `/applyment-id`
 
-    /// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/applyment-id`: `client.v3().ecommerce().account().apply_cancel_withdraw().applyment_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceAccountApplyCancelWithdrawApplymentId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceAccountApplyCancelWithdrawApplymentId<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/applyment-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceAccountApplyCancelWithdrawApplymentId {
-                client,
-            }
-        }
-
-        /// `/{applyment_id}`
-        pub fn applyment_id(
-            &self,
-            applyment_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> applyment_id::V3EcommerceAccountApplyCancelWithdrawApplymentIdApplymentId<
-            'a,
-        > {
-            applyment_id::V3EcommerceAccountApplyCancelWithdrawApplymentIdApplymentId::new(
-                self.client,
-                applyment_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw/applyment-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -616,34 +535,6 @@ pub mod confirm;
 pub mod out_request_no {
     //! `/out-request-no`
 
-    /// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/out-request-no`: `client.v3().ecommerce().account().apply_cancel_withdraw().out_request_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceAccountApplyCancelWithdrawOutRequestNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceAccountApplyCancelWithdrawOutRequestNo<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/out-request-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceAccountApplyCancelWithdrawOutRequestNo {
-                client,
-            }
-        }
-
-        /// `/{out_request_no}`
-        pub fn out_request_no(
-            &self,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_request_no::V3EcommerceAccountApplyCancelWithdrawOutRequestNoOutRequestNo<
-            'a,
-        > {
-            out_request_no::V3EcommerceAccountApplyCancelWithdrawOutRequestNoOutRequestNo::new(
-                self.client,
-                out_request_no,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw/out-request-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -656,32 +547,6 @@ pub mod out_request_no {
 
 pub mod validate_cancel {
     //! `/validate-cancel`
-
-    /// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel`: `client.v3().ecommerce().account().apply_cancel_withdraw().validate_cancel()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceAccountApplyCancelWithdrawValidateCancel<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceAccountApplyCancelWithdrawValidateCancel<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceAccountApplyCancelWithdrawValidateCancel {
-                client,
-            }
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3EcommerceAccountApplyCancelWithdrawValidateCancelSubMchid<'a> {
-            sub_mchid::V3EcommerceAccountApplyCancelWithdrawValidateCancelSubMchid::new(
-                self.client,
-                sub_mchid,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

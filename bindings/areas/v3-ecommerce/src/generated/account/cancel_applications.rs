@@ -249,41 +249,6 @@ impl ::wechatpay_runtime::Operation for CancelApplicationsRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/cancel-applications`: `client.v3().ecommerce().account().cancel_applications()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountCancelApplications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceAccountCancelApplications<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/cancel-applications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceAccountCancelApplications {
-            client,
-        }
-    }
-
-    /// `/media`
-    pub fn media(&self) -> media::V3EcommerceAccountCancelApplicationsMedia<'a> {
-        media::V3EcommerceAccountCancelApplicationsMedia::new(self.client)
-    }
-
-    /// `/out-apply-no`
-    pub fn out_apply_no(
-        &self,
-    ) -> out_apply_no::V3EcommerceAccountCancelApplicationsOutApplyNo<'a> {
-        out_apply_no::V3EcommerceAccountCancelApplicationsOutApplyNo::new(self.client)
-    }
-
-    /// 提交注销申请单 (`POST /v3/ecommerce/account/cancel-applications`)
-    pub async fn post(
-        &self,
-        body: CancelApplicationsBody,
-    ) -> ::std::result::Result<CancelApplicationsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CancelApplicationsRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/cancel-applications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -306,32 +271,6 @@ pub mod media;
 
 pub mod out_apply_no {
     //! `/out-apply-no`
-
-    /// The typed call path at `/v3/ecommerce/account/cancel-applications/out-apply-no`: `client.v3().ecommerce().account().cancel_applications().out_apply_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceAccountCancelApplicationsOutApplyNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceAccountCancelApplicationsOutApplyNo<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/account/cancel-applications/out-apply-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceAccountCancelApplicationsOutApplyNo {
-                client,
-            }
-        }
-
-        /// `/{out_apply_no}`
-        pub fn out_apply_no(
-            &self,
-            out_apply_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_apply_no::V3EcommerceAccountCancelApplicationsOutApplyNoOutApplyNo<'a> {
-            out_apply_no::V3EcommerceAccountCancelApplicationsOutApplyNoOutApplyNo::new(
-                self.client,
-                out_apply_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/cancel-applications/out-apply-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -312,41 +312,6 @@ impl ::wechatpay_runtime::Operation for GetApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/applyments/{applyment_id}`: `client.v3().ecommerce().applyments().applyment_id(applyment_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceApplymentsApplymentId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceApplymentsApplymentId<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/applyments/{applyment_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceApplymentsApplymentId {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// `/revoke`
-    pub fn revoke(&self) -> revoke::V3EcommerceApplymentsApplymentIdRevoke<'a> {
-        revoke::V3EcommerceApplymentsApplymentIdRevoke::new(
-            self.client,
-            self.applyment_id.clone(),
-        )
-    }
-
-    /// 通过申请单ID查询申请状态 (`GET /v3/ecommerce/applyments/{applyment_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetApplymentResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetApplymentRequest::new(self.applyment_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/{applyment_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1449,32 +1449,6 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/applyments/`: `client.v3().ecommerce().applyments().index()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceApplymentsIndex<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceApplymentsIndex<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/applyments/` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceApplymentsIndex {
-            client,
-        }
-    }
-
-    /// 二级商户进件 (`POST /v3/ecommerce/applyments/`)
-    pub async fn post(
-        &self,
-        body: EcommerceCreateApplymentBody,
-    ) -> ::std::result::Result<
-        EcommerceCreateApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceCreateApplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

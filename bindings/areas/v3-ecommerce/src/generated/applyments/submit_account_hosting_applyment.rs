@@ -1458,32 +1458,6 @@ impl ::wechatpay_runtime::Operation for SubmitAccountHostingApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/applyments/submit-account-hosting-applyment`: `client.v3().ecommerce().applyments().submit_account_hosting_applyment()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceApplymentsSubmitAccountHostingApplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceApplymentsSubmitAccountHostingApplyment<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/applyments/submit-account-hosting-applyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceApplymentsSubmitAccountHostingApplyment {
-            client,
-        }
-    }
-
-    /// 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`)
-    pub async fn post(
-        &self,
-        body: SubmitAccountHostingApplymentBody,
-    ) -> ::std::result::Result<
-        SubmitAccountHostingApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&SubmitAccountHostingApplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/submit-account-hosting-applyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

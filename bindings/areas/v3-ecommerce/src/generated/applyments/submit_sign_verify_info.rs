@@ -231,32 +231,6 @@ impl ::wechatpay_runtime::Operation for SubmitSignVerifyInfoRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/applyments/submit-sign-verify-info`: `client.v3().ecommerce().applyments().submit_sign_verify_info()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceApplymentsSubmitSignVerifyInfo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceApplymentsSubmitSignVerifyInfo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/applyments/submit-sign-verify-info` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceApplymentsSubmitSignVerifyInfo {
-            client,
-        }
-    }
-
-    /// 平台代理签约核身 (`POST /v3/ecommerce/applyments/submit-sign-verify-info`)
-    pub async fn post(
-        &self,
-        body: SubmitSignVerifyInfoBody,
-    ) -> ::std::result::Result<
-        SubmitSignVerifyInfoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&SubmitSignVerifyInfoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/submit-sign-verify-info`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

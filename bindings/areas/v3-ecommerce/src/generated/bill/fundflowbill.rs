@@ -307,32 +307,6 @@ impl ::wechatpay_runtime::Operation for GetAllSubMchFundFlowBillRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/bill/fundflowbill`: `client.v3().ecommerce().bill().fundflowbill()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceBillFundflowbill<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceBillFundflowbill<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/bill/fundflowbill` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceBillFundflowbill {
-            client,
-        }
-    }
-
-    /// 申请二级商户资金账单 (`GET /v3/ecommerce/bill/fundflowbill`)
-    pub async fn get(
-        &self,
-        query: GetAllSubMchFundFlowBillQuery,
-    ) -> ::std::result::Result<
-        GetAllSubMchFundFlowBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GetAllSubMchFundFlowBillRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/bill/fundflowbill`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

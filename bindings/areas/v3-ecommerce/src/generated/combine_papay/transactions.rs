@@ -594,43 +594,6 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/combine-papay/transactions`: `client.v3().ecommerce().combine_papay().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceCombinePapayTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceCombinePapayTransactions<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/combine-papay/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceCombinePapayTransactions {
-            client,
-        }
-    }
-
-    /// `/{combine_out_trade_no}`
-    pub fn combine_out_trade_no(
-        &self,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> combine_out_trade_no::V3EcommerceCombinePapayTransactionsCombineOutTradeNo<'a> {
-        combine_out_trade_no::V3EcommerceCombinePapayTransactionsCombineOutTradeNo::new(
-            self.client,
-            combine_out_trade_no,
-        )
-    }
-
-    /// 电商合单委托代扣支付 (`POST /v3/ecommerce/combine-papay/transactions`)
-    pub async fn post(
-        &self,
-        body: EcommerceCreateTransactionBody,
-    ) -> ::std::result::Result<
-        EcommerceCreateTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -247,45 +247,6 @@ impl ::wechatpay_runtime::Operation for EcommerceWithdrawFundRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/fund/withdraw`: `client.v3().ecommerce().fund().withdraw()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceFundWithdraw<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceFundWithdraw<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/fund/withdraw` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceFundWithdraw { client }
-    }
-
-    /// `/out-request-no`
-    pub fn out_request_no(
-        &self,
-    ) -> out_request_no::V3EcommerceFundWithdrawOutRequestNo<'a> {
-        out_request_no::V3EcommerceFundWithdrawOutRequestNo::new(self.client)
-    }
-
-    /// `/{withdraw_id}`
-    pub fn withdraw_id(
-        &self,
-        withdraw_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> withdraw_id::V3EcommerceFundWithdrawWithdrawId<'a> {
-        withdraw_id::V3EcommerceFundWithdrawWithdrawId::new(self.client, withdraw_id)
-    }
-
-    /// 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`)
-    pub async fn post(
-        &self,
-        body: EcommerceWithdrawFundBody,
-    ) -> ::std::result::Result<
-        EcommerceWithdrawFundResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceWithdrawFundRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund/withdraw`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -306,32 +267,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_request_no {
     //! `/out-request-no`
-
-    /// The typed call path at `/v3/ecommerce/fund/withdraw/out-request-no`: `client.v3().ecommerce().fund().withdraw().out_request_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceFundWithdrawOutRequestNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceFundWithdrawOutRequestNo<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/fund/withdraw/out-request-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceFundWithdrawOutRequestNo {
-                client,
-            }
-        }
-
-        /// `/{out_request_no}`
-        pub fn out_request_no(
-            &self,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_request_no::V3EcommerceFundWithdrawOutRequestNoOutRequestNo<'a> {
-            out_request_no::V3EcommerceFundWithdrawOutRequestNoOutRequestNo::new(
-                self.client,
-                out_request_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund/withdraw/out-request-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

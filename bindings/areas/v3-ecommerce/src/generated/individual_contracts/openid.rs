@@ -216,39 +216,6 @@ impl ::wechatpay_runtime::Operation for GetIndividualContractRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/individual-contracts/{openid}`: `client.v3().ecommerce().individual_contracts().openid(openid)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceIndividualContractsOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3EcommerceIndividualContractsOpenid<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/individual-contracts/{openid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceIndividualContractsOpenid {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 查询个人收款方授权结果 (`GET /v3/ecommerce/individual-contracts/{openid}`)
-    pub async fn get(
-        &self,
-        query: GetIndividualContractQuery,
-    ) -> ::std::result::Result<
-        GetIndividualContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetIndividualContractRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/{openid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

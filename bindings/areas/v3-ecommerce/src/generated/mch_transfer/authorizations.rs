@@ -215,43 +215,6 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/mch-transfer/authorizations`: `client.v3().ecommerce().mch_transfer().authorizations()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceMchTransferAuthorizations<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceMchTransferAuthorizations<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/mch-transfer/authorizations` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceMchTransferAuthorizations {
-            client,
-        }
-    }
-
-    /// `/{sub_mchid}`
-    pub fn sub_mchid(
-        &self,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> sub_mchid::V3EcommerceMchTransferAuthorizationsSubMchid<'a> {
-        sub_mchid::V3EcommerceMchTransferAuthorizationsSubMchid::new(
-            self.client,
-            sub_mchid,
-        )
-    }
-
-    /// 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`)
-    pub async fn post(
-        &self,
-        body: EcommerceCreateAuthorizationBody,
-    ) -> ::std::result::Result<
-        EcommerceCreateAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceCreateAuthorizationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/authorizations`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -243,45 +243,6 @@ impl ::wechatpay_runtime::Operation for TransferBillsRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/mch-transfer/transfer-bills`: `client.v3().ecommerce().mch_transfer().transfer_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceMchTransferTransferBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceMchTransferTransferBills<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/mch-transfer/transfer-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceMchTransferTransferBills {
-            client,
-        }
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3EcommerceMchTransferTransferBillsOutBillNo<'a> {
-        out_bill_no::V3EcommerceMchTransferTransferBillsOutBillNo::new(self.client)
-    }
-
-    /// `/transfer-bill-no`
-    pub fn transfer_bill_no(
-        &self,
-    ) -> transfer_bill_no::V3EcommerceMchTransferTransferBillsTransferBillNo<'a> {
-        transfer_bill_no::V3EcommerceMchTransferTransferBillsTransferBillNo::new(
-            self.client,
-        )
-    }
-
-    /// 发起转账 (`POST /v3/ecommerce/mch-transfer/transfer-bills`)
-    pub async fn post(
-        &self,
-        body: TransferBillsBody,
-    ) -> ::std::result::Result<TransferBillsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&TransferBillsRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/transfer-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -303,32 +264,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod out_bill_no {
     //! `/out-bill-no`
 
-    /// The typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no`: `client.v3().ecommerce().mch_transfer().transfer_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceMchTransferTransferBillsOutBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceMchTransferTransferBillsOutBillNo<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceMchTransferTransferBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3EcommerceMchTransferTransferBillsOutBillNoOutBillNo<'a> {
-            out_bill_no::V3EcommerceMchTransferTransferBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -341,34 +276,6 @@ pub mod out_bill_no {
 
 pub mod transfer_bill_no {
     //! `/transfer-bill-no`
-
-    /// The typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no`: `client.v3().ecommerce().mch_transfer().transfer_bills().transfer_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceMchTransferTransferBillsTransferBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3EcommerceMchTransferTransferBillsTransferBillNo<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3EcommerceMchTransferTransferBillsTransferBillNo {
-                client,
-            }
-        }
-
-        /// `/{transfer_bill_no}`
-        pub fn transfer_bill_no(
-            &self,
-            transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> transfer_bill_no::V3EcommerceMchTransferTransferBillsTransferBillNoTransferBillNo<
-            'a,
-        > {
-            transfer_bill_no::V3EcommerceMchTransferTransferBillsTransferBillNoTransferBillNo::new(
-                self.client,
-                transfer_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -428,43 +428,6 @@ impl ::wechatpay_runtime::Operation for CreateAfterSalesOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/profitsharing/after-sales-orders`: `client.v3().ecommerce().profitsharing().after_sales_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceProfitsharingAfterSalesOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceProfitsharingAfterSalesOrders<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/profitsharing/after-sales-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceProfitsharingAfterSalesOrders {
-            client,
-        }
-    }
-
-    /// 查询售后服务分账结果 (`GET /v3/ecommerce/profitsharing/after-sales-orders`)
-    pub async fn get(
-        &self,
-        query: QueryAfterSalesOrderQuery,
-    ) -> ::std::result::Result<
-        QueryAfterSalesOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryAfterSalesOrderRequest::new(query)).await
-    }
-
-    /// 请求售后服务分账 (`POST /v3/ecommerce/profitsharing/after-sales-orders`)
-    pub async fn post(
-        &self,
-        body: CreateAfterSalesOrderBody,
-    ) -> ::std::result::Result<
-        CreateAfterSalesOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateAfterSalesOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/after-sales-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

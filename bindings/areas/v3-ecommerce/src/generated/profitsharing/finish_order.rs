@@ -180,32 +180,6 @@ impl ::wechatpay_runtime::Operation for EcommerceFinishOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/profitsharing/finish-order`: `client.v3().ecommerce().profitsharing().finish_order()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceProfitsharingFinishOrder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceProfitsharingFinishOrder<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/profitsharing/finish-order` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceProfitsharingFinishOrder {
-            client,
-        }
-    }
-
-    /// 完结分账 (`POST /v3/ecommerce/profitsharing/finish-order`)
-    pub async fn post(
-        &self,
-        body: EcommerceFinishOrderBody,
-    ) -> ::std::result::Result<
-        EcommerceFinishOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceFinishOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/finish-order`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

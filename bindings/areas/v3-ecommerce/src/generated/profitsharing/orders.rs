@@ -786,51 +786,6 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/profitsharing/orders`: `client.v3().ecommerce().profitsharing().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceProfitsharingOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceProfitsharingOrders<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/profitsharing/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceProfitsharingOrders {
-            client,
-        }
-    }
-
-    /// `/{transaction_id}`
-    pub fn transaction_id(
-        &self,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> transaction_id::V3EcommerceProfitsharingOrdersTransactionId<'a> {
-        transaction_id::V3EcommerceProfitsharingOrdersTransactionId::new(
-            self.client,
-            transaction_id,
-        )
-    }
-
-    /// 查询分账结果 (`GET /v3/ecommerce/profitsharing/orders`)
-    pub async fn get(
-        &self,
-        query: EcommerceQueryOrderQuery,
-    ) -> ::std::result::Result<EcommerceQueryOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&EcommerceQueryOrderRequest::new(query)).await
-    }
-
-    /// 请求分账 (`POST /v3/ecommerce/profitsharing/orders`)
-    pub async fn post(
-        &self,
-        body: EcommerceCreateOrderBody,
-    ) -> ::std::result::Result<
-        EcommerceCreateOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceCreateOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -858,36 +813,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod transaction_id {
     //! `/{transaction_id}`
-
-    /// The typed call path at `/v3/ecommerce/profitsharing/orders/{transaction_id}`: `client.v3().ecommerce().profitsharing().orders().transaction_id(transaction_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3EcommerceProfitsharingOrdersTransactionId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: ::std::string::String,
-    }
-
-    impl<'a> V3EcommerceProfitsharingOrdersTransactionId<'a> {
-        /// Starts the typed call path at `/v3/ecommerce/profitsharing/orders/{transaction_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            transaction_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3EcommerceProfitsharingOrdersTransactionId {
-                client,
-                transaction_id: transaction_id.into(),
-            }
-        }
-
-        /// `/amounts`
-        pub fn amounts(
-            &self,
-        ) -> amounts::V3EcommerceProfitsharingOrdersTransactionIdAmounts<'a> {
-            amounts::V3EcommerceProfitsharingOrdersTransactionIdAmounts::new(
-                self.client,
-                self.transaction_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/orders/{transaction_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -525,43 +525,6 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateReturnOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/profitsharing/returnorders`: `client.v3().ecommerce().profitsharing().returnorders()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceProfitsharingReturnorders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceProfitsharingReturnorders<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/profitsharing/returnorders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceProfitsharingReturnorders {
-            client,
-        }
-    }
-
-    /// 查询分账回退结果 (`GET /v3/ecommerce/profitsharing/returnorders`)
-    pub async fn get(
-        &self,
-        query: EcommerceQueryReturnOrderQuery,
-    ) -> ::std::result::Result<
-        EcommerceQueryReturnOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceQueryReturnOrderRequest::new(query)).await
-    }
-
-    /// 请求分账回退 (`POST /v3/ecommerce/profitsharing/returnorders`)
-    pub async fn post(
-        &self,
-        body: EcommerceCreateReturnOrderBody,
-    ) -> ::std::result::Result<
-        EcommerceCreateReturnOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceCreateReturnOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/returnorders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -643,30 +643,6 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/refunds/apply`: `client.v3().ecommerce().refunds().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceRefundsApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceRefundsApply<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/refunds/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceRefundsApply { client }
-    }
-
-    /// 退款申请 (`POST /v3/ecommerce/refunds/apply`)
-    pub async fn post(
-        &self,
-        body: EcommerceCreateRefundBody,
-    ) -> ::std::result::Result<
-        EcommerceCreateRefundResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceCreateRefundRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

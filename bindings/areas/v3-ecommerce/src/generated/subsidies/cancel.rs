@@ -171,29 +171,6 @@ impl ::wechatpay_runtime::Operation for CancelSubsidyRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/subsidies/cancel`: `client.v3().ecommerce().subsidies().cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceSubsidiesCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceSubsidiesCancel<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/subsidies/cancel` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceSubsidiesCancel {
-            client,
-        }
-    }
-
-    /// 取消补差 (`POST /v3/ecommerce/subsidies/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelSubsidyBody,
-    ) -> ::std::result::Result<CancelSubsidyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CancelSubsidyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/subsidies/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -227,29 +227,6 @@ impl ::wechatpay_runtime::Operation for CreateSubsidyRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/subsidies/create`: `client.v3().ecommerce().subsidies().create()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceSubsidiesCreate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceSubsidiesCreate<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/subsidies/create` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceSubsidiesCreate {
-            client,
-        }
-    }
-
-    /// 请求补差 (`POST /v3/ecommerce/subsidies/create`)
-    pub async fn post(
-        &self,
-        body: CreateSubsidyBody,
-    ) -> ::std::result::Result<CreateSubsidyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateSubsidyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/subsidies/create`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

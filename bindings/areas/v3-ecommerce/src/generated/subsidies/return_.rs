@@ -308,29 +308,6 @@ impl ::wechatpay_runtime::Operation for ReturnSubsidyRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/subsidies/return`: `client.v3().ecommerce().subsidies().return_()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceSubsidiesReturn<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceSubsidiesReturn<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/subsidies/return` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceSubsidiesReturn {
-            client,
-        }
-    }
-
-    /// 请求补差回退 (`POST /v3/ecommerce/subsidies/return`)
-    pub async fn post(
-        &self,
-        body: ReturnSubsidyBody,
-    ) -> ::std::result::Result<ReturnSubsidyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ReturnSubsidyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/subsidies/return`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

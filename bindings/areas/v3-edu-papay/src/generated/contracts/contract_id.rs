@@ -82,31 +82,6 @@ impl ::wechatpay_runtime::Operation for DeleteContractRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-papay/contracts/{contract_id}`: `client.v3().edu_papay().contracts().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayContractsContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3EduPapayContractsContractId<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/contracts/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduPapayContractsContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 解约 (`DELETE /v3/edu-papay/contracts/{contract_id}`)
-    pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteContractRequest::new(self.contract_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

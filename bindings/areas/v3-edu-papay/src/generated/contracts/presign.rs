@@ -215,29 +215,6 @@ impl ::wechatpay_runtime::Operation for EduPresignContractRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-papay/contracts/presign`: `client.v3().edu_papay().contracts().presign()`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayContractsPresign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EduPapayContractsPresign<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/contracts/presign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EduPapayContractsPresign {
-            client,
-        }
-    }
-
-    /// 预签约 (`POST /v3/edu-papay/contracts/presign`)
-    pub async fn post(
-        &self,
-        body: EduPresignContractBody,
-    ) -> ::std::result::Result<EduPresignContractResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&EduPresignContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/contracts/presign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

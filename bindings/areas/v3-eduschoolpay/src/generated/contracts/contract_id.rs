@@ -162,48 +162,6 @@ impl ::wechatpay_runtime::Operation for EduschoolpayGetContractRequest {
     }
 }
 
-/// The typed call path at `/v3/eduschoolpay/contracts/{contract_id}`: `client.v3().eduschoolpay().contracts().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EduschoolpayContractsContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3EduschoolpayContractsContractId<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay/contracts/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduschoolpayContractsContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3EduschoolpayContractsContractIdTerminate<'a> {
-        terminate::V3EduschoolpayContractsContractIdTerminate::new(
-            self.client,
-            self.contract_id.clone(),
-        )
-    }
-
-    /// 通过协议号查询签约 (`GET /v3/eduschoolpay/contracts/{contract_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        EduschoolpayGetContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&EduschoolpayGetContractRequest::new(self.contract_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

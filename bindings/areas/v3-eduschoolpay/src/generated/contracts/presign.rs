@@ -359,32 +359,6 @@ impl ::wechatpay_runtime::Operation for EduschoolpayPresignContractRequest {
     }
 }
 
-/// The typed call path at `/v3/eduschoolpay/contracts/presign`: `client.v3().eduschoolpay().contracts().presign()`.
-#[derive(Debug, Clone)]
-pub struct V3EduschoolpayContractsPresign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EduschoolpayContractsPresign<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay/contracts/presign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EduschoolpayContractsPresign {
-            client,
-        }
-    }
-
-    /// 预签约 (`POST /v3/eduschoolpay/contracts/presign`)
-    pub async fn post(
-        &self,
-        body: EduschoolpayPresignContractBody,
-    ) -> ::std::result::Result<
-        EduschoolpayPresignContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EduschoolpayPresignContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/contracts/presign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

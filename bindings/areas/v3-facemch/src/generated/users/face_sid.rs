@@ -310,34 +310,6 @@ impl ::wechatpay_runtime::Operation for GetUserRequest {
     }
 }
 
-/// The typed call path at `/v3/facemch/users/{face_sid}`: `client.v3().facemch().users().face_sid(face_sid)`.
-#[derive(Debug, Clone)]
-pub struct V3FacemchUsersFaceSid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    face_sid: ::std::string::String,
-}
-
-impl<'a> V3FacemchUsersFaceSid<'a> {
-    /// Starts the typed call path at `/v3/facemch/users/{face_sid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        face_sid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FacemchUsersFaceSid {
-            client,
-            face_sid: face_sid.into(),
-        }
-    }
-
-    /// 查询用户授权的实名信息 (`GET /v3/facemch/users/{face_sid}`)
-    pub async fn get(
-        &self,
-        query: GetUserQuery,
-    ) -> ::std::result::Result<GetUserResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetUserRequest::new(self.face_sid.clone(), query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/facemch/users/{face_sid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -309,43 +309,6 @@ impl ::wechatpay_runtime::Operation for CreateBrandMerchantBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches`: `client.v3().fund_app().brand_redpacket().brand_merchant_batches()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppBrandRedpacketBrandMerchantBatches<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppBrandRedpacketBrandMerchantBatches<'a> {
-    /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppBrandRedpacketBrandMerchantBatches {
-            client,
-        }
-    }
-
-    /// `/{batch_no}`
-    pub fn batch_no(
-        &self,
-        batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> batch_no::V3FundAppBrandRedpacketBrandMerchantBatchesBatchNo<'a> {
-        batch_no::V3FundAppBrandRedpacketBrandMerchantBatchesBatchNo::new(
-            self.client,
-            batch_no,
-        )
-    }
-
-    /// 品牌商户发放红包 (`POST /v3/fund-app/brand-redpacket/brand-merchant-batches`)
-    pub async fn post(
-        &self,
-        body: CreateBrandMerchantBatchBody,
-    ) -> ::std::result::Result<
-        CreateBrandMerchantBatchResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateBrandMerchantBatchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-batches`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -386,61 +386,6 @@ impl ::wechatpay_runtime::Operation for FundTransferBillsRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/transfer-bills`: `client.v3().fund_app().mch_transfer().transfer_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferTransferBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferTransferBills<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferTransferBills {
-            client,
-        }
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3FundAppMchTransferTransferBillsOutBillNo<'a> {
-        out_bill_no::V3FundAppMchTransferTransferBillsOutBillNo::new(self.client)
-    }
-
-    /// `/pre-transfer-with-authorization`
-    pub fn pre_transfer_with_authorization(
-        &self,
-    ) -> pre_transfer_with_authorization::V3FundAppMchTransferTransferBillsPreTransferWithAuthorization<
-        'a,
-    > {
-        pre_transfer_with_authorization::V3FundAppMchTransferTransferBillsPreTransferWithAuthorization::new(
-            self.client,
-        )
-    }
-
-    /// `/transfer`
-    pub fn transfer(&self) -> transfer::V3FundAppMchTransferTransferBillsTransfer<'a> {
-        transfer::V3FundAppMchTransferTransferBillsTransfer::new(self.client)
-    }
-
-    /// `/transfer-bill-no`
-    pub fn transfer_bill_no(
-        &self,
-    ) -> transfer_bill_no::V3FundAppMchTransferTransferBillsTransferBillNo<'a> {
-        transfer_bill_no::V3FundAppMchTransferTransferBillsTransferBillNo::new(
-            self.client,
-        )
-    }
-
-    /// 发起转账 (`POST /v3/fund-app/mch-transfer/transfer-bills`)
-    pub async fn post(
-        &self,
-        body: FundTransferBillsBody,
-    ) -> ::std::result::Result<FundTransferBillsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&FundTransferBillsRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -464,32 +409,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod out_bill_no {
     //! `/out-bill-no`
 
-    /// The typed call path at `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no`: `client.v3().fund_app().mch_transfer().transfer_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppMchTransferTransferBillsOutBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundAppMchTransferTransferBillsOutBillNo<'a> {
-        /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundAppMchTransferTransferBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3FundAppMchTransferTransferBillsOutBillNoOutBillNo<'a> {
-            out_bill_no::V3FundAppMchTransferTransferBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -505,34 +424,6 @@ pub mod transfer;
 
 pub mod transfer_bill_no {
     //! `/transfer-bill-no`
-
-    /// The typed call path at `/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no`: `client.v3().fund_app().mch_transfer().transfer_bills().transfer_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppMchTransferTransferBillsTransferBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundAppMchTransferTransferBillsTransferBillNo<'a> {
-        /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundAppMchTransferTransferBillsTransferBillNo {
-                client,
-            }
-        }
-
-        /// `/{transfer_bill_no}`
-        pub fn transfer_bill_no(
-            &self,
-            transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> transfer_bill_no::V3FundAppMchTransferTransferBillsTransferBillNoTransferBillNo<
-            'a,
-        > {
-            transfer_bill_no::V3FundAppMchTransferTransferBillsTransferBillNoTransferBillNo::new(
-                self.client,
-                transfer_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

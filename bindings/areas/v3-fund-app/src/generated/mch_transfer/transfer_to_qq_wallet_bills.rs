@@ -367,43 +367,6 @@ impl ::wechatpay_runtime::Operation for TransferToQqWalletBillsRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`: `client.v3().fund_app().mch_transfer().transfer_to_qq_wallet_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferTransferToQqWalletBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferTransferToQqWalletBills<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferTransferToQqWalletBills {
-            client,
-        }
-    }
-
-    /// `/{out_bill_no}`
-    pub fn out_bill_no(
-        &self,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_bill_no::V3FundAppMchTransferTransferToQqWalletBillsOutBillNo<'a> {
-        out_bill_no::V3FundAppMchTransferTransferToQqWalletBillsOutBillNo::new(
-            self.client,
-            out_bill_no,
-        )
-    }
-
-    /// 发起转账到QQ钱包 (`POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`)
-    pub async fn post(
-        &self,
-        body: TransferToQqWalletBillsBody,
-    ) -> ::std::result::Result<
-        TransferToQqWalletBillsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&TransferToQqWalletBillsRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -331,43 +331,6 @@ impl ::wechatpay_runtime::Operation for CreateUserConfirmAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization`: `client.v3().fund_app().mch_transfer().user_confirm_authorization()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferUserConfirmAuthorization<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferUserConfirmAuthorization<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferUserConfirmAuthorization {
-            client,
-        }
-    }
-
-    /// `/out-authorization-no`
-    pub fn out_authorization_no(
-        &self,
-    ) -> out_authorization_no::V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNo<
-        'a,
-    > {
-        out_authorization_no::V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNo::new(
-            self.client,
-        )
-    }
-
-    /// 申请免确认收款授权 (`POST /v3/fund-app/mch-transfer/user-confirm-authorization`)
-    pub async fn post(
-        &self,
-        body: CreateUserConfirmAuthorizationBody,
-    ) -> ::std::result::Result<
-        CreateUserConfirmAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateUserConfirmAuthorizationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/user-confirm-authorization`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -389,34 +352,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_authorization_no {
     //! `/out-authorization-no`
-
-    /// The typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no`: `client.v3().fund_app().mch_transfer().user_confirm_authorization().out_authorization_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNo<'a> {
-        /// Starts the typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNo {
-                client,
-            }
-        }
-
-        /// `/{out_authorization_no}`
-        pub fn out_authorization_no(
-            &self,
-            out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_authorization_no::V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNo<
-            'a,
-        > {
-            out_authorization_no::V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNo::new(
-                self.client,
-                out_authorization_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -264,36 +264,6 @@ impl ::wechatpay_runtime::Operation for FundsGetOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/funds-to-oversea/orders/{out_order_id}`: `client.v3().funds_to_oversea().orders().out_order_id(out_order_id)`.
-#[derive(Debug, Clone)]
-pub struct V3FundsToOverseaOrdersOutOrderId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_id: ::std::string::String,
-}
-
-impl<'a> V3FundsToOverseaOrdersOutOrderId<'a> {
-    /// Starts the typed call path at `/v3/funds-to-oversea/orders/{out_order_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundsToOverseaOrdersOutOrderId {
-            client,
-            out_order_id: out_order_id.into(),
-        }
-    }
-
-    /// 查询出境结果 (`GET /v3/funds-to-oversea/orders/{out_order_id}`)
-    pub async fn get(
-        &self,
-        query: FundsGetOrderQuery,
-    ) -> ::std::result::Result<FundsGetOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&FundsGetOrderRequest::new(self.out_order_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/orders/{out_order_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -259,36 +259,6 @@ impl ::wechatpay_runtime::Operation for ReturnOrdersRequest {
     }
 }
 
-/// The typed call path at `/v3/funds-to-oversea/return/return-orders`: `client.v3().funds_to_oversea().return_().return_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3FundsToOverseaReturnReturnOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundsToOverseaReturnReturnOrders<'a> {
-    /// Starts the typed call path at `/v3/funds-to-oversea/return/return-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundsToOverseaReturnReturnOrders {
-            client,
-        }
-    }
-
-    /// `/out-return-no`
-    pub fn out_return_no(
-        &self,
-    ) -> out_return_no::V3FundsToOverseaReturnReturnOrdersOutReturnNo<'a> {
-        out_return_no::V3FundsToOverseaReturnReturnOrdersOutReturnNo::new(self.client)
-    }
-
-    /// 申请资金出境退回 (`POST /v3/funds-to-oversea/return/return-orders`)
-    pub async fn post(
-        &self,
-        body: ReturnOrdersBody,
-    ) -> ::std::result::Result<ReturnOrdersResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ReturnOrdersRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/return/return-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -308,34 +278,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_return_no {
     //! `/out-return-no`
-
-    /// The typed call path at `/v3/funds-to-oversea/return/return-orders/out-return-no`: `client.v3().funds_to_oversea().return_().return_orders().out_return_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundsToOverseaReturnReturnOrdersOutReturnNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundsToOverseaReturnReturnOrdersOutReturnNo<'a> {
-        /// Starts the typed call path at `/v3/funds-to-oversea/return/return-orders/out-return-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundsToOverseaReturnReturnOrdersOutReturnNo {
-                client,
-            }
-        }
-
-        /// `/{out_return_no}`
-        pub fn out_return_no(
-            &self,
-            out_return_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_return_no::V3FundsToOverseaReturnReturnOrdersOutReturnNoOutReturnNo<
-            'a,
-        > {
-            out_return_no::V3FundsToOverseaReturnReturnOrdersOutReturnNoOutReturnNo::new(
-                self.client,
-                out_return_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/return/return-orders/out-return-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -1053,43 +1053,6 @@ impl ::wechatpay_runtime::Operation for GlobalModifyOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/global/customs/orders`: `client.v3().global().customs().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalCustomsOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalCustomsOrders<'a> {
-    /// Starts the typed call path at `/v3/global/customs/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalCustomsOrders { client }
-    }
-
-    /// 报关查询 (`GET /v3/global/customs/orders`)
-    pub async fn get(
-        &self,
-        query: GlobalListOrdersQuery,
-    ) -> ::std::result::Result<GlobalListOrdersResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalListOrdersRequest::new(query)).await
-    }
-
-    /// 报关 (`POST /v3/global/customs/orders`)
-    pub async fn post(
-        &self,
-        body: GlobalCreateOrderBody,
-    ) -> ::std::result::Result<GlobalCreateOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalCreateOrderRequest::new(body)).await
-    }
-
-    /// 报关信息修改 (`PATCH /v3/global/customs/orders`)
-    pub async fn patch(
-        &self,
-        body: GlobalModifyOrderBody,
-    ) -> ::std::result::Result<GlobalModifyOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalModifyOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/customs/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -305,30 +305,6 @@ impl ::wechatpay_runtime::Operation for GlobalRedeclareCustomRequest {
     }
 }
 
-/// The typed call path at `/v3/global/customs/redeclare`: `client.v3().global().customs().redeclare()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalCustomsRedeclare<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalCustomsRedeclare<'a> {
-    /// Starts the typed call path at `/v3/global/customs/redeclare` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalCustomsRedeclare { client }
-    }
-
-    /// 报关重推 (`POST /v3/global/customs/redeclare`)
-    pub async fn post(
-        &self,
-        body: GlobalRedeclareCustomBody,
-    ) -> ::std::result::Result<
-        GlobalRedeclareCustomResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalRedeclareCustomRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/customs/redeclare`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -290,32 +290,6 @@ impl ::wechatpay_runtime::Operation for GlobalVerifyCertificateRequest {
     }
 }
 
-/// The typed call path at `/v3/global/customs/verify-certificate`: `client.v3().global().customs().verify_certificate()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalCustomsVerifyCertificate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalCustomsVerifyCertificate<'a> {
-    /// Starts the typed call path at `/v3/global/customs/verify-certificate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalCustomsVerifyCertificate {
-            client,
-        }
-    }
-
-    /// 身份信息校验 (`POST /v3/global/customs/verify-certificate`)
-    pub async fn post(
-        &self,
-        body: GlobalVerifyCertificateBody,
-    ) -> ::std::result::Result<
-        GlobalVerifyCertificateResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalVerifyCertificateRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/customs/verify-certificate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

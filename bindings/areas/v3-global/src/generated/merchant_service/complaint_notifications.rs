@@ -462,58 +462,6 @@ impl ::wechatpay_runtime::Operation for GlobalDeleteComplaintNotificationRequest
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/complaint-notifications`: `client.v3().global().merchant_service().complaint_notifications()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceComplaintNotifications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMerchantServiceComplaintNotifications<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/complaint-notifications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMerchantServiceComplaintNotifications {
-            client,
-        }
-    }
-
-    /// 查询投诉通知回调 (`GET /v3/global/merchant-service/complaint-notifications`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GlobalQueryComplaintNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalQueryComplaintNotificationRequest::new()).await
-    }
-
-    /// 创建投诉通知回调 (`POST /v3/global/merchant-service/complaint-notifications`)
-    pub async fn post(
-        &self,
-        body: GlobalCreateComplaintNotificationBody,
-    ) -> ::std::result::Result<
-        GlobalCreateComplaintNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalCreateComplaintNotificationRequest::new(body)).await
-    }
-
-    /// 更新投诉通知回调 (`PUT /v3/global/merchant-service/complaint-notifications`)
-    pub async fn put(
-        &self,
-        body: GlobalUpdateComplaintNotificationBody,
-    ) -> ::std::result::Result<
-        GlobalUpdateComplaintNotificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalUpdateComplaintNotificationRequest::new(body)).await
-    }
-
-    /// 删除投诉通知回调 (`DELETE /v3/global/merchant-service/complaint-notifications`)
-    pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalDeleteComplaintNotificationRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/complaint-notifications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

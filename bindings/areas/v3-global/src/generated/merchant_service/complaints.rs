@@ -655,43 +655,6 @@ impl ::wechatpay_runtime::Paginated for GlobalListComplaintsRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/complaints`: `client.v3().global().merchant_service().complaints()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceComplaints<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMerchantServiceComplaints<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/complaints` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMerchantServiceComplaints {
-            client,
-        }
-    }
-
-    /// `/{complaint_id}`
-    pub fn complaint_id(
-        &self,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> complaint_id::V3GlobalMerchantServiceComplaintsComplaintId<'a> {
-        complaint_id::V3GlobalMerchantServiceComplaintsComplaintId::new(
-            self.client,
-            complaint_id,
-        )
-    }
-
-    /// 查询投诉单列表 (`GET /v3/global/merchant-service/complaints`)
-    pub async fn get(
-        &self,
-        query: GlobalListComplaintsQuery,
-    ) -> ::std::result::Result<
-        GlobalListComplaintsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalListComplaintsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/complaints`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

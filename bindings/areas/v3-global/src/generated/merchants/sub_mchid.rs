@@ -1237,46 +1237,6 @@ impl ::wechatpay_runtime::Operation for ModifyMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchants/{sub_mchid}`: `client.v3().global().merchants().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantsSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantsSubMchid<'a> {
-    /// Starts the typed call path at `/v3/global/merchants/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantsSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`)
-    pub async fn get(
-        &self,
-        query: GlobalGetMerchantQuery,
-    ) -> ::std::result::Result<GlobalGetMerchantResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GlobalGetMerchantRequest::new(self.sub_mchid.clone(), query))
-            .await
-    }
-
-    /// 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`)
-    pub async fn patch(
-        &self,
-        body: ModifyMerchantBody,
-    ) -> ::std::result::Result<ModifyMerchantResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifyMerchantRequest::new(self.sub_mchid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchants/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -825,48 +825,6 @@ impl ::wechatpay_runtime::Operation for GlobalCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/transactions`: `client.v3().global().papay().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalPapayTransactions<'a> {
-    /// Starts the typed call path at `/v3/global/papay/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalPapayTransactions {
-            client,
-        }
-    }
-
-    /// `/out-trade-no`
-    pub fn out_trade_no(&self) -> out_trade_no::V3GlobalPapayTransactionsOutTradeNo<'a> {
-        out_trade_no::V3GlobalPapayTransactionsOutTradeNo::new(self.client)
-    }
-
-    /// `/{transaction_id}`
-    pub fn transaction_id(
-        &self,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> transaction_id::V3GlobalPapayTransactionsTransactionId<'a> {
-        transaction_id::V3GlobalPapayTransactionsTransactionId::new(
-            self.client,
-            transaction_id,
-        )
-    }
-
-    /// 支付扣款 (`POST /v3/global/papay/transactions`)
-    pub async fn post(
-        &self,
-        body: GlobalCreateTransactionBody,
-    ) -> ::std::result::Result<
-        GlobalCreateTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -887,32 +845,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_trade_no {
     //! `/out-trade-no`
-
-    /// The typed call path at `/v3/global/papay/transactions/out-trade-no`: `client.v3().global().papay().transactions().out_trade_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3GlobalPapayTransactionsOutTradeNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3GlobalPapayTransactionsOutTradeNo<'a> {
-        /// Starts the typed call path at `/v3/global/papay/transactions/out-trade-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3GlobalPapayTransactionsOutTradeNo {
-                client,
-            }
-        }
-
-        /// `/{out_trade_no}`
-        pub fn out_trade_no(
-            &self,
-            out_trade_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_trade_no::V3GlobalPapayTransactionsOutTradeNoOutTradeNo<'a> {
-            out_trade_no::V3GlobalPapayTransactionsOutTradeNoOutTradeNo::new(
-                self.client,
-                out_trade_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/transactions/out-trade-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

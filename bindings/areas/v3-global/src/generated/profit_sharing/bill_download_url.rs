@@ -172,32 +172,6 @@ impl ::wechatpay_runtime::Operation for GlobalQueryBillDownloadUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/bill-download-url`: `client.v3().global().profit_sharing().bill_download_url()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingBillDownloadUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalProfitSharingBillDownloadUrl<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/bill-download-url` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalProfitSharingBillDownloadUrl {
-            client,
-        }
-    }
-
-    /// 获取分账账单文件下载地址 (`GET /v3/global/profit-sharing/bill-download-url`)
-    pub async fn get(
-        &self,
-        query: GlobalQueryBillDownloadUrlQuery,
-    ) -> ::std::result::Result<
-        GlobalQueryBillDownloadUrlResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalQueryBillDownloadUrlRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/bill-download-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -465,48 +465,6 @@ impl ::wechatpay_runtime::Operation for ProfitGlobalCreateOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/orders`: `client.v3().global().profit_sharing().orders()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalProfitSharingOrders<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalProfitSharingOrders {
-            client,
-        }
-    }
-
-    /// `/unfreeze`
-    pub fn unfreeze(&self) -> unfreeze::V3GlobalProfitSharingOrdersUnfreeze<'a> {
-        unfreeze::V3GlobalProfitSharingOrdersUnfreeze::new(self.client)
-    }
-
-    /// `/{out_order_no}`
-    pub fn out_order_no(
-        &self,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_order_no::V3GlobalProfitSharingOrdersOutOrderNo<'a> {
-        out_order_no::V3GlobalProfitSharingOrdersOutOrderNo::new(
-            self.client,
-            out_order_no,
-        )
-    }
-
-    /// 请求分账 (`POST /v3/global/profit-sharing/orders`)
-    pub async fn post(
-        &self,
-        body: ProfitGlobalCreateOrderBody,
-    ) -> ::std::result::Result<
-        ProfitGlobalCreateOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ProfitGlobalCreateOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -592,45 +592,6 @@ impl ::wechatpay_runtime::Operation for GlobalDeleteReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/receivers`: `client.v3().global().profit_sharing().receivers()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingReceivers<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalProfitSharingReceivers<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/receivers` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalProfitSharingReceivers {
-            client,
-        }
-    }
-
-    /// `/{account}`
-    pub fn account(
-        &self,
-        account: impl ::std::convert::Into<::std::string::String>,
-    ) -> account::V3GlobalProfitSharingReceiversAccount<'a> {
-        account::V3GlobalProfitSharingReceiversAccount::new(self.client, account)
-    }
-
-    /// 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`)
-    pub async fn post(
-        &self,
-        body: CreateReceiverBody,
-    ) -> ::std::result::Result<CreateReceiverResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateReceiverRequest::new(body)).await
-    }
-
-    /// 删除分账接收方 (`DELETE /v3/global/profit-sharing/receivers`)
-    pub async fn delete(
-        &self,
-        body: GlobalDeleteReceiverBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalDeleteReceiverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/receivers`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

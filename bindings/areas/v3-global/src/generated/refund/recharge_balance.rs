@@ -105,31 +105,6 @@ impl ::wechatpay_runtime::Operation for QueryRechargeBalanceRequest {
     }
 }
 
-/// The typed call path at `/v3/global/refund/recharge-balance`: `client.v3().global().refund().recharge_balance()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalRefundRechargeBalance<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalRefundRechargeBalance<'a> {
-    /// Starts the typed call path at `/v3/global/refund/recharge-balance` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalRefundRechargeBalance {
-            client,
-        }
-    }
-
-    /// 商家充值退款余额查询 (`GET /v3/global/refund/recharge-balance`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        QueryRechargeBalanceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryRechargeBalanceRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refund/recharge-balance`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -527,32 +527,6 @@ impl ::wechatpay_runtime::Paginated for GlobalListSettlementsRequest {
     }
 }
 
-/// The typed call path at `/v3/global/settle/settlements`: `client.v3().global().settle().settlements()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalSettleSettlements<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalSettleSettlements<'a> {
-    /// Starts the typed call path at `/v3/global/settle/settlements` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalSettleSettlements {
-            client,
-        }
-    }
-
-    /// 查询结算资金明细 (`GET /v3/global/settle/settlements`)
-    pub async fn get(
-        &self,
-        query: GlobalListSettlementsQuery,
-    ) -> ::std::result::Result<
-        GlobalListSettlementsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalListSettlementsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/settle/settlements`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

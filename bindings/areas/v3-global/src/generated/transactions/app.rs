@@ -713,27 +713,6 @@ impl ::wechatpay_runtime::Operation for GlobalAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/global/transactions/app`: `client.v3().global().transactions().app()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalTransactionsApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalTransactionsApp<'a> {
-    /// Starts the typed call path at `/v3/global/transactions/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalTransactionsApp { client }
-    }
-
-    /// APP支付下单 (`POST /v3/global/transactions/app`)
-    pub async fn post(
-        &self,
-        body: GlobalAppPrepayBody,
-    ) -> ::std::result::Result<GlobalAppPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -715,29 +715,6 @@ impl ::wechatpay_runtime::Operation for GlobalJsapiPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/global/transactions/jsapi`: `client.v3().global().transactions().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalTransactionsJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalTransactionsJsapi<'a> {
-    /// Starts the typed call path at `/v3/global/transactions/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalTransactionsJsapi {
-            client,
-        }
-    }
-
-    /// JSAPI支付下单 (`POST /v3/global/transactions/jsapi`)
-    pub async fn post(
-        &self,
-        body: GlobalJsapiPrepayBody,
-    ) -> ::std::result::Result<GlobalJsapiPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalJsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

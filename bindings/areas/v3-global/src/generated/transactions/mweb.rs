@@ -699,27 +699,6 @@ impl ::wechatpay_runtime::Operation for GlobalMwebPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/global/transactions/mweb`: `client.v3().global().transactions().mweb()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalTransactionsMweb<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalTransactionsMweb<'a> {
-    /// Starts the typed call path at `/v3/global/transactions/mweb` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalTransactionsMweb { client }
-    }
-
-    /// H5支付下单 (`POST /v3/global/transactions/mweb`)
-    pub async fn post(
-        &self,
-        body: GlobalMwebPrepayBody,
-    ) -> ::std::result::Result<GlobalMwebPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalMwebPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/mweb`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

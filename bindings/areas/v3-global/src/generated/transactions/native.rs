@@ -713,29 +713,6 @@ impl ::wechatpay_runtime::Operation for GlobalNativePrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/global/transactions/native`: `client.v3().global().transactions().native()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalTransactionsNative<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalTransactionsNative<'a> {
-    /// Starts the typed call path at `/v3/global/transactions/native` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalTransactionsNative {
-            client,
-        }
-    }
-
-    /// Native支付下单 (`POST /v3/global/transactions/native`)
-    pub async fn post(
-        &self,
-        body: GlobalNativePrepayBody,
-    ) -> ::std::result::Result<GlobalNativePrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalNativePrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/native`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

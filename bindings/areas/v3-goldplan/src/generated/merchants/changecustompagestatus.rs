@@ -164,32 +164,6 @@ impl ::wechatpay_runtime::Operation for ChangeCustomPageStatusRequest {
     }
 }
 
-/// The typed call path at `/v3/goldplan/merchants/changecustompagestatus`: `client.v3().goldplan().merchants().changecustompagestatus()`.
-#[derive(Debug, Clone)]
-pub struct V3GoldplanMerchantsChangecustompagestatus<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GoldplanMerchantsChangecustompagestatus<'a> {
-    /// Starts the typed call path at `/v3/goldplan/merchants/changecustompagestatus` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GoldplanMerchantsChangecustompagestatus {
-            client,
-        }
-    }
-
-    /// 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`)
-    pub async fn post(
-        &self,
-        body: ChangeCustomPageStatusBody,
-    ) -> ::std::result::Result<
-        ChangeCustomPageStatusResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ChangeCustomPageStatusRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/goldplan/merchants/changecustompagestatus`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -186,32 +186,6 @@ impl ::wechatpay_runtime::Operation for ChangeGoldPlanStatusRequest {
     }
 }
 
-/// The typed call path at `/v3/goldplan/merchants/changegoldplanstatus`: `client.v3().goldplan().merchants().changegoldplanstatus()`.
-#[derive(Debug, Clone)]
-pub struct V3GoldplanMerchantsChangegoldplanstatus<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GoldplanMerchantsChangegoldplanstatus<'a> {
-    /// Starts the typed call path at `/v3/goldplan/merchants/changegoldplanstatus` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GoldplanMerchantsChangegoldplanstatus {
-            client,
-        }
-    }
-
-    /// 点金计划管理 (`POST /v3/goldplan/merchants/changegoldplanstatus`)
-    pub async fn post(
-        &self,
-        body: ChangeGoldPlanStatusBody,
-    ) -> ::std::result::Result<
-        ChangeGoldPlanStatusResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ChangeGoldPlanStatusRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/goldplan/merchants/changegoldplanstatus`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

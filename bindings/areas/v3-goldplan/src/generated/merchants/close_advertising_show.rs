@@ -103,29 +103,6 @@ impl ::wechatpay_runtime::Operation for CloseAdvertisingShowRequest {
     }
 }
 
-/// The typed call path at `/v3/goldplan/merchants/close-advertising-show`: `client.v3().goldplan().merchants().close_advertising_show()`.
-#[derive(Debug, Clone)]
-pub struct V3GoldplanMerchantsCloseAdvertisingShow<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GoldplanMerchantsCloseAdvertisingShow<'a> {
-    /// Starts the typed call path at `/v3/goldplan/merchants/close-advertising-show` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GoldplanMerchantsCloseAdvertisingShow {
-            client,
-        }
-    }
-
-    /// 关闭广告展示 (`POST /v3/goldplan/merchants/close-advertising-show`)
-    pub async fn post(
-        &self,
-        body: CloseAdvertisingShowBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CloseAdvertisingShowRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/goldplan/merchants/close-advertising-show`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -167,29 +167,6 @@ impl ::wechatpay_runtime::Operation for OpenAdvertisingShowRequest {
     }
 }
 
-/// The typed call path at `/v3/goldplan/merchants/open-advertising-show`: `client.v3().goldplan().merchants().open_advertising_show()`.
-#[derive(Debug, Clone)]
-pub struct V3GoldplanMerchantsOpenAdvertisingShow<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GoldplanMerchantsOpenAdvertisingShow<'a> {
-    /// Starts the typed call path at `/v3/goldplan/merchants/open-advertising-show` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GoldplanMerchantsOpenAdvertisingShow {
-            client,
-        }
-    }
-
-    /// 开通广告展示 (`PATCH /v3/goldplan/merchants/open-advertising-show`)
-    pub async fn patch(
-        &self,
-        body: OpenAdvertisingShowBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&OpenAdvertisingShowRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/goldplan/merchants/open-advertising-show`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

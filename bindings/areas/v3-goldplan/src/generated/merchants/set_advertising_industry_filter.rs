@@ -169,29 +169,6 @@ impl ::wechatpay_runtime::Operation for SetAdvertisingIndustryFilterRequest {
     }
 }
 
-/// The typed call path at `/v3/goldplan/merchants/set-advertising-industry-filter`: `client.v3().goldplan().merchants().set_advertising_industry_filter()`.
-#[derive(Debug, Clone)]
-pub struct V3GoldplanMerchantsSetAdvertisingIndustryFilter<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GoldplanMerchantsSetAdvertisingIndustryFilter<'a> {
-    /// Starts the typed call path at `/v3/goldplan/merchants/set-advertising-industry-filter` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GoldplanMerchantsSetAdvertisingIndustryFilter {
-            client,
-        }
-    }
-
-    /// 同业过滤标签管理 (`POST /v3/goldplan/merchants/set-advertising-industry-filter`)
-    pub async fn post(
-        &self,
-        body: SetAdvertisingIndustryFilterBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&SetAdvertisingIndustryFilterRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/goldplan/merchants/set-advertising-industry-filter`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

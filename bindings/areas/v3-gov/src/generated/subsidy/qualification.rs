@@ -309,29 +309,6 @@ impl ::wechatpay_runtime::Operation for QueryQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/qualification`: `client.v3().gov().subsidy().qualification()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyQualification<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyQualification<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/qualification` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyQualification {
-            client,
-        }
-    }
-
-    /// 查询补贴资格 (`GET /v3/gov/subsidy/qualification`)
-    pub async fn get(
-        &self,
-        query: QueryQualificationQuery,
-    ) -> ::std::result::Result<QueryQualificationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryQualificationRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualification`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

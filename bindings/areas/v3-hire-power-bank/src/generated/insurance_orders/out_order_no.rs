@@ -151,35 +151,6 @@ impl ::wechatpay_runtime::Operation for GetInsuranceOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/hire-power-bank/insurance-orders/{out_order_no}`: `client.v3().hire_power_bank().insurance_orders().out_order_no(out_order_no)`.
-#[derive(Debug, Clone)]
-pub struct V3HirePowerBankInsuranceOrdersOutOrderNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3HirePowerBankInsuranceOrdersOutOrderNo<'a> {
-    /// Starts the typed call path at `/v3/hire-power-bank/insurance-orders/{out_order_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3HirePowerBankInsuranceOrdersOutOrderNo {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 查询保险订单详情 (`GET /v3/hire-power-bank/insurance-orders/{out_order_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetInsuranceOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetInsuranceOrderRequest::new(self.out_order_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/hire-power-bank/insurance-orders/{out_order_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -108,36 +108,6 @@ impl ::wechatpay_runtime::Operation for GetUserQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/hire-power-bank/user-qualifications/{openid}`: `client.v3().hire_power_bank().user_qualifications().openid(openid)`.
-#[derive(Debug, Clone)]
-pub struct V3HirePowerBankUserQualificationsOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3HirePowerBankUserQualificationsOpenid<'a> {
-    /// Starts the typed call path at `/v3/hire-power-bank/user-qualifications/{openid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3HirePowerBankUserQualificationsOpenid {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 查询用户保险订单领取资格 (`GET /v3/hire-power-bank/user-qualifications/{openid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetUserQualificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GetUserQualificationRequest::new(self.openid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/hire-power-bank/user-qualifications/{openid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -235,29 +235,6 @@ impl ::wechatpay_runtime::Operation for RetailIndustryCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/industry-rebate/retail-industry/transactions`: `client.v3().industry_rebate().retail_industry().transactions()`.
-#[derive(Debug, Clone)]
-pub struct V3IndustryRebateRetailIndustryTransactions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3IndustryRebateRetailIndustryTransactions<'a> {
-    /// Starts the typed call path at `/v3/industry-rebate/retail-industry/transactions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3IndustryRebateRetailIndustryTransactions {
-            client,
-        }
-    }
-
-    /// 回传SN和商品编码 (`POST /v3/industry-rebate/retail-industry/transactions`)
-    pub async fn post(
-        &self,
-        body: RetailIndustryCreateTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&RetailIndustryCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/industry-rebate/retail-industry/transactions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

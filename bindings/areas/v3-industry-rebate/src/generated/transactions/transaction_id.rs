@@ -142,38 +142,6 @@ impl ::wechatpay_runtime::Operation for IndustryCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/industry-rebate/transactions/{transaction_id}`: `client.v3().industry_rebate().transactions().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3IndustryRebateTransactionsTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3IndustryRebateTransactionsTransactionId<'a> {
-    /// Starts the typed call path at `/v3/industry-rebate/transactions/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3IndustryRebateTransactionsTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 支付码牌/点餐码牌交易回传 (`POST /v3/industry-rebate/transactions/{transaction_id}`)
-    pub async fn post(
-        &self,
-        body: IndustryCreateTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &IndustryCreateTransactionRequest::new(self.transaction_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/industry-rebate/transactions/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

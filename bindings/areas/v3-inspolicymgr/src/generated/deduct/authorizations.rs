@@ -245,40 +245,6 @@ impl ::wechatpay_runtime::Operation for CreateAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/inspolicymgr/deduct/authorizations`: `client.v3().inspolicymgr().deduct().authorizations()`.
-#[derive(Debug, Clone)]
-pub struct V3InspolicymgrDeductAuthorizations<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3InspolicymgrDeductAuthorizations<'a> {
-    /// Starts the typed call path at `/v3/inspolicymgr/deduct/authorizations` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3InspolicymgrDeductAuthorizations {
-            client,
-        }
-    }
-
-    /// `/{out_insurance_no}`
-    pub fn out_insurance_no(
-        &self,
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_insurance_no::V3InspolicymgrDeductAuthorizationsOutInsuranceNo<'a> {
-        out_insurance_no::V3InspolicymgrDeductAuthorizationsOutInsuranceNo::new(
-            self.client,
-            out_insurance_no,
-        )
-    }
-
-    /// 提交保单授权信息 (`POST /v3/inspolicymgr/deduct/authorizations`)
-    pub async fn post(
-        &self,
-        body: CreateAuthorizationBody,
-    ) -> ::std::result::Result<CreateAuthorizationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateAuthorizationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/inspolicymgr/deduct/authorizations`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -699,40 +699,6 @@ impl ::wechatpay_runtime::Operation for CreatePolicyRequest {
     }
 }
 
-/// The typed call path at `/v3/inspolicymgr/deduct/policies`: `client.v3().inspolicymgr().deduct().policies()`.
-#[derive(Debug, Clone)]
-pub struct V3InspolicymgrDeductPolicies<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3InspolicymgrDeductPolicies<'a> {
-    /// Starts the typed call path at `/v3/inspolicymgr/deduct/policies` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3InspolicymgrDeductPolicies {
-            client,
-        }
-    }
-
-    /// `/{out_insurance_no}`
-    pub fn out_insurance_no(
-        &self,
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_insurance_no::V3InspolicymgrDeductPoliciesOutInsuranceNo<'a> {
-        out_insurance_no::V3InspolicymgrDeductPoliciesOutInsuranceNo::new(
-            self.client,
-            out_insurance_no,
-        )
-    }
-
-    /// 上传保单 (`POST /v3/inspolicymgr/deduct/policies`)
-    pub async fn post(
-        &self,
-        body: CreatePolicyBody,
-    ) -> ::std::result::Result<CreatePolicyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePolicyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/inspolicymgr/deduct/policies`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,35 +187,6 @@ impl ::wechatpay_runtime::Operation for GetDeviceInspectionRequest {
     }
 }
 
-/// The typed call path at `/v3/iotmanage/device-inspections/{device_sn}`: `client.v3().iotmanage().device_inspections().device_sn(device_sn)`.
-#[derive(Debug, Clone)]
-pub struct V3IotmanageDeviceInspectionsDeviceSn<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    device_sn: ::std::string::String,
-}
-
-impl<'a> V3IotmanageDeviceInspectionsDeviceSn<'a> {
-    /// Starts the typed call path at `/v3/iotmanage/device-inspections/{device_sn}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3IotmanageDeviceInspectionsDeviceSn {
-            client,
-            device_sn: device_sn.into(),
-        }
-    }
-
-    /// 获取出厂检查结果 (`GET /v3/iotmanage/device-inspections/{device_sn}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetDeviceInspectionResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetDeviceInspectionRequest::new(self.device_sn.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/iotmanage/device-inspections/{device_sn}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

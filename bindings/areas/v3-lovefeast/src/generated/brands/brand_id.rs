@@ -119,33 +119,6 @@ impl ::wechatpay_runtime::Operation for GetBrandRequest {
     }
 }
 
-/// The typed call path at `/v3/lovefeast/brands/{brand_id}`: `client.v3().lovefeast().brands().brand_id(brand_id)`.
-#[derive(Debug, Clone)]
-pub struct V3LovefeastBrandsBrandId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_id: ::std::string::String,
-}
-
-impl<'a> V3LovefeastBrandsBrandId<'a> {
-    /// Starts the typed call path at `/v3/lovefeast/brands/{brand_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3LovefeastBrandsBrandId {
-            client,
-            brand_id: brand_id.into(),
-        }
-    }
-
-    /// 查询爱心餐品牌信息 (`GET /v3/lovefeast/brands/{brand_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetBrandResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetBrandRequest::new(self.brand_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/brands/{brand_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -160,29 +160,6 @@ impl ::wechatpay_runtime::Operation for AssociateTradeInfoRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/coupons/associate`: `client.v3().marketing().busifavor().coupons().associate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCouponsAssociate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorCouponsAssociate<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/coupons/associate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorCouponsAssociate {
-            client,
-        }
-    }
-
-    /// 关联订单信息 (`POST /v3/marketing/busifavor/coupons/associate`)
-    pub async fn post(
-        &self,
-        body: AssociateTradeInfoBody,
-    ) -> ::std::result::Result<AssociateTradeInfoResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&AssociateTradeInfoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/associate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

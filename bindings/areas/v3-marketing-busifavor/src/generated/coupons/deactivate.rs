@@ -171,29 +171,6 @@ impl ::wechatpay_runtime::Operation for DeactivateCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/coupons/deactivate`: `client.v3().marketing().busifavor().coupons().deactivate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCouponsDeactivate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorCouponsDeactivate<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/coupons/deactivate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorCouponsDeactivate {
-            client,
-        }
-    }
-
-    /// 使券失效 (`POST /v3/marketing/busifavor/coupons/deactivate`)
-    pub async fn post(
-        &self,
-        body: DeactivateCouponBody,
-    ) -> ::std::result::Result<DeactivateCouponResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&DeactivateCouponRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/deactivate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -164,32 +164,6 @@ impl ::wechatpay_runtime::Operation for DisassociateTradeInfoRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/coupons/disassociate`: `client.v3().marketing().busifavor().coupons().disassociate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCouponsDisassociate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorCouponsDisassociate<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/coupons/disassociate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorCouponsDisassociate {
-            client,
-        }
-    }
-
-    /// 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`)
-    pub async fn post(
-        &self,
-        body: DisassociateTradeInfoBody,
-    ) -> ::std::result::Result<
-        DisassociateTradeInfoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&DisassociateTradeInfoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/disassociate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

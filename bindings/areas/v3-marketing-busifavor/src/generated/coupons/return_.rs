@@ -157,29 +157,6 @@ impl ::wechatpay_runtime::Operation for ReturnCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/coupons/return`: `client.v3().marketing().busifavor().coupons().return_()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCouponsReturn<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorCouponsReturn<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/coupons/return` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorCouponsReturn {
-            client,
-        }
-    }
-
-    /// 申请退券 (`POST /v3/marketing/busifavor/coupons/return`)
-    pub async fn post(
-        &self,
-        body: ReturnCouponBody,
-    ) -> ::std::result::Result<ReturnCouponResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ReturnCouponRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/return`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -180,29 +180,6 @@ impl ::wechatpay_runtime::Operation for BusifavorSendCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/coupons/send`: `client.v3().marketing().busifavor().coupons().send()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCouponsSend<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorCouponsSend<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/coupons/send` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorCouponsSend {
-            client,
-        }
-    }
-
-    /// 向用户发券 (`POST /v3/marketing/busifavor/coupons/send`)
-    pub async fn post(
-        &self,
-        body: BusifavorSendCouponBody,
-    ) -> ::std::result::Result<BusifavorSendCouponResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BusifavorSendCouponRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/send`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -248,29 +248,6 @@ impl ::wechatpay_runtime::Operation for UseCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/coupons/use`: `client.v3().marketing().busifavor().coupons().use_()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCouponsUse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorCouponsUse<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/coupons/use` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorCouponsUse {
-            client,
-        }
-    }
-
-    /// 核销用户券 (`POST /v3/marketing/busifavor/coupons/use`)
-    pub async fn post(
-        &self,
-        body: UseCouponBody,
-    ) -> ::std::result::Result<UseCouponResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UseCouponRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/use`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

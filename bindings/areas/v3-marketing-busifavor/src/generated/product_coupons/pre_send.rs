@@ -179,29 +179,6 @@ impl ::wechatpay_runtime::Operation for CreatePreSendRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/product-coupons/pre-send`: `client.v3().marketing().busifavor().product_coupons().pre_send()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorProductCouponsPreSend<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorProductCouponsPreSend<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/product-coupons/pre-send` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorProductCouponsPreSend {
-            client,
-        }
-    }
-
-    /// 向用户预发放商品券 (`POST /v3/marketing/busifavor/product-coupons/pre-send`)
-    pub async fn post(
-        &self,
-        body: CreatePreSendBody,
-    ) -> ::std::result::Result<CreatePreSendResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePreSendRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/product-coupons/pre-send`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -225,29 +225,6 @@ impl ::wechatpay_runtime::Operation for SendProductCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/product-coupons/send`: `client.v3().marketing().busifavor().product_coupons().send()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorProductCouponsSend<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorProductCouponsSend<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/product-coupons/send` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorProductCouponsSend {
-            client,
-        }
-    }
-
-    /// 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`)
-    pub async fn post(
-        &self,
-        body: SendProductCouponBody,
-    ) -> ::std::result::Result<SendProductCouponResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SendProductCouponRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/product-coupons/send`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1766,63 +1766,6 @@ impl ::wechatpay_runtime::Operation for ModifyStockInfoRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/stocks/{stock_id}`: `client.v3().marketing().busifavor().stocks().stock_id(stock_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorStocksStockId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorStocksStockId<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/stocks/{stock_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorStocksStockId {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// `/budget`
-    pub fn budget(&self) -> budget::V3MarketingBusifavorStocksStockIdBudget<'a> {
-        budget::V3MarketingBusifavorStocksStockIdBudget::new(
-            self.client,
-            self.stock_id.clone(),
-        )
-    }
-
-    /// `/couponcodes`
-    pub fn couponcodes(
-        &self,
-    ) -> couponcodes::V3MarketingBusifavorStocksStockIdCouponcodes<'a> {
-        couponcodes::V3MarketingBusifavorStocksStockIdCouponcodes::new(
-            self.client,
-            self.stock_id.clone(),
-        )
-    }
-
-    /// 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<BusifavorQueryStockResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&BusifavorQueryStockRequest::new(self.stock_id.clone()))
-            .await
-    }
-
-    /// 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyStockInfoBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifyStockInfoRequest::new(self.stock_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/stocks/{stock_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -555,48 +555,6 @@ impl ::wechatpay_runtime::Operation for SubsidyPayRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/subsidy/pay-receipts`: `client.v3().marketing().busifavor().subsidy().pay_receipts()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorSubsidyPayReceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorSubsidyPayReceipts<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/subsidy/pay-receipts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorSubsidyPayReceipts {
-            client,
-        }
-    }
-
-    /// `/{subsidy_receipt_id}`
-    pub fn subsidy_receipt_id(
-        &self,
-        subsidy_receipt_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> subsidy_receipt_id::V3MarketingBusifavorSubsidyPayReceiptsSubsidyReceiptId<'a> {
-        subsidy_receipt_id::V3MarketingBusifavorSubsidyPayReceiptsSubsidyReceiptId::new(
-            self.client,
-            subsidy_receipt_id,
-        )
-    }
-
-    /// 查询营销补差付款单列表 (`GET /v3/marketing/busifavor/subsidy/pay-receipts`)
-    pub async fn get(
-        &self,
-        query: PayReceiptListQuery,
-    ) -> ::std::result::Result<PayReceiptListResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PayReceiptListRequest::new(query)).await
-    }
-
-    /// 营销补差付款 (`POST /v3/marketing/busifavor/subsidy/pay-receipts`)
-    pub async fn post(
-        &self,
-        body: SubsidyPayBody,
-    ) -> ::std::result::Result<SubsidyPayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SubsidyPayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/subsidy/pay-receipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -289,42 +289,6 @@ impl ::wechatpay_runtime::Operation for SubsidyReturnRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/subsidy/return-receipts`: `client.v3().marketing().busifavor().subsidy().return_receipts()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorSubsidyReturnReceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingBusifavorSubsidyReturnReceipts<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/subsidy/return-receipts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingBusifavorSubsidyReturnReceipts {
-            client,
-        }
-    }
-
-    /// `/{subsidy_return_receipt_id}`
-    pub fn subsidy_return_receipt_id(
-        &self,
-        subsidy_return_receipt_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> subsidy_return_receipt_id::V3MarketingBusifavorSubsidyReturnReceiptsSubsidyReturnReceiptId<
-        'a,
-    > {
-        subsidy_return_receipt_id::V3MarketingBusifavorSubsidyReturnReceiptsSubsidyReturnReceiptId::new(
-            self.client,
-            subsidy_return_receipt_id,
-        )
-    }
-
-    /// 营销补差回退 (`POST /v3/marketing/busifavor/subsidy/return-receipts`)
-    pub async fn post(
-        &self,
-        body: SubsidyReturnBody,
-    ) -> ::std::result::Result<SubsidyReturnResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SubsidyReturnRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/subsidy/return-receipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

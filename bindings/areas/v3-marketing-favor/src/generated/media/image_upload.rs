@@ -216,29 +216,6 @@ impl ::wechatpay_runtime::Operation for CreateImageUploadRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/media/image-upload`: `client.v3().marketing().favor().media().image_upload()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorMediaImageUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingFavorMediaImageUpload<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/media/image-upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingFavorMediaImageUpload {
-            client,
-        }
-    }
-
-    /// （营销）图片上传 (`POST /v3/marketing/favor/media/image-upload`)
-    pub async fn post(
-        &self,
-        body: CreateImageUploadBody,
-    ) -> ::std::result::Result<CreateImageUploadResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateImageUploadRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/media/image-upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -244,29 +244,6 @@ impl ::wechatpay_runtime::Operation for LockQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/qualification/lock`: `client.v3().marketing().goods_subsidy_activity().qualification().lock()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityQualificationLock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityQualificationLock<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/qualification/lock` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingGoodsSubsidyActivityQualificationLock {
-            client,
-        }
-    }
-
-    /// 锁定品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/lock`)
-    pub async fn post(
-        &self,
-        body: LockQualificationBody,
-    ) -> ::std::result::Result<LockQualificationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&LockQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/qualification/lock`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -244,29 +244,6 @@ impl ::wechatpay_runtime::Operation for UnlockQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/qualification/unlock`: `client.v3().marketing().goods_subsidy_activity().qualification().unlock()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityQualificationUnlock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityQualificationUnlock<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/qualification/unlock` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingGoodsSubsidyActivityQualificationUnlock {
-            client,
-        }
-    }
-
-    /// 解锁品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/unlock`)
-    pub async fn post(
-        &self,
-        body: UnlockQualificationBody,
-    ) -> ::std::result::Result<UnlockQualificationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UnlockQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/qualification/unlock`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

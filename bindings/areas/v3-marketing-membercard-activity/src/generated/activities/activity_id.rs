@@ -708,48 +708,6 @@ impl ::wechatpay_runtime::Operation for MembercardGetActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-activity/activities/{activity_id}`: `client.v3().marketing().membercard_activity().activities().activity_id(activity_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardActivityActivitiesActivityId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardActivityActivitiesActivityId<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-activity/activities/{activity_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardActivityActivitiesActivityId {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3MarketingMembercardActivityActivitiesActivityIdTerminate<'a> {
-        terminate::V3MarketingMembercardActivityActivitiesActivityIdTerminate::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// 查询活动详情 (`GET /v3/marketing/membercard-activity/activities/{activity_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        MembercardGetActivityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&MembercardGetActivityRequest::new(self.activity_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-activity/activities/{activity_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

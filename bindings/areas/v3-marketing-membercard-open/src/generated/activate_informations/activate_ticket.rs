@@ -265,38 +265,6 @@ impl ::wechatpay_runtime::Operation for GetActivateInformationRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/activate-informations/{activate_ticket}`: `client.v3().marketing().membercard_open().activate_informations().activate_ticket(activate_ticket)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenActivateInformationsActivateTicket<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activate_ticket: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenActivateInformationsActivateTicket<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/activate-informations/{activate_ticket}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activate_ticket: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenActivateInformationsActivateTicket {
-            client,
-            activate_ticket: activate_ticket.into(),
-        }
-    }
-
-    /// 获取用户信息（跳转型激活） (`GET /v3/marketing/membercard-open/activate-informations/{activate_ticket}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetActivateInformationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetActivateInformationRequest::new(self.activate_ticket.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/activate-informations/{activate_ticket}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

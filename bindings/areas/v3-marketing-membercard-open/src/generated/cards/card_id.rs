@@ -1377,126 +1377,6 @@ impl ::wechatpay_runtime::Operation for DeleteCardRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}`: `client.v3().marketing().membercard_open().cards().card_id(card_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardId<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardId {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// `/codes`
-    pub fn codes(&self) -> codes::V3MarketingMembercardOpenCardsCardIdCodes<'a> {
-        codes::V3MarketingMembercardOpenCardsCardIdCodes::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/decrypt-code`
-    pub fn decrypt_code(
-        &self,
-    ) -> decrypt_code::V3MarketingMembercardOpenCardsCardIdDecryptCode<'a> {
-        decrypt_code::V3MarketingMembercardOpenCardsCardIdDecryptCode::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/permission-tokens`
-    pub fn permission_tokens(
-        &self,
-    ) -> permission_tokens::V3MarketingMembercardOpenCardsCardIdPermissionTokens<'a> {
-        permission_tokens::V3MarketingMembercardOpenCardsCardIdPermissionTokens::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/phone-membercard`
-    pub fn phone_membercard(
-        &self,
-    ) -> phone_membercard::V3MarketingMembercardOpenCardsCardIdPhoneMembercard<'a> {
-        phone_membercard::V3MarketingMembercardOpenCardsCardIdPhoneMembercard::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/qrcode`
-    pub fn qrcode(&self) -> qrcode::V3MarketingMembercardOpenCardsCardIdQrcode<'a> {
-        qrcode::V3MarketingMembercardOpenCardsCardIdQrcode::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/rights`
-    pub fn rights(&self) -> rights::V3MarketingMembercardOpenCardsCardIdRights<'a> {
-        rights::V3MarketingMembercardOpenCardsCardIdRights::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/service-modules`
-    pub fn service_modules(
-        &self,
-    ) -> service_modules::V3MarketingMembercardOpenCardsCardIdServiceModules<'a> {
-        service_modules::V3MarketingMembercardOpenCardsCardIdServiceModules::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/upgrade`
-    pub fn upgrade(&self) -> upgrade::V3MarketingMembercardOpenCardsCardIdUpgrade<'a> {
-        upgrade::V3MarketingMembercardOpenCardsCardIdUpgrade::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// `/users`
-    pub fn users(&self) -> users::V3MarketingMembercardOpenCardsCardIdUsers<'a> {
-        users::V3MarketingMembercardOpenCardsCardIdUsers::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// 查询会员卡模板信息 (`GET /v3/marketing/membercard-open/cards/{card_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<MarketingGetCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&MarketingGetCardRequest::new(self.card_id.clone())).await
-    }
-
-    /// 修改会员卡模板信息 (`PATCH /v3/marketing/membercard-open/cards/{card_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyCardBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&ModifyCardRequest::new(self.card_id.clone(), body)).await
-    }
-
-    /// 删除会员卡模板 (`DELETE /v3/marketing/membercard-open/cards/{card_id}`)
-    pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteCardRequest::new(self.card_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1522,48 +1402,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod codes {
     //! `/codes`
 
-    /// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes`: `client.v3().marketing().membercard_open().cards().card_id(card_id).codes()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingMembercardOpenCardsCardIdCodes<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: ::std::string::String,
-    }
-
-    impl<'a> V3MarketingMembercardOpenCardsCardIdCodes<'a> {
-        /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            card_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3MarketingMembercardOpenCardsCardIdCodes {
-                client,
-                card_id: card_id.into(),
-            }
-        }
-
-        /// `/deposit`
-        pub fn deposit(
-            &self,
-        ) -> deposit::V3MarketingMembercardOpenCardsCardIdCodesDeposit<'a> {
-            deposit::V3MarketingMembercardOpenCardsCardIdCodesDeposit::new(
-                self.client,
-                self.card_id.clone(),
-            )
-        }
-
-        /// `/{code}`
-        pub fn code(
-            &self,
-            code: impl ::std::convert::Into<::std::string::String>,
-        ) -> code::V3MarketingMembercardOpenCardsCardIdCodesCode<'a> {
-            code::V3MarketingMembercardOpenCardsCardIdCodesCode::new(
-                self.client,
-                self.card_id.clone(),
-                code,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/codes`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1583,36 +1421,6 @@ pub mod permission_tokens;
 pub mod phone_membercard {
     //! `/phone-membercard`
 
-    /// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard`: `client.v3().marketing().membercard_open().cards().card_id(card_id).phone_membercard()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingMembercardOpenCardsCardIdPhoneMembercard<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: ::std::string::String,
-    }
-
-    impl<'a> V3MarketingMembercardOpenCardsCardIdPhoneMembercard<'a> {
-        /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            card_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3MarketingMembercardOpenCardsCardIdPhoneMembercard {
-                client,
-                card_id: card_id.into(),
-            }
-        }
-
-        /// `/import`
-        pub fn import(
-            &self,
-        ) -> import::V3MarketingMembercardOpenCardsCardIdPhoneMembercardImport<'a> {
-            import::V3MarketingMembercardOpenCardsCardIdPhoneMembercardImport::new(
-                self.client,
-                self.card_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1629,36 +1437,6 @@ pub mod upgrade;
 
 pub mod users {
     //! `/users`
-
-    /// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/users`: `client.v3().marketing().membercard_open().cards().card_id(card_id).users()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingMembercardOpenCardsCardIdUsers<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: ::std::string::String,
-    }
-
-    impl<'a> V3MarketingMembercardOpenCardsCardIdUsers<'a> {
-        /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/users` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            card_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3MarketingMembercardOpenCardsCardIdUsers {
-                client,
-                card_id: card_id.into(),
-            }
-        }
-
-        /// `/import`
-        pub fn import(
-            &self,
-        ) -> import::V3MarketingMembercardOpenCardsCardIdUsersImport<'a> {
-            import::V3MarketingMembercardOpenCardsCardIdUsersImport::new(
-                self.client,
-                self.card_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/users`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

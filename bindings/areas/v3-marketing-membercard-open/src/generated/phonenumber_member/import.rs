@@ -195,29 +195,6 @@ impl ::wechatpay_runtime::Operation for ImportPhonenumberMemberRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/phonenumber-member/import`: `client.v3().marketing().membercard_open().phonenumber_member().import()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenPhonenumberMemberImport<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardOpenPhonenumberMemberImport<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/phonenumber-member/import` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardOpenPhonenumberMemberImport {
-            client,
-        }
-    }
-
-    /// 导入加密手机号提醒会员领卡 (`POST /v3/marketing/membercard-open/phonenumber-member/import`)
-    pub async fn post(
-        &self,
-        body: ImportPhonenumberMemberBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&ImportPhonenumberMemberRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/phonenumber-member/import`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -251,32 +251,6 @@ impl ::wechatpay_runtime::Operation for MarketingQuerySearchRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/phonenumber-member/search`: `client.v3().marketing().membercard_open().phonenumber_member().search()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenPhonenumberMemberSearch<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardOpenPhonenumberMemberSearch<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/phonenumber-member/search` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardOpenPhonenumberMemberSearch {
-            client,
-        }
-    }
-
-    /// 通过加密手机号查询会员领卡状态 (`GET /v3/marketing/membercard-open/phonenumber-member/search`)
-    pub async fn get(
-        &self,
-        query: MarketingQuerySearchQuery,
-    ) -> ::std::result::Result<
-        MarketingQuerySearchResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&MarketingQuerySearchRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/phonenumber-member/search`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

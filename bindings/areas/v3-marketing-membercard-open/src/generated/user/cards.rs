@@ -265,29 +265,6 @@ impl ::wechatpay_runtime::Paginated for UserListCardsRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/user/cards`: `client.v3().marketing().membercard_open().user().cards()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenUserCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingMembercardOpenUserCards<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/user/cards` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingMembercardOpenUserCards {
-            client,
-        }
-    }
-
-    /// 查询用户在品牌下所有会员卡 (`GET /v3/marketing/membercard-open/user/cards`)
-    pub async fn get(
-        &self,
-        query: UserListCardsQuery,
-    ) -> ::std::result::Result<UserListCardsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UserListCardsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/user/cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -414,51 +414,6 @@ impl ::wechatpay_runtime::Operation for CreateDeliveryPlanRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans`: `client.v3().marketing().partner().delivery_plan().delivery_plans()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerDeliveryPlanDeliveryPlans<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlans<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnerDeliveryPlanDeliveryPlans {
-            client,
-        }
-    }
-
-    /// `/{brand_id}`
-    pub fn brand_id(
-        &self,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> brand_id::V3MarketingPartnerDeliveryPlanDeliveryPlansBrandId<'a> {
-        brand_id::V3MarketingPartnerDeliveryPlanDeliveryPlansBrandId::new(
-            self.client,
-            brand_id,
-        )
-    }
-
-    /// `/{plan_id}`
-    pub fn plan_id(
-        &self,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> plan_id::V3MarketingPartnerDeliveryPlanDeliveryPlansPlanId<'a> {
-        plan_id::V3MarketingPartnerDeliveryPlanDeliveryPlansPlanId::new(
-            self.client,
-            plan_id,
-        )
-    }
-
-    /// 创建投放计划 (`POST /v3/marketing/partner/delivery-plan/delivery-plans`)
-    pub async fn post(
-        &self,
-        body: CreateDeliveryPlanBody,
-    ) -> ::std::result::Result<CreateDeliveryPlanResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateDeliveryPlanRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan/delivery-plans`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -479,38 +434,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod brand_id {
     //! `/{brand_id}`
-
-    /// The typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}`: `client.v3().marketing().partner().delivery_plan().delivery_plans().brand_id(brand_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingPartnerDeliveryPlanDeliveryPlansBrandId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: ::std::string::String,
-    }
-
-    impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansBrandId<'a> {
-        /// Starts the typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            brand_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3MarketingPartnerDeliveryPlanDeliveryPlansBrandId {
-                client,
-                brand_id: brand_id.into(),
-            }
-        }
-
-        /// `/delivery-plans`
-        pub fn delivery_plans(
-            &self,
-        ) -> delivery_plans::V3MarketingPartnerDeliveryPlanDeliveryPlansBrandIdDeliveryPlans<
-            'a,
-        > {
-            delivery_plans::V3MarketingPartnerDeliveryPlanDeliveryPlansBrandIdDeliveryPlans::new(
-                self.client,
-                self.brand_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

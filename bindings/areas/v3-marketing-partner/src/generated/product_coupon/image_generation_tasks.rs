@@ -467,43 +467,6 @@ impl ::wechatpay_runtime::Operation for CreateImageGenerationTaskRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/image-generation-tasks`: `client.v3().marketing().partner().product_coupon().image_generation_tasks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponImageGenerationTasks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnerProductCouponImageGenerationTasks<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/image-generation-tasks` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnerProductCouponImageGenerationTasks {
-            client,
-        }
-    }
-
-    /// `/{task_id}`
-    pub fn task_id(
-        &self,
-        task_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> task_id::V3MarketingPartnerProductCouponImageGenerationTasksTaskId<'a> {
-        task_id::V3MarketingPartnerProductCouponImageGenerationTasksTaskId::new(
-            self.client,
-            task_id,
-        )
-    }
-
-    /// 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`)
-    pub async fn post(
-        &self,
-        body: CreateImageGenerationTaskBody,
-    ) -> ::std::result::Result<
-        CreateImageGenerationTaskResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateImageGenerationTaskRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/image-generation-tasks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -239,36 +239,6 @@ impl ::wechatpay_runtime::Operation for NotifyConfigsRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/notify-configs`: `client.v3().marketing().partner().product_coupon().notify_configs()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponNotifyConfigs<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnerProductCouponNotifyConfigs<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/notify-configs` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnerProductCouponNotifyConfigs {
-            client,
-        }
-    }
-
-    /// 获取商品券事件通知地址 (`GET /v3/marketing/partner/product-coupon/notify-configs`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryNotifyConfigResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryNotifyConfigRequest::new()).await
-    }
-
-    /// 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`)
-    pub async fn post(
-        &self,
-        body: NotifyConfigsBody,
-    ) -> ::std::result::Result<NotifyConfigsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&NotifyConfigsRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/notify-configs`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

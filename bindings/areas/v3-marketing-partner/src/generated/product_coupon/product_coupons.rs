@@ -3348,42 +3348,6 @@ impl ::wechatpay_runtime::Operation for CreateProductCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons`: `client.v3().marketing().partner().product_coupon().product_coupons()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCoupons<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnerProductCouponProductCoupons<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnerProductCouponProductCoupons {
-            client,
-        }
-    }
-
-    /// `/{product_coupon_id}`
-    pub fn product_coupon_id(
-        &self,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> product_coupon_id::V3MarketingPartnerProductCouponProductCouponsProductCouponId<
-        'a,
-    > {
-        product_coupon_id::V3MarketingPartnerProductCouponProductCouponsProductCouponId::new(
-            self.client,
-            product_coupon_id,
-        )
-    }
-
-    /// 创建商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons`)
-    pub async fn post(
-        &self,
-        body: CreateProductCouponBody,
-    ) -> ::std::result::Result<CreateProductCouponResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateProductCouponRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -767,63 +767,6 @@ impl ::wechatpay_runtime::Operation for GetActDetailRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}`: `client.v3().marketing().paygiftactivity().activities().activity_id(activity_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivityActivitiesActivityId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPaygiftactivityActivitiesActivityId<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPaygiftactivityActivitiesActivityId {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// `/goods`
-    pub fn goods(
-        &self,
-    ) -> goods::V3MarketingPaygiftactivityActivitiesActivityIdGoods<'a> {
-        goods::V3MarketingPaygiftactivityActivitiesActivityIdGoods::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// `/merchants`
-    pub fn merchants(
-        &self,
-    ) -> merchants::V3MarketingPaygiftactivityActivitiesActivityIdMerchants<'a> {
-        merchants::V3MarketingPaygiftactivityActivitiesActivityIdMerchants::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3MarketingPaygiftactivityActivitiesActivityIdTerminate<'a> {
-        terminate::V3MarketingPaygiftactivityActivitiesActivityIdTerminate::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// 查询活动详情接口 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetActDetailResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetActDetailRequest::new(self.activity_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity/activities/{activity_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

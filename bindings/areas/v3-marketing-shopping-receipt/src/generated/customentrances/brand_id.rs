@@ -613,46 +613,6 @@ impl ::wechatpay_runtime::Operation for ModifyCustomentranceRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/shopping-receipt/customentrances/{brand_id}`: `client.v3().marketing().shopping_receipt().customentrances().brand_id(brand_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingShoppingReceiptCustomentrancesBrandId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingShoppingReceiptCustomentrancesBrandId<'a> {
-    /// Starts the typed call path at `/v3/marketing/shopping-receipt/customentrances/{brand_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingShoppingReceiptCustomentrancesBrandId {
-            client,
-            brand_id: brand_id.into(),
-        }
-    }
-
-    /// 查询自定义入口 (`GET /v3/marketing/shopping-receipt/customentrances/{brand_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetCustomentranceResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetCustomentranceRequest::new(self.brand_id.clone())).await
-    }
-
-    /// 更新自定义入口 (`PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyCustomentranceBody,
-    ) -> ::std::result::Result<
-        ModifyCustomentranceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&ModifyCustomentranceRequest::new(self.brand_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/shopping-receipt/customentrances/{brand_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -214,45 +214,6 @@ impl ::wechatpay_runtime::Operation for WeeklyGetActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/weekly-discount/activities/{activity_id}`: `client.v3().marketing().weekly_discount().activities().activity_id(activity_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingWeeklyDiscountActivitiesActivityId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingWeeklyDiscountActivitiesActivityId<'a> {
-    /// Starts the typed call path at `/v3/marketing/weekly-discount/activities/{activity_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingWeeklyDiscountActivitiesActivityId {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// `/apply`
-    pub fn apply(
-        &self,
-    ) -> apply::V3MarketingWeeklyDiscountActivitiesActivityIdApply<'a> {
-        apply::V3MarketingWeeklyDiscountActivitiesActivityIdApply::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// 查询周周惠活动详情 (`GET /v3/marketing/weekly-discount/activities/{activity_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<WeeklyGetActivityResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&WeeklyGetActivityRequest::new(self.activity_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/weekly-discount/activities/{activity_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

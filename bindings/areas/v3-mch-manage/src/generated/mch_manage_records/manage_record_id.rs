@@ -856,50 +856,6 @@ impl ::wechatpay_runtime::Operation for GetMchManageRecordRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-manage/mch-manage-records/{manage_record_id}`: `client.v3().mch_manage().mch_manage_records().manage_record_id(manage_record_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MchManageMchManageRecordsManageRecordId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    manage_record_id: ::std::string::String,
-}
-
-impl<'a> V3MchManageMchManageRecordsManageRecordId<'a> {
-    /// Starts the typed call path at `/v3/mch-manage/mch-manage-records/{manage_record_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        manage_record_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchManageMchManageRecordsManageRecordId {
-            client,
-            manage_record_id: manage_record_id.into(),
-        }
-    }
-
-    /// `/mch-manage-submissions`
-    pub fn mch_manage_submissions(
-        &self,
-    ) -> mch_manage_submissions::V3MchManageMchManageRecordsManageRecordIdMchManageSubmissions<
-        'a,
-    > {
-        mch_manage_submissions::V3MchManageMchManageRecordsManageRecordIdMchManageSubmissions::new(
-            self.client,
-            self.manage_record_id.clone(),
-        )
-    }
-
-    /// 查询子商户下指定商户管理记录 (`GET /v3/mch-manage/mch-manage-records/{manage_record_id}`)
-    pub async fn get(
-        &self,
-        query: GetMchManageRecordQuery,
-    ) -> ::std::result::Result<GetMchManageRecordResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetMchManageRecordRequest::new(self.manage_record_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/mch-manage-records/{manage_record_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

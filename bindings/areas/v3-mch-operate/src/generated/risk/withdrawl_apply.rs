@@ -608,46 +608,6 @@ impl ::wechatpay_runtime::Operation for CreateWithdrawlApplyRequest {
     }
 }
 
-/// The typed call path at `/v3/mch_operate/risk/withdrawl-apply`: `client.v3().mch_operate().risk().withdrawl_apply()`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperateRiskWithdrawlApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MchOperateRiskWithdrawlApply<'a> {
-    /// Starts the typed call path at `/v3/mch_operate/risk/withdrawl-apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MchOperateRiskWithdrawlApply {
-            client,
-        }
-    }
-
-    /// `/applyment-id`
-    pub fn applyment_id(
-        &self,
-    ) -> applyment_id::V3MchOperateRiskWithdrawlApplyApplymentId<'a> {
-        applyment_id::V3MchOperateRiskWithdrawlApplyApplymentId::new(self.client)
-    }
-
-    /// `/out-request-no`
-    pub fn out_request_no(
-        &self,
-    ) -> out_request_no::V3MchOperateRiskWithdrawlApplyOutRequestNo<'a> {
-        out_request_no::V3MchOperateRiskWithdrawlApplyOutRequestNo::new(self.client)
-    }
-
-    /// 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`)
-    pub async fn post(
-        &self,
-        body: CreateWithdrawlApplyBody,
-    ) -> ::std::result::Result<
-        CreateWithdrawlApplyResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateWithdrawlApplyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch_operate/risk/withdrawl-apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -669,32 +629,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod applyment_id {
     //! `/applyment-id`
 
-    /// The typed call path at `/v3/mch_operate/risk/withdrawl-apply/applyment-id`: `client.v3().mch_operate().risk().withdrawl_apply().applyment_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchOperateRiskWithdrawlApplyApplymentId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchOperateRiskWithdrawlApplyApplymentId<'a> {
-        /// Starts the typed call path at `/v3/mch_operate/risk/withdrawl-apply/applyment-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchOperateRiskWithdrawlApplyApplymentId {
-                client,
-            }
-        }
-
-        /// `/{applyment_id}`
-        pub fn applyment_id(
-            &self,
-            applyment_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> applyment_id::V3MchOperateRiskWithdrawlApplyApplymentIdApplymentId<'a> {
-            applyment_id::V3MchOperateRiskWithdrawlApplyApplymentIdApplymentId::new(
-                self.client,
-                applyment_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch_operate/risk/withdrawl-apply/applyment-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -707,32 +641,6 @@ pub mod applyment_id {
 
 pub mod out_request_no {
     //! `/out-request-no`
-
-    /// The typed call path at `/v3/mch_operate/risk/withdrawl-apply/out-request-no`: `client.v3().mch_operate().risk().withdrawl_apply().out_request_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MchOperateRiskWithdrawlApplyOutRequestNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MchOperateRiskWithdrawlApplyOutRequestNo<'a> {
-        /// Starts the typed call path at `/v3/mch_operate/risk/withdrawl-apply/out-request-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MchOperateRiskWithdrawlApplyOutRequestNo {
-                client,
-            }
-        }
-
-        /// `/{out_request_no}`
-        pub fn out_request_no(
-            &self,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_request_no::V3MchOperateRiskWithdrawlApplyOutRequestNoOutRequestNo<'a> {
-            out_request_no::V3MchOperateRiskWithdrawlApplyOutRequestNoOutRequestNo::new(
-                self.client,
-                out_request_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch_operate/risk/withdrawl-apply/out-request-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

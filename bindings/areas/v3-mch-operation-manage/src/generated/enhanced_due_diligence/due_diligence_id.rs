@@ -714,64 +714,6 @@ impl ::wechatpay_runtime::Operation for GetEnhancedDueDiligenceRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`: `client.v3().mch_operation_manage().enhanced_due_diligence().due_diligence_id(due_diligence_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperationManageEnhancedDueDiligenceDueDiligenceId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    due_diligence_id: ::std::string::String,
-}
-
-impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceId<'a> {
-    /// Starts the typed call path at `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchOperationManageEnhancedDueDiligenceDueDiligenceId {
-            client,
-            due_diligence_id: due_diligence_id.into(),
-        }
-    }
-
-    /// `/submit`
-    pub fn submit(
-        &self,
-    ) -> submit::V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdSubmit<'a> {
-        submit::V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdSubmit::new(
-            self.client,
-            self.due_diligence_id.clone(),
-        )
-    }
-
-    /// `/upload`
-    pub fn upload(
-        &self,
-    ) -> upload::V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdUpload<'a> {
-        upload::V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdUpload::new(
-            self.client,
-            self.due_diligence_id.clone(),
-        )
-    }
-
-    /// 查询子商户强化尽调单信息 (`GET /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`)
-    pub async fn get(
-        &self,
-        query: GetEnhancedDueDiligenceQuery,
-    ) -> ::std::result::Result<
-        GetEnhancedDueDiligenceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetEnhancedDueDiligenceRequest::new(
-                    self.due_diligence_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -197,48 +197,6 @@ impl ::wechatpay_runtime::Operation for GetMchsubjectalterapplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`: `client.v3().mchalterapply().mchsubjectalterapplyment().apply_id(apply_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMchsubjectalterapplymentApplyId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    apply_id: ::std::string::String,
-}
-
-impl<'a> V3MchalterapplyMchsubjectalterapplymentApplyId<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchalterapplyMchsubjectalterapplymentApplyId {
-            client,
-            apply_id: apply_id.into(),
-        }
-    }
-
-    /// `/revoke`
-    pub fn revoke(
-        &self,
-    ) -> revoke::V3MchalterapplyMchsubjectalterapplymentApplyIdRevoke<'a> {
-        revoke::V3MchalterapplyMchsubjectalterapplymentApplyIdRevoke::new(
-            self.client,
-            self.apply_id.clone(),
-        )
-    }
-
-    /// 查询资料变更申请单状态-使用申请单号 (`GET /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetMchsubjectalterapplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetMchsubjectalterapplymentRequest::new(self.apply_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -151,48 +151,6 @@ impl ::wechatpay_runtime::Operation for GetMerchantnamealterapplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}`: `client.v3().mchalterapply().merchantnamealterapplyment().apply_id(apply_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMerchantnamealterapplymentApplyId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    apply_id: ::std::string::String,
-}
-
-impl<'a> V3MchalterapplyMerchantnamealterapplymentApplyId<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchalterapplyMerchantnamealterapplymentApplyId {
-            client,
-            apply_id: apply_id.into(),
-        }
-    }
-
-    /// `/revoke`
-    pub fn revoke(
-        &self,
-    ) -> revoke::V3MchalterapplyMerchantnamealterapplymentApplyIdRevoke<'a> {
-        revoke::V3MchalterapplyMerchantnamealterapplymentApplyIdRevoke::new(
-            self.client,
-            self.apply_id.clone(),
-        )
-    }
-
-    /// 查询商户简称变更申请单状态-使用申请单号 (`GET /v3/mchalterapply/merchantnamealterapplyment/{apply_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetMerchantnamealterapplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetMerchantnamealterapplymentRequest::new(self.apply_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -193,28 +193,6 @@ impl ::wechatpay_runtime::Operation for NotifyRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/med-ins/refunds/notify`: `client.v3().med_ins().refunds().notify()`.
-#[derive(Debug, Clone)]
-pub struct V3MedInsRefundsNotify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MedInsRefundsNotify<'a> {
-    /// Starts the typed call path at `/v3/med-ins/refunds/notify` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MedInsRefundsNotify { client }
-    }
-
-    /// 医保退款通知 (`POST /v3/med-ins/refunds/notify`)
-    pub async fn post(
-        &self,
-        body: NotifyRefundBody,
-        query: NotifyRefundQuery,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&NotifyRefundRequest::new(body, query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins/refunds/notify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

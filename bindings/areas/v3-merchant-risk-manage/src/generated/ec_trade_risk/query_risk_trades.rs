@@ -284,29 +284,6 @@ impl ::wechatpay_runtime::Operation for QueryRiskTradesRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`: `client.v3().merchant_risk_manage().ec_trade_risk().query_risk_trades()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantRiskManageEcTradeRiskQueryRiskTrades<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantRiskManageEcTradeRiskQueryRiskTrades<'a> {
-    /// Starts the typed call path at `/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantRiskManageEcTradeRiskQueryRiskTrades {
-            client,
-        }
-    }
-
-    /// 查询风险订单 (`POST /v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`)
-    pub async fn post(
-        &self,
-        body: QueryRiskTradesBody,
-    ) -> ::std::result::Result<QueryRiskTradesResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryRiskTradesRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -256,32 +256,6 @@ impl ::wechatpay_runtime::Operation for CreateRecvDisposeResultRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`: `client.v3().merchant_risk_manage().ec_trade_risk().recv_dispose_result()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantRiskManageEcTradeRiskRecvDisposeResult<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantRiskManageEcTradeRiskRecvDisposeResult<'a> {
-    /// Starts the typed call path at `/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantRiskManageEcTradeRiskRecvDisposeResult {
-            client,
-        }
-    }
-
-    /// 回传处置结果 (`POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`)
-    pub async fn post(
-        &self,
-        body: CreateRecvDisposeResultBody,
-    ) -> ::std::result::Result<
-        CreateRecvDisposeResultResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateRecvDisposeResultRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -174,45 +174,6 @@ impl ::wechatpay_runtime::Operation for GetComplaintRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints/{transaction_id}`: `client.v3().merchant_service().complaints().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintsTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantServiceComplaintsTransactionId<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantServiceComplaintsTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// `/negotiation-historys`
-    pub fn negotiation_historys(
-        &self,
-    ) -> negotiation_historys::V3MerchantServiceComplaintsTransactionIdNegotiationHistorys<
-        'a,
-    > {
-        negotiation_historys::V3MerchantServiceComplaintsTransactionIdNegotiationHistorys::new(
-            self.client,
-            self.transaction_id.clone(),
-        )
-    }
-
-    /// 查询投诉详情 (`GET /v3/merchant-service/complaints/{transaction_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetComplaintResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetComplaintRequest::new(self.transaction_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

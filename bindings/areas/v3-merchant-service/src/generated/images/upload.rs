@@ -205,29 +205,6 @@ impl ::wechatpay_runtime::Operation for UploadImageRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/images/upload`: `client.v3().merchant_service().images().upload()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceImagesUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantServiceImagesUpload<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/images/upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantServiceImagesUpload {
-            client,
-        }
-    }
-
-    /// 商户上传反馈图片 (`POST /v3/merchant-service/images/upload`)
-    pub async fn post(
-        &self,
-        body: UploadImageBody,
-    ) -> ::std::result::Result<UploadImageResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UploadImageRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/images/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -150,42 +150,6 @@ impl ::wechatpay_runtime::Operation for GetMerchantSettleRuleApplicationRequest 
     }
 }
 
-/// The typed call path at `/v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`: `client.v3().merchant_settlement().merchant_settle_rule_applications().application_id(application_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantSettlementMerchantSettleRuleApplicationsApplicationId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    application_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantSettlementMerchantSettleRuleApplicationsApplicationId<'a> {
-    /// Starts the typed call path at `/v3/merchant-settlement/merchant-settle-rule-applications/{application_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantSettlementMerchantSettleRuleApplicationsApplicationId {
-            client,
-            application_id: application_id.into(),
-        }
-    }
-
-    /// 根据申请单ID查询结果 (`GET /v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetMerchantSettleRuleApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetMerchantSettleRuleApplicationRequest::new(
-                    self.application_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-settlement/merchant-settle-rule-applications/{application_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -802,52 +802,6 @@ impl ::wechatpay_runtime::Operation for ModifyStoreRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-store/stores/{store_id}`: `client.v3().merchant_store().stores().store_id(store_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantStoreStoresStoreId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    store_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantStoreStoresStoreId<'a> {
-    /// Starts the typed call path at `/v3/merchant-store/stores/{store_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantStoreStoresStoreId {
-            client,
-            store_id: store_id.into(),
-        }
-    }
-
-    /// `/recipients`
-    pub fn recipients(&self) -> recipients::V3MerchantStoreStoresStoreIdRecipients<'a> {
-        recipients::V3MerchantStoreStoresStoreIdRecipients::new(
-            self.client,
-            self.store_id.clone(),
-        )
-    }
-
-    /// 查询门店 (`GET /v3/merchant-store/stores/{store_id}`)
-    pub async fn get(
-        &self,
-        query: MerchantGetStoreQuery,
-    ) -> ::std::result::Result<MerchantGetStoreResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&MerchantGetStoreRequest::new(self.store_id.clone(), query))
-            .await
-    }
-
-    /// 修改门店 (`PATCH /v3/merchant-store/stores/{store_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyStoreBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&ModifyStoreRequest::new(self.store_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-store/stores/{store_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -868,44 +822,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod recipients {
     //! `/recipients`
-
-    /// The typed call path at `/v3/merchant-store/stores/{store_id}/recipients`: `client.v3().merchant_store().stores().store_id(store_id).recipients()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantStoreStoresStoreIdRecipients<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: ::std::string::String,
-    }
-
-    impl<'a> V3MerchantStoreStoresStoreIdRecipients<'a> {
-        /// Starts the typed call path at `/v3/merchant-store/stores/{store_id}/recipients` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            store_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3MerchantStoreStoresStoreIdRecipients {
-                client,
-                store_id: store_id.into(),
-            }
-        }
-
-        /// `/bind`
-        pub fn bind(&self) -> bind::V3MerchantStoreStoresStoreIdRecipientsBind<'a> {
-            bind::V3MerchantStoreStoresStoreIdRecipientsBind::new(
-                self.client,
-                self.store_id.clone(),
-            )
-        }
-
-        /// `/unbind`
-        pub fn unbind(
-            &self,
-        ) -> unbind::V3MerchantStoreStoresStoreIdRecipientsUnbind<'a> {
-            unbind::V3MerchantStoreStoresStoreIdRecipientsUnbind::new(
-                self.client,
-                self.store_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-store/stores/{store_id}/recipients`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

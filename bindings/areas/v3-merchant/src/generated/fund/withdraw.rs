@@ -215,47 +215,6 @@ impl ::wechatpay_runtime::Operation for MerchantWithdrawFundRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant/fund/withdraw`: `client.v3().merchant().fund().withdraw()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantFundWithdraw<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantFundWithdraw<'a> {
-    /// Starts the typed call path at `/v3/merchant/fund/withdraw` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantFundWithdraw { client }
-    }
-
-    /// `/bill-type`
-    pub fn bill_type(&self) -> bill_type::V3MerchantFundWithdrawBillType<'a> {
-        bill_type::V3MerchantFundWithdrawBillType::new(self.client)
-    }
-
-    /// `/out-request-no`
-    pub fn out_request_no(
-        &self,
-    ) -> out_request_no::V3MerchantFundWithdrawOutRequestNo<'a> {
-        out_request_no::V3MerchantFundWithdrawOutRequestNo::new(self.client)
-    }
-
-    /// `/withdraw-id`
-    pub fn withdraw_id(&self) -> withdraw_id::V3MerchantFundWithdrawWithdrawId<'a> {
-        withdraw_id::V3MerchantFundWithdrawWithdrawId::new(self.client)
-    }
-
-    /// 电商平台提现 (`POST /v3/merchant/fund/withdraw`)
-    pub async fn post(
-        &self,
-        body: MerchantWithdrawFundBody,
-    ) -> ::std::result::Result<
-        MerchantWithdrawFundResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&MerchantWithdrawFundRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/withdraw`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -278,32 +237,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod bill_type {
     //! `/bill-type`
 
-    /// The typed call path at `/v3/merchant/fund/withdraw/bill-type`: `client.v3().merchant().fund().withdraw().bill_type()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantFundWithdrawBillType<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantFundWithdrawBillType<'a> {
-        /// Starts the typed call path at `/v3/merchant/fund/withdraw/bill-type` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantFundWithdrawBillType {
-                client,
-            }
-        }
-
-        /// `/{bill_type}`
-        pub fn bill_type(
-            &self,
-            bill_type: impl ::std::convert::Into<::std::string::String>,
-        ) -> bill_type::V3MerchantFundWithdrawBillTypeBillType<'a> {
-            bill_type::V3MerchantFundWithdrawBillTypeBillType::new(
-                self.client,
-                bill_type,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/withdraw/bill-type`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -317,32 +250,6 @@ pub mod bill_type {
 pub mod out_request_no {
     //! `/out-request-no`
 
-    /// The typed call path at `/v3/merchant/fund/withdraw/out-request-no`: `client.v3().merchant().fund().withdraw().out_request_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantFundWithdrawOutRequestNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantFundWithdrawOutRequestNo<'a> {
-        /// Starts the typed call path at `/v3/merchant/fund/withdraw/out-request-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantFundWithdrawOutRequestNo {
-                client,
-            }
-        }
-
-        /// `/{out_request_no}`
-        pub fn out_request_no(
-            &self,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_request_no::V3MerchantFundWithdrawOutRequestNoOutRequestNo<'a> {
-            out_request_no::V3MerchantFundWithdrawOutRequestNoOutRequestNo::new(
-                self.client,
-                out_request_no,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/withdraw/out-request-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -355,32 +262,6 @@ pub mod out_request_no {
 
 pub mod withdraw_id {
     //! `/withdraw-id`
-
-    /// The typed call path at `/v3/merchant/fund/withdraw/withdraw-id`: `client.v3().merchant().fund().withdraw().withdraw_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3MerchantFundWithdrawWithdrawId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3MerchantFundWithdrawWithdrawId<'a> {
-        /// Starts the typed call path at `/v3/merchant/fund/withdraw/withdraw-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3MerchantFundWithdrawWithdrawId {
-                client,
-            }
-        }
-
-        /// `/{withdraw_id}`
-        pub fn withdraw_id(
-            &self,
-            withdraw_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> withdraw_id::V3MerchantFundWithdrawWithdrawIdWithdrawId<'a> {
-            withdraw_id::V3MerchantFundWithdrawWithdrawIdWithdrawId::new(
-                self.client,
-                withdraw_id,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/withdraw/withdraw-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

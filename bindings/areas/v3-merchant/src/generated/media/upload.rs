@@ -209,27 +209,6 @@ impl ::wechatpay_runtime::Operation for UploadMediaRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant/media/upload`: `client.v3().merchant().media().upload()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantMediaUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantMediaUpload<'a> {
-    /// Starts the typed call path at `/v3/merchant/media/upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantMediaUpload { client }
-    }
-
-    /// 文件上传 (`POST /v3/merchant/media/upload`)
-    pub async fn post(
-        &self,
-        body: UploadMediaBody,
-    ) -> ::std::result::Result<UploadMediaResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UploadMediaRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/media/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

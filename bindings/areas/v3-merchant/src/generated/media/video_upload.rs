@@ -206,29 +206,6 @@ impl ::wechatpay_runtime::Operation for CreateVideoUploadRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant/media/video_upload`: `client.v3().merchant().media().video_upload()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantMediaVideoUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantMediaVideoUpload<'a> {
-    /// Starts the typed call path at `/v3/merchant/media/video_upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantMediaVideoUpload {
-            client,
-        }
-    }
-
-    /// 视频上传 (`POST /v3/merchant/media/video_upload`)
-    pub async fn post(
-        &self,
-        body: CreateVideoUploadBody,
-    ) -> ::std::result::Result<CreateVideoUploadResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateVideoUploadRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/media/video_upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -410,32 +410,6 @@ impl ::wechatpay_runtime::Paginated for MerchantListIncomeRecordsRequest {
     }
 }
 
-/// The typed call path at `/v3/merchantfund/merchant/income-records`: `client.v3().merchantfund().merchant().income_records()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantfundMerchantIncomeRecords<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantfundMerchantIncomeRecords<'a> {
-    /// Starts the typed call path at `/v3/merchantfund/merchant/income-records` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantfundMerchantIncomeRecords {
-            client,
-        }
-    }
-
-    /// 服务商银行来账查询 (`GET /v3/merchantfund/merchant/income-records`)
-    pub async fn get(
-        &self,
-        query: MerchantListIncomeRecordsQuery,
-    ) -> ::std::result::Result<
-        MerchantListIncomeRecordsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&MerchantListIncomeRecordsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchantfund/merchant/income-records`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -425,32 +425,6 @@ impl ::wechatpay_runtime::Paginated for PartnerListIncomeRecordsRequest {
     }
 }
 
-/// The typed call path at `/v3/merchantfund/partner/income-records`: `client.v3().merchantfund().partner().income_records()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantfundPartnerIncomeRecords<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MerchantfundPartnerIncomeRecords<'a> {
-    /// Starts the typed call path at `/v3/merchantfund/partner/income-records` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MerchantfundPartnerIncomeRecords {
-            client,
-        }
-    }
-
-    /// 特约商户银行来账查询 (`GET /v3/merchantfund/partner/income-records`)
-    pub async fn get(
-        &self,
-        query: PartnerListIncomeRecordsQuery,
-    ) -> ::std::result::Result<
-        PartnerListIncomeRecordsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerListIncomeRecordsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchantfund/partner/income-records`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

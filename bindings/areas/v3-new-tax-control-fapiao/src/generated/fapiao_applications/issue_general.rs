@@ -647,29 +647,6 @@ impl ::wechatpay_runtime::Operation for CreateIssueGeneralRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/issue-general`: `client.v3().new_tax_control_fapiao().fapiao_applications().issue_general()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsIssueGeneral<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssueGeneral<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/issue-general` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsIssueGeneral {
-            client,
-        }
-    }
-
-    /// 开具通用行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-general`)
-    pub async fn post(
-        &self,
-        body: CreateIssueGeneralBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateIssueGeneralRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/issue-general`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -811,29 +811,6 @@ impl ::wechatpay_runtime::Operation for CreateIssuePassengerTransportRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`: `client.v3().new_tax_control_fapiao().fapiao_applications().issue_passenger_transport()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsIssuePassengerTransport<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssuePassengerTransport<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsIssuePassengerTransport {
-            client,
-        }
-    }
-
-    /// 开具旅客运输行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`)
-    pub async fn post(
-        &self,
-        body: CreateIssuePassengerTransportBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateIssuePassengerTransportRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

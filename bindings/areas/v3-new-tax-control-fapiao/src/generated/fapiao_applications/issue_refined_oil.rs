@@ -720,29 +720,6 @@ impl ::wechatpay_runtime::Operation for CreateIssueRefinedOilRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`: `client.v3().new_tax_control_fapiao().fapiao_applications().issue_refined_oil()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsIssueRefinedOil<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsIssueRefinedOil<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsIssueRefinedOil {
-            client,
-        }
-    }
-
-    /// 开具成品油行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`)
-    pub async fn post(
-        &self,
-        body: CreateIssueRefinedOilBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateIssueRefinedOilRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

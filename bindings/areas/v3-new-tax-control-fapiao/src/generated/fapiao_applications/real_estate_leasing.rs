@@ -769,29 +769,6 @@ impl ::wechatpay_runtime::Operation for CreateRealEstateLeasingRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`: `client.v3().new_tax_control_fapiao().fapiao_applications().real_estate_leasing()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsRealEstateLeasing<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsRealEstateLeasing<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsRealEstateLeasing {
-            client,
-        }
-    }
-
-    /// 开具不动产租赁行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`)
-    pub async fn post(
-        &self,
-        body: CreateRealEstateLeasingBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateRealEstateLeasingRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -244,29 +244,6 @@ impl ::wechatpay_runtime::Operation for UploadFapiaoFileRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`: `client.v3().new_tax_control_fapiao().fapiao_applications().upload_fapiao_file()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsUploadFapiaoFile<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsUploadFapiaoFile<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsUploadFapiaoFile {
-            client,
-        }
-    }
-
-    /// 上传电子发票文件 (`POST /v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`)
-    pub async fn post(
-        &self,
-        body: UploadFapiaoFileBody,
-    ) -> ::std::result::Result<UploadFapiaoFileResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UploadFapiaoFileRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -318,29 +318,6 @@ impl ::wechatpay_runtime::Operation for QueryGetspinviteurlRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`: `client.v3().new_tax_control_fapiao().fapiaomerchant().getspinviteurl()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaomerchantGetspinviteurl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaomerchantGetspinviteurl<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoFapiaomerchantGetspinviteurl {
-            client,
-        }
-    }
-
-    /// 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`)
-    pub async fn get(
-        &self,
-        query: QueryGetspinviteurlQuery,
-    ) -> ::std::result::Result<QueryGetspinviteurlResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryGetspinviteurlRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

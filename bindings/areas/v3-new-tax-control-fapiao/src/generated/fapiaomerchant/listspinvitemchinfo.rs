@@ -422,32 +422,6 @@ impl ::wechatpay_runtime::Paginated for ListListspinvitemchinfoRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`: `client.v3().new_tax_control_fapiao().fapiaomerchant().listspinvitemchinfo()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaomerchantListspinvitemchinfo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaomerchantListspinvitemchinfo<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoFapiaomerchantListspinvitemchinfo {
-            client,
-        }
-    }
-
-    /// 获取邀请开通的商户信息 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`)
-    pub async fn get(
-        &self,
-        query: ListListspinvitemchinfoQuery,
-    ) -> ::std::result::Result<
-        ListListspinvitemchinfoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ListListspinvitemchinfoRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

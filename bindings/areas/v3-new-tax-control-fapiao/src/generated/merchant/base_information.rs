@@ -259,32 +259,6 @@ impl ::wechatpay_runtime::Operation for QueryBaseInformationRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/merchant/base-information`: `client.v3().new_tax_control_fapiao().merchant().base_information()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoMerchantBaseInformation<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoMerchantBaseInformation<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/merchant/base-information` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoMerchantBaseInformation {
-            client,
-        }
-    }
-
-    /// 获取商户开票基础信息 (`GET /v3/new-tax-control-fapiao/merchant/base-information`)
-    pub async fn get(
-        &self,
-        query: QueryBaseInformationQuery,
-    ) -> ::std::result::Result<
-        QueryBaseInformationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryBaseInformationRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/merchant/base-information`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -293,42 +293,6 @@ impl ::wechatpay_runtime::Operation for ModifyDevelopmentConfigRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/merchant/development-config`: `client.v3().new_tax_control_fapiao().merchant().development_config()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoMerchantDevelopmentConfig<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoMerchantDevelopmentConfig<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/merchant/development-config` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoMerchantDevelopmentConfig {
-            client,
-        }
-    }
-
-    /// 查询商户配置的开发选项 (`GET /v3/new-tax-control-fapiao/merchant/development-config`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        QueryDevelopmentConfigResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryDevelopmentConfigRequest::new()).await
-    }
-
-    /// 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`)
-    pub async fn patch(
-        &self,
-        body: ModifyDevelopmentConfigBody,
-    ) -> ::std::result::Result<
-        ModifyDevelopmentConfigResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ModifyDevelopmentConfigRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/merchant/development-config`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

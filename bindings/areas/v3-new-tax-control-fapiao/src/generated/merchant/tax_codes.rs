@@ -328,29 +328,6 @@ impl ::wechatpay_runtime::Paginated for ListTaxCodesRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/merchant/tax-codes`: `client.v3().new_tax_control_fapiao().merchant().tax_codes()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoMerchantTaxCodes<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoMerchantTaxCodes<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/merchant/tax-codes` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoMerchantTaxCodes {
-            client,
-        }
-    }
-
-    /// 获取商品和服务税收分类对照表 (`GET /v3/new-tax-control-fapiao/merchant/tax-codes`)
-    pub async fn get(
-        &self,
-        query: ListTaxCodesQuery,
-    ) -> ::std::result::Result<ListTaxCodesResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListTaxCodesRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/merchant/tax-codes`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

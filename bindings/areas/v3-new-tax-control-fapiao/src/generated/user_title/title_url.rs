@@ -339,29 +339,6 @@ impl ::wechatpay_runtime::Operation for QueryTitleUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/user-title/title-url`: `client.v3().new_tax_control_fapiao().user_title().title_url()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoUserTitleTitleUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3NewTaxControlFapiaoUserTitleTitleUrl<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/user-title/title-url` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3NewTaxControlFapiaoUserTitleTitleUrl {
-            client,
-        }
-    }
-
-    /// 获取抬头填写链接 (`GET /v3/new-tax-control-fapiao/user-title/title-url`)
-    pub async fn get(
-        &self,
-        query: QueryTitleUrlQuery,
-    ) -> ::std::result::Result<QueryTitleUrlResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryTitleUrlRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/user-title/title-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

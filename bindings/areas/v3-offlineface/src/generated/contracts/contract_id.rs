@@ -268,41 +268,6 @@ impl ::wechatpay_runtime::Operation for OfflinefaceGetContractRequest {
     }
 }
 
-/// The typed call path at `/v3/offlineface/contracts/{contract_id}`: `client.v3().offlineface().contracts().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceContractsContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3OfflinefaceContractsContractId<'a> {
-    /// Starts the typed call path at `/v3/offlineface/contracts/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3OfflinefaceContractsContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 签约查询接口 (`GET /v3/offlineface/contracts/{contract_id}`)
-    pub async fn get(
-        &self,
-        query: OfflinefaceGetContractQuery,
-    ) -> ::std::result::Result<
-        OfflinefaceGetContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &OfflinefaceGetContractRequest::new(self.contract_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

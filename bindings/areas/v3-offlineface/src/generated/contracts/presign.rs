@@ -425,32 +425,6 @@ impl ::wechatpay_runtime::Operation for OfflinefacePresignContractRequest {
     }
 }
 
-/// The typed call path at `/v3/offlineface/contracts/presign`: `client.v3().offlineface().contracts().presign()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceContractsPresign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3OfflinefaceContractsPresign<'a> {
-    /// Starts the typed call path at `/v3/offlineface/contracts/presign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3OfflinefaceContractsPresign {
-            client,
-        }
-    }
-
-    /// 预签约接口 (`POST /v3/offlineface/contracts/presign`)
-    pub async fn post(
-        &self,
-        body: OfflinefacePresignContractBody,
-    ) -> ::std::result::Result<
-        OfflinefacePresignContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&OfflinefacePresignContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/contracts/presign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

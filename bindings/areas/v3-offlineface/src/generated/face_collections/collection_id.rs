@@ -157,35 +157,6 @@ impl ::wechatpay_runtime::Operation for GetFaceCollectionRequest {
     }
 }
 
-/// The typed call path at `/v3/offlineface/face-collections/{collection_id}`: `client.v3().offlineface().face_collections().collection_id(collection_id)`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceFaceCollectionsCollectionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    collection_id: ::std::string::String,
-}
-
-impl<'a> V3OfflinefaceFaceCollectionsCollectionId<'a> {
-    /// Starts the typed call path at `/v3/offlineface/face-collections/{collection_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        collection_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3OfflinefaceFaceCollectionsCollectionId {
-            client,
-            collection_id: collection_id.into(),
-        }
-    }
-
-    /// 查询重采请求详情 (`GET /v3/offlineface/face-collections/{collection_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetFaceCollectionResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetFaceCollectionRequest::new(self.collection_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/face-collections/{collection_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

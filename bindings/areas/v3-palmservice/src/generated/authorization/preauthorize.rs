@@ -166,29 +166,6 @@ impl ::wechatpay_runtime::Operation for CreatePreauthorizeRequest {
     }
 }
 
-/// The typed call path at `/v3/palmservice/authorization/preauthorize`: `client.v3().palmservice().authorization().preauthorize()`.
-#[derive(Debug, Clone)]
-pub struct V3PalmserviceAuthorizationPreauthorize<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PalmserviceAuthorizationPreauthorize<'a> {
-    /// Starts the typed call path at `/v3/palmservice/authorization/preauthorize` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PalmserviceAuthorizationPreauthorize {
-            client,
-        }
-    }
-
-    /// 服务关联预授权 (`POST /v3/palmservice/authorization/preauthorize`)
-    pub async fn post(
-        &self,
-        body: CreatePreauthorizeBody,
-    ) -> ::std::result::Result<CreatePreauthorizeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePreauthorizeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/palmservice/authorization/preauthorize`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1221,42 +1221,6 @@ impl ::wechatpay_runtime::Operation for ParkingCreateApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/application`: `client.v3().parking().reminders().application()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersApplication<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersApplication<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/application` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersApplication {
-            client,
-        }
-    }
-
-    /// `/query`
-    pub fn query(&self) -> query::V3ParkingRemindersApplicationQuery<'a> {
-        query::V3ParkingRemindersApplicationQuery::new(self.client)
-    }
-
-    /// `/withdraw`
-    pub fn withdraw(&self) -> withdraw::V3ParkingRemindersApplicationWithdraw<'a> {
-        withdraw::V3ParkingRemindersApplicationWithdraw::new(self.client)
-    }
-
-    /// 提交停车场进件申请 (`POST /v3/parking/reminders/application`)
-    pub async fn post(
-        &self,
-        body: ParkingCreateApplicationBody,
-    ) -> ::std::result::Result<
-        ParkingCreateApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ParkingCreateApplicationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/application`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

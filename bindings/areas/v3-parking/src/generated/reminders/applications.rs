@@ -977,29 +977,6 @@ impl ::wechatpay_runtime::Operation for ListApplicationsRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/applications`: `client.v3().parking().reminders().applications()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersApplications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersApplications<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/applications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersApplications {
-            client,
-        }
-    }
-
-    /// 查询停车场进件申请单列表 (`GET /v3/parking/reminders/applications`)
-    pub async fn get(
-        &self,
-        query: ListApplicationsQuery,
-    ) -> ::std::result::Result<ListApplicationsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListApplicationsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/applications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

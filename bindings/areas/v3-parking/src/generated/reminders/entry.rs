@@ -268,27 +268,6 @@ impl ::wechatpay_runtime::Operation for CreateEntryRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/entry`: `client.v3().parking().reminders().entry()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersEntry<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersEntry<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/entry` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersEntry { client }
-    }
-
-    /// 同步车辆入场通知 (`POST /v3/parking/reminders/entry`)
-    pub async fn post(
-        &self,
-        body: CreateEntryBody,
-    ) -> ::std::result::Result<CreateEntryResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateEntryRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/entry`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -314,27 +314,6 @@ impl ::wechatpay_runtime::Operation for CreateExitRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/exit`: `client.v3().parking().reminders().exit()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersExit<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersExit<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/exit` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersExit { client }
-    }
-
-    /// 同步车辆离场通知 (`POST /v3/parking/reminders/exit`)
-    pub async fn post(
-        &self,
-        body: CreateExitBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateExitRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/exit`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -193,29 +193,6 @@ impl ::wechatpay_runtime::Operation for CreateExtPaymentRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/ext-payment`: `client.v3().parking().reminders().ext_payment()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersExtPayment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersExtPayment<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/ext-payment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersExtPayment {
-            client,
-        }
-    }
-
-    /// 同步非临停扩展支付 (`POST /v3/parking/reminders/ext-payment`)
-    pub async fn post(
-        &self,
-        body: CreateExtPaymentBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateExtPaymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/ext-payment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

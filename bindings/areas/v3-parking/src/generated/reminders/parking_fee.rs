@@ -230,29 +230,6 @@ impl ::wechatpay_runtime::Operation for CreateParkingFeeRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/parking-fee`: `client.v3().parking().reminders().parking_fee()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersParkingFee<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersParkingFee<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/parking-fee` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersParkingFee {
-            client,
-        }
-    }
-
-    /// 查询停车费用 (`POST /v3/parking/reminders/parking-fee`)
-    pub async fn post(
-        &self,
-        body: CreateParkingFeeBody,
-    ) -> ::std::result::Result<CreateParkingFeeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateParkingFeeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/parking-fee`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

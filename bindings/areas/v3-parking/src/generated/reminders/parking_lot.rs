@@ -228,29 +228,6 @@ impl ::wechatpay_runtime::Operation for QueryParkingLotRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/parking-lot`: `client.v3().parking().reminders().parking_lot()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersParkingLot<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersParkingLot<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/parking-lot` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersParkingLot {
-            client,
-        }
-    }
-
-    /// 查询停车场信息 (`GET /v3/parking/reminders/parking-lot`)
-    pub async fn get(
-        &self,
-        query: QueryParkingLotQuery,
-    ) -> ::std::result::Result<QueryParkingLotResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryParkingLotRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/parking-lot`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -279,29 +279,6 @@ impl ::wechatpay_runtime::Operation for CreatePaymentRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/payment`: `client.v3().parking().reminders().payment()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersPayment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersPayment<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/payment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersPayment {
-            client,
-        }
-    }
-
-    /// 同步支付结果通知 (`POST /v3/parking/reminders/payment`)
-    pub async fn post(
-        &self,
-        body: CreatePaymentBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePaymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/payment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

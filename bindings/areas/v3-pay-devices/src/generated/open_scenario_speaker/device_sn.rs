@@ -143,64 +143,6 @@ impl ::wechatpay_runtime::Operation for GetOpenScenarioSpeakerRequest {
     }
 }
 
-/// The typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}`: `client.v3().pay_devices().open_scenario_speaker().device_sn(device_sn)`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevicesOpenScenarioSpeakerDeviceSn<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    device_sn: ::std::string::String,
-}
-
-impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSn<'a> {
-    /// Starts the typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayDevicesOpenScenarioSpeakerDeviceSn {
-            client,
-            device_sn: device_sn.into(),
-        }
-    }
-
-    /// `/bind`
-    pub fn bind(&self) -> bind::V3PayDevicesOpenScenarioSpeakerDeviceSnBind<'a> {
-        bind::V3PayDevicesOpenScenarioSpeakerDeviceSnBind::new(
-            self.client,
-            self.device_sn.clone(),
-        )
-    }
-
-    /// `/prebind`
-    pub fn prebind(
-        &self,
-    ) -> prebind::V3PayDevicesOpenScenarioSpeakerDeviceSnPrebind<'a> {
-        prebind::V3PayDevicesOpenScenarioSpeakerDeviceSnPrebind::new(
-            self.client,
-            self.device_sn.clone(),
-        )
-    }
-
-    /// `/unbind`
-    pub fn unbind(&self) -> unbind::V3PayDevicesOpenScenarioSpeakerDeviceSnUnbind<'a> {
-        unbind::V3PayDevicesOpenScenarioSpeakerDeviceSnUnbind::new(
-            self.client,
-            self.device_sn.clone(),
-        )
-    }
-
-    /// 查询音箱绑定信息 (`GET /v3/pay-devices/open-scenario-speaker/{device_sn}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetOpenScenarioSpeakerResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetOpenScenarioSpeakerRequest::new(self.device_sn.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speaker/{device_sn}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

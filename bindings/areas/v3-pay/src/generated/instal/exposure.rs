@@ -195,30 +195,6 @@ impl ::wechatpay_runtime::Operation for InstalCreateExposureRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/instal/exposure`: `client.v3().pay().instal().exposure()`.
-#[derive(Debug, Clone)]
-pub struct V3PayInstalExposure<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayInstalExposure<'a> {
-    /// Starts the typed call path at `/v3/pay/instal/exposure` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayInstalExposure { client }
-    }
-
-    /// 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`)
-    pub async fn post(
-        &self,
-        body: InstalCreateExposureBody,
-    ) -> ::std::result::Result<
-        InstalCreateExposureResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&InstalCreateExposureRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/instal/exposure`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

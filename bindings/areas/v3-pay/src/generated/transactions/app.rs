@@ -860,27 +860,6 @@ impl ::wechatpay_runtime::Operation for AppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/app`: `client.v3().pay().transactions().app()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayTransactionsApp<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayTransactionsApp { client }
-    }
-
-    /// APP下单 (`POST /v3/pay/transactions/app`)
-    pub async fn post(
-        &self,
-        body: AppPrepayBody,
-    ) -> ::std::result::Result<AppPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&AppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -691,32 +691,6 @@ impl ::wechatpay_runtime::Operation for CreateAppWithContractRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/app-with-contract`: `client.v3().pay().transactions().app_with_contract()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsAppWithContract<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayTransactionsAppWithContract<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/app-with-contract` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayTransactionsAppWithContract {
-            client,
-        }
-    }
-
-    /// APP下单并签约 (`POST /v3/pay/transactions/app-with-contract`)
-    pub async fn post(
-        &self,
-        body: CreateAppWithContractBody,
-    ) -> ::std::result::Result<
-        CreateAppWithContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateAppWithContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/app-with-contract`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -873,27 +873,6 @@ impl ::wechatpay_runtime::Operation for CreateCodepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/codepay`: `client.v3().pay().transactions().codepay()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsCodepay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayTransactionsCodepay<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/codepay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayTransactionsCodepay { client }
-    }
-
-    /// 付款码支付 (`POST /v3/pay/transactions/codepay`)
-    pub async fn post(
-        &self,
-        body: CreateCodepayBody,
-    ) -> ::std::result::Result<CreateCodepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateCodepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/codepay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

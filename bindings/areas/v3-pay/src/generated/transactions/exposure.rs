@@ -221,32 +221,6 @@ impl ::wechatpay_runtime::Operation for TransactionsCreateExposureRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/exposure`: `client.v3().pay().transactions().exposure()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsExposure<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayTransactionsExposure<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/exposure` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayTransactionsExposure {
-            client,
-        }
-    }
-
-    /// 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`)
-    pub async fn post(
-        &self,
-        body: TransactionsCreateExposureBody,
-    ) -> ::std::result::Result<
-        TransactionsCreateExposureResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&TransactionsCreateExposureRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/exposure`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

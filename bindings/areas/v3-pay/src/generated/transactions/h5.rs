@@ -824,27 +824,6 @@ impl ::wechatpay_runtime::Operation for H5PrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/h5`: `client.v3().pay().transactions().h5()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsH5<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayTransactionsH5<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/h5` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayTransactionsH5 { client }
-    }
-
-    /// H5下单 (`POST /v3/pay/transactions/h5`)
-    pub async fn post(
-        &self,
-        body: H5PrepayBody,
-    ) -> ::std::result::Result<H5PrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&H5PrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/h5`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

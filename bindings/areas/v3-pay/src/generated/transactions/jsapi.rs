@@ -866,27 +866,6 @@ impl ::wechatpay_runtime::Operation for JsapiPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/jsapi`: `client.v3().pay().transactions().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayTransactionsJsapi<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayTransactionsJsapi { client }
-    }
-
-    /// JSAPI下单 (`POST /v3/pay/transactions/jsapi`)
-    pub async fn post(
-        &self,
-        body: JsapiPrepayBody,
-    ) -> ::std::result::Result<JsapiPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&JsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

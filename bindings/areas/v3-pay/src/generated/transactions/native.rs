@@ -726,27 +726,6 @@ impl ::wechatpay_runtime::Operation for NativePrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/native`: `client.v3().pay().transactions().native()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsNative<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayTransactionsNative<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/native` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayTransactionsNative { client }
-    }
-
-    /// Native下单 (`POST /v3/pay/transactions/native`)
-    pub async fn post(
-        &self,
-        body: NativePrepayBody,
-    ) -> ::std::result::Result<NativePrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&NativePrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/native`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -245,38 +245,6 @@ impl ::wechatpay_runtime::Operation for GetAuthenticationRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/authentications/{authenticate_number}`: `client.v3().payroll_card().authentications().authenticate_number(authenticate_number)`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardAuthenticationsAuthenticateNumber<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    authenticate_number: ::std::string::String,
-}
-
-impl<'a> V3PayrollCardAuthenticationsAuthenticateNumber<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/authentications/{authenticate_number}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        authenticate_number: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayrollCardAuthenticationsAuthenticateNumber {
-            client,
-            authenticate_number: authenticate_number.into(),
-        }
-    }
-
-    /// 获取核身结果 (`GET /v3/payroll-card/authentications/{authenticate_number}`)
-    pub async fn get(
-        &self,
-        query: GetAuthenticationQuery,
-    ) -> ::std::result::Result<GetAuthenticationResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetAuthenticationRequest::new(self.authenticate_number.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/authentications/{authenticate_number}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -249,32 +249,6 @@ impl ::wechatpay_runtime::Operation for PreOrderAuthenticationRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/authentications/pre-order`: `client.v3().payroll_card().authentications().pre_order()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardAuthenticationsPreOrder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCardAuthenticationsPreOrder<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/authentications/pre-order` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCardAuthenticationsPreOrder {
-            client,
-        }
-    }
-
-    /// 微工卡核身预下单 (`POST /v3/payroll-card/authentications/pre-order`)
-    pub async fn post(
-        &self,
-        body: PreOrderAuthenticationBody,
-    ) -> ::std::result::Result<
-        PreOrderAuthenticationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PreOrderAuthenticationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/authentications/pre-order`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

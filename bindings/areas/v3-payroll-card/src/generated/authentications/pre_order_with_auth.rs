@@ -288,32 +288,6 @@ impl ::wechatpay_runtime::Operation for PreOrderAuthenticationWithAuthRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/authentications/pre-order-with-auth`: `client.v3().payroll_card().authentications().pre_order_with_auth()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardAuthenticationsPreOrderWithAuth<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCardAuthenticationsPreOrderWithAuth<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/authentications/pre-order-with-auth` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCardAuthenticationsPreOrderWithAuth {
-            client,
-        }
-    }
-
-    /// 微工卡核身预下单（流程中完成授权） (`POST /v3/payroll-card/authentications/pre-order-with-auth`)
-    pub async fn post(
-        &self,
-        body: PreOrderAuthenticationWithAuthBody,
-    ) -> ::std::result::Result<
-        PreOrderAuthenticationWithAuthResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PreOrderAuthenticationWithAuthRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/authentications/pre-order-with-auth`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

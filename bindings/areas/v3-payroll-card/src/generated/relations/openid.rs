@@ -243,34 +243,6 @@ impl ::wechatpay_runtime::Operation for GetRelationRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/relations/{openid}`: `client.v3().payroll_card().relations().openid(openid)`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardRelationsOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3PayrollCardRelationsOpenid<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/relations/{openid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayrollCardRelationsOpenid {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 查询微工卡授权关系 (`GET /v3/payroll-card/relations/{openid}`)
-    pub async fn get(
-        &self,
-        query: GetRelationQuery,
-    ) -> ::std::result::Result<GetRelationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetRelationRequest::new(self.openid.clone(), query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/relations/{openid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -160,29 +160,6 @@ impl ::wechatpay_runtime::Operation for CreateInsuranceRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/wesure/insurance`: `client.v3().payroll_card().wesure().insurance()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardWesureInsurance<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCardWesureInsurance<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/wesure/insurance` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCardWesureInsurance {
-            client,
-        }
-    }
-
-    /// 生成投保结果 (`POST /v3/payroll-card/wesure/insurance`)
-    pub async fn post(
-        &self,
-        body: CreateInsuranceBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateInsuranceRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/wesure/insurance`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

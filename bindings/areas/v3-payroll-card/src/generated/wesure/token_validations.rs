@@ -213,32 +213,6 @@ impl ::wechatpay_runtime::Operation for CreateTokenValidationRequest {
     }
 }
 
-/// The typed call path at `/v3/payroll-card/wesure/token-validations`: `client.v3().payroll_card().wesure().token_validations()`.
-#[derive(Debug, Clone)]
-pub struct V3PayrollCardWesureTokenValidations<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayrollCardWesureTokenValidations<'a> {
-    /// Starts the typed call path at `/v3/payroll-card/wesure/token-validations` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayrollCardWesureTokenValidations {
-            client,
-        }
-    }
-
-    /// 校验核身结果 (`POST /v3/payroll-card/wesure/token-validations`)
-    pub async fn post(
-        &self,
-        body: CreateTokenValidationBody,
-    ) -> ::std::result::Result<
-        CreateTokenValidationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateTokenValidationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payroll-card/wesure/token-validations`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -194,41 +194,6 @@ impl ::wechatpay_runtime::Operation for AcquiringbankCreatePermissionRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/acquiringbank/permissions`: `client.v3().payscore().acquiringbank().permissions()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreAcquiringbankPermissions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreAcquiringbankPermissions<'a> {
-    /// Starts the typed call path at `/v3/payscore/acquiringbank/permissions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreAcquiringbankPermissions {
-            client,
-        }
-    }
-
-    /// `/authorization-code`
-    pub fn authorization_code(
-        &self,
-    ) -> authorization_code::V3PayscoreAcquiringbankPermissionsAuthorizationCode<'a> {
-        authorization_code::V3PayscoreAcquiringbankPermissionsAuthorizationCode::new(
-            self.client,
-        )
-    }
-
-    /// 从业机构预授权 (`POST /v3/payscore/acquiringbank/permissions`)
-    pub async fn post(
-        &self,
-        body: AcquiringbankCreatePermissionBody,
-    ) -> ::std::result::Result<
-        AcquiringbankCreatePermissionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&AcquiringbankCreatePermissionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank/permissions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -250,34 +215,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod authorization_code {
     //! `/authorization-code`
-
-    /// The typed call path at `/v3/payscore/acquiringbank/permissions/authorization-code`: `client.v3().payscore().acquiringbank().permissions().authorization_code()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreAcquiringbankPermissionsAuthorizationCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscoreAcquiringbankPermissionsAuthorizationCode<'a> {
-        /// Starts the typed call path at `/v3/payscore/acquiringbank/permissions/authorization-code` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscoreAcquiringbankPermissionsAuthorizationCode {
-                client,
-            }
-        }
-
-        /// `/{authorization_code}`
-        pub fn authorization_code(
-            &self,
-            authorization_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> authorization_code::V3PayscoreAcquiringbankPermissionsAuthorizationCodeAuthorizationCode<
-            'a,
-        > {
-            authorization_code::V3PayscoreAcquiringbankPermissionsAuthorizationCodeAuthorizationCode::new(
-                self.client,
-                authorization_code,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank/permissions/authorization-code`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

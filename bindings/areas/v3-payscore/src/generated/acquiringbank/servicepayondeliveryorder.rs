@@ -1461,34 +1461,6 @@ for AcquiringbankCreateServicepayondeliveryorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/acquiringbank/servicepayondeliveryorder`: `client.v3().payscore().acquiringbank().servicepayondeliveryorder()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreAcquiringbankServicepayondeliveryorder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreAcquiringbankServicepayondeliveryorder<'a> {
-    /// Starts the typed call path at `/v3/payscore/acquiringbank/servicepayondeliveryorder` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreAcquiringbankServicepayondeliveryorder {
-            client,
-        }
-    }
-
-    /// 从业机构创建先用后付订单 (`POST /v3/payscore/acquiringbank/servicepayondeliveryorder`)
-    pub async fn post(
-        &self,
-        body: AcquiringbankCreateServicepayondeliveryorderBody,
-    ) -> ::std::result::Result<
-        AcquiringbankCreateServicepayondeliveryorderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&AcquiringbankCreateServicepayondeliveryorderRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank/servicepayondeliveryorder`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,67 +187,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreatePermissionRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/permissions`: `client.v3().payscore().partner().permissions()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerPermissions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerPermissions<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/permissions` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerPermissions {
-            client,
-        }
-    }
-
-    /// `/apply-for-scene`
-    pub fn apply_for_scene(
-        &self,
-    ) -> apply_for_scene::V3PayscorePartnerPermissionsApplyForScene<'a> {
-        apply_for_scene::V3PayscorePartnerPermissionsApplyForScene::new(self.client)
-    }
-
-    /// `/assess-user-risk-level`
-    pub fn assess_user_risk_level(
-        &self,
-    ) -> assess_user_risk_level::V3PayscorePartnerPermissionsAssessUserRiskLevel<'a> {
-        assess_user_risk_level::V3PayscorePartnerPermissionsAssessUserRiskLevel::new(
-            self.client,
-        )
-    }
-
-    /// `/authorization-code`
-    pub fn authorization_code(
-        &self,
-    ) -> authorization_code::V3PayscorePartnerPermissionsAuthorizationCode<'a> {
-        authorization_code::V3PayscorePartnerPermissionsAuthorizationCode::new(
-            self.client,
-        )
-    }
-
-    /// `/search`
-    pub fn search(&self) -> search::V3PayscorePartnerPermissionsSearch<'a> {
-        search::V3PayscorePartnerPermissionsSearch::new(self.client)
-    }
-
-    /// `/terminate`
-    pub fn terminate(&self) -> terminate::V3PayscorePartnerPermissionsTerminate<'a> {
-        terminate::V3PayscorePartnerPermissionsTerminate::new(self.client)
-    }
-
-    /// 商户预授权 (`POST /v3/payscore/partner/permissions`)
-    pub async fn post(
-        &self,
-        body: PartnerCreatePermissionBody,
-    ) -> ::std::result::Result<
-        PartnerCreatePermissionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerCreatePermissionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/permissions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -274,34 +213,6 @@ pub mod assess_user_risk_level;
 
 pub mod authorization_code {
     //! `/authorization-code`
-
-    /// The typed call path at `/v3/payscore/partner/permissions/authorization-code`: `client.v3().payscore().partner().permissions().authorization_code()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePartnerPermissionsAuthorizationCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscorePartnerPermissionsAuthorizationCode<'a> {
-        /// Starts the typed call path at `/v3/payscore/partner/permissions/authorization-code` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscorePartnerPermissionsAuthorizationCode {
-                client,
-            }
-        }
-
-        /// `/{authorization_code}`
-        pub fn authorization_code(
-            &self,
-            authorization_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> authorization_code::V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCode<
-            'a,
-        > {
-            authorization_code::V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCode::new(
-                self.client,
-                authorization_code,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/permissions/authorization-code`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

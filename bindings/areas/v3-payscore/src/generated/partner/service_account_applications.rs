@@ -239,43 +239,6 @@ impl ::wechatpay_runtime::Operation for CreateServiceAccountApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/service-account-applications`: `client.v3().payscore().partner().service_account_applications()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServiceAccountApplications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerServiceAccountApplications<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/service-account-applications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerServiceAccountApplications {
-            client,
-        }
-    }
-
-    /// `/{out_apply_no}`
-    pub fn out_apply_no(
-        &self,
-        out_apply_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_apply_no::V3PayscorePartnerServiceAccountApplicationsOutApplyNo<'a> {
-        out_apply_no::V3PayscorePartnerServiceAccountApplicationsOutApplyNo::new(
-            self.client,
-            out_apply_no,
-        )
-    }
-
-    /// 收付通子商户申请绑定支付分服务 (`POST /v3/payscore/partner/service-account-applications`)
-    pub async fn post(
-        &self,
-        body: CreateServiceAccountApplicationBody,
-    ) -> ::std::result::Result<
-        CreateServiceAccountApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateServiceAccountApplicationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/service-account-applications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

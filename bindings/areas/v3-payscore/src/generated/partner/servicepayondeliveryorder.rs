@@ -1389,34 +1389,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateServicepayondeliveryorderRe
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/servicepayondeliveryorder`: `client.v3().payscore().partner().servicepayondeliveryorder()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServicepayondeliveryorder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerServicepayondeliveryorder<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/servicepayondeliveryorder` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerServicepayondeliveryorder {
-            client,
-        }
-    }
-
-    /// 创建先用后付订单 (`POST /v3/payscore/partner/servicepayondeliveryorder`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateServicepayondeliveryorderBody,
-    ) -> ::std::result::Result<
-        PartnerCreateServicepayondeliveryorderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&PartnerCreateServicepayondeliveryorderRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/servicepayondeliveryorder`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

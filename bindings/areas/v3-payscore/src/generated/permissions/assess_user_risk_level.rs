@@ -359,32 +359,6 @@ impl ::wechatpay_runtime::Operation for CreateAssessUserRiskLevelRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/permissions/assess-user-risk-level`: `client.v3().payscore().permissions().assess_user_risk_level()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePermissionsAssessUserRiskLevel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePermissionsAssessUserRiskLevel<'a> {
-    /// Starts the typed call path at `/v3/payscore/permissions/assess-user-risk-level` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePermissionsAssessUserRiskLevel {
-            client,
-        }
-    }
-
-    /// 商户评估用户分层 (`POST /v3/payscore/permissions/assess-user-risk-level`)
-    pub async fn post(
-        &self,
-        body: CreateAssessUserRiskLevelBody,
-    ) -> ::std::result::Result<
-        CreateAssessUserRiskLevelResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateAssessUserRiskLevelRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/permissions/assess-user-risk-level`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -410,36 +410,6 @@ impl ::wechatpay_runtime::Operation for CreatePayscorePlanRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/plan/payscore-plans`: `client.v3().payscore().plan().payscore_plans()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePlanPayscorePlans<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePlanPayscorePlans<'a> {
-    /// Starts the typed call path at `/v3/payscore/plan/payscore-plans` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePlanPayscorePlans {
-            client,
-        }
-    }
-
-    /// `/merchant-plan-no`
-    pub fn merchant_plan_no(
-        &self,
-    ) -> merchant_plan_no::V3PayscorePlanPayscorePlansMerchantPlanNo<'a> {
-        merchant_plan_no::V3PayscorePlanPayscorePlansMerchantPlanNo::new(self.client)
-    }
-
-    /// 创建支付分计划 (`POST /v3/payscore/plan/payscore-plans`)
-    pub async fn post(
-        &self,
-        body: CreatePayscorePlanBody,
-    ) -> ::std::result::Result<CreatePayscorePlanResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePayscorePlanRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/payscore-plans`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -459,34 +429,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod merchant_plan_no {
     //! `/merchant-plan-no`
-
-    /// The typed call path at `/v3/payscore/plan/payscore-plans/merchant-plan-no`: `client.v3().payscore().plan().payscore_plans().merchant_plan_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePlanPayscorePlansMerchantPlanNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscorePlanPayscorePlansMerchantPlanNo<'a> {
-        /// Starts the typed call path at `/v3/payscore/plan/payscore-plans/merchant-plan-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscorePlanPayscorePlansMerchantPlanNo {
-                client,
-            }
-        }
-
-        /// `/{merchant_plan_no}`
-        pub fn merchant_plan_no(
-            &self,
-            merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> merchant_plan_no::V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNo<
-            'a,
-        > {
-            merchant_plan_no::V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNo::new(
-                self.client,
-                merchant_plan_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/payscore-plans/merchant-plan-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

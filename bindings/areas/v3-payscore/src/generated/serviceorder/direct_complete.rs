@@ -867,32 +867,6 @@ impl ::wechatpay_runtime::Operation for CreateDirectCompleteRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/serviceorder/direct-complete`: `client.v3().payscore().serviceorder().direct_complete()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreServiceorderDirectComplete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreServiceorderDirectComplete<'a> {
-    /// Starts the typed call path at `/v3/payscore/serviceorder/direct-complete` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreServiceorderDirectComplete {
-            client,
-        }
-    }
-
-    /// 创单结单合并 (`POST /v3/payscore/serviceorder/direct-complete`)
-    pub async fn post(
-        &self,
-        body: CreateDirectCompleteBody,
-    ) -> ::std::result::Result<
-        CreateDirectCompleteResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateDirectCompleteRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/serviceorder/direct-complete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -630,32 +630,6 @@ impl ::wechatpay_runtime::Operation for SignCreateServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/sign-plan/serviceorder`: `client.v3().payscore().sign_plan().serviceorder()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSignPlanServiceorder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreSignPlanServiceorder<'a> {
-    /// Starts the typed call path at `/v3/payscore/sign-plan/serviceorder` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreSignPlanServiceorder {
-            client,
-        }
-    }
-
-    /// 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/serviceorder`)
-    pub async fn post(
-        &self,
-        body: SignCreateServiceorderBody,
-    ) -> ::std::result::Result<
-        SignCreateServiceorderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&SignCreateServiceorderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/serviceorder`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

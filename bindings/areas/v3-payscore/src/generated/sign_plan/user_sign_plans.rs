@@ -480,38 +480,6 @@ impl ::wechatpay_runtime::Operation for CreateUserSignPlanRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/sign-plan/user-sign-plans`: `client.v3().payscore().sign_plan().user_sign_plans()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSignPlanUserSignPlans<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreSignPlanUserSignPlans<'a> {
-    /// Starts the typed call path at `/v3/payscore/sign-plan/user-sign-plans` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreSignPlanUserSignPlans {
-            client,
-        }
-    }
-
-    /// `/merchant-sign-plan-no`
-    pub fn merchant_sign_plan_no(
-        &self,
-    ) -> merchant_sign_plan_no::V3PayscoreSignPlanUserSignPlansMerchantSignPlanNo<'a> {
-        merchant_sign_plan_no::V3PayscoreSignPlanUserSignPlansMerchantSignPlanNo::new(
-            self.client,
-        )
-    }
-
-    /// 创建用户的签约计划 (`POST /v3/payscore/sign-plan/user-sign-plans`)
-    pub async fn post(
-        &self,
-        body: CreateUserSignPlanBody,
-    ) -> ::std::result::Result<CreateUserSignPlanResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateUserSignPlanRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/user-sign-plans`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -531,34 +499,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod merchant_sign_plan_no {
     //! `/merchant-sign-plan-no`
-
-    /// The typed call path at `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no`: `client.v3().payscore().sign_plan().user_sign_plans().merchant_sign_plan_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreSignPlanUserSignPlansMerchantSignPlanNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscoreSignPlanUserSignPlansMerchantSignPlanNo<'a> {
-        /// Starts the typed call path at `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscoreSignPlanUserSignPlansMerchantSignPlanNo {
-                client,
-            }
-        }
-
-        /// `/{merchant_sign_plan_no}`
-        pub fn merchant_sign_plan_no(
-            &self,
-            merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> merchant_sign_plan_no::V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<
-            'a,
-        > {
-            merchant_sign_plan_no::V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNo::new(
-                self.client,
-                merchant_sign_plan_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -219,41 +219,6 @@ impl ::wechatpay_runtime::Operation for CreateInsuranceCompensationContractReque
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts`: `client.v3().platsolution().ecommerce().insurance_compensation_contracts()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceInsuranceCompensationContracts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceInsuranceCompensationContracts<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceInsuranceCompensationContracts {
-            client,
-        }
-    }
-
-    /// `/sub-mchid`
-    pub fn sub_mchid(
-        &self,
-    ) -> sub_mchid::V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchid<'a> {
-        sub_mchid::V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchid::new(
-            self.client,
-        )
-    }
-
-    /// 开通保险理赔功能 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts`)
-    pub async fn post(
-        &self,
-        body: CreateInsuranceCompensationContractBody,
-    ) -> ::std::result::Result<
-        CreateInsuranceCompensationContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateInsuranceCompensationContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/insurance-compensation-contracts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -278,34 +243,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod sub_mchid {
     //! `/sub-mchid`
 
-    /// The typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid`: `client.v3().platsolution().ecommerce().insurance_compensation_contracts().sub_mchid()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchid<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchid<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchid {
-                client,
-            }
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchid<
-            'a,
-        > {
-            sub_mchid::V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchid::new(
-                self.client,
-                sub_mchid,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -315,42 +252,6 @@ pub mod sub_mchid {
     #[allow(clippy::module_inception, reason = "the URL repeats the segment")]
     pub mod sub_mchid {
         //! `/{sub_mchid}`
-
-        /// The typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}`: `client.v3().platsolution().ecommerce().insurance_compensation_contracts().sub_mchid().sub_mchid(sub_mchid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchid<
-            'a,
-        > {
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: ::std::string::String,
-        }
-
-        impl<
-            'a,
-        > V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchid<'a> {
-            /// Starts the typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchid {
-                    client,
-                    sub_mchid: sub_mchid.into(),
-                }
-            }
-
-            /// `/check-opened`
-            pub fn check_opened(
-                &self,
-            ) -> check_opened::V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchidCheckOpened<
-                'a,
-            > {
-                check_opened::V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchidCheckOpened::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -177,39 +177,6 @@ impl ::wechatpay_runtime::Operation for CreateRechargeEmployeeRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/recharge-employees`: `client.v3().platsolution().ecommerce().recharge_employees()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceRechargeEmployees<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceRechargeEmployees<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/recharge-employees` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceRechargeEmployees {
-            client,
-        }
-    }
-
-    /// `/sub-mchid`
-    pub fn sub_mchid(
-        &self,
-    ) -> sub_mchid::V3PlatsolutionEcommerceRechargeEmployeesSubMchid<'a> {
-        sub_mchid::V3PlatsolutionEcommerceRechargeEmployeesSubMchid::new(self.client)
-    }
-
-    /// 添加二级商户可扫码充值员工 (`POST /v3/platsolution/ecommerce/recharge-employees`)
-    pub async fn post(
-        &self,
-        body: CreateRechargeEmployeeBody,
-    ) -> ::std::result::Result<
-        CreateRechargeEmployeeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateRechargeEmployeeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharge-employees`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -229,32 +196,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod sub_mchid {
     //! `/sub-mchid`
-
-    /// The typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid`: `client.v3().platsolution().ecommerce().recharge_employees().sub_mchid()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceRechargeEmployeesSubMchid<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceRechargeEmployeesSubMchid<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceRechargeEmployeesSubMchid {
-                client,
-            }
-        }
-
-        /// `/{sub_mchid}`
-        pub fn sub_mchid(
-            &self,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sub_mchid::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchid<'a> {
-            sub_mchid::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchid::new(
-                self.client,
-                sub_mchid,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharge-employees/sub-mchid`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

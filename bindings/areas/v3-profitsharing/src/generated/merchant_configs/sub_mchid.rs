@@ -117,35 +117,6 @@ impl ::wechatpay_runtime::Operation for QueryMerchantRatioRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/merchant-configs/{sub_mchid}`: `client.v3().profitsharing().merchant_configs().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingMerchantConfigsSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3ProfitsharingMerchantConfigsSubMchid<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/merchant-configs/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3ProfitsharingMerchantConfigsSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询最大分账比例 (`GET /v3/profitsharing/merchant-configs/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryMerchantRatioResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryMerchantRatioRequest::new(self.sub_mchid.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/merchant-configs/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

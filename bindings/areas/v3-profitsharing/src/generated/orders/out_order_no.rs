@@ -353,36 +353,6 @@ impl ::wechatpay_runtime::Operation for QueryOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/orders/{out_order_no}`: `client.v3().profitsharing().orders().out_order_no(out_order_no)`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingOrdersOutOrderNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3ProfitsharingOrdersOutOrderNo<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/orders/{out_order_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3ProfitsharingOrdersOutOrderNo {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 查询分账结果 (`GET /v3/profitsharing/orders/{out_order_no}`)
-    pub async fn get(
-        &self,
-        query: QueryOrderQuery,
-    ) -> ::std::result::Result<QueryOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryOrderRequest::new(self.out_order_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/orders/{out_order_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

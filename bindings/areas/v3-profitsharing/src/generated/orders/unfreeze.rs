@@ -330,29 +330,6 @@ impl ::wechatpay_runtime::Operation for UnfreezeOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/orders/unfreeze`: `client.v3().profitsharing().orders().unfreeze()`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingOrdersUnfreeze<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ProfitsharingOrdersUnfreeze<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/orders/unfreeze` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ProfitsharingOrdersUnfreeze {
-            client,
-        }
-    }
-
-    /// 解冻剩余资金 (`POST /v3/profitsharing/orders/unfreeze`)
-    pub async fn post(
-        &self,
-        body: UnfreezeOrderBody,
-    ) -> ::std::result::Result<UnfreezeOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UnfreezeOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/orders/unfreeze`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

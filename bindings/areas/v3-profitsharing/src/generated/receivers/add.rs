@@ -283,32 +283,6 @@ impl ::wechatpay_runtime::Operation for AddProfitSharingReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/receivers/add`: `client.v3().profitsharing().receivers().add()`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingReceiversAdd<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ProfitsharingReceiversAdd<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/receivers/add` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ProfitsharingReceiversAdd {
-            client,
-        }
-    }
-
-    /// 添加分账接收方 (`POST /v3/profitsharing/receivers/add`)
-    pub async fn post(
-        &self,
-        body: AddProfitSharingReceiverBody,
-    ) -> ::std::result::Result<
-        AddProfitSharingReceiverResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&AddProfitSharingReceiverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/receivers/add`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -207,29 +207,6 @@ impl ::wechatpay_runtime::Operation for DeleteReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/receivers/delete`: `client.v3().profitsharing().receivers().delete()`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingReceiversDelete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ProfitsharingReceiversDelete<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/receivers/delete` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ProfitsharingReceiversDelete {
-            client,
-        }
-    }
-
-    /// 删除分账接收方 (`POST /v3/profitsharing/receivers/delete`)
-    pub async fn post(
-        &self,
-        body: DeleteReceiverBody,
-    ) -> ::std::result::Result<DeleteReceiverResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteReceiverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/receivers/delete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

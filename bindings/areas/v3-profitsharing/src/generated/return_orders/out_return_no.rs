@@ -286,36 +286,6 @@ impl ::wechatpay_runtime::Operation for QueryReturnOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/return-orders/{out_return_no}`: `client.v3().profitsharing().return_orders().out_return_no(out_return_no)`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingReturnOrdersOutReturnNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_return_no: ::std::string::String,
-}
-
-impl<'a> V3ProfitsharingReturnOrdersOutReturnNo<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/return-orders/{out_return_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_return_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3ProfitsharingReturnOrdersOutReturnNo {
-            client,
-            out_return_no: out_return_no.into(),
-        }
-    }
-
-    /// 查询分账回退结果 (`GET /v3/profitsharing/return-orders/{out_return_no}`)
-    pub async fn get(
-        &self,
-        query: QueryReturnOrderQuery,
-    ) -> ::std::result::Result<QueryReturnOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryReturnOrderRequest::new(self.out_return_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/return-orders/{out_return_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

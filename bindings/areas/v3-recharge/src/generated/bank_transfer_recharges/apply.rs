@@ -299,32 +299,6 @@ impl ::wechatpay_runtime::Operation for ApplyBankTransferRechargeRequest {
     }
 }
 
-/// The typed call path at `/v3/recharge/bank-transfer-recharges/apply`: `client.v3().recharge().bank_transfer_recharges().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3RechargeBankTransferRechargesApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3RechargeBankTransferRechargesApply<'a> {
-    /// Starts the typed call path at `/v3/recharge/bank-transfer-recharges/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3RechargeBankTransferRechargesApply {
-            client,
-        }
-    }
-
-    /// 申请银行转账充值 (`POST /v3/recharge/bank-transfer-recharges/apply`)
-    pub async fn post(
-        &self,
-        body: ApplyBankTransferRechargeBody,
-    ) -> ::std::result::Result<
-        ApplyBankTransferRechargeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ApplyBankTransferRechargeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/recharge/bank-transfer-recharges/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

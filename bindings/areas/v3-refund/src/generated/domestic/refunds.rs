@@ -885,46 +885,6 @@ impl ::wechatpay_runtime::Operation for CreateRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/refund/domestic/refunds`: `client.v3().refund().domestic().refunds()`.
-#[derive(Debug, Clone)]
-pub struct V3RefundDomesticRefunds<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3RefundDomesticRefunds<'a> {
-    /// Starts the typed call path at `/v3/refund/domestic/refunds` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3RefundDomesticRefunds { client }
-    }
-
-    /// `/{out_refund_no}`
-    pub fn out_refund_no(
-        &self,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_refund_no::V3RefundDomesticRefundsOutRefundNo<'a> {
-        out_refund_no::V3RefundDomesticRefundsOutRefundNo::new(
-            self.client,
-            out_refund_no,
-        )
-    }
-
-    /// `/{refund_id}`
-    pub fn refund_id(
-        &self,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> refund_id::V3RefundDomesticRefundsRefundId<'a> {
-        refund_id::V3RefundDomesticRefundsRefundId::new(self.client, refund_id)
-    }
-
-    /// 申请退款 (`POST /v3/refund/domestic/refunds`)
-    pub async fn post(
-        &self,
-        body: CreateRefundBody,
-    ) -> ::std::result::Result<CreateRefundResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateRefundRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refund/domestic/refunds`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -947,38 +907,6 @@ pub mod out_refund_no;
 
 pub mod refund_id {
     //! `/{refund_id}`
-
-    /// The typed call path at `/v3/refund/domestic/refunds/{refund_id}`: `client.v3().refund().domestic().refunds().refund_id(refund_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3RefundDomesticRefundsRefundId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        refund_id: ::std::string::String,
-    }
-
-    impl<'a> V3RefundDomesticRefundsRefundId<'a> {
-        /// Starts the typed call path at `/v3/refund/domestic/refunds/{refund_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            refund_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3RefundDomesticRefundsRefundId {
-                client,
-                refund_id: refund_id.into(),
-            }
-        }
-
-        /// `/apply-abnormal-refund`
-        pub fn apply_abnormal_refund(
-            &self,
-        ) -> apply_abnormal_refund::V3RefundDomesticRefundsRefundIdApplyAbnormalRefund<
-            'a,
-        > {
-            apply_abnormal_refund::V3RefundDomesticRefundsRefundIdApplyAbnormalRefund::new(
-                self.client,
-                self.refund_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refund/domestic/refunds/{refund_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

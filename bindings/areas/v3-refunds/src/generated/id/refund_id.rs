@@ -518,36 +518,6 @@ impl ::wechatpay_runtime::Operation for GetRefundByRefundIdRequest {
     }
 }
 
-/// The typed call path at `/v3/refunds/id/{refund_id}`: `client.v3().refunds().id().refund_id(refund_id)`.
-#[derive(Debug, Clone)]
-pub struct V3RefundsIdRefundId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    refund_id: ::std::string::String,
-}
-
-impl<'a> V3RefundsIdRefundId<'a> {
-    /// Starts the typed call path at `/v3/refunds/id/{refund_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3RefundsIdRefundId {
-            client,
-            refund_id: refund_id.into(),
-        }
-    }
-
-    /// 查询单笔退款(微信支付退款订单号) (`GET /v3/refunds/id/{refund_id}`)
-    pub async fn get(
-        &self,
-        query: GetRefundByRefundIdQuery,
-    ) -> ::std::result::Result<GetRefundByRefundIdResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetRefundByRefundIdRequest::new(self.refund_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refunds/id/{refund_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -201,39 +201,6 @@ impl ::wechatpay_runtime::Operation for ModifyGuideRequest {
     }
 }
 
-/// The typed call path at `/v3/smartguide/guides/{guide_id}`: `client.v3().smartguide().guides().guide_id(guide_id)`.
-#[derive(Debug, Clone)]
-pub struct V3SmartguideGuidesGuideId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    guide_id: ::std::string::String,
-}
-
-impl<'a> V3SmartguideGuidesGuideId<'a> {
-    /// Starts the typed call path at `/v3/smartguide/guides/{guide_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        guide_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3SmartguideGuidesGuideId {
-            client,
-            guide_id: guide_id.into(),
-        }
-    }
-
-    /// `/assign`
-    pub fn assign(&self) -> assign::V3SmartguideGuidesGuideIdAssign<'a> {
-        assign::V3SmartguideGuidesGuideIdAssign::new(self.client, self.guide_id.clone())
-    }
-
-    /// 服务人员信息更新 (`PATCH /v3/smartguide/guides/{guide_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyGuideBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&ModifyGuideRequest::new(self.guide_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/smartguide/guides/{guide_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

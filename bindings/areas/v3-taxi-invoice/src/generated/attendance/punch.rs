@@ -131,29 +131,6 @@ impl ::wechatpay_runtime::Operation for CreatePunchRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/attendance/punch`: `client.v3().taxi_invoice().attendance().punch()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceAttendancePunch<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceAttendancePunch<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/attendance/punch` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceAttendancePunch {
-            client,
-        }
-    }
-
-    /// 签到签退 (`POST /v3/taxi-invoice/attendance/punch`)
-    pub async fn post(
-        &self,
-        body: CreatePunchBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePunchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/attendance/punch`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

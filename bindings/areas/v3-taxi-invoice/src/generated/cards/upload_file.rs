@@ -221,29 +221,6 @@ impl ::wechatpay_runtime::Operation for TaxiUploadFileRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/cards/upload-file`: `client.v3().taxi_invoice().cards().upload_file()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceCardsUploadFile<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceCardsUploadFile<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/cards/upload-file` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceCardsUploadFile {
-            client,
-        }
-    }
-
-    /// 上传出租车电子发票文件 (`POST /v3/taxi-invoice/cards/upload-file`)
-    pub async fn post(
-        &self,
-        body: TaxiUploadFileBody,
-    ) -> ::std::result::Result<TaxiUploadFileResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&TaxiUploadFileRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/cards/upload-file`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -470,29 +470,6 @@ impl ::wechatpay_runtime::Operation for UpdateDriverRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/driver/update-driver`: `client.v3().taxi_invoice().driver().update_driver()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceDriverUpdateDriver<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceDriverUpdateDriver<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/driver/update-driver` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceDriverUpdateDriver {
-            client,
-        }
-    }
-
-    /// 更新司机信息 (`POST /v3/taxi-invoice/driver/update-driver`)
-    pub async fn post(
-        &self,
-        body: UpdateDriverBody,
-    ) -> ::std::result::Result<UpdateDriverResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UpdateDriverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/driver/update-driver`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

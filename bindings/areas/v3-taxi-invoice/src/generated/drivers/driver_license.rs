@@ -295,36 +295,6 @@ impl ::wechatpay_runtime::Operation for GetDriverRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/drivers/{driver_license}`: `client.v3().taxi_invoice().drivers().driver_license(driver_license)`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceDriversDriverLicense<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    driver_license: ::std::string::String,
-}
-
-impl<'a> V3TaxiInvoiceDriversDriverLicense<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/drivers/{driver_license}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        driver_license: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TaxiInvoiceDriversDriverLicense {
-            client,
-            driver_license: driver_license.into(),
-        }
-    }
-
-    /// 获取司机信息 (`GET /v3/taxi-invoice/drivers/{driver_license}`)
-    pub async fn get(
-        &self,
-        query: GetDriverQuery,
-    ) -> ::std::result::Result<GetDriverResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetDriverRequest::new(self.driver_license.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/drivers/{driver_license}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

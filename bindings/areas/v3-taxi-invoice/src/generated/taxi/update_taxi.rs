@@ -253,29 +253,6 @@ impl ::wechatpay_runtime::Operation for UpdateTaxiRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/taxi/update-taxi`: `client.v3().taxi_invoice().taxi().update_taxi()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceTaxiUpdateTaxi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceTaxiUpdateTaxi<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/taxi/update-taxi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceTaxiUpdateTaxi {
-            client,
-        }
-    }
-
-    /// 更新出租车信息 (`POST /v3/taxi-invoice/taxi/update-taxi`)
-    pub async fn post(
-        &self,
-        body: UpdateTaxiBody,
-    ) -> ::std::result::Result<UpdateTaxiResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UpdateTaxiRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxi/update-taxi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

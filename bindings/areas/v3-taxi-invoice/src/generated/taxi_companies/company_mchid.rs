@@ -233,36 +233,6 @@ impl ::wechatpay_runtime::Operation for GetTaxiCompanyRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/taxi-companies/{company_mchid}`: `client.v3().taxi_invoice().taxi_companies().company_mchid(company_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceTaxiCompaniesCompanyMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    company_mchid: ::std::string::String,
-}
-
-impl<'a> V3TaxiInvoiceTaxiCompaniesCompanyMchid<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/taxi-companies/{company_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        company_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TaxiInvoiceTaxiCompaniesCompanyMchid {
-            client,
-            company_mchid: company_mchid.into(),
-        }
-    }
-
-    /// 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`)
-    pub async fn get(
-        &self,
-        query: GetTaxiCompanyQuery,
-    ) -> ::std::result::Result<GetTaxiCompanyResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetTaxiCompanyRequest::new(self.company_mchid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxi-companies/{company_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

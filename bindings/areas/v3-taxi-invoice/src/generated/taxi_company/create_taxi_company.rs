@@ -246,29 +246,6 @@ impl ::wechatpay_runtime::Operation for CreateTaxiCompanyRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/taxi-company/create-taxi-company`: `client.v3().taxi_invoice().taxi_company().create_taxi_company()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceTaxiCompanyCreateTaxiCompany<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceTaxiCompanyCreateTaxiCompany<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/taxi-company/create-taxi-company` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceTaxiCompanyCreateTaxiCompany {
-            client,
-        }
-    }
-
-    /// 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`)
-    pub async fn post(
-        &self,
-        body: CreateTaxiCompanyBody,
-    ) -> ::std::result::Result<CreateTaxiCompanyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateTaxiCompanyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxi-company/create-taxi-company`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

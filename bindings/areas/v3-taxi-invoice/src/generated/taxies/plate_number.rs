@@ -211,34 +211,6 @@ impl ::wechatpay_runtime::Operation for GetTaxyRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/taxies/{plate_number}`: `client.v3().taxi_invoice().taxies().plate_number(plate_number)`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceTaxiesPlateNumber<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plate_number: ::std::string::String,
-}
-
-impl<'a> V3TaxiInvoiceTaxiesPlateNumber<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/taxies/{plate_number}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plate_number: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TaxiInvoiceTaxiesPlateNumber {
-            client,
-            plate_number: plate_number.into(),
-        }
-    }
-
-    /// 获取出租车信息 (`GET /v3/taxi-invoice/taxies/{plate_number}`)
-    pub async fn get(
-        &self,
-        query: GetTaxyQuery,
-    ) -> ::std::result::Result<GetTaxyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetTaxyRequest::new(self.plate_number.clone(), query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/taxies/{plate_number}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -240,29 +240,6 @@ impl ::wechatpay_runtime::Operation for QueryFindByTokenRequest {
     }
 }
 
-/// The typed call path at `/v3/taxi-invoice/user-taxi-order/find-by-token`: `client.v3().taxi_invoice().user_taxi_order().find_by_token()`.
-#[derive(Debug, Clone)]
-pub struct V3TaxiInvoiceUserTaxiOrderFindByToken<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3TaxiInvoiceUserTaxiOrderFindByToken<'a> {
-    /// Starts the typed call path at `/v3/taxi-invoice/user-taxi-order/find-by-token` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3TaxiInvoiceUserTaxiOrderFindByToken {
-            client,
-        }
-    }
-
-    /// 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`)
-    pub async fn get(
-        &self,
-        query: QueryFindByTokenQuery,
-    ) -> ::std::result::Result<QueryFindByTokenResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryFindByTokenRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/taxi-invoice/user-taxi-order/find-by-token`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

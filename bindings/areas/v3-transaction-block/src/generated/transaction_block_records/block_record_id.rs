@@ -773,44 +773,6 @@ impl ::wechatpay_runtime::Operation for GetTransactionBlockRecordRequest {
     }
 }
 
-/// The typed call path at `/v3/transaction-block/transaction-block-records/{block_record_id}`: `client.v3().transaction_block().transaction_block_records().block_record_id(block_record_id)`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionBlockTransactionBlockRecordsBlockRecordId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    block_record_id: ::std::string::String,
-}
-
-impl<'a> V3TransactionBlockTransactionBlockRecordsBlockRecordId<'a> {
-    /// Starts the typed call path at `/v3/transaction-block/transaction-block-records/{block_record_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        block_record_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionBlockTransactionBlockRecordsBlockRecordId {
-            client,
-            block_record_id: block_record_id.into(),
-        }
-    }
-
-    /// 查询子商户交易拦截记录详情 (`GET /v3/transaction-block/transaction-block-records/{block_record_id}`)
-    pub async fn get(
-        &self,
-        query: GetTransactionBlockRecordQuery,
-    ) -> ::std::result::Result<
-        GetTransactionBlockRecordResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransactionBlockRecordRequest::new(
-                    self.block_record_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-records/{block_record_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -146,42 +146,6 @@ impl ::wechatpay_runtime::Operation for GetTransactionBlockSubmissionRequest {
     }
 }
 
-/// The typed call path at `/v3/transaction-block/transaction-block-submissions/{block_submission_id}`: `client.v3().transaction_block().transaction_block_submissions().block_submission_id(block_submission_id)`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionBlockTransactionBlockSubmissionsBlockSubmissionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    block_submission_id: ::std::string::String,
-}
-
-impl<'a> V3TransactionBlockTransactionBlockSubmissionsBlockSubmissionId<'a> {
-    /// Starts the typed call path at `/v3/transaction-block/transaction-block-submissions/{block_submission_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        block_submission_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionBlockTransactionBlockSubmissionsBlockSubmissionId {
-            client,
-            block_submission_id: block_submission_id.into(),
-        }
-    }
-
-    /// 查询交易拦截申诉详情 (`GET /v3/transaction-block/transaction-block-submissions/{block_submission_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetTransactionBlockSubmissionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransactionBlockSubmissionRequest::new(
-                    self.block_submission_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-submissions/{block_submission_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -670,60 +670,6 @@ impl ::wechatpay_runtime::Operation for GetTransactionByTransactionIdRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/id/{transaction_id}`: `client.v3().transactions().id().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsIdTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3TransactionsIdTransactionId<'a> {
-    /// Starts the typed call path at `/v3/transactions/id/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionsIdTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(&self) -> close::V3TransactionsIdTransactionIdClose<'a> {
-        close::V3TransactionsIdTransactionIdClose::new(
-            self.client,
-            self.transaction_id.clone(),
-        )
-    }
-
-    /// `/reverse`
-    pub fn reverse(&self) -> reverse::V3TransactionsIdTransactionIdReverse<'a> {
-        reverse::V3TransactionsIdTransactionIdReverse::new(
-            self.client,
-            self.transaction_id.clone(),
-        )
-    }
-
-    /// 查询订单(微信支付订单号) (`GET /v3/transactions/id/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: GetTransactionByTransactionIdQuery,
-    ) -> ::std::result::Result<
-        GetTransactionByTransactionIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransactionByTransactionIdRequest::new(
-                    self.transaction_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -670,57 +670,6 @@ impl ::wechatpay_runtime::Operation for GetTransactionByOutTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/out-trade-no/{out_trade_no}`: `client.v3().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3TransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(&self) -> close::V3TransactionsOutTradeNoOutTradeNoClose<'a> {
-        close::V3TransactionsOutTradeNoOutTradeNoClose::new(
-            self.client,
-            self.out_trade_no.clone(),
-        )
-    }
-
-    /// `/reverse`
-    pub fn reverse(&self) -> reverse::V3TransactionsOutTradeNoOutTradeNoReverse<'a> {
-        reverse::V3TransactionsOutTradeNoOutTradeNoReverse::new(
-            self.client,
-            self.out_trade_no.clone(),
-        )
-    }
-
-    /// 查询订单(商户订单号) (`GET /v3/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: GetTransactionByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        GetTransactionByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransactionByOutTradeNoRequest::new(self.out_trade_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

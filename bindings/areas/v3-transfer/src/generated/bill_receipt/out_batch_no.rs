@@ -154,33 +154,6 @@ impl ::wechatpay_runtime::Operation for GetBillReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/transfer/bill-receipt/{out_batch_no}`: `client.v3().transfer().bill_receipt().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3TransferBillReceiptOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3TransferBillReceiptOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/transfer/bill-receipt/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransferBillReceiptOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// 查询转账电子回单 (`GET /v3/transfer/bill-receipt/{out_batch_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetBillReceiptResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetBillReceiptRequest::new(self.out_batch_no.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/bill-receipt/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

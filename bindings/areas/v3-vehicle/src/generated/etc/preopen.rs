@@ -270,27 +270,6 @@ impl ::wechatpay_runtime::Operation for PreopenEtcRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/etc/preopen`: `client.v3().vehicle().etc().preopen()`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleEtcPreopen<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3VehicleEtcPreopen<'a> {
-    /// Starts the typed call path at `/v3/vehicle/etc/preopen` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3VehicleEtcPreopen { client }
-    }
-
-    /// 预开通用户ETC指定卡扣费 (`POST /v3/vehicle/etc/preopen`)
-    pub async fn post(
-        &self,
-        body: PreopenEtcBody,
-    ) -> ::std::result::Result<PreopenEtcResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PreopenEtcRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/preopen`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

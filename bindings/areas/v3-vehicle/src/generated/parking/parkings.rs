@@ -284,27 +284,6 @@ impl ::wechatpay_runtime::Operation for CreateParkingRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/parking/parkings`: `client.v3().vehicle().parking().parkings()`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleParkingParkings<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3VehicleParkingParkings<'a> {
-    /// Starts the typed call path at `/v3/vehicle/parking/parkings` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3VehicleParkingParkings { client }
-    }
-
-    /// 创建停车入场 (`POST /v3/vehicle/parking/parkings`)
-    pub async fn post(
-        &self,
-        body: CreateParkingBody,
-    ) -> ::std::result::Result<CreateParkingResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateParkingRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/parking/parkings`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -820,32 +820,6 @@ impl ::wechatpay_runtime::Operation for VehicleCreateTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/transactions/parking`: `client.v3().vehicle().transactions().parking()`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleTransactionsParking<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3VehicleTransactionsParking<'a> {
-    /// Starts the typed call path at `/v3/vehicle/transactions/parking` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3VehicleTransactionsParking {
-            client,
-        }
-    }
-
-    /// 扣费受理 (`POST /v3/vehicle/transactions/parking`)
-    pub async fn post(
-        &self,
-        body: VehicleCreateTransactionBody,
-    ) -> ::std::result::Result<
-        VehicleCreateTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&VehicleCreateTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/transactions/parking`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -248,27 +248,6 @@ impl ::wechatpay_runtime::Operation for CreateProofRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/bill/proof`: `client.v3().webizpay().bill().proof()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayBillProof<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3WebizpayBillProof<'a> {
-    /// Starts the typed call path at `/v3/webizpay/bill/proof` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3WebizpayBillProof { client }
-    }
-
-    /// 申请企业商户企业支付出资凭证 (`POST /v3/webizpay/bill/proof`)
-    pub async fn post(
-        &self,
-        body: CreateProofBody,
-    ) -> ::std::result::Result<CreateProofResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateProofRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/bill/proof`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -198,27 +198,6 @@ impl ::wechatpay_runtime::Operation for CreateTradeBillRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/bill/trade-bill`: `client.v3().webizpay().bill().trade_bill()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayBillTradeBill<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3WebizpayBillTradeBill<'a> {
-    /// Starts the typed call path at `/v3/webizpay/bill/trade-bill` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3WebizpayBillTradeBill { client }
-    }
-
-    /// 申请企业商户企业支付业务账单 (`POST /v3/webizpay/bill/trade-bill`)
-    pub async fn post(
-        &self,
-        body: CreateTradeBillBody,
-    ) -> ::std::result::Result<CreateTradeBillResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateTradeBillRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/bill/trade-bill`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -257,37 +257,6 @@ impl ::wechatpay_runtime::Operation for CreateEntityMatchRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/stores/entity-matches`: `client.v3().webizpay().stores().entity_matches()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayStoresEntityMatches<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3WebizpayStoresEntityMatches<'a> {
-    /// Starts the typed call path at `/v3/webizpay/stores/entity-matches` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3WebizpayStoresEntityMatches {
-            client,
-        }
-    }
-
-    /// `/{batch_id}`
-    pub fn batch_id(
-        &self,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> batch_id::V3WebizpayStoresEntityMatchesBatchId<'a> {
-        batch_id::V3WebizpayStoresEntityMatchesBatchId::new(self.client, batch_id)
-    }
-
-    /// 发起门店主体匹配 (`POST /v3/webizpay/stores/entity-matches`)
-    pub async fn post(
-        &self,
-        body: CreateEntityMatchBody,
-    ) -> ::std::result::Result<CreateEntityMatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateEntityMatchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/stores/entity-matches`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

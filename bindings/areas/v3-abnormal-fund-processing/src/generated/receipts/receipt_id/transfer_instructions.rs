@@ -566,53 +566,6 @@ impl ::wechatpay_runtime::Operation for TransferInstructionsRequest {
     }
 }
 
-/// The typed call path at `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`: `client.v3().abnormal_fund_processing().receipts().receipt_id(receipt_id).transfer_instructions()`.
-#[derive(Debug, Clone)]
-pub struct V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    receipt_id: ::std::string::String,
-}
-
-impl<'a> V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructions<'a> {
-    /// Starts the typed call path at `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        receipt_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructions {
-            client,
-            receipt_id: receipt_id.into(),
-        }
-    }
-
-    /// `/{out_instruction_no}`
-    pub fn out_instruction_no(
-        &self,
-        out_instruction_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_instruction_no::V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructionsOutInstructionNo<
-        'a,
-    > {
-        out_instruction_no::V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructionsOutInstructionNo::new(
-            self.client,
-            self.receipt_id.clone(),
-            out_instruction_no,
-        )
-    }
-
-    /// 发起在途异常资金付款指令 (`POST /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`)
-    pub async fn post(
-        &self,
-        body: TransferInstructionsBody,
-    ) -> ::std::result::Result<
-        TransferInstructionsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&TransferInstructionsRequest::new(self.receipt_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -228,29 +228,6 @@ impl ::wechatpay_runtime::Operation for QueryBalanceRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/account/balance`: `client.v3().aggracct_bc().wb_channel().account().balance()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelAccountBalance<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelAccountBalance<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/account/balance` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelAccountBalance {
-            client,
-        }
-    }
-
-    /// 查询渠道额度 (`GET /v3/aggracct-bc/wb-channel/account/balance`)
-    pub async fn get(
-        &self,
-        query: QueryBalanceQuery,
-    ) -> ::std::result::Result<QueryBalanceResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryBalanceRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/account/balance`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -553,29 +553,6 @@ impl ::wechatpay_runtime::Operation for QueryMchArchiveRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/account/mch_archives`: `client.v3().aggracct_bc().wb_channel().account().mch_archives()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelAccountMchArchives<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelAccountMchArchives<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/account/mch_archives` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelAccountMchArchives {
-            client,
-        }
-    }
-
-    /// 查询商户资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_archives`)
-    pub async fn get(
-        &self,
-        query: QueryMchArchiveQuery,
-    ) -> ::std::result::Result<QueryMchArchiveResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryMchArchiveRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/account/mch_archives`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

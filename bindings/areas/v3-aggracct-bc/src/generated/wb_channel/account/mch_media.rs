@@ -283,29 +283,6 @@ impl ::wechatpay_runtime::Operation for QueryMchMediaRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/account/mch_media`: `client.v3().aggracct_bc().wb_channel().account().mch_media()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelAccountMchMedia<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelAccountMchMedia<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/account/mch_media` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelAccountMchMedia {
-            client,
-        }
-    }
-
-    /// 查询商户影像件资料 (`GET /v3/aggracct-bc/wb-channel/account/mch_media`)
-    pub async fn get(
-        &self,
-        query: QueryMchMediaQuery,
-    ) -> ::std::result::Result<QueryMchMediaResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryMchMediaRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/account/mch_media`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -271,40 +271,6 @@ impl ::wechatpay_runtime::Operation for CreateRenameRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/bank-channel-account/rename`: `client.v3().aggracct_bc().wb_channel().bank_channel_account().rename()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelBankChannelAccountRename<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelBankChannelAccountRename<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/bank-channel-account/rename` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelBankChannelAccountRename {
-            client,
-        }
-    }
-
-    /// `/{application_id}`
-    pub fn application_id(
-        &self,
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> application_id::V3AggracctBcWbChannelBankChannelAccountRenameApplicationId<'a> {
-        application_id::V3AggracctBcWbChannelBankChannelAccountRenameApplicationId::new(
-            self.client,
-            application_id,
-        )
-    }
-
-    /// 受理渠道结算银行账户更名申请 (`POST /v3/aggracct-bc/wb-channel/bank-channel-account/rename`)
-    pub async fn post(
-        &self,
-        body: CreateRenameBody,
-    ) -> ::std::result::Result<CreateRenameResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateRenameRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/bank-channel-account/rename`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -468,36 +468,6 @@ impl ::wechatpay_runtime::Operation for GetControlOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`: `client.v3().aggracct_bc().wb_channel().control_orders().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelControlOrdersOutRequestNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3AggracctBcWbChannelControlOrdersOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3AggracctBcWbChannelControlOrdersOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 查询控制单 (`GET /v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`)
-    pub async fn get(
-        &self,
-        query: GetControlOrderQuery,
-    ) -> ::std::result::Result<GetControlOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetControlOrderRequest::new(self.out_request_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

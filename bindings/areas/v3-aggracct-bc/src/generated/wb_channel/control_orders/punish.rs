@@ -276,29 +276,6 @@ impl ::wechatpay_runtime::Operation for CreatePunishRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders/punish`: `client.v3().aggracct_bc().wb_channel().control_orders().punish()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelControlOrdersPunish<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelControlOrdersPunish<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders/punish` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelControlOrdersPunish {
-            client,
-        }
-    }
-
-    /// 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`)
-    pub async fn post(
-        &self,
-        body: CreatePunishBody,
-    ) -> ::std::result::Result<CreatePunishResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePunishRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders/punish`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

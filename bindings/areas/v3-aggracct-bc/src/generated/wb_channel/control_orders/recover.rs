@@ -232,29 +232,6 @@ impl ::wechatpay_runtime::Operation for RecoverControlOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders/recover`: `client.v3().aggracct_bc().wb_channel().control_orders().recover()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelControlOrdersRecover<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelControlOrdersRecover<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders/recover` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelControlOrdersRecover {
-            client,
-        }
-    }
-
-    /// 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`)
-    pub async fn post(
-        &self,
-        body: RecoverControlOrderBody,
-    ) -> ::std::result::Result<RecoverControlOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&RecoverControlOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders/recover`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

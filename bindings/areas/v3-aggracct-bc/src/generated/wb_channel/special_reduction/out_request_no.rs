@@ -338,38 +338,6 @@ impl ::wechatpay_runtime::Operation for GetSpecialReductionRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`: `client.v3().aggracct_bc().wb_channel().special_reduction().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelSpecialReductionOutRequestNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3AggracctBcWbChannelSpecialReductionOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3AggracctBcWbChannelSpecialReductionOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 查询特殊减额结果 (`GET /v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`)
-    pub async fn get(
-        &self,
-        query: GetSpecialReductionQuery,
-    ) -> ::std::result::Result<GetSpecialReductionResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetSpecialReductionRequest::new(self.out_request_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/special-reduction/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -265,36 +265,6 @@ impl ::wechatpay_runtime::Operation for ModifySettlementRequest {
     }
 }
 
-/// The typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`: `client.v3().apply4sub().sub_merchants().sub_mchid(sub_mchid).modify_settlement()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subSubMerchantsSubMchidModifySettlement<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3Apply4subSubMerchantsSubMchidModifySettlement<'a> {
-    /// Starts the typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Apply4subSubMerchantsSubMchidModifySettlement {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`)
-    pub async fn post(
-        &self,
-        body: ModifySettlementBody,
-    ) -> ::std::result::Result<ModifySettlementResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifySettlementRequest::new(self.sub_mchid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

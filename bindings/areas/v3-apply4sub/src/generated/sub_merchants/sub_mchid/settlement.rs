@@ -177,33 +177,6 @@ impl ::wechatpay_runtime::Operation for QuerySettlementRequest {
     }
 }
 
-/// The typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/settlement`: `client.v3().apply4sub().sub_merchants().sub_mchid(sub_mchid).settlement()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subSubMerchantsSubMchidSettlement<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3Apply4subSubMerchantsSubMchidSettlement<'a> {
-    /// Starts the typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/settlement` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Apply4subSubMerchantsSubMchidSettlement {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询结算账户 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/settlement`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QuerySettlementResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QuerySettlementRequest::new(self.sub_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4sub/sub_merchants/{sub_mchid}/settlement`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

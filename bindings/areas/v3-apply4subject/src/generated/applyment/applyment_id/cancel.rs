@@ -81,37 +81,6 @@ for Apply4subjectCancelApplymentByApplymentIdRequest {
     }
 }
 
-/// The typed call path at `/v3/apply4subject/applyment/{applyment_id}/cancel`: `client.v3().apply4subject().applyment().applyment_id(applyment_id).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subjectApplymentApplymentIdCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3Apply4subjectApplymentApplymentIdCancel<'a> {
-    /// Starts the typed call path at `/v3/apply4subject/applyment/{applyment_id}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Apply4subjectApplymentApplymentIdCancel {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// 撤销商户开户意愿申请单 (`POST /v3/apply4subject/applyment/{applyment_id}/cancel`)
-    pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &Apply4subjectCancelApplymentByApplymentIdRequest::new(
-                    self.applyment_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment/{applyment_id}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -82,37 +82,6 @@ for Apply4subjectCancelApplymentByBusinessCodeRequest {
     }
 }
 
-/// The typed call path at `/v3/apply4subject/applyment/{business_code}/cancel`: `client.v3().apply4subject().applyment().business_code(business_code).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subjectApplymentBusinessCodeCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    business_code: ::std::string::String,
-}
-
-impl<'a> V3Apply4subjectApplymentBusinessCodeCancel<'a> {
-    /// Starts the typed call path at `/v3/apply4subject/applyment/{business_code}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        business_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Apply4subjectApplymentBusinessCodeCancel {
-            client,
-            business_code: business_code.into(),
-        }
-    }
-
-    /// 撤销商户开户意愿申请单 (`POST /v3/apply4subject/applyment/{business_code}/cancel`)
-    pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &Apply4subjectCancelApplymentByBusinessCodeRequest::new(
-                    self.business_code.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment/{business_code}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

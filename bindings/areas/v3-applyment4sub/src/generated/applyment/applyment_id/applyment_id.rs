@@ -215,42 +215,6 @@ impl ::wechatpay_runtime::Operation for Applyment4subGetApplymentByApplymentIdRe
     }
 }
 
-/// The typed call path at `/v3/applyment4sub/applyment/applyment_id/{applyment_id}`: `client.v3().applyment4sub().applyment().applyment_id().applyment_id(applyment_id)`.
-#[derive(Debug, Clone)]
-pub struct V3Applyment4subApplymentApplymentIdApplymentId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3Applyment4subApplymentApplymentIdApplymentId<'a> {
-    /// Starts the typed call path at `/v3/applyment4sub/applyment/applyment_id/{applyment_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Applyment4subApplymentApplymentIdApplymentId {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// 通过申请单号查询申请状态 (`GET /v3/applyment4sub/applyment/applyment_id/{applyment_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        Applyment4subGetApplymentByApplymentIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &Applyment4subGetApplymentByApplymentIdRequest::new(
-                    self.applyment_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/applyment4sub/applyment/applyment_id/{applyment_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -215,42 +215,6 @@ impl ::wechatpay_runtime::Operation for Applyment4subGetApplymentByBusinessCodeR
     }
 }
 
-/// The typed call path at `/v3/applyment4sub/applyment/business_code/{business_code}`: `client.v3().applyment4sub().applyment().business_code().business_code(business_code)`.
-#[derive(Debug, Clone)]
-pub struct V3Applyment4subApplymentBusinessCodeBusinessCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    business_code: ::std::string::String,
-}
-
-impl<'a> V3Applyment4subApplymentBusinessCodeBusinessCode<'a> {
-    /// Starts the typed call path at `/v3/applyment4sub/applyment/business_code/{business_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        business_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Applyment4subApplymentBusinessCodeBusinessCode {
-            client,
-            business_code: business_code.into(),
-        }
-    }
-
-    /// 通过业务申请编号查询申请状态 (`GET /v3/applyment4sub/applyment/business_code/{business_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        Applyment4subGetApplymentByBusinessCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &Applyment4subGetApplymentByBusinessCodeRequest::new(
-                    self.business_code.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/applyment4sub/applyment/business_code/{business_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -558,44 +558,6 @@ impl ::wechatpay_runtime::Paginated for GetBatchByBatchIdRequest {
     }
 }
 
-/// The typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}`: `client.v3().bank_transfer().batches().batch_id().batch_id(batch_id)`.
-#[derive(Debug, Clone)]
-pub struct V3BankTransferBatchesBatchIdBatchId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-}
-
-impl<'a> V3BankTransferBatchesBatchIdBatchId<'a> {
-    /// Starts the typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BankTransferBatchesBatchIdBatchId {
-            client,
-            batch_id: batch_id.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(&self) -> details::V3BankTransferBatchesBatchIdBatchIdDetails<'a> {
-        details::V3BankTransferBatchesBatchIdBatchIdDetails::new(
-            self.client,
-            self.batch_id.clone(),
-        )
-    }
-
-    /// 微信支付批次单号查询批次单 (`GET /v3/bank-transfer/batches/batch-id/{batch_id}`)
-    pub async fn get(
-        &self,
-        query: GetBatchByBatchIdQuery,
-    ) -> ::std::result::Result<GetBatchByBatchIdResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetBatchByBatchIdRequest::new(self.batch_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/batch-id/{batch_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -616,36 +578,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}/details`: `client.v3().bank_transfer().batches().batch_id().batch_id(batch_id).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BankTransferBatchesBatchIdBatchIdDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: ::std::string::String,
-    }
-
-    impl<'a> V3BankTransferBatchesBatchIdBatchIdDetails<'a> {
-        /// Starts the typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3BankTransferBatchesBatchIdBatchIdDetails {
-                client,
-                batch_id: batch_id.into(),
-            }
-        }
-
-        /// `/detail-id`
-        pub fn detail_id(
-            &self,
-        ) -> detail_id::V3BankTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            detail_id::V3BankTransferBatchesBatchIdBatchIdDetailsDetailId::new(
-                self.client,
-                self.batch_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/batch-id/{batch_id}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -654,40 +586,6 @@ pub mod details {
 
     pub mod detail_id {
         //! `/detail-id`
-
-        /// The typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id`: `client.v3().bank_transfer().batches().batch_id().batch_id(batch_id).details().detail_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BankTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: ::std::string::String,
-        }
-
-        impl<'a> V3BankTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            /// Starts the typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                batch_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3BankTransferBatchesBatchIdBatchIdDetailsDetailId {
-                    client,
-                    batch_id: batch_id.into(),
-                }
-            }
-
-            /// `/{detail_id}`
-            pub fn detail_id(
-                &self,
-                detail_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> detail_id::V3BankTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<
-                'a,
-            > {
-                detail_id::V3BankTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId::new(
-                    self.client,
-                    self.batch_id.clone(),
-                    detail_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -576,49 +576,6 @@ impl ::wechatpay_runtime::Paginated for GetBatchByOutBatchNoRequest {
     }
 }
 
-/// The typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}`: `client.v3().bank_transfer().batches().out_batch_no().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3BankTransferBatchesOutBatchNoOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3BankTransferBatchesOutBatchNoOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BankTransferBatchesOutBatchNoOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(
-        &self,
-    ) -> details::V3BankTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        details::V3BankTransferBatchesOutBatchNoOutBatchNoDetails::new(
-            self.client,
-            self.out_batch_no.clone(),
-        )
-    }
-
-    /// 银行批次单号查询批次单 (`GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}`)
-    pub async fn get(
-        &self,
-        query: GetBatchByOutBatchNoQuery,
-    ) -> ::std::result::Result<
-        GetBatchByOutBatchNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetBatchByOutBatchNoRequest::new(self.out_batch_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -639,38 +596,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details`: `client.v3().bank_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3BankTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: ::std::string::String,
-    }
-
-    impl<'a> V3BankTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        /// Starts the typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3BankTransferBatchesOutBatchNoOutBatchNoDetails {
-                client,
-                out_batch_no: out_batch_no.into(),
-            }
-        }
-
-        /// `/out-detail-no`
-        pub fn out_detail_no(
-            &self,
-        ) -> out_detail_no::V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<
-            'a,
-        > {
-            out_detail_no::V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo::new(
-                self.client,
-                self.out_batch_no.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -679,40 +604,6 @@ pub mod details {
 
     pub mod out_detail_no {
         //! `/out-detail-no`
-
-        /// The typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`: `client.v3().bank_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details().out_detail_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: ::std::string::String,
-        }
-
-        impl<'a> V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            /// Starts the typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo {
-                    client,
-                    out_batch_no: out_batch_no.into(),
-                }
-            }
-
-            /// `/{out_detail_no}`
-            pub fn out_detail_no(
-                &self,
-                out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_detail_no::V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<
-                'a,
-            > {
-                out_detail_no::V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo::new(
-                    self.client,
-                    self.out_batch_no.clone(),
-                    out_detail_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -173,40 +173,6 @@ impl ::wechatpay_runtime::Operation for BrandGetApplymentByApplymentIdRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/applyments/applyment-id/{applyment_id}`: `client.v3().brand().applyments().applyment_id().applyment_id(applyment_id)`.
-#[derive(Debug, Clone)]
-pub struct V3BrandApplymentsApplymentIdApplymentId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3BrandApplymentsApplymentIdApplymentId<'a> {
-    /// Starts the typed call path at `/v3/brand/applyments/applyment-id/{applyment_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandApplymentsApplymentIdApplymentId {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// 根据申请单ID查询申请状态 (`GET /v3/brand/applyments/applyment-id/{applyment_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        BrandGetApplymentByApplymentIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &BrandGetApplymentByApplymentIdRequest::new(self.applyment_id.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/applyments/applyment-id/{applyment_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -204,32 +204,6 @@ impl ::wechatpay_runtime::Operation for ConfigsCardBrandCancelApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-configs/cancel-applyment`: `client.v3().brand().card().card_configs().cancel_applyment()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardConfigsCancelApplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandCardCardConfigsCancelApplyment<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-configs/cancel-applyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandCardCardConfigsCancelApplyment {
-            client,
-        }
-    }
-
-    /// 撤销商家名片配置申请 (`POST /v3/brand/card/card-configs/cancel-applyment`)
-    pub async fn post(
-        &self,
-        body: ConfigsCardBrandCancelApplymentBody,
-    ) -> ::std::result::Result<
-        ConfigsCardBrandCancelApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ConfigsCardBrandCancelApplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-configs/cancel-applyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

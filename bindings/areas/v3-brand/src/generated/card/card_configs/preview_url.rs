@@ -208,29 +208,6 @@ impl ::wechatpay_runtime::Operation for QueryPreviewUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-configs/preview-url`: `client.v3().brand().card().card_configs().preview_url()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardConfigsPreviewUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandCardCardConfigsPreviewUrl<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-configs/preview-url` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandCardCardConfigsPreviewUrl {
-            client,
-        }
-    }
-
-    /// 获取商家名片预览二维码 (`GET /v3/brand/card/card-configs/preview-url`)
-    pub async fn get(
-        &self,
-        query: QueryPreviewUrlQuery,
-    ) -> ::std::result::Result<QueryPreviewUrlResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryPreviewUrlRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-configs/preview-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

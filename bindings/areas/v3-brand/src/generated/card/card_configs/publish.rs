@@ -227,29 +227,6 @@ impl ::wechatpay_runtime::Operation for CreatePublishRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-configs/publish`: `client.v3().brand().card().card_configs().publish()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardConfigsPublish<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandCardCardConfigsPublish<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-configs/publish` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandCardCardConfigsPublish {
-            client,
-        }
-    }
-
-    /// 发布商家名片配置 (`POST /v3/brand/card/card-configs/publish`)
-    pub async fn post(
-        &self,
-        body: CreatePublishBody,
-    ) -> ::std::result::Result<CreatePublishResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePublishRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-configs/publish`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

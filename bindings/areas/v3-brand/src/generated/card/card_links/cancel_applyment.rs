@@ -145,32 +145,6 @@ impl ::wechatpay_runtime::Operation for LinksCardBrandCancelApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-links/cancel-applyment`: `client.v3().brand().card().card_links().cancel_applyment()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardLinksCancelApplyment<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandCardCardLinksCancelApplyment<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-links/cancel-applyment` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandCardCardLinksCancelApplyment {
-            client,
-        }
-    }
-
-    /// 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`)
-    pub async fn post(
-        &self,
-        body: LinksCardBrandCancelApplymentBody,
-    ) -> ::std::result::Result<
-        LinksCardBrandCancelApplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&LinksCardBrandCancelApplymentRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-links/cancel-applyment`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

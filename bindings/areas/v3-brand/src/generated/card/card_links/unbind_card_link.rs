@@ -221,29 +221,6 @@ impl ::wechatpay_runtime::Operation for UnbindCardLinkRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-links/unbind-card-link`: `client.v3().brand().card().card_links().unbind_card_link()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardLinksUnbindCardLink<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandCardCardLinksUnbindCardLink<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-links/unbind-card-link` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandCardCardLinksUnbindCardLink {
-            client,
-        }
-    }
-
-    /// 解除已生效交易连接名片场景 (`POST /v3/brand/card/card-links/unbind-card-link`)
-    pub async fn post(
-        &self,
-        body: UnbindCardLinkBody,
-    ) -> ::std::result::Result<UnbindCardLinkResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UnbindCardLinkRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-links/unbind-card-link`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

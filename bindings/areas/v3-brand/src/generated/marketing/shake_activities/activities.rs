@@ -495,29 +495,6 @@ impl ::wechatpay_runtime::Paginated for BrandListActivitiesRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/marketing/shake-activities/activities`: `client.v3().brand().marketing().shake_activities().activities()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandMarketingShakeActivitiesActivities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandMarketingShakeActivitiesActivities<'a> {
-    /// Starts the typed call path at `/v3/brand/marketing/shake-activities/activities` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandMarketingShakeActivitiesActivities {
-            client,
-        }
-    }
-
-    /// 查询摇优惠活动列表 (`GET /v3/brand/marketing/shake-activities/activities`)
-    pub async fn get(
-        &self,
-        query: BrandListActivitiesQuery,
-    ) -> ::std::result::Result<BrandListActivitiesResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandListActivitiesRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/marketing/shake-activities/activities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

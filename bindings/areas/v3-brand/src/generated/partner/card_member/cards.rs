@@ -1473,45 +1473,6 @@ impl ::wechatpay_runtime::Operation for BrandCreateCardRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/cards`: `client.v3().brand().partner().card_member().cards()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberCards<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/cards` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberCards {
-            client,
-        }
-    }
-
-    /// `/{card_id}`
-    pub fn card_id(
-        &self,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> card_id::V3BrandPartnerCardMemberCardsCardId<'a> {
-        card_id::V3BrandPartnerCardMemberCardsCardId::new(self.client, card_id)
-    }
-
-    /// 查询会员卡模板列表 (`GET /v3/brand/partner/card-member/cards`)
-    pub async fn get(
-        &self,
-        query: BrandListCardsQuery,
-    ) -> ::std::result::Result<BrandListCardsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandListCardsRequest::new(query)).await
-    }
-
-    /// 创建会员卡模板 (`POST /v3/brand/partner/card-member/cards`)
-    pub async fn post(
-        &self,
-        body: BrandCreateCardBody,
-    ) -> ::std::result::Result<BrandCreateCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandCreateCardRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

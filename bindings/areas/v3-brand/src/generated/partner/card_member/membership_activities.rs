@@ -793,54 +793,6 @@ impl ::wechatpay_runtime::Operation for CreateMembershipActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/membership-activities`: `client.v3().brand().partner().card_member().membership_activities()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberMembershipActivities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberMembershipActivities<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/membership-activities` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberMembershipActivities {
-            client,
-        }
-    }
-
-    /// `/{activity_id}`
-    pub fn activity_id(
-        &self,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> activity_id::V3BrandPartnerCardMemberMembershipActivitiesActivityId<'a> {
-        activity_id::V3BrandPartnerCardMemberMembershipActivitiesActivityId::new(
-            self.client,
-            activity_id,
-        )
-    }
-
-    /// 查询品牌会员发券活动列表 (`GET /v3/brand/partner/card-member/membership-activities`)
-    pub async fn get(
-        &self,
-        query: ListMembershipActivitiesQuery,
-    ) -> ::std::result::Result<
-        ListMembershipActivitiesResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ListMembershipActivitiesRequest::new(query)).await
-    }
-
-    /// 创建品牌会员发券活动 (`POST /v3/brand/partner/card-member/membership-activities`)
-    pub async fn post(
-        &self,
-        body: CreateMembershipActivityBody,
-    ) -> ::std::result::Result<
-        CreateMembershipActivityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateMembershipActivityRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/membership-activities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -157,29 +157,6 @@ impl ::wechatpay_runtime::Operation for PayViewTokensRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/pay-view-tokens`: `client.v3().brand().partner().card_member().pay_view_tokens()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberPayViewTokens<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberPayViewTokens<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/pay-view-tokens` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberPayViewTokens {
-            client,
-        }
-    }
-
-    /// 品牌会员展示付款码组件预授权 (`POST /v3/brand/partner/card-member/pay-view-tokens`)
-    pub async fn post(
-        &self,
-        body: PayViewTokensBody,
-    ) -> ::std::result::Result<PayViewTokensResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PayViewTokensRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/pay-view-tokens`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -157,29 +157,6 @@ impl ::wechatpay_runtime::Operation for CreatePreAuthTokenRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/pre-auth-tokens`: `client.v3().brand().partner().card_member().pre_auth_tokens()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberPreAuthTokens<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberPreAuthTokens<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/pre-auth-tokens` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberPreAuthTokens {
-            client,
-        }
-    }
-
-    /// 入会组件预授权 (`POST /v3/brand/partner/card-member/pre-auth-tokens`)
-    pub async fn post(
-        &self,
-        body: CreatePreAuthTokenBody,
-    ) -> ::std::result::Result<CreatePreAuthTokenResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePreAuthTokenRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/pre-auth-tokens`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

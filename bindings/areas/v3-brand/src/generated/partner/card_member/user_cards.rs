@@ -596,56 +596,6 @@ impl ::wechatpay_runtime::Paginated for ListUserCardsRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-cards`: `client.v3().brand().partner().card_member().user_cards()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserCards<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-cards` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberUserCards {
-            client,
-        }
-    }
-
-    /// `/import-by-openid`
-    pub fn import_by_openid(
-        &self,
-    ) -> import_by_openid::V3BrandPartnerCardMemberUserCardsImportByOpenid<'a> {
-        import_by_openid::V3BrandPartnerCardMemberUserCardsImportByOpenid::new(
-            self.client,
-        )
-    }
-
-    /// `/import-by-phone`
-    pub fn import_by_phone(
-        &self,
-    ) -> import_by_phone::V3BrandPartnerCardMemberUserCardsImportByPhone<'a> {
-        import_by_phone::V3BrandPartnerCardMemberUserCardsImportByPhone::new(self.client)
-    }
-
-    /// `/{user_card_code}`
-    pub fn user_card_code(
-        &self,
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> user_card_code::V3BrandPartnerCardMemberUserCardsUserCardCode<'a> {
-        user_card_code::V3BrandPartnerCardMemberUserCardsUserCardCode::new(
-            self.client,
-            user_card_code,
-        )
-    }
-
-    /// 查询用户在品牌下所有会员卡 (`GET /v3/brand/partner/card-member/user-cards`)
-    pub async fn get(
-        &self,
-        query: ListUserCardsQuery,
-    ) -> ::std::result::Result<ListUserCardsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListUserCardsRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

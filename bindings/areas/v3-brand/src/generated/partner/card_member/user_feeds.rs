@@ -207,29 +207,6 @@ impl ::wechatpay_runtime::Operation for CreateUserFeedRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-feeds`: `client.v3().brand().partner().card_member().user_feeds()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserFeeds<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserFeeds<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-feeds` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberUserFeeds {
-            client,
-        }
-    }
-
-    /// 创建用户动态信息 (`POST /v3/brand/partner/card-member/user-feeds`)
-    pub async fn post(
-        &self,
-        body: CreateUserFeedBody,
-    ) -> ::std::result::Result<CreateUserFeedResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateUserFeedRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-feeds`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

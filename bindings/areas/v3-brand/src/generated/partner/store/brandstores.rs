@@ -959,45 +959,6 @@ impl ::wechatpay_runtime::Operation for CreateBrandstoreRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/store/brandstores`: `client.v3().brand().partner().store().brandstores()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerStoreBrandstores<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerStoreBrandstores<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/store/brandstores` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerStoreBrandstores {
-            client,
-        }
-    }
-
-    /// `/{store_id}`
-    pub fn store_id(
-        &self,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> store_id::V3BrandPartnerStoreBrandstoresStoreId<'a> {
-        store_id::V3BrandPartnerStoreBrandstoresStoreId::new(self.client, store_id)
-    }
-
-    /// 列表查询品牌门店信息 (`GET /v3/brand/partner/store/brandstores`)
-    pub async fn get(
-        &self,
-        query: ListBrandstoresQuery,
-    ) -> ::std::result::Result<ListBrandstoresResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListBrandstoresRequest::new(query)).await
-    }
-
-    /// 创建品牌门店 (`POST /v3/brand/partner/store/brandstores`)
-    pub async fn post(
-        &self,
-        body: CreateBrandstoreBody,
-    ) -> ::std::result::Result<CreateBrandstoreResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateBrandstoreRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/store/brandstores`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -120,33 +120,6 @@ impl ::wechatpay_runtime::Operation for GetBrandConfigRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/profitsharing/brand-configs/{brand_mchid}`: `client.v3().brand().profitsharing().brand_configs().brand_mchid(brand_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3BrandProfitsharingBrandConfigsBrandMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_mchid: ::std::string::String,
-}
-
-impl<'a> V3BrandProfitsharingBrandConfigsBrandMchid<'a> {
-    /// Starts the typed call path at `/v3/brand/profitsharing/brand-configs/{brand_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandProfitsharingBrandConfigsBrandMchid {
-            client,
-            brand_mchid: brand_mchid.into(),
-        }
-    }
-
-    /// 查询最大分账比例 (`GET /v3/brand/profitsharing/brand-configs/{brand_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetBrandConfigResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetBrandConfigRequest::new(self.brand_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/brand-configs/{brand_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -237,29 +237,6 @@ impl ::wechatpay_runtime::Operation for BrandAddReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/profitsharing/receivers/add`: `client.v3().brand().profitsharing().receivers().add()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandProfitsharingReceiversAdd<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandProfitsharingReceiversAdd<'a> {
-    /// Starts the typed call path at `/v3/brand/profitsharing/receivers/add` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandProfitsharingReceiversAdd {
-            client,
-        }
-    }
-
-    /// 添加分账接收方 (`POST /v3/brand/profitsharing/receivers/add`)
-    pub async fn post(
-        &self,
-        body: BrandAddReceiverBody,
-    ) -> ::std::result::Result<BrandAddReceiverResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandAddReceiverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/receivers/add`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

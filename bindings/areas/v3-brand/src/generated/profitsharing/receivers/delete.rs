@@ -200,29 +200,6 @@ impl ::wechatpay_runtime::Operation for BrandDeleteReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/profitsharing/receivers/delete`: `client.v3().brand().profitsharing().receivers().delete()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandProfitsharingReceiversDelete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandProfitsharingReceiversDelete<'a> {
-    /// Starts the typed call path at `/v3/brand/profitsharing/receivers/delete` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandProfitsharingReceiversDelete {
-            client,
-        }
-    }
-
-    /// 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`)
-    pub async fn post(
-        &self,
-        body: BrandDeleteReceiverBody,
-    ) -> ::std::result::Result<BrandDeleteReceiverResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandDeleteReceiverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/profitsharing/receivers/delete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

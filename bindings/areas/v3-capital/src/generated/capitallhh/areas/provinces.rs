@@ -136,39 +136,6 @@ impl ::wechatpay_runtime::Operation for QueryProvinceRequest {
     }
 }
 
-/// The typed call path at `/v3/capital/capitallhh/areas/provinces`: `client.v3().capital().capitallhh().areas().provinces()`.
-#[derive(Debug, Clone)]
-pub struct V3CapitalCapitallhhAreasProvinces<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CapitalCapitallhhAreasProvinces<'a> {
-    /// Starts the typed call path at `/v3/capital/capitallhh/areas/provinces` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CapitalCapitallhhAreasProvinces {
-            client,
-        }
-    }
-
-    /// `/{province_code}`
-    pub fn province_code(
-        &self,
-        province_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> province_code::V3CapitalCapitallhhAreasProvincesProvinceCode<'a> {
-        province_code::V3CapitalCapitallhhAreasProvincesProvinceCode::new(
-            self.client,
-            province_code,
-        )
-    }
-
-    /// 查询省份列表 (`GET /v3/capital/capitallhh/areas/provinces`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryProvinceResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryProvinceRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/areas/provinces`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -184,36 +151,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod province_code {
     //! `/{province_code}`
-
-    /// The typed call path at `/v3/capital/capitallhh/areas/provinces/{province_code}`: `client.v3().capital().capitallhh().areas().provinces().province_code(province_code)`.
-    #[derive(Debug, Clone)]
-    pub struct V3CapitalCapitallhhAreasProvincesProvinceCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        province_code: ::std::string::String,
-    }
-
-    impl<'a> V3CapitalCapitallhhAreasProvincesProvinceCode<'a> {
-        /// Starts the typed call path at `/v3/capital/capitallhh/areas/provinces/{province_code}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            province_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3CapitalCapitallhhAreasProvincesProvinceCode {
-                client,
-                province_code: province_code.into(),
-            }
-        }
-
-        /// `/cities`
-        pub fn cities(
-            &self,
-        ) -> cities::V3CapitalCapitallhhAreasProvincesProvinceCodeCities<'a> {
-            cities::V3CapitalCapitallhhAreasProvincesProvinceCodeCities::new(
-                self.client,
-                self.province_code.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/areas/provinces/{province_code}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -312,32 +312,6 @@ impl ::wechatpay_runtime::Paginated for ListCorporateBankingRequest {
     }
 }
 
-/// The typed call path at `/v3/capital/capitallhh/banks/corporate-banking`: `client.v3().capital().capitallhh().banks().corporate_banking()`.
-#[derive(Debug, Clone)]
-pub struct V3CapitalCapitallhhBanksCorporateBanking<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CapitalCapitallhhBanksCorporateBanking<'a> {
-    /// Starts the typed call path at `/v3/capital/capitallhh/banks/corporate-banking` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CapitalCapitallhhBanksCorporateBanking {
-            client,
-        }
-    }
-
-    /// 查询支持对公业务的银行列表 (`GET /v3/capital/capitallhh/banks/corporate-banking`)
-    pub async fn get(
-        &self,
-        query: ListCorporateBankingQuery,
-    ) -> ::std::result::Result<
-        ListCorporateBankingResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ListCorporateBankingRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/banks/corporate-banking`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -312,29 +312,6 @@ impl ::wechatpay_runtime::Paginated for ListPersonalBankingRequest {
     }
 }
 
-/// The typed call path at `/v3/capital/capitallhh/banks/personal-banking`: `client.v3().capital().capitallhh().banks().personal_banking()`.
-#[derive(Debug, Clone)]
-pub struct V3CapitalCapitallhhBanksPersonalBanking<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CapitalCapitallhhBanksPersonalBanking<'a> {
-    /// Starts the typed call path at `/v3/capital/capitallhh/banks/personal-banking` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CapitalCapitallhhBanksPersonalBanking {
-            client,
-        }
-    }
-
-    /// 查询支持个人业务的银行列表 (`GET /v3/capital/capitallhh/banks/personal-banking`)
-    pub async fn get(
-        &self,
-        query: ListPersonalBankingQuery,
-    ) -> ::std::result::Result<ListPersonalBankingResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListPersonalBankingRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/banks/personal-banking`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

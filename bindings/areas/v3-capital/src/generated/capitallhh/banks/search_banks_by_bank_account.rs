@@ -216,32 +216,6 @@ impl ::wechatpay_runtime::Operation for QuerySearchBanksByBankAccountRequest {
     }
 }
 
-/// The typed call path at `/v3/capital/capitallhh/banks/search-banks-by-bank-account`: `client.v3().capital().capitallhh().banks().search_banks_by_bank_account()`.
-#[derive(Debug, Clone)]
-pub struct V3CapitalCapitallhhBanksSearchBanksByBankAccount<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CapitalCapitallhhBanksSearchBanksByBankAccount<'a> {
-    /// Starts the typed call path at `/v3/capital/capitallhh/banks/search-banks-by-bank-account` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CapitalCapitallhhBanksSearchBanksByBankAccount {
-            client,
-        }
-    }
-
-    /// 获取对私银行卡号开户银行 (`GET /v3/capital/capitallhh/banks/search-banks-by-bank-account`)
-    pub async fn get(
-        &self,
-        query: QuerySearchBanksByBankAccountQuery,
-    ) -> ::std::result::Result<
-        QuerySearchBanksByBankAccountResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QuerySearchBanksByBankAccountRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/banks/search-banks-by-bank-account`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

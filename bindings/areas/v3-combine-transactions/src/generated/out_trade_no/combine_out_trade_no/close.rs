@@ -242,41 +242,6 @@ impl ::wechatpay_runtime::Operation for CloseCombineTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`: `client.v3().combine_transactions().out_trade_no().combine_out_trade_no(combine_out_trade_no).close()`.
-#[derive(Debug, Clone)]
-pub struct V3CombineTransactionsOutTradeNoCombineOutTradeNoClose<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    combine_out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3CombineTransactionsOutTradeNoCombineOutTradeNoClose<'a> {
-    /// Starts the typed call path at `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CombineTransactionsOutTradeNoCombineOutTradeNoClose {
-            client,
-            combine_out_trade_no: combine_out_trade_no.into(),
-        }
-    }
-
-    /// 合单关闭订单 (`POST /v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`)
-    pub async fn post(
-        &self,
-        body: CloseCombineTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &CloseCombineTransactionRequest::new(
-                    self.combine_out_trade_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/combine-transactions/out-trade-no/{combine_out_trade_no}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

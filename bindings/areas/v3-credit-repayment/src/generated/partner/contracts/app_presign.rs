@@ -369,29 +369,6 @@ impl ::wechatpay_runtime::Operation for CreateAppPresignRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/contracts/app-presign`: `client.v3().credit_repayment().partner().contracts().app_presign()`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerContractsAppPresign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CreditRepaymentPartnerContractsAppPresign<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/contracts/app-presign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CreditRepaymentPartnerContractsAppPresign {
-            client,
-        }
-    }
-
-    /// APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`)
-    pub async fn post(
-        &self,
-        body: CreateAppPresignBody,
-    ) -> ::std::result::Result<CreateAppPresignResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateAppPresignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/contracts/app-presign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -411,29 +411,6 @@ impl ::wechatpay_runtime::Operation for CreateH5PresignRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/contracts/h5-presign`: `client.v3().credit_repayment().partner().contracts().h5_presign()`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerContractsH5Presign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CreditRepaymentPartnerContractsH5Presign<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/contracts/h5-presign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CreditRepaymentPartnerContractsH5Presign {
-            client,
-        }
-    }
-
-    /// H5预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/h5-presign`)
-    pub async fn post(
-        &self,
-        body: CreateH5PresignBody,
-    ) -> ::std::result::Result<CreateH5PresignResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateH5PresignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/contracts/h5-presign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

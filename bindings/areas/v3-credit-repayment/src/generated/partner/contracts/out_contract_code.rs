@@ -214,35 +214,6 @@ impl ::wechatpay_runtime::Operation for CreditGetContractRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/contracts/{out_contract_code}`: `client.v3().credit_repayment().partner().contracts().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerContractsOutContractCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_contract_code: ::std::string::String,
-}
-
-impl<'a> V3CreditRepaymentPartnerContractsOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/contracts/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CreditRepaymentPartnerContractsOutContractCode {
-            client,
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 查询自动还款协议 (`GET /v3/credit-repayment/partner/contracts/{out_contract_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<CreditGetContractResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreditGetContractRequest::new(self.out_contract_code.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/contracts/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -277,32 +277,6 @@ impl ::wechatpay_runtime::Operation for CreditTerminateContractRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/contracts/terminate`: `client.v3().credit_repayment().partner().contracts().terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerContractsTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CreditRepaymentPartnerContractsTerminate<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/contracts/terminate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CreditRepaymentPartnerContractsTerminate {
-            client,
-        }
-    }
-
-    /// 解除自动还款协议 (`POST /v3/credit-repayment/partner/contracts/terminate`)
-    pub async fn post(
-        &self,
-        body: CreditTerminateContractBody,
-    ) -> ::std::result::Result<
-        CreditTerminateContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreditTerminateContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/contracts/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -196,33 +196,6 @@ impl ::wechatpay_runtime::Operation for GetDeductOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/deduct-orders/{out_trade_no}`: `client.v3().credit_repayment().partner().deduct_orders().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerDeductOrdersOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3CreditRepaymentPartnerDeductOrdersOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/deduct-orders/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CreditRepaymentPartnerDeductOrdersOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 查询还款单 (`GET /v3/credit-repayment/partner/deduct-orders/{out_trade_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetDeductOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetDeductOrderRequest::new(self.out_trade_no.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/deduct-orders/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

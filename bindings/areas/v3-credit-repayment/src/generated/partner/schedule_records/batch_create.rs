@@ -318,29 +318,6 @@ impl ::wechatpay_runtime::Operation for CreateBatchCreateRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/schedule-records/batch-create`: `client.v3().credit_repayment().partner().schedule_records().batch_create()`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerScheduleRecordsBatchCreate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3CreditRepaymentPartnerScheduleRecordsBatchCreate<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/schedule-records/batch-create` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3CreditRepaymentPartnerScheduleRecordsBatchCreate {
-            client,
-        }
-    }
-
-    /// 预约还款 (`POST /v3/credit-repayment/partner/schedule-records/batch-create`)
-    pub async fn post(
-        &self,
-        body: CreateBatchCreateBody,
-    ) -> ::std::result::Result<CreateBatchCreateResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateBatchCreateRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/schedule-records/batch-create`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -209,36 +209,6 @@ impl ::wechatpay_runtime::Operation for GetScheduleRecordRequest {
     }
 }
 
-/// The typed call path at `/v3/credit-repayment/partner/schedule-records/{out_record_id}`: `client.v3().credit_repayment().partner().schedule_records().out_record_id(out_record_id)`.
-#[derive(Debug, Clone)]
-pub struct V3CreditRepaymentPartnerScheduleRecordsOutRecordId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_record_id: ::std::string::String,
-}
-
-impl<'a> V3CreditRepaymentPartnerScheduleRecordsOutRecordId<'a> {
-    /// Starts the typed call path at `/v3/credit-repayment/partner/schedule-records/{out_record_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_record_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CreditRepaymentPartnerScheduleRecordsOutRecordId {
-            client,
-            out_record_id: out_record_id.into(),
-        }
-    }
-
-    /// 查询预约还款记录 (`GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`)
-    pub async fn get(
-        &self,
-        query: GetScheduleRecordQuery,
-    ) -> ::std::result::Result<GetScheduleRecordResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetScheduleRecordRequest::new(self.out_record_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/credit-repayment/partner/schedule-records/{out_record_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

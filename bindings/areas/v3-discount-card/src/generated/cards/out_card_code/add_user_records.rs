@@ -329,36 +329,6 @@ impl ::wechatpay_runtime::Operation for AddUserRecordsRequest {
     }
 }
 
-/// The typed call path at `/v3/discount-card/cards/{out_card_code}/add-user-records`: `client.v3().discount_card().cards().out_card_code(out_card_code).add_user_records()`.
-#[derive(Debug, Clone)]
-pub struct V3DiscountCardCardsOutCardCodeAddUserRecords<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_card_code: ::std::string::String,
-}
-
-impl<'a> V3DiscountCardCardsOutCardCodeAddUserRecords<'a> {
-    /// Starts the typed call path at `/v3/discount-card/cards/{out_card_code}/add-user-records` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3DiscountCardCardsOutCardCodeAddUserRecords {
-            client,
-            out_card_code: out_card_code.into(),
-        }
-    }
-
-    /// 增加用户记录 (`POST /v3/discount-card/cards/{out_card_code}/add-user-records`)
-    pub async fn post(
-        &self,
-        body: AddUserRecordsBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&AddUserRecordsRequest::new(self.out_card_code.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card/cards/{out_card_code}/add-user-records`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

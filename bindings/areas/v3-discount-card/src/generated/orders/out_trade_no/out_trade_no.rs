@@ -439,40 +439,6 @@ impl ::wechatpay_runtime::Operation for DiscountGetOrderByOutTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/discount-card/orders/out-trade-no/{out_trade_no}`: `client.v3().discount_card().orders().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3DiscountCardOrdersOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3DiscountCardOrdersOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/discount-card/orders/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3DiscountCardOrdersOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 通过先享卡订单号查询订单 (`GET /v3/discount-card/orders/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        DiscountGetOrderByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &DiscountGetOrderByOutTradeNoRequest::new(self.out_trade_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/discount-card/orders/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

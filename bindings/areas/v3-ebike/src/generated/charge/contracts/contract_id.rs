@@ -197,44 +197,6 @@ impl ::wechatpay_runtime::Operation for EbikeGetContractRequest {
     }
 }
 
-/// The typed call path at `/v3/ebike/charge/contracts/{contract_id}`: `client.v3().ebike().charge().contracts().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EbikeChargeContractsContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3EbikeChargeContractsContractId<'a> {
-    /// Starts the typed call path at `/v3/ebike/charge/contracts/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EbikeChargeContractsContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// `/confirm`
-    pub fn confirm(&self) -> confirm::V3EbikeChargeContractsContractIdConfirm<'a> {
-        confirm::V3EbikeChargeContractsContractIdConfirm::new(
-            self.client,
-            self.contract_id.clone(),
-        )
-    }
-
-    /// 通过签约号查询用户状态 (`GET /v3/ebike/charge/contracts/{contract_id}`)
-    pub async fn get(
-        &self,
-        query: EbikeGetContractQuery,
-    ) -> ::std::result::Result<EbikeGetContractResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&EbikeGetContractRequest::new(self.contract_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -180,29 +180,6 @@ impl ::wechatpay_runtime::Operation for PreopenContractRequest {
     }
 }
 
-/// The typed call path at `/v3/ebike/charge/contracts/preopen`: `client.v3().ebike().charge().contracts().preopen()`.
-#[derive(Debug, Clone)]
-pub struct V3EbikeChargeContractsPreopen<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EbikeChargeContractsPreopen<'a> {
-    /// Starts the typed call path at `/v3/ebike/charge/contracts/preopen` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EbikeChargeContractsPreopen {
-            client,
-        }
-    }
-
-    /// 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`)
-    pub async fn post(
-        &self,
-        body: PreopenContractBody,
-    ) -> ::std::result::Result<PreopenContractResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PreopenContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/contracts/preopen`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

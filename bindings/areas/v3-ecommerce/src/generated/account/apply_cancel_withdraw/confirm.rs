@@ -195,32 +195,6 @@ impl ::wechatpay_runtime::Operation for ConfirmApplyCancelWithdrawRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/confirm`: `client.v3().ecommerce().account().apply_cancel_withdraw().confirm()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountApplyCancelWithdrawConfirm<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceAccountApplyCancelWithdrawConfirm<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/confirm` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceAccountApplyCancelWithdrawConfirm {
-            client,
-        }
-    }
-
-    /// 平台代商户确认注销 (`POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`)
-    pub async fn post(
-        &self,
-        body: ConfirmApplyCancelWithdrawBody,
-    ) -> ::std::result::Result<
-        ConfirmApplyCancelWithdrawResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ConfirmApplyCancelWithdrawRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw/confirm`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

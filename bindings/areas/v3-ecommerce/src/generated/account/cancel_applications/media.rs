@@ -196,29 +196,6 @@ impl ::wechatpay_runtime::Operation for CreateMediaRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/cancel-applications/media`: `client.v3().ecommerce().account().cancel_applications().media()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountCancelApplicationsMedia<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceAccountCancelApplicationsMedia<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/cancel-applications/media` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceAccountCancelApplicationsMedia {
-            client,
-        }
-    }
-
-    /// 注销申请图片上传 (`POST /v3/ecommerce/account/cancel-applications/media`)
-    pub async fn post(
-        &self,
-        body: CreateMediaBody,
-    ) -> ::std::result::Result<CreateMediaResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateMediaRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/cancel-applications/media`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -120,35 +120,6 @@ impl ::wechatpay_runtime::Operation for RevokeApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/applyments/{applyment_id}/revoke`: `client.v3().ecommerce().applyments().applyment_id(applyment_id).revoke()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceApplymentsApplymentIdRevoke<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceApplymentsApplymentIdRevoke<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/applyments/{applyment_id}/revoke` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceApplymentsApplymentIdRevoke {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// 撤销申请单-使用申请单号 (`POST /v3/ecommerce/applyments/{applyment_id}/revoke`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<RevokeApplymentResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&RevokeApplymentRequest::new(self.applyment_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/{applyment_id}/revoke`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -300,50 +300,6 @@ impl ::wechatpay_runtime::Operation for GetApplymentByOutRequestNoRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/applyments/out-request-no/{out_request_no}`: `client.v3().ecommerce().applyments().out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceApplymentsOutRequestNoOutRequestNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceApplymentsOutRequestNoOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/applyments/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceApplymentsOutRequestNoOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// `/revoke`
-    pub fn revoke(
-        &self,
-    ) -> revoke::V3EcommerceApplymentsOutRequestNoOutRequestNoRevoke<'a> {
-        revoke::V3EcommerceApplymentsOutRequestNoOutRequestNoRevoke::new(
-            self.client,
-            self.out_request_no.clone(),
-        )
-    }
-
-    /// 通过业务申请编号查询申请状态 (`GET /v3/ecommerce/applyments/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetApplymentByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetApplymentByOutRequestNoRequest::new(self.out_request_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -212,41 +212,6 @@ impl ::wechatpay_runtime::Operation for EcommerceCreatePreEntrustSignRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign`: `client.v3().ecommerce().combine_papay().contracts().pre_entrust_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceCombinePapayContractsPreEntrustSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceCombinePapayContractsPreEntrustSign<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceCombinePapayContractsPreEntrustSign {
-            client,
-        }
-    }
-
-    /// `/mini-program`
-    pub fn mini_program(
-        &self,
-    ) -> mini_program::V3EcommerceCombinePapayContractsPreEntrustSignMiniProgram<'a> {
-        mini_program::V3EcommerceCombinePapayContractsPreEntrustSignMiniProgram::new(
-            self.client,
-        )
-    }
-
-    /// APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`)
-    pub async fn post(
-        &self,
-        body: EcommerceCreatePreEntrustSignBody,
-    ) -> ::std::result::Result<
-        EcommerceCreatePreEntrustSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceCreatePreEntrustSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

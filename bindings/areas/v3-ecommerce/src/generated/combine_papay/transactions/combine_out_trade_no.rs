@@ -325,50 +325,6 @@ impl ::wechatpay_runtime::Operation for EcommerceGetTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`: `client.v3().ecommerce().combine_papay().transactions().combine_out_trade_no(combine_out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceCombinePapayTransactionsCombineOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    combine_out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceCombinePapayTransactionsCombineOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceCombinePapayTransactionsCombineOutTradeNo {
-            client,
-            combine_out_trade_no: combine_out_trade_no.into(),
-        }
-    }
-
-    /// `/reverse`
-    pub fn reverse(
-        &self,
-    ) -> reverse::V3EcommerceCombinePapayTransactionsCombineOutTradeNoReverse<'a> {
-        reverse::V3EcommerceCombinePapayTransactionsCombineOutTradeNoReverse::new(
-            self.client,
-            self.combine_out_trade_no.clone(),
-        )
-    }
-
-    /// 电商合单委托代扣查询订单 (`GET /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        EcommerceGetTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EcommerceGetTransactionRequest::new(self.combine_out_trade_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

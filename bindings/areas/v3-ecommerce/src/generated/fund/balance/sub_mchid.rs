@@ -205,36 +205,6 @@ impl ::wechatpay_runtime::Operation for EcommerceGetBalanceRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/fund/balance/{sub_mchid}`: `client.v3().ecommerce().fund().balance().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceFundBalanceSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3EcommerceFundBalanceSubMchid<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/fund/balance/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceFundBalanceSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询二级商户账户实时余额 (`GET /v3/ecommerce/fund/balance/{sub_mchid}`)
-    pub async fn get(
-        &self,
-        query: EcommerceGetBalanceQuery,
-    ) -> ::std::result::Result<EcommerceGetBalanceResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&EcommerceGetBalanceRequest::new(self.sub_mchid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund/balance/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -277,36 +277,6 @@ impl ::wechatpay_runtime::Operation for GetWithdrawRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/fund/withdraw/{withdraw_id}`: `client.v3().ecommerce().fund().withdraw().withdraw_id(withdraw_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceFundWithdrawWithdrawId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    withdraw_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceFundWithdrawWithdrawId<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/fund/withdraw/{withdraw_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        withdraw_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceFundWithdrawWithdrawId {
-            client,
-            withdraw_id: withdraw_id.into(),
-        }
-    }
-
-    /// 微信支付提现单号查询 (`GET /v3/ecommerce/fund/withdraw/{withdraw_id}`)
-    pub async fn get(
-        &self,
-        query: GetWithdrawQuery,
-    ) -> ::std::result::Result<GetWithdrawResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetWithdrawRequest::new(self.withdraw_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund/withdraw/{withdraw_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

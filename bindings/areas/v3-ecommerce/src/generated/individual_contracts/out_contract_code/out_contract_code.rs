@@ -262,44 +262,6 @@ impl ::wechatpay_runtime::Operation for GetIndividualContractByOutContractCodeRe
     }
 }
 
-/// The typed call path at `/v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`: `client.v3().ecommerce().individual_contracts().out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceIndividualContractsOutContractCodeOutContractCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_contract_code: ::std::string::String,
-}
-
-impl<'a> V3EcommerceIndividualContractsOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceIndividualContractsOutContractCodeOutContractCode {
-            client,
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 根据业务申请单号查签约信息 (`GET /v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-        query: GetIndividualContractByOutContractCodeQuery,
-    ) -> ::std::result::Result<
-        GetIndividualContractByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetIndividualContractByOutContractCodeRequest::new(
-                    self.out_contract_code.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

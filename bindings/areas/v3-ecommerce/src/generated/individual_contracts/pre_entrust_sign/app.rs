@@ -143,29 +143,6 @@ impl ::wechatpay_runtime::Operation for EcommerceAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign/app`: `client.v3().ecommerce().individual_contracts().pre_entrust_sign().app()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceIndividualContractsPreEntrustSignApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceIndividualContractsPreEntrustSignApp<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceIndividualContractsPreEntrustSignApp {
-            client,
-        }
-    }
-
-    /// APP场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`)
-    pub async fn post(
-        &self,
-        body: EcommerceAppPrepayBody,
-    ) -> ::std::result::Result<EcommerceAppPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&EcommerceAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/pre-entrust-sign/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

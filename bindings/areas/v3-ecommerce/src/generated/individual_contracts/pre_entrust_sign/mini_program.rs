@@ -150,29 +150,6 @@ impl ::wechatpay_runtime::Operation for MiniProgramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`: `client.v3().ecommerce().individual_contracts().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceIndividualContractsPreEntrustSignMiniProgram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceIndividualContractsPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceIndividualContractsPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 小程序场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: MiniProgramPrepayBody,
-    ) -> ::std::result::Result<MiniProgramPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&MiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -181,32 +181,6 @@ impl ::wechatpay_runtime::Operation for WithEcommerceAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`: `client.v3().ecommerce().individual_contracts().pre_entrust_sign_with_real_name_identity().app()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityApp<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityApp {
-            client,
-        }
-    }
-
-    /// APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`)
-    pub async fn post(
-        &self,
-        body: WithEcommerceAppPrepayBody,
-    ) -> ::std::result::Result<
-        WithEcommerceAppPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&WithEcommerceAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

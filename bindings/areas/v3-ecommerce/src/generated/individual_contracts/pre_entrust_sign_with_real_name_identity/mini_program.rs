@@ -188,36 +188,6 @@ impl ::wechatpay_runtime::Operation for WithMiniProgramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`: `client.v3().ecommerce().individual_contracts().pre_entrust_sign_with_real_name_identity().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgram<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<
-    'a,
-> V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceIndividualContractsPreEntrustSignWithRealNameIdentityMiniProgram {
-            client,
-        }
-    }
-
-    /// 小程序场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`)
-    pub async fn post(
-        &self,
-        body: WithMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        WithMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&WithMiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -122,38 +122,6 @@ impl ::wechatpay_runtime::Operation for EcommerceGetAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`: `client.v3().ecommerce().mch_transfer().authorizations().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceMchTransferAuthorizationsSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3EcommerceMchTransferAuthorizationsSubMchid<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceMchTransferAuthorizationsSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询二级商户商家转账授权状态 (`GET /v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        EcommerceGetAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&EcommerceGetAuthorizationRequest::new(self.sub_mchid.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/authorizations/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

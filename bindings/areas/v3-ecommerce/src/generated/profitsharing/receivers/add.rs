@@ -198,32 +198,6 @@ impl ::wechatpay_runtime::Operation for EcommerceAddReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/profitsharing/receivers/add`: `client.v3().ecommerce().profitsharing().receivers().add()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceProfitsharingReceiversAdd<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceProfitsharingReceiversAdd<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/profitsharing/receivers/add` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceProfitsharingReceiversAdd {
-            client,
-        }
-    }
-
-    /// 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`)
-    pub async fn post(
-        &self,
-        body: EcommerceAddReceiverBody,
-    ) -> ::std::result::Result<
-        EcommerceAddReceiverResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceAddReceiverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/receivers/add`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

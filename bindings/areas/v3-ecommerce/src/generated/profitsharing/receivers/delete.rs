@@ -161,32 +161,6 @@ impl ::wechatpay_runtime::Operation for EcommerceDeleteReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/profitsharing/receivers/delete`: `client.v3().ecommerce().profitsharing().receivers().delete()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceProfitsharingReceiversDelete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceProfitsharingReceiversDelete<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/profitsharing/receivers/delete` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceProfitsharingReceiversDelete {
-            client,
-        }
-    }
-
-    /// 删除分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/delete`)
-    pub async fn post(
-        &self,
-        body: EcommerceDeleteReceiverBody,
-    ) -> ::std::result::Result<
-        EcommerceDeleteReceiverResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommerceDeleteReceiverRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/receivers/delete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -475,36 +475,6 @@ impl ::wechatpay_runtime::Operation for QueryRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/refunds/id/{refund_id}`: `client.v3().ecommerce().refunds().id().refund_id(refund_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceRefundsIdRefundId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    refund_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceRefundsIdRefundId<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/refunds/id/{refund_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceRefundsIdRefundId {
-            client,
-            refund_id: refund_id.into(),
-        }
-    }
-
-    /// 通过微信支付退款单号查询退款 (`GET /v3/ecommerce/refunds/id/{refund_id}`)
-    pub async fn get(
-        &self,
-        query: QueryRefundQuery,
-    ) -> ::std::result::Result<QueryRefundResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryRefundRequest::new(self.refund_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/id/{refund_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -484,44 +484,6 @@ impl ::wechatpay_runtime::Operation for EcommerceQueryRefundByOutRefundNoRequest
     }
 }
 
-/// The typed call path at `/v3/ecommerce/refunds/out-refund-no/{out_refund_no}`: `client.v3().ecommerce().refunds().out_refund_no().out_refund_no(out_refund_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceRefundsOutRefundNoOutRefundNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_refund_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceRefundsOutRefundNoOutRefundNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/refunds/out-refund-no/{out_refund_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceRefundsOutRefundNoOutRefundNo {
-            client,
-            out_refund_no: out_refund_no.into(),
-        }
-    }
-
-    /// 通过商户退款单号查询退款 (`GET /v3/ecommerce/refunds/out-refund-no/{out_refund_no}`)
-    pub async fn get(
-        &self,
-        query: EcommerceQueryRefundByOutRefundNoQuery,
-    ) -> ::std::result::Result<
-        EcommerceQueryRefundByOutRefundNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EcommerceQueryRefundByOutRefundNoRequest::new(
-                    self.out_refund_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/out-refund-no/{out_refund_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -616,36 +616,6 @@ impl ::wechatpay_runtime::Operation for ApplyAbnormalRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`: `client.v3().ecommerce().refunds().refund_id(refund_id).apply_abnormal_refund()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceRefundsRefundIdApplyAbnormalRefund<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    refund_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceRefundsRefundIdApplyAbnormalRefund<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceRefundsRefundIdApplyAbnormalRefund {
-            client,
-            refund_id: refund_id.into(),
-        }
-    }
-
-    /// 发起异常退款 (`POST /v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`)
-    pub async fn post(
-        &self,
-        body: ApplyAbnormalRefundBody,
-    ) -> ::std::result::Result<ApplyAbnormalRefundResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ApplyAbnormalRefundRequest::new(self.refund_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/{refund_id}/apply-abnormal-refund`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

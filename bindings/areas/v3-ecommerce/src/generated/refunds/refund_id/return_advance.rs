@@ -423,46 +423,6 @@ impl ::wechatpay_runtime::Operation for CreateReturnAdvanceRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/refunds/{refund_id}/return-advance`: `client.v3().ecommerce().refunds().refund_id(refund_id).return_advance()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceRefundsRefundIdReturnAdvance<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    refund_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceRefundsRefundIdReturnAdvance<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/refunds/{refund_id}/return-advance` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceRefundsRefundIdReturnAdvance {
-            client,
-            refund_id: refund_id.into(),
-        }
-    }
-
-    /// 查询垫付回补结果 (`GET /v3/ecommerce/refunds/{refund_id}/return-advance`)
-    pub async fn get(
-        &self,
-        query: QueryReturnAdvanceQuery,
-    ) -> ::std::result::Result<QueryReturnAdvanceResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryReturnAdvanceRequest::new(self.refund_id.clone(), query))
-            .await
-    }
-
-    /// 垫付退款回补 (`POST /v3/ecommerce/refunds/{refund_id}/return-advance`)
-    pub async fn post(
-        &self,
-        body: CreateReturnAdvanceBody,
-    ) -> ::std::result::Result<CreateReturnAdvanceResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateReturnAdvanceRequest::new(self.refund_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/refunds/{refund_id}/return-advance`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

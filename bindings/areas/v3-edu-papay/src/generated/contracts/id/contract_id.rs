@@ -286,41 +286,6 @@ impl ::wechatpay_runtime::Operation for GetContractByContractIdRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-papay/contracts/id/{contract_id}`: `client.v3().edu_papay().contracts().id().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayContractsIdContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3EduPapayContractsIdContractId<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/contracts/id/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduPapayContractsIdContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 通过协议号查询签约 (`GET /v3/edu-papay/contracts/id/{contract_id}`)
-    pub async fn get(
-        &self,
-        query: GetContractByContractIdQuery,
-    ) -> ::std::result::Result<
-        GetContractByContractIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetContractByContractIdRequest::new(self.contract_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/contracts/id/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

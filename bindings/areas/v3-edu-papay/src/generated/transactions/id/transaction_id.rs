@@ -459,44 +459,6 @@ impl ::wechatpay_runtime::Operation for EduGetTransactionByTransactionIdRequest 
     }
 }
 
-/// The typed call path at `/v3/edu-papay/transactions/id/{transaction_id}`: `client.v3().edu_papay().transactions().id().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayTransactionsIdTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3EduPapayTransactionsIdTransactionId<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/transactions/id/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduPapayTransactionsIdTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 微信订单号查单 (`GET /v3/edu-papay/transactions/id/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: EduGetTransactionByTransactionIdQuery,
-    ) -> ::std::result::Result<
-        EduGetTransactionByTransactionIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EduGetTransactionByTransactionIdRequest::new(
-                    self.transaction_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -459,44 +459,6 @@ impl ::wechatpay_runtime::Operation for EduGetTransactionByOutTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-papay/transactions/out-trade-no/{out_trade_no}`: `client.v3().edu_papay().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3EduPapayTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduPapayTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 商户订单号查单 (`GET /v3/edu-papay/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: EduGetTransactionByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        EduGetTransactionByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EduGetTransactionByOutTradeNoRequest::new(
-                    self.out_trade_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

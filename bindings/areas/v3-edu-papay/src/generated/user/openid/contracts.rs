@@ -451,36 +451,6 @@ impl ::wechatpay_runtime::Paginated for EduListContractsRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-papay/user/{openid}/contracts`: `client.v3().edu_papay().user().openid(openid).contracts()`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayUserOpenidContracts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3EduPapayUserOpenidContracts<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/user/{openid}/contracts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduPapayUserOpenidContracts {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 通过用户标识查询签约 (`GET /v3/edu-papay/user/{openid}/contracts`)
-    pub async fn get(
-        &self,
-        query: EduListContractsQuery,
-    ) -> ::std::result::Result<EduListContractsResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&EduListContractsRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/user/{openid}/contracts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -156,36 +156,6 @@ impl ::wechatpay_runtime::Operation for SendUserNotificationRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-papay/user-notifications/{contract_id}/send`: `client.v3().edu_papay().user_notifications().contract_id(contract_id).send()`.
-#[derive(Debug, Clone)]
-pub struct V3EduPapayUserNotificationsContractIdSend<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3EduPapayUserNotificationsContractIdSend<'a> {
-    /// Starts the typed call path at `/v3/edu-papay/user-notifications/{contract_id}/send` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduPapayUserNotificationsContractIdSend {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 发送扣款预通知 (`POST /v3/edu-papay/user-notifications/{contract_id}/send`)
-    pub async fn post(
-        &self,
-        body: SendUserNotificationBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&SendUserNotificationRequest::new(self.contract_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-papay/user-notifications/{contract_id}/send`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -188,36 +188,6 @@ impl ::wechatpay_runtime::Operation for GetOpenidRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-star/users/openid/{wechat_openid}`: `client.v3().edu_star().users().openid().wechat_openid(wechat_openid)`.
-#[derive(Debug, Clone)]
-pub struct V3EduStarUsersOpenidWechatOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    wechat_openid: ::std::string::String,
-}
-
-impl<'a> V3EduStarUsersOpenidWechatOpenid<'a> {
-    /// Starts the typed call path at `/v3/edu-star/users/openid/{wechat_openid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        wechat_openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduStarUsersOpenidWechatOpenid {
-            client,
-            wechat_openid: wechat_openid.into(),
-        }
-    }
-
-    /// 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`)
-    pub async fn get(
-        &self,
-        query: GetOpenidQuery,
-    ) -> ::std::result::Result<GetOpenidResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetOpenidRequest::new(self.wechat_openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-star/users/openid/{wechat_openid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,34 +187,6 @@ impl ::wechatpay_runtime::Operation for GetUserByQqRequest {
     }
 }
 
-/// The typed call path at `/v3/edu-star/users/qq/{qq}`: `client.v3().edu_star().users().qq().qq(qq)`.
-#[derive(Debug, Clone)]
-pub struct V3EduStarUsersQqQq<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    qq: ::std::string::String,
-}
-
-impl<'a> V3EduStarUsersQqQq<'a> {
-    /// Starts the typed call path at `/v3/edu-star/users/qq/{qq}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        qq: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduStarUsersQqQq {
-            client,
-            qq: qq.into(),
-        }
-    }
-
-    /// 通过QQ账号查询用户信息 (`GET /v3/edu-star/users/qq/{qq}`)
-    pub async fn get(
-        &self,
-        query: GetUserByQqQuery,
-    ) -> ::std::result::Result<GetUserByQqResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetUserByQqRequest::new(self.qq.clone(), query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/edu-star/users/qq/{qq}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -80,33 +80,6 @@ impl ::wechatpay_runtime::Operation for TerminateContractRequest {
     }
 }
 
-/// The typed call path at `/v3/eduschoolpay/contracts/{contract_id}/terminate`: `client.v3().eduschoolpay().contracts().contract_id(contract_id).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3EduschoolpayContractsContractIdTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3EduschoolpayContractsContractIdTerminate<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay/contracts/{contract_id}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduschoolpayContractsContractIdTerminate {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 商户主动解约 (`POST /v3/eduschoolpay/contracts/{contract_id}/terminate`)
-    pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&TerminateContractRequest::new(self.contract_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/contracts/{contract_id}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -472,44 +472,6 @@ impl ::wechatpay_runtime::Operation for EduschoolpayGetTransactionByOutTradeNoRe
     }
 }
 
-/// The typed call path at `/v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`: `client.v3().eduschoolpay().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EduschoolpayTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3EduschoolpayTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduschoolpayTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 商户订单号查单 (`GET /v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: EduschoolpayGetTransactionByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        EduschoolpayGetTransactionByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EduschoolpayGetTransactionByOutTradeNoRequest::new(
-                    self.out_trade_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -389,34 +389,6 @@ impl ::wechatpay_runtime::Paginated for ListContractsRequest {
     }
 }
 
-/// The typed call path at `/v3/eduschoolpay/users/{openid}/contracts`: `client.v3().eduschoolpay().users().openid(openid).contracts()`.
-#[derive(Debug, Clone)]
-pub struct V3EduschoolpayUsersOpenidContracts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3EduschoolpayUsersOpenidContracts<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay/users/{openid}/contracts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduschoolpayUsersOpenidContracts {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 查询用户签约列表 (`GET /v3/eduschoolpay/users/{openid}/contracts`)
-    pub async fn get(
-        &self,
-        query: ListContractsQuery,
-    ) -> ::std::result::Result<ListContractsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListContractsRequest::new(self.openid.clone(), query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/users/{openid}/contracts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -138,33 +138,6 @@ impl ::wechatpay_runtime::Operation for QueryDebtStateRequest {
     }
 }
 
-/// The typed call path at `/v3/eduschoolpay/users/{openid}/debt-state`: `client.v3().eduschoolpay().users().openid(openid).debt_state()`.
-#[derive(Debug, Clone)]
-pub struct V3EduschoolpayUsersOpenidDebtState<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3EduschoolpayUsersOpenidDebtState<'a> {
-    /// Starts the typed call path at `/v3/eduschoolpay/users/{openid}/debt-state` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EduschoolpayUsersOpenidDebtState {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 商户查询用户欠款状态 (`GET /v3/eduschoolpay/users/{openid}/debt-state`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryDebtStateResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryDebtStateRequest::new(self.openid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/eduschoolpay/users/{openid}/debt-state`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -158,36 +158,6 @@ impl ::wechatpay_runtime::Operation for CreateTransformRequest {
     }
 }
 
-/// The typed call path at `/v3/express/users/{openid}/transform`: `client.v3().express().users().openid(openid).transform()`.
-#[derive(Debug, Clone)]
-pub struct V3ExpressUsersOpenidTransform<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3ExpressUsersOpenidTransform<'a> {
-    /// Starts the typed call path at `/v3/express/users/{openid}/transform` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3ExpressUsersOpenidTransform {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 用户openid转换 (`POST /v3/express/users/{openid}/transform`)
-    pub async fn post(
-        &self,
-        body: CreateTransformBody,
-    ) -> ::std::result::Result<CreateTransformResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateTransformRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/express/users/{openid}/transform`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

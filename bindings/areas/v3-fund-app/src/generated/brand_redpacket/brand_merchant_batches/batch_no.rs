@@ -407,49 +407,6 @@ impl ::wechatpay_runtime::Operation for GetBrandMerchantBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`: `client.v3().fund_app().brand_redpacket().brand_merchant_batches().batch_no(batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppBrandRedpacketBrandMerchantBatchesBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppBrandRedpacketBrandMerchantBatchesBatchNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppBrandRedpacketBrandMerchantBatchesBatchNo {
-            client,
-            batch_no: batch_no.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(
-        &self,
-    ) -> details::V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetails<'a> {
-        details::V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetails::new(
-            self.client,
-            self.batch_no.clone(),
-        )
-    }
-
-    /// 微信支付批次单号查询批次单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`)
-    pub async fn get(
-        &self,
-        query: GetBrandMerchantBatchQuery,
-    ) -> ::std::result::Result<
-        GetBrandMerchantBatchResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetBrandMerchantBatchRequest::new(self.batch_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -469,40 +426,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod details {
     //! `/details`
-
-    /// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details`: `client.v3().fund_app().brand_redpacket().brand_merchant_batches().batch_no(batch_no).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        batch_no: ::std::string::String,
-    }
-
-    impl<'a> V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetails<'a> {
-        /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetails {
-                client,
-                batch_no: batch_no.into(),
-            }
-        }
-
-        /// `/{detail_no}`
-        pub fn detail_no(
-            &self,
-            detail_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> detail_no::V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetailsDetailNo<
-            'a,
-        > {
-            detail_no::V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetailsDetailNo::new(
-                self.client,
-                self.batch_no.clone(),
-                detail_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

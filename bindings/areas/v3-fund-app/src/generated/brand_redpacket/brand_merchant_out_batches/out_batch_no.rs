@@ -412,53 +412,6 @@ impl ::wechatpay_runtime::Operation for GetBrandMerchantOutBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`: `client.v3().fund_app().brand_redpacket().brand_merchant_out_batches().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// `/out-details`
-    pub fn out_details(
-        &self,
-    ) -> out_details::V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetails<
-        'a,
-    > {
-        out_details::V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetails::new(
-            self.client,
-            self.out_batch_no.clone(),
-        )
-    }
-
-    /// 商家批次单号查询批次单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`)
-    pub async fn get(
-        &self,
-        query: GetBrandMerchantOutBatchQuery,
-    ) -> ::std::result::Result<
-        GetBrandMerchantOutBatchResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetBrandMerchantOutBatchRequest::new(self.out_batch_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -478,40 +431,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_details {
     //! `/out-details`
-
-    /// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details`: `client.v3().fund_app().brand_redpacket().brand_merchant_out_batches().out_batch_no(out_batch_no).out_details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: ::std::string::String,
-    }
-
-    impl<'a> V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetails<'a> {
-        /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetails {
-                client,
-                out_batch_no: out_batch_no.into(),
-            }
-        }
-
-        /// `/{out_detail_no}`
-        pub fn out_detail_no(
-            &self,
-            out_detail_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_detail_no::V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetailsOutDetailNo<
-            'a,
-        > {
-            out_detail_no::V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetailsOutDetailNo::new(
-                self.client,
-                self.out_batch_no.clone(),
-                out_detail_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -141,40 +141,6 @@ impl ::wechatpay_runtime::Operation for CreateOutBillNoRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/elecsign/out-bill-no`: `client.v3().fund_app().mch_transfer().elecsign().out_bill_no()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferElecsignOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferElecsignOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/elecsign/out-bill-no` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferElecsignOutBillNo {
-            client,
-        }
-    }
-
-    /// `/{out_bill_no}`
-    pub fn out_bill_no(
-        &self,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_bill_no::V3FundAppMchTransferElecsignOutBillNoOutBillNo<'a> {
-        out_bill_no::V3FundAppMchTransferElecsignOutBillNoOutBillNo::new(
-            self.client,
-            out_bill_no,
-        )
-    }
-
-    /// 商户单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`)
-    pub async fn post(
-        &self,
-        body: CreateOutBillNoBody,
-    ) -> ::std::result::Result<CreateOutBillNoResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateOutBillNoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/elecsign/out-bill-no`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -143,40 +143,6 @@ impl ::wechatpay_runtime::Operation for TransferBillNoRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no`: `client.v3().fund_app().mch_transfer().elecsign().transfer_bill_no()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferElecsignTransferBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferElecsignTransferBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferElecsignTransferBillNo {
-            client,
-        }
-    }
-
-    /// `/{transfer_bill_no}`
-    pub fn transfer_bill_no(
-        &self,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> transfer_bill_no::V3FundAppMchTransferElecsignTransferBillNoTransferBillNo<'a> {
-        transfer_bill_no::V3FundAppMchTransferElecsignTransferBillNoTransferBillNo::new(
-            self.client,
-            transfer_bill_no,
-        )
-    }
-
-    /// 微信单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`)
-    pub async fn post(
-        &self,
-        body: TransferBillNoBody,
-    ) -> ::std::result::Result<TransferBillNoResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&TransferBillNoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

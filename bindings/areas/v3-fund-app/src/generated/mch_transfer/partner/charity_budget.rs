@@ -281,40 +281,6 @@ impl ::wechatpay_runtime::Operation for CreateCharityBudgetRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/charity-budget`: `client.v3().fund_app().mch_transfer().partner().charity_budget()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerCharityBudget<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerCharityBudget<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/charity-budget` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerCharityBudget {
-            client,
-        }
-    }
-
-    /// `/{out_budget_no}`
-    pub fn out_budget_no(
-        &self,
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_budget_no::V3FundAppMchTransferPartnerCharityBudgetOutBudgetNo<'a> {
-        out_budget_no::V3FundAppMchTransferPartnerCharityBudgetOutBudgetNo::new(
-            self.client,
-            out_budget_no,
-        )
-    }
-
-    /// 申请公益捐赠预算 (`POST /v3/fund-app/mch-transfer/partner/charity-budget`)
-    pub async fn post(
-        &self,
-        body: CreateCharityBudgetBody,
-    ) -> ::std::result::Result<CreateCharityBudgetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateCharityBudgetRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/charity-budget`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -311,43 +311,6 @@ impl ::wechatpay_runtime::Operation for CreateCharityTransferBillRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/charity-transfer-bills`: `client.v3().fund_app().mch_transfer().partner().charity_transfer_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerCharityTransferBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerCharityTransferBills<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/charity-transfer-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerCharityTransferBills {
-            client,
-        }
-    }
-
-    /// `/out-transfer-no`
-    pub fn out_transfer_no(
-        &self,
-    ) -> out_transfer_no::V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNo<
-        'a,
-    > {
-        out_transfer_no::V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNo::new(
-            self.client,
-        )
-    }
-
-    /// 发起公益捐赠 (`POST /v3/fund-app/mch-transfer/partner/charity-transfer-bills`)
-    pub async fn post(
-        &self,
-        body: CreateCharityTransferBillBody,
-    ) -> ::std::result::Result<
-        CreateCharityTransferBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateCharityTransferBillRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/charity-transfer-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -367,34 +330,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_transfer_no {
     //! `/out-transfer-no`
-
-    /// The typed call path at `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no`: `client.v3().fund_app().mch_transfer().partner().charity_transfer_bills().out_transfer_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNo<'a> {
-        /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNo {
-                client,
-            }
-        }
-
-        /// `/{out_transfer_no}`
-        pub fn out_transfer_no(
-            &self,
-            out_transfer_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_transfer_no::V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNoOutTransferNo<
-            'a,
-        > {
-            out_transfer_no::V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNoOutTransferNo::new(
-                self.client,
-                out_transfer_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -209,43 +209,6 @@ impl ::wechatpay_runtime::Operation for FundCreateElectronicReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/electronic-receipts`: `client.v3().fund_app().mch_transfer().partner().electronic_receipts()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerElectronicReceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerElectronicReceipts<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/electronic-receipts` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerElectronicReceipts {
-            client,
-        }
-    }
-
-    /// `/{out_bill_no}`
-    pub fn out_bill_no(
-        &self,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_bill_no::V3FundAppMchTransferPartnerElectronicReceiptsOutBillNo<'a> {
-        out_bill_no::V3FundAppMchTransferPartnerElectronicReceiptsOutBillNo::new(
-            self.client,
-            out_bill_no,
-        )
-    }
-
-    /// 申请单笔转账电子回单 (`POST /v3/fund-app/mch-transfer/partner/electronic-receipts`)
-    pub async fn post(
-        &self,
-        body: FundCreateElectronicReceiptBody,
-    ) -> ::std::result::Result<
-        FundCreateElectronicReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&FundCreateElectronicReceiptRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/electronic-receipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,43 +187,6 @@ impl ::wechatpay_runtime::Operation for CreateSubMchAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations`: `client.v3().fund_app().mch_transfer().partner().sub_mch_authorizations()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerSubMchAuthorizations<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerSubMchAuthorizations<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerSubMchAuthorizations {
-            client,
-        }
-    }
-
-    /// `/{sub_mchid}`
-    pub fn sub_mchid(
-        &self,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> sub_mchid::V3FundAppMchTransferPartnerSubMchAuthorizationsSubMchid<'a> {
-        sub_mchid::V3FundAppMchTransferPartnerSubMchAuthorizationsSubMchid::new(
-            self.client,
-            sub_mchid,
-        )
-    }
-
-    /// 申请子商户商家转账授权 (`POST /v3/fund-app/mch-transfer/partner/sub-mch-authorizations`)
-    pub async fn post(
-        &self,
-        body: CreateSubMchAuthorizationBody,
-    ) -> ::std::result::Result<
-        CreateSubMchAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateSubMchAuthorizationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -320,57 +320,6 @@ impl ::wechatpay_runtime::Operation for PartnerFundTransferBillsRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills`: `client.v3().fund_app().mch_transfer().partner().transfer_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerTransferBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerTransferBills<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerTransferBills {
-            client,
-        }
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3FundAppMchTransferPartnerTransferBillsOutBillNo<'a> {
-        out_bill_no::V3FundAppMchTransferPartnerTransferBillsOutBillNo::new(self.client)
-    }
-
-    /// `/pre-transfer-with-authorization`
-    pub fn pre_transfer_with_authorization(
-        &self,
-    ) -> pre_transfer_with_authorization::V3FundAppMchTransferPartnerTransferBillsPreTransferWithAuthorization<
-        'a,
-    > {
-        pre_transfer_with_authorization::V3FundAppMchTransferPartnerTransferBillsPreTransferWithAuthorization::new(
-            self.client,
-        )
-    }
-
-    /// `/transfer`
-    pub fn transfer(
-        &self,
-    ) -> transfer::V3FundAppMchTransferPartnerTransferBillsTransfer<'a> {
-        transfer::V3FundAppMchTransferPartnerTransferBillsTransfer::new(self.client)
-    }
-
-    /// 发起转账 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills`)
-    pub async fn post(
-        &self,
-        body: PartnerFundTransferBillsBody,
-    ) -> ::std::result::Result<
-        PartnerFundTransferBillsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerFundTransferBillsRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/transfer-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -392,34 +341,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_bill_no {
     //! `/out-bill-no`
-
-    /// The typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no`: `client.v3().fund_app().mch_transfer().partner().transfer_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3FundAppMchTransferPartnerTransferBillsOutBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3FundAppMchTransferPartnerTransferBillsOutBillNo<'a> {
-        /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3FundAppMchTransferPartnerTransferBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNo<
-            'a,
-        > {
-            out_bill_no::V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

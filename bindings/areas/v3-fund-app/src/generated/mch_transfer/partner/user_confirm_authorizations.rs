@@ -239,47 +239,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateUserConfirmAuthorizationReq
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations`: `client.v3().fund_app().mch_transfer().partner().user_confirm_authorizations()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerUserConfirmAuthorizations<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerUserConfirmAuthorizations<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerUserConfirmAuthorizations {
-            client,
-        }
-    }
-
-    /// `/{out_authorization_no}`
-    pub fn out_authorization_no(
-        &self,
-        out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_authorization_no::V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNo<
-        'a,
-    > {
-        out_authorization_no::V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNo::new(
-            self.client,
-            out_authorization_no,
-        )
-    }
-
-    /// 申请免确认收款授权 (`POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateUserConfirmAuthorizationBody,
-    ) -> ::std::result::Result<
-        PartnerCreateUserConfirmAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&PartnerCreateUserConfirmAuthorizationRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

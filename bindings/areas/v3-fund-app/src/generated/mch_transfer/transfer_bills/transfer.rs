@@ -404,32 +404,6 @@ impl ::wechatpay_runtime::Operation for TransferTransferBillRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/transfer-bills/transfer`: `client.v3().fund_app().mch_transfer().transfer_bills().transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferTransferBillsTransfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferTransferBillsTransfer<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-bills/transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferTransferBillsTransfer {
-            client,
-        }
-    }
-
-    /// 用户授权后转账 (`POST /v3/fund-app/mch-transfer/transfer-bills/transfer`)
-    pub async fn post(
-        &self,
-        body: TransferTransferBillBody,
-    ) -> ::std::result::Result<
-        TransferTransferBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&TransferTransferBillRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-bills/transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

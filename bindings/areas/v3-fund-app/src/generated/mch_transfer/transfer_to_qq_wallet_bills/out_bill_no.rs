@@ -205,48 +205,6 @@ impl ::wechatpay_runtime::Operation for GetTransferToQqWalletBillRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`: `client.v3().fund_app().mch_transfer().transfer_to_qq_wallet_bills().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferTransferToQqWalletBillsOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferTransferToQqWalletBillsOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferTransferToQqWalletBillsOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// `/cancel`
-    pub fn cancel(
-        &self,
-    ) -> cancel::V3FundAppMchTransferTransferToQqWalletBillsOutBillNoCancel<'a> {
-        cancel::V3FundAppMchTransferTransferToQqWalletBillsOutBillNoCancel::new(
-            self.client,
-            self.out_bill_no.clone(),
-        )
-    }
-
-    /// 查询转账到QQ钱包的结果 (`GET /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetTransferToQqWalletBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetTransferToQqWalletBillRequest::new(self.out_bill_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

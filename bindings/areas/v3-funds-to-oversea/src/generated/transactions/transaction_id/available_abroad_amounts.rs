@@ -171,44 +171,6 @@ impl ::wechatpay_runtime::Operation for QueryAvailableAbroadAmountRequest {
     }
 }
 
-/// The typed call path at `/v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`: `client.v3().funds_to_oversea().transactions().transaction_id(transaction_id).available_abroad_amounts()`.
-#[derive(Debug, Clone)]
-pub struct V3FundsToOverseaTransactionsTransactionIdAvailableAbroadAmounts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3FundsToOverseaTransactionsTransactionIdAvailableAbroadAmounts<'a> {
-    /// Starts the typed call path at `/v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundsToOverseaTransactionsTransactionIdAvailableAbroadAmounts {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询订单剩余可出境余额 (`GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`)
-    pub async fn get(
-        &self,
-        query: QueryAvailableAbroadAmountQuery,
-    ) -> ::std::result::Result<
-        QueryAvailableAbroadAmountResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &QueryAvailableAbroadAmountRequest::new(
-                    self.transaction_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

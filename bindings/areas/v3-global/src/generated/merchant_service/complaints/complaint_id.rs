@@ -523,68 +523,6 @@ impl ::wechatpay_runtime::Operation for GlobalGetComplaintRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/complaints/{complaint_id}`: `client.v3().global().merchant_service().complaints().complaint_id(complaint_id)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceComplaintsComplaintId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantServiceComplaintsComplaintId<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/complaints/{complaint_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantServiceComplaintsComplaintId {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// `/complete`
-    pub fn complete(
-        &self,
-    ) -> complete::V3GlobalMerchantServiceComplaintsComplaintIdComplete<'a> {
-        complete::V3GlobalMerchantServiceComplaintsComplaintIdComplete::new(
-            self.client,
-            self.complaint_id.clone(),
-        )
-    }
-
-    /// `/negotiation-historys`
-    pub fn negotiation_historys(
-        &self,
-    ) -> negotiation_historys::V3GlobalMerchantServiceComplaintsComplaintIdNegotiationHistorys<
-        'a,
-    > {
-        negotiation_historys::V3GlobalMerchantServiceComplaintsComplaintIdNegotiationHistorys::new(
-            self.client,
-            self.complaint_id.clone(),
-        )
-    }
-
-    /// `/response`
-    pub fn response(
-        &self,
-    ) -> response::V3GlobalMerchantServiceComplaintsComplaintIdResponse<'a> {
-        response::V3GlobalMerchantServiceComplaintsComplaintIdResponse::new(
-            self.client,
-            self.complaint_id.clone(),
-        )
-    }
-
-    /// 查询投诉单详情 (`GET /v3/global/merchant-service/complaints/{complaint_id}`)
-    pub async fn get(
-        &self,
-        query: GlobalGetComplaintQuery,
-    ) -> ::std::result::Result<GlobalGetComplaintResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GlobalGetComplaintRequest::new(self.complaint_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/complaints/{complaint_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -134,39 +134,6 @@ impl ::wechatpay_runtime::Operation for GlobalGetImageRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/images/{media_id}`: `client.v3().global().merchant_service().images().media_id(media_id)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceImagesMediaId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    media_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantServiceImagesMediaId<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/images/{media_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        media_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantServiceImagesMediaId {
-            client,
-            media_id: media_id.into(),
-        }
-    }
-
-    /// 图片下载 (`GET /v3/global/merchant-service/images/{media_id}`)
-    pub async fn get(
-        &self,
-        query: GlobalGetImageQuery,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .download(&GlobalGetImageRequest::new(self.media_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/images/{media_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

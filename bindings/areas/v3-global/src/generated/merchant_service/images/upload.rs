@@ -98,28 +98,6 @@ impl ::wechatpay_runtime::Operation for GlobalUploadImageRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/images/upload`: `client.v3().global().merchant_service().images().upload()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceImagesUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMerchantServiceImagesUpload<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/images/upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMerchantServiceImagesUpload {
-            client,
-        }
-    }
-
-    /// 商户上传反馈图片 (`POST /v3/global/merchant-service/images/upload`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<GlobalUploadImageResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalUploadImageRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/images/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

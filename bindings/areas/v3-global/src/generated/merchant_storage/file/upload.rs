@@ -199,29 +199,6 @@ impl ::wechatpay_runtime::Operation for GlobalUploadFileRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-storage/file/upload`: `client.v3().global().merchant_storage().file().upload()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantStorageFileUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMerchantStorageFileUpload<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-storage/file/upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMerchantStorageFileUpload {
-            client,
-        }
-    }
-
-    /// 上传文件 (`POST /v3/global/merchant-storage/file/upload`)
-    pub async fn post(
-        &self,
-        body: GlobalUploadFileBody,
-    ) -> ::std::result::Result<GlobalUploadFileResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalUploadFileRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-storage/file/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1064,29 +1064,6 @@ impl ::wechatpay_runtime::Operation for PayTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/global/micropay/transactions/pay`: `client.v3().global().micropay().transactions().pay()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMicropayTransactionsPay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMicropayTransactionsPay<'a> {
-    /// Starts the typed call path at `/v3/global/micropay/transactions/pay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMicropayTransactionsPay {
-            client,
-        }
-    }
-
-    /// 提交付款码支付 (`POST /v3/global/micropay/transactions/pay`)
-    pub async fn post(
-        &self,
-        body: PayTransactionBody,
-    ) -> ::std::result::Result<PayTransactionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PayTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/micropay/transactions/pay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -341,44 +341,6 @@ impl ::wechatpay_runtime::Operation for GlobalGetContractRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/contracts/{contract_id}`: `client.v3().global().papay().contracts().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayContractsContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalPapayContractsContractId<'a> {
-    /// Starts the typed call path at `/v3/global/papay/contracts/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalPapayContractsContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(&self) -> terminate::V3GlobalPapayContractsContractIdTerminate<'a> {
-        terminate::V3GlobalPapayContractsContractIdTerminate::new(
-            self.client,
-            self.contract_id.clone(),
-        )
-    }
-
-    /// 代扣协议ID查询签约 (`GET /v3/global/papay/contracts/{contract_id}`)
-    pub async fn get(
-        &self,
-        query: GlobalGetContractQuery,
-    ) -> ::std::result::Result<GlobalGetContractResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GlobalGetContractRequest::new(self.contract_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

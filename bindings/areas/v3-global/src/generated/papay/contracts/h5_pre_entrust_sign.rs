@@ -314,32 +314,6 @@ impl ::wechatpay_runtime::Operation for CreateH5PreEntrustSignRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/contracts/h5-pre-entrust-sign`: `client.v3().global().papay().contracts().h5_pre_entrust_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayContractsH5PreEntrustSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalPapayContractsH5PreEntrustSign<'a> {
-    /// Starts the typed call path at `/v3/global/papay/contracts/h5-pre-entrust-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalPapayContractsH5PreEntrustSign {
-            client,
-        }
-    }
-
-    /// H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`)
-    pub async fn post(
-        &self,
-        body: CreateH5PreEntrustSignBody,
-    ) -> ::std::result::Result<
-        CreateH5PreEntrustSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateH5PreEntrustSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/h5-pre-entrust-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -300,32 +300,6 @@ impl ::wechatpay_runtime::Operation for CreateJsapiPreEntrustSignRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/contracts/jsapi-pre-entrust-sign`: `client.v3().global().papay().contracts().jsapi_pre_entrust_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayContractsJsapiPreEntrustSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalPapayContractsJsapiPreEntrustSign<'a> {
-    /// Starts the typed call path at `/v3/global/papay/contracts/jsapi-pre-entrust-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalPapayContractsJsapiPreEntrustSign {
-            client,
-        }
-    }
-
-    /// JSAPI预签约 (`POST /v3/global/papay/contracts/jsapi-pre-entrust-sign`)
-    pub async fn post(
-        &self,
-        body: CreateJsapiPreEntrustSignBody,
-    ) -> ::std::result::Result<
-        CreateJsapiPreEntrustSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateJsapiPreEntrustSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/jsapi-pre-entrust-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -300,32 +300,6 @@ impl ::wechatpay_runtime::Operation for CreateMiniprogramPreEntrustSignRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/contracts/miniprogram-pre-entrust-sign`: `client.v3().global().papay().contracts().miniprogram_pre_entrust_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayContractsMiniprogramPreEntrustSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalPapayContractsMiniprogramPreEntrustSign<'a> {
-    /// Starts the typed call path at `/v3/global/papay/contracts/miniprogram-pre-entrust-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalPapayContractsMiniprogramPreEntrustSign {
-            client,
-        }
-    }
-
-    /// 小程序签约 (`POST /v3/global/papay/contracts/miniprogram-pre-entrust-sign`)
-    pub async fn post(
-        &self,
-        body: CreateMiniprogramPreEntrustSignBody,
-    ) -> ::std::result::Result<
-        CreateMiniprogramPreEntrustSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateMiniprogramPreEntrustSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/miniprogram-pre-entrust-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

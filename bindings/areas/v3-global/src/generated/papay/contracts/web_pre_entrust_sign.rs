@@ -286,32 +286,6 @@ impl ::wechatpay_runtime::Operation for CreateWebPreEntrustSignRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/contracts/web-pre-entrust-sign`: `client.v3().global().papay().contracts().web_pre_entrust_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayContractsWebPreEntrustSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalPapayContractsWebPreEntrustSign<'a> {
-    /// Starts the typed call path at `/v3/global/papay/contracts/web-pre-entrust-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalPapayContractsWebPreEntrustSign {
-            client,
-        }
-    }
-
-    /// WEB预签约 (`POST /v3/global/papay/contracts/web-pre-entrust-sign`)
-    pub async fn post(
-        &self,
-        body: CreateWebPreEntrustSignBody,
-    ) -> ::std::result::Result<
-        CreateWebPreEntrustSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateWebPreEntrustSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/web-pre-entrust-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

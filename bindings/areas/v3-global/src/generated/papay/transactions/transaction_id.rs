@@ -623,36 +623,6 @@ impl ::wechatpay_runtime::Operation for GetTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/transactions/{transaction_id}`: `client.v3().global().papay().transactions().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayTransactionsTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalPapayTransactionsTransactionId<'a> {
-    /// Starts the typed call path at `/v3/global/papay/transactions/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalPapayTransactionsTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询订单(微信支付订单号) (`GET /v3/global/papay/transactions/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: GetTransactionQuery,
-    ) -> ::std::result::Result<GetTransactionResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetTransactionRequest::new(self.transaction_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/transactions/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

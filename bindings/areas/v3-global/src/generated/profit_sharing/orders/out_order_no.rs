@@ -359,36 +359,6 @@ impl ::wechatpay_runtime::Operation for GlobalGetOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/orders/{out_order_no}`: `client.v3().global().profit_sharing().orders().out_order_no(out_order_no)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingOrdersOutOrderNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3GlobalProfitSharingOrdersOutOrderNo<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/orders/{out_order_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalProfitSharingOrdersOutOrderNo {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 查询分账结果 (`GET /v3/global/profit-sharing/orders/{out_order_no}`)
-    pub async fn get(
-        &self,
-        query: GlobalGetOrderQuery,
-    ) -> ::std::result::Result<GlobalGetOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GlobalGetOrderRequest::new(self.out_order_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/orders/{out_order_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -332,29 +332,6 @@ impl ::wechatpay_runtime::Operation for GlobalUnfreezeOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/orders/unfreeze`: `client.v3().global().profit_sharing().orders().unfreeze()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingOrdersUnfreeze<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalProfitSharingOrdersUnfreeze<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/orders/unfreeze` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalProfitSharingOrdersUnfreeze {
-            client,
-        }
-    }
-
-    /// 解冻剩余资金 (`POST /v3/global/profit-sharing/orders/unfreeze`)
-    pub async fn post(
-        &self,
-        body: GlobalUnfreezeOrderBody,
-    ) -> ::std::result::Result<GlobalUnfreezeOrderResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GlobalUnfreezeOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/orders/unfreeze`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

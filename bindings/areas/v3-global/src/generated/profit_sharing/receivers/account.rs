@@ -338,34 +338,6 @@ impl ::wechatpay_runtime::Operation for GetReceiverRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/receivers/{account}`: `client.v3().global().profit_sharing().receivers().account(account)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingReceiversAccount<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    account: ::std::string::String,
-}
-
-impl<'a> V3GlobalProfitSharingReceiversAccount<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/receivers/{account}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        account: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalProfitSharingReceiversAccount {
-            client,
-            account: account.into(),
-        }
-    }
-
-    /// 查询分账接收方添加结果 (`GET /v3/global/profit-sharing/receivers/{account}`)
-    pub async fn get(
-        &self,
-        query: GetReceiverQuery,
-    ) -> ::std::result::Result<GetReceiverResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetReceiverRequest::new(self.account.clone(), query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/receivers/{account}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -172,32 +172,6 @@ impl ::wechatpay_runtime::Operation for RefundsGlobalQueryBillDownloadUrlRequest
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/refunds/bill-download-url`: `client.v3().global().profit_sharing().refunds().bill_download_url()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingRefundsBillDownloadUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalProfitSharingRefundsBillDownloadUrl<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/refunds/bill-download-url` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalProfitSharingRefundsBillDownloadUrl {
-            client,
-        }
-    }
-
-    /// 获取分账退款账单下载链接 (`GET /v3/global/profit-sharing/refunds/bill-download-url`)
-    pub async fn get(
-        &self,
-        query: RefundsGlobalQueryBillDownloadUrlQuery,
-    ) -> ::std::result::Result<
-        RefundsGlobalQueryBillDownloadUrlResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&RefundsGlobalQueryBillDownloadUrlRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/refunds/bill-download-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -106,31 +106,6 @@ impl ::wechatpay_runtime::Operation for QueryRefundableBalanceRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/refunds/refundable-balance`: `client.v3().global().profit_sharing().refunds().refundable_balance()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingRefundsRefundableBalance<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalProfitSharingRefundsRefundableBalance<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/refunds/refundable-balance` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalProfitSharingRefundsRefundableBalance {
-            client,
-        }
-    }
-
-    /// 查询可供垫付退款实时余额 (`GET /v3/global/profit-sharing/refunds/refundable-balance`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        QueryRefundableBalanceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QueryRefundableBalanceRequest::new()).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/refunds/refundable-balance`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

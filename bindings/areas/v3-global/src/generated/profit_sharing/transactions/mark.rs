@@ -142,29 +142,6 @@ impl ::wechatpay_runtime::Operation for CreateMarkRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/transactions/mark`: `client.v3().global().profit_sharing().transactions().mark()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingTransactionsMark<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalProfitSharingTransactionsMark<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/transactions/mark` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalProfitSharingTransactionsMark {
-            client,
-        }
-    }
-
-    /// 分账标记 (`POST /v3/global/profit-sharing/transactions/mark`)
-    pub async fn post(
-        &self,
-        body: CreateMarkBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateMarkRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/transactions/mark`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

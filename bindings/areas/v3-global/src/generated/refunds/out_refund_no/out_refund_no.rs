@@ -503,44 +503,6 @@ impl ::wechatpay_runtime::Operation for GlobalGetRefundByOutRefundNoRequest {
     }
 }
 
-/// The typed call path at `/v3/global/refunds/out-refund-no/{out_refund_no}`: `client.v3().global().refunds().out_refund_no().out_refund_no(out_refund_no)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalRefundsOutRefundNoOutRefundNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_refund_no: ::std::string::String,
-}
-
-impl<'a> V3GlobalRefundsOutRefundNoOutRefundNo<'a> {
-    /// Starts the typed call path at `/v3/global/refunds/out-refund-no/{out_refund_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalRefundsOutRefundNoOutRefundNo {
-            client,
-            out_refund_no: out_refund_no.into(),
-        }
-    }
-
-    /// 查询单笔退款(商户退款订单号) (`GET /v3/global/refunds/out-refund-no/{out_refund_no}`)
-    pub async fn get(
-        &self,
-        query: GlobalGetRefundByOutRefundNoQuery,
-    ) -> ::std::result::Result<
-        GlobalGetRefundByOutRefundNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GlobalGetRefundByOutRefundNoRequest::new(
-                    self.out_refund_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refunds/out-refund-no/{out_refund_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -659,52 +659,6 @@ impl ::wechatpay_runtime::Operation for GlobalGetTransactionByTransactionIdReque
     }
 }
 
-/// The typed call path at `/v3/global/transactions/id/{transaction_id}`: `client.v3().global().transactions().id().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalTransactionsIdTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalTransactionsIdTransactionId<'a> {
-    /// Starts the typed call path at `/v3/global/transactions/id/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalTransactionsIdTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(&self) -> close::V3GlobalTransactionsIdTransactionIdClose<'a> {
-        close::V3GlobalTransactionsIdTransactionIdClose::new(
-            self.client,
-            self.transaction_id.clone(),
-        )
-    }
-
-    /// 查询订单(微信支付订单号) (`GET /v3/global/transactions/id/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: GlobalGetTransactionByTransactionIdQuery,
-    ) -> ::std::result::Result<
-        GlobalGetTransactionByTransactionIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GlobalGetTransactionByTransactionIdRequest::new(
-                    self.transaction_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

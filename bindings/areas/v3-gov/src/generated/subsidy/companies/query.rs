@@ -173,29 +173,6 @@ impl ::wechatpay_runtime::Operation for QueryCompanyRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/companies/query`: `client.v3().gov().subsidy().companies().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyCompaniesQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyCompaniesQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/companies/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyCompaniesQuery {
-            client,
-        }
-    }
-
-    /// 企业信息查询 (`POST /v3/gov/subsidy/companies/query`)
-    pub async fn post(
-        &self,
-        body: QueryCompanyBody,
-    ) -> ::std::result::Result<QueryCompanyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryCompanyRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/companies/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

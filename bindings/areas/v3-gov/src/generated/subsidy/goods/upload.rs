@@ -259,27 +259,6 @@ impl ::wechatpay_runtime::Operation for UploadGoodRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/goods/upload`: `client.v3().gov().subsidy().goods().upload()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyGoodsUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyGoodsUpload<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/goods/upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyGoodsUpload { client }
-    }
-
-    /// 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`)
-    pub async fn post(
-        &self,
-        body: UploadGoodBody,
-    ) -> ::std::result::Result<UploadGoodResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UploadGoodRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/goods/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

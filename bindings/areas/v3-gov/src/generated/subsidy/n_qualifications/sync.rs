@@ -536,29 +536,6 @@ impl ::wechatpay_runtime::Operation for SyncNQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/n-qualifications/sync`: `client.v3().gov().subsidy().n_qualifications().sync()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyNQualificationsSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyNQualificationsSync<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/n-qualifications/sync` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyNQualificationsSync {
-            client,
-        }
-    }
-
-    /// N品类同步资格核销信息 (`POST /v3/gov/subsidy/n-qualifications/sync`)
-    pub async fn post(
-        &self,
-        body: SyncNQualificationBody,
-    ) -> ::std::result::Result<SyncNQualificationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SyncNQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/n-qualifications/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -275,32 +275,6 @@ impl ::wechatpay_runtime::Operation for QualificationsQueryQualificationRequest 
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/qualifications/query`: `client.v3().gov().subsidy().qualifications().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyQualificationsQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyQualificationsQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/qualifications/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyQualificationsQuery {
-            client,
-        }
-    }
-
-    /// 批量查询用户资格 (`POST /v3/gov/subsidy/qualifications/query`)
-    pub async fn post(
-        &self,
-        body: QualificationsQueryQualificationBody,
-    ) -> ::std::result::Result<
-        QualificationsQueryQualificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QualificationsQueryQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualifications/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

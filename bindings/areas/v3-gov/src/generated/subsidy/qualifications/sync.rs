@@ -568,29 +568,6 @@ impl ::wechatpay_runtime::Operation for SyncQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/qualifications/sync`: `client.v3().gov().subsidy().qualifications().sync()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyQualificationsSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyQualificationsSync<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/qualifications/sync` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyQualificationsSync {
-            client,
-        }
-    }
-
-    /// 同步资格核销信息 (`POST /v3/gov/subsidy/qualifications/sync`)
-    pub async fn post(
-        &self,
-        body: SyncQualificationBody,
-    ) -> ::std::result::Result<SyncQualificationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SyncQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualifications/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -256,27 +256,6 @@ impl ::wechatpay_runtime::Operation for LockSncodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/sncode/lock`: `client.v3().gov().subsidy().sncode().lock()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidySncodeLock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidySncodeLock<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/sncode/lock` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidySncodeLock { client }
-    }
-
-    /// sn码锁定 (`POST /v3/gov/subsidy/sncode/lock`)
-    pub async fn post(
-        &self,
-        body: LockSncodeBody,
-    ) -> ::std::result::Result<LockSncodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&LockSncodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/sncode/lock`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -217,27 +217,6 @@ impl ::wechatpay_runtime::Operation for QuerySncodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/sncode/query`: `client.v3().gov().subsidy().sncode().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidySncodeQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidySncodeQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/sncode/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidySncodeQuery { client }
-    }
-
-    /// 查询sn码状态 (`POST /v3/gov/subsidy/sncode/query`)
-    pub async fn post(
-        &self,
-        body: QuerySncodeBody,
-    ) -> ::std::result::Result<QuerySncodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QuerySncodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/sncode/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

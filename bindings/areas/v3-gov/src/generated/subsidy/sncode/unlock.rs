@@ -192,27 +192,6 @@ impl ::wechatpay_runtime::Operation for UnlockSncodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/sncode/unlock`: `client.v3().gov().subsidy().sncode().unlock()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidySncodeUnlock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidySncodeUnlock<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/sncode/unlock` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidySncodeUnlock { client }
-    }
-
-    /// sn码解锁 (`POST /v3/gov/subsidy/sncode/unlock`)
-    pub async fn post(
-        &self,
-        body: UnlockSncodeBody,
-    ) -> ::std::result::Result<UnlockSncodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UnlockSncodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/sncode/unlock`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -227,29 +227,6 @@ impl ::wechatpay_runtime::Operation for QueryTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/transactions/query`: `client.v3().gov().subsidy().transactions().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyTransactionsQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyTransactionsQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/transactions/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyTransactionsQuery {
-            client,
-        }
-    }
-
-    /// 交易信息查询 (`POST /v3/gov/subsidy/transactions/query`)
-    pub async fn post(
-        &self,
-        body: QueryTransactionBody,
-    ) -> ::std::result::Result<QueryTransactionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/transactions/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -403,29 +403,6 @@ impl ::wechatpay_runtime::Operation for SyncTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/transactions/sync`: `client.v3().gov().subsidy().transactions().sync()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyTransactionsSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyTransactionsSync<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/transactions/sync` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyTransactionsSync {
-            client,
-        }
-    }
-
-    /// 交易信息回传 (`POST /v3/gov/subsidy/transactions/sync`)
-    pub async fn post(
-        &self,
-        body: SyncTransactionBody,
-    ) -> ::std::result::Result<SyncTransactionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SyncTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/transactions/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

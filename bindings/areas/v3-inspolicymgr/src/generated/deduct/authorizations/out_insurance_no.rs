@@ -170,35 +170,6 @@ impl ::wechatpay_runtime::Operation for GetAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`: `client.v3().inspolicymgr().deduct().authorizations().out_insurance_no(out_insurance_no)`.
-#[derive(Debug, Clone)]
-pub struct V3InspolicymgrDeductAuthorizationsOutInsuranceNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_insurance_no: ::std::string::String,
-}
-
-impl<'a> V3InspolicymgrDeductAuthorizationsOutInsuranceNo<'a> {
-    /// Starts the typed call path at `/v3/inspolicymgr/deduct/authorizations/{out_insurance_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3InspolicymgrDeductAuthorizationsOutInsuranceNo {
-            client,
-            out_insurance_no: out_insurance_no.into(),
-        }
-    }
-
-    /// 查询保单授权信息 (`GET /v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetAuthorizationResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetAuthorizationRequest::new(self.out_insurance_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/inspolicymgr/deduct/authorizations/{out_insurance_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

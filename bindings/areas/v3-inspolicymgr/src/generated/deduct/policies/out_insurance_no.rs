@@ -997,43 +997,6 @@ impl ::wechatpay_runtime::Operation for ModifyPolicyRequest {
     }
 }
 
-/// The typed call path at `/v3/inspolicymgr/deduct/policies/{out_insurance_no}`: `client.v3().inspolicymgr().deduct().policies().out_insurance_no(out_insurance_no)`.
-#[derive(Debug, Clone)]
-pub struct V3InspolicymgrDeductPoliciesOutInsuranceNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_insurance_no: ::std::string::String,
-}
-
-impl<'a> V3InspolicymgrDeductPoliciesOutInsuranceNo<'a> {
-    /// Starts the typed call path at `/v3/inspolicymgr/deduct/policies/{out_insurance_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_insurance_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3InspolicymgrDeductPoliciesOutInsuranceNo {
-            client,
-            out_insurance_no: out_insurance_no.into(),
-        }
-    }
-
-    /// 查询保单 (`GET /v3/inspolicymgr/deduct/policies/{out_insurance_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetPolicyResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetPolicyRequest::new(self.out_insurance_no.clone())).await
-    }
-
-    /// 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`)
-    pub async fn patch(
-        &self,
-        body: ModifyPolicyBody,
-    ) -> ::std::result::Result<ModifyPolicyResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifyPolicyRequest::new(self.out_insurance_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/inspolicymgr/deduct/policies/{out_insurance_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,39 +187,6 @@ impl ::wechatpay_runtime::Operation for CreateBankMultiActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/bank-favor/users/{openid}/bank-multi-activity`: `client.v3().marketing().bank_favor().users().openid(openid).bank_multi_activity()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBankFavorUsersOpenidBankMultiActivity<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingBankFavorUsersOpenidBankMultiActivity<'a> {
-    /// Starts the typed call path at `/v3/marketing/bank-favor/users/{openid}/bank-multi-activity` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBankFavorUsersOpenidBankMultiActivity {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 给指定用户报名多笔立减活动 (`POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`)
-    pub async fn post(
-        &self,
-        body: CreateBankMultiActivityBody,
-    ) -> ::std::result::Result<
-        CreateBankMultiActivityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateBankMultiActivityRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank-favor/users/{openid}/bank-multi-activity`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

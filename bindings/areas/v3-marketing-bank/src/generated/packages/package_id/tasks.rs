@@ -636,42 +636,6 @@ impl ::wechatpay_runtime::Operation for CreateTaskRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/bank/packages/{package_id}/tasks`: `client.v3().marketing().bank().packages().package_id(package_id).tasks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBankPackagesPackageIdTasks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    package_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBankPackagesPackageIdTasks<'a> {
-    /// Starts the typed call path at `/v3/marketing/bank/packages/{package_id}/tasks` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        package_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBankPackagesPackageIdTasks {
-            client,
-            package_id: package_id.into(),
-        }
-    }
-
-    /// 查询上传任务列表 (`GET /v3/marketing/bank/packages/{package_id}/tasks`)
-    pub async fn get(
-        &self,
-        query: ListTaskQuery,
-    ) -> ::std::result::Result<ListTaskResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListTaskRequest::new(self.package_id.clone(), query)).await
-    }
-
-    /// 导入定向用户协议号 (`POST /v3/marketing/bank/packages/{package_id}/tasks`)
-    pub async fn post(
-        &self,
-        body: CreateTaskBody,
-    ) -> ::std::result::Result<CreateTaskResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateTaskRequest::new(self.package_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank/packages/{package_id}/tasks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

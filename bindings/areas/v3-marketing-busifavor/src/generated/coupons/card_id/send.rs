@@ -180,34 +180,6 @@ impl ::wechatpay_runtime::Operation for SendGovCardRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/coupons/{card_id}/send`: `client.v3().marketing().busifavor().coupons().card_id(card_id).send()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorCouponsCardIdSend<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorCouponsCardIdSend<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/coupons/{card_id}/send` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorCouponsCardIdSend {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`)
-    pub async fn post(
-        &self,
-        body: SendGovCardBody,
-    ) -> ::std::result::Result<SendGovCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SendGovCardRequest::new(self.card_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/coupons/{card_id}/send`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -224,34 +224,6 @@ impl ::wechatpay_runtime::Operation for ModifyBudgetRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/stocks/{stock_id}/budget`: `client.v3().marketing().busifavor().stocks().stock_id(stock_id).budget()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorStocksStockIdBudget<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorStocksStockIdBudget<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/stocks/{stock_id}/budget` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorStocksStockIdBudget {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`)
-    pub async fn patch(
-        &self,
-        body: ModifyBudgetBody,
-    ) -> ::std::result::Result<ModifyBudgetResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ModifyBudgetRequest::new(self.stock_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/stocks/{stock_id}/budget`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -761,58 +761,6 @@ impl ::wechatpay_runtime::Operation for UploadCouponCodesRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes`: `client.v3().marketing().busifavor().stocks().stock_id(stock_id).couponcodes()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorStocksStockIdCouponcodes<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorStocksStockIdCouponcodes<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorStocksStockIdCouponcodes {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// `/{coupon_code}`
-    pub fn coupon_code(
-        &self,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> coupon_code::V3MarketingBusifavorStocksStockIdCouponcodesCouponCode<'a> {
-        coupon_code::V3MarketingBusifavorStocksStockIdCouponcodesCouponCode::new(
-            self.client,
-            self.stock_id.clone(),
-            coupon_code,
-        )
-    }
-
-    /// 查询预存code列表 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)
-    pub async fn get(
-        &self,
-        query: ListCouponCodesQuery,
-    ) -> ::std::result::Result<ListCouponCodesResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ListCouponCodesRequest::new(self.stock_id.clone(), query))
-            .await
-    }
-
-    /// 上传预存code (`POST /v3/marketing/busifavor/stocks/{stock_id}/couponcodes`)
-    pub async fn post(
-        &self,
-        body: UploadCouponCodesBody,
-    ) -> ::std::result::Result<UploadCouponCodesResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&UploadCouponCodesRequest::new(self.stock_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

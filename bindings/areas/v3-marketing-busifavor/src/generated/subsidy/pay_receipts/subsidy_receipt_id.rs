@@ -195,35 +195,6 @@ impl ::wechatpay_runtime::Operation for PayReceiptInfoRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`: `client.v3().marketing().busifavor().subsidy().pay_receipts().subsidy_receipt_id(subsidy_receipt_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorSubsidyPayReceiptsSubsidyReceiptId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    subsidy_receipt_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorSubsidyPayReceiptsSubsidyReceiptId<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        subsidy_receipt_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorSubsidyPayReceiptsSubsidyReceiptId {
-            client,
-            subsidy_receipt_id: subsidy_receipt_id.into(),
-        }
-    }
-
-    /// 查询营销补差付款单详情 (`GET /v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<PayReceiptInfoResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&PayReceiptInfoRequest::new(self.subsidy_receipt_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/subsidy/pay-receipts/{subsidy_receipt_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -207,37 +207,6 @@ impl ::wechatpay_runtime::Operation for ReturnReceiptInfoRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`: `client.v3().marketing().busifavor().subsidy().return_receipts().subsidy_return_receipt_id(subsidy_return_receipt_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorSubsidyReturnReceiptsSubsidyReturnReceiptId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    subsidy_return_receipt_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorSubsidyReturnReceiptsSubsidyReturnReceiptId<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        subsidy_return_receipt_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorSubsidyReturnReceiptsSubsidyReturnReceiptId {
-            client,
-            subsidy_return_receipt_id: subsidy_return_receipt_id.into(),
-        }
-    }
-
-    /// 查询商家券营销补差回退单详情 (`GET /v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<ReturnReceiptInfoResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ReturnReceiptInfoRequest::new(self.subsidy_return_receipt_id.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/subsidy/return-receipts/{subsidy_return_receipt_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

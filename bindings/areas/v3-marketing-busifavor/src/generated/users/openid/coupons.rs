@@ -1117,53 +1117,6 @@ impl ::wechatpay_runtime::Operation for BusifavorListCouponsByFilterRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/users/{openid}/coupons`: `client.v3().marketing().busifavor().users().openid(openid).coupons()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorUsersOpenidCoupons<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorUsersOpenidCoupons<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/users/{openid}/coupons` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorUsersOpenidCoupons {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// `/{coupon_code}`
-    pub fn coupon_code(
-        &self,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> coupon_code::V3MarketingBusifavorUsersOpenidCouponsCouponCode<'a> {
-        coupon_code::V3MarketingBusifavorUsersOpenidCouponsCouponCode::new(
-            self.client,
-            self.openid.clone(),
-            coupon_code,
-        )
-    }
-
-    /// 根据过滤条件查询用户券 (`GET /v3/marketing/busifavor/users/{openid}/coupons`)
-    pub async fn get(
-        &self,
-        query: BusifavorListCouponsByFilterQuery,
-    ) -> ::std::result::Result<
-        BusifavorListCouponsByFilterResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &BusifavorListCouponsByFilterRequest::new(self.openid.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/users/{openid}/coupons`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1186,40 +1139,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod coupon_code {
     //! `/{coupon_code}`
 
-    /// The typed call path at `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}`: `client.v3().marketing().busifavor().users().openid(openid).coupons().coupon_code(coupon_code)`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingBusifavorUsersOpenidCouponsCouponCode<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        openid: ::std::string::String,
-        coupon_code: ::std::string::String,
-    }
-
-    impl<'a> V3MarketingBusifavorUsersOpenidCouponsCouponCode<'a> {
-        /// Starts the typed call path at `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            coupon_code: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3MarketingBusifavorUsersOpenidCouponsCouponCode {
-                client,
-                openid: openid.into(),
-                coupon_code: coupon_code.into(),
-            }
-        }
-
-        /// `/appids`
-        pub fn appids(
-            &self,
-        ) -> appids::V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppids<'a> {
-            appids::V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppids::new(
-                self.client,
-                self.openid.clone(),
-                self.coupon_code.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1228,42 +1147,6 @@ pub mod coupon_code {
 
     pub mod appids {
         //! `/appids`
-
-        /// The typed call path at `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids`: `client.v3().marketing().busifavor().users().openid(openid).coupons().coupon_code(coupon_code).appids()`.
-        #[derive(Debug, Clone)]
-        pub struct V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppids<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            openid: ::std::string::String,
-            coupon_code: ::std::string::String,
-        }
-
-        impl<'a> V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppids<'a> {
-            /// Starts the typed call path at `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                openid: impl ::std::convert::Into<::std::string::String>,
-                coupon_code: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppids {
-                    client,
-                    openid: openid.into(),
-                    coupon_code: coupon_code.into(),
-                }
-            }
-
-            /// `/{appid}`
-            pub fn appid(
-                &self,
-                appid: impl ::std::convert::Into<::std::string::String>,
-            ) -> appid::V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppidsAppid<'a> {
-                appid::V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppidsAppid::new(
-                    self.client,
-                    self.openid.clone(),
-                    self.coupon_code.clone(),
-                    appid,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -220,39 +220,6 @@ impl ::wechatpay_runtime::Operation for ListAvailableSingleitemsRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/items`: `client.v3().marketing().favor().stocks().stock_id(stock_id).items()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdItems<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdItems<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/items` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdItems {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 查询代金券可用单品 (`GET /v3/marketing/favor/stocks/{stock_id}/items`)
-    pub async fn get(
-        &self,
-        query: ListAvailableSingleitemsQuery,
-    ) -> ::std::result::Result<
-        ListAvailableSingleitemsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&ListAvailableSingleitemsRequest::new(self.stock_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/items`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

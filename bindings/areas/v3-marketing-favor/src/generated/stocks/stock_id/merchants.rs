@@ -220,39 +220,6 @@ impl ::wechatpay_runtime::Operation for ListAvailableMerchantsRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/merchants`: `client.v3().marketing().favor().stocks().stock_id(stock_id).merchants()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdMerchants<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdMerchants<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/merchants` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdMerchants {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 查询代金券可用商户 (`GET /v3/marketing/favor/stocks/{stock_id}/merchants`)
-    pub async fn get(
-        &self,
-        query: ListAvailableMerchantsQuery,
-    ) -> ::std::result::Result<
-        ListAvailableMerchantsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&ListAvailableMerchantsRequest::new(self.stock_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/merchants`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

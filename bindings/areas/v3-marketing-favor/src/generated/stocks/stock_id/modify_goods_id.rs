@@ -195,36 +195,6 @@ impl ::wechatpay_runtime::Operation for ModifyGoodsIdRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/modify-goods-id`: `client.v3().marketing().favor().stocks().stock_id(stock_id).modify_goods_id()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdModifyGoodsId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdModifyGoodsId<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/modify-goods-id` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdModifyGoodsId {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 修改可用单品编码 (`POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`)
-    pub async fn post(
-        &self,
-        body: ModifyGoodsIdBody,
-    ) -> ::std::result::Result<ModifyGoodsIdResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifyGoodsIdRequest::new(self.stock_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/modify-goods-id`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -167,34 +167,6 @@ impl ::wechatpay_runtime::Operation for PauseStockRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/pause`: `client.v3().marketing().favor().stocks().stock_id(stock_id).pause()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdPause<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdPause<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/pause` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdPause {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 暂停代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/pause`)
-    pub async fn post(
-        &self,
-        body: PauseStockBody,
-    ) -> ::std::result::Result<PauseStockResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PauseStockRequest::new(self.stock_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/pause`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -126,33 +126,6 @@ impl ::wechatpay_runtime::Operation for RefundFlowRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/refund-flow`: `client.v3().marketing().favor().stocks().stock_id(stock_id).refund_flow()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdRefundFlow<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdRefundFlow<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/refund-flow` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdRefundFlow {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 下载批次退款明细 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<RefundFlowResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&RefundFlowRequest::new(self.stock_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/refund-flow`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -175,39 +175,6 @@ impl ::wechatpay_runtime::Operation for QueryRefundFlowByDayRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`: `client.v3().marketing().favor().stocks().stock_id(stock_id).refund_flow_by_day()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdRefundFlowByDay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdRefundFlowByDay<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdRefundFlowByDay {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 获取批次退款明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`)
-    pub async fn get(
-        &self,
-        query: QueryRefundFlowByDayQuery,
-    ) -> ::std::result::Result<
-        QueryRefundFlowByDayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&QueryRefundFlowByDayRequest::new(self.stock_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/refund-flow-by-day`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

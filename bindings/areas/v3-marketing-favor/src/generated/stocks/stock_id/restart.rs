@@ -167,34 +167,6 @@ impl ::wechatpay_runtime::Operation for RestartStockRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/restart`: `client.v3().marketing().favor().stocks().stock_id(stock_id).restart()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdRestart<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdRestart<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/restart` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdRestart {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 重启代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/restart`)
-    pub async fn post(
-        &self,
-        body: RestartStockBody,
-    ) -> ::std::result::Result<RestartStockResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&RestartStockRequest::new(self.stock_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/restart`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -167,34 +167,6 @@ impl ::wechatpay_runtime::Operation for StartStockRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/start`: `client.v3().marketing().favor().stocks().stock_id(stock_id).start()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdStart<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdStart<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/start` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdStart {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 激活代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/start`)
-    pub async fn post(
-        &self,
-        body: StartStockBody,
-    ) -> ::std::result::Result<StartStockResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&StartStockRequest::new(self.stock_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/start`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

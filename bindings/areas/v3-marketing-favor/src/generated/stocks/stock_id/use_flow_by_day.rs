@@ -175,36 +175,6 @@ impl ::wechatpay_runtime::Operation for QueryUseFlowByDayRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`: `client.v3().marketing().favor().stocks().stock_id(stock_id).use_flow_by_day()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorStocksStockIdUseFlowByDay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorStocksStockIdUseFlowByDay<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/stocks/{stock_id}/use-flow-by-day` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorStocksStockIdUseFlowByDay {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 获取批次核销明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`)
-    pub async fn get(
-        &self,
-        query: QueryUseFlowByDayQuery,
-    ) -> ::std::result::Result<QueryUseFlowByDayResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryUseFlowByDayRequest::new(self.stock_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

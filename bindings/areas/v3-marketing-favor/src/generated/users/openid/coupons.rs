@@ -909,61 +909,6 @@ impl ::wechatpay_runtime::Operation for FavorSendCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/users/{openid}/coupons`: `client.v3().marketing().favor().users().openid(openid).coupons()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorUsersOpenidCoupons<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorUsersOpenidCoupons<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/users/{openid}/coupons` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorUsersOpenidCoupons {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// `/{coupon_id}`
-    pub fn coupon_id(
-        &self,
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> coupon_id::V3MarketingFavorUsersOpenidCouponsCouponId<'a> {
-        coupon_id::V3MarketingFavorUsersOpenidCouponsCouponId::new(
-            self.client,
-            self.openid.clone(),
-            coupon_id,
-        )
-    }
-
-    /// 根据商户号查用户的券 (`GET /v3/marketing/favor/users/{openid}/coupons`)
-    pub async fn get(
-        &self,
-        query: FavorListCouponsByFilterQuery,
-    ) -> ::std::result::Result<
-        FavorListCouponsByFilterResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&FavorListCouponsByFilterRequest::new(self.openid.clone(), query))
-            .await
-    }
-
-    /// 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`)
-    pub async fn post(
-        &self,
-        body: FavorSendCouponBody,
-    ) -> ::std::result::Result<FavorSendCouponResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&FavorSendCouponRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/users/{openid}/coupons`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

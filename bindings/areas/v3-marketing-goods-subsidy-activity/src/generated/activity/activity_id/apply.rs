@@ -371,36 +371,6 @@ impl ::wechatpay_runtime::Operation for ApplyActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`: `client.v3().marketing().goods_subsidy_activity().activity().activity_id(activity_id).apply()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityActivityActivityIdApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityActivityActivityIdApply<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingGoodsSubsidyActivityActivityActivityIdApply {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 门店报名品牌加价购活动 (`POST /v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`)
-    pub async fn post(
-        &self,
-        body: ApplyActivityBody,
-    ) -> ::std::result::Result<ApplyActivityResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ApplyActivityRequest::new(self.activity_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/activity/{activity_id}/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -460,49 +460,6 @@ impl ::wechatpay_runtime::Operation for DeleteRepresentativeRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`: `client.v3().marketing().goods_subsidy_activity().retail_store_act().activity_id(activity_id).representative()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentative<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentative<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentative {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 添加零售小店活动业务代理 (`PUT /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)
-    pub async fn put(
-        &self,
-        body: AddRepresentativeBody,
-    ) -> ::std::result::Result<AddRepresentativeResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&AddRepresentativeRequest::new(self.activity_id.clone(), body))
-            .await
-    }
-
-    /// 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`)
-    pub async fn delete(
-        &self,
-        body: DeleteRepresentativeBody,
-    ) -> ::std::result::Result<
-        DeleteRepresentativeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&DeleteRepresentativeRequest::new(self.activity_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -230,36 +230,6 @@ impl ::wechatpay_runtime::Operation for ListRepresentativeRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`: `client.v3().marketing().goods_subsidy_activity().retail_store_act().activity_id(activity_id).representatives()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentatives<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentatives<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingGoodsSubsidyActivityRetailStoreActActivityIdRepresentatives {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 查询零售小店活动业务代理 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`)
-    pub async fn get(
-        &self,
-        query: ListRepresentativeQuery,
-    ) -> ::std::result::Result<ListRepresentativeResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ListRepresentativeRequest::new(self.activity_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representatives`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -206,36 +206,6 @@ impl ::wechatpay_runtime::Operation for CreateMaterialsRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`: `client.v3().marketing().goods_subsidy_activity().retail_store_act().brand_id(brand_id).materials()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdMaterials<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdMaterials<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdMaterials {
-            client,
-            brand_id: brand_id.into(),
-        }
-    }
-
-    /// 生成小店活动物料码 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`)
-    pub async fn post(
-        &self,
-        body: CreateMaterialsBody,
-    ) -> ::std::result::Result<CreateMaterialsResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateMaterialsRequest::new(self.brand_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/materials`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -625,64 +625,6 @@ impl ::wechatpay_runtime::Operation for DeleteStoresRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`: `client.v3().marketing().goods_subsidy_activity().retail_store_act().brand_id(brand_id).stores()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStores<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStores<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStores {
-            client,
-            brand_id: brand_id.into(),
-        }
-    }
-
-    /// `/{store_code}`
-    pub fn store_code(
-        &self,
-        store_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> store_code::V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStoresStoreCode<
-        'a,
-    > {
-        store_code::V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStoresStoreCode::new(
-            self.client,
-            self.brand_id.clone(),
-            store_code,
-        )
-    }
-
-    /// 查询小店活动门店列表 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)
-    pub async fn get(
-        &self,
-        query: ListStoreQuery,
-    ) -> ::std::result::Result<ListStoreResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListStoreRequest::new(self.brand_id.clone(), query)).await
-    }
-
-    /// 添加小店活动门店 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)
-    pub async fn post(
-        &self,
-        body: AddStoresBody,
-    ) -> ::std::result::Result<AddStoresResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&AddStoresRequest::new(self.brand_id.clone(), body)).await
-    }
-
-    /// 删除小店活动门店 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`)
-    pub async fn delete(
-        &self,
-        body: DeleteStoresBody,
-    ) -> ::std::result::Result<DeleteStoresResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&DeleteStoresRequest::new(self.brand_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

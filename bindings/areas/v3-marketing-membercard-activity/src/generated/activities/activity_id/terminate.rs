@@ -120,38 +120,6 @@ impl ::wechatpay_runtime::Operation for MembercardTerminateActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-activity/activities/{activity_id}/terminate`: `client.v3().marketing().membercard_activity().activities().activity_id(activity_id).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardActivityActivitiesActivityIdTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardActivityActivitiesActivityIdTerminate<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-activity/activities/{activity_id}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardActivityActivitiesActivityIdTerminate {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 终止活动 (`POST /v3/marketing/membercard-activity/activities/{activity_id}/terminate`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        MembercardTerminateActivityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&MembercardTerminateActivityRequest::new(self.activity_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-activity/activities/{activity_id}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

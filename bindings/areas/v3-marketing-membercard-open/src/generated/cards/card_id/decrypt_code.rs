@@ -163,36 +163,6 @@ impl ::wechatpay_runtime::Operation for QueryDecryptCodeRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/decrypt-code`: `client.v3().marketing().membercard_open().cards().card_id(card_id).decrypt_code()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdDecryptCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdDecryptCode<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/decrypt-code` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdDecryptCode {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 加密code解码（跳转型激活） (`GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`)
-    pub async fn get(
-        &self,
-        query: QueryDecryptCodeQuery,
-    ) -> ::std::result::Result<QueryDecryptCodeResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryDecryptCodeRequest::new(self.card_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/decrypt-code`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

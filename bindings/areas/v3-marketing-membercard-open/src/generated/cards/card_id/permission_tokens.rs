@@ -230,39 +230,6 @@ impl ::wechatpay_runtime::Operation for CreatePermissionTokenRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/permission-tokens`: `client.v3().marketing().membercard_open().cards().card_id(card_id).permission_tokens()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdPermissionTokens<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdPermissionTokens<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/permission-tokens` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdPermissionTokens {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`)
-    pub async fn post(
-        &self,
-        body: CreatePermissionTokenBody,
-    ) -> ::std::result::Result<
-        CreatePermissionTokenResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreatePermissionTokenRequest::new(self.card_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/permission-tokens`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -226,34 +226,6 @@ impl ::wechatpay_runtime::Operation for CreateQrcodeRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/qrcode`: `client.v3().marketing().membercard_open().cards().card_id(card_id).qrcode()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdQrcode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdQrcode<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/qrcode` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdQrcode {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`)
-    pub async fn post(
-        &self,
-        body: CreateQrcodeBody,
-    ) -> ::std::result::Result<CreateQrcodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateQrcodeRequest::new(self.card_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/qrcode`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

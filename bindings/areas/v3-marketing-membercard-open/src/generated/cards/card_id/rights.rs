@@ -609,34 +609,6 @@ impl ::wechatpay_runtime::Operation for ModifyRightRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/rights`: `client.v3().marketing().membercard_open().cards().card_id(card_id).rights()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdRights<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdRights<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/rights` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdRights {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 设置会员卡模板权益项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/rights`)
-    pub async fn patch(
-        &self,
-        body: ModifyRightBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&ModifyRightRequest::new(self.card_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/rights`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -262,50 +262,6 @@ impl ::wechatpay_runtime::Operation for CreateServiceModuleRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/service-modules`: `client.v3().marketing().membercard_open().cards().card_id(card_id).service_modules()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdServiceModules<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdServiceModules<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/service-modules` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdServiceModules {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// `/{service_module_id}`
-    pub fn service_module_id(
-        &self,
-        service_module_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> service_module_id::V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId<
-        'a,
-    > {
-        service_module_id::V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId::new(
-            self.client,
-            self.card_id.clone(),
-            service_module_id,
-        )
-    }
-
-    /// 添加会员卡服务项 (`POST /v3/marketing/membercard-open/cards/{card_id}/service-modules`)
-    pub async fn post(
-        &self,
-        body: CreateServiceModuleBody,
-    ) -> ::std::result::Result<CreateServiceModuleResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateServiceModuleRequest::new(self.card_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/service-modules`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -134,34 +134,6 @@ impl ::wechatpay_runtime::Operation for CreateUpgradeRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/upgrade`: `client.v3().marketing().membercard_open().cards().card_id(card_id).upgrade()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdUpgrade<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdUpgrade<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/upgrade` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdUpgrade {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 老会员卡模板升级 (`POST /v3/marketing/membercard-open/cards/{card_id}/upgrade`)
-    pub async fn post(
-        &self,
-        body: CreateUpgradeBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateUpgradeRequest::new(self.card_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/upgrade`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

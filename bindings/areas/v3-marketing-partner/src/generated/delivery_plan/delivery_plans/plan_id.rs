@@ -384,46 +384,6 @@ impl ::wechatpay_runtime::Operation for ModifyDeliveryPlanRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`: `client.v3().marketing().partner().delivery_plan().delivery_plans().plan_id(plan_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerDeliveryPlanDeliveryPlansPlanId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansPlanId<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerDeliveryPlanDeliveryPlansPlanId {
-            client,
-            plan_id: plan_id.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3MarketingPartnerDeliveryPlanDeliveryPlansPlanIdTerminate<'a> {
-        terminate::V3MarketingPartnerDeliveryPlanDeliveryPlansPlanIdTerminate::new(
-            self.client,
-            self.plan_id.clone(),
-        )
-    }
-
-    /// 更新投放计划 (`PATCH /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyDeliveryPlanBody,
-    ) -> ::std::result::Result<ModifyDeliveryPlanResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifyDeliveryPlanRequest::new(self.plan_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

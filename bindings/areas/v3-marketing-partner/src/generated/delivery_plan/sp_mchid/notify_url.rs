@@ -156,34 +156,6 @@ impl ::wechatpay_runtime::Operation for NotifyUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`: `client.v3().marketing().partner().delivery_plan().sp_mchid(sp_mchid).notify_url()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerDeliveryPlanSpMchidNotifyUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sp_mchid: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerDeliveryPlanSpMchidNotifyUrl<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sp_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerDeliveryPlanSpMchidNotifyUrl {
-            client,
-            sp_mchid: sp_mchid.into(),
-        }
-    }
-
-    /// 设置投放计划回调地址 (`POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`)
-    pub async fn post(
-        &self,
-        body: NotifyUrlBody,
-    ) -> ::std::result::Result<NotifyUrlResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&NotifyUrlRequest::new(self.sp_mchid.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -276,39 +276,6 @@ impl ::wechatpay_runtime::Operation for GetImageGenerationTaskRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`: `client.v3().marketing().partner().product_coupon().image_generation_tasks().task_id(task_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponImageGenerationTasksTaskId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    task_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponImageGenerationTasksTaskId<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        task_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponImageGenerationTasksTaskId {
-            client,
-            task_id: task_id.into(),
-        }
-    }
-
-    /// 查询图片生成任务执行结果 (`GET /v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`)
-    pub async fn get(
-        &self,
-        query: GetImageGenerationTaskQuery,
-    ) -> ::std::result::Result<
-        GetImageGenerationTaskResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetImageGenerationTaskRequest::new(self.task_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/image-generation-tasks/{task_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

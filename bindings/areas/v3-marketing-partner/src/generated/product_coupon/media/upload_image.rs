@@ -208,32 +208,6 @@ impl ::wechatpay_runtime::Operation for MarketingUploadImageRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/media/upload-image`: `client.v3().marketing().partner().product_coupon().media().upload_image()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponMediaUploadImage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3MarketingPartnerProductCouponMediaUploadImage<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/media/upload-image` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3MarketingPartnerProductCouponMediaUploadImage {
-            client,
-        }
-    }
-
-    /// 图片上传 (`POST /v3/marketing/partner/product-coupon/media/upload-image`)
-    pub async fn post(
-        &self,
-        body: MarketingUploadImageBody,
-    ) -> ::std::result::Result<
-        MarketingUploadImageResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&MarketingUploadImageRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/media/upload-image`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -269,36 +269,6 @@ impl ::wechatpay_runtime::Paginated for ListActivitySkuRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/goods`: `client.v3().marketing().paygiftactivity().activities().activity_id(activity_id).goods()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivityActivitiesActivityIdGoods<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdGoods<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/goods` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPaygiftactivityActivitiesActivityIdGoods {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 查询活动指定商品列表 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/goods`)
-    pub async fn get(
-        &self,
-        query: ListActivitySkuQuery,
-    ) -> ::std::result::Result<ListActivitySkuResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ListActivitySkuRequest::new(self.activity_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity/activities/{activity_id}/goods`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

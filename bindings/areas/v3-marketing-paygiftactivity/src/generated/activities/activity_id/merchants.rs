@@ -274,59 +274,6 @@ impl ::wechatpay_runtime::Paginated for ListActivityMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants`: `client.v3().marketing().paygiftactivity().activities().activity_id(activity_id).merchants()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivityActivitiesActivityIdMerchants<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchants<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPaygiftactivityActivitiesActivityIdMerchants {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// `/add`
-    pub fn add(
-        &self,
-    ) -> add::V3MarketingPaygiftactivityActivitiesActivityIdMerchantsAdd<'a> {
-        add::V3MarketingPaygiftactivityActivitiesActivityIdMerchantsAdd::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// `/delete`
-    pub fn delete(
-        &self,
-    ) -> delete::V3MarketingPaygiftactivityActivitiesActivityIdMerchantsDelete<'a> {
-        delete::V3MarketingPaygiftactivityActivitiesActivityIdMerchantsDelete::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// 查询活动发券商户号 (`GET /v3/marketing/paygiftactivity/activities/{activity_id}/merchants`)
-    pub async fn get(
-        &self,
-        query: ListActivityMerchantQuery,
-    ) -> ::std::result::Result<
-        ListActivityMerchantResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&ListActivityMerchantRequest::new(self.activity_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

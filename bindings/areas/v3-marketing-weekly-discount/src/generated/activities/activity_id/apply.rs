@@ -172,36 +172,6 @@ impl ::wechatpay_runtime::Operation for WeeklyApplyActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/weekly-discount/activities/{activity_id}/apply`: `client.v3().marketing().weekly_discount().activities().activity_id(activity_id).apply()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingWeeklyDiscountActivitiesActivityIdApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingWeeklyDiscountActivitiesActivityIdApply<'a> {
-    /// Starts the typed call path at `/v3/marketing/weekly-discount/activities/{activity_id}/apply` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingWeeklyDiscountActivitiesActivityIdApply {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`)
-    pub async fn post(
-        &self,
-        body: WeeklyApplyActivityBody,
-    ) -> ::std::result::Result<WeeklyApplyActivityResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&WeeklyApplyActivityRequest::new(self.activity_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/weekly-discount/activities/{activity_id}/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -498,47 +498,6 @@ impl ::wechatpay_runtime::Operation for MarketingCreateCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/withdraw-favor/users/{openid}/coupons`: `client.v3().marketing().withdraw_favor().users().openid(openid).coupons()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingWithdrawFavorUsersOpenidCoupons<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingWithdrawFavorUsersOpenidCoupons<'a> {
-    /// Starts the typed call path at `/v3/marketing/withdraw-favor/users/{openid}/coupons` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingWithdrawFavorUsersOpenidCoupons {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 查询批次下用户银行提现免费券列表 (`GET /v3/marketing/withdraw-favor/users/{openid}/coupons`)
-    pub async fn get(
-        &self,
-        query: ListCouponsQuery,
-    ) -> ::std::result::Result<ListCouponsResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ListCouponsRequest::new(self.openid.clone(), query)).await
-    }
-
-    /// 为用户发银行提现免费券 (`POST /v3/marketing/withdraw-favor/users/{openid}/coupons`)
-    pub async fn post(
-        &self,
-        body: MarketingCreateCouponBody,
-    ) -> ::std::result::Result<
-        MarketingCreateCouponResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&MarketingCreateCouponRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/withdraw-favor/users/{openid}/coupons`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

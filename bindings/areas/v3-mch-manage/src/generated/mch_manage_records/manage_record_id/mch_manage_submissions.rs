@@ -1040,44 +1040,6 @@ impl ::wechatpay_runtime::Operation for CreateMchManageSubmissionRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`: `client.v3().mch_manage().mch_manage_records().manage_record_id(manage_record_id).mch_manage_submissions()`.
-#[derive(Debug, Clone)]
-pub struct V3MchManageMchManageRecordsManageRecordIdMchManageSubmissions<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    manage_record_id: ::std::string::String,
-}
-
-impl<'a> V3MchManageMchManageRecordsManageRecordIdMchManageSubmissions<'a> {
-    /// Starts the typed call path at `/v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        manage_record_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchManageMchManageRecordsManageRecordIdMchManageSubmissions {
-            client,
-            manage_record_id: manage_record_id.into(),
-        }
-    }
-
-    /// 对指定商户管理记录提交资料 (`POST /v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`)
-    pub async fn post(
-        &self,
-        body: CreateMchManageSubmissionBody,
-    ) -> ::std::result::Result<
-        CreateMchManageSubmissionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CreateMchManageSubmissionRequest::new(
-                    self.manage_record_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -971,41 +971,6 @@ impl ::wechatpay_runtime::Operation for GetMchManageRecordBySubMchidRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`: `client.v3().mch_manage().mch_manage_records().sub_mchid().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3MchManageMchManageRecordsSubMchidSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3MchManageMchManageRecordsSubMchidSubMchid<'a> {
-    /// Starts the typed call path at `/v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchManageMchManageRecordsSubMchidSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 分页查询子商户名下的商户管理记录 (`GET /v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`)
-    pub async fn get(
-        &self,
-        query: GetMchManageRecordBySubMchidQuery,
-    ) -> ::std::result::Result<
-        GetMchManageRecordBySubMchidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetMchManageRecordBySubMchidRequest::new(self.sub_mchid.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/mch-manage-records/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -959,44 +959,6 @@ impl ::wechatpay_runtime::Operation for SubmitEnhancedDueDiligenceRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`: `client.v3().mch_operation_manage().enhanced_due_diligence().due_diligence_id(due_diligence_id).submit()`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdSubmit<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    due_diligence_id: ::std::string::String,
-}
-
-impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdSubmit<'a> {
-    /// Starts the typed call path at `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdSubmit {
-            client,
-            due_diligence_id: due_diligence_id.into(),
-        }
-    }
-
-    /// 提交尽调资料 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`)
-    pub async fn post(
-        &self,
-        body: SubmitEnhancedDueDiligenceBody,
-    ) -> ::std::result::Result<
-        SubmitEnhancedDueDiligenceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &SubmitEnhancedDueDiligenceRequest::new(
-                    self.due_diligence_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/submit`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

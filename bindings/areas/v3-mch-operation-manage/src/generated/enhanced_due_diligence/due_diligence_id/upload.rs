@@ -238,44 +238,6 @@ impl ::wechatpay_runtime::Operation for UploadEnhancedDueDiligenceRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`: `client.v3().mch_operation_manage().enhanced_due_diligence().due_diligence_id(due_diligence_id).upload()`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    due_diligence_id: ::std::string::String,
-}
-
-impl<'a> V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdUpload<'a> {
-    /// Starts the typed call path at `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        due_diligence_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchOperationManageEnhancedDueDiligenceDueDiligenceIdUpload {
-            client,
-            due_diligence_id: due_diligence_id.into(),
-        }
-    }
-
-    /// 上传尽调资料文件 (`POST /v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`)
-    pub async fn post(
-        &self,
-        body: UploadEnhancedDueDiligenceBody,
-    ) -> ::std::result::Result<
-        UploadEnhancedDueDiligenceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &UploadEnhancedDueDiligenceRequest::new(
-                    self.due_diligence_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage/enhanced-due-diligence/{due_diligence_id}/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

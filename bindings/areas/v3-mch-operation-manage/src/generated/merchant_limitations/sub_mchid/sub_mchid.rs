@@ -301,40 +301,6 @@ impl ::wechatpay_runtime::Operation for GetMerchantLimitationBySubMchidRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`: `client.v3().mch_operation_manage().merchant_limitations().sub_mchid().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperationManageMerchantLimitationsSubMchidSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3MchOperationManageMerchantLimitationsSubMchidSubMchid<'a> {
-    /// Starts the typed call path at `/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchOperationManageMerchantLimitationsSubMchidSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询子商户管控情况 (`GET /v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetMerchantLimitationBySubMchidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetMerchantLimitationBySubMchidRequest::new(self.sub_mchid.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-operation-manage/merchant-limitations/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

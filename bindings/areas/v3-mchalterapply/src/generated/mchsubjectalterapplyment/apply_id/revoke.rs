@@ -122,38 +122,6 @@ impl ::wechatpay_runtime::Operation for RevokeMchsubjectalterapplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`: `client.v3().mchalterapply().mchsubjectalterapplyment().apply_id(apply_id).revoke()`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMchsubjectalterapplymentApplyIdRevoke<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    apply_id: ::std::string::String,
-}
-
-impl<'a> V3MchalterapplyMchsubjectalterapplymentApplyIdRevoke<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchalterapplyMchsubjectalterapplymentApplyIdRevoke {
-            client,
-            apply_id: apply_id.into(),
-        }
-    }
-
-    /// 撤销资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        RevokeMchsubjectalterapplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&RevokeMchsubjectalterapplymentRequest::new(self.apply_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchsubjectalterapplyment/{apply_id}/revoke`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -124,40 +124,6 @@ impl ::wechatpay_runtime::Operation for RevokeMerchantnamealterapplymentRequest 
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`: `client.v3().mchalterapply().merchantnamealterapplyment().apply_id(apply_id).revoke()`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMerchantnamealterapplymentApplyIdRevoke<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    apply_id: ::std::string::String,
-}
-
-impl<'a> V3MchalterapplyMerchantnamealterapplymentApplyIdRevoke<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchalterapplyMerchantnamealterapplymentApplyIdRevoke {
-            client,
-            apply_id: apply_id.into(),
-        }
-    }
-
-    /// 撤销商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        RevokeMerchantnamealterapplymentResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &RevokeMerchantnamealterapplymentRequest::new(self.apply_id.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/merchantnamealterapplyment/{apply_id}/revoke`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -643,39 +643,6 @@ impl ::wechatpay_runtime::Operation for GetOrderByMixTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/med-ins/orders/mix-trade-no/{mix_trade_no}`: `client.v3().med_ins().orders().mix_trade_no().mix_trade_no(mix_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3MedInsOrdersMixTradeNoMixTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    mix_trade_no: ::std::string::String,
-}
-
-impl<'a> V3MedInsOrdersMixTradeNoMixTradeNo<'a> {
-    /// Starts the typed call path at `/v3/med-ins/orders/mix-trade-no/{mix_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        mix_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MedInsOrdersMixTradeNoMixTradeNo {
-            client,
-            mix_trade_no: mix_trade_no.into(),
-        }
-    }
-
-    /// 使用医保自费混合订单号查看下单结果 (`GET /v3/med-ins/orders/mix-trade-no/{mix_trade_no}`)
-    pub async fn get(
-        &self,
-        query: GetOrderByMixTradeNoQuery,
-    ) -> ::std::result::Result<
-        GetOrderByMixTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetOrderByMixTradeNoRequest::new(self.mix_trade_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins/orders/mix-trade-no/{mix_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

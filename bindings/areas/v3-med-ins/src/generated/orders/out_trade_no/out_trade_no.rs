@@ -649,41 +649,6 @@ impl ::wechatpay_runtime::Operation for MedGetOrderByOutTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/med-ins/orders/out-trade-no/{out_trade_no}`: `client.v3().med_ins().orders().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3MedInsOrdersOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3MedInsOrdersOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/med-ins/orders/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MedInsOrdersOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 使用商户订单号查看下单结果 (`GET /v3/med-ins/orders/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: MedGetOrderByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        MedGetOrderByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &MedGetOrderByOutTradeNoRequest::new(self.out_trade_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/med-ins/orders/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

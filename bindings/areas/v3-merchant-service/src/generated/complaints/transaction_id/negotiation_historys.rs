@@ -202,38 +202,6 @@ impl ::wechatpay_runtime::Operation for QueryNegotiationHistoryRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints/{transaction_id}/negotiation-historys`: `client.v3().merchant_service().complaints().transaction_id(transaction_id).negotiation_historys()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintsTransactionIdNegotiationHistorys<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantServiceComplaintsTransactionIdNegotiationHistorys<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints/{transaction_id}/negotiation-historys` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantServiceComplaintsTransactionIdNegotiationHistorys {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询投诉协商历史 (`GET /v3/merchant-service/complaints/{transaction_id}/negotiation-historys`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        QueryNegotiationHistoryResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&QueryNegotiationHistoryRequest::new(self.transaction_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints/{transaction_id}/negotiation-historys`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

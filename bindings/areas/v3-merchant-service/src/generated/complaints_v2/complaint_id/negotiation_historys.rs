@@ -1066,41 +1066,6 @@ impl ::wechatpay_runtime::Paginated for V2ListNegotiationHistorysRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`: `client.v3().merchant_service().complaints_v2().complaint_id(complaint_id).negotiation_historys()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantServiceComplaintsV2ComplaintIdNegotiationHistorys {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`)
-    pub async fn get(
-        &self,
-        query: V2ListNegotiationHistorysQuery,
-    ) -> ::std::result::Result<
-        V2ListNegotiationHistorysResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &V2ListNegotiationHistorysRequest::new(self.complaint_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

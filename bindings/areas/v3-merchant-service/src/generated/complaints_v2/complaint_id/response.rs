@@ -241,36 +241,6 @@ impl ::wechatpay_runtime::Operation for V2CreateResponseRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/response`: `client.v3().merchant_service().complaints_v2().complaint_id(complaint_id).response()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintsV2ComplaintIdResponse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantServiceComplaintsV2ComplaintIdResponse<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/response` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantServiceComplaintsV2ComplaintIdResponse {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// 提交回复 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response`)
-    pub async fn post(
-        &self,
-        body: V2CreateResponseBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&V2CreateResponseRequest::new(self.complaint_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2/{complaint_id}/response`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

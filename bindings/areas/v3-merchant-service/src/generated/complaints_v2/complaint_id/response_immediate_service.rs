@@ -1005,44 +1005,6 @@ impl ::wechatpay_runtime::Operation for CreateResponseImmediateServiceRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`: `client.v3().merchant_service().complaints_v2().complaint_id(complaint_id).response_immediate_service()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintsV2ComplaintIdResponseImmediateService<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantServiceComplaintsV2ComplaintIdResponseImmediateService<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantServiceComplaintsV2ComplaintIdResponseImmediateService {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// 回复需要即时服务的投诉单 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`)
-    pub async fn post(
-        &self,
-        body: CreateResponseImmediateServiceBody,
-    ) -> ::std::result::Result<
-        CreateResponseImmediateServiceResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CreateResponseImmediateServiceRequest::new(
-                    self.complaint_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -193,36 +193,6 @@ impl ::wechatpay_runtime::Operation for UpdateRefundProgressRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`: `client.v3().merchant_service().complaints_v2().complaint_id(complaint_id).update_refund_progress()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantServiceComplaintsV2ComplaintIdUpdateRefundProgress<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantServiceComplaintsV2ComplaintIdUpdateRefundProgress<'a> {
-    /// Starts the typed call path at `/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantServiceComplaintsV2ComplaintIdUpdateRefundProgress {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// 更新退款审批结果 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`)
-    pub async fn post(
-        &self,
-        body: UpdateRefundProgressBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&UpdateRefundProgressRequest::new(self.complaint_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-service/complaints-v2/{complaint_id}/update-refund-progress`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

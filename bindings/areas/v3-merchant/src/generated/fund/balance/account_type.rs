@@ -122,35 +122,6 @@ impl ::wechatpay_runtime::Operation for MerchantGetBalanceRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant/fund/balance/{account_type}`: `client.v3().merchant().fund().balance().account_type(account_type)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantFundBalanceAccountType<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    account_type: ::std::string::String,
-}
-
-impl<'a> V3MerchantFundBalanceAccountType<'a> {
-    /// Starts the typed call path at `/v3/merchant/fund/balance/{account_type}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        account_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantFundBalanceAccountType {
-            client,
-            account_type: account_type.into(),
-        }
-    }
-
-    /// 查询账户实时余额 (`GET /v3/merchant/fund/balance/{account_type}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<MerchantGetBalanceResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&MerchantGetBalanceRequest::new(self.account_type.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/balance/{account_type}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

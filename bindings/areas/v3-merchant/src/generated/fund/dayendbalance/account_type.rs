@@ -173,36 +173,6 @@ impl ::wechatpay_runtime::Operation for GetDayendbalanceRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant/fund/dayendbalance/{account_type}`: `client.v3().merchant().fund().dayendbalance().account_type(account_type)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantFundDayendbalanceAccountType<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    account_type: ::std::string::String,
-}
-
-impl<'a> V3MerchantFundDayendbalanceAccountType<'a> {
-    /// Starts the typed call path at `/v3/merchant/fund/dayendbalance/{account_type}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        account_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantFundDayendbalanceAccountType {
-            client,
-            account_type: account_type.into(),
-        }
-    }
-
-    /// 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`)
-    pub async fn get(
-        &self,
-        query: GetDayendbalanceQuery,
-    ) -> ::std::result::Result<GetDayendbalanceResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetDayendbalanceRequest::new(self.account_type.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/dayendbalance/{account_type}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

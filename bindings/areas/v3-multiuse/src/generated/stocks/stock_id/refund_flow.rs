@@ -110,33 +110,6 @@ impl ::wechatpay_runtime::Operation for QueryRefundFlowRequest {
     }
 }
 
-/// The typed call path at `/v3/multiuse/stocks/{stock_id}/refund-flow`: `client.v3().multiuse().stocks().stock_id(stock_id).refund_flow()`.
-#[derive(Debug, Clone)]
-pub struct V3MultiuseStocksStockIdRefundFlow<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MultiuseStocksStockIdRefundFlow<'a> {
-    /// Starts the typed call path at `/v3/multiuse/stocks/{stock_id}/refund-flow` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MultiuseStocksStockIdRefundFlow {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 下载批次退款明细 (`GET /v3/multiuse/stocks/{stock_id}/refund-flow`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryRefundFlowResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryRefundFlowRequest::new(self.stock_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/stocks/{stock_id}/refund-flow`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

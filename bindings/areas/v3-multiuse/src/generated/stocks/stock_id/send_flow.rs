@@ -110,33 +110,6 @@ impl ::wechatpay_runtime::Operation for QuerySendFlowRequest {
     }
 }
 
-/// The typed call path at `/v3/multiuse/stocks/{stock_id}/send-flow`: `client.v3().multiuse().stocks().stock_id(stock_id).send_flow()`.
-#[derive(Debug, Clone)]
-pub struct V3MultiuseStocksStockIdSendFlow<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MultiuseStocksStockIdSendFlow<'a> {
-    /// Starts the typed call path at `/v3/multiuse/stocks/{stock_id}/send-flow` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MultiuseStocksStockIdSendFlow {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 下载批次发放明细 (`GET /v3/multiuse/stocks/{stock_id}/send-flow`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QuerySendFlowResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QuerySendFlowRequest::new(self.stock_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/stocks/{stock_id}/send-flow`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -110,33 +110,6 @@ impl ::wechatpay_runtime::Operation for QueryUseFlowRequest {
     }
 }
 
-/// The typed call path at `/v3/multiuse/stocks/{stock_id}/use-flow`: `client.v3().multiuse().stocks().stock_id(stock_id).use_flow()`.
-#[derive(Debug, Clone)]
-pub struct V3MultiuseStocksStockIdUseFlow<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-}
-
-impl<'a> V3MultiuseStocksStockIdUseFlow<'a> {
-    /// Starts the typed call path at `/v3/multiuse/stocks/{stock_id}/use-flow` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MultiuseStocksStockIdUseFlow {
-            client,
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 下载核销明细 (`GET /v3/multiuse/stocks/{stock_id}/use-flow`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryUseFlowResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryUseFlowRequest::new(self.stock_id.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/stocks/{stock_id}/use-flow`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -220,34 +220,6 @@ impl ::wechatpay_runtime::Operation for CreateCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/multiuse/users/{openid}/coupons`: `client.v3().multiuse().users().openid(openid).coupons()`.
-#[derive(Debug, Clone)]
-pub struct V3MultiuseUsersOpenidCoupons<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MultiuseUsersOpenidCoupons<'a> {
-    /// Starts the typed call path at `/v3/multiuse/users/{openid}/coupons` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MultiuseUsersOpenidCoupons {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 发放指定批次的消费金 (`POST /v3/multiuse/users/{openid}/coupons`)
-    pub async fn post(
-        &self,
-        body: CreateCouponBody,
-    ) -> ::std::result::Result<CreateCouponResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateCouponRequest::new(self.openid.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/multiuse/users/{openid}/coupons`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

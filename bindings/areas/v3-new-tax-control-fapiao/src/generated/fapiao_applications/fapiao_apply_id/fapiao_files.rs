@@ -242,36 +242,6 @@ impl ::wechatpay_runtime::Operation for QueryFapiaoFileRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`: `client.v3().new_tax_control_fapiao().fapiao_applications().fapiao_apply_id(fapiao_apply_id).fapiao_files()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdFapiaoFiles<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    fapiao_apply_id: ::std::string::String,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdFapiaoFiles<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdFapiaoFiles {
-            client,
-            fapiao_apply_id: fapiao_apply_id.into(),
-        }
-    }
-
-    /// 获取发票下载信息 (`GET /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`)
-    pub async fn get(
-        &self,
-        query: QueryFapiaoFileQuery,
-    ) -> ::std::result::Result<QueryFapiaoFileResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryFapiaoFileRequest::new(self.fapiao_apply_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/fapiao-files`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -788,36 +788,6 @@ impl ::wechatpay_runtime::Operation for CreateInsertCardRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`: `client.v3().new_tax_control_fapiao().fapiao_applications().fapiao_apply_id(fapiao_apply_id).insert_cards()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdInsertCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    fapiao_apply_id: ::std::string::String,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdInsertCards<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdInsertCards {
-            client,
-            fapiao_apply_id: fapiao_apply_id.into(),
-        }
-    }
-
-    /// 将电子发票插入微信用户卡包 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`)
-    pub async fn post(
-        &self,
-        body: CreateInsertCardBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateInsertCardRequest::new(self.fapiao_apply_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/insert-cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

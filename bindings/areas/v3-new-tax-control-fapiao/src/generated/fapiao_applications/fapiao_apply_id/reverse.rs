@@ -222,38 +222,6 @@ impl ::wechatpay_runtime::Operation for ReverseFapiaoApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`: `client.v3().new_tax_control_fapiao().fapiao_applications().fapiao_apply_id(fapiao_apply_id).reverse()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdReverse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    fapiao_apply_id: ::std::string::String,
-}
-
-impl<'a> V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdReverse<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        fapiao_apply_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3NewTaxControlFapiaoFapiaoApplicationsFapiaoApplyIdReverse {
-            client,
-            fapiao_apply_id: fapiao_apply_id.into(),
-        }
-    }
-
-    /// 冲红电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`)
-    pub async fn post(
-        &self,
-        body: ReverseFapiaoApplicationBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ReverseFapiaoApplicationRequest::new(self.fapiao_apply_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/fapiao-applications/{fapiao_apply_id}/reverse`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

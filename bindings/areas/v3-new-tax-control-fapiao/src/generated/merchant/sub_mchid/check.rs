@@ -77,31 +77,6 @@ impl ::wechatpay_runtime::Operation for CheckMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check`: `client.v3().new_tax_control_fapiao().merchant().sub_mchid(sub_mchid).check()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoMerchantSubMchidCheck<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3NewTaxControlFapiaoMerchantSubMchidCheck<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3NewTaxControlFapiaoMerchantSubMchidCheck {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 检查子商户开票功能状态 (`POST /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check`)
-    pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CheckMerchantRequest::new(self.sub_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

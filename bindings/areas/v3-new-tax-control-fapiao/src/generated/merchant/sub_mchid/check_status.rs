@@ -362,33 +362,6 @@ impl ::wechatpay_runtime::Operation for QueryCheckStatusRequest {
     }
 }
 
-/// The typed call path at `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`: `client.v3().new_tax_control_fapiao().merchant().sub_mchid(sub_mchid).check_status()`.
-#[derive(Debug, Clone)]
-pub struct V3NewTaxControlFapiaoMerchantSubMchidCheckStatus<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3NewTaxControlFapiaoMerchantSubMchidCheckStatus<'a> {
-    /// Starts the typed call path at `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3NewTaxControlFapiaoMerchantSubMchidCheckStatus {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 检查子商户开票功能状态 (`GET /v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryCheckStatusResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryCheckStatusRequest::new(self.sub_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/new-tax-control-fapiao/merchant/{sub_mchid}/check-status`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -451,44 +451,6 @@ impl ::wechatpay_runtime::Operation for OfflinefaceGetTransactionByOutTradeNoReq
     }
 }
 
-/// The typed call path at `/v3/offlineface/transactions/out-trade-no/{out_trade_no}`: `client.v3().offlineface().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefaceTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3OfflinefaceTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/offlineface/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3OfflinefaceTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 查单接口 (`GET /v3/offlineface/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: OfflinefaceGetTransactionByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        OfflinefaceGetTransactionByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &OfflinefaceGetTransactionByOutTradeNoRequest::new(
-                    self.out_trade_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlineface/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -194,39 +194,6 @@ impl ::wechatpay_runtime::Operation for GetAuthorizationByOpenidRequest {
     }
 }
 
-/// The typed call path at `/v3/palmservice/authorization/openid/{openid}`: `client.v3().palmservice().authorization().openid().openid(openid)`.
-#[derive(Debug, Clone)]
-pub struct V3PalmserviceAuthorizationOpenidOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3PalmserviceAuthorizationOpenidOpenid<'a> {
-    /// Starts the typed call path at `/v3/palmservice/authorization/openid/{openid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PalmserviceAuthorizationOpenidOpenid {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 查询刷掌授权 (`GET /v3/palmservice/authorization/openid/{openid}`)
-    pub async fn get(
-        &self,
-        query: GetAuthorizationByOpenidQuery,
-    ) -> ::std::result::Result<
-        GetAuthorizationByOpenidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetAuthorizationByOpenidRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/palmservice/authorization/openid/{openid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

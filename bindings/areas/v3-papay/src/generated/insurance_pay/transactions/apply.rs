@@ -297,32 +297,6 @@ impl ::wechatpay_runtime::Operation for InsuranceApplyTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-pay/transactions/apply`: `client.v3().papay().insurance_pay().transactions().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsurancePayTransactionsApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayInsurancePayTransactionsApply<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-pay/transactions/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayInsurancePayTransactionsApply {
-            client,
-        }
-    }
-
-    /// 保险商户受理保险自动续费扣款 (`POST /v3/papay/insurance-pay/transactions/apply`)
-    pub async fn post(
-        &self,
-        body: InsuranceApplyTransactionBody,
-    ) -> ::std::result::Result<
-        InsuranceApplyTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&InsuranceApplyTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/transactions/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

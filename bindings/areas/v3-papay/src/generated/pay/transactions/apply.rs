@@ -288,29 +288,6 @@ impl ::wechatpay_runtime::Operation for ApplyTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/pay/transactions/apply`: `client.v3().papay().pay().transactions().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayPayTransactionsApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayPayTransactionsApply<'a> {
-    /// Starts the typed call path at `/v3/papay/pay/transactions/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayPayTransactionsApply {
-            client,
-        }
-    }
-
-    /// 受理扣款 (`POST /v3/papay/pay/transactions/apply`)
-    pub async fn post(
-        &self,
-        body: ApplyTransactionBody,
-    ) -> ::std::result::Result<ApplyTransactionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ApplyTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/transactions/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -355,32 +355,6 @@ impl ::wechatpay_runtime::Operation for CreatePreEntrustSignRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/sign/contracts/pre-entrust-sign`: `client.v3().papay().sign().contracts().pre_entrust_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3PapaySignContractsPreEntrustSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapaySignContractsPreEntrustSign<'a> {
-    /// Starts the typed call path at `/v3/papay/sign/contracts/pre-entrust-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapaySignContractsPreEntrustSign {
-            client,
-        }
-    }
-
-    /// 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`)
-    pub async fn post(
-        &self,
-        body: CreatePreEntrustSignBody,
-    ) -> ::std::result::Result<
-        CreatePreEntrustSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreatePreEntrustSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/pre-entrust-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

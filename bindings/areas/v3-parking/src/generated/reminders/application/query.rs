@@ -955,29 +955,6 @@ impl ::wechatpay_runtime::Operation for QueryQueryRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/application/query`: `client.v3().parking().reminders().application().query()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersApplicationQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersApplicationQuery<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/application/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersApplicationQuery {
-            client,
-        }
-    }
-
-    /// 查询停车场进件申请单 (`GET /v3/parking/reminders/application/query`)
-    pub async fn get(
-        &self,
-        query: QueryQueryQuery,
-    ) -> ::std::result::Result<QueryQueryResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryQueryRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/application/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

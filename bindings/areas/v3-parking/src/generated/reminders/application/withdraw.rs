@@ -110,29 +110,6 @@ impl ::wechatpay_runtime::Operation for WithdrawApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/parking/reminders/application/withdraw`: `client.v3().parking().reminders().application().withdraw()`.
-#[derive(Debug, Clone)]
-pub struct V3ParkingRemindersApplicationWithdraw<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3ParkingRemindersApplicationWithdraw<'a> {
-    /// Starts the typed call path at `/v3/parking/reminders/application/withdraw` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3ParkingRemindersApplicationWithdraw {
-            client,
-        }
-    }
-
-    /// 撤回停车场进件申请 (`POST /v3/parking/reminders/application/withdraw`)
-    pub async fn post(
-        &self,
-        body: WithdrawApplicationBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&WithdrawApplicationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/parking/reminders/application/withdraw`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

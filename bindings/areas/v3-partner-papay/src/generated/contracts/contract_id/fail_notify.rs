@@ -156,38 +156,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateFailNotifyRequest {
     }
 }
 
-/// The typed call path at `/v3/partner-papay/contracts/{contract_id}/fail-notify`: `client.v3().partner_papay().contracts().contract_id(contract_id).fail_notify()`.
-#[derive(Debug, Clone)]
-pub struct V3PartnerPapayContractsContractIdFailNotify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3PartnerPapayContractsContractIdFailNotify<'a> {
-    /// Starts the typed call path at `/v3/partner-papay/contracts/{contract_id}/fail-notify` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PartnerPapayContractsContractIdFailNotify {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 服务商商户重试扣费通知 (`POST /v3/partner-papay/contracts/{contract_id}/fail-notify`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateFailNotifyBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerCreateFailNotifyRequest::new(self.contract_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-papay/contracts/{contract_id}/fail-notify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -261,36 +261,6 @@ impl ::wechatpay_runtime::Operation for PartnerNotifyContractRequest {
     }
 }
 
-/// The typed call path at `/v3/partner-papay/contracts/{contract_id}/notify`: `client.v3().partner_papay().contracts().contract_id(contract_id).notify()`.
-#[derive(Debug, Clone)]
-pub struct V3PartnerPapayContractsContractIdNotify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3PartnerPapayContractsContractIdNotify<'a> {
-    /// Starts the typed call path at `/v3/partner-papay/contracts/{contract_id}/notify` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PartnerPapayContractsContractIdNotify {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 服务商商户预扣费通知 (`POST /v3/partner-papay/contracts/{contract_id}/notify`)
-    pub async fn post(
-        &self,
-        body: PartnerNotifyContractBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&PartnerNotifyContractRequest::new(self.contract_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-papay/contracts/{contract_id}/notify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

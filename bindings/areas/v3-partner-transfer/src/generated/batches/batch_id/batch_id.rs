@@ -457,49 +457,6 @@ impl ::wechatpay_runtime::Operation for PartnerGetTransferBatchByNoRequest {
     }
 }
 
-/// The typed call path at `/v3/partner-transfer/batches/batch-id/{batch_id}`: `client.v3().partner_transfer().batches().batch_id().batch_id(batch_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PartnerTransferBatchesBatchIdBatchId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-}
-
-impl<'a> V3PartnerTransferBatchesBatchIdBatchId<'a> {
-    /// Starts the typed call path at `/v3/partner-transfer/batches/batch-id/{batch_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PartnerTransferBatchesBatchIdBatchId {
-            client,
-            batch_id: batch_id.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(&self) -> details::V3PartnerTransferBatchesBatchIdBatchIdDetails<'a> {
-        details::V3PartnerTransferBatchesBatchIdBatchIdDetails::new(
-            self.client,
-            self.batch_id.clone(),
-        )
-    }
-
-    /// 微信支付批次单号查询批次单 (`GET /v3/partner-transfer/batches/batch-id/{batch_id}`)
-    pub async fn get(
-        &self,
-        query: PartnerGetTransferBatchByNoQuery,
-    ) -> ::std::result::Result<
-        PartnerGetTransferBatchByNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerGetTransferBatchByNoRequest::new(self.batch_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/batch-id/{batch_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -520,36 +477,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/partner-transfer/batches/batch-id/{batch_id}/details`: `client.v3().partner_transfer().batches().batch_id().batch_id(batch_id).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PartnerTransferBatchesBatchIdBatchIdDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: ::std::string::String,
-    }
-
-    impl<'a> V3PartnerTransferBatchesBatchIdBatchIdDetails<'a> {
-        /// Starts the typed call path at `/v3/partner-transfer/batches/batch-id/{batch_id}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PartnerTransferBatchesBatchIdBatchIdDetails {
-                client,
-                batch_id: batch_id.into(),
-            }
-        }
-
-        /// `/detail-id`
-        pub fn detail_id(
-            &self,
-        ) -> detail_id::V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            detail_id::V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailId::new(
-                self.client,
-                self.batch_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/batch-id/{batch_id}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -558,40 +485,6 @@ pub mod details {
 
     pub mod detail_id {
         //! `/detail-id`
-
-        /// The typed call path at `/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id`: `client.v3().partner_transfer().batches().batch_id().batch_id(batch_id).details().detail_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: ::std::string::String,
-        }
-
-        impl<'a> V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            /// Starts the typed call path at `/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                batch_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailId {
-                    client,
-                    batch_id: batch_id.into(),
-                }
-            }
-
-            /// `/{detail_id}`
-            pub fn detail_id(
-                &self,
-                detail_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> detail_id::V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<
-                'a,
-            > {
-                detail_id::V3PartnerTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId::new(
-                    self.client,
-                    self.batch_id.clone(),
-                    detail_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/batch-id/{batch_id}/details/detail-id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -465,54 +465,6 @@ impl ::wechatpay_runtime::Operation for PartnerGetTransferBatchByOutNoRequest {
     }
 }
 
-/// The typed call path at `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}`: `client.v3().partner_transfer().batches().out_batch_no().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PartnerTransferBatchesOutBatchNoOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3PartnerTransferBatchesOutBatchNoOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PartnerTransferBatchesOutBatchNoOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(
-        &self,
-    ) -> details::V3PartnerTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        details::V3PartnerTransferBatchesOutBatchNoOutBatchNoDetails::new(
-            self.client,
-            self.out_batch_no.clone(),
-        )
-    }
-
-    /// 商家批次单号查询批次单 (`GET /v3/partner-transfer/batches/out-batch-no/{out_batch_no}`)
-    pub async fn get(
-        &self,
-        query: PartnerGetTransferBatchByOutNoQuery,
-    ) -> ::std::result::Result<
-        PartnerGetTransferBatchByOutNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerGetTransferBatchByOutNoRequest::new(
-                    self.out_batch_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -535,38 +487,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details`: `client.v3().partner_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PartnerTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: ::std::string::String,
-    }
-
-    impl<'a> V3PartnerTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        /// Starts the typed call path at `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PartnerTransferBatchesOutBatchNoOutBatchNoDetails {
-                client,
-                out_batch_no: out_batch_no.into(),
-            }
-        }
-
-        /// `/out-detail-no`
-        pub fn out_detail_no(
-            &self,
-        ) -> out_detail_no::V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<
-            'a,
-        > {
-            out_detail_no::V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo::new(
-                self.client,
-                self.out_batch_no.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -575,40 +495,6 @@ pub mod details {
 
     pub mod out_detail_no {
         //! `/out-detail-no`
-
-        /// The typed call path at `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`: `client.v3().partner_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details().out_detail_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: ::std::string::String,
-        }
-
-        impl<'a> V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            /// Starts the typed call path at `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo {
-                    client,
-                    out_batch_no: out_batch_no.into(),
-                }
-            }
-
-            /// `/{out_detail_no}`
-            pub fn out_detail_no(
-                &self,
-                out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_detail_no::V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<
-                'a,
-            > {
-                out_detail_no::V3PartnerTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo::new(
-                    self.client,
-                    self.out_batch_no.clone(),
-                    out_detail_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/partner-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -198,39 +198,6 @@ impl ::wechatpay_runtime::Operation for BindOpenScenarioSpeakerRequest {
     }
 }
 
-/// The typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}/bind`: `client.v3().pay_devices().open_scenario_speaker().device_sn(device_sn).bind()`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevicesOpenScenarioSpeakerDeviceSnBind<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    device_sn: ::std::string::String,
-}
-
-impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnBind<'a> {
-    /// Starts the typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}/bind` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayDevicesOpenScenarioSpeakerDeviceSnBind {
-            client,
-            device_sn: device_sn.into(),
-        }
-    }
-
-    /// 绑定音箱设备码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/bind`)
-    pub async fn post(
-        &self,
-        body: BindOpenScenarioSpeakerBody,
-    ) -> ::std::result::Result<
-        BindOpenScenarioSpeakerResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&BindOpenScenarioSpeakerRequest::new(self.device_sn.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speaker/{device_sn}/bind`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -182,36 +182,6 @@ impl ::wechatpay_runtime::Operation for CreatePrebindRequest {
     }
 }
 
-/// The typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`: `client.v3().pay_devices().open_scenario_speaker().device_sn(device_sn).prebind()`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevicesOpenScenarioSpeakerDeviceSnPrebind<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    device_sn: ::std::string::String,
-}
-
-impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnPrebind<'a> {
-    /// Starts the typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}/prebind` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayDevicesOpenScenarioSpeakerDeviceSnPrebind {
-            client,
-            device_sn: device_sn.into(),
-        }
-    }
-
-    /// 出厂预绑定音箱和码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`)
-    pub async fn post(
-        &self,
-        body: CreatePrebindBody,
-    ) -> ::std::result::Result<CreatePrebindResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreatePrebindRequest::new(self.device_sn.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speaker/{device_sn}/prebind`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

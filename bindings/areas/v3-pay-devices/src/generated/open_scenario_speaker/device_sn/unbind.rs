@@ -143,38 +143,6 @@ impl ::wechatpay_runtime::Operation for UnbindOpenScenarioSpeakerRequest {
     }
 }
 
-/// The typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`: `client.v3().pay_devices().open_scenario_speaker().device_sn(device_sn).unbind()`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevicesOpenScenarioSpeakerDeviceSnUnbind<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    device_sn: ::std::string::String,
-}
-
-impl<'a> V3PayDevicesOpenScenarioSpeakerDeviceSnUnbind<'a> {
-    /// Starts the typed call path at `/v3/pay-devices/open-scenario-speaker/{device_sn}/unbind` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        device_sn: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayDevicesOpenScenarioSpeakerDeviceSnUnbind {
-            client,
-            device_sn: device_sn.into(),
-        }
-    }
-
-    /// 解绑音箱设备码牌 (`POST /v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        UnbindOpenScenarioSpeakerResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&UnbindOpenScenarioSpeakerRequest::new(self.device_sn.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speaker/{device_sn}/unbind`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -210,36 +210,6 @@ impl ::wechatpay_runtime::Operation for PayCreateReportRequest {
     }
 }
 
-/// The typed call path at `/v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`: `client.v3().pay_devices().open_scenario_speakerorder().transaction_id(transaction_id).report()`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevicesOpenScenarioSpeakerorderTransactionIdReport<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3PayDevicesOpenScenarioSpeakerorderTransactionIdReport<'a> {
-    /// Starts the typed call path at `/v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayDevicesOpenScenarioSpeakerorderTransactionIdReport {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 码牌支付结果上报 (`POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`)
-    pub async fn post(
-        &self,
-        body: PayCreateReportBody,
-    ) -> ::std::result::Result<PayCreateReportResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&PayCreateReportRequest::new(self.transaction_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -325,48 +325,6 @@ impl ::wechatpay_runtime::Operation for CreatePrintOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/pay-devices/printers/{device_id}/print-orders`: `client.v3().pay_devices().printers().device_id(device_id).print_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevicesPrintersDeviceIdPrintOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    device_id: ::std::string::String,
-}
-
-impl<'a> V3PayDevicesPrintersDeviceIdPrintOrders<'a> {
-    /// Starts the typed call path at `/v3/pay-devices/printers/{device_id}/print-orders` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        device_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayDevicesPrintersDeviceIdPrintOrders {
-            client,
-            device_id: device_id.into(),
-        }
-    }
-
-    /// `/{print_order_no}`
-    pub fn print_order_no(
-        &self,
-        print_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> print_order_no::V3PayDevicesPrintersDeviceIdPrintOrdersPrintOrderNo<'a> {
-        print_order_no::V3PayDevicesPrintersDeviceIdPrintOrdersPrintOrderNo::new(
-            self.client,
-            self.device_id.clone(),
-            print_order_no,
-        )
-    }
-
-    /// 小票机打印 (`POST /v3/pay-devices/printers/{device_id}/print-orders`)
-    pub async fn post(
-        &self,
-        body: CreatePrintOrderBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreatePrintOrderRequest::new(self.device_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/printers/{device_id}/print-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

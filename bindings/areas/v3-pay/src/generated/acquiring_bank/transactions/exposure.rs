@@ -267,32 +267,6 @@ impl ::wechatpay_runtime::Operation for AcquiringCreateExposureRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/acquiring-bank/transactions/exposure`: `client.v3().pay().acquiring_bank().transactions().exposure()`.
-#[derive(Debug, Clone)]
-pub struct V3PayAcquiringBankTransactionsExposure<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayAcquiringBankTransactionsExposure<'a> {
-    /// Starts the typed call path at `/v3/pay/acquiring-bank/transactions/exposure` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayAcquiringBankTransactionsExposure {
-            client,
-        }
-    }
-
-    /// 微信分付-支付方式前置服务 (`POST /v3/pay/acquiring-bank/transactions/exposure`)
-    pub async fn post(
-        &self,
-        body: AcquiringCreateExposureBody,
-    ) -> ::std::result::Result<
-        AcquiringCreateExposureResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&AcquiringCreateExposureRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/acquiring-bank/transactions/exposure`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -270,32 +270,6 @@ impl ::wechatpay_runtime::Operation for PartnerInstalCreateExposureRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/instal/partner/exposure`: `client.v3().pay().instal().partner().exposure()`.
-#[derive(Debug, Clone)]
-pub struct V3PayInstalPartnerExposure<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayInstalPartnerExposure<'a> {
-    /// Starts the typed call path at `/v3/pay/instal/partner/exposure` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayInstalPartnerExposure {
-            client,
-        }
-    }
-
-    /// 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/partner/exposure`)
-    pub async fn post(
-        &self,
-        body: PartnerInstalCreateExposureBody,
-    ) -> ::std::result::Result<
-        PartnerInstalCreateExposureResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerInstalCreateExposureRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/instal/partner/exposure`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

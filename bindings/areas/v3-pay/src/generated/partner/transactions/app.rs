@@ -899,29 +899,6 @@ impl ::wechatpay_runtime::Operation for PartnerAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/app`: `client.v3().pay().partner().transactions().app()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsApp<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsApp {
-            client,
-        }
-    }
-
-    /// APP下单 (`POST /v3/pay/partner/transactions/app`)
-    pub async fn post(
-        &self,
-        body: PartnerAppPrepayBody,
-    ) -> ::std::result::Result<PartnerAppPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PartnerAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

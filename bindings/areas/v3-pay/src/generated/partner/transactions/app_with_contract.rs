@@ -713,32 +713,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateAppWithContractRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/app-with-contract`: `client.v3().pay().partner().transactions().app_with_contract()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsAppWithContract<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsAppWithContract<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/app-with-contract` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsAppWithContract {
-            client,
-        }
-    }
-
-    /// APP下单并签约 (`POST /v3/pay/partner/transactions/app-with-contract`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateAppWithContractBody,
-    ) -> ::std::result::Result<
-        PartnerCreateAppWithContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerCreateAppWithContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/app-with-contract`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -925,32 +925,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateCodepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/codepay`: `client.v3().pay().partner().transactions().codepay()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsCodepay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsCodepay<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/codepay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsCodepay {
-            client,
-        }
-    }
-
-    /// 付款码支付 (`POST /v3/pay/partner/transactions/codepay`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateCodepayBody,
-    ) -> ::std::result::Result<
-        PartnerCreateCodepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerCreateCodepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/codepay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -249,32 +249,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateExposureRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/exposure`: `client.v3().pay().partner().transactions().exposure()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsExposure<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsExposure<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/exposure` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsExposure {
-            client,
-        }
-    }
-
-    /// 微信分付-支付方式前置服务 (`POST /v3/pay/partner/transactions/exposure`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateExposureBody,
-    ) -> ::std::result::Result<
-        PartnerCreateExposureResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerCreateExposureRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/exposure`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -861,29 +861,6 @@ impl ::wechatpay_runtime::Operation for PartnerH5PrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/h5`: `client.v3().pay().partner().transactions().h5()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsH5<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsH5<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/h5` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsH5 {
-            client,
-        }
-    }
-
-    /// H5下单 (`POST /v3/pay/partner/transactions/h5`)
-    pub async fn post(
-        &self,
-        body: PartnerH5PrepayBody,
-    ) -> ::std::result::Result<PartnerH5PrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PartnerH5PrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/h5`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

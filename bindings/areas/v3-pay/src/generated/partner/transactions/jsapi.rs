@@ -925,29 +925,6 @@ impl ::wechatpay_runtime::Operation for PartnerJsapiPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/jsapi`: `client.v3().pay().partner().transactions().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsJsapi<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsJsapi {
-            client,
-        }
-    }
-
-    /// JSAPI下单 (`POST /v3/pay/partner/transactions/jsapi`)
-    pub async fn post(
-        &self,
-        body: PartnerJsapiPrepayBody,
-    ) -> ::std::result::Result<PartnerJsapiPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PartnerJsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -847,32 +847,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateJsapiWithContractRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/jsapi-with-contract`: `client.v3().pay().partner().transactions().jsapi_with_contract()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsJsapiWithContract<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsJsapiWithContract<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/jsapi-with-contract` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsJsapiWithContract {
-            client,
-        }
-    }
-
-    /// JSAPI下单并授权/签约 (`POST /v3/pay/partner/transactions/jsapi-with-contract`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateJsapiWithContractBody,
-    ) -> ::std::result::Result<
-        PartnerCreateJsapiWithContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerCreateJsapiWithContractRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/jsapi-with-contract`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -668,32 +668,6 @@ impl ::wechatpay_runtime::Operation for PayMiniprogramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/miniprogram`: `client.v3().pay().partner().transactions().miniprogram()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsMiniprogram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsMiniprogram<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/miniprogram` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsMiniprogram {
-            client,
-        }
-    }
-
-    /// 小程序支付下单 (`POST /v3/pay/partner/transactions/miniprogram`)
-    pub async fn post(
-        &self,
-        body: PayMiniprogramPrepayBody,
-    ) -> ::std::result::Result<
-        PayMiniprogramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PayMiniprogramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/miniprogram`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

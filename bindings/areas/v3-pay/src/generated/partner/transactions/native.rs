@@ -763,29 +763,6 @@ impl ::wechatpay_runtime::Operation for PartnerNativePrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/native`: `client.v3().pay().partner().transactions().native()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsNative<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsNative<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/native` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsNative {
-            client,
-        }
-    }
-
-    /// Native下单 (`POST /v3/pay/partner/transactions/native`)
-    pub async fn post(
-        &self,
-        body: PartnerNativePrepayBody,
-    ) -> ::std::result::Result<PartnerNativePrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PartnerNativePrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/native`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -656,29 +656,6 @@ impl ::wechatpay_runtime::Operation for CreateScannedpoRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/scannedpos`: `client.v3().pay().partner().transactions().scannedpos()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsScannedpos<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayPartnerTransactionsScannedpos<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/scannedpos` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayPartnerTransactionsScannedpos {
-            client,
-        }
-    }
-
-    /// 扫码支付下单 (`POST /v3/pay/partner/transactions/scannedpos`)
-    pub async fn post(
-        &self,
-        body: CreateScannedpoBody,
-    ) -> ::std::result::Result<CreateScannedpoResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateScannedpoRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/scannedpos`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -803,36 +803,6 @@ impl ::wechatpay_runtime::Operation for QueryOrderByIdRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/id/{transaction_id}`: `client.v3().pay().transactions().id().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsIdTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3PayTransactionsIdTransactionId<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/id/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayTransactionsIdTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 微信支付订单号查询 (`GET /v3/pay/transactions/id/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: QueryOrderByIdQuery,
-    ) -> ::std::result::Result<QueryOrderByIdResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryOrderByIdRequest::new(self.transaction_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

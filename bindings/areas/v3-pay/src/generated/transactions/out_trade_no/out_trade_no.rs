@@ -850,57 +850,6 @@ impl ::wechatpay_runtime::Operation for QueryOrderByOutTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/out-trade-no/{out_trade_no}`: `client.v3().pay().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3PayTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(&self) -> close::V3PayTransactionsOutTradeNoOutTradeNoClose<'a> {
-        close::V3PayTransactionsOutTradeNoOutTradeNoClose::new(
-            self.client,
-            self.out_trade_no.clone(),
-        )
-    }
-
-    /// `/reverse`
-    pub fn reverse(&self) -> reverse::V3PayTransactionsOutTradeNoOutTradeNoReverse<'a> {
-        reverse::V3PayTransactionsOutTradeNoOutTradeNoReverse::new(
-            self.client,
-            self.out_trade_no.clone(),
-        )
-    }
-
-    /// 商户订单号查询 (`GET /v3/pay/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: QueryOrderByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        QueryOrderByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &QueryOrderByOutTradeNoRequest::new(self.out_trade_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -227,29 +227,6 @@ impl ::wechatpay_runtime::Operation for QueryDeductionRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/acquiringbank/serviceorder/deduction`: `client.v3().payscore().acquiringbank().serviceorder().deduction()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreAcquiringbankServiceorderDeduction<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreAcquiringbankServiceorderDeduction<'a> {
-    /// Starts the typed call path at `/v3/payscore/acquiringbank/serviceorder/deduction` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreAcquiringbankServiceorderDeduction {
-            client,
-        }
-    }
-
-    /// 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`)
-    pub async fn get(
-        &self,
-        query: QueryDeductionQuery,
-    ) -> ::std::result::Result<QueryDeductionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryDeductionRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank/serviceorder/deduction`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1773,54 +1773,6 @@ impl ::wechatpay_runtime::Operation for OverseaCreateServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/oversea/partner/serviceorder`: `client.v3().payscore().oversea().partner().serviceorder()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreOverseaPartnerServiceorder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreOverseaPartnerServiceorder<'a> {
-    /// Starts the typed call path at `/v3/payscore/oversea/partner/serviceorder` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreOverseaPartnerServiceorder {
-            client,
-        }
-    }
-
-    /// `/{out_order_no}`
-    pub fn out_order_no(
-        &self,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_order_no::V3PayscoreOverseaPartnerServiceorderOutOrderNo<'a> {
-        out_order_no::V3PayscoreOverseaPartnerServiceorderOutOrderNo::new(
-            self.client,
-            out_order_no,
-        )
-    }
-
-    /// 查询支付分订单 (`GET /v3/payscore/oversea/partner/serviceorder`)
-    pub async fn get(
-        &self,
-        query: OverseaQueryServiceorderQuery,
-    ) -> ::std::result::Result<
-        OverseaQueryServiceorderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&OverseaQueryServiceorderRequest::new(query)).await
-    }
-
-    /// 创建支付分订单 (`POST /v3/payscore/oversea/partner/serviceorder`)
-    pub async fn post(
-        &self,
-        body: OverseaCreateServiceorderBody,
-    ) -> ::std::result::Result<
-        OverseaCreateServiceorderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&OverseaCreateServiceorderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/oversea/partner/serviceorder`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -1848,56 +1800,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_order_no {
     //! `/{out_order_no}`
-
-    /// The typed call path at `/v3/payscore/oversea/partner/serviceorder/{out_order_no}`: `client.v3().payscore().oversea().partner().serviceorder().out_order_no(out_order_no)`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreOverseaPartnerServiceorderOutOrderNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: ::std::string::String,
-    }
-
-    impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNo<'a> {
-        /// Starts the typed call path at `/v3/payscore/oversea/partner/serviceorder/{out_order_no}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_order_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PayscoreOverseaPartnerServiceorderOutOrderNo {
-                client,
-                out_order_no: out_order_no.into(),
-            }
-        }
-
-        /// `/cancel`
-        pub fn cancel(
-            &self,
-        ) -> cancel::V3PayscoreOverseaPartnerServiceorderOutOrderNoCancel<'a> {
-            cancel::V3PayscoreOverseaPartnerServiceorderOutOrderNoCancel::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-
-        /// `/complete`
-        pub fn complete(
-            &self,
-        ) -> complete::V3PayscoreOverseaPartnerServiceorderOutOrderNoComplete<'a> {
-            complete::V3PayscoreOverseaPartnerServiceorderOutOrderNoComplete::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-
-        /// `/sync`
-        pub fn sync(
-            &self,
-        ) -> sync::V3PayscoreOverseaPartnerServiceorderOutOrderNoSync<'a> {
-            sync::V3PayscoreOverseaPartnerServiceorderOutOrderNoSync::new(
-                self.client,
-                self.out_order_no.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/oversea/partner/serviceorder/{out_order_no}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -250,29 +250,6 @@ impl ::wechatpay_runtime::Operation for ApplyForSceneRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/permissions/apply-for-scene`: `client.v3().payscore().partner().permissions().apply_for_scene()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerPermissionsApplyForScene<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerPermissionsApplyForScene<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/permissions/apply-for-scene` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerPermissionsApplyForScene {
-            client,
-        }
-    }
-
-    /// 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`)
-    pub async fn post(
-        &self,
-        body: ApplyForSceneBody,
-    ) -> ::std::result::Result<ApplyForSceneResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ApplyForSceneRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/permissions/apply-for-scene`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

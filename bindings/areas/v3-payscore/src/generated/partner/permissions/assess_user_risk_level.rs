@@ -438,35 +438,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateAssessUserRiskLevelRequest 
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/permissions/assess-user-risk-level`: `client.v3().payscore().partner().permissions().assess_user_risk_level()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerPermissionsAssessUserRiskLevel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerPermissionsAssessUserRiskLevel<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/permissions/assess-user-risk-level` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerPermissionsAssessUserRiskLevel {
-            client,
-        }
-    }
-
-    /// 服务商评估用户分层 (`POST /v3/payscore/partner/permissions/assess-user-risk-level`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateAssessUserRiskLevelBody,
-        query: PartnerCreateAssessUserRiskLevelQuery,
-    ) -> ::std::result::Result<
-        PartnerCreateAssessUserRiskLevelResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&PartnerCreateAssessUserRiskLevelRequest::new(body, query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/permissions/assess-user-risk-level`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -299,29 +299,6 @@ impl ::wechatpay_runtime::Operation for QuerySearchRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/permissions/search`: `client.v3().payscore().partner().permissions().search()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerPermissionsSearch<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerPermissionsSearch<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/permissions/search` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerPermissionsSearch {
-            client,
-        }
-    }
-
-    /// 查询与用户授权记录（openid） (`GET /v3/payscore/partner/permissions/search`)
-    pub async fn get(
-        &self,
-        query: QuerySearchQuery,
-    ) -> ::std::result::Result<QuerySearchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QuerySearchRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/permissions/search`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

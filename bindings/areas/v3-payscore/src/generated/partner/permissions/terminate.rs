@@ -168,29 +168,6 @@ impl ::wechatpay_runtime::Operation for PartnerTerminatePermissionRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/permissions/terminate`: `client.v3().payscore().partner().permissions().terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerPermissionsTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerPermissionsTerminate<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/permissions/terminate` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerPermissionsTerminate {
-            client,
-        }
-    }
-
-    /// 解除用户授权关系（openid） (`POST /v3/payscore/partner/permissions/terminate`)
-    pub async fn post(
-        &self,
-        body: PartnerTerminatePermissionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PartnerTerminatePermissionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/permissions/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

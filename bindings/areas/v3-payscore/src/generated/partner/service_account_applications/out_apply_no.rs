@@ -165,40 +165,6 @@ impl ::wechatpay_runtime::Operation for GetServiceAccountApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/service-account-applications/{out_apply_no}`: `client.v3().payscore().partner().service_account_applications().out_apply_no(out_apply_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServiceAccountApplicationsOutApplyNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_apply_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePartnerServiceAccountApplicationsOutApplyNo<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/service-account-applications/{out_apply_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_apply_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePartnerServiceAccountApplicationsOutApplyNo {
-            client,
-            out_apply_no: out_apply_no.into(),
-        }
-    }
-
-    /// 查询收付通子商户服务绑定结果 (`GET /v3/payscore/partner/service-account-applications/{out_apply_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetServiceAccountApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetServiceAccountApplicationRequest::new(self.out_apply_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/service-account-applications/{out_apply_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

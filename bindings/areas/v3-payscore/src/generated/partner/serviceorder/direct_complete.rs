@@ -513,29 +513,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateDirectCompleteRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/serviceorder/direct-complete`: `client.v3().payscore().partner().serviceorder().direct_complete()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServiceorderDirectComplete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePartnerServiceorderDirectComplete<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/serviceorder/direct-complete` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePartnerServiceorderDirectComplete {
-            client,
-        }
-    }
-
-    /// 创单结单合并 (`POST /v3/payscore/partner/serviceorder/direct-complete`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateDirectCompleteBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&PartnerCreateDirectCompleteRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/serviceorder/direct-complete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -201,36 +201,6 @@ impl ::wechatpay_runtime::Operation for CancelPayafterOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/payafter-orders/{out_order_no}/cancel`: `client.v3().payscore().payafter_orders().out_order_no(out_order_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePayafterOrdersOutOrderNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePayafterOrdersOutOrderNoCancel<'a> {
-    /// Starts the typed call path at `/v3/payscore/payafter-orders/{out_order_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePayafterOrdersOutOrderNoCancel {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 撤销先享后付订单 (`POST /v3/payscore/payafter-orders/{out_order_no}/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelPayafterOrderBody,
-    ) -> ::std::result::Result<CancelPayafterOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CancelPayafterOrderRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/payafter-orders/{out_order_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -468,39 +468,6 @@ impl ::wechatpay_runtime::Operation for CompletePayafterOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/payafter-orders/{out_order_no}/complete`: `client.v3().payscore().payafter_orders().out_order_no(out_order_no).complete()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePayafterOrdersOutOrderNoComplete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePayafterOrdersOutOrderNoComplete<'a> {
-    /// Starts the typed call path at `/v3/payscore/payafter-orders/{out_order_no}/complete` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePayafterOrdersOutOrderNoComplete {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 完结先享后付订单 (`POST /v3/payscore/payafter-orders/{out_order_no}/complete`)
-    pub async fn post(
-        &self,
-        body: CompletePayafterOrderBody,
-    ) -> ::std::result::Result<
-        CompletePayafterOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CompletePayafterOrderRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/payafter-orders/{out_order_no}/complete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

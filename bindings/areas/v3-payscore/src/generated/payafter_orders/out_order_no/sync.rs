@@ -272,36 +272,6 @@ impl ::wechatpay_runtime::Operation for SyncPayafterOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/payafter-orders/{out_order_no}/sync`: `client.v3().payscore().payafter_orders().out_order_no(out_order_no).sync()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePayafterOrdersOutOrderNoSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePayafterOrdersOutOrderNoSync<'a> {
-    /// Starts the typed call path at `/v3/payscore/payafter-orders/{out_order_no}/sync` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePayafterOrdersOutOrderNoSync {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 支付分订单同步 (`POST /v3/payscore/payafter-orders/{out_order_no}/sync`)
-    pub async fn post(
-        &self,
-        body: SyncPayafterOrderBody,
-    ) -> ::std::result::Result<SyncPayafterOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&SyncPayafterOrderRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/payafter-orders/{out_order_no}/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

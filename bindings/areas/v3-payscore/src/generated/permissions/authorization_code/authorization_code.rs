@@ -237,56 +237,6 @@ impl ::wechatpay_runtime::Operation for GetPermissionByAuthorizationCodeRequest 
     }
 }
 
-/// The typed call path at `/v3/payscore/permissions/authorization-code/{authorization_code}`: `client.v3().payscore().permissions().authorization_code().authorization_code(authorization_code)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePermissionsAuthorizationCodeAuthorizationCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    authorization_code: ::std::string::String,
-}
-
-impl<'a> V3PayscorePermissionsAuthorizationCodeAuthorizationCode<'a> {
-    /// Starts the typed call path at `/v3/payscore/permissions/authorization-code/{authorization_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        authorization_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePermissionsAuthorizationCodeAuthorizationCode {
-            client,
-            authorization_code: authorization_code.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3PayscorePermissionsAuthorizationCodeAuthorizationCodeTerminate<
-        'a,
-    > {
-        terminate::V3PayscorePermissionsAuthorizationCodeAuthorizationCodeTerminate::new(
-            self.client,
-            self.authorization_code.clone(),
-        )
-    }
-
-    /// 查询与用户授权记录（授权协议号） (`GET /v3/payscore/permissions/authorization-code/{authorization_code}`)
-    pub async fn get(
-        &self,
-        query: GetPermissionByAuthorizationCodeQuery,
-    ) -> ::std::result::Result<
-        GetPermissionByAuthorizationCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetPermissionByAuthorizationCodeRequest::new(
-                    self.authorization_code.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/permissions/authorization-code/{authorization_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -242,49 +242,6 @@ impl ::wechatpay_runtime::Operation for GetPermissionByOpenidRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/permissions/openid/{openid}`: `client.v3().payscore().permissions().openid().openid(openid)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePermissionsOpenidOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3PayscorePermissionsOpenidOpenid<'a> {
-    /// Starts the typed call path at `/v3/payscore/permissions/openid/{openid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePermissionsOpenidOpenid {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3PayscorePermissionsOpenidOpenidTerminate<'a> {
-        terminate::V3PayscorePermissionsOpenidOpenidTerminate::new(
-            self.client,
-            self.openid.clone(),
-        )
-    }
-
-    /// 查询与用户授权记录（openid） (`GET /v3/payscore/permissions/openid/{openid}`)
-    pub async fn get(
-        &self,
-        query: GetPermissionByOpenidQuery,
-    ) -> ::std::result::Result<
-        GetPermissionByOpenidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetPermissionByOpenidRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/permissions/openid/{openid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

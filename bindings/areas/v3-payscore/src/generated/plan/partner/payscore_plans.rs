@@ -445,41 +445,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreatePayscorePlanRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/plan/partner/payscore-plans`: `client.v3().payscore().plan().partner().payscore_plans()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePlanPartnerPayscorePlans<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscorePlanPartnerPayscorePlans<'a> {
-    /// Starts the typed call path at `/v3/payscore/plan/partner/payscore-plans` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscorePlanPartnerPayscorePlans {
-            client,
-        }
-    }
-
-    /// `/merchant-plan-no`
-    pub fn merchant_plan_no(
-        &self,
-    ) -> merchant_plan_no::V3PayscorePlanPartnerPayscorePlansMerchantPlanNo<'a> {
-        merchant_plan_no::V3PayscorePlanPartnerPayscorePlansMerchantPlanNo::new(
-            self.client,
-        )
-    }
-
-    /// 创建支付分计划 (`POST /v3/payscore/plan/partner/payscore-plans`)
-    pub async fn post(
-        &self,
-        body: PartnerCreatePayscorePlanBody,
-    ) -> ::std::result::Result<
-        PartnerCreatePayscorePlanResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerCreatePayscorePlanRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/partner/payscore-plans`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -499,34 +464,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod merchant_plan_no {
     //! `/merchant-plan-no`
-
-    /// The typed call path at `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no`: `client.v3().payscore().plan().partner().payscore_plans().merchant_plan_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscorePlanPartnerPayscorePlansMerchantPlanNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscorePlanPartnerPayscorePlansMerchantPlanNo<'a> {
-        /// Starts the typed call path at `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscorePlanPartnerPayscorePlansMerchantPlanNo {
-                client,
-            }
-        }
-
-        /// `/{merchant_plan_no}`
-        pub fn merchant_plan_no(
-            &self,
-            merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> merchant_plan_no::V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNo<
-            'a,
-        > {
-            merchant_plan_no::V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNo::new(
-                self.client,
-                merchant_plan_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

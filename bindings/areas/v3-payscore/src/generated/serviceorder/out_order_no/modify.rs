@@ -930,36 +930,6 @@ impl ::wechatpay_runtime::Operation for ModifyServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/serviceorder/{out_order_no}/modify`: `client.v3().payscore().serviceorder().out_order_no(out_order_no).modify()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreServiceorderOutOrderNoModify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreServiceorderOutOrderNoModify<'a> {
-    /// Starts the typed call path at `/v3/payscore/serviceorder/{out_order_no}/modify` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreServiceorderOutOrderNoModify {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 修改订单金额 (`POST /v3/payscore/serviceorder/{out_order_no}/modify`)
-    pub async fn post(
-        &self,
-        body: ModifyServiceorderBody,
-    ) -> ::std::result::Result<ModifyServiceorderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifyServiceorderRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/serviceorder/{out_order_no}/modify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

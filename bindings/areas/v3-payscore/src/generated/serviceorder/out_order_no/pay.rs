@@ -207,36 +207,6 @@ impl ::wechatpay_runtime::Operation for PayServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/serviceorder/{out_order_no}/pay`: `client.v3().payscore().serviceorder().out_order_no(out_order_no).pay()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreServiceorderOutOrderNoPay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreServiceorderOutOrderNoPay<'a> {
-    /// Starts the typed call path at `/v3/payscore/serviceorder/{out_order_no}/pay` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreServiceorderOutOrderNoPay {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 商户发起催收扣款 (`POST /v3/payscore/serviceorder/{out_order_no}/pay`)
-    pub async fn post(
-        &self,
-        body: PayServiceorderBody,
-    ) -> ::std::result::Result<PayServiceorderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&PayServiceorderRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/serviceorder/{out_order_no}/pay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -309,36 +309,6 @@ impl ::wechatpay_runtime::Operation for SendPendingmessageRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`: `client.v3().payscore().serviceorder().out_order_no(out_order_no).send_pendingmessage()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreServiceorderOutOrderNoSendPendingmessage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreServiceorderOutOrderNoSendPendingmessage<'a> {
-    /// Starts the typed call path at `/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreServiceorderOutOrderNoSendPendingmessage {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 下发服务费用待处理消息 (`POST /v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`)
-    pub async fn post(
-        &self,
-        body: SendPendingmessageBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&SendPendingmessageRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/serviceorder/{out_order_no}/send-pendingmessage`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -309,36 +309,6 @@ impl ::wechatpay_runtime::Operation for SendPrepaidmessageRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`: `client.v3().payscore().serviceorder().out_order_no(out_order_no).send_prepaidmessage()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreServiceorderOutOrderNoSendPrepaidmessage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreServiceorderOutOrderNoSendPrepaidmessage<'a> {
-    /// Starts the typed call path at `/v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreServiceorderOutOrderNoSendPrepaidmessage {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 下发服务预扣费消息 (`POST /v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`)
-    pub async fn post(
-        &self,
-        body: SendPrepaidmessageBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&SendPrepaidmessageRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/serviceorder/{out_order_no}/send-prepaidmessage`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -655,36 +655,6 @@ impl ::wechatpay_runtime::Operation for SyncServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/serviceorder/{out_order_no}/sync`: `client.v3().payscore().serviceorder().out_order_no(out_order_no).sync()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreServiceorderOutOrderNoSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreServiceorderOutOrderNoSync<'a> {
-    /// Starts the typed call path at `/v3/payscore/serviceorder/{out_order_no}/sync` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreServiceorderOutOrderNoSync {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 同步服务订单信息 (`POST /v3/payscore/serviceorder/{out_order_no}/sync`)
-    pub async fn post(
-        &self,
-        body: SyncServiceorderBody,
-    ) -> ::std::result::Result<SyncServiceorderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&SyncServiceorderRequest::new(self.out_order_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/serviceorder/{out_order_no}/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

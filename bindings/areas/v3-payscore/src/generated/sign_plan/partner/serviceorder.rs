@@ -689,32 +689,6 @@ impl ::wechatpay_runtime::Operation for PartnerSignCreateServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/sign-plan/partner/serviceorder`: `client.v3().payscore().sign_plan().partner().serviceorder()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSignPlanPartnerServiceorder<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreSignPlanPartnerServiceorder<'a> {
-    /// Starts the typed call path at `/v3/payscore/sign-plan/partner/serviceorder` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreSignPlanPartnerServiceorder {
-            client,
-        }
-    }
-
-    /// 创建用户的签约计划详情对应的服务订单 (`POST /v3/payscore/sign-plan/partner/serviceorder`)
-    pub async fn post(
-        &self,
-        body: PartnerSignCreateServiceorderBody,
-    ) -> ::std::result::Result<
-        PartnerSignCreateServiceorderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerSignCreateServiceorderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/partner/serviceorder`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

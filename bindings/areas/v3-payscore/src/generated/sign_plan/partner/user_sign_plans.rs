@@ -541,43 +541,6 @@ impl ::wechatpay_runtime::Operation for PartnerCreateUserSignPlanRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans`: `client.v3().payscore().sign_plan().partner().user_sign_plans()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSignPlanPartnerUserSignPlans<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PayscoreSignPlanPartnerUserSignPlans<'a> {
-    /// Starts the typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PayscoreSignPlanPartnerUserSignPlans {
-            client,
-        }
-    }
-
-    /// `/merchant-sign-plan-no`
-    pub fn merchant_sign_plan_no(
-        &self,
-    ) -> merchant_sign_plan_no::V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNo<
-        'a,
-    > {
-        merchant_sign_plan_no::V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNo::new(
-            self.client,
-        )
-    }
-
-    /// 创建用户的签约计划 (`POST /v3/payscore/sign-plan/partner/user-sign-plans`)
-    pub async fn post(
-        &self,
-        body: PartnerCreateUserSignPlanBody,
-    ) -> ::std::result::Result<
-        PartnerCreateUserSignPlanResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerCreateUserSignPlanRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/partner/user-sign-plans`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -597,34 +560,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod merchant_sign_plan_no {
     //! `/merchant-sign-plan-no`
-
-    /// The typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no`: `client.v3().payscore().sign_plan().partner().user_sign_plans().merchant_sign_plan_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNo<'a> {
-        /// Starts the typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNo {
-                client,
-            }
-        }
-
-        /// `/{merchant_sign_plan_no}`
-        pub fn merchant_sign_plan_no(
-            &self,
-            merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> merchant_sign_plan_no::V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<
-            'a,
-        > {
-            merchant_sign_plan_no::V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNo::new(
-                self.client,
-                merchant_sign_plan_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

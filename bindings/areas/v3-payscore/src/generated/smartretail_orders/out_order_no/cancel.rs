@@ -201,41 +201,6 @@ impl ::wechatpay_runtime::Operation for CancelSmartretailOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/smartretail-orders/{out_order_no}/cancel`: `client.v3().payscore().smartretail_orders().out_order_no(out_order_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSmartretailOrdersOutOrderNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreSmartretailOrdersOutOrderNoCancel<'a> {
-    /// Starts the typed call path at `/v3/payscore/smartretail-orders/{out_order_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreSmartretailOrdersOutOrderNoCancel {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 撤销智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelSmartretailOrderBody,
-    ) -> ::std::result::Result<
-        CancelSmartretailOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CancelSmartretailOrderRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/smartretail-orders/{out_order_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -470,41 +470,6 @@ impl ::wechatpay_runtime::Operation for CompleteSmartretailOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/smartretail-orders/{out_order_no}/complete`: `client.v3().payscore().smartretail_orders().out_order_no(out_order_no).complete()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSmartretailOrdersOutOrderNoComplete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreSmartretailOrdersOutOrderNoComplete<'a> {
-    /// Starts the typed call path at `/v3/payscore/smartretail-orders/{out_order_no}/complete` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreSmartretailOrdersOutOrderNoComplete {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 完结智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/complete`)
-    pub async fn post(
-        &self,
-        body: CompleteSmartretailOrderBody,
-    ) -> ::std::result::Result<
-        CompleteSmartretailOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CompleteSmartretailOrderRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/smartretail-orders/{out_order_no}/complete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -288,34 +288,6 @@ impl ::wechatpay_runtime::Operation for PlatsolutionApplyBankTransferRechargeReq
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges/apply`: `client.v3().platsolution().ecommerce().bank_transfer_recharges().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceBankTransferRechargesApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceBankTransferRechargesApply<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceBankTransferRechargesApply {
-            client,
-        }
-    }
-
-    /// 申请银行转账充值 (`POST /v3/platsolution/ecommerce/bank-transfer-recharges/apply`)
-    pub async fn post(
-        &self,
-        body: PlatsolutionApplyBankTransferRechargeBody,
-    ) -> ::std::result::Result<
-        PlatsolutionApplyBankTransferRechargeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&PlatsolutionApplyBankTransferRechargeRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/bank-transfer-recharges/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -508,59 +508,6 @@ impl ::wechatpay_runtime::Operation for CreateCompensateBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills`: `client.v3().platsolution().ecommerce().mch_transfer().compensate_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferCompensateBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBills<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferCompensateBills {
-            client,
-        }
-    }
-
-    /// `/bill-id`
-    pub fn bill_id(
-        &self,
-    ) -> bill_id::V3PlatsolutionEcommerceMchTransferCompensateBillsBillId<'a> {
-        bill_id::V3PlatsolutionEcommerceMchTransferCompensateBillsBillId::new(
-            self.client,
-        )
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNo<'a> {
-        out_bill_no::V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNo::new(
-            self.client,
-        )
-    }
-
-    /// `/pre-transfer`
-    pub fn pre_transfer(
-        &self,
-    ) -> pre_transfer::V3PlatsolutionEcommerceMchTransferCompensateBillsPreTransfer<'a> {
-        pre_transfer::V3PlatsolutionEcommerceMchTransferCompensateBillsPreTransfer::new(
-            self.client,
-        )
-    }
-
-    /// 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills`)
-    pub async fn post(
-        &self,
-        body: CreateCompensateBillBody,
-    ) -> ::std::result::Result<
-        CreateCompensateBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateCompensateBillRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/compensate-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -583,32 +530,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod bill_id {
     //! `/bill-id`
 
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id`: `client.v3().platsolution().ecommerce().mch_transfer().compensate_bills().bill_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferCompensateBillsBillId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsBillId<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferCompensateBillsBillId {
-                client,
-            }
-        }
-
-        /// `/{bill_id}`
-        pub fn bill_id(
-            &self,
-            bill_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> bill_id::V3PlatsolutionEcommerceMchTransferCompensateBillsBillIdBillId<'a> {
-            bill_id::V3PlatsolutionEcommerceMchTransferCompensateBillsBillIdBillId::new(
-                self.client,
-                bill_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -621,34 +542,6 @@ pub mod bill_id {
 
 pub mod out_bill_no {
     //! `/out-bill-no`
-
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no`: `client.v3().platsolution().ecommerce().mch_transfer().compensate_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNo<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNo<
-            'a,
-        > {
-            out_bill_no::V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

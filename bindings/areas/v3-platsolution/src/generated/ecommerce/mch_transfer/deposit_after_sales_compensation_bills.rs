@@ -615,56 +615,6 @@ impl ::wechatpay_runtime::Operation for CreateDepositAfterSalesCompensationBillR
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_after_sales_compensation_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBills<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBills {
-            client,
-        }
-    }
-
-    /// `/bill-id`
-    pub fn bill_id(
-        &self,
-    ) -> bill_id::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillId<
-        'a,
-    > {
-        bill_id::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillId::new(
-            self.client,
-        )
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsOutBillNo<
-        'a,
-    > {
-        out_bill_no::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsOutBillNo::new(
-            self.client,
-        )
-    }
-
-    /// 请求保证金售后赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`)
-    pub async fn post(
-        &self,
-        body: CreateDepositAfterSalesCompensationBillBody,
-    ) -> ::std::result::Result<
-        CreateDepositAfterSalesCompensationBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateDepositAfterSalesCompensationBillRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -690,38 +640,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod bill_id {
     //! `/bill-id`
 
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_after_sales_compensation_bills().bill_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillId<
-        'a,
-    > {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<
-        'a,
-    > V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillId<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillId {
-                client,
-            }
-        }
-
-        /// `/{bill_id}`
-        pub fn bill_id(
-            &self,
-            bill_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> bill_id::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillIdBillId<
-            'a,
-        > {
-            bill_id::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillIdBillId::new(
-                self.client,
-                bill_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -734,38 +652,6 @@ pub mod bill_id {
 
 pub mod out_bill_no {
     //! `/out-bill-no`
-
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_after_sales_compensation_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsOutBillNo<
-        'a,
-    > {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<
-        'a,
-    > V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsOutBillNo<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsOutBillNoOutBillNo<
-            'a,
-        > {
-            out_bill_no::V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

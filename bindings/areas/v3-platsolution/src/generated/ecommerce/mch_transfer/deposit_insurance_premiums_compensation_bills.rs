@@ -598,51 +598,6 @@ for CreateDepositInsurancePremiumsCompensationBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_insurance_premiums_compensation_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBills<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBills<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBills {
-            client,
-        }
-    }
-
-    /// `/{out_bill_no}`
-    pub fn out_bill_no(
-        &self,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBillsOutBillNo<
-        'a,
-    > {
-        out_bill_no::V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBillsOutBillNo::new(
-            self.client,
-            out_bill_no,
-        )
-    }
-
-    /// 发起保证金赔付保司保费 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`)
-    pub async fn post(
-        &self,
-        body: CreateDepositInsurancePremiumsCompensationBillBody,
-    ) -> ::std::result::Result<
-        CreateDepositInsurancePremiumsCompensationBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateDepositInsurancePremiumsCompensationBillRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

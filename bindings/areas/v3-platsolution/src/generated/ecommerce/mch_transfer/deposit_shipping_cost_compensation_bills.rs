@@ -605,45 +605,6 @@ for CreateDepositShippingCostCompensationBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_shipping_cost_compensation_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBills<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBills {
-            client,
-        }
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBillsOutBillNo<
-        'a,
-    > {
-        out_bill_no::V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBillsOutBillNo::new(
-            self.client,
-        )
-    }
-
-    /// 发起保证金赔付用户运费 (`POST /v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`)
-    pub async fn post(
-        &self,
-        body: CreateDepositShippingCostCompensationBillBody,
-    ) -> ::std::result::Result<
-        CreateDepositShippingCostCompensationBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateDepositShippingCostCompensationBillRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -667,40 +628,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_bill_no {
     //! `/out-bill-no`
-
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_shipping_cost_compensation_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBillsOutBillNo<
-        'a,
-    > {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<
-        'a,
-    > V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBillsOutBillNo<
-        'a,
-    > {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBillsOutBillNoOutBillNo<
-            'a,
-        > {
-            out_bill_no::V3PlatsolutionEcommerceMchTransferDepositShippingCostCompensationBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

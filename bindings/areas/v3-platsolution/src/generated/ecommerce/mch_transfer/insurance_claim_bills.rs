@@ -487,63 +487,6 @@ impl ::wechatpay_runtime::Operation for CreateInsuranceClaimBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`: `client.v3().platsolution().ecommerce().mch_transfer().insurance_claim_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferInsuranceClaimBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBills<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferInsuranceClaimBills {
-            client,
-        }
-    }
-
-    /// `/bill-id`
-    pub fn bill_id(
-        &self,
-    ) -> bill_id::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillId<'a> {
-        bill_id::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillId::new(
-            self.client,
-        )
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNo<
-        'a,
-    > {
-        out_bill_no::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNo::new(
-            self.client,
-        )
-    }
-
-    /// `/pre-transfer`
-    pub fn pre_transfer(
-        &self,
-    ) -> pre_transfer::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsPreTransfer<
-        'a,
-    > {
-        pre_transfer::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsPreTransfer::new(
-            self.client,
-        )
-    }
-
-    /// 请求保险理赔 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`)
-    pub async fn post(
-        &self,
-        body: CreateInsuranceClaimBillBody,
-    ) -> ::std::result::Result<
-        CreateInsuranceClaimBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateInsuranceClaimBillRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -566,34 +509,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod bill_id {
     //! `/bill-id`
 
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id`: `client.v3().platsolution().ecommerce().mch_transfer().insurance_claim_bills().bill_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillId<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillId {
-                client,
-            }
-        }
-
-        /// `/{bill_id}`
-        pub fn bill_id(
-            &self,
-            bill_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> bill_id::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillIdBillId<
-            'a,
-        > {
-            bill_id::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillIdBillId::new(
-                self.client,
-                bill_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -606,34 +521,6 @@ pub mod bill_id {
 
 pub mod out_bill_no {
     //! `/out-bill-no`
-
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no`: `client.v3().platsolution().ecommerce().mch_transfer().insurance_claim_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNo<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNo<
-            'a,
-        > {
-            out_bill_no::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

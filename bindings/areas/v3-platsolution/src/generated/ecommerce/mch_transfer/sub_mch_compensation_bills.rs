@@ -433,45 +433,6 @@ impl ::wechatpay_runtime::Operation for CreateSubMchCompensationBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`: `client.v3().platsolution().ecommerce().mch_transfer().sub_mch_compensation_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferSubMchCompensationBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferSubMchCompensationBills<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferSubMchCompensationBills {
-            client,
-        }
-    }
-
-    /// `/{out_bill_no}`
-    pub fn out_bill_no(
-        &self,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferSubMchCompensationBillsOutBillNo<
-        'a,
-    > {
-        out_bill_no::V3PlatsolutionEcommerceMchTransferSubMchCompensationBillsOutBillNo::new(
-            self.client,
-            out_bill_no,
-        )
-    }
-
-    /// 请求赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`)
-    pub async fn post(
-        &self,
-        body: CreateSubMchCompensationBillBody,
-    ) -> ::std::result::Result<
-        CreateSubMchCompensationBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateSubMchCompensationBillRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -531,48 +531,6 @@ impl ::wechatpay_runtime::Operation for PlatsolutionTransferBillsRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/transfer-bills`: `client.v3().platsolution().ecommerce().mch_transfer().transfer_bills()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferTransferBills<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferTransferBills<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/transfer-bills` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferTransferBills {
-            client,
-        }
-    }
-
-    /// `/bill-id`
-    pub fn bill_id(
-        &self,
-    ) -> bill_id::V3PlatsolutionEcommerceMchTransferTransferBillsBillId<'a> {
-        bill_id::V3PlatsolutionEcommerceMchTransferTransferBillsBillId::new(self.client)
-    }
-
-    /// `/out-bill-no`
-    pub fn out_bill_no(
-        &self,
-    ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNo<'a> {
-        out_bill_no::V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNo::new(
-            self.client,
-        )
-    }
-
-    /// 保证金赔付 (`POST /v3/platsolution/ecommerce/mch-transfer/transfer-bills`)
-    pub async fn post(
-        &self,
-        body: PlatsolutionTransferBillsBody,
-    ) -> ::std::result::Result<
-        PlatsolutionTransferBillsResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PlatsolutionTransferBillsRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/transfer-bills`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -594,32 +552,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod bill_id {
     //! `/bill-id`
 
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id`: `client.v3().platsolution().ecommerce().mch_transfer().transfer_bills().bill_id()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferTransferBillsBillId<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceMchTransferTransferBillsBillId<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferTransferBillsBillId {
-                client,
-            }
-        }
-
-        /// `/{bill_id}`
-        pub fn bill_id(
-            &self,
-            bill_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> bill_id::V3PlatsolutionEcommerceMchTransferTransferBillsBillIdBillId<'a> {
-            bill_id::V3PlatsolutionEcommerceMchTransferTransferBillsBillIdBillId::new(
-                self.client,
-                bill_id,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/bill-id`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -632,34 +564,6 @@ pub mod bill_id {
 
 pub mod out_bill_no {
     //! `/out-bill-no`
-
-    /// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no`: `client.v3().platsolution().ecommerce().mch_transfer().transfer_bills().out_bill_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNo<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNo {
-                client,
-            }
-        }
-
-        /// `/{out_bill_no}`
-        pub fn out_bill_no(
-            &self,
-            out_bill_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_bill_no::V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNoOutBillNo<
-            'a,
-        > {
-            out_bill_no::V3PlatsolutionEcommerceMchTransferTransferBillsOutBillNoOutBillNo::new(
-                self.client,
-                out_bill_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/transfer-bills/out-bill-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

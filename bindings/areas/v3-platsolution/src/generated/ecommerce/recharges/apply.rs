@@ -310,29 +310,6 @@ impl ::wechatpay_runtime::Operation for ApplyRechargeRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/recharges/apply`: `client.v3().platsolution().ecommerce().recharges().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceRechargesApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceRechargesApply<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/recharges/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceRechargesApply {
-            client,
-        }
-    }
-
-    /// 申请二级商户充值 (`POST /v3/platsolution/ecommerce/recharges/apply`)
-    pub async fn post(
-        &self,
-        body: ApplyRechargeBody,
-    ) -> ::std::result::Result<ApplyRechargeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ApplyRechargeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharges/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -404,45 +404,6 @@ impl ::wechatpay_runtime::Operation for CreatePrepaySettleOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/settle/prepay-settle-orders`: `client.v3().platsolution().ecommerce().settle().prepay_settle_orders()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceSettlePrepaySettleOrders<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceSettlePrepaySettleOrders<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/settle/prepay-settle-orders` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceSettlePrepaySettleOrders {
-            client,
-        }
-    }
-
-    /// `/{settle_batch_no}`
-    pub fn settle_batch_no(
-        &self,
-        settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> settle_batch_no::V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNo<
-        'a,
-    > {
-        settle_batch_no::V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNo::new(
-            self.client,
-            settle_batch_no,
-        )
-    }
-
-    /// 个人收款-申请批量结算 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`)
-    pub async fn post(
-        &self,
-        body: CreatePrepaySettleOrderBody,
-    ) -> ::std::result::Result<
-        CreatePrepaySettleOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreatePrepaySettleOrderRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/settle/prepay-settle-orders`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

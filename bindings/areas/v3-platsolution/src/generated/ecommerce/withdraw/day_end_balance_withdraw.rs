@@ -350,43 +350,6 @@ impl ::wechatpay_runtime::Operation for CreateDayEndBalanceWithdrawRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`: `client.v3().platsolution().ecommerce().withdraw().day_end_balance_withdraw()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdraw<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdraw<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdraw {
-            client,
-        }
-    }
-
-    /// `/out-request-no`
-    pub fn out_request_no(
-        &self,
-    ) -> out_request_no::V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNo<
-        'a,
-    > {
-        out_request_no::V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNo::new(
-            self.client,
-        )
-    }
-
-    /// 二级商户按日终余额预约提现 (`POST /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`)
-    pub async fn post(
-        &self,
-        body: CreateDayEndBalanceWithdrawBody,
-    ) -> ::std::result::Result<
-        CreateDayEndBalanceWithdrawResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CreateDayEndBalanceWithdrawRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -406,34 +369,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod out_request_no {
     //! `/out-request-no`
-
-    /// The typed call path at `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no`: `client.v3().platsolution().ecommerce().withdraw().day_end_balance_withdraw().out_request_no()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNo<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNo<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no` on `client`.
-        pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-            V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNo {
-                client,
-            }
-        }
-
-        /// `/{out_request_no}`
-        pub fn out_request_no(
-            &self,
-            out_request_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> out_request_no::V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNoOutRequestNo<
-            'a,
-        > {
-            out_request_no::V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNoOutRequestNo::new(
-                self.client,
-                out_request_no,
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -291,29 +291,6 @@ impl ::wechatpay_runtime::Operation for ApplyBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/batches/apply`: `client.v3().platsolution().mch_transfer().batches().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferBatchesApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionMchTransferBatchesApply<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionMchTransferBatchesApply {
-            client,
-        }
-    }
-
-    /// 受理商家转账 (`POST /v3/platsolution/mch-transfer/batches/apply`)
-    pub async fn post(
-        &self,
-        body: ApplyBatchBody,
-    ) -> ::std::result::Result<ApplyBatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ApplyBatchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -414,29 +414,6 @@ impl ::wechatpay_runtime::Operation for ApplyReservationRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/reservation/apply`: `client.v3().platsolution().mch_transfer().reservation().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferReservationApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionMchTransferReservationApply<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/reservation/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionMchTransferReservationApply {
-            client,
-        }
-    }
-
-    /// 受理单次预约商家转账 (`POST /v3/platsolution/mch-transfer/reservation/apply`)
-    pub async fn post(
-        &self,
-        body: ApplyReservationBody,
-    ) -> ::std::result::Result<ApplyReservationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ApplyReservationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/reservation/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -124,35 +124,6 @@ impl ::wechatpay_runtime::Operation for QueryOrderAmountRequest {
     }
 }
 
-/// The typed call path at `/v3/profitsharing/transactions/{transaction_id}/amounts`: `client.v3().profitsharing().transactions().transaction_id(transaction_id).amounts()`.
-#[derive(Debug, Clone)]
-pub struct V3ProfitsharingTransactionsTransactionIdAmounts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3ProfitsharingTransactionsTransactionIdAmounts<'a> {
-    /// Starts the typed call path at `/v3/profitsharing/transactions/{transaction_id}/amounts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3ProfitsharingTransactionsTransactionIdAmounts {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询剩余待分金额 (`GET /v3/profitsharing/transactions/{transaction_id}/amounts`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryOrderAmountResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryOrderAmountRequest::new(self.transaction_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/profitsharing/transactions/{transaction_id}/amounts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -509,41 +509,6 @@ impl ::wechatpay_runtime::Operation for QrcodeQueryTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/qrcode/transactions/out-trade-no/{out_trade_no}`: `client.v3().qrcode().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3QrcodeTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3QrcodeTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/qrcode/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3QrcodeTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 查询订单 (`GET /v3/qrcode/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: QrcodeQueryTransactionQuery,
-    ) -> ::std::result::Result<
-        QrcodeQueryTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &QrcodeQueryTransactionRequest::new(self.out_trade_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/qrcode/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

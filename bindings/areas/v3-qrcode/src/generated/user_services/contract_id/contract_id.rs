@@ -225,36 +225,6 @@ impl ::wechatpay_runtime::Operation for QueryUserServiceRequest {
     }
 }
 
-/// The typed call path at `/v3/qrcode/user-services/contract-id/{contract_id}`: `client.v3().qrcode().user_services().contract_id().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3QrcodeUserServicesContractIdContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3QrcodeUserServicesContractIdContractId<'a> {
-    /// Starts the typed call path at `/v3/qrcode/user-services/contract-id/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3QrcodeUserServicesContractIdContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 查询用户服务可用信息 (`GET /v3/qrcode/user-services/contract-id/{contract_id}`)
-    pub async fn get(
-        &self,
-        query: QueryUserServiceQuery,
-    ) -> ::std::result::Result<QueryUserServiceResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryUserServiceRequest::new(self.contract_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/qrcode/user-services/contract-id/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -486,58 +486,6 @@ impl ::wechatpay_runtime::Operation for ModifyApplicationByApplicationIdRequest 
     }
 }
 
-/// The typed call path at `/v3/rate-activity/applications/id/{application_id}`: `client.v3().rate_activity().applications().id().application_id(application_id)`.
-#[derive(Debug, Clone)]
-pub struct V3RateActivityApplicationsIdApplicationId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    application_id: ::std::string::String,
-}
-
-impl<'a> V3RateActivityApplicationsIdApplicationId<'a> {
-    /// Starts the typed call path at `/v3/rate-activity/applications/id/{application_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3RateActivityApplicationsIdApplicationId {
-            client,
-            application_id: application_id.into(),
-        }
-    }
-
-    /// 根据申请单ID查询申请单结果 (`GET /v3/rate-activity/applications/id/{application_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetApplicationByApplicationIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetApplicationByApplicationIdRequest::new(self.application_id.clone()),
-            )
-            .await
-    }
-
-    /// 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyApplicationByApplicationIdBody,
-    ) -> ::std::result::Result<
-        ModifyApplicationByApplicationIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &ModifyApplicationByApplicationIdRequest::new(
-                    self.application_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/rate-activity/applications/id/{application_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -318,42 +318,6 @@ impl ::wechatpay_runtime::Operation for GetBankTransferRechargeByOutRechargeNoRe
     }
 }
 
-/// The typed call path at `/v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`: `client.v3().recharge().bank_transfer_recharges().out_recharge_no().out_recharge_no(out_recharge_no)`.
-#[derive(Debug, Clone)]
-pub struct V3RechargeBankTransferRechargesOutRechargeNoOutRechargeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_recharge_no: ::std::string::String,
-}
-
-impl<'a> V3RechargeBankTransferRechargesOutRechargeNoOutRechargeNo<'a> {
-    /// Starts the typed call path at `/v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3RechargeBankTransferRechargesOutRechargeNoOutRechargeNo {
-            client,
-            out_recharge_no: out_recharge_no.into(),
-        }
-    }
-
-    /// 查询银行转账充值结果 (`GET /v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetBankTransferRechargeByOutRechargeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetBankTransferRechargeByOutRechargeNoRequest::new(
-                    self.out_recharge_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/recharge/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -642,41 +642,6 @@ impl ::wechatpay_runtime::Operation for QueryRefundByOutRefundNoRequest {
     }
 }
 
-/// The typed call path at `/v3/refund/domestic/refunds/{out_refund_no}`: `client.v3().refund().domestic().refunds().out_refund_no(out_refund_no)`.
-#[derive(Debug, Clone)]
-pub struct V3RefundDomesticRefundsOutRefundNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_refund_no: ::std::string::String,
-}
-
-impl<'a> V3RefundDomesticRefundsOutRefundNo<'a> {
-    /// Starts the typed call path at `/v3/refund/domestic/refunds/{out_refund_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_refund_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3RefundDomesticRefundsOutRefundNo {
-            client,
-            out_refund_no: out_refund_no.into(),
-        }
-    }
-
-    /// 查询单笔退款 (`GET /v3/refund/domestic/refunds/{out_refund_no}`)
-    pub async fn get(
-        &self,
-        query: QueryRefundByOutRefundNoQuery,
-    ) -> ::std::result::Result<
-        QueryRefundByOutRefundNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &QueryRefundByOutRefundNoRequest::new(self.out_refund_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refund/domestic/refunds/{out_refund_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -744,29 +744,6 @@ impl ::wechatpay_runtime::Operation for CreatePrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/repayment/combine-transactions/partner/prepay`: `client.v3().repayment().combine_transactions().partner().prepay()`.
-#[derive(Debug, Clone)]
-pub struct V3RepaymentCombineTransactionsPartnerPrepay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3RepaymentCombineTransactionsPartnerPrepay<'a> {
-    /// Starts the typed call path at `/v3/repayment/combine-transactions/partner/prepay` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3RepaymentCombineTransactionsPartnerPrepay {
-            client,
-        }
-    }
-
-    /// 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`)
-    pub async fn post(
-        &self,
-        body: CreatePrepayBody,
-    ) -> ::std::result::Result<CreatePrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/repayment/combine-transactions/partner/prepay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

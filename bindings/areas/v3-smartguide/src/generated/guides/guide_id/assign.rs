@@ -139,34 +139,6 @@ impl ::wechatpay_runtime::Operation for CreateAssignRequest {
     }
 }
 
-/// The typed call path at `/v3/smartguide/guides/{guide_id}/assign`: `client.v3().smartguide().guides().guide_id(guide_id).assign()`.
-#[derive(Debug, Clone)]
-pub struct V3SmartguideGuidesGuideIdAssign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    guide_id: ::std::string::String,
-}
-
-impl<'a> V3SmartguideGuidesGuideIdAssign<'a> {
-    /// Starts the typed call path at `/v3/smartguide/guides/{guide_id}/assign` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        guide_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3SmartguideGuidesGuideIdAssign {
-            client,
-            guide_id: guide_id.into(),
-        }
-    }
-
-    /// 服务人员分配 (`POST /v3/smartguide/guides/{guide_id}/assign`)
-    pub async fn post(
-        &self,
-        body: CreateAssignBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateAssignRequest::new(self.guide_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/smartguide/guides/{guide_id}/assign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

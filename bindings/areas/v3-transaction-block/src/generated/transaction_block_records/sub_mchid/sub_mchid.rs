@@ -848,44 +848,6 @@ impl ::wechatpay_runtime::Operation for GetTransactionBlockRecordBySubMchidReque
     }
 }
 
-/// The typed call path at `/v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`: `client.v3().transaction_block().transaction_block_records().sub_mchid().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionBlockTransactionBlockRecordsSubMchidSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3TransactionBlockTransactionBlockRecordsSubMchidSubMchid<'a> {
-    /// Starts the typed call path at `/v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionBlockTransactionBlockRecordsSubMchidSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 分页查询子商户名下的交易拦截记录 (`GET /v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`)
-    pub async fn get(
-        &self,
-        query: GetTransactionBlockRecordBySubMchidQuery,
-    ) -> ::std::result::Result<
-        GetTransactionBlockRecordBySubMchidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransactionBlockRecordBySubMchidRequest::new(
-                    self.sub_mchid.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-records/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1096,44 +1096,6 @@ for CreateTransactionBlockSubmissionBySubMchidRequest {
     }
 }
 
-/// The typed call path at `/v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`: `client.v3().transaction_block().transaction_block_submissions().sub_mchid().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionBlockTransactionBlockSubmissionsSubMchidSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3TransactionBlockTransactionBlockSubmissionsSubMchidSubMchid<'a> {
-    /// Starts the typed call path at `/v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionBlockTransactionBlockSubmissionsSubMchidSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 发起交易拦截申诉 (`POST /v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`)
-    pub async fn post(
-        &self,
-        body: CreateTransactionBlockSubmissionBySubMchidBody,
-    ) -> ::std::result::Result<
-        CreateTransactionBlockSubmissionBySubMchidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CreateTransactionBlockSubmissionBySubMchidRequest::new(
-                    self.sub_mchid.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transaction-block/transaction-block-submissions/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

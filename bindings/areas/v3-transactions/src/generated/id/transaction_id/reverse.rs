@@ -149,36 +149,6 @@ impl ::wechatpay_runtime::Operation for ReverseTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/id/{transaction_id}/reverse`: `client.v3().transactions().id().transaction_id(transaction_id).reverse()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsIdTransactionIdReverse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3TransactionsIdTransactionIdReverse<'a> {
-    /// Starts the typed call path at `/v3/transactions/id/{transaction_id}/reverse` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionsIdTransactionIdReverse {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 撤销订单(微信支付订单号) (`POST /v3/transactions/id/{transaction_id}/reverse`)
-    pub async fn post(
-        &self,
-        body: ReverseTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ReverseTransactionRequest::new(self.transaction_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/id/{transaction_id}/reverse`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

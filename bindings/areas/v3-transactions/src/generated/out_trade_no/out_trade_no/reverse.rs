@@ -149,36 +149,6 @@ impl ::wechatpay_runtime::Operation for OutReverseTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/transactions/out-trade-no/{out_trade_no}/reverse`: `client.v3().transactions().out_trade_no().out_trade_no(out_trade_no).reverse()`.
-#[derive(Debug, Clone)]
-pub struct V3TransactionsOutTradeNoOutTradeNoReverse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3TransactionsOutTradeNoOutTradeNoReverse<'a> {
-    /// Starts the typed call path at `/v3/transactions/out-trade-no/{out_trade_no}/reverse` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransactionsOutTradeNoOutTradeNoReverse {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 撤销订单(商户订单号) (`POST /v3/transactions/out-trade-no/{out_trade_no}/reverse`)
-    pub async fn post(
-        &self,
-        body: OutReverseTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&OutReverseTransactionRequest::new(self.out_trade_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transactions/out-trade-no/{out_trade_no}/reverse`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

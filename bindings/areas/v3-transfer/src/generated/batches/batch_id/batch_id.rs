@@ -412,47 +412,6 @@ impl ::wechatpay_runtime::Operation for GetTransferBatchByNoRequest {
     }
 }
 
-/// The typed call path at `/v3/transfer/batches/batch-id/{batch_id}`: `client.v3().transfer().batches().batch_id().batch_id(batch_id)`.
-#[derive(Debug, Clone)]
-pub struct V3TransferBatchesBatchIdBatchId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-}
-
-impl<'a> V3TransferBatchesBatchIdBatchId<'a> {
-    /// Starts the typed call path at `/v3/transfer/batches/batch-id/{batch_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransferBatchesBatchIdBatchId {
-            client,
-            batch_id: batch_id.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(&self) -> details::V3TransferBatchesBatchIdBatchIdDetails<'a> {
-        details::V3TransferBatchesBatchIdBatchIdDetails::new(
-            self.client,
-            self.batch_id.clone(),
-        )
-    }
-
-    /// 微信批次单号查询批次单 (`GET /v3/transfer/batches/batch-id/{batch_id}`)
-    pub async fn get(
-        &self,
-        query: GetTransferBatchByNoQuery,
-    ) -> ::std::result::Result<
-        GetTransferBatchByNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetTransferBatchByNoRequest::new(self.batch_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/batch-id/{batch_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -473,36 +432,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/transfer/batches/batch-id/{batch_id}/details`: `client.v3().transfer().batches().batch_id().batch_id(batch_id).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransferBatchesBatchIdBatchIdDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: ::std::string::String,
-    }
-
-    impl<'a> V3TransferBatchesBatchIdBatchIdDetails<'a> {
-        /// Starts the typed call path at `/v3/transfer/batches/batch-id/{batch_id}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3TransferBatchesBatchIdBatchIdDetails {
-                client,
-                batch_id: batch_id.into(),
-            }
-        }
-
-        /// `/detail-id`
-        pub fn detail_id(
-            &self,
-        ) -> detail_id::V3TransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            detail_id::V3TransferBatchesBatchIdBatchIdDetailsDetailId::new(
-                self.client,
-                self.batch_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/batch-id/{batch_id}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -511,38 +440,6 @@ pub mod details {
 
     pub mod detail_id {
         //! `/detail-id`
-
-        /// The typed call path at `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id`: `client.v3().transfer().batches().batch_id().batch_id(batch_id).details().detail_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3TransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: ::std::string::String,
-        }
-
-        impl<'a> V3TransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            /// Starts the typed call path at `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                batch_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3TransferBatchesBatchIdBatchIdDetailsDetailId {
-                    client,
-                    batch_id: batch_id.into(),
-                }
-            }
-
-            /// `/{detail_id}`
-            pub fn detail_id(
-                &self,
-                detail_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> detail_id::V3TransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
-                detail_id::V3TransferBatchesBatchIdBatchIdDetailsDetailIdDetailId::new(
-                    self.client,
-                    self.batch_id.clone(),
-                    detail_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

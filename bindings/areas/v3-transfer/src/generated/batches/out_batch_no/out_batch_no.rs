@@ -425,49 +425,6 @@ impl ::wechatpay_runtime::Operation for GetTransferBatchByOutNoRequest {
     }
 }
 
-/// The typed call path at `/v3/transfer/batches/out-batch-no/{out_batch_no}`: `client.v3().transfer().batches().out_batch_no().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3TransferBatchesOutBatchNoOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3TransferBatchesOutBatchNoOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/transfer/batches/out-batch-no/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransferBatchesOutBatchNoOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(&self) -> details::V3TransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        details::V3TransferBatchesOutBatchNoOutBatchNoDetails::new(
-            self.client,
-            self.out_batch_no.clone(),
-        )
-    }
-
-    /// 商家批次单号查询批次单 (`GET /v3/transfer/batches/out-batch-no/{out_batch_no}`)
-    pub async fn get(
-        &self,
-        query: GetTransferBatchByOutNoQuery,
-    ) -> ::std::result::Result<
-        GetTransferBatchByOutNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransferBatchByOutNoRequest::new(self.out_batch_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -488,36 +445,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/transfer/batches/out-batch-no/{out_batch_no}/details`: `client.v3().transfer().batches().out_batch_no().out_batch_no(out_batch_no).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3TransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: ::std::string::String,
-    }
-
-    impl<'a> V3TransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        /// Starts the typed call path at `/v3/transfer/batches/out-batch-no/{out_batch_no}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3TransferBatchesOutBatchNoOutBatchNoDetails {
-                client,
-                out_batch_no: out_batch_no.into(),
-            }
-        }
-
-        /// `/out-detail-no`
-        pub fn out_detail_no(
-            &self,
-        ) -> out_detail_no::V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            out_detail_no::V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo::new(
-                self.client,
-                self.out_batch_no.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/out-batch-no/{out_batch_no}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -526,40 +453,6 @@ pub mod details {
 
     pub mod out_detail_no {
         //! `/out-detail-no`
-
-        /// The typed call path at `/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`: `client.v3().transfer().batches().out_batch_no().out_batch_no(out_batch_no).details().out_detail_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: ::std::string::String,
-        }
-
-        impl<'a> V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            /// Starts the typed call path at `/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo {
-                    client,
-                    out_batch_no: out_batch_no.into(),
-                }
-            }
-
-            /// `/{out_detail_no}`
-            pub fn out_detail_no(
-                &self,
-                out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_detail_no::V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<
-                'a,
-            > {
-                out_detail_no::V3TransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo::new(
-                    self.client,
-                    self.out_batch_no.clone(),
-                    out_detail_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -221,36 +221,6 @@ impl ::wechatpay_runtime::Operation for VehicleGetContractRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/etc/contracts/{contract_id}`: `client.v3().vehicle().etc().contracts().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleEtcContractsContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3VehicleEtcContractsContractId<'a> {
-    /// Starts the typed call path at `/v3/vehicle/etc/contracts/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3VehicleEtcContractsContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`)
-    pub async fn get(
-        &self,
-        query: VehicleGetContractQuery,
-    ) -> ::std::result::Result<VehicleGetContractResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&VehicleGetContractRequest::new(self.contract_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/contracts/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

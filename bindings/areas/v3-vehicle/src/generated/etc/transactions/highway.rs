@@ -731,29 +731,6 @@ impl ::wechatpay_runtime::Operation for CreateHighwayRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/etc/transactions/highway`: `client.v3().vehicle().etc().transactions().highway()`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleEtcTransactionsHighway<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3VehicleEtcTransactionsHighway<'a> {
-    /// Starts the typed call path at `/v3/vehicle/etc/transactions/highway` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3VehicleEtcTransactionsHighway {
-            client,
-        }
-    }
-
-    /// 高速场景商户扣款 (`POST /v3/vehicle/etc/transactions/highway`)
-    pub async fn post(
-        &self,
-        body: CreateHighwayBody,
-    ) -> ::std::result::Result<CreateHighwayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateHighwayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/transactions/highway`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -250,29 +250,6 @@ impl ::wechatpay_runtime::Operation for QueryPlateServiceRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/parking/services/find`: `client.v3().vehicle().parking().services().find()`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleParkingServicesFind<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3VehicleParkingServicesFind<'a> {
-    /// Starts the typed call path at `/v3/vehicle/parking/services/find` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3VehicleParkingServicesFind {
-            client,
-        }
-    }
-
-    /// 查询车牌服务开通信息 (`GET /v3/vehicle/parking/services/find`)
-    pub async fn get(
-        &self,
-        query: QueryPlateServiceQuery,
-    ) -> ::std::result::Result<QueryPlateServiceResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryPlateServiceRequest::new(query)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/parking/services/find`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

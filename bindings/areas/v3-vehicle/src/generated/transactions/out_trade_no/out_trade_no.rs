@@ -560,41 +560,6 @@ impl ::wechatpay_runtime::Operation for VehicleQueryTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/transactions/out-trade-no/{out_trade_no}`: `client.v3().vehicle().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3VehicleTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/vehicle/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3VehicleTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 查询订单 (`GET /v3/vehicle/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: VehicleQueryTransactionQuery,
-    ) -> ::std::result::Result<
-        VehicleQueryTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &VehicleQueryTransactionRequest::new(self.out_trade_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

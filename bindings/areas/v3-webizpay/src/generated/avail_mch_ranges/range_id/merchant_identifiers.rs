@@ -380,66 +380,6 @@ impl ::wechatpay_runtime::Operation for CreateMerchantIdentifierRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`: `client.v3().webizpay().avail_mch_ranges().range_id(range_id).merchant_identifiers()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayAvailMchRangesRangeIdMerchantIdentifiers<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    range_id: ::std::string::String,
-}
-
-impl<'a> V3WebizpayAvailMchRangesRangeIdMerchantIdentifiers<'a> {
-    /// Starts the typed call path at `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        range_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayAvailMchRangesRangeIdMerchantIdentifiers {
-            client,
-            range_id: range_id.into(),
-        }
-    }
-
-    /// `/{merchant_identifier}`
-    pub fn merchant_identifier(
-        &self,
-        merchant_identifier: impl ::std::convert::Into<::std::string::String>,
-    ) -> merchant_identifier::V3WebizpayAvailMchRangesRangeIdMerchantIdentifiersMerchantIdentifier<
-        'a,
-    > {
-        merchant_identifier::V3WebizpayAvailMchRangesRangeIdMerchantIdentifiersMerchantIdentifier::new(
-            self.client,
-            self.range_id.clone(),
-            merchant_identifier,
-        )
-    }
-
-    /// 查询商户标识列表 (`GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`)
-    pub async fn get(
-        &self,
-        query: QueryMerchantIdentifierQuery,
-    ) -> ::std::result::Result<
-        QueryMerchantIdentifierResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&QueryMerchantIdentifierRequest::new(self.range_id.clone(), query))
-            .await
-    }
-
-    /// 添加商户标识 (`POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`)
-    pub async fn post(
-        &self,
-        body: CreateMerchantIdentifierBody,
-    ) -> ::std::result::Result<
-        CreateMerchantIdentifierResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateMerchantIdentifierRequest::new(self.range_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -273,48 +273,6 @@ impl ::wechatpay_runtime::Operation for CreateQuotaCardRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards`: `client.v3().webizpay().employees().employee_id(employee_id).quota_cards()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayEmployeesEmployeeIdQuotaCards<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    employee_id: ::std::string::String,
-}
-
-impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCards<'a> {
-    /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayEmployeesEmployeeIdQuotaCards {
-            client,
-            employee_id: employee_id.into(),
-        }
-    }
-
-    /// `/{card_no}`
-    pub fn card_no(
-        &self,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> card_no::V3WebizpayEmployeesEmployeeIdQuotaCardsCardNo<'a> {
-        card_no::V3WebizpayEmployeesEmployeeIdQuotaCardsCardNo::new(
-            self.client,
-            self.employee_id.clone(),
-            card_no,
-        )
-    }
-
-    /// 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`)
-    pub async fn post(
-        &self,
-        body: CreateQuotaCardBody,
-    ) -> ::std::result::Result<CreateQuotaCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateQuotaCardRequest::new(self.employee_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}/quota-cards`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -215,36 +215,6 @@ impl ::wechatpay_runtime::Operation for RevokeEmployeeRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/employees/{employee_id}/revoke`: `client.v3().webizpay().employees().employee_id(employee_id).revoke()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayEmployeesEmployeeIdRevoke<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    employee_id: ::std::string::String,
-}
-
-impl<'a> V3WebizpayEmployeesEmployeeIdRevoke<'a> {
-    /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}/revoke` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayEmployeesEmployeeIdRevoke {
-            client,
-            employee_id: employee_id.into(),
-        }
-    }
-
-    /// 企业商户发起解除员工企业支付授权 (`POST /v3/webizpay/employees/{employee_id}/revoke`)
-    pub async fn post(
-        &self,
-        body: RevokeEmployeeBody,
-    ) -> ::std::result::Result<RevokeEmployeeResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&RevokeEmployeeRequest::new(self.employee_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}/revoke`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

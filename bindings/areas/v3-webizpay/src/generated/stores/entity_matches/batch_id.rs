@@ -252,36 +252,6 @@ impl ::wechatpay_runtime::Operation for GetEntityMatchRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/stores/entity-matches/{batch_id}`: `client.v3().webizpay().stores().entity_matches().batch_id(batch_id)`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayStoresEntityMatchesBatchId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-}
-
-impl<'a> V3WebizpayStoresEntityMatchesBatchId<'a> {
-    /// Starts the typed call path at `/v3/webizpay/stores/entity-matches/{batch_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayStoresEntityMatchesBatchId {
-            client,
-            batch_id: batch_id.into(),
-        }
-    }
-
-    /// 查询门店主体匹配结果 (`GET /v3/webizpay/stores/entity-matches/{batch_id}`)
-    pub async fn get(
-        &self,
-        query: GetEntityMatchQuery,
-    ) -> ::std::result::Result<GetEntityMatchResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetEntityMatchRequest::new(self.batch_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/stores/entity-matches/{batch_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -267,39 +267,6 @@ impl ::wechatpay_runtime::Operation for QueryAuthorizationStateRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/users/{user_id}/authorization-state`: `client.v3().webizpay().users().user_id(user_id).authorization_state()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayUsersUserIdAuthorizationState<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    user_id: ::std::string::String,
-}
-
-impl<'a> V3WebizpayUsersUserIdAuthorizationState<'a> {
-    /// Starts the typed call path at `/v3/webizpay/users/{user_id}/authorization-state` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        user_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayUsersUserIdAuthorizationState {
-            client,
-            user_id: user_id.into(),
-        }
-    }
-
-    /// 企业商户查询企业员工开通授权状态 (`GET /v3/webizpay/users/{user_id}/authorization-state`)
-    pub async fn get(
-        &self,
-        query: QueryAuthorizationStateQuery,
-    ) -> ::std::result::Result<
-        QueryAuthorizationStateResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&QueryAuthorizationStateRequest::new(self.user_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/users/{user_id}/authorization-state`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -225,39 +225,6 @@ impl ::wechatpay_runtime::Operation for CreateAuthorizationUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/users/{user_id}/authorization-url`: `client.v3().webizpay().users().user_id(user_id).authorization_url()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayUsersUserIdAuthorizationUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    user_id: ::std::string::String,
-}
-
-impl<'a> V3WebizpayUsersUserIdAuthorizationUrl<'a> {
-    /// Starts the typed call path at `/v3/webizpay/users/{user_id}/authorization-url` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        user_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayUsersUserIdAuthorizationUrl {
-            client,
-            user_id: user_id.into(),
-        }
-    }
-
-    /// 企业商户发起员工开通企业支付授权 (`POST /v3/webizpay/users/{user_id}/authorization-url`)
-    pub async fn post(
-        &self,
-        body: CreateAuthorizationUrlBody,
-    ) -> ::std::result::Result<
-        CreateAuthorizationUrlResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateAuthorizationUrlRequest::new(self.user_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/users/{user_id}/authorization-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -312,50 +312,6 @@ impl ::wechatpay_runtime::Operation for GetTransferInstructionRequest {
     }
 }
 
-/// The typed call path at `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`: `client.v3().abnormal_fund_processing().receipts().receipt_id(receipt_id).transfer_instructions().out_instruction_no(out_instruction_no)`.
-#[derive(Debug, Clone)]
-pub struct V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructionsOutInstructionNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    receipt_id: ::std::string::String,
-    out_instruction_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructionsOutInstructionNo<'a> {
-    /// Starts the typed call path at `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        receipt_id: impl ::std::convert::Into<::std::string::String>,
-        out_instruction_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3AbnormalFundProcessingReceiptsReceiptIdTransferInstructionsOutInstructionNo {
-            client,
-            receipt_id: receipt_id.into(),
-            out_instruction_no: out_instruction_no.into(),
-        }
-    }
-
-    /// 查询在途异常资金付款指令执行结果 (`GET /v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetTransferInstructionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransferInstructionRequest::new(
-                    self.receipt_id.clone(),
-                    self.out_instruction_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/abnormal-fund-processing/receipts/{receipt_id}/transfer-instructions/{out_instruction_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -271,36 +271,6 @@ impl ::wechatpay_runtime::Operation for GetRenameRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`: `client.v3().aggracct_bc().wb_channel().bank_channel_account().rename().application_id(application_id)`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelBankChannelAccountRenameApplicationId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    application_id: ::std::string::String,
-}
-
-impl<'a> V3AggracctBcWbChannelBankChannelAccountRenameApplicationId<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        application_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3AggracctBcWbChannelBankChannelAccountRenameApplicationId {
-            client,
-            application_id: application_id.into(),
-        }
-    }
-
-    /// 查询渠道结算银行账户更名申请 (`GET /v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`)
-    pub async fn get(
-        &self,
-        query: GetRenameQuery,
-    ) -> ::std::result::Result<GetRenameResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetRenameRequest::new(self.application_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/bank-channel-account/rename/{application_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -283,45 +283,6 @@ impl ::wechatpay_runtime::Operation for GetApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`: `client.v3().apply4sub().sub_merchants().sub_mchid(sub_mchid).application().application_no(application_no)`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subSubMerchantsSubMchidApplicationApplicationNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-    application_no: ::std::string::String,
-}
-
-impl<'a> V3Apply4subSubMerchantsSubMchidApplicationApplicationNo<'a> {
-    /// Starts the typed call path at `/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        application_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Apply4subSubMerchantsSubMchidApplicationApplicationNo {
-            client,
-            sub_mchid: sub_mchid.into(),
-            application_no: application_no.into(),
-        }
-    }
-
-    /// 查询结算账户修改申请状态 (`GET /v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`)
-    pub async fn get(
-        &self,
-        query: GetApplicationQuery,
-    ) -> ::std::result::Result<GetApplicationResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetApplicationRequest::new(
-                    self.sub_mchid.clone(),
-                    self.application_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4sub/sub_merchants/{sub_mchid}/application/{application_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

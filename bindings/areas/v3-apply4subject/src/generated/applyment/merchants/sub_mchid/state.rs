@@ -122,33 +122,6 @@ impl ::wechatpay_runtime::Operation for QueryStateRequest {
     }
 }
 
-/// The typed call path at `/v3/apply4subject/applyment/merchants/{sub_mchid}/state`: `client.v3().apply4subject().applyment().merchants().sub_mchid(sub_mchid).state()`.
-#[derive(Debug, Clone)]
-pub struct V3Apply4subjectApplymentMerchantsSubMchidState<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3Apply4subjectApplymentMerchantsSubMchidState<'a> {
-    /// Starts the typed call path at `/v3/apply4subject/applyment/merchants/{sub_mchid}/state` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3Apply4subjectApplymentMerchantsSubMchidState {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 获取商户开户意愿确认状态 (`GET /v3/apply4subject/applyment/merchants/{sub_mchid}/state`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryStateResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryStateRequest::new(self.sub_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/apply4subject/applyment/merchants/{sub_mchid}/state`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -165,38 +165,6 @@ impl ::wechatpay_runtime::Operation for QueryProductAuthorityRequest {
     }
 }
 
-/// The typed call path at `/v3/brand-basic/partner/brands/{brand_id}/product-authorities`: `client.v3().brand_basic().partner().brands().brand_id(brand_id).product_authorities()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandBasicPartnerBrandsBrandIdProductAuthorities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_id: ::std::string::String,
-}
-
-impl<'a> V3BrandBasicPartnerBrandsBrandIdProductAuthorities<'a> {
-    /// Starts the typed call path at `/v3/brand-basic/partner/brands/{brand_id}/product-authorities` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandBasicPartnerBrandsBrandIdProductAuthorities {
-            client,
-            brand_id: brand_id.into(),
-        }
-    }
-
-    /// 获得品牌已授权且在生效中的产品权限信息 (`GET /v3/brand-basic/partner/brands/{brand_id}/product-authorities`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        QueryProductAuthorityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&QueryProductAuthorityRequest::new(self.brand_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand-basic/partner/brands/{brand_id}/product-authorities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -236,41 +236,6 @@ impl ::wechatpay_runtime::Operation for GetCardLinkByBusinessCodeRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/card/card-links/business-code/{business_code}`: `client.v3().brand().card().card_links().business_code().business_code(business_code)`.
-#[derive(Debug, Clone)]
-pub struct V3BrandCardCardLinksBusinessCodeBusinessCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    business_code: ::std::string::String,
-}
-
-impl<'a> V3BrandCardCardLinksBusinessCodeBusinessCode<'a> {
-    /// Starts the typed call path at `/v3/brand/card/card-links/business-code/{business_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        business_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandCardCardLinksBusinessCodeBusinessCode {
-            client,
-            business_code: business_code.into(),
-        }
-    }
-
-    /// 根据业务申请编号查询添加申请状态 (`GET /v3/brand/card/card-links/business-code/{business_code}`)
-    pub async fn get(
-        &self,
-        query: GetCardLinkByBusinessCodeQuery,
-    ) -> ::std::result::Result<
-        GetCardLinkByBusinessCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetCardLinkByBusinessCodeRequest::new(self.business_code.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/card/card-links/business-code/{business_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

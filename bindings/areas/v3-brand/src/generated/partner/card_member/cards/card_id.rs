@@ -1753,64 +1753,6 @@ impl ::wechatpay_runtime::Operation for BrandDeleteCardRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/cards/{card_id}`: `client.v3().brand().partner().card_member().cards().card_id(card_id)`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberCardsCardId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerCardMemberCardsCardId<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/cards/{card_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerCardMemberCardsCardId {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// `/invalidate`
-    pub fn invalidate(
-        &self,
-    ) -> invalidate::V3BrandPartnerCardMemberCardsCardIdInvalidate<'a> {
-        invalidate::V3BrandPartnerCardMemberCardsCardIdInvalidate::new(
-            self.client,
-            self.card_id.clone(),
-        )
-    }
-
-    /// 查询会员卡模板信息 (`GET /v3/brand/partner/card-member/cards/{card_id}`)
-    pub async fn get(
-        &self,
-        query: BrandGetCardQuery,
-    ) -> ::std::result::Result<BrandGetCardResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&BrandGetCardRequest::new(self.card_id.clone(), query)).await
-    }
-
-    /// 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`)
-    pub async fn patch(
-        &self,
-        body: BrandModifyCardBody,
-    ) -> ::std::result::Result<BrandModifyCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&BrandModifyCardRequest::new(self.card_id.clone(), body))
-            .await
-    }
-
-    /// 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`)
-    pub async fn delete(
-        &self,
-        query: BrandDeleteCardQuery,
-    ) -> ::std::result::Result<BrandDeleteCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&BrandDeleteCardRequest::new(self.card_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/cards/{card_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -618,64 +618,6 @@ impl ::wechatpay_runtime::Operation for ModifyMembershipActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/membership-activities/{activity_id}`: `client.v3().brand().partner().card_member().membership_activities().activity_id(activity_id)`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberMembershipActivitiesActivityId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerCardMemberMembershipActivitiesActivityId<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/membership-activities/{activity_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerCardMemberMembershipActivitiesActivityId {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3BrandPartnerCardMemberMembershipActivitiesActivityIdTerminate<'a> {
-        terminate::V3BrandPartnerCardMemberMembershipActivitiesActivityIdTerminate::new(
-            self.client,
-            self.activity_id.clone(),
-        )
-    }
-
-    /// 查询品牌会员发券活动 (`GET /v3/brand/partner/card-member/membership-activities/{activity_id}`)
-    pub async fn get(
-        &self,
-        query: GetMembershipActivityQuery,
-    ) -> ::std::result::Result<
-        GetMembershipActivityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetMembershipActivityRequest::new(self.activity_id.clone(), query))
-            .await
-    }
-
-    /// 修改品牌会员发券活动信息 (`PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyMembershipActivityBody,
-    ) -> ::std::result::Result<
-        ModifyMembershipActivityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &ModifyMembershipActivityRequest::new(self.activity_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/membership-activities/{activity_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -750,29 +750,6 @@ impl ::wechatpay_runtime::Operation for ImportByOpenidRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-cards/import-by-openid`: `client.v3().brand().partner().card_member().user_cards().import_by_openid()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserCardsImportByOpenid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserCardsImportByOpenid<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-cards/import-by-openid` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberUserCardsImportByOpenid {
-            client,
-        }
-    }
-
-    /// 根据openid导入用户会员卡 (`POST /v3/brand/partner/card-member/user-cards/import-by-openid`)
-    pub async fn post(
-        &self,
-        body: ImportByOpenidBody,
-    ) -> ::std::result::Result<ImportByOpenidResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ImportByOpenidRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-cards/import-by-openid`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

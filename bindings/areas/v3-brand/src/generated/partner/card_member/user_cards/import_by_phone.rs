@@ -734,29 +734,6 @@ impl ::wechatpay_runtime::Operation for ImportByPhoneRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-cards/import-by-phone`: `client.v3().brand().partner().card_member().user_cards().import_by_phone()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserCardsImportByPhone<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserCardsImportByPhone<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-cards/import-by-phone` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberUserCardsImportByPhone {
-            client,
-        }
-    }
-
-    /// 根据手机号导入用户会员卡 (`POST /v3/brand/partner/card-member/user-cards/import-by-phone`)
-    pub async fn post(
-        &self,
-        body: ImportByPhoneBody,
-    ) -> ::std::result::Result<ImportByPhoneResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ImportByPhoneRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-cards/import-by-phone`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

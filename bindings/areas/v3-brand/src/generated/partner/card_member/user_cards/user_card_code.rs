@@ -1172,69 +1172,6 @@ impl ::wechatpay_runtime::Operation for ModifyUserCardRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-cards/{user_card_code}`: `client.v3().brand().partner().card_member().user_cards().user_card_code(user_card_code)`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserCardsUserCardCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    user_card_code: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCode<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-cards/{user_card_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerCardMemberUserCardsUserCardCode {
-            client,
-            user_card_code: user_card_code.into(),
-        }
-    }
-
-    /// `/confirm`
-    pub fn confirm(
-        &self,
-    ) -> confirm::V3BrandPartnerCardMemberUserCardsUserCardCodeConfirm<'a> {
-        confirm::V3BrandPartnerCardMemberUserCardsUserCardCodeConfirm::new(
-            self.client,
-            self.user_card_code.clone(),
-        )
-    }
-
-    /// `/invalidate`
-    pub fn invalidate(
-        &self,
-    ) -> invalidate::V3BrandPartnerCardMemberUserCardsUserCardCodeInvalidate<'a> {
-        invalidate::V3BrandPartnerCardMemberUserCardsUserCardCodeInvalidate::new(
-            self.client,
-            self.user_card_code.clone(),
-        )
-    }
-
-    /// 查询用户会员卡信息 (`GET /v3/brand/partner/card-member/user-cards/{user_card_code}`)
-    pub async fn get(
-        &self,
-        query: GetUserCardQuery,
-    ) -> ::std::result::Result<GetUserCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetUserCardRequest::new(self.user_card_code.clone(), query))
-            .await
-    }
-
-    /// 修改用户会员卡信息 (`PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`)
-    pub async fn patch(
-        &self,
-        body: ModifyUserCardBody,
-        query: ModifyUserCardQuery,
-    ) -> ::std::result::Result<ModifyUserCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ModifyUserCardRequest::new(self.user_card_code.clone(), body, query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-cards/{user_card_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -207,29 +207,6 @@ impl ::wechatpay_runtime::Operation for SyncUserPointRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-points/sync`: `client.v3().brand().partner().card_member().user_points().sync()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserPointsSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserPointsSync<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-points/sync` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberUserPointsSync {
-            client,
-        }
-    }
-
-    /// 同步积分余额 (`POST /v3/brand/partner/card-member/user-points/sync`)
-    pub async fn post(
-        &self,
-        body: SyncUserPointBody,
-    ) -> ::std::result::Result<SyncUserPointResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SyncUserPointRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-points/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

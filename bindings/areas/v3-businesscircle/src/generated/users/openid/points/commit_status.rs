@@ -164,36 +164,6 @@ impl ::wechatpay_runtime::Operation for QueryCommitStatusRequest {
     }
 }
 
-/// The typed call path at `/v3/businesscircle/users/{openid}/points/commit_status`: `client.v3().businesscircle().users().openid(openid).points().commit_status()`.
-#[derive(Debug, Clone)]
-pub struct V3BusinesscircleUsersOpenidPointsCommitStatus<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3BusinesscircleUsersOpenidPointsCommitStatus<'a> {
-    /// Starts the typed call path at `/v3/businesscircle/users/{openid}/points/commit_status` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BusinesscircleUsersOpenidPointsCommitStatus {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 商圈会员待积分状态查询 (`GET /v3/businesscircle/users/{openid}/points/commit_status`)
-    pub async fn get(
-        &self,
-        query: QueryCommitStatusQuery,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&QueryCommitStatusRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/businesscircle/users/{openid}/points/commit_status`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -354,36 +354,6 @@ impl ::wechatpay_runtime::Paginated for ListBranchesRequest {
     }
 }
 
-/// The typed call path at `/v3/capital/capitallhh/banks/{bank_alias_code}/branches`: `client.v3().capital().capitallhh().banks().bank_alias_code(bank_alias_code).branches()`.
-#[derive(Debug, Clone)]
-pub struct V3CapitalCapitallhhBanksBankAliasCodeBranches<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    bank_alias_code: ::std::string::String,
-}
-
-impl<'a> V3CapitalCapitallhhBanksBankAliasCodeBranches<'a> {
-    /// Starts the typed call path at `/v3/capital/capitallhh/banks/{bank_alias_code}/branches` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        bank_alias_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CapitalCapitallhhBanksBankAliasCodeBranches {
-            client,
-            bank_alias_code: bank_alias_code.into(),
-        }
-    }
-
-    /// 查询支行列表 (`GET /v3/capital/capitallhh/banks/{bank_alias_code}/branches`)
-    pub async fn get(
-        &self,
-        query: ListBranchesQuery,
-    ) -> ::std::result::Result<ListBranchesResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ListBranchesRequest::new(self.bank_alias_code.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/banks/{bank_alias_code}/branches`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

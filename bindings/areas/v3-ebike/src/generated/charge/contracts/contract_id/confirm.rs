@@ -249,36 +249,6 @@ impl ::wechatpay_runtime::Operation for ConfirmContractRequest {
     }
 }
 
-/// The typed call path at `/v3/ebike/charge/contracts/{contract_id}/confirm`: `client.v3().ebike().charge().contracts().contract_id(contract_id).confirm()`.
-#[derive(Debug, Clone)]
-pub struct V3EbikeChargeContractsContractIdConfirm<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3EbikeChargeContractsContractIdConfirm<'a> {
-    /// Starts the typed call path at `/v3/ebike/charge/contracts/{contract_id}/confirm` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EbikeChargeContractsContractIdConfirm {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`)
-    pub async fn post(
-        &self,
-        body: ConfirmContractBody,
-    ) -> ::std::result::Result<ConfirmContractResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ConfirmContractRequest::new(self.contract_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/contracts/{contract_id}/confirm`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

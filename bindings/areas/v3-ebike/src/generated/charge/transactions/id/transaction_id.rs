@@ -477,44 +477,6 @@ impl ::wechatpay_runtime::Operation for EbikeGetTransactionByTransactionIdReques
     }
 }
 
-/// The typed call path at `/v3/ebike/charge/transactions/id/{transaction_id}`: `client.v3().ebike().charge().transactions().id().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EbikeChargeTransactionsIdTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3EbikeChargeTransactionsIdTransactionId<'a> {
-    /// Starts the typed call path at `/v3/ebike/charge/transactions/id/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EbikeChargeTransactionsIdTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询订单 (`GET /v3/ebike/charge/transactions/id/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: EbikeGetTransactionByTransactionIdQuery,
-    ) -> ::std::result::Result<
-        EbikeGetTransactionByTransactionIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EbikeGetTransactionByTransactionIdRequest::new(
-                    self.transaction_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

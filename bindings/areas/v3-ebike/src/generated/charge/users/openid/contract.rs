@@ -206,36 +206,6 @@ impl ::wechatpay_runtime::Operation for EbikeQueryContractRequest {
     }
 }
 
-/// The typed call path at `/v3/ebike/charge/users/{openid}/contract`: `client.v3().ebike().charge().users().openid(openid).contract()`.
-#[derive(Debug, Clone)]
-pub struct V3EbikeChargeUsersOpenidContract<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3EbikeChargeUsersOpenidContract<'a> {
-    /// Starts the typed call path at `/v3/ebike/charge/users/{openid}/contract` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EbikeChargeUsersOpenidContract {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 通过用户标识查询用户状态 (`GET /v3/ebike/charge/users/{openid}/contract`)
-    pub async fn get(
-        &self,
-        query: EbikeQueryContractQuery,
-    ) -> ::std::result::Result<EbikeQueryContractResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&EbikeQueryContractRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ebike/charge/users/{openid}/contract`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -381,42 +381,6 @@ impl ::wechatpay_runtime::Operation for GetApplyCancelWithdrawByApplymentIdReque
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`: `client.v3().ecommerce().account().apply_cancel_withdraw().applyment_id().applyment_id(applyment_id)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountApplyCancelWithdrawApplymentIdApplymentId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceAccountApplyCancelWithdrawApplymentIdApplymentId<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceAccountApplyCancelWithdrawApplymentIdApplymentId {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// 微信支付注销提现申请单号查询申请单状态 (`GET /v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetApplyCancelWithdrawByApplymentIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetApplyCancelWithdrawByApplymentIdRequest::new(
-                    self.applyment_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw/applyment-id/{applyment_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -383,42 +383,6 @@ impl ::wechatpay_runtime::Operation for GetApplyCancelWithdrawByOutRequestNoRequ
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`: `client.v3().ecommerce().account().apply_cancel_withdraw().out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountApplyCancelWithdrawOutRequestNoOutRequestNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceAccountApplyCancelWithdrawOutRequestNoOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceAccountApplyCancelWithdrawOutRequestNoOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 商户注销提现申请单号查询申请单状态 (`GET /v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetApplyCancelWithdrawByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetApplyCancelWithdrawByOutRequestNoRequest::new(
-                    self.out_request_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -273,33 +273,6 @@ impl ::wechatpay_runtime::Operation for GetValidateCancelRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`: `client.v3().ecommerce().account().apply_cancel_withdraw().validate_cancel().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountApplyCancelWithdrawValidateCancelSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3EcommerceAccountApplyCancelWithdrawValidateCancelSubMchid<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceAccountApplyCancelWithdrawValidateCancelSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 商户注销资格校验 (`GET /v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetValidateCancelResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetValidateCancelRequest::new(self.sub_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/apply-cancel-withdraw/validate-cancel/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

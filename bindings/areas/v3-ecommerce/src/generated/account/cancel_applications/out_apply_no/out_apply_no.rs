@@ -148,40 +148,6 @@ impl ::wechatpay_runtime::Operation for GetCancelApplicationByOutApplyNoRequest 
     }
 }
 
-/// The typed call path at `/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`: `client.v3().ecommerce().account().cancel_applications().out_apply_no().out_apply_no(out_apply_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceAccountCancelApplicationsOutApplyNoOutApplyNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_apply_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceAccountCancelApplicationsOutApplyNoOutApplyNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_apply_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceAccountCancelApplicationsOutApplyNoOutApplyNo {
-            client,
-            out_apply_no: out_apply_no.into(),
-        }
-    }
-
-    /// 查询注销单状态 (`GET /v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetCancelApplicationByOutApplyNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetCancelApplicationByOutApplyNoRequest::new(self.out_apply_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/account/cancel-applications/out-apply-no/{out_apply_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -122,35 +122,6 @@ impl ::wechatpay_runtime::Operation for OutRevokeApplymentRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`: `client.v3().ecommerce().applyments().out_request_no().out_request_no(out_request_no).revoke()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceApplymentsOutRequestNoOutRequestNoRevoke<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceApplymentsOutRequestNoOutRequestNoRevoke<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceApplymentsOutRequestNoOutRequestNoRevoke {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 撤销申请单-使用业务申请编号 (`POST /v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<OutRevokeApplymentResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&OutRevokeApplymentRequest::new(self.out_request_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/applyments/out-request-no/{out_request_no}/revoke`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,32 +187,6 @@ impl ::wechatpay_runtime::Operation for CombineMiniProgramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`: `client.v3().ecommerce().combine_papay().contracts().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceCombinePapayContractsPreEntrustSignMiniProgram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3EcommerceCombinePapayContractsPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3EcommerceCombinePapayContractsPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 小程序方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: CombineMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        CombineMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&CombineMiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -200,41 +200,6 @@ impl ::wechatpay_runtime::Operation for EcommerceReverseTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`: `client.v3().ecommerce().combine_papay().transactions().combine_out_trade_no(combine_out_trade_no).reverse()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceCombinePapayTransactionsCombineOutTradeNoReverse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    combine_out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceCombinePapayTransactionsCombineOutTradeNoReverse<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceCombinePapayTransactionsCombineOutTradeNoReverse {
-            client,
-            combine_out_trade_no: combine_out_trade_no.into(),
-        }
-    }
-
-    /// 电商合单委托代扣撤销订单 (`POST /v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`)
-    pub async fn post(
-        &self,
-        body: EcommerceReverseTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &EcommerceReverseTransactionRequest::new(
-                    self.combine_out_trade_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/transactions/{combine_out_trade_no}/reverse`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

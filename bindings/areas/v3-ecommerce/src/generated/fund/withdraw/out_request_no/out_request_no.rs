@@ -279,44 +279,6 @@ impl ::wechatpay_runtime::Operation for EcommerceGetWithdrawByOutRequestNoReques
     }
 }
 
-/// The typed call path at `/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`: `client.v3().ecommerce().fund().withdraw().out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceFundWithdrawOutRequestNoOutRequestNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceFundWithdrawOutRequestNoOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceFundWithdrawOutRequestNoOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 商户提现单号查询 (`GET /v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-        query: EcommerceGetWithdrawByOutRequestNoQuery,
-    ) -> ::std::result::Result<
-        EcommerceGetWithdrawByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EcommerceGetWithdrawByOutRequestNoRequest::new(
-                    self.out_request_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/fund/withdraw/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

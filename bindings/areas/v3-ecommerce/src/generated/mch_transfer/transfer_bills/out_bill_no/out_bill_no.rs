@@ -249,51 +249,6 @@ impl ::wechatpay_runtime::Operation for GetTransferBillByOutBillNoRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`: `client.v3().ecommerce().mch_transfer().transfer_bills().out_bill_no().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceMchTransferTransferBillsOutBillNoOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceMchTransferTransferBillsOutBillNoOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceMchTransferTransferBillsOutBillNoOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// `/cancel`
-    pub fn cancel(
-        &self,
-    ) -> cancel::V3EcommerceMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
-        cancel::V3EcommerceMchTransferTransferBillsOutBillNoOutBillNoCancel::new(
-            self.client,
-            self.out_bill_no.clone(),
-        )
-    }
-
-    /// 商户单号查询转账单 (`GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`)
-    pub async fn get(
-        &self,
-        query: GetTransferBillByOutBillNoQuery,
-    ) -> ::std::result::Result<
-        GetTransferBillByOutBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransferBillByOutBillNoRequest::new(self.out_bill_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

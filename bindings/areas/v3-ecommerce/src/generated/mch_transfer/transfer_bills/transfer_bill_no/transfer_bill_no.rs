@@ -249,44 +249,6 @@ impl ::wechatpay_runtime::Operation for GetTransferBillByTransferBillNoRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`: `client.v3().ecommerce().mch_transfer().transfer_bills().transfer_bill_no().transfer_bill_no(transfer_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transfer_bill_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceMchTransferTransferBillsTransferBillNoTransferBillNo {
-            client,
-            transfer_bill_no: transfer_bill_no.into(),
-        }
-    }
-
-    /// 微信转账单号查询转账单 (`GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`)
-    pub async fn get(
-        &self,
-        query: GetTransferBillByTransferBillNoQuery,
-    ) -> ::std::result::Result<
-        GetTransferBillByTransferBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransferBillByTransferBillNoRequest::new(
-                    self.transfer_bill_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

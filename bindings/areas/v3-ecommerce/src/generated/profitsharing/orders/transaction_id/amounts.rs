@@ -122,38 +122,6 @@ impl ::wechatpay_runtime::Operation for EcommerceQueryOrderAmountRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`: `client.v3().ecommerce().profitsharing().orders().transaction_id(transaction_id).amounts()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceProfitsharingOrdersTransactionIdAmounts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3EcommerceProfitsharingOrdersTransactionIdAmounts<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceProfitsharingOrdersTransactionIdAmounts {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询订单剩余待分金额 (`GET /v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        EcommerceQueryOrderAmountResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&EcommerceQueryOrderAmountRequest::new(self.transaction_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/profitsharing/orders/{transaction_id}/amounts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

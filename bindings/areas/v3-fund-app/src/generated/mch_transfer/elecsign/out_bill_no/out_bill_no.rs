@@ -172,38 +172,6 @@ impl ::wechatpay_runtime::Operation for GetElecsignByOutBillNoRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`: `client.v3().fund_app().mch_transfer().elecsign().out_bill_no().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferElecsignOutBillNoOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferElecsignOutBillNoOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferElecsignOutBillNoOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 商户单号查询电子回单 (`GET /v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetElecsignByOutBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetElecsignByOutBillNoRequest::new(self.out_bill_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/elecsign/out-bill-no/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -174,40 +174,6 @@ impl ::wechatpay_runtime::Operation for GetElecsignByTransferBillNoRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`: `client.v3().fund_app().mch_transfer().elecsign().transfer_bill_no().transfer_bill_no(transfer_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferElecsignTransferBillNoTransferBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transfer_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferElecsignTransferBillNoTransferBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferElecsignTransferBillNoTransferBillNo {
-            client,
-            transfer_bill_no: transfer_bill_no.into(),
-        }
-    }
-
-    /// 微信单号查询电子回单 (`GET /v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetElecsignByTransferBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetElecsignByTransferBillNoRequest::new(self.transfer_bill_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/elecsign/transfer-bill-no/{transfer_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

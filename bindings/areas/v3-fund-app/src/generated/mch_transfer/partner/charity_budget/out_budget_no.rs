@@ -263,46 +263,6 @@ impl ::wechatpay_runtime::Operation for GetCharityBudgetRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`: `client.v3().fund_app().mch_transfer().partner().charity_budget().out_budget_no(out_budget_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerCharityBudgetOutBudgetNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_budget_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerCharityBudgetOutBudgetNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerCharityBudgetOutBudgetNo {
-            client,
-            out_budget_no: out_budget_no.into(),
-        }
-    }
-
-    /// `/unlock`
-    pub fn unlock(
-        &self,
-    ) -> unlock::V3FundAppMchTransferPartnerCharityBudgetOutBudgetNoUnlock<'a> {
-        unlock::V3FundAppMchTransferPartnerCharityBudgetOutBudgetNoUnlock::new(
-            self.client,
-            self.out_budget_no.clone(),
-        )
-    }
-
-    /// 商户单号查询公益捐赠预算详情 (`GET /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`)
-    pub async fn get(
-        &self,
-        query: GetCharityBudgetQuery,
-    ) -> ::std::result::Result<GetCharityBudgetResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GetCharityBudgetRequest::new(self.out_budget_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -228,39 +228,6 @@ impl ::wechatpay_runtime::Operation for GetElectronicReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`: `client.v3().fund_app().mch_transfer().partner().electronic_receipts().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerElectronicReceiptsOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerElectronicReceiptsOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerElectronicReceiptsOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 查询单笔转账电子回单 (`GET /v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`)
-    pub async fn get(
-        &self,
-        query: GetElectronicReceiptQuery,
-    ) -> ::std::result::Result<
-        GetElectronicReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetElectronicReceiptRequest::new(self.out_bill_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/electronic-receipts/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

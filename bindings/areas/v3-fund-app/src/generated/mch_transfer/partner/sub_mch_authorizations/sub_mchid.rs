@@ -222,38 +222,6 @@ impl ::wechatpay_runtime::Operation for GetSubMchAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`: `client.v3().fund_app().mch_transfer().partner().sub_mch_authorizations().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerSubMchAuthorizationsSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerSubMchAuthorizationsSubMchid<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerSubMchAuthorizationsSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询子商户商家转账授权状态 (`GET /v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetSubMchAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetSubMchAuthorizationRequest::new(self.sub_mchid.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/sub-mch-authorizations/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

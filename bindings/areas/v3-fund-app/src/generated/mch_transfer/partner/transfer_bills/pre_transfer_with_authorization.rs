@@ -381,34 +381,6 @@ for PartnerCreatePreTransferWithAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`: `client.v3().fund_app().mch_transfer().partner().transfer_bills().pre_transfer_with_authorization()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerTransferBillsPreTransferWithAuthorization<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerTransferBillsPreTransferWithAuthorization<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerTransferBillsPreTransferWithAuthorization {
-            client,
-        }
-    }
-
-    /// 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`)
-    pub async fn post(
-        &self,
-        body: PartnerCreatePreTransferWithAuthorizationBody,
-    ) -> ::std::result::Result<
-        PartnerCreatePreTransferWithAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&PartnerCreatePreTransferWithAuthorizationRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

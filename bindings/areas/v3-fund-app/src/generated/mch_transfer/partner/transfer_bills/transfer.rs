@@ -378,32 +378,6 @@ impl ::wechatpay_runtime::Operation for PartnerTransferTransferBillRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/transfer`: `client.v3().fund_app().mch_transfer().partner().transfer_bills().transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerTransferBillsTransfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3FundAppMchTransferPartnerTransferBillsTransfer<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3FundAppMchTransferPartnerTransferBillsTransfer {
-            client,
-        }
-    }
-
-    /// 转账（用户自动收款） (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/transfer`)
-    pub async fn post(
-        &self,
-        body: PartnerTransferTransferBillBody,
-    ) -> ::std::result::Result<
-        PartnerTransferTransferBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerTransferTransferBillRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/transfer-bills/transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

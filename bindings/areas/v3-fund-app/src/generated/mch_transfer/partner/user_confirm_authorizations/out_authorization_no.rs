@@ -264,54 +264,6 @@ impl ::wechatpay_runtime::Operation for GetUserConfirmAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`: `client.v3().fund_app().mch_transfer().partner().user_confirm_authorizations().out_authorization_no(out_authorization_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_authorization_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNo {
-            client,
-            out_authorization_no: out_authorization_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(
-        &self,
-    ) -> close::V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNoClose<
-        'a,
-    > {
-        close::V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNoClose::new(
-            self.client,
-            self.out_authorization_no.clone(),
-        )
-    }
-
-    /// 商户单号查询自动收款授权 (`GET /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetUserConfirmAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetUserConfirmAuthorizationRequest::new(
-                    self.out_authorization_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -208,42 +208,6 @@ impl ::wechatpay_runtime::Operation for FundGetTransferBillByTransferBillNoReque
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`: `client.v3().fund_app().mch_transfer().transfer_bills().transfer_bill_no().transfer_bill_no(transfer_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transfer_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferTransferBillsTransferBillNoTransferBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transfer_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferTransferBillsTransferBillNoTransferBillNo {
-            client,
-            transfer_bill_no: transfer_bill_no.into(),
-        }
-    }
-
-    /// 微信转账单号查询转账单 (`GET /v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        FundGetTransferBillByTransferBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &FundGetTransferBillByTransferBillNoRequest::new(
-                    self.transfer_bill_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -199,38 +199,6 @@ impl ::wechatpay_runtime::Operation for CancelTransferToQqWalletBillRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`: `client.v3().fund_app().mch_transfer().transfer_to_qq_wallet_bills().out_bill_no(out_bill_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferTransferToQqWalletBillsOutBillNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferTransferToQqWalletBillsOutBillNoCancel<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferTransferToQqWalletBillsOutBillNoCancel {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 撤销转账到QQ钱包 (`POST /v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        CancelTransferToQqWalletBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CancelTransferToQqWalletBillRequest::new(self.out_bill_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills/{out_bill_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -319,60 +319,6 @@ for GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`: `client.v3().fund_app().mch_transfer().user_confirm_authorization().out_authorization_no().out_authorization_no(out_authorization_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_authorization_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNo {
-            client,
-            out_authorization_no: out_authorization_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(
-        &self,
-    ) -> close::V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNoClose<
-        'a,
-    > {
-        close::V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNoClose::new(
-            self.client,
-            self.out_authorization_no.clone(),
-        )
-    }
-
-    /// 商户单号查询自动收款授权 (`GET /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`)
-    pub async fn get(
-        &self,
-        query: GetUserConfirmAuthorizationByOutAuthorizationNoQuery,
-    ) -> ::std::result::Result<
-        GetUserConfirmAuthorizationByOutAuthorizationNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetUserConfirmAuthorizationByOutAuthorizationNoRequest::new(
-                    self.out_authorization_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

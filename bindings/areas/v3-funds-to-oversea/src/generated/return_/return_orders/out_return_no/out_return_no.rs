@@ -243,44 +243,6 @@ impl ::wechatpay_runtime::Operation for GetReturnOrderByOutReturnNoRequest {
     }
 }
 
-/// The typed call path at `/v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`: `client.v3().funds_to_oversea().return_().return_orders().out_return_no().out_return_no(out_return_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundsToOverseaReturnReturnOrdersOutReturnNoOutReturnNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_return_no: ::std::string::String,
-}
-
-impl<'a> V3FundsToOverseaReturnReturnOrdersOutReturnNoOutReturnNo<'a> {
-    /// Starts the typed call path at `/v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_return_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundsToOverseaReturnReturnOrdersOutReturnNoOutReturnNo {
-            client,
-            out_return_no: out_return_no.into(),
-        }
-    }
-
-    /// 查询出境退回结果（通过商户出境退回单号） (`GET /v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`)
-    pub async fn get(
-        &self,
-        query: GetReturnOrderByOutReturnNoQuery,
-    ) -> ::std::result::Result<
-        GetReturnOrderByOutReturnNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetReturnOrderByOutReturnNoRequest::new(
-                    self.out_return_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/funds-to-oversea/return/return-orders/out-return-no/{out_return_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

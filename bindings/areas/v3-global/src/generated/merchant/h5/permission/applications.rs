@@ -419,43 +419,6 @@ impl ::wechatpay_runtime::Operation for GlobalCreateApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant/h5/permission/applications`: `client.v3().global().merchant().h5().permission().applications()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantH5PermissionApplications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMerchantH5PermissionApplications<'a> {
-    /// Starts the typed call path at `/v3/global/merchant/h5/permission/applications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMerchantH5PermissionApplications {
-            client,
-        }
-    }
-
-    /// `/{applyment_id}`
-    pub fn applyment_id(
-        &self,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> applyment_id::V3GlobalMerchantH5PermissionApplicationsApplymentId<'a> {
-        applyment_id::V3GlobalMerchantH5PermissionApplicationsApplymentId::new(
-            self.client,
-            applyment_id,
-        )
-    }
-
-    /// 创建H5支付权限申请单 (`POST /v3/global/merchant/h5/permission/applications`)
-    pub async fn post(
-        &self,
-        body: GlobalCreateApplicationBody,
-    ) -> ::std::result::Result<
-        GlobalCreateApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&GlobalCreateApplicationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant/h5/permission/applications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

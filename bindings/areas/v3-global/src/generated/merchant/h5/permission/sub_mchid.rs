@@ -141,33 +141,6 @@ impl ::wechatpay_runtime::Operation for GetPermissionRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant/h5/permission/{sub_mchid}`: `client.v3().global().merchant().h5().permission().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantH5PermissionSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantH5PermissionSubMchid<'a> {
-    /// Starts the typed call path at `/v3/global/merchant/h5/permission/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantH5PermissionSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询子商户H5支付权限状态 (`GET /v3/global/merchant/h5/permission/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetPermissionResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&GetPermissionRequest::new(self.sub_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant/h5/permission/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -131,36 +131,6 @@ impl ::wechatpay_runtime::Operation for CompleteComplaintRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/complaints/{complaint_id}/complete`: `client.v3().global().merchant_service().complaints().complaint_id(complaint_id).complete()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceComplaintsComplaintIdComplete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdComplete<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/complaints/{complaint_id}/complete` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantServiceComplaintsComplaintIdComplete {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// 反馈处理完成 (`POST /v3/global/merchant-service/complaints/{complaint_id}/complete`)
-    pub async fn post(
-        &self,
-        body: CompleteComplaintBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CompleteComplaintRequest::new(self.complaint_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/complaints/{complaint_id}/complete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -430,44 +430,6 @@ impl ::wechatpay_runtime::Paginated for GlobalListNegotiationHistorysRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`: `client.v3().global().merchant_service().complaints().complaint_id(complaint_id).negotiation_historys()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceComplaintsComplaintIdNegotiationHistorys<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdNegotiationHistorys<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantServiceComplaintsComplaintIdNegotiationHistorys {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// 查询投诉协商历史 (`GET /v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`)
-    pub async fn get(
-        &self,
-        query: GlobalListNegotiationHistorysQuery,
-    ) -> ::std::result::Result<
-        GlobalListNegotiationHistorysResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GlobalListNegotiationHistorysRequest::new(
-                    self.complaint_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/complaints/{complaint_id}/negotiation-historys`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -180,36 +180,6 @@ impl ::wechatpay_runtime::Operation for GlobalCreateResponseRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant-service/complaints/{complaint_id}/response`: `client.v3().global().merchant_service().complaints().complaint_id(complaint_id).response()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantServiceComplaintsComplaintIdResponse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    complaint_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantServiceComplaintsComplaintIdResponse<'a> {
-    /// Starts the typed call path at `/v3/global/merchant-service/complaints/{complaint_id}/response` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        complaint_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantServiceComplaintsComplaintIdResponse {
-            client,
-            complaint_id: complaint_id.into(),
-        }
-    }
-
-    /// 提交回复 (`POST /v3/global/merchant-service/complaints/{complaint_id}/response`)
-    pub async fn post(
-        &self,
-        body: GlobalCreateResponseBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&GlobalCreateResponseRequest::new(self.complaint_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant-service/complaints/{complaint_id}/response`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -195,38 +195,6 @@ impl ::wechatpay_runtime::Operation for GlobalTerminateContractRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/contracts/{contract_id}/terminate`: `client.v3().global().papay().contracts().contract_id(contract_id).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayContractsContractIdTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalPapayContractsContractIdTerminate<'a> {
-    /// Starts the typed call path at `/v3/global/papay/contracts/{contract_id}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalPapayContractsContractIdTerminate {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 申请解约 (`POST /v3/global/papay/contracts/{contract_id}/terminate`)
-    pub async fn post(
-        &self,
-        body: GlobalTerminateContractBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GlobalTerminateContractRequest::new(self.contract_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/{contract_id}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -325,44 +325,6 @@ impl ::wechatpay_runtime::Operation for GetContractByOutContractCodeRequest {
     }
 }
 
-/// The typed call path at `/v3/global/papay/contracts/out-contract-code/{out_contract_code}`: `client.v3().global().papay().contracts().out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayContractsOutContractCodeOutContractCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_contract_code: ::std::string::String,
-}
-
-impl<'a> V3GlobalPapayContractsOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/global/papay/contracts/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalPapayContractsOutContractCodeOutContractCode {
-            client,
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 商户协议号查询签约 (`GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-        query: GetContractByOutContractCodeQuery,
-    ) -> ::std::result::Result<
-        GetContractByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetContractByOutContractCodeRequest::new(
-                    self.out_contract_code.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/contracts/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

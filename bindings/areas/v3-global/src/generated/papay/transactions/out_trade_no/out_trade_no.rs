@@ -629,54 +629,6 @@ impl ::wechatpay_runtime::Operation for PapayGlobalGetTransactionByOutTradeNoReq
     }
 }
 
-/// The typed call path at `/v3/global/papay/transactions/out-trade-no/{out_trade_no}`: `client.v3().global().papay().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalPapayTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3GlobalPapayTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/global/papay/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalPapayTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// `/reverse`
-    pub fn reverse(
-        &self,
-    ) -> reverse::V3GlobalPapayTransactionsOutTradeNoOutTradeNoReverse<'a> {
-        reverse::V3GlobalPapayTransactionsOutTradeNoOutTradeNoReverse::new(
-            self.client,
-            self.out_trade_no.clone(),
-        )
-    }
-
-    /// 查询订单(商户订单号) (`GET /v3/global/papay/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: PapayGlobalGetTransactionByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        PapayGlobalGetTransactionByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PapayGlobalGetTransactionByOutTradeNoRequest::new(
-                    self.out_trade_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/papay/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -191,41 +191,6 @@ impl ::wechatpay_runtime::Operation for QueryRefundableAmountRequest {
     }
 }
 
-/// The typed call path at `/v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`: `client.v3().global().profit_sharing().transactions().transaction_id(transaction_id).refundable_amounts()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalProfitSharingTransactionsTransactionIdRefundableAmounts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalProfitSharingTransactionsTransactionIdRefundableAmounts<'a> {
-    /// Starts the typed call path at `/v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalProfitSharingTransactionsTransactionIdRefundableAmounts {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`)
-    pub async fn get(
-        &self,
-        query: QueryRefundableAmountQuery,
-    ) -> ::std::result::Result<
-        QueryRefundableAmountResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &QueryRefundableAmountRequest::new(self.transaction_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -169,38 +169,6 @@ impl ::wechatpay_runtime::Operation for GlobalCloseTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/global/transactions/id/{transaction_id}/close`: `client.v3().global().transactions().id().transaction_id(transaction_id).close()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalTransactionsIdTransactionIdClose<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalTransactionsIdTransactionIdClose<'a> {
-    /// Starts the typed call path at `/v3/global/transactions/id/{transaction_id}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalTransactionsIdTransactionIdClose {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 关闭订单(微信支付订单号) (`POST /v3/global/transactions/id/{transaction_id}/close`)
-    pub async fn post(
-        &self,
-        body: GlobalCloseTransactionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GlobalCloseTransactionRequest::new(self.transaction_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/transactions/id/{transaction_id}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

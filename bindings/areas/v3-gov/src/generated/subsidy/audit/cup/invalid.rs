@@ -167,29 +167,6 @@ impl ::wechatpay_runtime::Operation for CreateInvalidRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/audit/cup/invalid`: `client.v3().gov().subsidy().audit().cup().invalid()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyAuditCupInvalid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyAuditCupInvalid<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/audit/cup/invalid` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyAuditCupInvalid {
-            client,
-        }
-    }
-
-    /// 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/invalid`)
-    pub async fn post(
-        &self,
-        body: CreateInvalidBody,
-    ) -> ::std::result::Result<CreateInvalidResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateInvalidRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit/cup/invalid`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -210,29 +210,6 @@ impl ::wechatpay_runtime::Operation for QueryCupRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/audit/cup/query`: `client.v3().gov().subsidy().audit().cup().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyAuditCupQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyAuditCupQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/audit/cup/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyAuditCupQuery {
-            client,
-        }
-    }
-
-    /// 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`)
-    pub async fn post(
-        &self,
-        body: QueryCupBody,
-    ) -> ::std::result::Result<QueryCupResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryCupRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit/cup/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1053,29 +1053,6 @@ impl ::wechatpay_runtime::Operation for UpdateCupRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/audit/cup/update`: `client.v3().gov().subsidy().audit().cup().update()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyAuditCupUpdate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyAuditCupUpdate<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/audit/cup/update` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyAuditCupUpdate {
-            client,
-        }
-    }
-
-    /// 更新审核数据 (`POST /v3/gov/subsidy/audit/cup/update`)
-    pub async fn post(
-        &self,
-        body: UpdateCupBody,
-    ) -> ::std::result::Result<UpdateCupResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UpdateCupRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit/cup/update`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1053,29 +1053,6 @@ impl ::wechatpay_runtime::Operation for UploadCupRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/audit/cup/upload`: `client.v3().gov().subsidy().audit().cup().upload()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyAuditCupUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyAuditCupUpload<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/audit/cup/upload` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyAuditCupUpload {
-            client,
-        }
-    }
-
-    /// 上传审核数据 (`POST /v3/gov/subsidy/audit/cup/upload`)
-    pub async fn post(
-        &self,
-        body: UploadCupBody,
-    ) -> ::std::result::Result<UploadCupResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&UploadCupRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit/cup/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

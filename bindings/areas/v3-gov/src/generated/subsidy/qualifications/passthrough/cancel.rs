@@ -211,29 +211,6 @@ impl ::wechatpay_runtime::Operation for CancelPassthroughRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/qualifications/passthrough/cancel`: `client.v3().gov().subsidy().qualifications().passthrough().cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyQualificationsPassthroughCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyQualificationsPassthroughCancel<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/qualifications/passthrough/cancel` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyQualificationsPassthroughCancel {
-            client,
-        }
-    }
-
-    /// 取消资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelPassthroughBody,
-    ) -> ::std::result::Result<CancelPassthroughResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CancelPassthroughRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualifications/passthrough/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

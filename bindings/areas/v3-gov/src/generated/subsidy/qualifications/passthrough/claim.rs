@@ -215,29 +215,6 @@ impl ::wechatpay_runtime::Operation for ClaimPassthroughRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/qualifications/passthrough/claim`: `client.v3().gov().subsidy().qualifications().passthrough().claim()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyQualificationsPassthroughClaim<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyQualificationsPassthroughClaim<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/qualifications/passthrough/claim` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyQualificationsPassthroughClaim {
-            client,
-        }
-    }
-
-    /// 领取资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/claim`)
-    pub async fn post(
-        &self,
-        body: ClaimPassthroughBody,
-    ) -> ::std::result::Result<ClaimPassthroughResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ClaimPassthroughRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualifications/passthrough/claim`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

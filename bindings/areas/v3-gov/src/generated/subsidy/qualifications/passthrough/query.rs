@@ -286,29 +286,6 @@ impl ::wechatpay_runtime::Operation for QueryPassthroughRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/qualifications/passthrough/query`: `client.v3().gov().subsidy().qualifications().passthrough().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyQualificationsPassthroughQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyQualificationsPassthroughQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/qualifications/passthrough/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyQualificationsPassthroughQuery {
-            client,
-        }
-    }
-
-    /// 批量查询用户资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/query`)
-    pub async fn post(
-        &self,
-        body: QueryPassthroughBody,
-    ) -> ::std::result::Result<QueryPassthroughResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryPassthroughRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/qualifications/passthrough/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -228,29 +228,6 @@ impl ::wechatpay_runtime::Operation for QueryDayRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/transactions/summary/query-day`: `client.v3().gov().subsidy().transactions().summary().query_day()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyTransactionsSummaryQueryDay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyTransactionsSummaryQueryDay<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/transactions/summary/query-day` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyTransactionsSummaryQueryDay {
-            client,
-        }
-    }
-
-    /// 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`)
-    pub async fn post(
-        &self,
-        body: QueryDayBody,
-    ) -> ::std::result::Result<QueryDayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryDayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/transactions/summary/query-day`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -178,29 +178,6 @@ impl ::wechatpay_runtime::Operation for CancelAuthcodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/authcode/cancel`: `client.v3().gov().subsidy().zhejiang().authcode().cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangAuthcodeCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangAuthcodeCancel<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/authcode/cancel` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangAuthcodeCancel {
-            client,
-        }
-    }
-
-    /// 品类凭证码预核销撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelAuthcodeBody,
-    ) -> ::std::result::Result<CancelAuthcodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CancelAuthcodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/authcode/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -391,29 +391,6 @@ impl ::wechatpay_runtime::Operation for CommitAuthcodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/authcode/commit`: `client.v3().gov().subsidy().zhejiang().authcode().commit()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangAuthcodeCommit<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangAuthcodeCommit<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/authcode/commit` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangAuthcodeCommit {
-            client,
-        }
-    }
-
-    /// 品类凭证码上报确认 (`POST /v3/gov/subsidy/zhejiang/authcode/commit`)
-    pub async fn post(
-        &self,
-        body: CommitAuthcodeBody,
-    ) -> ::std::result::Result<CommitAuthcodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CommitAuthcodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/authcode/commit`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -239,29 +239,6 @@ impl ::wechatpay_runtime::Operation for CreateIssueRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/authcode/issue`: `client.v3().gov().subsidy().zhejiang().authcode().issue()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangAuthcodeIssue<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangAuthcodeIssue<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/authcode/issue` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangAuthcodeIssue {
-            client,
-        }
-    }
-
-    /// 申请品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/issue`)
-    pub async fn post(
-        &self,
-        body: CreateIssueBody,
-    ) -> ::std::result::Result<CreateIssueResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateIssueRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/authcode/issue`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

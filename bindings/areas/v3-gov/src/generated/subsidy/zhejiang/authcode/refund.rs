@@ -352,29 +352,6 @@ impl ::wechatpay_runtime::Operation for RefundAuthcodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/authcode/refund`: `client.v3().gov().subsidy().zhejiang().authcode().refund()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangAuthcodeRefund<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangAuthcodeRefund<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/authcode/refund` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangAuthcodeRefund {
-            client,
-        }
-    }
-
-    /// 品类凭证码上报撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/refund`)
-    pub async fn post(
-        &self,
-        body: RefundAuthcodeBody,
-    ) -> ::std::result::Result<RefundAuthcodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&RefundAuthcodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/authcode/refund`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

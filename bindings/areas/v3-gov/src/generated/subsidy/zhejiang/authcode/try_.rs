@@ -240,29 +240,6 @@ impl ::wechatpay_runtime::Operation for CreateTryRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/authcode/try`: `client.v3().gov().subsidy().zhejiang().authcode().try_()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangAuthcodeTry<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangAuthcodeTry<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/authcode/try` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangAuthcodeTry {
-            client,
-        }
-    }
-
-    /// 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`)
-    pub async fn post(
-        &self,
-        body: CreateTryBody,
-    ) -> ::std::result::Result<CreateTryResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateTryRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/authcode/try`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

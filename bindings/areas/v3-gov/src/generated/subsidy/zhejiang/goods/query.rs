@@ -422,29 +422,6 @@ impl ::wechatpay_runtime::Operation for QueryGoodRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/goods/query`: `client.v3().gov().subsidy().zhejiang().goods().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangGoodsQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangGoodsQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/goods/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangGoodsQuery {
-            client,
-        }
-    }
-
-    /// 商品信息查询 (`POST /v3/gov/subsidy/zhejiang/goods/query`)
-    pub async fn post(
-        &self,
-        body: QueryGoodBody,
-    ) -> ::std::result::Result<QueryGoodResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryGoodRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/goods/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

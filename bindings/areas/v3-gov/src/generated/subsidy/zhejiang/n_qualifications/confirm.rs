@@ -371,32 +371,6 @@ impl ::wechatpay_runtime::Operation for ConfirmNQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/n-qualifications/confirm`: `client.v3().gov().subsidy().zhejiang().n_qualifications().confirm()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangNQualificationsConfirm<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangNQualificationsConfirm<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/n-qualifications/confirm` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangNQualificationsConfirm {
-            client,
-        }
-    }
-
-    /// n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`)
-    pub async fn post(
-        &self,
-        body: ConfirmNQualificationBody,
-    ) -> ::std::result::Result<
-        ConfirmNQualificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ConfirmNQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/n-qualifications/confirm`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -184,29 +184,6 @@ impl ::wechatpay_runtime::Operation for CreateAlterRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/qualifications/alter`: `client.v3().gov().subsidy().zhejiang().qualifications().alter()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangQualificationsAlter<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangQualificationsAlter<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/qualifications/alter` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangQualificationsAlter {
-            client,
-        }
-    }
-
-    /// 变更资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/alter`)
-    pub async fn post(
-        &self,
-        body: CreateAlterBody,
-    ) -> ::std::result::Result<CreateAlterResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateAlterRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/qualifications/alter`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -203,29 +203,6 @@ impl ::wechatpay_runtime::Operation for ClaimQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/qualifications/claim`: `client.v3().gov().subsidy().zhejiang().qualifications().claim()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangQualificationsClaim<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangQualificationsClaim<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/qualifications/claim` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangQualificationsClaim {
-            client,
-        }
-    }
-
-    /// 领取资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/claim`)
-    pub async fn post(
-        &self,
-        body: ClaimQualificationBody,
-    ) -> ::std::result::Result<ClaimQualificationResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ClaimQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/qualifications/claim`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -235,32 +235,6 @@ impl ::wechatpay_runtime::Operation for ZhejiangQueryQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/qualifications/query`: `client.v3().gov().subsidy().zhejiang().qualifications().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangQualificationsQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangQualificationsQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/qualifications/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangQualificationsQuery {
-            client,
-        }
-    }
-
-    /// 查询补贴资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/query`)
-    pub async fn post(
-        &self,
-        body: ZhejiangQueryQualificationBody,
-    ) -> ::std::result::Result<
-        ZhejiangQueryQualificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ZhejiangQueryQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/qualifications/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -543,32 +543,6 @@ impl ::wechatpay_runtime::Operation for ZhejiangSyncQualificationRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/qualifications/sync`: `client.v3().gov().subsidy().zhejiang().qualifications().sync()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangQualificationsSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangQualificationsSync<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/qualifications/sync` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangQualificationsSync {
-            client,
-        }
-    }
-
-    /// 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`)
-    pub async fn post(
-        &self,
-        body: ZhejiangSyncQualificationBody,
-    ) -> ::std::result::Result<
-        ZhejiangSyncQualificationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ZhejiangSyncQualificationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/qualifications/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -392,29 +392,6 @@ impl ::wechatpay_runtime::Operation for ZhejiangLockSncodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/sncode/lock`: `client.v3().gov().subsidy().zhejiang().sncode().lock()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangSncodeLock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangSncodeLock<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/sncode/lock` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangSncodeLock {
-            client,
-        }
-    }
-
-    /// sn码锁定 (`POST /v3/gov/subsidy/zhejiang/sncode/lock`)
-    pub async fn post(
-        &self,
-        body: ZhejiangLockSncodeBody,
-    ) -> ::std::result::Result<ZhejiangLockSncodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ZhejiangLockSncodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/sncode/lock`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -263,29 +263,6 @@ impl ::wechatpay_runtime::Operation for ZhejiangQuerySncodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/sncode/query`: `client.v3().gov().subsidy().zhejiang().sncode().query()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangSncodeQuery<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangSncodeQuery<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/sncode/query` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangSncodeQuery {
-            client,
-        }
-    }
-
-    /// sn码销售状态查询 (`POST /v3/gov/subsidy/zhejiang/sncode/query`)
-    pub async fn post(
-        &self,
-        body: ZhejiangQuerySncodeBody,
-    ) -> ::std::result::Result<ZhejiangQuerySncodeResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ZhejiangQuerySncodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/sncode/query`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

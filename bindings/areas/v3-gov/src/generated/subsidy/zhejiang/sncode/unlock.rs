@@ -391,32 +391,6 @@ impl ::wechatpay_runtime::Operation for ZhejiangUnlockSncodeRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/zhejiang/sncode/unlock`: `client.v3().gov().subsidy().zhejiang().sncode().unlock()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyZhejiangSncodeUnlock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyZhejiangSncodeUnlock<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/zhejiang/sncode/unlock` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyZhejiangSncodeUnlock {
-            client,
-        }
-    }
-
-    /// sn码解锁 (`POST /v3/gov/subsidy/zhejiang/sncode/unlock`)
-    pub async fn post(
-        &self,
-        body: ZhejiangUnlockSncodeBody,
-    ) -> ::std::result::Result<
-        ZhejiangUnlockSncodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ZhejiangUnlockSncodeRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/zhejiang/sncode/unlock`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

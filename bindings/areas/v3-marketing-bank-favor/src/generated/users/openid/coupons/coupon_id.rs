@@ -310,45 +310,6 @@ impl ::wechatpay_runtime::Operation for GetCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`: `client.v3().marketing().bank_favor().users().openid(openid).coupons().coupon_id(coupon_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBankFavorUsersOpenidCouponsCouponId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    coupon_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingBankFavorUsersOpenidCouponsCouponId<'a> {
-    /// Starts the typed call path at `/v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBankFavorUsersOpenidCouponsCouponId {
-            client,
-            openid: openid.into(),
-            coupon_id: coupon_id.into(),
-        }
-    }
-
-    /// 查询绑定多笔立减活动的代金券详情 (`GET /v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`)
-    pub async fn get(
-        &self,
-        query: GetCouponQuery,
-    ) -> ::std::result::Result<GetCouponResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetCouponRequest::new(
-                    self.openid.clone(),
-                    self.coupon_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/bank-favor/users/{openid}/coupons/{coupon_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

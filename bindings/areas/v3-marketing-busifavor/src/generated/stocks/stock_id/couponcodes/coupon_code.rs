@@ -1236,61 +1236,6 @@ impl ::wechatpay_runtime::Operation for DeleteCouponCodeRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`: `client.v3().marketing().busifavor().stocks().stock_id(stock_id).couponcodes().coupon_code(coupon_code)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorStocksStockIdCouponcodesCouponCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    stock_id: ::std::string::String,
-    coupon_code: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorStocksStockIdCouponcodesCouponCode<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorStocksStockIdCouponcodesCouponCode {
-            client,
-            stock_id: stock_id.into(),
-            coupon_code: coupon_code.into(),
-        }
-    }
-
-    /// 查询预存code详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)
-    pub async fn get(
-        &self,
-        query: GetCouponCodeQuery,
-    ) -> ::std::result::Result<GetCouponCodeResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetCouponCodeRequest::new(
-                    self.stock_id.clone(),
-                    self.coupon_code.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-
-    /// 删除预存code (`DELETE /v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`)
-    pub async fn delete(
-        &self,
-        query: DeleteCouponCodeQuery,
-    ) -> ::std::result::Result<DeleteCouponCodeResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &DeleteCouponCodeRequest::new(
-                    self.stock_id.clone(),
-                    self.coupon_code.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/stocks/{stock_id}/couponcodes/{coupon_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

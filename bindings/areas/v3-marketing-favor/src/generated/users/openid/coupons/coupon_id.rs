@@ -476,45 +476,6 @@ impl ::wechatpay_runtime::Operation for QueryCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/favor/users/{openid}/coupons/{coupon_id}`: `client.v3().marketing().favor().users().openid(openid).coupons().coupon_id(coupon_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingFavorUsersOpenidCouponsCouponId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    coupon_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingFavorUsersOpenidCouponsCouponId<'a> {
-    /// Starts the typed call path at `/v3/marketing/favor/users/{openid}/coupons/{coupon_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingFavorUsersOpenidCouponsCouponId {
-            client,
-            openid: openid.into(),
-            coupon_id: coupon_id.into(),
-        }
-    }
-
-    /// 查询代金券详情 (`GET /v3/marketing/favor/users/{openid}/coupons/{coupon_id}`)
-    pub async fn get(
-        &self,
-        query: QueryCouponQuery,
-    ) -> ::std::result::Result<QueryCouponResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &QueryCouponRequest::new(
-                    self.openid.clone(),
-                    self.coupon_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/favor/users/{openid}/coupons/{coupon_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -135,40 +135,6 @@ impl ::wechatpay_runtime::Operation for GetStoreRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`: `client.v3().marketing().goods_subsidy_activity().retail_store_act().brand_id(brand_id).stores().store_code(store_code)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStoresStoreCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_id: ::std::string::String,
-    store_code: ::std::string::String,
-}
-
-impl<'a> V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStoresStoreCode<'a> {
-    /// Starts the typed call path at `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-        store_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingGoodsSubsidyActivityRetailStoreActBrandIdStoresStoreCode {
-            client,
-            brand_id: brand_id.into(),
-            store_code: store_code.into(),
-        }
-    }
-
-    /// 查询小店活动门店详情 (`GET /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetStoreResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetStoreRequest::new(self.brand_id.clone(), self.store_code.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores/{store_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

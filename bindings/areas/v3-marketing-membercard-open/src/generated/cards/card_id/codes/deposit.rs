@@ -212,34 +212,6 @@ impl ::wechatpay_runtime::Operation for CreateDepositRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/deposit`: `client.v3().marketing().membercard_open().cards().card_id(card_id).codes().deposit()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdCodesDeposit<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdCodesDeposit<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/deposit` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdCodesDeposit {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 导入会员Code (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/deposit`)
-    pub async fn post(
-        &self,
-        body: CreateDepositBody,
-    ) -> ::std::result::Result<CreateDepositResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreateDepositRequest::new(self.card_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/codes/deposit`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -184,39 +184,6 @@ impl ::wechatpay_runtime::Operation for ImportPhoneMembercardRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`: `client.v3().marketing().membercard_open().cards().card_id(card_id).phone_membercard().import()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdPhoneMembercardImport<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdPhoneMembercardImport<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdPhoneMembercardImport {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`)
-    pub async fn post(
-        &self,
-        body: ImportPhoneMembercardBody,
-    ) -> ::std::result::Result<
-        ImportPhoneMembercardResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&ImportPhoneMembercardRequest::new(self.card_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

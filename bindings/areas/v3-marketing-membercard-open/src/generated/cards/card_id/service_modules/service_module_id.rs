@@ -374,57 +374,6 @@ impl ::wechatpay_runtime::Operation for DeleteServiceModuleRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`: `client.v3().marketing().membercard_open().cards().card_id(card_id).service_modules().service_module_id(service_module_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-    service_module_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        service_module_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdServiceModulesServiceModuleId {
-            client,
-            card_id: card_id.into(),
-            service_module_id: service_module_id.into(),
-        }
-    }
-
-    /// 修改会员卡服务项 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyServiceModuleBody,
-    ) -> ::std::result::Result<ModifyServiceModuleResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ModifyServiceModuleRequest::new(
-                    self.card_id.clone(),
-                    self.service_module_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-
-    /// 移除会员卡服务项 (`DELETE /v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`)
-    pub async fn delete(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &DeleteServiceModuleRequest::new(
-                    self.card_id.clone(),
-                    self.service_module_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/service-modules/{service_module_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

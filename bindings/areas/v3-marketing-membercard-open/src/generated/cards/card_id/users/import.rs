@@ -182,34 +182,6 @@ impl ::wechatpay_runtime::Operation for ImportUserRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/users/import`: `client.v3().marketing().membercard_open().cards().card_id(card_id).users().import()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdUsersImport<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdUsersImport<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/users/import` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdUsersImport {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 根据openid导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/users/import`)
-    pub async fn post(
-        &self,
-        body: ImportUserBody,
-    ) -> ::std::result::Result<ImportUserResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&ImportUserRequest::new(self.card_id.clone(), body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/users/import`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -366,36 +366,6 @@ impl ::wechatpay_runtime::Operation for ListDeliveryPlansRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`: `client.v3().marketing().partner().delivery_plan().delivery_plans().brand_id(brand_id).delivery_plans()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerDeliveryPlanDeliveryPlansBrandIdDeliveryPlans<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    brand_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansBrandIdDeliveryPlans<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerDeliveryPlanDeliveryPlansBrandIdDeliveryPlans {
-            client,
-            brand_id: brand_id.into(),
-        }
-    }
-
-    /// 分页查询投放计划列表 (`GET /v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`)
-    pub async fn get(
-        &self,
-        query: ListDeliveryPlansQuery,
-    ) -> ::std::result::Result<ListDeliveryPlansResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ListDeliveryPlansRequest::new(self.brand_id.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan/delivery-plans/{brand_id}/delivery-plans`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -77,33 +77,6 @@ impl ::wechatpay_runtime::Operation for TerminateDeliveryPlanRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`: `client.v3().marketing().partner().delivery_plan().delivery_plans().plan_id(plan_id).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerDeliveryPlanDeliveryPlansPlanIdTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerDeliveryPlanDeliveryPlansPlanIdTerminate<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerDeliveryPlanDeliveryPlansPlanIdTerminate {
-            client,
-            plan_id: plan_id.into(),
-        }
-    }
-
-    /// 终止投放计划 (`POST /v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`)
-    pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&TerminateDeliveryPlanRequest::new(self.plan_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/delivery-plan/delivery-plans/{plan_id}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

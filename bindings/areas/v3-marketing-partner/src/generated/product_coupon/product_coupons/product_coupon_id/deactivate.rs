@@ -676,44 +676,6 @@ impl ::wechatpay_runtime::Operation for DeactivateProductCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).deactivate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdDeactivate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdDeactivate<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdDeactivate {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-        }
-    }
-
-    /// 失效商品券 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`)
-    pub async fn post(
-        &self,
-        body: DeactivateProductCouponBody,
-    ) -> ::std::result::Result<
-        DeactivateProductCouponResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &DeactivateProductCouponRequest::new(
-                    self.product_coupon_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/deactivate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

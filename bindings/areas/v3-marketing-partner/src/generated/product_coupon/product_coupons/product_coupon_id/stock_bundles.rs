@@ -2343,52 +2343,6 @@ impl ::wechatpay_runtime::Operation for CreateStockBundleRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stock_bundles()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundles<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundles<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundles {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-        }
-    }
-
-    /// `/{stock_bundle_id}`
-    pub fn stock_bundle_id(
-        &self,
-        stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> stock_bundle_id::V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleId<
-        'a,
-    > {
-        stock_bundle_id::V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleId::new(
-            self.client,
-            self.product_coupon_id.clone(),
-            stock_bundle_id,
-        )
-    }
-
-    /// 添加商品券批次组 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`)
-    pub async fn post(
-        &self,
-        body: CreateStockBundleBody,
-    ) -> ::std::result::Result<CreateStockBundleResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &CreateStockBundleRequest::new(self.product_coupon_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

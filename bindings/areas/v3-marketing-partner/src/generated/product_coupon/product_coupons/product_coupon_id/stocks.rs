@@ -2988,62 +2988,6 @@ impl ::wechatpay_runtime::Operation for CreateStockRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stocks()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocks<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocks<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocks {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-        }
-    }
-
-    /// `/{stock_id}`
-    pub fn stock_id(
-        &self,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> stock_id::V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockId<
-        'a,
-    > {
-        stock_id::V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockId::new(
-            self.client,
-            self.product_coupon_id.clone(),
-            stock_id,
-        )
-    }
-
-    /// 查询商品券批次列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)
-    pub async fn get(
-        &self,
-        query: PartnerListStocksQuery,
-    ) -> ::std::result::Result<PartnerListStocksResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerListStocksRequest::new(self.product_coupon_id.clone(), query),
-            )
-            .await
-    }
-
-    /// 添加商品券批次 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`)
-    pub async fn post(
-        &self,
-        body: CreateStockBody,
-    ) -> ::std::result::Result<CreateStockResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateStockRequest::new(self.product_coupon_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2317,50 +2317,6 @@ impl ::wechatpay_runtime::Operation for CreateCouponBundleRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupon_bundles()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidCouponBundles<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponBundles<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidCouponBundles {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// `/{user_coupon_bundle_id}`
-    pub fn user_coupon_bundle_id(
-        &self,
-        user_coupon_bundle_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> user_coupon_bundle_id::V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleId<
-        'a,
-    > {
-        user_coupon_bundle_id::V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleId::new(
-            self.client,
-            self.openid.clone(),
-            user_coupon_bundle_id,
-        )
-    }
-
-    /// 向用户发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`)
-    pub async fn post(
-        &self,
-        body: CreateCouponBundleBody,
-    ) -> ::std::result::Result<CreateCouponBundleResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateCouponBundleRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -2380,46 +2336,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 
 pub mod user_coupon_bundle_id {
     //! `/{user_coupon_bundle_id}`
-
-    /// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupon_bundles().user_coupon_bundle_id(user_coupon_bundle_id)`.
-    #[derive(Debug, Clone)]
-    pub struct V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleId<
-        'a,
-    > {
-        client: &'a ::wechatpay_runtime::Client,
-        openid: ::std::string::String,
-        user_coupon_bundle_id: ::std::string::String,
-    }
-
-    impl<
-        'a,
-    > V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleId<'a> {
-        /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            openid: impl ::std::convert::Into<::std::string::String>,
-            user_coupon_bundle_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleId {
-                client,
-                openid: openid.into(),
-                user_coupon_bundle_id: user_coupon_bundle_id.into(),
-            }
-        }
-
-        /// `/deactivate`
-        pub fn deactivate(
-            &self,
-        ) -> deactivate::V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleIdDeactivate<
-            'a,
-        > {
-            deactivate::V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleIdDeactivate::new(
-                self.client,
-                self.openid.clone(),
-                self.user_coupon_bundle_id.clone(),
-            )
-        }
-    }
 
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]

@@ -2837,63 +2837,6 @@ impl ::wechatpay_runtime::Operation for PartnerMarketingCreateCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupons()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidCoupons<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidCoupons<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidCoupons {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// `/{coupon_code}`
-    pub fn coupon_code(
-        &self,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> coupon_code::V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCode<'a> {
-        coupon_code::V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCode::new(
-            self.client,
-            self.openid.clone(),
-            coupon_code,
-        )
-    }
-
-    /// 指定券状态查询用户商品券列表 (`GET /v3/marketing/partner/product-coupon/users/{openid}/coupons`)
-    pub async fn get(
-        &self,
-        query: PartnerListCouponsQuery,
-    ) -> ::std::result::Result<PartnerListCouponsResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&PartnerListCouponsRequest::new(self.openid.clone(), query))
-            .await
-    }
-
-    /// 向用户发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`)
-    pub async fn post(
-        &self,
-        body: PartnerMarketingCreateCouponBody,
-    ) -> ::std::result::Result<
-        PartnerMarketingCreateCouponResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerMarketingCreateCouponRequest::new(self.openid.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupons`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -215,36 +215,6 @@ impl ::wechatpay_runtime::Operation for CreatePreSendCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`: `client.v3().marketing().partner().product_coupon().users().openid(openid).pre_send_coupon()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidPreSendCoupon<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidPreSendCoupon<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidPreSendCoupon {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 向用户预发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`)
-    pub async fn post(
-        &self,
-        body: CreatePreSendCouponBody,
-    ) -> ::std::result::Result<CreatePreSendCouponResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreatePreSendCouponRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -201,39 +201,6 @@ impl ::wechatpay_runtime::Operation for CreatePreSendCouponBundleRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`: `client.v3().marketing().partner().product_coupon().users().openid(openid).pre_send_coupon_bundle()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidPreSendCouponBundle<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidPreSendCouponBundle<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidPreSendCouponBundle {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 向用户预发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`)
-    pub async fn post(
-        &self,
-        body: CreatePreSendCouponBundleBody,
-    ) -> ::std::result::Result<
-        CreatePreSendCouponBundleResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreatePreSendCouponBundleRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -231,36 +231,6 @@ impl ::wechatpay_runtime::Operation for AddActivityMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`: `client.v3().marketing().paygiftactivity().activities().activity_id(activity_id).merchants().add()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivityActivitiesActivityIdMerchantsAdd<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchantsAdd<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPaygiftactivityActivitiesActivityIdMerchantsAdd {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 新增活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`)
-    pub async fn post(
-        &self,
-        body: AddActivityMerchantBody,
-    ) -> ::std::result::Result<AddActivityMerchantResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&AddActivityMerchantRequest::new(self.activity_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/add`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -186,39 +186,6 @@ impl ::wechatpay_runtime::Operation for DeleteActivityMerchantRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`: `client.v3().marketing().paygiftactivity().activities().activity_id(activity_id).merchants().delete()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPaygiftactivityActivitiesActivityIdMerchantsDelete<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3MarketingPaygiftactivityActivitiesActivityIdMerchantsDelete<'a> {
-    /// Starts the typed call path at `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPaygiftactivityActivitiesActivityIdMerchantsDelete {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 删除活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`)
-    pub async fn post(
-        &self,
-        body: DeleteActivityMerchantBody,
-    ) -> ::std::result::Result<
-        DeleteActivityMerchantResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&DeleteActivityMerchantRequest::new(self.activity_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -228,39 +228,6 @@ impl ::wechatpay_runtime::Operation for UploadSubmissionFileRequest {
     }
 }
 
-/// The typed call path at `/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload`: `client.v3().mch_manage().submission_files().sub_mchid().sub_mchid(sub_mchid).upload()`.
-#[derive(Debug, Clone)]
-pub struct V3MchManageSubmissionFilesSubMchidSubMchidUpload<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3MchManageSubmissionFilesSubMchidSubMchidUpload<'a> {
-    /// Starts the typed call path at `/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchManageSubmissionFilesSubMchidSubMchidUpload {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 上传商户提交资料文件 (`POST /v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload`)
-    pub async fn post(
-        &self,
-        body: UploadSubmissionFileBody,
-    ) -> ::std::result::Result<
-        UploadSubmissionFileResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&UploadSubmissionFileRequest::new(self.sub_mchid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch-manage/submission-files/sub-mchid/{sub_mchid}/upload`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

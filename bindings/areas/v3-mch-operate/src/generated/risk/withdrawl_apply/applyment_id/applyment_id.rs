@@ -174,40 +174,6 @@ impl ::wechatpay_runtime::Operation for GetWithdrawlApplyByApplymentIdRequest {
     }
 }
 
-/// The typed call path at `/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`: `client.v3().mch_operate().risk().withdrawl_apply().applyment_id().applyment_id(applyment_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperateRiskWithdrawlApplyApplymentIdApplymentId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3MchOperateRiskWithdrawlApplyApplymentIdApplymentId<'a> {
-    /// Starts the typed call path at `/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchOperateRiskWithdrawlApplyApplymentIdApplymentId {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// 微信支付提现申请单号查询提现申请单状态 (`GET /v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetWithdrawlApplyByApplymentIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetWithdrawlApplyByApplymentIdRequest::new(self.applyment_id.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch_operate/risk/withdrawl-apply/applyment-id/{applyment_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

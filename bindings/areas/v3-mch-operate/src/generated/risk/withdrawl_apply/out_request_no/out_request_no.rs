@@ -176,40 +176,6 @@ impl ::wechatpay_runtime::Operation for GetWithdrawlApplyByOutRequestNoRequest {
     }
 }
 
-/// The typed call path at `/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`: `client.v3().mch_operate().risk().withdrawl_apply().out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3MchOperateRiskWithdrawlApplyOutRequestNoOutRequestNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3MchOperateRiskWithdrawlApplyOutRequestNoOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchOperateRiskWithdrawlApplyOutRequestNoOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 商户提现申请单号查询提现申请单状态 (`GET /v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetWithdrawlApplyByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetWithdrawlApplyByOutRequestNoRequest::new(self.out_request_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mch_operate/risk/withdrawl-apply/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

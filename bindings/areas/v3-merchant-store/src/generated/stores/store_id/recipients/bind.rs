@@ -247,36 +247,6 @@ impl ::wechatpay_runtime::Operation for BindRecipientRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-store/stores/{store_id}/recipients/bind`: `client.v3().merchant_store().stores().store_id(store_id).recipients().bind()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantStoreStoresStoreIdRecipientsBind<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    store_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantStoreStoresStoreIdRecipientsBind<'a> {
-    /// Starts the typed call path at `/v3/merchant-store/stores/{store_id}/recipients/bind` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantStoreStoresStoreIdRecipientsBind {
-            client,
-            store_id: store_id.into(),
-        }
-    }
-
-    /// 绑定门店收款信息 (`POST /v3/merchant-store/stores/{store_id}/recipients/bind`)
-    pub async fn post(
-        &self,
-        body: BindRecipientBody,
-    ) -> ::std::result::Result<BindRecipientResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&BindRecipientRequest::new(self.store_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-store/stores/{store_id}/recipients/bind`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -262,36 +262,6 @@ impl ::wechatpay_runtime::Operation for UnbindRecipientRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant-store/stores/{store_id}/recipients/unbind`: `client.v3().merchant_store().stores().store_id(store_id).recipients().unbind()`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantStoreStoresStoreIdRecipientsUnbind<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    store_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantStoreStoresStoreIdRecipientsUnbind<'a> {
-    /// Starts the typed call path at `/v3/merchant-store/stores/{store_id}/recipients/unbind` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantStoreStoresStoreIdRecipientsUnbind {
-            client,
-            store_id: store_id.into(),
-        }
-    }
-
-    /// 解除门店收款信息绑定 (`POST /v3/merchant-store/stores/{store_id}/recipients/unbind`)
-    pub async fn post(
-        &self,
-        body: UnbindRecipientBody,
-    ) -> ::std::result::Result<UnbindRecipientResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&UnbindRecipientRequest::new(self.store_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant-store/stores/{store_id}/recipients/unbind`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

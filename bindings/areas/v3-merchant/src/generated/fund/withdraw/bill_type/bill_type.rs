@@ -246,39 +246,6 @@ impl ::wechatpay_runtime::Operation for GetWithdrawByBillTypeRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant/fund/withdraw/bill-type/{bill_type}`: `client.v3().merchant().fund().withdraw().bill_type().bill_type(bill_type)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantFundWithdrawBillTypeBillType<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    bill_type: ::std::string::String,
-}
-
-impl<'a> V3MerchantFundWithdrawBillTypeBillType<'a> {
-    /// Starts the typed call path at `/v3/merchant/fund/withdraw/bill-type/{bill_type}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        bill_type: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantFundWithdrawBillTypeBillType {
-            client,
-            bill_type: bill_type.into(),
-        }
-    }
-
-    /// 按日下载提现异常文件 (`GET /v3/merchant/fund/withdraw/bill-type/{bill_type}`)
-    pub async fn get(
-        &self,
-        query: GetWithdrawByBillTypeQuery,
-    ) -> ::std::result::Result<
-        GetWithdrawByBillTypeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetWithdrawByBillTypeRequest::new(self.bill_type.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/withdraw/bill-type/{bill_type}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

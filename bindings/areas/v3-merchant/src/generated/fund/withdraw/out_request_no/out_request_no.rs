@@ -216,42 +216,6 @@ impl ::wechatpay_runtime::Operation for MerchantGetWithdrawByOutRequestNoRequest
     }
 }
 
-/// The typed call path at `/v3/merchant/fund/withdraw/out-request-no/{out_request_no}`: `client.v3().merchant().fund().withdraw().out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantFundWithdrawOutRequestNoOutRequestNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<'a> V3MerchantFundWithdrawOutRequestNoOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/merchant/fund/withdraw/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantFundWithdrawOutRequestNoOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 电商平台(商户提现单号查询)提现状态 (`GET /v3/merchant/fund/withdraw/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        MerchantGetWithdrawByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &MerchantGetWithdrawByOutRequestNoRequest::new(
-                    self.out_request_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/withdraw/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

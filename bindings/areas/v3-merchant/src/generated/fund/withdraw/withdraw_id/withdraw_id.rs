@@ -212,38 +212,6 @@ impl ::wechatpay_runtime::Operation for GetWithdrawByWithdrawIdRequest {
     }
 }
 
-/// The typed call path at `/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`: `client.v3().merchant().fund().withdraw().withdraw_id().withdraw_id(withdraw_id)`.
-#[derive(Debug, Clone)]
-pub struct V3MerchantFundWithdrawWithdrawIdWithdrawId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    withdraw_id: ::std::string::String,
-}
-
-impl<'a> V3MerchantFundWithdrawWithdrawIdWithdrawId<'a> {
-    /// Starts the typed call path at `/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        withdraw_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MerchantFundWithdrawWithdrawIdWithdrawId {
-            client,
-            withdraw_id: withdraw_id.into(),
-        }
-    }
-
-    /// 电商平台(微信支付提现单号)查询提现状态 (`GET /v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetWithdrawByWithdrawIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetWithdrawByWithdrawIdRequest::new(self.withdraw_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/merchant/fund/withdraw/withdraw-id/{withdraw_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -501,29 +501,6 @@ impl ::wechatpay_runtime::Operation for PapayAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/app`: `client.v3().papay().insurance_sign().contracts().pre_entrust_sign().app()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignContractsPreEntrustSignApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayInsuranceSignContractsPreEntrustSignApp<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayInsuranceSignContractsPreEntrustSignApp {
-            client,
-        }
-    }
-
-    /// 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`)
-    pub async fn post(
-        &self,
-        body: PapayAppPrepayBody,
-    ) -> ::std::result::Result<PapayAppPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PapayAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/pre-entrust-sign/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -668,29 +668,6 @@ impl ::wechatpay_runtime::Operation for PapayH5PrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`: `client.v3().papay().insurance_sign().contracts().pre_entrust_sign().h5()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignContractsPreEntrustSignH5<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayInsuranceSignContractsPreEntrustSignH5<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayInsuranceSignContractsPreEntrustSignH5 {
-            client,
-        }
-    }
-
-    /// 保险商户H5预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`)
-    pub async fn post(
-        &self,
-        body: PapayH5PrepayBody,
-    ) -> ::std::result::Result<PapayH5PrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PapayH5PrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

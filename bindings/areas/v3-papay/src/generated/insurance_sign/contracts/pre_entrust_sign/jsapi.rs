@@ -623,29 +623,6 @@ impl ::wechatpay_runtime::Operation for PapayJsapiPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`: `client.v3().papay().insurance_sign().contracts().pre_entrust_sign().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignContractsPreEntrustSignJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayInsuranceSignContractsPreEntrustSignJsapi<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayInsuranceSignContractsPreEntrustSignJsapi {
-            client,
-        }
-    }
-
-    /// 保险商户JSAPI预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`)
-    pub async fn post(
-        &self,
-        body: PapayJsapiPrepayBody,
-    ) -> ::std::result::Result<PapayJsapiPrepayResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&PapayJsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -642,32 +642,6 @@ impl ::wechatpay_runtime::Operation for PapayMiniProgramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program`: `client.v3().papay().insurance_sign().contracts().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignContractsPreEntrustSignMiniProgram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayInsuranceSignContractsPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayInsuranceSignContractsPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 保险商户小程序预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: PapayMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        PapayMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PapayMiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -311,32 +311,6 @@ impl ::wechatpay_runtime::Operation for HarmonyApplyTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/pay/harmony/transactions/apply`: `client.v3().papay().pay().harmony().transactions().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayPayHarmonyTransactionsApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayPayHarmonyTransactionsApply<'a> {
-    /// Starts the typed call path at `/v3/papay/pay/harmony/transactions/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayPayHarmonyTransactionsApply {
-            client,
-        }
-    }
-
-    /// 代扣受理扣款 (`POST /v3/papay/pay/harmony/transactions/apply`)
-    pub async fn post(
-        &self,
-        body: HarmonyApplyTransactionBody,
-    ) -> ::std::result::Result<
-        HarmonyApplyTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&HarmonyApplyTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/harmony/transactions/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

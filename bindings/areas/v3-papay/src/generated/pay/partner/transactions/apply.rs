@@ -311,32 +311,6 @@ impl ::wechatpay_runtime::Operation for PartnerApplyTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/pay/partner/transactions/apply`: `client.v3().papay().pay().partner().transactions().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayPayPartnerTransactionsApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayPayPartnerTransactionsApply<'a> {
-    /// Starts the typed call path at `/v3/papay/pay/partner/transactions/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayPayPartnerTransactionsApply {
-            client,
-        }
-    }
-
-    /// 受理扣款 (`POST /v3/papay/pay/partner/transactions/apply`)
-    pub async fn post(
-        &self,
-        body: PartnerApplyTransactionBody,
-    ) -> ::std::result::Result<
-        PartnerApplyTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerApplyTransactionRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/partner/transactions/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

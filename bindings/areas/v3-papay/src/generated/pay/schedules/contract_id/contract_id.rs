@@ -178,48 +178,6 @@ impl ::wechatpay_runtime::Operation for GetScheduleByContractIdRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/pay/schedules/contract-id/{contract_id}`: `client.v3().papay().pay().schedules().contract_id().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PapayPaySchedulesContractIdContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3PapayPaySchedulesContractIdContractId<'a> {
-    /// Starts the typed call path at `/v3/papay/pay/schedules/contract-id/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayPaySchedulesContractIdContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// `/schedule`
-    pub fn schedule(
-        &self,
-    ) -> schedule::V3PapayPaySchedulesContractIdContractIdSchedule<'a> {
-        schedule::V3PapayPaySchedulesContractIdContractIdSchedule::new(
-            self.client,
-            self.contract_id.clone(),
-        )
-    }
-
-    /// 查询扣费预约 (`GET /v3/papay/pay/schedules/contract-id/{contract_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetScheduleByContractIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetScheduleByContractIdRequest::new(self.contract_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/schedules/contract-id/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

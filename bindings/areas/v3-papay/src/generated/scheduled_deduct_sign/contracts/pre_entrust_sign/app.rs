@@ -304,32 +304,6 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`: `client.v3().papay().scheduled_deduct_sign().contracts().pre_entrust_sign().app()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignContractsPreEntrustSignApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignApp<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignContractsPreEntrustSignApp {
-            client,
-        }
-    }
-
-    /// App场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`)
-    pub async fn post(
-        &self,
-        body: ScheduledPapayAppPrepayBody,
-    ) -> ::std::result::Result<
-        ScheduledPapayAppPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ScheduledPapayAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -344,32 +344,6 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayH5PrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`: `client.v3().papay().scheduled_deduct_sign().contracts().pre_entrust_sign().h5()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignContractsPreEntrustSignH5<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignH5<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignContractsPreEntrustSignH5 {
-            client,
-        }
-    }
-
-    /// H5场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`)
-    pub async fn post(
-        &self,
-        body: ScheduledPapayH5PrepayBody,
-    ) -> ::std::result::Result<
-        ScheduledPapayH5PrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ScheduledPapayH5PrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -294,32 +294,6 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayJsapiPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`: `client.v3().papay().scheduled_deduct_sign().contracts().pre_entrust_sign().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignContractsPreEntrustSignJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignJsapi<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignContractsPreEntrustSignJsapi {
-            client,
-        }
-    }
-
-    /// JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`)
-    pub async fn post(
-        &self,
-        body: ScheduledPapayJsapiPrepayBody,
-    ) -> ::std::result::Result<
-        ScheduledPapayJsapiPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ScheduledPapayJsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

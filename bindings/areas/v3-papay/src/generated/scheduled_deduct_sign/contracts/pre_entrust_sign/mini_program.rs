@@ -310,32 +310,6 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayMiniProgramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`: `client.v3().papay().scheduled_deduct_sign().contracts().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignContractsPreEntrustSignMiniProgram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignContractsPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignContractsPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 小程序场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: ScheduledPapayMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        ScheduledPapayMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ScheduledPapayMiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -194,32 +194,6 @@ impl ::wechatpay_runtime::Operation for EcommercePayRedirectSignRequest {
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`: `client.v3().password_exempt_contract().contracts().ecommerce().pre_entrust_sign().pay_redirect_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PasswordExemptContractContractsEcommercePreEntrustSignPayRedirectSign {
-            client,
-        }
-    }
-
-    /// 电商收付通模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`)
-    pub async fn post(
-        &self,
-        body: EcommercePayRedirectSignBody,
-    ) -> ::std::result::Result<
-        EcommercePayRedirectSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&EcommercePayRedirectSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/pay-redirect-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -208,32 +208,6 @@ impl ::wechatpay_runtime::Operation for NormalPasswordMiniProgramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`: `client.v3().password_exempt_contract().contracts().normal().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsNormalPreEntrustSignMiniProgram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PasswordExemptContractContractsNormalPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PasswordExemptContractContractsNormalPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 直连商户模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: NormalPasswordMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        NormalPasswordMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&NormalPasswordMiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -194,32 +194,6 @@ impl ::wechatpay_runtime::Operation for NormalPayRedirectSignRequest {
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`: `client.v3().password_exempt_contract().contracts().normal().pre_entrust_sign().pay_redirect_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsNormalPreEntrustSignPayRedirectSign<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PasswordExemptContractContractsNormalPreEntrustSignPayRedirectSign<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PasswordExemptContractContractsNormalPreEntrustSignPayRedirectSign {
-            client,
-        }
-    }
-
-    /// 直连商户模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`)
-    pub async fn post(
-        &self,
-        body: NormalPayRedirectSignBody,
-    ) -> ::std::result::Result<
-        NormalPayRedirectSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&NormalPayRedirectSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -243,32 +243,6 @@ impl ::wechatpay_runtime::Operation for QsPasswordMiniProgramPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`: `client.v3().password_exempt_contract().contracts().qs().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsQsPreEntrustSignMiniProgram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PasswordExemptContractContractsQsPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PasswordExemptContractContractsQsPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 清算机构模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: QsPasswordMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        QsPasswordMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&QsPasswordMiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

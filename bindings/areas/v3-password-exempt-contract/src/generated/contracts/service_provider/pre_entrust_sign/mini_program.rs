@@ -250,34 +250,6 @@ impl ::wechatpay_runtime::Operation for ServicePasswordMiniProgramPrepayRequest 
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`: `client.v3().password_exempt_contract().contracts().service_provider().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgram<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PasswordExemptContractContractsServiceProviderPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 服务商模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: ServicePasswordMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        ServicePasswordMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ServicePasswordMiniProgramPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

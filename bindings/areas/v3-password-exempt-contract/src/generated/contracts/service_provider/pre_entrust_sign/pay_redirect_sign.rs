@@ -237,36 +237,6 @@ impl ::wechatpay_runtime::Operation for ServicePayRedirectSignRequest {
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`: `client.v3().password_exempt_contract().contracts().service_provider().pre_entrust_sign().pay_redirect_sign()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsServiceProviderPreEntrustSignPayRedirectSign<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<
-    'a,
-> V3PasswordExemptContractContractsServiceProviderPreEntrustSignPayRedirectSign<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PasswordExemptContractContractsServiceProviderPreEntrustSignPayRedirectSign {
-            client,
-        }
-    }
-
-    /// 服务商模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`)
-    pub async fn post(
-        &self,
-        body: ServicePayRedirectSignBody,
-    ) -> ::std::result::Result<
-        ServicePayRedirectSignResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ServicePayRedirectSignRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -284,43 +284,6 @@ impl ::wechatpay_runtime::Operation for GetPrintOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`: `client.v3().pay_devices().printers().device_id(device_id).print_orders().print_order_no(print_order_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayDevicesPrintersDeviceIdPrintOrdersPrintOrderNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    device_id: ::std::string::String,
-    print_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayDevicesPrintersDeviceIdPrintOrdersPrintOrderNo<'a> {
-    /// Starts the typed call path at `/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        device_id: impl ::std::convert::Into<::std::string::String>,
-        print_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayDevicesPrintersDeviceIdPrintOrdersPrintOrderNo {
-            client,
-            device_id: device_id.into(),
-            print_order_no: print_order_no.into(),
-        }
-    }
-
-    /// 查询订单 (`GET /v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetPrintOrderResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetPrintOrderRequest::new(
-                    self.device_id.clone(),
-                    self.print_order_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay-devices/printers/{device_id}/print-orders/{print_order_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

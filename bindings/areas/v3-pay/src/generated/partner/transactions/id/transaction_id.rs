@@ -882,41 +882,6 @@ impl ::wechatpay_runtime::Operation for PartnerQueryOrderByIdRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/id/{transaction_id}`: `client.v3().pay().partner().transactions().id().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsIdTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3PayPartnerTransactionsIdTransactionId<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/id/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayPartnerTransactionsIdTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 微信支付订单号查询 (`GET /v3/pay/partner/transactions/id/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: PartnerQueryOrderByIdQuery,
-    ) -> ::std::result::Result<
-        PartnerQueryOrderByIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerQueryOrderByIdRequest::new(self.transaction_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

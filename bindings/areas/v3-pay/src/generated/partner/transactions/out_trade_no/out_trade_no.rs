@@ -933,62 +933,6 @@ impl ::wechatpay_runtime::Operation for PartnerQueryOrderByOutTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}`: `client.v3().pay().partner().transactions().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayPartnerTransactionsOutTradeNoOutTradeNo {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(&self) -> close::V3PayPartnerTransactionsOutTradeNoOutTradeNoClose<'a> {
-        close::V3PayPartnerTransactionsOutTradeNoOutTradeNoClose::new(
-            self.client,
-            self.out_trade_no.clone(),
-        )
-    }
-
-    /// `/reverse`
-    pub fn reverse(
-        &self,
-    ) -> reverse::V3PayPartnerTransactionsOutTradeNoOutTradeNoReverse<'a> {
-        reverse::V3PayPartnerTransactionsOutTradeNoOutTradeNoReverse::new(
-            self.client,
-            self.out_trade_no.clone(),
-        )
-    }
-
-    /// 商户订单号查询 (`GET /v3/pay/partner/transactions/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-        query: PartnerQueryOrderByOutTradeNoQuery,
-    ) -> ::std::result::Result<
-        PartnerQueryOrderByOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerQueryOrderByOutTradeNoRequest::new(
-                    self.out_trade_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -180,39 +180,6 @@ impl ::wechatpay_runtime::Operation for PayReverseTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`: `client.v3().pay().transactions().out_trade_no().out_trade_no(out_trade_no).reverse()`.
-#[derive(Debug, Clone)]
-pub struct V3PayTransactionsOutTradeNoOutTradeNoReverse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3PayTransactionsOutTradeNoOutTradeNoReverse<'a> {
-    /// Starts the typed call path at `/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayTransactionsOutTradeNoOutTradeNoReverse {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 撤销 (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`)
-    pub async fn post(
-        &self,
-        body: PayReverseTransactionBody,
-    ) -> ::std::result::Result<
-        PayReverseTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&PayReverseTransactionRequest::new(self.out_trade_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -151,41 +151,6 @@ impl ::wechatpay_runtime::Operation for AcquiringbankCancelServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`: `client.v3().payscore().acquiringbank().serviceorder().out_order_no(out_order_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreAcquiringbankServiceorderOutOrderNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoCancel<'a> {
-    /// Starts the typed call path at `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreAcquiringbankServiceorderOutOrderNoCancel {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 从业机构取消微信支付分订单 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`)
-    pub async fn post(
-        &self,
-        body: AcquiringbankCancelServiceorderBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &AcquiringbankCancelServiceorderRequest::new(
-                    self.out_order_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

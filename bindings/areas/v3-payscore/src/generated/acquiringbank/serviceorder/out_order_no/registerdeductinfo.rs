@@ -217,41 +217,6 @@ impl ::wechatpay_runtime::Operation for CreateRegisterdeductinfoRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`: `client.v3().payscore().acquiringbank().serviceorder().out_order_no(out_order_no).registerdeductinfo()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreAcquiringbankServiceorderOutOrderNoRegisterdeductinfo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreAcquiringbankServiceorderOutOrderNoRegisterdeductinfo<'a> {
-    /// Starts the typed call path at `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreAcquiringbankServiceorderOutOrderNoRegisterdeductinfo {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 从业机构登记微信支付分扣款信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`)
-    pub async fn post(
-        &self,
-        body: CreateRegisterdeductinfoBody,
-    ) -> ::std::result::Result<
-        CreateRegisterdeductinfoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CreateRegisterdeductinfoRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -144,38 +144,6 @@ impl ::wechatpay_runtime::Operation for PartnerCancelServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/cancel`: `client.v3().payscore().partner().serviceorder().out_order_no(out_order_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServiceorderOutOrderNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePartnerServiceorderOutOrderNoCancel<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePartnerServiceorderOutOrderNoCancel {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 取消支付分订单 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/cancel`)
-    pub async fn post(
-        &self,
-        body: PartnerCancelServiceorderBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerCancelServiceorderRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/serviceorder/{out_order_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -140,38 +140,6 @@ impl ::wechatpay_runtime::Operation for PartnerPayServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/pay`: `client.v3().payscore().partner().serviceorder().out_order_no(out_order_no).pay()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServiceorderOutOrderNoPay<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePartnerServiceorderOutOrderNoPay<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/pay` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePartnerServiceorderOutOrderNoPay {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 商户发起催收扣款 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/pay`)
-    pub async fn post(
-        &self,
-        body: PartnerPayServiceorderBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerPayServiceorderRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/serviceorder/{out_order_no}/pay`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

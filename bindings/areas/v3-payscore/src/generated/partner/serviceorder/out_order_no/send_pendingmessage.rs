@@ -316,38 +316,6 @@ impl ::wechatpay_runtime::Operation for PartnerSendPendingmessageRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`: `client.v3().payscore().partner().serviceorder().out_order_no(out_order_no).send_pendingmessage()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServiceorderOutOrderNoSendPendingmessage<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePartnerServiceorderOutOrderNoSendPendingmessage<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePartnerServiceorderOutOrderNoSendPendingmessage {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 下发服务费用待处理消息 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`)
-    pub async fn post(
-        &self,
-        body: PartnerSendPendingmessageBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerSendPendingmessageRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/serviceorder/{out_order_no}/send-pendingmessage`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -204,38 +204,6 @@ impl ::wechatpay_runtime::Operation for PartnerSyncServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/sync`: `client.v3().payscore().partner().serviceorder().out_order_no(out_order_no).sync()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServiceorderOutOrderNoSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePartnerServiceorderOutOrderNoSync<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/serviceorder/{out_order_no}/sync` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePartnerServiceorderOutOrderNoSync {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 同步订单信息 (`POST /v3/payscore/partner/serviceorder/{out_order_no}/sync`)
-    pub async fn post(
-        &self,
-        body: PartnerSyncServiceorderBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerSyncServiceorderRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/serviceorder/{out_order_no}/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -295,41 +295,6 @@ impl ::wechatpay_runtime::Operation for GetServicequotaByServiceIdRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/servicequotas/service-id/{service_id}`: `client.v3().payscore().partner().servicequotas().service_id().service_id(service_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerServicequotasServiceIdServiceId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    service_id: ::std::string::String,
-}
-
-impl<'a> V3PayscorePartnerServicequotasServiceIdServiceId<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/servicequotas/service-id/{service_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePartnerServicequotasServiceIdServiceId {
-            client,
-            service_id: service_id.into(),
-        }
-    }
-
-    /// 查询用户分层对应建议先享金额 (`GET /v3/payscore/partner/servicequotas/service-id/{service_id}`)
-    pub async fn get(
-        &self,
-        query: GetServicequotaByServiceIdQuery,
-    ) -> ::std::result::Result<
-        GetServicequotaByServiceIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetServicequotaByServiceIdRequest::new(self.service_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/servicequotas/service-id/{service_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -139,36 +139,6 @@ impl ::wechatpay_runtime::Operation for OpenidTerminatePermissionRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/permissions/openid/{openid}/terminate`: `client.v3().payscore().permissions().openid().openid(openid).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePermissionsOpenidOpenidTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3PayscorePermissionsOpenidOpenidTerminate<'a> {
-    /// Starts the typed call path at `/v3/payscore/permissions/openid/{openid}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePermissionsOpenidOpenidTerminate {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 解除用户授权关系（openid） (`POST /v3/payscore/permissions/openid/{openid}/terminate`)
-    pub async fn post(
-        &self,
-        body: OpenidTerminatePermissionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&OpenidTerminatePermissionRequest::new(self.openid.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/permissions/openid/{openid}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -263,52 +263,6 @@ impl ::wechatpay_runtime::Operation for GetPayscorePlanByMerchantPlanNoRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`: `client.v3().payscore().plan().payscore_plans().merchant_plan_no().merchant_plan_no(merchant_plan_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    merchant_plan_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
-    /// Starts the typed call path at `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNo {
-            client,
-            merchant_plan_no: merchant_plan_no.into(),
-        }
-    }
-
-    /// `/stop`
-    pub fn stop(
-        &self,
-    ) -> stop::V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> {
-        stop::V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNoStop::new(
-            self.client,
-            self.merchant_plan_no.clone(),
-        )
-    }
-
-    /// 查询支付分计划 (`GET /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetPayscorePlanByMerchantPlanNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetPayscorePlanByMerchantPlanNoRequest::new(
-                    self.merchant_plan_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

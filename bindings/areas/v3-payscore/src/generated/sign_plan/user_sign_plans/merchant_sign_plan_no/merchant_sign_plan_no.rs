@@ -338,54 +338,6 @@ impl ::wechatpay_runtime::Operation for GetUserSignPlanByMerchantSignPlanNoReque
     }
 }
 
-/// The typed call path at `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`: `client.v3().payscore().sign_plan().user_sign_plans().merchant_sign_plan_no().merchant_sign_plan_no(merchant_sign_plan_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    merchant_sign_plan_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<'a> {
-    /// Starts the typed call path at `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNo {
-            client,
-            merchant_sign_plan_no: merchant_sign_plan_no.into(),
-        }
-    }
-
-    /// `/stop`
-    pub fn stop(
-        &self,
-    ) -> stop::V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop<
-        'a,
-    > {
-        stop::V3PayscoreSignPlanUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop::new(
-            self.client,
-            self.merchant_sign_plan_no.clone(),
-        )
-    }
-
-    /// 查询用户的签约计划 (`GET /v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetUserSignPlanByMerchantSignPlanNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetUserSignPlanByMerchantSignPlanNoRequest::new(
-                    self.merchant_sign_plan_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

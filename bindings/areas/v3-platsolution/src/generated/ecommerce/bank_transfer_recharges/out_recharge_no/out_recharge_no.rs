@@ -322,42 +322,6 @@ for PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`: `client.v3().platsolution().ecommerce().bank_transfer_recharges().out_recharge_no().out_recharge_no(out_recharge_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNoOutRechargeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_recharge_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNoOutRechargeNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceBankTransferRechargesOutRechargeNoOutRechargeNo {
-            client,
-            out_recharge_no: out_recharge_no.into(),
-        }
-    }
-
-    /// 查询银行转账充值结果 (`GET /v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest::new(
-                    self.out_recharge_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/bank-transfer-recharges/out-recharge-no/{out_recharge_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -367,29 +367,6 @@ impl ::wechatpay_runtime::Operation for CreatePreTransferRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`: `client.v3().platsolution().ecommerce().mch_transfer().compensate_bills().pre_transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferCompensateBillsPreTransfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsPreTransfer<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferCompensateBillsPreTransfer {
-            client,
-        }
-    }
-
-    /// 请求赔付预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`)
-    pub async fn post(
-        &self,
-        body: CreatePreTransferBody,
-    ) -> ::std::result::Result<CreatePreTransferResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CreatePreTransferRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

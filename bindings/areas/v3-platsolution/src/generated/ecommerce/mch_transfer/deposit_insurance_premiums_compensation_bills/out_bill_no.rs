@@ -407,48 +407,6 @@ for GetDepositInsurancePremiumsCompensationBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_insurance_premiums_compensation_bills().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBillsOutBillNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBillsOutBillNo<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferDepositInsurancePremiumsCompensationBillsOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 查询保证金赔付保司保费结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetDepositInsurancePremiumsCompensationBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetDepositInsurancePremiumsCompensationBillRequest::new(
-                    self.out_bill_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-insurance-premiums-compensation-bills/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

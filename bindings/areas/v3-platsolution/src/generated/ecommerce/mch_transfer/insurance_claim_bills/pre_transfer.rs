@@ -336,32 +336,6 @@ impl ::wechatpay_runtime::Operation for InsuranceCreatePreTransferRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`: `client.v3().platsolution().ecommerce().mch_transfer().insurance_claim_bills().pre_transfer()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsPreTransfer<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsPreTransfer<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsPreTransfer {
-            client,
-        }
-    }
-
-    /// 请求保险理赔预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`)
-    pub async fn post(
-        &self,
-        body: InsuranceCreatePreTransferBody,
-    ) -> ::std::result::Result<
-        InsuranceCreatePreTransferResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&InsuranceCreatePreTransferRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -407,41 +407,6 @@ impl ::wechatpay_runtime::Operation for GetSubMchCompensationBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`: `client.v3().platsolution().ecommerce().mch_transfer().sub_mch_compensation_bills().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferSubMchCompensationBillsOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferSubMchCompensationBillsOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferSubMchCompensationBillsOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 查询赔付结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`)
-    pub async fn get(
-        &self,
-        query: GetSubMchCompensationBillQuery,
-    ) -> ::std::result::Result<
-        GetSubMchCompensationBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetSubMchCompensationBillRequest::new(self.out_bill_no.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -177,50 +177,6 @@ impl ::wechatpay_runtime::Operation for GetRechargeEmployeeBySubMchidRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`: `client.v3().platsolution().ecommerce().recharge_employees().sub_mchid().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchid<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// `/sp-openid`
-    pub fn sp_openid(
-        &self,
-    ) -> sp_openid::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenid<
-        'a,
-    > {
-        sp_openid::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenid::new(
-            self.client,
-            self.sub_mchid.clone(),
-        )
-    }
-
-    /// 查询二级商户可扫码充值员工列表 (`GET /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetRechargeEmployeeBySubMchidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetRechargeEmployeeBySubMchidRequest::new(self.sub_mchid.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -239,40 +195,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod sp_openid {
     //! `/sp-openid`
 
-    /// The typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid`: `client.v3().platsolution().ecommerce().recharge_employees().sub_mchid().sub_mchid(sub_mchid).sp_openid()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenid<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: ::std::string::String,
-    }
-
-    impl<'a> V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenid<'a> {
-        /// Starts the typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenid {
-                client,
-                sub_mchid: sub_mchid.into(),
-            }
-        }
-
-        /// `/{sp_openid}`
-        pub fn sp_openid(
-            &self,
-            sp_openid: impl ::std::convert::Into<::std::string::String>,
-        ) -> sp_openid::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenid<
-            'a,
-        > {
-            sp_openid::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenid::new(
-                self.client,
-                self.sub_mchid.clone(),
-                sp_openid,
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -282,46 +204,6 @@ pub mod sp_openid {
     #[allow(clippy::module_inception, reason = "the URL repeats the segment")]
     pub mod sp_openid {
         //! `/{sp_openid}`
-
-        /// The typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}`: `client.v3().platsolution().ecommerce().recharge_employees().sub_mchid().sub_mchid(sub_mchid).sp_openid().sp_openid(sp_openid)`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenid<
-            'a,
-        > {
-            client: &'a ::wechatpay_runtime::Client,
-            sub_mchid: ::std::string::String,
-            sp_openid: ::std::string::String,
-        }
-
-        impl<
-            'a,
-        > V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenid<'a> {
-            /// Starts the typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                sub_mchid: impl ::std::convert::Into<::std::string::String>,
-                sp_openid: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenid {
-                    client,
-                    sub_mchid: sub_mchid.into(),
-                    sp_openid: sp_openid.into(),
-                }
-            }
-
-            /// `/delete`
-            pub fn delete(
-                &self,
-            ) -> delete::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenidDelete<
-                'a,
-            > {
-                delete::V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenidDelete::new(
-                    self.client,
-                    self.sub_mchid.clone(),
-                    self.sp_openid.clone(),
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -546,54 +546,6 @@ impl ::wechatpay_runtime::Operation for GetRechargeByOutRechargeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`: `client.v3().platsolution().ecommerce().recharges().out_recharge_no().out_recharge_no(out_recharge_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_recharge_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNo {
-            client,
-            out_recharge_no: out_recharge_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(
-        &self,
-    ) -> close::V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNoClose<'a> {
-        close::V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNoClose::new(
-            self.client,
-            self.out_recharge_no.clone(),
-        )
-    }
-
-    /// 查询二级商户充值结果 (`GET /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`)
-    pub async fn get(
-        &self,
-        query: GetRechargeByOutRechargeNoQuery,
-    ) -> ::std::result::Result<
-        GetRechargeByOutRechargeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetRechargeByOutRechargeNoRequest::new(
-                    self.out_recharge_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

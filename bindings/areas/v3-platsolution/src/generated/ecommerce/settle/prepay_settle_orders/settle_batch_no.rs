@@ -173,50 +173,6 @@ impl ::wechatpay_runtime::Operation for GetPrepaySettleOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`: `client.v3().platsolution().ecommerce().settle().prepay_settle_orders().settle_batch_no(settle_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    settle_batch_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNo {
-            client,
-            settle_batch_no: settle_batch_no.into(),
-        }
-    }
-
-    /// `/apply-abnormal-settle`
-    pub fn apply_abnormal_settle(
-        &self,
-    ) -> apply_abnormal_settle::V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNoApplyAbnormalSettle<
-        'a,
-    > {
-        apply_abnormal_settle::V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNoApplyAbnormalSettle::new(
-            self.client,
-            self.settle_batch_no.clone(),
-        )
-    }
-
-    /// 个人收款-查询批量结算信息 (`GET /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetPrepaySettleOrderResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetPrepaySettleOrderRequest::new(self.settle_batch_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -305,29 +305,6 @@ impl ::wechatpay_runtime::Operation for InsuranceApplyBatchRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/apply`: `client.v3().platsolution().insurance().mch_transfer().batches().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionInsuranceMchTransferBatchesApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionInsuranceMchTransferBatchesApply<'a> {
-    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionInsuranceMchTransferBatchesApply {
-            client,
-        }
-    }
-
-    /// 受理商家转账 (`POST /v3/platsolution/insurance/mch-transfer/batches/apply`)
-    pub async fn post(
-        &self,
-        body: InsuranceApplyBatchBody,
-    ) -> ::std::result::Result<InsuranceApplyBatchResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&InsuranceApplyBatchRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -420,32 +420,6 @@ impl ::wechatpay_runtime::Operation for InsuranceApplyReservationRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/apply`: `client.v3().platsolution().insurance().mch_transfer().reservation().apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionInsuranceMchTransferReservationApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PlatsolutionInsuranceMchTransferReservationApply<'a> {
-    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/apply` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PlatsolutionInsuranceMchTransferReservationApply {
-            client,
-        }
-    }
-
-    /// 受理单次预约商家转账 (`POST /v3/platsolution/insurance/mch-transfer/reservation/apply`)
-    pub async fn post(
-        &self,
-        body: InsuranceApplyReservationBody,
-    ) -> ::std::result::Result<
-        InsuranceApplyReservationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&InsuranceApplyReservationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/reservation/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -455,51 +455,6 @@ impl ::wechatpay_runtime::Operation for PlatsolutionGetBatchByBatchIdRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`: `client.v3().platsolution().mch_transfer().batches().batch_id().batch_id(batch_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferBatchesBatchIdBatchId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionMchTransferBatchesBatchIdBatchId<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionMchTransferBatchesBatchIdBatchId {
-            client,
-            batch_id: batch_id.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(
-        &self,
-    ) -> details::V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetails<'a> {
-        details::V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetails::new(
-            self.client,
-            self.batch_id.clone(),
-        )
-    }
-
-    /// 微信支付转账批次单号查询批次单 (`GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`)
-    pub async fn get(
-        &self,
-        query: PlatsolutionGetBatchByBatchIdQuery,
-    ) -> ::std::result::Result<
-        PlatsolutionGetBatchByBatchIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PlatsolutionGetBatchByBatchIdRequest::new(self.batch_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -522,38 +477,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details`: `client.v3().platsolution().mch_transfer().batches().batch_id().batch_id(batch_id).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: ::std::string::String,
-    }
-
-    impl<'a> V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetails<'a> {
-        /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetails {
-                client,
-                batch_id: batch_id.into(),
-            }
-        }
-
-        /// `/detail-id`
-        pub fn detail_id(
-            &self,
-        ) -> detail_id::V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailId<
-            'a,
-        > {
-            detail_id::V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailId::new(
-                self.client,
-                self.batch_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -562,40 +485,6 @@ pub mod details {
 
     pub mod detail_id {
         //! `/detail-id`
-
-        /// The typed call path at `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id`: `client.v3().platsolution().mch_transfer().batches().batch_id().batch_id(batch_id).details().detail_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: ::std::string::String,
-        }
-
-        impl<'a> V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                batch_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailId {
-                    client,
-                    batch_id: batch_id.into(),
-                }
-            }
-
-            /// `/{detail_id}`
-            pub fn detail_id(
-                &self,
-                detail_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> detail_id::V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<
-                'a,
-            > {
-                detail_id::V3PlatsolutionMchTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId::new(
-                    self.client,
-                    self.batch_id.clone(),
-                    detail_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

@@ -459,54 +459,6 @@ impl ::wechatpay_runtime::Operation for PlatsolutionGetBatchByOutBatchNoRequest 
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`: `client.v3().platsolution().mch_transfer().batches().out_batch_no().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(
-        &self,
-    ) -> details::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        details::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetails::new(
-            self.client,
-            self.out_batch_no.clone(),
-        )
-    }
-
-    /// 商户转账批次单号查询批次单 (`GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`)
-    pub async fn get(
-        &self,
-        query: PlatsolutionGetBatchByOutBatchNoQuery,
-    ) -> ::std::result::Result<
-        PlatsolutionGetBatchByOutBatchNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PlatsolutionGetBatchByOutBatchNoRequest::new(
-                    self.out_batch_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -531,38 +483,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details`: `client.v3().platsolution().mch_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: ::std::string::String,
-    }
-
-    impl<'a> V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetails {
-                client,
-                out_batch_no: out_batch_no.into(),
-            }
-        }
-
-        /// `/out-detail-no`
-        pub fn out_detail_no(
-            &self,
-        ) -> out_detail_no::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<
-            'a,
-        > {
-            out_detail_no::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo::new(
-                self.client,
-                self.out_batch_no.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -571,44 +491,6 @@ pub mod details {
 
     pub mod out_detail_no {
         //! `/out-detail-no`
-
-        /// The typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`: `client.v3().platsolution().mch_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details().out_detail_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<
-            'a,
-        > {
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: ::std::string::String,
-        }
-
-        impl<
-            'a,
-        > V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<'a> {
-            /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo {
-                    client,
-                    out_batch_no: out_batch_no.into(),
-                }
-            }
-
-            /// `/{out_detail_no}`
-            pub fn out_detail_no(
-                &self,
-                out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_detail_no::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<
-                'a,
-            > {
-                out_detail_no::V3PlatsolutionMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo::new(
-                    self.client,
-                    self.out_batch_no.clone(),
-                    out_detail_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

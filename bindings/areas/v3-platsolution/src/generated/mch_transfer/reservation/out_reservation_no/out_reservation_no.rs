@@ -297,56 +297,6 @@ impl ::wechatpay_runtime::Operation for GetReservationByOutReservationNoRequest 
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`: `client.v3().platsolution().mch_transfer().reservation().out_reservation_no().out_reservation_no(out_reservation_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_reservation_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNo {
-            client,
-            out_reservation_no: out_reservation_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(
-        &self,
-    ) -> close::V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNoClose<
-        'a,
-    > {
-        close::V3PlatsolutionMchTransferReservationOutReservationNoOutReservationNoClose::new(
-            self.client,
-            self.out_reservation_no.clone(),
-        )
-    }
-
-    /// 商户预约单号查询预约商家转账记录 (`GET /v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`)
-    pub async fn get(
-        &self,
-        query: GetReservationByOutReservationNoQuery,
-    ) -> ::std::result::Result<
-        GetReservationByOutReservationNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetReservationByOutReservationNoRequest::new(
-                    self.out_reservation_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/reservation/out-reservation-no/{out_reservation_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

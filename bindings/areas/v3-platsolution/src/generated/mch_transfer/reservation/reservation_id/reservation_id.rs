@@ -297,44 +297,6 @@ impl ::wechatpay_runtime::Operation for GetReservationByReservationIdRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`: `client.v3().platsolution().mch_transfer().reservation().reservation_id().reservation_id(reservation_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferReservationReservationIdReservationId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    reservation_id: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionMchTransferReservationReservationIdReservationId<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        reservation_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionMchTransferReservationReservationIdReservationId {
-            client,
-            reservation_id: reservation_id.into(),
-        }
-    }
-
-    /// 微信支付预约单号查询预约商家转账记录 (`GET /v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`)
-    pub async fn get(
-        &self,
-        query: GetReservationByReservationIdQuery,
-    ) -> ::std::result::Result<
-        GetReservationByReservationIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetReservationByReservationIdRequest::new(
-                    self.reservation_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/reservation/reservation-id/{reservation_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -652,41 +652,6 @@ impl ::wechatpay_runtime::Operation for DomesticApplyAbnormalRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`: `client.v3().refund().domestic().refunds().refund_id(refund_id).apply_abnormal_refund()`.
-#[derive(Debug, Clone)]
-pub struct V3RefundDomesticRefundsRefundIdApplyAbnormalRefund<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    refund_id: ::std::string::String,
-}
-
-impl<'a> V3RefundDomesticRefundsRefundIdApplyAbnormalRefund<'a> {
-    /// Starts the typed call path at `/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        refund_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3RefundDomesticRefundsRefundIdApplyAbnormalRefund {
-            client,
-            refund_id: refund_id.into(),
-        }
-    }
-
-    /// 发起异常退款 (`POST /v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`)
-    pub async fn post(
-        &self,
-        body: DomesticApplyAbnormalRefundBody,
-    ) -> ::std::result::Result<
-        DomesticApplyAbnormalRefundResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &DomesticApplyAbnormalRefundRequest::new(self.refund_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/refund/domestic/refunds/{refund_id}/apply-abnormal-refund`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

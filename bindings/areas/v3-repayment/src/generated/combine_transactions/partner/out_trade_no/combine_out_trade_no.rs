@@ -343,54 +343,6 @@ impl ::wechatpay_runtime::Operation for GetPartnerByCombineOutTradeNoRequest {
     }
 }
 
-/// The typed call path at `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`: `client.v3().repayment().combine_transactions().partner().out_trade_no().combine_out_trade_no(combine_out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    combine_out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNo {
-            client,
-            combine_out_trade_no: combine_out_trade_no.into(),
-        }
-    }
-
-    /// `/close`
-    pub fn close(
-        &self,
-    ) -> close::V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNoClose<
-        'a,
-    > {
-        close::V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNoClose::new(
-            self.client,
-            self.combine_out_trade_no.clone(),
-        )
-    }
-
-    /// 还款单查询 (`GET /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetPartnerByCombineOutTradeNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetPartnerByCombineOutTradeNoRequest::new(
-                    self.combine_out_trade_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

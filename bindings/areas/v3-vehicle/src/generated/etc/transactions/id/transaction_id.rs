@@ -466,44 +466,6 @@ impl ::wechatpay_runtime::Operation for VehicleGetTransactionByTransactionIdRequ
     }
 }
 
-/// The typed call path at `/v3/vehicle/etc/transactions/id/{transaction_id}`: `client.v3().vehicle().etc().transactions().id().transaction_id(transaction_id)`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleEtcTransactionsIdTransactionId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    transaction_id: ::std::string::String,
-}
-
-impl<'a> V3VehicleEtcTransactionsIdTransactionId<'a> {
-    /// Starts the typed call path at `/v3/vehicle/etc/transactions/id/{transaction_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        transaction_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3VehicleEtcTransactionsIdTransactionId {
-            client,
-            transaction_id: transaction_id.into(),
-        }
-    }
-
-    /// 查询订单 (`GET /v3/vehicle/etc/transactions/id/{transaction_id}`)
-    pub async fn get(
-        &self,
-        query: VehicleGetTransactionByTransactionIdQuery,
-    ) -> ::std::result::Result<
-        VehicleGetTransactionByTransactionIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &VehicleGetTransactionByTransactionIdRequest::new(
-                    self.transaction_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/transactions/id/{transaction_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

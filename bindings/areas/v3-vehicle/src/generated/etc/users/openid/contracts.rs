@@ -245,39 +245,6 @@ impl ::wechatpay_runtime::Operation for VehicleQueryContractRequest {
     }
 }
 
-/// The typed call path at `/v3/vehicle/etc/users/{openid}/contracts`: `client.v3().vehicle().etc().users().openid(openid).contracts()`.
-#[derive(Debug, Clone)]
-pub struct V3VehicleEtcUsersOpenidContracts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-}
-
-impl<'a> V3VehicleEtcUsersOpenidContracts<'a> {
-    /// Starts the typed call path at `/v3/vehicle/etc/users/{openid}/contracts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3VehicleEtcUsersOpenidContracts {
-            client,
-            openid: openid.into(),
-        }
-    }
-
-    /// 查询ETC签约状态 (`GET /v3/vehicle/etc/users/{openid}/contracts`)
-    pub async fn get(
-        &self,
-        query: VehicleQueryContractQuery,
-    ) -> ::std::result::Result<
-        VehicleQueryContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&VehicleQueryContractRequest::new(self.openid.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/vehicle/etc/users/{openid}/contracts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

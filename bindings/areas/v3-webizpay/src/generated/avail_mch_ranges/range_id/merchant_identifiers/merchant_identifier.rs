@@ -177,48 +177,6 @@ impl ::wechatpay_runtime::Operation for DeleteMerchantIdentifierRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`: `client.v3().webizpay().avail_mch_ranges().range_id(range_id).merchant_identifiers().merchant_identifier(merchant_identifier)`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayAvailMchRangesRangeIdMerchantIdentifiersMerchantIdentifier<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    range_id: ::std::string::String,
-    merchant_identifier: ::std::string::String,
-}
-
-impl<'a> V3WebizpayAvailMchRangesRangeIdMerchantIdentifiersMerchantIdentifier<'a> {
-    /// Starts the typed call path at `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        range_id: impl ::std::convert::Into<::std::string::String>,
-        merchant_identifier: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayAvailMchRangesRangeIdMerchantIdentifiersMerchantIdentifier {
-            client,
-            range_id: range_id.into(),
-            merchant_identifier: merchant_identifier.into(),
-        }
-    }
-
-    /// 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`)
-    pub async fn delete(
-        &self,
-        body: DeleteMerchantIdentifierBody,
-    ) -> ::std::result::Result<
-        DeleteMerchantIdentifierResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &DeleteMerchantIdentifierRequest::new(
-                    self.range_id.clone(),
-                    self.merchant_identifier.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

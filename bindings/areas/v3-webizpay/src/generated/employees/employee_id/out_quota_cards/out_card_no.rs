@@ -352,48 +352,6 @@ impl ::wechatpay_runtime::Operation for GetEmployeeByOutCardNoRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`: `client.v3().webizpay().employees().employee_id(employee_id).out_quota_cards().out_card_no(out_card_no)`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayEmployeesEmployeeIdOutQuotaCardsOutCardNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    employee_id: ::std::string::String,
-    out_card_no: ::std::string::String,
-}
-
-impl<'a> V3WebizpayEmployeesEmployeeIdOutQuotaCardsOutCardNo<'a> {
-    /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        out_card_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayEmployeesEmployeeIdOutQuotaCardsOutCardNo {
-            client,
-            employee_id: employee_id.into(),
-            out_card_no: out_card_no.into(),
-        }
-    }
-
-    /// 使用商户卡号查询企业支付额度卡 (`GET /v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`)
-    pub async fn get(
-        &self,
-        query: GetEmployeeByOutCardNoQuery,
-    ) -> ::std::result::Result<
-        GetEmployeeByOutCardNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetEmployeeByOutCardNoRequest::new(
-                    self.employee_id.clone(),
-                    self.out_card_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}/out-quota-cards/{out_card_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

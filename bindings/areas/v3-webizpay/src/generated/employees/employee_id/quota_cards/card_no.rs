@@ -349,67 +349,6 @@ impl ::wechatpay_runtime::Operation for GetQuotaCardRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`: `client.v3().webizpay().employees().employee_id(employee_id).quota_cards().card_no(card_no)`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayEmployeesEmployeeIdQuotaCardsCardNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    employee_id: ::std::string::String,
-    card_no: ::std::string::String,
-}
-
-impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCardsCardNo<'a> {
-    /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayEmployeesEmployeeIdQuotaCardsCardNo {
-            client,
-            employee_id: employee_id.into(),
-            card_no: card_no.into(),
-        }
-    }
-
-    /// `/cancel`
-    pub fn cancel(
-        &self,
-    ) -> cancel::V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoCancel<'a> {
-        cancel::V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoCancel::new(
-            self.client,
-            self.employee_id.clone(),
-            self.card_no.clone(),
-        )
-    }
-
-    /// `/payment-url`
-    pub fn payment_url(
-        &self,
-    ) -> payment_url::V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoPaymentUrl<'a> {
-        payment_url::V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoPaymentUrl::new(
-            self.client,
-            self.employee_id.clone(),
-            self.card_no.clone(),
-        )
-    }
-
-    /// 企业商户查询企业支付额度卡 (`GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`)
-    pub async fn get(
-        &self,
-        query: GetQuotaCardQuery,
-    ) -> ::std::result::Result<GetQuotaCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetQuotaCardRequest::new(
-                    self.employee_id.clone(),
-                    self.card_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

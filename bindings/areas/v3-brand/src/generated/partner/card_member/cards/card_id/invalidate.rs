@@ -631,36 +631,6 @@ impl ::wechatpay_runtime::Operation for InvalidateCardRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/cards/{card_id}/invalidate`: `client.v3().brand().partner().card_member().cards().card_id(card_id).invalidate()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberCardsCardIdInvalidate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerCardMemberCardsCardIdInvalidate<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/cards/{card_id}/invalidate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerCardMemberCardsCardIdInvalidate {
-            client,
-            card_id: card_id.into(),
-        }
-    }
-
-    /// 作废会员卡模板 (`POST /v3/brand/partner/card-member/cards/{card_id}/invalidate`)
-    pub async fn post(
-        &self,
-        body: InvalidateCardBody,
-    ) -> ::std::result::Result<InvalidateCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&InvalidateCardRequest::new(self.card_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/cards/{card_id}/invalidate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -328,41 +328,6 @@ impl ::wechatpay_runtime::Operation for TerminateMembershipActivityRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`: `client.v3().brand().partner().card_member().membership_activities().activity_id(activity_id).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberMembershipActivitiesActivityIdTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    activity_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerCardMemberMembershipActivitiesActivityIdTerminate<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/membership-activities/{activity_id}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        activity_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerCardMemberMembershipActivitiesActivityIdTerminate {
-            client,
-            activity_id: activity_id.into(),
-        }
-    }
-
-    /// 终止品牌会员发券活动 (`POST /v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`)
-    pub async fn post(
-        &self,
-        body: TerminateMembershipActivityBody,
-    ) -> ::std::result::Result<
-        TerminateMembershipActivityResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &TerminateMembershipActivityRequest::new(self.activity_id.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/membership-activities/{activity_id}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

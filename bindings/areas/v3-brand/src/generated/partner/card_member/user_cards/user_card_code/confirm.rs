@@ -885,39 +885,6 @@ impl ::wechatpay_runtime::Operation for ConfirmUserCardRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`: `client.v3().brand().partner().card_member().user_cards().user_card_code(user_card_code).confirm()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserCardsUserCardCodeConfirm<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    user_card_code: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCodeConfirm<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-cards/{user_card_code}/confirm` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerCardMemberUserCardsUserCardCodeConfirm {
-            client,
-            user_card_code: user_card_code.into(),
-        }
-    }
-
-    /// 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`)
-    pub async fn post(
-        &self,
-        body: ConfirmUserCardBody,
-        query: ConfirmUserCardQuery,
-    ) -> ::std::result::Result<ConfirmUserCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ConfirmUserCardRequest::new(self.user_card_code.clone(), body, query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -555,39 +555,6 @@ impl ::wechatpay_runtime::Operation for InvalidateUserCardRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`: `client.v3().brand().partner().card_member().user_cards().user_card_code(user_card_code).invalidate()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserCardsUserCardCodeInvalidate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    user_card_code: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserCardsUserCardCodeInvalidate<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        user_card_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerCardMemberUserCardsUserCardCodeInvalidate {
-            client,
-            user_card_code: user_card_code.into(),
-        }
-    }
-
-    /// 作废用户会员卡 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`)
-    pub async fn post(
-        &self,
-        body: InvalidateUserCardBody,
-        query: InvalidateUserCardQuery,
-    ) -> ::std::result::Result<InvalidateUserCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &InvalidateUserCardRequest::new(self.user_card_code.clone(), body, query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -272,32 +272,6 @@ impl ::wechatpay_runtime::Operation for ConfirmExchangeCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/card-member/user-points/exchange-coupon/confirm`: `client.v3().brand().partner().card_member().user_points().exchange_coupon().confirm()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerCardMemberUserPointsExchangeCouponConfirm<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3BrandPartnerCardMemberUserPointsExchangeCouponConfirm<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/card-member/user-points/exchange-coupon/confirm` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3BrandPartnerCardMemberUserPointsExchangeCouponConfirm {
-            client,
-        }
-    }
-
-    /// 同步积分兑券结果 (`POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`)
-    pub async fn post(
-        &self,
-        body: ConfirmExchangeCouponBody,
-    ) -> ::std::result::Result<
-        ConfirmExchangeCouponResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&ConfirmExchangeCouponRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/card-member/user-points/exchange-coupon/confirm`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

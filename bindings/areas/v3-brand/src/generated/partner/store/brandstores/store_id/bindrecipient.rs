@@ -204,36 +204,6 @@ impl ::wechatpay_runtime::Operation for CreateBindrecipientRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/store/brandstores/{store_id}/bindrecipient`: `client.v3().brand().partner().store().brandstores().store_id(store_id).bindrecipient()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerStoreBrandstoresStoreIdBindrecipient<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    store_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerStoreBrandstoresStoreIdBindrecipient<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/store/brandstores/{store_id}/bindrecipient` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerStoreBrandstoresStoreIdBindrecipient {
-            client,
-            store_id: store_id.into(),
-        }
-    }
-
-    /// 绑定收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/bindrecipient`)
-    pub async fn post(
-        &self,
-        body: CreateBindrecipientBody,
-    ) -> ::std::result::Result<CreateBindrecipientResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CreateBindrecipientRequest::new(self.store_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/store/brandstores/{store_id}/bindrecipient`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -179,36 +179,6 @@ impl ::wechatpay_runtime::Operation for CloseBrandstoreRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/store/brandstores/{store_id}/close`: `client.v3().brand().partner().store().brandstores().store_id(store_id).close()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerStoreBrandstoresStoreIdClose<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    store_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerStoreBrandstoresStoreIdClose<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/store/brandstores/{store_id}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerStoreBrandstoresStoreIdClose {
-            client,
-            store_id: store_id.into(),
-        }
-    }
-
-    /// 暂停门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/close`)
-    pub async fn post(
-        &self,
-        body: CloseBrandstoreBody,
-    ) -> ::std::result::Result<CloseBrandstoreResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CloseBrandstoreRequest::new(self.store_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/store/brandstores/{store_id}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

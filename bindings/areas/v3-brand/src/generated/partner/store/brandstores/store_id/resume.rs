@@ -179,36 +179,6 @@ impl ::wechatpay_runtime::Operation for ResumeBrandstoreRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/store/brandstores/{store_id}/resume`: `client.v3().brand().partner().store().brandstores().store_id(store_id).resume()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerStoreBrandstoresStoreIdResume<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    store_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerStoreBrandstoresStoreIdResume<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/store/brandstores/{store_id}/resume` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerStoreBrandstoresStoreIdResume {
-            client,
-            store_id: store_id.into(),
-        }
-    }
-
-    /// 恢复门店营业 (`POST /v3/brand/partner/store/brandstores/{store_id}/resume`)
-    pub async fn post(
-        &self,
-        body: ResumeBrandstoreBody,
-    ) -> ::std::result::Result<ResumeBrandstoreResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ResumeBrandstoreRequest::new(self.store_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/store/brandstores/{store_id}/resume`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -163,39 +163,6 @@ impl ::wechatpay_runtime::Operation for CreateUnbindrecipientRequest {
     }
 }
 
-/// The typed call path at `/v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`: `client.v3().brand().partner().store().brandstores().store_id(store_id).unbindrecipient()`.
-#[derive(Debug, Clone)]
-pub struct V3BrandPartnerStoreBrandstoresStoreIdUnbindrecipient<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    store_id: ::std::string::String,
-}
-
-impl<'a> V3BrandPartnerStoreBrandstoresStoreIdUnbindrecipient<'a> {
-    /// Starts the typed call path at `/v3/brand/partner/store/brandstores/{store_id}/unbindrecipient` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        store_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BrandPartnerStoreBrandstoresStoreIdUnbindrecipient {
-            client,
-            store_id: store_id.into(),
-        }
-    }
-
-    /// 解绑收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`)
-    pub async fn post(
-        &self,
-        body: CreateUnbindrecipientBody,
-    ) -> ::std::result::Result<
-        CreateUnbindrecipientResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&CreateUnbindrecipientRequest::new(self.store_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

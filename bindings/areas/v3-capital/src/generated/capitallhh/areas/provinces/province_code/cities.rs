@@ -160,33 +160,6 @@ impl ::wechatpay_runtime::Operation for QueryCityRequest {
     }
 }
 
-/// The typed call path at `/v3/capital/capitallhh/areas/provinces/{province_code}/cities`: `client.v3().capital().capitallhh().areas().provinces().province_code(province_code).cities()`.
-#[derive(Debug, Clone)]
-pub struct V3CapitalCapitallhhAreasProvincesProvinceCodeCities<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    province_code: ::std::string::String,
-}
-
-impl<'a> V3CapitalCapitallhhAreasProvincesProvinceCodeCities<'a> {
-    /// Starts the typed call path at `/v3/capital/capitallhh/areas/provinces/{province_code}/cities` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        province_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3CapitalCapitallhhAreasProvincesProvinceCodeCities {
-            client,
-            province_code: province_code.into(),
-        }
-    }
-
-    /// 查询城市列表 (`GET /v3/capital/capitallhh/areas/provinces/{province_code}/cities`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<QueryCityResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&QueryCityRequest::new(self.province_code.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/capital/capitallhh/areas/provinces/{province_code}/cities`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,49 +187,6 @@ impl ::wechatpay_runtime::Operation for GetVerificationRequest {
     }
 }
 
-/// The typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`: `client.v3().compliance().inactive_merchant_identity_verification().merchants().sub_mchid(sub_mchid).verifications().verification_id(verification_id)`.
-#[derive(Debug, Clone)]
-pub struct V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerificationsVerificationId<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-    verification_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerificationsVerificationId<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        verification_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3ComplianceInactiveMerchantIdentityVerificationMerchantsSubMchidVerificationsVerificationId {
-            client,
-            sub_mchid: sub_mchid.into(),
-            verification_id: verification_id.into(),
-        }
-    }
-
-    /// 查询不活跃商户身份核实结果 (`GET /v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetVerificationResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetVerificationRequest::new(
-                    self.sub_mchid.clone(),
-                    self.verification_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/compliance/inactive-merchant-identity-verification/merchants/{sub_mchid}/verifications/{verification_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -187,36 +187,6 @@ impl ::wechatpay_runtime::Operation for CancelTransferBillRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`: `client.v3().ecommerce().mch_transfer().transfer_bills().out_bill_no().out_bill_no(out_bill_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3EcommerceMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceMchTransferTransferBillsOutBillNoOutBillNoCancel {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 撤销转账 (`POST /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelTransferBillBody,
-    ) -> ::std::result::Result<CancelTransferBillResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CancelTransferBillRequest::new(self.out_bill_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -274,40 +274,6 @@ impl ::wechatpay_runtime::Operation for GetDetailRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`: `client.v3().fund_app().brand_redpacket().brand_merchant_batches().batch_no(batch_no).details().detail_no(detail_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetailsDetailNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_no: ::std::string::String,
-    detail_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetailsDetailNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_no: impl ::std::convert::Into<::std::string::String>,
-        detail_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppBrandRedpacketBrandMerchantBatchesBatchNoDetailsDetailNo {
-            client,
-            batch_no: batch_no.into(),
-            detail_no: detail_no.into(),
-        }
-    }
-
-    /// 商家明细单号查询明细单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetDetailResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetDetailRequest::new(self.batch_no.clone(), self.detail_no.clone()),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-batches/{batch_no}/details/{detail_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

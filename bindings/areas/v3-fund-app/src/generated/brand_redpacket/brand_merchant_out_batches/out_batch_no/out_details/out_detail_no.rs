@@ -284,50 +284,6 @@ impl ::wechatpay_runtime::Operation for GetBrandMerchantOutBatchByOutDetailNoReq
     }
 }
 
-/// The typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`: `client.v3().fund_app().brand_redpacket().brand_merchant_out_batches().out_batch_no(out_batch_no).out_details().out_detail_no(out_detail_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetailsOutDetailNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-    out_detail_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetailsOutDetailNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppBrandRedpacketBrandMerchantOutBatchesOutBatchNoOutDetailsOutDetailNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-        }
-    }
-
-    /// 商家明细单号查询明细单 (`GET /v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetBrandMerchantOutBatchByOutDetailNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetBrandMerchantOutBatchByOutDetailNoRequest::new(
-                    self.out_batch_no.clone(),
-                    self.out_detail_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/brand-redpacket/brand-merchant-out-batches/{out_batch_no}/out-details/{out_detail_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -485,62 +485,6 @@ impl ::wechatpay_runtime::Operation for BudgetFundCreateElectronicReceiptRequest
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`: `client.v3().fund_app().mch_transfer().partner().budget().out_budget_no(out_budget_no).electronic_receipts()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerBudgetOutBudgetNoElectronicReceipts<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_budget_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerBudgetOutBudgetNoElectronicReceipts<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerBudgetOutBudgetNoElectronicReceipts {
-            client,
-            out_budget_no: out_budget_no.into(),
-        }
-    }
-
-    /// 查询预算出资的电子回单 (`GET /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)
-    pub async fn get(
-        &self,
-        query: FundQueryElectronicReceiptQuery,
-    ) -> ::std::result::Result<
-        FundQueryElectronicReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &FundQueryElectronicReceiptRequest::new(
-                    self.out_budget_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-
-    /// 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`)
-    pub async fn post(
-        &self,
-        body: BudgetFundCreateElectronicReceiptBody,
-    ) -> ::std::result::Result<
-        BudgetFundCreateElectronicReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &BudgetFundCreateElectronicReceiptRequest::new(
-                    self.out_budget_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -254,36 +254,6 @@ impl ::wechatpay_runtime::Operation for UnlockCharityBudgetRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`: `client.v3().fund_app().mch_transfer().partner().charity_budget().out_budget_no(out_budget_no).unlock()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerCharityBudgetOutBudgetNoUnlock<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_budget_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerCharityBudgetOutBudgetNoUnlock<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_budget_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerCharityBudgetOutBudgetNoUnlock {
-            client,
-            out_budget_no: out_budget_no.into(),
-        }
-    }
-
-    /// 解锁公益捐赠预算 (`POST /v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`)
-    pub async fn post(
-        &self,
-        body: UnlockCharityBudgetBody,
-    ) -> ::std::result::Result<UnlockCharityBudgetResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&UnlockCharityBudgetRequest::new(self.out_budget_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/charity-budget/{out_budget_no}/unlock`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

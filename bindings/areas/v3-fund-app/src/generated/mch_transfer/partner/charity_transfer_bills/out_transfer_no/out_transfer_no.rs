@@ -259,46 +259,6 @@ impl ::wechatpay_runtime::Operation for GetCharityTransferBillByOutTransferNoReq
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`: `client.v3().fund_app().mch_transfer().partner().charity_transfer_bills().out_transfer_no().out_transfer_no(out_transfer_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNoOutTransferNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_transfer_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNoOutTransferNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_transfer_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerCharityTransferBillsOutTransferNoOutTransferNo {
-            client,
-            out_transfer_no: out_transfer_no.into(),
-        }
-    }
-
-    /// 商户单号查询公益捐赠详情 (`GET /v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`)
-    pub async fn get(
-        &self,
-        query: GetCharityTransferBillByOutTransferNoQuery,
-    ) -> ::std::result::Result<
-        GetCharityTransferBillByOutTransferNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetCharityTransferBillByOutTransferNoRequest::new(
-                    self.out_transfer_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/charity-transfer-bills/out-transfer-no/{out_transfer_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -262,54 +262,6 @@ impl ::wechatpay_runtime::Operation for PartnerFundGetTransferBillByOutBillNoReq
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`: `client.v3().fund_app().mch_transfer().partner().transfer_bills().out_bill_no().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// `/cancel`
-    pub fn cancel(
-        &self,
-    ) -> cancel::V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNoCancel<'a> {
-        cancel::V3FundAppMchTransferPartnerTransferBillsOutBillNoOutBillNoCancel::new(
-            self.client,
-            self.out_bill_no.clone(),
-        )
-    }
-
-    /// 商户单号查询转账单 (`GET /v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`)
-    pub async fn get(
-        &self,
-        query: PartnerFundGetTransferBillByOutBillNoQuery,
-    ) -> ::std::result::Result<
-        PartnerFundGetTransferBillByOutBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerFundGetTransferBillByOutBillNoRequest::new(
-                    self.out_bill_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/transfer-bills/out-bill-no/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -261,46 +261,6 @@ impl ::wechatpay_runtime::Operation for CloseUserConfirmAuthorizationRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`: `client.v3().fund_app().mch_transfer().partner().user_confirm_authorizations().out_authorization_no(out_authorization_no).close()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNoClose<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_authorization_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNoClose<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferPartnerUserConfirmAuthorizationsOutAuthorizationNoClose {
-            client,
-            out_authorization_no: out_authorization_no.into(),
-        }
-    }
-
-    /// 解除免确认收款授权 (`POST /v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        CloseUserConfirmAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CloseUserConfirmAuthorizationRequest::new(
-                    self.out_authorization_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/partner/user-confirm-authorizations/{out_authorization_no}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -146,38 +146,6 @@ impl ::wechatpay_runtime::Operation for FundCancelTransferBillRequest {
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`: `client.v3().fund_app().mch_transfer().transfer_bills().out_bill_no().out_bill_no(out_bill_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3FundAppMchTransferTransferBillsOutBillNoOutBillNoCancel<'a> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferTransferBillsOutBillNoOutBillNoCancel {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 撤销转账 (`POST /v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        FundCancelTransferBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&FundCancelTransferBillRequest::new(self.out_bill_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

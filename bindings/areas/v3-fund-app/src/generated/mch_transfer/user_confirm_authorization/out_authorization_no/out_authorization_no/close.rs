@@ -237,48 +237,6 @@ impl ::wechatpay_runtime::Operation for OutCloseUserConfirmAuthorizationRequest 
     }
 }
 
-/// The typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`: `client.v3().fund_app().mch_transfer().user_confirm_authorization().out_authorization_no().out_authorization_no(out_authorization_no).close()`.
-#[derive(Debug, Clone)]
-pub struct V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNoClose<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_authorization_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNoClose<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_authorization_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3FundAppMchTransferUserConfirmAuthorizationOutAuthorizationNoOutAuthorizationNoClose {
-            client,
-            out_authorization_no: out_authorization_no.into(),
-        }
-    }
-
-    /// 解除免确认收款授权 (`POST /v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        OutCloseUserConfirmAuthorizationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &OutCloseUserConfirmAuthorizationRequest::new(
-                    self.out_authorization_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/fund-app/mch-transfer/user-confirm-authorization/out-authorization-no/{out_authorization_no}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

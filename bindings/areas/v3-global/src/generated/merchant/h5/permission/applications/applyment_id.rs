@@ -599,48 +599,6 @@ impl ::wechatpay_runtime::Operation for ModifyApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant/h5/permission/applications/{applyment_id}`: `client.v3().global().merchant().h5().permission().applications().applyment_id(applyment_id)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantH5PermissionApplicationsApplymentId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    applyment_id: ::std::string::String,
-}
-
-impl<'a> V3GlobalMerchantH5PermissionApplicationsApplymentId<'a> {
-    /// Starts the typed call path at `/v3/global/merchant/h5/permission/applications/{applyment_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalMerchantH5PermissionApplicationsApplymentId {
-            client,
-            applyment_id: applyment_id.into(),
-        }
-    }
-
-    /// 查询H5支付权限申请单详情 (`GET /v3/global/merchant/h5/permission/applications/{applyment_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GlobalGetApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GlobalGetApplicationRequest::new(self.applyment_id.clone()))
-            .await
-    }
-
-    /// 修改H5支付权限申请单 (`PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyApplicationBody,
-    ) -> ::std::result::Result<ModifyApplicationResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ModifyApplicationRequest::new(self.applyment_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant/h5/permission/applications/{applyment_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -325,43 +325,6 @@ impl ::wechatpay_runtime::Operation for DomainGlobalCreateApplicationRequest {
     }
 }
 
-/// The typed call path at `/v3/global/merchant/h5/permission/domain/applications`: `client.v3().global().merchant().h5().permission().domain().applications()`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalMerchantH5PermissionDomainApplications<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GlobalMerchantH5PermissionDomainApplications<'a> {
-    /// Starts the typed call path at `/v3/global/merchant/h5/permission/domain/applications` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GlobalMerchantH5PermissionDomainApplications {
-            client,
-        }
-    }
-
-    /// `/{applyment_id}`
-    pub fn applyment_id(
-        &self,
-        applyment_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> applyment_id::V3GlobalMerchantH5PermissionDomainApplicationsApplymentId<'a> {
-        applyment_id::V3GlobalMerchantH5PermissionDomainApplicationsApplymentId::new(
-            self.client,
-            applyment_id,
-        )
-    }
-
-    /// 创建H5支付域名修改申请单 (`POST /v3/global/merchant/h5/permission/domain/applications`)
-    pub async fn post(
-        &self,
-        body: DomainGlobalCreateApplicationBody,
-    ) -> ::std::result::Result<
-        DomainGlobalCreateApplicationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&DomainGlobalCreateApplicationRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/merchant/h5/permission/domain/applications`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -126,38 +126,6 @@ impl ::wechatpay_runtime::Operation for GetRechargeBalanceBySubMchidRequest {
     }
 }
 
-/// The typed call path at `/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`: `client.v3().global().refund().partner().recharge_balance().sub_mchid().sub_mchid(sub_mchid)`.
-#[derive(Debug, Clone)]
-pub struct V3GlobalRefundPartnerRechargeBalanceSubMchidSubMchid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<'a> V3GlobalRefundPartnerRechargeBalanceSubMchidSubMchid<'a> {
-    /// Starts the typed call path at `/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3GlobalRefundPartnerRechargeBalanceSubMchidSubMchid {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 商家充值退款余额查询 (`GET /v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetRechargeBalanceBySubMchidResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetRechargeBalanceBySubMchidRequest::new(self.sub_mchid.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/global/refund/partner/recharge-balance/sub-mchid/{sub_mchid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -181,29 +181,6 @@ impl ::wechatpay_runtime::Operation for SyncRefundRequest {
     }
 }
 
-/// The typed call path at `/v3/gov/subsidy/audit/cup/refund/sync`: `client.v3().gov().subsidy().audit().cup().refund().sync()`.
-#[derive(Debug, Clone)]
-pub struct V3GovSubsidyAuditCupRefundSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3GovSubsidyAuditCupRefundSync<'a> {
-    /// Starts the typed call path at `/v3/gov/subsidy/audit/cup/refund/sync` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3GovSubsidyAuditCupRefundSync {
-            client,
-        }
-    }
-
-    /// 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`)
-    pub async fn post(
-        &self,
-        body: SyncRefundBody,
-    ) -> ::std::result::Result<SyncRefundResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&SyncRefundRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/gov/subsidy/audit/cup/refund/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -435,45 +435,6 @@ impl ::wechatpay_runtime::Paginated for ListOrderByUserRequest {
     }
 }
 
-/// The typed call path at `/v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`: `client.v3().lovefeast().users().openid(openid).orders().brand_id().brand_id(brand_id)`.
-#[derive(Debug, Clone)]
-pub struct V3LovefeastUsersOpenidOrdersBrandIdBrandId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    brand_id: ::std::string::String,
-}
-
-impl<'a> V3LovefeastUsersOpenidOrdersBrandIdBrandId<'a> {
-    /// Starts the typed call path at `/v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        brand_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3LovefeastUsersOpenidOrdersBrandIdBrandId {
-            client,
-            openid: openid.into(),
-            brand_id: brand_id.into(),
-        }
-    }
-
-    /// 查询用户捐赠单列表 (`GET /v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`)
-    pub async fn get(
-        &self,
-        query: ListOrderByUserQuery,
-    ) -> ::std::result::Result<ListOrderByUserResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ListOrderByUserRequest::new(
-                    self.openid.clone(),
-                    self.brand_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/users/{openid}/orders/brand-id/{brand_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

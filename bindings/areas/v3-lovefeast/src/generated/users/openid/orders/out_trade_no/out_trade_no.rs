@@ -251,43 +251,6 @@ impl ::wechatpay_runtime::Operation for GetOrderByUserRequest {
     }
 }
 
-/// The typed call path at `/v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`: `client.v3().lovefeast().users().openid(openid).orders().out_trade_no().out_trade_no(out_trade_no)`.
-#[derive(Debug, Clone)]
-pub struct V3LovefeastUsersOpenidOrdersOutTradeNoOutTradeNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3LovefeastUsersOpenidOrdersOutTradeNoOutTradeNo<'a> {
-    /// Starts the typed call path at `/v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3LovefeastUsersOpenidOrdersOutTradeNoOutTradeNo {
-            client,
-            openid: openid.into(),
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 查询用户捐赠单详情 (`GET /v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetOrderByUserResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetOrderByUserRequest::new(
-                    self.openid.clone(),
-                    self.out_trade_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/lovefeast/users/{openid}/orders/out-trade-no/{out_trade_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -322,45 +322,6 @@ impl ::wechatpay_runtime::Operation for CodesModifyRightRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`: `client.v3().marketing().membercard_open().cards().card_id(card_id).codes().code(code).rights()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdCodesCodeRights<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-    code: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeRights<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdCodesCodeRights {
-            client,
-            card_id: card_id.into(),
-            code: code.into(),
-        }
-    }
-
-    /// 设置会员权益 (`PATCH /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`)
-    pub async fn patch(
-        &self,
-        body: CodesModifyRightBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &CodesModifyRightRequest::new(
-                    self.card_id.clone(),
-                    self.code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/rights`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -412,45 +412,6 @@ impl ::wechatpay_runtime::Operation for SetServiceModuleDataRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`: `client.v3().marketing().membercard_open().cards().card_id(card_id).codes().code(code).set_service_module_data()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdCodesCodeSetServiceModuleData<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-    code: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeSetServiceModuleData<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdCodesCodeSetServiceModuleData {
-            client,
-            card_id: card_id.into(),
-            code: code.into(),
-        }
-    }
-
-    /// 设置会员服务项用户信息 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`)
-    pub async fn post(
-        &self,
-        body: SetServiceModuleDataBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &SetServiceModuleDataRequest::new(
-                    self.card_id.clone(),
-                    self.code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/set-service-module-data`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

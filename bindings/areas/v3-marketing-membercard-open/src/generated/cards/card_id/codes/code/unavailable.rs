@@ -148,45 +148,6 @@ impl ::wechatpay_runtime::Operation for CreateUnavailableRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`: `client.v3().marketing().membercard_open().cards().card_id(card_id).codes().code(code).unavailable()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdCodesCodeUnavailable<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-    code: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeUnavailable<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdCodesCodeUnavailable {
-            client,
-            card_id: card_id.into(),
-            code: code.into(),
-        }
-    }
-
-    /// 作废用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`)
-    pub async fn post(
-        &self,
-        body: CreateUnavailableBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &CreateUnavailableRequest::new(
-                    self.card_id.clone(),
-                    self.code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/unavailable`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -229,52 +229,6 @@ for MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`: `client.v3().mchalterapply().mchsubjectalterapplyment().merchant().merchant_code(merchant_code).out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNoOutRequestNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    merchant_code: ::std::string::String,
-    out_request_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNoOutRequestNo<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        merchant_code: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchalterapplyMchsubjectalterapplymentMerchantMerchantCodeOutRequestNoOutRequestNo {
-            client,
-            merchant_code: merchant_code.into(),
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 查询申请单状态-使用业务单号 (`GET /v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        MchsubjectalterapplymentGetMerchantByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &MchsubjectalterapplymentGetMerchantByOutRequestNoRequest::new(
-                    self.merchant_code.clone(),
-                    self.out_request_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/mchsubjectalterapplyment/merchant/{merchant_code}/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

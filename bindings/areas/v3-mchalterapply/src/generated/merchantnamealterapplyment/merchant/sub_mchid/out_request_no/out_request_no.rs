@@ -178,50 +178,6 @@ for MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
     }
 }
 
-/// The typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`: `client.v3().mchalterapply().merchantnamealterapplyment().merchant().sub_mchid(sub_mchid).out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNoOutRequestNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-    out_request_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNoOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MchalterapplyMerchantnamealterapplymentMerchantSubMchidOutRequestNoOutRequestNo {
-            client,
-            sub_mchid: sub_mchid.into(),
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 查询商户简称申请单状态-使用业务单号和商户号 (`GET /v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        MerchantnamealterapplymentGetMerchantByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &MerchantnamealterapplymentGetMerchantByOutRequestNoRequest::new(
-                    self.sub_mchid.clone(),
-                    self.out_request_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/mchalterapply/merchantnamealterapplyment/merchant/{sub_mchid}/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

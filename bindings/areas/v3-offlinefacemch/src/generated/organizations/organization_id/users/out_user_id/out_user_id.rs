@@ -572,59 +572,6 @@ impl ::wechatpay_runtime::Operation for ModifyUserByOutUserIdRequest {
     }
 }
 
-/// The typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`: `client.v3().offlinefacemch().organizations().organization_id(organization_id).users().out_user_id().out_user_id(out_user_id)`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    organization_id: ::std::string::String,
-    out_user_id: ::std::string::String,
-}
-
-impl<'a> V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId<'a> {
-    /// Starts the typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        organization_id: impl ::std::convert::Into<::std::string::String>,
-        out_user_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3OfflinefacemchOrganizationsOrganizationIdUsersOutUserIdOutUserId {
-            client,
-            organization_id: organization_id.into(),
-            out_user_id: out_user_id.into(),
-        }
-    }
-
-    /// 刷脸用户信息查询接口 (`GET /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetUserByOutUserIdResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetUserByOutUserIdRequest::new(
-                    self.organization_id.clone(),
-                    self.out_user_id.clone(),
-                ),
-            )
-            .await
-    }
-
-    /// 刷脸用户信息修改接口 (`PATCH /v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`)
-    pub async fn patch(
-        &self,
-        body: ModifyUserByOutUserIdBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ModifyUserByOutUserIdRequest::new(
-                    self.organization_id.clone(),
-                    self.out_user_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations/{organization_id}/users/out-user-id/{out_user_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -233,54 +233,6 @@ impl ::wechatpay_runtime::Operation for PartnerGetScheduleByContractIdRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/pay/partner/schedules/contract-id/{contract_id}`: `client.v3().papay().pay().partner().schedules().contract_id().contract_id(contract_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PapayPayPartnerSchedulesContractIdContractId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3PapayPayPartnerSchedulesContractIdContractId<'a> {
-    /// Starts the typed call path at `/v3/papay/pay/partner/schedules/contract-id/{contract_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayPayPartnerSchedulesContractIdContractId {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// `/schedule`
-    pub fn schedule(
-        &self,
-    ) -> schedule::V3PapayPayPartnerSchedulesContractIdContractIdSchedule<'a> {
-        schedule::V3PapayPayPartnerSchedulesContractIdContractIdSchedule::new(
-            self.client,
-            self.contract_id.clone(),
-        )
-    }
-
-    /// 查询扣费预约 (`GET /v3/papay/pay/partner/schedules/contract-id/{contract_id}`)
-    pub async fn get(
-        &self,
-        query: PartnerGetScheduleByContractIdQuery,
-    ) -> ::std::result::Result<
-        PartnerGetScheduleByContractIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerGetScheduleByContractIdRequest::new(
-                    self.contract_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/partner/schedules/contract-id/{contract_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -275,36 +275,6 @@ impl ::wechatpay_runtime::Operation for ScheduleScheduleRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/pay/schedules/contract-id/{contract_id}/schedule`: `client.v3().papay().pay().schedules().contract_id().contract_id(contract_id).schedule()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayPaySchedulesContractIdContractIdSchedule<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3PapayPaySchedulesContractIdContractIdSchedule<'a> {
-    /// Starts the typed call path at `/v3/papay/pay/schedules/contract-id/{contract_id}/schedule` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayPaySchedulesContractIdContractIdSchedule {
-            client,
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 预约扣费 (`POST /v3/papay/pay/schedules/contract-id/{contract_id}/schedule`)
-    pub async fn post(
-        &self,
-        body: ScheduleScheduleBody,
-    ) -> ::std::result::Result<ScheduleScheduleResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ScheduleScheduleRequest::new(self.contract_id.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/pay/schedules/contract-id/{contract_id}/schedule`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -341,32 +341,6 @@ impl ::wechatpay_runtime::Operation for PartnerScheduledPapayAppPrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`: `client.v3().papay().scheduled_deduct_sign().partner().contracts().pre_entrust_sign().app()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignPartnerContractsPreEntrustSignApp<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignApp<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignPartnerContractsPreEntrustSignApp {
-            client,
-        }
-    }
-
-    /// App场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`)
-    pub async fn post(
-        &self,
-        body: PartnerScheduledPapayAppPrepayBody,
-    ) -> ::std::result::Result<
-        PartnerScheduledPapayAppPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerScheduledPapayAppPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -381,32 +381,6 @@ impl ::wechatpay_runtime::Operation for PartnerScheduledPapayH5PrepayRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`: `client.v3().papay().scheduled_deduct_sign().partner().contracts().pre_entrust_sign().h5()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignPartnerContractsPreEntrustSignH5<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignH5<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignPartnerContractsPreEntrustSignH5 {
-            client,
-        }
-    }
-
-    /// H5场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`)
-    pub async fn post(
-        &self,
-        body: PartnerScheduledPapayH5PrepayBody,
-    ) -> ::std::result::Result<
-        PartnerScheduledPapayH5PrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerScheduledPapayH5PrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

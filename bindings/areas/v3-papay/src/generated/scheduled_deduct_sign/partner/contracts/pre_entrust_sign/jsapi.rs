@@ -331,32 +331,6 @@ impl ::wechatpay_runtime::Operation for PartnerScheduledPapayJsapiPrepayRequest 
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`: `client.v3().papay().scheduled_deduct_sign().partner().contracts().pre_entrust_sign().jsapi()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignPartnerContractsPreEntrustSignJsapi<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignJsapi<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignPartnerContractsPreEntrustSignJsapi {
-            client,
-        }
-    }
-
-    /// JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`)
-    pub async fn post(
-        &self,
-        body: PartnerScheduledPapayJsapiPrepayBody,
-    ) -> ::std::result::Result<
-        PartnerScheduledPapayJsapiPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client.execute(&PartnerScheduledPapayJsapiPrepayRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

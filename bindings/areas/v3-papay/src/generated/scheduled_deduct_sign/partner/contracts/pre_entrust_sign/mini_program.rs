@@ -345,34 +345,6 @@ impl ::wechatpay_runtime::Operation for PartnerScheduledPapayMiniProgramPrepayRe
     }
 }
 
-/// The typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`: `client.v3().papay().scheduled_deduct_sign().partner().contracts().pre_entrust_sign().mini_program()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayScheduledDeductSignPartnerContractsPreEntrustSignMiniProgram<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3PapayScheduledDeductSignPartnerContractsPreEntrustSignMiniProgram<'a> {
-    /// Starts the typed call path at `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3PapayScheduledDeductSignPartnerContractsPreEntrustSignMiniProgram {
-            client,
-        }
-    }
-
-    /// 小程序场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`)
-    pub async fn post(
-        &self,
-        body: PartnerScheduledPapayMiniProgramPrepayBody,
-    ) -> ::std::result::Result<
-        PartnerScheduledPapayMiniProgramPrepayResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&PartnerScheduledPapayMiniProgramPrepayRequest::new(body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

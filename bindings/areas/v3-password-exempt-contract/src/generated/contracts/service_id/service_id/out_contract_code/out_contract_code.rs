@@ -251,63 +251,6 @@ impl ::wechatpay_runtime::Operation for PasswordGetContractByOutContractCodeRequ
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`: `client.v3().password_exempt_contract().contracts().service_id().service_id(service_id).out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCode<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    service_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCode {
-            client,
-            service_id: service_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCodeTerminate<
-        'a,
-    > {
-        terminate::V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCodeTerminate::new(
-            self.client,
-            self.service_id.clone(),
-            self.out_contract_code.clone(),
-        )
-    }
-
-    /// 商户通过商户协议号查询协议 (`GET /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        PasswordGetContractByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PasswordGetContractByOutContractCodeRequest::new(
-                    self.service_id.clone(),
-                    self.out_contract_code.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

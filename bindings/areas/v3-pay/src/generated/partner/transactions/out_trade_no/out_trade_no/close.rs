@@ -151,36 +151,6 @@ impl ::wechatpay_runtime::Operation for PartnerCloseOrderRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`: `client.v3().pay().partner().transactions().out_trade_no().out_trade_no(out_trade_no).close()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsOutTradeNoOutTradeNoClose<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNoClose<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayPartnerTransactionsOutTradeNoOutTradeNoClose {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 关单 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`)
-    pub async fn post(
-        &self,
-        body: PartnerCloseOrderBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&PartnerCloseOrderRequest::new(self.out_trade_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

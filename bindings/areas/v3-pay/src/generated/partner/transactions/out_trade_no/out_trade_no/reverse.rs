@@ -220,44 +220,6 @@ impl ::wechatpay_runtime::Operation for PartnerPayReverseTransactionRequest {
     }
 }
 
-/// The typed call path at `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`: `client.v3().pay().partner().transactions().out_trade_no().out_trade_no(out_trade_no).reverse()`.
-#[derive(Debug, Clone)]
-pub struct V3PayPartnerTransactionsOutTradeNoOutTradeNoReverse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3PayPartnerTransactionsOutTradeNoOutTradeNoReverse<'a> {
-    /// Starts the typed call path at `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayPartnerTransactionsOutTradeNoOutTradeNoReverse {
-            client,
-            out_trade_no: out_trade_no.into(),
-        }
-    }
-
-    /// 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`)
-    pub async fn post(
-        &self,
-        body: PartnerPayReverseTransactionBody,
-    ) -> ::std::result::Result<
-        PartnerPayReverseTransactionResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerPayReverseTransactionRequest::new(
-                    self.out_trade_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -156,45 +156,6 @@ impl ::wechatpay_runtime::Operation for AcquiringbankTerminatePermissionRequest 
     }
 }
 
-/// The typed call path at `/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`: `client.v3().payscore().acquiringbank().permissions().authorization_code().authorization_code(authorization_code).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreAcquiringbankPermissionsAuthorizationCodeAuthorizationCodeTerminate<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    authorization_code: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PayscoreAcquiringbankPermissionsAuthorizationCodeAuthorizationCodeTerminate<'a> {
-    /// Starts the typed call path at `/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        authorization_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreAcquiringbankPermissionsAuthorizationCodeAuthorizationCodeTerminate {
-            client,
-            authorization_code: authorization_code.into(),
-        }
-    }
-
-    /// 从业机构解除用户授权关系（授权协议号） (`POST /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`)
-    pub async fn post(
-        &self,
-        body: AcquiringbankTerminatePermissionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &AcquiringbankTerminatePermissionRequest::new(
-                    self.authorization_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -218,38 +218,6 @@ impl ::wechatpay_runtime::Operation for OverseaSyncServiceorderRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`: `client.v3().payscore().oversea().partner().serviceorder().out_order_no(out_order_no).sync()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreOverseaPartnerServiceorderOutOrderNoSync<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_order_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreOverseaPartnerServiceorderOutOrderNoSync<'a> {
-    /// Starts the typed call path at `/v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_order_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreOverseaPartnerServiceorderOutOrderNoSync {
-            client,
-            out_order_no: out_order_no.into(),
-        }
-    }
-
-    /// 同步支付分订单信息 (`POST /v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`)
-    pub async fn post(
-        &self,
-        body: OverseaSyncServiceorderBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &OverseaSyncServiceorderRequest::new(self.out_order_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/oversea/partner/serviceorder/{out_order_no}/sync`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

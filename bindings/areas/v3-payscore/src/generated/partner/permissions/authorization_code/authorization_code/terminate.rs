@@ -142,41 +142,6 @@ impl ::wechatpay_runtime::Operation for AuthorizationPartnerTerminatePermissionR
     }
 }
 
-/// The typed call path at `/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`: `client.v3().payscore().partner().permissions().authorization_code().authorization_code(authorization_code).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCodeTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    authorization_code: ::std::string::String,
-}
-
-impl<'a> V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCodeTerminate<'a> {
-    /// Starts the typed call path at `/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        authorization_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePartnerPermissionsAuthorizationCodeAuthorizationCodeTerminate {
-            client,
-            authorization_code: authorization_code.into(),
-        }
-    }
-
-    /// 解除用户授权关系（授权协议号） (`POST /v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`)
-    pub async fn post(
-        &self,
-        body: AuthorizationPartnerTerminatePermissionBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &AuthorizationPartnerTerminatePermissionRequest::new(
-                    self.authorization_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/partner/permissions/authorization-code/{authorization_code}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -324,54 +324,6 @@ impl ::wechatpay_runtime::Operation for PartnerGetPayscorePlanByMerchantPlanNoRe
     }
 }
 
-/// The typed call path at `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`: `client.v3().payscore().plan().partner().payscore_plans().merchant_plan_no().merchant_plan_no(merchant_plan_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    merchant_plan_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNo<'a> {
-    /// Starts the typed call path at `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNo {
-            client,
-            merchant_plan_no: merchant_plan_no.into(),
-        }
-    }
-
-    /// `/stop`
-    pub fn stop(
-        &self,
-    ) -> stop::V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> {
-        stop::V3PayscorePlanPartnerPayscorePlansMerchantPlanNoMerchantPlanNoStop::new(
-            self.client,
-            self.merchant_plan_no.clone(),
-        )
-    }
-
-    /// 查询支付分计划 (`GET /v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`)
-    pub async fn get(
-        &self,
-        query: PartnerGetPayscorePlanByMerchantPlanNoQuery,
-    ) -> ::std::result::Result<
-        PartnerGetPayscorePlanByMerchantPlanNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerGetPayscorePlanByMerchantPlanNoRequest::new(
-                    self.merchant_plan_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/partner/payscore-plans/merchant-plan-no/{merchant_plan_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

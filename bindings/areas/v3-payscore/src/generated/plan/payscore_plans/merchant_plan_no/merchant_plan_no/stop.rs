@@ -263,35 +263,6 @@ impl ::wechatpay_runtime::Operation for StopPayscorePlanRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`: `client.v3().payscore().plan().payscore_plans().merchant_plan_no().merchant_plan_no(merchant_plan_no).stop()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    merchant_plan_no: ::std::string::String,
-}
-
-impl<'a> V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNoStop<'a> {
-    /// Starts the typed call path at `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        merchant_plan_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscorePlanPayscorePlansMerchantPlanNoMerchantPlanNoStop {
-            client,
-            merchant_plan_no: merchant_plan_no.into(),
-        }
-    }
-
-    /// 停止支付分计划 (`POST /v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<StopPayscorePlanResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&StopPayscorePlanRequest::new(self.merchant_plan_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/plan/payscore-plans/merchant-plan-no/{merchant_plan_no}/stop`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

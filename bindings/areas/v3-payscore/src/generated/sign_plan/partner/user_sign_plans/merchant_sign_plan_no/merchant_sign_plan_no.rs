@@ -406,58 +406,6 @@ for PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`: `client.v3().payscore().sign_plan().partner().user_sign_plans().merchant_sign_plan_no().merchant_sign_plan_no(merchant_sign_plan_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    merchant_sign_plan_no: ::std::string::String,
-}
-
-impl<'a> V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNo<'a> {
-    /// Starts the typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNo {
-            client,
-            merchant_sign_plan_no: merchant_sign_plan_no.into(),
-        }
-    }
-
-    /// `/stop`
-    pub fn stop(
-        &self,
-    ) -> stop::V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop<
-        'a,
-    > {
-        stop::V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop::new(
-            self.client,
-            self.merchant_sign_plan_no.clone(),
-        )
-    }
-
-    /// 查询用户的签约计划 (`GET /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`)
-    pub async fn get(
-        &self,
-        query: PartnerGetUserSignPlanByMerchantSignPlanNoQuery,
-    ) -> ::std::result::Result<
-        PartnerGetUserSignPlanByMerchantSignPlanNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerGetUserSignPlanByMerchantSignPlanNoRequest::new(
-                    self.merchant_sign_plan_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -207,47 +207,6 @@ impl ::wechatpay_runtime::Operation for UsersTerminatePermissionRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/users/{openid}/permissions/{service_id}/terminate`: `client.v3().payscore().users().openid(openid).permissions().service_id(service_id).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreUsersOpenidPermissionsServiceIdTerminate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    service_id: ::std::string::String,
-}
-
-impl<'a> V3PayscoreUsersOpenidPermissionsServiceIdTerminate<'a> {
-    /// Starts the typed call path at `/v3/payscore/users/{openid}/permissions/{service_id}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreUsersOpenidPermissionsServiceIdTerminate {
-            client,
-            openid: openid.into(),
-            service_id: service_id.into(),
-        }
-    }
-
-    /// 商户解除用户授权关系 (`POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`)
-    pub async fn post(
-        &self,
-        body: UsersTerminatePermissionBody,
-        query: UsersTerminatePermissionQuery,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &UsersTerminatePermissionRequest::new(
-                    self.openid.clone(),
-                    self.service_id.clone(),
-                    body,
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/users/{openid}/permissions/{service_id}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

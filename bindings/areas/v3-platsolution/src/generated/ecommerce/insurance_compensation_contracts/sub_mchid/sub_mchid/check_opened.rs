@@ -122,37 +122,6 @@ impl ::wechatpay_runtime::Operation for CheckOpenedRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`: `client.v3().platsolution().ecommerce().insurance_compensation_contracts().sub_mchid().sub_mchid(sub_mchid).check_opened()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchidCheckOpened<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchidCheckOpened<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceInsuranceCompensationContractsSubMchidSubMchidCheckOpened {
-            client,
-            sub_mchid: sub_mchid.into(),
-        }
-    }
-
-    /// 查询保险理赔功能开通状态 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<CheckOpenedResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&CheckOpenedRequest::new(self.sub_mchid.clone())).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/insurance-compensation-contracts/sub-mchid/{sub_mchid}/check-opened`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

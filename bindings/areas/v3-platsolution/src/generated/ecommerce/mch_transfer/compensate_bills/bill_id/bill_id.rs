@@ -362,38 +362,6 @@ impl ::wechatpay_runtime::Operation for GetCompensateBillByBillIdRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`: `client.v3().platsolution().ecommerce().mch_transfer().compensate_bills().bill_id().bill_id(bill_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferCompensateBillsBillIdBillId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    bill_id: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsBillIdBillId<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferCompensateBillsBillIdBillId {
-            client,
-            bill_id: bill_id.into(),
-        }
-    }
-
-    /// 查询赔付结果（按微信支付赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetCompensateBillByBillIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetCompensateBillByBillIdRequest::new(self.bill_id.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/bill-id/{bill_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

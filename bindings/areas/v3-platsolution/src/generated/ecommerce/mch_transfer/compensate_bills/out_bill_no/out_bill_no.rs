@@ -367,50 +367,6 @@ impl ::wechatpay_runtime::Operation for GetCompensateBillByOutBillNoRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`: `client.v3().platsolution().ecommerce().mch_transfer().compensate_bills().out_bill_no().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// `/cancel`
-    pub fn cancel(
-        &self,
-    ) -> cancel::V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNoCancel<
-        'a,
-    > {
-        cancel::V3PlatsolutionEcommerceMchTransferCompensateBillsOutBillNoOutBillNoCancel::new(
-            self.client,
-            self.out_bill_no.clone(),
-        )
-    }
-
-    /// 查询赔付结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetCompensateBillByOutBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(&GetCompensateBillByOutBillNoRequest::new(self.out_bill_no.clone()))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/compensate-bills/out-bill-no/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

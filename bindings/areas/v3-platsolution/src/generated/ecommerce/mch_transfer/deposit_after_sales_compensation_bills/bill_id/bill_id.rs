@@ -442,48 +442,6 @@ for GetDepositAfterSalesCompensationBillByBillIdRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`: `client.v3().platsolution().ecommerce().mch_transfer().deposit_after_sales_compensation_bills().bill_id().bill_id(bill_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillIdBillId<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    bill_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillIdBillId<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferDepositAfterSalesCompensationBillsBillIdBillId {
-            client,
-            bill_id: bill_id.into(),
-        }
-    }
-
-    /// 查询保证金售后赔付结果（按微信支付赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`)
-    pub async fn get(
-        &self,
-        query: GetDepositAfterSalesCompensationBillByBillIdQuery,
-    ) -> ::std::result::Result<
-        GetDepositAfterSalesCompensationBillByBillIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetDepositAfterSalesCompensationBillByBillIdRequest::new(
-                    self.bill_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills/bill-id/{bill_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -428,41 +428,6 @@ impl ::wechatpay_runtime::Operation for GetInsuranceClaimBillByBillIdRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`: `client.v3().platsolution().ecommerce().mch_transfer().insurance_claim_bills().bill_id().bill_id(bill_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillIdBillId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    bill_id: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillIdBillId<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        bill_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsBillIdBillId {
-            client,
-            bill_id: bill_id.into(),
-        }
-    }
-
-    /// 查询保险理赔结果（按微信支付赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`)
-    pub async fn get(
-        &self,
-        query: GetInsuranceClaimBillByBillIdQuery,
-    ) -> ::std::result::Result<
-        GetInsuranceClaimBillByBillIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetInsuranceClaimBillByBillIdRequest::new(self.bill_id.clone(), query),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/bill-id/{bill_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

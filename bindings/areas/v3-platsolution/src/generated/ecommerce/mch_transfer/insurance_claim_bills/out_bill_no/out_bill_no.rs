@@ -433,56 +433,6 @@ impl ::wechatpay_runtime::Operation for GetInsuranceClaimBillByOutBillNoRequest 
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`: `client.v3().platsolution().ecommerce().mch_transfer().insurance_claim_bills().out_bill_no().out_bill_no(out_bill_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNo {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// `/cancel`
-    pub fn cancel(
-        &self,
-    ) -> cancel::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNoCancel<
-        'a,
-    > {
-        cancel::V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNoCancel::new(
-            self.client,
-            self.out_bill_no.clone(),
-        )
-    }
-
-    /// 查询保险理赔结果（按商户赔付单号） (`GET /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`)
-    pub async fn get(
-        &self,
-        query: GetInsuranceClaimBillByOutBillNoQuery,
-    ) -> ::std::result::Result<
-        GetInsuranceClaimBillByOutBillNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetInsuranceClaimBillByOutBillNoRequest::new(
-                    self.out_bill_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -538,36 +538,6 @@ impl ::wechatpay_runtime::Operation for CloseRechargeRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`: `client.v3().platsolution().ecommerce().recharges().out_recharge_no().out_recharge_no(out_recharge_no).close()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNoClose<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_recharge_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNoClose<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_recharge_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceRechargesOutRechargeNoOutRechargeNoClose {
-            client,
-            out_recharge_no: out_recharge_no.into(),
-        }
-    }
-
-    /// 关闭二级商户充值 (`POST /v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`)
-    pub async fn post(
-        &self,
-        query: CloseRechargeQuery,
-    ) -> ::std::result::Result<CloseRechargeResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&CloseRechargeRequest::new(self.out_recharge_no.clone(), query))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharges/out-recharge-no/{out_recharge_no}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

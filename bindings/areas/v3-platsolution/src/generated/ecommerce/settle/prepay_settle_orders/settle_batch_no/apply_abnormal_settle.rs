@@ -357,42 +357,6 @@ impl ::wechatpay_runtime::Operation for ApplyAbnormalSettleRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`: `client.v3().platsolution().ecommerce().settle().prepay_settle_orders().settle_batch_no(settle_batch_no).apply_abnormal_settle()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNoApplyAbnormalSettle<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    settle_batch_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNoApplyAbnormalSettle<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        settle_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceSettlePrepaySettleOrdersSettleBatchNoApplyAbnormalSettle {
-            client,
-            settle_batch_no: settle_batch_no.into(),
-        }
-    }
-
-    /// 个人收款-申请异常结算批次单处理 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`)
-    pub async fn post(
-        &self,
-        body: ApplyAbnormalSettleBody,
-    ) -> ::std::result::Result<ApplyAbnormalSettleResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ApplyAbnormalSettleRequest::new(self.settle_batch_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/settle/prepay-settle-orders/{settle_batch_no}/apply-abnormal-settle`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -298,48 +298,6 @@ impl ::wechatpay_runtime::Operation for GetDayEndBalanceWithdrawByOutRequestNoRe
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`: `client.v3().platsolution().ecommerce().withdraw().day_end_balance_withdraw().out_request_no().out_request_no(out_request_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNoOutRequestNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_request_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNoOutRequestNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_request_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceWithdrawDayEndBalanceWithdrawOutRequestNoOutRequestNo {
-            client,
-            out_request_no: out_request_no.into(),
-        }
-    }
-
-    /// 查询二级商户按日终余额预约提现状态 (`GET /v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`)
-    pub async fn get(
-        &self,
-        query: GetDayEndBalanceWithdrawByOutRequestNoQuery,
-    ) -> ::std::result::Result<
-        GetDayEndBalanceWithdrawByOutRequestNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetDayEndBalanceWithdrawByOutRequestNoRequest::new(
-                    self.out_request_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw/out-request-no/{out_request_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -506,54 +506,6 @@ impl ::wechatpay_runtime::Operation for InsurancePlatsolutionGetBatchByBatchIdRe
     }
 }
 
-/// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`: `client.v3().platsolution().insurance().mch_transfer().batches().batch_id().batch_id(batch_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchId<'a> {
-    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchId {
-            client,
-            batch_id: batch_id.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(
-        &self,
-    ) -> details::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetails<'a> {
-        details::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetails::new(
-            self.client,
-            self.batch_id.clone(),
-        )
-    }
-
-    /// 微信支付转账批次单号查询批次单 (`GET /v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`)
-    pub async fn get(
-        &self,
-        query: InsurancePlatsolutionGetBatchByBatchIdQuery,
-    ) -> ::std::result::Result<
-        InsurancePlatsolutionGetBatchByBatchIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &InsurancePlatsolutionGetBatchByBatchIdRequest::new(
-                    self.batch_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -578,38 +530,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details`: `client.v3().platsolution().insurance().mch_transfer().batches().batch_id().batch_id(batch_id).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: ::std::string::String,
-    }
-
-    impl<'a> V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetails<'a> {
-        /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetails {
-                client,
-                batch_id: batch_id.into(),
-            }
-        }
-
-        /// `/detail-id`
-        pub fn detail_id(
-            &self,
-        ) -> detail_id::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetailsDetailId<
-            'a,
-        > {
-            detail_id::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetailsDetailId::new(
-                self.client,
-                self.batch_id.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -618,44 +538,6 @@ pub mod details {
 
     pub mod detail_id {
         //! `/detail-id`
-
-        /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id`: `client.v3().platsolution().insurance().mch_transfer().batches().batch_id().batch_id(batch_id).details().detail_id()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetailsDetailId<
-            'a,
-        > {
-            client: &'a ::wechatpay_runtime::Client,
-            batch_id: ::std::string::String,
-        }
-
-        impl<
-            'a,
-        > V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetailsDetailId<'a> {
-            /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                batch_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetailsDetailId {
-                    client,
-                    batch_id: batch_id.into(),
-                }
-            }
-
-            /// `/{detail_id}`
-            pub fn detail_id(
-                &self,
-                detail_id: impl ::std::convert::Into<::std::string::String>,
-            ) -> detail_id::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<
-                'a,
-            > {
-                detail_id::V3PlatsolutionInsuranceMchTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId::new(
-                    self.client,
-                    self.batch_id.clone(),
-                    detail_id,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/batch-id/{batch_id}/details/detail-id`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

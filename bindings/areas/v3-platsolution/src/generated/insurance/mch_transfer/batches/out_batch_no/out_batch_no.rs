@@ -510,56 +510,6 @@ for InsurancePlatsolutionGetBatchByOutBatchNoRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`: `client.v3().platsolution().insurance().mch_transfer().batches().out_batch_no().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// `/details`
-    pub fn details(
-        &self,
-    ) -> details::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetails<
-        'a,
-    > {
-        details::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetails::new(
-            self.client,
-            self.out_batch_no.clone(),
-        )
-    }
-
-    /// 商户转账批次单号查询批次单 (`GET /v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`)
-    pub async fn get(
-        &self,
-        query: InsurancePlatsolutionGetBatchByOutBatchNoQuery,
-    ) -> ::std::result::Result<
-        InsurancePlatsolutionGetBatchByOutBatchNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &InsurancePlatsolutionGetBatchByOutBatchNoRequest::new(
-                    self.out_batch_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -584,38 +534,6 @@ pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
 pub mod details {
     //! `/details`
 
-    /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details`: `client.v3().platsolution().insurance().mch_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details()`.
-    #[derive(Debug, Clone)]
-    pub struct V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: ::std::string::String,
-    }
-
-    impl<'a> V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetails<'a> {
-        /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details` on `client`.
-        pub fn new(
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        ) -> Self {
-            V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetails {
-                client,
-                out_batch_no: out_batch_no.into(),
-            }
-        }
-
-        /// `/out-detail-no`
-        pub fn out_detail_no(
-            &self,
-        ) -> out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<
-            'a,
-        > {
-            out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo::new(
-                self.client,
-                self.out_batch_no.clone(),
-            )
-        }
-    }
-
     /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details`, named `<operation>.<body|query|response>`.
     #[cfg(feature = "json-schema")]
     pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
@@ -624,46 +542,6 @@ pub mod details {
 
     pub mod out_detail_no {
         //! `/out-detail-no`
-
-        /// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`: `client.v3().platsolution().insurance().mch_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details().out_detail_no()`.
-        #[derive(Debug, Clone)]
-        pub struct V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<
-            'a,
-        > {
-            client: &'a ::wechatpay_runtime::Client,
-            out_batch_no: ::std::string::String,
-        }
-
-        impl<
-            'a,
-        > V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo<
-            'a,
-        > {
-            /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no` on `client`.
-            pub fn new(
-                client: &'a ::wechatpay_runtime::Client,
-                out_batch_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> Self {
-                V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNo {
-                    client,
-                    out_batch_no: out_batch_no.into(),
-                }
-            }
-
-            /// `/{out_detail_no}`
-            pub fn out_detail_no(
-                &self,
-                out_detail_no: impl ::std::convert::Into<::std::string::String>,
-            ) -> out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<
-                'a,
-            > {
-                out_detail_no::V3PlatsolutionInsuranceMchTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo::new(
-                    self.client,
-                    self.out_batch_no.clone(),
-                    out_detail_no,
-                )
-            }
-        }
 
         /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no`, named `<operation>.<body|query|response>`.
         #[cfg(feature = "json-schema")]

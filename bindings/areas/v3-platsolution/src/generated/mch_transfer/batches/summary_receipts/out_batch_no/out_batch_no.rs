@@ -200,56 +200,6 @@ impl ::wechatpay_runtime::Operation for GetSummaryReceiptByOutBatchNoRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`: `client.v3().platsolution().mch_transfer().batches().summary_receipts().out_batch_no().out_batch_no(out_batch_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// `/apply`
-    pub fn apply(
-        &self,
-    ) -> apply::V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNoApply<
-        'a,
-    > {
-        apply::V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNoApply::new(
-            self.client,
-            self.out_batch_no.clone(),
-        )
-    }
-
-    /// 查询商家转账批次电子回单 (`GET /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`)
-    pub async fn get(
-        &self,
-        query: GetSummaryReceiptByOutBatchNoQuery,
-    ) -> ::std::result::Result<
-        GetSummaryReceiptByOutBatchNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetSummaryReceiptByOutBatchNoRequest::new(
-                    self.out_batch_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

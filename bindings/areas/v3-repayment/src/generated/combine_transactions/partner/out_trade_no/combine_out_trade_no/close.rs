@@ -175,36 +175,6 @@ impl ::wechatpay_runtime::Operation for ClosePartnerRequest {
     }
 }
 
-/// The typed call path at `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`: `client.v3().repayment().combine_transactions().partner().out_trade_no().combine_out_trade_no(combine_out_trade_no).close()`.
-#[derive(Debug, Clone)]
-pub struct V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNoClose<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    combine_out_trade_no: ::std::string::String,
-}
-
-impl<'a> V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNoClose<'a> {
-    /// Starts the typed call path at `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        combine_out_trade_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3RepaymentCombineTransactionsPartnerOutTradeNoCombineOutTradeNoClose {
-            client,
-            combine_out_trade_no: combine_out_trade_no.into(),
-        }
-    }
-
-    /// 商户关单 (`POST /v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`)
-    pub async fn post(
-        &self,
-        body: ClosePartnerBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ClosePartnerRequest::new(self.combine_out_trade_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/repayment/combine-transactions/partner/out-trade-no/{combine_out_trade_no}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -238,45 +238,6 @@ impl ::wechatpay_runtime::Operation for CancelQuotaCardRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`: `client.v3().webizpay().employees().employee_id(employee_id).quota_cards().card_no(card_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoCancel<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    employee_id: ::std::string::String,
-    card_no: ::std::string::String,
-}
-
-impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoCancel<'a> {
-    /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoCancel {
-            client,
-            employee_id: employee_id.into(),
-            card_no: card_no.into(),
-        }
-    }
-
-    /// 企业商户作废员工企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelQuotaCardBody,
-    ) -> ::std::result::Result<CancelQuotaCardResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &CancelQuotaCardRequest::new(
-                    self.employee_id.clone(),
-                    self.card_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -275,45 +275,6 @@ impl ::wechatpay_runtime::Operation for QueryPaymentUrlRequest {
     }
 }
 
-/// The typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`: `client.v3().webizpay().employees().employee_id(employee_id).quota_cards().card_no(card_no).payment_url()`.
-#[derive(Debug, Clone)]
-pub struct V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoPaymentUrl<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    employee_id: ::std::string::String,
-    card_no: ::std::string::String,
-}
-
-impl<'a> V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoPaymentUrl<'a> {
-    /// Starts the typed call path at `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        employee_id: impl ::std::convert::Into<::std::string::String>,
-        card_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3WebizpayEmployeesEmployeeIdQuotaCardsCardNoPaymentUrl {
-            client,
-            employee_id: employee_id.into(),
-            card_no: card_no.into(),
-        }
-    }
-
-    /// 企业商户获取指定额度卡支付链接 (`GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`)
-    pub async fn get(
-        &self,
-        query: QueryPaymentUrlQuery,
-    ) -> ::std::result::Result<QueryPaymentUrlResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &QueryPaymentUrlRequest::new(
-                    self.employee_id.clone(),
-                    self.card_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -245,29 +245,6 @@ impl ::wechatpay_runtime::Operation for NotifyResultRequest {
     }
 }
 
-/// The typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`: `client.v3().aggracct_bc().wb_channel().control_orders().info().update().result().notify()`.
-#[derive(Debug, Clone)]
-pub struct V3AggracctBcWbChannelControlOrdersInfoUpdateResultNotify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-}
-
-impl<'a> V3AggracctBcWbChannelControlOrdersInfoUpdateResultNotify<'a> {
-    /// Starts the typed call path at `/v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify` on `client`.
-    pub fn new(client: &'a ::wechatpay_runtime::Client) -> Self {
-        V3AggracctBcWbChannelControlOrdersInfoUpdateResultNotify {
-            client,
-        }
-    }
-
-    /// 资料更新请求审核结果回调通知 (`POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`)
-    pub async fn post(
-        &self,
-        body: NotifyResultBody,
-    ) -> ::std::result::Result<NotifyResultResponse, ::wechatpay_runtime::Error> {
-        self.client.execute(&NotifyResultRequest::new(body)).await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

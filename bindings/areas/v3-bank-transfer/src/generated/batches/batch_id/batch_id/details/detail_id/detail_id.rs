@@ -345,43 +345,6 @@ impl ::wechatpay_runtime::Operation for GetDetailByDetailIdRequest {
     }
 }
 
-/// The typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`: `client.v3().bank_transfer().batches().batch_id().batch_id(batch_id).details().detail_id().detail_id(detail_id)`.
-#[derive(Debug, Clone)]
-pub struct V3BankTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-    detail_id: ::std::string::String,
-}
-
-impl<'a> V3BankTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
-    /// Starts the typed call path at `/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BankTransferBatchesBatchIdBatchIdDetailsDetailIdDetailId {
-            client,
-            batch_id: batch_id.into(),
-            detail_id: detail_id.into(),
-        }
-    }
-
-    /// 微信支付明细单号查询明细单 (`GET /v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<GetDetailByDetailIdResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &GetDetailByDetailIdRequest::new(
-                    self.batch_id.clone(),
-                    self.detail_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

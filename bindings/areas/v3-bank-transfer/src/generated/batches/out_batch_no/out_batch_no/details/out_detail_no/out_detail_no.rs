@@ -351,46 +351,6 @@ impl ::wechatpay_runtime::Operation for GetDetailByOutDetailNoRequest {
     }
 }
 
-/// The typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`: `client.v3().bank_transfer().batches().out_batch_no().out_batch_no(out_batch_no).details().out_detail_no().out_detail_no(out_detail_no)`.
-#[derive(Debug, Clone)]
-pub struct V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-    out_detail_no: ::std::string::String,
-}
-
-impl<'a> V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo<'a> {
-    /// Starts the typed call path at `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3BankTransferBatchesOutBatchNoOutBatchNoDetailsOutDetailNoOutDetailNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-        }
-    }
-
-    /// 银行明细单号查询明细单 (`GET /v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetDetailByOutDetailNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetDetailByOutDetailNoRequest::new(
-                    self.out_batch_no.clone(),
-                    self.out_detail_no.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/bank-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -252,61 +252,6 @@ impl ::wechatpay_runtime::Operation for EcommerceGetContractByOutContractCodeReq
     }
 }
 
-/// The typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`: `client.v3().ecommerce().combine_papay().contracts().plan_id().plan_id(plan_id).out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCode<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<'a> V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCode {
-            client,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate<
-        'a,
-    > {
-        terminate::V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate::new(
-            self.client,
-            self.plan_id.clone(),
-            self.out_contract_code.clone(),
-        )
-    }
-
-    /// 通过商户协议号查询协议 (`GET /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        EcommerceGetContractByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EcommerceGetContractByOutContractCodeRequest::new(
-                    self.plan_id.clone(),
-                    self.out_contract_code.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -903,50 +903,6 @@ impl ::wechatpay_runtime::Operation for BusifavorQueryCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`: `client.v3().marketing().busifavor().users().openid(openid).coupons().coupon_code(coupon_code).appids().appid(appid)`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppidsAppid<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    coupon_code: ::std::string::String,
-    appid: ::std::string::String,
-}
-
-impl<'a> V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppidsAppid<'a> {
-    /// Starts the typed call path at `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-        appid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingBusifavorUsersOpenidCouponsCouponCodeAppidsAppid {
-            client,
-            openid: openid.into(),
-            coupon_code: coupon_code.into(),
-            appid: appid.into(),
-        }
-    }
-
-    /// 查询用户单张券详情 (`GET /v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        BusifavorQueryCouponResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &BusifavorQueryCouponRequest::new(
-                    self.openid.clone(),
-                    self.coupon_code.clone(),
-                    self.appid.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/busifavor/users/{openid}/coupons/{coupon_code}/appids/{appid}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

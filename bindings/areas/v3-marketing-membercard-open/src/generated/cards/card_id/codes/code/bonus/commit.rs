@@ -163,41 +163,6 @@ impl ::wechatpay_runtime::Operation for CommitBonusRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`: `client.v3().marketing().membercard_open().cards().card_id(card_id).codes().code(code).bonus().commit()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdCodesCodeBonusCommit<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-    code: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeBonusCommit<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdCodesCodeBonusCommit {
-            client,
-            card_id: card_id.into(),
-            code: code.into(),
-        }
-    }
-
-    /// 设置支付后展示的积分到账 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`)
-    pub async fn post(
-        &self,
-        body: CommitBonusBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &CommitBonusRequest::new(self.card_id.clone(), self.code.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/commit`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -163,41 +163,6 @@ impl ::wechatpay_runtime::Operation for CreatePrepareRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`: `client.v3().marketing().membercard_open().cards().card_id(card_id).codes().code(code).bonus().prepare()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingMembercardOpenCardsCardIdCodesCodeBonusPrepare<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    card_id: ::std::string::String,
-    code: ::std::string::String,
-}
-
-impl<'a> V3MarketingMembercardOpenCardsCardIdCodesCodeBonusPrepare<'a> {
-    /// Starts the typed call path at `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        card_id: impl ::std::convert::Into<::std::string::String>,
-        code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingMembercardOpenCardsCardIdCodesCodeBonusPrepare {
-            client,
-            card_id: card_id.into(),
-            code: code.into(),
-        }
-    }
-
-    /// 支付结果页展示会员积分 (`POST /v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`)
-    pub async fn post(
-        &self,
-        body: CreatePrepareBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &CreatePrepareRequest::new(self.card_id.clone(), self.code.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/membercard-open/cards/{card_id}/codes/{code}/bonus/prepare`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

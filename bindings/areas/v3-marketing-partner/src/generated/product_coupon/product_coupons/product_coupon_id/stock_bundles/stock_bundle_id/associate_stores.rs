@@ -315,54 +315,6 @@ impl ::wechatpay_runtime::Operation for StockAssociateStoresRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stock_bundles().stock_bundle_id(stock_bundle_id).associate_stores()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdAssociateStores<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-    stock_bundle_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdAssociateStores<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdAssociateStores {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-            stock_bundle_id: stock_bundle_id.into(),
-        }
-    }
-
-    /// 批次组批量关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`)
-    pub async fn post(
-        &self,
-        body: StockAssociateStoresBody,
-    ) -> ::std::result::Result<
-        StockAssociateStoresResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &StockAssociateStoresRequest::new(
-                    self.product_coupon_id.clone(),
-                    self.stock_bundle_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/associate-stores`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

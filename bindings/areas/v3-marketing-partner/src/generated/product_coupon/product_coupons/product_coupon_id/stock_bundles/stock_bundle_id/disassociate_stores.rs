@@ -315,54 +315,6 @@ impl ::wechatpay_runtime::Operation for StockDisassociateStoresRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stock_bundles().stock_bundle_id(stock_bundle_id).disassociate_stores()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdDisassociateStores<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-    stock_bundle_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdDisassociateStores<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdDisassociateStores {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-            stock_bundle_id: stock_bundle_id.into(),
-        }
-    }
-
-    /// 批次组批量取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`)
-    pub async fn post(
-        &self,
-        body: StockDisassociateStoresBody,
-    ) -> ::std::result::Result<
-        StockDisassociateStoresResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &StockDisassociateStoresRequest::new(
-                    self.product_coupon_id.clone(),
-                    self.stock_bundle_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/disassociate-stores`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

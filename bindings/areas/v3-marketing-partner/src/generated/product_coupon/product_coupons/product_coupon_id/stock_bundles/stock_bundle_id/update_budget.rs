@@ -1429,51 +1429,6 @@ impl ::wechatpay_runtime::Operation for StockUpdateBudgetRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stock_bundles().stock_bundle_id(stock_bundle_id).update_budget()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdUpdateBudget<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-    stock_bundle_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdUpdateBudget<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_bundle_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStockBundlesStockBundleIdUpdateBudget {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-            stock_bundle_id: stock_bundle_id.into(),
-        }
-    }
-
-    /// 修改商品券批次组发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`)
-    pub async fn post(
-        &self,
-        body: StockUpdateBudgetBody,
-    ) -> ::std::result::Result<StockUpdateBudgetResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &StockUpdateBudgetRequest::new(
-                    self.product_coupon_id.clone(),
-                    self.stock_bundle_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stock-bundles/{stock_bundle_id}/update-budget`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -266,54 +266,6 @@ impl ::wechatpay_runtime::Operation for ListAssociatedStoresRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stocks().stock_id(stock_id).associated_stores()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdAssociatedStores<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-    stock_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdAssociatedStores<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdAssociatedStores {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 查询批次关联门店列表 (`GET /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`)
-    pub async fn get(
-        &self,
-        query: ListAssociatedStoresQuery,
-    ) -> ::std::result::Result<
-        ListAssociatedStoresResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &ListAssociatedStoresRequest::new(
-                    self.product_coupon_id.clone(),
-                    self.stock_id.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/associated-stores`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

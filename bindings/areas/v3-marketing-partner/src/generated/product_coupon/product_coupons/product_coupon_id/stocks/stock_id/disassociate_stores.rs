@@ -312,51 +312,6 @@ impl ::wechatpay_runtime::Operation for DisassociateStoresRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stocks().stock_id(stock_id).disassociate_stores()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdDisassociateStores<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-    stock_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdDisassociateStores<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdDisassociateStores {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 批次取消关联门店 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`)
-    pub async fn post(
-        &self,
-        body: DisassociateStoresBody,
-    ) -> ::std::result::Result<DisassociateStoresResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &DisassociateStoresRequest::new(
-                    self.product_coupon_id.clone(),
-                    self.stock_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/disassociate-stores`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -1453,51 +1453,6 @@ impl ::wechatpay_runtime::Operation for UpdateBudgetRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stocks().stock_id(stock_id).update_budget()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdUpdateBudget<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-    stock_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdUpdateBudget<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdUpdateBudget {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 修改商品券批次发放预算 (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`)
-    pub async fn post(
-        &self,
-        body: UpdateBudgetBody,
-    ) -> ::std::result::Result<UpdateBudgetResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &UpdateBudgetRequest::new(
-                    self.product_coupon_id.clone(),
-                    self.stock_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/update-budget`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

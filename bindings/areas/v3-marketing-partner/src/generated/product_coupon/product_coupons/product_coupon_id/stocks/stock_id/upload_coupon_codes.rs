@@ -220,54 +220,6 @@ impl ::wechatpay_runtime::Operation for PartnerUploadCouponCodesRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`: `client.v3().marketing().partner().product_coupon().product_coupons().product_coupon_id(product_coupon_id).stocks().stock_id(stock_id).upload_coupon_codes()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdUploadCouponCodes<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    product_coupon_id: ::std::string::String,
-    stock_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdUploadCouponCodes<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        product_coupon_id: impl ::std::convert::Into<::std::string::String>,
-        stock_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponProductCouponsProductCouponIdStocksStockIdUploadCouponCodes {
-            client,
-            product_coupon_id: product_coupon_id.into(),
-            stock_id: stock_id.into(),
-        }
-    }
-
-    /// 预上传券Code (`POST /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`)
-    pub async fn post(
-        &self,
-        body: PartnerUploadCouponCodesBody,
-    ) -> ::std::result::Result<
-        PartnerUploadCouponCodesResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerUploadCouponCodesRequest::new(
-                    self.product_coupon_id.clone(),
-                    self.stock_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}/upload-coupon-codes`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

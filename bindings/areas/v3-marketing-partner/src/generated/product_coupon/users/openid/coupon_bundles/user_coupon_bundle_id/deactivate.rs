@@ -2235,54 +2235,6 @@ impl ::wechatpay_runtime::Operation for DeactivateCouponBundleRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupon_bundles().user_coupon_bundle_id(user_coupon_bundle_id).deactivate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleIdDeactivate<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    user_coupon_bundle_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleIdDeactivate<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        user_coupon_bundle_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidCouponBundlesUserCouponBundleIdDeactivate {
-            client,
-            openid: openid.into(),
-            user_coupon_bundle_id: user_coupon_bundle_id.into(),
-        }
-    }
-
-    /// 失效用户商品券组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`)
-    pub async fn post(
-        &self,
-        body: DeactivateCouponBundleBody,
-    ) -> ::std::result::Result<
-        DeactivateCouponBundleResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &DeactivateCouponBundleRequest::new(
-                    self.openid.clone(),
-                    self.user_coupon_bundle_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupon-bundles/{user_coupon_bundle_id}/deactivate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2323,45 +2323,6 @@ impl ::wechatpay_runtime::Operation for ConfirmCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupons().coupon_code(coupon_code).confirm()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeConfirm<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    coupon_code: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeConfirm<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeConfirm {
-            client,
-            openid: openid.into(),
-            coupon_code: coupon_code.into(),
-        }
-    }
-
-    /// 确认发放用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`)
-    pub async fn post(
-        &self,
-        body: ConfirmCouponBody,
-    ) -> ::std::result::Result<ConfirmCouponResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ConfirmCouponRequest::new(
-                    self.openid.clone(),
-                    self.coupon_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/confirm`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2286,48 +2286,6 @@ impl ::wechatpay_runtime::Operation for PartnerDeactivateCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupons().coupon_code(coupon_code).deactivate()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeDeactivate<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    coupon_code: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeDeactivate<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeDeactivate {
-            client,
-            openid: openid.into(),
-            coupon_code: coupon_code.into(),
-        }
-    }
-
-    /// 失效用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`)
-    pub async fn post(
-        &self,
-        body: PartnerDeactivateCouponBody,
-    ) -> ::std::result::Result<
-        PartnerDeactivateCouponResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerDeactivateCouponRequest::new(
-                    self.openid.clone(),
-                    self.coupon_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/deactivate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -2290,45 +2290,6 @@ impl ::wechatpay_runtime::Operation for PartnerReturnCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupons().coupon_code(coupon_code).return_()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeReturn<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    coupon_code: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeReturn<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeReturn {
-            client,
-            openid: openid.into(),
-            coupon_code: coupon_code.into(),
-        }
-    }
-
-    /// 退券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`)
-    pub async fn post(
-        &self,
-        body: PartnerReturnCouponBody,
-    ) -> ::std::result::Result<PartnerReturnCouponResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerReturnCouponRequest::new(
-                    self.openid.clone(),
-                    self.coupon_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/return`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

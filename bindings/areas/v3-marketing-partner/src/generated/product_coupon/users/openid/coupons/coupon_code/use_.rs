@@ -2513,45 +2513,6 @@ impl ::wechatpay_runtime::Operation for PartnerUseCouponRequest {
     }
 }
 
-/// The typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`: `client.v3().marketing().partner().product_coupon().users().openid(openid).coupons().coupon_code(coupon_code).use_()`.
-#[derive(Debug, Clone)]
-pub struct V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeUse<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    openid: ::std::string::String,
-    coupon_code: ::std::string::String,
-}
-
-impl<'a> V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeUse<'a> {
-    /// Starts the typed call path at `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        openid: impl ::std::convert::Into<::std::string::String>,
-        coupon_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3MarketingPartnerProductCouponUsersOpenidCouponsCouponCodeUse {
-            client,
-            openid: openid.into(),
-            coupon_code: coupon_code.into(),
-        }
-    }
-
-    /// 核销用户商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`)
-    pub async fn post(
-        &self,
-        body: PartnerUseCouponBody,
-    ) -> ::std::result::Result<PartnerUseCouponResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &PartnerUseCouponRequest::new(
-                    self.openid.clone(),
-                    self.coupon_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/marketing/partner/product-coupon/users/{openid}/coupons/{coupon_code}/use`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

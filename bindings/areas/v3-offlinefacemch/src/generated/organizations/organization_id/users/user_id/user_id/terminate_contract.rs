@@ -98,45 +98,6 @@ impl ::wechatpay_runtime::Operation for OfflinefacemchTerminateContractRequest {
     }
 }
 
-/// The typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`: `client.v3().offlinefacemch().organizations().organization_id(organization_id).users().user_id().user_id(user_id).terminate_contract()`.
-#[derive(Debug, Clone)]
-pub struct V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserIdTerminateContract<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    organization_id: ::std::string::String,
-    user_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserIdTerminateContract<'a> {
-    /// Starts the typed call path at `/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        organization_id: impl ::std::convert::Into<::std::string::String>,
-        user_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3OfflinefacemchOrganizationsOrganizationIdUsersUserIdUserIdTerminateContract {
-            client,
-            organization_id: organization_id.into(),
-            user_id: user_id.into(),
-        }
-    }
-
-    /// 解除刷脸用户签约关系接口 (`POST /v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`)
-    pub async fn post(&self) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &OfflinefacemchTerminateContractRequest::new(
-                    self.organization_id.clone(),
-                    self.user_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/offlinefacemch/organizations/{organization_id}/users/user-id/{user_id}/terminate-contract`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

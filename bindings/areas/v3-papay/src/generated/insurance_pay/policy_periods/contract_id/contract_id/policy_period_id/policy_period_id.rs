@@ -212,63 +212,6 @@ impl ::wechatpay_runtime::Operation for GetPolicyPeriodByPolicyPeriodIdRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`: `client.v3().papay().insurance_pay().policy_periods().contract_id().contract_id(contract_id).policy_period_id().policy_period_id(policy_period_id)`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodId<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-    policy_period_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodId<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        policy_period_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodId {
-            client,
-            contract_id: contract_id.into(),
-            policy_period_id: policy_period_id.into(),
-        }
-    }
-
-    /// `/schedule`
-    pub fn schedule(
-        &self,
-    ) -> schedule::V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodIdSchedule<
-        'a,
-    > {
-        schedule::V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodIdSchedule::new(
-            self.client,
-            self.contract_id.clone(),
-            self.policy_period_id.clone(),
-        )
-    }
-
-    /// 保险商户查询保险自动续费预约 (`GET /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetPolicyPeriodByPolicyPeriodIdResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetPolicyPeriodByPolicyPeriodIdRequest::new(
-                    self.contract_id.clone(),
-                    self.policy_period_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

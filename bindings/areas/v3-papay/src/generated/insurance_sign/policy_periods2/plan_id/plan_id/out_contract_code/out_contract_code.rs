@@ -338,52 +338,6 @@ impl ::wechatpay_runtime::Operation for GetPolicyPeriodByOutContractCodeRequest 
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`: `client.v3().papay().insurance_sign().policy_periods_path().plan_id().plan_id(plan_id).out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCodeOutContractCode<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayInsuranceSignPolicyPeriods2PlanIdPlanIdOutContractCodeOutContractCode {
-            client,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 保险商户查询保险扣费周期列表 (`GET /v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-        query: GetPolicyPeriodByOutContractCodeQuery,
-    ) -> ::std::result::Result<
-        GetPolicyPeriodByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetPolicyPeriodByOutContractCodeRequest::new(
-                    self.plan_id.clone(),
-                    self.out_contract_code.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy_periods/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -289,46 +289,6 @@ impl ::wechatpay_runtime::Operation for HarmonySignGetContractByOutContractCodeR
     }
 }
 
-/// The typed call path at `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`: `client.v3().papay().sign().contracts().harmony_plan_id().plan_id(plan_id).out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<'a> V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapaySignContractsHarmonyPlanIdPlanIdOutContractCodeOutContractCode {
-            client,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        HarmonySignGetContractByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &HarmonySignGetContractByOutContractCodeRequest::new(
-                    self.plan_id.clone(),
-                    self.out_contract_code.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/harmony-plan-id/{plan_id}/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -368,59 +368,6 @@ impl ::wechatpay_runtime::Operation for SignGetContractByOutContractCodeRequest 
     }
 }
 
-/// The typed call path at `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`: `client.v3().papay().sign().contracts().plan_id().plan_id(plan_id).out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<'a> V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCode {
-            client,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate<
-        'a,
-    > {
-        terminate::V3PapaySignContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate::new(
-            self.client,
-            self.plan_id.clone(),
-            self.out_contract_code.clone(),
-        )
-    }
-
-    /// 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        SignGetContractByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &SignGetContractByOutContractCodeRequest::new(
-                    self.plan_id.clone(),
-                    self.out_contract_code.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

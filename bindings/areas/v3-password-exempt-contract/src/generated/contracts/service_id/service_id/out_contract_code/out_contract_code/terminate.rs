@@ -195,54 +195,6 @@ impl ::wechatpay_runtime::Operation for PasswordTerminateContractRequest {
     }
 }
 
-/// The typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`: `client.v3().password_exempt_contract().contracts().service_id().service_id(service_id).out_contract_code().out_contract_code(out_contract_code).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCodeTerminate<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    service_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCodeTerminate<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        service_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PasswordExemptContractContractsServiceIdServiceIdOutContractCodeOutContractCodeTerminate {
-            client,
-            service_id: service_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 商户通过商户协议号解约协议 (`POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`)
-    pub async fn post(
-        &self,
-        body: PasswordTerminateContractBody,
-    ) -> ::std::result::Result<
-        PasswordTerminateContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PasswordTerminateContractRequest::new(
-                    self.service_id.clone(),
-                    self.out_contract_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

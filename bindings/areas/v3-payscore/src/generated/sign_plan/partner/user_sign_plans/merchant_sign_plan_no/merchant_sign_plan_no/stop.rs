@@ -408,48 +408,6 @@ impl ::wechatpay_runtime::Operation for PartnerStopUserSignPlanRequest {
     }
 }
 
-/// The typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`: `client.v3().payscore().sign_plan().partner().user_sign_plans().merchant_sign_plan_no().merchant_sign_plan_no(merchant_sign_plan_no).stop()`.
-#[derive(Debug, Clone)]
-pub struct V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    merchant_sign_plan_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop<'a> {
-    /// Starts the typed call path at `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        merchant_sign_plan_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PayscoreSignPlanPartnerUserSignPlansMerchantSignPlanNoMerchantSignPlanNoStop {
-            client,
-            merchant_sign_plan_no: merchant_sign_plan_no.into(),
-        }
-    }
-
-    /// 取消用户的签约计划 (`POST /v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`)
-    pub async fn post(
-        &self,
-        body: PartnerStopUserSignPlanBody,
-    ) -> ::std::result::Result<
-        PartnerStopUserSignPlanResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerStopUserSignPlanRequest::new(
-                    self.merchant_sign_plan_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/payscore/sign-plan/partner/user-sign-plans/merchant-sign-plan-no/{merchant_sign_plan_no}/stop`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -209,45 +209,6 @@ impl ::wechatpay_runtime::Operation for CancelInsuranceClaimBillRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`: `client.v3().platsolution().ecommerce().mch_transfer().insurance_claim_bills().out_bill_no().out_bill_no(out_bill_no).cancel()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNoCancel<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_bill_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNoCancel<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_bill_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceMchTransferInsuranceClaimBillsOutBillNoOutBillNoCancel {
-            client,
-            out_bill_no: out_bill_no.into(),
-        }
-    }
-
-    /// 请求撤销保险理赔 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`)
-    pub async fn post(
-        &self,
-        body: CancelInsuranceClaimBillBody,
-    ) -> ::std::result::Result<
-        CancelInsuranceClaimBillResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &CancelInsuranceClaimBillRequest::new(self.out_bill_no.clone(), body),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/out-bill-no/{out_bill_no}/cancel`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

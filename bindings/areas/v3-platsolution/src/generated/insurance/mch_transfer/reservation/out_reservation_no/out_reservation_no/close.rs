@@ -327,50 +327,6 @@ impl ::wechatpay_runtime::Operation for InsuranceCloseReservationRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`: `client.v3().platsolution().insurance().mch_transfer().reservation().out_reservation_no().out_reservation_no(out_reservation_no).close()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionInsuranceMchTransferReservationOutReservationNoOutReservationNoClose<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_reservation_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionInsuranceMchTransferReservationOutReservationNoOutReservationNoClose<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_reservation_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionInsuranceMchTransferReservationOutReservationNoOutReservationNoClose {
-            client,
-            out_reservation_no: out_reservation_no.into(),
-        }
-    }
-
-    /// 关闭预约商家转账记录 (`POST /v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`)
-    pub async fn post(
-        &self,
-        query: InsuranceCloseReservationQuery,
-    ) -> ::std::result::Result<
-        InsuranceCloseReservationResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &InsuranceCloseReservationRequest::new(
-                    self.out_reservation_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/reservation/out-reservation-no/{out_reservation_no}/close`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -173,36 +173,6 @@ impl ::wechatpay_runtime::Operation for ApplySummaryReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`: `client.v3().platsolution().mch_transfer().batches().summary_receipts().out_batch_no().out_batch_no(out_batch_no).apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNoApply<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-}
-
-impl<'a> V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNoApply<'a> {
-    /// Starts the typed call path at `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionMchTransferBatchesSummaryReceiptsOutBatchNoOutBatchNoApply {
-            client,
-            out_batch_no: out_batch_no.into(),
-        }
-    }
-
-    /// 申请商家转账批次电子回单 (`POST /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`)
-    pub async fn post(
-        &self,
-        body: ApplySummaryReceiptBody,
-    ) -> ::std::result::Result<ApplySummaryReceiptResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(&ApplySummaryReceiptRequest::new(self.out_batch_no.clone(), body))
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -219,46 +219,6 @@ impl ::wechatpay_runtime::Operation for GetTransferDetailByNoRequest {
     }
 }
 
-/// The typed call path at `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`: `client.v3().transfer().batches().batch_id().batch_id(batch_id).details().detail_id().detail_id(detail_id)`.
-#[derive(Debug, Clone)]
-pub struct V3TransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    batch_id: ::std::string::String,
-    detail_id: ::std::string::String,
-}
-
-impl<'a> V3TransferBatchesBatchIdBatchIdDetailsDetailIdDetailId<'a> {
-    /// Starts the typed call path at `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        batch_id: impl ::std::convert::Into<::std::string::String>,
-        detail_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3TransferBatchesBatchIdBatchIdDetailsDetailIdDetailId {
-            client,
-            batch_id: batch_id.into(),
-            detail_id: detail_id.into(),
-        }
-    }
-
-    /// 微信明细单号查询明细单 (`GET /v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`)
-    pub async fn get(
-        &self,
-    ) -> ::std::result::Result<
-        GetTransferDetailByNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &GetTransferDetailByNoRequest::new(
-                    self.batch_id.clone(),
-                    self.detail_id.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

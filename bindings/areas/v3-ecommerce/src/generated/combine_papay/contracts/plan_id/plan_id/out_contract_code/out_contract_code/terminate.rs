@@ -193,54 +193,6 @@ impl ::wechatpay_runtime::Operation for EcommerceTerminateContractRequest {
     }
 }
 
-/// The typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`: `client.v3().ecommerce().combine_papay().contracts().plan_id().plan_id(plan_id).out_contract_code().out_contract_code(out_contract_code).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3EcommerceCombinePapayContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate {
-            client,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 商户协议号解约协议 (`POST /v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`)
-    pub async fn post(
-        &self,
-        body: EcommerceTerminateContractBody,
-    ) -> ::std::result::Result<
-        EcommerceTerminateContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &EcommerceTerminateContractRequest::new(
-                    self.plan_id.clone(),
-                    self.out_contract_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/ecommerce/combine-papay/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

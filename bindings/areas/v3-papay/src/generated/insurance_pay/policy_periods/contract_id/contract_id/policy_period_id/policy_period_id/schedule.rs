@@ -307,54 +307,6 @@ impl ::wechatpay_runtime::Operation for SchedulePolicyPeriodRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`: `client.v3().papay().insurance_pay().policy_periods().contract_id().contract_id(contract_id).policy_period_id().policy_period_id(policy_period_id).schedule()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodIdSchedule<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    contract_id: ::std::string::String,
-    policy_period_id: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodIdSchedule<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-        policy_period_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayInsurancePayPolicyPeriodsContractIdContractIdPolicyPeriodIdPolicyPeriodIdSchedule {
-            client,
-            contract_id: contract_id.into(),
-            policy_period_id: policy_period_id.into(),
-        }
-    }
-
-    /// 保险商户预约保险自动续费 (`POST /v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`)
-    pub async fn post(
-        &self,
-        body: SchedulePolicyPeriodBody,
-    ) -> ::std::result::Result<
-        SchedulePolicyPeriodResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &SchedulePolicyPeriodRequest::new(
-                    self.contract_id.clone(),
-                    self.policy_period_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-pay/policy-periods/contract-id/{contract_id}/policy-period-id/{policy_period_id}/schedule`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

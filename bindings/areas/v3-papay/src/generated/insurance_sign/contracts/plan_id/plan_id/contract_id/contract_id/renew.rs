@@ -239,45 +239,6 @@ impl ::wechatpay_runtime::Operation for RenewContractRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`: `client.v3().papay().insurance_sign().contracts().plan_id().plan_id(plan_id).contract_id().contract_id(contract_id).renew()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractIdRenew<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractIdRenew<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayInsuranceSignContractsPlanIdPlanIdContractIdContractIdRenew {
-            client,
-            plan_id: plan_id.into(),
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 保险商户受理续期自动续费协议 (`POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`)
-    pub async fn post(
-        &self,
-        body: RenewContractBody,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &RenewContractRequest::new(
-                    self.plan_id.clone(),
-                    self.contract_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/contract-id/{contract_id}/renew`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

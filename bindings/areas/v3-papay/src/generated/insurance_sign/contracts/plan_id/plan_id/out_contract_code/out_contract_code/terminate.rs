@@ -331,52 +331,6 @@ impl ::wechatpay_runtime::Operation for InsurancePapayTerminateContractRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`: `client.v3().papay().insurance_sign().contracts().plan_id().plan_id(plan_id).out_contract_code().out_contract_code(out_contract_code).terminate()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayInsuranceSignContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate {
-            client,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// 保险商户通过商户协议号解除保险自动续费协议 (`POST /v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`)
-    pub async fn post(
-        &self,
-        body: InsurancePapayTerminateContractBody,
-    ) -> ::std::result::Result<
-        InsurancePapayTerminateContractResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &InsurancePapayTerminateContractRequest::new(
-                    self.plan_id.clone(),
-                    self.out_contract_code.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}/terminate`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -381,45 +381,6 @@ impl ::wechatpay_runtime::Operation for ModifyPolicyPeriodRequest {
     }
 }
 
-/// The typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`: `client.v3().papay().insurance_sign().policy_periods().plan_id().plan_id(plan_id).contract_id().contract_id(contract_id).modify()`.
-#[derive(Debug, Clone)]
-pub struct V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractIdModify<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    contract_id: ::std::string::String,
-}
-
-impl<'a> V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractIdModify<'a> {
-    /// Starts the typed call path at `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        contract_id: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapayInsuranceSignPolicyPeriodsPlanIdPlanIdContractIdContractIdModify {
-            client,
-            plan_id: plan_id.into(),
-            contract_id: contract_id.into(),
-        }
-    }
-
-    /// 保险商户修改保险扣费周期列表 (`POST /v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`)
-    pub async fn post(
-        &self,
-        body: ModifyPolicyPeriodBody,
-    ) -> ::std::result::Result<ModifyPolicyPeriodResponse, ::wechatpay_runtime::Error> {
-        self.client
-            .execute(
-                &ModifyPolicyPeriodRequest::new(
-                    self.plan_id.clone(),
-                    self.contract_id.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/insurance-sign/policy-periods/plan-id/{plan_id}/contract-id/{contract_id}/modify`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

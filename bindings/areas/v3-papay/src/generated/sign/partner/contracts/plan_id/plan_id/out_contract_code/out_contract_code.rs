@@ -434,61 +434,6 @@ impl ::wechatpay_runtime::Operation for PartnerSignGetContractByOutContractCodeR
     }
 }
 
-/// The typed call path at `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`: `client.v3().papay().sign().partner().contracts().plan_id().plan_id(plan_id).out_contract_code().out_contract_code(out_contract_code)`.
-#[derive(Debug, Clone)]
-pub struct V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    client: &'a ::wechatpay_runtime::Client,
-    plan_id: ::std::string::String,
-    out_contract_code: ::std::string::String,
-}
-
-impl<'a> V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCode<'a> {
-    /// Starts the typed call path at `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        plan_id: impl ::std::convert::Into<::std::string::String>,
-        out_contract_code: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCode {
-            client,
-            plan_id: plan_id.into(),
-            out_contract_code: out_contract_code.into(),
-        }
-    }
-
-    /// `/terminate`
-    pub fn terminate(
-        &self,
-    ) -> terminate::V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate<
-        'a,
-    > {
-        terminate::V3PapaySignPartnerContractsPlanIdPlanIdOutContractCodeOutContractCodeTerminate::new(
-            self.client,
-            self.plan_id.clone(),
-            self.out_contract_code.clone(),
-        )
-    }
-
-    /// 通过商户协议号查询委托代扣签约协议 (`GET /v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`)
-    pub async fn get(
-        &self,
-        query: PartnerSignGetContractByOutContractCodeQuery,
-    ) -> ::std::result::Result<
-        PartnerSignGetContractByOutContractCodeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &PartnerSignGetContractByOutContractCodeRequest::new(
-                    self.plan_id.clone(),
-                    self.out_contract_code.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/papay/sign/partner/contracts/plan-id/{plan_id}/out-contract-code/{out_contract_code}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -162,50 +162,6 @@ impl ::wechatpay_runtime::Operation for DeleteRechargeEmployeeRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`: `client.v3().platsolution().ecommerce().recharge_employees().sub_mchid().sub_mchid(sub_mchid).sp_openid().sp_openid(sp_openid).delete()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenidDelete<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    sub_mchid: ::std::string::String,
-    sp_openid: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenidDelete<'a> {
-    /// Starts the typed call path at `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        sub_mchid: impl ::std::convert::Into<::std::string::String>,
-        sp_openid: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionEcommerceRechargeEmployeesSubMchidSubMchidSpOpenidSpOpenidDelete {
-            client,
-            sub_mchid: sub_mchid.into(),
-            sp_openid: sp_openid.into(),
-        }
-    }
-
-    /// 删除二级商户可扫码充值员工 (`POST /v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`)
-    pub async fn post(
-        &self,
-    ) -> ::std::result::Result<
-        DeleteRechargeEmployeeResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &DeleteRechargeEmployeeRequest::new(
-                    self.sub_mchid.clone(),
-                    self.sp_openid.clone(),
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/ecommerce/recharge-employees/sub-mchid/{sub_mchid}/sp-openid/{sp_openid}/delete`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

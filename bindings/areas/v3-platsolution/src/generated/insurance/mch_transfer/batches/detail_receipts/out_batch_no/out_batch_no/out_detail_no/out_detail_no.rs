@@ -249,67 +249,6 @@ impl ::wechatpay_runtime::Operation for InsuranceGetDetailReceiptByOutDetailNoRe
     }
 }
 
-/// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`: `client.v3().platsolution().insurance().mch_transfer().batches().detail_receipts().out_batch_no().out_batch_no(out_batch_no).out_detail_no().out_detail_no(out_detail_no)`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNo<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-    out_detail_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNo<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNo {
-            client,
-            out_batch_no: out_batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-        }
-    }
-
-    /// `/apply`
-    pub fn apply(
-        &self,
-    ) -> apply::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNoApply<
-        'a,
-    > {
-        apply::V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNoApply::new(
-            self.client,
-            self.out_batch_no.clone(),
-            self.out_detail_no.clone(),
-        )
-    }
-
-    /// 查询商家转账明细电子回单 (`GET /v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`)
-    pub async fn get(
-        &self,
-        query: InsuranceGetDetailReceiptByOutDetailNoQuery,
-    ) -> ::std::result::Result<
-        InsuranceGetDetailReceiptByOutDetailNoResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &InsuranceGetDetailReceiptByOutDetailNoRequest::new(
-                    self.out_batch_no.clone(),
-                    self.out_detail_no.clone(),
-                    query,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {

@@ -213,54 +213,6 @@ impl ::wechatpay_runtime::Operation for InsuranceApplyDetailReceiptRequest {
     }
 }
 
-/// The typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`: `client.v3().platsolution().insurance().mch_transfer().batches().detail_receipts().out_batch_no().out_batch_no(out_batch_no).out_detail_no().out_detail_no(out_detail_no).apply()`.
-#[derive(Debug, Clone)]
-pub struct V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNoApply<
-    'a,
-> {
-    client: &'a ::wechatpay_runtime::Client,
-    out_batch_no: ::std::string::String,
-    out_detail_no: ::std::string::String,
-}
-
-impl<
-    'a,
-> V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNoApply<
-    'a,
-> {
-    /// Starts the typed call path at `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply` on `client`.
-    pub fn new(
-        client: &'a ::wechatpay_runtime::Client,
-        out_batch_no: impl ::std::convert::Into<::std::string::String>,
-        out_detail_no: impl ::std::convert::Into<::std::string::String>,
-    ) -> Self {
-        V3PlatsolutionInsuranceMchTransferBatchesDetailReceiptsOutBatchNoOutBatchNoOutDetailNoOutDetailNoApply {
-            client,
-            out_batch_no: out_batch_no.into(),
-            out_detail_no: out_detail_no.into(),
-        }
-    }
-
-    /// 申请商家转账明细电子回单 (`POST /v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`)
-    pub async fn post(
-        &self,
-        body: InsuranceApplyDetailReceiptBody,
-    ) -> ::std::result::Result<
-        InsuranceApplyDetailReceiptResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.client
-            .execute(
-                &InsuranceApplyDetailReceiptRequest::new(
-                    self.out_batch_no.clone(),
-                    self.out_detail_no.clone(),
-                    body,
-                ),
-            )
-            .await
-    }
-}
-
 /// The JSON Schemas (draft 2020-12) of the payloads under `/v3/platsolution/insurance/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}/apply`, named `<operation>.<body|query|response>`.
 #[cfg(feature = "json-schema")]
 pub fn json_schemas() -> ::std::vec::Vec<(&'static str, ::schemars::Schema)> {
