@@ -156,6 +156,12 @@ enum Command {
         /// Where to write the generated keys (each instance in a folder of its own).
         #[arg(long, default_value = ".wechatpay-sandbox")]
         dir: std::path::PathBuf,
+        /// Sign answers with a platform certificate instead of the WeChat Pay
+        /// public key, and print no public key: clients then fetch
+        /// /v3/certificates with the APIv3 key, as merchants without a public
+        /// key do.
+        #[arg(long)]
+        certificate_mode: bool,
         #[command(flatten)]
         faults: wechatpay_sandbox::FaultArgs,
     },
@@ -382,9 +388,19 @@ async fn run(cli: Cli) -> Result<ExitCode, Failure> {
             list,
         } => validate(kind, file, strict, list),
         #[cfg(feature = "sandbox")]
-        Command::Sandbox { addr, dir, faults } => {
+        Command::Sandbox {
+            addr,
+            dir,
+            certificate_mode,
+            faults,
+        } => {
             let sandbox = wechatpay_sandbox::Sandbox::start(wechatpay_sandbox::SandboxConfig {
                 addr,
+                signing: if certificate_mode {
+                    wechatpay_sandbox::SigningMode::PlatformCertificate
+                } else {
+                    wechatpay_sandbox::SigningMode::PublicKey
+                },
                 faults: faults.plan(),
                 ..wechatpay_sandbox::SandboxConfig::default()
             })

@@ -582,3 +582,76 @@ fn rough_edges_are_gone() {
         "the demo cleans up"
     );
 }
+
+/// `couponcodes sandbox --certificate-mode`: the environment it prints has no
+/// public key, so the command run from it verifies with the platform
+/// certificate it downloads; an upload then lands, as a `list` afterwards shows.
+#[test]
+fn the_sandbox_command_in_certificate_mode_serves_a_certificate_client() {
+    let dir = tempfile::tempdir().unwrap();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let mut child = bare(dir.path())
+        .args(["sandbox", "--certificate-mode", "--addr"])
+        .arg(format!("127.0.0.1:{port}"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = std::io::BufReader::new(child.stdout.take().unwrap());
+    let mut environment = Vec::new();
+    loop {
+        let mut line = String::new();
+        std::io::BufRead::read_line(&mut stdout, &mut line).unwrap();
+        if line.is_empty() || line.starts_with("# then") {
+            break;
+        }
+        if let Some((name, value)) = line
+            .trim()
+            .strip_prefix("export ")
+            .and_then(|l| l.split_once('='))
+        {
+            environment.push((name.to_owned(), value.to_owned()));
+        }
+    }
+    let names: Vec<&str> = environment.iter().map(|(name, _)| name.as_str()).collect();
+    assert!(names.contains(&"WECHATPAY_APIV3_KEY"), "{names:?}");
+    assert!(
+        !names
+            .iter()
+            .any(|name| name.starts_with("WECHATPAY_PUBLIC_KEY")),
+        "certificate mode prints no public key: {names:?}"
+    );
+
+    let codes = write_codes(&dir.path().join("codes.txt"), "CERT", 3);
+    let (status, _, stderr) = run(bare(dir.path()).envs(environment.iter().cloned()).args([
+        "upload",
+        "--stock-id",
+        DEFAULT_STOCK,
+        "codes.txt",
+    ]));
+    assert_eq!(status, 0, "{stderr}");
+    let (status, _, stderr) = run(bare(dir.path()).envs(environment.iter().cloned()).args([
+        "list",
+        "--stock-id",
+        DEFAULT_STOCK,
+        "--format",
+        "csv",
+        "--output",
+        "held.csv",
+    ]));
+    assert_eq!(status, 0, "{stderr}");
+    let held: std::collections::HashSet<String> =
+        std::fs::read_to_string(dir.path().join("held.csv"))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split(',').next().unwrap().to_owned())
+            .collect();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(held, codes);
+}

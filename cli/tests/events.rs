@@ -138,7 +138,10 @@ async fn every_sent_code_is_in_the_events_file_once() {
     let (_receiver, receiver_url) = start_receiver(&sandbox, dir.path());
     let proxy = Proxy {
         target: format!("{receiver_url}/notify"),
-        http: reqwest::Client::new(),
+        http: wechatpay_runtime::tls::reqwest_builder(&[])
+            .unwrap()
+            .build()
+            .unwrap(),
         seen: Arc::default(),
         refused: Arc::default(),
         stalled: Arc::default(),

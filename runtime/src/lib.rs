@@ -51,6 +51,7 @@ mod raw;
 pub mod schema;
 pub mod sensitive;
 pub mod sign;
+pub mod tls;
 mod types;
 mod validate;
 pub mod verify;

@@ -43,7 +43,7 @@ pub use bills::BillConfig;
 pub use examples::event_types;
 pub use faults::{Fault, FaultPlan};
 pub use keys::{Keys, PlatformCertificate};
-pub use media::{MAX_IMAGE, Media};
+pub use media::{MAX_IMAGE, MAX_PDF, Media};
 pub use notify::{NotifyConfig, NotifyStats};
 pub use receivers::Receiver;
 use server::{Shared, Signing};
@@ -353,28 +353,36 @@ impl Sandbox {
         stats
     }
 
-    /// Writes the merchant private key and the WeChat Pay public key to a folder
-    /// of this instance's own under `dir` (named after its address, so that two
-    /// sandboxes never share keys) and returns the environment a client (the
-    /// `couponcodes` CLI) needs, with absolute paths.
+    /// Writes the merchant private key (and, in public key mode, the WeChat Pay
+    /// public key) to a folder of this instance's own under `dir` (named after
+    /// its address, so that two sandboxes never share keys) and returns the
+    /// environment a client (the `couponcodes` CLI) needs, with absolute paths.
+    ///
+    /// In platform certificate mode the public key is left out, so that a
+    /// client set up from this environment takes the certificate path as it
+    /// would with a merchant that has no public key yet: it downloads
+    /// `/v3/certificates` with the APIv3 key and verifies with what it got.
     pub fn environment(&self, dir: &Path) -> std::io::Result<Vec<(&'static str, String)>> {
         let keys = self.keys();
         let dir = dir.join(format!("{}-{}", self.addr.ip(), self.addr.port()));
         std::fs::create_dir_all(&dir)?;
         let dir = std::fs::canonicalize(&dir)?;
         let private = dir.join("apiclient_key.pem");
-        let public = dir.join("wechatpay_public_key.pem");
         std::fs::write(&private, keys.merchant_key.to_pem())?;
-        std::fs::write(&public, keys.wechatpay_public_key().to_pem())?;
-        Ok(vec![
+        let mut environment = vec![
             ("WECHATPAY_BASE_URL", self.base_url()),
             ("WECHATPAY_MCHID", keys.mchid.clone()),
             ("WECHATPAY_MCH_SERIAL", keys.merchant_serial.clone()),
             ("WECHATPAY_PRIVATE_KEY", private.display().to_string()),
-            ("WECHATPAY_PUBLIC_KEY_ID", keys.public_key_id.clone()),
-            ("WECHATPAY_PUBLIC_KEY", public.display().to_string()),
-            ("WECHATPAY_APIV3_KEY", keys.apiv3_key.clone()),
-        ])
+        ];
+        if self.shared.signing != Signing::On(SigningMode::PlatformCertificate) {
+            let public = dir.join("wechatpay_public_key.pem");
+            std::fs::write(&public, keys.wechatpay_public_key().to_pem())?;
+            environment.push(("WECHATPAY_PUBLIC_KEY_ID", keys.public_key_id.clone()));
+            environment.push(("WECHATPAY_PUBLIC_KEY", public.display().to_string()));
+        }
+        environment.push(("WECHATPAY_APIV3_KEY", keys.apiv3_key.clone()));
+        Ok(environment)
     }
 }
 

@@ -80,7 +80,14 @@ impl Notifier {
             in_flight: tokio::sync::Semaphore::new(config.concurrency.max(1)),
             config,
             stats: std::sync::Mutex::new(NotifyStats::default()),
-            http: reqwest::Client::new(),
+            // Notify URLs may be HTTPS; the runtime's TLS needs no C compiler.
+            http: wechatpay_runtime::tls::reqwest_builder(&[])
+                .and_then(|builder| {
+                    builder
+                        .build()
+                        .map_err(|e| wechatpay_runtime::Error::Config(e.to_string()))
+                })
+                .expect("the HTTP client for notifications builds"),
             next_id: AtomicU64::new(1),
         }
     }

@@ -15,6 +15,7 @@ use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::couponcodes::bulk::BulkOptions;
 use wechatpay_bindings::couponcodes::upload_codes;
 use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes::ListCouponCodesQuery;
+use wechatpay_e2e::http_client;
 use wechatpay_runtime::sign::nonce;
 use wechatpay_sandbox::{DEFAULT_STOCK, Sandbox, SandboxConfig};
 
@@ -50,7 +51,7 @@ async fn bare_reqwest(sandbox: &Sandbox) -> f64 {
     let signed: Vec<String> = (0..REQUESTS)
         .map(|_| credentials.authorize("GET", &path, unix_now(), &nonce(), b""))
         .collect();
-    let http = reqwest::Client::new();
+    let http = http_client();
     let started = Instant::now();
     stream::iter(signed)
         .map(|authorization| {
@@ -82,7 +83,7 @@ async fn bare_reqwest_with_crypto(sandbox: &Sandbox) -> f64 {
         .with_public_key(keys.public_key_id.clone(), keys.wechatpay_public_key());
     let path = format!("/v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes?limit=1");
     let url = format!("{}{path}", sandbox.base_url());
-    let http = reqwest::Client::new();
+    let http = http_client();
     let started = Instant::now();
     stream::iter(0..REQUESTS)
         .map(|_| {

@@ -37,3 +37,12 @@ pub fn quick_retries() -> RetryPolicy {
         max_backoff: Duration::from_millis(20),
     }
 }
+
+/// A plain reqwest client with the runtime's TLS (the workspace's reqwest has
+/// no crypto provider of its own), for tests that speak HTTP without the SDK.
+pub fn http_client() -> reqwest::Client {
+    wechatpay_runtime::tls::reqwest_builder(&[])
+        .expect("the runtime's TLS provider runs on this CPU")
+        .build()
+        .expect("a reqwest client builds")
+}

@@ -14,7 +14,7 @@ use wechatpay_bindings::v3::marketing::busifavor::stocks::stock_id::couponcodes:
     ListCouponCodesCodeStatus, ListCouponCodesQuery, ListCouponCodesStatus, UploadCouponCodesBody,
     UploadCouponCodesRequest,
 };
-use wechatpay_e2e::{keys, quick_retries, sandbox, sandbox_with};
+use wechatpay_e2e::{http_client, keys, quick_retries, sandbox, sandbox_with};
 use wechatpay_runtime::blocking::BlockingClient;
 use wechatpay_runtime::{Error, Method, PrivateKey, RetryPolicy, SignatureError};
 use wechatpay_sandbox::{
@@ -335,7 +335,7 @@ async fn requests_signed_with_another_key_get_sign_error_with_nested_detail() {
 #[tokio::test]
 async fn missing_user_agent_and_accept_are_rejected() {
     let sandbox = sandbox().await;
-    let http = reqwest::Client::builder().build().unwrap();
+    let http = http_client();
     let url = format!(
         "{}/v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes",
         sandbox.base_url()
@@ -682,7 +682,7 @@ async fn an_unsigned_sandbox_skips_the_crypto_and_nothing_else() {
         "{}/v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes",
         sandbox.base_url()
     );
-    let answer = reqwest::Client::new()
+    let answer = http_client()
         .post(&url)
         .header("Authorization", "not a signature")
         .header("User-Agent", "floor")

@@ -28,6 +28,7 @@ pub struct ClientBuilder {
     insecure_skip_verification: bool,
     user_agent: String,
     pool_max_idle_per_host: usize,
+    extra_roots: Vec<Vec<u8>>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -61,6 +62,7 @@ impl Default for ClientBuilder {
                 std::env::consts::ARCH
             ),
             pool_max_idle_per_host: 32,
+            extra_roots: Vec::new(),
         }
     }
 }
@@ -159,6 +161,13 @@ impl ClientBuilder {
         self
     }
 
+    /// Trusts one more TLS root certificate (DER), beside the operating
+    /// system's: a TLS-inspecting proxy's, or a test server's. See [`crate::tls`].
+    pub fn add_root_certificate(mut self, der: impl Into<Vec<u8>>) -> Self {
+        self.extra_roots.push(der.into());
+        self
+    }
+
     /// **Dangerous**: accept responses without checking their signatures. A
     /// forged or altered response would then be believed. Only for debugging
     /// against a server that cannot sign; never against WeChat Pay.
@@ -191,7 +200,7 @@ impl ClientBuilder {
             .iter()
             .map(|(documented, actual)| Ok((documented.clone(), Base::parse(actual)?)))
             .collect::<Result<_, Error>>()?;
-        let http = reqwest::Client::builder()
+        let http = crate::tls::reqwest_builder(&self.extra_roots)?
             .connect_timeout(self.connect_timeout)
             .timeout(self.timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host)

@@ -53,7 +53,8 @@ pub(super) fn transport_floor(
         .build()
         .map_err(|e| format!("tokio: {e}"))?;
     runtime.block_on(async {
-        let client = reqwest::Client::builder()
+        let client = wechatpay_runtime::tls::reqwest_builder(&[])
+            .map_err(|e| format!("HTTP client: {e}"))?
             .pool_max_idle_per_host(32)
             .build()
             .map_err(|e| format!("HTTP client: {e}"))?;
