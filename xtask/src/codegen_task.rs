@@ -4,6 +4,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
+use std::path::Path;
 use std::process::Command;
 
 use clap::Args;
@@ -34,7 +35,7 @@ fn manifest_header() -> String {
 /// Where the JSON Schemas of the payloads go.
 const SCHEMAS_DIR: &str = "schemas";
 
-#[derive(Args)]
+#[derive(Args, Default)]
 pub(crate) struct CodegenArgs {
     /// Fail if anything generated is stale instead of writing it.
     #[arg(long)]
@@ -42,7 +43,21 @@ pub(crate) struct CodegenArgs {
 }
 
 pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
-    let root = workspace_root();
+    run_in(&workspace_root(), args, Schemas::Write)
+}
+
+/// Whether [`run_in`] writes `schemas/`: they are printed by a program compiled
+/// from the new code, so only a real workspace can make them.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Schemas {
+    Write,
+    /// For a scratch copy of the spec and generated files (the update task's test).
+    #[cfg(test)]
+    Skip,
+}
+
+/// [`run`] on the workspace at `root`.
+pub(crate) fn run_in(root: &Path, args: CodegenArgs, schemas: Schemas) -> Result<(), String> {
     let text = fs::read_to_string(root.join(SPEC)).map_err(|e| format!("{SPEC}: {e}"))?;
     let spec = Spec::from_json(&text).map_err(|e| format!("{SPEC}: {e}"))?;
     let settings = Settings::for_bindings(SPEC);
@@ -74,12 +89,15 @@ pub(crate) fn run(args: CodegenArgs) -> Result<(), String> {
     )?;
     let areas: BTreeSet<String> = split.areas.keys().cloned().collect();
     write_manifest_blocks(
+        root,
         generated.features(),
         &areas,
         generated.umbrella_features(),
         args.check,
     )?;
-    write_schemas(args.check)?;
+    if schemas == Schemas::Write {
+        write_schemas(root, args.check)?;
+    }
     let files = split.facade.len() + split.areas.values().map(|a| a.files.len()).sum::<usize>();
     eprintln!(
         "{} operations in {} files: {} areas, each a crate",
@@ -130,12 +148,13 @@ const DEPENDENCIES_BLOCK: (&str, &str) = (
 /// feature per `/v3/<area>` enabling its crate, the umbrellas of split areas,
 /// `all-areas`, `json-schema`, and the area crates as optional dependencies.
 fn write_manifest_blocks(
+    root: &Path,
     features: &BTreeSet<String>,
     areas: &BTreeSet<String>,
     umbrellas: &BTreeMap<String, BTreeSet<String>>,
     check: bool,
 ) -> Result<(), String> {
-    let path = workspace_root().join("bindings/Cargo.toml");
+    let path = root.join("bindings/Cargo.toml");
     let manifest = fs::read_to_string(&path).map_err(|e| format!("bindings/Cargo.toml: {e}"))?;
     let dir = AREAS_DIR
         .strip_prefix("bindings/")
@@ -174,9 +193,9 @@ fn replace_block(
 /// The schemas are derived by schemars from the compiled bindings, so a program
 /// built from the freshly generated code prints them, and they are written (or
 /// checked) like the generated code.
-fn write_schemas(check: bool) -> Result<(), String> {
+fn write_schemas(root: &Path, check: bool) -> Result<(), String> {
     let output = Command::new(env!("CARGO"))
-        .current_dir(workspace_root())
+        .current_dir(root)
         .args([
             "run",
             "--quiet",
@@ -204,10 +223,5 @@ fn write_schemas(check: bool) -> Result<(), String> {
             (format!("{name}.json"), text)
         })
         .collect();
-    ensure_dir_contents(
-        &workspace_root().join(SCHEMAS_DIR),
-        &["json"],
-        &files,
-        check,
-    )
+    ensure_dir_contents(&root.join(SCHEMAS_DIR), &["json"], &files, check)
 }

@@ -9,6 +9,7 @@
 //! - `openapi`: an OpenAPI 3.1 document of a docs tree or spec.
 //! - `bench`: every figure of `BENCHMARKS.md`, each with its baseline.
 //! - `soak`: a million codes through the CLI under faults, a kill and reruns.
+//! - `update`: one command per docs change: pages, spec, code, diff, changelog draft.
 
 mod area_crates;
 mod bench_task;
@@ -20,6 +21,7 @@ mod openapi_task;
 mod sandbox_process;
 mod soak_task;
 mod spec_task;
+mod update_task;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -63,6 +65,12 @@ enum Task {
     /// faults, kill the first run halfway, rerun until done, and check every
     /// summary and the sandbox's store.
     Soak(soak_task::SoakArgs),
+    /// Take a new copy of the docs site: replace the pages under `spec/docs`,
+    /// rewrite the spec and the generated code, print what changed (breaking
+    /// first) and draft the CHANGELOG entry with the version it calls for.
+    /// Stops before writing anything if a page has an error; a site with the
+    /// kept pages is a no-op.
+    Update(update_task::UpdateArgs),
 }
 
 fn main() -> ExitCode {
@@ -75,6 +83,7 @@ fn main() -> ExitCode {
         Task::Openapi(args) => openapi_task::run(args),
         Task::Bench(args) => bench_task::run(args),
         Task::Soak(args) => soak_task::run(args),
+        Task::Update(args) => update_task::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

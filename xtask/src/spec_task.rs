@@ -16,7 +16,7 @@ use wechatpay_spec::overrides::Overrides;
 use crate::fresh::ensure_file_contents;
 use crate::workspace_root;
 
-#[derive(Args)]
+#[derive(Args, Default)]
 pub(crate) struct SpecArgs {
     /// Docs tree laid out like the site (`openapi/v3/...`). Default: `spec/docs`.
     #[arg(long)]
@@ -57,7 +57,11 @@ const COUPONCODES_PAGES: &[&str] = &[
 ];
 
 pub(crate) fn run(args: SpecArgs) -> Result<(), String> {
-    let root = workspace_root();
+    run_in(&workspace_root(), args)
+}
+
+/// [`run`] on the workspace at `root` (a scratch copy in tests).
+pub(crate) fn run_in(root: &Path, args: SpecArgs) -> Result<(), String> {
     let default_tree = args.docs.is_none();
     let docs = args.docs.unwrap_or_else(|| root.join("spec/docs"));
     let out = args
@@ -165,8 +169,11 @@ pub(crate) fn read_docs(docs: &Path, lenient: bool) -> Result<Spec, String> {
         result.spec.notifications.len(),
     );
     if errors > 0 && !lenient {
+        let first: Vec<String> = result.errors().take(3).map(ToString::to_string).collect();
+        let more = if errors > first.len() { ", ..." } else { "" };
         return Err(format!(
-            "{errors} rows or pages could not be read (see above); fix them or pass --lenient"
+            "{errors} rows or pages could not be read ({}{more}); fix them or pass --lenient",
+            first.join("; ")
         ));
     }
     Ok(result.spec)
