@@ -261,7 +261,7 @@ pub fn scan(path: &Path, options: InputOptions) -> Result<Scan, String> {
         }
         hasher.update(&buffer[..n]);
     }
-    let sha256 = hex(&hasher.finalize());
+    let sha256 = base16ct::lower::encode_string(&hasher.finalize());
     let mut scan = Scan {
         lines: 0,
         valid: 0,
@@ -292,11 +292,6 @@ pub fn scan(path: &Path, options: InputOptions) -> Result<Scan, String> {
     scan.blank = lines.blank;
     scan.unterminated = (lines.unterminated && lines.number > 0).then_some(lines.number);
     Ok(scan)
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Standard input copied to a temporary file, so that it can be checked in full

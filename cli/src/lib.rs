@@ -72,7 +72,7 @@ pub fn unique_token(seed: &str) -> String {
         now.as_nanos(),
         std::process::id()
     );
-    input::hex(&Sha256::digest(text.as_bytes()))
+    base16ct::lower::encode_string(&Sha256::digest(text.as_bytes()))
 }
 
 /// A person-readable account of an error: what happened, what WeChat Pay said,

@@ -418,7 +418,7 @@ pub async fn execute(
         );
         format!(
             "cc{}",
-            &input::hex(&Sha256::digest(identity.as_bytes()))[..24]
+            &base16ct::lower::encode_string(&Sha256::digest(identity.as_bytes()))[..24]
         )
     });
     let journal_path = args.journal.clone().unwrap_or_else(|| {

@@ -100,8 +100,8 @@ impl Hasher {
 
     fn hex(self) -> String {
         match self {
-            Hasher::Sha1(h) => crate::types::hex(&h.finalize()),
-            Hasher::Sha256(h) => crate::types::hex(&h.finalize()),
+            Hasher::Sha1(h) => base16ct::lower::encode_string(&h.finalize()),
+            Hasher::Sha256(h) => base16ct::lower::encode_string(&h.finalize()),
         }
     }
 }

@@ -122,7 +122,7 @@ impl FilePart {
         FilePart {
             name: name.into(),
             content_type: content_type.into(),
-            sha256: hex(&sha2::Sha256::digest(&bytes)),
+            sha256: base16ct::lower::encode_string(&sha2::Sha256::digest(&bytes)),
             len: bytes.len() as u64,
             source: FileSource::Bytes(bytes),
         }
@@ -153,7 +153,7 @@ impl FilePart {
         Ok(FilePart {
             content_type: media_type(&name).to_owned(),
             name,
-            sha256: hex(&hasher.finalize()),
+            sha256: base16ct::lower::encode_string(&hasher.finalize()),
             len,
             source: FileSource::Path(path.to_owned()),
         })
@@ -255,11 +255,6 @@ fn media_type(name: &str) -> &'static str {
         "zip" => "application/zip",
         _ => "application/octet-stream",
     }
-}
-
-/// Lower-case hex, as digests are written.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -80,7 +80,7 @@ impl Bills {
                 for chunk in BillChunks::new(date, config.size, false) {
                     hasher.update(&chunk);
                 }
-                hex(&hasher.finalize())
+                base16ct::lower::encode_string(&hasher.finalize())
             })
             .clone();
         let token = format!("{:032x}", rand::random::<u128>());
@@ -127,11 +127,6 @@ fn is_date(text: &str) -> bool {
         && b.iter()
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
-}
-
-/// Lower-case hex, as digests are written.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A bill's bytes in chunks of 64 KiB: the header, then rows, cut at exactly

@@ -106,7 +106,7 @@ impl MediaStore {
                 "图片大小不能超过5M，PDF文件大小不能超过7.5M",
             );
         }
-        let actual = crate::bills::hex(&Sha256::digest(&file.bytes));
+        let actual = base16ct::lower::encode_string(&Sha256::digest(&file.bytes));
         if !actual.eq_ignore_ascii_case(claimed) {
             return Reply::error(400, "PARAM_ERROR", "文件sha256与meta中的sha256不一致");
         }
