@@ -30,7 +30,7 @@ impl Home {
     fn package_fields(&self) -> &'static str {
         match self {
             Home::Workspace => {
-                "version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\n"
+                "version.workspace = true\nedition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\npublish.workspace = true\nrepository.workspace = true\n"
             }
             Home::Standalone { .. } => "version = \"0.0.0\"\nedition = \"2024\"\npublish = false\n",
         }
@@ -79,7 +79,10 @@ doctest = false
 json-schema = ["dep:schemars", "wechatpay-runtime/json-schema"]
 
 [dependencies]
-{dependencies}{lints}"#,
+{dependencies}{lints}
+[package.metadata.docs.rs]
+all-features = true
+"#,
         package = area_package(facade, feature),
         url = area.url,
         fields = home.package_fields(),
@@ -147,13 +150,21 @@ fn quoted(items: impl IntoIterator<Item = impl std::fmt::Display>) -> String {
         .join(", ")
 }
 
-/// The facade's optional dependency on each area crate, at `dir/<feature>`.
-pub(crate) fn facade_dependencies(facade: &str, areas: &BTreeSet<String>, dir: &str) -> String {
+/// The facade's optional dependency on each area crate, at `dir/<feature>`;
+/// pinned to `version` (the workspace's) when the crates are published
+/// together, so that a facade never meets an area crate of another release.
+pub(crate) fn facade_dependencies(
+    facade: &str,
+    areas: &BTreeSet<String>,
+    dir: &str,
+    version: Option<&str>,
+) -> String {
+    let version = version.map_or(String::new(), |v| format!(", version = \"={v}\""));
     areas
         .iter()
         .map(|area| {
             format!(
-                "{} = {{ path = \"{dir}/{area}\", optional = true }}\n",
+                "{} = {{ path = \"{dir}/{area}\"{version}, optional = true }}\n",
                 area_package(facade, area)
             )
         })

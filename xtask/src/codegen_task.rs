@@ -167,7 +167,7 @@ fn write_manifest_blocks(
     let manifest = replace_block(
         &manifest,
         DEPENDENCIES_BLOCK,
-        &facade_dependencies(FACADE, areas, dir),
+        &facade_dependencies(FACADE, areas, dir, Some(&crate::workspace_version(root)?)),
     )?;
     ensure_file_contents(&path, &manifest, check).map(|_| ())
 }

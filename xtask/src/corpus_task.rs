@@ -210,7 +210,7 @@ pub(crate) fn write_crate(dir: &Path, rendered: &Rendered) -> Result<Vec<String>
             }
             (
                 facade_features(FACADE, &features, &areas, &BTreeMap::new()),
-                facade_dependencies(FACADE, &areas, "areas"),
+                facade_dependencies(FACADE, &areas, "areas", None),
             )
         }
     };

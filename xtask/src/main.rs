@@ -102,6 +102,21 @@ fn workspace_root() -> PathBuf {
         .to_owned()
 }
 
+/// `[workspace.package] version` of the manifest at `root`: what the crates
+/// are released as, together.
+fn workspace_version(root: &std::path::Path) -> Result<String, String> {
+    let text =
+        std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let manifest: toml::Table = text.parse().map_err(|e| format!("Cargo.toml: {e}"))?;
+    manifest
+        .get("workspace")
+        .and_then(|w| w.get("package"))
+        .and_then(|p| p.get("version"))
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .ok_or_else(|| "Cargo.toml: no version in [workspace.package]".into())
+}
+
 // Codegen allocates millions of small token trees: under perf, glibc's malloc
 // and free took a quarter of a thousand-page run; with mimalloc the run is
 // about a fifth shorter.

@@ -102,7 +102,7 @@ pub(crate) fn run_in(
     for change in &changes {
         println!("  {change}");
     }
-    let version = workspace_version(root)?;
+    let version = crate::workspace_version(root)?;
     let next_version = next_version(&version, &changes)?;
     let changelog = root.join("CHANGELOG.md");
     let text = fs::read_to_string(&changelog).map_err(|e| format!("CHANGELOG.md: {e}"))?;
@@ -151,23 +151,6 @@ fn load_spec(root: &Path) -> Result<Spec, String> {
     let path = root.join(WHOLE_SPEC);
     let text = fs::read_to_string(&path).map_err(|e| format!("{WHOLE_SPEC}: {e}"))?;
     Spec::from_json(&text).map_err(|e| format!("{WHOLE_SPEC}: {e}"))
-}
-
-/// `[workspace.package] version` of the root manifest.
-fn workspace_version(root: &Path) -> Result<String, String> {
-    let text =
-        fs::read_to_string(root.join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
-    let mut in_package = false;
-    for line in text.lines() {
-        let line = line.trim();
-        if line.starts_with('[') {
-            in_package = line == "[workspace.package]";
-        } else if in_package && let Some(value) = line.strip_prefix("version") {
-            let value = value.trim_start().trim_start_matches('=').trim();
-            return Ok(value.trim_matches('"').to_owned());
-        }
-    }
-    Err("Cargo.toml: no version in [workspace.package]".into())
 }
 
 /// The version after `version` that `changes` call for, by Cargo's reading
