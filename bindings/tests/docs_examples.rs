@@ -32,13 +32,19 @@ fn examples() -> Vec<(String, Value)> {
         .collect()
 }
 
-fn round_trip<T: Serialize + DeserializeOwned + Validate>(example: &Value) -> T {
+fn round_trip<T: Serialize + DeserializeOwned>(example: &Value) -> T {
     let typed: T = serde_json::from_value(example.clone()).unwrap();
     assert_eq!(
         &serde_json::to_value(&typed).unwrap(),
         example,
         "serde round trip"
     );
+    typed
+}
+
+/// For the types that have documented limits (the others do not implement
+/// `Validate`).
+fn valid<T: Validate>(typed: T) -> T {
     assert_eq!(
         typed.validate(),
         Ok(()),
@@ -62,7 +68,7 @@ fn every_request_example_round_trips_and_validates() {
     for (name, example) in examples {
         match name.as_str() {
             "upload_coupon_codes" => {
-                let body: UploadCouponCodesBody = round_trip(&example["json"]);
+                let body: UploadCouponCodesBody = valid(round_trip(&example["json"]));
                 assert_eq!(body.upload_request_no, "100002322019090134234sfdf");
                 assert_eq!(example["stock_id"], "98065001");
                 schema("upload_coupon_codes.body")
@@ -70,7 +76,7 @@ fn every_request_example_round_trips_and_validates() {
                     .unwrap();
             }
             "list_coupon_codes" => {
-                let query: ListCouponCodesQuery = round_trip(&example["query"]);
+                let query: ListCouponCodesQuery = valid(round_trip(&example["query"]));
                 assert_eq!(query.status, Some(ListCouponCodesStatus::Sended));
                 assert_eq!(query.limit, Some(20));
                 schema("list_coupon_codes.query")
@@ -85,7 +91,7 @@ fn every_request_example_round_trips_and_validates() {
                     .unwrap();
             }
             "delete_coupon_code" => {
-                let query: DeleteCouponCodeQuery = round_trip(&example["query"]);
+                let query: DeleteCouponCodeQuery = valid(round_trip(&example["query"]));
                 assert!(!query.delete_request_no.is_empty());
                 schema("delete_coupon_code.query")
                     .validate(&example["query"], EnumCheck::Strict)

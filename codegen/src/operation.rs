@@ -148,7 +148,8 @@ pub(crate) fn generate(
         .unwrap_or_else(|| camel(operation.method.lower()));
     builder.prefix = prefix.clone();
     let request = builder.type_name(&format!("{prefix}Request"), &format!("{prefix}Request"));
-    let mut parts: Vec<(Ident, Ident)> = Vec::new();
+    // (field, type, whether the type has limits to check)
+    let mut parts: Vec<(Ident, Ident, bool)> = Vec::new();
     let mut schemas = Vec::new();
     let mut build = Vec::new();
 
@@ -162,19 +163,20 @@ pub(crate) fn generate(
                     "The JSON body of {} (`{} {}`).",
                     operation.summary, operation.method, operation.path
                 )];
-                builder.request_part(&name, &docs, fields, true)?;
+                let checks = builder.request_part(&name, &docs, fields, true)?;
                 build.push(quote!(request.body = #rt::Body::json(&self.body)?;));
                 schemas.push(("body", name.to_string()));
                 body_required_request_no = has_request_number(fields);
+                parts.push((ident("body"), name, checks));
             }
             RequestBody::Multipart { parts: form, .. } => {
-                build.push(multipart_body(
-                    &rt, builder, &prefix, &name, form, operation,
-                )?);
+                let (tokens, checks) =
+                    multipart_body(&rt, builder, &prefix, &name, form, operation)?;
+                build.push(tokens);
+                parts.push((ident("body"), name, checks));
             }
             RequestBody::Xml { .. } => unreachable!("checked by check_supported"),
         }
-        parts.push((ident("body"), name));
     }
 
     // Query.
@@ -185,7 +187,7 @@ pub(crate) fn generate(
             "Query parameters of {} (`{} {}`).",
             operation.summary, operation.method, operation.path
         )];
-        builder.request_part(&name, &docs, &query.fields, true)?;
+        let checks = builder.request_part(&name, &docs, &query.fields, true)?;
         for field in &query.fields {
             build.push(push_param(
                 &rt,
@@ -195,7 +197,7 @@ pub(crate) fn generate(
             ));
         }
         schemas.push(("query", name.to_string()));
-        parts.push((ident("query"), name));
+        parts.push((ident("query"), name, checks));
         query_required_request_no = has_request_number(&query.fields);
     }
 
@@ -213,7 +215,7 @@ pub(crate) fn generate(
                 &format!("{prefix}RequestHeaders"),
             );
             let docs = vec![format!("Request headers of {}.", operation.summary)];
-            builder.request_part(&name, &docs, &fields, false)?;
+            let checks = builder.request_part(&name, &docs, &fields, false)?;
             for field in &fields {
                 build.push(push_param(
                     &rt,
@@ -222,7 +224,7 @@ pub(crate) fn generate(
                     &quote!(request.headers),
                 ));
             }
-            parts.push((ident("headers"), name));
+            parts.push((ident("headers"), name, checks));
         }
     }
 
@@ -302,7 +304,7 @@ pub(crate) fn generate(
         });
         path_params.push((field_ident, param.name.clone()));
     }
-    for (part, ty) in &parts {
+    for (part, ty, _) in &parts {
         let doc = match part.to_string().as_str() {
             "body" => "The request body.",
             "query" => "Query parameters.",
@@ -319,13 +321,16 @@ pub(crate) fn generate(
             into: false,
         });
     }
-    let part_checks = parts.iter().map(|(part, _)| {
-        let root = match part.to_string().as_str() {
-            "body" => String::new(),
-            other => format!("/{other}"),
-        };
-        quote!(#rt::Validate::validate_into(&self.#part, #root, errors);)
-    });
+    let part_checks = parts
+        .iter()
+        .filter(|(_, _, checks)| *checks)
+        .map(|(part, _, _)| {
+            let root = match part.to_string().as_str() {
+                "body" => String::new(),
+                other => format!("/{other}"),
+            };
+            quote!(#rt::Validate::validate_into(&self.#part, #root, errors);)
+        });
     let request_docs = operation_docs(operation);
     builder.push_plain_struct(&request, &request_docs, &plans);
 
@@ -353,11 +358,19 @@ pub(crate) fn generate(
     };
     let method_doc = format!(" `{}`", operation.method);
     let path_doc = format!(" `{path}`");
-    let no_checks = path_checks.is_empty() && parts.is_empty();
-    let errors = if no_checks {
-        quote!(_errors)
+    let part_checks: Vec<TokenStream> = part_checks.collect();
+    // A request with nothing to check keeps the trait's default.
+    let validate = if path_checks.is_empty() && part_checks.is_empty() {
+        quote!(impl #rt::Validate for #request {})
     } else {
-        quote!(errors)
+        quote! {
+            impl #rt::Validate for #request {
+                fn validate_into(&self, _pointer: &str, errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
+                    #(#path_checks)*
+                    #(#part_checks)*
+                }
+            }
+        }
     };
     let response_type = response.tokens(&TokenStream::new(), &rt);
     builder.items.push(quote! {
@@ -368,12 +381,7 @@ pub(crate) fn generate(
             pub const PATH: &'static str = #path;
         }
 
-        impl #rt::Validate for #request {
-            fn validate_into(&self, _pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
-                #(#path_checks)*
-                #(#part_checks)*
-            }
-        }
+        #validate
 
         impl #rt::Operation for #request {
             type Response = #response_type;
@@ -411,7 +419,7 @@ pub(crate) fn generate(
             .collect(),
         parts: parts
             .into_iter()
-            .map(|(arg, ty)| (arg.to_string(), ty.to_string()))
+            .map(|(arg, ty, _)| (arg.to_string(), ty.to_string()))
             .collect(),
         schemas,
     })
@@ -497,9 +505,10 @@ fn multipart_body(
     name: &Ident,
     form: &[Field],
     operation: &Operation,
-) -> Result<TokenStream, CodegenError> {
+) -> Result<(TokenStream, bool), CodegenError> {
     let mut plans = Vec::new();
     let mut meta_fields: &[Field] = &[];
+    let mut meta_checks = false;
     let mut file_field = String::new();
     for part in form {
         if is_file_part(part) {
@@ -520,7 +529,7 @@ fn multipart_body(
             meta_fields = &part.children;
             let meta = builder.type_name(&format!("{prefix}Meta"), &format!("{prefix}MetaPart"));
             let docs = vec![format!("The JSON `meta` part of {}.", operation.summary)];
-            builder.request_part(&meta, &docs, &part.children, true)?;
+            meta_checks = builder.request_part(&meta, &docs, &part.children, true)?;
             let mut docs = field_docs(part);
             docs.push("The `meta` part; the request signature covers its JSON.".into());
             plans.push(FieldPlan {
@@ -531,8 +540,12 @@ fn multipart_body(
                 docs,
                 schemars: Vec::new(),
                 // Its fields are reported under `/meta`, the part they are in.
-                validation: quote! {
-                    #rt::Validate::validate_into(&self.meta, &#rt::__private::validate::pointer(pointer, "meta"), errors);
+                validation: if meta_checks {
+                    quote! {
+                        #rt::Validate::validate_into(&self.meta, &#rt::__private::validate::pointer(pointer, "meta"), errors);
+                    }
+                } else {
+                    TokenStream::new()
                 },
                 into: false,
             });
@@ -573,32 +586,33 @@ fn multipart_body(
         operation.summary
     )];
     builder.push_plain_struct(name, &docs, &plans);
-    let checks = plans.iter().map(|p| &p.validation);
-    let (pointer, errors) = if has_meta {
-        (quote!(pointer), quote!(errors))
-    } else {
-        (quote!(_pointer), quote!(_errors))
-    };
-    builder.items.push(quote! {
-        impl #rt::Validate for #name {
-            fn validate_into(&self, #pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
-                #(#checks)*
-                #digest_check
+    let validates = meta_checks || digest_check.is_some();
+    if validates {
+        let checks = plans.iter().map(|p| &p.validation);
+        builder.items.push(quote! {
+            impl #rt::Validate for #name {
+                fn validate_into(&self, pointer: &str, errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
+                    #(#checks)*
+                    #digest_check
+                }
             }
-        }
-    });
+        });
+    }
     let meta = if has_meta {
         quote!(self.body.meta.to_json().map_err(|e| #rt::Error::Config(e.to_string()))?.into_bytes())
     } else {
         quote!(::std::vec::Vec::new())
     };
-    Ok(quote! {
-        request.body = #rt::Body::Multipart {
-            meta: #meta,
-            file_field: ::std::borrow::Cow::Borrowed(#file_field),
-            file: self.body.file.clone(),
-        };
-    })
+    Ok((
+        quote! {
+            request.body = #rt::Body::Multipart {
+                meta: #meta,
+                file_field: ::std::borrow::Cow::Borrowed(#file_field),
+                file: self.body.file.clone(),
+            };
+        },
+        validates,
+    ))
 }
 
 /// `impl Paginated` for list operations: a GET with integer `offset` and `limit`

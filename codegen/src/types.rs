@@ -117,25 +117,18 @@ impl<'a> TypeBuilder<'a> {
         Ok(())
     }
 
-    /// A top-level request part (body, query, headers): always `Validate`, since
-    /// the request validates its parts.
+    /// A top-level request part (body, query, headers, multipart meta). Like
+    /// every type, it implements `Validate` only if it has a limit to check;
+    /// the answer says whether it does, so that the request visits only those.
     pub(crate) fn request_part(
         &mut self,
         name: &Ident,
         docs: &[String],
         fields: &[Field],
         serde: bool,
-    ) -> Result<(), CodegenError> {
+    ) -> Result<bool, CodegenError> {
         self.struct_for(name, docs, fields, Side::Request, serde)?;
-        if !has_checks(fields) {
-            let rt = self.rt;
-            self.items.push(quote! {
-                impl #rt::Validate for #name {
-                    fn validate_into(&self, _pointer: &str, _errors: &mut ::std::vec::Vec<#rt::ValidationError>) {}
-                }
-            });
-        }
-        Ok(())
+        Ok(has_checks(fields))
     }
 
     fn field_plan(

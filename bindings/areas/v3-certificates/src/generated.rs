@@ -51,14 +51,6 @@ impl DownloadCertificatesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DownloadCertificatesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `encrypt_certificate` object.
 ///
 /// 证书信息
@@ -242,16 +234,7 @@ impl DownloadCertificatesRequest {
     pub const PATH: &'static str = "/v3/certificates";
 }
 
-impl ::wechatpay_runtime::Validate for DownloadCertificatesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for DownloadCertificatesRequest {}
 impl ::wechatpay_runtime::Operation for DownloadCertificatesRequest {
     type Response = DownloadCertificatesResponse;
     fn to_request(

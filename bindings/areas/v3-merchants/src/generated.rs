@@ -477,14 +477,6 @@ impl CreateMerchantBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Request headers of 子商户进件（融合钱包）.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -509,14 +501,6 @@ impl CreateMerchantHeaders {
         self.idempotency_key = ::std::option::Option::Some(idempotency_key.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for CreateMerchantHeaders {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 ::wechatpay_runtime::open_enum! {
@@ -613,17 +597,7 @@ impl CreateMerchantRequest {
     pub const PATH: &'static str = "/v3/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.headers, "/headers", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMerchantRequest {}
 impl ::wechatpay_runtime::Operation for CreateMerchantRequest {
     type Response = CreateMerchantResponse;
     fn to_request(
@@ -863,14 +837,6 @@ impl UpdateMerchantBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UpdateMerchantBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改子商户（融合钱包） (`PUT /v3/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -938,16 +904,7 @@ impl UpdateMerchantRequest {
     pub const PATH: &'static str = "/v3/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for UpdateMerchantRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UpdateMerchantRequest {}
 impl ::wechatpay_runtime::Operation for UpdateMerchantRequest {
     type Response = UpdateMerchantResponse;
     fn to_request(

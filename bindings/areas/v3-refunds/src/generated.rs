@@ -114,14 +114,6 @@ impl ListRefundsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListRefundsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 订单金额
@@ -625,16 +617,7 @@ impl ListRefundsRequest {
     pub const PATH: &'static str = "/v3/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for ListRefundsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListRefundsRequest {}
 impl ::wechatpay_runtime::Operation for ListRefundsRequest {
     type Response = ListRefundsResponse;
     fn to_request(
@@ -884,14 +867,6 @@ impl RefundsCreateRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RefundsCreateRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 退款金额
@@ -1048,16 +1023,7 @@ impl RefundsCreateRefundRequest {
     pub const PATH: &'static str = "/v3/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for RefundsCreateRefundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for RefundsCreateRefundRequest {}
 impl ::wechatpay_runtime::Operation for RefundsCreateRefundRequest {
     type Response = RefundsCreateRefundResponse;
     fn to_request(

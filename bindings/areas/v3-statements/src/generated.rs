@@ -37,14 +37,6 @@ impl QueryStatementQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryStatementQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Request headers of 下载对账单.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -69,14 +61,6 @@ impl QueryStatementHeaders {
         self.accept_encoding = ::std::option::Option::Some(accept_encoding.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for QueryStatementHeaders {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// 下载对账单
@@ -118,17 +102,7 @@ impl QueryStatementRequest {
     pub const PATH: &'static str = "/v3/statements";
 }
 
-impl ::wechatpay_runtime::Validate for QueryStatementRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.headers, "/headers", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryStatementRequest {}
 impl ::wechatpay_runtime::Operation for QueryStatementRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(

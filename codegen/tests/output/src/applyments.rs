@@ -1743,16 +1743,6 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for CreateApplymentBody {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
-                }
-
                 /// The response of 二级商户进件 (`POST /v3/ecommerce/applyments/`).
                 #[derive(
                     Debug,
@@ -1838,22 +1828,7 @@ pub mod v3 {
                     pub const PATH: &'static str = "/v3/ecommerce/applyments/";
                 }
 
-                impl ::wechatpay_runtime::Validate for CreateApplymentRequest {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.body,
-                            "",
-                            errors,
-                        );
-                    }
-                }
-
+                impl ::wechatpay_runtime::Validate for CreateApplymentRequest {}
                 impl ::wechatpay_runtime::Operation for CreateApplymentRequest {
                     type Response = CreateApplymentResponse;
                     fn to_request(

@@ -66,14 +66,6 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Validate for QueryFileQuery {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {}
-            }
-
             /// 下载账单
             ///
             /// 下载账单API为通用接口，交易/资金账单都可以通过该接口获取到对应的账单。
@@ -200,20 +192,7 @@ pub mod v3 {
                 pub const PATH: &'static str = "/v3/billdownload/file";
             }
 
-            impl ::wechatpay_runtime::Validate for QueryFileRequest {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {
-                    ::wechatpay_runtime::Validate::validate_into(
-                        &self.query,
-                        "/query",
-                        errors,
-                    );
-                }
-            }
-
+            impl ::wechatpay_runtime::Validate for QueryFileRequest {}
             impl ::wechatpay_runtime::Operation for QueryFileRequest {
                 type Response = ::wechatpay_runtime::Bytes;
                 fn to_request(

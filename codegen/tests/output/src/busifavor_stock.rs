@@ -2377,16 +2377,6 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Validate for ModifyStockBody {
-                        fn validate_into(
-                            &self,
-                            _pointer: &str,
-                            _errors: &mut ::std::vec::Vec<
-                                ::wechatpay_runtime::ValidationError,
-                            >,
-                        ) {}
-                    }
-
                     /// 修改商家券基本信息
                     ///
                     /// 商户可以通过该接口修改商家券基本信息
@@ -2451,11 +2441,6 @@ pub mod v3 {
                                     "/path",
                                     "stock_id",
                                 ),
-                                errors,
-                            );
-                            ::wechatpay_runtime::Validate::validate_into(
-                                &self.body,
-                                "",
                                 errors,
                             );
                         }

@@ -66,14 +66,6 @@ pub mod v3 {
             }
         }
 
-        impl ::wechatpay_runtime::Validate for QueryCertificateQuery {
-            fn validate_into(
-                &self,
-                _pointer: &str,
-                _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-            ) {}
-        }
-
         /// The `encrypt_certificate` object.
         ///
         /// 证书信息
@@ -273,20 +265,7 @@ pub mod v3 {
             pub const PATH: &'static str = "/v3/certificates";
         }
 
-        impl ::wechatpay_runtime::Validate for QueryCertificateRequest {
-            fn validate_into(
-                &self,
-                _pointer: &str,
-                errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-            ) {
-                ::wechatpay_runtime::Validate::validate_into(
-                    &self.query,
-                    "/query",
-                    errors,
-                );
-            }
-        }
-
+        impl ::wechatpay_runtime::Validate for QueryCertificateRequest {}
         impl ::wechatpay_runtime::Operation for QueryCertificateRequest {
             type Response = QueryCertificateResponse;
             fn to_request(

@@ -69,16 +69,6 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for GetMerchantQuery {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
-                }
-
                 /// The `contact` object.
                 ///
                 /// 联系人信息
@@ -799,11 +789,6 @@ pub mod v3 {
                             ),
                             errors,
                         );
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.query,
-                            "/query",
-                            errors,
-                        );
                     }
                 }
 
@@ -1475,16 +1460,6 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for ModifyMerchantBody {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
-                }
-
                 /// The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
                 #[derive(
                     Debug,
@@ -1600,11 +1575,6 @@ pub mod v3 {
                                 "/path",
                                 "sub_mchid",
                             ),
-                            errors,
-                        );
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.body,
-                            "",
                             errors,
                         );
                     }

@@ -69,16 +69,6 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for UploadMediaMeta {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
-                }
-
                 /// The `multipart/form-data` body of 文件上传.
                 #[derive(Debug, Clone, PartialEq)]
                 #[non_exhaustive]
@@ -117,14 +107,6 @@ pub mod v3 {
                             ::wechatpay_runtime::ValidationError,
                         >,
                     ) {
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.meta,
-                            &::wechatpay_runtime::__private::validate::pointer(
-                                pointer,
-                                "meta",
-                            ),
-                            errors,
-                        );
                         if !self.meta.0.sha256.eq_ignore_ascii_case(self.file.sha256()) {
                             errors
                                 .push(::wechatpay_runtime::ValidationError {

@@ -93,16 +93,6 @@ pub mod v3 {
                         }
                     }
 
-                    impl ::wechatpay_runtime::Validate for ListNegotiationHistorysQuery {
-                        fn validate_into(
-                            &self,
-                            _pointer: &str,
-                            _errors: &mut ::std::vec::Vec<
-                                ::wechatpay_runtime::ValidationError,
-                            >,
-                        ) {}
-                    }
-
                     ::wechatpay_runtime::open_enum! {
                         /// Values of `media_type`.
                         ///
@@ -1419,11 +1409,6 @@ pub mod v3 {
                                     "/path",
                                     "complaint_id",
                                 ),
-                                errors,
-                            );
-                            ::wechatpay_runtime::Validate::validate_into(
-                                &self.query,
-                                "/query",
                                 errors,
                             );
                         }

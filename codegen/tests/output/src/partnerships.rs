@@ -247,14 +247,6 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Validate for ListPartnershipsQuery {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {}
-            }
-
             /// The `partner` object.
             ///
             /// 合作方信息
@@ -519,20 +511,7 @@ pub mod v3 {
                 pub const PATH: &'static str = "/v3/marketing/partnerships";
             }
 
-            impl ::wechatpay_runtime::Validate for ListPartnershipsRequest {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {
-                    ::wechatpay_runtime::Validate::validate_into(
-                        &self.query,
-                        "/query",
-                        errors,
-                    );
-                }
-            }
-
+            impl ::wechatpay_runtime::Validate for ListPartnershipsRequest {}
             impl ::wechatpay_runtime::Operation for ListPartnershipsRequest {
                 type Response = ListPartnershipsResponse;
                 fn to_request(

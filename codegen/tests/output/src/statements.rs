@@ -45,14 +45,6 @@ pub mod v3 {
             }
         }
 
-        impl ::wechatpay_runtime::Validate for QueryStatementQuery {
-            fn validate_into(
-                &self,
-                _pointer: &str,
-                _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-            ) {}
-        }
-
         /// Request headers of 下载对账单.
         #[derive(Debug, Clone, PartialEq, Default)]
         #[non_exhaustive]
@@ -79,14 +71,6 @@ pub mod v3 {
                 );
                 self
             }
-        }
-
-        impl ::wechatpay_runtime::Validate for QueryStatementHeaders {
-            fn validate_into(
-                &self,
-                _pointer: &str,
-                _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-            ) {}
         }
 
         /// 下载对账单
@@ -131,25 +115,7 @@ pub mod v3 {
             pub const PATH: &'static str = "/v3/statements";
         }
 
-        impl ::wechatpay_runtime::Validate for QueryStatementRequest {
-            fn validate_into(
-                &self,
-                _pointer: &str,
-                errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-            ) {
-                ::wechatpay_runtime::Validate::validate_into(
-                    &self.query,
-                    "/query",
-                    errors,
-                );
-                ::wechatpay_runtime::Validate::validate_into(
-                    &self.headers,
-                    "/headers",
-                    errors,
-                );
-            }
-        }
-
+        impl ::wechatpay_runtime::Validate for QueryStatementRequest {}
         impl ::wechatpay_runtime::Operation for QueryStatementRequest {
             type Response = ::wechatpay_runtime::Bytes;
             fn to_request(

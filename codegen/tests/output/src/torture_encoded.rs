@@ -273,16 +273,6 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for CreateEncodedBody {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
-                }
-
                 ::wechatpay_runtime::open_enum! {
                     /// Values of `type`.
                     ///
@@ -495,16 +485,6 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for CreateEncodedQuery {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
-                }
-
                 /// The JSON content of `Wechatpay-Context`.
                 ///
                 /// 头部的`JSON`格式字符串
@@ -593,16 +573,6 @@ pub mod v3 {
                         );
                         self
                     }
-                }
-
-                impl ::wechatpay_runtime::Validate for CreateEncodedHeaders {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
                 }
 
                 ::wechatpay_runtime::open_enum! {
@@ -912,21 +882,6 @@ pub mod v3 {
                                 "/path",
                                 "filter",
                             ),
-                            errors,
-                        );
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.body,
-                            "",
-                            errors,
-                        );
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.query,
-                            "/query",
-                            errors,
-                        );
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.headers,
-                            "/headers",
                             errors,
                         );
                     }

@@ -201,16 +201,6 @@ pub mod v3 {
                     }
                 }
 
-                impl ::wechatpay_runtime::Validate for GetNameQuery {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
-                }
-
                 ::wechatpay_runtime::open_enum! {
                     /// Values of `Content-Type`.
                     ///
@@ -246,16 +236,6 @@ pub mod v3 {
                         self.content_type = ::std::option::Option::Some(content_type);
                         self
                     }
-                }
-
-                impl ::wechatpay_runtime::Validate for GetNameHeaders {
-                    fn validate_into(
-                        &self,
-                        _pointer: &str,
-                        _errors: &mut ::std::vec::Vec<
-                            ::wechatpay_runtime::ValidationError,
-                        >,
-                    ) {}
                 }
 
                 ::wechatpay_runtime::open_enum! {
@@ -524,16 +504,6 @@ pub mod v3 {
                                 "/path",
                                 "type",
                             ),
-                            errors,
-                        );
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.query,
-                            "/query",
-                            errors,
-                        );
-                        ::wechatpay_runtime::Validate::validate_into(
-                            &self.headers,
-                            "/headers",
                             errors,
                         );
                     }

@@ -83,14 +83,7 @@ pub mod v3 {
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for QueryViolationNotificationRequest {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {}
-            }
-
+            impl ::wechatpay_runtime::Validate for QueryViolationNotificationRequest {}
             impl ::wechatpay_runtime::Operation for QueryViolationNotificationRequest {
                 type Response = QueryViolationNotificationResponse;
                 fn to_request(
@@ -159,14 +152,6 @@ pub mod v3 {
                     self.notify_url = ::std::option::Option::Some(notify_url.into());
                     self
                 }
-            }
-
-            impl ::wechatpay_runtime::Validate for CreateViolationNotificationBody {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {}
             }
 
             /// The response of 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`).
@@ -238,16 +223,7 @@ pub mod v3 {
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for CreateViolationNotificationRequest {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {
-                    ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-                }
-            }
-
+            impl ::wechatpay_runtime::Validate for CreateViolationNotificationRequest {}
             impl ::wechatpay_runtime::Operation for CreateViolationNotificationRequest {
                 type Response = CreateViolationNotificationResponse;
                 fn to_request(
@@ -319,14 +295,6 @@ pub mod v3 {
                 }
             }
 
-            impl ::wechatpay_runtime::Validate for UpdateViolationNotificationBody {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {}
-            }
-
             /// The response of 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`).
             #[derive(
                 Debug,
@@ -396,16 +364,7 @@ pub mod v3 {
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for UpdateViolationNotificationRequest {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {
-                    ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-                }
-            }
-
+            impl ::wechatpay_runtime::Validate for UpdateViolationNotificationRequest {}
             impl ::wechatpay_runtime::Operation for UpdateViolationNotificationRequest {
                 type Response = UpdateViolationNotificationResponse;
                 fn to_request(
@@ -464,14 +423,7 @@ pub mod v3 {
                 pub const PATH: &'static str = "/v3/merchant-risk-manage/violation-notifications";
             }
 
-            impl ::wechatpay_runtime::Validate for DeleteViolationNotificationRequest {
-                fn validate_into(
-                    &self,
-                    _pointer: &str,
-                    _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-                ) {}
-            }
-
+            impl ::wechatpay_runtime::Validate for DeleteViolationNotificationRequest {}
             impl ::wechatpay_runtime::Operation for DeleteViolationNotificationRequest {
                 type Response = ();
                 fn to_request(

@@ -50,14 +50,6 @@ impl QueryApplymentQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryApplymentQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `applyment_state`.
     ///
@@ -159,16 +151,7 @@ impl QueryApplymentRequest {
     pub const PATH: &'static str = "/v3/apply4subject/applyment";
 }
 
-impl ::wechatpay_runtime::Validate for QueryApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryApplymentRequest {}
 impl ::wechatpay_runtime::Operation for QueryApplymentRequest {
     type Response = QueryApplymentResponse;
     fn to_request(
@@ -1286,14 +1269,6 @@ impl Apply4subjectCreateApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for Apply4subjectCreateApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Query parameters of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1326,14 +1301,6 @@ impl Apply4subjectCreateApplymentQuery {
         self.channel_id = ::std::option::Option::Some(channel_id.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for Apply4subjectCreateApplymentQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`).
@@ -1407,17 +1374,7 @@ impl Apply4subjectCreateApplymentRequest {
     pub const PATH: &'static str = "/v3/apply4subject/applyment";
 }
 
-impl ::wechatpay_runtime::Validate for Apply4subjectCreateApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for Apply4subjectCreateApplymentRequest {}
 impl ::wechatpay_runtime::Operation for Apply4subjectCreateApplymentRequest {
     type Response = Apply4subjectCreateApplymentResponse;
     fn to_request(

@@ -214,14 +214,6 @@ impl CreateBatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBatchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起批量转账 (`POST /v3/bank-transfer/batches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -299,16 +291,7 @@ impl CreateBatchRequest {
     pub const PATH: &'static str = "/v3/bank-transfer/batches";
 }
 
-impl ::wechatpay_runtime::Validate for CreateBatchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateBatchRequest {}
 impl ::wechatpay_runtime::Operation for CreateBatchRequest {
     type Response = CreateBatchResponse;
     fn to_request(

@@ -91,14 +91,6 @@ impl GetFundFlowBillQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetFundFlowBillQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请资金账单 (`GET /v3/bill/fundflowbill`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -228,16 +220,7 @@ impl GetFundFlowBillRequest {
     pub const PATH: &'static str = "/v3/bill/fundflowbill";
 }
 
-impl ::wechatpay_runtime::Validate for GetFundFlowBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GetFundFlowBillRequest {}
 impl ::wechatpay_runtime::Operation for GetFundFlowBillRequest {
     type Response = GetFundFlowBillResponse;
     fn to_request(

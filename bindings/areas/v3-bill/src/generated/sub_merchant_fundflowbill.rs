@@ -102,14 +102,6 @@ impl QuerySubMerchantFundflowbillQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QuerySubMerchantFundflowbillQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `download_bill_list`.
 ///
 /// 下载信息明细
@@ -262,16 +254,7 @@ impl QuerySubMerchantFundflowbillRequest {
     pub const PATH: &'static str = "/v3/bill/sub-merchant-fundflowbill";
 }
 
-impl ::wechatpay_runtime::Validate for QuerySubMerchantFundflowbillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QuerySubMerchantFundflowbillRequest {}
 impl ::wechatpay_runtime::Operation for QuerySubMerchantFundflowbillRequest {
     type Response = QuerySubMerchantFundflowbillResponse;
     fn to_request(

@@ -92,14 +92,6 @@ impl ApplyTradeBillQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyTradeBillQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请交易账单 (`GET /v3/bill/tradebill`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -229,16 +221,7 @@ impl ApplyTradeBillRequest {
     pub const PATH: &'static str = "/v3/bill/tradebill";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyTradeBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyTradeBillRequest {}
 impl ::wechatpay_runtime::Operation for ApplyTradeBillRequest {
     type Response = ApplyTradeBillResponse;
     fn to_request(

@@ -486,14 +486,6 @@ impl BrandCreateApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandCreateApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交入驻申请 (`POST /v3/brand/applyments`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -566,16 +558,7 @@ impl BrandCreateApplymentRequest {
     pub const PATH: &'static str = "/v3/brand/applyments";
 }
 
-impl ::wechatpay_runtime::Validate for BrandCreateApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandCreateApplymentRequest {}
 impl ::wechatpay_runtime::Operation for BrandCreateApplymentRequest {
     type Response = BrandCreateApplymentResponse;
     fn to_request(

@@ -79,14 +79,6 @@ impl BusinesscircleCreateParkingBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BusinesscircleCreateParkingBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 商圈会员停车状态同步
 ///
 /// 通过此API，商圈商户/服务商可将会员的停车状态同步给微信支付，以辅助判断用户到场，用户在商圈内门店消费可自动积商圈会员积分。
@@ -121,16 +113,7 @@ impl BusinesscircleCreateParkingRequest {
     pub const PATH: &'static str = "/v3/businesscircle/parkings";
 }
 
-impl ::wechatpay_runtime::Validate for BusinesscircleCreateParkingRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BusinesscircleCreateParkingRequest {}
 impl ::wechatpay_runtime::Operation for BusinesscircleCreateParkingRequest {
     type Response = ();
     fn to_request(

@@ -783,14 +783,6 @@ impl CombineAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CombineAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contract_result` object.
 ///
 /// 预签约结果
@@ -913,16 +905,7 @@ impl CombineAppPrepayRequest {
     pub const PATH: &'static str = "/v3/combine-transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for CombineAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CombineAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for CombineAppPrepayRequest {
     type Response = CombineAppPrepayResponse;
     fn to_request(

@@ -575,14 +575,6 @@ impl CombineH5PrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CombineH5PrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 合单下单-H5支付 (`POST /v3/combine-transactions/h5`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -654,16 +646,7 @@ impl CombineH5PrepayRequest {
     pub const PATH: &'static str = "/v3/combine-transactions/h5";
 }
 
-impl ::wechatpay_runtime::Validate for CombineH5PrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CombineH5PrepayRequest {}
 impl ::wechatpay_runtime::Operation for CombineH5PrepayRequest {
     type Response = CombineH5PrepayResponse;
     fn to_request(

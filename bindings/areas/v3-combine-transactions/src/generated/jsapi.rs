@@ -654,14 +654,6 @@ impl CombineJsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CombineJsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 合单下单-JSAPI支付 (`POST /v3/combine-transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -739,16 +731,7 @@ impl CombineJsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/combine-transactions/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for CombineJsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CombineJsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for CombineJsapiPrepayRequest {
     type Response = CombineJsapiPrepayResponse;
     fn to_request(

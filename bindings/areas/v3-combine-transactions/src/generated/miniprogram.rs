@@ -335,14 +335,6 @@ impl MiniprogramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MiniprogramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 个人收款交易下单-小程序 (`POST /v3/combine-transactions/miniprogram`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -406,16 +398,7 @@ impl MiniprogramPrepayRequest {
     pub const PATH: &'static str = "/v3/combine-transactions/miniprogram";
 }
 
-impl ::wechatpay_runtime::Validate for MiniprogramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MiniprogramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for MiniprogramPrepayRequest {
     type Response = MiniprogramPrepayResponse;
     fn to_request(

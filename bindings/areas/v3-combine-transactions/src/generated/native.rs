@@ -497,14 +497,6 @@ impl CombineNativePrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CombineNativePrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 合单下单-Native支付 (`POST /v3/combine-transactions/native`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -576,16 +568,7 @@ impl CombineNativePrepayRequest {
     pub const PATH: &'static str = "/v3/combine-transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for CombineNativePrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CombineNativePrepayRequest {}
 impl ::wechatpay_runtime::Operation for CombineNativePrepayRequest {
     type Response = CombineNativePrepayResponse;
     fn to_request(

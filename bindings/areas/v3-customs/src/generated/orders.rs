@@ -113,14 +113,6 @@ impl ListOrdersQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListOrdersQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `verify_department`.
     ///
@@ -367,16 +359,7 @@ impl ListOrdersRequest {
     pub const PATH: &'static str = "/v3/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for ListOrdersRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListOrdersRequest {}
 impl ::wechatpay_runtime::Operation for ListOrdersRequest {
     type Response = ListOrdersResponse;
     fn to_request(
@@ -601,14 +584,6 @@ impl CustomsCreateOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CustomsCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 报关 (`POST /v3/customs/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -728,16 +703,7 @@ impl CustomsCreateOrderRequest {
     pub const PATH: &'static str = "/v3/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for CustomsCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CustomsCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for CustomsCreateOrderRequest {
     type Response = CustomsCreateOrderResponse;
     fn to_request(
@@ -887,14 +853,6 @@ impl ModifyOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 报关信息修改 (`PATCH /v3/customs/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1021,16 +979,7 @@ impl ModifyOrderRequest {
     pub const PATH: &'static str = "/v3/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for ModifyOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ModifyOrderRequest {}
 impl ::wechatpay_runtime::Operation for ModifyOrderRequest {
     type Response = ModifyOrderResponse;
     fn to_request(

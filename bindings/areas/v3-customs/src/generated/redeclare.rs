@@ -126,14 +126,6 @@ impl RedeclareCustomBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RedeclareCustomBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -267,16 +259,7 @@ impl RedeclareCustomRequest {
     pub const PATH: &'static str = "/v3/customs/redeclare";
 }
 
-impl ::wechatpay_runtime::Validate for RedeclareCustomRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for RedeclareCustomRequest {}
 impl ::wechatpay_runtime::Operation for RedeclareCustomRequest {
     type Response = RedeclareCustomResponse;
     fn to_request(

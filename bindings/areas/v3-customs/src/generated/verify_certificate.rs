@@ -135,14 +135,6 @@ impl VerifyCertificateBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for VerifyCertificateBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `certificate_check_result`.
     ///
@@ -252,16 +244,7 @@ impl VerifyCertificateRequest {
     pub const PATH: &'static str = "/v3/customs/verify-certificate";
 }
 
-impl ::wechatpay_runtime::Validate for VerifyCertificateRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for VerifyCertificateRequest {}
 impl ::wechatpay_runtime::Operation for VerifyCertificateRequest {
     type Response = VerifyCertificateResponse;
     fn to_request(

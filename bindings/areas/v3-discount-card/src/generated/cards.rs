@@ -51,14 +51,6 @@ impl DiscountCreateCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DiscountCreateCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 预受理领卡请求 (`POST /v3/discount-card/cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -122,16 +114,7 @@ impl DiscountCreateCardRequest {
     pub const PATH: &'static str = "/v3/discount-card/cards";
 }
 
-impl ::wechatpay_runtime::Validate for DiscountCreateCardRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for DiscountCreateCardRequest {}
 impl ::wechatpay_runtime::Operation for DiscountCreateCardRequest {
     type Response = DiscountCreateCardResponse;
     fn to_request(

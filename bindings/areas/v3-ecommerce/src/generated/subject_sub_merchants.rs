@@ -77,14 +77,6 @@ impl ListSubjectSubMerchantsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListSubjectSubMerchantsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 子商户列表
@@ -220,16 +212,7 @@ impl ListSubjectSubMerchantsRequest {
     pub const PATH: &'static str = "/v3/ecommerce/subject-sub-merchants";
 }
 
-impl ::wechatpay_runtime::Validate for ListSubjectSubMerchantsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListSubjectSubMerchantsRequest {}
 impl ::wechatpay_runtime::Operation for ListSubjectSubMerchantsRequest {
     type Response = ListSubjectSubMerchantsResponse;
     fn to_request(

@@ -220,14 +220,6 @@ impl EduCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 教育通扣款受理
 ///
 /// 扣款受理接口，支付结果以回调为准，或者超时以后主动查单
@@ -262,16 +254,7 @@ impl EduCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/edu-papay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for EduCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EduCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for EduCreateTransactionRequest {
     type Response = ();
     fn to_request(

@@ -78,14 +78,6 @@ impl EduListOrdersQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduListOrdersQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 结果集
@@ -241,16 +233,7 @@ impl EduListOrdersRequest {
     pub const PATH: &'static str = "/v3/edu-star/orders";
 }
 
-impl ::wechatpay_runtime::Validate for EduListOrdersRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EduListOrdersRequest {}
 impl ::wechatpay_runtime::Operation for EduListOrdersRequest {
     type Response = EduListOrdersResponse;
     fn to_request(
@@ -394,14 +377,6 @@ impl EduCreateOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建核销订单 (`POST /v3/edu-star/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -505,16 +480,7 @@ impl EduCreateOrderRequest {
     pub const PATH: &'static str = "/v3/edu-star/orders";
 }
 
-impl ::wechatpay_runtime::Validate for EduCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EduCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for EduCreateOrderRequest {
     type Response = EduCreateOrderResponse;
     fn to_request(

@@ -327,14 +327,6 @@ impl EduschoolpayCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduschoolpayCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -691,16 +683,7 @@ impl EduschoolpayCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/eduschoolpay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for EduschoolpayCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EduschoolpayCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for EduschoolpayCreateTransactionRequest {
     type Response = EduschoolpayCreateTransactionResponse;
     fn to_request(

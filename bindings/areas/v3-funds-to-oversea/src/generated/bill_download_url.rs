@@ -42,14 +42,6 @@ impl FundsQueryBillDownloadUrlQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FundsQueryBillDownloadUrlQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取购付汇账单文件下载链接 (`GET /v3/funds-to-oversea/bill-download-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -129,16 +121,7 @@ impl FundsQueryBillDownloadUrlRequest {
     pub const PATH: &'static str = "/v3/funds-to-oversea/bill-download-url";
 }
 
-impl ::wechatpay_runtime::Validate for FundsQueryBillDownloadUrlRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for FundsQueryBillDownloadUrlRequest {}
 impl ::wechatpay_runtime::Operation for FundsQueryBillDownloadUrlRequest {
     type Response = FundsQueryBillDownloadUrlResponse;
     fn to_request(

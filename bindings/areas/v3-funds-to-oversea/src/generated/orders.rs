@@ -349,14 +349,6 @@ impl FundsCreateOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FundsCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请资金出境 (`POST /v3/funds-to-oversea/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -502,16 +494,7 @@ impl FundsCreateOrderRequest {
     pub const PATH: &'static str = "/v3/funds-to-oversea/orders";
 }
 
-impl ::wechatpay_runtime::Validate for FundsCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for FundsCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for FundsCreateOrderRequest {
     type Response = FundsCreateOrderResponse;
     fn to_request(

@@ -187,14 +187,7 @@ impl QueryCertificateRequest {
     pub const PATH: &'static str = "/v3/global/certificates";
 }
 
-impl ::wechatpay_runtime::Validate for QueryCertificateRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for QueryCertificateRequest {}
 impl ::wechatpay_runtime::Operation for QueryCertificateRequest {
     type Response = QueryCertificateResponse;
     fn to_request(

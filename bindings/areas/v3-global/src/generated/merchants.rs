@@ -555,14 +555,6 @@ impl GlobalCreateMerchantBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateMerchantBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Request headers of 子商户进件（融合钱包）.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -587,14 +579,6 @@ impl GlobalCreateMerchantHeaders {
         self.idempotency_key = ::std::option::Option::Some(idempotency_key.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for GlobalCreateMerchantHeaders {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 ::wechatpay_runtime::open_enum! {
@@ -717,17 +701,7 @@ impl GlobalCreateMerchantRequest {
     pub const PATH: &'static str = "/v3/global/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateMerchantRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.headers, "/headers", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalCreateMerchantRequest {}
 impl ::wechatpay_runtime::Operation for GlobalCreateMerchantRequest {
     type Response = GlobalCreateMerchantResponse;
     fn to_request(

@@ -86,14 +86,6 @@ impl GlobalListRefundsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListRefundsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 订单金额
@@ -596,16 +588,7 @@ impl GlobalListRefundsRequest {
     pub const PATH: &'static str = "/v3/global/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListRefundsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalListRefundsRequest {}
 impl ::wechatpay_runtime::Operation for GlobalListRefundsRequest {
     type Response = GlobalListRefundsResponse;
     fn to_request(
@@ -864,14 +847,6 @@ impl GlobalCreateRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 退款金额
@@ -1026,16 +1001,7 @@ impl GlobalCreateRefundRequest {
     pub const PATH: &'static str = "/v3/global/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateRefundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalCreateRefundRequest {}
 impl ::wechatpay_runtime::Operation for GlobalCreateRefundRequest {
     type Response = GlobalCreateRefundResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl GlobalQueryStatementQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalQueryStatementQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Request headers of 下载对账单.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -69,14 +61,6 @@ impl GlobalQueryStatementHeaders {
         self.accept_encoding = ::std::option::Option::Some(accept_encoding.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for GlobalQueryStatementHeaders {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// 下载对账单
@@ -131,17 +115,7 @@ impl GlobalQueryStatementRequest {
     pub const PATH: &'static str = "/v3/global/statements";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalQueryStatementRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.headers, "/headers", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalQueryStatementRequest {}
 impl ::wechatpay_runtime::Operation for GlobalQueryStatementRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(

@@ -78,14 +78,6 @@ impl CreateInsuranceOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建保险订单 (`POST /v3/hire-power-bank/insurance-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -189,16 +181,7 @@ impl CreateInsuranceOrderRequest {
     pub const PATH: &'static str = "/v3/hire-power-bank/insurance-orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateInsuranceOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreateInsuranceOrderRequest {
     type Response = CreateInsuranceOrderResponse;
     fn to_request(

@@ -74,14 +74,6 @@ impl IndustryCreateTokenBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for IndustryCreateTokenBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 出行券切卡组件预下单 (`POST /v3/industry-coupon/tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -150,16 +142,7 @@ impl IndustryCreateTokenRequest {
     pub const PATH: &'static str = "/v3/industry-coupon/tokens";
 }
 
-impl ::wechatpay_runtime::Validate for IndustryCreateTokenRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for IndustryCreateTokenRequest {}
 impl ::wechatpay_runtime::Operation for IndustryCreateTokenRequest {
     type Response = IndustryCreateTokenResponse;
     fn to_request(

@@ -31,14 +31,6 @@ impl ListDevicesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListDevicesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `activation_status`.
     ///
@@ -294,16 +286,7 @@ impl ListDevicesRequest {
     pub const PATH: &'static str = "/v3/iotmanage/devices";
 }
 
-impl ::wechatpay_runtime::Validate for ListDevicesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListDevicesRequest {}
 impl ::wechatpay_runtime::Operation for ListDevicesRequest {
     type Response = ListDevicesResponse;
     fn to_request(

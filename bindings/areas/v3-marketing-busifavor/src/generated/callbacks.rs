@@ -28,14 +28,6 @@ impl GetCouponNotifyQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetCouponNotifyQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询商家券事件通知地址 (`GET /v3/marketing/busifavor/callbacks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -112,16 +104,7 @@ impl GetCouponNotifyRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for GetCouponNotifyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GetCouponNotifyRequest {}
 impl ::wechatpay_runtime::Operation for GetCouponNotifyRequest {
     type Response = GetCouponNotifyResponse;
     fn to_request(
@@ -190,14 +173,6 @@ impl SetCouponNotifyBody {
         self.mchid = ::std::option::Option::Some(mchid.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for SetCouponNotifyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 设置商家券事件通知地址 (`POST /v3/marketing/busifavor/callbacks`).
@@ -281,16 +256,7 @@ impl SetCouponNotifyRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for SetCouponNotifyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SetCouponNotifyRequest {}
 impl ::wechatpay_runtime::Operation for SetCouponNotifyRequest {
     type Response = SetCouponNotifyResponse;
     fn to_request(

@@ -1141,14 +1141,6 @@ impl CreateBusifavorStockBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBusifavorStockBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建商家券 (`POST /v3/marketing/busifavor/stocks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1227,16 +1219,7 @@ impl CreateBusifavorStockRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/stocks";
 }
 
-impl ::wechatpay_runtime::Validate for CreateBusifavorStockRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateBusifavorStockRequest {}
 impl ::wechatpay_runtime::Operation for CreateBusifavorStockRequest {
     type Response = CreateBusifavorStockResponse;
     fn to_request(

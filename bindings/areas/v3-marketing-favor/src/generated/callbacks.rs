@@ -28,14 +28,6 @@ impl QueryCallbackQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryCallbackQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取已设置的消息通知地址 (`GET /v3/marketing/favor/callbacks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -108,16 +100,7 @@ impl QueryCallbackRequest {
     pub const PATH: &'static str = "/v3/marketing/favor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for QueryCallbackRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryCallbackRequest {}
 impl ::wechatpay_runtime::Operation for QueryCallbackRequest {
     type Response = QueryCallbackResponse;
     fn to_request(
@@ -194,14 +177,6 @@ impl SetCallbackBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SetCallbackBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 设置消息通知地址 (`POST /v3/marketing/favor/callbacks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -274,16 +249,7 @@ impl SetCallbackRequest {
     pub const PATH: &'static str = "/v3/marketing/favor/callbacks";
 }
 
-impl ::wechatpay_runtime::Validate for SetCallbackRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SetCallbackRequest {}
 impl ::wechatpay_runtime::Operation for SetCallbackRequest {
     type Response = SetCallbackResponse;
     fn to_request(

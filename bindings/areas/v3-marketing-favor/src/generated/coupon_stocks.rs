@@ -904,14 +904,6 @@ impl CreateCouponStockBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCouponStockBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建代金券批次 (`POST /v3/marketing/favor/coupon-stocks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -984,16 +976,7 @@ impl CreateCouponStockRequest {
     pub const PATH: &'static str = "/v3/marketing/favor/coupon-stocks";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCouponStockRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCouponStockRequest {}
 impl ::wechatpay_runtime::Operation for CreateCouponStockRequest {
     type Response = CreateCouponStockResponse;
     fn to_request(

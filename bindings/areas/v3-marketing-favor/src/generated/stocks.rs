@@ -98,14 +98,6 @@ impl ListStocksQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListStocksQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `stock_use_rule` object.
 ///
 /// 发放规则
@@ -517,16 +509,7 @@ impl ListStocksRequest {
     pub const PATH: &'static str = "/v3/marketing/favor/stocks";
 }
 
-impl ::wechatpay_runtime::Validate for ListStocksRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListStocksRequest {}
 impl ::wechatpay_runtime::Operation for ListStocksRequest {
     type Response = ListStocksResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl ListActsByAreaQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListActsByAreaQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `activity_info` object.
 ///
 /// 活动信息
@@ -383,16 +375,7 @@ impl ListActsByAreaRequest {
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for ListActsByAreaRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListActsByAreaRequest {}
 impl ::wechatpay_runtime::Operation for ListActsByAreaRequest {
     type Response = ListActsByAreaResponse;
     fn to_request(

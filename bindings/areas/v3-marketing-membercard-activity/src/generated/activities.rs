@@ -106,14 +106,6 @@ impl MembercardListActivitiesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MembercardListActivitiesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `award_send_time`.
 ///
 /// 指定时间
@@ -826,16 +818,7 @@ impl MembercardListActivitiesRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-activity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for MembercardListActivitiesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MembercardListActivitiesRequest {}
 impl ::wechatpay_runtime::Operation for MembercardListActivitiesRequest {
     type Response = MembercardListActivitiesResponse;
     fn to_request(
@@ -1627,14 +1610,6 @@ impl CreateActivityBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateActivityBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建活动 (`POST /v3/marketing/membercard-activity/activities`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1773,16 +1748,7 @@ impl CreateActivityRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-activity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for CreateActivityRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateActivityRequest {}
 impl ::wechatpay_runtime::Operation for CreateActivityRequest {
     type Response = CreateActivityResponse;
     fn to_request(

@@ -68,14 +68,7 @@ impl MembercardQueryCallbackRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-open/callback";
 }
 
-impl ::wechatpay_runtime::Validate for MembercardQueryCallbackRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for MembercardQueryCallbackRequest {}
 impl ::wechatpay_runtime::Operation for MembercardQueryCallbackRequest {
     type Response = MembercardQueryCallbackResponse;
     fn to_request(
@@ -120,14 +113,6 @@ impl ModifyCallbackBody {
             notify_url: notify_url.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for ModifyCallbackBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 设置回调地址 (`PATCH /v3/marketing/membercard-open/callback`).
@@ -200,16 +185,7 @@ impl ModifyCallbackRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-open/callback";
 }
 
-impl ::wechatpay_runtime::Validate for ModifyCallbackRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ModifyCallbackRequest {}
 impl ::wechatpay_runtime::Operation for ModifyCallbackRequest {
     type Response = ModifyCallbackResponse;
     fn to_request(

@@ -62,14 +62,6 @@ impl ListCardsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListCardsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -674,16 +666,7 @@ impl ListCardsRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards";
 }
 
-impl ::wechatpay_runtime::Validate for ListCardsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListCardsRequest {}
 impl ::wechatpay_runtime::Operation for ListCardsRequest {
     type Response = ListCardsResponse;
     fn to_request(
@@ -1345,14 +1328,6 @@ impl MarketingCreateCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MarketingCreateCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建会员卡模板 (`POST /v3/marketing/membercard-open/cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1543,16 +1518,7 @@ impl MarketingCreateCardRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-open/cards";
 }
 
-impl ::wechatpay_runtime::Validate for MarketingCreateCardRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MarketingCreateCardRequest {}
 impl ::wechatpay_runtime::Operation for MarketingCreateCardRequest {
     type Response = MarketingCreateCardResponse;
     fn to_request(

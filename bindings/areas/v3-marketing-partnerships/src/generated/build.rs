@@ -160,14 +160,6 @@ impl BuildPartnershipBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BuildPartnershipBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Request headers of 建立合作关系.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -187,14 +179,6 @@ impl BuildPartnershipHeaders {
             idempotency_key: idempotency_key.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for BuildPartnershipHeaders {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The `partner` object.
@@ -400,17 +384,7 @@ impl BuildPartnershipRequest {
     pub const PATH: &'static str = "/v3/marketing/partnerships/build";
 }
 
-impl ::wechatpay_runtime::Validate for BuildPartnershipRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.headers, "/headers", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BuildPartnershipRequest {}
 impl ::wechatpay_runtime::Operation for BuildPartnershipRequest {
     type Response = BuildPartnershipResponse;
     fn to_request(

@@ -160,14 +160,6 @@ impl TerminatePartnershipBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TerminatePartnershipBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Request headers of 终止合作关系.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -187,14 +179,6 @@ impl TerminatePartnershipHeaders {
             idempotency_key: idempotency_key.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for TerminatePartnershipHeaders {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 终止合作关系 (`POST /v3/marketing/partnerships/terminate`).
@@ -270,17 +254,7 @@ impl TerminatePartnershipRequest {
     pub const PATH: &'static str = "/v3/marketing/partnerships/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for TerminatePartnershipRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.headers, "/headers", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TerminatePartnershipRequest {}
 impl ::wechatpay_runtime::Operation for TerminatePartnershipRequest {
     type Response = TerminatePartnershipResponse;
     fn to_request(

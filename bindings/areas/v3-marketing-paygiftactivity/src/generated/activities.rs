@@ -100,14 +100,6 @@ impl ListActivitiesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListActivitiesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `background_color`.
     ///
@@ -845,16 +837,7 @@ impl ListActivitiesRequest {
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/activities";
 }
 
-impl ::wechatpay_runtime::Validate for ListActivitiesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListActivitiesRequest {}
 impl ::wechatpay_runtime::Operation for ListActivitiesRequest {
     type Response = ListActivitiesResponse;
     fn to_request(

@@ -792,14 +792,6 @@ impl CreateFullSendActBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateFullSendActBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建全场满额送活动 (`POST /v3/marketing/paygiftactivity/unique-threshold-activity`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -872,16 +864,7 @@ impl CreateFullSendActRequest {
     pub const PATH: &'static str = "/v3/marketing/paygiftactivity/unique-threshold-activity";
 }
 
-impl ::wechatpay_runtime::Validate for CreateFullSendActRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateFullSendActRequest {}
 impl ::wechatpay_runtime::Operation for CreateFullSendActRequest {
     type Response = CreateFullSendActResponse;
     fn to_request(

@@ -157,14 +157,6 @@ impl CreateCustomentranceBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCustomentranceBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `jump_link` object.
 ///
 /// 自定义入口跳转信息
@@ -346,16 +338,7 @@ impl CreateCustomentranceRequest {
     pub const PATH: &'static str = "/v3/marketing/shopping-receipt/customentrances";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCustomentranceRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCustomentranceRequest {}
 impl ::wechatpay_runtime::Operation for CreateCustomentranceRequest {
     type Response = CreateCustomentranceResponse;
     fn to_request(

@@ -118,14 +118,6 @@ impl CreateMerchantshoppingreceiptjumpinfoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantshoppingreceiptjumpinfoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `jump_info` object.
 ///
 /// 跳转信息
@@ -322,16 +314,7 @@ impl CreateMerchantshoppingreceiptjumpinfoRequest {
     pub const PATH: &'static str = "/v3/marketing/shopping-receipt/merchantshoppingreceiptjumpinfos";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantshoppingreceiptjumpinfoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMerchantshoppingreceiptjumpinfoRequest {}
 impl ::wechatpay_runtime::Operation for CreateMerchantshoppingreceiptjumpinfoRequest {
     type Response = CreateMerchantshoppingreceiptjumpinfoResponse;
     fn to_request(

@@ -160,14 +160,6 @@ impl CreateShoppingreceiptMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateShoppingreceiptMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 上传电子小票.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -207,11 +199,6 @@ impl ::wechatpay_runtime::Validate for CreateShoppingreceiptBody {
         pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
         if !self.meta.0.sha256.eq_ignore_ascii_case(self.file.sha256()) {
             errors
                 .push(::wechatpay_runtime::ValidationError {

@@ -69,14 +69,6 @@ impl WeeklyListActivitiesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for WeeklyListActivitiesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 周周惠活动详情
@@ -299,16 +291,7 @@ impl WeeklyListActivitiesRequest {
     pub const PATH: &'static str = "/v3/marketing/weekly-discount/activities";
 }
 
-impl ::wechatpay_runtime::Validate for WeeklyListActivitiesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for WeeklyListActivitiesRequest {}
 impl ::wechatpay_runtime::Operation for WeeklyListActivitiesRequest {
     type Response = WeeklyListActivitiesResponse;
     fn to_request(

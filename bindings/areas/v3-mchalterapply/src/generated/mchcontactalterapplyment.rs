@@ -179,14 +179,6 @@ impl CreateMchcontactalterapplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMchcontactalterapplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -250,16 +242,7 @@ impl CreateMchcontactalterapplymentRequest {
     pub const PATH: &'static str = "/v3/mchalterapply/mchcontactalterapplyment";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMchcontactalterapplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMchcontactalterapplymentRequest {}
 impl ::wechatpay_runtime::Operation for CreateMchcontactalterapplymentRequest {
     type Response = CreateMchcontactalterapplymentResponse;
     fn to_request(

@@ -831,14 +831,6 @@ impl CreateMchsubjectalterapplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMchsubjectalterapplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -902,16 +894,7 @@ impl CreateMchsubjectalterapplymentRequest {
     pub const PATH: &'static str = "/v3/mchalterapply/mchsubjectalterapplyment";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMchsubjectalterapplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMchsubjectalterapplymentRequest {}
 impl ::wechatpay_runtime::Operation for CreateMchsubjectalterapplymentRequest {
     type Response = CreateMchsubjectalterapplymentResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl CreateMerchantnamealterapplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantnamealterapplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交商户简称变更申请单 (`POST /v3/mchalterapply/merchantnamealterapplyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -115,16 +107,7 @@ impl CreateMerchantnamealterapplymentRequest {
     pub const PATH: &'static str = "/v3/mchalterapply/merchantnamealterapplyment";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantnamealterapplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMerchantnamealterapplymentRequest {}
 impl ::wechatpay_runtime::Operation for CreateMerchantnamealterapplymentRequest {
     type Response = CreateMerchantnamealterapplymentResponse;
     fn to_request(

@@ -684,14 +684,6 @@ impl MedCreateOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MedCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `mix_pay_status`.
     ///
@@ -1162,16 +1154,7 @@ impl MedCreateOrderRequest {
     pub const PATH: &'static str = "/v3/med-ins/orders";
 }
 
-impl ::wechatpay_runtime::Validate for MedCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MedCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for MedCreateOrderRequest {
     type Response = MedCreateOrderResponse;
     fn to_request(

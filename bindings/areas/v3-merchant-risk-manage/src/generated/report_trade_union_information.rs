@@ -926,14 +926,6 @@ impl CreateReportTradeUnionInformationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateReportTradeUnionInformationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 上报订单关联信息 (`POST /v3/merchant-risk-manage/report-trade-union-information`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1019,16 +1011,7 @@ impl CreateReportTradeUnionInformationRequest {
     pub const PATH: &'static str = "/v3/merchant-risk-manage/report-trade-union-information";
 }
 
-impl ::wechatpay_runtime::Validate for CreateReportTradeUnionInformationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateReportTradeUnionInformationRequest {}
 impl ::wechatpay_runtime::Operation for CreateReportTradeUnionInformationRequest {
     type Response = CreateReportTradeUnionInformationResponse;
     fn to_request(

@@ -100,14 +100,6 @@ impl QueryTradeRiskInformationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryTradeRiskInformationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `risk_type`.
     ///
@@ -225,16 +217,7 @@ impl QueryTradeRiskInformationRequest {
     pub const PATH: &'static str = "/v3/merchant-risk-manage/trade-risk-information";
 }
 
-impl ::wechatpay_runtime::Validate for QueryTradeRiskInformationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryTradeRiskInformationRequest {}
 impl ::wechatpay_runtime::Operation for QueryTradeRiskInformationRequest {
     type Response = QueryTradeRiskInformationResponse;
     fn to_request(

@@ -176,14 +176,6 @@ impl CreateTradeRiskResultBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTradeRiskResultBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 处置结果回传 (`POST /v3/merchant-risk-manage/trade-risk-result`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -291,16 +283,7 @@ impl CreateTradeRiskResultRequest {
     pub const PATH: &'static str = "/v3/merchant-risk-manage/trade-risk-result";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTradeRiskResultRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTradeRiskResultRequest {}
 impl ::wechatpay_runtime::Operation for CreateTradeRiskResultRequest {
     type Response = CreateTradeRiskResultResponse;
     fn to_request(

@@ -71,14 +71,7 @@ impl QueryComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for QueryComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for QueryComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for QueryComplaintNotificationRequest {
     type Response = QueryComplaintNotificationResponse;
     fn to_request(
@@ -123,14 +116,6 @@ impl CreateComplaintNotificationBody {
             url: url.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for CreateComplaintNotificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 创建投诉通知回调 (`POST /v3/merchant-service/complaint-notifications`).
@@ -207,16 +192,7 @@ impl CreateComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for CreateComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for CreateComplaintNotificationRequest {
     type Response = CreateComplaintNotificationResponse;
     fn to_request(
@@ -266,14 +242,6 @@ impl UpdateComplaintNotificationBody {
             url: url.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for UpdateComplaintNotificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 更新投诉通知回调 (`PUT /v3/merchant-service/complaint-notifications`).
@@ -350,16 +318,7 @@ impl UpdateComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for UpdateComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UpdateComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for UpdateComplaintNotificationRequest {
     type Response = UpdateComplaintNotificationResponse;
     fn to_request(
@@ -414,14 +373,7 @@ impl DeleteComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for DeleteComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for DeleteComplaintNotificationRequest {
     type Response = ();
     fn to_request(

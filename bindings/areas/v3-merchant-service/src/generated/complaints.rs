@@ -73,14 +73,6 @@ impl ListComplaintsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListComplaintsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `complaint_state`.
     ///
@@ -267,16 +259,7 @@ impl ListComplaintsRequest {
     pub const PATH: &'static str = "/v3/merchant-service/complaints";
 }
 
-impl ::wechatpay_runtime::Validate for ListComplaintsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListComplaintsRequest {}
 impl ::wechatpay_runtime::Operation for ListComplaintsRequest {
     type Response = ListComplaintsResponse;
     fn to_request(

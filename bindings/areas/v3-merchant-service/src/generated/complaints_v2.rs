@@ -73,14 +73,6 @@ impl ListComplaintsV2Query {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListComplaintsV2Query {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `complaint_state`.
     ///
@@ -651,16 +643,7 @@ impl ListComplaintsV2Request {
     pub const PATH: &'static str = "/v3/merchant-service/complaints-v2";
 }
 
-impl ::wechatpay_runtime::Validate for ListComplaintsV2Request {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListComplaintsV2Request {}
 impl ::wechatpay_runtime::Operation for ListComplaintsV2Request {
     type Response = ListComplaintsV2Response;
     fn to_request(

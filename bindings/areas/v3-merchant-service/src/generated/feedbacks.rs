@@ -82,14 +82,6 @@ impl CreateFeedbackBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateFeedbackBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 商户反馈
 ///
 /// 商户上传反馈处理结果的接口。 包括商户反馈类型、商户反馈内容以及图片凭证。 其中上传图片凭证需首先调用“商户上传反馈图片”接口，得到图片id，再将id填入请求。
@@ -122,16 +114,7 @@ impl CreateFeedbackRequest {
     pub const PATH: &'static str = "/v3/merchant-service/feedbacks";
 }
 
-impl ::wechatpay_runtime::Validate for CreateFeedbackRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateFeedbackRequest {}
 impl ::wechatpay_runtime::Operation for CreateFeedbackRequest {
     type Response = ();
     fn to_request(

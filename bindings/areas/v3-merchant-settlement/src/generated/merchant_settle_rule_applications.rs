@@ -51,14 +51,6 @@ impl CreateMerchantSettleRuleApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantSettleRuleApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请修改特约商户结算规则 (`POST /v3/merchant-settlement/merchant-settle-rule-applications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -159,16 +151,7 @@ impl CreateMerchantSettleRuleApplicationRequest {
     pub const PATH: &'static str = "/v3/merchant-settlement/merchant-settle-rule-applications";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMerchantSettleRuleApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMerchantSettleRuleApplicationRequest {}
 impl ::wechatpay_runtime::Operation for CreateMerchantSettleRuleApplicationRequest {
     type Response = CreateMerchantSettleRuleApplicationResponse;
     fn to_request(

@@ -342,14 +342,6 @@ impl CreateStoreBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateStoreBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建门店 (`POST /v3/merchant-store/stores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -415,16 +407,7 @@ impl CreateStoreRequest {
     pub const PATH: &'static str = "/v3/merchant-store/stores";
 }
 
-impl ::wechatpay_runtime::Validate for CreateStoreRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateStoreRequest {}
 impl ::wechatpay_runtime::Operation for CreateStoreRequest {
     type Response = CreateStoreResponse;
     fn to_request(

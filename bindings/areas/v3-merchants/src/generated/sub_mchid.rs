@@ -37,14 +37,6 @@ impl GetMerchantQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetMerchantQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contact` object.
 ///
 /// 联系人信息
@@ -387,7 +379,6 @@ impl ::wechatpay_runtime::Validate for GetMerchantRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

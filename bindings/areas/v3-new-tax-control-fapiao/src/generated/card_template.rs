@@ -188,14 +188,6 @@ impl CreateCardTemplateBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCardTemplateBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建电子发票卡券模板 (`POST /v3/new-tax-control-fapiao/card-template`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -270,16 +262,7 @@ impl CreateCardTemplateRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/card-template";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCardTemplateRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCardTemplateRequest {}
 impl ::wechatpay_runtime::Operation for CreateCardTemplateRequest {
     type Response = CreateCardTemplateResponse;
     fn to_request(

@@ -79,14 +79,6 @@ impl QueryDownloadQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryDownloadQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 下载发票文件
 ///
 /// 调用【获取发票下载信息】接口后，调用该接口下载发票文件。该接口不支持签名和验签。
@@ -117,16 +109,7 @@ impl QueryDownloadRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/download";
 }
 
-impl ::wechatpay_runtime::Validate for QueryDownloadRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryDownloadRequest {}
 impl ::wechatpay_runtime::Operation for QueryDownloadRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(

@@ -409,14 +409,6 @@ impl CreateFapiaoApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateFapiaoApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 开具电子发票
 ///
 /// 商户完成收款后，调用本接口开具电子发票并插入微信用户的卡包。若是非微信支付场景，需要先通过【获取抬头填写链接】接口获取抬头填写链接，并等待用户完成填写才能调用本接口；若是微信支付场景，则无需额外获取抬头填写链接。
@@ -451,16 +443,7 @@ impl CreateFapiaoApplicationRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications";
 }
 
-impl ::wechatpay_runtime::Validate for CreateFapiaoApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateFapiaoApplicationRequest {}
 impl ::wechatpay_runtime::Operation for CreateFapiaoApplicationRequest {
     type Response = ();
     fn to_request(

@@ -63,14 +63,6 @@ impl QueryUserTitleQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryUserTitleQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -229,16 +221,7 @@ impl QueryUserTitleRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/user-title";
 }
 
-impl ::wechatpay_runtime::Validate for QueryUserTitleRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryUserTitleRequest {}
 impl ::wechatpay_runtime::Operation for QueryUserTitleRequest {
     type Response = QueryUserTitleResponse;
     fn to_request(

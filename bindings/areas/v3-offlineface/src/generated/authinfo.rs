@@ -72,14 +72,6 @@ impl CreateAuthinfoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAuthinfoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取authinfo接口 (`POST /v3/offlineface/authinfo`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -143,16 +135,7 @@ impl CreateAuthinfoRequest {
     pub const PATH: &'static str = "/v3/offlineface/authinfo";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAuthinfoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAuthinfoRequest {}
 impl ::wechatpay_runtime::Operation for CreateAuthinfoRequest {
     type Response = CreateAuthinfoResponse;
     fn to_request(

@@ -52,14 +52,6 @@ impl ListFaceCollectionsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListFaceCollectionsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `collection_state`.
     ///
@@ -206,16 +198,7 @@ impl ListFaceCollectionsRequest {
     pub const PATH: &'static str = "/v3/offlineface/face-collections";
 }
 
-impl ::wechatpay_runtime::Validate for ListFaceCollectionsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListFaceCollectionsRequest {}
 impl ::wechatpay_runtime::Operation for ListFaceCollectionsRequest {
     type Response = ListFaceCollectionsResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl CreateRepaymentUrlBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateRepaymentUrlBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取还款链接接口 (`POST /v3/offlineface/repayment-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -115,16 +107,7 @@ impl CreateRepaymentUrlRequest {
     pub const PATH: &'static str = "/v3/offlineface/repayment-url";
 }
 
-impl ::wechatpay_runtime::Validate for CreateRepaymentUrlRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateRepaymentUrlRequest {}
 impl ::wechatpay_runtime::Operation for CreateRepaymentUrlRequest {
     type Response = CreateRepaymentUrlResponse;
     fn to_request(

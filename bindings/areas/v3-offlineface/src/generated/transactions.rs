@@ -337,14 +337,6 @@ impl OfflinefaceCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefaceCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付用户信息
@@ -637,16 +629,7 @@ impl OfflinefaceCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/offlineface/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefaceCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for OfflinefaceCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for OfflinefaceCreateTransactionRequest {
     type Response = OfflinefaceCreateTransactionResponse;
     fn to_request(

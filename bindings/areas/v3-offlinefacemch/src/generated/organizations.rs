@@ -50,14 +50,6 @@ impl QueryOrganizationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryOrganizationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询机构信息接口 (`GET /v3/offlinefacemch/organizations`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -124,16 +116,7 @@ impl QueryOrganizationRequest {
     pub const PATH: &'static str = "/v3/offlinefacemch/organizations";
 }
 
-impl ::wechatpay_runtime::Validate for QueryOrganizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryOrganizationRequest {}
 impl ::wechatpay_runtime::Operation for QueryOrganizationRequest {
     type Response = QueryOrganizationResponse;
     fn to_request(

@@ -100,14 +100,6 @@ impl OfflinefacemchCreateTokenBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefacemchCreateTokenBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取凭证授权接口 (`POST /v3/offlinefacemch/tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -171,16 +163,7 @@ impl OfflinefacemchCreateTokenRequest {
     pub const PATH: &'static str = "/v3/offlinefacemch/tokens";
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefacemchCreateTokenRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for OfflinefacemchCreateTokenRequest {}
 impl ::wechatpay_runtime::Operation for OfflinefacemchCreateTokenRequest {
     type Response = OfflinefacemchCreateTokenResponse;
     fn to_request(

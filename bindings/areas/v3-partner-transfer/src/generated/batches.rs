@@ -257,14 +257,6 @@ impl InitiateTransferBatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InitiateTransferBatchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起批量转账 (`POST /v3/partner-transfer/batches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -344,16 +336,7 @@ impl InitiateTransferBatchRequest {
     pub const PATH: &'static str = "/v3/partner-transfer/batches";
 }
 
-impl ::wechatpay_runtime::Validate for InitiateTransferBatchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for InitiateTransferBatchRequest {}
 impl ::wechatpay_runtime::Operation for InitiateTransferBatchRequest {
     type Response = InitiateTransferBatchResponse;
     fn to_request(

@@ -101,14 +101,6 @@ impl ListAuthenticationsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListAuthenticationsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `authenticate_scene`.
     ///
@@ -316,16 +308,7 @@ impl ListAuthenticationsRequest {
     pub const PATH: &'static str = "/v3/payroll-card/authentications";
 }
 
-impl ::wechatpay_runtime::Validate for ListAuthenticationsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListAuthenticationsRequest {}
 impl ::wechatpay_runtime::Operation for ListAuthenticationsRequest {
     type Response = ListAuthenticationsResponse;
     fn to_request(

@@ -103,14 +103,6 @@ impl CreateTokenBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTokenBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 生成授权token (`POST /v3/payroll-card/tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -202,16 +194,7 @@ impl CreateTokenRequest {
     pub const PATH: &'static str = "/v3/payroll-card/tokens";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTokenRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTokenRequest {}
 impl ::wechatpay_runtime::Operation for CreateTokenRequest {
     type Response = CreateTokenResponse;
     fn to_request(

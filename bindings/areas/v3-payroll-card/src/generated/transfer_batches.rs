@@ -182,14 +182,6 @@ impl CreateTransferBatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTransferBatchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起批量转账 (`POST /v3/payroll-card/transfer-batches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -267,16 +259,7 @@ impl CreateTransferBatchRequest {
     pub const PATH: &'static str = "/v3/payroll-card/transfer-batches";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTransferBatchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTransferBatchRequest {}
 impl ::wechatpay_runtime::Operation for CreateTransferBatchRequest {
     type Response = CreateTransferBatchResponse;
     fn to_request(

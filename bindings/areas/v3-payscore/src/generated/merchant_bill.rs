@@ -66,14 +66,6 @@ impl QueryMerchantBillQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryMerchantBillQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `download_bill_list`.
 ///
 /// 下载信息明细
@@ -216,16 +208,7 @@ impl QueryMerchantBillRequest {
     pub const PATH: &'static str = "/v3/payscore/merchant-bill";
 }
 
-impl ::wechatpay_runtime::Validate for QueryMerchantBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryMerchantBillRequest {}
 impl ::wechatpay_runtime::Operation for QueryMerchantBillRequest {
     type Response = QueryMerchantBillResponse;
     fn to_request(

@@ -78,14 +78,6 @@ impl QueryPayafterOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryPayafterOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     pub enum QueryPayafterOrderState {
@@ -380,16 +372,7 @@ impl QueryPayafterOrderRequest {
     pub const PATH: &'static str = "/v3/payscore/payafter-orders";
 }
 
-impl ::wechatpay_runtime::Validate for QueryPayafterOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryPayafterOrderRequest {}
 impl ::wechatpay_runtime::Operation for QueryPayafterOrderRequest {
     type Response = QueryPayafterOrderResponse;
     fn to_request(
@@ -806,14 +789,6 @@ impl CreatePayafterOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePayafterOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建先享后付订单 (`POST /v3/payscore/payafter-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -918,16 +893,7 @@ impl CreatePayafterOrderRequest {
     pub const PATH: &'static str = "/v3/payscore/payafter-orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePayafterOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePayafterOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreatePayafterOrderRequest {
     type Response = CreatePayafterOrderResponse;
     fn to_request(

@@ -58,14 +58,6 @@ impl CreatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户预授权 (`POST /v3/payscore/permissions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -129,16 +121,7 @@ impl CreatePermissionRequest {
     pub const PATH: &'static str = "/v3/payscore/permissions";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePermissionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePermissionRequest {}
 impl ::wechatpay_runtime::Operation for CreatePermissionRequest {
     type Response = CreatePermissionResponse;
     fn to_request(

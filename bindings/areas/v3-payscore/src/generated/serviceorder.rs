@@ -65,14 +65,6 @@ impl QueryServiceorderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryServiceorderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -827,16 +819,7 @@ impl QueryServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for QueryServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for QueryServiceorderRequest {
     type Response = QueryServiceorderResponse;
     fn to_request(
@@ -1395,14 +1378,6 @@ impl CreateServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建支付分订单 (`POST /v3/payscore/serviceorder`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1563,16 +1538,7 @@ impl CreateServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for CreateServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for CreateServiceorderRequest {
     type Response = CreateServiceorderResponse;
     fn to_request(

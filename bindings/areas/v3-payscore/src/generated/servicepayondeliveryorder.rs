@@ -681,14 +681,6 @@ impl CreateServicepayondeliveryorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateServicepayondeliveryorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -1242,16 +1234,7 @@ impl CreateServicepayondeliveryorderRequest {
     pub const PATH: &'static str = "/v3/payscore/servicepayondeliveryorder";
 }
 
-impl ::wechatpay_runtime::Validate for CreateServicepayondeliveryorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateServicepayondeliveryorderRequest {}
 impl ::wechatpay_runtime::Operation for CreateServicepayondeliveryorderRequest {
     type Response = CreateServicepayondeliveryorderResponse;
     fn to_request(

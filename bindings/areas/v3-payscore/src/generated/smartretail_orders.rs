@@ -78,14 +78,6 @@ impl QuerySmartretailOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QuerySmartretailOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     pub enum QuerySmartretailOrderState {
@@ -382,16 +374,7 @@ impl QuerySmartretailOrderRequest {
     pub const PATH: &'static str = "/v3/payscore/smartretail-orders";
 }
 
-impl ::wechatpay_runtime::Validate for QuerySmartretailOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QuerySmartretailOrderRequest {}
 impl ::wechatpay_runtime::Operation for QuerySmartretailOrderRequest {
     type Response = QuerySmartretailOrderResponse;
     fn to_request(
@@ -756,14 +739,6 @@ impl CreateSmartretailOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateSmartretailOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建智慧零售订单 (`POST /v3/payscore/smartretail-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -870,16 +845,7 @@ impl CreateSmartretailOrderRequest {
     pub const PATH: &'static str = "/v3/payscore/smartretail-orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreateSmartretailOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateSmartretailOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreateSmartretailOrderRequest {
     type Response = CreateSmartretailOrderResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl QueryUserServiceStateQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryUserServiceStateQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `use_service_state`.
     ///
@@ -148,16 +140,7 @@ impl QueryUserServiceStateRequest {
     pub const PATH: &'static str = "/v3/payscore/user-service-state";
 }
 
-impl ::wechatpay_runtime::Validate for QueryUserServiceStateRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryUserServiceStateRequest {}
 impl ::wechatpay_runtime::Operation for QueryUserServiceStateRequest {
     type Response = QueryUserServiceStateResponse;
     fn to_request(

@@ -64,14 +64,6 @@ impl SplitBillQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SplitBillQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `hash_type`.
     ///
@@ -168,16 +160,7 @@ impl SplitBillRequest {
     pub const PATH: &'static str = "/v3/profitsharing/bills";
 }
 
-impl ::wechatpay_runtime::Validate for SplitBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SplitBillRequest {}
 impl ::wechatpay_runtime::Operation for SplitBillRequest {
     type Response = SplitBillResponse;
     fn to_request(

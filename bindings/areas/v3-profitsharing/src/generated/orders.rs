@@ -178,14 +178,6 @@ impl CreateOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -415,16 +407,7 @@ impl CreateOrderRequest {
     pub const PATH: &'static str = "/v3/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreateOrderRequest {
     type Response = CreateOrderResponse;
     fn to_request(

@@ -93,14 +93,6 @@ impl CreateReturnOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateReturnOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `result`.
     ///
@@ -267,16 +259,7 @@ impl CreateReturnOrderRequest {
     pub const PATH: &'static str = "/v3/profitsharing/return-orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreateReturnOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateReturnOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreateReturnOrderRequest {
     type Response = CreateReturnOrderResponse;
     fn to_request(

@@ -369,14 +369,6 @@ impl CreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_state`.
     ///
@@ -766,16 +758,7 @@ impl CreateTransactionRequest {
     pub const PATH: &'static str = "/v3/qrcode/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for CreateTransactionRequest {
     type Response = CreateTransactionResponse;
     fn to_request(

@@ -237,14 +237,6 @@ impl RateCreateApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RateCreateApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 报名费率优惠活动 (`POST /v3/rate-activity/applications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -310,16 +302,7 @@ impl RateCreateApplicationRequest {
     pub const PATH: &'static str = "/v3/rate-activity/applications";
 }
 
-impl ::wechatpay_runtime::Validate for RateCreateApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for RateCreateApplicationRequest {}
 impl ::wechatpay_runtime::Operation for RateCreateApplicationRequest {
     type Response = RateCreateApplicationResponse;
     fn to_request(

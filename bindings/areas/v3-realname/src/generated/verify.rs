@@ -57,14 +57,6 @@ impl QueryVerifyQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryVerifyQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 实名信息校验 (`GET /v3/realname/verify`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -135,16 +127,7 @@ impl QueryVerifyRequest {
     pub const PATH: &'static str = "/v3/realname/verify";
 }
 
-impl ::wechatpay_runtime::Validate for QueryVerifyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryVerifyRequest {}
 impl ::wechatpay_runtime::Operation for QueryVerifyRequest {
     type Response = QueryVerifyResponse;
     fn to_request(

@@ -60,14 +60,6 @@ impl CreateEchoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateEchoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户签名验签／加解密测试 (`POST /v3/security/echo`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -140,16 +132,7 @@ impl CreateEchoRequest {
     pub const PATH: &'static str = "/v3/security/echo";
 }
 
-impl ::wechatpay_runtime::Validate for CreateEchoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateEchoRequest {}
 impl ::wechatpay_runtime::Operation for CreateEchoRequest {
     type Response = CreateEchoResponse;
     fn to_request(

@@ -98,14 +98,6 @@ impl ListSettlementsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListSettlementsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 金额
@@ -349,16 +341,7 @@ impl ListSettlementsRequest {
     pub const PATH: &'static str = "/v3/settle/settlements";
 }
 
-impl ::wechatpay_runtime::Validate for ListSettlementsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListSettlementsRequest {}
 impl ::wechatpay_runtime::Operation for ListSettlementsRequest {
     type Response = ListSettlementsResponse;
     fn to_request(

@@ -105,14 +105,6 @@ impl ListGuidesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListGuidesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 服务人员信息
@@ -253,16 +245,7 @@ impl ListGuidesRequest {
     pub const PATH: &'static str = "/v3/smartguide/guides";
 }
 
-impl ::wechatpay_runtime::Validate for ListGuidesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListGuidesRequest {}
 impl ::wechatpay_runtime::Operation for ListGuidesRequest {
     type Response = ListGuidesResponse;
     fn to_request(
@@ -447,14 +430,6 @@ impl CreateGuideBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateGuideBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 服务人员注册 (`POST /v3/smartguide/guides`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -520,16 +495,7 @@ impl CreateGuideRequest {
     pub const PATH: &'static str = "/v3/smartguide/guides";
 }
 
-impl ::wechatpay_runtime::Validate for CreateGuideRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateGuideRequest {}
 impl ::wechatpay_runtime::Operation for CreateGuideRequest {
     type Response = CreateGuideResponse;
     fn to_request(

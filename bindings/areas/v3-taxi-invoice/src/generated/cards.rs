@@ -608,14 +608,6 @@ impl TaxiCreateCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TaxiCreateCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 将出租车电子发票插入微信用户卡包 (`POST /v3/taxi-invoice/cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -700,16 +692,7 @@ impl TaxiCreateCardRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/cards";
 }
 
-impl ::wechatpay_runtime::Validate for TaxiCreateCardRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TaxiCreateCardRequest {}
 impl ::wechatpay_runtime::Operation for TaxiCreateCardRequest {
     type Response = TaxiCreateCardResponse;
     fn to_request(

@@ -80,14 +80,6 @@ impl ListUserTaxiOrdersQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListUserTaxiOrdersQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 乘客行程单详情
@@ -270,16 +262,7 @@ impl ListUserTaxiOrdersRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/user-taxi-orders";
 }
 
-impl ::wechatpay_runtime::Validate for ListUserTaxiOrdersRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListUserTaxiOrdersRequest {}
 impl ::wechatpay_runtime::Operation for ListUserTaxiOrdersRequest {
     type Response = ListUserTaxiOrdersResponse;
     fn to_request(

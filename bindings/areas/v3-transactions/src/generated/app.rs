@@ -608,14 +608,6 @@ impl TransactionsAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP支付下单 (`POST /v3/transactions/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -685,16 +677,7 @@ impl TransactionsAppPrepayRequest {
     pub const PATH: &'static str = "/v3/transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransactionsAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for TransactionsAppPrepayRequest {
     type Response = TransactionsAppPrepayResponse;
     fn to_request(

@@ -610,14 +610,6 @@ impl TransactionsJsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsJsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序/公众号支付下单 (`POST /v3/transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -687,16 +679,7 @@ impl TransactionsJsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/transactions/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsJsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransactionsJsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for TransactionsJsapiPrepayRequest {
     type Response = TransactionsJsapiPrepayResponse;
     fn to_request(

@@ -531,14 +531,6 @@ impl CreateMicropayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMicropayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -1060,16 +1052,7 @@ impl CreateMicropayRequest {
     pub const PATH: &'static str = "/v3/transactions/micropay";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMicropayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMicropayRequest {}
 impl ::wechatpay_runtime::Operation for CreateMicropayRequest {
     type Response = CreateMicropayResponse;
     fn to_request(

@@ -583,14 +583,6 @@ impl MwebPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MwebPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5支付下单 (`POST /v3/transactions/mweb`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -658,16 +650,7 @@ impl MwebPrepayRequest {
     pub const PATH: &'static str = "/v3/transactions/mweb";
 }
 
-impl ::wechatpay_runtime::Validate for MwebPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MwebPrepayRequest {}
 impl ::wechatpay_runtime::Operation for MwebPrepayRequest {
     type Response = MwebPrepayResponse;
     fn to_request(

@@ -610,14 +610,6 @@ impl TransactionsNativePrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsNativePrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 扫码支付下单 (`POST /v3/transactions/native`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -687,16 +679,7 @@ impl TransactionsNativePrepayRequest {
     pub const PATH: &'static str = "/v3/transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsNativePrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransactionsNativePrepayRequest {}
 impl ::wechatpay_runtime::Operation for TransactionsNativePrepayRequest {
     type Response = TransactionsNativePrepayResponse;
     fn to_request(

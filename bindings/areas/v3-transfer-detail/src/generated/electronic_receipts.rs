@@ -64,14 +64,6 @@ impl QueryElectronicReceiptQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryElectronicReceiptQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询转账明细电子回单受理结果 (`GET /v3/transfer-detail/electronic-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -180,16 +172,7 @@ impl QueryElectronicReceiptRequest {
     pub const PATH: &'static str = "/v3/transfer-detail/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for QueryElectronicReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryElectronicReceiptRequest {}
 impl ::wechatpay_runtime::Operation for QueryElectronicReceiptRequest {
     type Response = QueryElectronicReceiptResponse;
     fn to_request(
@@ -281,14 +264,6 @@ impl CreateElectronicReceiptBody {
         self.out_batch_no = ::std::option::Option::Some(out_batch_no.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for CreateElectronicReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 转账明细电子回单受理 (`POST /v3/transfer-detail/electronic-receipts`).
@@ -399,16 +374,7 @@ impl CreateElectronicReceiptRequest {
     pub const PATH: &'static str = "/v3/transfer-detail/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for CreateElectronicReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateElectronicReceiptRequest {}
 impl ::wechatpay_runtime::Operation for CreateElectronicReceiptRequest {
     type Response = CreateElectronicReceiptResponse;
     fn to_request(

@@ -174,14 +174,6 @@ impl InitiateBatchTransferBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InitiateBatchTransferBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `batch_status`.
     ///
@@ -280,16 +272,7 @@ impl InitiateBatchTransferRequest {
     pub const PATH: &'static str = "/v3/transfer/batches";
 }
 
-impl ::wechatpay_runtime::Validate for InitiateBatchTransferRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for InitiateBatchTransferRequest {}
 impl ::wechatpay_runtime::Operation for InitiateBatchTransferRequest {
     type Response = InitiateBatchTransferResponse;
     fn to_request(

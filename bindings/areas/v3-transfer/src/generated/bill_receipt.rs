@@ -28,14 +28,6 @@ impl CreateBillReceiptBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBillReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 转账电子回单申请受理 (`POST /v3/transfer/bill-receipt`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -140,16 +132,7 @@ impl CreateBillReceiptRequest {
     pub const PATH: &'static str = "/v3/transfer/bill-receipt";
 }
 
-impl ::wechatpay_runtime::Validate for CreateBillReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateBillReceiptRequest {}
 impl ::wechatpay_runtime::Operation for CreateBillReceiptRequest {
     type Response = CreateBillReceiptResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl QueryElecvoucherfileQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryElecvoucherfileQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 下载电子回单PDF文件
 ///
 /// 请务必对比下载的回单文件的摘要值与查询接口返回的摘要值的一致性，确保得到的回单文件的真实性和完整性。
@@ -81,16 +73,7 @@ impl QueryElecvoucherfileRequest {
     pub const PATH: &'static str = "/v3/transferdownload/elecvoucherfile";
 }
 
-impl ::wechatpay_runtime::Validate for QueryElecvoucherfileRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryElecvoucherfileRequest {}
 impl ::wechatpay_runtime::Operation for QueryElecvoucherfileRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(

@@ -28,14 +28,6 @@ impl QuerySignfileQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QuerySignfileQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 下载电子回单
 ///
 /// 下载电子回单API为通用接口，商家转账等业务电子回单均可通过该接口进行下载。
@@ -74,16 +66,7 @@ impl QuerySignfileRequest {
     pub const PATH: &'static str = "/v3/transferdownload/signfile";
 }
 
-impl ::wechatpay_runtime::Validate for QuerySignfileRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QuerySignfileRequest {}
 impl ::wechatpay_runtime::Operation for QuerySignfileRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(

@@ -28,14 +28,6 @@ impl QueryAvailMchRangeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryAvailMchRangeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `identifier_type`.
     ///
@@ -158,16 +150,7 @@ impl QueryAvailMchRangeRequest {
     pub const PATH: &'static str = "/v3/webizpay/avail-mch-ranges";
 }
 
-impl ::wechatpay_runtime::Validate for QueryAvailMchRangeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryAvailMchRangeRequest {}
 impl ::wechatpay_runtime::Operation for QueryAvailMchRangeRequest {
     type Response = QueryAvailMchRangeResponse;
     fn to_request(
@@ -233,14 +216,6 @@ impl CreateAvailMchRangeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAvailMchRangeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建可用商户范围 (`POST /v3/webizpay/avail-mch-ranges`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -304,16 +279,7 @@ impl CreateAvailMchRangeRequest {
     pub const PATH: &'static str = "/v3/webizpay/avail-mch-ranges";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAvailMchRangeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAvailMchRangeRequest {}
 impl ::wechatpay_runtime::Operation for CreateAvailMchRangeRequest {
     type Response = CreateAvailMchRangeResponse;
     fn to_request(

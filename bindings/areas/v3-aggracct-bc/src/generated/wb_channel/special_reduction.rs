@@ -137,14 +137,6 @@ impl CreateSpecialReductionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateSpecialReductionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -286,16 +278,7 @@ impl CreateSpecialReductionRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/special-reduction";
 }
 
-impl ::wechatpay_runtime::Validate for CreateSpecialReductionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateSpecialReductionRequest {}
 impl ::wechatpay_runtime::Operation for CreateSpecialReductionRequest {
     type Response = CreateSpecialReductionResponse;
     fn to_request(

@@ -2301,14 +2301,6 @@ impl Applyment4subCreateApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for Applyment4subCreateApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交申请单 (`POST /v3/applyment4sub/applyment/`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -2376,16 +2368,7 @@ impl Applyment4subCreateApplymentRequest {
     pub const PATH: &'static str = "/v3/applyment4sub/applyment/";
 }
 
-impl ::wechatpay_runtime::Validate for Applyment4subCreateApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for Applyment4subCreateApplymentRequest {}
 impl ::wechatpay_runtime::Operation for Applyment4subCreateApplymentRequest {
     type Response = Applyment4subCreateApplymentResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl QueryDetailReceiptQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryDetailReceiptQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询明细电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/detail-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -142,16 +134,7 @@ impl QueryDetailReceiptRequest {
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/detail-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for QueryDetailReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryDetailReceiptRequest {}
 impl ::wechatpay_runtime::Operation for QueryDetailReceiptRequest {
     type Response = QueryDetailReceiptResponse;
     fn to_request(
@@ -224,14 +207,6 @@ impl CreateDetailReceiptBody {
             out_detail_no: out_detail_no.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for CreateDetailReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 受理明细电子回单 (`POST /v3/bank-batch-transfer/receipt/detail-receipts`).
@@ -331,16 +306,7 @@ impl CreateDetailReceiptRequest {
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/detail-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for CreateDetailReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateDetailReceiptRequest {}
 impl ::wechatpay_runtime::Operation for CreateDetailReceiptRequest {
     type Response = CreateDetailReceiptResponse;
     fn to_request(

@@ -28,14 +28,6 @@ impl QuerySummaryReceiptQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QuerySummaryReceiptQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询汇总电子回单受理结果 (`GET /v3/bank-batch-transfer/receipt/summary-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -138,16 +130,7 @@ impl QuerySummaryReceiptRequest {
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/summary-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for QuerySummaryReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QuerySummaryReceiptRequest {}
 impl ::wechatpay_runtime::Operation for QuerySummaryReceiptRequest {
     type Response = QuerySummaryReceiptResponse;
     fn to_request(
@@ -202,14 +185,6 @@ impl CreateSummaryReceiptBody {
             out_batch_no: out_batch_no.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for CreateSummaryReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 受理汇总电子回单 (`POST /v3/bank-batch-transfer/receipt/summary-receipts`).
@@ -314,16 +289,7 @@ impl CreateSummaryReceiptRequest {
     pub const PATH: &'static str = "/v3/bank-batch-transfer/receipt/summary-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for CreateSummaryReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateSummaryReceiptRequest {}
 impl ::wechatpay_runtime::Operation for CreateSummaryReceiptRequest {
     type Response = CreateSummaryReceiptResponse;
     fn to_request(

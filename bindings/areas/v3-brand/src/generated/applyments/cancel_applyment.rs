@@ -50,14 +50,6 @@ impl BrandCancelApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandCancelApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 撤销申请 (`POST /v3/brand/applyments/cancel-applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -130,16 +122,7 @@ impl BrandCancelApplymentRequest {
     pub const PATH: &'static str = "/v3/brand/applyments/cancel-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for BrandCancelApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandCancelApplymentRequest {}
 impl ::wechatpay_runtime::Operation for BrandCancelApplymentRequest {
     type Response = BrandCancelApplymentResponse;
     fn to_request(

@@ -56,14 +56,6 @@ impl QueryCardConfigQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryCardConfigQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `applyment_state`.
     ///
@@ -180,16 +172,7 @@ impl QueryCardConfigRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-configs";
 }
 
-impl ::wechatpay_runtime::Validate for QueryCardConfigRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryCardConfigRequest {}
 impl ::wechatpay_runtime::Operation for QueryCardConfigRequest {
     type Response = QueryCardConfigResponse;
     fn to_request(
@@ -532,14 +515,6 @@ impl CreateCardConfigBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCardConfigBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交商家名片配置申请 (`POST /v3/brand/card/card-configs`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -626,16 +601,7 @@ impl CreateCardConfigRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-configs";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCardConfigRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCardConfigRequest {}
 impl ::wechatpay_runtime::Operation for CreateCardConfigRequest {
     type Response = CreateCardConfigResponse;
     fn to_request(

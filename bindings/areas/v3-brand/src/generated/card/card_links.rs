@@ -78,14 +78,6 @@ impl ListCardLinksQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListCardLinksQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `active_link_list`.
 ///
 /// 已生效连接列表
@@ -219,16 +211,7 @@ impl ListCardLinksRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-links";
 }
 
-impl ::wechatpay_runtime::Validate for ListCardLinksRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListCardLinksRequest {}
 impl ::wechatpay_runtime::Operation for ListCardLinksRequest {
     type Response = ListCardLinksResponse;
     fn to_request(
@@ -361,14 +344,6 @@ impl CreateCardLinkBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCardLinkBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 添加交易连接名片规则申请 (`POST /v3/brand/card/card-links`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -461,16 +436,7 @@ impl CreateCardLinkRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-links";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCardLinkRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCardLinkRequest {}
 impl ::wechatpay_runtime::Operation for CreateCardLinkRequest {
     type Response = CreateCardLinkResponse;
     fn to_request(

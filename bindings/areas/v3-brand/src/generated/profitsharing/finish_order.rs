@@ -51,14 +51,6 @@ impl BrandFinishOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandFinishOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 完结分账 (`POST /v3/brand/profitsharing/finish-order`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -143,16 +135,7 @@ impl BrandFinishOrderRequest {
     pub const PATH: &'static str = "/v3/brand/profitsharing/finish-order";
 }
 
-impl ::wechatpay_runtime::Validate for BrandFinishOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandFinishOrderRequest {}
 impl ::wechatpay_runtime::Operation for BrandFinishOrderRequest {
     type Response = BrandFinishOrderResponse;
     fn to_request(

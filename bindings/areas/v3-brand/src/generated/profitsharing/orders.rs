@@ -44,14 +44,6 @@ impl BrandQueryOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandQueryOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -299,16 +291,7 @@ impl BrandQueryOrderRequest {
     pub const PATH: &'static str = "/v3/brand/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for BrandQueryOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandQueryOrderRequest {}
 impl ::wechatpay_runtime::Operation for BrandQueryOrderRequest {
     type Response = BrandQueryOrderResponse;
     fn to_request(
@@ -501,14 +484,6 @@ impl BrandCreateOrderBody {
         self.sub_appid = ::std::option::Option::Some(sub_appid.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for BrandCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 ::wechatpay_runtime::open_enum! {
@@ -710,16 +685,7 @@ impl BrandCreateOrderRequest {
     pub const PATH: &'static str = "/v3/brand/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for BrandCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for BrandCreateOrderRequest {
     type Response = BrandCreateOrderResponse;
     fn to_request(

@@ -65,14 +65,6 @@ impl BrandQueryReturnOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandQueryReturnOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `result`.
     ///
@@ -226,16 +218,7 @@ impl BrandQueryReturnOrderRequest {
     pub const PATH: &'static str = "/v3/brand/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for BrandQueryReturnOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandQueryReturnOrderRequest {}
 impl ::wechatpay_runtime::Operation for BrandQueryReturnOrderRequest {
     type Response = BrandQueryReturnOrderResponse;
     fn to_request(
@@ -367,14 +350,6 @@ impl BrandCreateReturnOrderBody {
         self.out_order_no = ::std::option::Option::Some(out_order_no.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for BrandCreateReturnOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 ::wechatpay_runtime::open_enum! {
@@ -516,16 +491,7 @@ impl BrandCreateReturnOrderRequest {
     pub const PATH: &'static str = "/v3/brand/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for BrandCreateReturnOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandCreateReturnOrderRequest {}
 impl ::wechatpay_runtime::Operation for BrandCreateReturnOrderRequest {
     type Response = BrandCreateReturnOrderResponse;
     fn to_request(

@@ -104,14 +104,6 @@ impl NotifyPointBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NotifyPointBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 商圈会员积分同步
 ///
 /// 通过积分通知回调API，商圈商户/服务商可针对微信支付前序推送给商圈系统的顾客商圈内交易通知，告知微信支付系统该笔交易的积分情况
@@ -144,16 +136,7 @@ impl NotifyPointRequest {
     pub const PATH: &'static str = "/v3/businesscircle/points/notify";
 }
 
-impl ::wechatpay_runtime::Validate for NotifyPointRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for NotifyPointRequest {}
 impl ::wechatpay_runtime::Operation for NotifyPointRequest {
     type Response = ();
     fn to_request(

@@ -42,14 +42,6 @@ impl GetUserAuthorizationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetUserAuthorizationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商圈积分授权查询 (`GET /v3/businesscircle/user-authorizations/{openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -157,7 +149,6 @@ impl ::wechatpay_runtime::Validate for GetUserAuthorizationRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -412,14 +412,6 @@ impl SyncStatusBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncStatusBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 点餐订单信息同步（渠道商/服务商）
 ///
 /// 当点餐订单状态发生变化时，都上传全量的订单明细。1、用户在扫码点餐小程序/h5页面中下单时，上报用户的下单信息，此时status为CREATE_DEAL;2、确定支付成功后上报用户的支付信息，此时status为PAY_SUCCESS
@@ -452,16 +444,7 @@ impl SyncStatusRequest {
     pub const PATH: &'static str = "/v3/catering/orders/sync-status";
 }
 
-impl ::wechatpay_runtime::Validate for SyncStatusRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SyncStatusRequest {}
 impl ::wechatpay_runtime::Operation for SyncStatusRequest {
     type Response = ();
     fn to_request(

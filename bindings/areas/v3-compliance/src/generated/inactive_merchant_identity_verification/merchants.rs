@@ -28,14 +28,6 @@ impl ComplianceCreateMerchantBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ComplianceCreateMerchantBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起不活跃商户身份核实 (`POST /v3/compliance/inactive-merchant-identity-verification/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -101,16 +93,7 @@ impl ComplianceCreateMerchantRequest {
     pub const PATH: &'static str = "/v3/compliance/inactive-merchant-identity-verification/merchants";
 }
 
-impl ::wechatpay_runtime::Validate for ComplianceCreateMerchantRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ComplianceCreateMerchantRequest {}
 impl ::wechatpay_runtime::Operation for ComplianceCreateMerchantRequest {
     type Response = ComplianceCreateMerchantResponse;
     fn to_request(

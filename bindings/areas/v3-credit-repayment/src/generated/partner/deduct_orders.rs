@@ -79,14 +79,6 @@ impl CreateDeductOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateDeductOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `order_state`.
     ///
@@ -233,16 +225,7 @@ impl CreateDeductOrderRequest {
     pub const PATH: &'static str = "/v3/credit-repayment/partner/deduct-orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreateDeductOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateDeductOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreateDeductOrderRequest {
     type Response = CreateDeductOrderResponse;
     fn to_request(

@@ -648,14 +648,6 @@ impl DiscountModifyOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DiscountModifyOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 更新先享卡订单 (`PATCH /v3/discount-card/orders/{out_order_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -754,7 +746,6 @@ impl ::wechatpay_runtime::Validate for DiscountModifyOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

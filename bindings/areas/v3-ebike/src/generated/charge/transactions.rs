@@ -295,14 +295,6 @@ impl EbikeCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EbikeCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 充电自行车代扣受理扣款 (`POST /v3/ebike/charge/transactions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -375,16 +367,7 @@ impl EbikeCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/ebike/charge/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for EbikeCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EbikeCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for EbikeCreateTransactionRequest {
     type Response = EbikeCreateTransactionResponse;
     fn to_request(

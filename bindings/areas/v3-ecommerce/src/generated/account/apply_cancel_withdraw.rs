@@ -387,14 +387,6 @@ impl ApplyCancelWithdrawBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyCancelWithdrawBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -461,16 +453,7 @@ impl ApplyCancelWithdrawRequest {
     pub const PATH: &'static str = "/v3/ecommerce/account/apply-cancel-withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyCancelWithdrawRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyCancelWithdrawRequest {}
 impl ::wechatpay_runtime::Operation for ApplyCancelWithdrawRequest {
     type Response = ApplyCancelWithdrawResponse;
     fn to_request(

@@ -108,14 +108,6 @@ impl CancelApplicationsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelApplicationsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `cancel_state`.
     ///
@@ -214,16 +206,7 @@ impl CancelApplicationsRequest {
     pub const PATH: &'static str = "/v3/ecommerce/account/cancel-applications";
 }
 
-impl ::wechatpay_runtime::Validate for CancelApplicationsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CancelApplicationsRequest {}
 impl ::wechatpay_runtime::Operation for CancelApplicationsRequest {
     type Response = CancelApplicationsResponse;
     fn to_request(

@@ -1333,14 +1333,6 @@ impl EcommerceCreateApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 二级商户进件 (`POST /v3/ecommerce/applyments/`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1413,16 +1405,7 @@ impl EcommerceCreateApplymentRequest {
     pub const PATH: &'static str = "/v3/ecommerce/applyments/";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceCreateApplymentRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceCreateApplymentRequest {
     type Response = EcommerceCreateApplymentResponse;
     fn to_request(

@@ -1342,14 +1342,6 @@ impl SubmitAccountHostingApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SubmitAccountHostingApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1422,16 +1414,7 @@ impl SubmitAccountHostingApplymentRequest {
     pub const PATH: &'static str = "/v3/ecommerce/applyments/submit-account-hosting-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for SubmitAccountHostingApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SubmitAccountHostingApplymentRequest {}
 impl ::wechatpay_runtime::Operation for SubmitAccountHostingApplymentRequest {
     type Response = SubmitAccountHostingApplymentResponse;
     fn to_request(

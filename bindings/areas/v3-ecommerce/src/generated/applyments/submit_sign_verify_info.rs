@@ -122,14 +122,6 @@ impl SubmitSignVerifyInfoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SubmitSignVerifyInfoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 平台代理签约核身 (`POST /v3/ecommerce/applyments/submit-sign-verify-info`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -195,16 +187,7 @@ impl SubmitSignVerifyInfoRequest {
     pub const PATH: &'static str = "/v3/ecommerce/applyments/submit-sign-verify-info";
 }
 
-impl ::wechatpay_runtime::Validate for SubmitSignVerifyInfoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SubmitSignVerifyInfoRequest {}
 impl ::wechatpay_runtime::Operation for SubmitSignVerifyInfoRequest {
     type Response = SubmitSignVerifyInfoResponse;
     fn to_request(

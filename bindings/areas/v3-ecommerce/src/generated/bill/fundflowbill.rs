@@ -89,14 +89,6 @@ impl GetAllSubMchFundFlowBillQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetAllSubMchFundFlowBillQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `hash_type`.
     ///
@@ -250,16 +242,7 @@ impl GetAllSubMchFundFlowBillRequest {
     pub const PATH: &'static str = "/v3/ecommerce/bill/fundflowbill";
 }
 
-impl ::wechatpay_runtime::Validate for GetAllSubMchFundFlowBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GetAllSubMchFundFlowBillRequest {}
 impl ::wechatpay_runtime::Operation for GetAllSubMchFundFlowBillRequest {
     type Response = GetAllSubMchFundFlowBillResponse;
     fn to_request(

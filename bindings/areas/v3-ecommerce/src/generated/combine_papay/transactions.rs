@@ -276,14 +276,6 @@ impl EcommerceCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 订单金额
@@ -559,16 +551,7 @@ impl EcommerceCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceCreateTransactionRequest {
     type Response = EcommerceCreateTransactionResponse;
     fn to_request(

@@ -113,14 +113,6 @@ impl EcommerceWithdrawFundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceWithdrawFundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 账户余额提现 (`POST /v3/ecommerce/fund/withdraw`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -211,16 +203,7 @@ impl EcommerceWithdrawFundRequest {
     pub const PATH: &'static str = "/v3/ecommerce/fund/withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceWithdrawFundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceWithdrawFundRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceWithdrawFundRequest {
     type Response = EcommerceWithdrawFundResponse;
     fn to_request(

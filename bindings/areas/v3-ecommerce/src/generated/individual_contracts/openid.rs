@@ -48,14 +48,6 @@ impl GetIndividualContractQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetIndividualContractQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `auth_state`.
     ///
@@ -170,7 +162,6 @@ impl ::wechatpay_runtime::Validate for GetIndividualContractRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

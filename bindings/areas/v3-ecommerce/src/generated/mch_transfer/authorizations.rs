@@ -88,14 +88,6 @@ impl EcommerceCreateAuthorizationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateAuthorizationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请二级商户商家转账授权 (`POST /v3/ecommerce/mch-transfer/authorizations`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -180,16 +172,7 @@ impl EcommerceCreateAuthorizationRequest {
     pub const PATH: &'static str = "/v3/ecommerce/mch-transfer/authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateAuthorizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceCreateAuthorizationRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceCreateAuthorizationRequest {
     type Response = EcommerceCreateAuthorizationResponse;
     fn to_request(

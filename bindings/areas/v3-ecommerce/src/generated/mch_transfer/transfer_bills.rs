@@ -99,14 +99,6 @@ impl TransferBillsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransferBillsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起转账 (`POST /v3/ecommerce/mch-transfer/transfer-bills`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -208,16 +200,7 @@ impl TransferBillsRequest {
     pub const PATH: &'static str = "/v3/ecommerce/mch-transfer/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for TransferBillsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransferBillsRequest {}
 impl ::wechatpay_runtime::Operation for TransferBillsRequest {
     type Response = TransferBillsResponse;
     fn to_request(

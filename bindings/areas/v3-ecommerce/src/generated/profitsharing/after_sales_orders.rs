@@ -42,14 +42,6 @@ impl QueryAfterSalesOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryAfterSalesOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `result`.
     ///
@@ -172,16 +164,7 @@ impl QueryAfterSalesOrderRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/after-sales-orders";
 }
 
-impl ::wechatpay_runtime::Validate for QueryAfterSalesOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryAfterSalesOrderRequest {}
 impl ::wechatpay_runtime::Operation for QueryAfterSalesOrderRequest {
     type Response = QueryAfterSalesOrderResponse;
     fn to_request(
@@ -308,14 +291,6 @@ impl CreateAfterSalesOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAfterSalesOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 请求售后服务分账 (`POST /v3/ecommerce/profitsharing/after-sales-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -393,16 +368,7 @@ impl CreateAfterSalesOrderRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/after-sales-orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAfterSalesOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAfterSalesOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreateAfterSalesOrderRequest {
     type Response = CreateAfterSalesOrderResponse;
     fn to_request(

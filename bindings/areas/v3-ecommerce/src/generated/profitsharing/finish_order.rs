@@ -51,14 +51,6 @@ impl EcommerceFinishOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceFinishOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 完结分账 (`POST /v3/ecommerce/profitsharing/finish-order`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -145,16 +137,7 @@ impl EcommerceFinishOrderRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/finish-order";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceFinishOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceFinishOrderRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceFinishOrderRequest {
     type Response = EcommerceFinishOrderResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl EcommerceQueryOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceQueryOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
@@ -333,16 +325,7 @@ impl EcommerceQueryOrderRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceQueryOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceQueryOrderRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceQueryOrderRequest {
     type Response = EcommerceQueryOrderResponse;
     fn to_request(
@@ -524,14 +507,6 @@ impl EcommerceCreateOrderBody {
         self.appid = ::std::option::Option::Some(appid.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for EcommerceCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 ::wechatpay_runtime::open_enum! {
@@ -751,16 +726,7 @@ impl EcommerceCreateOrderRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceCreateOrderRequest {
     type Response = EcommerceCreateOrderResponse;
     fn to_request(

@@ -65,14 +65,6 @@ impl EcommerceQueryReturnOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceQueryReturnOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询分账回退结果 (`GET /v3/ecommerce/profitsharing/returnorders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -199,16 +191,7 @@ impl EcommerceQueryReturnOrderRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceQueryReturnOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceQueryReturnOrderRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceQueryReturnOrderRequest {
     type Response = EcommerceQueryReturnOrderResponse;
     fn to_request(
@@ -356,14 +339,6 @@ impl EcommerceCreateReturnOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateReturnOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 请求分账回退 (`POST /v3/ecommerce/profitsharing/returnorders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -490,16 +465,7 @@ impl EcommerceCreateReturnOrderRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/returnorders";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateReturnOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceCreateReturnOrderRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceCreateReturnOrderRequest {
     type Response = EcommerceCreateReturnOrderResponse;
     fn to_request(

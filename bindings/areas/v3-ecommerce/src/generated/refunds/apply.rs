@@ -326,14 +326,6 @@ impl EcommerceCreateRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `from`.
 ///
 /// 退款出资账户及金额
@@ -608,16 +600,7 @@ impl EcommerceCreateRefundRequest {
     pub const PATH: &'static str = "/v3/ecommerce/refunds/apply";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreateRefundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceCreateRefundRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceCreateRefundRequest {
     type Response = EcommerceCreateRefundResponse;
     fn to_request(

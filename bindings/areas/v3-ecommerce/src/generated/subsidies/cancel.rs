@@ -44,14 +44,6 @@ impl CancelSubsidyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelSubsidyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 取消补差 (`POST /v3/ecommerce/subsidies/cancel`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -136,16 +128,7 @@ impl CancelSubsidyRequest {
     pub const PATH: &'static str = "/v3/ecommerce/subsidies/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for CancelSubsidyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CancelSubsidyRequest {}
 impl ::wechatpay_runtime::Operation for CancelSubsidyRequest {
     type Response = CancelSubsidyResponse;
     fn to_request(

@@ -79,14 +79,6 @@ impl CreateSubsidyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateSubsidyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 请求补差 (`POST /v3/ecommerce/subsidies/create`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -192,16 +184,7 @@ impl CreateSubsidyRequest {
     pub const PATH: &'static str = "/v3/ecommerce/subsidies/create";
 }
 
-impl ::wechatpay_runtime::Validate for CreateSubsidyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateSubsidyRequest {}
 impl ::wechatpay_runtime::Operation for CreateSubsidyRequest {
     type Response = CreateSubsidyResponse;
     fn to_request(

@@ -146,14 +146,6 @@ impl ReturnSubsidyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ReturnSubsidyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 请求补差回退 (`POST /v3/ecommerce/subsidies/return`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -273,16 +265,7 @@ impl ReturnSubsidyRequest {
     pub const PATH: &'static str = "/v3/ecommerce/subsidies/return";
 }
 
-impl ::wechatpay_runtime::Validate for ReturnSubsidyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ReturnSubsidyRequest {}
 impl ::wechatpay_runtime::Operation for ReturnSubsidyRequest {
     type Response = ReturnSubsidyResponse;
     fn to_request(

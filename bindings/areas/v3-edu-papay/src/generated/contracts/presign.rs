@@ -107,14 +107,6 @@ impl EduPresignContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduPresignContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 预签约 (`POST /v3/edu-papay/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -180,16 +172,7 @@ impl EduPresignContractRequest {
     pub const PATH: &'static str = "/v3/edu-papay/contracts/presign";
 }
 
-impl ::wechatpay_runtime::Validate for EduPresignContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EduPresignContractRequest {}
 impl ::wechatpay_runtime::Operation for EduPresignContractRequest {
     type Response = EduPresignContractResponse;
     fn to_request(

@@ -251,14 +251,6 @@ impl EduschoolpayPresignContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduschoolpayPresignContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 预签约 (`POST /v3/eduschoolpay/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -324,16 +316,7 @@ impl EduschoolpayPresignContractRequest {
     pub const PATH: &'static str = "/v3/eduschoolpay/contracts/presign";
 }
 
-impl ::wechatpay_runtime::Validate for EduschoolpayPresignContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EduschoolpayPresignContractRequest {}
 impl ::wechatpay_runtime::Operation for EduschoolpayPresignContractRequest {
     type Response = EduschoolpayPresignContractResponse;
     fn to_request(

@@ -91,14 +91,6 @@ impl GetUserQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetUserQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `real_name_info` object.
 ///
 /// 姓名信息
@@ -249,7 +241,6 @@ impl ::wechatpay_runtime::Validate for GetUserRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "face_sid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

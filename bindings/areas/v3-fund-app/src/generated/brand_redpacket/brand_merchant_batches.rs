@@ -169,14 +169,6 @@ impl CreateBrandMerchantBatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBrandMerchantBatchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `batch_state`.
     ///
@@ -274,16 +266,7 @@ impl CreateBrandMerchantBatchRequest {
     pub const PATH: &'static str = "/v3/fund-app/brand-redpacket/brand-merchant-batches";
 }
 
-impl ::wechatpay_runtime::Validate for CreateBrandMerchantBatchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateBrandMerchantBatchRequest {}
 impl ::wechatpay_runtime::Operation for CreateBrandMerchantBatchRequest {
     type Response = CreateBrandMerchantBatchResponse;
     fn to_request(

@@ -229,14 +229,6 @@ impl FundTransferBillsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FundTransferBillsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -351,16 +343,7 @@ impl FundTransferBillsRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for FundTransferBillsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for FundTransferBillsRequest {}
 impl ::wechatpay_runtime::Operation for FundTransferBillsRequest {
     type Response = FundTransferBillsResponse;
     fn to_request(

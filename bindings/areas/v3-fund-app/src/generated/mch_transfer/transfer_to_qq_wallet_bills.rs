@@ -165,14 +165,6 @@ impl TransferToQqWalletBillsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransferToQqWalletBillsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -332,16 +324,7 @@ impl TransferToQqWalletBillsRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-to-qq-wallet-bills";
 }
 
-impl ::wechatpay_runtime::Validate for TransferToQqWalletBillsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransferToQqWalletBillsRequest {}
 impl ::wechatpay_runtime::Operation for TransferToQqWalletBillsRequest {
     type Response = TransferToQqWalletBillsResponse;
     fn to_request(

@@ -191,14 +191,6 @@ impl CreateUserConfirmAuthorizationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateUserConfirmAuthorizationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -296,16 +288,7 @@ impl CreateUserConfirmAuthorizationRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/user-confirm-authorization";
 }
 
-impl ::wechatpay_runtime::Validate for CreateUserConfirmAuthorizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateUserConfirmAuthorizationRequest {}
 impl ::wechatpay_runtime::Operation for CreateUserConfirmAuthorizationRequest {
     type Response = CreateUserConfirmAuthorizationResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl FundsGetOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FundsGetOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询出境结果 (`GET /v3/funds-to-oversea/orders/{out_order_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -218,7 +210,6 @@ impl ::wechatpay_runtime::Validate for FundsGetOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -65,14 +65,6 @@ impl ReturnOrdersBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ReturnOrdersBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -224,16 +216,7 @@ impl ReturnOrdersRequest {
     pub const PATH: &'static str = "/v3/funds-to-oversea/return/return-orders";
 }
 
-impl ::wechatpay_runtime::Validate for ReturnOrdersRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ReturnOrdersRequest {}
 impl ::wechatpay_runtime::Operation for ReturnOrdersRequest {
     type Response = ReturnOrdersResponse;
     fn to_request(

@@ -113,14 +113,6 @@ impl GlobalListOrdersQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListOrdersQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `verify_department`.
     ///
@@ -365,16 +357,7 @@ impl GlobalListOrdersRequest {
     pub const PATH: &'static str = "/v3/global/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListOrdersRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalListOrdersRequest {}
 impl ::wechatpay_runtime::Operation for GlobalListOrdersRequest {
     type Response = GlobalListOrdersResponse;
     fn to_request(
@@ -599,14 +582,6 @@ impl GlobalCreateOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 报关 (`POST /v3/global/customs/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -724,16 +699,7 @@ impl GlobalCreateOrderRequest {
     pub const PATH: &'static str = "/v3/global/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for GlobalCreateOrderRequest {
     type Response = GlobalCreateOrderResponse;
     fn to_request(
@@ -883,14 +849,6 @@ impl GlobalModifyOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalModifyOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 报关信息修改 (`PATCH /v3/global/customs/orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1015,16 +973,7 @@ impl GlobalModifyOrderRequest {
     pub const PATH: &'static str = "/v3/global/customs/orders";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalModifyOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalModifyOrderRequest {}
 impl ::wechatpay_runtime::Operation for GlobalModifyOrderRequest {
     type Response = GlobalModifyOrderResponse;
     fn to_request(

@@ -126,14 +126,6 @@ impl GlobalRedeclareCustomBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalRedeclareCustomBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -267,16 +259,7 @@ impl GlobalRedeclareCustomRequest {
     pub const PATH: &'static str = "/v3/global/customs/redeclare";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalRedeclareCustomRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalRedeclareCustomRequest {}
 impl ::wechatpay_runtime::Operation for GlobalRedeclareCustomRequest {
     type Response = GlobalRedeclareCustomResponse;
     fn to_request(

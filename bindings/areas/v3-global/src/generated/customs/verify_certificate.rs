@@ -135,14 +135,6 @@ impl GlobalVerifyCertificateBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalVerifyCertificateBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `certificate_check_result`.
     ///
@@ -252,16 +244,7 @@ impl GlobalVerifyCertificateRequest {
     pub const PATH: &'static str = "/v3/global/customs/verify-certificate";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalVerifyCertificateRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalVerifyCertificateRequest {}
 impl ::wechatpay_runtime::Operation for GlobalVerifyCertificateRequest {
     type Response = GlobalVerifyCertificateResponse;
     fn to_request(

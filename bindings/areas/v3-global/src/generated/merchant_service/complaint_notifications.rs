@@ -71,14 +71,7 @@ impl GlobalQueryComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalQueryComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for GlobalQueryComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for GlobalQueryComplaintNotificationRequest {
     type Response = GlobalQueryComplaintNotificationResponse;
     fn to_request(
@@ -130,14 +123,6 @@ impl GlobalCreateComplaintNotificationBody {
             url: url.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for GlobalCreateComplaintNotificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 创建投诉通知回调 (`POST /v3/global/merchant-service/complaint-notifications`).
@@ -214,16 +199,7 @@ impl GlobalCreateComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalCreateComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for GlobalCreateComplaintNotificationRequest {
     type Response = GlobalCreateComplaintNotificationResponse;
     fn to_request(
@@ -276,14 +252,6 @@ impl GlobalUpdateComplaintNotificationBody {
             url: url.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for GlobalUpdateComplaintNotificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 更新投诉通知回调 (`PUT /v3/global/merchant-service/complaint-notifications`).
@@ -360,16 +328,7 @@ impl GlobalUpdateComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalUpdateComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalUpdateComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for GlobalUpdateComplaintNotificationRequest {
     type Response = GlobalUpdateComplaintNotificationResponse;
     fn to_request(
@@ -427,14 +386,7 @@ impl GlobalDeleteComplaintNotificationRequest {
     pub const PATH: &'static str = "/v3/global/merchant-service/complaint-notifications";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalDeleteComplaintNotificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for GlobalDeleteComplaintNotificationRequest {}
 impl ::wechatpay_runtime::Operation for GlobalDeleteComplaintNotificationRequest {
     type Response = ();
     fn to_request(

@@ -110,14 +110,6 @@ impl GlobalListComplaintsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListComplaintsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `complaint_state`.
     ///
@@ -561,16 +553,7 @@ impl GlobalListComplaintsRequest {
     pub const PATH: &'static str = "/v3/global/merchant-service/complaints";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListComplaintsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalListComplaintsRequest {}
 impl ::wechatpay_runtime::Operation for GlobalListComplaintsRequest {
     type Response = GlobalListComplaintsResponse;
     fn to_request(

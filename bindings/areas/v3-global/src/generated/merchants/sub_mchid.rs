@@ -37,14 +37,6 @@ impl GlobalGetMerchantQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetMerchantQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contact` object.
 ///
 /// 联系人信息
@@ -567,7 +559,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetMerchantRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -1097,14 +1088,6 @@ impl ModifyMerchantBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyMerchantBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1202,7 +1185,6 @@ impl ::wechatpay_runtime::Validate for ModifyMerchantRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

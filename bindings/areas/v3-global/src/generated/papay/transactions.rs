@@ -255,14 +255,6 @@ impl GlobalCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -787,16 +779,7 @@ impl GlobalCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/global/papay/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for GlobalCreateTransactionRequest {
     type Response = GlobalCreateTransactionResponse;
     fn to_request(

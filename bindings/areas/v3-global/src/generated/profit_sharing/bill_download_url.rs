@@ -50,14 +50,6 @@ impl GlobalQueryBillDownloadUrlQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalQueryBillDownloadUrlQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取分账账单文件下载地址 (`GET /v3/global/profit-sharing/bill-download-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -125,16 +117,7 @@ impl GlobalQueryBillDownloadUrlRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/bill-download-url";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalQueryBillDownloadUrlRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalQueryBillDownloadUrlRequest {}
 impl ::wechatpay_runtime::Operation for GlobalQueryBillDownloadUrlRequest {
     type Response = GlobalQueryBillDownloadUrlResponse;
     fn to_request(

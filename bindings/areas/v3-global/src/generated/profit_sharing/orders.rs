@@ -202,14 +202,6 @@ impl ProfitGlobalCreateOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ProfitGlobalCreateOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `receivers`.
 ///
 /// 分账接收方列表
@@ -427,16 +419,7 @@ impl ProfitGlobalCreateOrderRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/orders";
 }
 
-impl ::wechatpay_runtime::Validate for ProfitGlobalCreateOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ProfitGlobalCreateOrderRequest {}
 impl ::wechatpay_runtime::Operation for ProfitGlobalCreateOrderRequest {
     type Response = ProfitGlobalCreateOrderResponse;
     fn to_request(

@@ -241,14 +241,6 @@ impl CreateReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -386,16 +378,7 @@ impl CreateReceiverRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/receivers";
 }
 
-impl ::wechatpay_runtime::Validate for CreateReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateReceiverRequest {}
 impl ::wechatpay_runtime::Operation for CreateReceiverRequest {
     type Response = CreateReceiverResponse;
     fn to_request(
@@ -512,14 +495,6 @@ impl GlobalDeleteReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalDeleteReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 删除分账接收方
 ///
 /// 商户发起删除分账接收方请求。删除后，不支持将分账方商户结算后的资金再分给该分账接收方。
@@ -554,16 +529,7 @@ impl GlobalDeleteReceiverRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/receivers";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalDeleteReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalDeleteReceiverRequest {}
 impl ::wechatpay_runtime::Operation for GlobalDeleteReceiverRequest {
     type Response = ();
     fn to_request(

@@ -70,14 +70,7 @@ impl QueryRechargeBalanceRequest {
     pub const PATH: &'static str = "/v3/global/refund/recharge-balance";
 }
 
-impl ::wechatpay_runtime::Validate for QueryRechargeBalanceRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for QueryRechargeBalanceRequest {}
 impl ::wechatpay_runtime::Operation for QueryRechargeBalanceRequest {
     type Response = QueryRechargeBalanceResponse;
     fn to_request(

@@ -98,14 +98,6 @@ impl GlobalListSettlementsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListSettlementsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 金额
@@ -431,16 +423,7 @@ impl GlobalListSettlementsRequest {
     pub const PATH: &'static str = "/v3/global/settle/settlements";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListSettlementsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalListSettlementsRequest {}
 impl ::wechatpay_runtime::Operation for GlobalListSettlementsRequest {
     type Response = GlobalListSettlementsResponse;
     fn to_request(

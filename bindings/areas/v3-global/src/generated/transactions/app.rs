@@ -602,14 +602,6 @@ impl GlobalAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP支付下单 (`POST /v3/global/transactions/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -675,16 +667,7 @@ impl GlobalAppPrepayRequest {
     pub const PATH: &'static str = "/v3/global/transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for GlobalAppPrepayRequest {
     type Response = GlobalAppPrepayResponse;
     fn to_request(

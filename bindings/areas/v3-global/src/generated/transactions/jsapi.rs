@@ -602,14 +602,6 @@ impl GlobalJsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalJsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI支付下单 (`POST /v3/global/transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -677,16 +669,7 @@ impl GlobalJsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/global/transactions/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalJsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalJsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for GlobalJsapiPrepayRequest {
     type Response = GlobalJsapiPrepayResponse;
     fn to_request(

@@ -588,14 +588,6 @@ impl GlobalMwebPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalMwebPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5支付下单 (`POST /v3/global/transactions/mweb`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -661,16 +653,7 @@ impl GlobalMwebPrepayRequest {
     pub const PATH: &'static str = "/v3/global/transactions/mweb";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalMwebPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalMwebPrepayRequest {}
 impl ::wechatpay_runtime::Operation for GlobalMwebPrepayRequest {
     type Response = GlobalMwebPrepayResponse;
     fn to_request(

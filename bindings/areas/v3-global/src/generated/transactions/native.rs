@@ -602,14 +602,6 @@ impl GlobalNativePrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalNativePrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of Native支付下单 (`POST /v3/global/transactions/native`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -675,16 +667,7 @@ impl GlobalNativePrepayRequest {
     pub const PATH: &'static str = "/v3/global/transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalNativePrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalNativePrepayRequest {}
 impl ::wechatpay_runtime::Operation for GlobalNativePrepayRequest {
     type Response = GlobalNativePrepayResponse;
     fn to_request(

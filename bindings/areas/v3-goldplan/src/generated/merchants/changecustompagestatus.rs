@@ -49,14 +49,6 @@ impl ChangeCustomPageStatusBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ChangeCustomPageStatusBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商家小票管理 (`POST /v3/goldplan/merchants/changecustompagestatus`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -129,16 +121,7 @@ impl ChangeCustomPageStatusRequest {
     pub const PATH: &'static str = "/v3/goldplan/merchants/changecustompagestatus";
 }
 
-impl ::wechatpay_runtime::Validate for ChangeCustomPageStatusRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ChangeCustomPageStatusRequest {}
 impl ::wechatpay_runtime::Operation for ChangeCustomPageStatusRequest {
     type Response = ChangeCustomPageStatusResponse;
     fn to_request(

@@ -78,14 +78,6 @@ impl ChangeGoldPlanStatusBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ChangeGoldPlanStatusBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 点金计划管理 (`POST /v3/goldplan/merchants/changegoldplanstatus`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -151,16 +143,7 @@ impl ChangeGoldPlanStatusRequest {
     pub const PATH: &'static str = "/v3/goldplan/merchants/changegoldplanstatus";
 }
 
-impl ::wechatpay_runtime::Validate for ChangeGoldPlanStatusRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ChangeGoldPlanStatusRequest {}
 impl ::wechatpay_runtime::Operation for ChangeGoldPlanStatusRequest {
     type Response = ChangeGoldPlanStatusResponse;
     fn to_request(

@@ -28,14 +28,6 @@ impl CloseAdvertisingShowBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CloseAdvertisingShowBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 关闭广告展示
 ///
 /// 使用此接口为特约商户的点金计划页面关闭广告展示功能
@@ -68,16 +60,7 @@ impl CloseAdvertisingShowRequest {
     pub const PATH: &'static str = "/v3/goldplan/merchants/close-advertising-show";
 }
 
-impl ::wechatpay_runtime::Validate for CloseAdvertisingShowRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CloseAdvertisingShowRequest {}
 impl ::wechatpay_runtime::Operation for CloseAdvertisingShowRequest {
     type Response = ();
     fn to_request(

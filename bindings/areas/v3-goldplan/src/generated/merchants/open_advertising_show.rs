@@ -94,14 +94,6 @@ impl OpenAdvertisingShowBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OpenAdvertisingShowBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 开通广告展示
 ///
 /// 此接口为特约商户的点金计划页面开通广告展示功能，可同时配置同业过滤标签，防止特约商户支付后出现同行业的广告内容。
@@ -132,16 +124,7 @@ impl OpenAdvertisingShowRequest {
     pub const PATH: &'static str = "/v3/goldplan/merchants/open-advertising-show";
 }
 
-impl ::wechatpay_runtime::Validate for OpenAdvertisingShowRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for OpenAdvertisingShowRequest {}
 impl ::wechatpay_runtime::Operation for OpenAdvertisingShowRequest {
     type Response = ();
     fn to_request(

@@ -94,14 +94,6 @@ impl SetAdvertisingIndustryFilterBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SetAdvertisingIndustryFilterBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 同业过滤标签管理
 ///
 /// 服务商使用此接口为特约商户配置同业过滤标签，防止特约商户支付后出现同行业的广告内容。
@@ -134,16 +126,7 @@ impl SetAdvertisingIndustryFilterRequest {
     pub const PATH: &'static str = "/v3/goldplan/merchants/set-advertising-industry-filter";
 }
 
-impl ::wechatpay_runtime::Validate for SetAdvertisingIndustryFilterRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SetAdvertisingIndustryFilterRequest {}
 impl ::wechatpay_runtime::Operation for SetAdvertisingIndustryFilterRequest {
     type Response = ();
     fn to_request(

@@ -140,14 +140,6 @@ impl QueryQualificationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryQualificationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -224,16 +216,7 @@ impl QueryQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/qualification";
 }
 
-impl ::wechatpay_runtime::Validate for QueryQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryQualificationRequest {}
 impl ::wechatpay_runtime::Operation for QueryQualificationRequest {
     type Response = QueryQualificationResponse;
     fn to_request(

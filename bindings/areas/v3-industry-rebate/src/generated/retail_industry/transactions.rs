@@ -160,14 +160,6 @@ impl RetailIndustryCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RetailIndustryCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 回传SN和商品编码
 ///
 /// 智慧经营4.0回传SN和商品编码
@@ -200,16 +192,7 @@ impl RetailIndustryCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/industry-rebate/retail-industry/transactions";
 }
 
-impl ::wechatpay_runtime::Validate for RetailIndustryCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for RetailIndustryCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for RetailIndustryCreateTransactionRequest {
     type Response = ();
     fn to_request(

@@ -44,14 +44,6 @@ impl IndustryCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for IndustryCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 支付码牌/点餐码牌交易回传
 ///
 /// 支付码牌/点餐码牌交易回传
@@ -110,7 +102,6 @@ impl ::wechatpay_runtime::Validate for IndustryCreateTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

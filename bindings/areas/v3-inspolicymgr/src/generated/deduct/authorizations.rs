@@ -86,14 +86,6 @@ impl CreateAuthorizationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAuthorizationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `auth_state`.
     ///
@@ -210,16 +202,7 @@ impl CreateAuthorizationRequest {
     pub const PATH: &'static str = "/v3/inspolicymgr/deduct/authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAuthorizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAuthorizationRequest {}
 impl ::wechatpay_runtime::Operation for CreateAuthorizationRequest {
     type Response = CreateAuthorizationResponse;
     fn to_request(

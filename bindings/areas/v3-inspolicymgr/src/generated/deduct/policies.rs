@@ -437,14 +437,6 @@ impl CreatePolicyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePolicyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 上传保单 (`POST /v3/inspolicymgr/deduct/policies`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -664,16 +656,7 @@ impl CreatePolicyRequest {
     pub const PATH: &'static str = "/v3/inspolicymgr/deduct/policies";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePolicyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePolicyRequest {}
 impl ::wechatpay_runtime::Operation for CreatePolicyRequest {
     type Response = CreatePolicyResponse;
     fn to_request(

@@ -51,14 +51,6 @@ impl AssociateTradeInfoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AssociateTradeInfoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 关联订单信息 (`POST /v3/marketing/busifavor/coupons/associate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -124,16 +116,7 @@ impl AssociateTradeInfoRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/associate";
 }
 
-impl ::wechatpay_runtime::Validate for AssociateTradeInfoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for AssociateTradeInfoRequest {}
 impl ::wechatpay_runtime::Operation for AssociateTradeInfoRequest {
     type Response = AssociateTradeInfoResponse;
     fn to_request(

@@ -58,14 +58,6 @@ impl DeactivateCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeactivateCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 使券失效 (`POST /v3/marketing/busifavor/coupons/deactivate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -135,16 +127,7 @@ impl DeactivateCouponRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/deactivate";
 }
 
-impl ::wechatpay_runtime::Validate for DeactivateCouponRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for DeactivateCouponRequest {}
 impl ::wechatpay_runtime::Operation for DeactivateCouponRequest {
     type Response = DeactivateCouponResponse;
     fn to_request(

@@ -51,14 +51,6 @@ impl DisassociateTradeInfoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DisassociateTradeInfoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 取消关联订单信息 (`POST /v3/marketing/busifavor/coupons/disassociate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -128,16 +120,7 @@ impl DisassociateTradeInfoRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/disassociate";
 }
 
-impl ::wechatpay_runtime::Validate for DisassociateTradeInfoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for DisassociateTradeInfoRequest {}
 impl ::wechatpay_runtime::Operation for DisassociateTradeInfoRequest {
     type Response = DisassociateTradeInfoResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl ReturnCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ReturnCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请退券 (`POST /v3/marketing/busifavor/coupons/return`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -121,16 +113,7 @@ impl ReturnCouponRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/return";
 }
 
-impl ::wechatpay_runtime::Validate for ReturnCouponRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ReturnCouponRequest {}
 impl ::wechatpay_runtime::Operation for ReturnCouponRequest {
     type Response = ReturnCouponResponse;
     fn to_request(

@@ -65,14 +65,6 @@ impl BusifavorSendCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BusifavorSendCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 向用户发券 (`POST /v3/marketing/busifavor/coupons/send`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -144,16 +136,7 @@ impl BusifavorSendCouponRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/send";
 }
 
-impl ::wechatpay_runtime::Validate for BusifavorSendCouponRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BusifavorSendCouponRequest {}
 impl ::wechatpay_runtime::Operation for BusifavorSendCouponRequest {
     type Response = BusifavorSendCouponResponse;
     fn to_request(

@@ -121,14 +121,6 @@ impl UseCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UseCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 核销用户券 (`POST /v3/marketing/busifavor/coupons/use`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -212,16 +204,7 @@ impl UseCouponRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/coupons/use";
 }
 
-impl ::wechatpay_runtime::Validate for UseCouponRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UseCouponRequest {}
 impl ::wechatpay_runtime::Operation for UseCouponRequest {
     type Response = UseCouponResponse;
     fn to_request(

@@ -72,14 +72,6 @@ impl CreatePreSendBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreSendBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 向用户预发放商品券 (`POST /v3/marketing/busifavor/product-coupons/pre-send`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -143,16 +135,7 @@ impl CreatePreSendRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/product-coupons/pre-send";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreSendRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePreSendRequest {}
 impl ::wechatpay_runtime::Operation for CreatePreSendRequest {
     type Response = CreatePreSendResponse;
     fn to_request(

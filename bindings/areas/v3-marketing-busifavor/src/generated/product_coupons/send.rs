@@ -98,14 +98,6 @@ impl SendProductCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SendProductCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 向用户发放商品券 (`POST /v3/marketing/busifavor/product-coupons/send`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -189,16 +181,7 @@ impl SendProductCouponRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/product-coupons/send";
 }
 
-impl ::wechatpay_runtime::Validate for SendProductCouponRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SendProductCouponRequest {}
 impl ::wechatpay_runtime::Operation for SendProductCouponRequest {
     type Response = SendProductCouponResponse;
     fn to_request(

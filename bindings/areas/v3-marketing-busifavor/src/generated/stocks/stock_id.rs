@@ -1664,14 +1664,6 @@ impl ModifyStockInfoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyStockInfoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 修改商家券基本信息
 ///
 /// 商户可以通过该接口修改商家券基本信息
@@ -1733,7 +1725,6 @@ impl ::wechatpay_runtime::Validate for ModifyStockInfoRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

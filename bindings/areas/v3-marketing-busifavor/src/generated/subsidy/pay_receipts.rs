@@ -51,14 +51,6 @@ impl PayReceiptListQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PayReceiptListQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `pay_receipt_list`.
 ///
 /// 补差付款单据列表
@@ -237,16 +229,7 @@ impl PayReceiptListRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/pay-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for PayReceiptListRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PayReceiptListRequest {}
 impl ::wechatpay_runtime::Operation for PayReceiptListRequest {
     type Response = PayReceiptListResponse;
     fn to_request(
@@ -367,14 +350,6 @@ impl SubsidyPayBody {
             out_subsidy_no: out_subsidy_no.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for SubsidyPayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 营销补差付款 (`POST /v3/marketing/busifavor/subsidy/pay-receipts`).
@@ -520,16 +495,7 @@ impl SubsidyPayRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/pay-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for SubsidyPayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SubsidyPayRequest {}
 impl ::wechatpay_runtime::Operation for SubsidyPayRequest {
     type Response = SubsidyPayResponse;
     fn to_request(

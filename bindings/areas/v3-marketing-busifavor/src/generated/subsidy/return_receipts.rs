@@ -87,14 +87,6 @@ impl SubsidyReturnBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SubsidyReturnBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 营销补差回退 (`POST /v3/marketing/busifavor/subsidy/return-receipts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -254,16 +246,7 @@ impl SubsidyReturnRequest {
     pub const PATH: &'static str = "/v3/marketing/busifavor/subsidy/return-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for SubsidyReturnRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SubsidyReturnRequest {}
 impl ::wechatpay_runtime::Operation for SubsidyReturnRequest {
     type Response = SubsidyReturnResponse;
     fn to_request(

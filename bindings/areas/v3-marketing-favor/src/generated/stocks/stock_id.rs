@@ -30,14 +30,6 @@ impl FavorQueryStockQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FavorQueryStockQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `stock_use_rule` object.
 ///
 /// 发放规则
@@ -435,7 +427,6 @@ impl ::wechatpay_runtime::Validate for FavorQueryStockRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

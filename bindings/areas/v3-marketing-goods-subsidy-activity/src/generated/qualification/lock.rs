@@ -126,14 +126,6 @@ impl LockQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for LockQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 锁定品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/lock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -209,16 +201,7 @@ impl LockQualificationRequest {
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/qualification/lock";
 }
 
-impl ::wechatpay_runtime::Validate for LockQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for LockQualificationRequest {}
 impl ::wechatpay_runtime::Operation for LockQualificationRequest {
     type Response = LockQualificationResponse;
     fn to_request(

@@ -126,14 +126,6 @@ impl UnlockQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UnlockQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 解锁品牌加价购活动资格 (`POST /v3/marketing/goods-subsidy-activity/qualification/unlock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -209,16 +201,7 @@ impl UnlockQualificationRequest {
     pub const PATH: &'static str = "/v3/marketing/goods-subsidy-activity/qualification/unlock";
 }
 
-impl ::wechatpay_runtime::Validate for UnlockQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UnlockQualificationRequest {}
 impl ::wechatpay_runtime::Operation for UnlockQualificationRequest {
     type Response = UnlockQualificationResponse;
     fn to_request(

@@ -1203,14 +1203,6 @@ impl ModifyCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 修改会员卡模板信息
 ///
 /// 通过此接口可更新会员卡的信息，包括基本信息、储值信息、开卡信息、补充说明
@@ -1268,7 +1260,6 @@ impl ::wechatpay_runtime::Validate for ModifyCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

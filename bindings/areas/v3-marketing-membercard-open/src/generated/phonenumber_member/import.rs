@@ -118,14 +118,6 @@ impl ImportPhonenumberMemberBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ImportPhonenumberMemberBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 导入加密手机号提醒会员领卡
 ///
 /// 如商户有存量注册会员未领取会员卡，可导入最近一年在品牌内有微信支付交易的活跃会员手机号（需加密后才能导入），导入后微信将通过卡包提醒用户将会员卡领取到卡包。
@@ -160,16 +152,7 @@ impl ImportPhonenumberMemberRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-open/phonenumber-member/import";
 }
 
-impl ::wechatpay_runtime::Validate for ImportPhonenumberMemberRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ImportPhonenumberMemberRequest {}
 impl ::wechatpay_runtime::Operation for ImportPhonenumberMemberRequest {
     type Response = ();
     fn to_request(

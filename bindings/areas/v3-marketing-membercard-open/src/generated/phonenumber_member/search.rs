@@ -39,14 +39,6 @@ impl MarketingQuerySearchQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MarketingQuerySearchQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `receive_status`.
     ///
@@ -202,16 +194,7 @@ impl MarketingQuerySearchRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-open/phonenumber-member/search";
 }
 
-impl ::wechatpay_runtime::Validate for MarketingQuerySearchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MarketingQuerySearchRequest {}
 impl ::wechatpay_runtime::Operation for MarketingQuerySearchRequest {
     type Response = MarketingQuerySearchResponse;
     fn to_request(

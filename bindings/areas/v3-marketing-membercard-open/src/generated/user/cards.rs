@@ -58,14 +58,6 @@ impl UserListCardsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UserListCardsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 会员卡列表
@@ -188,16 +180,7 @@ impl UserListCardsRequest {
     pub const PATH: &'static str = "/v3/marketing/membercard-open/user/cards";
 }
 
-impl ::wechatpay_runtime::Validate for UserListCardsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UserListCardsRequest {}
 impl ::wechatpay_runtime::Operation for UserListCardsRequest {
     type Response = UserListCardsResponse;
     fn to_request(

@@ -190,14 +190,6 @@ impl CreateDeliveryPlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateDeliveryPlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `plan_state`.
     ///
@@ -378,16 +370,7 @@ impl CreateDeliveryPlanRequest {
     pub const PATH: &'static str = "/v3/marketing/partner/delivery-plan/delivery-plans";
 }
 
-impl ::wechatpay_runtime::Validate for CreateDeliveryPlanRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateDeliveryPlanRequest {}
 impl ::wechatpay_runtime::Operation for CreateDeliveryPlanRequest {
     type Response = CreateDeliveryPlanResponse;
     fn to_request(

@@ -350,14 +350,6 @@ impl CreateImageGenerationTaskBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateImageGenerationTaskBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交图片生成任务 (`POST /v3/marketing/partner/product-coupon/image-generation-tasks`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -432,16 +424,7 @@ impl CreateImageGenerationTaskRequest {
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/image-generation-tasks";
 }
 
-impl ::wechatpay_runtime::Validate for CreateImageGenerationTaskRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateImageGenerationTaskRequest {}
 impl ::wechatpay_runtime::Operation for CreateImageGenerationTaskRequest {
     type Response = CreateImageGenerationTaskResponse;
     fn to_request(

@@ -70,14 +70,7 @@ impl QueryNotifyConfigRequest {
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/notify-configs";
 }
 
-impl ::wechatpay_runtime::Validate for QueryNotifyConfigRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for QueryNotifyConfigRequest {}
 impl ::wechatpay_runtime::Operation for QueryNotifyConfigRequest {
     type Response = QueryNotifyConfigResponse;
     fn to_request(
@@ -122,14 +115,6 @@ impl NotifyConfigsBody {
             notify_url: notify_url.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for NotifyConfigsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 设置商品券事件通知地址 (`POST /v3/marketing/partner/product-coupon/notify-configs`).
@@ -204,16 +189,7 @@ impl NotifyConfigsRequest {
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/notify-configs";
 }
 
-impl ::wechatpay_runtime::Validate for NotifyConfigsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for NotifyConfigsRequest {}
 impl ::wechatpay_runtime::Operation for NotifyConfigsRequest {
     type Response = NotifyConfigsResponse;
     fn to_request(

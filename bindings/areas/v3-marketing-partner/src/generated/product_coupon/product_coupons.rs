@@ -1777,14 +1777,6 @@ impl CreateProductCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateProductCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -3312,16 +3304,7 @@ impl CreateProductCouponRequest {
     pub const PATH: &'static str = "/v3/marketing/partner/product-coupon/product-coupons";
 }
 
-impl ::wechatpay_runtime::Validate for CreateProductCouponRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateProductCouponRequest {}
 impl ::wechatpay_runtime::Operation for CreateProductCouponRequest {
     type Response = CreateProductCouponResponse;
     fn to_request(

@@ -412,14 +412,6 @@ impl ModifyCustomentranceBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyCustomentranceBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 更新自定义入口 (`PATCH /v3/marketing/shopping-receipt/customentrances/{brand_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -580,7 +572,6 @@ impl ::wechatpay_runtime::Validate for ModifyCustomentranceRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "brand_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetMchManageRecordQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetMchManageRecordQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `manage_record_type`.
     ///
@@ -819,7 +811,6 @@ impl ::wechatpay_runtime::Validate for GetMchManageRecordRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -496,14 +496,6 @@ impl CreateWithdrawlApplyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateWithdrawlApplyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -572,16 +564,7 @@ impl CreateWithdrawlApplyRequest {
     pub const PATH: &'static str = "/v3/mch_operate/risk/withdrawl-apply";
 }
 
-impl ::wechatpay_runtime::Validate for CreateWithdrawlApplyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateWithdrawlApplyRequest {}
 impl ::wechatpay_runtime::Operation for CreateWithdrawlApplyRequest {
     type Response = CreateWithdrawlApplyResponse;
     fn to_request(

@@ -28,14 +28,6 @@ impl GetEnhancedDueDiligenceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetEnhancedDueDiligenceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `due_diligence_state`.
     ///
@@ -677,7 +669,6 @@ impl ::wechatpay_runtime::Validate for GetEnhancedDueDiligenceRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

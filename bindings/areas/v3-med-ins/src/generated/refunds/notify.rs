@@ -75,14 +75,6 @@ impl NotifyRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NotifyRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Query parameters of 医保退款通知 (`POST /v3/med-ins/refunds/notify`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -107,14 +99,6 @@ impl NotifyRefundQuery {
             mix_trade_no: mix_trade_no.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for NotifyRefundQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// 医保退款通知
@@ -151,17 +135,7 @@ impl NotifyRefundRequest {
     pub const PATH: &'static str = "/v3/med-ins/refunds/notify";
 }
 
-impl ::wechatpay_runtime::Validate for NotifyRefundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for NotifyRefundRequest {}
 impl ::wechatpay_runtime::Operation for NotifyRefundRequest {
     type Response = ();
     fn to_request(

@@ -114,14 +114,6 @@ impl QueryRiskTradesBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryRiskTradesBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `risk_trade_list`.
 ///
 /// 风险订单列表
@@ -249,16 +241,7 @@ impl QueryRiskTradesRequest {
     pub const PATH: &'static str = "/v3/merchant-risk-manage/ec-trade-risk/query-risk-trades";
 }
 
-impl ::wechatpay_runtime::Validate for QueryRiskTradesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryRiskTradesRequest {}
 impl ::wechatpay_runtime::Operation for QueryRiskTradesRequest {
     type Response = QueryRiskTradesResponse;
     fn to_request(

@@ -148,14 +148,6 @@ impl CreateRecvDisposeResultBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateRecvDisposeResultBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 回传处置结果 (`POST /v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -221,16 +213,7 @@ impl CreateRecvDisposeResultRequest {
     pub const PATH: &'static str = "/v3/merchant-risk-manage/ec-trade-risk/recv-dispose-result";
 }
 
-impl ::wechatpay_runtime::Validate for CreateRecvDisposeResultRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateRecvDisposeResultRequest {}
 impl ::wechatpay_runtime::Operation for CreateRecvDisposeResultRequest {
     type Response = CreateRecvDisposeResultResponse;
     fn to_request(

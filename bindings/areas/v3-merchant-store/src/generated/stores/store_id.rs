@@ -36,14 +36,6 @@ impl MerchantGetStoreQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MerchantGetStoreQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `store_basics` object.
 ///
 /// 门店基础信息
@@ -387,7 +379,6 @@ impl ::wechatpay_runtime::Validate for MerchantGetStoreRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -705,14 +696,6 @@ impl ModifyStoreBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyStoreBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 修改门店
 ///
 /// 更新品牌门店信息
@@ -770,7 +753,6 @@ impl ::wechatpay_runtime::Validate for ModifyStoreRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -99,14 +99,6 @@ impl MerchantWithdrawFundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MerchantWithdrawFundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 电商平台提现 (`POST /v3/merchant/fund/withdraw`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -179,16 +171,7 @@ impl MerchantWithdrawFundRequest {
     pub const PATH: &'static str = "/v3/merchant/fund/withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for MerchantWithdrawFundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MerchantWithdrawFundRequest {}
 impl ::wechatpay_runtime::Operation for MerchantWithdrawFundRequest {
     type Response = MerchantWithdrawFundResponse;
     fn to_request(

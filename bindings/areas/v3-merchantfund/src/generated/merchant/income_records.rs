@@ -68,14 +68,6 @@ impl MerchantListIncomeRecordsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MerchantListIncomeRecordsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `income_record_type`.
     ///
@@ -331,16 +323,7 @@ impl MerchantListIncomeRecordsRequest {
     pub const PATH: &'static str = "/v3/merchantfund/merchant/income-records";
 }
 
-impl ::wechatpay_runtime::Validate for MerchantListIncomeRecordsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MerchantListIncomeRecordsRequest {}
 impl ::wechatpay_runtime::Operation for MerchantListIncomeRecordsRequest {
     type Response = MerchantListIncomeRecordsResponse;
     fn to_request(

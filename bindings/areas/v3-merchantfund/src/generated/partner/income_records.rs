@@ -75,14 +75,6 @@ impl PartnerListIncomeRecordsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerListIncomeRecordsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `income_record_type`.
     ///
@@ -340,16 +332,7 @@ impl PartnerListIncomeRecordsRequest {
     pub const PATH: &'static str = "/v3/merchantfund/partner/income-records";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerListIncomeRecordsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerListIncomeRecordsRequest {}
 impl ::wechatpay_runtime::Operation for PartnerListIncomeRecordsRequest {
     type Response = PartnerListIncomeRecordsResponse;
     fn to_request(

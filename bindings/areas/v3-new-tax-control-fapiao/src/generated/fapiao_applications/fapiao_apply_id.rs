@@ -50,14 +50,6 @@ impl GetFapiaoApplicationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetFapiaoApplicationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -793,7 +785,6 @@ impl ::wechatpay_runtime::Validate for GetFapiaoApplicationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

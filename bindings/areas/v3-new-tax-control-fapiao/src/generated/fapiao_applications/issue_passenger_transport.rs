@@ -736,14 +736,6 @@ impl CreateIssuePassengerTransportBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateIssuePassengerTransportBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 开具旅客运输行业电子发票
 ///
 /// 商户完成收款后，调用本接口开具旅客运输行业电子发票并插入微信用户的卡包。请求的交易信息必须真实存在。注意：本接口成功返回仅代表开票请求已被受理，当开票完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取开票结果及开票信息。蓝字发票开具失败时，可以通过更换fapiao_information.fapiao_id，重新填写发票信息进行重试。每个申请单可至多重试4次。
@@ -776,16 +768,7 @@ impl CreateIssuePassengerTransportRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport";
 }
 
-impl ::wechatpay_runtime::Validate for CreateIssuePassengerTransportRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateIssuePassengerTransportRequest {}
 impl ::wechatpay_runtime::Operation for CreateIssuePassengerTransportRequest {
     type Response = ();
     fn to_request(

@@ -645,14 +645,6 @@ impl CreateIssueRefinedOilBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateIssueRefinedOilBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 开具成品油行业电子发票
 ///
 /// 商户完成收款后，调用本接口开具成品油行业电子发票并插入微信用户的卡包。请求的交易信息必须真实存在。  注意：本接口成功返回仅代表开票请求已被受理，当开票完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取开票结果及开票信息。蓝字发票开具失败时，可以通过更换fapiao_information.fapiao_id，重新填写发票信息进行重试。每个申请单可至多重试4次。
@@ -685,16 +677,7 @@ impl CreateIssueRefinedOilRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/issue-refined-oil";
 }
 
-impl ::wechatpay_runtime::Validate for CreateIssueRefinedOilRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateIssueRefinedOilRequest {}
 impl ::wechatpay_runtime::Operation for CreateIssueRefinedOilRequest {
     type Response = ();
     fn to_request(

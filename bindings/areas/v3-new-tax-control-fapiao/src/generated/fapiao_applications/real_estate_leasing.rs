@@ -694,14 +694,6 @@ impl CreateRealEstateLeasingBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateRealEstateLeasingBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 开具不动产租赁行业电子发票
 ///
 /// 商户完成收款后，调用本接口开具不动产租赁行业电子发票并插入微信用户的卡包。请求的交易信息必须真实存在。 注意：本接口成功返回仅代表开票请求已被受理，当开票完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取开票结果及开票信息。
@@ -734,16 +726,7 @@ impl CreateRealEstateLeasingRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing";
 }
 
-impl ::wechatpay_runtime::Validate for CreateRealEstateLeasingRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateRealEstateLeasingRequest {}
 impl ::wechatpay_runtime::Operation for CreateRealEstateLeasingRequest {
     type Response = ();
     fn to_request(

@@ -81,14 +81,6 @@ impl UploadFapiaoFileMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UploadFapiaoFileMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 上传电子发票文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -116,20 +108,6 @@ impl UploadFapiaoFileBody {
         meta: ::wechatpay_runtime::JsonString<UploadFapiaoFileMeta>,
     ) -> Self {
         UploadFapiaoFileBody { file, meta }
-    }
-}
-
-impl ::wechatpay_runtime::Validate for UploadFapiaoFileBody {
-    fn validate_into(
-        &self,
-        pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
     }
 }
 
@@ -200,16 +178,7 @@ impl UploadFapiaoFileRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiao-applications/upload-fapiao-file";
 }
 
-impl ::wechatpay_runtime::Validate for UploadFapiaoFileRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UploadFapiaoFileRequest {}
 impl ::wechatpay_runtime::Operation for UploadFapiaoFileRequest {
     type Response = UploadFapiaoFileResponse;
     fn to_request(

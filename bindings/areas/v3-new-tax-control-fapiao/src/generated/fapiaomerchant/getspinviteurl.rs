@@ -145,14 +145,6 @@ impl QueryGetspinviteurlQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryGetspinviteurlQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取邀请商户开通服务商电子发票能力 (`GET /v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -232,16 +224,7 @@ impl QueryGetspinviteurlRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiaomerchant/getspinviteurl";
 }
 
-impl ::wechatpay_runtime::Validate for QueryGetspinviteurlRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryGetspinviteurlRequest {}
 impl ::wechatpay_runtime::Operation for QueryGetspinviteurlRequest {
     type Response = QueryGetspinviteurlResponse;
     fn to_request(

@@ -84,14 +84,6 @@ impl ListListspinvitemchinfoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListListspinvitemchinfoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `links` object.
 ///
 /// 相关链接
@@ -324,16 +316,7 @@ impl ListListspinvitemchinfoRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/fapiaomerchant/listspinvitemchinfo";
 }
 
-impl ::wechatpay_runtime::Validate for ListListspinvitemchinfoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListListspinvitemchinfoRequest {}
 impl ::wechatpay_runtime::Operation for ListListspinvitemchinfoRequest {
     type Response = ListListspinvitemchinfoResponse;
     fn to_request(

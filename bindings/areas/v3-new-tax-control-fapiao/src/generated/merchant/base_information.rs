@@ -28,14 +28,6 @@ impl QueryBaseInformationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryBaseInformationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `seller_information` object.
 ///
 /// 销售方信息
@@ -219,16 +211,7 @@ impl QueryBaseInformationRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/base-information";
 }
 
-impl ::wechatpay_runtime::Validate for QueryBaseInformationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryBaseInformationRequest {}
 impl ::wechatpay_runtime::Operation for QueryBaseInformationRequest {
     type Response = QueryBaseInformationResponse;
     fn to_request(

@@ -73,14 +73,7 @@ impl QueryDevelopmentConfigRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/development-config";
 }
 
-impl ::wechatpay_runtime::Validate for QueryDevelopmentConfigRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for QueryDevelopmentConfigRequest {}
 impl ::wechatpay_runtime::Operation for QueryDevelopmentConfigRequest {
     type Response = QueryDevelopmentConfigResponse;
     fn to_request(
@@ -171,14 +164,6 @@ impl ModifyDevelopmentConfigBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyDevelopmentConfigBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 配置开发选项 (`PATCH /v3/new-tax-control-fapiao/merchant/development-config`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -258,16 +243,7 @@ impl ModifyDevelopmentConfigRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/development-config";
 }
 
-impl ::wechatpay_runtime::Validate for ModifyDevelopmentConfigRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ModifyDevelopmentConfigRequest {}
 impl ::wechatpay_runtime::Operation for ModifyDevelopmentConfigRequest {
     type Response = ModifyDevelopmentConfigResponse;
     fn to_request(

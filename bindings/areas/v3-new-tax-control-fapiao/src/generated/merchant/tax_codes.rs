@@ -48,14 +48,6 @@ impl ListTaxCodesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListTaxCodesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `links` object.
 ///
 /// 相关链接
@@ -257,16 +249,7 @@ impl ListTaxCodesRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/merchant/tax-codes";
 }
 
-impl ::wechatpay_runtime::Validate for ListTaxCodesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListTaxCodesRequest {}
 impl ::wechatpay_runtime::Operation for ListTaxCodesRequest {
     type Response = ListTaxCodesResponse;
     fn to_request(

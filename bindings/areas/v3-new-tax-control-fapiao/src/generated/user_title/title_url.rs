@@ -142,14 +142,6 @@ impl QueryTitleUrlQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryTitleUrlQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取抬头填写链接 (`GET /v3/new-tax-control-fapiao/user-title/title-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -230,16 +222,7 @@ impl QueryTitleUrlRequest {
     pub const PATH: &'static str = "/v3/new-tax-control-fapiao/user-title/title-url";
 }
 
-impl ::wechatpay_runtime::Validate for QueryTitleUrlRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryTitleUrlRequest {}
 impl ::wechatpay_runtime::Operation for QueryTitleUrlRequest {
     type Response = QueryTitleUrlResponse;
     fn to_request(

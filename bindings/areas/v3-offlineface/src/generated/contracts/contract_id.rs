@@ -36,14 +36,6 @@ impl OfflinefaceGetContractQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefaceGetContractQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `contract_state`.
     ///
@@ -232,7 +224,6 @@ impl ::wechatpay_runtime::Validate for OfflinefaceGetContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -317,14 +317,6 @@ impl OfflinefacePresignContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefacePresignContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 预签约接口 (`POST /v3/offlineface/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -390,16 +382,7 @@ impl OfflinefacePresignContractRequest {
     pub const PATH: &'static str = "/v3/offlineface/contracts/presign";
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefacePresignContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for OfflinefacePresignContractRequest {}
 impl ::wechatpay_runtime::Operation for OfflinefacePresignContractRequest {
     type Response = OfflinefacePresignContractResponse;
     fn to_request(

@@ -58,14 +58,6 @@ impl CreatePreauthorizeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreauthorizeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 服务关联预授权 (`POST /v3/palmservice/authorization/preauthorize`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -131,16 +123,7 @@ impl CreatePreauthorizeRequest {
     pub const PATH: &'static str = "/v3/palmservice/authorization/preauthorize";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreauthorizeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePreauthorizeRequest {}
 impl ::wechatpay_runtime::Operation for CreatePreauthorizeRequest {
     type Response = CreatePreauthorizeResponse;
     fn to_request(

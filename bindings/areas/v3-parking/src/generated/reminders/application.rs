@@ -1115,14 +1115,6 @@ impl ParkingCreateApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ParkingCreateApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 提交停车场进件申请 (`POST /v3/parking/reminders/application`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1186,16 +1178,7 @@ impl ParkingCreateApplicationRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/application";
 }
 
-impl ::wechatpay_runtime::Validate for ParkingCreateApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ParkingCreateApplicationRequest {}
 impl ::wechatpay_runtime::Operation for ParkingCreateApplicationRequest {
     type Response = ParkingCreateApplicationResponse;
     fn to_request(

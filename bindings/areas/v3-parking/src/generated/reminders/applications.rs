@@ -52,14 +52,6 @@ impl ListApplicationsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListApplicationsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `audit_status`.
     ///
@@ -924,16 +916,7 @@ impl ListApplicationsRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/applications";
 }
 
-impl ::wechatpay_runtime::Validate for ListApplicationsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListApplicationsRequest {}
 impl ::wechatpay_runtime::Operation for ListApplicationsRequest {
     type Response = ListApplicationsResponse;
     fn to_request(

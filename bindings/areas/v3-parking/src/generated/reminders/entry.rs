@@ -164,14 +164,6 @@ impl CreateEntryBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateEntryBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 同步车辆入场通知 (`POST /v3/parking/reminders/entry`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -233,16 +225,7 @@ impl CreateEntryRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/entry";
 }
 
-impl ::wechatpay_runtime::Validate for CreateEntryRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateEntryRequest {}
 impl ::wechatpay_runtime::Operation for CreateEntryRequest {
     type Response = CreateEntryResponse;
     fn to_request(

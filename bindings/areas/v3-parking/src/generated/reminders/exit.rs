@@ -241,14 +241,6 @@ impl CreateExitBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateExitBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 同步车辆离场通知
 ///
 /// 对商户提供同步车辆离场通知接口
@@ -279,16 +271,7 @@ impl CreateExitRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/exit";
 }
 
-impl ::wechatpay_runtime::Validate for CreateExitRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateExitRequest {}
 impl ::wechatpay_runtime::Operation for CreateExitRequest {
     type Response = ();
     fn to_request(

@@ -120,14 +120,6 @@ impl CreateExtPaymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateExtPaymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 同步非临停扩展支付
 ///
 /// 对商户提供非临停扩展支付数据同步接口（仅落库，不参与临停停车单）。适用对象与普通服务商一致，支持普通商户、普通服务商、平台商户（电商模式），与既有停车提醒 API 相同。
@@ -158,16 +150,7 @@ impl CreateExtPaymentRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/ext-payment";
 }
 
-impl ::wechatpay_runtime::Validate for CreateExtPaymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateExtPaymentRequest {}
 impl ::wechatpay_runtime::Operation for CreateExtPaymentRequest {
     type Response = ();
     fn to_request(

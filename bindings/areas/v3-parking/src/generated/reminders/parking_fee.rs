@@ -58,14 +58,6 @@ impl CreateParkingFeeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateParkingFeeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `parking_state`.
     ///
@@ -195,16 +187,7 @@ impl CreateParkingFeeRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/parking-fee";
 }
 
-impl ::wechatpay_runtime::Validate for CreateParkingFeeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateParkingFeeRequest {}
 impl ::wechatpay_runtime::Operation for CreateParkingFeeRequest {
     type Response = CreateParkingFeeResponse;
     fn to_request(

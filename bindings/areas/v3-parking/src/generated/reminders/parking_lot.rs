@@ -50,14 +50,6 @@ impl QueryParkingLotQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryParkingLotQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `enabled_state`.
     ///
@@ -178,16 +170,7 @@ impl QueryParkingLotRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/parking-lot";
 }
 
-impl ::wechatpay_runtime::Validate for QueryParkingLotRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryParkingLotRequest {}
 impl ::wechatpay_runtime::Operation for QueryParkingLotRequest {
     type Response = QueryParkingLotResponse;
     fn to_request(

@@ -206,14 +206,6 @@ impl CreatePaymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePaymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 同步支付结果通知
 ///
 /// 对商户提供同步支付结果通知接口
@@ -244,16 +236,7 @@ impl CreatePaymentRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/payment";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePaymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePaymentRequest {}
 impl ::wechatpay_runtime::Operation for CreatePaymentRequest {
     type Response = ();
     fn to_request(

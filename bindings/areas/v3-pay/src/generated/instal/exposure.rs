@@ -87,14 +87,6 @@ impl InstalCreateExposureBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InstalCreateExposureBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -160,16 +152,7 @@ impl InstalCreateExposureRequest {
     pub const PATH: &'static str = "/v3/pay/instal/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for InstalCreateExposureRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for InstalCreateExposureRequest {}
 impl ::wechatpay_runtime::Operation for InstalCreateExposureRequest {
     type Response = InstalCreateExposureResponse;
     fn to_request(

@@ -752,14 +752,6 @@ impl AppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP下单 (`POST /v3/pay/transactions/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -825,16 +817,7 @@ impl AppPrepayRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for AppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for AppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for AppPrepayRequest {
     type Response = AppPrepayResponse;
     fn to_request(

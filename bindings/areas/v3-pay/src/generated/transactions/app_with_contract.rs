@@ -583,14 +583,6 @@ impl CreateAppWithContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAppWithContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP下单并签约 (`POST /v3/pay/transactions/app-with-contract`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -656,16 +648,7 @@ impl CreateAppWithContractRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/app-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAppWithContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAppWithContractRequest {}
 impl ::wechatpay_runtime::Operation for CreateAppWithContractRequest {
     type Response = CreateAppWithContractResponse;
     fn to_request(

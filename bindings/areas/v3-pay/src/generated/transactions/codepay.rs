@@ -467,14 +467,6 @@ impl CreateCodepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCodepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -838,16 +830,7 @@ impl CreateCodepayRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/codepay";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCodepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCodepayRequest {}
 impl ::wechatpay_runtime::Operation for CreateCodepayRequest {
     type Response = CreateCodepayResponse;
     fn to_request(

@@ -108,14 +108,6 @@ impl TransactionsCreateExposureBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsCreateExposureBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微信分付-支付方式前置服务 (`POST /v3/pay/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -186,16 +178,7 @@ impl TransactionsCreateExposureRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for TransactionsCreateExposureRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransactionsCreateExposureRequest {}
 impl ::wechatpay_runtime::Operation for TransactionsCreateExposureRequest {
     type Response = TransactionsCreateExposureResponse;
     fn to_request(

@@ -716,14 +716,6 @@ impl H5PrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for H5PrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5下单 (`POST /v3/pay/transactions/h5`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -789,16 +781,7 @@ impl H5PrepayRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/h5";
 }
 
-impl ::wechatpay_runtime::Validate for H5PrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for H5PrepayRequest {}
 impl ::wechatpay_runtime::Operation for H5PrepayRequest {
     type Response = H5PrepayResponse;
     fn to_request(

@@ -754,14 +754,6 @@ impl JsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for JsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI下单 (`POST /v3/pay/transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -831,16 +823,7 @@ impl JsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for JsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for JsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for JsapiPrepayRequest {
     type Response = JsapiPrepayResponse;
     fn to_request(

@@ -692,14 +692,6 @@ impl CreateJsapiWithContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateJsapiWithContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI下单并授权/签约 (`POST /v3/pay/transactions/jsapi-with-contract`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -769,16 +761,7 @@ impl CreateJsapiWithContractRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/jsapi-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for CreateJsapiWithContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateJsapiWithContractRequest {}
 impl ::wechatpay_runtime::Operation for CreateJsapiWithContractRequest {
     type Response = CreateJsapiWithContractResponse;
     fn to_request(

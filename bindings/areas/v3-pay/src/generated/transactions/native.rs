@@ -618,14 +618,6 @@ impl NativePrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NativePrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of Native下单 (`POST /v3/pay/transactions/native`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -691,16 +683,7 @@ impl NativePrepayRequest {
     pub const PATH: &'static str = "/v3/pay/transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for NativePrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for NativePrepayRequest {}
 impl ::wechatpay_runtime::Operation for NativePrepayRequest {
     type Response = NativePrepayResponse;
     fn to_request(

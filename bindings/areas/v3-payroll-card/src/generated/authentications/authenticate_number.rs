@@ -28,14 +28,6 @@ impl GetAuthenticationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetAuthenticationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `authenticate_state`.
     ///
@@ -208,7 +200,6 @@ impl ::wechatpay_runtime::Validate for GetAuthenticationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -106,14 +106,6 @@ impl PreOrderAuthenticationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PreOrderAuthenticationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微工卡核身预下单 (`POST /v3/payroll-card/authentications/pre-order`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -214,16 +206,7 @@ impl PreOrderAuthenticationRequest {
     pub const PATH: &'static str = "/v3/payroll-card/authentications/pre-order";
 }
 
-impl ::wechatpay_runtime::Validate for PreOrderAuthenticationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PreOrderAuthenticationRequest {}
 impl ::wechatpay_runtime::Operation for PreOrderAuthenticationRequest {
     type Response = PreOrderAuthenticationResponse;
     fn to_request(

@@ -145,14 +145,6 @@ impl PreOrderAuthenticationWithAuthBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PreOrderAuthenticationWithAuthBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微工卡核身预下单（流程中完成授权） (`POST /v3/payroll-card/authentications/pre-order-with-auth`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -253,16 +245,7 @@ impl PreOrderAuthenticationWithAuthRequest {
     pub const PATH: &'static str = "/v3/payroll-card/authentications/pre-order-with-auth";
 }
 
-impl ::wechatpay_runtime::Validate for PreOrderAuthenticationWithAuthRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PreOrderAuthenticationWithAuthRequest {}
 impl ::wechatpay_runtime::Operation for PreOrderAuthenticationWithAuthRequest {
     type Response = PreOrderAuthenticationWithAuthResponse;
     fn to_request(

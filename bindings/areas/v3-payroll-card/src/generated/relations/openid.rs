@@ -56,14 +56,6 @@ impl GetRelationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetRelationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `authorize_state`.
     ///
@@ -196,7 +188,6 @@ impl ::wechatpay_runtime::Validate for GetRelationRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

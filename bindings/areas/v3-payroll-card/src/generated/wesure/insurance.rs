@@ -87,14 +87,6 @@ impl CreateInsuranceBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 生成投保结果
 ///
 /// 生成投保结果
@@ -125,16 +117,7 @@ impl CreateInsuranceRequest {
     pub const PATH: &'static str = "/v3/payroll-card/wesure/insurance";
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateInsuranceRequest {}
 impl ::wechatpay_runtime::Operation for CreateInsuranceRequest {
     type Response = ();
     fn to_request(

@@ -90,14 +90,6 @@ impl CreateTokenValidationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTokenValidationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 校验核身结果 (`POST /v3/payroll-card/wesure/token-validations`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -178,16 +170,7 @@ impl CreateTokenValidationRequest {
     pub const PATH: &'static str = "/v3/payroll-card/wesure/token-validations";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTokenValidationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTokenValidationRequest {}
 impl ::wechatpay_runtime::Operation for CreateTokenValidationRequest {
     type Response = CreateTokenValidationResponse;
     fn to_request(

@@ -86,14 +86,6 @@ impl AcquiringbankCreatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankCreatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 从业机构预授权 (`POST /v3/payscore/acquiringbank/permissions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -159,16 +151,7 @@ impl AcquiringbankCreatePermissionRequest {
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/permissions";
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankCreatePermissionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for AcquiringbankCreatePermissionRequest {}
 impl ::wechatpay_runtime::Operation for AcquiringbankCreatePermissionRequest {
     type Response = AcquiringbankCreatePermissionResponse;
     fn to_request(

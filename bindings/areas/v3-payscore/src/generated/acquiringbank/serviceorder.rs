@@ -72,14 +72,6 @@ impl AcquiringbankQueryServiceorderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankQueryServiceorderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -782,16 +774,7 @@ impl AcquiringbankQueryServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankQueryServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for AcquiringbankQueryServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for AcquiringbankQueryServiceorderRequest {
     type Response = AcquiringbankQueryServiceorderResponse;
     fn to_request(
@@ -1338,14 +1321,6 @@ impl AcquiringbankCreateServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankCreateServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_discounts`.
 ///
 /// 后付费商户优惠
@@ -1610,16 +1585,7 @@ impl AcquiringbankCreateServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankCreateServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for AcquiringbankCreateServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for AcquiringbankCreateServiceorderRequest {
     type Response = AcquiringbankCreateServiceorderResponse;
     fn to_request(

@@ -845,14 +845,6 @@ impl AcquiringbankCreateServicepayondeliveryorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankCreateServicepayondeliveryorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -1425,16 +1417,7 @@ impl AcquiringbankCreateServicepayondeliveryorderRequest {
 }
 
 impl ::wechatpay_runtime::Validate
-for AcquiringbankCreateServicepayondeliveryorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+for AcquiringbankCreateServicepayondeliveryorderRequest {}
 impl ::wechatpay_runtime::Operation
 for AcquiringbankCreateServicepayondeliveryorderRequest {
     type Response = AcquiringbankCreateServicepayondeliveryorderResponse;

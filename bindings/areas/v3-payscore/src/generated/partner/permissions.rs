@@ -79,14 +79,6 @@ impl PartnerCreatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户预授权 (`POST /v3/payscore/partner/permissions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -152,16 +144,7 @@ impl PartnerCreatePermissionRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/permissions";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreatePermissionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreatePermissionRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreatePermissionRequest {
     type Response = PartnerCreatePermissionResponse;
     fn to_request(

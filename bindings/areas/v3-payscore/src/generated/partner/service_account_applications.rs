@@ -79,14 +79,6 @@ impl CreateServiceAccountApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateServiceAccountApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 收付通子商户申请绑定支付分服务 (`POST /v3/payscore/partner/service-account-applications`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -204,16 +196,7 @@ impl CreateServiceAccountApplicationRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/service-account-applications";
 }
 
-impl ::wechatpay_runtime::Validate for CreateServiceAccountApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateServiceAccountApplicationRequest {}
 impl ::wechatpay_runtime::Operation for CreateServiceAccountApplicationRequest {
     type Response = CreateServiceAccountApplicationResponse;
     fn to_request(

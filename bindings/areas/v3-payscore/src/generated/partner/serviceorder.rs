@@ -65,14 +65,6 @@ impl PartnerQueryServiceorderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerQueryServiceorderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -838,16 +830,7 @@ impl PartnerQueryServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerQueryServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerQueryServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for PartnerQueryServiceorderRequest {
     type Response = PartnerQueryServiceorderResponse;
     fn to_request(
@@ -1470,14 +1453,6 @@ impl PartnerCreateServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `risk_fund` object.
 ///
 /// 订单风险金
@@ -1789,16 +1764,7 @@ impl PartnerCreateServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateServiceorderRequest {
     type Response = PartnerCreateServiceorderResponse;
     fn to_request(

@@ -783,14 +783,6 @@ impl PartnerCreateServicepayondeliveryorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateServicepayondeliveryorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -1354,16 +1346,7 @@ impl PartnerCreateServicepayondeliveryorderRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/servicepayondeliveryorder";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateServicepayondeliveryorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateServicepayondeliveryorderRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateServicepayondeliveryorderRequest {
     type Response = PartnerCreateServicepayondeliveryorderResponse;
     fn to_request(

@@ -172,14 +172,6 @@ impl CreateAssessUserRiskLevelBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAssessUserRiskLevelBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户评估用户分层 (`POST /v3/payscore/permissions/assess-user-risk-level`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -324,16 +316,7 @@ impl CreateAssessUserRiskLevelRequest {
     pub const PATH: &'static str = "/v3/payscore/permissions/assess-user-risk-level";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAssessUserRiskLevelRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAssessUserRiskLevelRequest {}
 impl ::wechatpay_runtime::Operation for CreateAssessUserRiskLevelRequest {
     type Response = CreateAssessUserRiskLevelResponse;
     fn to_request(

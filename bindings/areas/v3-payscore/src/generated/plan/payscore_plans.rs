@@ -156,14 +156,6 @@ impl CreatePayscorePlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePayscorePlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `plan_detail_list`.
 ///
 /// 支付分计划明细列表
@@ -375,16 +367,7 @@ impl CreatePayscorePlanRequest {
     pub const PATH: &'static str = "/v3/payscore/plan/payscore-plans";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePayscorePlanRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePayscorePlanRequest {}
 impl ::wechatpay_runtime::Operation for CreatePayscorePlanRequest {
     type Response = CreatePayscorePlanResponse;
     fn to_request(

@@ -460,14 +460,6 @@ impl CreateDirectCompleteBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateDirectCompleteBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -832,16 +824,7 @@ impl CreateDirectCompleteRequest {
     pub const PATH: &'static str = "/v3/payscore/serviceorder/direct-complete";
 }
 
-impl ::wechatpay_runtime::Validate for CreateDirectCompleteRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateDirectCompleteRequest {}
 impl ::wechatpay_runtime::Operation for CreateDirectCompleteRequest {
     type Response = CreateDirectCompleteResponse;
     fn to_request(

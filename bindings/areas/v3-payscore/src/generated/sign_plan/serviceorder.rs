@@ -234,14 +234,6 @@ impl SignCreateServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SignCreateServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -595,16 +587,7 @@ impl SignCreateServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/sign-plan/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for SignCreateServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SignCreateServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for SignCreateServiceorderRequest {
     type Response = SignCreateServiceorderResponse;
     fn to_request(

@@ -109,14 +109,6 @@ impl CreateUserSignPlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateUserSignPlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `signed_detail_list`.
 ///
 /// 签约计划明细列表
@@ -445,16 +437,7 @@ impl CreateUserSignPlanRequest {
     pub const PATH: &'static str = "/v3/payscore/sign-plan/user-sign-plans";
 }
 
-impl ::wechatpay_runtime::Validate for CreateUserSignPlanRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateUserSignPlanRequest {}
 impl ::wechatpay_runtime::Operation for CreateUserSignPlanRequest {
     type Response = CreateUserSignPlanResponse;
     fn to_request(

@@ -99,14 +99,6 @@ impl CreateInsuranceCompensationContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceCompensationContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 开通保险理赔功能 (`POST /v3/platsolution/ecommerce/insurance-compensation-contracts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -184,16 +176,7 @@ impl CreateInsuranceCompensationContractRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/insurance-compensation-contracts";
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceCompensationContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateInsuranceCompensationContractRequest {}
 impl ::wechatpay_runtime::Operation for CreateInsuranceCompensationContractRequest {
     type Response = CreateInsuranceCompensationContractResponse;
     fn to_request(

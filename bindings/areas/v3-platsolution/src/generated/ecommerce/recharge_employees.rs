@@ -37,14 +37,6 @@ impl CreateRechargeEmployeeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateRechargeEmployeeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -142,16 +134,7 @@ impl CreateRechargeEmployeeRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharge-employees";
 }
 
-impl ::wechatpay_runtime::Validate for CreateRechargeEmployeeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateRechargeEmployeeRequest {}
 impl ::wechatpay_runtime::Operation for CreateRechargeEmployeeRequest {
     type Response = CreateRechargeEmployeeResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl QueryOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -308,7 +300,6 @@ impl ::wechatpay_runtime::Validate for QueryOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -58,14 +58,6 @@ impl UnfreezeOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UnfreezeOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -295,16 +287,7 @@ impl UnfreezeOrderRequest {
     pub const PATH: &'static str = "/v3/profitsharing/orders/unfreeze";
 }
 
-impl ::wechatpay_runtime::Validate for UnfreezeOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UnfreezeOrderRequest {}
 impl ::wechatpay_runtime::Operation for UnfreezeOrderRequest {
     type Response = UnfreezeOrderResponse;
     fn to_request(

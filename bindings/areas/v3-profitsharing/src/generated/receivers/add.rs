@@ -141,14 +141,6 @@ impl AddProfitSharingReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AddProfitSharingReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 添加分账接收方 (`POST /v3/profitsharing/receivers/add`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -248,16 +240,7 @@ impl AddProfitSharingReceiverRequest {
     pub const PATH: &'static str = "/v3/profitsharing/receivers/add";
 }
 
-impl ::wechatpay_runtime::Validate for AddProfitSharingReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for AddProfitSharingReceiverRequest {}
 impl ::wechatpay_runtime::Operation for AddProfitSharingReceiverRequest {
     type Response = AddProfitSharingReceiverResponse;
     fn to_request(

@@ -86,14 +86,6 @@ impl DeleteReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 删除分账接收方 (`POST /v3/profitsharing/receivers/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -172,16 +164,7 @@ impl DeleteReceiverRequest {
     pub const PATH: &'static str = "/v3/profitsharing/receivers/delete";
 }
 
-impl ::wechatpay_runtime::Validate for DeleteReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for DeleteReceiverRequest {}
 impl ::wechatpay_runtime::Operation for DeleteReceiverRequest {
     type Response = DeleteReceiverResponse;
     fn to_request(

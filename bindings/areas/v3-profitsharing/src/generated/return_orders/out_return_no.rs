@@ -42,14 +42,6 @@ impl QueryReturnOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryReturnOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `result`.
     ///
@@ -244,7 +236,6 @@ impl ::wechatpay_runtime::Validate for QueryReturnOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -122,14 +122,6 @@ impl ApplyBankTransferRechargeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyBankTransferRechargeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transfer_in_account` object.
 ///
 /// 银行账户
@@ -264,16 +256,7 @@ impl ApplyBankTransferRechargeRequest {
     pub const PATH: &'static str = "/v3/recharge/bank-transfer-recharges/apply";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyBankTransferRechargeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyBankTransferRechargeRequest {}
 impl ::wechatpay_runtime::Operation for ApplyBankTransferRechargeRequest {
     type Response = ApplyBankTransferRechargeResponse;
     fn to_request(

@@ -308,14 +308,6 @@ impl CreateRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `channel`.
     ///
@@ -850,16 +842,7 @@ impl CreateRefundRequest {
     pub const PATH: &'static str = "/v3/refund/domestic/refunds";
 }
 
-impl ::wechatpay_runtime::Validate for CreateRefundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateRefundRequest {}
 impl ::wechatpay_runtime::Operation for CreateRefundRequest {
     type Response = CreateRefundResponse;
     fn to_request(

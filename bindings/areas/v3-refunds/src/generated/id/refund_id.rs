@@ -64,14 +64,6 @@ impl GetRefundByRefundIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetRefundByRefundIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `channel`.
     ///
@@ -469,7 +461,6 @@ impl ::wechatpay_runtime::Validate for GetRefundByRefundIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "refund_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -64,14 +64,6 @@ impl GetRefundByOutRefundNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetRefundByOutRefundNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `channel`.
     ///
@@ -472,7 +464,6 @@ impl ::wechatpay_runtime::Validate for GetRefundByOutRefundNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

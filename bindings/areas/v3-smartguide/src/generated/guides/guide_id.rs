@@ -104,14 +104,6 @@ impl ModifyGuideBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyGuideBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 服务人员信息更新
 ///
 /// 用于服务商/用于服务商/商户开发者为商户更新门店服务人员的姓名、头像等信息
@@ -169,7 +161,6 @@ impl ::wechatpay_runtime::Validate for ModifyGuideRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "guide_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -58,14 +58,6 @@ impl CreatePunchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePunchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 签到签退
 ///
 /// 签到签退数据主要用于控制微信支付凭证是否包含开发票入口、是否创建用户行程单
@@ -96,16 +88,7 @@ impl CreatePunchRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/attendance/punch";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePunchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePunchRequest {}
 impl ::wechatpay_runtime::Operation for CreatePunchRequest {
     type Response = ();
     fn to_request(

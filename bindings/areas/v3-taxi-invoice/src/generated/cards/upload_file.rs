@@ -62,14 +62,6 @@ impl TaxiUploadFileMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TaxiUploadFileMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 上传出租车电子发票文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -97,20 +89,6 @@ impl TaxiUploadFileBody {
         meta: ::wechatpay_runtime::JsonString<TaxiUploadFileMeta>,
     ) -> Self {
         TaxiUploadFileBody { file, meta }
-    }
-}
-
-impl ::wechatpay_runtime::Validate for TaxiUploadFileBody {
-    fn validate_into(
-        &self,
-        pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
     }
 }
 
@@ -177,16 +155,7 @@ impl TaxiUploadFileRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/cards/upload-file";
 }
 
-impl ::wechatpay_runtime::Validate for TaxiUploadFileRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TaxiUploadFileRequest {}
 impl ::wechatpay_runtime::Operation for TaxiUploadFileRequest {
     type Response = TaxiUploadFileResponse;
     fn to_request(

@@ -220,14 +220,6 @@ impl UpdateDriverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UpdateDriverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `photo_digest` object.
 ///
 /// 司机头像摘要
@@ -435,16 +427,7 @@ impl UpdateDriverRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/driver/update-driver";
 }
 
-impl ::wechatpay_runtime::Validate for UpdateDriverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UpdateDriverRequest {}
 impl ::wechatpay_runtime::Operation for UpdateDriverRequest {
     type Response = UpdateDriverResponse;
     fn to_request(

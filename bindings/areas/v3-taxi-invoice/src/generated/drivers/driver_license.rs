@@ -26,14 +26,6 @@ impl GetDriverQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetDriverQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `photo_digest` object.
 ///
 /// 司机照片摘要
@@ -258,7 +250,6 @@ impl ::wechatpay_runtime::Validate for GetDriverRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -116,14 +116,6 @@ impl UpdateTaxiBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UpdateTaxiBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 更新出租车信息 (`POST /v3/taxi-invoice/taxi/update-taxi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -218,16 +210,7 @@ impl UpdateTaxiRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/taxi/update-taxi";
 }
 
-impl ::wechatpay_runtime::Validate for UpdateTaxiRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UpdateTaxiRequest {}
 impl ::wechatpay_runtime::Operation for UpdateTaxiRequest {
     type Response = UpdateTaxiResponse;
     fn to_request(

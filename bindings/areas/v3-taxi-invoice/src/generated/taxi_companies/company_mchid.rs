@@ -26,14 +26,6 @@ impl GetTaxiCompanyQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTaxiCompanyQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取出租车公司商户信息 (`GET /v3/taxi-invoice/taxi-companies/{company_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -196,7 +188,6 @@ impl ::wechatpay_runtime::Validate for GetTaxiCompanyRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

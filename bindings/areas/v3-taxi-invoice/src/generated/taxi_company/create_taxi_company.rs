@@ -135,14 +135,6 @@ impl CreateTaxiCompanyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTaxiCompanyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 新增出租车公司 (`POST /v3/taxi-invoice/taxi-company/create-taxi-company`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -211,16 +203,7 @@ impl CreateTaxiCompanyRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/taxi-company/create-taxi-company";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTaxiCompanyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTaxiCompanyRequest {}
 impl ::wechatpay_runtime::Operation for CreateTaxiCompanyRequest {
     type Response = CreateTaxiCompanyResponse;
     fn to_request(

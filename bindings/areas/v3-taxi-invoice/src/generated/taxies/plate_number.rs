@@ -26,14 +26,6 @@ impl GetTaxyQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTaxyQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取出租车信息 (`GET /v3/taxi-invoice/taxies/{plate_number}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -174,7 +166,6 @@ impl ::wechatpay_runtime::Validate for GetTaxyRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

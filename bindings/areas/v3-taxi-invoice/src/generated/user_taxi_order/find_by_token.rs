@@ -69,14 +69,6 @@ impl QueryFindByTokenQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryFindByTokenQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 根据凭证查询乘客行程单 (`GET /v3/taxi-invoice/user-taxi-order/find-by-token`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -178,16 +170,7 @@ impl QueryFindByTokenRequest {
     pub const PATH: &'static str = "/v3/taxi-invoice/user-taxi-order/find-by-token";
 }
 
-impl ::wechatpay_runtime::Validate for QueryFindByTokenRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryFindByTokenRequest {}
 impl ::wechatpay_runtime::Operation for QueryFindByTokenRequest {
     type Response = QueryFindByTokenResponse;
     fn to_request(

@@ -28,14 +28,6 @@ impl GetTransactionBlockRecordQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `number_of_block`.
     ///
@@ -736,7 +728,6 @@ impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

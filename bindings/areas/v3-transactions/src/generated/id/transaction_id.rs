@@ -44,14 +44,6 @@ impl GetTransactionByTransactionIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransactionByTransactionIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -618,7 +610,6 @@ impl ::wechatpay_runtime::Validate for GetTransactionByTransactionIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

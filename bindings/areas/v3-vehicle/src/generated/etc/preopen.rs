@@ -164,14 +164,6 @@ impl PreopenEtcBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PreopenEtcBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 预开通用户ETC指定卡扣费 (`POST /v3/vehicle/etc/preopen`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -235,16 +227,7 @@ impl PreopenEtcRequest {
     pub const PATH: &'static str = "/v3/vehicle/etc/preopen";
 }
 
-impl ::wechatpay_runtime::Validate for PreopenEtcRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PreopenEtcRequest {}
 impl ::wechatpay_runtime::Operation for PreopenEtcRequest {
     type Response = PreopenEtcResponse;
     fn to_request(

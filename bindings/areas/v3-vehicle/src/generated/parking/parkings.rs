@@ -96,14 +96,6 @@ impl CreateParkingBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateParkingBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -249,16 +241,7 @@ impl CreateParkingRequest {
     pub const PATH: &'static str = "/v3/vehicle/parking/parkings";
 }
 
-impl ::wechatpay_runtime::Validate for CreateParkingRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateParkingRequest {}
 impl ::wechatpay_runtime::Operation for CreateParkingRequest {
     type Response = CreateParkingResponse;
     fn to_request(

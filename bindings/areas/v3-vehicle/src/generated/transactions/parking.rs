@@ -294,14 +294,6 @@ impl VehicleCreateTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for VehicleCreateTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_state`.
     ///
@@ -785,16 +777,7 @@ impl VehicleCreateTransactionRequest {
     pub const PATH: &'static str = "/v3/vehicle/transactions/parking";
 }
 
-impl ::wechatpay_runtime::Validate for VehicleCreateTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for VehicleCreateTransactionRequest {}
 impl ::wechatpay_runtime::Operation for VehicleCreateTransactionRequest {
     type Response = VehicleCreateTransactionResponse;
     fn to_request(

@@ -72,14 +72,6 @@ impl CreateProofBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateProofBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请企业商户企业支付出资凭证 (`POST /v3/webizpay/bill/proof`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -213,16 +205,7 @@ impl CreateProofRequest {
     pub const PATH: &'static str = "/v3/webizpay/bill/proof";
 }
 
-impl ::wechatpay_runtime::Validate for CreateProofRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateProofRequest {}
 impl ::wechatpay_runtime::Operation for CreateProofRequest {
     type Response = CreateProofResponse;
     fn to_request(

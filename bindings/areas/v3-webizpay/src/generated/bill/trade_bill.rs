@@ -63,14 +63,6 @@ impl CreateTradeBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTradeBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请企业商户企业支付业务账单 (`POST /v3/webizpay/bill/trade-bill`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -163,16 +155,7 @@ impl CreateTradeBillRequest {
     pub const PATH: &'static str = "/v3/webizpay/bill/trade-bill";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTradeBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTradeBillRequest {}
 impl ::wechatpay_runtime::Operation for CreateTradeBillRequest {
     type Response = CreateTradeBillResponse;
     fn to_request(

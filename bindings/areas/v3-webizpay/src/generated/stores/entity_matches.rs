@@ -109,14 +109,6 @@ impl CreateEntityMatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateEntityMatchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -222,16 +214,7 @@ impl CreateEntityMatchRequest {
     pub const PATH: &'static str = "/v3/webizpay/stores/entity-matches";
 }
 
-impl ::wechatpay_runtime::Validate for CreateEntityMatchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateEntityMatchRequest {}
 impl ::wechatpay_runtime::Operation for CreateEntityMatchRequest {
     type Response = CreateEntityMatchResponse;
     fn to_request(

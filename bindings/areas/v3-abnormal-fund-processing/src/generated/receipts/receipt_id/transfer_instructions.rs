@@ -139,14 +139,6 @@ impl TransferInstructionsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransferInstructionsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `product_name`.
     ///
@@ -534,7 +526,6 @@ impl ::wechatpay_runtime::Validate for TransferInstructionsRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "receipt_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

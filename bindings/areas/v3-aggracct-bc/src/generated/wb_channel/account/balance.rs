@@ -90,14 +90,6 @@ impl QueryBalanceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryBalanceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询渠道额度 (`GET /v3/aggracct-bc/wb-channel/account/balance`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -164,16 +156,7 @@ impl QueryBalanceRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/account/balance";
 }
 
-impl ::wechatpay_runtime::Validate for QueryBalanceRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryBalanceRequest {}
 impl ::wechatpay_runtime::Operation for QueryBalanceRequest {
     type Response = QueryBalanceResponse;
     fn to_request(

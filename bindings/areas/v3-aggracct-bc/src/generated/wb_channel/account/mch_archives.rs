@@ -90,14 +90,6 @@ impl QueryMchArchiveQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryMchArchiveQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `merchant_type`.
     ///
@@ -489,16 +481,7 @@ impl QueryMchArchiveRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/account/mch_archives";
 }
 
-impl ::wechatpay_runtime::Validate for QueryMchArchiveRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryMchArchiveRequest {}
 impl ::wechatpay_runtime::Operation for QueryMchArchiveRequest {
     type Response = QueryMchArchiveResponse;
     fn to_request(

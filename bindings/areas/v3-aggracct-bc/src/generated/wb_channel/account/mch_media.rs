@@ -111,14 +111,6 @@ impl QueryMchMediaQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryMchMediaQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `media_type`.
     ///
@@ -214,16 +206,7 @@ impl QueryMchMediaRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/account/mch_media";
 }
 
-impl ::wechatpay_runtime::Validate for QueryMchMediaRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryMchMediaRequest {}
 impl ::wechatpay_runtime::Operation for QueryMchMediaRequest {
     type Response = QueryMchMediaResponse;
     fn to_request(

@@ -88,14 +88,6 @@ impl CreateRenameBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateRenameBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `application_state`.
     ///
@@ -235,16 +227,7 @@ impl CreateRenameRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/bank-channel-account/rename";
 }
 
-impl ::wechatpay_runtime::Validate for CreateRenameRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateRenameRequest {}
 impl ::wechatpay_runtime::Operation for CreateRenameRequest {
     type Response = CreateRenameResponse;
     fn to_request(

@@ -49,14 +49,6 @@ impl GetControlOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetControlOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `punish_state`.
     ///
@@ -425,7 +417,6 @@ impl ::wechatpay_runtime::Validate for GetControlOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -162,14 +162,6 @@ impl CreatePunishBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePunishBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -240,16 +232,7 @@ impl CreatePunishRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/control-orders/punish";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePunishRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePunishRequest {}
 impl ::wechatpay_runtime::Operation for CreatePunishRequest {
     type Response = CreatePunishResponse;
     fn to_request(

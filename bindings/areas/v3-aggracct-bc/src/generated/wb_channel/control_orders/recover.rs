@@ -118,14 +118,6 @@ impl RecoverControlOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RecoverControlOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 解除对微众台账的管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/recover`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -196,16 +188,7 @@ impl RecoverControlOrderRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/control-orders/recover";
 }
 
-impl ::wechatpay_runtime::Validate for RecoverControlOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for RecoverControlOrderRequest {}
 impl ::wechatpay_runtime::Operation for RecoverControlOrderRequest {
     type Response = RecoverControlOrderResponse;
     fn to_request(

@@ -90,14 +90,6 @@ impl GetSpecialReductionQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetSpecialReductionQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `reduction_type`.
     ///
@@ -277,7 +269,6 @@ impl ::wechatpay_runtime::Validate for GetSpecialReductionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -131,14 +131,6 @@ impl ModifySettlementBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifySettlementBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改结算帐号 (`POST /v3/apply4sub/sub_merchants/{sub_mchid}/modify-settlement`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -233,7 +225,6 @@ impl ::wechatpay_runtime::Validate for ModifySettlementRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

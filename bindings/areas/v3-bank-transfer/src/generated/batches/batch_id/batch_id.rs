@@ -77,14 +77,6 @@ impl GetBatchByBatchIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetBatchByBatchIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `transfer_scene`.
     ///
@@ -481,7 +473,6 @@ impl ::wechatpay_runtime::Validate for GetBatchByBatchIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "batch_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

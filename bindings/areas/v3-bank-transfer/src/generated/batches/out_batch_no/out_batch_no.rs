@@ -86,14 +86,6 @@ impl GetBatchByOutBatchNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetBatchByOutBatchNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `transfer_scene`.
     ///
@@ -493,7 +485,6 @@ impl ::wechatpay_runtime::Validate for GetBatchByOutBatchNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -56,14 +56,6 @@ impl ConfigsCardBrandCancelApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ConfigsCardBrandCancelApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `applyment_state`.
     ///
@@ -169,16 +161,7 @@ impl ConfigsCardBrandCancelApplymentRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-configs/cancel-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for ConfigsCardBrandCancelApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ConfigsCardBrandCancelApplymentRequest {}
 impl ::wechatpay_runtime::Operation for ConfigsCardBrandCancelApplymentRequest {
     type Response = ConfigsCardBrandCancelApplymentResponse;
     fn to_request(

@@ -56,14 +56,6 @@ impl QueryPreviewUrlQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryPreviewUrlQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取商家名片预览二维码 (`GET /v3/brand/card/card-configs/preview-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -155,16 +147,7 @@ impl QueryPreviewUrlRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-configs/preview-url";
 }
 
-impl ::wechatpay_runtime::Validate for QueryPreviewUrlRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryPreviewUrlRequest {}
 impl ::wechatpay_runtime::Operation for QueryPreviewUrlRequest {
     type Response = QueryPreviewUrlResponse;
     fn to_request(

@@ -93,14 +93,6 @@ impl CreatePublishBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePublishBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发布商家名片配置 (`POST /v3/brand/card/card-configs/publish`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -192,16 +184,7 @@ impl CreatePublishRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-configs/publish";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePublishRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePublishRequest {}
 impl ::wechatpay_runtime::Operation for CreatePublishRequest {
     type Response = CreatePublishResponse;
     fn to_request(

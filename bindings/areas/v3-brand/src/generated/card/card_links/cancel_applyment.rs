@@ -37,14 +37,6 @@ impl LinksCardBrandCancelApplymentBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for LinksCardBrandCancelApplymentBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 撤销交易连接名片配置申请 (`POST /v3/brand/card/card-links/cancel-applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -110,16 +102,7 @@ impl LinksCardBrandCancelApplymentRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-links/cancel-applyment";
 }
 
-impl ::wechatpay_runtime::Validate for LinksCardBrandCancelApplymentRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for LinksCardBrandCancelApplymentRequest {}
 impl ::wechatpay_runtime::Operation for LinksCardBrandCancelApplymentRequest {
     type Response = LinksCardBrandCancelApplymentResponse;
     fn to_request(

@@ -93,14 +93,6 @@ impl UnbindCardLinkBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UnbindCardLinkBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 解除已生效交易连接名片场景 (`POST /v3/brand/card/card-links/unbind-card-link`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -186,16 +178,7 @@ impl UnbindCardLinkRequest {
     pub const PATH: &'static str = "/v3/brand/card/card-links/unbind-card-link";
 }
 
-impl ::wechatpay_runtime::Validate for UnbindCardLinkRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UnbindCardLinkRequest {}
 impl ::wechatpay_runtime::Operation for UnbindCardLinkRequest {
     type Response = UnbindCardLinkResponse;
     fn to_request(

@@ -98,14 +98,6 @@ impl BrandListActivitiesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandListActivitiesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `delivery_mode`.
     ///
@@ -410,16 +402,7 @@ impl BrandListActivitiesRequest {
     pub const PATH: &'static str = "/v3/brand/marketing/shake-activities/activities";
 }
 
-impl ::wechatpay_runtime::Validate for BrandListActivitiesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandListActivitiesRequest {}
 impl ::wechatpay_runtime::Operation for BrandListActivitiesRequest {
     type Response = BrandListActivitiesResponse;
     fn to_request(

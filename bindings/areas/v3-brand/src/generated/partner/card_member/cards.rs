@@ -73,14 +73,6 @@ impl BrandListCardsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandListCardsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_type`.
     ///
@@ -626,16 +618,7 @@ impl BrandListCardsRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards";
 }
 
-impl ::wechatpay_runtime::Validate for BrandListCardsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandListCardsRequest {}
 impl ::wechatpay_runtime::Operation for BrandListCardsRequest {
     type Response = BrandListCardsResponse;
     fn to_request(
@@ -1238,14 +1221,6 @@ impl BrandCreateCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandCreateCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建会员卡模板 (`POST /v3/brand/partner/card-member/cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1438,16 +1413,7 @@ impl BrandCreateCardRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/cards";
 }
 
-impl ::wechatpay_runtime::Validate for BrandCreateCardRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandCreateCardRequest {}
 impl ::wechatpay_runtime::Operation for BrandCreateCardRequest {
     type Response = BrandCreateCardResponse;
     fn to_request(

@@ -86,14 +86,6 @@ impl ListMembershipActivitiesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListMembershipActivitiesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `activity_channel`.
     ///
@@ -366,16 +358,7 @@ impl ListMembershipActivitiesRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/membership-activities";
 }
 
-impl ::wechatpay_runtime::Validate for ListMembershipActivitiesRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListMembershipActivitiesRequest {}
 impl ::wechatpay_runtime::Operation for ListMembershipActivitiesRequest {
     type Response = ListMembershipActivitiesResponse;
     fn to_request(
@@ -584,14 +567,6 @@ impl CreateMembershipActivityBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMembershipActivityBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建品牌会员发券活动 (`POST /v3/brand/partner/card-member/membership-activities`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -757,16 +732,7 @@ impl CreateMembershipActivityRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/membership-activities";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMembershipActivityRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMembershipActivityRequest {}
 impl ::wechatpay_runtime::Operation for CreateMembershipActivityRequest {
     type Response = CreateMembershipActivityResponse;
     fn to_request(

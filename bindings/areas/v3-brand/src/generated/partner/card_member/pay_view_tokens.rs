@@ -44,14 +44,6 @@ impl PayViewTokensBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PayViewTokensBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 品牌会员展示付款码组件预授权 (`POST /v3/brand/partner/card-member/pay-view-tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -122,16 +114,7 @@ impl PayViewTokensRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/pay-view-tokens";
 }
 
-impl ::wechatpay_runtime::Validate for PayViewTokensRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PayViewTokensRequest {}
 impl ::wechatpay_runtime::Operation for PayViewTokensRequest {
     type Response = PayViewTokensResponse;
     fn to_request(

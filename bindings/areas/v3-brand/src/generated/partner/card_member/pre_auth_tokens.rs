@@ -44,14 +44,6 @@ impl CreatePreAuthTokenBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreAuthTokenBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 入会组件预授权 (`POST /v3/brand/partner/card-member/pre-auth-tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -122,16 +114,7 @@ impl CreatePreAuthTokenRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/pre-auth-tokens";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreAuthTokenRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePreAuthTokenRequest {}
 impl ::wechatpay_runtime::Operation for CreatePreAuthTokenRequest {
     type Response = CreatePreAuthTokenResponse;
     fn to_request(

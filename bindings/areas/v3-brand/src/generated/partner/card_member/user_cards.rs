@@ -79,14 +79,6 @@ impl ListUserCardsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListUserCardsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_type`.
     ///
@@ -510,16 +502,7 @@ impl ListUserCardsRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards";
 }
 
-impl ::wechatpay_runtime::Validate for ListUserCardsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListUserCardsRequest {}
 impl ::wechatpay_runtime::Operation for ListUserCardsRequest {
     type Response = ListUserCardsResponse;
     fn to_request(

@@ -65,14 +65,6 @@ impl CreateUserFeedBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateUserFeedBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建用户动态信息 (`POST /v3/brand/partner/card-member/user-feeds`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -171,16 +163,7 @@ impl CreateUserFeedRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-feeds";
 }
 
-impl ::wechatpay_runtime::Validate for CreateUserFeedRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateUserFeedRequest {}
 impl ::wechatpay_runtime::Operation for CreateUserFeedRequest {
     type Response = CreateUserFeedResponse;
     fn to_request(

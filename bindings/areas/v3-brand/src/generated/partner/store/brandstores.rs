@@ -74,14 +74,6 @@ impl ListBrandstoresQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListBrandstoresQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `audit_state`.
     ///
@@ -445,16 +437,7 @@ impl ListBrandstoresRequest {
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores";
 }
 
-impl ::wechatpay_runtime::Validate for ListBrandstoresRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListBrandstoresRequest {}
 impl ::wechatpay_runtime::Operation for ListBrandstoresRequest {
     type Response = ListBrandstoresResponse;
     fn to_request(
@@ -766,14 +749,6 @@ impl CreateBrandstoreBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBrandstoreBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `store_recipient`.
 ///
 /// 门店收款信息
@@ -924,16 +899,7 @@ impl CreateBrandstoreRequest {
     pub const PATH: &'static str = "/v3/brand/partner/store/brandstores";
 }
 
-impl ::wechatpay_runtime::Validate for CreateBrandstoreRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateBrandstoreRequest {}
 impl ::wechatpay_runtime::Operation for CreateBrandstoreRequest {
     type Response = CreateBrandstoreResponse;
     fn to_request(

@@ -116,14 +116,6 @@ impl BrandAddReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandAddReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 添加分账接收方 (`POST /v3/brand/profitsharing/receivers/add`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -202,16 +194,7 @@ impl BrandAddReceiverRequest {
     pub const PATH: &'static str = "/v3/brand/profitsharing/receivers/add";
 }
 
-impl ::wechatpay_runtime::Validate for BrandAddReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandAddReceiverRequest {}
 impl ::wechatpay_runtime::Operation for BrandAddReceiverRequest {
     type Response = BrandAddReceiverResponse;
     fn to_request(

@@ -79,14 +79,6 @@ impl BrandDeleteReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandDeleteReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 删除分账接收方 (`POST /v3/brand/profitsharing/receivers/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -165,16 +157,7 @@ impl BrandDeleteReceiverRequest {
     pub const PATH: &'static str = "/v3/brand/profitsharing/receivers/delete";
 }
 
-impl ::wechatpay_runtime::Validate for BrandDeleteReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for BrandDeleteReceiverRequest {}
 impl ::wechatpay_runtime::Operation for BrandDeleteReceiverRequest {
     type Response = BrandDeleteReceiverResponse;
     fn to_request(

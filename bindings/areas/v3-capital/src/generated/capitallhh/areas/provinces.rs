@@ -108,14 +108,7 @@ impl QueryProvinceRequest {
     pub const PATH: &'static str = "/v3/capital/capitallhh/areas/provinces";
 }
 
-impl ::wechatpay_runtime::Validate for QueryProvinceRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for QueryProvinceRequest {}
 impl ::wechatpay_runtime::Operation for QueryProvinceRequest {
     type Response = QueryProvinceResponse;
     fn to_request(

@@ -39,14 +39,6 @@ impl ListCorporateBankingQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListCorporateBankingQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 银行列表
@@ -245,16 +237,7 @@ impl ListCorporateBankingRequest {
     pub const PATH: &'static str = "/v3/capital/capitallhh/banks/corporate-banking";
 }
 
-impl ::wechatpay_runtime::Validate for ListCorporateBankingRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListCorporateBankingRequest {}
 impl ::wechatpay_runtime::Operation for ListCorporateBankingRequest {
     type Response = ListCorporateBankingResponse;
     fn to_request(

@@ -39,14 +39,6 @@ impl ListPersonalBankingQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListPersonalBankingQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 银行列表
@@ -245,16 +237,7 @@ impl ListPersonalBankingRequest {
     pub const PATH: &'static str = "/v3/capital/capitallhh/banks/personal-banking";
 }
 
-impl ::wechatpay_runtime::Validate for ListPersonalBankingRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ListPersonalBankingRequest {}
 impl ::wechatpay_runtime::Operation for ListPersonalBankingRequest {
     type Response = ListPersonalBankingResponse;
     fn to_request(

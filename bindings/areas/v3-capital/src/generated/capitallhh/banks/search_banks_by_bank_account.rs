@@ -30,14 +30,6 @@ impl QuerySearchBanksByBankAccountQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QuerySearchBanksByBankAccountQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 银行列表
@@ -173,16 +165,7 @@ impl QuerySearchBanksByBankAccountRequest {
     pub const PATH: &'static str = "/v3/capital/capitallhh/banks/search-banks-by-bank-account";
 }
 
-impl ::wechatpay_runtime::Validate for QuerySearchBanksByBankAccountRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QuerySearchBanksByBankAccountRequest {}
 impl ::wechatpay_runtime::Operation for QuerySearchBanksByBankAccountRequest {
     type Response = QuerySearchBanksByBankAccountResponse;
     fn to_request(

@@ -116,14 +116,6 @@ impl CloseCombineTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CloseCombineTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 合单关闭订单
 ///
 /// 合单支付订单只能使用此合单关单api完成关单。合单支付关单接口不支持关闭部分商品单， 关单的平台商户号、交易单订单号、商品单个数、商品单发起商户号、商品单订单号必须与下单时完全一致。
@@ -210,7 +202,6 @@ impl ::wechatpay_runtime::Validate for CloseCombineTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -258,14 +258,6 @@ impl CreateAppPresignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAppPresignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -334,16 +326,7 @@ impl CreateAppPresignRequest {
     pub const PATH: &'static str = "/v3/credit-repayment/partner/contracts/app-presign";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAppPresignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAppPresignRequest {}
 impl ::wechatpay_runtime::Operation for CreateAppPresignRequest {
     type Response = CreateAppPresignResponse;
     fn to_request(

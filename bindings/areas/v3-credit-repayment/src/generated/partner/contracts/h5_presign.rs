@@ -305,14 +305,6 @@ impl CreateH5PresignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateH5PresignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/h5-presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -376,16 +368,7 @@ impl CreateH5PresignRequest {
     pub const PATH: &'static str = "/v3/credit-repayment/partner/contracts/h5-presign";
 }
 
-impl ::wechatpay_runtime::Validate for CreateH5PresignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateH5PresignRequest {}
 impl ::wechatpay_runtime::Operation for CreateH5PresignRequest {
     type Response = CreateH5PresignResponse;
     fn to_request(

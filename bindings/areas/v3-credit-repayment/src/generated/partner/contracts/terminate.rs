@@ -37,14 +37,6 @@ impl CreditTerminateContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreditTerminateContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `contract_state`.
     ///
@@ -242,16 +234,7 @@ impl CreditTerminateContractRequest {
     pub const PATH: &'static str = "/v3/credit-repayment/partner/contracts/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for CreditTerminateContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreditTerminateContractRequest {}
 impl ::wechatpay_runtime::Operation for CreditTerminateContractRequest {
     type Response = CreditTerminateContractResponse;
     fn to_request(

@@ -132,14 +132,6 @@ impl CreateBatchCreateBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBatchCreateBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `schedule_records`.
 ///
 /// 预约还款记录列表
@@ -283,16 +275,7 @@ impl CreateBatchCreateRequest {
     pub const PATH: &'static str = "/v3/credit-repayment/partner/schedule-records/batch-create";
 }
 
-impl ::wechatpay_runtime::Validate for CreateBatchCreateRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateBatchCreateRequest {}
 impl ::wechatpay_runtime::Operation for CreateBatchCreateRequest {
     type Response = CreateBatchCreateResponse;
     fn to_request(

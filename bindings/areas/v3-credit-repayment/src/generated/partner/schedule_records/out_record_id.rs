@@ -28,14 +28,6 @@ impl GetScheduleRecordQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetScheduleRecordQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询预约还款记录 (`GET /v3/credit-repayment/partner/schedule-records/{out_record_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -172,7 +164,6 @@ impl ::wechatpay_runtime::Validate for GetScheduleRecordRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

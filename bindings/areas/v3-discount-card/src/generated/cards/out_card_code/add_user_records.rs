@@ -231,14 +231,6 @@ impl AddUserRecordsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AddUserRecordsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 增加用户记录
 ///
 /// 当用户在商户侧消费时，用户完成了微信先享卡的目标或者获取使用优惠时，商户需要把这个信息同步给微信先享卡平台，用于在微信先享卡小程序展示及先享卡到期后的用户结算。
@@ -297,7 +289,6 @@ impl ::wechatpay_runtime::Validate for AddUserRecordsRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl EbikeGetContractQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EbikeGetContractQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 通过签约号查询用户状态 (`GET /v3/ebike/charge/contracts/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -161,7 +153,6 @@ impl ::wechatpay_runtime::Validate for EbikeGetContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

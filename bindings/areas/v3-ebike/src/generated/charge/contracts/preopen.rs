@@ -72,14 +72,6 @@ impl PreopenContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PreopenContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 预开通服务 (`POST /v3/ebike/charge/contracts/preopen`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -145,16 +137,7 @@ impl PreopenContractRequest {
     pub const PATH: &'static str = "/v3/ebike/charge/contracts/preopen";
 }
 
-impl ::wechatpay_runtime::Validate for PreopenContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PreopenContractRequest {}
 impl ::wechatpay_runtime::Operation for PreopenContractRequest {
     type Response = PreopenContractResponse;
     fn to_request(

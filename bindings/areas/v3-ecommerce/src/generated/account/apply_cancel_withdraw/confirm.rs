@@ -79,14 +79,6 @@ impl ConfirmApplyCancelWithdrawBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmApplyCancelWithdrawBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 平台代商户确认注销 (`POST /v3/ecommerce/account/apply-cancel-withdraw/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -160,16 +152,7 @@ impl ConfirmApplyCancelWithdrawRequest {
     pub const PATH: &'static str = "/v3/ecommerce/account/apply-cancel-withdraw/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmApplyCancelWithdrawRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ConfirmApplyCancelWithdrawRequest {}
 impl ::wechatpay_runtime::Operation for ConfirmApplyCancelWithdrawRequest {
     type Response = ConfirmApplyCancelWithdrawResponse;
     fn to_request(

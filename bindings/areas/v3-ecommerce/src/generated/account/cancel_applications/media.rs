@@ -37,14 +37,6 @@ impl CreateMediaMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMediaMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 注销申请图片上传.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -72,20 +64,6 @@ impl CreateMediaBody {
         meta: ::wechatpay_runtime::JsonString<CreateMediaMeta>,
     ) -> Self {
         CreateMediaBody { file, meta }
-    }
-}
-
-impl ::wechatpay_runtime::Validate for CreateMediaBody {
-    fn validate_into(
-        &self,
-        pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
     }
 }
 
@@ -152,16 +130,7 @@ impl CreateMediaRequest {
     pub const PATH: &'static str = "/v3/ecommerce/account/cancel-applications/media";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMediaRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMediaRequest {}
 impl ::wechatpay_runtime::Operation for CreateMediaRequest {
     type Response = CreateMediaResponse;
     fn to_request(

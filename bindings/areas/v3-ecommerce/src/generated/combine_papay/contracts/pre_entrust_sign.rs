@@ -83,14 +83,6 @@ impl EcommerceCreatePreEntrustSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreatePreEntrustSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -177,16 +169,7 @@ impl EcommerceCreatePreEntrustSignRequest {
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceCreatePreEntrustSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceCreatePreEntrustSignRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceCreatePreEntrustSignRequest {
     type Response = EcommerceCreatePreEntrustSignResponse;
     fn to_request(

@@ -50,14 +50,6 @@ impl EcommerceGetBalanceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceGetBalanceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询二级商户账户实时余额 (`GET /v3/ecommerce/fund/balance/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -169,7 +161,6 @@ impl ::wechatpay_runtime::Validate for EcommerceGetBalanceRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

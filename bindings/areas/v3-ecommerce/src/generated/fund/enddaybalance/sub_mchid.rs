@@ -54,14 +54,6 @@ impl GetEnddaybalanceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetEnddaybalanceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询二级商户账户日终余额 (`GET /v3/ecommerce/fund/enddaybalance/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -167,7 +159,6 @@ impl ::wechatpay_runtime::Validate for GetEnddaybalanceRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

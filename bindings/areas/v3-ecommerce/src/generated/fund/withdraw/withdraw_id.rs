@@ -28,14 +28,6 @@ impl GetWithdrawQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetWithdrawQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -240,7 +232,6 @@ impl ::wechatpay_runtime::Validate for GetWithdrawRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetIndividualContractByOutContractCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetIndividualContractByOutContractCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `auth_state`.
     ///
@@ -225,7 +217,6 @@ impl ::wechatpay_runtime::Validate for GetIndividualContractByOutContractCodeReq
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

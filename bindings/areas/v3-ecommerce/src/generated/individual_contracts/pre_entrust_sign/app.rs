@@ -37,14 +37,6 @@ impl EcommerceAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -108,16 +100,7 @@ impl EcommerceAppPrepayRequest {
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceAppPrepayRequest {
     type Response = EcommerceAppPrepayResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl MiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序场景预签约 (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -115,16 +107,7 @@ impl MiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for MiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for MiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for MiniProgramPrepayRequest {
     type Response = MiniProgramPrepayResponse;
     fn to_request(

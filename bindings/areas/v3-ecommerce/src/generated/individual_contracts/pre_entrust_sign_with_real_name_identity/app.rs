@@ -73,14 +73,6 @@ impl WithEcommerceAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for WithEcommerceAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -146,16 +138,7 @@ impl WithEcommerceAppPrepayRequest {
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/app";
 }
 
-impl ::wechatpay_runtime::Validate for WithEcommerceAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for WithEcommerceAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for WithEcommerceAppPrepayRequest {
     type Response = WithEcommerceAppPrepayResponse;
     fn to_request(

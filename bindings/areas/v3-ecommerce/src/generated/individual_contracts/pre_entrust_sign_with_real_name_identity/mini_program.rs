@@ -80,14 +80,6 @@ impl WithMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for WithMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序场景预签约（需要实名验证） (`POST /v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -153,16 +145,7 @@ impl WithMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/ecommerce/individual-contracts/pre-entrust-sign-with-real-name-identity/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for WithMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for WithMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for WithMiniProgramPrepayRequest {
     type Response = WithMiniProgramPrepayResponse;
     fn to_request(

@@ -82,14 +82,6 @@ impl EcommerceAddReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceAddReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 添加分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/add`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -163,16 +155,7 @@ impl EcommerceAddReceiverRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/receivers/add";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceAddReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceAddReceiverRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceAddReceiverRequest {
     type Response = EcommerceAddReceiverResponse;
     fn to_request(

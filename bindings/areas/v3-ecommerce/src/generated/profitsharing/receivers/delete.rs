@@ -45,14 +45,6 @@ impl EcommerceDeleteReceiverBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceDeleteReceiverBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 删除分账接收方 (`POST /v3/ecommerce/profitsharing/receivers/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -126,16 +118,7 @@ impl EcommerceDeleteReceiverRequest {
     pub const PATH: &'static str = "/v3/ecommerce/profitsharing/receivers/delete";
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceDeleteReceiverRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommerceDeleteReceiverRequest {}
 impl ::wechatpay_runtime::Operation for EcommerceDeleteReceiverRequest {
     type Response = EcommerceDeleteReceiverResponse;
     fn to_request(

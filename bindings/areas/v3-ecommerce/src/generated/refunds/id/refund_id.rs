@@ -50,14 +50,6 @@ impl QueryRefundQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryRefundQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `account`.
     ///
@@ -431,7 +423,6 @@ impl ::wechatpay_runtime::Validate for QueryRefundRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "refund_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -50,14 +50,6 @@ impl EcommerceQueryRefundByOutRefundNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceQueryRefundByOutRefundNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `account`.
     ///
@@ -440,7 +432,6 @@ impl ::wechatpay_runtime::Validate for EcommerceQueryRefundByOutRefundNoRequest 
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

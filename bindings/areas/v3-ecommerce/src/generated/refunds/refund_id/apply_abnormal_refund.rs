@@ -143,14 +143,6 @@ impl ApplyAbnormalRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyAbnormalRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `funds_account`.
     ///
@@ -584,7 +576,6 @@ impl ::wechatpay_runtime::Validate for ApplyAbnormalRefundRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "refund_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

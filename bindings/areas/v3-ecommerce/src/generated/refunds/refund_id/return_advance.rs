@@ -28,14 +28,6 @@ impl QueryReturnAdvanceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryReturnAdvanceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询垫付回补结果 (`GET /v3/ecommerce/refunds/{refund_id}/return-advance`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -178,7 +170,6 @@ impl ::wechatpay_runtime::Validate for QueryReturnAdvanceRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "refund_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -239,14 +230,6 @@ impl CreateReturnAdvanceBody {
             sub_mchid: sub_mchid.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for CreateReturnAdvanceBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 垫付退款回补 (`POST /v3/ecommerce/refunds/{refund_id}/return-advance`).
@@ -391,7 +374,6 @@ impl ::wechatpay_runtime::Validate for CreateReturnAdvanceRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "refund_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -56,14 +56,6 @@ impl GetContractByContractIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetContractByContractIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contract_information` object.
 ///
 /// 签约信息
@@ -239,7 +231,6 @@ impl ::wechatpay_runtime::Validate for GetContractByContractIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl EduGetTransactionByOutTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduGetTransactionByOutTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -423,7 +415,6 @@ impl ::wechatpay_runtime::Validate for EduGetTransactionByOutTradeNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

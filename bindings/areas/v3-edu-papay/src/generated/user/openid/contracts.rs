@@ -127,14 +127,6 @@ impl EduListContractsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduListContractsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contract_information` object.
 ///
 /// 签约信息
@@ -353,7 +345,6 @@ impl ::wechatpay_runtime::Validate for EduListContractsRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -56,14 +56,6 @@ impl SendUserNotificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SendUserNotificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 发送扣款预通知
 ///
 /// 给用户发送扣款预通知
@@ -124,7 +116,6 @@ impl ::wechatpay_runtime::Validate for SendUserNotificationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetOpenidQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetOpenidQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 通过微信用户标识查询用户信息 (`GET /v3/edu-star/users/openid/{wechat_openid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -151,7 +143,6 @@ impl ::wechatpay_runtime::Validate for GetOpenidRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

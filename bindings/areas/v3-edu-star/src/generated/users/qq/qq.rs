@@ -28,14 +28,6 @@ impl GetUserByQqQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetUserByQqQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 通过QQ账号查询用户信息 (`GET /v3/edu-star/users/qq/{qq}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -150,7 +142,6 @@ impl ::wechatpay_runtime::Validate for GetUserByQqRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "qq"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

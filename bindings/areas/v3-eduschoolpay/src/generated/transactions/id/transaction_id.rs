@@ -36,14 +36,6 @@ impl EduschoolpayGetTransactionByTransactionIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EduschoolpayGetTransactionByTransactionIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -436,7 +428,6 @@ impl ::wechatpay_runtime::Validate for EduschoolpayGetTransactionByTransactionId
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -59,14 +59,6 @@ impl ListContractsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListContractsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 查询结果列表
@@ -311,7 +303,6 @@ impl ::wechatpay_runtime::Validate for ListContractsRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl CreateTransformBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTransformBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 用户openid转换 (`POST /v3/express/users/{openid}/transform`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -126,7 +118,6 @@ impl ::wechatpay_runtime::Validate for CreateTransformRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

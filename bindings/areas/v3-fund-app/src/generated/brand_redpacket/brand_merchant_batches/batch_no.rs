@@ -60,14 +60,6 @@ impl GetBrandMerchantBatchQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetBrandMerchantBatchQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `batch_state`.
     ///
@@ -363,7 +355,6 @@ impl ::wechatpay_runtime::Validate for GetBrandMerchantBatchRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "batch_no"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -60,14 +60,6 @@ impl GetBrandMerchantOutBatchQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetBrandMerchantOutBatchQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `batch_state`.
     ///
@@ -368,7 +360,6 @@ impl ::wechatpay_runtime::Validate for GetBrandMerchantOutBatchRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl CreateOutBillNoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateOutBillNoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/out-bill-no`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -106,16 +98,7 @@ impl CreateOutBillNoRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/elecsign/out-bill-no";
 }
 
-impl ::wechatpay_runtime::Validate for CreateOutBillNoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateOutBillNoRequest {}
 impl ::wechatpay_runtime::Operation for CreateOutBillNoRequest {
     type Response = CreateOutBillNoResponse;
     fn to_request(

@@ -30,14 +30,6 @@ impl TransferBillNoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransferBillNoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微信单号申请电子回单 (`POST /v3/fund-app/mch-transfer/elecsign/transfer-bill-no`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -108,16 +100,7 @@ impl TransferBillNoRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/elecsign/transfer-bill-no";
 }
 
-impl ::wechatpay_runtime::Validate for TransferBillNoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransferBillNoRequest {}
 impl ::wechatpay_runtime::Operation for TransferBillNoRequest {
     type Response = TransferBillNoResponse;
     fn to_request(

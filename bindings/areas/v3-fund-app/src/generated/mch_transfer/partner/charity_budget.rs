@@ -79,14 +79,6 @@ impl CreateCharityBudgetBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCharityBudgetBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -246,16 +238,7 @@ impl CreateCharityBudgetRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/charity-budget";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCharityBudgetRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCharityBudgetRequest {}
 impl ::wechatpay_runtime::Operation for CreateCharityBudgetRequest {
     type Response = CreateCharityBudgetResponse;
     fn to_request(

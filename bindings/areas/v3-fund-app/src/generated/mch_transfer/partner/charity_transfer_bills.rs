@@ -129,14 +129,6 @@ impl CreateCharityTransferBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCharityTransferBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -276,16 +268,7 @@ impl CreateCharityTransferBillRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/charity-transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCharityTransferBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCharityTransferBillRequest {}
 impl ::wechatpay_runtime::Operation for CreateCharityTransferBillRequest {
     type Response = CreateCharityTransferBillResponse;
     fn to_request(

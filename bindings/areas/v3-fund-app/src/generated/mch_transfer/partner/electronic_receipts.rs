@@ -37,14 +37,6 @@ impl FundCreateElectronicReceiptBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FundCreateElectronicReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -174,16 +166,7 @@ impl FundCreateElectronicReceiptRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/electronic-receipts";
 }
 
-impl ::wechatpay_runtime::Validate for FundCreateElectronicReceiptRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for FundCreateElectronicReceiptRequest {}
 impl ::wechatpay_runtime::Operation for FundCreateElectronicReceiptRequest {
     type Response = FundCreateElectronicReceiptResponse;
     fn to_request(

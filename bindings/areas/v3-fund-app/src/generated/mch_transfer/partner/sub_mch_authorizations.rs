@@ -37,14 +37,6 @@ impl CreateSubMchAuthorizationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateSubMchAuthorizationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -152,16 +144,7 @@ impl CreateSubMchAuthorizationRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/sub-mch-authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for CreateSubMchAuthorizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateSubMchAuthorizationRequest {}
 impl ::wechatpay_runtime::Operation for CreateSubMchAuthorizationRequest {
     type Response = CreateSubMchAuthorizationResponse;
     fn to_request(

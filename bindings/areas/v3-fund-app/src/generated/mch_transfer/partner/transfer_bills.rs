@@ -182,14 +182,6 @@ impl PartnerFundTransferBillsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerFundTransferBillsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起转账 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -285,16 +277,7 @@ impl PartnerFundTransferBillsRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerFundTransferBillsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerFundTransferBillsRequest {}
 impl ::wechatpay_runtime::Operation for PartnerFundTransferBillsRequest {
     type Response = PartnerFundTransferBillsResponse;
     fn to_request(

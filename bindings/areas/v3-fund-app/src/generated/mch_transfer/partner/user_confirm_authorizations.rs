@@ -99,14 +99,6 @@ impl PartnerCreateUserConfirmAuthorizationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateUserConfirmAuthorizationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -204,16 +196,7 @@ impl PartnerCreateUserConfirmAuthorizationRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/user-confirm-authorizations";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateUserConfirmAuthorizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateUserConfirmAuthorizationRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateUserConfirmAuthorizationRequest {
     type Response = PartnerCreateUserConfirmAuthorizationResponse;
     fn to_request(

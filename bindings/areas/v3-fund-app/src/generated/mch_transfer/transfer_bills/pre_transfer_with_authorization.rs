@@ -248,14 +248,6 @@ impl CreatePreTransferWithAuthorizationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreTransferWithAuthorizationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -375,16 +367,7 @@ impl CreatePreTransferWithAuthorizationRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills/pre-transfer-with-authorization";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreTransferWithAuthorizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePreTransferWithAuthorizationRequest {}
 impl ::wechatpay_runtime::Operation for CreatePreTransferWithAuthorizationRequest {
     type Response = CreatePreTransferWithAuthorizationResponse;
     fn to_request(

@@ -211,14 +211,6 @@ impl TransferTransferBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TransferTransferBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -369,16 +361,7 @@ impl TransferTransferBillRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/transfer-bills/transfer";
 }
 
-impl ::wechatpay_runtime::Validate for TransferTransferBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for TransferTransferBillRequest {}
 impl ::wechatpay_runtime::Operation for TransferTransferBillRequest {
     type Response = TransferTransferBillResponse;
     fn to_request(

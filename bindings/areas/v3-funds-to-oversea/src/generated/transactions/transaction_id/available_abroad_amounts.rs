@@ -28,14 +28,6 @@ impl QueryAvailableAbroadAmountQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryAvailableAbroadAmountQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询订单剩余可出境余额 (`GET /v3/funds-to-oversea/transactions/{transaction_id}/available_abroad_amounts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -134,7 +126,6 @@ impl ::wechatpay_runtime::Validate for QueryAvailableAbroadAmountRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

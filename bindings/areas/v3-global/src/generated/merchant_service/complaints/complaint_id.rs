@@ -59,14 +59,6 @@ impl GlobalGetComplaintQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetComplaintQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `complaint_state`.
     ///
@@ -484,7 +476,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetComplaintRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

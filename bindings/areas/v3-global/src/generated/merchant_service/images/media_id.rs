@@ -28,14 +28,6 @@ impl GlobalGetImageQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetImageQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 图片下载
 ///
 /// 下载图片API为通用接口，消费者投诉相关图片都可以通过该接口进行下载。
@@ -93,7 +85,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetImageRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "media_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

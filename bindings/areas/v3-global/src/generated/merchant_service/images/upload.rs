@@ -63,14 +63,7 @@ impl GlobalUploadImageRequest {
     pub const PATH: &'static str = "/v3/global/merchant-service/images/upload";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalUploadImageRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for GlobalUploadImageRequest {}
 impl ::wechatpay_runtime::Operation for GlobalUploadImageRequest {
     type Response = GlobalUploadImageResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl GlobalUploadFileMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalUploadFileMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 上传文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -72,20 +64,6 @@ impl GlobalUploadFileBody {
         meta: ::wechatpay_runtime::JsonString<GlobalUploadFileMeta>,
     ) -> Self {
         GlobalUploadFileBody { file, meta }
-    }
-}
-
-impl ::wechatpay_runtime::Validate for GlobalUploadFileBody {
-    fn validate_into(
-        &self,
-        pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
     }
 }
 
@@ -152,16 +130,7 @@ impl GlobalUploadFileRequest {
     pub const PATH: &'static str = "/v3/global/merchant-storage/file/upload";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalUploadFileRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalUploadFileRequest {}
 impl ::wechatpay_runtime::Operation for GlobalUploadFileRequest {
     type Response = GlobalUploadFileResponse;
     fn to_request(

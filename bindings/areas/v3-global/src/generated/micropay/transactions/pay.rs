@@ -531,14 +531,6 @@ impl PayTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PayTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -1026,16 +1018,7 @@ impl PayTransactionRequest {
     pub const PATH: &'static str = "/v3/global/micropay/transactions/pay";
 }
 
-impl ::wechatpay_runtime::Validate for PayTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PayTransactionRequest {}
 impl ::wechatpay_runtime::Operation for PayTransactionRequest {
     type Response = PayTransactionResponse;
     fn to_request(

@@ -187,14 +187,6 @@ impl CreateAppPreEntrustSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAppPreEntrustSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP签约 (`POST /v3/global/papay/contracts/app-pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -262,16 +254,7 @@ impl CreateAppPreEntrustSignRequest {
     pub const PATH: &'static str = "/v3/global/papay/contracts/app-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAppPreEntrustSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAppPreEntrustSignRequest {}
 impl ::wechatpay_runtime::Operation for CreateAppPreEntrustSignRequest {
     type Response = CreateAppPreEntrustSignResponse;
     fn to_request(

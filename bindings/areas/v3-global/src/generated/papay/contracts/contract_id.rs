@@ -103,14 +103,6 @@ impl GlobalGetContractQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetContractQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 代扣协议ID查询签约 (`GET /v3/global/papay/contracts/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -277,7 +269,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -201,14 +201,6 @@ impl CreateH5PreEntrustSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateH5PreEntrustSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5预签约 (`POST /v3/global/papay/contracts/h5-pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -276,16 +268,7 @@ impl CreateH5PreEntrustSignRequest {
     pub const PATH: &'static str = "/v3/global/papay/contracts/h5-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for CreateH5PreEntrustSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateH5PreEntrustSignRequest {}
 impl ::wechatpay_runtime::Operation for CreateH5PreEntrustSignRequest {
     type Response = CreateH5PreEntrustSignResponse;
     fn to_request(

@@ -187,14 +187,6 @@ impl CreateJsapiPreEntrustSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateJsapiPreEntrustSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI预签约 (`POST /v3/global/papay/contracts/jsapi-pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -262,16 +254,7 @@ impl CreateJsapiPreEntrustSignRequest {
     pub const PATH: &'static str = "/v3/global/papay/contracts/jsapi-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for CreateJsapiPreEntrustSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateJsapiPreEntrustSignRequest {}
 impl ::wechatpay_runtime::Operation for CreateJsapiPreEntrustSignRequest {
     type Response = CreateJsapiPreEntrustSignResponse;
     fn to_request(

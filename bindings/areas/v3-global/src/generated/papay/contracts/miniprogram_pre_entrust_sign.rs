@@ -187,14 +187,6 @@ impl CreateMiniprogramPreEntrustSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMiniprogramPreEntrustSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序签约 (`POST /v3/global/papay/contracts/miniprogram-pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -262,16 +254,7 @@ impl CreateMiniprogramPreEntrustSignRequest {
     pub const PATH: &'static str = "/v3/global/papay/contracts/miniprogram-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMiniprogramPreEntrustSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMiniprogramPreEntrustSignRequest {}
 impl ::wechatpay_runtime::Operation for CreateMiniprogramPreEntrustSignRequest {
     type Response = CreateMiniprogramPreEntrustSignResponse;
     fn to_request(

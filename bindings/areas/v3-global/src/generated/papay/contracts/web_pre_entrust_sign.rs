@@ -173,14 +173,6 @@ impl CreateWebPreEntrustSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateWebPreEntrustSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of WEB预签约 (`POST /v3/global/papay/contracts/web-pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -248,16 +240,7 @@ impl CreateWebPreEntrustSignRequest {
     pub const PATH: &'static str = "/v3/global/papay/contracts/web-pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for CreateWebPreEntrustSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateWebPreEntrustSignRequest {}
 impl ::wechatpay_runtime::Operation for CreateWebPreEntrustSignRequest {
     type Response = CreateWebPreEntrustSignResponse;
     fn to_request(

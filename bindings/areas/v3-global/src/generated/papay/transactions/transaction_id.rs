@@ -28,14 +28,6 @@ impl GetTransactionQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransactionQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -583,7 +575,6 @@ impl ::wechatpay_runtime::Validate for GetTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

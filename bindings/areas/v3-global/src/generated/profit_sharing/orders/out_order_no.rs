@@ -50,14 +50,6 @@ impl GlobalGetOrderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetOrderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -312,7 +304,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

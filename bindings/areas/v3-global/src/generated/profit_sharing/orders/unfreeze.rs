@@ -58,14 +58,6 @@ impl GlobalUnfreezeOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalUnfreezeOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -294,16 +286,7 @@ impl GlobalUnfreezeOrderRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/orders/unfreeze";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalUnfreezeOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalUnfreezeOrderRequest {}
 impl ::wechatpay_runtime::Operation for GlobalUnfreezeOrderRequest {
     type Response = GlobalUnfreezeOrderResponse;
     fn to_request(

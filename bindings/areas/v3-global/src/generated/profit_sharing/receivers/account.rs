@@ -103,14 +103,6 @@ impl GetReceiverQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetReceiverQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `relation_type`.
     ///
@@ -276,7 +268,6 @@ impl ::wechatpay_runtime::Validate for GetReceiverRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "account"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

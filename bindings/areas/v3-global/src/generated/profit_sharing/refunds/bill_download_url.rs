@@ -50,14 +50,6 @@ impl RefundsGlobalQueryBillDownloadUrlQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RefundsGlobalQueryBillDownloadUrlQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取分账退款账单下载链接 (`GET /v3/global/profit-sharing/refunds/bill-download-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -125,16 +117,7 @@ impl RefundsGlobalQueryBillDownloadUrlRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/refunds/bill-download-url";
 }
 
-impl ::wechatpay_runtime::Validate for RefundsGlobalQueryBillDownloadUrlRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for RefundsGlobalQueryBillDownloadUrlRequest {}
 impl ::wechatpay_runtime::Operation for RefundsGlobalQueryBillDownloadUrlRequest {
     type Response = RefundsGlobalQueryBillDownloadUrlResponse;
     fn to_request(

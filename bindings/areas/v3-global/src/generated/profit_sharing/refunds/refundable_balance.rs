@@ -71,14 +71,7 @@ impl QueryRefundableBalanceRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/refunds/refundable-balance";
 }
 
-impl ::wechatpay_runtime::Validate for QueryRefundableBalanceRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
+impl ::wechatpay_runtime::Validate for QueryRefundableBalanceRequest {}
 impl ::wechatpay_runtime::Operation for QueryRefundableBalanceRequest {
     type Response = QueryRefundableBalanceResponse;
     fn to_request(

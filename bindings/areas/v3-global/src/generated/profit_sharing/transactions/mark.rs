@@ -64,14 +64,6 @@ impl CreateMarkBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMarkBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 分账标记
 ///
 /// 商户在下单之前，调用该API来标记该笔商户订单后续会使用资金分账功能，在支付完成后该笔订单款项会被冻结在商户账户中，等待商户的分账指令或解冻剩余资金指令来执行资金的分发。
@@ -104,16 +96,7 @@ impl CreateMarkRequest {
     pub const PATH: &'static str = "/v3/global/profit-sharing/transactions/mark";
 }
 
-impl ::wechatpay_runtime::Validate for CreateMarkRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateMarkRequest {}
 impl ::wechatpay_runtime::Operation for CreateMarkRequest {
     type Response = ();
     fn to_request(

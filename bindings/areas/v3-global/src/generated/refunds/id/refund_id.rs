@@ -44,14 +44,6 @@ impl GlobalGetRefundByRefundIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetRefundByRefundIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `channel`.
     ///
@@ -448,7 +440,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetRefundByRefundIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "refund_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

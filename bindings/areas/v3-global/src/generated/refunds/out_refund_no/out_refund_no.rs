@@ -44,14 +44,6 @@ impl GlobalGetRefundByOutRefundNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetRefundByOutRefundNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `channel`.
     ///
@@ -451,7 +443,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetRefundByOutRefundNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl GlobalGetTransactionByTransactionIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalGetTransactionByTransactionIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -607,7 +599,6 @@ impl ::wechatpay_runtime::Validate for GlobalGetTransactionByTransactionIdReques
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl QueryCompanyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryCompanyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `collect_state`.
     ///
@@ -138,16 +130,7 @@ impl QueryCompanyRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/companies/query";
 }
 
-impl ::wechatpay_runtime::Validate for QueryCompanyRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryCompanyRequest {}
 impl ::wechatpay_runtime::Operation for QueryCompanyRequest {
     type Response = QueryCompanyResponse;
     fn to_request(

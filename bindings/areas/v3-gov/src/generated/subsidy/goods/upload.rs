@@ -146,14 +146,6 @@ impl UploadGoodBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UploadGoodBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商品信息上传 (`POST /v3/gov/subsidy/goods/upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -224,16 +216,7 @@ impl UploadGoodRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/goods/upload";
 }
 
-impl ::wechatpay_runtime::Validate for UploadGoodRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UploadGoodRequest {}
 impl ::wechatpay_runtime::Operation for UploadGoodRequest {
     type Response = UploadGoodResponse;
     fn to_request(

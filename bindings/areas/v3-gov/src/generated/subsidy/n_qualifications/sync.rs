@@ -423,14 +423,6 @@ impl SyncNQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncNQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of N品类同步资格核销信息 (`POST /v3/gov/subsidy/n-qualifications/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -501,16 +493,7 @@ impl SyncNQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/n-qualifications/sync";
 }
 
-impl ::wechatpay_runtime::Validate for SyncNQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SyncNQualificationRequest {}
 impl ::wechatpay_runtime::Operation for SyncNQualificationRequest {
     type Response = SyncNQualificationResponse;
     fn to_request(

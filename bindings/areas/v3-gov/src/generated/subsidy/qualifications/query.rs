@@ -77,14 +77,6 @@ impl QualificationsQueryQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QualificationsQueryQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -240,16 +232,7 @@ impl QualificationsQueryQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/query";
 }
 
-impl ::wechatpay_runtime::Validate for QualificationsQueryQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QualificationsQueryQualificationRequest {}
 impl ::wechatpay_runtime::Operation for QualificationsQueryQualificationRequest {
     type Response = QualificationsQueryQualificationResponse;
     fn to_request(

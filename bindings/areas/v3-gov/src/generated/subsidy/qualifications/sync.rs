@@ -455,14 +455,6 @@ impl SyncQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 同步资格核销信息 (`POST /v3/gov/subsidy/qualifications/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -533,16 +525,7 @@ impl SyncQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/sync";
 }
 
-impl ::wechatpay_runtime::Validate for SyncQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SyncQualificationRequest {}
 impl ::wechatpay_runtime::Operation for SyncQualificationRequest {
     type Response = SyncQualificationResponse;
     fn to_request(

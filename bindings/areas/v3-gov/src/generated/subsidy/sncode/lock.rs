@@ -143,14 +143,6 @@ impl LockSncodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for LockSncodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of sn码锁定 (`POST /v3/gov/subsidy/sncode/lock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -221,16 +213,7 @@ impl LockSncodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/sncode/lock";
 }
 
-impl ::wechatpay_runtime::Validate for LockSncodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for LockSncodeRequest {}
 impl ::wechatpay_runtime::Operation for LockSncodeRequest {
     type Response = LockSncodeResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl QuerySncodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QuerySncodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -182,16 +174,7 @@ impl QuerySncodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/sncode/query";
 }
 
-impl ::wechatpay_runtime::Validate for QuerySncodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QuerySncodeRequest {}
 impl ::wechatpay_runtime::Operation for QuerySncodeRequest {
     type Response = QuerySncodeResponse;
     fn to_request(

@@ -79,14 +79,6 @@ impl UnlockSncodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UnlockSncodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of sn码解锁 (`POST /v3/gov/subsidy/sncode/unlock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -157,16 +149,7 @@ impl UnlockSncodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/sncode/unlock";
 }
 
-impl ::wechatpay_runtime::Validate for UnlockSncodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UnlockSncodeRequest {}
 impl ::wechatpay_runtime::Operation for UnlockSncodeRequest {
     type Response = UnlockSncodeResponse;
     fn to_request(

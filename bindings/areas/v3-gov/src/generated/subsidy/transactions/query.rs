@@ -37,14 +37,6 @@ impl QueryTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `collect_state`.
     ///
@@ -192,16 +184,7 @@ impl QueryTransactionRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/transactions/query";
 }
 
-impl ::wechatpay_runtime::Validate for QueryTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryTransactionRequest {}
 impl ::wechatpay_runtime::Operation for QueryTransactionRequest {
     type Response = QueryTransactionResponse;
     fn to_request(

@@ -290,14 +290,6 @@ impl SyncTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 交易信息回传 (`POST /v3/gov/subsidy/transactions/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -368,16 +360,7 @@ impl SyncTransactionRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/transactions/sync";
 }
 
-impl ::wechatpay_runtime::Validate for SyncTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SyncTransactionRequest {}
 impl ::wechatpay_runtime::Operation for SyncTransactionRequest {
     type Response = SyncTransactionResponse;
     fn to_request(

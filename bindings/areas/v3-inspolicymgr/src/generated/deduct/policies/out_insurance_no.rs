@@ -710,14 +710,6 @@ impl ModifyPolicyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyPolicyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 更新保单信息 (`PATCH /v3/inspolicymgr/deduct/policies/{out_insurance_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -965,7 +957,6 @@ impl ::wechatpay_runtime::Validate for ModifyPolicyRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

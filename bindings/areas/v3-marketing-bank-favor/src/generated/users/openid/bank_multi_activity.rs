@@ -58,14 +58,6 @@ impl CreateBankMultiActivityBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBankMultiActivityBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 给指定用户报名多笔立减活动 (`POST /v3/marketing/bank-favor/users/{openid}/bank-multi-activity`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -154,7 +146,6 @@ impl ::wechatpay_runtime::Validate for CreateBankMultiActivityRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -76,14 +76,6 @@ impl ListTaskQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListTaskQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 上传任务列表
@@ -279,7 +271,6 @@ impl ::wechatpay_runtime::Validate for ListTaskRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "package_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -395,14 +386,6 @@ impl CreateTaskMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTaskMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 导入定向用户协议号.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -439,11 +422,6 @@ impl ::wechatpay_runtime::Validate for CreateTaskBody {
         pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
         if !self.meta.0.sha256.eq_ignore_ascii_case(self.file.sha256()) {
             errors
                 .push(::wechatpay_runtime::ValidationError {

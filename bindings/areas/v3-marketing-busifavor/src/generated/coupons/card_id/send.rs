@@ -51,14 +51,6 @@ impl SendGovCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SendGovCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发放消费卡 (`POST /v3/marketing/busifavor/coupons/{card_id}/send`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -147,7 +139,6 @@ impl ::wechatpay_runtime::Validate for SendGovCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

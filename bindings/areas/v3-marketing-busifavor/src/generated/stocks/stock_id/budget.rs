@@ -84,14 +84,6 @@ impl ModifyBudgetBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyBudgetBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改批次预算 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}/budget`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -191,7 +183,6 @@ impl ::wechatpay_runtime::Validate for ModifyBudgetRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

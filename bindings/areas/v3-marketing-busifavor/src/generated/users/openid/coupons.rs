@@ -135,14 +135,6 @@ impl BusifavorListCouponsByFilterQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BusifavorListCouponsByFilterQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `stock_type`.
     ///
@@ -1036,7 +1028,6 @@ impl ::wechatpay_runtime::Validate for BusifavorListCouponsByFilterRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

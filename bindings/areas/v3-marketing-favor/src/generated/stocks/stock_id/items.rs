@@ -44,14 +44,6 @@ impl ListAvailableSingleitemsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListAvailableSingleitemsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询代金券可用单品 (`GET /v3/marketing/favor/stocks/{stock_id}/items`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -168,7 +160,6 @@ impl ::wechatpay_runtime::Validate for ListAvailableSingleitemsRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

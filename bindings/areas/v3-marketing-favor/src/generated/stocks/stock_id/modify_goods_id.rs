@@ -60,14 +60,6 @@ impl ModifyGoodsIdBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyGoodsIdBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改可用单品编码 (`POST /v3/marketing/favor/stocks/{stock_id}/modify-goods-id`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -163,7 +155,6 @@ impl ::wechatpay_runtime::Validate for ModifyGoodsIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -30,14 +30,6 @@ impl StartStockBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for StartStockBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 激活代金券批次 (`POST /v3/marketing/favor/stocks/{stock_id}/start`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -135,7 +127,6 @@ impl ::wechatpay_runtime::Validate for StartStockRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl QueryUseFlowByDayQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryUseFlowByDayQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 获取批次核销明细下载链接 (`GET /v3/marketing/favor/stocks/{stock_id}/use-flow-by-day`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -138,7 +130,6 @@ impl ::wechatpay_runtime::Validate for QueryUseFlowByDayRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

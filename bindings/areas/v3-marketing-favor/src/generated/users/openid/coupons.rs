@@ -154,14 +154,6 @@ impl FavorListCouponsByFilterQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FavorListCouponsByFilterQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -599,7 +591,6 @@ impl ::wechatpay_runtime::Validate for FavorListCouponsByFilterRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -778,14 +769,6 @@ impl FavorSendCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FavorSendCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发放代金券 (`POST /v3/marketing/favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -876,7 +859,6 @@ impl ::wechatpay_runtime::Validate for FavorSendCouponRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -147,14 +147,6 @@ impl ApplyActivityBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyActivityBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `store_info` object.
 ///
 /// 门店信息
@@ -339,7 +331,6 @@ impl ::wechatpay_runtime::Validate for ApplyActivityRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

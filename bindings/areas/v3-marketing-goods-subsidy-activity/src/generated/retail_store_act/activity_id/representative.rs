@@ -83,14 +83,6 @@ impl AddRepresentativeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AddRepresentativeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `failed_representative_info_list`.
 ///
 /// 添加失败业务代理信息列表
@@ -233,7 +225,6 @@ impl ::wechatpay_runtime::Validate for AddRepresentativeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 
@@ -310,14 +301,6 @@ impl DeleteRepresentativeBody {
             delete_time: delete_time.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for DeleteRepresentativeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 删除零售小店活动业务代理 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{activity_id}/representative`).
@@ -427,7 +410,6 @@ impl ::wechatpay_runtime::Validate for DeleteRepresentativeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

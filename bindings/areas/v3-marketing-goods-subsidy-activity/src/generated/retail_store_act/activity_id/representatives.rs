@@ -34,14 +34,6 @@ impl ListRepresentativeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListRepresentativeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 小店活动业代集合
@@ -187,7 +179,6 @@ impl ::wechatpay_runtime::Validate for ListRepresentativeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

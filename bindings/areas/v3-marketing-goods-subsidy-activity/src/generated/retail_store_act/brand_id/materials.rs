@@ -37,14 +37,6 @@ impl CreateMaterialsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMaterialsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `material_list`.
 ///
 /// 成功的物料码列表
@@ -173,7 +165,6 @@ impl ::wechatpay_runtime::Validate for CreateMaterialsRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "brand_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

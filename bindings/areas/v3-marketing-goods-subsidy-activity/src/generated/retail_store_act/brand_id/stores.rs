@@ -31,14 +31,6 @@ impl ListStoreQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListStoreQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 小店活动门店集合
@@ -180,7 +172,6 @@ impl ::wechatpay_runtime::Validate for ListStoreRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "brand_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -315,14 +306,6 @@ impl AddStoresBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AddStoresBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 添加小店活动门店 (`POST /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -416,7 +399,6 @@ impl ::wechatpay_runtime::Validate for AddStoresRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "brand_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 
@@ -489,14 +471,6 @@ impl DeleteStoresBody {
             stores,
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for DeleteStoresBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 删除小店活动门店 (`DELETE /v3/marketing/goods-subsidy-activity/retail-store-act/{brand_id}/stores`).
@@ -592,7 +566,6 @@ impl ::wechatpay_runtime::Validate for DeleteStoresRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "brand_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl QueryDecryptCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryDecryptCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 加密code解码（跳转型激活） (`GET /v3/marketing/membercard-open/cards/{card_id}/decrypt-code`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -126,7 +118,6 @@ impl ::wechatpay_runtime::Validate for QueryDecryptCodeRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -100,14 +100,6 @@ impl CreatePermissionTokenBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePermissionTokenBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户预授权 (`POST /v3/marketing/membercard-open/cards/{card_id}/permission-tokens`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -198,7 +190,6 @@ impl ::wechatpay_runtime::Validate for CreatePermissionTokenRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -96,14 +96,6 @@ impl CreateQrcodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateQrcodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建会员卡二维码 (`POST /v3/marketing/membercard-open/cards/{card_id}/qrcode`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -194,7 +186,6 @@ impl ::wechatpay_runtime::Validate for CreateQrcodeRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -512,14 +512,6 @@ impl ModifyRightBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyRightBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 设置会员卡模板权益项
 ///
 /// 通过此接口商家可设置是否在用户的会员卡详情页展示积分、优惠、发票等权益及服务模块
@@ -577,7 +569,6 @@ impl ::wechatpay_runtime::Validate for ModifyRightRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

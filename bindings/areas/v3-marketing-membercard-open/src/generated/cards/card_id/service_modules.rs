@@ -74,14 +74,6 @@ impl CreateServiceModuleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateServiceModuleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `jump_miniprogram` object.
 ///
 /// 跳转小程序
@@ -230,7 +222,6 @@ impl ::wechatpay_runtime::Validate for CreateServiceModuleRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl CreateUpgradeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateUpgradeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 老会员卡模板升级
 ///
 /// 商户可调用此api将微信公众平台创建微信会员卡升级为微信支付新版会员卡，将老会员卡card_id绑定品牌id，完成会员卡升级后可以使用新版特性，包括会员权益、会员服务、会员有礼等功能。
@@ -102,7 +94,6 @@ impl ::wechatpay_runtime::Validate for CreateUpgradeRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -139,14 +139,6 @@ impl ModifyDeliveryPlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyDeliveryPlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `plan_state`.
     ///
@@ -352,7 +344,6 @@ impl ::wechatpay_runtime::Validate for ModifyDeliveryPlanRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "plan_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl NotifyUrlBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NotifyUrlBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 设置投放计划回调地址 (`POST /v3/marketing/partner/delivery-plan/{sp_mchid}/notify-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -124,7 +116,6 @@ impl ::wechatpay_runtime::Validate for NotifyUrlRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sp_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

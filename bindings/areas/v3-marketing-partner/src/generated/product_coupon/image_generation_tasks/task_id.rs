@@ -49,14 +49,6 @@ impl GetImageGenerationTaskQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetImageGenerationTaskQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `task_state`.
     ///
@@ -230,7 +222,6 @@ impl ::wechatpay_runtime::Validate for GetImageGenerationTaskRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "task_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl MarketingUploadImageMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MarketingUploadImageMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 图片上传.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -84,11 +76,6 @@ impl ::wechatpay_runtime::Validate for MarketingUploadImageBody {
         pointer: &str,
         errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
     ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
         if !self.meta.0.sha256.eq_ignore_ascii_case(self.file.sha256()) {
             errors
                 .push(::wechatpay_runtime::ValidationError {

@@ -28,14 +28,6 @@ impl GetProductCouponQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetProductCouponQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -627,7 +619,6 @@ impl ::wechatpay_runtime::Validate for GetProductCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -923,14 +914,6 @@ impl ModifyProductCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyProductCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改商品券 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1099,7 +1082,6 @@ impl ::wechatpay_runtime::Validate for ModifyProductCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

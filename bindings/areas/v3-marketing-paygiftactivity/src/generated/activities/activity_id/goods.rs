@@ -44,14 +44,6 @@ impl ListActivitySkuQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListActivitySkuQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 结果集
@@ -206,7 +198,6 @@ impl ::wechatpay_runtime::Validate for ListActivitySkuRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

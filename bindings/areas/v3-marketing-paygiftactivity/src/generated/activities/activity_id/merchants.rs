@@ -44,14 +44,6 @@ impl ListActivityMerchantQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListActivityMerchantQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 结果集
@@ -211,7 +203,6 @@ impl ::wechatpay_runtime::Validate for ListActivityMerchantRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -34,14 +34,6 @@ impl WeeklyApplyActivityBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for WeeklyApplyActivityBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 报名周周惠活动 (`POST /v3/marketing/weekly-discount/activities/{activity_id}/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -140,7 +132,6 @@ impl ::wechatpay_runtime::Validate for WeeklyApplyActivityRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -66,14 +66,6 @@ impl ListCouponsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListCouponsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 银行提现免费券列表
@@ -236,7 +228,6 @@ impl ::wechatpay_runtime::Validate for ListCouponsRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -366,14 +357,6 @@ impl MarketingCreateCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MarketingCreateCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 为用户发银行提现免费券 (`POST /v3/marketing/withdraw-favor/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -465,7 +448,6 @@ impl ::wechatpay_runtime::Validate for MarketingCreateCouponRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -911,14 +911,6 @@ impl CreateMchManageSubmissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateMchManageSubmissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 对指定商户管理记录提交资料 (`POST /v3/mch-manage/mch-manage-records/{manage_record_id}/mch-manage-submissions`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1008,7 +1000,6 @@ impl ::wechatpay_runtime::Validate for CreateMchManageSubmissionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

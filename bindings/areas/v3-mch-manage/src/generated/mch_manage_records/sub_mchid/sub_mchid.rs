@@ -92,14 +92,6 @@ impl GetMchManageRecordBySubMchidQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetMchManageRecordBySubMchidQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `recover_way`.
     ///
@@ -912,7 +904,6 @@ impl ::wechatpay_runtime::Validate for GetMchManageRecordBySubMchidRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

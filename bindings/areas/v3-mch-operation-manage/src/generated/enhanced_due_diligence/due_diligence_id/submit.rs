@@ -412,14 +412,6 @@ impl SubmitEnhancedDueDiligenceBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SubmitEnhancedDueDiligenceBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `due_diligence_state`.
     ///
@@ -927,7 +919,6 @@ impl ::wechatpay_runtime::Validate for SubmitEnhancedDueDiligenceRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -51,14 +51,6 @@ impl UploadEnhancedDueDiligenceMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UploadEnhancedDueDiligenceMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 上传尽调资料文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -89,20 +81,6 @@ impl UploadEnhancedDueDiligenceBody {
             file,
             meta,
         }
-    }
-}
-
-impl ::wechatpay_runtime::Validate for UploadEnhancedDueDiligenceBody {
-    fn validate_into(
-        &self,
-        pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
     }
 }
 
@@ -197,7 +175,6 @@ impl ::wechatpay_runtime::Validate for UploadEnhancedDueDiligenceRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

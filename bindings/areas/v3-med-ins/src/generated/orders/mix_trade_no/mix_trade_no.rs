@@ -36,14 +36,6 @@ impl GetOrderByMixTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetOrderByMixTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `mix_pay_status`.
     ///
@@ -607,7 +599,6 @@ impl ::wechatpay_runtime::Validate for GetOrderByMixTradeNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

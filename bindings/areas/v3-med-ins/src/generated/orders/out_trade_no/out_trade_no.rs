@@ -36,14 +36,6 @@ impl MedGetOrderByOutTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for MedGetOrderByOutTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `mix_pay_status`.
     ///
@@ -613,7 +605,6 @@ impl ::wechatpay_runtime::Validate for MedGetOrderByOutTradeNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -30,14 +30,6 @@ impl CompleteComplaintsV2Body {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CompleteComplaintsV2Body {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 反馈处理完成
 ///
 /// 商户可通过调用此接口，反馈投诉单已处理完成。
@@ -98,7 +90,6 @@ impl ::wechatpay_runtime::Validate for CompleteComplaintsV2Request {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl V2ListNegotiationHistorysQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for V2ListNegotiationHistorysQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `media_type`.
     ///
@@ -1003,7 +995,6 @@ impl ::wechatpay_runtime::Validate for V2ListNegotiationHistorysRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

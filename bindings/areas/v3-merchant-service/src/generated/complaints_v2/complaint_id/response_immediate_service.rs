@@ -874,14 +874,6 @@ impl CreateResponseImmediateServiceBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateResponseImmediateServiceBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 回复需要即时服务的投诉单 (`POST /v3/merchant-service/complaints-v2/{complaint_id}/response-immediate-service`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -973,7 +965,6 @@ impl ::wechatpay_runtime::Validate for CreateResponseImmediateServiceRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

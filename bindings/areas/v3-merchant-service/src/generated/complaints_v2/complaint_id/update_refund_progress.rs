@@ -93,14 +93,6 @@ impl UpdateRefundProgressBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UpdateRefundProgressBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 更新退款审批结果
 ///
 /// 商户可通过调用此接口，更新“申请退款”单据的退款审批结果。
@@ -161,7 +153,6 @@ impl ::wechatpay_runtime::Validate for UpdateRefundProgressRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

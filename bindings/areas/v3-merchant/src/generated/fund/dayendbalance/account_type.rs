@@ -28,14 +28,6 @@ impl GetDayendbalanceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetDayendbalanceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询账户日终余额 (`GET /v3/merchant/fund/dayendbalance/{account_type}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -136,7 +128,6 @@ impl ::wechatpay_runtime::Validate for GetDayendbalanceRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -91,14 +91,6 @@ impl CreateCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发放指定批次的消费金 (`POST /v3/multiuse/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -187,7 +179,6 @@ impl ::wechatpay_runtime::Validate for CreateCouponRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

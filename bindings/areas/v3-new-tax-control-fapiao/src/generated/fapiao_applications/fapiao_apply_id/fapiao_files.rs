@@ -37,14 +37,6 @@ impl QueryFapiaoFileQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryFapiaoFileQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -199,7 +191,6 @@ impl ::wechatpay_runtime::Validate for QueryFapiaoFileRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -686,14 +686,6 @@ impl CreateInsertCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsertCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 将电子发票插入微信用户卡包
 ///
 /// 商户自行开具电子发票后，可调用本接口将电子发票插入微信用户的卡包。
@@ -756,7 +748,6 @@ impl ::wechatpay_runtime::Validate for CreateInsertCardRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

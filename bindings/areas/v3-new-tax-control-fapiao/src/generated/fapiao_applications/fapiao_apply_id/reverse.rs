@@ -120,14 +120,6 @@ impl ReverseFapiaoApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ReverseFapiaoApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 冲红电子发票
 ///
 /// 商户对已开具的电子发票进行冲红（开具红票），并将其从微信用户的卡包中删除。仅在微信支付侧开具的电子发票才允许发起冲红。注意：本接口成功返回仅代表冲红请求已被受理，当冲红完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取冲红结果及红票信息。
@@ -190,7 +182,6 @@ impl ::wechatpay_runtime::Validate for ReverseFapiaoApplicationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

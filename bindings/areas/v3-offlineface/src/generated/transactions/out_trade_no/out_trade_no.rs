@@ -56,14 +56,6 @@ impl OfflinefaceGetTransactionByOutTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OfflinefaceGetTransactionByOutTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付用户信息
@@ -399,7 +391,6 @@ impl ::wechatpay_runtime::Validate for OfflinefaceGetTransactionByOutTradeNoRequ
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

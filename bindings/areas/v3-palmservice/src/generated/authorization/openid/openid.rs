@@ -30,14 +30,6 @@ impl GetAuthorizationByOpenidQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetAuthorizationByOpenidQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -154,7 +146,6 @@ impl ::wechatpay_runtime::Validate for GetAuthorizationByOpenidRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl CreateFailNotifyBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateFailNotifyBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 重试扣费通知
 ///
 /// 若在可扣费期内扣费失败，商户在可通知时间段可以选择性调用「重试扣费通知」接口，提醒用户补足余额待下次扣费。
@@ -103,7 +95,6 @@ impl ::wechatpay_runtime::Validate for CreateFailNotifyRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

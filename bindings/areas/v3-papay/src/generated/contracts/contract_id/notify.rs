@@ -152,14 +152,6 @@ impl NotifyContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NotifyContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 直连商户预扣费通知
 ///
 /// 如：若需要在3号扣费，则需要在1号将通知下发给用户，2号为用户的扣费等待期，用户可以选择等待扣费或关闭扣费服务，3号商户可正常发起扣费。
@@ -218,7 +210,6 @@ impl ::wechatpay_runtime::Validate for NotifyContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

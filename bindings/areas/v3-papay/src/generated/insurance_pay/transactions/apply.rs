@@ -142,14 +142,6 @@ impl InsuranceApplyTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplyTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 扣费金额信息
@@ -262,16 +254,7 @@ impl InsuranceApplyTransactionRequest {
     pub const PATH: &'static str = "/v3/papay/insurance-pay/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplyTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for InsuranceApplyTransactionRequest {}
 impl ::wechatpay_runtime::Operation for InsuranceApplyTransactionRequest {
     type Response = InsuranceApplyTransactionResponse;
     fn to_request(

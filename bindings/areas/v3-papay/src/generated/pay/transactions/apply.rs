@@ -135,14 +135,6 @@ impl ApplyTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 扣费金额信息
@@ -253,16 +245,7 @@ impl ApplyTransactionRequest {
     pub const PATH: &'static str = "/v3/papay/pay/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyTransactionRequest {}
 impl ::wechatpay_runtime::Operation for ApplyTransactionRequest {
     type Response = ApplyTransactionResponse;
     fn to_request(

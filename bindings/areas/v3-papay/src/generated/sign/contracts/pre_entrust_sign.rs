@@ -232,14 +232,6 @@ impl CreatePreEntrustSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreEntrustSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 代扣预签约 (`POST /v3/papay/sign/contracts/pre-entrust-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -320,16 +312,7 @@ impl CreatePreEntrustSignRequest {
     pub const PATH: &'static str = "/v3/papay/sign/contracts/pre-entrust-sign";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreEntrustSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePreEntrustSignRequest {}
 impl ::wechatpay_runtime::Operation for CreatePreEntrustSignRequest {
     type Response = CreatePreEntrustSignResponse;
     fn to_request(

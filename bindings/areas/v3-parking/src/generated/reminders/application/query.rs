@@ -37,14 +37,6 @@ impl QueryQueryQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryQueryQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `audit_status`.
     ///
@@ -903,16 +895,7 @@ impl QueryQueryRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/application/query";
 }
 
-impl ::wechatpay_runtime::Validate for QueryQueryRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryQueryRequest {}
 impl ::wechatpay_runtime::Operation for QueryQueryRequest {
     type Response = QueryQueryResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl WithdrawApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for WithdrawApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 撤回停车场进件申请
 ///
 /// 对商户提供撤回停车场进件申请接口
@@ -75,16 +67,7 @@ impl WithdrawApplicationRequest {
     pub const PATH: &'static str = "/v3/parking/reminders/application/withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for WithdrawApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for WithdrawApplicationRequest {}
 impl ::wechatpay_runtime::Operation for WithdrawApplicationRequest {
     type Response = ();
     fn to_request(

@@ -163,14 +163,6 @@ impl PartnerNotifyContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerNotifyContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 服务商商户预扣费通知
 ///
 /// 商户进行委托代扣扣费前需要在可通知时间段内调用「预扣费通知」的接口为用户发送扣费提醒，并设定预计扣费金额，经过扣费等待期后，在可扣费期内可发起扣费，扣款金额不能高于预计扣费金额，扣费失败可主动发起重试扣费（重试次数由其他规则限制），直到扣费成功，或者可扣费期结束。
@@ -229,7 +221,6 @@ impl ::wechatpay_runtime::Validate for PartnerNotifyContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

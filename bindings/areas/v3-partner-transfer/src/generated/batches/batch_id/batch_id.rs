@@ -77,14 +77,6 @@ impl PartnerGetTransferBatchByNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `close_reason`.
     ///
@@ -399,7 +391,6 @@ impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByNoRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "batch_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -78,14 +78,6 @@ impl PartnerGetTransferBatchByOutNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByOutNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `close_reason`.
     ///
@@ -407,7 +399,6 @@ impl ::wechatpay_runtime::Validate for PartnerGetTransferBatchByOutNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl BindOpenScenarioSpeakerBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BindOpenScenarioSpeakerBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `bind_state`.
     ///
@@ -166,7 +158,6 @@ impl ::wechatpay_runtime::Validate for BindOpenScenarioSpeakerRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "device_sn"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

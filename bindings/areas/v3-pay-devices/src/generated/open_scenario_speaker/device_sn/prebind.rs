@@ -28,14 +28,6 @@ impl CreatePrebindBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePrebindBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `bind_state`.
     ///
@@ -150,7 +142,6 @@ impl ::wechatpay_runtime::Validate for CreatePrebindRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "device_sn"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

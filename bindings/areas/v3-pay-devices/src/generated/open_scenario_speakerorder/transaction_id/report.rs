@@ -51,14 +51,6 @@ impl PayCreateReportBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PayCreateReportBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 码牌支付结果上报 (`POST /v3/pay-devices/open-scenario-speakerorder/{transaction_id}/report`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -178,7 +170,6 @@ impl ::wechatpay_runtime::Validate for PayCreateReportRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

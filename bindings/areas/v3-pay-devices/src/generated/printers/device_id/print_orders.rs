@@ -232,14 +232,6 @@ impl CreatePrintOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePrintOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 小票机打印
 ///
 /// 服务商控制小票机进行打印。
@@ -293,7 +285,6 @@ impl ::wechatpay_runtime::Validate for CreatePrintOrderRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "device_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -154,14 +154,6 @@ impl AcquiringCreateExposureBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringCreateExposureBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微信分付-支付方式前置服务 (`POST /v3/pay/acquiring-bank/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -232,16 +224,7 @@ impl AcquiringCreateExposureRequest {
     pub const PATH: &'static str = "/v3/pay/acquiring-bank/transactions/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringCreateExposureRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for AcquiringCreateExposureRequest {}
 impl ::wechatpay_runtime::Operation for AcquiringCreateExposureRequest {
     type Response = AcquiringCreateExposureResponse;
     fn to_request(

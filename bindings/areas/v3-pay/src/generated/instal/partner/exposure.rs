@@ -162,14 +162,6 @@ impl PartnerInstalCreateExposureBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerInstalCreateExposureBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户贴息-获取微信分付曝光建议 (`POST /v3/pay/instal/partner/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -235,16 +227,7 @@ impl PartnerInstalCreateExposureRequest {
     pub const PATH: &'static str = "/v3/pay/instal/partner/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerInstalCreateExposureRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerInstalCreateExposureRequest {}
 impl ::wechatpay_runtime::Operation for PartnerInstalCreateExposureRequest {
     type Response = PartnerInstalCreateExposureResponse;
     fn to_request(

@@ -789,14 +789,6 @@ impl PartnerAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP下单 (`POST /v3/pay/partner/transactions/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -864,16 +856,7 @@ impl PartnerAppPrepayRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/app";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerAppPrepayRequest {
     type Response = PartnerAppPrepayResponse;
     fn to_request(

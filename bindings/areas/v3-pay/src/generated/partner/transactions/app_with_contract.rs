@@ -605,14 +605,6 @@ impl PartnerCreateAppWithContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateAppWithContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of APP下单并签约 (`POST /v3/pay/partner/transactions/app-with-contract`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -678,16 +670,7 @@ impl PartnerCreateAppWithContractRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/app-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateAppWithContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateAppWithContractRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateAppWithContractRequest {
     type Response = PartnerCreateAppWithContractResponse;
     fn to_request(

@@ -500,14 +500,6 @@ impl PartnerCreateCodepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateCodepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -890,16 +882,7 @@ impl PartnerCreateCodepayRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/codepay";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateCodepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateCodepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateCodepayRequest {
     type Response = PartnerCreateCodepayResponse;
     fn to_request(

@@ -136,14 +136,6 @@ impl PartnerCreateExposureBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateExposureBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微信分付-支付方式前置服务 (`POST /v3/pay/partner/transactions/exposure`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -214,16 +206,7 @@ impl PartnerCreateExposureRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/exposure";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateExposureRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateExposureRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateExposureRequest {
     type Response = PartnerCreateExposureResponse;
     fn to_request(

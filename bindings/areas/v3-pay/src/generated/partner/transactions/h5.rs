@@ -751,14 +751,6 @@ impl PartnerH5PrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerH5PrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5下单 (`POST /v3/pay/partner/transactions/h5`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -826,16 +818,7 @@ impl PartnerH5PrepayRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerH5PrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerH5PrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerH5PrepayRequest {
     type Response = PartnerH5PrepayResponse;
     fn to_request(

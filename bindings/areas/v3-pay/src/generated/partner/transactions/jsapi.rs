@@ -809,14 +809,6 @@ impl PartnerJsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerJsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI下单 (`POST /v3/pay/partner/transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -890,16 +882,7 @@ impl PartnerJsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerJsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerJsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerJsapiPrepayRequest {
     type Response = PartnerJsapiPrepayResponse;
     fn to_request(

@@ -735,14 +735,6 @@ impl PartnerCreateJsapiWithContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateJsapiWithContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI下单并授权/签约 (`POST /v3/pay/partner/transactions/jsapi-with-contract`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -812,16 +804,7 @@ impl PartnerCreateJsapiWithContractRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/jsapi-with-contract";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateJsapiWithContractRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateJsapiWithContractRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateJsapiWithContractRequest {
     type Response = PartnerCreateJsapiWithContractResponse;
     fn to_request(

@@ -560,14 +560,6 @@ impl PayMiniprogramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PayMiniprogramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序支付下单 (`POST /v3/pay/partner/transactions/miniprogram`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -633,16 +625,7 @@ impl PayMiniprogramPrepayRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/miniprogram";
 }
 
-impl ::wechatpay_runtime::Validate for PayMiniprogramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PayMiniprogramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PayMiniprogramPrepayRequest {
     type Response = PayMiniprogramPrepayResponse;
     fn to_request(

@@ -653,14 +653,6 @@ impl PartnerNativePrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerNativePrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of Native下单 (`POST /v3/pay/partner/transactions/native`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -728,16 +720,7 @@ impl PartnerNativePrepayRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/native";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerNativePrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerNativePrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerNativePrepayRequest {
     type Response = PartnerNativePrepayResponse;
     fn to_request(

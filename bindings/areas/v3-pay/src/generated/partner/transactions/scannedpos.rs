@@ -550,14 +550,6 @@ impl CreateScannedpoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateScannedpoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 扫码支付下单 (`POST /v3/pay/partner/transactions/scannedpos`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -621,16 +613,7 @@ impl CreateScannedpoRequest {
     pub const PATH: &'static str = "/v3/pay/partner/transactions/scannedpos";
 }
 
-impl ::wechatpay_runtime::Validate for CreateScannedpoRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateScannedpoRequest {}
 impl ::wechatpay_runtime::Operation for CreateScannedpoRequest {
     type Response = CreateScannedpoResponse;
     fn to_request(

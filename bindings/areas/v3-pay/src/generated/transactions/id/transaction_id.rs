@@ -28,14 +28,6 @@ impl QueryOrderByIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryOrderByIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -766,7 +758,6 @@ impl ::wechatpay_runtime::Validate for QueryOrderByIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl QueryOrderByOutTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryOrderByOutTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -813,7 +805,6 @@ impl ::wechatpay_runtime::Validate for QueryOrderByOutTradeNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -79,14 +79,6 @@ impl QueryDeductionQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryDeductionQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 从业机构查询微信支付分扣款信息 (`GET /v3/payscore/acquiringbank/serviceorder/deduction`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -159,16 +151,7 @@ impl QueryDeductionRequest {
     pub const PATH: &'static str = "/v3/payscore/acquiringbank/serviceorder/deduction";
 }
 
-impl ::wechatpay_runtime::Validate for QueryDeductionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryDeductionRequest {}
 impl ::wechatpay_runtime::Operation for QueryDeductionRequest {
     type Response = QueryDeductionResponse;
     fn to_request(

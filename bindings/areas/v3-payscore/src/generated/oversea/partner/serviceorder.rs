@@ -65,14 +65,6 @@ impl OverseaQueryServiceorderQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OverseaQueryServiceorderQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -863,16 +855,7 @@ impl OverseaQueryServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/oversea/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for OverseaQueryServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for OverseaQueryServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for OverseaQueryServiceorderRequest {
     type Response = OverseaQueryServiceorderResponse;
     fn to_request(
@@ -1413,14 +1396,6 @@ impl OverseaCreateServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OverseaCreateServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_discounts`.
 ///
 /// 后付费商户优惠
@@ -1735,16 +1710,7 @@ impl OverseaCreateServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/oversea/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for OverseaCreateServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for OverseaCreateServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for OverseaCreateServiceorderRequest {
     type Response = OverseaCreateServiceorderResponse;
     fn to_request(

@@ -139,14 +139,6 @@ impl ApplyForSceneBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyForSceneBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 服务商场景中预授权 (`POST /v3/payscore/partner/permissions/apply-for-scene`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -215,16 +207,7 @@ impl ApplyForSceneRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/apply-for-scene";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyForSceneRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyForSceneRequest {}
 impl ::wechatpay_runtime::Operation for ApplyForSceneRequest {
     type Response = ApplyForSceneResponse;
     fn to_request(

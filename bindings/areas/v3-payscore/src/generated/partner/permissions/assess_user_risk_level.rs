@@ -204,14 +204,6 @@ impl PartnerCreateAssessUserRiskLevelBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateAssessUserRiskLevelBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Query parameters of 服务商评估用户分层 (`POST /v3/payscore/partner/permissions/assess-user-risk-level`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -236,14 +228,6 @@ impl PartnerCreateAssessUserRiskLevelQuery {
             sub_mchid: sub_mchid.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for PartnerCreateAssessUserRiskLevelQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 服务商评估用户分层 (`POST /v3/payscore/partner/permissions/assess-user-risk-level`).
@@ -396,17 +380,7 @@ impl PartnerCreateAssessUserRiskLevelRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/assess-user-risk-level";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateAssessUserRiskLevelRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateAssessUserRiskLevelRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateAssessUserRiskLevelRequest {
     type Response = PartnerCreateAssessUserRiskLevelResponse;
     fn to_request(

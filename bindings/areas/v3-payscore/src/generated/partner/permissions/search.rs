@@ -86,14 +86,6 @@ impl QuerySearchQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QuerySearchQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询与用户授权记录（openid） (`GET /v3/payscore/partner/permissions/search`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -232,16 +224,7 @@ impl QuerySearchRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/search";
 }
 
-impl ::wechatpay_runtime::Validate for QuerySearchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QuerySearchRequest {}
 impl ::wechatpay_runtime::Operation for QuerySearchRequest {
     type Response = QuerySearchResponse;
     fn to_request(

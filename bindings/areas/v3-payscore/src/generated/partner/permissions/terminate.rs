@@ -93,14 +93,6 @@ impl PartnerTerminatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerTerminatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 解除用户授权关系（openid）
 ///
 /// 通过openid，服务商帮子商户解除用户授权关系
@@ -133,16 +125,7 @@ impl PartnerTerminatePermissionRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/permissions/terminate";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerTerminatePermissionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerTerminatePermissionRequest {}
 impl ::wechatpay_runtime::Operation for PartnerTerminatePermissionRequest {
     type Response = ();
     fn to_request(

@@ -438,14 +438,6 @@ impl PartnerCreateDirectCompleteBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateDirectCompleteBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 创单结单合并
 ///
 /// 该接口适用于无需微信支付分做订单风控判断的业务场景，在服务完成后，通过该接口对用户进行免密代扣。
@@ -478,16 +470,7 @@ impl PartnerCreateDirectCompleteRequest {
     pub const PATH: &'static str = "/v3/payscore/partner/serviceorder/direct-complete";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateDirectCompleteRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateDirectCompleteRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateDirectCompleteRequest {
     type Response = ();
     fn to_request(

@@ -44,14 +44,6 @@ impl CancelPayafterOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelPayafterOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 撤销先享后付订单 (`POST /v3/payscore/payafter-orders/{out_order_no}/cancel`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -169,7 +161,6 @@ impl ::wechatpay_runtime::Validate for CancelPayafterOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -311,14 +311,6 @@ impl CompletePayafterOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CompletePayafterOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 完结先享后付订单 (`POST /v3/payscore/payafter-orders/{out_order_no}/complete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -436,7 +428,6 @@ impl ::wechatpay_runtime::Validate for CompletePayafterOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -120,14 +120,6 @@ impl SyncPayafterOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncPayafterOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 支付分订单同步 (`POST /v3/payscore/payafter-orders/{out_order_no}/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -240,7 +232,6 @@ impl ::wechatpay_runtime::Validate for SyncPayafterOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

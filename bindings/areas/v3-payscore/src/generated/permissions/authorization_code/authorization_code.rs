@@ -28,14 +28,6 @@ impl GetPermissionByAuthorizationCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetPermissionByAuthorizationCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `authorization_state`.
     ///
@@ -200,7 +192,6 @@ impl ::wechatpay_runtime::Validate for GetPermissionByAuthorizationCodeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl GetPermissionByOpenidQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetPermissionByOpenidQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `authorization_state`.
     ///
@@ -199,7 +191,6 @@ impl ::wechatpay_runtime::Validate for GetPermissionByOpenidRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -177,14 +177,6 @@ impl PartnerCreatePayscorePlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreatePayscorePlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `plan_detail_list`.
 ///
 /// 支付分计划明细列表
@@ -410,16 +402,7 @@ impl PartnerCreatePayscorePlanRequest {
     pub const PATH: &'static str = "/v3/payscore/plan/partner/payscore-plans";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreatePayscorePlanRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreatePayscorePlanRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreatePayscorePlanRequest {
     type Response = PartnerCreatePayscorePlanResponse;
     fn to_request(

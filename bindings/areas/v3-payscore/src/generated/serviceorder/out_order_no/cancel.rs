@@ -44,14 +44,6 @@ impl CancelServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 取消支付分订单 (`POST /v3/payscore/serviceorder/{out_order_no}/cancel`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -173,7 +165,6 @@ impl ::wechatpay_runtime::Validate for CancelServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

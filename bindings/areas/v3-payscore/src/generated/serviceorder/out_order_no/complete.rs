@@ -429,14 +429,6 @@ impl CompleteServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CompleteServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -891,7 +883,6 @@ impl ::wechatpay_runtime::Validate for CompleteServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

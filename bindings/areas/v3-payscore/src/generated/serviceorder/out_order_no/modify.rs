@@ -285,14 +285,6 @@ impl ModifyServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -898,7 +890,6 @@ impl ::wechatpay_runtime::Validate for ModifyServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

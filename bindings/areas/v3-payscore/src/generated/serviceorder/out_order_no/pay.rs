@@ -50,14 +50,6 @@ impl PayServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PayServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户发起催收扣款 (`POST /v3/payscore/serviceorder/{out_order_no}/pay`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -175,7 +167,6 @@ impl ::wechatpay_runtime::Validate for PayServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -211,14 +211,6 @@ impl SendPendingmessageBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SendPendingmessageBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 下发服务费用待处理消息
 ///
 /// 商户系统请求支付分系统，下发服务费用待处理消息; 一笔服务订单仅可以发送一次服务费用待处理消息;
@@ -277,7 +269,6 @@ impl ::wechatpay_runtime::Validate for SendPendingmessageRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -211,14 +211,6 @@ impl SendPrepaidmessageBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SendPrepaidmessageBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 下发服务预扣费消息
 ///
 /// 商户系统请求支付分系统，下发服务预扣费消息; 一笔服务订单仅可以发送一次下发服务预扣费消息
@@ -277,7 +269,6 @@ impl ::wechatpay_runtime::Validate for SendPrepaidmessageRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

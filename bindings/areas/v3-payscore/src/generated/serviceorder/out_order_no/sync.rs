@@ -82,14 +82,6 @@ impl SyncServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -623,7 +615,6 @@ impl ::wechatpay_runtime::Validate for SyncServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

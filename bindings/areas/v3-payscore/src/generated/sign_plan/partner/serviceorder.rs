@@ -279,14 +279,6 @@ impl PartnerSignCreateServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerSignCreateServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `post_payments`.
 ///
 /// 后付费项目
@@ -654,16 +646,7 @@ impl PartnerSignCreateServiceorderRequest {
     pub const PATH: &'static str = "/v3/payscore/sign-plan/partner/serviceorder";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerSignCreateServiceorderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerSignCreateServiceorderRequest {}
 impl ::wechatpay_runtime::Operation for PartnerSignCreateServiceorderRequest {
     type Response = PartnerSignCreateServiceorderResponse;
     fn to_request(

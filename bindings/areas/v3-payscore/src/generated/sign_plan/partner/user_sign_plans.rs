@@ -151,14 +151,6 @@ impl PartnerCreateUserSignPlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateUserSignPlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `signed_detail_list`.
 ///
 /// 签约计划明细列表
@@ -506,16 +498,7 @@ impl PartnerCreateUserSignPlanRequest {
     pub const PATH: &'static str = "/v3/payscore/sign-plan/partner/user-sign-plans";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreateUserSignPlanRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreateUserSignPlanRequest {}
 impl ::wechatpay_runtime::Operation for PartnerCreateUserSignPlanRequest {
     type Response = PartnerCreateUserSignPlanResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl CancelSmartretailOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelSmartretailOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 撤销智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/cancel`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -169,7 +161,6 @@ impl ::wechatpay_runtime::Validate for CancelSmartretailOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -311,14 +311,6 @@ impl CompleteSmartretailOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CompleteSmartretailOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 完结智慧零售订单 (`POST /v3/payscore/smartretail-orders/{out_order_no}/complete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -438,7 +430,6 @@ impl ::wechatpay_runtime::Validate for CompleteSmartretailOrderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

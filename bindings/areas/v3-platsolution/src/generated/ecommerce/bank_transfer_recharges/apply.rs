@@ -111,14 +111,6 @@ impl PlatsolutionApplyBankTransferRechargeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionApplyBankTransferRechargeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transfer_in_account` object.
 ///
 /// 银行账户
@@ -253,16 +245,7 @@ impl PlatsolutionApplyBankTransferRechargeRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/bank-transfer-recharges/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionApplyBankTransferRechargeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PlatsolutionApplyBankTransferRechargeRequest {}
 impl ::wechatpay_runtime::Operation for PlatsolutionApplyBankTransferRechargeRequest {
     type Response = PlatsolutionApplyBankTransferRechargeResponse;
     fn to_request(

@@ -212,14 +212,6 @@ impl CreateCompensateBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCompensateBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transaction_info` object.
 ///
 /// 转账接收方订单信息
@@ -473,16 +465,7 @@ impl CreateCompensateBillRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/compensate-bills";
 }
 
-impl ::wechatpay_runtime::Validate for CreateCompensateBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateCompensateBillRequest {}
 impl ::wechatpay_runtime::Operation for CreateCompensateBillRequest {
     type Response = CreateCompensateBillResponse;
     fn to_request(

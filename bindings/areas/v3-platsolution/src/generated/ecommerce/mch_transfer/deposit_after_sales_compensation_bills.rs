@@ -303,14 +303,6 @@ impl CreateDepositAfterSalesCompensationBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateDepositAfterSalesCompensationBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transaction_info` object.
 ///
 /// 转账接收方订单信息
@@ -580,16 +572,7 @@ impl CreateDepositAfterSalesCompensationBillRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-after-sales-compensation-bills";
 }
 
-impl ::wechatpay_runtime::Validate for CreateDepositAfterSalesCompensationBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateDepositAfterSalesCompensationBillRequest {}
 impl ::wechatpay_runtime::Operation for CreateDepositAfterSalesCompensationBillRequest {
     type Response = CreateDepositAfterSalesCompensationBillResponse;
     fn to_request(

@@ -249,15 +249,6 @@ impl CreateDepositInsurancePremiumsCompensationBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate
-for CreateDepositInsurancePremiumsCompensationBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `mch_info` object.
 ///
 /// 转账接收方商户信息
@@ -562,16 +553,7 @@ impl CreateDepositInsurancePremiumsCompensationBillRequest {
 }
 
 impl ::wechatpay_runtime::Validate
-for CreateDepositInsurancePremiumsCompensationBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+for CreateDepositInsurancePremiumsCompensationBillRequest {}
 impl ::wechatpay_runtime::Operation
 for CreateDepositInsurancePremiumsCompensationBillRequest {
     type Response = CreateDepositInsurancePremiumsCompensationBillResponse;

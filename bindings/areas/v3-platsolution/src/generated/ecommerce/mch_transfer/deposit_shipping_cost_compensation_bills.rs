@@ -260,14 +260,6 @@ impl CreateDepositShippingCostCompensationBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateDepositShippingCostCompensationBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transaction_info` object.
 ///
 /// 转账接收方订单信息
@@ -569,16 +561,7 @@ impl CreateDepositShippingCostCompensationBillRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/deposit-shipping-cost-compensation-bills";
 }
 
-impl ::wechatpay_runtime::Validate for CreateDepositShippingCostCompensationBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateDepositShippingCostCompensationBillRequest {}
 impl ::wechatpay_runtime::Operation
 for CreateDepositShippingCostCompensationBillRequest {
     type Response = CreateDepositShippingCostCompensationBillResponse;

@@ -186,14 +186,6 @@ impl CreateInsuranceClaimBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceClaimBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transaction_info` object.
 ///
 /// 转账接收方订单信息
@@ -452,16 +444,7 @@ impl CreateInsuranceClaimBillRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills";
 }
 
-impl ::wechatpay_runtime::Validate for CreateInsuranceClaimBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateInsuranceClaimBillRequest {}
 impl ::wechatpay_runtime::Operation for CreateInsuranceClaimBillRequest {
     type Response = CreateInsuranceClaimBillResponse;
     fn to_request(

@@ -142,14 +142,6 @@ impl CreateSubMchCompensationBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateSubMchCompensationBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `mch_info` object.
 ///
 /// 赔付接收方商户信息
@@ -398,16 +390,7 @@ impl CreateSubMchCompensationBillRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/sub-mch-compensation-bills";
 }
 
-impl ::wechatpay_runtime::Validate for CreateSubMchCompensationBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateSubMchCompensationBillRequest {}
 impl ::wechatpay_runtime::Operation for CreateSubMchCompensationBillRequest {
     type Response = CreateSubMchCompensationBillResponse;
     fn to_request(

@@ -225,14 +225,6 @@ impl PlatsolutionTransferBillsBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionTransferBillsBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `mch_info` object.
 ///
 /// 转账接收方商户信息
@@ -496,16 +488,7 @@ impl PlatsolutionTransferBillsRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/transfer-bills";
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionTransferBillsRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PlatsolutionTransferBillsRequest {}
 impl ::wechatpay_runtime::Operation for PlatsolutionTransferBillsRequest {
     type Response = PlatsolutionTransferBillsResponse;
     fn to_request(

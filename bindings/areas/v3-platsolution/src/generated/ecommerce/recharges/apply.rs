@@ -190,14 +190,6 @@ impl ApplyRechargeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyRechargeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请二级商户充值 (`POST /v3/platsolution/ecommerce/recharges/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -275,16 +267,7 @@ impl ApplyRechargeRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/recharges/apply";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyRechargeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyRechargeRequest {}
 impl ::wechatpay_runtime::Operation for ApplyRechargeRequest {
     type Response = ApplyRechargeResponse;
     fn to_request(

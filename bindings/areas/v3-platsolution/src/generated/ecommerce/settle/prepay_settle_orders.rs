@@ -249,14 +249,6 @@ impl CreatePrepaySettleOrderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePrepaySettleOrderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 个人收款-申请批量结算 (`POST /v3/platsolution/ecommerce/settle/prepay-settle-orders`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -369,16 +361,7 @@ impl CreatePrepaySettleOrderRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/settle/prepay-settle-orders";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePrepaySettleOrderRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePrepaySettleOrderRequest {}
 impl ::wechatpay_runtime::Operation for CreatePrepaySettleOrderRequest {
     type Response = CreatePrepaySettleOrderResponse;
     fn to_request(

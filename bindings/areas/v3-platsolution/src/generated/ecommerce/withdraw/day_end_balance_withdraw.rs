@@ -109,14 +109,6 @@ impl CreateDayEndBalanceWithdrawBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateDayEndBalanceWithdrawBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -314,16 +306,7 @@ impl CreateDayEndBalanceWithdrawRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/withdraw/day-end-balance-withdraw";
 }
 
-impl ::wechatpay_runtime::Validate for CreateDayEndBalanceWithdrawRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateDayEndBalanceWithdrawRequest {}
 impl ::wechatpay_runtime::Operation for CreateDayEndBalanceWithdrawRequest {
     type Response = CreateDayEndBalanceWithdrawResponse;
     fn to_request(

@@ -166,14 +166,6 @@ impl ApplyBatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyBatchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 受理商家转账 (`POST /v3/platsolution/mch-transfer/batches/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -256,16 +248,7 @@ impl ApplyBatchRequest {
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/batches/apply";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyBatchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyBatchRequest {}
 impl ::wechatpay_runtime::Operation for ApplyBatchRequest {
     type Response = ApplyBatchResponse;
     fn to_request(

@@ -260,14 +260,6 @@ impl ApplyReservationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyReservationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -379,16 +371,7 @@ impl ApplyReservationRequest {
     pub const PATH: &'static str = "/v3/platsolution/mch-transfer/reservation/apply";
 }
 
-impl ::wechatpay_runtime::Validate for ApplyReservationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ApplyReservationRequest {}
 impl ::wechatpay_runtime::Operation for ApplyReservationRequest {
     type Response = ApplyReservationResponse;
     fn to_request(

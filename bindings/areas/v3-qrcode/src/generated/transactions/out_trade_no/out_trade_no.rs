@@ -36,14 +36,6 @@ impl QrcodeQueryTransactionQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QrcodeQueryTransactionQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_state`.
     ///
@@ -473,7 +465,6 @@ impl ::wechatpay_runtime::Validate for QrcodeQueryTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -64,14 +64,6 @@ impl QueryUserServiceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryUserServiceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `user_service_state`.
     pub enum QueryUserServiceUserServiceState {
@@ -179,7 +171,6 @@ impl ::wechatpay_runtime::Validate for QueryUserServiceRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

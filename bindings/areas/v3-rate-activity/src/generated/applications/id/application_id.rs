@@ -355,14 +355,6 @@ impl ModifyApplicationByApplicationIdBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyApplicationByApplicationIdBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改单据信息 (`PATCH /v3/rate-activity/applications/id/{application_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -454,7 +446,6 @@ impl ::wechatpay_runtime::Validate for ModifyApplicationByApplicationIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

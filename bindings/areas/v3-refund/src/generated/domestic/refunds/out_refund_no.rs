@@ -36,14 +36,6 @@ impl QueryRefundByOutRefundNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryRefundByOutRefundNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `channel`.
     ///
@@ -606,7 +598,6 @@ impl ::wechatpay_runtime::Validate for QueryRefundByOutRefundNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -635,14 +635,6 @@ impl CreatePrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -709,16 +701,7 @@ impl CreatePrepayRequest {
     pub const PATH: &'static str = "/v3/repayment/combine-transactions/partner/prepay";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePrepayRequest {}
 impl ::wechatpay_runtime::Operation for CreatePrepayRequest {
     type Response = CreatePrepayResponse;
     fn to_request(

@@ -42,14 +42,6 @@ impl CreateAssignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAssignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 服务人员分配
 ///
 /// 用于服务商/商户开发者在顾客下单后为顾客分配服务人员使用。
@@ -107,7 +99,6 @@ impl ::wechatpay_runtime::Validate for CreateAssignRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "guide_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

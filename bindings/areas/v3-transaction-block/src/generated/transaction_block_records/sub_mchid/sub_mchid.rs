@@ -39,14 +39,6 @@ impl GetTransactionBlockRecordBySubMchidQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordBySubMchidQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `number_of_block`.
     ///
@@ -806,7 +798,6 @@ impl ::wechatpay_runtime::Validate for GetTransactionBlockRecordBySubMchidReques
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -933,14 +933,6 @@ impl CreateTransactionBlockSubmissionBySubMchidBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTransactionBlockSubmissionBySubMchidBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `review_result`.
     ///
@@ -1063,7 +1055,6 @@ for CreateTransactionBlockSubmissionBySubMchidRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -64,14 +64,6 @@ impl GetTransferBatchByNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransferBatchByNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transfer_batch` object.
 ///
 /// 转账批次单
@@ -354,7 +346,6 @@ impl ::wechatpay_runtime::Validate for GetTransferBatchByNoRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "batch_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

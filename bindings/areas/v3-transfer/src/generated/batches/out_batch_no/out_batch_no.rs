@@ -64,14 +64,6 @@ impl GetTransferBatchByOutNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransferBatchByOutNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transfer_batch` object.
 ///
 /// 转账批次单
@@ -367,7 +359,6 @@ impl ::wechatpay_runtime::Validate for GetTransferBatchByOutNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl VehicleGetContractQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for VehicleGetContractQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 通过商户ETC绑定号查询签约状态 (`GET /v3/vehicle/etc/contracts/{contract_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -185,7 +177,6 @@ impl ::wechatpay_runtime::Validate for VehicleGetContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

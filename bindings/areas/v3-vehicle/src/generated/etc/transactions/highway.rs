@@ -332,14 +332,6 @@ impl CreateHighwayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateHighwayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -696,16 +688,7 @@ impl CreateHighwayRequest {
     pub const PATH: &'static str = "/v3/vehicle/etc/transactions/highway";
 }
 
-impl ::wechatpay_runtime::Validate for CreateHighwayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateHighwayRequest {}
 impl ::wechatpay_runtime::Operation for CreateHighwayRequest {
     type Response = CreateHighwayResponse;
     fn to_request(

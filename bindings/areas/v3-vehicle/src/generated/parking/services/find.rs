@@ -74,14 +74,6 @@ impl QueryPlateServiceQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryPlateServiceQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `service_state`.
     ///
@@ -186,16 +178,7 @@ impl QueryPlateServiceRequest {
     pub const PATH: &'static str = "/v3/vehicle/parking/services/find";
 }
 
-impl ::wechatpay_runtime::Validate for QueryPlateServiceRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryPlateServiceRequest {}
 impl ::wechatpay_runtime::Operation for QueryPlateServiceRequest {
     type Response = QueryPlateServiceResponse;
     fn to_request(

@@ -36,14 +36,6 @@ impl VehicleQueryTransactionQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for VehicleQueryTransactionQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `plate_color`.
     ///
@@ -524,7 +516,6 @@ impl ::wechatpay_runtime::Validate for VehicleQueryTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl QueryMerchantIdentifierQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryMerchantIdentifierQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询商户标识列表 (`GET /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -168,7 +160,6 @@ impl ::wechatpay_runtime::Validate for QueryMerchantIdentifierRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "range_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -250,14 +241,6 @@ impl CreateMerchantIdentifierBody {
             merchant_identifier: merchant_identifier.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for CreateMerchantIdentifierBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 添加商户标识 (`POST /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers`).
@@ -348,7 +331,6 @@ impl ::wechatpay_runtime::Validate for CreateMerchantIdentifierRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "range_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -100,14 +100,6 @@ impl CreateQuotaCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateQuotaCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 企业商户为员工下发企业支付额度卡 (`POST /v3/webizpay/employees/{employee_id}/quota-cards`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -241,7 +233,6 @@ impl ::wechatpay_runtime::Validate for CreateQuotaCardRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

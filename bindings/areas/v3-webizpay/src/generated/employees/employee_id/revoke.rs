@@ -37,14 +37,6 @@ impl RevokeEmployeeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RevokeEmployeeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `authorization_state`.
     ///
@@ -183,7 +175,6 @@ impl ::wechatpay_runtime::Validate for RevokeEmployeeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetEntityMatchQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetEntityMatchQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -215,7 +207,6 @@ impl ::wechatpay_runtime::Validate for GetEntityMatchRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "batch_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl QueryAuthorizationStateQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryAuthorizationStateQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `authorization_state`.
     ///
@@ -224,7 +216,6 @@ impl ::wechatpay_runtime::Validate for QueryAuthorizationStateRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "user_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

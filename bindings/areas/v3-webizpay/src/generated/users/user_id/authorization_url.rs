@@ -56,14 +56,6 @@ impl CreateAuthorizationUrlBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAuthorizationUrlBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 企业商户发起员工开通企业支付授权 (`POST /v3/webizpay/users/{user_id}/authorization-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -193,7 +185,6 @@ impl ::wechatpay_runtime::Validate for CreateAuthorizationUrlRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "user_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

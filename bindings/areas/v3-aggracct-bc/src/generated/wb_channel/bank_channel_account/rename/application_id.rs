@@ -39,14 +39,6 @@ impl GetRenameQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetRenameQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `change_scene`.
     ///
@@ -225,7 +217,6 @@ impl ::wechatpay_runtime::Validate for GetRenameRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

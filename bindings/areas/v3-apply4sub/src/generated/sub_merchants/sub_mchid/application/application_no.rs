@@ -48,14 +48,6 @@ impl GetApplicationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetApplicationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `account_type`.
     ///
@@ -241,7 +233,6 @@ impl ::wechatpay_runtime::Validate for GetApplicationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetCardLinkByBusinessCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetCardLinkByBusinessCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `payment_scene`.
     ///
@@ -199,7 +191,6 @@ impl ::wechatpay_runtime::Validate for GetCardLinkByBusinessCodeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

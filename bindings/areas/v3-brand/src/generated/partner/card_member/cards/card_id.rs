@@ -28,14 +28,6 @@ impl BrandGetCardQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandGetCardQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_type`.
     ///
@@ -583,7 +575,6 @@ impl ::wechatpay_runtime::Validate for BrandGetCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -1170,14 +1161,6 @@ impl BrandModifyCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BrandModifyCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改会员卡模板信息 (`PATCH /v3/brand/partner/card-member/cards/{card_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1414,7 +1397,6 @@ impl ::wechatpay_runtime::Validate for BrandModifyCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 
@@ -1470,14 +1452,6 @@ impl BrandDeleteCardQuery {
             brand_id: brand_id.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for BrandDeleteCardQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 删除会员卡模板 (`DELETE /v3/brand/partner/card-member/cards/{card_id}`).
@@ -1716,7 +1690,6 @@ impl ::wechatpay_runtime::Validate for BrandDeleteCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetMembershipActivityQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetMembershipActivityQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `activity_channel`.
     ///
@@ -294,7 +286,6 @@ impl ::wechatpay_runtime::Validate for GetMembershipActivityRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -385,14 +376,6 @@ impl ModifyMembershipActivityBody {
             end_time: end_time.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for ModifyMembershipActivityBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 修改品牌会员发券活动信息 (`PATCH /v3/brand/partner/card-member/membership-activities/{activity_id}`).
@@ -586,7 +569,6 @@ impl ::wechatpay_runtime::Validate for ModifyMembershipActivityRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -351,14 +351,6 @@ impl ImportByOpenidBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ImportByOpenidBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_type`.
     ///
@@ -715,16 +707,7 @@ impl ImportByOpenidRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/import-by-openid";
 }
 
-impl ::wechatpay_runtime::Validate for ImportByOpenidRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ImportByOpenidRequest {}
 impl ::wechatpay_runtime::Operation for ImportByOpenidRequest {
     type Response = ImportByOpenidResponse;
     fn to_request(

@@ -337,14 +337,6 @@ impl ImportByPhoneBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ImportByPhoneBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_type`.
     ///
@@ -699,16 +691,7 @@ impl ImportByPhoneRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-cards/import-by-phone";
 }
 
-impl ::wechatpay_runtime::Validate for ImportByPhoneRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ImportByPhoneRequest {}
 impl ::wechatpay_runtime::Operation for ImportByPhoneRequest {
     type Response = ImportByPhoneResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl GetUserCardQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetUserCardQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_type`.
     ///
@@ -463,7 +455,6 @@ impl ::wechatpay_runtime::Validate for GetUserCardRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -905,14 +896,6 @@ impl ModifyUserCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyUserCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Query parameters of 修改用户会员卡信息 (`PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -937,14 +920,6 @@ impl ModifyUserCardQuery {
             card_id: card_id.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for ModifyUserCardQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 修改用户会员卡信息 (`PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`).
@@ -1133,8 +1108,6 @@ impl ::wechatpay_runtime::Validate for ModifyUserCardRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -65,14 +65,6 @@ impl SyncUserPointBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncUserPointBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 同步积分余额 (`POST /v3/brand/partner/card-member/user-points/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -171,16 +163,7 @@ impl SyncUserPointRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-points/sync";
 }
 
-impl ::wechatpay_runtime::Validate for SyncUserPointRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SyncUserPointRequest {}
 impl ::wechatpay_runtime::Operation for SyncUserPointRequest {
     type Response = SyncUserPointResponse;
     fn to_request(

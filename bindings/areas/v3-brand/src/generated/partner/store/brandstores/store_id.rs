@@ -28,14 +28,6 @@ impl GetBrandstoreQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetBrandstoreQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `store_state`.
     ///
@@ -386,7 +378,6 @@ impl ::wechatpay_runtime::Validate for GetBrandstoreRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -672,14 +663,6 @@ impl ModifyBrandstoreBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyBrandstoreBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 更新品牌门店 (`PATCH /v3/brand/partner/store/brandstores/{store_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -812,7 +795,6 @@ impl ::wechatpay_runtime::Validate for ModifyBrandstoreRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 
@@ -870,14 +852,6 @@ impl DeleteBrandstoreBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteBrandstoreBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 删除品牌门店
 ///
 /// 根据品牌门店ID，删除品牌门店。
@@ -933,7 +907,6 @@ impl ::wechatpay_runtime::Validate for DeleteBrandstoreRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -51,14 +51,6 @@ impl QueryCommitStatusQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryCommitStatusQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 商圈会员待积分状态查询
 ///
 /// 通过此API，商圈商户/服务商可以自行查询已授权“商圈会员积分服务”的会员用户当日在该商圈的待积分状态。
@@ -116,7 +108,6 @@ impl ::wechatpay_runtime::Validate for QueryCommitStatusRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

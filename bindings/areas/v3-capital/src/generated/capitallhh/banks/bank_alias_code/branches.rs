@@ -45,14 +45,6 @@ impl ListBranchesQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListBranchesQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `data`.
 ///
 /// 支行列表
@@ -284,7 +276,6 @@ impl ::wechatpay_runtime::Validate for ListBranchesRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -116,14 +116,6 @@ impl ConfirmContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 创建用户当次充电代扣凭证 (`POST /v3/ebike/charge/contracts/{contract_id}/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -217,7 +209,6 @@ impl ::wechatpay_runtime::Validate for ConfirmContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl EbikeGetTransactionByTransactionIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EbikeGetTransactionByTransactionIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者信息
@@ -441,7 +433,6 @@ impl ::wechatpay_runtime::Validate for EbikeGetTransactionByTransactionIdRequest
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -42,14 +42,6 @@ impl EbikeQueryContractQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EbikeQueryContractQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 通过用户标识查询用户状态 (`GET /v3/ebike/charge/users/{openid}/contract`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -164,7 +156,6 @@ impl ::wechatpay_runtime::Validate for EbikeQueryContractRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -58,14 +58,6 @@ impl CombineMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CombineMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序方式预签约 (`POST /v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -152,16 +144,7 @@ impl CombineMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/ecommerce/combine-papay/contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for CombineMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CombineMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for CombineMiniProgramPrepayRequest {
     type Response = CombineMiniProgramPrepayResponse;
     fn to_request(

@@ -102,14 +102,6 @@ impl EcommerceReverseTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceReverseTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 电商合单委托代扣撤销订单
 ///
 /// 商户可以通过该接口发起免密的合单撤销
@@ -168,7 +160,6 @@ impl ::wechatpay_runtime::Validate for EcommerceReverseTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl EcommerceGetWithdrawByOutRequestNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommerceGetWithdrawByOutRequestNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -242,7 +234,6 @@ impl ::wechatpay_runtime::Validate for EcommerceGetWithdrawByOutRequestNoRequest
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

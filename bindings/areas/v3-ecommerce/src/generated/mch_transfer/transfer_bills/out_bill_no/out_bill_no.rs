@@ -28,14 +28,6 @@ impl GetTransferBillByOutBillNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransferBillByOutBillNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户单号查询转账单 (`GET /v3/ecommerce/mch-transfer/transfer-bills/out-bill-no/{out_bill_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -212,7 +204,6 @@ impl ::wechatpay_runtime::Validate for GetTransferBillByOutBillNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

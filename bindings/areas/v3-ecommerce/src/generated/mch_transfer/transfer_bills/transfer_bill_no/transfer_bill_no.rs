@@ -28,14 +28,6 @@ impl GetTransferBillByTransferBillNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransferBillByTransferBillNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微信转账单号查询转账单 (`GET /v3/ecommerce/mch-transfer/transfer-bills/transfer-bill-no/{transfer_bill_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -212,7 +204,6 @@ impl ::wechatpay_runtime::Validate for GetTransferBillByTransferBillNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetCharityBudgetQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetCharityBudgetQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -223,7 +215,6 @@ impl ::wechatpay_runtime::Validate for GetCharityBudgetRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetElectronicReceiptQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetElectronicReceiptQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -191,7 +183,6 @@ impl ::wechatpay_runtime::Validate for GetElectronicReceiptRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -242,14 +242,6 @@ impl PartnerCreatePreTransferWithAuthorizationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreatePreTransferWithAuthorizationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -345,16 +337,7 @@ impl PartnerCreatePreTransferWithAuthorizationRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCreatePreTransferWithAuthorizationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerCreatePreTransferWithAuthorizationRequest {}
 impl ::wechatpay_runtime::Operation
 for PartnerCreatePreTransferWithAuthorizationRequest {
     type Response = PartnerCreatePreTransferWithAuthorizationResponse;

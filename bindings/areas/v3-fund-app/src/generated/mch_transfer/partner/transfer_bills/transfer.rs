@@ -182,14 +182,6 @@ impl PartnerTransferTransferBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerTransferTransferBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -343,16 +335,7 @@ impl PartnerTransferTransferBillRequest {
     pub const PATH: &'static str = "/v3/fund-app/mch-transfer/partner/transfer-bills/transfer";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerTransferTransferBillRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerTransferTransferBillRequest {}
 impl ::wechatpay_runtime::Operation for PartnerTransferTransferBillRequest {
     type Response = PartnerTransferTransferBillResponse;
     fn to_request(

@@ -38,15 +38,6 @@ impl GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate
-for GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -278,7 +269,6 @@ for GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

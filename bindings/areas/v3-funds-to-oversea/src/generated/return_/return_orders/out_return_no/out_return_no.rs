@@ -28,14 +28,6 @@ impl GetReturnOrderByOutReturnNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetReturnOrderByOutReturnNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -206,7 +198,6 @@ impl ::wechatpay_runtime::Validate for GetReturnOrderByOutReturnNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -207,14 +207,6 @@ impl GlobalCreateApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `applyment_state`.
     ///
@@ -381,16 +373,7 @@ impl GlobalCreateApplicationRequest {
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/applications";
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for GlobalCreateApplicationRequest {}
 impl ::wechatpay_runtime::Operation for GlobalCreateApplicationRequest {
     type Response = GlobalCreateApplicationResponse;
     fn to_request(

@@ -30,14 +30,6 @@ impl CompleteComplaintBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CompleteComplaintBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 反馈处理完成
 ///
 /// 商户可通过调用此接口，反馈投诉单已处理完成。投诉单处理完成后系统将对用户下发满意度评价。请务必在真实处理完用户投诉后再调此接口，避免因投诉未妥善处理造成用户重复投诉。重复投诉率将是考核客诉处理质量的重要指标之一。
@@ -96,7 +88,6 @@ impl ::wechatpay_runtime::Validate for CompleteComplaintRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

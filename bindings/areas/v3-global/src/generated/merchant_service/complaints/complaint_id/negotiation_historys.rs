@@ -81,14 +81,6 @@ impl GlobalListNegotiationHistorysQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalListNegotiationHistorysQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `operate_type`.
     ///
@@ -359,7 +351,6 @@ impl ::wechatpay_runtime::Validate for GlobalListNegotiationHistorysRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -79,14 +79,6 @@ impl GlobalCreateResponseBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalCreateResponseBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 提交回复
 ///
 /// 商户可通过调用此接口，提交回复内容。其中上传图片凭证需首先调用商户上传反馈图片接口，得到图片id，再将id填入请求。
@@ -145,7 +137,6 @@ impl ::wechatpay_runtime::Validate for GlobalCreateResponseRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -92,14 +92,6 @@ impl GlobalTerminateContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalTerminateContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 申请解约
 ///
 /// 商户与用户的签约关系有误或者商户主动要求与用户之前的签约协议时可调用此接口完成解约。
@@ -160,7 +152,6 @@ impl ::wechatpay_runtime::Validate for GlobalTerminateContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -92,14 +92,6 @@ impl GetContractByOutContractCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetContractByOutContractCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户协议号查询签约 (`GET /v3/global/papay/contracts/out-contract-code/{out_contract_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -266,7 +258,6 @@ impl ::wechatpay_runtime::Validate for GetContractByOutContractCodeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl PapayGlobalGetTransactionByOutTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PapayGlobalGetTransactionByOutTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `trade_type`.
     ///
@@ -589,7 +581,6 @@ impl ::wechatpay_runtime::Validate for PapayGlobalGetTransactionByOutTradeNoRequ
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl QueryAmountQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryAmountQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询剩余待分金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/amounts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -147,7 +139,6 @@ impl ::wechatpay_runtime::Validate for QueryAmountRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl QueryRefundableAmountQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryRefundableAmountQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询订单剩余可退款金额 (`GET /v3/global/profit-sharing/transactions/{transaction_id}/refundable-amounts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -152,7 +144,6 @@ impl ::wechatpay_runtime::Validate for QueryRefundableAmountRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

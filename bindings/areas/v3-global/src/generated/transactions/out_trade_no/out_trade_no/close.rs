@@ -56,14 +56,6 @@ impl OutGlobalCloseTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OutGlobalCloseTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 关闭订单(商户订单号)
 ///
 /// 以下情况需要调用关单接口：商户订单支付失败需要生成新单号重新发起支付，要对原订单号调用关单，避免重复支付；系统下单后，用户支付超时，系统退出不再受理，避免用户继续，请调用关单接口。
@@ -134,7 +126,6 @@ impl ::wechatpay_runtime::Validate for OutGlobalCloseTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

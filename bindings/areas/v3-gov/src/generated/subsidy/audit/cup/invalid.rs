@@ -44,14 +44,6 @@ impl CreateInvalidBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateInvalidBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/invalid`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -132,16 +124,7 @@ impl CreateInvalidRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/invalid";
 }
 
-impl ::wechatpay_runtime::Validate for CreateInvalidRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateInvalidRequest {}
 impl ::wechatpay_runtime::Operation for CreateInvalidRequest {
     type Response = CreateInvalidResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl QueryCupBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryCupBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询审核结果 (`POST /v3/gov/subsidy/audit/cup/query`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -175,16 +167,7 @@ impl QueryCupRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/query";
 }
 
-impl ::wechatpay_runtime::Validate for QueryCupRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryCupRequest {}
 impl ::wechatpay_runtime::Operation for QueryCupRequest {
     type Response = QueryCupResponse;
     fn to_request(

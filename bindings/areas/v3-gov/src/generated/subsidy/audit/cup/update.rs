@@ -930,14 +930,6 @@ impl UpdateCupBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UpdateCupBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 更新审核数据 (`POST /v3/gov/subsidy/audit/cup/update`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1018,16 +1010,7 @@ impl UpdateCupRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/update";
 }
 
-impl ::wechatpay_runtime::Validate for UpdateCupRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UpdateCupRequest {}
 impl ::wechatpay_runtime::Operation for UpdateCupRequest {
     type Response = UpdateCupResponse;
     fn to_request(

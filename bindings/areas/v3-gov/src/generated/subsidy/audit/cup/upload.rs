@@ -930,14 +930,6 @@ impl UploadCupBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UploadCupBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 上传审核数据 (`POST /v3/gov/subsidy/audit/cup/upload`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1018,16 +1010,7 @@ impl UploadCupRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/upload";
 }
 
-impl ::wechatpay_runtime::Validate for UploadCupRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for UploadCupRequest {}
 impl ::wechatpay_runtime::Operation for UploadCupRequest {
     type Response = UploadCupResponse;
     fn to_request(

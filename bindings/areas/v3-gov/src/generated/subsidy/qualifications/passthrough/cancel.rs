@@ -100,14 +100,6 @@ impl CancelPassthroughBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelPassthroughBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 取消资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/cancel`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -176,16 +168,7 @@ impl CancelPassthroughRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/passthrough/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for CancelPassthroughRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CancelPassthroughRequest {}
 impl ::wechatpay_runtime::Operation for CancelPassthroughRequest {
     type Response = CancelPassthroughResponse;
     fn to_request(

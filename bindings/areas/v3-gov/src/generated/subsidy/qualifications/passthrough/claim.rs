@@ -104,14 +104,6 @@ impl ClaimPassthroughBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ClaimPassthroughBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 领取资格(透传模式) (`POST /v3/gov/subsidy/qualifications/passthrough/claim`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -180,16 +172,7 @@ impl ClaimPassthroughRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/passthrough/claim";
 }
 
-impl ::wechatpay_runtime::Validate for ClaimPassthroughRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ClaimPassthroughRequest {}
 impl ::wechatpay_runtime::Operation for ClaimPassthroughRequest {
     type Response = ClaimPassthroughResponse;
     fn to_request(

@@ -77,14 +77,6 @@ impl QueryPassthroughBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryPassthroughBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -251,16 +243,7 @@ impl QueryPassthroughRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/qualifications/passthrough/query";
 }
 
-impl ::wechatpay_runtime::Validate for QueryPassthroughRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryPassthroughRequest {}
 impl ::wechatpay_runtime::Operation for QueryPassthroughRequest {
     type Response = QueryPassthroughResponse;
     fn to_request(

@@ -94,14 +94,6 @@ impl QueryDayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryDayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询单日交易汇总 (`POST /v3/gov/subsidy/transactions/summary/query-day`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -193,16 +185,7 @@ impl QueryDayRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/transactions/summary/query-day";
 }
 
-impl ::wechatpay_runtime::Validate for QueryDayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryDayRequest {}
 impl ::wechatpay_runtime::Operation for QueryDayRequest {
     type Response = QueryDayResponse;
     fn to_request(

@@ -65,14 +65,6 @@ impl CancelAuthcodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelAuthcodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 品类凭证码预核销撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/cancel`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -143,16 +135,7 @@ impl CancelAuthcodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/cancel";
 }
 
-impl ::wechatpay_runtime::Validate for CancelAuthcodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CancelAuthcodeRequest {}
 impl ::wechatpay_runtime::Operation for CancelAuthcodeRequest {
     type Response = CancelAuthcodeResponse;
     fn to_request(

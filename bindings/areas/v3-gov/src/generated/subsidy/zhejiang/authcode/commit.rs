@@ -278,14 +278,6 @@ impl CommitAuthcodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CommitAuthcodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 品类凭证码上报确认 (`POST /v3/gov/subsidy/zhejiang/authcode/commit`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -356,16 +348,7 @@ impl CommitAuthcodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/commit";
 }
 
-impl ::wechatpay_runtime::Validate for CommitAuthcodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CommitAuthcodeRequest {}
 impl ::wechatpay_runtime::Operation for CommitAuthcodeRequest {
     type Response = CommitAuthcodeResponse;
     fn to_request(

@@ -121,14 +121,6 @@ impl CreateIssueBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateIssueBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/issue`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -204,16 +196,7 @@ impl CreateIssueRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/issue";
 }
 
-impl ::wechatpay_runtime::Validate for CreateIssueRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateIssueRequest {}
 impl ::wechatpay_runtime::Operation for CreateIssueRequest {
     type Response = CreateIssueResponse;
     fn to_request(

@@ -239,14 +239,6 @@ impl RefundAuthcodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RefundAuthcodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 品类凭证码上报撤销 (`POST /v3/gov/subsidy/zhejiang/authcode/refund`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -317,16 +309,7 @@ impl RefundAuthcodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/refund";
 }
 
-impl ::wechatpay_runtime::Validate for RefundAuthcodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for RefundAuthcodeRequest {}
 impl ::wechatpay_runtime::Operation for RefundAuthcodeRequest {
     type Response = RefundAuthcodeResponse;
     fn to_request(

@@ -65,14 +65,6 @@ impl CreateTryBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateTryBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 预核销品类凭证码 (`POST /v3/gov/subsidy/zhejiang/authcode/try`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -205,16 +197,7 @@ impl CreateTryRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/authcode/try";
 }
 
-impl ::wechatpay_runtime::Validate for CreateTryRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateTryRequest {}
 impl ::wechatpay_runtime::Operation for CreateTryRequest {
     type Response = CreateTryResponse;
     fn to_request(

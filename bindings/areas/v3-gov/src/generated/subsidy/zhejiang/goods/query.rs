@@ -70,14 +70,6 @@ impl QueryGoodBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryGoodBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `code_type`.
     ///
@@ -387,16 +379,7 @@ impl QueryGoodRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/goods/query";
 }
 
-impl ::wechatpay_runtime::Validate for QueryGoodRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QueryGoodRequest {}
 impl ::wechatpay_runtime::Operation for QueryGoodRequest {
     type Response = QueryGoodResponse;
     fn to_request(

@@ -256,14 +256,6 @@ impl ConfirmNQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmNQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -336,16 +328,7 @@ impl ConfirmNQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/n-qualifications/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmNQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ConfirmNQualificationRequest {}
 impl ::wechatpay_runtime::Operation for ConfirmNQualificationRequest {
     type Response = ConfirmNQualificationResponse;
     fn to_request(

@@ -64,14 +64,6 @@ impl CreateAlterBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateAlterBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 变更资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/alter`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -149,16 +141,7 @@ impl CreateAlterRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/alter";
 }
 
-impl ::wechatpay_runtime::Validate for CreateAlterRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreateAlterRequest {}
 impl ::wechatpay_runtime::Operation for CreateAlterRequest {
     type Response = CreateAlterResponse;
     fn to_request(

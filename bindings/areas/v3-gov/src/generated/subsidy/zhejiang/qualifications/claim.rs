@@ -90,14 +90,6 @@ impl ClaimQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ClaimQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 领取资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/claim`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -168,16 +160,7 @@ impl ClaimQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/claim";
 }
 
-impl ::wechatpay_runtime::Validate for ClaimQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ClaimQualificationRequest {}
 impl ::wechatpay_runtime::Operation for ClaimQualificationRequest {
     type Response = ClaimQualificationResponse;
     fn to_request(

@@ -53,14 +53,6 @@ impl ZhejiangQueryQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangQueryQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status_code`.
     ///
@@ -200,16 +192,7 @@ impl ZhejiangQueryQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/query";
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangQueryQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ZhejiangQueryQualificationRequest {}
 impl ::wechatpay_runtime::Operation for ZhejiangQueryQualificationRequest {
     type Response = ZhejiangQueryQualificationResponse;
     fn to_request(

@@ -423,14 +423,6 @@ impl ZhejiangSyncQualificationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangSyncQualificationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -508,16 +500,7 @@ impl ZhejiangSyncQualificationRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/qualifications/sync";
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangSyncQualificationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ZhejiangSyncQualificationRequest {}
 impl ::wechatpay_runtime::Operation for ZhejiangSyncQualificationRequest {
     type Response = ZhejiangSyncQualificationResponse;
     fn to_request(

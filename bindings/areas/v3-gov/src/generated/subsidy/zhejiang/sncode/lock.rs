@@ -269,14 +269,6 @@ impl ZhejiangLockSncodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangLockSncodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of sn码锁定 (`POST /v3/gov/subsidy/zhejiang/sncode/lock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -357,16 +349,7 @@ impl ZhejiangLockSncodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/sncode/lock";
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangLockSncodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ZhejiangLockSncodeRequest {}
 impl ::wechatpay_runtime::Operation for ZhejiangLockSncodeRequest {
     type Response = ZhejiangLockSncodeResponse;
     fn to_request(

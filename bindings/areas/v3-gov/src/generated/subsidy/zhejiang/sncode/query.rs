@@ -121,14 +121,6 @@ impl ZhejiangQuerySncodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangQuerySncodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `sell_state`.
     ///
@@ -228,16 +220,7 @@ impl ZhejiangQuerySncodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/sncode/query";
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangQuerySncodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ZhejiangQuerySncodeRequest {}
 impl ::wechatpay_runtime::Operation for ZhejiangQuerySncodeRequest {
     type Response = ZhejiangQuerySncodeResponse;
     fn to_request(

@@ -276,14 +276,6 @@ impl ZhejiangUnlockSncodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangUnlockSncodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of sn码解锁 (`POST /v3/gov/subsidy/zhejiang/sncode/unlock`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -356,16 +348,7 @@ impl ZhejiangUnlockSncodeRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/zhejiang/sncode/unlock";
 }
 
-impl ::wechatpay_runtime::Validate for ZhejiangUnlockSncodeRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ZhejiangUnlockSncodeRequest {}
 impl ::wechatpay_runtime::Operation for ZhejiangUnlockSncodeRequest {
     type Response = ZhejiangUnlockSncodeResponse;
     fn to_request(

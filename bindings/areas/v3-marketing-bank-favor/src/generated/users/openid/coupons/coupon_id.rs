@@ -28,14 +28,6 @@ impl GetCouponQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetCouponQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -273,7 +265,6 @@ impl ::wechatpay_runtime::Validate for GetCouponRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "coupon_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl GetCouponCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetCouponCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `code_status`.
     ///
@@ -982,7 +974,6 @@ impl ::wechatpay_runtime::Validate for GetCouponCodeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

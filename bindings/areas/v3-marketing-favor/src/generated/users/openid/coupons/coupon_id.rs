@@ -28,14 +28,6 @@ impl QueryCouponQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryCouponQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -439,7 +431,6 @@ impl ::wechatpay_runtime::Validate for QueryCouponRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "coupon_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -505,14 +505,6 @@ impl ModifyCodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyCodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 修改用户会员卡信息
 ///
 /// 通过此接口可更新指定用户的会员卡背景图、会员卡号、等级、储值余额
@@ -585,7 +577,6 @@ impl ::wechatpay_runtime::Validate for ModifyCodeRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "code"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

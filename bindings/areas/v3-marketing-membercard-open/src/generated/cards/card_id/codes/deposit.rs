@@ -33,14 +33,6 @@ impl CreateDepositBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateDepositBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `result`.
     ///
@@ -180,7 +172,6 @@ impl ::wechatpay_runtime::Validate for CreateDepositRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -53,14 +53,6 @@ impl ImportPhoneMembercardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ImportPhoneMembercardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 根据手机号导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/phone-membercard/import`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -151,7 +143,6 @@ impl ::wechatpay_runtime::Validate for ImportPhoneMembercardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

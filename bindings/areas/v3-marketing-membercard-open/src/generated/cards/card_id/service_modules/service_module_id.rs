@@ -65,14 +65,6 @@ impl ModifyServiceModuleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyServiceModuleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `jump_miniprogram` object.
 ///
 /// 跳转小程序
@@ -239,7 +231,6 @@ impl ::wechatpay_runtime::Validate for ModifyServiceModuleRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -51,14 +51,6 @@ impl ImportUserBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ImportUserBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 根据openid导入用户会员卡 (`POST /v3/marketing/membercard-open/cards/{card_id}/users/import`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -149,7 +141,6 @@ impl ::wechatpay_runtime::Validate for ImportUserRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -111,14 +111,6 @@ impl ListDeliveryPlansQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListDeliveryPlansQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `plan_list`.
 ///
 /// 投放计划列表
@@ -310,7 +302,6 @@ impl ::wechatpay_runtime::Validate for ListDeliveryPlansRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "brand_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

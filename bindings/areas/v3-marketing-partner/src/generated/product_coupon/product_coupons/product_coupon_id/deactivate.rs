@@ -44,14 +44,6 @@ impl DeactivateProductCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeactivateProductCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -643,7 +635,6 @@ impl ::wechatpay_runtime::Validate for DeactivateProductCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

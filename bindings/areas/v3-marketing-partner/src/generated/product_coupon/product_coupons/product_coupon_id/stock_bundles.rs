@@ -1141,14 +1141,6 @@ impl CreateStockBundleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateStockBundleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `coupon_code_count_info` object.
 ///
 /// 品牌方预上传的券Code数量信息
@@ -2310,7 +2302,6 @@ impl ::wechatpay_runtime::Validate for CreateStockBundleRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

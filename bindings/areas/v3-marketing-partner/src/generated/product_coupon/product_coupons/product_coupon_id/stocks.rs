@@ -79,14 +79,6 @@ impl PartnerListStocksQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerListStocksQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_code_mode`.
     ///
@@ -1413,7 +1405,6 @@ impl ::wechatpay_runtime::Validate for PartnerListStocksRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -2679,14 +2670,6 @@ impl CreateStockBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateStockBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `usage_rule_display_info` object.
 ///
 /// 券使用规则展示信息
@@ -2955,7 +2938,6 @@ impl ::wechatpay_runtime::Validate for CreateStockRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

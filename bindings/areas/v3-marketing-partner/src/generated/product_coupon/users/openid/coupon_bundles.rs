@@ -166,14 +166,6 @@ impl CreateCouponBundleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateCouponBundleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -2284,7 +2276,6 @@ impl ::wechatpay_runtime::Validate for CreateCouponBundleRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

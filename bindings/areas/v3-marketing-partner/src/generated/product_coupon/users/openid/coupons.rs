@@ -121,14 +121,6 @@ impl PartnerListCouponsQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerListCouponsQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `send_channel`.
     ///
@@ -2326,7 +2318,6 @@ impl ::wechatpay_runtime::Validate for PartnerListCouponsRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -2598,14 +2589,6 @@ impl PartnerMarketingCreateCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerMarketingCreateCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 向用户发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/coupons`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -2804,7 +2787,6 @@ impl ::wechatpay_runtime::Validate for PartnerMarketingCreateCouponRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -86,14 +86,6 @@ impl CreatePreSendCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreSendCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 向用户预发放商品券 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -182,7 +174,6 @@ impl ::wechatpay_runtime::Validate for CreatePreSendCouponRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -72,14 +72,6 @@ impl CreatePreSendCouponBundleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreSendCouponBundleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 向用户预发放商品券批次组 (`POST /v3/marketing/partner/product-coupon/users/{openid}/pre-send-coupon-bundle`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -168,7 +160,6 @@ impl ::wechatpay_runtime::Validate for CreatePreSendCouponBundleRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

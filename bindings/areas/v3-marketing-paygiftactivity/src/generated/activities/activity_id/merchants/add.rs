@@ -50,14 +50,6 @@ impl AddActivityMerchantBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AddActivityMerchantBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `invalid_merchant_id_list`.
 ///
 /// 未通过规则校验的发券商户号列表
@@ -199,7 +191,6 @@ impl ::wechatpay_runtime::Validate for AddActivityMerchantRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

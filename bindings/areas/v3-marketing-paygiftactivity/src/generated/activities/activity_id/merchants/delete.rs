@@ -50,14 +50,6 @@ impl DeleteActivityMerchantBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteActivityMerchantBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 删除活动发券商户号 (`POST /v3/marketing/paygiftactivity/activities/{activity_id}/merchants/delete`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -154,7 +146,6 @@ impl ::wechatpay_runtime::Validate for DeleteActivityMerchantRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl UploadSubmissionFileMeta {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UploadSubmissionFileMeta {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `multipart/form-data` body of 上传商户提交资料文件.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -82,20 +74,6 @@ impl UploadSubmissionFileBody {
             file,
             meta,
         }
-    }
-}
-
-impl ::wechatpay_runtime::Validate for UploadSubmissionFileBody {
-    fn validate_into(
-        &self,
-        pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(
-            &self.meta,
-            &::wechatpay_runtime::__private::validate::pointer(pointer, "meta"),
-            errors,
-        );
     }
 }
 
@@ -187,7 +165,6 @@ impl ::wechatpay_runtime::Validate for UploadSubmissionFileRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "sub_mchid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

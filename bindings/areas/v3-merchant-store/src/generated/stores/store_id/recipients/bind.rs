@@ -79,14 +79,6 @@ impl BindRecipientBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for BindRecipientBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `failed_store_recipient`.
 ///
 /// 收款门店信息
@@ -215,7 +207,6 @@ impl ::wechatpay_runtime::Validate for BindRecipientRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

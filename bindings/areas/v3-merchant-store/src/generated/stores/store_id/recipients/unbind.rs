@@ -94,14 +94,6 @@ impl UnbindRecipientBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UnbindRecipientBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `failed_store_recipient`.
 ///
 /// 收款门店信息
@@ -230,7 +222,6 @@ impl ::wechatpay_runtime::Validate for UnbindRecipientRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

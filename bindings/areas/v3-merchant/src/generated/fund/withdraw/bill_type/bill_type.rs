@@ -72,14 +72,6 @@ impl GetWithdrawByBillTypeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetWithdrawByBillTypeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `hash_type`.
     ///
@@ -199,7 +191,6 @@ impl ::wechatpay_runtime::Validate for GetWithdrawByBillTypeRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "bill_type"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

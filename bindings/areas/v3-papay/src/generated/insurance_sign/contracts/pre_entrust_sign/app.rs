@@ -395,14 +395,6 @@ impl PapayAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PapayAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -466,16 +458,7 @@ impl PapayAppPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for PapayAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PapayAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PapayAppPrepayRequest {
     type Response = PapayAppPrepayResponse;
     fn to_request(

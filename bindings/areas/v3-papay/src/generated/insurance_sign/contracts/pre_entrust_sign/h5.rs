@@ -560,14 +560,6 @@ impl PapayH5PrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PapayH5PrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 保险商户H5预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/h5`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -633,16 +625,7 @@ impl PapayH5PrepayRequest {
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PapayH5PrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PapayH5PrepayRequest {}
 impl ::wechatpay_runtime::Operation for PapayH5PrepayRequest {
     type Response = PapayH5PrepayResponse;
     fn to_request(

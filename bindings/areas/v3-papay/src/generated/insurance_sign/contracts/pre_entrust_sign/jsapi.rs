@@ -515,14 +515,6 @@ impl PapayJsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PapayJsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 保险商户JSAPI预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -588,16 +580,7 @@ impl PapayJsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for PapayJsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PapayJsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PapayJsapiPrepayRequest {
     type Response = PapayJsapiPrepayResponse;
     fn to_request(

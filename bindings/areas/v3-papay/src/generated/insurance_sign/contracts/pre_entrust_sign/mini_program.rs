@@ -518,14 +518,6 @@ impl PapayMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PapayMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 保险商户小程序预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -607,16 +599,7 @@ impl PapayMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/insurance-sign/contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PapayMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PapayMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PapayMiniProgramPrepayRequest {
     type Response = PapayMiniProgramPrepayResponse;
     fn to_request(

@@ -156,14 +156,6 @@ impl HarmonyApplyTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for HarmonyApplyTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 扣费金额信息
@@ -276,16 +268,7 @@ impl HarmonyApplyTransactionRequest {
     pub const PATH: &'static str = "/v3/papay/pay/harmony/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for HarmonyApplyTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for HarmonyApplyTransactionRequest {}
 impl ::wechatpay_runtime::Operation for HarmonyApplyTransactionRequest {
     type Response = HarmonyApplyTransactionResponse;
     fn to_request(

@@ -156,14 +156,6 @@ impl PartnerApplyTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerApplyTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `amount` object.
 ///
 /// 扣费金额信息
@@ -276,16 +268,7 @@ impl PartnerApplyTransactionRequest {
     pub const PATH: &'static str = "/v3/papay/pay/partner/transactions/apply";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerApplyTransactionRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerApplyTransactionRequest {}
 impl ::wechatpay_runtime::Operation for PartnerApplyTransactionRequest {
     type Response = PartnerApplyTransactionResponse;
     fn to_request(

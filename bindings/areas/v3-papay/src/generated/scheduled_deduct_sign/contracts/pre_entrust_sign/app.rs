@@ -186,14 +186,6 @@ impl ScheduledPapayAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of App场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -269,16 +261,7 @@ impl ScheduledPapayAppPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ScheduledPapayAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for ScheduledPapayAppPrepayRequest {
     type Response = ScheduledPapayAppPrepayResponse;
     fn to_request(

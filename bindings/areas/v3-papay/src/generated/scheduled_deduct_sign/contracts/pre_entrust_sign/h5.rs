@@ -236,14 +236,6 @@ impl ScheduledPapayH5PrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayH5PrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -309,16 +301,7 @@ impl ScheduledPapayH5PrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/h5";
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayH5PrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ScheduledPapayH5PrepayRequest {}
 impl ::wechatpay_runtime::Operation for ScheduledPapayH5PrepayRequest {
     type Response = ScheduledPapayH5PrepayResponse;
     fn to_request(

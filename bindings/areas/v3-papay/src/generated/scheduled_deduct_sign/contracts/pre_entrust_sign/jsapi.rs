@@ -186,14 +186,6 @@ impl ScheduledPapayJsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayJsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -259,16 +251,7 @@ impl ScheduledPapayJsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayJsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ScheduledPapayJsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for ScheduledPapayJsapiPrepayRequest {
     type Response = ScheduledPapayJsapiPrepayResponse;
     fn to_request(

@@ -188,14 +188,6 @@ impl ScheduledPapayMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -275,16 +267,7 @@ impl ScheduledPapayMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for ScheduledPapayMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ScheduledPapayMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for ScheduledPapayMiniProgramPrepayRequest {
     type Response = ScheduledPapayMiniProgramPrepayResponse;
     fn to_request(

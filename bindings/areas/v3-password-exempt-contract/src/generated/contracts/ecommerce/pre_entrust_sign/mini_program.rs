@@ -65,14 +65,6 @@ impl EcommercePasswordMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for EcommercePasswordMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 电商收付通模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -173,16 +165,7 @@ impl EcommercePasswordMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/ecommerce/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for EcommercePasswordMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for EcommercePasswordMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for EcommercePasswordMiniProgramPrepayRequest {
     type Response = EcommercePasswordMiniProgramPrepayResponse;
     fn to_request(

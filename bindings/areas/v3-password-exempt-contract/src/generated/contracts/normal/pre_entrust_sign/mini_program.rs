@@ -65,14 +65,6 @@ impl NormalPasswordMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NormalPasswordMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 直连商户模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -173,16 +165,7 @@ impl NormalPasswordMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for NormalPasswordMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for NormalPasswordMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for NormalPasswordMiniProgramPrepayRequest {
     type Response = NormalPasswordMiniProgramPrepayResponse;
     fn to_request(

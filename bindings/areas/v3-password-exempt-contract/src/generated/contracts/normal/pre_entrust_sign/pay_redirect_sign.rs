@@ -72,14 +72,6 @@ impl NormalPayRedirectSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NormalPayRedirectSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 直连商户模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -159,16 +151,7 @@ impl NormalPayRedirectSignRequest {
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/normal/pre-entrust-sign/pay-redirect-sign";
 }
 
-impl ::wechatpay_runtime::Validate for NormalPayRedirectSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for NormalPayRedirectSignRequest {}
 impl ::wechatpay_runtime::Operation for NormalPayRedirectSignRequest {
     type Response = NormalPayRedirectSignResponse;
     fn to_request(

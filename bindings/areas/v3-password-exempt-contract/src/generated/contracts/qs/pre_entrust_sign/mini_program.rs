@@ -100,14 +100,6 @@ impl QsPasswordMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QsPasswordMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 清算机构模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -208,16 +200,7 @@ impl QsPasswordMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for QsPasswordMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QsPasswordMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for QsPasswordMiniProgramPrepayRequest {
     type Response = QsPasswordMiniProgramPrepayResponse;
     fn to_request(

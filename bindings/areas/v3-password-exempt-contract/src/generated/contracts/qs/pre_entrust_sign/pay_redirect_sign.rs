@@ -108,14 +108,6 @@ impl QsPayRedirectSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QsPayRedirectSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 清算机构模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -193,16 +185,7 @@ impl QsPayRedirectSignRequest {
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/qs/pre-entrust-sign/pay-redirect-sign";
 }
 
-impl ::wechatpay_runtime::Validate for QsPayRedirectSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for QsPayRedirectSignRequest {}
 impl ::wechatpay_runtime::Operation for QsPayRedirectSignRequest {
     type Response = QsPayRedirectSignResponse;
     fn to_request(

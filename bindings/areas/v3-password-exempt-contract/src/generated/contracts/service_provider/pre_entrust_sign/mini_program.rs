@@ -100,14 +100,6 @@ impl ServicePasswordMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ServicePasswordMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 服务商模式小程序场景预签约 (`POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -215,16 +207,7 @@ impl ServicePasswordMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for ServicePasswordMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ServicePasswordMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for ServicePasswordMiniProgramPrepayRequest {
     type Response = ServicePasswordMiniProgramPrepayResponse;
     fn to_request(

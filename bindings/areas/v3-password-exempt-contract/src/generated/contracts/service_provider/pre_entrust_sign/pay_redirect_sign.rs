@@ -108,14 +108,6 @@ impl ServicePayRedirectSignBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ServicePayRedirectSignBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 服务商模式支付后场景预签约 (`POST /v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -202,16 +194,7 @@ impl ServicePayRedirectSignRequest {
     pub const PATH: &'static str = "/v3/password-exempt-contract/contracts/service-provider/pre-entrust-sign/pay-redirect-sign";
 }
 
-impl ::wechatpay_runtime::Validate for ServicePayRedirectSignRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ServicePayRedirectSignRequest {}
 impl ::wechatpay_runtime::Operation for ServicePayRedirectSignRequest {
     type Response = ServicePayRedirectSignResponse;
     fn to_request(

@@ -37,14 +37,6 @@ impl PartnerQueryOrderByIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerQueryOrderByIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `settle_info` object.
 ///
 /// 结算信息
@@ -839,7 +831,6 @@ impl ::wechatpay_runtime::Validate for PartnerQueryOrderByIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

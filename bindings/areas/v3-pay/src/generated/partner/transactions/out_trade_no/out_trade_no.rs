@@ -37,14 +37,6 @@ impl PartnerQueryOrderByOutTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerQueryOrderByOutTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `settle_info` object.
 ///
 /// 结算信息
@@ -890,7 +882,6 @@ impl ::wechatpay_runtime::Validate for PartnerQueryOrderByOutTradeNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

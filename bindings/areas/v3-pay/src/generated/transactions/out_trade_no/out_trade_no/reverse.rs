@@ -37,14 +37,6 @@ impl PayReverseTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PayReverseTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 撤销 (`POST /v3/pay/transactions/out-trade-no/{out_trade_no}/reverse`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -148,7 +140,6 @@ impl ::wechatpay_runtime::Validate for PayReverseTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

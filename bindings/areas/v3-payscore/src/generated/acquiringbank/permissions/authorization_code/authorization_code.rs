@@ -44,15 +44,6 @@ impl AcquiringbankGetPermissionByAuthorizationCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate
-for AcquiringbankGetPermissionByAuthorizationCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 从业机构查询与用户授权记录（授权协议号） (`GET /v3/payscore/acquiringbank/permissions/authorization-code/{authorization_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -215,7 +206,6 @@ for AcquiringbankGetPermissionByAuthorizationCodeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

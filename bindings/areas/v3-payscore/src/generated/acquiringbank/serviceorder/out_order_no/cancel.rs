@@ -51,14 +51,6 @@ impl AcquiringbankCancelServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankCancelServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 从业机构取消微信支付分订单
 ///
 /// 前置条件：服务订单状态为“已创建”或“进行中”
@@ -119,7 +111,6 @@ impl ::wechatpay_runtime::Validate for AcquiringbankCancelServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -395,14 +395,6 @@ impl AcquiringbankCompleteServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankCompleteServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 从业机构完结微信支付分订单
 ///
 /// 前置条件：服务订单状态为“进行中”且订单状态说明需为"用户确认(USER_CONFIRM)"
@@ -463,7 +455,6 @@ impl ::wechatpay_runtime::Validate for AcquiringbankCompleteServiceorderRequest 
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -216,14 +216,6 @@ impl AcquiringbankModifyServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankModifyServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 从业机构修改微信支付分订单金额
 ///
 /// 前置条件：服务订单状态为“进行中”且订单状态说明需为"商户完结(MCH_COMPLETE)"
@@ -284,7 +276,6 @@ impl ::wechatpay_runtime::Validate for AcquiringbankModifyServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

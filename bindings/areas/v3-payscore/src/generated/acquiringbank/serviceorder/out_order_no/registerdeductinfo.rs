@@ -86,14 +86,6 @@ impl CreateRegisterdeductinfoBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateRegisterdeductinfoBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 从业机构登记微信支付分扣款信息 (`POST /v3/payscore/acquiringbank/serviceorder/{out_order_no}/registerdeductinfo`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -185,7 +177,6 @@ impl ::wechatpay_runtime::Validate for CreateRegisterdeductinfoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

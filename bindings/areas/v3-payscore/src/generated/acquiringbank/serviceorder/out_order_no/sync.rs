@@ -96,14 +96,6 @@ impl AcquiringbankSyncServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankSyncServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 从业机构同步微信支付分订单信息
 ///
 /// 前置条件：服务订单状态为“进行中”且订单状态说明需为"商户完结(MCH_COMPLETE)"
@@ -164,7 +156,6 @@ impl ::wechatpay_runtime::Validate for AcquiringbankSyncServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl PartnerGetPermissionByAuthorizationCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerGetPermissionByAuthorizationCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询与用户授权记录（授权协议号） (`GET /v3/payscore/partner/permissions/authorization-code/{authorization_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -211,7 +203,6 @@ impl ::wechatpay_runtime::Validate for PartnerGetPermissionByAuthorizationCodeRe
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -456,14 +456,6 @@ impl PartnerCompleteServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerCompleteServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 完结支付分订单
 ///
 /// 完结微信支付分订单。用户使用服务完成后，商户可通过此接口完结订单。
@@ -526,7 +518,6 @@ impl ::wechatpay_runtime::Validate for PartnerCompleteServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -282,14 +282,6 @@ impl PartnerModifyServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerModifyServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 修改订单金额
 ///
 /// 完结订单总金额与实际金额不符时，且当服务订单收款状态处于“待支付（USER_PAYING）”时，商户可通过该接口修改订单金额。
@@ -352,7 +344,6 @@ impl ::wechatpay_runtime::Validate for PartnerModifyServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

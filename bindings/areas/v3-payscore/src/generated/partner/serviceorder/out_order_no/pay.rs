@@ -42,14 +42,6 @@ impl PartnerPayServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerPayServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 商户发起催收扣款
 ///
 /// 当微信支付分订单支付状态处于“待支付”时，商户可使用该接口向用户发起收款。
@@ -108,7 +100,6 @@ impl ::wechatpay_runtime::Validate for PartnerPayServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

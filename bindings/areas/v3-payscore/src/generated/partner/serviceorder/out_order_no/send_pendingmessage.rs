@@ -218,14 +218,6 @@ impl PartnerSendPendingmessageBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerSendPendingmessageBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 下发服务费用待处理消息
 ///
 /// 商户系统请求支付分系统，下发服务费用待处理消息; 一笔服务订单仅可以发送一次服务费用待处理消息;
@@ -284,7 +276,6 @@ impl ::wechatpay_runtime::Validate for PartnerSendPendingmessageRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -218,14 +218,6 @@ impl PartnerSendPrepaidmessageBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerSendPrepaidmessageBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 下发服务预扣费消息
 ///
 /// 商户系统请求支付分系统，下发服务预扣费消息; 一笔服务订单仅可以发送一次下发服务预扣费消息;
@@ -284,7 +276,6 @@ impl ::wechatpay_runtime::Validate for PartnerSendPrepaidmessageRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -58,14 +58,6 @@ impl GetServicequotaByServiceIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetServicequotaByServiceIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `quotas`.
 ///
 /// 先享金额列表
@@ -238,7 +230,6 @@ impl ::wechatpay_runtime::Validate for GetServicequotaByServiceIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "service_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl AuthorizationTerminatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AuthorizationTerminatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 解除用户授权关系（授权协议号）
 ///
 /// 通过authorization_code，商户解除用户授权关系
@@ -103,7 +95,6 @@ impl ::wechatpay_runtime::Validate for AuthorizationTerminatePermissionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl OpenidTerminatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OpenidTerminatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 解除用户授权关系（openid）
 ///
 /// 通过openid， 商户解除用户授权关系
@@ -107,7 +99,6 @@ impl ::wechatpay_runtime::Validate for OpenidTerminatePermissionRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -240,14 +240,6 @@ impl CreatePreTransferBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreTransferBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 请求赔付预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -332,16 +324,7 @@ impl CreatePreTransferRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/compensate-bills/pre-transfer";
 }
 
-impl ::wechatpay_runtime::Validate for CreatePreTransferRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for CreatePreTransferRequest {}
 impl ::wechatpay_runtime::Operation for CreatePreTransferRequest {
     type Response = CreatePreTransferResponse;
     fn to_request(

@@ -202,14 +202,6 @@ impl InsuranceCreatePreTransferBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceCreatePreTransferBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 请求保险理赔预下单 (`POST /v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -301,16 +293,7 @@ impl InsuranceCreatePreTransferRequest {
     pub const PATH: &'static str = "/v3/platsolution/ecommerce/mch-transfer/insurance-claim-bills/pre-transfer";
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceCreatePreTransferRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for InsuranceCreatePreTransferRequest {}
 impl ::wechatpay_runtime::Operation for InsuranceCreatePreTransferRequest {
     type Response = InsuranceCreatePreTransferResponse;
     fn to_request(

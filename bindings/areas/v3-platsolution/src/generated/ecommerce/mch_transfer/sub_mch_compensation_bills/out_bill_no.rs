@@ -36,14 +36,6 @@ impl GetSubMchCompensationBillQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetSubMchCompensationBillQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -368,7 +360,6 @@ impl ::wechatpay_runtime::Validate for GetSubMchCompensationBillRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

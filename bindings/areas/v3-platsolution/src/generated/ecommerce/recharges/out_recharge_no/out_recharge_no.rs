@@ -28,14 +28,6 @@ impl GetRechargeByOutRechargeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetRechargeByOutRechargeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `recharge_channel`.
     ///
@@ -509,7 +501,6 @@ impl ::wechatpay_runtime::Validate for GetRechargeByOutRechargeNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

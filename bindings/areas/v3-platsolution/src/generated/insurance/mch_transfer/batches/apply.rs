@@ -166,14 +166,6 @@ impl InsuranceApplyBatchBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplyBatchBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `batch_state`.
     ///
@@ -270,16 +262,7 @@ impl InsuranceApplyBatchRequest {
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/batches/apply";
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplyBatchRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for InsuranceApplyBatchRequest {}
 impl ::wechatpay_runtime::Operation for InsuranceApplyBatchRequest {
     type Response = InsuranceApplyBatchResponse;
     fn to_request(

@@ -264,14 +264,6 @@ impl InsuranceApplyReservationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplyReservationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -385,16 +377,7 @@ impl InsuranceApplyReservationRequest {
     pub const PATH: &'static str = "/v3/platsolution/insurance/mch-transfer/reservation/apply";
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplyReservationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for InsuranceApplyReservationRequest {}
 impl ::wechatpay_runtime::Operation for InsuranceApplyReservationRequest {
     type Response = InsuranceApplyReservationResponse;
     fn to_request(

@@ -87,14 +87,6 @@ impl PlatsolutionGetBatchByBatchIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByBatchIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transfer_batch` object.
 ///
 /// 转账批次单
@@ -394,7 +386,6 @@ impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByBatchIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "batch_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

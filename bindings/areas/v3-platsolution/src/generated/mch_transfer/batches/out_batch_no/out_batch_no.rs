@@ -88,14 +88,6 @@ impl PlatsolutionGetBatchByOutBatchNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByOutBatchNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `transfer_batch` object.
 ///
 /// 转账批次单
@@ -398,7 +390,6 @@ impl ::wechatpay_runtime::Validate for PlatsolutionGetBatchByOutBatchNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetReservationByReservationIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetReservationByReservationIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `close_info` object.
 ///
 /// 预约记录的关闭信息
@@ -260,7 +252,6 @@ impl ::wechatpay_runtime::Validate for GetReservationByReservationIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

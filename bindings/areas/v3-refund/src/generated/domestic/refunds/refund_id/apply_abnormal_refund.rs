@@ -132,14 +132,6 @@ impl DomesticApplyAbnormalRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DomesticApplyAbnormalRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `from`.
 ///
 /// 退款出资账户及金额
@@ -620,7 +612,6 @@ impl ::wechatpay_runtime::Validate for DomesticApplyAbnormalRefundRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "refund_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl VehicleGetTransactionByTransactionIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for VehicleGetTransactionByTransactionIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -430,7 +422,6 @@ impl ::wechatpay_runtime::Validate for VehicleGetTransactionByTransactionIdReque
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl VehicleGetTransactionByOutTradeNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for VehicleGetTransactionByOutTradeNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `payer` object.
 ///
 /// 支付者
@@ -428,7 +420,6 @@ impl ::wechatpay_runtime::Validate for VehicleGetTransactionByOutTradeNoRequest 
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

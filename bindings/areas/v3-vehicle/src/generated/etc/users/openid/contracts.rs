@@ -51,14 +51,6 @@ impl VehicleQueryContractQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for VehicleQueryContractQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询ETC签约状态 (`GET /v3/vehicle/etc/users/{openid}/contracts`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -197,7 +189,6 @@ impl ::wechatpay_runtime::Validate for VehicleQueryContractRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "openid"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl DeleteMerchantIdentifierBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeleteMerchantIdentifierBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 删除商户标识 (`DELETE /v3/webizpay/avail-mch-ranges/{range_id}/merchant-identifiers/{merchant_identifier}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -142,7 +134,6 @@ impl ::wechatpay_runtime::Validate for DeleteMerchantIdentifierRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl GetEmployeeByOutCardNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetEmployeeByOutCardNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_rule`.
     ///
@@ -306,7 +298,6 @@ impl ::wechatpay_runtime::Validate for GetEmployeeByOutCardNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl GetQuotaCardQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetQuotaCardQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_rule`.
     ///
@@ -303,7 +295,6 @@ impl ::wechatpay_runtime::Validate for GetQuotaCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_no"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl InvalidateCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InvalidateCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_type`.
     ///
@@ -599,7 +591,6 @@ impl ::wechatpay_runtime::Validate for InvalidateCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl TerminateMembershipActivityBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for TerminateMembershipActivityBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `activity_channel`.
     ///
@@ -296,7 +288,6 @@ impl ::wechatpay_runtime::Validate for TerminateMembershipActivityRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

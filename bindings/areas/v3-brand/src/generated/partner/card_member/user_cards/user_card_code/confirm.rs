@@ -416,14 +416,6 @@ impl ConfirmUserCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmUserCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Query parameters of 同步会员开通结果 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/confirm`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -448,14 +440,6 @@ impl ConfirmUserCardQuery {
             card_id: card_id.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for ConfirmUserCardQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 ::wechatpay_runtime::open_enum! {
@@ -846,8 +830,6 @@ impl ::wechatpay_runtime::Validate for ConfirmUserCardRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

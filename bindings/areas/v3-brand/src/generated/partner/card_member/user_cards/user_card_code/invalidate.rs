@@ -42,14 +42,6 @@ impl InvalidateUserCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InvalidateUserCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Query parameters of 作废用户会员卡 (`POST /v3/brand/partner/card-member/user-cards/{user_card_code}/invalidate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -83,14 +75,6 @@ impl InvalidateUserCardQuery {
             card_id: card_id.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for InvalidateUserCardQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 ::wechatpay_runtime::open_enum! {
@@ -510,8 +494,6 @@ impl ::wechatpay_runtime::Validate for InvalidateUserCardRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -112,14 +112,6 @@ impl ConfirmExchangeCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmExchangeCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 同步积分兑券结果 (`POST /v3/brand/partner/card-member/user-points/exchange-coupon/confirm`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -237,16 +229,7 @@ impl ConfirmExchangeCouponRequest {
     pub const PATH: &'static str = "/v3/brand/partner/card-member/user-points/exchange-coupon/confirm";
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmExchangeCouponRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for ConfirmExchangeCouponRequest {}
 impl ::wechatpay_runtime::Operation for ConfirmExchangeCouponRequest {
     type Response = ConfirmExchangeCouponResponse;
     fn to_request(

@@ -44,14 +44,6 @@ impl CreateBindrecipientBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateBindrecipientBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `recipient_state`.
     ///
@@ -172,7 +164,6 @@ impl ::wechatpay_runtime::Validate for CreateBindrecipientRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl CloseBrandstoreBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CloseBrandstoreBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `store_state`.
     ///
@@ -147,7 +139,6 @@ impl ::wechatpay_runtime::Validate for CloseBrandstoreRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl CreateUnbindrecipientBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateUnbindrecipientBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 解绑收款商户号 (`POST /v3/brand/partner/store/brandstores/{store_id}/unbindrecipient`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -131,7 +123,6 @@ impl ::wechatpay_runtime::Validate for CreateUnbindrecipientRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "store_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

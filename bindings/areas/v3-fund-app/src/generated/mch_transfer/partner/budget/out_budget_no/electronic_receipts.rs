@@ -28,14 +28,6 @@ impl FundQueryElectronicReceiptQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for FundQueryElectronicReceiptQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `receipt_state`.
     ///
@@ -206,7 +198,6 @@ impl ::wechatpay_runtime::Validate for FundQueryElectronicReceiptRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -297,14 +288,6 @@ impl BudgetFundCreateElectronicReceiptBody {
         self.receiver_mchid = ::std::option::Option::Some(receiver_mchid.into());
         self
     }
-}
-
-impl ::wechatpay_runtime::Validate for BudgetFundCreateElectronicReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// The response of 申请预算出资的电子回单 (`POST /v3/fund-app/mch-transfer/partner/budget/{out_budget_no}/electronic-receipts`).
@@ -453,7 +436,6 @@ impl ::wechatpay_runtime::Validate for BudgetFundCreateElectronicReceiptRequest 
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl UnlockCharityBudgetBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UnlockCharityBudgetBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -222,7 +214,6 @@ impl ::wechatpay_runtime::Validate for UnlockCharityBudgetRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl GetCharityTransferBillByOutTransferNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetCharityTransferBillByOutTransferNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -210,7 +202,6 @@ impl ::wechatpay_runtime::Validate for GetCharityTransferBillByOutTransferNoRequ
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -378,14 +378,6 @@ impl ModifyApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改H5支付权限申请单 (`PATCH /v3/global/merchant/h5/permission/applications/{applyment_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -564,7 +556,6 @@ impl ::wechatpay_runtime::Validate for ModifyApplicationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

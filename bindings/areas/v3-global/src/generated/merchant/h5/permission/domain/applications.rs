@@ -132,14 +132,6 @@ impl DomainGlobalCreateApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DomainGlobalCreateApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `applyment_state`.
     ///
@@ -287,16 +279,7 @@ impl DomainGlobalCreateApplicationRequest {
     pub const PATH: &'static str = "/v3/global/merchant/h5/permission/domain/applications";
 }
 
-impl ::wechatpay_runtime::Validate for DomainGlobalCreateApplicationRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for DomainGlobalCreateApplicationRequest {}
 impl ::wechatpay_runtime::Operation for DomainGlobalCreateApplicationRequest {
     type Response = DomainGlobalCreateApplicationResponse;
     fn to_request(

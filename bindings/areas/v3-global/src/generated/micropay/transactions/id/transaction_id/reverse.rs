@@ -44,14 +44,6 @@ impl GlobalReverseTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GlobalReverseTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 撤销订单(微信支付订单号)
 ///
 /// 支付交易返回失败或支付系统超时，调用该接口撤销交易。如果此订单用户支付失败，微信支付系统会将此订单关闭；如果用户支付成功，微信支付系统会将此订单资金退还给用户。
@@ -112,7 +104,6 @@ impl ::wechatpay_runtime::Validate for GlobalReverseTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl PapayGlobalReverseTransactionQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PapayGlobalReverseTransactionQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 撤销订单(商户订单号)
 ///
 /// 商户可以通过该接口发起撤销订单。
@@ -96,7 +88,6 @@ impl ::wechatpay_runtime::Validate for PapayGlobalReverseTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

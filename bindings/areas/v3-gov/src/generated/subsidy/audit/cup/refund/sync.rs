@@ -58,14 +58,6 @@ impl SyncRefundBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SyncRefundBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 同步非银联支付交易退款信息 (`POST /v3/gov/subsidy/audit/cup/refund/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -146,16 +138,7 @@ impl SyncRefundRequest {
     pub const PATH: &'static str = "/v3/gov/subsidy/audit/cup/refund/sync";
 }
 
-impl ::wechatpay_runtime::Validate for SyncRefundRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for SyncRefundRequest {}
 impl ::wechatpay_runtime::Operation for SyncRefundRequest {
     type Response = SyncRefundResponse;
     fn to_request(

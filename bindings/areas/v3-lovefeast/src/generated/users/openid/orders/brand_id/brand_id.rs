@@ -44,14 +44,6 @@ impl ListOrderByUserQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListOrderByUserQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `donate_source`.
     ///
@@ -372,7 +364,6 @@ impl ::wechatpay_runtime::Validate for ListOrderByUserRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "brand_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

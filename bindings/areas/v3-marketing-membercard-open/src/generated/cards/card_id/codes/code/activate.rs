@@ -36,14 +36,6 @@ impl ActivateCodeBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ActivateCodeBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 激活会员卡（跳转型激活）
 ///
 /// 如果商家选择跳转激活的投放方式，用户跳转至商家页商家H5网页/小程序后，商家可调用激活会员卡接口激活会员。
@@ -116,7 +108,6 @@ impl ::wechatpay_runtime::Validate for ActivateCodeRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "code"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -209,14 +209,6 @@ impl CodesModifyRightBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CodesModifyRightBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 设置会员权益
 ///
 /// 通过此接口商家可设置是否在用户的会员卡详情页展示积分、优惠、发票等权益及服务模块
@@ -289,7 +281,6 @@ impl ::wechatpay_runtime::Validate for CodesModifyRightRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "code"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -299,14 +299,6 @@ impl SetServiceModuleDataBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SetServiceModuleDataBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 设置会员服务项用户信息
 ///
 /// 可根据用户当前的服务状态和信息，调用该接口更新当前用户的会员服务信息：包括展示在会员卡面上的服务信息和服务消息触达
@@ -379,7 +371,6 @@ impl ::wechatpay_runtime::Validate for SetServiceModuleDataRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "code"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl CreateUnavailableBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreateUnavailableBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 作废用户会员卡
 ///
 /// 将用户的会员卡设置为失效状态。
@@ -116,7 +108,6 @@ impl ::wechatpay_runtime::Validate for CreateUnavailableRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "code"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -623,14 +623,6 @@ impl ModifyStockBundleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyStockBundleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_code_mode`.
     ///
@@ -1837,7 +1829,6 @@ impl ::wechatpay_runtime::Validate for ModifyStockBundleRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetStockQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetStockQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_code_mode`.
     ///
@@ -1329,7 +1321,6 @@ impl ::wechatpay_runtime::Validate for GetStockRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 
@@ -1903,14 +1894,6 @@ impl ModifyStockBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyStockBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改商品券指定批次 (`PATCH /v3/marketing/partner/product-coupon/product-coupons/{product_coupon_id}/stocks/{stock_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -2122,7 +2105,6 @@ impl ::wechatpay_runtime::Validate for ModifyStockRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

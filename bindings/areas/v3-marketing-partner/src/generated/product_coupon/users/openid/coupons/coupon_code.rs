@@ -51,14 +51,6 @@ impl PartnerGetCouponQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerGetCouponQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -2234,7 +2226,6 @@ impl ::wechatpay_runtime::Validate for PartnerGetCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

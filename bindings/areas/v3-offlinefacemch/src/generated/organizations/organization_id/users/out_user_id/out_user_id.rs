@@ -453,14 +453,6 @@ impl ModifyUserByOutUserIdBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyUserByOutUserIdBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 刷脸用户信息修改接口
 ///
 /// 若修改了学生姓名、班级、手机号时，需调用接口同步给微信侧，否则可能导致小助手上记录欠款的学生姓名、班级与实际不符合以及学生刷脸验证手机号时无法通过。
@@ -537,7 +529,6 @@ impl ::wechatpay_runtime::Validate for ModifyUserByOutUserIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl PartnerGetScheduleByContractIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerGetScheduleByContractIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `scheduled_amount` object.
 ///
 /// 已预约的扣费金额信息
@@ -196,7 +188,6 @@ impl ::wechatpay_runtime::Validate for PartnerGetScheduleByContractIdRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

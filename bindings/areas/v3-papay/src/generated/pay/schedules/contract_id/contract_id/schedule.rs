@@ -79,14 +79,6 @@ impl ScheduleScheduleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ScheduleScheduleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `scheduled_amount` object.
 ///
 /// 已预约的扣费金额信息
@@ -243,7 +235,6 @@ impl ::wechatpay_runtime::Validate for ScheduleScheduleRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -223,14 +223,6 @@ impl PartnerScheduledPapayAppPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayAppPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of App场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -306,16 +298,7 @@ impl PartnerScheduledPapayAppPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/app";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayAppPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayAppPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerScheduledPapayAppPrepayRequest {
     type Response = PartnerScheduledPapayAppPrepayResponse;
     fn to_request(

@@ -273,14 +273,6 @@ impl PartnerScheduledPapayH5PrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayH5PrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of H5场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -346,16 +338,7 @@ impl PartnerScheduledPapayH5PrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/h5";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayH5PrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayH5PrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerScheduledPapayH5PrepayRequest {
     type Response = PartnerScheduledPapayH5PrepayResponse;
     fn to_request(

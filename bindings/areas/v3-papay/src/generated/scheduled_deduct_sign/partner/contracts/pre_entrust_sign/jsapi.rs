@@ -223,14 +223,6 @@ impl PartnerScheduledPapayJsapiPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayJsapiPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of JSAPI场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -296,16 +288,7 @@ impl PartnerScheduledPapayJsapiPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/jsapi";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayJsapiPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayJsapiPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerScheduledPapayJsapiPrepayRequest {
     type Response = PartnerScheduledPapayJsapiPrepayResponse;
     fn to_request(

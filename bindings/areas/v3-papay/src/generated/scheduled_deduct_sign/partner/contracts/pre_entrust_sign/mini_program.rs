@@ -223,14 +223,6 @@ impl PartnerScheduledPapayMiniProgramPrepayBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayMiniProgramPrepayBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 小程序场景预约扣费类型签约的预签约 (`POST /v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -310,16 +302,7 @@ impl PartnerScheduledPapayMiniProgramPrepayRequest {
     pub const PATH: &'static str = "/v3/papay/scheduled-deduct-sign/partner/contracts/pre-entrust-sign/mini-program";
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduledPapayMiniProgramPrepayRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for PartnerScheduledPapayMiniProgramPrepayRequest {}
 impl ::wechatpay_runtime::Operation for PartnerScheduledPapayMiniProgramPrepayRequest {
     type Response = PartnerScheduledPapayMiniProgramPrepayResponse;
     fn to_request(

@@ -65,14 +65,6 @@ impl PartnerPayReverseTransactionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerPayReverseTransactionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 撤销 (`POST /v3/pay/partner/transactions/out-trade-no/{out_trade_no}/reverse`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -188,7 +180,6 @@ impl ::wechatpay_runtime::Validate for PartnerPayReverseTransactionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -58,14 +58,6 @@ impl AcquiringbankTerminatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AcquiringbankTerminatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 从业机构解除用户授权关系（授权协议号）
 ///
 /// 从业机构通过调用该接口，使用authorization_code解除用户授权关系
@@ -124,7 +116,6 @@ impl ::wechatpay_runtime::Validate for AcquiringbankTerminatePermissionRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

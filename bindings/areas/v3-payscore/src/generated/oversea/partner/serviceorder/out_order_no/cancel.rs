@@ -44,14 +44,6 @@ impl OverseaCancelServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OverseaCancelServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 取消支付分订单
 ///
 /// 微信支付分订单创建之后，由于某些原因导致订单不能正常支付时，可使用此接口取消订单。
@@ -112,7 +104,6 @@ impl ::wechatpay_runtime::Validate for OverseaCancelServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -395,14 +395,6 @@ impl OverseaCompleteServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OverseaCompleteServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 完结支付分订单
 ///
 /// 完结微信支付分订单。用户使用服务完成后，商户可通过此接口完结订单。
@@ -463,7 +455,6 @@ impl ::wechatpay_runtime::Validate for OverseaCompleteServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

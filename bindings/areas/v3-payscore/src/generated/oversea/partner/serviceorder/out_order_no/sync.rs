@@ -115,14 +115,6 @@ impl OverseaSyncServiceorderBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for OverseaSyncServiceorderBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 同步支付分订单信息
 ///
 /// 由于收款商户进行的某些“线下操作”会导致微信支付侧的订单状态与实际情况不符。例如，用户通过线下付款的方式已经完成支付，而在微信支付侧并未支付成功，此时可能导致用户重复支付。因此商户需要通过订单同步接口将订单状态同步给微信支付，修改订单在微信支付系统中的状态。
@@ -183,7 +175,6 @@ impl ::wechatpay_runtime::Validate for OverseaSyncServiceorderRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl AuthorizationPartnerTerminatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for AuthorizationPartnerTerminatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 解除用户授权关系（授权协议号）
 ///
 /// 通过authorization_code，商户解除用户授权关系
@@ -110,7 +102,6 @@ impl ::wechatpay_runtime::Validate for AuthorizationPartnerTerminatePermissionRe
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `signed_detail_list`.
 ///
 /// 签约计划明细列表
@@ -368,7 +360,6 @@ for PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

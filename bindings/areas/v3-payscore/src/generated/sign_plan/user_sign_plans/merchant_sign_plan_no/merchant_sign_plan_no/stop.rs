@@ -28,14 +28,6 @@ impl StopUserSignPlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for StopUserSignPlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `signed_detail_list`.
 ///
 /// 签约计划明细列表
@@ -350,7 +342,6 @@ impl ::wechatpay_runtime::Validate for StopUserSignPlanRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl UsersTerminatePermissionBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UsersTerminatePermissionBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// Query parameters of 商户解除用户授权关系 (`POST /v3/payscore/users/{openid}/permissions/{service_id}/terminate`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -78,14 +70,6 @@ impl UsersTerminatePermissionQuery {
             service_id: service_id.into(),
         }
     }
-}
-
-impl ::wechatpay_runtime::Validate for UsersTerminatePermissionQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
 }
 
 /// 商户解除用户授权关系
@@ -162,8 +146,6 @@ impl ::wechatpay_runtime::Validate for UsersTerminatePermissionRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "service_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,15 +36,6 @@ impl GetDepositAfterSalesCompensationBillByBillIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate
-for GetDepositAfterSalesCompensationBillByBillIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -405,7 +396,6 @@ for GetDepositAfterSalesCompensationBillByBillIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "bill_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,15 +36,6 @@ impl GetDepositAfterSalesCompensationBillByOutBillNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate
-for GetDepositAfterSalesCompensationBillByOutBillNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -412,7 +403,6 @@ for GetDepositAfterSalesCompensationBillByOutBillNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

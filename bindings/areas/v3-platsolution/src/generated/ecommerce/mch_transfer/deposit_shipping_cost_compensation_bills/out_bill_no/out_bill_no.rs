@@ -36,15 +36,6 @@ impl GetDepositShippingCostCompensationBillByOutBillNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate
-for GetDepositShippingCostCompensationBillByOutBillNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -427,7 +418,6 @@ for GetDepositShippingCostCompensationBillByOutBillNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

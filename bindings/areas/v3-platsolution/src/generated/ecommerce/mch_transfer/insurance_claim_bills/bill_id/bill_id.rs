@@ -36,14 +36,6 @@ impl GetInsuranceClaimBillByBillIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetInsuranceClaimBillByBillIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -392,7 +384,6 @@ impl ::wechatpay_runtime::Validate for GetInsuranceClaimBillByBillIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "bill_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl GetInsuranceClaimBillByOutBillNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetInsuranceClaimBillByOutBillNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -397,7 +389,6 @@ impl ::wechatpay_runtime::Validate for GetInsuranceClaimBillByOutBillNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

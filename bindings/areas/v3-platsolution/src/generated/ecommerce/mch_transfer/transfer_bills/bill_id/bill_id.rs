@@ -50,14 +50,6 @@ impl GetTransferBillByBillIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetTransferBillByBillIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -387,7 +379,6 @@ impl ::wechatpay_runtime::Validate for GetTransferBillByBillIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "bill_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

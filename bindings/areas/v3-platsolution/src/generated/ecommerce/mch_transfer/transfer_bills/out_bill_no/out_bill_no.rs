@@ -52,14 +52,6 @@ impl PlatsolutionGetTransferBillByOutBillNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionGetTransferBillByOutBillNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -398,7 +390,6 @@ impl ::wechatpay_runtime::Validate for PlatsolutionGetTransferBillByOutBillNoReq
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl CloseRechargeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CloseRechargeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `recharge_channel`.
     ///
@@ -501,7 +493,6 @@ impl ::wechatpay_runtime::Validate for CloseRechargeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

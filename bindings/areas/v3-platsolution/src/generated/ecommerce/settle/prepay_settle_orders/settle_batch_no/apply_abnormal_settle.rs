@@ -69,14 +69,6 @@ impl ApplyAbnormalSettleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplyAbnormalSettleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -325,7 +317,6 @@ impl ::wechatpay_runtime::Validate for ApplyAbnormalSettleRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

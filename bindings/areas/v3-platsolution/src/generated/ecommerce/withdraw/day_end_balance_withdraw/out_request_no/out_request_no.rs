@@ -28,14 +28,6 @@ impl GetDayEndBalanceWithdrawByOutRequestNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetDayEndBalanceWithdrawByOutRequestNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `status`.
     ///
@@ -261,7 +253,6 @@ impl ::wechatpay_runtime::Validate for GetDayEndBalanceWithdrawByOutRequestNoReq
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

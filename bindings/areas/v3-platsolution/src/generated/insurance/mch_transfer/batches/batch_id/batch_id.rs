@@ -90,14 +90,6 @@ impl InsurancePlatsolutionGetBatchByBatchIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetBatchByBatchIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `batch_state`.
     ///
@@ -445,7 +437,6 @@ impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetBatchByBatchIdReq
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "batch_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

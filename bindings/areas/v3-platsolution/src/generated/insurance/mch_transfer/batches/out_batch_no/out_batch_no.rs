@@ -90,14 +90,6 @@ impl InsurancePlatsolutionGetBatchByOutBatchNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetBatchByOutBatchNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `batch_state`.
     ///
@@ -448,7 +440,6 @@ impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetBatchByOutBatchNo
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

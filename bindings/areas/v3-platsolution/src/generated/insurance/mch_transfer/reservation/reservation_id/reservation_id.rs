@@ -28,14 +28,6 @@ impl InsuranceGetReservationByReservationIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceGetReservationByReservationIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -294,7 +286,6 @@ impl ::wechatpay_runtime::Validate for InsuranceGetReservationByReservationIdReq
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

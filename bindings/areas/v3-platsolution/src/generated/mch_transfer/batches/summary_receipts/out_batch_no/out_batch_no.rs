@@ -28,14 +28,6 @@ impl GetSummaryReceiptByOutBatchNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetSummaryReceiptByOutBatchNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询商家转账批次电子回单 (`GET /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -163,7 +155,6 @@ impl ::wechatpay_runtime::Validate for GetSummaryReceiptByOutBatchNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -77,14 +77,6 @@ impl ClosePartnerBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ClosePartnerBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 商户关单
 ///
 /// 还款单支付订单只能使用此还款单关单api完成关单。还款单支付关单接口不支持关闭部分还款单， 关单的还款单订单号、还款单发起商户号、还款明细单个数、还款明细单订单号、子商户号必须与下单时完全一致。
@@ -143,7 +135,6 @@ impl ::wechatpay_runtime::Validate for ClosePartnerRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl CancelQuotaCardBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelQuotaCardBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `card_state`.
     ///
@@ -203,7 +195,6 @@ impl ::wechatpay_runtime::Validate for CancelQuotaCardRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_no"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -56,14 +56,6 @@ impl QueryPaymentUrlQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for QueryPaymentUrlQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 企业商户获取指定额度卡支付链接 (`GET /v3/webizpay/employees/{employee_id}/quota-cards/{card_no}/payment-url`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -220,7 +212,6 @@ impl ::wechatpay_runtime::Validate for QueryPaymentUrlRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "card_no"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

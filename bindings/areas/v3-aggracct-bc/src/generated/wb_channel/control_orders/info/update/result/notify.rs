@@ -140,14 +140,6 @@ impl NotifyResultBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for NotifyResultBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 资料更新请求审核结果回调通知 (`POST /v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -209,16 +201,7 @@ impl NotifyResultRequest {
     pub const PATH: &'static str = "/v3/aggracct-bc/wb-channel/control-orders/info/update/result/notify";
 }
 
-impl ::wechatpay_runtime::Validate for NotifyResultRequest {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
-    }
-}
-
+impl ::wechatpay_runtime::Validate for NotifyResultRequest {}
 impl ::wechatpay_runtime::Operation for NotifyResultRequest {
     type Response = NotifyResultResponse;
     fn to_request(

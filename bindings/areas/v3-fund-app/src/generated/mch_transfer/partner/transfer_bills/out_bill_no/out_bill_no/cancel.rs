@@ -28,14 +28,6 @@ impl PartnerFundCancelTransferBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerFundCancelTransferBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -205,7 +197,6 @@ impl ::wechatpay_runtime::Validate for PartnerFundCancelTransferBillRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

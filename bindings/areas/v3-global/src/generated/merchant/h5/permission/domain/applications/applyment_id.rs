@@ -300,14 +300,6 @@ impl DomainModifyApplicationBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DomainModifyApplicationBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 修改H5支付域名修改申请单 (`PATCH /v3/global/merchant/h5/permission/domain/applications/{applyment_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -465,7 +457,6 @@ impl ::wechatpay_runtime::Validate for DomainModifyApplicationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

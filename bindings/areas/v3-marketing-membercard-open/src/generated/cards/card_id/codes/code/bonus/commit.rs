@@ -51,14 +51,6 @@ impl CommitBonusBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CommitBonusBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 设置支付后展示的积分到账
 ///
 /// 商户调此接口，若已设置支付后展示积分，且该笔订单对应的积分已到账，则可以入参积分对应的交易商户号+商户订单号将该笔支付后展示的积分状态设置为“已到账”
@@ -131,7 +123,6 @@ impl ::wechatpay_runtime::Validate for CommitBonusRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "code"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -51,14 +51,6 @@ impl CreatePrepareBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CreatePrepareBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 支付结果页展示会员积分
 ///
 /// 商户调此接口，可以给用户每笔订单支付结果页展示本次订单会员积分变更信息
@@ -131,7 +123,6 @@ impl ::wechatpay_runtime::Validate for CreatePrepareRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "code"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -65,14 +65,6 @@ impl StockDisassociateStoresBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for StockDisassociateStoresBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `success_store_list`.
 ///
 /// 取消关联成功的门店列表
@@ -280,7 +272,6 @@ impl ::wechatpay_runtime::Validate for StockDisassociateStoresRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

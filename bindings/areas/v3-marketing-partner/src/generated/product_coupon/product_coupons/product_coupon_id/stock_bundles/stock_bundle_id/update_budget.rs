@@ -110,14 +110,6 @@ impl StockUpdateBudgetBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for StockUpdateBudgetBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_code_mode`.
     ///
@@ -1393,7 +1385,6 @@ impl ::wechatpay_runtime::Validate for StockUpdateBudgetRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

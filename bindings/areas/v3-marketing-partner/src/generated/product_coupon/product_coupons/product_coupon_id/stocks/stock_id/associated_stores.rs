@@ -53,14 +53,6 @@ impl ListAssociatedStoresQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ListAssociatedStoresQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `store_list`.
 ///
 /// 门店列表
@@ -216,7 +208,6 @@ impl ::wechatpay_runtime::Validate for ListAssociatedStoresRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

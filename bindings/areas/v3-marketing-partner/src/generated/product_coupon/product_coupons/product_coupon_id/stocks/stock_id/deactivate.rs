@@ -44,14 +44,6 @@ impl DeactivateStockBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeactivateStockBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_code_mode`.
     ///
@@ -1357,7 +1349,6 @@ impl ::wechatpay_runtime::Validate for DeactivateStockRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -65,14 +65,6 @@ impl DisassociateStoresBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DisassociateStoresBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `success_store_list`.
 ///
 /// 取消关联成功的门店列表
@@ -277,7 +269,6 @@ impl ::wechatpay_runtime::Validate for DisassociateStoresRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

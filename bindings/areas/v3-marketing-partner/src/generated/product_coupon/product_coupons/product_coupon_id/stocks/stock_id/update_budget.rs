@@ -110,14 +110,6 @@ impl UpdateBudgetBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for UpdateBudgetBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_code_mode`.
     ///
@@ -1417,7 +1409,6 @@ impl ::wechatpay_runtime::Validate for UpdateBudgetRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "stock_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -65,14 +65,6 @@ impl DeactivateCouponBundleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for DeactivateCouponBundleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -2199,7 +2191,6 @@ impl ::wechatpay_runtime::Validate for DeactivateCouponBundleRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -58,14 +58,6 @@ impl ConfirmCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ConfirmCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -2287,7 +2279,6 @@ impl ::wechatpay_runtime::Validate for ConfirmCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

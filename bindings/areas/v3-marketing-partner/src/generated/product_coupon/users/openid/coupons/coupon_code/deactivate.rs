@@ -65,14 +65,6 @@ impl PartnerDeactivateCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerDeactivateCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -2250,7 +2242,6 @@ impl ::wechatpay_runtime::Validate for PartnerDeactivateCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

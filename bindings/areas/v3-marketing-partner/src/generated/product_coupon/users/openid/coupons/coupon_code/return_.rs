@@ -71,14 +71,6 @@ impl PartnerReturnCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerReturnCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -2254,7 +2246,6 @@ impl ::wechatpay_runtime::Validate for PartnerReturnCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -284,14 +284,6 @@ impl PartnerUseCouponBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerUseCouponBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `coupon_state`.
     ///
@@ -2477,7 +2469,6 @@ impl ::wechatpay_runtime::Validate for PartnerUseCouponRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -44,14 +44,6 @@ impl GetPolicyPeriodByOutContractCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetPolicyPeriodByOutContractCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `estimated_deduct_amount` object.
 ///
 /// 扣费周期预计的扣费金额
@@ -294,7 +286,6 @@ impl ::wechatpay_runtime::Validate for GetPolicyPeriodByOutContractCodeRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -100,14 +100,6 @@ impl PartnerScheduleScheduleBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerScheduleScheduleBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `scheduled_amount` object.
 ///
 /// 已预约的扣费金额信息
@@ -264,7 +256,6 @@ impl ::wechatpay_runtime::Validate for PartnerScheduleScheduleRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

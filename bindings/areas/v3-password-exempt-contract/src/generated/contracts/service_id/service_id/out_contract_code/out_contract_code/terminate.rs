@@ -30,14 +30,6 @@ impl PasswordTerminateContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PasswordTerminateContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户通过商户协议号解约协议 (`POST /v3/password-exempt-contract/contracts/service-id/{service_id}/out-contract-code/{out_contract_code}/terminate`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -160,7 +152,6 @@ impl ::wechatpay_runtime::Validate for PasswordTerminateContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl PartnerStopPayscorePlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerStopPayscorePlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `plan_detail_list`.
 ///
 /// 支付分计划明细列表
@@ -287,7 +279,6 @@ impl ::wechatpay_runtime::Validate for PartnerStopPayscorePlanRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

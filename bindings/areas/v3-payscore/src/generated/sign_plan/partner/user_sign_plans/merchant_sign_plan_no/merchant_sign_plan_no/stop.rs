@@ -37,14 +37,6 @@ impl PartnerStopUserSignPlanBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerStopUserSignPlanBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// An item of `signed_detail_list`.
 ///
 /// 签约计划明细列表
@@ -376,7 +368,6 @@ impl ::wechatpay_runtime::Validate for PartnerStopUserSignPlanRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -36,14 +36,6 @@ impl CancelInsuranceClaimBillBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for CancelInsuranceClaimBillBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -177,7 +169,6 @@ impl ::wechatpay_runtime::Validate for CancelInsuranceClaimBillRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

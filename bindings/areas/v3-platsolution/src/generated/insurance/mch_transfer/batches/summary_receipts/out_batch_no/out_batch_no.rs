@@ -28,14 +28,6 @@ impl InsuranceGetSummaryReceiptByOutBatchNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceGetSummaryReceiptByOutBatchNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `receipt_state`.
     ///
@@ -177,7 +169,6 @@ impl ::wechatpay_runtime::Validate for InsuranceGetSummaryReceiptByOutBatchNoReq
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

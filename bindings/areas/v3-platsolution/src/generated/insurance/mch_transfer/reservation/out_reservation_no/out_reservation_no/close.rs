@@ -28,14 +28,6 @@ impl InsuranceCloseReservationQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceCloseReservationQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -290,7 +282,6 @@ impl ::wechatpay_runtime::Validate for InsuranceCloseReservationRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

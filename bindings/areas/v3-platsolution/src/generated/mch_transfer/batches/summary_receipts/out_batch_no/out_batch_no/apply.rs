@@ -28,14 +28,6 @@ impl ApplySummaryReceiptBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ApplySummaryReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 申请商家转账批次电子回单 (`POST /v3/platsolution/mch-transfer/batches/summary-receipts/out-batch-no/{out_batch_no}/apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -141,7 +133,6 @@ impl ::wechatpay_runtime::Validate for ApplySummaryReceiptRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -79,14 +79,6 @@ impl SchedulePolicyPeriodBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for SchedulePolicyPeriodBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `scheduled_amount` object.
 ///
 /// 已预约的扣费金额信息
@@ -272,7 +264,6 @@ impl ::wechatpay_runtime::Validate for SchedulePolicyPeriodRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

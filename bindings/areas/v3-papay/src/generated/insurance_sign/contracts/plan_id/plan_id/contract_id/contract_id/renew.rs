@@ -123,14 +123,6 @@ impl RenewContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for RenewContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// 保险商户受理续期自动续费协议
 ///
 /// 商户可通过本接口续期保险自动续费协议。前置条件：用户签约成功，当协议到期后且预签约中参数是否自动续保（can_auto_insure）或是否自动重新投保（can_auto_reinsure）为true。
@@ -204,7 +196,6 @@ impl ::wechatpay_runtime::Validate for RenewContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -30,14 +30,6 @@ impl InsurancePapayTerminateContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsurancePapayTerminateContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `contract_state`.
     ///
@@ -296,7 +288,6 @@ impl ::wechatpay_runtime::Validate for InsurancePapayTerminateContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -136,14 +136,6 @@ impl ModifyPolicyPeriodBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for ModifyPolicyPeriodBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `estimated_deduct_amount` object.
 ///
 /// 预计扣费金额
@@ -346,7 +338,6 @@ impl ::wechatpay_runtime::Validate for ModifyPolicyPeriodRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

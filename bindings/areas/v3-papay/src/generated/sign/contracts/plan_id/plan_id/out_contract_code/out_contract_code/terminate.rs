@@ -30,14 +30,6 @@ impl PapayTerminateContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PapayTerminateContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
@@ -377,7 +369,6 @@ impl ::wechatpay_runtime::Validate for PapayTerminateContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl PartnerSignGetContractByOutContractCodeQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerSignGetContractByOutContractCodeQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
@@ -394,7 +386,6 @@ impl ::wechatpay_runtime::Validate for PartnerSignGetContractByOutContractCodeRe
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl InsuranceApplySummaryReceiptBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplySummaryReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `receipt_state`.
     ///
@@ -153,7 +145,6 @@ impl ::wechatpay_runtime::Validate for InsuranceApplySummaryReceiptRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

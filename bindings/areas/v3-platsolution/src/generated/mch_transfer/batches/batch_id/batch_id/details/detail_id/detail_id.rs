@@ -28,14 +28,6 @@ impl PlatsolutionGetDetailByDetailIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByDetailIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 微信支付转账明细单号查询明细单 (`GET /v3/platsolution/mch-transfer/batches/batch-id/{batch_id}/details/detail-id/{detail_id}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -237,7 +229,6 @@ impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByDetailIdRequest {
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "detail_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl GetDetailReceiptByOutDetailNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for GetDetailReceiptByOutDetailNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 查询商家转账明细电子回单 (`GET /v3/platsolution/mch-transfer/batches/detail-receipts/out-batch-no/{out_batch_no}/out-detail-no/{out_detail_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -195,7 +187,6 @@ impl ::wechatpay_runtime::Validate for GetDetailReceiptByOutDetailNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl PlatsolutionGetDetailByOutDetailNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByOutDetailNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The response of 商户明细单号查询明细单 (`GET /v3/platsolution/mch-transfer/batches/out-batch-no/{out_batch_no}/details/out-detail-no/{out_detail_no}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -243,7 +235,6 @@ impl ::wechatpay_runtime::Validate for PlatsolutionGetDetailByOutDetailNoRequest
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -37,14 +37,6 @@ impl PartnerPapayTerminateContractBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for PartnerPapayTerminateContractBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 /// The `contract_terminate_info` object.
 ///
 /// 协议解约信息
@@ -403,7 +395,6 @@ impl ::wechatpay_runtime::Validate for PartnerPapayTerminateContractRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl InsurancePlatsolutionGetDetailByDetailIdQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetDetailByDetailIdQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `detail_state`.
     ///
@@ -313,7 +305,6 @@ impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetDetailByDetailIdR
             &|| ::wechatpay_runtime::__private::validate::pointer("/path", "detail_id"),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

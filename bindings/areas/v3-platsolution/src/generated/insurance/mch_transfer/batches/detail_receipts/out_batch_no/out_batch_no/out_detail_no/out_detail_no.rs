@@ -28,14 +28,6 @@ impl InsuranceGetDetailReceiptByOutDetailNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceGetDetailReceiptByOutDetailNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `receipt_state`.
     ///
@@ -209,7 +201,6 @@ impl ::wechatpay_runtime::Validate for InsuranceGetDetailReceiptByOutDetailNoReq
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

@@ -28,14 +28,6 @@ impl InsurancePlatsolutionGetDetailByOutDetailNoQuery {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsurancePlatsolutionGetDetailByOutDetailNoQuery {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `detail_state`.
     ///
@@ -320,7 +312,6 @@ for InsurancePlatsolutionGetDetailByOutDetailNoRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.query, "/query", errors);
     }
 }
 

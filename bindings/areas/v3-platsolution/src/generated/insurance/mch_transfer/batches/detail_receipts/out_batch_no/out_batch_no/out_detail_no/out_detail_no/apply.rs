@@ -28,14 +28,6 @@ impl InsuranceApplyDetailReceiptBody {
     }
 }
 
-impl ::wechatpay_runtime::Validate for InsuranceApplyDetailReceiptBody {
-    fn validate_into(
-        &self,
-        _pointer: &str,
-        _errors: &mut ::std::vec::Vec<::wechatpay_runtime::ValidationError>,
-    ) {}
-}
-
 ::wechatpay_runtime::open_enum! {
     /// Values of `receipt_state`.
     ///
@@ -178,7 +170,6 @@ impl ::wechatpay_runtime::Validate for InsuranceApplyDetailReceiptRequest {
             ),
             errors,
         );
-        ::wechatpay_runtime::Validate::validate_into(&self.body, "", errors);
     }
 }
 
