@@ -114,15 +114,17 @@ impl Error {
     }
 
     /// Whether the same request may succeed if sent again: network errors,
-    /// timeouts, 202, 429 and 5xx. Never for 4xx, signature or validation errors.
+    /// timeouts, 202, 429, 5xx, and an answer that failed verification (a
+    /// forged or altered answer is not WeChat Pay's: the real one may come
+    /// next time). Never for 4xx or validation errors. The client repeats
+    /// only requests that are safe to repeat (see [`crate::Request::idempotent`]).
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::AfterRetries { last, .. } => last.is_retryable(),
             Error::Api(api) => api.is_retryable(),
-            Error::Timeout(_) | Error::Transport(_) => true,
+            Error::Timeout(_) | Error::Transport(_) | Error::Signature { .. } => true,
             Error::Certificates(download) => download.is_retryable(),
             Error::Validation(_)
-            | Error::Signature { .. }
             | Error::Decode { .. }
             | Error::Config(_)
             | Error::Sensitive(_)

@@ -565,7 +565,11 @@ async fn pagination_walks_every_page() {
 #[tokio::test]
 async fn the_untyped_escape_hatch_is_signed_and_verified() {
     let sandbox = sandbox().await;
-    let client = sandbox.client_builder().build().unwrap();
+    let client = sandbox
+        .client_builder()
+        .retry(quick_retries())
+        .build()
+        .unwrap();
     let response = client
         .request(
             Method::POST,
@@ -594,17 +598,29 @@ async fn the_untyped_escape_hatch_is_signed_and_verified() {
         response.json::<serde_json::Value>().unwrap()["total_count"],
         1
     );
+    let list = || {
+        client
+            .request(
+                Method::GET,
+                "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
+            )
+            .path_param("stock_id", DEFAULT_STOCK)
+            .send()
+    };
+    // A tampered answer is not an answer: the GET is asked again, and the
+    // real one is used.
     sandbox.push_faults(&[Fault::TamperedBody]);
-    let error = client
-        .request(
-            Method::GET,
-            "/v3/marketing/busifavor/stocks/{stock_id}/couponcodes",
-        )
-        .path_param("stock_id", DEFAULT_STOCK)
-        .send()
-        .await
-        .unwrap_err();
+    let response = list().await.unwrap();
+    assert_eq!(
+        response.json::<serde_json::Value>().unwrap()["total_count"],
+        1
+    );
+    assert_eq!(sandbox.faults_injected()[&Fault::TamperedBody], 1);
+    // Tampered every time: the verification error, after the retries.
+    sandbox.push_faults(&[Fault::TamperedBody; 4]);
+    let error = list().await.unwrap_err();
     assert!(matches!(error, Error::Signature { .. }), "{error:?}");
+    assert_eq!(sandbox.faults_injected()[&Fault::TamperedBody], 5);
 }
 
 /// A loopback address where nothing listens: connections are refused.

@@ -59,7 +59,7 @@ async fn fetch(
             .clone()
             .with_offset(i64::try_from(offset).unwrap_or(i64::MAX)),
     );
-    let response = super::retry_unverified(|| client.execute(&request)).await?;
+    let response = client.execute(&request).await?;
     Ok(Page {
         items: response.data.unwrap_or_default(),
         total: response

@@ -39,27 +39,6 @@ pub fn check_code(code: &str) -> Result<(), String> {
         })
 }
 
-/// Answers that fail signature verification are discarded and the request is
-/// sent again this many times before the call gives up: a tampered or probe
-/// answer is not an answer. Safe for uploads because the request number makes
-/// WeChat Pay answer a repeat from the first import.
-const SIGNATURE_RETRIES: u32 = 3;
-
-/// `call` again while its answer fails verification, up to [`SIGNATURE_RETRIES`] times.
-pub(crate) async fn retry_unverified<T, F, Fut>(mut call: F) -> Result<T, Error>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, Error>>,
-{
-    let mut attempt = 0;
-    loop {
-        match call().await {
-            Err(Error::Signature { .. }) if attempt < SIGNATURE_RETRIES => attempt += 1,
-            other => return other,
-        }
-    }
-}
-
 /// Uploads chunks of one stock's codes with the generated upload operation.
 #[derive(Debug, Clone)]
 pub struct StockUploader {
@@ -88,7 +67,9 @@ impl ChunkUploader for StockUploader {
                 self.stock_id.clone(),
                 UploadCouponCodesBody::new(codes, request_no),
             );
-            let response = retry_unverified(|| self.client.execute(&request)).await?;
+            // The client sends the request again when an answer fails
+            // verification: the request number makes that safe.
+            let response = self.client.execute(&request).await?;
             Ok(ChunkAnswer {
                 succeeded: response.success_codes.unwrap_or_default(),
                 success_count: response.success_count.and_then(|n| u64::try_from(n).ok()),
