@@ -8,7 +8,8 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 use wechatpay_bindings::events::{CouponSendSendChannel, Event};
 use wechatpay_runtime::notify::NotificationParser;
-use wechatpay_runtime::{PrivateKey, Verifier, aead, sign};
+use wechatpay_runtime::verify::Verifier;
+use wechatpay_runtime::{PrivateKey, aead, sign};
 
 fn workspace() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")

@@ -6,9 +6,8 @@ use std::time::Duration;
 
 use clap::Args;
 use serde::Deserialize;
-use wechatpay_runtime::{
-    ClientBuilder, MerchantCredentials, PlatformCertificates, PrivateKey, PublicKey, RetryPolicy,
-};
+use wechatpay_runtime::verify::PlatformCertificates;
+use wechatpay_runtime::{ClientBuilder, MerchantCredentials, PrivateKey, PublicKey, RetryPolicy};
 
 /// Connection settings; each can also come from the environment or the config file.
 #[derive(Args, Clone, Default)]

@@ -223,8 +223,8 @@ impl<'a> TypeBuilder<'a> {
             // Plaintext the client encrypts as it builds the request; ciphertext
             // the caller decrypts when it needs the value.
             Kind::String if is_sensitive(field) => match side {
-                Side::Request => (quote!(#rt::Sensitive), false),
-                Side::Response => (quote!(#rt::Encrypted), false),
+                Side::Request => (quote!(#rt::sensitive::Sensitive), false),
+                Side::Response => (quote!(#rt::sensitive::Encrypted), false),
             },
             Kind::String if crate::wire::is_time(field) => (quote!(#rt::DateTime), true),
             Kind::String => (quote!(::std::string::String), true),

@@ -11,7 +11,8 @@ use std::sync::Barrier;
 use std::time::Duration;
 
 use wechatpay_bench::median;
-use wechatpay_runtime::sign::{PrivateKey, request_message};
+use wechatpay_runtime::PrivateKey;
+use wechatpay_runtime::sign::request_message;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let key = PrivateKey::generate()?;

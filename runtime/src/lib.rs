@@ -35,12 +35,13 @@ pub mod blocking;
 mod client;
 mod datetime;
 mod de;
-pub mod decode;
-pub mod download;
+mod decode;
+mod download;
 mod encode;
 mod error;
 #[cfg(feature = "json-schema")]
 mod json_schema;
+mod keys;
 pub mod notify;
 mod open_enum;
 mod operation;
@@ -61,21 +62,19 @@ pub use client::{
     BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
 };
 pub use datetime::DateTime;
-pub use decode::DecodeError;
-pub use download::{Download, DownloadError, FileDigest};
+pub use decode::{DecodeError, DecodeProblem, JsonType};
+pub use download::{Download, DownloadError, FileDigest, HashAlgorithm};
 pub use error::{ApiError, Error, RawBody, SignatureError};
 #[cfg(feature = "json-schema")]
 pub use json_schema::json_schema_for;
+pub use keys::{MerchantCredentials, PrivateKey, PublicKey};
 pub use operation::{Body, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
-pub use sensitive::{Encrypted, Sensitive, SensitiveError};
-pub use sign::{MerchantCredentials, PrivateKey, PublicKey};
 /// The `time` crate, whose `OffsetDateTime` a [`DateTime`] reads as.
 pub use time;
 pub use types::{FilePart, JsonString};
 pub use validate::{Validate, ValidationError, ValidationErrors};
-pub use verify::{PlatformCertificates, Verifier};
 
 /// What the runtime's macros expand to, so crates using them need no direct
 /// dependency on these. Not a public API.

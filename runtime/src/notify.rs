@@ -11,7 +11,8 @@
 //!
 //! ```no_run
 //! use wechatpay_runtime::notify::{NotificationParser, respond};
-//! use wechatpay_runtime::{PublicKey, Verifier};
+//! use wechatpay_runtime::PublicKey;
+//! use wechatpay_runtime::verify::Verifier;
 //!
 //! # async fn example(headers: http::HeaderMap, body: bytes::Bytes) -> Result<(), wechatpay_runtime::Error> {
 //! let verifier = Verifier::new()

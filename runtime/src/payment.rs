@@ -25,7 +25,8 @@
 
 use serde::Serialize;
 
-use crate::sign::{PrivateKey, nonce};
+use crate::keys::PrivateKey;
+use crate::sign::nonce;
 
 /// What a JSAPI page or a mini-program passes to WeChat Pay
 /// (`wx.requestPayment(...)`): serialized with the names the front end uses.

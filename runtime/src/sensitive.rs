@@ -25,7 +25,7 @@ use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use crate::sign::{PrivateKey, PublicKey};
+use crate::keys::{PrivateKey, PublicKey};
 
 /// The field marker the docs use for RSA-OAEP encrypted fields.
 pub const BY_RSA_PUBKEY: &str = "by-rsa-pubkey";
@@ -52,7 +52,8 @@ impl Sensitive {
     }
 
     /// The value as it goes on the wire (a query parameter): encrypted under
-    /// the current [`Scope`], or an error outside one.
+    /// the encryption scope the client sets while it builds the request
+    /// ([`encrypting`]), or an error outside one.
     pub fn to_wire(&self) -> Result<String, crate::Error> {
         with_scope(|scope| seal_in(scope, &self.0)).map_err(crate::Error::Sensitive)
     }

@@ -22,7 +22,8 @@ use x509_cert::der::{DecodePem, Encode};
 
 use crate::aead;
 use crate::error::{Error, SignatureError};
-use crate::sign::{PublicKey, SCHEME, response_message};
+use crate::keys::PublicKey;
+use crate::sign::{SCHEME, response_message};
 
 /// Responses whose timestamp is this far from the local clock are rejected.
 pub const MAX_SKEW: Duration = Duration::from_secs(300);
@@ -334,11 +335,11 @@ pub fn certificate_public_key(pem: &[u8]) -> Result<PublicKey, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sign::PrivateKey;
+    use crate::keys::PrivateKey;
     use http::HeaderValue;
 
     fn key() -> PrivateKey {
-        crate::sign::test_key()
+        crate::keys::test_key()
     }
 
     fn signed(key: &PrivateKey, serial: &str, timestamp: i64, body: &[u8]) -> HeaderMap {

@@ -10,7 +10,8 @@ use serde::Deserialize;
 use serde_json::Value;
 use wechatpay_runtime::notify::{NotificationError, NotificationParser, Undecoded, receive};
 use wechatpay_runtime::sign::response_message;
-use wechatpay_runtime::{PrivateKey, SignatureError, Verifier, aead};
+use wechatpay_runtime::verify::Verifier;
+use wechatpay_runtime::{PrivateKey, SignatureError, aead};
 
 fn shared_vectors() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors")

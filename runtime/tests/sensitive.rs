@@ -3,7 +3,8 @@
 //! under the shared vectors' test-only key opens with this runtime, so the
 //! scheme is the standard one and not merely self-consistent.
 
-use wechatpay_runtime::{Encrypted, PrivateKey, PublicKey, sensitive};
+use wechatpay_runtime::sensitive::{self, Encrypted};
+use wechatpay_runtime::{PrivateKey, PublicKey};
 
 fn fixture() -> serde_json::Value {
     serde_json::from_str(include_str!("fixtures/oaep-openssl.json")).expect("fixture")

@@ -37,7 +37,8 @@ use hyper::service::service_fn;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
-use wechatpay_runtime::{Client, ClientBuilder, PlatformCertificates};
+use wechatpay_runtime::verify::PlatformCertificates;
+use wechatpay_runtime::{Client, ClientBuilder};
 
 pub use bills::BillConfig;
 pub use examples::event_types;

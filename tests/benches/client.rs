@@ -79,7 +79,7 @@ async fn bare_reqwest(sandbox: &Sandbox) -> f64 {
 async fn bare_reqwest_with_crypto(sandbox: &Sandbox) -> f64 {
     let keys = sandbox.keys();
     let credentials = keys.merchant_credentials();
-    let verifier = wechatpay_runtime::Verifier::new()
+    let verifier = wechatpay_runtime::verify::Verifier::new()
         .with_public_key(keys.public_key_id.clone(), keys.wechatpay_public_key());
     let path = format!("/v3/marketing/busifavor/stocks/{DEFAULT_STOCK}/couponcodes?limit=1");
     let url = format!("{}{path}", sandbox.base_url());

@@ -471,8 +471,10 @@ async fn platform_certificate_mode_and_both_modes_at_once() {
     let both = sandbox
         .client_builder()
         .platform_certificates(
-            wechatpay_runtime::PlatformCertificates::new(sandbox.keys().apiv3_key.as_bytes())
-                .unwrap(),
+            wechatpay_runtime::verify::PlatformCertificates::new(
+                sandbox.keys().apiv3_key.as_bytes(),
+            )
+            .unwrap(),
         )
         .build()
         .unwrap();
@@ -483,7 +485,8 @@ async fn platform_certificate_mode_and_both_modes_at_once() {
     assert_eq!(page.total_count, Some(1));
     // A wrong APIv3 key cannot decrypt the certificates.
     let wrong = sandbox.client_builder().platform_certificates(
-        wechatpay_runtime::PlatformCertificates::new(*b"0123456789abcdef0123456789abcdef").unwrap(),
+        wechatpay_runtime::verify::PlatformCertificates::new(*b"0123456789abcdef0123456789abcdef")
+            .unwrap(),
     );
     let error = wrong
         .build()

@@ -11,7 +11,8 @@ use wechatpay_bindings::v3::profitsharing::receivers::add::{
     AddProfitSharingReceiverType,
 };
 use wechatpay_e2e::sandbox;
-use wechatpay_runtime::{Client, Error, Sensitive, SensitiveError};
+use wechatpay_runtime::sensitive::{Sensitive, SensitiveError};
+use wechatpay_runtime::{Client, Error};
 use wechatpay_sandbox::Receiver;
 
 fn receiver(account: &str, name: &str) -> AddProfitSharingReceiverBody {

@@ -30645,7 +30645,7 @@ pub mod events {
         ///
         /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub value: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
         #[serde(flatten)]
@@ -30686,7 +30686,7 @@ pub mod events {
         /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub user_chosen_values: ::std::option::Option<
-            ::std::vec::Vec<::wechatpay_runtime::Encrypted>,
+            ::std::vec::Vec<::wechatpay_runtime::sensitive::Encrypted>,
         >,
         /// Members WeChat Pay sent that the docs do not list, kept as
         /// they came (and serialized back).
@@ -30814,7 +30814,9 @@ pub mod events {
         ///
         /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        pub phone_number: ::std::option::Option<
+            ::wechatpay_runtime::sensitive::Encrypted,
+        >,
         /// 等级
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<::std::string::String>,
@@ -30962,7 +30964,9 @@ pub mod events {
         ///
         /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        pub phone_number: ::std::option::Option<
+            ::wechatpay_runtime::sensitive::Encrypted,
+        >,
         /// 等级
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub level: ::std::option::Option<::std::string::String>,
@@ -37016,7 +37020,7 @@ pub mod events {
         ///
         /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
         /// 失败原因
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub fail_reason: ::std::option::Option<::std::string::String>,
@@ -37768,7 +37772,9 @@ pub mod events {
         ///
         /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-        pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+        pub phone_number: ::std::option::Option<
+            ::wechatpay_runtime::sensitive::Encrypted,
+        >,
         /// 自定义场景值
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub outer_str: ::std::option::Option<::std::string::String>,

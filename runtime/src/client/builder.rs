@@ -9,7 +9,7 @@ use tokio::sync::Mutex;
 use super::retry::{RateLimiter, RetryPolicy};
 use super::{Base, Client, DEFAULT_BASE_URL, Inner};
 use crate::error::Error;
-use crate::sign::MerchantCredentials;
+use crate::keys::MerchantCredentials;
 use crate::verify::{PlatformCertificates, Verifier};
 
 /// Sets up a [`Client`].
@@ -78,7 +78,7 @@ impl ClientBuilder {
     pub fn wechatpay_public_key(
         mut self,
         id: impl Into<String>,
-        key: crate::sign::PublicKey,
+        key: crate::keys::PublicKey,
     ) -> Self {
         self.verifier = self.verifier.with_public_key(id, key);
         self

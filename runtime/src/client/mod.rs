@@ -14,8 +14,9 @@ use tracing::Instrument;
 
 use crate::download::Download;
 use crate::error::{ApiError, Error, SignatureError};
+use crate::keys::MerchantCredentials;
 use crate::operation::{Body, Method, Operation, Request};
-use crate::sign::{MerchantCredentials, nonce};
+use crate::sign::nonce;
 use crate::verify::{Verifier, headers as wx};
 
 mod builder;
@@ -199,7 +200,10 @@ impl Client {
     }
 
     /// Decrypts a sensitive response field with the merchant's private key.
-    pub fn decrypt(&self, field: &crate::Encrypted) -> Result<crate::Sensitive, Error> {
+    pub fn decrypt(
+        &self,
+        field: &crate::sensitive::Encrypted,
+    ) -> Result<crate::sensitive::Sensitive, Error> {
         Ok(field.decrypt(&self.inner.credentials.key)?)
     }
 

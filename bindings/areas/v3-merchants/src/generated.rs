@@ -14,19 +14,19 @@ pub struct CreateMerchantContact {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人电话
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub phone: ::wechatpay_runtime::Sensitive,
+    pub phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人邮箱
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub email: ::wechatpay_runtime::Sensitive,
+    pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -40,9 +40,9 @@ pub struct CreateMerchantContact {
 impl CreateMerchantContact {
     /// Creates a value from its required fields (`name`, `phone`, `email`).
     pub fn new(
-        name: ::wechatpay_runtime::Sensitive,
-        phone: ::wechatpay_runtime::Sensitive,
-        email: ::wechatpay_runtime::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+        email: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreateMerchantContact {
             name,

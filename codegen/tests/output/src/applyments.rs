@@ -416,7 +416,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub id_card_name: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 身份证号码
                     ///
@@ -426,7 +426,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub id_card_number: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 身份证有效期开始时间
                     #[serde(
@@ -497,7 +497,7 @@ pub mod v3 {
                     /// Sets `id_card_name`.
                     pub fn with_id_card_name(
                         mut self,
-                        id_card_name: ::wechatpay_runtime::Sensitive,
+                        id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.id_card_name = ::std::option::Option::Some(id_card_name);
                         self
@@ -506,7 +506,7 @@ pub mod v3 {
                     /// Sets `id_card_number`.
                     pub fn with_id_card_number(
                         mut self,
-                        id_card_number: ::wechatpay_runtime::Sensitive,
+                        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.id_card_number = ::std::option::Option::Some(
                             id_card_number,
@@ -562,7 +562,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub id_doc_name: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 证件号码
                     ///
@@ -572,7 +572,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub id_doc_number: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 证件正面照片
                     #[serde(
@@ -627,7 +627,7 @@ pub mod v3 {
                     /// Sets `id_doc_name`.
                     pub fn with_id_doc_name(
                         mut self,
-                        id_doc_name: ::wechatpay_runtime::Sensitive,
+                        id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.id_doc_name = ::std::option::Option::Some(id_doc_name);
                         self
@@ -636,7 +636,7 @@ pub mod v3 {
                     /// Sets `id_doc_number`.
                     pub fn with_id_doc_number(
                         mut self,
-                        id_doc_number: ::wechatpay_runtime::Sensitive,
+                        id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.id_doc_number = ::std::option::Option::Some(id_doc_number);
                         self
@@ -720,19 +720,19 @@ pub mod v3 {
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    pub ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
+                    pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件号码
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    pub ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
+                    pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件居住地址
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    pub ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+                    pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件有效期开始时间
                     ///
                     /// **Required.**
@@ -767,9 +767,9 @@ pub mod v3 {
                         ubo_id_doc_copy_back: impl ::std::convert::Into<
                             ::std::string::String,
                         >,
-                        ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
-                        ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
-                        ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+                        ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
+                        ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
+                        ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
                         ubo_period_begin: impl ::std::convert::Into<
                             ::std::string::String,
                         >,
@@ -835,7 +835,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub account_name: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 开户银行省市编码
                     #[serde(
@@ -863,7 +863,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub account_number: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                 }
 
@@ -918,7 +918,7 @@ pub mod v3 {
                     /// Sets `account_name`.
                     pub fn with_account_name(
                         mut self,
-                        account_name: ::wechatpay_runtime::Sensitive,
+                        account_name: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.account_name = ::std::option::Option::Some(account_name);
                         self
@@ -960,7 +960,7 @@ pub mod v3 {
                     /// Sets `account_number`.
                     pub fn with_account_number(
                         mut self,
-                        account_number: ::wechatpay_runtime::Sensitive,
+                        account_number: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.account_number = ::std::option::Option::Some(
                             account_number,
@@ -1008,7 +1008,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub contact_name: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// `contact_id_doc_type`: not described on the docs page.
                     #[serde(
@@ -1026,7 +1026,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub contact_id_card_number: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 超级管理员证件正面照片
                     #[serde(
@@ -1074,7 +1074,7 @@ pub mod v3 {
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
                     pub mobile_phone: ::std::option::Option<
-                        ::wechatpay_runtime::Sensitive,
+                        ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                 }
 
@@ -1125,7 +1125,7 @@ pub mod v3 {
                     /// Sets `contact_name`.
                     pub fn with_contact_name(
                         mut self,
-                        contact_name: ::wechatpay_runtime::Sensitive,
+                        contact_name: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.contact_name = ::std::option::Option::Some(contact_name);
                         self
@@ -1145,7 +1145,7 @@ pub mod v3 {
                     /// Sets `contact_id_card_number`.
                     pub fn with_contact_id_card_number(
                         mut self,
-                        contact_id_card_number: ::wechatpay_runtime::Sensitive,
+                        contact_id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.contact_id_card_number = ::std::option::Option::Some(
                             contact_id_card_number,
@@ -1221,7 +1221,7 @@ pub mod v3 {
                     /// Sets `mobile_phone`.
                     pub fn with_mobile_phone(
                         mut self,
-                        mobile_phone: ::wechatpay_runtime::Sensitive,
+                        mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         self.mobile_phone = ::std::option::Option::Some(mobile_phone);
                         self

@@ -89,7 +89,9 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+                    pub name: ::std::option::Option<
+                        ::wechatpay_runtime::sensitive::Encrypted,
+                    >,
                     /// 联系人电话
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -97,7 +99,9 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub phone: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+                    pub phone: ::std::option::Option<
+                        ::wechatpay_runtime::sensitive::Encrypted,
+                    >,
                     /// 联系人邮箱
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
@@ -105,7 +109,9 @@ pub mod v3 {
                         default,
                         skip_serializing_if = "::std::option::Option::is_none"
                     )]
-                    pub email: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+                    pub email: ::std::option::Option<
+                        ::wechatpay_runtime::sensitive::Encrypted,
+                    >,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
                     #[serde(flatten)]
@@ -860,19 +866,19 @@ pub mod v3 {
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    pub name: ::wechatpay_runtime::Sensitive,
+                    pub name: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 联系人电话
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    pub phone: ::wechatpay_runtime::Sensitive,
+                    pub phone: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 联系人邮箱
                     ///
                     /// **Required.**
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    pub email: ::wechatpay_runtime::Sensitive,
+                    pub email: ::wechatpay_runtime::sensitive::Sensitive,
                 }
 
                 ::wechatpay_runtime::impl_deserialize! {
@@ -886,9 +892,9 @@ pub mod v3 {
                 impl ModifyMerchantContact {
                     /// Creates a value from its required fields (`name`, `phone`, `email`).
                     pub fn new(
-                        name: ::wechatpay_runtime::Sensitive,
-                        phone: ::wechatpay_runtime::Sensitive,
-                        email: ::wechatpay_runtime::Sensitive,
+                        name: ::wechatpay_runtime::sensitive::Sensitive,
+                        phone: ::wechatpay_runtime::sensitive::Sensitive,
+                        email: ::wechatpay_runtime::sensitive::Sensitive,
                     ) -> Self {
                         ModifyMerchantContact {
                             name,

@@ -232,7 +232,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<
@@ -243,7 +243,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人证件正面照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -264,7 +264,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub mobile: ::wechatpay_runtime::Sensitive,
+    pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -285,9 +285,9 @@ pub struct Apply4subjectCreateApplymentContactInfo {
 impl Apply4subjectCreateApplymentContactInfo {
     /// Creates a value from its required fields (`name`, `id_card_number`, `mobile`).
     pub fn new(
-        name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
-        mobile: ::wechatpay_runtime::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
+        mobile: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         Apply4subjectCreateApplymentContactInfo {
             contact_type: ::std::option::Option::None,
@@ -945,13 +945,13 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub identification_name: ::wechatpay_runtime::Sensitive,
+    pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub identification_number: ::wechatpay_runtime::Sensitive,
+    pub identification_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效日期`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
@@ -964,7 +964,9 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identification_address: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub identification_address: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 证件正面照片
     ///
     /// **Required.**
@@ -996,8 +998,8 @@ impl Apply4subjectCreateApplymentIdentificationInfo {
     /// Creates a value from its required fields (`identification_type`, `identification_name`, `identification_number`, `identification_valid_date`, `identification_front_copy`).
     pub fn new(
         identification_type: Apply4subjectCreateApplymentContactIdDocType,
-        identification_name: ::wechatpay_runtime::Sensitive,
-        identification_number: ::wechatpay_runtime::Sensitive,
+        identification_name: ::wechatpay_runtime::sensitive::Sensitive,
+        identification_number: ::wechatpay_runtime::sensitive::Sensitive,
         identification_valid_date: ::wechatpay_runtime::JsonString<
             Apply4subjectCreateApplymentLicenceValidDate,
         >,
@@ -1040,7 +1042,7 @@ impl Apply4subjectCreateApplymentIdentificationInfo {
     /// Sets `identification_address`.
     pub fn with_identification_address(
         mut self,
-        identification_address: ::wechatpay_runtime::Sensitive,
+        identification_address: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.identification_address = ::std::option::Option::Some(
             identification_address,
@@ -1090,19 +1092,19 @@ pub struct Apply4subjectCreateApplymentUboInfoListItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
     /// **Required.**
@@ -1133,9 +1135,9 @@ impl Apply4subjectCreateApplymentUboInfoListItem {
         ubo_id_doc_type: Apply4subjectCreateApplymentContactIdDocType,
         ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-        ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
-        ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
-        ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+        ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
+        ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
+        ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
         ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
         ubo_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {

@@ -30,7 +30,7 @@ pub struct BrandCreateApplymentAdminInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub admin_name: ::wechatpay_runtime::Sensitive,
+    pub admin_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 管理员证件类型
     ///
     /// **Required.**
@@ -40,7 +40,7 @@ pub struct BrandCreateApplymentAdminInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -54,9 +54,9 @@ pub struct BrandCreateApplymentAdminInfo {
 impl BrandCreateApplymentAdminInfo {
     /// Creates a value from its required fields (`admin_name`, `id_doc_type`, `id_card_number`).
     pub fn new(
-        admin_name: ::wechatpay_runtime::Sensitive,
+        admin_name: ::wechatpay_runtime::sensitive::Sensitive,
         id_doc_type: BrandCreateApplymentIdDocType,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         BrandCreateApplymentAdminInfo {
             admin_name,

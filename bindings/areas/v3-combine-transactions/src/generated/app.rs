@@ -325,13 +325,13 @@ pub struct CombineAppPrepayIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub number: ::wechatpay_runtime::Sensitive,
+    pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -346,8 +346,8 @@ impl CombineAppPrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
         type_: CombineAppPrepayType,
-        number: ::wechatpay_runtime::Sensitive,
-        name: ::wechatpay_runtime::Sensitive,
+        number: ::wechatpay_runtime::sensitive::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CombineAppPrepayIdentity {
             type_,

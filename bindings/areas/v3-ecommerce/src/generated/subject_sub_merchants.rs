@@ -32,7 +32,7 @@ pub struct ListSubjectSubMerchantsQuery {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cert_number: ::wechatpay_runtime::Sensitive,
+    pub cert_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 分页大小
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
@@ -54,7 +54,7 @@ impl ListSubjectSubMerchantsQuery {
     /// Creates a value from its required fields (`organization_type`, `cert_number`).
     pub fn new(
         organization_type: ListSubjectSubMerchantsOrganizationType,
-        cert_number: ::wechatpay_runtime::Sensitive,
+        cert_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         ListSubjectSubMerchantsQuery {
             organization_type,

@@ -13,7 +13,9 @@ pub struct CreateShoppingreceiptMerchantContactInformation {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consultation_phone_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub consultation_phone_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -33,7 +35,7 @@ impl CreateShoppingreceiptMerchantContactInformation {
     /// Sets `consultation_phone_number`.
     pub fn with_consultation_phone_number(
         mut self,
-        consultation_phone_number: ::wechatpay_runtime::Sensitive,
+        consultation_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.consultation_phone_number = ::std::option::Option::Some(
             consultation_phone_number,
@@ -220,7 +222,9 @@ pub struct CreateShoppingreceiptReceiptMerchantContactInformation {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub consultation_phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub consultation_phone_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

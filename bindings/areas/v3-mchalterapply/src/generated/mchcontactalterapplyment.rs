@@ -32,7 +32,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub contact_name: ::wechatpay_runtime::Sensitive,
+    pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 超级管理员证件类型
     ///
     /// **Required.**
@@ -42,7 +42,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub contact_id_card_number: ::wechatpay_runtime::Sensitive,
+    pub contact_id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 超级管理员证件正面照片
     ///
     /// **Required.**
@@ -66,7 +66,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub mobile_phone: ::wechatpay_runtime::Sensitive,
+    pub mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -86,13 +86,13 @@ pub struct CreateMchcontactalterapplymentContactInfo {
 impl CreateMchcontactalterapplymentContactInfo {
     /// Creates a value from its required fields (`contact_name`, `contact_id_doc_type`, `contact_id_card_number`, `contact_id_doc_copy`, `contact_id_doc_period_begin`, `contact_id_doc_period_end`, `mobile_phone`).
     pub fn new(
-        contact_name: ::wechatpay_runtime::Sensitive,
+        contact_name: ::wechatpay_runtime::sensitive::Sensitive,
         contact_id_doc_type: CreateMchcontactalterapplymentContactIdDocType,
-        contact_id_card_number: ::wechatpay_runtime::Sensitive,
+        contact_id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
         contact_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         contact_id_doc_period_begin: impl ::std::convert::Into<::std::string::String>,
         contact_id_doc_period_end: impl ::std::convert::Into<::std::string::String>,
-        mobile_phone: ::wechatpay_runtime::Sensitive,
+        mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreateMchcontactalterapplymentContactInfo {
             contact_name,

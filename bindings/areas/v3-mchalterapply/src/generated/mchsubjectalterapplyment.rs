@@ -335,17 +335,17 @@ pub struct CreateMchsubjectalterapplymentLegalPersonInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub card_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_address: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub card_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub card_period_begin: ::std::option::Option<::std::string::String>,
@@ -430,7 +430,10 @@ impl CreateMchsubjectalterapplymentLegalPersonInfo {
     }
 
     /// Sets `card_name`.
-    pub fn with_card_name(mut self, card_name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_card_name(
+        mut self,
+        card_name: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.card_name = ::std::option::Option::Some(card_name);
         self
     }
@@ -438,7 +441,7 @@ impl CreateMchsubjectalterapplymentLegalPersonInfo {
     /// Sets `card_number`.
     pub fn with_card_number(
         mut self,
-        card_number: ::wechatpay_runtime::Sensitive,
+        card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.card_number = ::std::option::Option::Some(card_number);
         self
@@ -447,7 +450,7 @@ impl CreateMchsubjectalterapplymentLegalPersonInfo {
     /// Sets `card_address`.
     pub fn with_card_address(
         mut self,
-        card_address: ::wechatpay_runtime::Sensitive,
+        card_address: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.card_address = ::std::option::Option::Some(card_address);
         self
@@ -501,19 +504,19 @@ pub struct CreateMchsubjectalterapplymentUboInfoListItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub card_name: ::wechatpay_runtime::Sensitive,
+    pub card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub card_number: ::wechatpay_runtime::Sensitive,
+    pub card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub card_address: ::wechatpay_runtime::Sensitive,
+    pub card_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
     /// **Required.**
@@ -542,9 +545,9 @@ impl CreateMchsubjectalterapplymentUboInfoListItem {
     pub fn new(
         id_doc_type: CreateMchsubjectalterapplymentIdDocType,
         card_front: impl ::std::convert::Into<::std::string::String>,
-        card_name: ::wechatpay_runtime::Sensitive,
-        card_number: ::wechatpay_runtime::Sensitive,
-        card_address: ::wechatpay_runtime::Sensitive,
+        card_name: ::wechatpay_runtime::sensitive::Sensitive,
+        card_number: ::wechatpay_runtime::sensitive::Sensitive,
+        card_address: ::wechatpay_runtime::sensitive::Sensitive,
         card_period_begin: impl ::std::convert::Into<::std::string::String>,
         card_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {

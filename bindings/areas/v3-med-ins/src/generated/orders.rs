@@ -68,13 +68,13 @@ pub struct MedCreateOrderPayer {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 个人身份ID摘要
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_digest: ::wechatpay_runtime::Sensitive,
+    pub id_digest: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
@@ -92,8 +92,8 @@ pub struct MedCreateOrderPayer {
 impl MedCreateOrderPayer {
     /// Creates a value from its required fields (`name`, `id_digest`, `card_type`).
     pub fn new(
-        name: ::wechatpay_runtime::Sensitive,
-        id_digest: ::wechatpay_runtime::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_digest: ::wechatpay_runtime::sensitive::Sensitive,
         card_type: MedCreateOrderCardType,
     ) -> Self {
         MedCreateOrderPayer {

@@ -308,12 +308,14 @@ pub struct CreateReportTradeUnionInformationBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户实名证件号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub certificates_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub certificates_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 用户终端ip
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub client_ip: ::std::option::Option<::std::string::String>,
@@ -613,7 +615,10 @@ impl CreateReportTradeUnionInformationBody {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }
@@ -621,7 +626,7 @@ impl CreateReportTradeUnionInformationBody {
     /// Sets `certificates_number`.
     pub fn with_certificates_number(
         mut self,
-        certificates_number: ::wechatpay_runtime::Sensitive,
+        certificates_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.certificates_number = ::std::option::Option::Some(certificates_number);
         self

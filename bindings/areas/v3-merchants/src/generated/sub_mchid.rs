@@ -48,17 +48,17 @@ pub struct GetMerchantContact {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 联系人电话
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 联系人邮箱
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

@@ -37,12 +37,12 @@ pub struct CreateFapiaoApplicationBuyerInformation {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -124,13 +124,19 @@ impl CreateFapiaoApplicationBuyerInformation {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }
 
     /// Sets `email`.
-    pub fn with_email(mut self, email: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_email(
+        mut self,
+        email: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.email = ::std::option::Option::Some(email);
         self
     }

@@ -122,12 +122,12 @@ pub struct QueryUserTitleResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 邮箱地址
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,

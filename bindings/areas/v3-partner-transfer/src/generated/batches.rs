@@ -43,12 +43,12 @@ pub struct InitiateTransferBatchTransferDetailListItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub user_name: ::wechatpay_runtime::Sensitive,
+    pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 收款用户身份证
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_id_card: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -69,7 +69,7 @@ impl InitiateTransferBatchTransferDetailListItem {
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        user_name: ::wechatpay_runtime::Sensitive,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         InitiateTransferBatchTransferDetailListItem {
             out_detail_no: out_detail_no.into(),
@@ -84,7 +84,7 @@ impl InitiateTransferBatchTransferDetailListItem {
     /// Sets `user_id_card`.
     pub fn with_user_id_card(
         mut self,
-        user_id_card: ::wechatpay_runtime::Sensitive,
+        user_id_card: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.user_id_card = ::std::option::Option::Some(user_id_card);
         self

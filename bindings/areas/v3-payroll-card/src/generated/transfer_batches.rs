@@ -30,7 +30,7 @@ pub struct CreateTransferBatchTransferDetailListItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub user_name: ::wechatpay_runtime::Sensitive,
+    pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -50,7 +50,7 @@ impl CreateTransferBatchTransferDetailListItem {
         transfer_amount: i64,
         transfer_remark: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        user_name: ::wechatpay_runtime::Sensitive,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreateTransferBatchTransferDetailListItem {
             out_detail_no: out_detail_no.into(),

@@ -595,22 +595,22 @@ pub struct CreatePayafterOrderBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户身份证ID
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub userid: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub userid: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户收货地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub address: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -765,25 +765,34 @@ impl CreatePayafterOrderBody {
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_name(mut self, name: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }
 
     /// Sets `userid`.
-    pub fn with_userid(mut self, userid: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_userid(
+        mut self,
+        userid: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.userid = ::std::option::Option::Some(userid);
         self
     }
 
     /// Sets `address`.
-    pub fn with_address(mut self, address: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_address(
+        mut self,
+        address: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.address = ::std::option::Option::Some(address);
         self
     }

@@ -35,7 +35,7 @@ pub struct CreateOrderReceiversItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 分账金额
     ///
     /// **Required.**
@@ -74,7 +74,7 @@ impl CreateOrderReceiversItem {
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_name(mut self, name: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }

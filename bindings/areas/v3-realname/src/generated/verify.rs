@@ -18,13 +18,13 @@ pub struct QueryVerifyQuery {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub encrypted_credential_id: ::wechatpay_runtime::Sensitive,
+    pub encrypted_credential_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的下单用户姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub encrypted_name: ::wechatpay_runtime::Sensitive,
+    pub encrypted_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 微信支付交易单号
     ///
     /// **Required.**
@@ -44,8 +44,8 @@ impl QueryVerifyQuery {
     /// Creates a value from its required fields (`credential_type`, `encrypted_credential_id`, `encrypted_name`, `wxp_trade_no`).
     pub fn new(
         credential_type: i64,
-        encrypted_credential_id: ::wechatpay_runtime::Sensitive,
-        encrypted_name: ::wechatpay_runtime::Sensitive,
+        encrypted_credential_id: ::wechatpay_runtime::sensitive::Sensitive,
+        encrypted_name: ::wechatpay_runtime::sensitive::Sensitive,
         wxp_trade_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         QueryVerifyQuery {

@@ -18,7 +18,9 @@ pub struct CreateEchoBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub encrypted_echo_message: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub encrypted_echo_message: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -51,7 +53,7 @@ impl CreateEchoBody {
     /// Sets `encrypted_echo_message`.
     pub fn with_encrypted_echo_message(
         mut self,
-        encrypted_echo_message: ::wechatpay_runtime::Sensitive,
+        encrypted_echo_message: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.encrypted_echo_message = ::std::option::Option::Some(
             encrypted_echo_message,
@@ -74,7 +76,9 @@ pub struct CreateEchoResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub encrypted_echo_message: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub encrypted_echo_message: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

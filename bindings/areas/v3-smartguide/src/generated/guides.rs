@@ -21,7 +21,7 @@ pub struct ListGuidesQuery {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mobile: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub mobile: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 工号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub work_id: ::std::option::Option<::std::string::String>,
@@ -78,7 +78,10 @@ impl ListGuidesQuery {
     }
 
     /// Sets `mobile`.
-    pub fn with_mobile(mut self, mobile: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_mobile(
+        mut self,
+        mobile: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.mobile = ::std::option::Option::Some(mobile);
         self
     }
@@ -122,12 +125,12 @@ pub struct ListGuidesDataItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 手机号码
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mobile: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub mobile: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 企业微信的员工ID
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub userid: ::std::option::Option<::std::string::String>,
@@ -353,13 +356,13 @@ pub struct CreateGuideBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub mobile: ::wechatpay_runtime::Sensitive,
+    pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
     /// 员工个人二维码
     ///
     /// **Required.**
@@ -393,8 +396,8 @@ impl CreateGuideBody {
         corpid: impl ::std::convert::Into<::std::string::String>,
         store_id: i64,
         userid: impl ::std::convert::Into<::std::string::String>,
-        name: ::wechatpay_runtime::Sensitive,
-        mobile: ::wechatpay_runtime::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
+        mobile: ::wechatpay_runtime::sensitive::Sensitive,
         qr_code: impl ::std::convert::Into<::std::string::String>,
         avatar: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {

@@ -46,7 +46,7 @@ pub struct Applyment4subCreateApplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub contact_name: ::wechatpay_runtime::Sensitive,
+    pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<
@@ -56,7 +56,9 @@ pub struct Applyment4subCreateApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub contact_id_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 超级管理员证件正面照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -80,13 +82,13 @@ pub struct Applyment4subCreateApplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub mobile_phone: ::wechatpay_runtime::Sensitive,
+    pub mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系邮箱
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub contact_email: ::wechatpay_runtime::Sensitive,
+    pub contact_email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -110,9 +112,9 @@ impl Applyment4subCreateApplymentContactInfo {
     /// Creates a value from its required fields (`contact_type`, `contact_name`, `mobile_phone`, `contact_email`).
     pub fn new(
         contact_type: Applyment4subCreateApplymentContactType,
-        contact_name: ::wechatpay_runtime::Sensitive,
-        mobile_phone: ::wechatpay_runtime::Sensitive,
-        contact_email: ::wechatpay_runtime::Sensitive,
+        contact_name: ::wechatpay_runtime::sensitive::Sensitive,
+        mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
+        contact_email: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         Applyment4subCreateApplymentContactInfo {
             contact_type,
@@ -142,7 +144,7 @@ impl Applyment4subCreateApplymentContactInfo {
     /// Sets `contact_id_number`.
     pub fn with_contact_id_number(
         mut self,
-        contact_id_number: ::wechatpay_runtime::Sensitive,
+        contact_id_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.contact_id_number = ::std::option::Option::Some(contact_id_number);
         self
@@ -854,18 +856,20 @@ pub struct Applyment4subCreateApplymentIdCardInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_name: ::wechatpay_runtime::Sensitive,
+    pub id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_address: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_card_address: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 身份证有效期开始时间
     ///
     /// **Required.**
@@ -893,8 +897,8 @@ impl Applyment4subCreateApplymentIdCardInfo {
     pub fn new(
         id_card_copy: impl ::std::convert::Into<::std::string::String>,
         id_card_national: impl ::std::convert::Into<::std::string::String>,
-        id_card_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
         card_period_begin: impl ::std::convert::Into<::std::string::String>,
         card_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -912,7 +916,7 @@ impl Applyment4subCreateApplymentIdCardInfo {
     /// Sets `id_card_address`.
     pub fn with_id_card_address(
         mut self,
-        id_card_address: ::wechatpay_runtime::Sensitive,
+        id_card_address: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_card_address = ::std::option::Option::Some(id_card_address);
         self
@@ -938,18 +942,18 @@ pub struct Applyment4subCreateApplymentIdDocInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_doc_name: ::wechatpay_runtime::Sensitive,
+    pub id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_doc_number: ::wechatpay_runtime::Sensitive,
+    pub id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_address: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_doc_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
     ///
     /// **Required.**
@@ -976,8 +980,8 @@ impl Applyment4subCreateApplymentIdDocInfo {
     /// Creates a value from its required fields (`id_doc_copy`, `id_doc_name`, `id_doc_number`, `doc_period_begin`, `doc_period_end`).
     pub fn new(
         id_doc_copy: impl ::std::convert::Into<::std::string::String>,
-        id_doc_name: ::wechatpay_runtime::Sensitive,
-        id_doc_number: ::wechatpay_runtime::Sensitive,
+        id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
         doc_period_begin: impl ::std::convert::Into<::std::string::String>,
         doc_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -1004,7 +1008,7 @@ impl Applyment4subCreateApplymentIdDocInfo {
     /// Sets `id_doc_address`.
     pub fn with_id_doc_address(
         mut self,
-        id_doc_address: ::wechatpay_runtime::Sensitive,
+        id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_doc_address = ::std::option::Option::Some(id_doc_address);
         self
@@ -1132,19 +1136,19 @@ pub struct Applyment4subCreateApplymentUboInfoListItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
     /// **Required.**
@@ -1175,9 +1179,9 @@ impl Applyment4subCreateApplymentUboInfoListItem {
         ubo_id_doc_type: Applyment4subCreateApplymentContactIdDocType,
         ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-        ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
-        ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
-        ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+        ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
+        ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
+        ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
         ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
         ubo_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2057,7 +2061,7 @@ pub struct Applyment4subCreateApplymentBankAccountInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub account_name: ::wechatpay_runtime::Sensitive,
+    pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
     /// **Required.**
@@ -2076,7 +2080,7 @@ pub struct Applyment4subCreateApplymentBankAccountInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -2095,7 +2099,7 @@ impl Applyment4subCreateApplymentBankAccountInfo {
     /// Creates a value from its required fields (`bank_account_type`, `account_name`, `account_bank`, `bank_address_code`).
     pub fn new(
         bank_account_type: Applyment4subCreateApplymentBankAccountType,
-        account_name: ::wechatpay_runtime::Sensitive,
+        account_name: ::wechatpay_runtime::sensitive::Sensitive,
         account_bank: impl ::std::convert::Into<::std::string::String>,
         bank_address_code: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -2131,7 +2135,7 @@ impl Applyment4subCreateApplymentBankAccountInfo {
     /// Sets `account_number`.
     pub fn with_account_number(
         mut self,
-        account_number: ::wechatpay_runtime::Sensitive,
+        account_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.account_number = ::std::option::Option::Some(account_number);
         self

@@ -313,12 +313,12 @@ pub struct EcommerceCreateApplymentIdCardInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_card_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 身份证号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 身份证有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_valid_time_begin: ::std::option::Option<::std::string::String>,
@@ -372,7 +372,7 @@ impl EcommerceCreateApplymentIdCardInfo {
     /// Sets `id_card_name`.
     pub fn with_id_card_name(
         mut self,
-        id_card_name: ::wechatpay_runtime::Sensitive,
+        id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_card_name = ::std::option::Option::Some(id_card_name);
         self
@@ -381,7 +381,7 @@ impl EcommerceCreateApplymentIdCardInfo {
     /// Sets `id_card_number`.
     pub fn with_id_card_number(
         mut self,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_card_number = ::std::option::Option::Some(id_card_number);
         self
@@ -419,12 +419,12 @@ pub struct EcommerceCreateApplymentIdDocInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_doc_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_doc_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_doc_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件正面照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -466,7 +466,7 @@ impl EcommerceCreateApplymentIdDocInfo {
     /// Sets `id_doc_name`.
     pub fn with_id_doc_name(
         mut self,
-        id_doc_name: ::wechatpay_runtime::Sensitive,
+        id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_doc_name = ::std::option::Option::Some(id_doc_name);
         self
@@ -475,7 +475,7 @@ impl EcommerceCreateApplymentIdDocInfo {
     /// Sets `id_doc_number`.
     pub fn with_id_doc_number(
         mut self,
-        id_doc_number: ::wechatpay_runtime::Sensitive,
+        id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_doc_number = ::std::option::Option::Some(id_doc_number);
         self
@@ -542,19 +542,19 @@ pub struct EcommerceCreateApplymentUboInfoListItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+    pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
     /// **Required.**
@@ -585,9 +585,9 @@ impl EcommerceCreateApplymentUboInfoListItem {
         ubo_id_doc_type: EcommerceCreateApplymentIdDocType,
         ubo_id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         ubo_id_doc_copy_back: impl ::std::convert::Into<::std::string::String>,
-        ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
-        ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
-        ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+        ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
+        ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
+        ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
         ubo_period_begin: impl ::std::convert::Into<::std::string::String>,
         ubo_period_end: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
@@ -635,7 +635,7 @@ pub struct EcommerceCreateApplymentAccountInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub account_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 开户银行省市编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_address_code: ::std::option::Option<::std::string::String>,
@@ -649,7 +649,7 @@ pub struct EcommerceCreateApplymentAccountInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -699,7 +699,7 @@ impl EcommerceCreateApplymentAccountInfo {
     /// Sets `account_name`.
     pub fn with_account_name(
         mut self,
-        account_name: ::wechatpay_runtime::Sensitive,
+        account_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.account_name = ::std::option::Option::Some(account_name);
         self
@@ -735,7 +735,7 @@ impl EcommerceCreateApplymentAccountInfo {
     /// Sets `account_number`.
     pub fn with_account_number(
         mut self,
-        account_number: ::wechatpay_runtime::Sensitive,
+        account_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.account_number = ::std::option::Option::Some(account_number);
         self
@@ -768,7 +768,7 @@ pub struct EcommerceCreateApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub contact_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<EcommerceCreateApplymentIdDocType>,
@@ -776,7 +776,9 @@ pub struct EcommerceCreateApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id_card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub contact_id_card_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 超级管理员证件正面照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -796,7 +798,7 @@ pub struct EcommerceCreateApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mobile_phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -843,7 +845,7 @@ impl EcommerceCreateApplymentContactInfo {
     /// Sets `contact_name`.
     pub fn with_contact_name(
         mut self,
-        contact_name: ::wechatpay_runtime::Sensitive,
+        contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.contact_name = ::std::option::Option::Some(contact_name);
         self
@@ -861,7 +863,7 @@ impl EcommerceCreateApplymentContactInfo {
     /// Sets `contact_id_card_number`.
     pub fn with_contact_id_card_number(
         mut self,
-        contact_id_card_number: ::wechatpay_runtime::Sensitive,
+        contact_id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.contact_id_card_number = ::std::option::Option::Some(
             contact_id_card_number,
@@ -925,7 +927,7 @@ impl EcommerceCreateApplymentContactInfo {
     /// Sets `mobile_phone`.
     pub fn with_mobile_phone(
         mut self,
-        mobile_phone: ::wechatpay_runtime::Sensitive,
+        mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.mobile_phone = ::std::option::Option::Some(mobile_phone);
         self

@@ -316,13 +316,13 @@ pub struct SubmitAccountHostingApplymentIdCardInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_name: ::wechatpay_runtime::Sensitive,
+    pub id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证有效期开始时间
     ///
     /// **Required.**
@@ -349,8 +349,8 @@ impl SubmitAccountHostingApplymentIdCardInfo {
     pub fn new(
         id_card_copy: impl ::std::convert::Into<::std::string::String>,
         id_card_national: impl ::std::convert::Into<::std::string::String>,
-        id_card_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
         id_card_valid_time_begin: impl ::std::convert::Into<::std::string::String>,
         id_card_valid_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
     ) -> Self {
@@ -377,13 +377,13 @@ pub struct SubmitAccountHostingApplymentIdDocInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_doc_name: ::wechatpay_runtime::Sensitive,
+    pub id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_doc_number: ::wechatpay_runtime::Sensitive,
+    pub id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件正面照片
     ///
     /// **Required.**
@@ -415,8 +415,8 @@ pub struct SubmitAccountHostingApplymentIdDocInfo {
 impl SubmitAccountHostingApplymentIdDocInfo {
     /// Creates a value from its required fields (`id_doc_name`, `id_doc_number`, `id_doc_copy`, `doc_period_begin`, `doc_period_end`).
     pub fn new(
-        id_doc_name: ::wechatpay_runtime::Sensitive,
-        id_doc_number: ::wechatpay_runtime::Sensitive,
+        id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
         id_doc_copy: impl ::std::convert::Into<::std::string::String>,
         doc_period_begin: impl ::std::convert::Into<::std::string::String>,
         doc_period_end: impl ::std::convert::Into<::std::string::String>,
@@ -461,17 +461,23 @@ pub struct SubmitAccountHostingApplymentUboInfoListItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_id_doc_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub ubo_id_doc_name: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_id_doc_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub ubo_id_doc_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub ubo_id_doc_address: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub ubo_id_doc_address: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 证件有效期开始时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_period_begin: ::std::option::Option<::std::string::String>,
@@ -550,7 +556,7 @@ impl SubmitAccountHostingApplymentUboInfoListItem {
     /// Sets `ubo_id_doc_name`.
     pub fn with_ubo_id_doc_name(
         mut self,
-        ubo_id_doc_name: ::wechatpay_runtime::Sensitive,
+        ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.ubo_id_doc_name = ::std::option::Option::Some(ubo_id_doc_name);
         self
@@ -559,7 +565,7 @@ impl SubmitAccountHostingApplymentUboInfoListItem {
     /// Sets `ubo_id_doc_number`.
     pub fn with_ubo_id_doc_number(
         mut self,
-        ubo_id_doc_number: ::wechatpay_runtime::Sensitive,
+        ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.ubo_id_doc_number = ::std::option::Option::Some(ubo_id_doc_number);
         self
@@ -568,7 +574,7 @@ impl SubmitAccountHostingApplymentUboInfoListItem {
     /// Sets `ubo_id_doc_address`.
     pub fn with_ubo_id_doc_address(
         mut self,
-        ubo_id_doc_address: ::wechatpay_runtime::Sensitive,
+        ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.ubo_id_doc_address = ::std::option::Option::Some(ubo_id_doc_address);
         self
@@ -647,7 +653,7 @@ pub struct SubmitAccountHostingApplymentAccountInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub account_name: ::wechatpay_runtime::Sensitive,
+    pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行联行号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
@@ -659,7 +665,7 @@ pub struct SubmitAccountHostingApplymentAccountInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub account_number: ::wechatpay_runtime::Sensitive,
+    pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -678,8 +684,8 @@ impl SubmitAccountHostingApplymentAccountInfo {
     pub fn new(
         bank_account_type: SubmitAccountHostingApplymentBankAccountType,
         account_bank: impl ::std::convert::Into<::std::string::String>,
-        account_name: ::wechatpay_runtime::Sensitive,
-        account_number: ::wechatpay_runtime::Sensitive,
+        account_name: ::wechatpay_runtime::sensitive::Sensitive,
+        account_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         SubmitAccountHostingApplymentAccountInfo {
             bank_account_type,
@@ -738,7 +744,7 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub contact_name: ::wechatpay_runtime::Sensitive,
+    pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<
@@ -748,7 +754,9 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub contact_id_card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub contact_id_card_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 超级管理员证件正面照片
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
@@ -774,7 +782,7 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mobile_phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -798,7 +806,7 @@ impl SubmitAccountHostingApplymentContactInfo {
     /// Creates a value from its required fields (`contact_type`, `contact_name`).
     pub fn new(
         contact_type: SubmitAccountHostingApplymentContactType,
-        contact_name: ::wechatpay_runtime::Sensitive,
+        contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         SubmitAccountHostingApplymentContactInfo {
             contact_type,
@@ -828,7 +836,7 @@ impl SubmitAccountHostingApplymentContactInfo {
     /// Sets `contact_id_card_number`.
     pub fn with_contact_id_card_number(
         mut self,
-        contact_id_card_number: ::wechatpay_runtime::Sensitive,
+        contact_id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.contact_id_card_number = ::std::option::Option::Some(
             contact_id_card_number,
@@ -914,7 +922,7 @@ impl SubmitAccountHostingApplymentContactInfo {
     /// Sets `mobile_phone`.
     pub fn with_mobile_phone(
         mut self,
-        mobile_phone: ::wechatpay_runtime::Sensitive,
+        mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.mobile_phone = ::std::option::Option::Some(mobile_phone);
         self

@@ -399,7 +399,7 @@ pub struct EcommerceCreateOrderReceiversItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub receiver_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub receiver_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -432,7 +432,7 @@ impl EcommerceCreateOrderReceiversItem {
     /// Sets `receiver_name`.
     pub fn with_receiver_name(
         mut self,
-        receiver_name: ::wechatpay_runtime::Sensitive,
+        receiver_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.receiver_name = ::std::option::Option::Some(receiver_name);
         self

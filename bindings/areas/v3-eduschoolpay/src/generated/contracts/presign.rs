@@ -14,18 +14,18 @@ pub struct EduschoolpayPresignContractIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub real_name: ::wechatpay_runtime::Sensitive,
+    pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub credential_type: ::wechatpay_runtime::Sensitive,
+    pub credential_type: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -39,8 +39,8 @@ pub struct EduschoolpayPresignContractIdentity {
 impl EduschoolpayPresignContractIdentity {
     /// Creates a value from its required fields (`real_name`, `credential_type`).
     pub fn new(
-        real_name: ::wechatpay_runtime::Sensitive,
-        credential_type: ::wechatpay_runtime::Sensitive,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
+        credential_type: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         EduschoolpayPresignContractIdentity {
             real_name,
@@ -52,7 +52,7 @@ impl EduschoolpayPresignContractIdentity {
     /// Sets `id_card_number`.
     pub fn with_id_card_number(
         mut self,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_card_number = ::std::option::Option::Some(id_card_number);
         self
@@ -71,7 +71,7 @@ pub struct EduschoolpayPresignContractBankCard {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub bank_card_no: ::wechatpay_runtime::Sensitive,
+    pub bank_card_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 银行卡有效期
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_thru: ::std::option::Option<::std::string::String>,
@@ -79,7 +79,7 @@ pub struct EduschoolpayPresignContractBankCard {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 银行类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
@@ -96,7 +96,7 @@ pub struct EduschoolpayPresignContractBankCard {
 
 impl EduschoolpayPresignContractBankCard {
     /// Creates a value from its required fields (`bank_card_no`).
-    pub fn new(bank_card_no: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn new(bank_card_no: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         EduschoolpayPresignContractBankCard {
             bank_card_no,
             valid_thru: ::std::option::Option::None,
@@ -115,7 +115,10 @@ impl EduschoolpayPresignContractBankCard {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }

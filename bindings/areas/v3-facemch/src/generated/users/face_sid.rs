@@ -102,7 +102,9 @@ pub struct GetUserRealNameInfo {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub encrypted_real_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub encrypted_real_name: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// `credential_type`: not described on the docs page.
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`.
@@ -112,7 +114,9 @@ pub struct GetUserRealNameInfo {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub encrypted_credential_id: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub encrypted_credential_id: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]

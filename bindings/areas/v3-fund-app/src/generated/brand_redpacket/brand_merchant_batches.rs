@@ -36,7 +36,7 @@ pub struct CreateBrandMerchantBatchDetailListItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 红包备注
     ///
     /// **Required.**
@@ -71,7 +71,10 @@ impl CreateBrandMerchantBatchDetailListItem {
     }
 
     /// Sets `user_name`.
-    pub fn with_user_name(mut self, user_name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_user_name(
+        mut self,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.user_name = ::std::option::Option::Some(user_name);
         self
     }

@@ -74,7 +74,7 @@ pub struct TransferToQqWalletBillsBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 转账金额
     ///
     /// **Required.**
@@ -150,7 +150,10 @@ impl TransferToQqWalletBillsBody {
     }
 
     /// Sets `user_name`.
-    pub fn with_user_name(mut self, user_name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_user_name(
+        mut self,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.user_name = ::std::option::Option::Some(user_name);
         self
     }
@@ -231,7 +234,7 @@ pub struct TransferToQqWalletBillsResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,

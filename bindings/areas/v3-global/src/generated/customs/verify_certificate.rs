@@ -73,13 +73,13 @@ pub struct GlobalVerifyCertificateBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub certificate_id: ::wechatpay_runtime::Sensitive,
+    pub certificate_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub certificate_name: ::wechatpay_runtime::Sensitive,
+    pub certificate_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -108,8 +108,8 @@ impl GlobalVerifyCertificateBody {
         customs: GlobalVerifyCertificateCustoms,
         merchant_customs_no: impl ::std::convert::Into<::std::string::String>,
         certificate_type: GlobalVerifyCertificateCertificateType,
-        certificate_id: ::wechatpay_runtime::Sensitive,
-        certificate_name: ::wechatpay_runtime::Sensitive,
+        certificate_id: ::wechatpay_runtime::sensitive::Sensitive,
+        certificate_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         GlobalVerifyCertificateBody {
             appid: appid.into(),

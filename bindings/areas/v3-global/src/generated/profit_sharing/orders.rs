@@ -50,7 +50,7 @@ pub struct ProfitGlobalCreateOrderReceiversItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 是否已经获取用户实名信息授权
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorized: ::std::option::Option<bool>,
@@ -97,7 +97,7 @@ impl ProfitGlobalCreateOrderReceiversItem {
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_name(mut self, name: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }

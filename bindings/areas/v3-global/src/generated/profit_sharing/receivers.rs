@@ -55,7 +55,7 @@ pub struct CreateReceiverBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 是否已经获取用户实名信息授权
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authorized: ::std::option::Option<bool>,
@@ -165,7 +165,7 @@ impl CreateReceiverBody {
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_name(mut self, name: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
@@ -264,7 +264,7 @@ pub struct CreateReceiverResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 与分账方的关系类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

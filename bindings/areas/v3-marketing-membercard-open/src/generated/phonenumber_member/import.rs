@@ -81,7 +81,7 @@ pub struct ImportPhonenumberMemberBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub encrypted_phone_number: ::wechatpay_runtime::Sensitive,
+    pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自定义场景值
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub outer_str: ::std::option::Option<::std::string::String>,
@@ -99,7 +99,7 @@ impl ImportPhonenumberMemberBody {
     /// Creates a value from its required fields (`member_information`, `encrypted_phone_number`).
     pub fn new(
         member_information: ImportPhonenumberMemberMemberInformation,
-        encrypted_phone_number: ::wechatpay_runtime::Sensitive,
+        encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         ImportPhonenumberMemberBody {
             member_information,

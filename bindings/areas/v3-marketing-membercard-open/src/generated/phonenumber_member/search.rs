@@ -16,7 +16,7 @@ pub struct MarketingQuerySearchQuery {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub encrypted_phone_number: ::wechatpay_runtime::Sensitive,
+    pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -30,7 +30,7 @@ impl MarketingQuerySearchQuery {
     /// Creates a value from its required fields (`card_id`, `encrypted_phone_number`).
     pub fn new(
         card_id: impl ::std::convert::Into<::std::string::String>,
-        encrypted_phone_number: ::wechatpay_runtime::Sensitive,
+        encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         MarketingQuerySearchQuery {
             card_id: card_id.into(),

@@ -53,7 +53,7 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub account_name: ::wechatpay_runtime::Sensitive,
+    pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
     /// **Required.**
@@ -69,7 +69,7 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub account_number: ::wechatpay_runtime::Sensitive,
+    pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -85,9 +85,9 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
 impl CreateWithdrawlApplyBankAccountInfo {
     /// Creates a value from its required fields (`account_name`, `account_bank`, `account_number`).
     pub fn new(
-        account_name: ::wechatpay_runtime::Sensitive,
+        account_name: ::wechatpay_runtime::sensitive::Sensitive,
         account_bank: impl ::std::convert::Into<::std::string::String>,
-        account_number: ::wechatpay_runtime::Sensitive,
+        account_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreateWithdrawlApplyBankAccountInfo {
             account_name,
@@ -150,13 +150,13 @@ pub struct CreateWithdrawlApplyIdentityInfo {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub identification_name: ::wechatpay_runtime::Sensitive,
+    pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub identification_no: ::wechatpay_runtime::Sensitive,
+    pub identification_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -170,8 +170,8 @@ pub struct CreateWithdrawlApplyIdentityInfo {
 impl CreateWithdrawlApplyIdentityInfo {
     /// Creates a value from its required fields (`identification_name`, `identification_no`).
     pub fn new(
-        identification_name: ::wechatpay_runtime::Sensitive,
-        identification_no: ::wechatpay_runtime::Sensitive,
+        identification_name: ::wechatpay_runtime::sensitive::Sensitive,
+        identification_no: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreateWithdrawlApplyIdentityInfo {
             id_doc_type: ::std::option::Option::None,

@@ -354,7 +354,7 @@ pub struct GetComplaintsV2Response {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub payer_phone: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub payer_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 投诉人openid
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_openid: ::std::option::Option<::std::string::String>,

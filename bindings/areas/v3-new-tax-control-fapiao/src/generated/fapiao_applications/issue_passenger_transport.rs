@@ -61,12 +61,12 @@ pub struct CreateIssuePassengerTransportBuyerInformation {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -170,13 +170,19 @@ impl CreateIssuePassengerTransportBuyerInformation {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }
 
     /// Sets `email`.
-    pub fn with_email(mut self, email: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_email(
+        mut self,
+        email: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.email = ::std::option::Option::Some(email);
         self
     }
@@ -287,7 +293,7 @@ pub struct CreateIssuePassengerTransportPassengerInformation {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub certificate_number: ::wechatpay_runtime::Sensitive,
+    pub certificate_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 出行日期
     ///
     /// **Required.**
@@ -329,7 +335,7 @@ impl CreateIssuePassengerTransportPassengerInformation {
     pub fn new(
         name: impl ::std::convert::Into<::std::string::String>,
         certificate_type: CreateIssuePassengerTransportCertificateType,
-        certificate_number: ::wechatpay_runtime::Sensitive,
+        certificate_number: ::wechatpay_runtime::sensitive::Sensitive,
         departure_date: impl ::std::convert::Into<::std::string::String>,
         departure_place: impl ::std::convert::Into<::std::string::String>,
         destination: impl ::std::convert::Into<::std::string::String>,

@@ -61,12 +61,12 @@ pub struct CreateRealEstateLeasingBuyerInformation {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub email: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -168,13 +168,19 @@ impl CreateRealEstateLeasingBuyerInformation {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }
 
     /// Sets `email`.
-    pub fn with_email(mut self, email: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_email(
+        mut self,
+        email: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.email = ::std::option::Option::Some(email);
         self
     }
@@ -247,7 +253,7 @@ pub struct CreateRealEstateLeasingRealEstateLeasingInformation {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub certificate_no: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub certificate_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 车牌号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_no: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -299,7 +305,7 @@ impl CreateRealEstateLeasingRealEstateLeasingInformation {
     /// Sets `certificate_no`.
     pub fn with_certificate_no(
         mut self,
-        certificate_no: ::wechatpay_runtime::Sensitive,
+        certificate_no: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.certificate_no = ::std::option::Option::Some(certificate_no);
         self

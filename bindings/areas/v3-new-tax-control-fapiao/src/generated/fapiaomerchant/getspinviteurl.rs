@@ -64,7 +64,7 @@ pub struct QueryGetspinviteurlQuery {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub operate_user: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub operate_user: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 服务商邀请code
     ///
     /// **Required.**
@@ -129,7 +129,7 @@ impl QueryGetspinviteurlQuery {
     /// Sets `operate_user`.
     pub fn with_operate_user(
         mut self,
-        operate_user: ::wechatpay_runtime::Sensitive,
+        operate_user: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.operate_user = ::std::option::Option::Some(operate_user);
         self

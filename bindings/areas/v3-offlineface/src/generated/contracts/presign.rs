@@ -29,7 +29,7 @@ pub struct OfflinefacePresignContractIdentification {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub identification_number: ::wechatpay_runtime::Sensitive,
+    pub identification_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -43,7 +43,7 @@ impl OfflinefacePresignContractIdentification {
     /// Creates a value from its required fields (`identification_type`, `identification_number`).
     pub fn new(
         identification_type: OfflinefacePresignContractIdentificationType,
-        identification_number: ::wechatpay_runtime::Sensitive,
+        identification_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         OfflinefacePresignContractIdentification {
             identification_type,
@@ -77,7 +77,7 @@ pub struct OfflinefacePresignContractFacepayUser {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -126,7 +126,10 @@ impl OfflinefacePresignContractFacepayUser {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }
@@ -143,12 +146,16 @@ pub struct OfflinefacePresignContractLimitBankCard {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub bank_card_number: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 开卡人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub identification_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub identification_name: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Sensitive,
+    >,
     /// 开卡人证件
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
@@ -162,7 +169,7 @@ pub struct OfflinefacePresignContractLimitBankCard {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -192,7 +199,7 @@ impl OfflinefacePresignContractLimitBankCard {
     /// Sets `bank_card_number`.
     pub fn with_bank_card_number(
         mut self,
-        bank_card_number: ::wechatpay_runtime::Sensitive,
+        bank_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.bank_card_number = ::std::option::Option::Some(bank_card_number);
         self
@@ -201,7 +208,7 @@ impl OfflinefacePresignContractLimitBankCard {
     /// Sets `identification_name`.
     pub fn with_identification_name(
         mut self,
-        identification_name: ::wechatpay_runtime::Sensitive,
+        identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.identification_name = ::std::option::Option::Some(identification_name);
         self
@@ -235,7 +242,10 @@ impl OfflinefacePresignContractLimitBankCard {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }

@@ -64,13 +64,13 @@ pub struct PreOrderAuthenticationWithAuthBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub user_name: ::wechatpay_runtime::Sensitive,
+    pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用户证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用工类型
     ///
     /// **Required.**
@@ -106,8 +106,8 @@ impl PreOrderAuthenticationWithAuthBody {
         authenticate_number: impl ::std::convert::Into<::std::string::String>,
         project_name: impl ::std::convert::Into<::std::string::String>,
         employer_name: impl ::std::convert::Into<::std::string::String>,
-        user_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
         employment_type: PreOrderAuthenticationWithAuthEmploymentType,
         authenticate_type: PreOrderAuthenticationWithAuthAuthenticateType,
     ) -> Self {

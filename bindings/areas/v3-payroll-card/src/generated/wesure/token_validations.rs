@@ -38,13 +38,13 @@ pub struct CreateTokenValidationBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub user_name: ::wechatpay_runtime::Sensitive,
+    pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用户身份证号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 核身类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub authenticate_type: ::std::option::Option<CreateTokenValidationAuthenticateType>,
@@ -67,8 +67,8 @@ impl CreateTokenValidationBody {
         sp_mchid: impl ::std::convert::Into<::std::string::String>,
         sub_mchid: impl ::std::convert::Into<::std::string::String>,
         token: impl ::std::convert::Into<::std::string::String>,
-        user_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreateTokenValidationBody {
             sp_mchid: sp_mchid.into(),

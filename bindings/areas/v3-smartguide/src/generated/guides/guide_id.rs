@@ -14,12 +14,12 @@ pub struct ModifyGuideBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 手机号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub mobile: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub mobile: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 员工个人二维码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub qr_code: ::std::option::Option<::std::string::String>,
@@ -65,13 +65,16 @@ impl ModifyGuideBody {
     }
 
     /// Sets `name`.
-    pub fn with_name(mut self, name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_name(mut self, name: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
     }
 
     /// Sets `mobile`.
-    pub fn with_mobile(mut self, mobile: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_mobile(
+        mut self,
+        mobile: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.mobile = ::std::option::Option::Some(mobile);
         self
     }

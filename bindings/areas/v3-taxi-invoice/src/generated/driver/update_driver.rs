@@ -137,13 +137,13 @@ pub struct UpdateDriverBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub driver_name: ::wechatpay_runtime::Sensitive,
+    pub driver_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 司机身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 公司名称
     ///
     /// **Required.**
@@ -191,8 +191,8 @@ impl UpdateDriverBody {
     /// Creates a value from its required fields (`driver_name`, `id_card_number`, `company_name`, `mchid`, `driver_license`, `driver_category`, `driver_status`, `region_id`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        driver_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        driver_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
         company_name: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
         driver_license: impl ::std::convert::Into<::std::string::String>,
@@ -317,14 +317,14 @@ pub struct UpdateDriverResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub driver_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub driver_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 司机身份证号码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 公司名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -14,13 +14,13 @@ pub struct PreopenEtcIdentify {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub encrypted_real_name: ::wechatpay_runtime::Sensitive,
+    pub encrypted_real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub encrypted_credential_id: ::wechatpay_runtime::Sensitive,
+    pub encrypted_credential_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
@@ -38,8 +38,8 @@ pub struct PreopenEtcIdentify {
 impl PreopenEtcIdentify {
     /// Creates a value from its required fields (`encrypted_real_name`, `encrypted_credential_id`, `credential_type`).
     pub fn new(
-        encrypted_real_name: ::wechatpay_runtime::Sensitive,
-        encrypted_credential_id: ::wechatpay_runtime::Sensitive,
+        encrypted_real_name: ::wechatpay_runtime::sensitive::Sensitive,
+        encrypted_credential_id: ::wechatpay_runtime::sensitive::Sensitive,
         credential_type: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         PreopenEtcIdentify {
@@ -88,7 +88,7 @@ pub struct PreopenEtcBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_card_no: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub bank_card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -157,7 +157,7 @@ impl PreopenEtcBody {
     /// Sets `bank_card_no`.
     pub fn with_bank_card_no(
         mut self,
-        bank_card_no: ::wechatpay_runtime::Sensitive,
+        bank_card_no: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.bank_card_no = ::std::option::Option::Some(bank_card_no);
         self

@@ -29,12 +29,12 @@ pub struct QueryMchArchiveQuery {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub bal_account_no: ::wechatpay_runtime::Sensitive,
+    pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_no: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户子账户协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
@@ -57,7 +57,7 @@ impl QueryMchArchiveQuery {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
-        bal_account_no: ::wechatpay_runtime::Sensitive,
+        bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         QueryMchArchiveQuery {
             mchid: mchid.into(),
@@ -69,7 +69,10 @@ impl QueryMchArchiveQuery {
     }
 
     /// Sets `card_no`.
-    pub fn with_card_no(mut self, card_no: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_card_no(
+        mut self,
+        card_no: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.card_no = ::std::option::Option::Some(card_no);
         self
     }
@@ -145,7 +148,9 @@ pub struct QueryMchArchiveLegalRepresentative {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub legal_representative_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub legal_representative_name: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// 法定代表人证件号码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -153,7 +158,7 @@ pub struct QueryMchArchiveLegalRepresentative {
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_id_no: ::std::option::Option<
-        ::wechatpay_runtime::Encrypted,
+        ::wechatpay_runtime::sensitive::Encrypted,
     >,
     /// 法定代表人证件有效期起始日
     ///
@@ -184,7 +189,7 @@ pub struct QueryMchArchiveLegalRepresentative {
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_address: ::std::option::Option<
-        ::wechatpay_runtime::Encrypted,
+        ::wechatpay_runtime::sensitive::Encrypted,
     >,
     /// 法定代表人发证机关
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
@@ -266,14 +271,18 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub beneficial_owner_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub beneficial_owner_name: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// 受益所有人证件号码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub beneficial_owner_id_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub beneficial_owner_id_no: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// 受益所有人证件有效期起始日
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
@@ -300,7 +309,9 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub beneficial_owner_address: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub beneficial_owner_address: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -352,7 +363,7 @@ pub struct QueryMchArchiveResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_type: ::std::option::Option<QueryMchArchiveMerchantType>,
@@ -363,12 +374,12 @@ pub struct QueryMchArchiveResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub merchant_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体证件号码
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub merchant_id_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub merchant_id_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体证件有效期起始日
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub effective_date: ::std::option::Option<::std::string::String>,
@@ -396,7 +407,7 @@ pub struct QueryMchArchiveResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 商户子账户协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,

@@ -44,7 +44,7 @@ pub struct CreateRenameBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub bal_account_no: ::wechatpay_runtime::Sensitive,
+    pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 变更类型
     ///
     /// **Required.**
@@ -69,7 +69,7 @@ impl CreateRenameBody {
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
-        bal_account_no: ::wechatpay_runtime::Sensitive,
+        bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
         change_scene: CreateRenameChangeScene,
     ) -> Self {
         CreateRenameBody {
@@ -132,14 +132,16 @@ pub struct CreateRenameResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 目标账户名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub new_account_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub new_account_name: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -45,7 +45,7 @@ pub struct CreatePunishBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub bal_account_no: ::wechatpay_runtime::Sensitive,
+    pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 管控场景
     ///
     /// **Required.**
@@ -60,7 +60,7 @@ pub struct CreatePunishBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_no: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 目标下管商户子账户协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
@@ -94,7 +94,7 @@ impl CreatePunishBody {
     pub fn new(
         out_request_no: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
-        bal_account_no: ::wechatpay_runtime::Sensitive,
+        bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
         punish_scene: i64,
     ) -> Self {
         CreatePunishBody {
@@ -130,7 +130,10 @@ impl CreatePunishBody {
     }
 
     /// Sets `card_no`.
-    pub fn with_card_no(mut self, card_no: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_card_no(
+        mut self,
+        card_no: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.card_no = ::std::option::Option::Some(card_no);
         self
     }

@@ -41,7 +41,7 @@ pub struct RecoverControlOrderBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub bal_account_no: ::wechatpay_runtime::Sensitive,
+    pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 解管原因描述
     ///
     /// **Required.**
@@ -50,7 +50,7 @@ pub struct RecoverControlOrderBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_no: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 目标下管商户子账户协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
@@ -80,7 +80,7 @@ impl RecoverControlOrderBody {
         related_webank_punish_no: impl ::std::convert::Into<::std::string::String>,
         related_wxpay_punish_no: impl ::std::convert::Into<::std::string::String>,
         mchid: impl ::std::convert::Into<::std::string::String>,
-        bal_account_no: ::wechatpay_runtime::Sensitive,
+        bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
         recover_reason: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         RecoverControlOrderBody {
@@ -97,7 +97,10 @@ impl RecoverControlOrderBody {
     }
 
     /// Sets `card_no`.
-    pub fn with_card_no(mut self, card_no: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_card_no(
+        mut self,
+        card_no: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.card_no = ::std::option::Option::Some(card_no);
         self
     }

@@ -29,12 +29,12 @@ pub struct GetSpecialReductionQuery {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub bal_account_no: ::wechatpay_runtime::Sensitive,
+    pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub card_no: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户子账户协议号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
@@ -57,7 +57,7 @@ impl GetSpecialReductionQuery {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
-        bal_account_no: ::wechatpay_runtime::Sensitive,
+        bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         GetSpecialReductionQuery {
             mchid: mchid.into(),
@@ -69,7 +69,10 @@ impl GetSpecialReductionQuery {
     }
 
     /// Sets `card_no`.
-    pub fn with_card_no(mut self, card_no: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_card_no(
+        mut self,
+        card_no: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.card_no = ::std::option::Option::Some(card_no);
         self
     }
@@ -140,7 +143,7 @@ pub struct GetSpecialReductionResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 特殊减额单号
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,

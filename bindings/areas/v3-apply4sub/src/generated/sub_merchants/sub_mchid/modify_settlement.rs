@@ -56,12 +56,12 @@ pub struct ModifySettlementBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub account_number: ::wechatpay_runtime::Sensitive,
+    pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户名称
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub account_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub account_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -83,7 +83,7 @@ impl ModifySettlementBody {
         account_type: ModifySettlementAccountType,
         account_bank: impl ::std::convert::Into<::std::string::String>,
         bank_address_code: impl ::std::convert::Into<::std::string::String>,
-        account_number: ::wechatpay_runtime::Sensitive,
+        account_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         ModifySettlementBody {
             modify_mode: ::std::option::Option::None,
@@ -124,7 +124,7 @@ impl ModifySettlementBody {
     /// Sets `account_name`.
     pub fn with_account_name(
         mut self,
-        account_name: ::wechatpay_runtime::Sensitive,
+        account_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.account_name = ::std::option::Option::Some(account_name);
         self

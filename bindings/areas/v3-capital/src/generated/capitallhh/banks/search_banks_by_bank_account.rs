@@ -12,7 +12,7 @@ pub struct QuerySearchBanksByBankAccountQuery {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub account_number: ::wechatpay_runtime::Sensitive,
+    pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -23,7 +23,7 @@ pub struct QuerySearchBanksByBankAccountQuery {
 
 impl QuerySearchBanksByBankAccountQuery {
     /// Creates a value from its required fields (`account_number`).
-    pub fn new(account_number: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn new(account_number: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         QuerySearchBanksByBankAccountQuery {
             account_number,
         }

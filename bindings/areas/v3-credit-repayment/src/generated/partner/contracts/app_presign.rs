@@ -30,13 +30,13 @@ pub struct CreateAppPresignRealIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub identity_id: ::wechatpay_runtime::Sensitive,
+    pub identity_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub real_name: ::wechatpay_runtime::Sensitive,
+    pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -51,8 +51,8 @@ impl CreateAppPresignRealIdentity {
     /// Creates a value from its required fields (`identity_type`, `identity_id`, `real_name`).
     pub fn new(
         identity_type: CreateAppPresignIdentityType,
-        identity_id: ::wechatpay_runtime::Sensitive,
-        real_name: ::wechatpay_runtime::Sensitive,
+        identity_id: ::wechatpay_runtime::sensitive::Sensitive,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreateAppPresignRealIdentity {
             identity_type,

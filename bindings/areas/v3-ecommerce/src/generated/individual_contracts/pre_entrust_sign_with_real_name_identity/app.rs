@@ -31,7 +31,7 @@ pub struct WithEcommerceAppPrepayBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub real_name: ::wechatpay_runtime::Sensitive,
+    pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
@@ -41,7 +41,7 @@ pub struct WithEcommerceAppPrepayBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cred_id: ::wechatpay_runtime::Sensitive,
+    pub cred_id: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -59,9 +59,9 @@ impl WithEcommerceAppPrepayBody {
     pub fn new(
         appid: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
-        real_name: ::wechatpay_runtime::Sensitive,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
         cred_type: WithEcommerceAppPrepayCredType,
-        cred_id: ::wechatpay_runtime::Sensitive,
+        cred_id: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         WithEcommerceAppPrepayBody {
             appid: appid.into(),

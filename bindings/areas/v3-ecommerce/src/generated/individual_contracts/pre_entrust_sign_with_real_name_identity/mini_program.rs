@@ -35,7 +35,7 @@ pub struct WithMiniProgramPrepayBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub real_name: ::wechatpay_runtime::Sensitive,
+    pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
@@ -45,7 +45,7 @@ pub struct WithMiniProgramPrepayBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cred_id: ::wechatpay_runtime::Sensitive,
+    pub cred_id: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -65,9 +65,9 @@ impl WithMiniProgramPrepayBody {
         appid: impl ::std::convert::Into<::std::string::String>,
         out_contract_code: impl ::std::convert::Into<::std::string::String>,
         openid: impl ::std::convert::Into<::std::string::String>,
-        real_name: ::wechatpay_runtime::Sensitive,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
         cred_type: WithMiniProgramPrepayCredType,
-        cred_id: ::wechatpay_runtime::Sensitive,
+        cred_id: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         WithMiniProgramPrepayBody {
             appid: appid.into(),

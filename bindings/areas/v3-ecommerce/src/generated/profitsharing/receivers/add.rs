@@ -27,7 +27,7 @@ pub struct EcommerceAddReceiverBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub encrypted_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub encrypted_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 与分账方的关系类型
     ///
     /// **Required.**
@@ -75,7 +75,7 @@ impl EcommerceAddReceiverBody {
     /// Sets `encrypted_name`.
     pub fn with_encrypted_name(
         mut self,
-        encrypted_name: ::wechatpay_runtime::Sensitive,
+        encrypted_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.encrypted_name = ::std::option::Option::Some(encrypted_name);
         self

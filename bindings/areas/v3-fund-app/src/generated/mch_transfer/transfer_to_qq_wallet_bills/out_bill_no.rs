@@ -68,7 +68,7 @@ pub struct GetTransferToQqWalletBillResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 失败原因
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_reason: ::std::option::Option<::std::string::String>,

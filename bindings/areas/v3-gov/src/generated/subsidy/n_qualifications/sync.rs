@@ -87,19 +87,19 @@ pub struct SyncNQualificationBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub real_name: ::wechatpay_runtime::Sensitive,
+    pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub phone_number: ::wechatpay_runtime::Sensitive,
+    pub phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -265,9 +265,9 @@ impl SyncNQualificationBody {
     /// Creates a value from its required fields (`real_name`, `id_card_number`, `phone_number`, `out_trade_no`, `receive_region_code`, `brand`, `address`, `qualification_region_code`, `seller_name`, `license_number`, `invoice_num`, `product_type`, `order_amount`, `discount_amount`, `mch_order_id`, `invoice_time`, `purchaser_name`, `sale_model`, `identity_document_type`, `invoice_address_code`, `tax_authority_code`, `transaction_time`, `cate_state`, `cate_code`).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        real_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
-        phone_number: ::wechatpay_runtime::Sensitive,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
+        phone_number: ::wechatpay_runtime::sensitive::Sensitive,
         out_trade_no: impl ::std::convert::Into<::std::string::String>,
         receive_region_code: impl ::std::convert::Into<::std::string::String>,
         brand: impl ::std::convert::Into<::std::string::String>,

@@ -61,17 +61,17 @@ pub struct SyncTransactionBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 自然人证件号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub id_card_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -218,7 +218,10 @@ impl SyncTransactionBody {
     }
 
     /// Sets `real_name`.
-    pub fn with_real_name(mut self, real_name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_real_name(
+        mut self,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.real_name = ::std::option::Option::Some(real_name);
         self
     }
@@ -226,7 +229,7 @@ impl SyncTransactionBody {
     /// Sets `id_card_number`.
     pub fn with_id_card_number(
         mut self,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.id_card_number = ::std::option::Option::Some(id_card_number);
         self
@@ -235,7 +238,7 @@ impl SyncTransactionBody {
     /// Sets `phone_number`.
     pub fn with_phone_number(
         mut self,
-        phone_number: ::wechatpay_runtime::Sensitive,
+        phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.phone_number = ::std::option::Option::Some(phone_number);
         self

@@ -31,13 +31,13 @@ pub struct CreateCouponBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub user_name: ::wechatpay_runtime::Sensitive,
+    pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 发放面额
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
@@ -68,8 +68,8 @@ impl CreateCouponBody {
     pub fn new(
         stock_id: impl ::std::convert::Into<::std::string::String>,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
-        user_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
         appid: impl ::std::convert::Into<::std::string::String>,
         card_type: CreateCouponCardType,
     ) -> Self {

@@ -494,13 +494,13 @@ pub struct PartnerH5PrepayIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub number: ::wechatpay_runtime::Sensitive,
+    pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -515,8 +515,8 @@ impl PartnerH5PrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
         type_: PartnerH5PrepayType,
-        number: ::wechatpay_runtime::Sensitive,
-        name: ::wechatpay_runtime::Sensitive,
+        number: ::wechatpay_runtime::sensitive::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         PartnerH5PrepayIdentity {
             type_,

@@ -390,13 +390,13 @@ pub struct PartnerJsapiPrepayIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub number: ::wechatpay_runtime::Sensitive,
+    pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -411,8 +411,8 @@ impl PartnerJsapiPrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
         type_: PartnerJsapiPrepayType,
-        number: ::wechatpay_runtime::Sensitive,
-        name: ::wechatpay_runtime::Sensitive,
+        number: ::wechatpay_runtime::sensitive::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         PartnerJsapiPrepayIdentity {
             type_,

@@ -151,7 +151,7 @@ pub struct ApplyReservationBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_real_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub user_real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 预约备注
     ///
     /// **Required.**
@@ -244,7 +244,7 @@ impl ApplyReservationBody {
     /// Sets `user_real_name`.
     pub fn with_user_real_name(
         mut self,
-        user_real_name: ::wechatpay_runtime::Sensitive,
+        user_real_name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.user_real_name = ::std::option::Option::Some(user_real_name);
         self

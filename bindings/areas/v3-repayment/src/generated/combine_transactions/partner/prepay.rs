@@ -372,13 +372,13 @@ pub struct CreatePrepayIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub number: ::wechatpay_runtime::Sensitive,
+    pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -393,8 +393,8 @@ impl CreatePrepayIdentity {
     /// Creates a value from its required fields (`type`, `number`, `name`).
     pub fn new(
         type_: CreatePrepayIdentityType,
-        number: ::wechatpay_runtime::Sensitive,
-        name: ::wechatpay_runtime::Sensitive,
+        number: ::wechatpay_runtime::sensitive::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         CreatePrepayIdentity {
             type_,

@@ -16,7 +16,7 @@ pub struct GetRenameQuery {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub bal_account_no: ::wechatpay_runtime::Sensitive,
+    pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -30,7 +30,7 @@ impl GetRenameQuery {
     /// Creates a value from its required fields (`mchid`, `bal_account_no`).
     pub fn new(
         mchid: impl ::std::convert::Into<::std::string::String>,
-        bal_account_no: ::wechatpay_runtime::Sensitive,
+        bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         GetRenameQuery {
             mchid: mchid.into(),
@@ -94,14 +94,16 @@ pub struct GetRenameResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 目标账户名
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub new_account_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub new_account_name: ::std::option::Option<
+        ::wechatpay_runtime::sensitive::Encrypted,
+    >,
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

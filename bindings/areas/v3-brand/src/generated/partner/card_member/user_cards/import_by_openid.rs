@@ -32,7 +32,7 @@ pub struct ImportByOpenidCommonFieldListItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -58,7 +58,10 @@ impl ImportByOpenidCommonFieldListItem {
     }
 
     /// Sets `value`.
-    pub fn with_value(mut self, value: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_value(
+        mut self,
+        value: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.value = ::std::option::Option::Some(value);
         self
     }
@@ -283,7 +286,7 @@ pub struct ImportByOpenidBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户开卡时填写的个人信息
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<ImportByOpenidUserInformation>,
@@ -335,7 +338,7 @@ impl ImportByOpenidBody {
     /// Sets `phone_number`.
     pub fn with_phone_number(
         mut self,
-        phone_number: ::wechatpay_runtime::Sensitive,
+        phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.phone_number = ::std::option::Option::Some(phone_number);
         self
@@ -429,7 +432,7 @@ pub struct ImportByOpenidUserInformationCommonFieldListItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -591,7 +594,7 @@ pub struct ImportByOpenidResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<::std::string::String>,

@@ -32,7 +32,7 @@ pub struct ImportByPhoneCommonFieldListItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -58,7 +58,10 @@ impl ImportByPhoneCommonFieldListItem {
     }
 
     /// Sets `value`.
-    pub fn with_value(mut self, value: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_value(
+        mut self,
+        value: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.value = ::std::option::Option::Some(value);
         self
     }
@@ -276,7 +279,7 @@ pub struct ImportByPhoneBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub phone_number: ::wechatpay_runtime::Sensitive,
+    pub phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 会员卡code
     ///
     /// **Required.**
@@ -311,7 +314,7 @@ impl ImportByPhoneBody {
     pub fn new(
         brand_id: impl ::std::convert::Into<::std::string::String>,
         card_id: impl ::std::convert::Into<::std::string::String>,
-        phone_number: ::wechatpay_runtime::Sensitive,
+        phone_number: ::wechatpay_runtime::sensitive::Sensitive,
         user_card_code: impl ::std::convert::Into<::std::string::String>,
         date_information: ImportByPhoneDateInformation,
         pickup_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
@@ -415,7 +418,7 @@ pub struct ImportByPhoneUserInformationCommonFieldListItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -577,7 +580,7 @@ pub struct ImportByPhoneResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<::std::string::String>,

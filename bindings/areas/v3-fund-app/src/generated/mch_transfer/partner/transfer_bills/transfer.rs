@@ -78,7 +78,7 @@ pub struct PartnerTransferTransferBillBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 转账金额
     ///
     /// **Required.**
@@ -156,7 +156,10 @@ impl PartnerTransferTransferBillBody {
     }
 
     /// Sets `user_name`.
-    pub fn with_user_name(mut self, user_name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_user_name(
+        mut self,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.user_name = ::std::option::Option::Some(user_name);
         self
     }
@@ -245,7 +248,7 @@ pub struct PartnerTransferTransferBillResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 单据创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -25,19 +25,19 @@ pub struct ClaimPassthroughBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub real_name: ::wechatpay_runtime::Sensitive,
+    pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人证件号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub phone_number: ::wechatpay_runtime::Sensitive,
+    pub phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
@@ -77,9 +77,9 @@ pub struct ClaimPassthroughBody {
 impl ClaimPassthroughBody {
     /// Creates a value from its required fields (`real_name`, `id_card_number`, `phone_number`, `qualification_region_code`, `identity_document_type`, `longitude`, `latitude`).
     pub fn new(
-        real_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
-        phone_number: ::wechatpay_runtime::Sensitive,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
+        phone_number: ::wechatpay_runtime::sensitive::Sensitive,
         qualification_region_code: i64,
         identity_document_type: ClaimPassthroughIdentityDocumentType,
         longitude: impl ::std::convert::Into<::std::string::String>,

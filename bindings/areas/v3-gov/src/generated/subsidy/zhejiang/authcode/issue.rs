@@ -34,13 +34,13 @@ pub struct CreateIssueBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub mobile: ::wechatpay_runtime::Sensitive,
+    pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
     /// 区县编码
     ///
     /// **Required.**
@@ -57,7 +57,7 @@ pub struct CreateIssueBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cert_no: ::wechatpay_runtime::Sensitive,
+    pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 请求流水号
     ///
     /// **Required.**
@@ -82,11 +82,11 @@ impl CreateIssueBody {
     /// Creates a value from its required fields (`category_id`, `name`, `mobile`, `add_code`, `cert_type`, `cert_no`, `req_ssn`).
     pub fn new(
         category_id: impl ::std::convert::Into<::std::string::String>,
-        name: ::wechatpay_runtime::Sensitive,
-        mobile: ::wechatpay_runtime::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
+        mobile: ::wechatpay_runtime::sensitive::Sensitive,
         add_code: impl ::std::convert::Into<::std::string::String>,
         cert_type: CreateIssueCertType,
-        cert_no: ::wechatpay_runtime::Sensitive,
+        cert_no: ::wechatpay_runtime::sensitive::Sensitive,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         CreateIssueBody {

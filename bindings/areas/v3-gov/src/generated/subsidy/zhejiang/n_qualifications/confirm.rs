@@ -18,7 +18,7 @@ pub struct ConfirmNQualificationDataItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cert_no: ::wechatpay_runtime::Sensitive,
+    pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级（一级/二级），品类编码 A开头必填，其他非必填
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub grade: ::std::option::Option<::std::string::String>,
@@ -27,7 +27,7 @@ pub struct ConfirmNQualificationDataItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis 方法）
     ///
     /// **Required.**
@@ -58,7 +58,7 @@ pub struct ConfirmNQualificationDataItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub tel: ::wechatpay_runtime::Sensitive,
+    pub tel: ::wechatpay_runtime::sensitive::Sensitive,
     /// 收货地区编码（例如：110 101）6 位数字
     ///
     /// **Required.**
@@ -68,7 +68,7 @@ pub struct ConfirmNQualificationDataItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub address: ::wechatpay_runtime::Sensitive,
+    pub address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 销售方式（0-线上/1-线下）
     ///
     /// **Required.**
@@ -125,15 +125,15 @@ impl ConfirmNQualificationDataItem {
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         cate_code: impl ::std::convert::Into<::std::string::String>,
-        cert_no: ::wechatpay_runtime::Sensitive,
-        name: ::wechatpay_runtime::Sensitive,
+        cert_no: ::wechatpay_runtime::sensitive::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
         operation_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         sales: impl ::std::convert::Into<::std::string::String>,
         status: impl ::std::convert::Into<::std::string::String>,
         subsidy: impl ::std::convert::Into<::std::string::String>,
-        tel: ::wechatpay_runtime::Sensitive,
+        tel: ::wechatpay_runtime::sensitive::Sensitive,
         add_code: impl ::std::convert::Into<::std::string::String>,
-        address: ::wechatpay_runtime::Sensitive,
+        address: ::wechatpay_runtime::sensitive::Sensitive,
         sale_models: impl ::std::convert::Into<::std::string::String>,
         brand: impl ::std::convert::Into<::std::string::String>,
         activity_add_code: impl ::std::convert::Into<::std::string::String>,

@@ -16,19 +16,19 @@ pub struct CreateAlterBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cert_no: ::wechatpay_runtime::Sensitive,
+    pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 姓名
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub tel: ::wechatpay_runtime::Sensitive,
+    pub tel: ::wechatpay_runtime::sensitive::Sensitive,
     /// 请求流水号
     ///
     /// **Required.**
@@ -49,9 +49,9 @@ impl CreateAlterBody {
     /// Creates a value from its required fields (`cate_code`, `cert_no`, `name`, `tel`, `req_ssn`).
     pub fn new(
         cate_code: impl ::std::convert::Into<::std::string::String>,
-        cert_no: ::wechatpay_runtime::Sensitive,
-        name: ::wechatpay_runtime::Sensitive,
-        tel: ::wechatpay_runtime::Sensitive,
+        cert_no: ::wechatpay_runtime::sensitive::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
+        tel: ::wechatpay_runtime::sensitive::Sensitive,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         CreateAlterBody {

@@ -12,7 +12,7 @@ pub struct ZhejiangQueryQualificationBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cert_no: ::wechatpay_runtime::Sensitive,
+    pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 品类编码
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub cate_code: ::std::option::Option<::std::string::String>,
@@ -33,7 +33,7 @@ pub struct ZhejiangQueryQualificationBody {
 impl ZhejiangQueryQualificationBody {
     /// Creates a value from its required fields (`cert_no`, `req_ssn`).
     pub fn new(
-        cert_no: ::wechatpay_runtime::Sensitive,
+        cert_no: ::wechatpay_runtime::sensitive::Sensitive,
         req_ssn: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         ZhejiangQueryQualificationBody {

@@ -46,7 +46,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub cert_no: ::wechatpay_runtime::Sensitive,
+    pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub grade: ::std::option::Option<ZhejiangSyncQualificationGrade>,
@@ -55,7 +55,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub name: ::wechatpay_runtime::Sensitive,
+    pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 交易完成或商品退回时间戳
     ///
     /// **Required.**
@@ -86,7 +86,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub tel: ::wechatpay_runtime::Sensitive,
+    pub tel: ::wechatpay_runtime::sensitive::Sensitive,
     /// 区县编码
     ///
     /// **Required.**
@@ -210,13 +210,13 @@ impl ZhejiangSyncQualificationDataItem {
     pub fn new(
         auth_code: impl ::std::convert::Into<::std::string::String>,
         cate_code: impl ::std::convert::Into<::std::string::String>,
-        cert_no: ::wechatpay_runtime::Sensitive,
-        name: ::wechatpay_runtime::Sensitive,
+        cert_no: ::wechatpay_runtime::sensitive::Sensitive,
+        name: ::wechatpay_runtime::sensitive::Sensitive,
         operation_time: impl ::std::convert::Into<::wechatpay_runtime::DateTime>,
         sales: impl ::std::convert::Into<::std::string::String>,
         status: ZhejiangSyncQualificationStatus,
         subsidy: impl ::std::convert::Into<::std::string::String>,
-        tel: ::wechatpay_runtime::Sensitive,
+        tel: ::wechatpay_runtime::sensitive::Sensitive,
         add_code: impl ::std::convert::Into<::std::string::String>,
         address: impl ::std::convert::Into<::std::string::String>,
         sale_models: ZhejiangSyncQualificationStatus,

@@ -12,7 +12,7 @@ pub struct ImportPhoneMembercardBody {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub encrypted_phone_number: ::wechatpay_runtime::Sensitive,
+    pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 会员卡code
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
@@ -33,7 +33,7 @@ pub struct ImportPhoneMembercardBody {
 impl ImportPhoneMembercardBody {
     /// Creates a value from its required fields (`encrypted_phone_number`, `out_request_no`).
     pub fn new(
-        encrypted_phone_number: ::wechatpay_runtime::Sensitive,
+        encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
         out_request_no: impl ::std::convert::Into<::std::string::String>,
     ) -> Self {
         ImportPhoneMembercardBody {

@@ -111,13 +111,13 @@ pub struct PapayAppPrepayRealIdentity {
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub real_name: ::wechatpay_runtime::Sensitive,
+    pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人身份证号码
     ///
     /// **Required.**
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    pub id_card_number: ::wechatpay_runtime::Sensitive,
+    pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 实名验证类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_type: ::std::option::Option<PapayAppPrepayIdentityType>,
@@ -134,8 +134,8 @@ pub struct PapayAppPrepayRealIdentity {
 impl PapayAppPrepayRealIdentity {
     /// Creates a value from its required fields (`real_name`, `id_card_number`).
     pub fn new(
-        real_name: ::wechatpay_runtime::Sensitive,
-        id_card_number: ::wechatpay_runtime::Sensitive,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
+        id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         PapayAppPrepayRealIdentity {
             real_name,

@@ -63,12 +63,12 @@ pub struct DomesticApplyAbnormalRefundBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub bank_account: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub bank_account: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 收款用户姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub real_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -119,14 +119,17 @@ impl DomesticApplyAbnormalRefundBody {
     /// Sets `bank_account`.
     pub fn with_bank_account(
         mut self,
-        bank_account: ::wechatpay_runtime::Sensitive,
+        bank_account: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.bank_account = ::std::option::Option::Some(bank_account);
         self
     }
 
     /// Sets `real_name`.
-    pub fn with_real_name(mut self, real_name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_real_name(
+        mut self,
+        real_name: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.real_name = ::std::option::Option::Some(real_name);
         self
     }

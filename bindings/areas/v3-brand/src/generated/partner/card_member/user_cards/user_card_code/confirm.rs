@@ -120,7 +120,7 @@ pub struct ConfirmUserCardCommonFieldListItem {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -146,7 +146,10 @@ impl ConfirmUserCardCommonFieldListItem {
     }
 
     /// Sets `value`.
-    pub fn with_value(mut self, value: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_value(
+        mut self,
+        value: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.value = ::std::option::Option::Some(value);
         self
     }
@@ -293,7 +296,7 @@ pub struct ConfirmUserCardBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone_number: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<::std::string::String>,
@@ -371,7 +374,7 @@ impl ConfirmUserCardBody {
     /// Sets `phone_number`.
     pub fn with_phone_number(
         mut self,
-        phone_number: ::wechatpay_runtime::Sensitive,
+        phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     ) -> Self {
         self.phone_number = ::std::option::Option::Some(phone_number);
         self
@@ -520,7 +523,7 @@ pub struct ConfirmUserCardUserInformationCommonFieldListItem {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub value: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
     #[serde(flatten)]
@@ -682,7 +685,7 @@ pub struct ConfirmUserCardResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone_number: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 等级
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<::std::string::String>,

@@ -104,7 +104,7 @@ pub struct GetDetailResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 品牌红包发起时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub initiate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,

@@ -101,7 +101,7 @@ pub struct PartnerFundGetTransferBillByOutBillNoResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 单据创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).

@@ -366,7 +366,7 @@ pub struct ModifyUserByOutUserIdBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户类型
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<GetUserByOutUserIdUserType>,
@@ -383,7 +383,7 @@ pub struct ModifyUserByOutUserIdBody {
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub phone: ::std::option::Option<::wechatpay_runtime::Sensitive>,
+    pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
 ::wechatpay_runtime::impl_deserialize! {
@@ -411,7 +411,10 @@ impl ModifyUserByOutUserIdBody {
     }
 
     /// Sets `user_name`.
-    pub fn with_user_name(mut self, user_name: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_user_name(
+        mut self,
+        user_name: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.user_name = ::std::option::Option::Some(user_name);
         self
     }
@@ -447,7 +450,10 @@ impl ModifyUserByOutUserIdBody {
     }
 
     /// Sets `phone`.
-    pub fn with_phone(mut self, phone: ::wechatpay_runtime::Sensitive) -> Self {
+    pub fn with_phone(
+        mut self,
+        phone: ::wechatpay_runtime::sensitive::Sensitive,
+    ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
     }

@@ -173,7 +173,7 @@ pub struct InsurancePlatsolutionGetDetailByDetailIdResponse {
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
-    pub user_name: ::std::option::Option<::wechatpay_runtime::Encrypted>,
+    pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 转账完成时间
     #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
