@@ -528,20 +528,25 @@ fn diff_field(id: &str, path: &FieldPath, old: &Field, new: &Field, changes: &mu
         ));
     }
     if old.required != new.required {
-        let reason = match (request, new.required) {
-            (true, true) => {
-                "a request field became required: constructors take it, and payloads without it are invalid"
-            }
-            (true, false) => {
-                "a request field became optional: it leaves the constructor for a setter"
-            }
-            (false, true) => "a response field became required: `Option<T>` becomes `T`",
-            (false, false) => {
-                "a response field became optional: `T` becomes `Option<T>`, and payloads may lack it"
-            }
+        let (class, reason) = match (request, new.required) {
+            (true, true) => (
+                Class::Breaking,
+                "a request field became required: constructors take it, and payloads without it are invalid",
+            ),
+            (true, false) => (
+                Class::Breaking,
+                "a request field became optional: it leaves the constructor for a setter",
+            ),
+            // The generator makes every answer field an `Option` (the answer
+            // tables merge product variants and mark conditional fields
+            // required), so the page's mark reaches only the field's docs.
+            (false, _) => (
+                Class::NonBreaking,
+                "answer fields are `Option` whatever the page marks: only the field's docs change",
+            ),
         };
         changes.push(change(
-            Class::Breaking,
+            class,
             id,
             &at,
             ChangeKind::RequiredChanged,
@@ -788,6 +793,37 @@ mod tests {
         assert_eq!(
             (changes[1].kind, changes[1].class),
             (ChangeKind::DocumentationChanged, Class::NonBreaking)
+        );
+    }
+
+    /// Answer fields are `Option` whatever the page marks, so a changed mark
+    /// on the answer side breaks nobody; on the request side it changes the
+    /// constructor.
+    #[test]
+    fn a_required_mark_breaks_requests_only() {
+        let old = op(
+            vec![field("a", Kind::String)],
+            vec![field("b", Kind::Integer)],
+        );
+        let mut a = field("a", Kind::String);
+        a.required = true;
+        let mut b = field("b", Kind::Integer);
+        b.required = true;
+        let changes = diff(&old, &op(vec![a], vec![b]));
+        let verdicts: Vec<(&str, ChangeKind, Class)> = changes
+            .iter()
+            .map(|c| (c.location.as_str(), c.kind, c.class))
+            .collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("body.a", ChangeKind::RequiredChanged, Class::Breaking),
+                (
+                    "response.b",
+                    ChangeKind::RequiredChanged,
+                    Class::NonBreaking
+                ),
+            ]
         );
     }
 
