@@ -160,7 +160,7 @@ fn diff_subjects(
                 Some(op.summary.clone()),
                 None,
             )),
-            Some(new_op) => diff_subject(op, new_op, subject, changes),
+            Some(new_op) => diff_subject(op, new_op, changes),
         }
     }
     for (id, op) in &new_ops {
@@ -264,7 +264,7 @@ fn receiver_view(notification: &Notification, event_type: &str) -> Operation {
     op
 }
 
-fn diff_subject(old: &Operation, new: &Operation, subject: Subject, changes: &mut Vec<Change>) {
+fn diff_subject(old: &Operation, new: &Operation, changes: &mut Vec<Change>) {
     let id = old.id();
     docs_changed(changes, &id, "summary", &old.summary, &new.summary);
     docs_changed(
@@ -424,15 +424,12 @@ fn diff_subject(old: &Operation, new: &Operation, subject: Subject, changes: &mu
                 Class::NonBreaking,
                 "a new optional request field: a new setter",
             )
-        } else if subject == Subject::Notification && field.required {
-            (
-                Class::Breaking,
-                "a new required event field: the resource type gains it, and events sent without it (by older senders, or replayed) no longer decode",
-            )
         } else {
+            // Answer and event fields are `Option` whatever the page marks,
+            // so an event sent without the new field still decodes.
             (
                 Class::NonBreaking,
-                "a new response field: the types are non-exhaustive",
+                "a new answer or event field: an `Option` in a non-exhaustive type",
             )
         };
         changes.push(change(
@@ -717,9 +714,10 @@ mod tests {
                 .find(|c| c.location.contains(location) && c.kind == kind)
                 .unwrap_or_else(|| panic!("{location} {kind:?} in {changes:#?}"))
         };
+        // Marked required or not, a new event field is an `Option`.
         assert_eq!(
             find("openid", ChangeKind::FieldAdded).class,
-            Class::Breaking
+            Class::NonBreaking
         );
         assert_eq!(
             find("unionid", ChangeKind::FieldAdded).class,

@@ -94,9 +94,14 @@ fn main() -> ExitCode {
     }
 }
 
-/// The workspace root, so tasks work from any directory.
+/// The workspace root, so tasks work from any directory. `cargo run` (what
+/// `cargo xtask` is) says where the manifest is now; the path compiled in is
+/// where it was when built, wrong after a checkout moves until cargo rebuilds.
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
         .expect("xtask lives in the workspace")
         .to_owned()
