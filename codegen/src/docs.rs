@@ -22,10 +22,45 @@ pub(crate) fn lines_to_doc(paragraphs: &[String]) -> TokenStream {
     quote!(#(#attrs)*)
 }
 
-/// Wraps bare URLs in `<...>` so rustdoc links them.
-fn tidy(line: &str) -> String {
+/// An HTML link of the site's pages (`<a href="URL" target=...>text<OutboundLink/></a>`)
+/// as a markdown link: rustdoc would show the raw tags, and the site's
+/// `<OutboundLink/>` marker is not HTML. Anything that does not read as a
+/// whole link is left as it is.
+fn html_links_to_markdown(line: &str) -> String {
     let mut out = String::new();
     let mut rest = line;
+    while let Some(start) = rest.find("<a ") {
+        let (before, from) = rest.split_at(start);
+        let link = (|| {
+            let href = from.find("href=\"")? + "href=\"".len();
+            let url_end = href + from[href..].find('"')?;
+            let text_start = url_end + from[url_end..].find('>')? + 1;
+            let text_end = text_start + from[text_start..].find("</a>")?;
+            let text = from[text_start..text_end].replace("<OutboundLink/>", "");
+            let markdown = format!("[{}]({})", text.trim(), &from[href..url_end]);
+            Some((markdown, text_end + "</a>".len()))
+        })();
+        out.push_str(before);
+        match link {
+            Some((markdown, end)) => {
+                out.push_str(&markdown);
+                rest = &from[end..];
+            }
+            None => {
+                out.push_str("<a ");
+                rest = &from["<a ".len()..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out.replace("<OutboundLink/>", "")
+}
+
+/// Wraps bare URLs in `<...>` so rustdoc links them.
+fn tidy(line: &str) -> String {
+    let line = html_links_to_markdown(line);
+    let mut out = String::new();
+    let mut rest = line.as_str();
     while let Some(start) = rest.find("https://").or_else(|| rest.find("http://")) {
         let (before, from) = rest.split_at(start);
         out.push_str(before);
@@ -144,6 +179,21 @@ pub(crate) fn operation_docs(operation: &Operation) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn html_links_of_the_pages_become_markdown_links() {
+        assert_eq!(
+            super::tidy(
+                r#"遵循<a href="https://datatracker.ietf.org/doc/html/rfc3339" target="_blank" rel="noopener noreferrer">rfc3339<OutboundLink/></a>标准格式"#
+            ),
+            "遵循[rfc3339](https://datatracker.ietf.org/doc/html/rfc3339)标准格式"
+        );
+        // Not a whole link: left alone (bare URLs are still wrapped).
+        assert_eq!(
+            super::tidy("<a b https://x.example/y"),
+            "<a b <https://x.example/y>"
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -45649,7 +45649,7 @@ pub mod events {
         /// REMOVE：用户移除车牌导致车牌不可用。请跳转到授权/开通接口。
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
         pub blocked_state_description: ::std::option::Option<::std::string::String>,
-        /// 状态变更的发生时间(毫秒级),遵循<a href="<https://datatracker.ietf.org/doc/html/rfc3339"> target="_blank" rel="noopener noreferrer">rfc3339<OutboundLink/></a>标准格式
+        /// 状态变更的发生时间(毫秒级),遵循[rfc3339](https://datatracker.ietf.org/doc/html/rfc3339)标准格式
         ///
         /// Marked required on the page; not promised, like every answer field (see the crate docs).
         #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
