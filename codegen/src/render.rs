@@ -78,7 +78,7 @@ fn unwrap_macros(items: &mut [syn::Item]) -> bool {
 }
 
 /// Puts each marked item back into its macro (`runtime::open_enum! { ... }`,
-/// `runtime::impl_deserialize! { ... }`), indented.
+/// `runtime::__private::impl_deserialize! { ... }`), indented.
 fn rewrap_macros(text: &str, runtime: &str) -> String {
     let enum_mark = format!("#[{OPEN_ENUM_MARK}]");
     let deserialize_mark = format!("#[{DESERIALIZE_MARK}]");
@@ -95,7 +95,9 @@ fn rewrap_macros(text: &str, runtime: &str) -> String {
                 continue;
             }
             None if line.trim_start() == deserialize_mark => {
-                out.push_str(&format!("{indent}{runtime}::impl_deserialize! {{\n"));
+                out.push_str(&format!(
+                    "{indent}{runtime}::__private::impl_deserialize! {{\n"
+                ));
                 open = Some((indent, true));
                 continue;
             }
@@ -188,11 +190,11 @@ mod tests {
         "#;
         let text = render("test.rs", source, "", "::rt").unwrap();
         let expected = r#"mod inner {
-    ::rt::impl_deserialize! {
+    ::rt::__private::impl_deserialize! {
         Empty {}
     }
 
-    ::rt::impl_deserialize! {
+    ::rt::__private::impl_deserialize! {
         Pair {
             first: required(0, "first"),
             second_field: optional(1, "secondField"),

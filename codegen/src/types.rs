@@ -482,7 +482,7 @@ impl<'a> TypeBuilder<'a> {
                 quote!(#ident: #kind(#index, #wire),)
             });
             quote! {
-                #rt::impl_deserialize! {
+                #rt::__private::impl_deserialize! {
                     #name {
                         #(#entries)*
                         #rest_entry

@@ -45,6 +45,9 @@ use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 /// let error = serde_json::from_str::<Code>(r#"{"code_status": "AVAILABLE"}"#).unwrap_err();
 /// assert!(error.to_string().starts_with("missing field `code`"));
 /// ```
+// Generated code calls it as `__private::impl_deserialize!`; it is not an
+// API for users, so the docs do not show it.
+#[doc(hidden)]
 #[macro_export]
 macro_rules! impl_deserialize {
     (

@@ -92,6 +92,8 @@ pub mod __private {
     pub mod decode {
         pub use crate::decode::{decode_empty as empty, decode_json as json};
     }
+    /// How generated structs decode (see `de.rs`).
+    pub use crate::impl_deserialize;
     /// What `impl_deserialize!` expands to.
     pub mod de {
         pub use crate::de::{Key, keep, next_key, required, set, skip};

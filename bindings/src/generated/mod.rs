@@ -29909,7 +29909,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         AbnormalFundProcessingTransferSuccessTransferAmount {
             total: optional(0, "total"),
             currency: optional(1, "currency"),
@@ -29977,7 +29977,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         AbnormalFundProcessingTransferSuccessCommander {
             operator: optional(0, "operator"),
             mchid: optional(1, "mchid"),
@@ -30049,7 +30049,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         AbnormalFundProcessingTransferSuccessInstruction {
             out_instruction_no: optional(0, "out_instruction_no"),
             commander: optional(1, "commander"),
@@ -30130,7 +30130,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         AbnormalFundProcessingTransferSuccessResource {
             product_name: optional(0, "product_name"),
             receipt_id: optional(1, "receipt_id"),
@@ -30237,7 +30237,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ApplymentStateApprovedResource {
             sub_mchid: optional(0, "sub_mchid"),
             website_state: optional(1, "website_state"),
@@ -30316,7 +30316,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BlockrecordChangeResource {
             sub_mchid: optional(0, "sub_mchid"),
             block_record_id: optional(1, "block_record_id"),
@@ -30377,7 +30377,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BlocksubmissionChangeResource {
             sub_mchid: optional(0, "sub_mchid"),
             appeal_record_id: optional(1, "appeal_record_id"),
@@ -30451,7 +30451,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpPointExchangeCouponResource {
             record_id: optional(0, "record_id"),
             brand_id: optional(1, "brand_id"),
@@ -30515,7 +30515,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpSyncUserPointResource {
             brand_id: optional(0, "brand_id"),
             card_id: optional(1, "card_id"),
@@ -30592,7 +30592,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpUserCardCreateValidDateInformation {
             type_: optional(0, "type"),
             available_begin_time: optional(1, "available_begin_time"),
@@ -30652,7 +30652,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpUserCardCreateCommonFieldListItem {
             name: optional(0, "name"),
             value: optional(1, "value"),
@@ -30694,7 +30694,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpUserCardCreateCustomFieldListItem {
             name: optional(0, "name"),
             user_chosen_values: optional(1, "user_chosen_values"),
@@ -30736,7 +30736,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpUserCardCreateUserInformation {
             common_field_list: optional(0, "common_field_list"),
             custom_field_list: optional(1, "custom_field_list"),
@@ -30869,7 +30869,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpUserCardCreateResource {
             user_card_code: optional(0, "user_card_code"),
             card_id: optional(1, "card_id"),
@@ -31019,7 +31019,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BrandMemberCardSpUserCardDeleteResource {
             user_card_code: optional(0, "user_card_code"),
             card_id: optional(1, "card_id"),
@@ -31140,7 +31140,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BudgetClosedResource {
             sp_mchid: optional(0, "sp_mchid"),
             out_budget_no: optional(1, "out_budget_no"),
@@ -31245,7 +31245,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BudgetFinishedResource {
             sp_mchid: optional(0, "sp_mchid"),
             out_budget_no: optional(1, "out_budget_no"),
@@ -31347,7 +31347,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         BudgetLockedResource {
             sp_mchid: optional(0, "sp_mchid"),
             out_budget_no: optional(1, "out_budget_no"),
@@ -31428,7 +31428,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ComplaintCreateResource {
             complaint_id: optional(0, "complaint_id"),
             action_type: optional(1, "action_type"),
@@ -31472,7 +31472,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ComplaintStateChangeResource {
             complaint_id: optional(0, "complaint_id"),
             action_type: optional(1, "action_type"),
@@ -31570,7 +31570,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponSendAttachInfo {
             transaction_id: optional(0, "transaction_id"),
             act_code: optional(1, "act_code"),
@@ -31660,7 +31660,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponSendResource {
             event_type: optional(0, "event_type"),
             coupon_code: optional(1, "coupon_code"),
@@ -31711,7 +31711,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponUseSingleitemDiscountOff {
             single_price_max: optional(0, "single_price_max"),
             ..extra
@@ -31747,7 +31747,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponUseDiscountTo {
             cut_to_price: optional(0, "cut_to_price"),
             max_price: optional(1, "max_price"),
@@ -31819,7 +31819,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponUseNormalCouponInformation {
             coupon_amount: optional(0, "coupon_amount"),
             transaction_minimum: optional(1, "transaction_minimum"),
@@ -31871,7 +31871,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponUseGoodsDetailItem {
             goods_id: optional(0, "goods_id"),
             quantity: optional(1, "quantity"),
@@ -31936,7 +31936,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponUseConsumeInformation {
             consume_time: optional(0, "consume_time"),
             consume_mchid: optional(1, "consume_mchid"),
@@ -32066,7 +32066,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CouponUseResource {
             stock_creator_mchid: optional(0, "stock_creator_mchid"),
             stock_id: optional(1, "stock_id"),
@@ -32203,7 +32203,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CreditRepaymentDeductionPayResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -32356,7 +32356,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CreditRepaymentSignContractResource {
             sp_mchid: optional(0, "sp_mchid"),
             contract_id: optional(1, "contract_id"),
@@ -32482,7 +32482,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CreditRepaymentTerminateContractResource {
             sp_mchid: optional(0, "sp_mchid"),
             contract_id: optional(1, "contract_id"),
@@ -32553,7 +32553,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CrossBorderPayGetMchInfoResource {
             acq_tid: optional(0, "acq_tid"),
             bank_type: optional(1, "bank_type"),
@@ -32595,7 +32595,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CrossBorderPayPushOrderInfoAmount {
             total: optional(0, "total"),
             currency: optional(1, "currency"),
@@ -32647,7 +32647,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         CrossBorderPayPushOrderInfoResource {
             acq_tid: optional(0, "acq_tid"),
             bank_type: optional(1, "bank_type"),
@@ -32735,7 +32735,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DeliveryPlanChangeResource {
             plan_id: optional(0, "plan_id"),
             plan_state: optional(1, "plan_state"),
@@ -32774,7 +32774,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardAgreementEndedObjectivesItem {
             objective_id: optional(0, "objective_id"),
             ..extra
@@ -32805,7 +32805,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardAgreementEndedRewardsItem {
             reward_id: optional(0, "reward_id"),
             ..extra
@@ -32839,7 +32839,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardAgreementEndedTimeRange {
             begin_time: optional(0, "begin_time"),
             end_time: optional(1, "end_time"),
@@ -32914,7 +32914,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardAgreementEndedResource {
             appid: optional(0, "appid"),
             openid: optional(1, "openid"),
@@ -33011,7 +33011,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardGetCardResource {
             appid: optional(0, "appid"),
             openid: optional(1, "openid"),
@@ -33108,7 +33108,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardSettlementResource {
             appid: optional(0, "appid"),
             openid: optional(1, "openid"),
@@ -33205,7 +33205,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardUserAcceptedResource {
             appid: optional(0, "appid"),
             openid: optional(1, "openid"),
@@ -33269,7 +33269,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardUserPaidPayInformation {
             transaction_id: optional(0, "transaction_id"),
             pay_state: optional(1, "pay_state"),
@@ -33335,7 +33335,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         DiscountCardUserPaidResource {
             appid: optional(0, "appid"),
             openid: optional(1, "openid"),
@@ -33419,7 +33419,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EcommerceEntrustSignResource {
             mchid: optional(0, "mchid"),
             out_contract_code: optional(1, "out_contract_code"),
@@ -33518,7 +33518,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EcommerceEntrustTerminateResource {
             mchid: optional(0, "mchid"),
             out_contract_code: optional(1, "out_contract_code"),
@@ -33605,7 +33605,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EduSchoolPayUserDebtStateUpdateResource {
             appid: optional(0, "appid"),
             openid: optional(1, "openid"),
@@ -33649,7 +33649,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustReleasePayer {
             openid: optional(0, "openid"),
             sub_openid: optional(1, "sub_openid"),
@@ -33695,7 +33695,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustReleaseAmount {
             total: optional(0, "total"),
             payer_total: optional(1, "payer_total"),
@@ -33739,7 +33739,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustReleaseDeviceInformation {
             device_id: optional(0, "device_id"),
             payer_total: optional(1, "payer_total"),
@@ -33827,7 +33827,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustReleasePromotionDetailItem {
             coupon_id: optional(0, "coupon_id"),
             name: optional(1, "name"),
@@ -33898,7 +33898,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustReleaseContractInformation {
             contract_id: optional(0, "contract_id"),
             contract_status: optional(1, "contract_status"),
@@ -34009,7 +34009,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustReleaseResource {
             appid: optional(0, "appid"),
             out_trade_no: optional(1, "out_trade_no"),
@@ -34123,7 +34123,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustSignContractTerminateInfo {
             contract_termination_mode: optional(0, "contract_termination_mode"),
             contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -34167,7 +34167,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustSignEstimatedDeductAmount {
             amount: optional(0, "amount"),
             currency: optional(1, "currency"),
@@ -34219,7 +34219,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustSignScheduledAmount {
             amount: optional(0, "amount"),
             currency: optional(1, "currency"),
@@ -34279,7 +34279,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustSignDeductSchedule {
             estimated_deduct_date: optional(0, "estimated_deduct_date"),
             estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
@@ -34399,7 +34399,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustSignResource {
             mchid: optional(0, "mchid"),
             contract_id: optional(1, "contract_id"),
@@ -34472,7 +34472,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustSigningContractInformation {
             contract_id: optional(0, "contract_id"),
             contract_status: optional(1, "contract_status"),
@@ -34597,7 +34597,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustSigningResource {
             appid: optional(0, "appid"),
             openid: optional(1, "openid"),
@@ -34690,7 +34690,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustTerminateContractTerminateInfo {
             contract_termination_mode: optional(0, "contract_termination_mode"),
             contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -34752,7 +34752,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustTerminateDeductSchedule {
             estimated_deduct_date: optional(0, "estimated_deduct_date"),
             estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
@@ -34855,7 +34855,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustTerminateResource {
             contract_id: optional(0, "contract_id"),
             sp_mchid: optional(1, "sp_mchid"),
@@ -34963,7 +34963,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustTerminateInquiryResource {
             code: optional(0, "code"),
             messsage: optional(1, "messsage"),
@@ -35033,7 +35033,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         EntrustTerminateRetentionResource {
             mchid: optional(0, "mchid"),
             contract_id: optional(1, "contract_id"),
@@ -35113,7 +35113,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         FacepayUserStateChangeResource {
             user_id: optional(0, "user_id"),
             out_user_id: optional(1, "out_user_id"),
@@ -35200,7 +35200,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         FapiaoCardDiscardedFapiaoInformationItem {
             fapiao_id: optional(0, "fapiao_id"),
             fapiao_status: optional(1, "fapiao_status"),
@@ -35258,7 +35258,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         FapiaoCardDiscardedResource {
             mchid: optional(0, "mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -35318,7 +35318,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         FapiaoCardInsertedResource {
             mchid: optional(0, "mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -35378,7 +35378,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         FapiaoIssuedResource {
             mchid: optional(0, "mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -35438,7 +35438,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         FapiaoReversedResource {
             mchid: optional(0, "mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -35496,7 +35496,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         FapiaoUserAppliedResource {
             mchid: optional(0, "mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -35573,7 +35573,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         HirePowerBankReceiveInsuranceResource {
             order_id: optional(0, "order_id"),
             out_order_no: optional(1, "out_order_no"),
@@ -35676,7 +35676,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         InsuranceEntrustRenewResource {
             mchid: optional(0, "mchid"),
             contract_id: optional(1, "contract_id"),
@@ -35783,7 +35783,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         InsuranceEntrustSignResource {
             mchid: optional(0, "mchid"),
             contract_id: optional(1, "contract_id"),
@@ -35890,7 +35890,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         InsuranceEntrustTerminateResource {
             mchid: optional(0, "mchid"),
             contract_id: optional(1, "contract_id"),
@@ -35975,7 +35975,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         InsurancePolicyManagementGrantedResource {
             out_insurance_no: optional(0, "out_insurance_no"),
             insurance_name: optional(1, "insurance_name"),
@@ -36047,7 +36047,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MallAuthActivateCardResource {
             openid: optional(0, "openid"),
             code: optional(1, "code"),
@@ -36140,7 +36140,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MallRefundSuccessResource {
             mchid: optional(0, "mchid"),
             merchant_name: optional(1, "merchant_name"),
@@ -36240,7 +36240,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MallTransactionSuccessResource {
             mchid: optional(0, "mchid"),
             merchant_name: optional(1, "merchant_name"),
@@ -36321,7 +36321,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ManagerecordChangeResource {
             sub_mchid: optional(0, "sub_mchid"),
             manage_record_id: optional(1, "manage_record_id"),
@@ -36391,7 +36391,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchtransferAuthorizationClosedCloseInfo {
             close_time: optional(0, "close_time"),
             close_reason: optional(1, "close_reason"),
@@ -36461,7 +36461,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchtransferAuthorizationClosedResource {
             out_authorization_no: optional(0, "out_authorization_no"),
             appid: optional(1, "appid"),
@@ -36543,7 +36543,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchtransferAuthorizationConfirmedResource {
             out_authorization_no: optional(0, "out_authorization_no"),
             appid: optional(1, "appid"),
@@ -36655,7 +36655,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchtransferBatchClosedResource {
             mchid: optional(0, "mchid"),
             out_batch_no: optional(1, "out_batch_no"),
@@ -36749,7 +36749,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchtransferBatchFinishedResource {
             out_batch_no: optional(0, "out_batch_no"),
             batch_id: optional(1, "batch_id"),
@@ -36929,7 +36929,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchtransferBillFinishedResource {
             out_bill_no: optional(0, "out_bill_no"),
             transfer_bill_no: optional(1, "transfer_bill_no"),
@@ -37040,7 +37040,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchtransferQqwalletbillFinishedResource {
             mchid: optional(0, "mchid"),
             out_bill_no: optional(1, "out_bill_no"),
@@ -37207,7 +37207,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MchwithdrawChangeResource {
             status: optional(0, "status"),
             withdraw_id: optional(1, "withdraw_id"),
@@ -37334,7 +37334,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MedicalInsuranceSuccessPassthroughResponseContent {
             pay_auth_no: optional(0, "payAuthNo"),
             pay_ord_id: optional(1, "payOrdId"),
@@ -37422,7 +37422,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MedicalInsuranceSuccessCashAddDetail {
             cash_add_type: optional(0, "cash_add_type"),
             ..extra
@@ -37475,7 +37475,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MedicalInsuranceSuccessCashReduceDetail {
             cash_reduce_type: optional(0, "cash_reduce_type"),
             ..extra
@@ -37639,7 +37639,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MedicalInsuranceSuccessResource {
             mix_trade_no: optional(0, "mix_trade_no"),
             mix_pay_status: optional(1, "mix_pay_status"),
@@ -37784,7 +37784,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MembercardAcceptCardResource {
             event_type: optional(0, "event_type"),
             card_id: optional(1, "card_id"),
@@ -37887,7 +37887,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MembercardActivateCardResource {
             event_type: optional(0, "event_type"),
             card_id: optional(1, "card_id"),
@@ -37972,7 +37972,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MembercardUsercardManageResource {
             event_type: optional(0, "event_type"),
             card_id: optional(1, "card_id"),
@@ -38020,7 +38020,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MerchantNotifyNotifyTopicName {
             topic_english_name: optional(0, "topic_english_name"),
             topic_chinese_name: optional(1, "topic_chinese_name"),
@@ -38075,7 +38075,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MerchantNotifyNotifyMessageContent {
             merchant_code: optional(0, "merchant_code"),
             merchant_company_name: optional(1, "merchant_company_name"),
@@ -38123,7 +38123,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         MerchantNotifyNotifyResource {
             topic_name: optional(0, "topic_name"),
             message_content: optional(1, "message_content"),
@@ -38215,7 +38215,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PapaySignResource {
             mchid: optional(0, "mchid"),
             out_contract_code: optional(1, "out_contract_code"),
@@ -38320,7 +38320,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PapayTerminateResource {
             mchid: optional(0, "mchid"),
             out_contract_code: optional(1, "out_contract_code"),
@@ -38389,7 +38389,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ParkingFeeQueryTransInfoResource {
             out_serial_number: optional(0, "out_serial_number"),
             plate_number: optional(1, "plate_number"),
@@ -38459,7 +38459,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreBindServiceAccountResource {
             service_id: optional(0, "service_id"),
             appid: optional(1, "appid"),
@@ -38585,7 +38585,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreMchPrepayPrepayReqBody {
             device_info: optional(0, "device_info"),
             nonce_str: optional(1, "nonce_str"),
@@ -38703,7 +38703,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreMchPrepayResource {
             service_id: optional(0, "service_id"),
             appid: optional(1, "appid"),
@@ -38816,7 +38816,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserAcceptedResource {
             contract_id: optional(0, "contract_id"),
             mchid: optional(1, "mchid"),
@@ -38973,7 +38973,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserCancelSignPlanSignedDetailListItem {
             plan_detail_no: optional(0, "plan_detail_no"),
             original_price: optional(1, "original_price"),
@@ -39136,7 +39136,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserCancelSignPlanResource {
             sign_plan_id: optional(0, "sign_plan_id"),
             openid: optional(1, "openid"),
@@ -39260,7 +39260,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserCloseServiceResource {
             appid: optional(0, "appid"),
             mchid: optional(1, "mchid"),
@@ -39324,7 +39324,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmPostPaymentsItem {
             name: optional(0, "name"),
             amount: optional(1, "amount"),
@@ -39369,7 +39369,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmPostDiscountsItem {
             name: optional(0, "name"),
             description: optional(1, "description"),
@@ -39416,7 +39416,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmRiskFund {
             name: optional(0, "name"),
             amount: optional(1, "amount"),
@@ -39464,7 +39464,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmTimeRange {
             start_time: optional(0, "start_time"),
             start_time_remark: optional(1, "start_time_remark"),
@@ -39506,7 +39506,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmLocation {
             start_location: optional(0, "start_location"),
             end_location: optional(1, "end_location"),
@@ -39555,7 +39555,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmGoodsDetailItem {
             goods_id: optional(0, "goods_id"),
             quantity: optional(1, "quantity"),
@@ -39633,7 +39633,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmPromotionDetailItem {
             coupon_id: optional(0, "coupon_id"),
             name: optional(1, "name"),
@@ -39707,7 +39707,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmDetailsItem {
             seq: optional(0, "seq"),
             amount: optional(1, "amount"),
@@ -39772,7 +39772,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmCollection {
             state: optional(0, "state"),
             total_amount: optional(1, "total_amount"),
@@ -39929,7 +39929,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserConfirmResource {
             service_id: optional(0, "service_id"),
             appid: optional(1, "appid"),
@@ -40086,7 +40086,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserOpenServiceResource {
             contract_id: optional(0, "contract_id"),
             mchid: optional(1, "mchid"),
@@ -40156,7 +40156,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserPaidRiskFund {
             amount: optional(0, "amount"),
             description: optional(1, "description"),
@@ -40305,7 +40305,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserPaidResource {
             service_id: optional(0, "service_id"),
             appid: optional(1, "appid"),
@@ -40498,7 +40498,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         PayscoreUserSignPlanResource {
             sign_plan_id: optional(0, "sign_plan_id"),
             openid: optional(1, "openid"),
@@ -40602,7 +40602,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ProductCouponSpImageGenerationCombineImageResult {
             image_url: optional(0, "image_url"),
             ..extra
@@ -40666,7 +40666,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ProductCouponSpImageGenerationResource {
             brand_id: optional(0, "brand_id"),
             task_id: optional(1, "task_id"),
@@ -40800,7 +40800,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ProductCouponSpSendResource {
             brand_id: optional(0, "brand_id"),
             coupon_code: optional(1, "coupon_code"),
@@ -40901,7 +40901,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ProfitsharingReturnReceiver {
             type_: optional(0, "type"),
             account: optional(1, "account"),
@@ -40977,7 +40977,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ProfitsharingReturnResource {
             mchid: optional(0, "mchid"),
             sp_mchid: optional(1, "sp_mchid"),
@@ -41061,7 +41061,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ProfitsharingSuccessResource {
             mchid: optional(0, "mchid"),
             sp_mchid: optional(1, "sp_mchid"),
@@ -41180,7 +41180,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeClosedBankTransferInfo {
             memo: optional(0, "memo"),
             bill_no: optional(1, "bill_no"),
@@ -41239,7 +41239,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeClosedQrRechargeInfo {
             employee_type: optional(0, "employee_type"),
             openid: optional(1, "openid"),
@@ -41304,7 +41304,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeClosedOnlineBankRechargeInfo {
             bill_no: optional(0, "bill_no"),
             return_time: optional(1, "return_time"),
@@ -41424,7 +41424,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeClosedResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -41537,7 +41537,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeFundReturnedDetail {
             bank_name: optional(0, "bank_name"),
             bank_card_tail: optional(1, "bank_card_tail"),
@@ -41618,7 +41618,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeFundReturnedResource {
             recharge_returned_id: optional(0, "recharge_returned_id"),
             sp_mchid: optional(1, "sp_mchid"),
@@ -41670,7 +41670,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeSuccessQrRechargeInfo {
             employee_type: optional(0, "employee_type"),
             openid: optional(1, "openid"),
@@ -41780,7 +41780,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RechargeSuccessResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -41880,7 +41880,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundAbnormalFromItem {
             amount: optional(0, "amount"),
             account: optional(1, "account"),
@@ -41962,7 +41962,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundAbnormalAmount {
             total: optional(0, "total"),
             refund: optional(1, "refund"),
@@ -42052,7 +42052,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundAbnormalGoodsDetailItem {
             merchant_goods_id: optional(0, "merchant_goods_id"),
             wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -42125,7 +42125,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundAbnormalPromotionDetailItem {
             promotion_id: optional(0, "promotion_id"),
             amount: optional(1, "amount"),
@@ -42381,7 +42381,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundAbnormalResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -42630,7 +42630,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundClosedResource {
             mchid: optional(0, "mchid"),
             out_trade_no: optional(1, "out_trade_no"),
@@ -42723,7 +42723,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundSuccessExchangeRate {
             type_: optional(0, "type"),
             rate: optional(1, "rate"),
@@ -42814,7 +42814,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundSuccessAmount {
             settlement_refund: optional(0, "settlement_refund"),
             settlement_currency: optional(1, "settlement_currency"),
@@ -43057,7 +43057,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RefundSuccessResource {
             mchid: optional(0, "mchid"),
             out_trade_no: optional(1, "out_trade_no"),
@@ -43149,7 +43149,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         RisktradeIdentificationResource {
             mchid: optional(0, "mchid"),
             out_trade_no: optional(1, "out_trade_no"),
@@ -43195,7 +43195,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         SecurityEchoSuccessResource {
             echo_message: optional(0, "echo_message"),
             encrypt_echo_message: optional(1, "encrypt_echo_message"),
@@ -43265,7 +43265,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         SettlementSuccessResource {
             out_settle_batch_no: optional(0, "out_settle_batch_no"),
             settle_batch_no: optional(1, "settle_batch_no"),
@@ -43322,7 +43322,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailContractInformation {
             contract_id: optional(0, "contract_id"),
             contract_status: optional(1, "contract_status"),
@@ -43385,7 +43385,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailPayer {
             openid: optional(0, "openid"),
             sub_openid: optional(1, "sub_openid"),
@@ -43429,7 +43429,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailAmount {
             currency: optional(0, "currency"),
             payer_currency: optional(1, "payer_currency"),
@@ -43498,7 +43498,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailGoodsDetailItem {
             goods_id: optional(0, "goods_id"),
             quantity: optional(1, "quantity"),
@@ -43565,7 +43565,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailPromotionDetailItem {
             coupon_id: optional(0, "coupon_id"),
             name: optional(1, "name"),
@@ -43623,7 +43623,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailSceneInfo {
             device_id: optional(0, "device_id"),
             ..extra
@@ -43725,7 +43725,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailParkingInfo {
             parking_id: optional(0, "parking_id"),
             plate_number: optional(1, "plate_number"),
@@ -43900,7 +43900,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionFailResource {
             sp_mchid: optional(0, "sp_mchid"),
             appid: optional(1, "appid"),
@@ -44009,7 +44009,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionIndustryFailedPayer {
             openid: optional(0, "openid"),
             sub_openid: optional(1, "sub_openid"),
@@ -44057,7 +44057,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionIndustryFailedAmount {
             total: optional(0, "total"),
             payer_total: optional(1, "payer_total"),
@@ -44101,7 +44101,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionIndustryFailedDeviceInfo {
             device_id: optional(0, "device_id"),
             device_ip: optional(1, "device_ip"),
@@ -44197,7 +44197,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionIndustryFailedResource {
             mchid: optional(0, "mchid"),
             appid: optional(1, "appid"),
@@ -44323,7 +44323,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionIndustrySuccessResource {
             mchid: optional(0, "mchid"),
             appid: optional(1, "appid"),
@@ -44400,7 +44400,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionPayBackAmount {
             currency: optional(0, "currency"),
             ..extra
@@ -44454,7 +44454,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionPayBackPromotionDetailItem {
             coupon_id: optional(0, "coupon_id"),
             name: optional(1, "name"),
@@ -44593,7 +44593,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionPayBackResource {
             mchid: optional(0, "mchid"),
             appid: optional(1, "appid"),
@@ -44697,7 +44697,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessExchangeRate {
             type_: optional(0, "type"),
             rate: optional(1, "rate"),
@@ -44746,7 +44746,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessAmount {
             currency: optional(0, "currency"),
             payer_total: optional(1, "payer_total"),
@@ -44809,7 +44809,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessGoodsDetailItem {
             goods_id: optional(0, "goods_id"),
             quantity: optional(1, "quantity"),
@@ -44902,7 +44902,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessPromotionDetailItem {
             coupon_id: optional(0, "coupon_id"),
             name: optional(1, "name"),
@@ -44995,7 +44995,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessSubOrdersAmount {
             total_amount: optional(0, "total_amount"),
             payer_amount: optional(1, "payer_amount"),
@@ -45072,7 +45072,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessSubOrders {
             mchid: optional(0, "mchid"),
             individual_auth_id: optional(1, "individual_auth_id"),
@@ -45127,7 +45127,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessCombinePayerInfo {
             openid: optional(0, "openid"),
             ..extra
@@ -45167,7 +45167,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessInstallmentInfo {
             use_subsidy: optional(0, "use_subsidy"),
             selected_installment_number: optional(1, "selected_installment_number"),
@@ -45215,7 +45215,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessSceneInfo {
             device_id: optional(0, "device_id"),
             sub_orders: optional(1, "sub_orders"),
@@ -45500,7 +45500,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         TransactionSuccessResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -45660,7 +45660,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         VehicleEntranceStateChangeResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -45748,7 +45748,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         VehicleUserStateChangeResource {
             appid: optional(0, "appid"),
             sp_mchid: optional(1, "sp_mchid"),
@@ -45876,7 +45876,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ViolationAppealResource {
             sub_mchid: optional(0, "sub_mchid"),
             company_name: optional(1, "company_name"),
@@ -45960,7 +45960,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ViolationInterceptResource {
             sub_mchid: optional(0, "sub_mchid"),
             company_name: optional(1, "company_name"),
@@ -46044,7 +46044,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         ViolationPunishResource {
             sub_mchid: optional(0, "sub_mchid"),
             company_name: optional(1, "company_name"),
@@ -46113,7 +46113,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         WebizpayAuthorizedResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -46237,7 +46237,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         WebizpayPaymentrefundsuccessResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -46390,7 +46390,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         WebizpayPaymentsuccessResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -46495,7 +46495,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         WebizpayQuotacardexpiredResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),
@@ -46595,7 +46595,7 @@ pub mod events {
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
 
-    ::wechatpay_runtime::impl_deserialize! {
+    ::wechatpay_runtime::__private::impl_deserialize! {
         WebizpayRevokedResource {
             sp_mchid: optional(0, "sp_mchid"),
             sub_mchid: optional(1, "sub_mchid"),

@@ -27,7 +27,7 @@ pub struct DownloadCertificatesQuery {
     pub algorithm_type: ::std::option::Option<DownloadCertificatesAlgorithmType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DownloadCertificatesQuery {
         algorithm_type: optional(0, "algorithm_type"),
     }
@@ -86,7 +86,7 @@ pub struct DownloadCertificatesEncryptCertificate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DownloadCertificatesEncryptCertificate {
         algorithm: optional(0, "algorithm"),
         nonce: optional(1, "nonce"),
@@ -144,7 +144,7 @@ pub struct DownloadCertificatesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DownloadCertificatesDataItem {
         serial_no: optional(0, "serial_no"),
         effective_time: optional(1, "effective_time"),
@@ -183,7 +183,7 @@ pub struct DownloadCertificatesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DownloadCertificatesResponse {
         data: optional(0, "data"),
         ..extra

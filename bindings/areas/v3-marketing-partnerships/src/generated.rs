@@ -34,7 +34,7 @@ pub struct ListPartnershipsPartner {
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPartnershipsPartner {
         type_: required(0, "type"),
         appid: optional(1, "appid"),
@@ -98,7 +98,7 @@ pub struct ListPartnershipsAuthorizedData {
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPartnershipsAuthorizedData {
         business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
@@ -160,7 +160,7 @@ pub struct ListPartnershipsQuery {
     pub offset: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPartnershipsQuery {
         partner: optional(0, "partner"),
         authorized_data: optional(1, "authorized_data"),
@@ -236,7 +236,7 @@ pub struct ListPartnershipsDataPartner {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPartnershipsDataPartner {
         type_: optional(0, "type"),
         appid: optional(1, "appid"),
@@ -278,7 +278,7 @@ pub struct ListPartnershipsDataAuthorizedData {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPartnershipsDataAuthorizedData {
         business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
@@ -338,7 +338,7 @@ pub struct ListPartnershipsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPartnershipsDataItem {
         partner: optional(0, "partner"),
         authorized_data: optional(1, "authorized_data"),
@@ -392,7 +392,7 @@ pub struct ListPartnershipsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPartnershipsResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),

@@ -29,7 +29,7 @@ pub struct CreateMerchantContact {
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantContact {
         name: required(0, "name"),
         phone: required(1, "phone"),
@@ -90,7 +90,7 @@ pub struct CreateMerchantStorePhotos {
     pub media_id: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantStorePhotos {
         media_id: required(0, "media_id"),
     }
@@ -143,7 +143,7 @@ pub struct CreateMerchantBusiness {
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantBusiness {
         business_type: required(0, "business_type"),
         app_download: optional(1, "app_download"),
@@ -250,7 +250,7 @@ pub struct CreateMerchantDirector {
     pub number: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
@@ -353,7 +353,7 @@ pub struct CreateMerchantBody {
     pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -537,7 +537,7 @@ pub struct CreateMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         verification_status: optional(1, "verification_status"),
@@ -705,7 +705,7 @@ pub struct UpdateMerchantBody {
     pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -853,7 +853,7 @@ pub struct UpdateMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         ..extra

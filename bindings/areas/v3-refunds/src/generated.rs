@@ -30,7 +30,7 @@ pub struct ListRefundsQuery {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRefundsQuery {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -145,7 +145,7 @@ pub struct ListRefundsAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRefundsAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -239,7 +239,7 @@ pub struct ListRefundsExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRefundsExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -294,7 +294,7 @@ pub struct ListRefundsDataAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRefundsDataAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
@@ -379,7 +379,7 @@ pub struct ListRefundsRefundDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRefundsRefundDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -459,7 +459,7 @@ pub struct ListRefundsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRefundsDataItem {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
@@ -550,7 +550,7 @@ pub struct ListRefundsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRefundsResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),
@@ -704,7 +704,7 @@ pub struct RefundsCreateRefundAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RefundsCreateRefundAmount {
         refund: required(0, "refund"),
         total: required(1, "total"),
@@ -777,7 +777,7 @@ pub struct RefundsCreateRefundBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RefundsCreateRefundBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -905,7 +905,7 @@ pub struct RefundsCreateRefundResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RefundsCreateRefundResponseAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
@@ -964,7 +964,7 @@ pub struct RefundsCreateRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RefundsCreateRefundResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),

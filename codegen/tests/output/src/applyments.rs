@@ -88,7 +88,7 @@ pub mod v3 {
                     pub period: ::std::vec::Vec<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentBusinessTime {
                         period: required(0, "period"),
                     }
@@ -168,7 +168,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentBusinessLicenseInfo {
                         cert_type: optional(0, "cert_type"),
                         business_license_copy: optional(1, "business_license_copy"),
@@ -318,7 +318,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentFinanceInstitutionInfo {
                         finance_type: optional(0, "finance_type"),
                         finance_license_pics: optional(1, "finance_license_pics"),
@@ -446,7 +446,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentIdCardInfo {
                         id_card_copy: optional(0, "id_card_copy"),
                         id_card_national: optional(1, "id_card_national"),
@@ -600,7 +600,7 @@ pub mod v3 {
                     pub doc_period_end: ::std::option::Option<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentIdDocInfo {
                         id_doc_name: optional(0, "id_doc_name"),
                         id_doc_number: optional(1, "id_doc_number"),
@@ -743,7 +743,7 @@ pub mod v3 {
                     pub ubo_period_end: ::std::string::String,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentUboInfoListItem {
                         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
                         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
@@ -867,7 +867,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentAccountInfo {
                         bank_account_type: optional(0, "bank_account_type"),
                         account_bank: optional(1, "account_bank"),
@@ -1078,7 +1078,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentContactInfo {
                         contact_type: optional(0, "contact_type"),
                         contact_name: optional(1, "contact_name"),
@@ -1269,7 +1269,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentSalesSceneInfo {
                         store_name: optional(0, "store_name"),
                         store_url: optional(1, "store_url"),
@@ -1359,7 +1359,7 @@ pub mod v3 {
                     pub qualification_type: ::std::option::Option<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentSettlementInfo {
                         settlement_id: optional(0, "settlement_id"),
                         qualification_type: optional(1, "qualification_type"),
@@ -1538,7 +1538,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentBody {
                         out_request_no: required(0, "out_request_no"),
                         organization_type: required(1, "organization_type"),
@@ -1779,7 +1779,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateApplymentResponse {
                         applyment_id: optional(0, "applyment_id"),
                         out_request_no: optional(1, "out_request_no"),

@@ -38,7 +38,7 @@ pub mod v3 {
                 pub tartype: ::std::option::Option<::std::string::String>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 QueryFileQuery {
                     token: required(0, "token"),
                     tartype: optional(1, "tartype"),

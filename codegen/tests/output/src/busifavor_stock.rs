@@ -86,7 +86,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockAvailableDayTimeItem {
                             begin_time: optional(0, "begin_time"),
                             end_time: optional(1, "end_time"),
@@ -141,7 +141,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockAvailableWeek {
                             week_day: optional(0, "week_day"),
                             available_day_time: optional(1, "available_day_time"),
@@ -198,7 +198,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockIrregularyAvaliableTimeItem {
                             begin_time: optional(0, "begin_time"),
                             end_time: optional(1, "end_time"),
@@ -285,7 +285,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockCouponAvailableTime {
                             available_begin_time: optional(0, "available_begin_time"),
                             available_end_time: optional(1, "available_end_time"),
@@ -356,7 +356,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockFixedNormalCoupon {
                             discount_amount: optional(0, "discount_amount"),
                             transaction_minimum: optional(1, "transaction_minimum"),
@@ -413,7 +413,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockDiscountCoupon {
                             discount_percent: optional(0, "discount_percent"),
                             transaction_minimum: optional(1, "transaction_minimum"),
@@ -470,7 +470,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockExchangeCoupon {
                             exchange_price: optional(0, "exchange_price"),
                             transaction_minimum: optional(1, "transaction_minimum"),
@@ -583,7 +583,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockCouponUseRule {
                             coupon_available_time: optional(0, "coupon_available_time"),
                             fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
@@ -692,7 +692,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockStockSendRule {
                             max_amount: optional(0, "max_amount"),
                             max_coupons: optional(1, "max_coupons"),
@@ -781,7 +781,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockMiniProgramsInfo {
                             mini_programs_appid: optional(0, "mini_programs_appid"),
                             mini_programs_path: optional(1, "mini_programs_path"),
@@ -873,7 +873,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockCustomEntrance {
                             mini_programs_info: optional(0, "mini_programs_info"),
                             appid: optional(1, "appid"),
@@ -968,7 +968,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockFinderInfo {
                             finder_id: optional(0, "finder_id"),
                             finder_video_id: optional(1, "finder_video_id"),
@@ -1056,7 +1056,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockDisplayPatternInfo {
                             description: optional(0, "description"),
                             merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -1148,7 +1148,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockCouponCodeCount {
                             total_count: optional(0, "total_count"),
                             available_count: optional(1, "available_count"),
@@ -1195,7 +1195,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockNotifyConfig {
                             notify_appid: optional(0, "notify_appid"),
                             ..extra
@@ -1258,7 +1258,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockSendCountInformation {
                             total_send_num: optional(0, "total_send_num"),
                             total_send_amount: optional(1, "total_send_amount"),
@@ -1431,7 +1431,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         GetStockResponse {
                             stock_name: optional(0, "stock_name"),
                             belong_merchant: optional(1, "belong_merchant"),
@@ -1605,7 +1605,7 @@ pub mod v3 {
                         pub guiding_words: ::std::option::Option<::std::string::String>,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockMiniProgramsInfo {
                             mini_programs_appid: required(0, "mini_programs_appid"),
                             mini_programs_path: required(1, "mini_programs_path"),
@@ -1692,7 +1692,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockCustomEntrance {
                             mini_programs_info: optional(0, "mini_programs_info"),
                             appid: optional(1, "appid"),
@@ -1779,7 +1779,7 @@ pub mod v3 {
                         pub finder_video_cover_image_url: ::std::string::String,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockFinderInfo {
                             finder_id: required(0, "finder_id"),
                             finder_video_id: required(1, "finder_video_id"),
@@ -1867,7 +1867,7 @@ pub mod v3 {
                         pub finder_info: ::std::option::Option<ModifyStockFinderInfo>,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockDisplayPatternInfo {
                             description: optional(0, "description"),
                             merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -1999,7 +1999,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockCouponUseRule {
                             use_method: optional(0, "use_method"),
                             mini_programs_appid: optional(1, "mini_programs_appid"),
@@ -2080,7 +2080,7 @@ pub mod v3 {
                         pub prevent_api_abuse: ::std::option::Option<bool>,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockStockSendRule {
                             natural_person_limit: optional(0, "natural_person_limit"),
                             prevent_api_abuse: optional(1, "prevent_api_abuse"),
@@ -2140,7 +2140,7 @@ pub mod v3 {
                         pub notify_appid: ::std::option::Option<::std::string::String>,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockNotifyConfig {
                             notify_appid: optional(0, "notify_appid"),
                         }
@@ -2248,7 +2248,7 @@ pub mod v3 {
                         pub subsidy: ::std::option::Option<bool>,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ModifyStockBody {
                             custom_entrance: optional(0, "custom_entrance"),
                             stock_name: optional(1, "stock_name"),

@@ -42,7 +42,7 @@ pub mod v3 {
             pub algorithm_type: ::std::option::Option<QueryCertificateAlgorithmType>,
         }
 
-        ::wechatpay_runtime::impl_deserialize! {
+        ::wechatpay_runtime::__private::impl_deserialize! {
             QueryCertificateQuery {
                 algorithm_type: optional(0, "algorithm_type"),
             }
@@ -107,7 +107,7 @@ pub mod v3 {
             pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         }
 
-        ::wechatpay_runtime::impl_deserialize! {
+        ::wechatpay_runtime::__private::impl_deserialize! {
             QueryCertificateEncryptCertificate {
                 algorithm: optional(0, "algorithm"),
                 nonce: optional(1, "nonce"),
@@ -171,7 +171,7 @@ pub mod v3 {
             pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         }
 
-        ::wechatpay_runtime::impl_deserialize! {
+        ::wechatpay_runtime::__private::impl_deserialize! {
             QueryCertificateDataItem {
                 serial_no: optional(0, "serial_no"),
                 effective_time: optional(1, "effective_time"),
@@ -216,7 +216,7 @@ pub mod v3 {
             pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         }
 
-        ::wechatpay_runtime::impl_deserialize! {
+        ::wechatpay_runtime::__private::impl_deserialize! {
             QueryCertificateResponse {
                 data: optional(0, "data"),
                 ..extra

@@ -49,7 +49,7 @@ pub mod v3 {
                     pub sp_mchid: ::std::string::String,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantQuery {
                         sp_appid: required(0, "sp_appid"),
                         sp_mchid: required(1, "sp_mchid"),
@@ -121,7 +121,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantContact {
                         name: optional(0, "name"),
                         phone: optional(1, "phone"),
@@ -231,7 +231,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantBusiness {
                         business_type: optional(0, "business_type"),
                         app_download: optional(1, "app_download"),
@@ -294,7 +294,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantDirector {
                         name: optional(0, "name"),
                         number: optional(1, "number"),
@@ -367,7 +367,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantH5Payment {
                         audit_reject_detail: optional(0, "audit_reject_detail"),
                         h5_authorization_state: optional(1, "h5_authorization_state"),
@@ -448,7 +448,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantApplicationRejectDetail {
                         field: optional(0, "field"),
                         reason: optional(1, "reason"),
@@ -513,7 +513,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantSubMerchantState {
                         sub_merchant_status: optional(0, "sub_merchant_status"),
                         application_status: optional(1, "application_status"),
@@ -678,7 +678,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetMerchantResponse {
                         sub_mchid: optional(0, "sub_mchid"),
                         name: optional(1, "name"),
@@ -881,7 +881,7 @@ pub mod v3 {
                     pub email: ::wechatpay_runtime::sensitive::Sensitive,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     ModifyMerchantContact {
                         name: required(0, "name"),
                         phone: required(1, "phone"),
@@ -964,7 +964,7 @@ pub mod v3 {
                     pub mcc: ::std::option::Option<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     ModifyMerchantBusiness {
                         business_type: required(0, "business_type"),
                         app_download: optional(1, "app_download"),
@@ -1093,7 +1093,7 @@ pub mod v3 {
                     pub number: ::std::option::Option<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     ModifyMerchantDirector {
                         name: optional(0, "name"),
                         number: optional(1, "number"),
@@ -1157,7 +1157,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     ModifyMerchantH5PaymentApplyInfo {
                         website_url: optional(0, "website_url"),
                         domains: optional(1, "domains"),
@@ -1306,7 +1306,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     ModifyMerchantBody {
                         sp_appid: required(0, "sp_appid"),
                         sp_mchid: required(1, "sp_mchid"),
@@ -1502,7 +1502,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     ModifyMerchantResponse {
                         sub_mchid: optional(0, "sub_mchid"),
                         h5_authorization_state: optional(1, "h5_authorization_state"),

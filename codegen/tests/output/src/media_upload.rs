@@ -49,7 +49,7 @@ pub mod v3 {
                     pub filename: ::std::string::String,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     UploadMediaMeta {
                         sha256: required(0, "sha256"),
                         filename: required(1, "filename"),
@@ -145,7 +145,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     UploadMediaResponse {
                         media_id: optional(0, "media_id"),
                         ..extra

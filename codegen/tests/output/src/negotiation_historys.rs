@@ -64,7 +64,7 @@ pub mod v3 {
                         pub offset: ::std::option::Option<i64>,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysQuery {
                             limit: optional(0, "limit"),
                             offset: optional(1, "offset"),
@@ -143,7 +143,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysComplaintMediaList {
                             media_type: optional(0, "media_type"),
                             media_url: optional(1, "media_url"),
@@ -265,7 +265,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysText {
                             text: optional(0, "text"),
                             color: optional(1, "color"),
@@ -334,7 +334,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysImage {
                             media_id: optional(0, "media_id"),
                             image_style_type: optional(1, "image_style_type"),
@@ -412,7 +412,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysMiniProgramJumpInfo {
                             appid: optional(0, "appid"),
                             path: optional(1, "path"),
@@ -469,7 +469,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysMessageInfo {
                             content: optional(0, "content"),
                             custom_data: optional(1, "custom_data"),
@@ -546,7 +546,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysAction {
                             action_type: optional(0, "action_type"),
                             jump_url: optional(1, "jump_url"),
@@ -607,7 +607,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysInvalidInfo {
                             expired_time: optional(0, "expired_time"),
                             multi_clickable: optional(1, "multi_clickable"),
@@ -668,7 +668,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysLink {
                             text: optional(0, "text"),
                             action: optional(1, "action"),
@@ -729,7 +729,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysFaqsItem {
                             faq_id: optional(0, "faq_id"),
                             faq_title: optional(1, "faq_title"),
@@ -780,7 +780,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysFaqList {
                             faqs: optional(0, "faqs"),
                             ..extra
@@ -856,7 +856,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysButtonGroup {
                             buttons: optional(0, "buttons"),
                             button_layout: optional(1, "button_layout"),
@@ -946,7 +946,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysBlocksItem {
                             type_: optional(0, "type"),
                             text: optional(1, "text"),
@@ -1032,7 +1032,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysNormalMessage {
                             blocks: optional(0, "blocks"),
                             sender_identity: optional(1, "sender_identity"),
@@ -1095,7 +1095,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysClickMessage {
                             message_content: optional(0, "message_content"),
                             action_id: optional(1, "action_id"),
@@ -1230,7 +1230,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysDataItem {
                             complaint_media_list: optional(0, "complaint_media_list"),
                             log_id: optional(1, "log_id"),
@@ -1323,7 +1323,7 @@ pub mod v3 {
                         >,
                     }
 
-                    ::wechatpay_runtime::impl_deserialize! {
+                    ::wechatpay_runtime::__private::impl_deserialize! {
                         ListNegotiationHistorysResponse {
                             data: optional(0, "data"),
                             limit: optional(1, "limit"),

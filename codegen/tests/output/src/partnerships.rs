@@ -56,7 +56,7 @@ pub mod v3 {
                 pub merchant_id: ::std::option::Option<::std::string::String>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 ListPartnershipsPartner {
                     type_: required(0, "type"),
                     appid: optional(1, "appid"),
@@ -126,7 +126,7 @@ pub mod v3 {
                 pub stock_id: ::std::option::Option<::std::string::String>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 ListPartnershipsAuthorizedData {
                     business_type: optional(0, "business_type"),
                     stock_id: optional(1, "stock_id"),
@@ -194,7 +194,7 @@ pub mod v3 {
                 pub offset: ::std::option::Option<i64>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 ListPartnershipsQuery {
                     partner: optional(0, "partner"),
                     authorized_data: optional(1, "authorized_data"),
@@ -278,7 +278,7 @@ pub mod v3 {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 ListPartnershipsDataPartner {
                     type_: optional(0, "type"),
                     appid: optional(1, "appid"),
@@ -326,7 +326,7 @@ pub mod v3 {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 ListPartnershipsDataAuthorizedData {
                     business_type: optional(0, "business_type"),
                     stock_id: optional(1, "stock_id"),
@@ -394,7 +394,7 @@ pub mod v3 {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 ListPartnershipsDataItem {
                     partner: optional(0, "partner"),
                     authorized_data: optional(1, "authorized_data"),
@@ -456,7 +456,7 @@ pub mod v3 {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 ListPartnershipsResponse {
                     data: optional(0, "data"),
                     limit: optional(1, "limit"),

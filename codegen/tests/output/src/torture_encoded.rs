@@ -72,7 +72,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedMembersItem {
                         level: optional(0, "level"),
                         roles: optional(1, "roles"),
@@ -127,7 +127,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedGroupsItem {
                         members: optional(0, "members"),
                     }
@@ -169,7 +169,7 @@ pub mod v3 {
                     pub media_id: ::std::vec::Vec<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedStorePhotos {
                         media_id: required(0, "media_id"),
                     }
@@ -225,7 +225,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedBody {
                         matrix: optional(0, "matrix"),
                         groups: optional(1, "groups"),
@@ -310,7 +310,7 @@ pub mod v3 {
                     pub appid: ::std::option::Option<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedPartner {
                         type_: required(0, "type"),
                         appid: optional(1, "appid"),
@@ -359,7 +359,7 @@ pub mod v3 {
                     pub depth: ::std::option::Option<i64>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedOptionalFilter {
                         depth: optional(0, "depth"),
                     }
@@ -434,7 +434,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedQuery {
                         partner: required(0, "partner"),
                         optional_filter: optional(1, "optional_filter"),
@@ -503,7 +503,7 @@ pub mod v3 {
                     pub trace_id: ::std::string::String,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedWechatpayContext {
                         trace_id: required(0, "trace_id"),
                     }
@@ -635,7 +635,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedRowsItem {
                         cells: optional(0, "cells"),
                         state: optional(1, "state"),
@@ -692,7 +692,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedEcho {
                         kind: optional(0, "kind"),
                         rows: optional(1, "rows"),
@@ -743,7 +743,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedResponse {
                         echo: optional(0, "echo"),
                         ..extra
@@ -786,7 +786,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedFilter {
                         kind: required(0, "kind"),
                         ids: optional(1, "ids"),

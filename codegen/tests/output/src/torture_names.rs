@@ -97,7 +97,7 @@ pub mod v3 {
                     pub out_request_no: ::std::option::Option<::std::string::String>,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetNameQuery {
                         match_: optional(0, "match"),
                         async_: optional(1, "async"),
@@ -300,7 +300,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetNameLoop {
                         fn_: optional(0, "fn"),
                         ratio: optional(1, "ratio"),
@@ -356,7 +356,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetNameListItem {
                         loop_: optional(0, "loop"),
                         价格: optional(1, "价格"),
@@ -421,7 +421,7 @@ pub mod v3 {
                     >,
                 }
 
-                ::wechatpay_runtime::impl_deserialize! {
+                ::wechatpay_runtime::__private::impl_deserialize! {
                     GetNameResponse {
                         type_: optional(0, "type"),
                         loop_: optional(1, "loop"),

@@ -39,7 +39,7 @@ pub mod v3 {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 QueryViolationNotificationResponse {
                     notify_url: optional(0, "notify_url"),
                     ..extra
@@ -130,7 +130,7 @@ pub mod v3 {
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 CreateViolationNotificationBody {
                     notify_url: optional(0, "notify_url"),
                 }
@@ -174,7 +174,7 @@ pub mod v3 {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 CreateViolationNotificationResponse {
                     notify_url: optional(0, "notify_url"),
                     ..extra
@@ -271,7 +271,7 @@ pub mod v3 {
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 UpdateViolationNotificationBody {
                     notify_url: optional(0, "notify_url"),
                 }
@@ -315,7 +315,7 @@ pub mod v3 {
                 pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
 
-            ::wechatpay_runtime::impl_deserialize! {
+            ::wechatpay_runtime::__private::impl_deserialize! {
                 UpdateViolationNotificationResponse {
                     notify_url: optional(0, "notify_url"),
                     ..extra

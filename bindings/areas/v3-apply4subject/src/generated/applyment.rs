@@ -15,7 +15,7 @@ pub struct QueryApplymentQuery {
     pub business_code: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryApplymentQuery {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
@@ -98,7 +98,7 @@ pub struct QueryApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryApplymentResponse {
         applyment_state: optional(0, "applyment_state"),
         qrcode_data: optional(1, "qrcode_data"),
@@ -267,7 +267,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentContactInfo {
         contact_type: optional(0, "contact_type"),
         name: required(1, "name"),
@@ -405,7 +405,7 @@ pub struct Apply4subjectCreateApplymentLicenceValidDate {
     pub period: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentLicenceValidDate {
         period: required(0, "period"),
     }
@@ -457,7 +457,7 @@ pub struct Apply4subjectCreateApplymentBusinessLicenseInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentBusinessLicenseInfo {
         licence_number: required(0, "licence_number"),
         licence_copy: required(1, "licence_copy"),
@@ -556,7 +556,7 @@ pub struct Apply4subjectCreateApplymentCertificateInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentCertificateInfo {
         cert_type: required(0, "cert_type"),
         cert_number: required(1, "cert_number"),
@@ -638,7 +638,7 @@ pub struct Apply4subjectCreateApplymentAssistProveInfo {
     pub store_indoor_copy: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentAssistProveInfo {
         micro_biz_type: required(0, "micro_biz_type"),
         store_name: required(1, "store_name"),
@@ -696,7 +696,7 @@ pub struct Apply4subjectCreateApplymentSpecialOperationInfoItem {
     pub store_indoor_copy: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentSpecialOperationInfoItem {
         category_id: required(0, "category_id"),
         store_indoor_copy: optional(1, "store_indoor_copy"),
@@ -754,7 +754,7 @@ pub struct Apply4subjectCreateApplymentFinanceInstitutionInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
@@ -832,7 +832,7 @@ pub struct Apply4subjectCreateApplymentSubjectInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentSubjectInfo {
         subject_type: required(0, "subject_type"),
         is_finance_institution: optional(1, "is_finance_institution"),
@@ -979,7 +979,7 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     pub owner: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentIdentificationInfo {
         id_holder_type: optional(0, "id_holder_type"),
         identification_type: required(1, "identification_type"),
@@ -1115,7 +1115,7 @@ pub struct Apply4subjectCreateApplymentUboInfoListItem {
     pub ubo_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentUboInfoListItem {
         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
@@ -1168,7 +1168,7 @@ pub struct Apply4subjectCreateApplymentAdditionInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentAdditionInfo {
         confirm_mchid_list: optional(0, "confirm_mchid_list"),
     }
@@ -1223,7 +1223,7 @@ pub struct Apply4subjectCreateApplymentBody {
     pub addition_info: ::std::option::Option<Apply4subjectCreateApplymentAdditionInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentBody {
         business_code: required(0, "business_code"),
         contact_info: required(1, "contact_info"),
@@ -1281,7 +1281,7 @@ pub struct Apply4subjectCreateApplymentQuery {
     pub channel_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentQuery {
         channel_id: optional(0, "channel_id"),
     }
@@ -1321,7 +1321,7 @@ pub struct Apply4subjectCreateApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Apply4subjectCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         ..extra

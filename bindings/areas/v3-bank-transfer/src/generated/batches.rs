@@ -38,7 +38,7 @@ pub struct CreateBatchTransferDetailListItem {
     pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
@@ -141,7 +141,7 @@ pub struct CreateBatchBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBatchBody {
         platform_mchid: required(0, "platform_mchid"),
         specialized_payment_mchid: required(1, "specialized_payment_mchid"),
@@ -240,7 +240,7 @@ pub struct CreateBatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),

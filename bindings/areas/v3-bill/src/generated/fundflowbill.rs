@@ -46,7 +46,7 @@ pub struct GetFundFlowBillQuery {
     pub tar_type: ::std::option::Option<GetFundFlowBillTarType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFundFlowBillQuery {
         bill_date: required(0, "bill_date"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -117,7 +117,7 @@ pub struct GetFundFlowBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFundFlowBillResponse {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),

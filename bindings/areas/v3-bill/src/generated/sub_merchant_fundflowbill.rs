@@ -65,7 +65,7 @@ pub struct QuerySubMerchantFundflowbillQuery {
     pub account_type: QuerySubMerchantFundflowbillAccountType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySubMerchantFundflowbillQuery {
         sub_mchid: required(0, "sub_mchid"),
         bill_date: required(1, "bill_date"),
@@ -145,7 +145,7 @@ pub struct QuerySubMerchantFundflowbillDownloadBillListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySubMerchantFundflowbillDownloadBillListItem {
         bill_sequence: optional(0, "bill_sequence"),
         download_url: optional(1, "download_url"),
@@ -193,7 +193,7 @@ pub struct QuerySubMerchantFundflowbillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySubMerchantFundflowbillResponse {
         download_bill_count: optional(0, "download_bill_count"),
         download_bill_list: optional(1, "download_bill_list"),

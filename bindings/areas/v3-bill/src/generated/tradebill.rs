@@ -50,7 +50,7 @@ pub struct ApplyTradeBillQuery {
     pub tar_type: ::std::option::Option<ApplyTradeBillTarType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyTradeBillQuery {
         bill_date: required(0, "bill_date"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -118,7 +118,7 @@ pub struct ApplyTradeBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyTradeBillResponse {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),

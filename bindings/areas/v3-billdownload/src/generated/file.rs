@@ -16,7 +16,7 @@ pub struct DownloadBillQuery {
     pub tartype: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DownloadBillQuery {
         token: required(0, "token"),
         tartype: optional(1, "tartype"),

@@ -43,7 +43,7 @@ pub struct BrandCreateApplymentAdminInfo {
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateApplymentAdminInfo {
         admin_name: required(0, "admin_name"),
         id_doc_type: required(1, "id_doc_type"),
@@ -99,7 +99,7 @@ pub struct BrandCreateApplymentSubjectInfo {
     pub unified_social_credit_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateApplymentSubjectInfo {
         subject_type: required(0, "subject_type"),
         subject_name: required(1, "subject_name"),
@@ -139,7 +139,7 @@ pub struct BrandCreateApplymentBrandBasicInfo {
     pub brand_logo: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateApplymentBrandBasicInfo {
         brand_name: required(0, "brand_name"),
         brand_logo: required(1, "brand_logo"),
@@ -222,7 +222,7 @@ pub struct BrandCreateApplymentTrademarkRegistrationCertificate {
     pub license_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateApplymentTrademarkRegistrationCertificate {
         certificate: optional(0, "certificate"),
         name: required(1, "name"),
@@ -357,7 +357,7 @@ pub struct BrandCreateApplymentTrademark {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateApplymentTrademark {
         trademark_exists: required(0, "trademark_exists"),
         trademark_registration_certificate: optional(
@@ -457,7 +457,7 @@ pub struct BrandCreateApplymentBody {
     pub trademark: BrandCreateApplymentTrademark,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateApplymentBody {
         business_code: required(0, "business_code"),
         admin_info: required(1, "admin_info"),
@@ -507,7 +507,7 @@ pub struct BrandCreateApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),

@@ -36,7 +36,7 @@ pub struct BusinesscircleCreateParkingBody {
     pub time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusinesscircleCreateParkingBody {
         sub_mchid: optional(0, "sub_mchid"),
         brandid: required(1, "brandid"),

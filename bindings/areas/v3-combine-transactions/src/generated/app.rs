@@ -18,7 +18,7 @@ pub struct CombineAppPrepaySceneInfo {
     pub payer_client_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
@@ -63,7 +63,7 @@ pub struct CombineAppPrepayAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
@@ -98,7 +98,7 @@ pub struct CombineAppPrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -180,7 +180,7 @@ pub struct CombineAppPrepaySubOrdersItem {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
@@ -334,7 +334,7 @@ pub struct CombineAppPrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -369,7 +369,7 @@ pub struct CombineAppPrepayCombinePayerInfo {
     pub identity: ::std::option::Option<CombineAppPrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepayCombinePayerInfo {
         identity: optional(0, "identity"),
     }
@@ -447,7 +447,7 @@ pub struct CombineAppPrepayContractInfo {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepayContractInfo {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -512,7 +512,7 @@ pub struct CombineAppPrepaySubsidyPlanItem {
     pub subsidy_percent: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
@@ -546,7 +546,7 @@ pub struct CombineAppPrepaySubsidyDetailItem {
     pub subsidy_plan: ::std::vec::Vec<CombineAppPrepaySubsidyPlanItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
@@ -580,7 +580,7 @@ pub struct CombineAppPrepaySubsidyInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
@@ -658,7 +658,7 @@ pub struct CombineAppPrepayBody {
     pub subsidy_info: ::std::option::Option<CombineAppPrepaySubsidyInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
@@ -804,7 +804,7 @@ pub struct CombineAppPrepayContractResult {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepayContractResult {
         code: optional(0, "code"),
         message: optional(1, "message"),
@@ -842,7 +842,7 @@ pub struct CombineAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineAppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         contract_result: optional(1, "contract_result"),

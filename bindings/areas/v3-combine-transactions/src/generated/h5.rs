@@ -28,7 +28,7 @@ pub struct CombineH5PrepayH5Info {
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepayH5Info {
         type_: required(0, "type"),
         app_name: optional(1, "app_name"),
@@ -108,7 +108,7 @@ pub struct CombineH5PrepaySceneInfo {
     pub h5_info: CombineH5PrepayH5Info,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepaySceneInfo {
         device_id: required(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
@@ -148,7 +148,7 @@ pub struct CombineH5PrepayAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
@@ -183,7 +183,7 @@ pub struct CombineH5PrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -254,7 +254,7 @@ pub struct CombineH5PrepaySubOrdersItem {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         attach: required(1, "attach"),
@@ -372,7 +372,7 @@ pub struct CombineH5PrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -413,7 +413,7 @@ pub struct CombineH5PrepayCombinePayerInfo {
     pub identity: ::std::option::Option<CombineH5PrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepayCombinePayerInfo {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -499,7 +499,7 @@ pub struct CombineH5PrepayBody {
     pub combine_payer_info: ::std::option::Option<CombineH5PrepayCombinePayerInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
@@ -591,7 +591,7 @@ pub struct CombineH5PrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineH5PrepayResponse {
         h5_url: optional(0, "h5_url"),
         ..extra

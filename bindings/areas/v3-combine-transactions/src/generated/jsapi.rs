@@ -18,7 +18,7 @@ pub struct CombineJsapiPrepaySceneInfo {
     pub payer_client_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
@@ -63,7 +63,7 @@ pub struct CombineJsapiPrepayAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
@@ -98,7 +98,7 @@ pub struct CombineJsapiPrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -175,7 +175,7 @@ pub struct CombineJsapiPrepaySubOrdersItem {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         attach: required(1, "attach"),
@@ -302,7 +302,7 @@ pub struct CombineJsapiPrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -343,7 +343,7 @@ pub struct CombineJsapiPrepayCombinePayerInfo {
     pub identity: ::std::option::Option<CombineJsapiPrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepayCombinePayerInfo {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -432,7 +432,7 @@ pub struct CombineJsapiPrepaySubsidyPlanItem {
     pub subsidy_percent: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
@@ -466,7 +466,7 @@ pub struct CombineJsapiPrepaySubsidyDetailItem {
     pub subsidy_plan: ::std::vec::Vec<CombineJsapiPrepaySubsidyPlanItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
@@ -500,7 +500,7 @@ pub struct CombineJsapiPrepaySubsidyInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
@@ -570,7 +570,7 @@ pub struct CombineJsapiPrepayBody {
     pub subsidy_info: ::std::option::Option<CombineJsapiPrepaySubsidyInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
@@ -670,7 +670,7 @@ pub struct CombineJsapiPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineJsapiPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

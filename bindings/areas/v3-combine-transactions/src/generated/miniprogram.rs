@@ -15,7 +15,7 @@ pub struct MiniprogramPrepayCombinePayerInfo {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniprogramPrepayCombinePayerInfo {
         openid: required(0, "openid"),
     }
@@ -46,7 +46,7 @@ pub struct MiniprogramPrepaySceneInfo {
     pub payer_client_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniprogramPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
@@ -102,7 +102,7 @@ pub struct MiniprogramPrepayAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniprogramPrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
@@ -161,7 +161,7 @@ pub struct MiniprogramPrepaySubOrdersItem {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniprogramPrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         order_service_type: optional(1, "order_service_type"),
@@ -265,7 +265,7 @@ pub struct MiniprogramPrepayBody {
     pub trade_scenario: ::std::option::Option<MiniprogramPrepayTradeScenario>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniprogramPrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
@@ -351,7 +351,7 @@ pub struct MiniprogramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniprogramPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

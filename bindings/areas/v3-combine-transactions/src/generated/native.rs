@@ -18,7 +18,7 @@ pub struct CombineNativePrepaySceneInfo {
     pub payer_client_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepaySceneInfo {
         device_id: optional(0, "device_id"),
         payer_client_ip: required(1, "payer_client_ip"),
@@ -63,7 +63,7 @@ pub struct CombineNativePrepayAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
@@ -98,7 +98,7 @@ pub struct CombineNativePrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -169,7 +169,7 @@ pub struct CombineNativePrepaySubOrdersItem {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         attach: required(1, "attach"),
@@ -290,7 +290,7 @@ pub struct CombineNativePrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -331,7 +331,7 @@ pub struct CombineNativePrepayCombinePayerInfo {
     pub identity: ::std::option::Option<CombineNativePrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepayCombinePayerInfo {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -416,7 +416,7 @@ pub struct CombineNativePrepayBody {
     pub combine_payer_info: ::std::option::Option<CombineNativePrepayCombinePayerInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepayBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
@@ -513,7 +513,7 @@ pub struct CombineNativePrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineNativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra

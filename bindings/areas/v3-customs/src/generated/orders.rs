@@ -68,7 +68,7 @@ pub struct ListOrdersQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrdersQuery {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -197,7 +197,7 @@ pub struct ListOrdersDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrdersDataItem {
         sub_order_no: optional(0, "sub_order_no"),
         sub_order_id: optional(1, "sub_order_id"),
@@ -292,7 +292,7 @@ pub struct ListOrdersResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrdersResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
@@ -498,7 +498,7 @@ pub struct CustomsCreateOrderBody {
     pub product_fee: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CustomsCreateOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -636,7 +636,7 @@ pub struct CustomsCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CustomsCreateOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
@@ -778,7 +778,7 @@ pub struct ModifyOrderBody {
     pub product_fee: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -910,7 +910,7 @@ pub struct ModifyOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

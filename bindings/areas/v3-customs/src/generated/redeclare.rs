@@ -56,7 +56,7 @@ pub struct RedeclareCustomBody {
     pub merchant_customs_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RedeclareCustomBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -192,7 +192,7 @@ pub struct RedeclareCustomResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RedeclareCustomResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -82,7 +82,7 @@ pub struct VerifyCertificateBody {
     pub certificate_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VerifyCertificateBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -185,7 +185,7 @@ pub struct VerifyCertificateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VerifyCertificateResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -25,7 +25,7 @@ pub struct DiscountCreateCardBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountCreateCardBody {
         out_card_code: required(0, "out_card_code"),
         card_template_id: required(1, "card_template_id"),
@@ -67,7 +67,7 @@ pub struct DiscountCreateCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountCreateCardResponse {
         prepare_card_token: optional(0, "prepare_card_token"),
         ..extra

@@ -41,7 +41,7 @@ pub struct ListSubjectSubMerchantsQuery {
     pub offset: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListSubjectSubMerchantsQuery {
         organization_type: required(0, "organization_type"),
         cert_number: required(1, "cert_number"),
@@ -105,7 +105,7 @@ pub struct ListSubjectSubMerchantsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListSubjectSubMerchantsDataItem {
         sub_mchid: optional(0, "sub_mchid"),
         merchant_shortname: optional(1, "merchant_shortname"),
@@ -157,7 +157,7 @@ pub struct ListSubjectSubMerchantsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListSubjectSubMerchantsResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),

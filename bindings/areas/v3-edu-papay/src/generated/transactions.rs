@@ -18,7 +18,7 @@ pub struct EduCreateTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -60,7 +60,7 @@ pub struct EduCreateTransactionDeviceInformation {
     pub device_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduCreateTransactionDeviceInformation {
         device_id: optional(0, "device_id"),
         device_ip: required(1, "device_ip"),
@@ -137,7 +137,7 @@ pub struct EduCreateTransactionBody {
     pub device_information: EduCreateTransactionDeviceInformation,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduCreateTransactionBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -25,7 +25,7 @@ pub struct EduListOrdersQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduListOrdersQuery {
         appid: required(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),
@@ -124,7 +124,7 @@ pub struct EduListOrdersDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduListOrdersDataItem {
         appid: optional(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),
@@ -180,7 +180,7 @@ pub struct EduListOrdersResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduListOrdersResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),
@@ -332,7 +332,7 @@ pub struct EduCreateOrderBody {
     pub create_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduCreateOrderBody {
         appid: required(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),
@@ -421,7 +421,7 @@ pub struct EduCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduCreateOrderResponse {
         appid: optional(0, "appid"),
         wechat_openid: optional(1, "wechat_openid"),

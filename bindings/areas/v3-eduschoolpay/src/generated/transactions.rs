@@ -19,7 +19,7 @@ pub struct EduschoolpayCreateTransactionAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionAmount {
         total: required(0, "total"),
         currency: required(1, "currency"),
@@ -60,7 +60,7 @@ pub struct EduschoolpayCreateTransactionSceneInfo {
     pub scene_type: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionSceneInfo {
         start_time: required(0, "start_time"),
         school_id: required(1, "school_id"),
@@ -99,7 +99,7 @@ pub struct EduschoolpayCreateTransactionDeviceInfo {
     pub device_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: required(1, "device_ip"),
@@ -137,7 +137,7 @@ pub struct EduschoolpayCreateTransactionSettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -219,7 +219,7 @@ pub struct EduschoolpayCreateTransactionBody {
     pub payment_mode: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -346,7 +346,7 @@ pub struct EduschoolpayCreateTransactionPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -392,7 +392,7 @@ pub struct EduschoolpayCreateTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -436,7 +436,7 @@ pub struct EduschoolpayCreateTransactionResponseDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionResponseDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -496,7 +496,7 @@ pub struct EduschoolpayCreateTransactionPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -604,7 +604,7 @@ pub struct EduschoolpayCreateTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayCreateTransactionResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

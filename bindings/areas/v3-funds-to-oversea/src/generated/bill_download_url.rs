@@ -16,7 +16,7 @@ pub struct FundsQueryBillDownloadUrlQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsQueryBillDownloadUrlQuery {
         bill_date: required(0, "bill_date"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -68,7 +68,7 @@ pub struct FundsQueryBillDownloadUrlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsQueryBillDownloadUrlResponse {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),

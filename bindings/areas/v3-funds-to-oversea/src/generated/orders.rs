@@ -27,7 +27,7 @@ pub struct FundsCreateOrderGoodsInfoItem {
     pub goods_quantity: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsCreateOrderGoodsInfoItem {
         goods_name: required(0, "goods_name"),
         goods_category: required(1, "goods_category"),
@@ -74,7 +74,7 @@ pub struct FundsCreateOrderSellerInfo {
     pub seller_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsCreateOrderSellerInfo {
         oversea_business_name: required(0, "oversea_business_name"),
         oversea_shop_name: required(1, "oversea_shop_name"),
@@ -114,7 +114,7 @@ pub struct FundsCreateOrderExpressInfo {
     pub express_company_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsCreateOrderExpressInfo {
         courier_number: required(0, "courier_number"),
         express_company_name: required(1, "express_company_name"),
@@ -147,7 +147,7 @@ pub struct FundsCreateOrderPayeeInfo {
     pub payee_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsCreateOrderPayeeInfo {
         payee_id: required(0, "payee_id"),
     }
@@ -198,7 +198,7 @@ pub struct FundsCreateOrderPresaleInfo {
     pub balance_transaction_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsCreateOrderPresaleInfo {
         type_: required(0, "type"),
         total_amount: required(1, "total_amount"),
@@ -288,7 +288,7 @@ pub struct FundsCreateOrderBody {
     pub presale_info: ::std::option::Option<FundsCreateOrderPresaleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsCreateOrderBody {
         out_order_id: required(0, "out_order_id"),
         sub_mchid: required(1, "sub_mchid"),
@@ -419,7 +419,7 @@ pub struct FundsCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsCreateOrderResponse {
         out_order_id: optional(0, "out_order_id"),
         sub_mchid: optional(1, "sub_mchid"),

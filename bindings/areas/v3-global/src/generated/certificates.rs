@@ -37,7 +37,7 @@ pub struct QueryCertificateEncryptCertificate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCertificateEncryptCertificate {
         algorithm: optional(0, "algorithm"),
         nonce: optional(1, "nonce"),
@@ -93,7 +93,7 @@ pub struct QueryCertificateDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCertificateDataItem {
         serial_no: optional(0, "serial_no"),
         effective_time: optional(1, "effective_time"),
@@ -132,7 +132,7 @@ pub struct QueryCertificateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCertificateResponse {
         data: optional(0, "data"),
         ..extra

@@ -29,7 +29,7 @@ pub struct GlobalCreateMerchantContact {
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateMerchantContact {
         name: required(0, "name"),
         phone: required(1, "phone"),
@@ -90,7 +90,7 @@ pub struct GlobalCreateMerchantStorePhotos {
     pub media_id: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateMerchantStorePhotos {
         media_id: required(0, "media_id"),
     }
@@ -143,7 +143,7 @@ pub struct GlobalCreateMerchantBusiness {
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateMerchantBusiness {
         business_type: required(0, "business_type"),
         app_download: optional(1, "app_download"),
@@ -250,7 +250,7 @@ pub struct GlobalCreateMerchantDirector {
     pub number: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
@@ -302,7 +302,7 @@ pub struct GlobalCreateMerchantH5PaymentApplyInfo {
     pub domains: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateMerchantH5PaymentApplyInfo {
         h5_website_url: required(0, "h5_website_url"),
         domains: required(1, "domains"),
@@ -401,7 +401,7 @@ pub struct GlobalCreateMerchantBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -638,7 +638,7 @@ pub struct GlobalCreateMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         verification_status: optional(1, "verification_status"),

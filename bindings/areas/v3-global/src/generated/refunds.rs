@@ -35,7 +35,7 @@ pub struct GlobalListRefundsQuery {
     pub count: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListRefundsQuery {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -117,7 +117,7 @@ pub struct GlobalListRefundsAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListRefundsAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -212,7 +212,7 @@ pub struct GlobalListRefundsExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListRefundsExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -267,7 +267,7 @@ pub struct GlobalListRefundsDataAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListRefundsDataAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
@@ -352,7 +352,7 @@ pub struct GlobalListRefundsRefundDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListRefundsRefundDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -432,7 +432,7 @@ pub struct GlobalListRefundsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListRefundsDataItem {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),
@@ -523,7 +523,7 @@ pub struct GlobalListRefundsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListRefundsResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),
@@ -680,7 +680,7 @@ pub struct GlobalCreateRefundAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateRefundAmount {
         refund: required(0, "refund"),
         total: required(1, "total"),
@@ -752,7 +752,7 @@ pub struct GlobalCreateRefundBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateRefundBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -885,7 +885,7 @@ pub struct GlobalCreateRefundResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateRefundResponseAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
@@ -944,7 +944,7 @@ pub struct GlobalCreateRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateRefundResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -17,7 +17,7 @@ pub struct GlobalQueryStatementQuery {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalQueryStatementQuery {
         date: required(0, "date"),
         mchid: required(1, "mchid"),

@@ -21,7 +21,7 @@ pub struct CreateInsuranceOrderBody {
     pub service_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceOrderBody {
         out_order_no: optional(0, "out_order_no"),
         openid: optional(1, "openid"),
@@ -116,7 +116,7 @@ pub struct CreateInsuranceOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceOrderResponse {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),

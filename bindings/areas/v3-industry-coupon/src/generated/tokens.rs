@@ -19,7 +19,7 @@ pub struct IndustryCreateTokenCouponListItem {
     pub coupon_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     IndustryCreateTokenCouponListItem {
         stock_id: required(0, "stock_id"),
         coupon_id: required(1, "coupon_id"),
@@ -54,7 +54,7 @@ pub struct IndustryCreateTokenBody {
     pub coupon_list: ::std::vec::Vec<IndustryCreateTokenCouponListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     IndustryCreateTokenBody {
         open_id: required(0, "open_id"),
         coupon_list: required(1, "coupon_list"),
@@ -91,7 +91,7 @@ pub struct IndustryCreateTokenResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     IndustryCreateTokenResponse {
         token: optional(0, "token"),
         expires_time: optional(1, "expires_time"),

@@ -17,7 +17,7 @@ pub struct ListDevicesQuery {
     pub offset: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListDevicesQuery {
         limit: required(0, "limit"),
         offset: required(1, "offset"),
@@ -104,7 +104,7 @@ pub struct ListDevicesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListDevicesDataItem {
         device_sn: optional(0, "device_sn"),
         camera_sn: optional(1, "camera_sn"),
@@ -174,7 +174,7 @@ pub struct ListDevicesLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListDevicesLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -231,7 +231,7 @@ pub struct ListDevicesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListDevicesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),

@@ -13,7 +13,7 @@ pub struct GetCouponNotifyQuery {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponNotifyQuery {
         mchid: required(0, "mchid"),
     }
@@ -49,7 +49,7 @@ pub struct GetCouponNotifyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponNotifyResponse {
         notify_url: optional(0, "notify_url"),
         mchid: optional(1, "mchid"),
@@ -149,7 +149,7 @@ pub struct SetCouponNotifyBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetCouponNotifyBody {
         mchid: optional(0, "mchid"),
         notify_url: required(1, "notify_url"),
@@ -199,7 +199,7 @@ pub struct SetCouponNotifyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetCouponNotifyResponse {
         update_time: optional(0, "update_time"),
         notify_url: optional(1, "notify_url"),

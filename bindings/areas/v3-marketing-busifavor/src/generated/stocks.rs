@@ -30,7 +30,7 @@ pub struct CreateBusifavorStockAvailableDayTimeItem {
     pub end_time: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -76,7 +76,7 @@ pub struct CreateBusifavorStockAvailableWeek {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
@@ -123,7 +123,7 @@ pub struct CreateBusifavorStockIrregularyAvaliableTimeItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -192,7 +192,7 @@ pub struct CreateBusifavorStockCouponAvailableTime {
     pub available_second_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockCouponAvailableTime {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
@@ -291,7 +291,7 @@ pub struct CreateBusifavorStockFixedNormalCoupon {
     pub transaction_minimum: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockFixedNormalCoupon {
         discount_amount: required(0, "discount_amount"),
         transaction_minimum: required(1, "transaction_minimum"),
@@ -325,7 +325,7 @@ pub struct CreateBusifavorStockDiscountCoupon {
     pub transaction_minimum: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockDiscountCoupon {
         discount_percent: required(0, "discount_percent"),
         transaction_minimum: required(1, "transaction_minimum"),
@@ -359,7 +359,7 @@ pub struct CreateBusifavorStockExchangeCoupon {
     pub transaction_minimum: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockExchangeCoupon {
         exchange_price: required(0, "exchange_price"),
         transaction_minimum: required(1, "transaction_minimum"),
@@ -424,7 +424,7 @@ pub struct CreateBusifavorStockCouponUseRule {
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockCouponUseRule {
         coupon_available_time: required(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
@@ -539,7 +539,7 @@ pub struct CreateBusifavorStockStockSendRule {
     pub shareable: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockStockSendRule {
         max_amount: optional(0, "max_amount"),
         max_coupons: required(1, "max_coupons"),
@@ -636,7 +636,7 @@ pub struct CreateBusifavorStockMiniProgramsInfo {
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockMiniProgramsInfo {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
@@ -707,7 +707,7 @@ pub struct CreateBusifavorStockCustomEntrance {
     pub code_display_mode: ::std::option::Option<CreateBusifavorStockCodeDisplayMode>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
@@ -816,7 +816,7 @@ pub struct CreateBusifavorStockFinderInfo {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockFinderInfo {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
@@ -866,7 +866,7 @@ pub struct CreateBusifavorStockDisplayPatternInfo {
     pub finder_info: ::std::option::Option<CreateBusifavorStockFinderInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -970,7 +970,7 @@ pub struct CreateBusifavorStockNotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
@@ -1050,7 +1050,7 @@ pub struct CreateBusifavorStockBody {
     pub subsidy: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockBody {
         stock_name: required(0, "stock_name"),
         belong_merchant: required(1, "belong_merchant"),
@@ -1162,7 +1162,7 @@ pub struct CreateBusifavorStockResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBusifavorStockResponse {
         stock_id: optional(0, "stock_id"),
         create_time: optional(1, "create_time"),

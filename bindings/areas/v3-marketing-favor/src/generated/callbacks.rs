@@ -13,7 +13,7 @@ pub struct QueryCallbackQuery {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCallbackQuery {
         mchid: required(0, "mchid"),
     }
@@ -49,7 +49,7 @@ pub struct QueryCallbackResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCallbackResponse {
         mchid: optional(0, "mchid"),
         notify_url: optional(1, "notify_url"),
@@ -149,7 +149,7 @@ pub struct SetCallbackBody {
     pub switch: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetCallbackBody {
         mchid: required(0, "mchid"),
         notify_url: required(1, "notify_url"),
@@ -198,7 +198,7 @@ pub struct SetCallbackResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetCallbackResponse {
         update_time: optional(0, "update_time"),
         notify_url: optional(1, "notify_url"),

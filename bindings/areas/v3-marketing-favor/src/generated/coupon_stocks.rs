@@ -34,7 +34,7 @@ pub struct CreateCouponStockStockUseRule {
     pub prevent_api_abuse: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockStockUseRule {
         max_coupons: required(0, "max_coupons"),
         max_amount: required(1, "max_amount"),
@@ -152,7 +152,7 @@ pub struct CreateCouponStockPatternInfo {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockPatternInfo {
         description: optional(0, "description"),
         merchant_logo: optional(1, "merchant_logo"),
@@ -270,7 +270,7 @@ pub struct CreateCouponStockFixAvailableTime {
     pub end_time: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockFixAvailableTime {
         available_week_day: optional(0, "available_week_day"),
         begin_time: optional(1, "begin_time"),
@@ -334,7 +334,7 @@ pub struct CreateCouponStockCouponAvailableTime {
     pub available_time_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -420,7 +420,7 @@ pub struct CreateCouponStockFixedNormalCoupon {
     pub transaction_minimum: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockFixedNormalCoupon {
         coupon_amount: required(0, "coupon_amount"),
         transaction_minimum: required(1, "transaction_minimum"),
@@ -455,7 +455,7 @@ pub struct CreateCouponStockDiscountCoupon {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockDiscountCoupon {
         discount_amount_max: optional(0, "discount_amount_max"),
         discount_percent: optional(1, "discount_percent"),
@@ -507,7 +507,7 @@ pub struct CreateCouponStockExchangeCoupon {
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -551,7 +551,7 @@ pub struct CreateCouponStockLimitCard {
     pub bin: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockLimitCard {
         name: optional(0, "name"),
         bin: optional(1, "bin"),
@@ -647,7 +647,7 @@ pub struct CreateCouponStockCouponUseRule {
     pub combine_use: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockCouponUseRule {
         coupon_available_time: required(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
@@ -829,7 +829,7 @@ pub struct CreateCouponStockBody {
     pub ext_info: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockBody {
         stock_name: required(0, "stock_name"),
         available_begin_time: required(1, "available_begin_time"),
@@ -925,7 +925,7 @@ pub struct CreateCouponStockResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponStockResponse {
         stock_id: optional(0, "stock_id"),
         create_time: optional(1, "create_time"),

@@ -45,7 +45,7 @@ pub struct ListStocksQuery {
     pub status: ::std::option::Option<ListStocksStatus>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStocksQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
@@ -139,7 +139,7 @@ pub struct ListStocksStockUseRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStocksStockUseRule {
         max_coupons: optional(0, "max_coupons"),
         max_amount: optional(1, "max_amount"),
@@ -200,7 +200,7 @@ pub struct ListStocksCutToMessage {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStocksCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
@@ -259,7 +259,7 @@ pub struct ListStocksAvailableRegionListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStocksAvailableRegionListItem {
         type_: optional(0, "type"),
         province: optional(1, "province"),
@@ -372,7 +372,7 @@ pub struct ListStocksDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStocksDataItem {
         stock_name: optional(0, "stock_name"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -454,7 +454,7 @@ pub struct ListStocksResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStocksResponse {
         total_count: optional(0, "total_count"),
         limit: optional(1, "limit"),

@@ -21,7 +21,7 @@ pub struct ListActsByAreaQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActsByAreaQuery {
         city_id: required(0, "city_id"),
         offset: required(1, "offset"),
@@ -75,7 +75,7 @@ pub struct ListActsByAreaActivityInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActsByAreaActivityInfo {
         activity_name: optional(0, "activity_name"),
         apply_start_time: optional(1, "apply_start_time"),
@@ -124,7 +124,7 @@ pub struct ListActsByAreaGoodsInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActsByAreaGoodsInformation {
         goods_id: optional(0, "goods_id"),
         goods_name: optional(1, "goods_name"),
@@ -167,7 +167,7 @@ pub struct ListActsByAreaAreasItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActsByAreaAreasItem {
         province: optional(0, "province"),
         city: optional(1, "city"),
@@ -216,7 +216,7 @@ pub struct ListActsByAreaRuleInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActsByAreaRuleInformation {
         store_subsidy: optional(0, "store_subsidy"),
         service_provider_subsidy: optional(1, "service_provider_subsidy"),
@@ -272,7 +272,7 @@ pub struct ListActsByAreaDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActsByAreaDataItem {
         activity_id: optional(0, "activity_id"),
         brand_id: optional(1, "brand_id"),
@@ -322,7 +322,7 @@ pub struct ListActsByAreaResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActsByAreaResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),

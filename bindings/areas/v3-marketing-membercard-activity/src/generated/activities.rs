@@ -53,7 +53,7 @@ pub struct MembercardListActivitiesQuery {
     pub activity_status: ::std::option::Option<MembercardListActivitiesActivityStatus>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -129,7 +129,7 @@ pub struct MembercardListActivitiesAwardSendTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesAwardSendTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -176,7 +176,7 @@ pub struct MembercardListActivitiesBeginDayTime {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesBeginDayTime {
         hours: optional(0, "hours"),
         minutes: optional(1, "minutes"),
@@ -220,7 +220,7 @@ pub struct MembercardListActivitiesAwardSendDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesAwardSendDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
@@ -262,7 +262,7 @@ pub struct MembercardListActivitiesAwardSendPeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesAwardSendPeriod {
         award_send_time: optional(0, "award_send_time"),
         award_send_day_time: optional(1, "award_send_day_time"),
@@ -304,7 +304,7 @@ pub struct MembercardListActivitiesStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesStockListItem {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
@@ -346,7 +346,7 @@ pub struct MembercardListActivitiesActivateMiniprogram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesActivateMiniprogram {
         activate_appid: optional(0, "activate_appid"),
         activate_path: optional(1, "activate_path"),
@@ -391,7 +391,7 @@ pub struct MembercardListActivitiesActivateSetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesActivateSetting {
         activate_type: optional(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
@@ -430,7 +430,7 @@ pub struct MembercardListActivitiesPaymentMode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         ..extra
@@ -469,7 +469,7 @@ pub struct MembercardListActivitiesPaymentSetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesPaymentSetting {
         payment_mode: optional(0, "payment_mode"),
         limit_bank: optional(1, "limit_bank"),
@@ -522,7 +522,7 @@ pub struct MembercardListActivitiesPayActivitySetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesPayActivitySetting {
         logo_url: optional(0, "logo_url"),
         activity_second_title: optional(1, "activity_second_title"),
@@ -569,7 +569,7 @@ pub struct MembercardListActivitiesAwardJumpDeploy {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesAwardJumpDeploy {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_path: optional(1, "mini_program_path"),
@@ -611,7 +611,7 @@ pub struct MembercardListActivitiesMiniprogramActivitySetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesMiniprogramActivitySetting {
         outer_str: optional(0, "outer_str"),
         award_jump_deploy: optional(1, "award_jump_deploy"),
@@ -695,7 +695,7 @@ pub struct MembercardListActivitiesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesDataItem {
         activity_id: optional(0, "activity_id"),
         activity_status: optional(1, "activity_status"),
@@ -761,7 +761,7 @@ pub struct MembercardListActivitiesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardListActivitiesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
@@ -914,7 +914,7 @@ pub struct CreateActivityAwardSendTimeItem {
     pub end_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityAwardSendTimeItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
@@ -955,7 +955,7 @@ pub struct CreateActivityBeginDayTime {
     pub seconds: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityBeginDayTime {
         hours: required(0, "hours"),
         minutes: required(1, "minutes"),
@@ -991,7 +991,7 @@ pub struct CreateActivityAwardSendDayTimeItem {
     pub end_day_time: CreateActivityBeginDayTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityAwardSendDayTimeItem {
         begin_day_time: required(0, "begin_day_time"),
         end_day_time: required(1, "end_day_time"),
@@ -1030,7 +1030,7 @@ pub struct CreateActivityAwardSendPeriod {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityAwardSendPeriod {
         award_send_time: optional(0, "award_send_time"),
         award_send_day_time: optional(1, "award_send_day_time"),
@@ -1082,7 +1082,7 @@ pub struct CreateActivityStockListItem {
     pub stock_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityStockListItem {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
         stock_id: required(1, "stock_id"),
@@ -1119,7 +1119,7 @@ pub struct CreateActivityActivateMiniprogram {
     pub activate_path: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityActivateMiniprogram {
         activate_appid: required(0, "activate_appid"),
         activate_path: required(1, "activate_path"),
@@ -1158,7 +1158,7 @@ pub struct CreateActivityActivateSetting {
     pub activate_miniprogram: ::std::option::Option<CreateActivityActivateMiniprogram>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityActivateSetting {
         activate_type: required(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
@@ -1209,7 +1209,7 @@ pub struct CreateActivityPaymentMode {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
     }
@@ -1251,7 +1251,7 @@ pub struct CreateActivityPaymentSetting {
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityPaymentSetting {
         payment_mode: optional(0, "payment_mode"),
         limit_bank: optional(1, "limit_bank"),
@@ -1320,7 +1320,7 @@ pub struct CreateActivityPayActivitySetting {
     pub payment_setting: ::std::option::Option<CreateActivityPaymentSetting>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityPayActivitySetting {
         logo_url: required(0, "logo_url"),
         activity_second_title: required(1, "activity_second_title"),
@@ -1391,7 +1391,7 @@ pub struct CreateActivityAwardJumpDeploy {
     pub button_text: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityAwardJumpDeploy {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_path: optional(1, "mini_program_path"),
@@ -1452,7 +1452,7 @@ pub struct CreateActivityMiniprogramActivitySetting {
     pub award_jump_deploy: ::std::option::Option<CreateActivityAwardJumpDeploy>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityMiniprogramActivitySetting {
         outer_str: optional(0, "outer_str"),
         award_jump_deploy: optional(1, "award_jump_deploy"),
@@ -1532,7 +1532,7 @@ pub struct CreateActivityBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityBody {
         card_id: required(0, "card_id"),
         activity_name: required(1, "activity_name"),
@@ -1673,7 +1673,7 @@ pub struct CreateActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateActivityResponse {
         activity_id: optional(0, "activity_id"),
         activity_status: optional(1, "activity_status"),

@@ -21,7 +21,7 @@ pub struct MembercardQueryCallbackResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardQueryCallbackResponse {
         notify_url: optional(0, "notify_url"),
         mchid: optional(1, "mchid"),
@@ -100,7 +100,7 @@ pub struct ModifyCallbackBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCallbackBody {
         notify_url: required(0, "notify_url"),
     }
@@ -134,7 +134,7 @@ pub struct ModifyCallbackResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCallbackResponse {
         notify_url: optional(0, "notify_url"),
         mchid: optional(1, "mchid"),

@@ -23,7 +23,7 @@ pub struct ListCardsQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsQuery {
         brand_id: optional(0, "brand_id"),
         appid: optional(1, "appid"),
@@ -99,7 +99,7 @@ pub struct ListCardsBrand {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsBrand {
         brand_id: optional(0, "brand_id"),
         display_name: optional(1, "display_name"),
@@ -173,7 +173,7 @@ pub struct ListCardsDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -234,7 +234,7 @@ pub struct ListCardsBalanceInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
@@ -311,7 +311,7 @@ pub struct ListCardsCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -355,7 +355,7 @@ pub struct ListCardsUserInformationForm {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsUserInformationForm {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -399,7 +399,7 @@ pub struct ListCardsAdditionalStatement {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
@@ -523,7 +523,7 @@ pub struct ListCardsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsDataItem {
         card_id: optional(0, "card_id"),
         create_time: optional(1, "create_time"),
@@ -611,7 +611,7 @@ pub struct ListCardsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardsResponse {
         total_count: optional(0, "total_count"),
         limit: optional(1, "limit"),
@@ -750,7 +750,7 @@ pub struct MarketingCreateCardBrand {
     pub display_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardBrand {
         brand_id: required(0, "brand_id"),
         display_name: required(1, "display_name"),
@@ -796,7 +796,7 @@ pub struct MarketingCreateCardDateInformation {
     pub wait_days_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -879,7 +879,7 @@ pub struct MarketingCreateCardBalanceInformation {
     pub balance_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
@@ -952,7 +952,7 @@ pub struct MarketingCreateCardCustomFieldListItem {
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -1014,7 +1014,7 @@ pub struct MarketingCreateCardUserInformationForm {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardUserInformationForm {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -1070,7 +1070,7 @@ pub struct MarketingCreateCardAdditionalStatement {
     pub path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
@@ -1204,7 +1204,7 @@ pub struct MarketingCreateCardBody {
     pub need_dynamic_code: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardBody {
         appid: required(0, "appid"),
         logo_url: required(1, "logo_url"),
@@ -1427,7 +1427,7 @@ pub struct MarketingCreateCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCardResponse {
         card_id: optional(0, "card_id"),
         create_time: optional(1, "create_time"),

@@ -34,7 +34,7 @@ pub struct BuildPartnershipPartner {
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BuildPartnershipPartner {
         type_: required(0, "type"),
         appid: optional(1, "appid"),
@@ -99,7 +99,7 @@ pub struct BuildPartnershipAuthorizedData {
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BuildPartnershipAuthorizedData {
         business_type: required(0, "business_type"),
         stock_id: optional(1, "stock_id"),
@@ -140,7 +140,7 @@ pub struct BuildPartnershipBody {
     pub authorized_data: BuildPartnershipAuthorizedData,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BuildPartnershipBody {
         partner: required(0, "partner"),
         authorized_data: required(1, "authorized_data"),
@@ -206,7 +206,7 @@ pub struct BuildPartnershipResponsePartner {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BuildPartnershipResponsePartner {
         type_: optional(0, "type"),
         appid: optional(1, "appid"),
@@ -248,7 +248,7 @@ pub struct BuildPartnershipResponseAuthorizedData {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BuildPartnershipResponseAuthorizedData {
         business_type: optional(0, "business_type"),
         stock_id: optional(1, "stock_id"),
@@ -320,7 +320,7 @@ pub struct BuildPartnershipResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BuildPartnershipResponse {
         partner: optional(0, "partner"),
         authorized_data: optional(1, "authorized_data"),

@@ -34,7 +34,7 @@ pub struct TerminatePartnershipPartner {
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminatePartnershipPartner {
         type_: required(0, "type"),
         appid: optional(1, "appid"),
@@ -99,7 +99,7 @@ pub struct TerminatePartnershipAuthorizedData {
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminatePartnershipAuthorizedData {
         business_type: required(0, "business_type"),
         stock_id: optional(1, "stock_id"),
@@ -140,7 +140,7 @@ pub struct TerminatePartnershipBody {
     pub authorized_data: TerminatePartnershipAuthorizedData,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminatePartnershipBody {
         partner: required(0, "partner"),
         authorized_data: required(1, "authorized_data"),
@@ -197,7 +197,7 @@ pub struct TerminatePartnershipResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminatePartnershipResponse {
         terminate_time: optional(0, "terminate_time"),
         ..extra

@@ -53,7 +53,7 @@ pub struct ListActivitiesQuery {
     pub award_type: ::std::option::Option<ListActivitiesAwardType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
@@ -139,7 +139,7 @@ pub struct ListActivitiesAvailableTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesAvailableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -177,7 +177,7 @@ pub struct ListActivitiesAvailableDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesAvailableDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
@@ -219,7 +219,7 @@ pub struct ListActivitiesAvailablePeriods {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesAvailablePeriods {
         available_time: optional(0, "available_time"),
         available_day_time: optional(1, "available_day_time"),
@@ -306,7 +306,7 @@ pub struct ListActivitiesActivityBaseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesActivityBaseInfo {
         activity_name: optional(0, "activity_name"),
         activity_second_title: optional(1, "activity_second_title"),
@@ -385,7 +385,7 @@ pub struct ListActivitiesPaymentMethodInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesPaymentMethodInformation {
         payment_method: optional(0, "payment_method"),
         bank_abbreviation: optional(1, "bank_abbreviation"),
@@ -427,7 +427,7 @@ pub struct ListActivitiesPaymentMode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         payment_method_information: optional(1, "payment_method_information"),
@@ -471,7 +471,7 @@ pub struct ListActivitiesAdvancedSetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesAdvancedSetting {
         delivery_user_category: optional(0, "delivery_user_category"),
         merchant_member_appid: optional(1, "merchant_member_appid"),
@@ -540,7 +540,7 @@ pub struct ListActivitiesAwardListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesAwardListItem {
         stock_id: optional(0, "stock_id"),
         original_image_url: optional(1, "original_image_url"),
@@ -600,7 +600,7 @@ pub struct ListActivitiesFullSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesFullSendRule {
         award_type: optional(0, "award_type"),
         merchant_option: optional(1, "merchant_option"),
@@ -650,7 +650,7 @@ pub struct ListActivitiesStepSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesStepSendRule {
         award_type: optional(0, "award_type"),
         merchant_option: optional(1, "merchant_option"),
@@ -688,7 +688,7 @@ pub struct ListActivitiesAwardSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesAwardSendRule {
         full_send_rule: optional(0, "full_send_rule"),
         step_send_rule: optional(1, "step_send_rule"),
@@ -736,7 +736,7 @@ pub struct ListActivitiesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesDataItem {
         activity_base_info: optional(0, "activity_base_info"),
         advanced_setting: optional(1, "advanced_setting"),
@@ -782,7 +782,7 @@ pub struct ListActivitiesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitiesResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

@@ -37,7 +37,7 @@ pub struct CreateFullSendActAvailableTimeItem {
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActAvailableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -87,7 +87,7 @@ pub struct CreateFullSendActAvailableDayTimeItem {
     pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActAvailableDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
@@ -141,7 +141,7 @@ pub struct CreateFullSendActAvailablePeriods {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActAvailablePeriods {
         available_time: optional(0, "available_time"),
         available_day_time: optional(1, "available_day_time"),
@@ -235,7 +235,7 @@ pub struct CreateFullSendActActivityBaseInfo {
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActActivityBaseInfo {
         activity_name: required(0, "activity_name"),
         activity_second_title: required(1, "activity_second_title"),
@@ -381,7 +381,7 @@ pub struct CreateFullSendActPaymentMethodInformation {
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActPaymentMethodInformation {
         payment_method: optional(0, "payment_method"),
         bank_abbreviation: optional(1, "bank_abbreviation"),
@@ -435,7 +435,7 @@ pub struct CreateFullSendActPaymentMode {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         payment_method_information: optional(1, "payment_method_information"),
@@ -500,7 +500,7 @@ pub struct CreateFullSendActAdvancedSetting {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActAdvancedSetting {
         delivery_user_category: optional(0, "delivery_user_category"),
         merchant_member_appid: optional(1, "merchant_member_appid"),
@@ -616,7 +616,7 @@ pub struct CreateFullSendActAwardListItem {
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActAwardListItem {
         stock_id: optional(0, "stock_id"),
         original_image_url: optional(1, "original_image_url"),
@@ -695,7 +695,7 @@ pub struct CreateFullSendActAwardSendRule {
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActAwardSendRule {
         award_type: required(0, "award_type"),
         merchant_option: required(1, "merchant_option"),
@@ -761,7 +761,7 @@ pub struct CreateFullSendActBody {
     pub award_send_rule: CreateFullSendActAwardSendRule,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActBody {
         activity_base_info: required(0, "activity_base_info"),
         advanced_setting: optional(1, "advanced_setting"),
@@ -813,7 +813,7 @@ pub struct CreateFullSendActResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFullSendActResponse {
         activity_id: optional(0, "activity_id"),
         create_time: optional(1, "create_time"),

@@ -43,7 +43,7 @@ pub struct CreateCustomentranceJumpLink {
     pub mini_programs_path: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCustomentranceJumpLink {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
@@ -105,7 +105,7 @@ pub struct CreateCustomentranceBody {
     pub jump_link: CreateCustomentranceJumpLink,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCustomentranceBody {
         custom_entrance_type: required(0, "custom_entrance_type"),
         subtitle: required(1, "subtitle"),
@@ -180,7 +180,7 @@ pub struct CreateCustomentranceResponseJumpLink {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCustomentranceResponseJumpLink {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
@@ -267,7 +267,7 @@ pub struct CreateCustomentranceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCustomentranceResponse {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),

@@ -19,7 +19,7 @@ pub struct CreateMerchantshoppingreceiptjumpinfoJumpInfo {
     pub merchant_path: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantshoppingreceiptjumpinfoJumpInfo {
         merchant_appid: required(0, "merchant_appid"),
         merchant_path: required(1, "merchant_path"),
@@ -68,7 +68,7 @@ pub struct CreateMerchantshoppingreceiptjumpinfoBody {
     pub jump_info: CreateMerchantshoppingreceiptjumpinfoJumpInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantshoppingreceiptjumpinfoBody {
         transaction_id: required(0, "transaction_id"),
         transaction_mchid: optional(1, "transaction_mchid"),
@@ -141,7 +141,7 @@ pub struct CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfoJumpInfo {
         merchant_appid: optional(0, "merchant_appid"),
         merchant_path: optional(1, "merchant_path"),
@@ -214,7 +214,7 @@ pub struct CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantshoppingreceiptjumpinfoMerchantJumpInfo {
         transaction_id: optional(0, "transaction_id"),
         transaction_mchid: optional(1, "transaction_mchid"),
@@ -263,7 +263,7 @@ pub struct CreateMerchantshoppingreceiptjumpinfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantshoppingreceiptjumpinfoResponse {
         merchant_jump_info: optional(0, "merchant_jump_info"),
         ..extra

@@ -18,7 +18,7 @@ pub struct CreateShoppingreceiptMerchantContactInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateShoppingreceiptMerchantContactInformation {
         consultation_phone_number: optional(0, "consultation_phone_number"),
     }
@@ -80,7 +80,7 @@ pub struct CreateShoppingreceiptMeta {
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateShoppingreceiptMeta {
         transaction_id: required(0, "transaction_id"),
         transaction_mchid: optional(1, "transaction_mchid"),
@@ -231,7 +231,7 @@ pub struct CreateShoppingreceiptReceiptMerchantContactInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateShoppingreceiptReceiptMerchantContactInformation {
         consultation_phone_number: optional(0, "consultation_phone_number"),
         ..extra
@@ -315,7 +315,7 @@ pub struct CreateShoppingreceiptReceipt {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateShoppingreceiptReceipt {
         receipt_id: optional(0, "receipt_id"),
         state: optional(1, "state"),
@@ -370,7 +370,7 @@ pub struct CreateShoppingreceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateShoppingreceiptResponse {
         receipt: optional(0, "receipt"),
         ..extra

@@ -32,7 +32,7 @@ pub struct WeeklyListActivitiesQuery {
     pub activity_scene: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WeeklyListActivitiesQuery {
         limit: required(0, "limit"),
         offset: required(1, "offset"),
@@ -157,7 +157,7 @@ pub struct WeeklyListActivitiesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WeeklyListActivitiesDataItem {
         activity_id: optional(0, "activity_id"),
         activity_name: optional(1, "activity_name"),
@@ -236,7 +236,7 @@ pub struct WeeklyListActivitiesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WeeklyListActivitiesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),

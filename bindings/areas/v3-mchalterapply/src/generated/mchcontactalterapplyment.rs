@@ -69,7 +69,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     pub mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchcontactalterapplymentContactInfo {
         contact_name: required(0, "contact_name"),
         contact_id_doc_type: required(1, "contact_id_doc_type"),
@@ -148,7 +148,7 @@ pub struct CreateMchcontactalterapplymentBody {
     pub contact_info: ::std::option::Option<CreateMchcontactalterapplymentContactInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchcontactalterapplymentBody {
         merchant_code: required(0, "merchant_code"),
         out_request_no: required(1, "out_request_no"),
@@ -193,7 +193,7 @@ pub struct CreateMchcontactalterapplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchcontactalterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         ..extra

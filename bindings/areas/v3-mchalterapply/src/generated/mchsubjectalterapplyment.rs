@@ -65,7 +65,7 @@ pub struct CreateMchsubjectalterapplymentBusinessLicenseInfo {
     pub license_period_end: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentBusinessLicenseInfo {
         license_number: required(0, "license_number"),
         license_copy: required(1, "license_copy"),
@@ -187,7 +187,7 @@ pub struct CreateMchsubjectalterapplymentCertificateInfo {
     pub cert_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentCertificateInfo {
         cert_type: required(0, "cert_type"),
         cert_number: required(1, "cert_number"),
@@ -258,7 +258,7 @@ pub struct CreateMchsubjectalterapplymentFinanceInstitutionInfo {
     pub finance_license_pics: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentFinanceInstitutionInfo {
         finance_type: required(0, "finance_type"),
         finance_license_pics: required(1, "finance_license_pics"),
@@ -357,7 +357,7 @@ pub struct CreateMchsubjectalterapplymentLegalPersonInfo {
     pub as_ubo: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentLegalPersonInfo {
         id_holder_type: required(0, "id_holder_type"),
         id_doc_type: optional(1, "id_doc_type"),
@@ -527,7 +527,7 @@ pub struct CreateMchsubjectalterapplymentUboInfoListItem {
     pub card_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentUboInfoListItem {
         id_doc_type: required(0, "id_doc_type"),
         card_front: required(1, "card_front"),
@@ -601,7 +601,7 @@ pub struct CreateMchsubjectalterapplymentAddition {
     pub ubo_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentAddition {
         bank_openaccount_license: optional(0, "bank_openaccount_license"),
         openaccount_approval: optional(1, "openaccount_approval"),
@@ -724,7 +724,7 @@ pub struct CreateMchsubjectalterapplymentBody {
     pub addition: ::std::option::Option<CreateMchsubjectalterapplymentAddition>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentBody {
         merchant_code: required(0, "merchant_code"),
         out_request_no: required(1, "out_request_no"),
@@ -848,7 +848,7 @@ pub struct CreateMchsubjectalterapplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchsubjectalterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         ..extra

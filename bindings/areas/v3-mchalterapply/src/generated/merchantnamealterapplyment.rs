@@ -21,7 +21,7 @@ pub struct CreateMerchantnamealterapplymentBody {
     pub merchant_shortname: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantnamealterapplymentBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
@@ -58,7 +58,7 @@ pub struct CreateMerchantnamealterapplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantnamealterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         ..extra

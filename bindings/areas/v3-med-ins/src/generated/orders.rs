@@ -81,7 +81,7 @@ pub struct MedCreateOrderPayer {
     pub card_type: MedCreateOrderCardType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderPayer {
         name: required(0, "name"),
         id_digest: required(1, "id_digest"),
@@ -134,7 +134,7 @@ pub struct MedCreateOrderCashAddDetailItem {
     pub cash_add_type: MedCreateOrderCashAddType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderCashAddDetailItem {
         cash_add_fee: required(0, "cash_add_fee"),
         cash_add_type: required(1, "cash_add_type"),
@@ -184,7 +184,7 @@ pub struct MedCreateOrderCashReduceDetailItem {
     pub cash_reduce_type: MedCreateOrderCashReduceType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderCashReduceDetailItem {
         cash_reduce_fee: required(0, "cash_reduce_fee"),
         cash_reduce_type: required(1, "cash_reduce_type"),
@@ -225,7 +225,7 @@ pub struct MedCreateOrderPassthroughRequestContent {
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderPassthroughRequestContent {
         pay_auth_no: optional(0, "payAuthNo"),
         pay_ord_id: optional(1, "payOrdId"),
@@ -399,7 +399,7 @@ pub struct MedCreateOrderBody {
     pub med_ins_test_env: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderBody {
         mix_pay_type: required(0, "mix_pay_type"),
         order_type: required(1, "order_type"),
@@ -756,7 +756,7 @@ pub struct MedCreateOrderPassthroughResponseContent {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderPassthroughResponseContent {
         pay_auth_no: optional(0, "payAuthNo"),
         pay_ord_id: optional(1, "payOrdId"),
@@ -800,7 +800,7 @@ pub struct MedCreateOrderResponseCashAddDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderResponseCashAddDetailItem {
         cash_add_fee: optional(0, "cash_add_fee"),
         cash_add_type: optional(1, "cash_add_type"),
@@ -842,7 +842,7 @@ pub struct MedCreateOrderResponseCashReduceDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderResponseCashReduceDetailItem {
         cash_reduce_fee: optional(0, "cash_reduce_fee"),
         cash_reduce_type: optional(1, "cash_reduce_type"),
@@ -1029,7 +1029,7 @@ pub struct MedCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MedCreateOrderResponse {
         mix_trade_no: optional(0, "mix_trade_no"),
         mix_pay_status: optional(1, "mix_pay_status"),

@@ -17,7 +17,7 @@ pub struct CreateReportTradeUnionInformationRechargeFields {
     pub account: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReportTradeUnionInformationRechargeFields {
         account_type: optional(0, "account_type"),
         account: optional(1, "account"),
@@ -80,7 +80,7 @@ pub struct CreateReportTradeUnionInformationLivingExpensesFields {
     pub amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReportTradeUnionInformationLivingExpensesFields {
         acc_no: optional(0, "acc_no"),
         type_: optional(1, "type"),
@@ -200,7 +200,7 @@ pub struct CreateReportTradeUnionInformationSubOrdersItem {
     pub sp_risk_level: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReportTradeUnionInformationSubOrdersItem {
         out_trade_no: optional(0, "out_trade_no"),
         mch_id: optional(1, "mch_id"),
@@ -456,7 +456,7 @@ pub struct CreateReportTradeUnionInformationBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReportTradeUnionInformationBody {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
@@ -957,7 +957,7 @@ pub struct CreateReportTradeUnionInformationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReportTradeUnionInformationResponse {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),

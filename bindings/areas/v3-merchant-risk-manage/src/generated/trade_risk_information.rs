@@ -28,7 +28,7 @@ pub struct QueryTradeRiskInformationQuery {
     pub complaints_information: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryTradeRiskInformationQuery {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
@@ -160,7 +160,7 @@ pub struct QueryTradeRiskInformationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryTradeRiskInformationResponse {
         risk_score: optional(0, "risk_score"),
         risk_type: optional(1, "risk_type"),

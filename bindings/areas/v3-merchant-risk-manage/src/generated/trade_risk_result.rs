@@ -72,7 +72,7 @@ pub struct CreateTradeRiskResultBody {
     pub complaints_information: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTradeRiskResultBody {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),
@@ -216,7 +216,7 @@ pub struct CreateTradeRiskResultResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTradeRiskResultResponse {
         sp_mchid: optional(0, "sp_mchid"),
         acquiring_bank_id: optional(1, "acquiring_bank_id"),

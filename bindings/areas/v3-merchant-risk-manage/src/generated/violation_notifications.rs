@@ -16,7 +16,7 @@ pub struct QueryViolationNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryViolationNotificationResponse {
         notify_url: optional(0, "notify_url"),
         ..extra
@@ -91,7 +91,7 @@ pub struct CreateViolationNotificationBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateViolationNotificationBody {
         notify_url: optional(0, "notify_url"),
     }
@@ -129,7 +129,7 @@ pub struct CreateViolationNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateViolationNotificationResponse {
         notify_url: optional(0, "notify_url"),
         ..extra
@@ -214,7 +214,7 @@ pub struct UpdateViolationNotificationBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateViolationNotificationBody {
         notify_url: optional(0, "notify_url"),
     }
@@ -252,7 +252,7 @@ pub struct UpdateViolationNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateViolationNotificationResponse {
         notify_url: optional(0, "notify_url"),
         ..extra

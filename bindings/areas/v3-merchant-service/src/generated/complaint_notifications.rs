@@ -23,7 +23,7 @@ pub struct QueryComplaintNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
@@ -103,7 +103,7 @@ pub struct CreateComplaintNotificationBody {
     pub url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateComplaintNotificationBody {
         url: required(0, "url"),
     }
@@ -139,7 +139,7 @@ pub struct CreateComplaintNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
@@ -229,7 +229,7 @@ pub struct UpdateComplaintNotificationBody {
     pub url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateComplaintNotificationBody {
         url: required(0, "url"),
     }
@@ -265,7 +265,7 @@ pub struct UpdateComplaintNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),

@@ -26,7 +26,7 @@ pub struct ListComplaintsQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -144,7 +144,7 @@ pub struct ListComplaintsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsDataItem {
         out_trade_no: optional(0, "out_trade_no"),
         complaint_time: optional(1, "complaint_time"),
@@ -204,7 +204,7 @@ pub struct ListComplaintsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

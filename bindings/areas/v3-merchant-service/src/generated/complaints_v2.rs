@@ -26,7 +26,7 @@ pub struct ListComplaintsV2Query {
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2Query {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -114,7 +114,7 @@ pub struct ListComplaintsV2ComplaintOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2ComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -171,7 +171,7 @@ pub struct ListComplaintsV2ServiceOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2ServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
@@ -225,7 +225,7 @@ pub struct ListComplaintsV2ComplaintMediaListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2ComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
@@ -302,7 +302,7 @@ pub struct ListComplaintsV2ReturnAddressInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2ReturnAddressInfo {
         return_address: optional(0, "return_address"),
         longitude: optional(1, "longitude"),
@@ -345,7 +345,7 @@ pub struct ListComplaintsV2SharePowerInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2SharePowerInfo {
         return_time: optional(0, "return_time"),
         return_address_info: optional(1, "return_address_info"),
@@ -386,7 +386,7 @@ pub struct ListComplaintsV2AdditionalInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2AdditionalInfo {
         type_: optional(0, "type"),
         share_power_info: optional(1, "share_power_info"),
@@ -506,7 +506,7 @@ pub struct ListComplaintsV2DataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2DataItem {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),
@@ -588,7 +588,7 @@ pub struct ListComplaintsV2Response {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListComplaintsV2Response {
         data: optional(0, "data"),
         limit: optional(1, "limit"),

@@ -30,7 +30,7 @@ pub struct CreateFeedbackBody {
     pub launch_confirm_process: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFeedbackBody {
         transaction_id: required(0, "transaction_id"),
         complainted_mchid: required(1, "complainted_mchid"),

@@ -25,7 +25,7 @@ pub struct CreateMerchantSettleRuleApplicationBody {
     pub settle_rule_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantSettleRuleApplicationBody {
         acquiring_bank_id: required(0, "acquiring_bank_id"),
         channel_id: required(1, "channel_id"),
@@ -88,7 +88,7 @@ pub struct CreateMerchantSettleRuleApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantSettleRuleApplicationResponse {
         application_id: optional(0, "application_id"),
         application_process_info: optional(1, "application_process_info"),

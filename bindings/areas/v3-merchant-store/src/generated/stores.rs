@@ -27,7 +27,7 @@ pub struct CreateStoreStoreBasics {
     pub brand_id: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         brand_name: optional(1, "brand_name"),
@@ -109,7 +109,7 @@ pub struct CreateStoreStoreAddress {
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
@@ -179,7 +179,7 @@ pub struct CreateStoreStoreBusiness {
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
@@ -230,7 +230,7 @@ pub struct CreateStoreStoreRecipientItem {
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStoreStoreRecipientItem {
         mchid: required(0, "mchid"),
         company_name: optional(1, "company_name"),
@@ -280,7 +280,7 @@ pub struct CreateStoreBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStoreBody {
         sub_mchid: optional(0, "sub_mchid"),
         store_basics: optional(1, "store_basics"),
@@ -358,7 +358,7 @@ pub struct CreateStoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStoreResponse {
         store_id: optional(0, "store_id"),
         ..extra

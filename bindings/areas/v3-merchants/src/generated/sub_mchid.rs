@@ -17,7 +17,7 @@ pub struct GetMerchantQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantQuery {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -65,7 +65,7 @@ pub struct GetMerchantContact {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantContact {
         name: optional(0, "name"),
         phone: optional(1, "phone"),
@@ -145,7 +145,7 @@ pub struct GetMerchantBusiness {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantBusiness {
         business_type: optional(0, "business_type"),
         app_download: optional(1, "app_download"),
@@ -193,7 +193,7 @@ pub struct GetMerchantDirector {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
@@ -277,7 +277,7 @@ pub struct GetMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         name: optional(1, "name"),

@@ -28,7 +28,7 @@ pub struct CreateCardTemplateCustomCell {
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardTemplateCustomCell {
         words: required(0, "words"),
         description: required(1, "description"),
@@ -102,7 +102,7 @@ pub struct CreateCardTemplateCardTemplateInformation {
     pub custom_cell: ::std::option::Option<CreateCardTemplateCustomCell>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardTemplateCardTemplateInformation {
         payee_name: optional(0, "payee_name"),
         logo_url: required(1, "logo_url"),
@@ -157,7 +157,7 @@ pub struct CreateCardTemplateBody {
     pub card_template_information: CreateCardTemplateCardTemplateInformation,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardTemplateBody {
         sub_mchid: optional(0, "sub_mchid"),
         card_appid: required(1, "card_appid"),
@@ -209,7 +209,7 @@ pub struct CreateCardTemplateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardTemplateResponse {
         card_appid: optional(0, "card_appid"),
         card_id: optional(1, "card_id"),

@@ -36,7 +36,7 @@ pub struct QueryDownloadQuery {
     pub fapiao_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDownloadQuery {
         token: required(0, "token"),
         mchid: required(1, "mchid"),

@@ -45,7 +45,7 @@ pub struct CreateFapiaoApplicationBuyerInformation {
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFapiaoApplicationBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
@@ -188,7 +188,7 @@ pub struct CreateFapiaoApplicationItemsItem {
     pub discount: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFapiaoApplicationItemsItem {
         tax_code: required(0, "tax_code"),
         goods_category: optional(1, "goods_category"),
@@ -313,7 +313,7 @@ pub struct CreateFapiaoApplicationFapiaoInformationItem {
     pub items: ::std::vec::Vec<CreateFapiaoApplicationItemsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFapiaoApplicationFapiaoInformationItem {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
@@ -378,7 +378,7 @@ pub struct CreateFapiaoApplicationBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFapiaoApplicationBody {
         sub_mchid: optional(0, "sub_mchid"),
         scene: required(1, "scene"),

@@ -32,7 +32,7 @@ pub struct QueryUserTitleQuery {
     pub fapiao_apply_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUserTitleQuery {
         sub_mchid: optional(0, "sub_mchid"),
         scene: required(1, "scene"),
@@ -146,7 +146,7 @@ pub struct QueryUserTitleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUserTitleResponse {
         type_: optional(0, "type"),
         name: optional(1, "name"),

@@ -32,7 +32,7 @@ pub struct CreateAuthinfoBody {
     pub organization_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAuthinfoBody {
         sp_appid: required(0, "sp_appid"),
         sub_appid: optional(1, "sub_appid"),
@@ -88,7 +88,7 @@ pub struct CreateAuthinfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAuthinfoResponse {
         authinfo: optional(0, "authinfo"),
         ..extra

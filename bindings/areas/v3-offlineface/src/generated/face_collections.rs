@@ -19,7 +19,7 @@ pub struct ListFaceCollectionsQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListFaceCollectionsQuery {
         organization_id: required(0, "organization_id"),
         offset: optional(1, "offset"),
@@ -104,7 +104,7 @@ pub struct ListFaceCollectionsFaceCollectionsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListFaceCollectionsFaceCollectionsItem {
         collection_id: optional(0, "collection_id"),
         use_id: optional(1, "use_id"),
@@ -149,7 +149,7 @@ pub struct ListFaceCollectionsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListFaceCollectionsResponse {
         face_collections: optional(0, "face_collections"),
         ..extra

@@ -17,7 +17,7 @@ pub struct CreateRepaymentUrlBody {
     pub organization_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRepaymentUrlBody {
         out_user_id: required(0, "out_user_id"),
         organization_id: required(1, "organization_id"),
@@ -58,7 +58,7 @@ pub struct CreateRepaymentUrlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRepaymentUrlResponse {
         repayment_url: optional(0, "repayment_url"),
         expire_at: optional(1, "expire_at"),

@@ -30,7 +30,7 @@ pub struct OfflinefaceCreateTransactionAmount {
     pub currency: OfflinefaceCreateTransactionCurrency,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionAmount {
         total: required(0, "total"),
         currency: required(1, "currency"),
@@ -60,7 +60,7 @@ pub struct OfflinefaceCreateTransactionSceneInfo {
     pub device_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionSceneInfo {
         device_ip: required(0, "device_ip"),
     }
@@ -87,7 +87,7 @@ pub struct OfflinefaceCreateTransactionSettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -129,7 +129,7 @@ pub struct OfflinefaceCreateTransactionBusiness {
     pub business_scene_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionBusiness {
         business_product_id: required(0, "business_product_id"),
         business_scene_id: required(1, "business_scene_id"),
@@ -193,7 +193,7 @@ pub struct OfflinefaceCreateTransactionBody {
     pub business: ::std::option::Option<OfflinefaceCreateTransactionBusiness>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionBody {
         auth_code: required(0, "auth_code"),
         sp_appid: optional(1, "sp_appid"),
@@ -356,7 +356,7 @@ pub struct OfflinefaceCreateTransactionPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -398,7 +398,7 @@ pub struct OfflinefaceCreateTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -433,7 +433,7 @@ pub struct OfflinefaceCreateTransactionResponseSceneInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionResponseSceneInfo {
         device_ip: optional(0, "device_ip"),
         ..extra
@@ -544,7 +544,7 @@ pub struct OfflinefaceCreateTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceCreateTransactionResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),

@@ -15,7 +15,7 @@ pub struct QueryOrganizationQuery {
     pub organization_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrganizationQuery {
         organization_id: optional(0, "organization_id"),
         organization_name: optional(1, "organization_name"),
@@ -67,7 +67,7 @@ pub struct QueryOrganizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrganizationResponse {
         organization_id: optional(0, "organization_id"),
         organization_name: optional(1, "organization_name"),

@@ -17,7 +17,7 @@ pub struct OfflinefacemchCreateTokenWebInitData {
     pub organization_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacemchCreateTokenWebInitData {
         out_user_id: optional(0, "out_user_id"),
         organization_id: optional(1, "organization_id"),
@@ -65,7 +65,7 @@ pub struct OfflinefacemchCreateTokenBody {
     pub web_init_data: ::std::option::Option<OfflinefacemchCreateTokenWebInitData>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacemchCreateTokenBody {
         scene: optional(0, "scene"),
         web_init_data: optional(1, "web_init_data"),
@@ -114,7 +114,7 @@ pub struct OfflinefacemchCreateTokenResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacemchCreateTokenResponse {
         token: optional(0, "token"),
         ..extra

@@ -51,7 +51,7 @@ pub struct InitiateTransferBatchTransferDetailListItem {
     pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InitiateTransferBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
@@ -172,7 +172,7 @@ pub struct InitiateTransferBatchBody {
     pub transfer_scene: ::std::option::Option<InitiateTransferBatchTransferScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InitiateTransferBatchBody {
         sub_mchid: required(0, "sub_mchid"),
         sub_appid: optional(1, "sub_appid"),
@@ -283,7 +283,7 @@ pub struct InitiateTransferBatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InitiateTransferBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),

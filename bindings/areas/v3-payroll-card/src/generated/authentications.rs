@@ -37,7 +37,7 @@ pub struct ListAuthenticationsQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAuthenticationsQuery {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
@@ -189,7 +189,7 @@ pub struct ListAuthenticationsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAuthenticationsDataItem {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -253,7 +253,7 @@ pub struct ListAuthenticationsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAuthenticationsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),

@@ -52,7 +52,7 @@ pub struct CreateTokenBody {
     pub employment_type: CreateTokenEmploymentType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTokenBody {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
@@ -139,7 +139,7 @@ pub struct CreateTokenResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTokenResponse {
         openid: optional(0, "openid"),
         mchid: optional(1, "mchid"),

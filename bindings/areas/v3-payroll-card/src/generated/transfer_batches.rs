@@ -33,7 +33,7 @@ pub struct CreateTransferBatchTransferDetailListItem {
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransferBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
@@ -115,7 +115,7 @@ pub struct CreateTransferBatchBody {
     pub employment_scene: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransferBatchBody {
         sub_mchid: required(0, "sub_mchid"),
         sub_appid: optional(1, "sub_appid"),
@@ -208,7 +208,7 @@ pub struct CreateTransferBatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransferBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),

@@ -35,7 +35,7 @@ pub struct QueryMerchantBillQuery {
     pub service_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMerchantBillQuery {
         bill_date: required(0, "bill_date"),
         tar_type: optional(1, "tar_type"),
@@ -109,7 +109,7 @@ pub struct QueryMerchantBillDownloadBillListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMerchantBillDownloadBillListItem {
         bill_sequence: optional(0, "bill_sequence"),
         hash_type: optional(1, "hash_type"),
@@ -159,7 +159,7 @@ pub struct QueryMerchantBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMerchantBillResponse {
         download_bill_count: optional(0, "download_bill_count"),
         download_bill_list: optional(1, "download_bill_list"),

@@ -21,7 +21,7 @@ pub struct QueryPayafterOrderQuery {
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPayafterOrderQuery {
         service_id: optional(0, "service_id"),
         out_order_no: optional(1, "out_order_no"),
@@ -117,7 +117,7 @@ pub struct QueryPayafterOrderFeesItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPayafterOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
@@ -162,7 +162,7 @@ pub struct QueryPayafterOrderDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPayafterOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
@@ -281,7 +281,7 @@ pub struct QueryPayafterOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
@@ -438,7 +438,7 @@ pub struct CreatePayafterOrderFeesItem {
     pub fee_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayafterOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
@@ -504,7 +504,7 @@ pub struct CreatePayafterOrderDiscountsItem {
     pub discount_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayafterOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_desc: optional(1, "discount_desc"),
@@ -613,7 +613,7 @@ pub struct CreatePayafterOrderBody {
     pub address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayafterOrderBody {
         appid: required(0, "appid"),
         out_order_no: required(1, "out_order_no"),
@@ -839,7 +839,7 @@ pub struct CreatePayafterOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -24,7 +24,7 @@ pub struct CreatePermissionBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePermissionBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -74,7 +74,7 @@ pub struct CreatePermissionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePermissionResponse {
         apply_permissions_token: optional(0, "apply_permissions_token"),
         ..extra

@@ -23,7 +23,7 @@ pub struct QueryServiceorderQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderQuery {
         out_order_no: optional(0, "out_order_no"),
         query_id: optional(1, "query_id"),
@@ -117,7 +117,7 @@ pub struct QueryServiceorderPostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -165,7 +165,7 @@ pub struct QueryServiceorderPostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -228,7 +228,7 @@ pub struct QueryServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -327,7 +327,7 @@ pub struct QueryServiceorderGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -405,7 +405,7 @@ pub struct QueryServiceorderPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -475,7 +475,7 @@ pub struct QueryServiceorderDetailsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
@@ -535,7 +535,7 @@ pub struct QueryServiceorderCollection {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
@@ -587,7 +587,7 @@ pub struct QueryServiceorderTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -629,7 +629,7 @@ pub struct QueryServiceorderLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -734,7 +734,7 @@ pub struct QueryServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
@@ -888,7 +888,7 @@ pub struct CreateServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
@@ -950,7 +950,7 @@ pub struct CreateServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -1000,7 +1000,7 @@ pub struct CreateServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -1065,7 +1065,7 @@ pub struct CreateServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1120,7 +1120,7 @@ pub struct CreateServiceorderRiskFund {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
@@ -1169,7 +1169,7 @@ pub struct CreateServiceorderDevice {
     pub materiel_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
@@ -1275,7 +1275,7 @@ pub struct CreateServiceorderBody {
     pub device: ::std::option::Option<CreateServiceorderDevice>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
@@ -1457,7 +1457,7 @@ pub struct CreateServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

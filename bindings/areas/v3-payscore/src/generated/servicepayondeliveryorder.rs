@@ -24,7 +24,7 @@ pub struct CreateServicepayondeliveryorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
@@ -89,7 +89,7 @@ pub struct CreateServicepayondeliveryorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -147,7 +147,7 @@ pub struct CreateServicepayondeliveryorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -212,7 +212,7 @@ pub struct CreateServicepayondeliveryorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -281,7 +281,7 @@ pub struct CreateServicepayondeliveryorderRiskFund {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
@@ -340,7 +340,7 @@ pub struct CreateServicepayondeliveryorderJumpLink {
     pub path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
@@ -414,7 +414,7 @@ pub struct CreateServicepayondeliveryorderGoodsItem {
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderGoodsItem {
         name: required(0, "name"),
         picture: required(1, "picture"),
@@ -471,7 +471,7 @@ pub struct CreateServicepayondeliveryorderShoppingInfo {
     pub goods: ::std::vec::Vec<CreateServicepayondeliveryorderGoodsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: required(1, "jump_link"),
@@ -568,7 +568,7 @@ pub struct CreateServicepayondeliveryorderBody {
     pub shopping_info: CreateServicepayondeliveryorderShoppingInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
@@ -706,7 +706,7 @@ pub struct CreateServicepayondeliveryorderResponsePostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -754,7 +754,7 @@ pub struct CreateServicepayondeliveryorderResponsePostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -803,7 +803,7 @@ pub struct CreateServicepayondeliveryorderResponseRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -849,7 +849,7 @@ pub struct CreateServicepayondeliveryorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -891,7 +891,7 @@ pub struct CreateServicepayondeliveryorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -934,7 +934,7 @@ pub struct CreateServicepayondeliveryorderShoppingInfoJumpLink {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderShoppingInfoJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
@@ -991,7 +991,7 @@ pub struct CreateServicepayondeliveryorderShoppingInfoGoodsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderShoppingInfoGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
@@ -1046,7 +1046,7 @@ pub struct CreateServicepayondeliveryorderResponseShoppingInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
@@ -1155,7 +1155,7 @@ pub struct CreateServicepayondeliveryorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServicepayondeliveryorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -21,7 +21,7 @@ pub struct QuerySmartretailOrderQuery {
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySmartretailOrderQuery {
         service_id: optional(0, "service_id"),
         out_order_no: optional(1, "out_order_no"),
@@ -117,7 +117,7 @@ pub struct QuerySmartretailOrderFeesItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySmartretailOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
@@ -162,7 +162,7 @@ pub struct QuerySmartretailOrderDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySmartretailOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
@@ -281,7 +281,7 @@ pub struct QuerySmartretailOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySmartretailOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
@@ -440,7 +440,7 @@ pub struct CreateSmartretailOrderFeesItem {
     pub fee_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSmartretailOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
@@ -506,7 +506,7 @@ pub struct CreateSmartretailOrderDiscountsItem {
     pub discount_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSmartretailOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_desc: optional(1, "discount_desc"),
@@ -595,7 +595,7 @@ pub struct CreateSmartretailOrderBody {
     pub openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSmartretailOrderBody {
         appid: required(0, "appid"),
         out_order_no: required(1, "out_order_no"),
@@ -780,7 +780,7 @@ pub struct CreateSmartretailOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSmartretailOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

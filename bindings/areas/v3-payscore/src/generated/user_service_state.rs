@@ -21,7 +21,7 @@ pub struct QueryUserServiceStateQuery {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUserServiceStateQuery {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -85,7 +85,7 @@ pub struct QueryUserServiceStateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUserServiceStateResponse {
         appid: optional(0, "appid"),
         service_id: optional(1, "service_id"),

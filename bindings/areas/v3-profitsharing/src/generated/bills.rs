@@ -30,7 +30,7 @@ pub struct SplitBillQuery {
     pub tar_type: ::std::option::Option<SplitBillTarType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SplitBillQuery {
         sub_mchid: optional(0, "sub_mchid"),
         bill_date: required(1, "bill_date"),
@@ -101,7 +101,7 @@ pub struct SplitBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SplitBillResponse {
         download_url: optional(0, "download_url"),
         hash_type: optional(1, "hash_type"),

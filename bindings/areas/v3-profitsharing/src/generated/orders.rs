@@ -46,7 +46,7 @@ pub struct CreateOrderReceiversItem {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateOrderReceiversItem {
         type_: required(0, "type"),
         account: required(1, "account"),
@@ -111,7 +111,7 @@ pub struct CreateOrderBody {
     pub unfreeze_unsplit: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: optional(1, "appid"),
@@ -276,7 +276,7 @@ pub struct CreateOrderResponseReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateOrderResponseReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
@@ -348,7 +348,7 @@ pub struct CreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

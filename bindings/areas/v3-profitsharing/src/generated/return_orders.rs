@@ -34,7 +34,7 @@ pub struct CreateReturnOrderBody {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReturnOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
@@ -188,7 +188,7 @@ pub struct CreateReturnOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),

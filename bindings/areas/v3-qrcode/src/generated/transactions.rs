@@ -29,7 +29,7 @@ pub struct CreateTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -79,7 +79,7 @@ pub struct CreateTransactionBusInfo {
     pub plate_number: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
@@ -146,7 +146,7 @@ pub struct CreateTransactionMetroInfo {
     pub end_station: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionMetroInfo {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -253,7 +253,7 @@ pub struct CreateTransactionBody {
     pub metro_info: ::std::option::Option<CreateTransactionMetroInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBody {
         appid: required(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
@@ -418,7 +418,7 @@ pub struct CreateTransactionResponseBusInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionResponseBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
@@ -464,7 +464,7 @@ pub struct CreateTransactionResponseMetroInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionResponseMetroInfo {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -555,7 +555,7 @@ pub struct CreateTransactionPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -671,7 +671,7 @@ pub struct CreateTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),

@@ -19,7 +19,7 @@ pub struct RateCreateApplicationActivityApplyInformationItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RateCreateApplicationActivityApplyInformationItem {
         apply_material_id: optional(0, "apply_material_id"),
         apply_material_information: optional(1, "apply_material_information"),
@@ -77,7 +77,7 @@ pub struct RateCreateApplicationActivityDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RateCreateApplicationActivityDetail {
         activity_id: required(0, "activity_id"),
         activity_rate: optional(1, "activity_rate"),
@@ -135,7 +135,7 @@ pub struct RateCreateApplicationAdditionalInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RateCreateApplicationAdditionalInformation {
         additional_message: optional(0, "additional_message"),
         additional_material: optional(1, "additional_material"),
@@ -198,7 +198,7 @@ pub struct RateCreateApplicationBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RateCreateApplicationBody {
         acquiring_bank_id: required(0, "acquiring_bank_id"),
         channel_id: required(1, "channel_id"),
@@ -253,7 +253,7 @@ pub struct RateCreateApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RateCreateApplicationResponse {
         application_id: optional(0, "application_id"),
         ..extra

@@ -31,7 +31,7 @@ pub struct QueryVerifyQuery {
     pub wxp_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryVerifyQuery {
         credential_type: required(0, "credential_type"),
         encrypted_credential_id: required(1, "encrypted_credential_id"),
@@ -78,7 +78,7 @@ pub struct QueryVerifyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryVerifyResponse {
         verify_result: optional(0, "verify_result"),
         err_message: optional(1, "err_message"),

@@ -23,7 +23,7 @@ pub struct CreateEchoBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateEchoBody {
         notify_url: optional(0, "notify_url"),
         echo_message: required(1, "echo_message"),
@@ -85,7 +85,7 @@ pub struct CreateEchoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateEchoResponse {
         echo_message: optional(0, "echo_message"),
         encrypted_echo_message: optional(1, "encrypted_echo_message"),

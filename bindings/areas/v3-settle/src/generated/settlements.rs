@@ -42,7 +42,7 @@ pub struct ListSettlementsQuery {
     pub offset: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListSettlementsQuery {
         sub_mchid: optional(0, "sub_mchid"),
         settle_state: required(1, "settle_state"),
@@ -146,7 +146,7 @@ pub struct ListSettlementsAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListSettlementsAmount {
         settled: optional(0, "settled"),
         unsettle: optional(1, "unsettle"),
@@ -228,7 +228,7 @@ pub struct ListSettlementsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListSettlementsDataItem {
         batch_id: optional(0, "batch_id"),
         settlement_date: optional(1, "settlement_date"),
@@ -284,7 +284,7 @@ pub struct ListSettlementsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListSettlementsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),

@@ -33,7 +33,7 @@ pub struct ListGuidesQuery {
     pub offset: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListGuidesQuery {
         sub_mchid: optional(0, "sub_mchid"),
         store_id: required(1, "store_id"),
@@ -143,7 +143,7 @@ pub struct ListGuidesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListGuidesDataItem {
         guide_id: optional(0, "guide_id"),
         store_id: optional(1, "store_id"),
@@ -193,7 +193,7 @@ pub struct ListGuidesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListGuidesResponse {
         total_count: optional(0, "total_count"),
         limit: optional(1, "limit"),
@@ -376,7 +376,7 @@ pub struct CreateGuideBody {
     pub group_qrcode: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateGuideBody {
         sub_mchid: optional(0, "sub_mchid"),
         corpid: required(1, "corpid"),
@@ -449,7 +449,7 @@ pub struct CreateGuideResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateGuideResponse {
         guide_id: optional(0, "guide_id"),
         ..extra

@@ -35,7 +35,7 @@ pub struct TaxiCreateCardBuyerInformation {
     pub bank_account: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiCreateCardBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
@@ -140,7 +140,7 @@ pub struct TaxiCreateCardSellerInformation {
     pub bank_account: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiCreateCardSellerInformation {
         name: required(0, "name"),
         taxpayer_id: required(1, "taxpayer_id"),
@@ -215,7 +215,7 @@ pub struct TaxiCreateCardExtraInformation {
     pub drawer: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiCreateCardExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
@@ -307,7 +307,7 @@ pub struct TaxiCreateCardItemsItem {
     pub discount: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiCreateCardItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
@@ -437,7 +437,7 @@ pub struct TaxiCreateCardFapiaoCardInformation {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiCreateCardFapiaoCardInformation {
         fapiao_media_id: required(0, "fapiao_media_id"),
         fapiao_number: required(1, "fapiao_number"),
@@ -551,7 +551,7 @@ pub struct TaxiCreateCardBody {
     pub token: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiCreateCardBody {
         company_mchid: required(0, "company_mchid"),
         trade_number: required(1, "trade_number"),
@@ -639,7 +639,7 @@ pub struct TaxiCreateCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiCreateCardResponse {
         card_appid: optional(0, "card_appid"),
         card_openid: optional(1, "card_openid"),

@@ -35,7 +35,7 @@ pub struct ListUserTaxiOrdersQuery {
     pub region_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserTaxiOrdersQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -108,7 +108,7 @@ pub struct ListUserTaxiOrdersDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserTaxiOrdersDataItem {
         plate_number: optional(0, "plate_number"),
         driver_license: optional(1, "driver_license"),
@@ -152,7 +152,7 @@ pub struct ListUserTaxiOrdersLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserTaxiOrdersLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -207,7 +207,7 @@ pub struct ListUserTaxiOrdersResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserTaxiOrdersResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),

@@ -20,7 +20,7 @@ pub struct TransactionsAppPrepayPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -82,7 +82,7 @@ pub struct TransactionsAppPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -128,7 +128,7 @@ pub struct TransactionsAppPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -183,7 +183,7 @@ pub struct TransactionsAppPrepaySceneInfo {
     pub store_info: ::std::option::Option<TransactionsAppPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -278,7 +278,7 @@ pub struct TransactionsAppPrepayGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -343,7 +343,7 @@ pub struct TransactionsAppPrepayDetailItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
@@ -464,7 +464,7 @@ pub struct TransactionsAppPrepayBody {
     pub detail: ::std::option::Option<::std::vec::Vec<TransactionsAppPrepayDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -624,7 +624,7 @@ pub struct TransactionsAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsAppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -20,7 +20,7 @@ pub struct TransactionsJsapiPrepayPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -82,7 +82,7 @@ pub struct TransactionsJsapiPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -128,7 +128,7 @@ pub struct TransactionsJsapiPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -183,7 +183,7 @@ pub struct TransactionsJsapiPrepaySceneInfo {
     pub store_info: ::std::option::Option<TransactionsJsapiPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -278,7 +278,7 @@ pub struct TransactionsJsapiPrepayGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -343,7 +343,7 @@ pub struct TransactionsJsapiPrepayDetailItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
@@ -466,7 +466,7 @@ pub struct TransactionsJsapiPrepayBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -626,7 +626,7 @@ pub struct TransactionsJsapiPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsJsapiPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -15,7 +15,7 @@ pub struct CreateMicropayPayer {
     pub auth_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayPayer {
         auth_code: required(0, "auth_code"),
     }
@@ -46,7 +46,7 @@ pub struct CreateMicropayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -92,7 +92,7 @@ pub struct CreateMicropayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -147,7 +147,7 @@ pub struct CreateMicropaySceneInfo {
     pub store_info: ::std::option::Option<CreateMicropayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -239,7 +239,7 @@ pub struct CreateMicropayGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -304,7 +304,7 @@ pub struct CreateMicropayDetailItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
@@ -415,7 +415,7 @@ pub struct CreateMicropayBody {
     pub detail: ::std::option::Option<::std::vec::Vec<CreateMicropayDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -585,7 +585,7 @@ pub struct CreateMicropayResponsePayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayResponsePayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -637,7 +637,7 @@ pub struct CreateMicropayExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -688,7 +688,7 @@ pub struct CreateMicropayResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -768,7 +768,7 @@ pub struct CreateMicropayDetailGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -844,7 +844,7 @@ pub struct CreateMicropayResponseDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayResponseDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -969,7 +969,7 @@ pub struct CreateMicropayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMicropayResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),

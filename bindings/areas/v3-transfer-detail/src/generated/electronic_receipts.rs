@@ -33,7 +33,7 @@ pub struct QueryElectronicReceiptQuery {
     pub out_detail_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryElectronicReceiptQuery {
         accept_type: required(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
@@ -105,7 +105,7 @@ pub struct QueryElectronicReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryElectronicReceiptResponse {
         accept_type: optional(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
@@ -235,7 +235,7 @@ pub struct CreateElectronicReceiptBody {
     pub out_detail_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateElectronicReceiptBody {
         accept_type: required(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),
@@ -307,7 +307,7 @@ pub struct CreateElectronicReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateElectronicReceiptResponse {
         accept_type: optional(0, "accept_type"),
         out_batch_no: optional(1, "out_batch_no"),

@@ -38,7 +38,7 @@ pub struct InitiateBatchTransferTransferDetailListItem {
     pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InitiateBatchTransferTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
@@ -122,7 +122,7 @@ pub struct InitiateBatchTransferBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InitiateBatchTransferBody {
         appid: required(0, "appid"),
         out_batch_no: required(1, "out_batch_no"),
@@ -217,7 +217,7 @@ pub struct InitiateBatchTransferResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InitiateBatchTransferResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),

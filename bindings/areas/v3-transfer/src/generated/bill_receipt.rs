@@ -13,7 +13,7 @@ pub struct CreateBillReceiptBody {
     pub out_batch_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBillReceiptBody {
         out_batch_no: required(0, "out_batch_no"),
     }
@@ -67,7 +67,7 @@ pub struct CreateBillReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBillReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         signature_no: optional(1, "signature_no"),

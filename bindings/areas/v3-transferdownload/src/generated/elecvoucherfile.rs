@@ -17,7 +17,7 @@ pub struct QueryElecvoucherfileQuery {
     pub source: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryElecvoucherfileQuery {
         token: required(0, "token"),
         source: required(1, "source"),

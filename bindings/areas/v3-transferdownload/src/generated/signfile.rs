@@ -13,7 +13,7 @@ pub struct QuerySignfileQuery {
     pub token: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySignfileQuery {
         token: required(0, "token"),
     }

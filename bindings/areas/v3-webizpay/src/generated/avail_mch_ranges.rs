@@ -13,7 +13,7 @@ pub struct QueryAvailMchRangeQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAvailMchRangeQuery {
         sp_mchid: required(0, "sp_mchid"),
     }
@@ -59,7 +59,7 @@ pub struct QueryAvailMchRangeRangeListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAvailMchRangeRangeListItem {
         range_id: optional(0, "range_id"),
         identifier_type: optional(1, "identifier_type"),
@@ -101,7 +101,7 @@ pub struct QueryAvailMchRangeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAvailMchRangeResponse {
         sp_mchid: optional(0, "sp_mchid"),
         range_list: optional(1, "range_list"),
@@ -196,7 +196,7 @@ pub struct CreateAvailMchRangeBody {
     pub identifier_type: QueryAvailMchRangeIdentifierType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAvailMchRangeBody {
         sp_mchid: required(0, "sp_mchid"),
         identifier_type: required(1, "identifier_type"),
@@ -232,7 +232,7 @@ pub struct CreateAvailMchRangeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAvailMchRangeResponse {
         range_id: optional(0, "range_id"),
         ..extra

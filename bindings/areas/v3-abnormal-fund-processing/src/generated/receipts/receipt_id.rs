@@ -47,7 +47,7 @@ pub struct GetReceiptTransferAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReceiptTransferAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -113,7 +113,7 @@ pub struct GetReceiptCommander {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReceiptCommander {
         operator: optional(0, "operator"),
         mchid: optional(1, "mchid"),
@@ -184,7 +184,7 @@ pub struct GetReceiptInstruction {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReceiptInstruction {
         out_instruction_no: optional(0, "out_instruction_no"),
         commander: optional(1, "commander"),
@@ -251,7 +251,7 @@ pub struct GetReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReceiptResponse {
         product_name: optional(0, "product_name"),
         receipt_id: optional(1, "receipt_id"),

@@ -70,7 +70,7 @@ pub struct CreateSpecialReductionBody {
     pub req_scene: ::std::option::Option<CreateSpecialReductionReqScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSpecialReductionBody {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
@@ -212,7 +212,7 @@ pub struct CreateSpecialReductionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSpecialReductionResponse {
         mchid: optional(0, "mchid"),
         bal_account_no: optional(1, "bal_account_no"),

@@ -91,7 +91,7 @@ pub struct Applyment4subCreateApplymentContactInfo {
     pub contact_email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentContactInfo {
         contact_type: required(0, "contact_type"),
         contact_name: required(1, "contact_name"),
@@ -278,7 +278,7 @@ pub struct Applyment4subCreateApplymentMicroStoreInfo {
     pub store_latitude: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentMicroStoreInfo {
         micro_name: required(0, "micro_name"),
         micro_address_code: required(1, "micro_address_code"),
@@ -354,7 +354,7 @@ pub struct Applyment4subCreateApplymentMicroMobileInfo {
     pub micro_mobile_pics: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentMicroMobileInfo {
         micro_mobile_name: required(0, "micro_mobile_name"),
         micro_mobile_city: required(1, "micro_mobile_city"),
@@ -403,7 +403,7 @@ pub struct Applyment4subCreateApplymentMicroOnlineInfo {
     pub micro_link: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentMicroOnlineInfo {
         micro_online_store: required(0, "micro_online_store"),
         micro_ec_name: required(1, "micro_ec_name"),
@@ -473,7 +473,7 @@ pub struct Applyment4subCreateApplymentMicroBizInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentMicroBizInfo {
         micro_biz_type: required(0, "micro_biz_type"),
         micro_store_info: optional(1, "micro_store_info"),
@@ -555,7 +555,7 @@ pub struct Applyment4subCreateApplymentBusinessLicenseInfo {
     pub period_end: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentBusinessLicenseInfo {
         license_copy: required(0, "license_copy"),
         license_number: required(1, "license_number"),
@@ -679,7 +679,7 @@ pub struct Applyment4subCreateApplymentCertificateInfo {
     pub period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentCertificateInfo {
         cert_copy: required(0, "cert_copy"),
         cert_type: required(1, "cert_type"),
@@ -743,7 +743,7 @@ pub struct Applyment4subCreateApplymentOrganizationInfo {
     pub org_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentOrganizationInfo {
         organization_copy: required(0, "organization_copy"),
         organization_code: required(1, "organization_code"),
@@ -801,7 +801,7 @@ pub struct Applyment4subCreateApplymentFinanceInstitutionInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
@@ -880,7 +880,7 @@ pub struct Applyment4subCreateApplymentIdCardInfo {
     pub card_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentIdCardInfo {
         id_card_copy: required(0, "id_card_copy"),
         id_card_national: required(1, "id_card_national"),
@@ -964,7 +964,7 @@ pub struct Applyment4subCreateApplymentIdDocInfo {
     pub doc_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentIdDocInfo {
         id_doc_copy: required(0, "id_doc_copy"),
         id_doc_copy_back: optional(1, "id_doc_copy_back"),
@@ -1043,7 +1043,7 @@ pub struct Applyment4subCreateApplymentIdentityInfo {
     pub owner: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentIdentityInfo {
         id_holder_type: optional(0, "id_holder_type"),
         id_doc_type: required(1, "id_doc_type"),
@@ -1159,7 +1159,7 @@ pub struct Applyment4subCreateApplymentUboInfoListItem {
     pub ubo_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentUboInfoListItem {
         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
@@ -1247,7 +1247,7 @@ pub struct Applyment4subCreateApplymentSubjectInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentSubjectInfo {
         subject_type: required(0, "subject_type"),
         finance_institution: optional(1, "finance_institution"),
@@ -1388,7 +1388,7 @@ pub struct Applyment4subCreateApplymentBizStoreInfo {
     pub biz_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentBizStoreInfo {
         biz_store_name: required(0, "biz_store_name"),
         biz_address_code: required(1, "biz_address_code"),
@@ -1446,7 +1446,7 @@ pub struct Applyment4subCreateApplymentMpInfo {
     pub mp_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentMpInfo {
         mp_appid: optional(0, "mp_appid"),
         mp_sub_appid: optional(1, "mp_sub_appid"),
@@ -1510,7 +1510,7 @@ pub struct Applyment4subCreateApplymentMiniProgramInfo {
     pub mini_program_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentMiniProgramInfo {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_sub_appid: optional(1, "mini_program_sub_appid"),
@@ -1576,7 +1576,7 @@ pub struct Applyment4subCreateApplymentAppInfo {
     pub app_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentAppInfo {
         app_appid: optional(0, "app_appid"),
         app_sub_appid: optional(1, "app_sub_appid"),
@@ -1640,7 +1640,7 @@ pub struct Applyment4subCreateApplymentWebInfo {
     pub web_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentWebInfo {
         domain: optional(0, "domain"),
         web_authorisation: optional(1, "web_authorisation"),
@@ -1701,7 +1701,7 @@ pub struct Applyment4subCreateApplymentWeworkInfo {
     pub wework_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentWeworkInfo {
         sub_corp_id: optional(0, "sub_corp_id"),
         wework_pics: optional(1, "wework_pics"),
@@ -1769,7 +1769,7 @@ pub struct Applyment4subCreateApplymentSalesInfo {
     pub wework_info: ::std::option::Option<Applyment4subCreateApplymentWeworkInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentSalesInfo {
         sales_scenes_type: required(0, "sales_scenes_type"),
         biz_store_info: optional(1, "biz_store_info"),
@@ -1870,7 +1870,7 @@ pub struct Applyment4subCreateApplymentBusinessInfo {
     pub sales_info: Applyment4subCreateApplymentSalesInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentBusinessInfo {
         merchant_shortname: required(0, "merchant_shortname"),
         service_phone: required(1, "service_phone"),
@@ -1928,7 +1928,7 @@ pub struct Applyment4subCreateApplymentSettlementInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentSettlementInfo {
         settlement_id: optional(0, "settlement_id"),
         qualification_type: optional(1, "qualification_type"),
@@ -2083,7 +2083,7 @@ pub struct Applyment4subCreateApplymentBankAccountInfo {
     pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentBankAccountInfo {
         bank_account_type: required(0, "bank_account_type"),
         account_name: required(1, "account_name"),
@@ -2165,7 +2165,7 @@ pub struct Applyment4subCreateApplymentAdditionInfo {
     pub business_addition_msg: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentAdditionInfo {
         legal_person_commitment: optional(0, "legal_person_commitment"),
         legal_person_video: optional(1, "legal_person_video"),
@@ -2262,7 +2262,7 @@ pub struct Applyment4subCreateApplymentBody {
     pub addition_info: ::std::option::Option<Applyment4subCreateApplymentAdditionInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentBody {
         business_code: required(0, "business_code"),
         contact_info: required(1, "contact_info"),
@@ -2321,7 +2321,7 @@ pub struct Applyment4subCreateApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         ..extra

@@ -17,7 +17,7 @@ pub struct QueryDetailReceiptQuery {
     pub out_detail_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDetailReceiptQuery {
         out_batch_no: required(0, "out_batch_no"),
         out_detail_no: required(1, "out_detail_no"),
@@ -75,7 +75,7 @@ pub struct QueryDetailReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDetailReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -189,7 +189,7 @@ pub struct CreateDetailReceiptBody {
     pub out_detail_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDetailReceiptBody {
         out_batch_no: required(0, "out_batch_no"),
         out_detail_no: required(1, "out_detail_no"),
@@ -247,7 +247,7 @@ pub struct CreateDetailReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDetailReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         out_detail_no: optional(1, "out_detail_no"),

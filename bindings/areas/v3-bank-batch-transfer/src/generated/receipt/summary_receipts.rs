@@ -13,7 +13,7 @@ pub struct QuerySummaryReceiptQuery {
     pub out_batch_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySummaryReceiptQuery {
         out_batch_no: required(0, "out_batch_no"),
     }
@@ -67,7 +67,7 @@ pub struct QuerySummaryReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySummaryReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         receipt_no: optional(1, "receipt_no"),
@@ -172,7 +172,7 @@ pub struct CreateSummaryReceiptBody {
     pub out_batch_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSummaryReceiptBody {
         out_batch_no: required(0, "out_batch_no"),
     }
@@ -226,7 +226,7 @@ pub struct CreateSummaryReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSummaryReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         receipt_no: optional(1, "receipt_no"),

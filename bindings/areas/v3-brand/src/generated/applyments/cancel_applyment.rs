@@ -15,7 +15,7 @@ pub struct BrandCancelApplymentBody {
     pub business_code: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCancelApplymentBody {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),
@@ -71,7 +71,7 @@ pub struct BrandCancelApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCancelApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),

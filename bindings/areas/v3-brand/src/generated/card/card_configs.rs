@@ -19,7 +19,7 @@ pub struct QueryCardConfigQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCardConfigQuery {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
@@ -113,7 +113,7 @@ pub struct QueryCardConfigResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCardConfigResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
@@ -232,7 +232,7 @@ pub struct CreateCardConfigBrandMiniProgramInfo {
     pub default_jump_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardConfigBrandMiniProgramInfo {
         appid: required(0, "appid"),
         default_jump_path: optional(1, "default_jump_path"),
@@ -294,7 +294,7 @@ pub struct CreateCardConfigBrandCustomerService {
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardConfigBrandCustomerService {
         customer_service_type: required(0, "customer_service_type"),
         customer_service_phone: optional(1, "customer_service_phone"),
@@ -384,7 +384,7 @@ pub struct CreateCardConfigServiceListItem {
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardConfigServiceListItem {
         service_classify_name: optional(0, "service_classify_name"),
         service_name: optional(1, "service_name"),
@@ -468,7 +468,7 @@ pub struct CreateCardConfigBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardConfigBody {
         business_code: required(0, "business_code"),
         brand_id: required(1, "brand_id"),
@@ -546,7 +546,7 @@ pub struct CreateCardConfigResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardConfigResponse {
         business_code: optional(0, "business_code"),
         brand_id: optional(1, "brand_id"),

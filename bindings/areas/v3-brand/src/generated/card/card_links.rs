@@ -36,7 +36,7 @@ pub struct ListCardLinksQuery {
     pub page_size: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardLinksQuery {
         brand_id: required(0, "brand_id"),
         payment_scene: optional(1, "payment_scene"),
@@ -105,7 +105,7 @@ pub struct ListCardLinksActiveLinkListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardLinksActiveLinkListItem {
         payment_scene: optional(0, "payment_scene"),
         appid_list: optional(1, "appid_list"),
@@ -156,7 +156,7 @@ pub struct ListCardLinksResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCardLinksResponse {
         brand_id: optional(0, "brand_id"),
         page_index: optional(1, "page_index"),
@@ -288,7 +288,7 @@ pub struct CreateCardLinkBody {
     pub service_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardLinkBody {
         business_code: required(0, "business_code"),
         brand_id: required(1, "brand_id"),
@@ -379,7 +379,7 @@ pub struct CreateCardLinkResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCardLinkResponse {
         business_code: optional(0, "business_code"),
         brand_id: optional(1, "brand_id"),

@@ -21,7 +21,7 @@ pub struct BrandQueryOrderQuery {
     pub out_order_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandQueryOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -152,7 +152,7 @@ pub struct BrandQueryOrderReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandQueryOrderReceiversItem {
         type_: optional(0, "type"),
         account: optional(1, "account"),
@@ -230,7 +230,7 @@ pub struct BrandQueryOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandQueryOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
@@ -368,7 +368,7 @@ pub struct BrandCreateOrderReceiversItem {
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateOrderReceiversItem {
         type_: required(0, "type"),
         account: required(1, "account"),
@@ -440,7 +440,7 @@ pub struct BrandCreateOrderBody {
     pub finish: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateOrderBody {
         brand_mchid: required(0, "brand_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -551,7 +551,7 @@ pub struct BrandCreateOrderResponseReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateOrderResponseReceiversItem {
         type_: optional(0, "type"),
         account: optional(1, "account"),
@@ -626,7 +626,7 @@ pub struct BrandCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateOrderResponse {
         brand_mchid: optional(0, "brand_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

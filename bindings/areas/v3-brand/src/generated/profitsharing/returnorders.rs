@@ -23,7 +23,7 @@ pub struct BrandQueryReturnOrderQuery {
     pub out_order_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandQueryReturnOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         out_return_no: required(1, "out_return_no"),
@@ -151,7 +151,7 @@ pub struct BrandQueryReturnOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandQueryReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
@@ -301,7 +301,7 @@ pub struct BrandCreateReturnOrderBody {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateReturnOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
@@ -424,7 +424,7 @@ pub struct BrandCreateReturnOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),

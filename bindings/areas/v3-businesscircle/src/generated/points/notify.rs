@@ -42,7 +42,7 @@ pub struct NotifyPointBody {
     pub total_points: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyPointBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),

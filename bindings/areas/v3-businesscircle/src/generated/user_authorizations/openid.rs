@@ -16,7 +16,7 @@ pub struct GetUserAuthorizationQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserAuthorizationQuery {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -69,7 +69,7 @@ pub struct GetUserAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserAuthorizationResponse {
         openid: optional(0, "openid"),
         authorize_state: optional(1, "authorize_state"),

@@ -54,7 +54,7 @@ pub struct SyncStatusProperties {
     pub others: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncStatusProperties {
         taste: required(0, "taste"),
         cuisine: required(1, "cuisine"),
@@ -133,7 +133,7 @@ pub struct SyncStatusDishListItem {
     pub properties: ::std::option::Option<SyncStatusProperties>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncStatusDishListItem {
         out_dish_no: required(0, "out_dish_no"),
         name: required(1, "name"),
@@ -281,7 +281,7 @@ pub struct SyncStatusBody {
     pub dish_list: ::std::vec::Vec<SyncStatusDishListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncStatusBody {
         sp_mchid: optional(0, "sp_mchid"),
         sp_appid: optional(1, "sp_appid"),

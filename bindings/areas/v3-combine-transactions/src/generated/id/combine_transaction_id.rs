@@ -18,7 +18,7 @@ pub struct GetCombineTransactionByCombineTransactionIdCombinePayerInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineTransactionIdCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
@@ -51,7 +51,7 @@ pub struct GetCombineTransactionByCombineTransactionIdSceneInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineTransactionIdSceneInfo {
         device_id: optional(0, "device_id"),
         ..extra
@@ -104,7 +104,7 @@ pub struct GetCombineTransactionByCombineTransactionIdAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineTransactionIdAmount {
         total_amount: optional(0, "total_amount"),
         payer_amount: optional(1, "payer_amount"),
@@ -183,7 +183,7 @@ pub struct GetCombineTransactionByCombineTransactionIdSubOrdersItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineTransactionIdSubOrdersItem {
         mchid: optional(0, "mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
@@ -282,7 +282,7 @@ pub struct GetCombineTransactionByCombineTransactionIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineTransactionIdResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),

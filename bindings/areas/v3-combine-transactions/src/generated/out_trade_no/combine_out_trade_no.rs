@@ -18,7 +18,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoSceneInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoSceneInfo {
         device_id: optional(0, "device_id"),
         ..extra
@@ -122,7 +122,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -196,7 +196,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -265,7 +265,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
@@ -358,7 +358,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoSubOrdersItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoSubOrdersItem {
         mchid: optional(0, "mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
@@ -421,7 +421,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoCombinePayerInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
@@ -472,7 +472,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoInstallmentInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoInstallmentInfo {
         use_subsidy: optional(0, "use_subsidy"),
         selected_installment_number: optional(1, "selected_installment_number"),
@@ -547,7 +547,7 @@ pub struct GetCombineTransactionByCombineOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCombineTransactionByCombineOutTradeNoResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),

@@ -13,7 +13,7 @@ pub struct ComplianceCreateMerchantBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ComplianceCreateMerchantBody {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -44,7 +44,7 @@ pub struct ComplianceCreateMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ComplianceCreateMerchantResponse {
         verification_id: optional(0, "verification_id"),
         ..extra

@@ -36,7 +36,7 @@ pub struct CreateDeductOrderBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDeductOrderBody {
         contract_id: required(0, "contract_id"),
         out_trade_no: required(1, "out_trade_no"),
@@ -156,7 +156,7 @@ pub struct CreateDeductOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDeductOrderResponse {
         out_trade_no: optional(0, "out_trade_no"),
         out_record_id: optional(1, "out_record_id"),

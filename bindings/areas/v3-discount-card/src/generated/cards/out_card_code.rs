@@ -25,7 +25,7 @@ pub struct GetCardTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardTimeRange {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -73,7 +73,7 @@ pub struct GetCardPayInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardPayInformation {
         pay_amount: optional(0, "pay_amount"),
         pay_state: optional(1, "pay_state"),
@@ -142,7 +142,7 @@ pub struct GetCardObjectiveCompletionRecordsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardObjectiveCompletionRecordsItem {
         objective_completion_serial_no: optional(0, "objective_completion_serial_no"),
         objective_id: optional(1, "objective_id"),
@@ -212,7 +212,7 @@ pub struct GetCardObjectivesItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardObjectivesItem {
         objective_id: optional(0, "objective_id"),
         name: optional(1, "name"),
@@ -290,7 +290,7 @@ pub struct GetCardRewardUsageRecordsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardRewardUsageRecordsItem {
         reward_usage_serial_no: optional(0, "reward_usage_serial_no"),
         reward_id: optional(1, "reward_id"),
@@ -372,7 +372,7 @@ pub struct GetCardRewardsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardRewardsItem {
         reward_id: optional(0, "reward_id"),
         name: optional(1, "name"),
@@ -472,7 +472,7 @@ pub struct GetCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardResponse {
         card_id: optional(0, "card_id"),
         card_template_id: optional(1, "card_template_id"),

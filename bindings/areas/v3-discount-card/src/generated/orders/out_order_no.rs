@@ -54,7 +54,7 @@ pub struct GetOrderObjectivesItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderObjectivesItem {
         objective_serial_no: optional(0, "objective_serial_no"),
         objective_id: optional(1, "objective_id"),
@@ -144,7 +144,7 @@ pub struct GetOrderRewardsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderRewardsItem {
         reward_serial_no: optional(0, "reward_serial_no"),
         reward_id: optional(1, "reward_id"),
@@ -292,7 +292,7 @@ pub struct GetOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderResponse {
         out_order_no: optional(0, "out_order_no"),
         discount_card_id: optional(1, "discount_card_id"),
@@ -469,7 +469,7 @@ pub struct DiscountModifyOrderObjectivesItem {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountModifyOrderObjectivesItem {
         objective_serial_no: required(0, "objective_serial_no"),
         objective_id: required(1, "objective_id"),
@@ -552,7 +552,7 @@ pub struct DiscountModifyOrderRewardsItem {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountModifyOrderRewardsItem {
         reward_serial_no: required(0, "reward_serial_no"),
         reward_id: required(1, "reward_id"),
@@ -613,7 +613,7 @@ pub struct DiscountModifyOrderBody {
     pub rewards: ::std::option::Option<::std::vec::Vec<DiscountModifyOrderRewardsItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountModifyOrderBody {
         objectives: optional(0, "objectives"),
         rewards: optional(1, "rewards"),
@@ -669,7 +669,7 @@ pub struct DiscountModifyOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountModifyOrderResponse {
         out_order_no: optional(0, "out_order_no"),
         order_id: optional(1, "order_id"),

@@ -18,7 +18,7 @@ pub struct EbikeCreateTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -79,7 +79,7 @@ pub struct EbikeCreateTransactionChargeInfo {
     pub park_fee: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeCreateTransactionChargeInfo {
         start_time: required(0, "start_time"),
         end_time: required(1, "end_time"),
@@ -141,7 +141,7 @@ pub struct EbikeCreateTransactionDeviceInfo {
     pub device_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeCreateTransactionDeviceInfo {
         device_id: required(0, "device_id"),
         device_ip: required(1, "device_ip"),
@@ -212,7 +212,7 @@ pub struct EbikeCreateTransactionBody {
     pub device_info: EbikeCreateTransactionDeviceInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeCreateTransactionBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -314,7 +314,7 @@ pub struct EbikeCreateTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeCreateTransactionResponse {
         accept_state: optional(0, "accept_state"),
         create_time: optional(1, "create_time"),

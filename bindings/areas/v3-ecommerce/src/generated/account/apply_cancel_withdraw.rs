@@ -60,7 +60,7 @@ pub struct ApplyCancelWithdrawBankAccountInfo {
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyCancelWithdrawBankAccountInfo {
         account_name: required(0, "account_name"),
         account_bank: required(1, "account_bank"),
@@ -158,7 +158,7 @@ pub struct ApplyCancelWithdrawIdentityInfo {
     pub identification_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyCancelWithdrawIdentityInfo {
         id_doc_type: optional(0, "id_doc_type"),
         identification_name: required(1, "identification_name"),
@@ -209,7 +209,7 @@ pub struct ApplyCancelWithdrawPayeeInfo {
     pub identity_info: ::std::option::Option<ApplyCancelWithdrawIdentityInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyCancelWithdrawPayeeInfo {
         account_type: required(0, "account_type"),
         bank_account_info: required(1, "bank_account_info"),
@@ -268,7 +268,7 @@ pub struct ApplyCancelWithdrawProofMediasItem {
     pub proof_media: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyCancelWithdrawProofMediasItem {
         proof_media_type: required(0, "proof_media_type"),
         proof_media: required(1, "proof_media"),
@@ -323,7 +323,7 @@ pub struct ApplyCancelWithdrawBody {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyCancelWithdrawBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
@@ -404,7 +404,7 @@ pub struct ApplyCancelWithdrawResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyCancelWithdrawResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),

@@ -29,7 +29,7 @@ pub struct CancelApplicationsApplicationInfoItem {
     pub application_media_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelApplicationsApplicationInfoItem {
         application_type: optional(0, "application_type"),
         application_media_id: optional(1, "application_media_id"),
@@ -85,7 +85,7 @@ pub struct CancelApplicationsBody {
     pub application_info: ::std::vec::Vec<CancelApplicationsApplicationInfoItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelApplicationsBody {
         sub_mchid: required(0, "sub_mchid"),
         out_apply_no: required(1, "out_apply_no"),
@@ -151,7 +151,7 @@ pub struct CancelApplicationsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelApplicationsResponse {
         out_apply_no: optional(0, "out_apply_no"),
         sub_mchid: optional(1, "sub_mchid"),

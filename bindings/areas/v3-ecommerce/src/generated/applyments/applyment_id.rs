@@ -58,7 +58,7 @@ pub struct GetApplymentAccountValidation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplymentAccountValidation {
         account_name: optional(0, "account_name"),
         account_no: optional(1, "account_no"),
@@ -114,7 +114,7 @@ pub struct GetApplymentAuditDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplymentAuditDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
@@ -197,7 +197,7 @@ pub struct GetApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplymentResponse {
         applyment_state: optional(0, "applyment_state"),
         applyment_state_desc: optional(1, "applyment_state_desc"),

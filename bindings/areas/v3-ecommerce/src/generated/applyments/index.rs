@@ -56,7 +56,7 @@ pub struct EcommerceCreateApplymentBusinessTime {
     pub period: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentBusinessTime {
         period: required(0, "period"),
     }
@@ -105,7 +105,7 @@ pub struct EcommerceCreateApplymentBusinessLicenseInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentBusinessLicenseInfo {
         cert_type: optional(0, "cert_type"),
         business_license_copy: optional(1, "business_license_copy"),
@@ -233,7 +233,7 @@ pub struct EcommerceCreateApplymentFinanceInstitutionInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
@@ -327,7 +327,7 @@ pub struct EcommerceCreateApplymentIdCardInfo {
     pub id_card_valid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentIdCardInfo {
         id_card_copy: optional(0, "id_card_copy"),
         id_card_national: optional(1, "id_card_national"),
@@ -439,7 +439,7 @@ pub struct EcommerceCreateApplymentIdDocInfo {
     pub doc_period_end: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentIdDocInfo {
         id_doc_name: optional(0, "id_doc_name"),
         id_doc_number: optional(1, "id_doc_number"),
@@ -565,7 +565,7 @@ pub struct EcommerceCreateApplymentUboInfoListItem {
     pub ubo_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentUboInfoListItem {
         ubo_id_doc_type: required(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: required(1, "ubo_id_doc_copy"),
@@ -652,7 +652,7 @@ pub struct EcommerceCreateApplymentAccountInfo {
     pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentAccountInfo {
         bank_account_type: optional(0, "bank_account_type"),
         account_bank: optional(1, "account_bank"),
@@ -801,7 +801,7 @@ pub struct EcommerceCreateApplymentContactInfo {
     pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentContactInfo {
         contact_type: optional(0, "contact_type"),
         contact_name: optional(1, "contact_name"),
@@ -955,7 +955,7 @@ pub struct EcommerceCreateApplymentSalesSceneInfo {
     pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentSalesSceneInfo {
         store_name: optional(0, "store_name"),
         store_url: optional(1, "store_url"),
@@ -1029,7 +1029,7 @@ pub struct EcommerceCreateApplymentSettlementInfo {
     pub qualification_type: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentSettlementInfo {
         settlement_id: optional(0, "settlement_id"),
         qualification_type: optional(1, "qualification_type"),
@@ -1147,7 +1147,7 @@ pub struct EcommerceCreateApplymentBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentBody {
         out_request_no: required(0, "out_request_no"),
         organization_type: required(1, "organization_type"),
@@ -1356,7 +1356,7 @@ pub struct EcommerceCreateApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),

@@ -56,7 +56,7 @@ pub struct SubmitAccountHostingApplymentBusinessTime {
     pub period: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentBusinessTime {
         period: required(0, "period"),
     }
@@ -105,7 +105,7 @@ pub struct SubmitAccountHostingApplymentBusinessLicenseInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentBusinessLicenseInfo {
         cert_type: optional(0, "cert_type"),
         business_license_copy: optional(1, "business_license_copy"),
@@ -233,7 +233,7 @@ pub struct SubmitAccountHostingApplymentFinanceInstitutionInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentFinanceInstitutionInfo {
         finance_type: optional(0, "finance_type"),
         finance_license_pics: optional(1, "finance_license_pics"),
@@ -333,7 +333,7 @@ pub struct SubmitAccountHostingApplymentIdCardInfo {
     pub id_card_valid_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentIdCardInfo {
         id_card_copy: required(0, "id_card_copy"),
         id_card_national: required(1, "id_card_national"),
@@ -401,7 +401,7 @@ pub struct SubmitAccountHostingApplymentIdDocInfo {
     pub doc_period_end: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentIdDocInfo {
         id_doc_name: required(0, "id_doc_name"),
         id_doc_number: required(1, "id_doc_number"),
@@ -492,7 +492,7 @@ pub struct SubmitAccountHostingApplymentUboInfoListItem {
     pub ubo_id_doc_period_end: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentUboInfoListItem {
         ubo_id_doc_type: optional(0, "ubo_id_doc_type"),
         ubo_id_doc_copy: optional(1, "ubo_id_doc_copy"),
@@ -668,7 +668,7 @@ pub struct SubmitAccountHostingApplymentAccountInfo {
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentAccountInfo {
         bank_account_type: required(0, "bank_account_type"),
         account_bank: required(1, "account_bank"),
@@ -785,7 +785,7 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentContactInfo {
         contact_type: required(0, "contact_type"),
         contact_name: required(1, "contact_name"),
@@ -950,7 +950,7 @@ pub struct SubmitAccountHostingApplymentSalesSceneInfo {
     pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentSalesSceneInfo {
         store_name: optional(0, "store_name"),
         store_url: optional(1, "store_url"),
@@ -1024,7 +1024,7 @@ pub struct SubmitAccountHostingApplymentSettlementInfo {
     pub qualification_type: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentSettlementInfo {
         settlement_id: optional(0, "settlement_id"),
         qualification_type: optional(1, "qualification_type"),
@@ -1147,7 +1147,7 @@ pub struct SubmitAccountHostingApplymentBody {
     pub id_card_complete_statement: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentBody {
         out_request_no: required(0, "out_request_no"),
         organization_type: required(1, "organization_type"),
@@ -1371,7 +1371,7 @@ pub struct SubmitAccountHostingApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitAccountHostingApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),

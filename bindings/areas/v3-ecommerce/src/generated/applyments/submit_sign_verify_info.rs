@@ -31,7 +31,7 @@ pub struct SubmitSignVerifyInfoProxyVerifyIdentityInfo {
     pub verify_identity_result: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitSignVerifyInfoProxyVerifyIdentityInfo {
         verify_identity_type: required(0, "verify_identity_type"),
         verify_identity_result: required(1, "verify_identity_result"),
@@ -73,7 +73,7 @@ pub struct SubmitSignVerifyInfoBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitSignVerifyInfoBody {
         out_request_no: required(0, "out_request_no"),
         applyment_id: optional(1, "applyment_id"),
@@ -138,7 +138,7 @@ pub struct SubmitSignVerifyInfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitSignVerifyInfoResponse {
         applyment_id: optional(0, "applyment_id"),
         ..extra

@@ -58,7 +58,7 @@ pub struct GetAllSubMchFundFlowBillQuery {
     pub algorithm: GetAllSubMchFundFlowBillAlgorithm,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAllSubMchFundFlowBillQuery {
         bill_date: required(0, "bill_date"),
         account_type: required(1, "account_type"),
@@ -143,7 +143,7 @@ pub struct GetAllSubMchFundFlowBillDownloadBillListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAllSubMchFundFlowBillDownloadBillListItem {
         bill_sequence: optional(0, "bill_sequence"),
         hash_type: optional(1, "hash_type"),
@@ -191,7 +191,7 @@ pub struct GetAllSubMchFundFlowBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAllSubMchFundFlowBillResponse {
         download_bill_count: optional(0, "download_bill_count"),
         download_bill_list: optional(1, "download_bill_list"),

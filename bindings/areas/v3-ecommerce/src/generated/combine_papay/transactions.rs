@@ -19,7 +19,7 @@ pub struct EcommerceCreateTransactionAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
@@ -54,7 +54,7 @@ pub struct EcommerceCreateTransactionSettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -124,7 +124,7 @@ pub struct EcommerceCreateTransactionSubOrdersItem {
     pub sub_risk_info: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionSubOrdersItem {
         mchid: required(0, "mchid"),
         attach: optional(1, "attach"),
@@ -228,7 +228,7 @@ pub struct EcommerceCreateTransactionBody {
     pub risk_info: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionBody {
         combine_appid: required(0, "combine_appid"),
         combine_mchid: required(1, "combine_mchid"),
@@ -305,7 +305,7 @@ pub struct EcommerceCreateTransactionSubOrdersAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionSubOrdersAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
@@ -386,7 +386,7 @@ pub struct EcommerceCreateTransactionResponseSubOrdersItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionResponseSubOrdersItem {
         mchid: optional(0, "mchid"),
         trade_type: optional(1, "trade_type"),
@@ -441,7 +441,7 @@ pub struct EcommerceCreateTransactionCombinePayerInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
@@ -494,7 +494,7 @@ pub struct EcommerceCreateTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateTransactionResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),

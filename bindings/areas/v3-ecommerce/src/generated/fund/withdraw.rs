@@ -46,7 +46,7 @@ pub struct EcommerceWithdrawFundBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceWithdrawFundBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
@@ -142,7 +142,7 @@ pub struct EcommerceWithdrawFundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceWithdrawFundResponse {
         sub_mchid: optional(0, "sub_mchid"),
         withdraw_id: optional(1, "withdraw_id"),

@@ -28,7 +28,7 @@ pub struct GetIndividualContractQuery {
     pub permission_type: GetIndividualContractPermissionType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetIndividualContractQuery {
         appid: required(0, "appid"),
         permission_type: required(1, "permission_type"),
@@ -86,7 +86,7 @@ pub struct GetIndividualContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetIndividualContractResponse {
         individual_auth_id: optional(0, "individual_auth_id"),
         operation_time: optional(1, "operation_time"),

@@ -27,7 +27,7 @@ pub struct EcommerceCreateAuthorizationAgreementListItem {
     pub sign_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateAuthorizationAgreementListItem {
         agreement_code: required(0, "agreement_code"),
         agreement_version: required(1, "agreement_version"),
@@ -68,7 +68,7 @@ pub struct EcommerceCreateAuthorizationBody {
     pub agreement_list: ::std::vec::Vec<EcommerceCreateAuthorizationAgreementListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateAuthorizationBody {
         sub_mchid: required(0, "sub_mchid"),
         agreement_list: required(1, "agreement_list"),
@@ -117,7 +117,7 @@ pub struct EcommerceCreateAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         authorization_state: optional(1, "authorization_state"),

@@ -45,7 +45,7 @@ pub struct TransferBillsBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferBillsBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -144,7 +144,7 @@ pub struct TransferBillsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferBillsResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

@@ -16,7 +16,7 @@ pub struct QueryAfterSalesOrderQuery {
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAfterSalesOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
@@ -107,7 +107,7 @@ pub struct QueryAfterSalesOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAfterSalesOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
@@ -259,7 +259,7 @@ pub struct CreateAfterSalesOrderBody {
     pub refund_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAfterSalesOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -317,7 +317,7 @@ pub struct CreateAfterSalesOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAfterSalesOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

@@ -25,7 +25,7 @@ pub struct EcommerceFinishOrderBody {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceFinishOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -82,7 +82,7 @@ pub struct EcommerceFinishOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceFinishOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

@@ -21,7 +21,7 @@ pub struct EcommerceQueryOrderQuery {
     pub out_order_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -97,7 +97,7 @@ pub struct EcommerceQueryOrderReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryOrderReceiversItem {
         receiver_mchid: optional(0, "receiver_mchid"),
         amount: optional(1, "amount"),
@@ -171,7 +171,7 @@ pub struct EcommerceQueryOrderFundsAbnormalReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryOrderFundsAbnormalReceiversItem {
         mchid: optional(0, "mchid"),
         ..extra
@@ -252,7 +252,7 @@ pub struct EcommerceQueryOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
@@ -402,7 +402,7 @@ pub struct EcommerceCreateOrderReceiversItem {
     pub receiver_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateOrderReceiversItem {
         type_: required(0, "type"),
         receiver_account: required(1, "receiver_account"),
@@ -469,7 +469,7 @@ pub struct EcommerceCreateOrderBody {
     pub finish: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateOrderBody {
         appid: optional(0, "appid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -587,7 +587,7 @@ pub struct EcommerceCreateOrderResponseReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateOrderResponseReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
@@ -667,7 +667,7 @@ pub struct EcommerceCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

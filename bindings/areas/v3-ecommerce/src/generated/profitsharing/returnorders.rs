@@ -23,7 +23,7 @@ pub struct EcommerceQueryReturnOrderQuery {
     pub out_return_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryReturnOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
@@ -124,7 +124,7 @@ pub struct EcommerceQueryReturnOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
@@ -277,7 +277,7 @@ pub struct EcommerceCreateReturnOrderBody {
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateReturnOrderBody {
         sub_mchid: required(0, "sub_mchid"),
         order_id: optional(1, "order_id"),
@@ -398,7 +398,7 @@ pub struct EcommerceCreateReturnOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),

@@ -31,7 +31,7 @@ pub struct EcommerceCreateRefundFromItem {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateRefundFromItem {
         account: required(0, "account"),
         amount: required(1, "amount"),
@@ -71,7 +71,7 @@ pub struct EcommerceCreateRefundAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateRefundAmount {
         refund: required(0, "refund"),
         from: optional(1, "from"),
@@ -193,7 +193,7 @@ pub struct EcommerceCreateRefundBody {
     pub funds_account: EcommerceCreateRefundFundsAccount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateRefundBody {
         individual_auth_id: optional(0, "individual_auth_id"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -349,7 +349,7 @@ pub struct EcommerceCreateRefundAmountFromItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateRefundAmountFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -405,7 +405,7 @@ pub struct EcommerceCreateRefundResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateRefundResponseAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
@@ -471,7 +471,7 @@ pub struct EcommerceCreateRefundPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -535,7 +535,7 @@ pub struct EcommerceCreateRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreateRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),

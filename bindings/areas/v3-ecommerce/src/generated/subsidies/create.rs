@@ -31,7 +31,7 @@ pub struct CreateSubsidyBody {
     pub out_subsidy_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubsidyBody {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -125,7 +125,7 @@ pub struct CreateSubsidyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubsidyResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

@@ -29,7 +29,7 @@ pub struct ReturnSubsidyFromItem {
     pub amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReturnSubsidyFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -95,7 +95,7 @@ pub struct ReturnSubsidyBody {
     pub from: ::std::option::Option<::std::vec::Vec<ReturnSubsidyFromItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReturnSubsidyBody {
         sub_mchid: required(0, "sub_mchid"),
         out_order_no: required(1, "out_order_no"),
@@ -202,7 +202,7 @@ pub struct ReturnSubsidyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReturnSubsidyResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

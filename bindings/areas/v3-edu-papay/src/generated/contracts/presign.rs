@@ -42,7 +42,7 @@ pub struct EduPresignContractBody {
     pub trade_scene: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduPresignContractBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -123,7 +123,7 @@ pub struct EduPresignContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduPresignContractResponse {
         presign_token: optional(0, "presign_token"),
         ..extra

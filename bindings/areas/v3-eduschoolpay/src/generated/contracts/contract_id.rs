@@ -53,7 +53,7 @@ pub struct EduschoolpayGetContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetContractResponse {
         contract_id: optional(0, "contract_id"),
         mchid: optional(1, "mchid"),

@@ -28,7 +28,7 @@ pub struct EduschoolpayPresignContractIdentity {
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayPresignContractIdentity {
         real_name: required(0, "real_name"),
         credential_type: required(1, "credential_type"),
@@ -85,7 +85,7 @@ pub struct EduschoolpayPresignContractBankCard {
     pub bank_type: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayPresignContractBankCard {
         bank_card_no: required(0, "bank_card_no"),
         valid_thru: optional(1, "valid_thru"),
@@ -176,7 +176,7 @@ pub struct EduschoolpayPresignContractBody {
     pub bank_card: ::std::option::Option<EduschoolpayPresignContractBankCard>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayPresignContractBody {
         appid: required(0, "appid"),
         openid: required(1, "openid"),
@@ -270,7 +270,7 @@ pub struct EduschoolpayPresignContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayPresignContractResponse {
         presign_token: optional(0, "presign_token"),
         ..extra

@@ -38,7 +38,7 @@ pub struct GetUserQuery {
     pub sub_serial_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserQuery {
         info_type: required(0, "info_type"),
         appid: required(1, "appid"),
@@ -123,7 +123,7 @@ pub struct GetUserRealNameInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserRealNameInfo {
         encrypted_real_name: optional(0, "encrypted_real_name"),
         credential_type: optional(1, "credential_type"),
@@ -167,7 +167,7 @@ pub struct GetUserResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserResponse {
         union_id: optional(0, "union_id"),
         openid: optional(1, "openid"),

@@ -43,7 +43,7 @@ pub struct CreateBrandMerchantBatchDetailListItem {
     pub remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandMerchantBatchDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         amount: required(1, "amount"),
@@ -127,7 +127,7 @@ pub struct CreateBrandMerchantBatchBody {
     pub detail_list: ::std::vec::Vec<CreateBrandMerchantBatchDetailListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandMerchantBatchBody {
         brand_id: required(0, "brand_id"),
         brand_appid: required(1, "brand_appid"),
@@ -214,7 +214,7 @@ pub struct CreateBrandMerchantBatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandMerchantBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_no: optional(1, "batch_no"),

@@ -37,7 +37,7 @@ pub struct FundTransferBillsTransferSceneReportInfosItem {
     pub info_content: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundTransferBillsTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
@@ -83,7 +83,7 @@ pub struct FundTransferBillsUserRecvStyle {
     pub type_: FundTransferBillsType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundTransferBillsUserRecvStyle {
         type_: required(0, "type"),
     }
@@ -149,7 +149,7 @@ pub struct FundTransferBillsBody {
     pub user_recv_style: ::std::option::Option<FundTransferBillsUserRecvStyle>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundTransferBillsBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
@@ -287,7 +287,7 @@ pub struct FundTransferBillsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundTransferBillsResponse {
         out_bill_no: optional(0, "out_bill_no"),
         transfer_bill_no: optional(1, "transfer_bill_no"),

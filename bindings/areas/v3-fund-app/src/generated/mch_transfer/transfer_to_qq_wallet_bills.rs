@@ -30,7 +30,7 @@ pub struct TransferToQqWalletBillsTransferSceneReportInfosItem {
     pub info_content: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferToQqWalletBillsTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
@@ -98,7 +98,7 @@ pub struct TransferToQqWalletBillsBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferToQqWalletBillsBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
@@ -252,7 +252,7 @@ pub struct TransferToQqWalletBillsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferToQqWalletBillsResponse {
         mchid: optional(0, "mchid"),
         out_bill_no: optional(1, "out_bill_no"),

@@ -52,7 +52,7 @@ pub struct CreateUserConfirmAuthorizationSceneInfo {
     pub device_type: ::std::option::Option<CreateUserConfirmAuthorizationDeviceType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserConfirmAuthorizationSceneInfo {
         client_ip: optional(0, "client_ip"),
         device_id: optional(1, "device_id"),
@@ -135,7 +135,7 @@ pub struct CreateUserConfirmAuthorizationBody {
     pub scene_info: ::std::option::Option<CreateUserConfirmAuthorizationSceneInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserConfirmAuthorizationBody {
         out_authorization_no: required(0, "out_authorization_no"),
         appid: required(1, "appid"),
@@ -233,7 +233,7 @@ pub struct CreateUserConfirmAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         state: optional(1, "state"),

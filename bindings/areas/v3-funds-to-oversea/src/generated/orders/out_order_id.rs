@@ -17,7 +17,7 @@ pub struct FundsGetOrderQuery {
     pub transaction_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsGetOrderQuery {
         sub_mchid: required(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -107,7 +107,7 @@ pub struct FundsGetOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundsGetOrderResponse {
         out_order_id: optional(0, "out_order_id"),
         sub_mchid: optional(1, "sub_mchid"),

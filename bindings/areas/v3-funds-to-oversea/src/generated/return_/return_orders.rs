@@ -33,7 +33,7 @@ pub struct ReturnOrdersBody {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReturnOrdersBody {
         out_return_no: required(0, "out_return_no"),
         sub_mchid: required(1, "sub_mchid"),
@@ -149,7 +149,7 @@ pub struct ReturnOrdersResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReturnOrdersResponse {
         out_return_no: optional(0, "out_return_no"),
         sub_mchid: optional(1, "sub_mchid"),

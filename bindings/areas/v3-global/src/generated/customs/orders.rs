@@ -68,7 +68,7 @@ pub struct GlobalListOrdersQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListOrdersQuery {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -197,7 +197,7 @@ pub struct GlobalListOrdersDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListOrdersDataItem {
         sub_order_no: optional(0, "sub_order_no"),
         sub_order_id: optional(1, "sub_order_id"),
@@ -292,7 +292,7 @@ pub struct GlobalListOrdersResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListOrdersResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
@@ -496,7 +496,7 @@ pub struct GlobalCreateOrderBody {
     pub product_fee: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -634,7 +634,7 @@ pub struct GlobalCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),
@@ -774,7 +774,7 @@ pub struct GlobalModifyOrderBody {
     pub product_fee: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalModifyOrderBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -906,7 +906,7 @@ pub struct GlobalModifyOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalModifyOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -56,7 +56,7 @@ pub struct GlobalRedeclareCustomBody {
     pub merchant_customs_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalRedeclareCustomBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -192,7 +192,7 @@ pub struct GlobalRedeclareCustomResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalRedeclareCustomResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -82,7 +82,7 @@ pub struct GlobalVerifyCertificateBody {
     pub certificate_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalVerifyCertificateBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -185,7 +185,7 @@ pub struct GlobalVerifyCertificateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalVerifyCertificateResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

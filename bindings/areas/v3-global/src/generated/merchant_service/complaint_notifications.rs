@@ -23,7 +23,7 @@ pub struct GlobalQueryComplaintNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalQueryComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
@@ -110,7 +110,7 @@ pub struct GlobalCreateComplaintNotificationBody {
     pub url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateComplaintNotificationBody {
         url: required(0, "url"),
     }
@@ -146,7 +146,7 @@ pub struct GlobalCreateComplaintNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),
@@ -239,7 +239,7 @@ pub struct GlobalUpdateComplaintNotificationBody {
     pub url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUpdateComplaintNotificationBody {
         url: required(0, "url"),
     }
@@ -275,7 +275,7 @@ pub struct GlobalUpdateComplaintNotificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUpdateComplaintNotificationResponse {
         mchid: optional(0, "mchid"),
         url: optional(1, "url"),

@@ -52,7 +52,7 @@ pub struct GlobalListComplaintsQuery {
     pub mch_language: ::std::option::Option<GlobalListComplaintsMchLanguage>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListComplaintsQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -181,7 +181,7 @@ pub struct GlobalListComplaintsComplaintOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListComplaintsComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -261,7 +261,7 @@ pub struct GlobalListComplaintsComplaintMediaListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListComplaintsComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
@@ -316,7 +316,7 @@ pub struct GlobalListComplaintsServiceOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListComplaintsServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
@@ -422,7 +422,7 @@ pub struct GlobalListComplaintsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListComplaintsDataItem {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),
@@ -496,7 +496,7 @@ pub struct GlobalListComplaintsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListComplaintsResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),

@@ -17,7 +17,7 @@ pub struct GlobalGetMerchantQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantQuery {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -65,7 +65,7 @@ pub struct GlobalGetMerchantContact {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantContact {
         name: optional(0, "name"),
         phone: optional(1, "phone"),
@@ -145,7 +145,7 @@ pub struct GlobalGetMerchantBusiness {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantBusiness {
         business_type: optional(0, "business_type"),
         app_download: optional(1, "app_download"),
@@ -193,7 +193,7 @@ pub struct GlobalGetMerchantDirector {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
@@ -249,7 +249,7 @@ pub struct GlobalGetMerchantH5Payment {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantH5Payment {
         audit_reject_detail: optional(0, "audit_reject_detail"),
         h5_authorization_state: optional(1, "h5_authorization_state"),
@@ -315,7 +315,7 @@ pub struct GlobalGetMerchantApplicationRejectDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantApplicationRejectDetail {
         field: optional(0, "field"),
         reason: optional(1, "reason"),
@@ -358,7 +358,7 @@ pub struct GlobalGetMerchantSubMerchantState {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantSubMerchantState {
         sub_merchant_status: optional(0, "sub_merchant_status"),
         application_status: optional(1, "application_status"),
@@ -453,7 +453,7 @@ pub struct GlobalGetMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         name: optional(1, "name"),
@@ -631,7 +631,7 @@ pub struct ModifyMerchantContact {
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMerchantContact {
         name: required(0, "name"),
         phone: required(1, "phone"),
@@ -688,7 +688,7 @@ pub struct ModifyMerchantBusiness {
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMerchantBusiness {
         business_type: required(0, "business_type"),
         app_download: optional(1, "app_download"),
@@ -795,7 +795,7 @@ pub struct ModifyMerchantDirector {
     pub number: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMerchantDirector {
         name: optional(0, "name"),
         number: optional(1, "number"),
@@ -845,7 +845,7 @@ pub struct ModifyMerchantH5PaymentApplyInfo {
     pub domains: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMerchantH5PaymentApplyInfo {
         website_url: optional(0, "website_url"),
         domains: optional(1, "domains"),
@@ -960,7 +960,7 @@ pub struct ModifyMerchantBody {
     pub h5_payment_apply_info: ::std::option::Option<ModifyMerchantH5PaymentApplyInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMerchantBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -1109,7 +1109,7 @@ pub struct ModifyMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMerchantResponse {
         sub_mchid: optional(0, "sub_mchid"),
         h5_authorization_state: optional(1, "h5_authorization_state"),

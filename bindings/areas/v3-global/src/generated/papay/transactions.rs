@@ -18,7 +18,7 @@ pub struct GlobalCreateTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct GlobalCreateTransactionSceneInfo {
     pub device_ip: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionSceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -146,7 +146,7 @@ pub struct GlobalCreateTransactionBody {
     pub scene_info: ::std::option::Option<GlobalCreateTransactionSceneInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionBody {
         appid: optional(0, "appid"),
         sp_appid: optional(1, "sp_appid"),
@@ -304,7 +304,7 @@ pub struct GlobalCreateTransactionPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -357,7 +357,7 @@ pub struct GlobalCreateTransactionExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -412,7 +412,7 @@ pub struct GlobalCreateTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -497,7 +497,7 @@ pub struct GlobalCreateTransactionGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -577,7 +577,7 @@ pub struct GlobalCreateTransactionPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -696,7 +696,7 @@ pub struct GlobalCreateTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateTransactionResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

@@ -15,7 +15,7 @@ pub struct GlobalQueryBillDownloadUrlQuery {
     pub bill_date: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalQueryBillDownloadUrlQuery {
         sub_mchid: optional(0, "sub_mchid"),
         bill_date: optional(1, "bill_date"),
@@ -66,7 +66,7 @@ pub struct GlobalQueryBillDownloadUrlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalQueryBillDownloadUrlResponse {
         download_url: optional(0, "download_url"),
         ..extra

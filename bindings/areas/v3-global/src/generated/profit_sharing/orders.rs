@@ -64,7 +64,7 @@ pub struct ProfitGlobalCreateOrderReceiversItem {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ProfitGlobalCreateOrderReceiversItem {
         currency: required(0, "currency"),
         type_: required(1, "type"),
@@ -143,7 +143,7 @@ pub struct ProfitGlobalCreateOrderBody {
     pub unfreeze_unsplit: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ProfitGlobalCreateOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -276,7 +276,7 @@ pub struct ProfitGlobalCreateOrderResponseReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ProfitGlobalCreateOrderResponseReceiversItem {
         currency: optional(0, "currency"),
         amount: optional(1, "amount"),
@@ -358,7 +358,7 @@ pub struct ProfitGlobalCreateOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ProfitGlobalCreateOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

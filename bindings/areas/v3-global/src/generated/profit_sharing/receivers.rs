@@ -82,7 +82,7 @@ pub struct CreateReceiverBody {
     pub partnership_file_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: optional(1, "appid"),
@@ -303,7 +303,7 @@ pub struct CreateReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: optional(1, "type"),
@@ -430,7 +430,7 @@ pub struct GlobalDeleteReceiverBody {
     pub account: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalDeleteReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: optional(1, "appid"),

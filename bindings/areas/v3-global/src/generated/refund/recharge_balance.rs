@@ -23,7 +23,7 @@ pub struct QueryRechargeBalanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRechargeBalanceResponse {
         remaining_amount: optional(0, "remaining_amount"),
         currency: optional(1, "currency"),

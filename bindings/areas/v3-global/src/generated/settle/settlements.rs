@@ -42,7 +42,7 @@ pub struct GlobalListSettlementsQuery {
     pub offset: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListSettlementsQuery {
         sub_mchid: optional(0, "sub_mchid"),
         settle_state: required(1, "settle_state"),
@@ -146,7 +146,7 @@ pub struct GlobalListSettlementsAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListSettlementsAmount {
         settled: optional(0, "settled"),
         unsettle: optional(1, "unsettle"),
@@ -225,7 +225,7 @@ pub struct GlobalListSettlementsSplitAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListSettlementsSplitAmount {
         settled: optional(0, "settled"),
         unsettle: optional(1, "unsettle"),
@@ -294,7 +294,7 @@ pub struct GlobalListSettlementsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListSettlementsDataItem {
         batch_id: optional(0, "batch_id"),
         settlement_date: optional(1, "settlement_date"),
@@ -352,7 +352,7 @@ pub struct GlobalListSettlementsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListSettlementsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),

@@ -20,7 +20,7 @@ pub struct GlobalAppPrepayPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -82,7 +82,7 @@ pub struct GlobalAppPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -128,7 +128,7 @@ pub struct GlobalAppPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -183,7 +183,7 @@ pub struct GlobalAppPrepaySceneInfo {
     pub store_info: ::std::option::Option<GlobalAppPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -275,7 +275,7 @@ pub struct GlobalAppPrepayGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -340,7 +340,7 @@ pub struct GlobalAppPrepayDetailItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
@@ -461,7 +461,7 @@ pub struct GlobalAppPrepayBody {
     pub detail: ::std::option::Option<::std::vec::Vec<GlobalAppPrepayDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -618,7 +618,7 @@ pub struct GlobalAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalAppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

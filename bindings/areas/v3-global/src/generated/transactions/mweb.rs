@@ -20,7 +20,7 @@ pub struct GlobalMwebPrepayPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -82,7 +82,7 @@ pub struct GlobalMwebPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -128,7 +128,7 @@ pub struct GlobalMwebPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -185,7 +185,7 @@ pub struct GlobalMwebPrepaySceneInfo {
     pub store_info: GlobalMwebPrepayStoreInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -265,7 +265,7 @@ pub struct GlobalMwebPrepayGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -330,7 +330,7 @@ pub struct GlobalMwebPrepayDetailItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
@@ -452,7 +452,7 @@ pub struct GlobalMwebPrepayBody {
     pub detail: ::std::option::Option<::std::vec::Vec<GlobalMwebPrepayDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -604,7 +604,7 @@ pub struct GlobalMwebPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalMwebPrepayResponse {
         mweb_url: optional(0, "mweb_url"),
         ..extra

@@ -20,7 +20,7 @@ pub struct GlobalNativePrepayPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepayPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -82,7 +82,7 @@ pub struct GlobalNativePrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -128,7 +128,7 @@ pub struct GlobalNativePrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -183,7 +183,7 @@ pub struct GlobalNativePrepaySceneInfo {
     pub store_info: ::std::option::Option<GlobalNativePrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -275,7 +275,7 @@ pub struct GlobalNativePrepayGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepayGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -340,7 +340,7 @@ pub struct GlobalNativePrepayDetailItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepayDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
@@ -461,7 +461,7 @@ pub struct GlobalNativePrepayBody {
     pub detail: ::std::option::Option<::std::vec::Vec<GlobalNativePrepayDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepayBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -618,7 +618,7 @@ pub struct GlobalNativePrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalNativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra

@@ -29,7 +29,7 @@ pub struct ChangeCustomPageStatusBody {
     pub operation_type: ChangeCustomPageStatusOperationType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ChangeCustomPageStatusBody {
         sub_mchid: required(0, "sub_mchid"),
         operation_type: required(1, "operation_type"),
@@ -70,7 +70,7 @@ pub struct ChangeCustomPageStatusResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ChangeCustomPageStatusResponse {
         sub_mchid: optional(0, "sub_mchid"),
         operation_type: optional(1, "operation_type"),

@@ -47,7 +47,7 @@ pub struct ChangeGoldPlanStatusBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ChangeGoldPlanStatusBody {
         sub_mchid: required(0, "sub_mchid"),
         operation_type: required(1, "operation_type"),
@@ -94,7 +94,7 @@ pub struct ChangeGoldPlanStatusResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ChangeGoldPlanStatusResponse {
         sub_mchid: optional(0, "sub_mchid"),
         ..extra

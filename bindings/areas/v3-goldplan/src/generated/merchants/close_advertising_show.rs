@@ -13,7 +13,7 @@ pub struct CloseAdvertisingShowBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseAdvertisingShowBody {
         sub_mchid: required(0, "sub_mchid"),
     }

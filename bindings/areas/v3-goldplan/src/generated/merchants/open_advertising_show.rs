@@ -64,7 +64,7 @@ pub struct OpenAdvertisingShowBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OpenAdvertisingShowBody {
         sub_mchid: required(0, "sub_mchid"),
         advertising_industry_filters: optional(1, "advertising_industry_filters"),

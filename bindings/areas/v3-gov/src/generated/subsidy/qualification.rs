@@ -58,7 +58,7 @@ pub struct QueryQualificationQuery {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQualificationQuery {
         real_name: optional(0, "real_name"),
         id_card_number: optional(1, "id_card_number"),
@@ -172,7 +172,7 @@ pub struct QueryQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQualificationResponse {
         state: optional(0, "state"),
         ..extra

@@ -40,7 +40,7 @@ pub struct GetInsuranceOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceOrderResponse {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),

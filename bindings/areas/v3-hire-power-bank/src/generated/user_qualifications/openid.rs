@@ -16,7 +16,7 @@ pub struct GetUserQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserQualificationResponse {
         qualified_user: optional(0, "qualified_user"),
         ..extra

@@ -30,7 +30,7 @@ pub struct RetailIndustryCreateTransactionGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RetailIndustryCreateTransactionGoodsDetailItem {
         barcode: required(0, "barcode"),
         merchant_goods_id: optional(1, "merchant_goods_id"),
@@ -96,7 +96,7 @@ pub struct RetailIndustryCreateTransactionBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RetailIndustryCreateTransactionBody {
         brand_id: optional(0, "brand_id"),
         transaction_id: optional(1, "transaction_id"),

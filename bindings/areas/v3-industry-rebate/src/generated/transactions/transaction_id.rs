@@ -21,7 +21,7 @@ pub struct IndustryCreateTransactionBody {
     pub out_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     IndustryCreateTransactionBody {
         sub_mchid: required(0, "sub_mchid"),
         code_url: required(1, "code_url"),

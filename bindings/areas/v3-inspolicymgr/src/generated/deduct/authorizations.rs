@@ -35,7 +35,7 @@ pub struct CreateAuthorizationBody {
     pub payee_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAuthorizationBody {
         out_insurance_no: required(0, "out_insurance_no"),
         appid: required(1, "appid"),
@@ -143,7 +143,7 @@ pub struct CreateAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAuthorizationResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         appid: optional(1, "appid"),

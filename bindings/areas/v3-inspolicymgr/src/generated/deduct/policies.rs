@@ -205,7 +205,7 @@ pub struct CreatePolicyBody {
     pub payee_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePolicyBody {
         out_insurance_no: required(0, "out_insurance_no"),
         insured_name_list: required(1, "insured_name_list"),
@@ -557,7 +557,7 @@ pub struct CreatePolicyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePolicyResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         insurance_name: optional(1, "insurance_name"),

@@ -77,7 +77,7 @@ pub struct GetDeviceInspectionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDeviceInspectionResponse {
         device_sn: optional(0, "device_sn"),
         wired_mac: optional(1, "wired_mac"),

@@ -23,7 +23,7 @@ pub struct GetBrandResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandResponse {
         donate_count: optional(0, "donate_count"),
         consume_count: optional(1, "consume_count"),

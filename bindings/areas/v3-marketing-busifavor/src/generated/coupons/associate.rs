@@ -25,7 +25,7 @@ pub struct AssociateTradeInfoBody {
     pub out_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AssociateTradeInfoBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
@@ -67,7 +67,7 @@ pub struct AssociateTradeInfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AssociateTradeInfoResponse {
         wechatpay_associate_time: optional(0, "wechatpay_associate_time"),
         ..extra

@@ -24,7 +24,7 @@ pub struct DeactivateCouponBody {
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateCouponBody {
         coupon_code: required(0, "coupon_code"),
         stock_id: required(1, "stock_id"),
@@ -74,7 +74,7 @@ pub struct DeactivateCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateCouponResponse {
         wechatpay_deactivate_time: optional(0, "wechatpay_deactivate_time"),
         ..extra

@@ -25,7 +25,7 @@ pub struct DisassociateTradeInfoBody {
     pub out_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DisassociateTradeInfoBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
@@ -69,7 +69,7 @@ pub struct DisassociateTradeInfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DisassociateTradeInfoResponse {
         wechatpay_disassociate_time: optional(0, "wechatpay_disassociate_time"),
         ..extra

@@ -21,7 +21,7 @@ pub struct ReturnCouponBody {
     pub return_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReturnCouponBody {
         coupon_code: required(0, "coupon_code"),
         stock_id: required(1, "stock_id"),
@@ -60,7 +60,7 @@ pub struct ReturnCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReturnCouponResponse {
         wechatpay_return_time: optional(0, "wechatpay_return_time"),
         ..extra

@@ -28,7 +28,7 @@ pub struct BusifavorSendCouponBody {
     pub coupon_code: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorSendCouponBody {
         openid: required(0, "openid"),
         appid: required(1, "appid"),
@@ -87,7 +87,7 @@ pub struct BusifavorSendCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorSendCouponResponse {
         stock_id: optional(0, "stock_id"),
         coupon_code: optional(1, "coupon_code"),

@@ -40,7 +40,7 @@ pub struct UseCouponBody {
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UseCouponBody {
         coupon_code: required(0, "coupon_code"),
         stock_id: optional(1, "stock_id"),
@@ -147,7 +147,7 @@ pub struct UseCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UseCouponResponse {
         stock_id: optional(0, "stock_id"),
         openid: optional(1, "openid"),

@@ -27,7 +27,7 @@ pub struct CreatePreSendBody {
     pub send_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreSendBody {
         stock_id: required(0, "stock_id"),
         coupon_code: optional(1, "coupon_code"),
@@ -88,7 +88,7 @@ pub struct CreatePreSendResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreSendResponse {
         token: optional(0, "token"),
         ..extra

@@ -47,7 +47,7 @@ pub struct SendProductCouponBody {
     pub member_card_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendProductCouponBody {
         openid: required(0, "openid"),
         appid: required(1, "appid"),
@@ -124,7 +124,7 @@ pub struct SendProductCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendProductCouponResponse {
         stock_id: optional(0, "stock_id"),
         coupon_code: optional(1, "coupon_code"),

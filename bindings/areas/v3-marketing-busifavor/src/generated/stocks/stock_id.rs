@@ -34,7 +34,7 @@ pub struct BusifavorQueryStockAvailableDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -74,7 +74,7 @@ pub struct BusifavorQueryStockAvailableWeek {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
@@ -112,7 +112,7 @@ pub struct BusifavorQueryStockIrregularyAvaliableTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -168,7 +168,7 @@ pub struct BusifavorQueryStockCouponAvailableTime {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -218,7 +218,7 @@ pub struct BusifavorQueryStockFixedNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -260,7 +260,7 @@ pub struct BusifavorQueryStockDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -302,7 +302,7 @@ pub struct BusifavorQueryStockExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -375,7 +375,7 @@ pub struct BusifavorQueryStockCouponUseRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockCouponUseRule {
         coupon_available_time: optional(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
@@ -448,7 +448,7 @@ pub struct BusifavorQueryStockStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockStockSendRule {
         max_amount: optional(0, "max_amount"),
         max_coupons: optional(1, "max_coupons"),
@@ -512,7 +512,7 @@ pub struct BusifavorQueryStockMiniProgramsInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockMiniProgramsInfo {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
@@ -576,7 +576,7 @@ pub struct BusifavorQueryStockCustomEntrance {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
@@ -649,7 +649,7 @@ pub struct BusifavorQueryStockFinderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockFinderInfo {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -701,7 +701,7 @@ pub struct BusifavorQueryStockDisplayPatternInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -778,7 +778,7 @@ pub struct BusifavorQueryStockCouponCodeCount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockCouponCodeCount {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -813,7 +813,7 @@ pub struct BusifavorQueryStockNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -855,7 +855,7 @@ pub struct BusifavorQueryStockSendCountInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockSendCountInformation {
         total_send_num: optional(0, "total_send_num"),
         total_send_amount: optional(1, "total_send_amount"),
@@ -959,7 +959,7 @@ pub struct BusifavorQueryStockResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryStockResponse {
         stock_name: optional(0, "stock_name"),
         belong_merchant: optional(1, "belong_merchant"),
@@ -1111,7 +1111,7 @@ pub struct ModifyStockInfoMiniProgramsInfo {
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoMiniProgramsInfo {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
@@ -1166,7 +1166,7 @@ pub struct ModifyStockInfoCustomEntrance {
     pub code_display_mode: ::std::option::Option<BusifavorQueryStockCodeDisplayMode>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
@@ -1244,7 +1244,7 @@ pub struct ModifyStockInfoFinderInfo {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoFinderInfo {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
@@ -1294,7 +1294,7 @@ pub struct ModifyStockInfoDisplayPatternInfo {
     pub finder_info: ::std::option::Option<ModifyStockInfoFinderInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -1388,7 +1388,7 @@ pub struct ModifyStockInfoCouponUseRule {
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoCouponUseRule {
         use_method: optional(0, "use_method"),
         mini_programs_appid: optional(1, "mini_programs_appid"),
@@ -1448,7 +1448,7 @@ pub struct ModifyStockInfoStockSendRule {
     pub prevent_api_abuse: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoStockSendRule {
         natural_person_limit: optional(0, "natural_person_limit"),
         prevent_api_abuse: optional(1, "prevent_api_abuse"),
@@ -1489,7 +1489,7 @@ pub struct ModifyStockInfoNotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
@@ -1551,7 +1551,7 @@ pub struct ModifyStockInfoBody {
     pub subsidy: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockInfoBody {
         custom_entrance: optional(0, "custom_entrance"),
         stock_name: optional(1, "stock_name"),

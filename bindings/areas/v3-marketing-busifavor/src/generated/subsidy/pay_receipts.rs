@@ -20,7 +20,7 @@ pub struct PayReceiptListQuery {
     pub out_subsidy_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayReceiptListQuery {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
@@ -123,7 +123,7 @@ pub struct PayReceiptListPayReceiptListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayReceiptListPayReceiptListItem {
         subsidy_receipt_id: optional(0, "subsidy_receipt_id"),
         stock_id: optional(1, "stock_id"),
@@ -180,7 +180,7 @@ pub struct PayReceiptListResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayReceiptListResponse {
         pay_receipt_list: optional(0, "pay_receipt_list"),
         ..extra
@@ -313,7 +313,7 @@ pub struct SubsidyPayBody {
     pub out_subsidy_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubsidyPayBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
@@ -422,7 +422,7 @@ pub struct SubsidyPayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubsidyPayResponse {
         subsidy_receipt_id: optional(0, "subsidy_receipt_id"),
         stock_id: optional(1, "stock_id"),

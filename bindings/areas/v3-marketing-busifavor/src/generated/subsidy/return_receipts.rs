@@ -45,7 +45,7 @@ pub struct SubsidyReturnBody {
     pub out_subsidy_return_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubsidyReturnBody {
         stock_id: required(0, "stock_id"),
         coupon_code: required(1, "coupon_code"),
@@ -165,7 +165,7 @@ pub struct SubsidyReturnResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubsidyReturnResponse {
         subsidy_return_receipt_id: optional(0, "subsidy_return_receipt_id"),
         stock_id: optional(1, "stock_id"),

@@ -13,7 +13,7 @@ pub struct FavorQueryStockQuery {
     pub stock_creator_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorQueryStockQuery {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
     }
@@ -71,7 +71,7 @@ pub struct FavorQueryStockStockUseRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorQueryStockStockUseRule {
         max_coupons: optional(0, "max_coupons"),
         max_amount: optional(1, "max_amount"),
@@ -147,7 +147,7 @@ pub struct FavorQueryStockCutToMessage {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorQueryStockCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
@@ -206,7 +206,7 @@ pub struct FavorQueryStockAvailableRegionListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorQueryStockAvailableRegionListItem {
         type_: optional(0, "type"),
         province: optional(1, "province"),
@@ -317,7 +317,7 @@ pub struct FavorQueryStockResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorQueryStockResponse {
         stock_name: optional(0, "stock_name"),
         available_begin_time: optional(1, "available_begin_time"),

@@ -26,7 +26,7 @@ pub struct LockQualificationOrderInformation {
     pub store_merchant_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     LockQualificationOrderInformation {
         payer_openid: optional(0, "payer_openid"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -106,7 +106,7 @@ pub struct LockQualificationBody {
     pub qualification_ids: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     LockQualificationBody {
         order_information: required(0, "order_information"),
         qualification_ids: required(1, "qualification_ids"),
@@ -150,7 +150,7 @@ pub struct LockQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     LockQualificationResponse {
         return_message: optional(0, "return_message"),
         failed_qualification_ids: optional(1, "failed_qualification_ids"),

@@ -25,7 +25,7 @@ pub struct MembercardGetActivityAwardSendTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityAwardSendTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -72,7 +72,7 @@ pub struct MembercardGetActivityBeginDayTime {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityBeginDayTime {
         hours: optional(0, "hours"),
         minutes: optional(1, "minutes"),
@@ -116,7 +116,7 @@ pub struct MembercardGetActivityAwardSendDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityAwardSendDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
@@ -158,7 +158,7 @@ pub struct MembercardGetActivityAwardSendPeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityAwardSendPeriod {
         award_send_time: optional(0, "award_send_time"),
         award_send_day_time: optional(1, "award_send_day_time"),
@@ -200,7 +200,7 @@ pub struct MembercardGetActivityStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityStockListItem {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
@@ -242,7 +242,7 @@ pub struct MembercardGetActivityActivateMiniprogram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityActivateMiniprogram {
         activate_appid: optional(0, "activate_appid"),
         activate_path: optional(1, "activate_path"),
@@ -287,7 +287,7 @@ pub struct MembercardGetActivityActivateSetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityActivateSetting {
         activate_type: optional(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
@@ -326,7 +326,7 @@ pub struct MembercardGetActivityPaymentMode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         ..extra
@@ -365,7 +365,7 @@ pub struct MembercardGetActivityPaymentSetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityPaymentSetting {
         payment_mode: optional(0, "payment_mode"),
         limit_bank: optional(1, "limit_bank"),
@@ -418,7 +418,7 @@ pub struct MembercardGetActivityPayActivitySetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityPayActivitySetting {
         logo_url: optional(0, "logo_url"),
         activity_second_title: optional(1, "activity_second_title"),
@@ -465,7 +465,7 @@ pub struct MembercardGetActivityAwardJumpDeploy {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityAwardJumpDeploy {
         mini_program_appid: optional(0, "mini_program_appid"),
         mini_program_path: optional(1, "mini_program_path"),
@@ -505,7 +505,7 @@ pub struct MembercardGetActivityMiniprogramActivitySetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityMiniprogramActivitySetting {
         outer_str: optional(0, "outer_str"),
         award_jump_deploy: optional(1, "award_jump_deploy"),
@@ -585,7 +585,7 @@ pub struct MembercardGetActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardGetActivityResponse {
         activity_id: optional(0, "activity_id"),
         activity_status: optional(1, "activity_status"),

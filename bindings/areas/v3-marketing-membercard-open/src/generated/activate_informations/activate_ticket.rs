@@ -38,7 +38,7 @@ pub struct GetActivateInformationCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActivateInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -79,7 +79,7 @@ pub struct GetActivateInformationCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActivateInformationCustomFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -123,7 +123,7 @@ pub struct GetActivateInformationUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActivateInformationUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -162,7 +162,7 @@ pub struct GetActivateInformationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActivateInformationResponse {
         nickname: optional(0, "nickname"),
         head_image_url: optional(1, "head_image_url"),

@@ -39,7 +39,7 @@ pub struct MarketingGetCardBrand {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingGetCardBrand {
         brand_id: optional(0, "brand_id"),
         display_name: optional(1, "display_name"),
@@ -113,7 +113,7 @@ pub struct MarketingGetCardDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingGetCardDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -174,7 +174,7 @@ pub struct MarketingGetCardBalanceInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingGetCardBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
@@ -251,7 +251,7 @@ pub struct MarketingGetCardCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingGetCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -295,7 +295,7 @@ pub struct MarketingGetCardUserInformationForm {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingGetCardUserInformationForm {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -339,7 +339,7 @@ pub struct MarketingGetCardAdditionalStatement {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingGetCardAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
@@ -463,7 +463,7 @@ pub struct MarketingGetCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingGetCardResponse {
         card_id: optional(0, "card_id"),
         create_time: optional(1, "create_time"),
@@ -625,7 +625,7 @@ pub struct ModifyCardDateInformation {
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCardDateInformation {
         type_: required(0, "type"),
         available_end_time: optional(1, "available_end_time"),
@@ -708,7 +708,7 @@ pub struct ModifyCardBalanceInformation {
     pub balance_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCardBalanceInformation {
         need_balance: optional(0, "need_balance"),
         balance_appid: optional(1, "balance_appid"),
@@ -781,7 +781,7 @@ pub struct ModifyCardCustomFieldListItem {
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -846,7 +846,7 @@ pub struct ModifyCardUserInformationForm {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCardUserInformationForm {
         can_modify_after_activate: optional(0, "can_modify_after_activate"),
         common_field_list: optional(1, "common_field_list"),
@@ -915,7 +915,7 @@ pub struct ModifyCardAdditionalStatement {
     pub path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCardAdditionalStatement {
         title: optional(0, "title"),
         url: optional(1, "url"),
@@ -1027,7 +1027,7 @@ pub struct ModifyCardBody {
     pub need_dynamic_code: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCardBody {
         appid: optional(0, "appid"),
         logo_url: optional(1, "logo_url"),

@@ -25,7 +25,7 @@ pub struct ImportPhonenumberMemberMemberInformation {
     pub registration_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportPhonenumberMemberMemberInformation {
         card_id: required(0, "card_id"),
         code: optional(1, "code"),
@@ -87,7 +87,7 @@ pub struct ImportPhonenumberMemberBody {
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportPhonenumberMemberBody {
         member_information: required(0, "member_information"),
         encrypted_phone_number: required(1, "encrypted_phone_number"),

@@ -19,7 +19,7 @@ pub struct MarketingQuerySearchQuery {
     pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingQuerySearchQuery {
         card_id: required(0, "card_id"),
         encrypted_phone_number: required(1, "encrypted_phone_number"),
@@ -93,7 +93,7 @@ pub struct MarketingQuerySearchUserCardInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingQuerySearchUserCardInformation {
         code: optional(0, "code"),
         openid: optional(1, "openid"),
@@ -141,7 +141,7 @@ pub struct MarketingQuerySearchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingQuerySearchResponse {
         receive_status: optional(0, "receive_status"),
         user_card_information: optional(1, "user_card_information"),

@@ -24,7 +24,7 @@ pub struct UserListCardsQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UserListCardsQuery {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
@@ -77,7 +77,7 @@ pub struct UserListCardsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UserListCardsDataItem {
         card_id: optional(0, "card_id"),
         code: optional(1, "code"),
@@ -125,7 +125,7 @@ pub struct UserListCardsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UserListCardsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),

@@ -67,7 +67,7 @@ pub struct CreateDeliveryPlanBody {
     pub stock_bundle_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDeliveryPlanBody {
         out_request_no: required(0, "out_request_no"),
         brand_id: required(1, "brand_id"),
@@ -268,7 +268,7 @@ pub struct CreateDeliveryPlanPlan {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDeliveryPlanPlan {
         plan_id: optional(0, "plan_id"),
         plan_name: optional(1, "plan_name"),
@@ -323,7 +323,7 @@ pub struct CreateDeliveryPlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDeliveryPlanResponse {
         plan: optional(0, "plan"),
         ..extra

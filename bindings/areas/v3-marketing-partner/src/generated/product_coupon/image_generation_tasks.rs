@@ -69,7 +69,7 @@ pub struct CreateImageGenerationTaskNormalCoupon {
     pub discount_amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateImageGenerationTaskNormalCoupon {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
@@ -103,7 +103,7 @@ pub struct CreateImageGenerationTaskDiscountCoupon {
     pub percent_off: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateImageGenerationTaskDiscountCoupon {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
@@ -137,7 +137,7 @@ pub struct CreateImageGenerationTaskExchangeCoupon {
     pub exchange_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateImageGenerationTaskExchangeCoupon {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
@@ -188,7 +188,7 @@ pub struct CreateImageGenerationTaskCombineImage {
     pub background_color: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateImageGenerationTaskCombineImage {
         scope: required(0, "scope"),
         type_: required(1, "type"),
@@ -268,7 +268,7 @@ pub struct CreateImageGenerationTaskCutOut {
     pub image_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateImageGenerationTaskCutOut {
         image_url: required(0, "image_url"),
     }
@@ -308,7 +308,7 @@ pub struct CreateImageGenerationTaskBody {
     pub cut_out: ::std::option::Option<CreateImageGenerationTaskCutOut>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateImageGenerationTaskBody {
         brand_id: required(0, "brand_id"),
         task_id: required(1, "task_id"),
@@ -371,7 +371,7 @@ pub struct CreateImageGenerationTaskResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateImageGenerationTaskResponse {
         task_id: optional(0, "task_id"),
         brand_id: optional(1, "brand_id"),

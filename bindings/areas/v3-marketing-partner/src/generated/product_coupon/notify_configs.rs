@@ -23,7 +23,7 @@ pub struct QueryNotifyConfigResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryNotifyConfigResponse {
         notify_url: optional(0, "notify_url"),
         update_time: optional(1, "update_time"),
@@ -102,7 +102,7 @@ pub struct NotifyConfigsBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyConfigsBody {
         notify_url: required(0, "notify_url"),
     }
@@ -138,7 +138,7 @@ pub struct NotifyConfigsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyConfigsResponse {
         notify_url: optional(0, "notify_url"),
         update_time: optional(1, "update_time"),

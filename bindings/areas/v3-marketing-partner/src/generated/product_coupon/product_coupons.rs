@@ -57,7 +57,7 @@ pub struct CreateProductCouponNormalCoupon {
     pub discount_amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponNormalCoupon {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
@@ -91,7 +91,7 @@ pub struct CreateProductCouponDiscountCoupon {
     pub percent_off: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponDiscountCoupon {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
@@ -123,7 +123,7 @@ pub struct CreateProductCouponSingleUsageInfo {
     pub discount_coupon: ::std::option::Option<CreateProductCouponDiscountCoupon>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -195,7 +195,7 @@ pub struct CreateProductCouponSequentialUsageInfo {
     pub interval_days: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSequentialUsageInfo {
         type_: required(0, "type"),
         count: required(1, "count"),
@@ -256,7 +256,7 @@ pub struct CreateProductCouponChoiceListItem {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponChoiceListItem {
         name: required(0, "name"),
         price: required(1, "price"),
@@ -333,7 +333,7 @@ pub struct CreateProductCouponComboPackageListItem {
     pub choice_list: ::std::vec::Vec<CreateProductCouponChoiceListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponComboPackageListItem {
         name: required(0, "name"),
         pick_count: required(1, "pick_count"),
@@ -390,7 +390,7 @@ pub struct CreateProductCouponDisplayInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponDisplayInfo {
         name: required(0, "name"),
         image_url: required(1, "image_url"),
@@ -475,7 +475,7 @@ pub struct CreateProductCouponStockSendRule {
     pub max_count_per_user: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockSendRule {
         max_count: required(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -540,7 +540,7 @@ pub struct CreateProductCouponDayPeriodListItem {
     pub end_time: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponDayPeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
@@ -574,7 +574,7 @@ pub struct CreateProductCouponWeeklyAvailablePeriod {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -626,7 +626,7 @@ pub struct CreateProductCouponIrregularAvailablePeriodListItem {
     pub end_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponIrregularAvailablePeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
@@ -682,7 +682,7 @@ pub struct CreateProductCouponCouponAvailablePeriod {
     pub available_seconds: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
@@ -773,7 +773,7 @@ pub struct CreateProductCouponExchangeCoupon {
     pub exchange_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponExchangeCoupon {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
@@ -812,7 +812,7 @@ pub struct CreateProductCouponSingleUsageRule {
     pub exchange_coupon: ::std::option::Option<CreateProductCouponExchangeCoupon>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSingleUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -892,7 +892,7 @@ pub struct CreateProductCouponSequentialUsageRuleCouponAvailablePeriod {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
@@ -981,7 +981,7 @@ pub struct CreateProductCouponSequentialUsageRule {
     pub special_first: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSequentialUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -1072,7 +1072,7 @@ pub struct CreateProductCouponCouponAvailableStoreInfo {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1161,7 +1161,7 @@ pub struct CreateProductCouponUsageRuleDisplayInfo {
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1308,7 +1308,7 @@ pub struct CreateProductCouponEntranceMiniProgram {
     pub guidance_wording: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -1355,7 +1355,7 @@ pub struct CreateProductCouponEntranceOfficialAccount {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
@@ -1391,7 +1391,7 @@ pub struct CreateProductCouponEntranceFinder {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
@@ -1443,7 +1443,7 @@ pub struct CreateProductCouponCouponDisplayInfo {
     pub entrance_finder: ::std::option::Option<CreateProductCouponEntranceFinder>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponDisplayInfo {
         code_display_mode: required(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -1516,7 +1516,7 @@ pub struct CreateProductCouponNotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
@@ -1597,7 +1597,7 @@ pub struct CreateProductCouponStock {
     pub store_scope: CreateProductCouponStoreScope,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStock {
         remark: optional(0, "remark"),
         coupon_code_mode: required(1, "coupon_code_mode"),
@@ -1709,7 +1709,7 @@ pub struct CreateProductCouponBody {
     pub stock: CreateProductCouponStock,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
@@ -1813,7 +1813,7 @@ pub struct CreateProductCouponSingleUsageInfoNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSingleUsageInfoNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -1855,7 +1855,7 @@ pub struct CreateProductCouponSingleUsageInfoDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSingleUsageInfoDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -1897,7 +1897,7 @@ pub struct CreateProductCouponResponseSingleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponResponseSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -1948,7 +1948,7 @@ pub struct CreateProductCouponResponseSequentialUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponResponseSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
@@ -2008,7 +2008,7 @@ pub struct CreateProductCouponComboPackageListChoiceListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponComboPackageListChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
@@ -2065,7 +2065,7 @@ pub struct CreateProductCouponDisplayInfoComboPackageListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponDisplayInfoComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
@@ -2127,7 +2127,7 @@ pub struct CreateProductCouponResponseDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponResponseDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
@@ -2178,7 +2178,7 @@ pub struct CreateProductCouponStockStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -2222,7 +2222,7 @@ pub struct CreateProductCouponWeeklyAvailablePeriodDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponWeeklyAvailablePeriodDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -2262,7 +2262,7 @@ pub struct CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponAvailablePeriodWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -2304,7 +2304,7 @@ pub struct CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListI
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponAvailablePeriodIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -2364,7 +2364,7 @@ pub struct CreateProductCouponSingleUsageRuleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSingleUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -2414,7 +2414,7 @@ pub struct CreateProductCouponSingleUsageRuleExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSingleUsageRuleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -2468,7 +2468,7 @@ pub struct CreateProductCouponStockSingleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -2529,7 +2529,7 @@ pub struct CreateProductCouponStockSequentialUsageRuleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -2592,7 +2592,7 @@ pub struct CreateProductCouponStockSequentialUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -2641,7 +2641,7 @@ pub struct CreateProductCouponUsageRuleDisplayInfoCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponUsageRuleDisplayInfoCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -2707,7 +2707,7 @@ pub struct CreateProductCouponStockUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -2771,7 +2771,7 @@ pub struct CreateProductCouponCouponDisplayInfoEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponDisplayInfoEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -2812,7 +2812,7 @@ pub struct CreateProductCouponCouponDisplayInfoEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponDisplayInfoEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -2857,7 +2857,7 @@ pub struct CreateProductCouponCouponDisplayInfoEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponCouponDisplayInfoEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -2912,7 +2912,7 @@ pub struct CreateProductCouponStockCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -2953,7 +2953,7 @@ pub struct CreateProductCouponStockNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -2993,7 +2993,7 @@ pub struct CreateProductCouponSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -3121,7 +3121,7 @@ pub struct CreateProductCouponResponseStock {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponResponseStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -3235,7 +3235,7 @@ pub struct CreateProductCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),

@@ -70,7 +70,7 @@ pub struct GetActDetailAvailableTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailAvailableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -108,7 +108,7 @@ pub struct GetActDetailAvailableDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailAvailableDayTimeItem {
         begin_day_time: optional(0, "begin_day_time"),
         end_day_time: optional(1, "end_day_time"),
@@ -150,7 +150,7 @@ pub struct GetActDetailAvailablePeriods {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailAvailablePeriods {
         available_time: optional(0, "available_time"),
         available_day_time: optional(1, "available_day_time"),
@@ -237,7 +237,7 @@ pub struct GetActDetailActivityBaseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailActivityBaseInfo {
         activity_name: optional(0, "activity_name"),
         activity_second_title: optional(1, "activity_second_title"),
@@ -327,7 +327,7 @@ pub struct GetActDetailPaymentMethodInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailPaymentMethodInformation {
         payment_method: optional(0, "payment_method"),
         bank_abbreviation: optional(1, "bank_abbreviation"),
@@ -369,7 +369,7 @@ pub struct GetActDetailPaymentMode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailPaymentMode {
         payment_scene_list: optional(0, "payment_scene_list"),
         payment_method_information: optional(1, "payment_method_information"),
@@ -413,7 +413,7 @@ pub struct GetActDetailAdvancedSetting {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailAdvancedSetting {
         delivery_user_category: optional(0, "delivery_user_category"),
         merchant_member_appid: optional(1, "merchant_member_appid"),
@@ -482,7 +482,7 @@ pub struct GetActDetailAwardListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailAwardListItem {
         stock_id: optional(0, "stock_id"),
         original_image_url: optional(1, "original_image_url"),
@@ -539,7 +539,7 @@ pub struct GetActDetailFullSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailFullSendRule {
         award_type: optional(0, "award_type"),
         merchant_option: optional(1, "merchant_option"),
@@ -580,7 +580,7 @@ pub struct GetActDetailAwardSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailAwardSendRule {
         full_send_rule: optional(0, "full_send_rule"),
         ..extra
@@ -648,7 +648,7 @@ pub struct GetActDetailResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetActDetailResponse {
         activity_id: optional(0, "activity_id"),
         activity_type: optional(1, "activity_type"),

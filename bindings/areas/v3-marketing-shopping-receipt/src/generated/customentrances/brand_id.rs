@@ -49,7 +49,7 @@ pub struct GetCustomentranceJumpLink {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCustomentranceJumpLink {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
@@ -134,7 +134,7 @@ pub struct GetCustomentranceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCustomentranceResponse {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),
@@ -265,7 +265,7 @@ pub struct ModifyCustomentranceJumpLink {
     pub mini_programs_path: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCustomentranceJumpLink {
         mini_programs_appid: required(0, "mini_programs_appid"),
         mini_programs_path: required(1, "mini_programs_path"),
@@ -319,7 +319,7 @@ pub struct ModifyCustomentranceBody {
     pub jump_link: ::std::option::Option<ModifyCustomentranceJumpLink>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCustomentranceBody {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),
@@ -478,7 +478,7 @@ pub struct ModifyCustomentranceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCustomentranceResponse {
         custom_entrance_type: optional(0, "custom_entrance_type"),
         subtitle: optional(1, "subtitle"),

@@ -88,7 +88,7 @@ pub struct WeeklyGetActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WeeklyGetActivityResponse {
         activity_id: optional(0, "activity_id"),
         activity_name: optional(1, "activity_name"),

@@ -72,7 +72,7 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyBankAccountInfo {
         account_name: required(0, "account_name"),
         account_bank: required(1, "account_bank"),
@@ -159,7 +159,7 @@ pub struct CreateWithdrawlApplyIdentityInfo {
     pub identification_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyIdentityInfo {
         id_doc_type: optional(0, "id_doc_type"),
         identification_name: required(1, "identification_name"),
@@ -209,7 +209,7 @@ pub struct CreateWithdrawlApplyPayeeInfo {
     pub identity_info: ::std::option::Option<CreateWithdrawlApplyIdentityInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyPayeeInfo {
         account_type: required(0, "account_type"),
         bank_account_info: optional(1, "bank_account_info"),
@@ -281,7 +281,7 @@ pub struct CreateWithdrawlApplyProofPayeeMediaItem {
     pub proof_media: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyProofPayeeMediaItem {
         proof_media_type: required(0, "proof_media_type"),
         proof_media: required(1, "proof_media"),
@@ -315,7 +315,7 @@ pub struct CreateWithdrawlApplyProofMediaList {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyProofMediaList {
         proof_payee_media: optional(0, "proof_payee_media"),
     }
@@ -351,7 +351,7 @@ pub struct CreateWithdrawlApplyAdditionalMaterials {
     pub additional_media: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyAdditionalMaterials {
         additional_media: optional(0, "additional_media"),
     }
@@ -420,7 +420,7 @@ pub struct CreateWithdrawlApplyBody {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyBody {
         sub_mchid: required(0, "sub_mchid"),
         out_account_type: required(1, "out_account_type"),
@@ -513,7 +513,7 @@ pub struct CreateWithdrawlApplyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWithdrawlApplyResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),

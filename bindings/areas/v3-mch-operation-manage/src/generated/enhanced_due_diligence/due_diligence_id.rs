@@ -13,7 +13,7 @@ pub struct GetEnhancedDueDiligenceQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -66,7 +66,7 @@ pub struct GetEnhancedDueDiligenceAuditDetailByItemItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceAuditDetailByItemItem {
         audit_result: optional(0, "audit_result"),
         item_id: optional(1, "item_id"),
@@ -105,7 +105,7 @@ pub struct GetEnhancedDueDiligenceRejectReason {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceRejectReason {
         audit_detail_by_item: optional(0, "audit_detail_by_item"),
         ..extra
@@ -168,7 +168,7 @@ pub struct GetEnhancedDueDiligenceCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceCheckRule {
         min_length: optional(0, "min_length"),
         max_length: optional(1, "max_length"),
@@ -259,7 +259,7 @@ pub struct GetEnhancedDueDiligenceRecordFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceRecordFieldsItem {
         check_rule: optional(0, "check_rule"),
         disabled: optional(1, "disabled"),
@@ -322,7 +322,7 @@ pub struct GetEnhancedDueDiligenceSubmissionTemplate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceSubmissionTemplate {
         record_fields: optional(0, "record_fields"),
         ..extra
@@ -360,7 +360,7 @@ pub struct GetEnhancedDueDiligenceRelationsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -434,7 +434,7 @@ pub struct GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -491,7 +491,7 @@ pub struct GetEnhancedDueDiligenceSubmissionData {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceSubmissionData {
         record_fields: optional(0, "record_fields"),
         ..extra
@@ -574,7 +574,7 @@ pub struct GetEnhancedDueDiligenceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnhancedDueDiligenceResponse {
         due_diligence_id: optional(0, "due_diligence_id"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -37,7 +37,7 @@ pub struct GetMchsubjectalterapplymentAuditRejectDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchsubjectalterapplymentAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
@@ -95,7 +95,7 @@ pub struct GetMchsubjectalterapplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchsubjectalterapplymentResponse {
         merchant_code: optional(0, "merchant_code"),
         apply_id: optional(1, "apply_id"),

@@ -51,7 +51,7 @@ pub struct GetMerchantnamealterapplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantnamealterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         out_request_no: optional(1, "out_request_no"),

@@ -40,7 +40,7 @@ pub struct NotifyRefundBody {
     pub out_refund_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyRefundBody {
         sub_mchid: required(0, "sub_mchid"),
         med_refund_total_fee: required(1, "med_refund_total_fee"),
@@ -86,7 +86,7 @@ pub struct NotifyRefundQuery {
     pub mix_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyRefundQuery {
         mix_trade_no: required(0, "mix_trade_no"),
     }

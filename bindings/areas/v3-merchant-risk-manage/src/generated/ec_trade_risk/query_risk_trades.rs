@@ -30,7 +30,7 @@ pub struct QueryRiskTradesBody {
     pub page_size: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRiskTradesBody {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -146,7 +146,7 @@ pub struct QueryRiskTradesRiskTradeListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRiskTradesRiskTradeListItem {
         mchid: optional(0, "mchid"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -190,7 +190,7 @@ pub struct QueryRiskTradesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRiskTradesResponse {
         total_num: optional(0, "total_num"),
         risk_trade_list: optional(1, "risk_trade_list"),

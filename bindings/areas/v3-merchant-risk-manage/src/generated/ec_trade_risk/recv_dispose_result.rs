@@ -46,7 +46,7 @@ pub struct CreateRecvDisposeResultBody {
     pub refund_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRecvDisposeResultBody {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -162,7 +162,7 @@ pub struct CreateRecvDisposeResultResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRecvDisposeResultResponse {
         rsp_msg: optional(0, "rsp_msg"),
         ..extra

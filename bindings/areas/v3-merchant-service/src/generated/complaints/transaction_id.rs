@@ -57,7 +57,7 @@ pub struct GetComplaintResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintResponse {
         out_trade_no: optional(0, "out_trade_no"),
         complaint_time: optional(1, "complaint_time"),

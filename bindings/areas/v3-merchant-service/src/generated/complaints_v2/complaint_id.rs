@@ -48,7 +48,7 @@ pub struct GetComplaintsV2ComplaintMediaListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintsV2ComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
@@ -95,7 +95,7 @@ pub struct GetComplaintsV2ComplaintOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintsV2ComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -138,7 +138,7 @@ pub struct GetComplaintsV2ServiceOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintsV2ServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
@@ -217,7 +217,7 @@ pub struct GetComplaintsV2ReturnAddressInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintsV2ReturnAddressInfo {
         return_address: optional(0, "return_address"),
         longitude: optional(1, "longitude"),
@@ -260,7 +260,7 @@ pub struct GetComplaintsV2SharePowerInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintsV2SharePowerInfo {
         return_time: optional(0, "return_time"),
         return_address_info: optional(1, "return_address_info"),
@@ -301,7 +301,7 @@ pub struct GetComplaintsV2AdditionalInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintsV2AdditionalInfo {
         type_: optional(0, "type"),
         share_power_info: optional(1, "share_power_info"),
@@ -422,7 +422,7 @@ pub struct GetComplaintsV2Response {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetComplaintsV2Response {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),

@@ -17,7 +17,7 @@ pub struct UploadImageMeta {
     pub filename: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadImageMeta {
         sha256: required(0, "sha256"),
         filename: required(1, "filename"),
@@ -99,7 +99,7 @@ pub struct UploadImageResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadImageResponse {
         media_id: optional(0, "media_id"),
         ..extra

@@ -39,7 +39,7 @@ pub struct GetMerchantSettleRuleApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantSettleRuleApplicationResponse {
         application_id: optional(0, "application_id"),
         application_process_info: optional(1, "application_process_info"),

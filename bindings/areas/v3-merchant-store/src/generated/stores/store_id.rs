@@ -12,7 +12,7 @@ pub struct MerchantGetStoreQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetStoreQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -66,7 +66,7 @@ pub struct MerchantGetStoreStoreBasics {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetStoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         brand_name: optional(1, "brand_name"),
@@ -123,7 +123,7 @@ pub struct MerchantGetStoreStoreAddress {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetStoreStoreAddress {
         address_code: optional(0, "address_code"),
         address_detail: optional(1, "address_detail"),
@@ -167,7 +167,7 @@ pub struct MerchantGetStoreStoreBusiness {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetStoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
@@ -207,7 +207,7 @@ pub struct MerchantGetStoreStoreRecipientItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetStoreStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
@@ -248,7 +248,7 @@ pub struct MerchantGetStoreStoreState {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetStoreStoreState {
         store_state_message: optional(0, "store_state_message"),
         address_failed_reason: optional(1, "address_failed_reason"),
@@ -297,7 +297,7 @@ pub struct MerchantGetStoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetStoreResponse {
         store_basics: optional(0, "store_basics"),
         store_address: optional(1, "store_address"),
@@ -439,7 +439,7 @@ pub struct ModifyStoreStoreBasics {
     pub brand_id: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         brand_name: optional(1, "brand_name"),
@@ -521,7 +521,7 @@ pub struct ModifyStoreStoreAddress {
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
@@ -591,7 +591,7 @@ pub struct ModifyStoreStoreBusiness {
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
@@ -645,7 +645,7 @@ pub struct ModifyStoreBody {
     pub store_business: ::std::option::Option<ModifyStoreStoreBusiness>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStoreBody {
         sub_mchid: optional(0, "sub_mchid"),
         store_basics: optional(1, "store_basics"),

@@ -43,7 +43,7 @@ pub struct MerchantWithdrawFundBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantWithdrawFundBody {
         out_request_no: required(0, "out_request_no"),
         amount: required(1, "amount"),
@@ -120,7 +120,7 @@ pub struct MerchantWithdrawFundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantWithdrawFundResponse {
         withdraw_id: optional(0, "withdraw_id"),
         out_request_no: optional(1, "out_request_no"),

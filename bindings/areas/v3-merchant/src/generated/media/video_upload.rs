@@ -17,7 +17,7 @@ pub struct CreateVideoUploadMeta {
     pub filename: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateVideoUploadMeta {
         sha256: required(0, "sha256"),
         filename: required(1, "filename"),
@@ -102,7 +102,7 @@ pub struct CreateVideoUploadResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateVideoUploadResponse {
         media_id: optional(0, "media_id"),
         ..extra

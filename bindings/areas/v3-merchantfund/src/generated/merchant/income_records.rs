@@ -37,7 +37,7 @@ pub struct MerchantListIncomeRecordsQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantListIncomeRecordsQuery {
         account_type: required(0, "account_type"),
         date: required(1, "date"),
@@ -145,7 +145,7 @@ pub struct MerchantListIncomeRecordsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantListIncomeRecordsDataItem {
         mchid: optional(0, "mchid"),
         account_type: optional(1, "account_type"),
@@ -209,7 +209,7 @@ pub struct MerchantListIncomeRecordsLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantListIncomeRecordsLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -264,7 +264,7 @@ pub struct MerchantListIncomeRecordsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantListIncomeRecordsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),

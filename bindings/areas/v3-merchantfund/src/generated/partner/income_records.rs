@@ -41,7 +41,7 @@ pub struct PartnerListIncomeRecordsQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListIncomeRecordsQuery {
         sub_mchid: required(0, "sub_mchid"),
         account_type: required(1, "account_type"),
@@ -152,7 +152,7 @@ pub struct PartnerListIncomeRecordsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListIncomeRecordsDataItem {
         sub_mchid: optional(0, "sub_mchid"),
         account_type: optional(1, "account_type"),
@@ -216,7 +216,7 @@ pub struct PartnerListIncomeRecordsLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListIncomeRecordsLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -271,7 +271,7 @@ pub struct PartnerListIncomeRecordsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListIncomeRecordsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),

@@ -15,7 +15,7 @@ pub struct GetFapiaoApplicationQuery {
     pub fapiao_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationQuery {
         sub_mchid: optional(0, "sub_mchid"),
         fapiao_id: optional(1, "fapiao_id"),
@@ -104,7 +104,7 @@ pub struct GetFapiaoApplicationBlueFapiao {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationBlueFapiao {
         fapiao_code: optional(0, "fapiao_code"),
         fapiao_number: optional(1, "fapiao_number"),
@@ -177,7 +177,7 @@ pub struct GetFapiaoApplicationCardInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationCardInformation {
         card_appid: optional(0, "card_appid"),
         card_openid: optional(1, "card_openid"),
@@ -239,7 +239,7 @@ pub struct GetFapiaoApplicationSellerInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationSellerInformation {
         name: optional(0, "name"),
         taxpayer_id: optional(1, "taxpayer_id"),
@@ -351,7 +351,7 @@ pub struct GetFapiaoApplicationBuyerInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationBuyerInformation {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -416,7 +416,7 @@ pub struct GetFapiaoApplicationExtraInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
@@ -521,7 +521,7 @@ pub struct GetFapiaoApplicationItemsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationItemsItem {
         tax_code: optional(0, "tax_code"),
         goods_name: optional(1, "goods_name"),
@@ -636,7 +636,7 @@ pub struct GetFapiaoApplicationFapiaoInformationItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationFapiaoInformationItem {
         fapiao_id: optional(0, "fapiao_id"),
         status: optional(1, "status"),
@@ -704,7 +704,7 @@ pub struct GetFapiaoApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFapiaoApplicationResponse {
         total_count: optional(0, "total_count"),
         fapiao_information: optional(1, "fapiao_information"),

@@ -81,7 +81,7 @@ pub struct CreateIssueGeneralBuyerInformation {
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueGeneralBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
@@ -262,7 +262,7 @@ pub struct CreateIssueGeneralItemsItem {
     pub preferential_policy_code: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueGeneralItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
@@ -369,7 +369,7 @@ pub struct CreateIssueGeneralTransactionInformationItem {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueGeneralTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
@@ -454,7 +454,7 @@ pub struct CreateIssueGeneralFapiaoInformation {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueGeneralFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
@@ -554,7 +554,7 @@ pub struct CreateIssueGeneralBody {
     pub fapiao_information: CreateIssueGeneralFapiaoInformation,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueGeneralBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),

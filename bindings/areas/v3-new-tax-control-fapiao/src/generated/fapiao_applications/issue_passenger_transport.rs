@@ -83,7 +83,7 @@ pub struct CreateIssuePassengerTransportBuyerInformation {
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssuePassengerTransportBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
@@ -317,7 +317,7 @@ pub struct CreateIssuePassengerTransportPassengerInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssuePassengerTransportPassengerInformation {
         name: required(0, "name"),
         certificate_type: required(1, "certificate_type"),
@@ -413,7 +413,7 @@ pub struct CreateIssuePassengerTransportItemsItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssuePassengerTransportItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
@@ -531,7 +531,7 @@ pub struct CreateIssuePassengerTransportTransactionInformationItem {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssuePassengerTransportTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
@@ -616,7 +616,7 @@ pub struct CreateIssuePassengerTransportFapiaoInformation {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssuePassengerTransportFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
@@ -716,7 +716,7 @@ pub struct CreateIssuePassengerTransportBody {
     pub fapiao_information: CreateIssuePassengerTransportFapiaoInformation,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssuePassengerTransportBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),

@@ -81,7 +81,7 @@ pub struct CreateIssueRefinedOilBuyerInformation {
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueRefinedOilBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
@@ -252,7 +252,7 @@ pub struct CreateIssueRefinedOilRefinedOilInformation {
     pub gun_number: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueRefinedOilRefinedOilInformation {
         station: required(0, "station"),
         trade_time: required(1, "trade_time"),
@@ -323,7 +323,7 @@ pub struct CreateIssueRefinedOilItemsItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueRefinedOilItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
@@ -440,7 +440,7 @@ pub struct CreateIssueRefinedOilTransactionInformationItem {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueRefinedOilTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
@@ -525,7 +525,7 @@ pub struct CreateIssueRefinedOilFapiaoInformation {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueRefinedOilFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
@@ -625,7 +625,7 @@ pub struct CreateIssueRefinedOilBody {
     pub fapiao_information: CreateIssueRefinedOilFapiaoInformation,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueRefinedOilBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),

@@ -81,7 +81,7 @@ pub struct CreateRealEstateLeasingBuyerInformation {
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRealEstateLeasingBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
@@ -259,7 +259,7 @@ pub struct CreateRealEstateLeasingRealEstateLeasingInformation {
     pub plate_no: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRealEstateLeasingRealEstateLeasingInformation {
         province: required(0, "province"),
         city: optional(1, "city"),
@@ -369,7 +369,7 @@ pub struct CreateRealEstateLeasingItemsItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRealEstateLeasingItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
@@ -489,7 +489,7 @@ pub struct CreateRealEstateLeasingTransactionInformationItem {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRealEstateLeasingTransactionInformationItem {
         pay_channel: required(0, "pay_channel"),
         transaction_id: required(1, "transaction_id"),
@@ -574,7 +574,7 @@ pub struct CreateRealEstateLeasingFapiaoInformation {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRealEstateLeasingFapiaoInformation {
         fapiao_id: required(0, "fapiao_id"),
         total_amount: required(1, "total_amount"),
@@ -674,7 +674,7 @@ pub struct CreateRealEstateLeasingBody {
     pub fapiao_information: CreateRealEstateLeasingFapiaoInformation,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRealEstateLeasingBody {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),

@@ -47,7 +47,7 @@ pub struct UploadFapiaoFileMeta {
     pub digest: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadFapiaoFileMeta {
         sub_mchid: optional(0, "sub_mchid"),
         file_type: required(1, "file_type"),
@@ -127,7 +127,7 @@ pub struct UploadFapiaoFileResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadFapiaoFileResponse {
         fapiao_media_id: optional(0, "fapiao_media_id"),
         ..extra

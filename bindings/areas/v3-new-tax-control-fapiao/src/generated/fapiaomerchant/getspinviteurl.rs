@@ -74,7 +74,7 @@ pub struct QueryGetspinviteurlQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryGetspinviteurlQuery {
         operation_type: required(0, "operation_type"),
         fapiao_mode: required(1, "fapiao_mode"),
@@ -171,7 +171,7 @@ pub struct QueryGetspinviteurlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryGetspinviteurlResponse {
         invite_url: optional(0, "invite_url"),
         miniprogram_appid: optional(1, "miniprogram_appid"),

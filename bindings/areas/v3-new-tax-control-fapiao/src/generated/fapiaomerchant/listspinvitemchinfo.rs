@@ -44,7 +44,7 @@ pub struct ListListspinvitemchinfoQuery {
     pub mch_invite_status: ListListspinvitemchinfoMchInviteStatus,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListListspinvitemchinfoQuery {
         query_time_start: required(0, "query_time_start"),
         query_time_end: required(1, "query_time_end"),
@@ -107,7 +107,7 @@ pub struct ListListspinvitemchinfoLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListListspinvitemchinfoLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -194,7 +194,7 @@ pub struct ListListspinvitemchinfoMchInviteResultListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListListspinvitemchinfoMchInviteResultListItem {
         sub_mchid: optional(0, "sub_mchid"),
         mch_invite_status: optional(1, "mch_invite_status"),
@@ -259,7 +259,7 @@ pub struct ListListspinvitemchinfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListListspinvitemchinfoResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),

@@ -13,7 +13,7 @@ pub struct QueryBaseInformationQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryBaseInformationQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -65,7 +65,7 @@ pub struct QueryBaseInformationSellerInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryBaseInformationSellerInformation {
         name: optional(0, "name"),
         taxpayer_id: optional(1, "taxpayer_id"),
@@ -116,7 +116,7 @@ pub struct QueryBaseInformationExtraInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryBaseInformationExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
@@ -158,7 +158,7 @@ pub struct QueryBaseInformationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryBaseInformationResponse {
         seller_information: optional(0, "seller_information"),
         extra_information: optional(1, "extra_information"),

@@ -24,7 +24,7 @@ pub struct QueryDevelopmentConfigResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDevelopmentConfigResponse {
         callback_url: optional(0, "callback_url"),
         show_fapiao_cell: optional(1, "show_fapiao_cell"),
@@ -113,7 +113,7 @@ pub struct ModifyDevelopmentConfigBody {
     pub support_vat_fapiao: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyDevelopmentConfigBody {
         callback_url: optional(0, "callback_url"),
         sub_mch_code: optional(1, "sub_mch_code"),
@@ -186,7 +186,7 @@ pub struct ModifyDevelopmentConfigResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyDevelopmentConfigResponse {
         callback_url: optional(0, "callback_url"),
         show_fapiao_cell: optional(1, "show_fapiao_cell"),

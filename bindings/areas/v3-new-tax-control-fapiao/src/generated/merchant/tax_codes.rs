@@ -20,7 +20,7 @@ pub struct ListTaxCodesQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListTaxCodesQuery {
         sub_mchid: optional(0, "sub_mchid"),
         offset: required(1, "offset"),
@@ -71,7 +71,7 @@ pub struct ListTaxCodesLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListTaxCodesLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -131,7 +131,7 @@ pub struct ListTaxCodesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListTaxCodesDataItem {
         goods_name: optional(0, "goods_name"),
         goods_id: optional(1, "goods_id"),
@@ -192,7 +192,7 @@ pub struct ListTaxCodesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListTaxCodesResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

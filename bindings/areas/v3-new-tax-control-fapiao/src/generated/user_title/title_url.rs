@@ -59,7 +59,7 @@ pub struct QueryTitleUrlQuery {
     pub must_input_email: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryTitleUrlQuery {
         sub_mchid: optional(0, "sub_mchid"),
         fapiao_apply_id: required(1, "fapiao_apply_id"),
@@ -165,7 +165,7 @@ pub struct QueryTitleUrlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryTitleUrlResponse {
         title_url: optional(0, "title_url"),
         miniprogram_appid: optional(1, "miniprogram_appid"),

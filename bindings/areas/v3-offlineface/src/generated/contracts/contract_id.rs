@@ -12,7 +12,7 @@ pub struct OfflinefaceGetContractQuery {
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceGetContractQuery {
         appid: optional(0, "appid"),
     }
@@ -131,7 +131,7 @@ pub struct OfflinefaceGetContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceGetContractResponse {
         contract_id: optional(0, "contract_id"),
         mchid: optional(1, "mchid"),

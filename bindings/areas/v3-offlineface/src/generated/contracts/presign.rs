@@ -32,7 +32,7 @@ pub struct OfflinefacePresignContractIdentification {
     pub identification_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacePresignContractIdentification {
         identification_type: required(0, "identification_type"),
         identification_number: required(1, "identification_number"),
@@ -80,7 +80,7 @@ pub struct OfflinefacePresignContractFacepayUser {
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacePresignContractFacepayUser {
         out_user_id: required(0, "out_user_id"),
         identification_name: optional(1, "identification_name"),
@@ -172,7 +172,7 @@ pub struct OfflinefacePresignContractLimitBankCard {
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacePresignContractLimitBankCard {
         bank_card_number: optional(0, "bank_card_number"),
         identification_name: optional(1, "identification_name"),
@@ -285,7 +285,7 @@ pub struct OfflinefacePresignContractBody {
     pub contract_mode: ::std::option::Option<OfflinefacePresignContractContractMode>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacePresignContractBody {
         business_name: required(0, "business_name"),
         facepay_user: required(1, "facepay_user"),
@@ -343,7 +343,7 @@ pub struct OfflinefacePresignContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefacePresignContractResponse {
         presign_token: optional(0, "presign_token"),
         ..extra

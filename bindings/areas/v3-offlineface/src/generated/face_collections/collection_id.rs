@@ -52,7 +52,7 @@ pub struct GetFaceCollectionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetFaceCollectionResponse {
         collection_id: optional(0, "collection_id"),
         use_id: optional(1, "use_id"),

@@ -19,7 +19,7 @@ pub struct CreatePreauthorizeBody {
     pub organization_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreauthorizeBody {
         openid: required(0, "openid"),
         preauthorize_session_id: optional(1, "preauthorize_session_id"),
@@ -74,7 +74,7 @@ pub struct CreatePreauthorizeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreauthorizeResponse {
         permission_token: optional(0, "permission_token"),
         ..extra

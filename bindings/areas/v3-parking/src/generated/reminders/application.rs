@@ -216,7 +216,7 @@ pub struct ParkingCreateApplicationFixedIntervalRuleItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ParkingCreateApplicationFixedIntervalRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -438,7 +438,7 @@ pub struct ParkingCreateApplicationDurationSegmentRuleItem {
     pub max_fee_per_day: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ParkingCreateApplicationDurationSegmentRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -598,7 +598,7 @@ pub struct ParkingCreateApplicationPreEntryRuleItem {
     pub max_fee_per_day: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ParkingCreateApplicationPreEntryRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -774,7 +774,7 @@ pub struct ParkingCreateApplicationChargingRule {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ParkingCreateApplicationChargingRule {
         rule_type: optional(0, "rule_type"),
         fee_limit_type: optional(1, "fee_limit_type"),
@@ -978,7 +978,7 @@ pub struct ParkingCreateApplicationParkingLot {
     pub charging_rule: ::std::option::Option<ParkingCreateApplicationChargingRule>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ParkingCreateApplicationParkingLot {
         parking_lot_name: required(0, "parking_lot_name"),
         out_parking_lot_id: required(1, "out_parking_lot_id"),
@@ -1100,7 +1100,7 @@ pub struct ParkingCreateApplicationBody {
     pub parking_lot: ParkingCreateApplicationParkingLot,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ParkingCreateApplicationBody {
         parking_lot: required(0, "parking_lot"),
     }
@@ -1129,7 +1129,7 @@ pub struct ParkingCreateApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ParkingCreateApplicationResponse {
         parking_lot_audit_no: optional(0, "parking_lot_audit_no"),
         ..extra

@@ -19,7 +19,7 @@ pub struct ListApplicationsQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsQuery {
         out_parking_lot_id: required(0, "out_parking_lot_id"),
         offset: optional(1, "offset"),
@@ -283,7 +283,7 @@ pub struct ListApplicationsFixedIntervalRuleItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsFixedIntervalRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -391,7 +391,7 @@ pub struct ListApplicationsDurationSegmentRuleItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsDurationSegmentRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -464,7 +464,7 @@ pub struct ListApplicationsPreEntryRuleItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsPreEntryRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -588,7 +588,7 @@ pub struct ListApplicationsChargingRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsChargingRule {
         rule_type: optional(0, "rule_type"),
         fee_limit_type: optional(1, "fee_limit_type"),
@@ -682,7 +682,7 @@ pub struct ListApplicationsParkingLot {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsParkingLot {
         parking_lot_name: optional(0, "parking_lot_name"),
         out_parking_lot_id: optional(1, "out_parking_lot_id"),
@@ -742,7 +742,7 @@ pub struct ListApplicationsFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsFieldsItem {
         field: optional(0, "field"),
         comment: optional(1, "comment"),
@@ -778,7 +778,7 @@ pub struct ListApplicationsAuditComment {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsAuditComment {
         fields: optional(0, "fields"),
         recommendation: optional(1, "recommendation"),
@@ -823,7 +823,7 @@ pub struct ListApplicationsApplicationListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsApplicationListItem {
         parking_lot_audit_no: optional(0, "parking_lot_audit_no"),
         audit_status: optional(1, "audit_status"),
@@ -867,7 +867,7 @@ pub struct ListApplicationsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListApplicationsResponse {
         application_list: optional(0, "application_list"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),

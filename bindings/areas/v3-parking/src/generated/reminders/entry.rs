@@ -96,7 +96,7 @@ pub struct CreateEntryBody {
     pub discount_template_id: ::std::option::Option<::std::vec::Vec<i64>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateEntryBody {
         out_serial_number: required(0, "out_serial_number"),
         parking_id: required(1, "parking_id"),
@@ -178,7 +178,7 @@ pub struct CreateEntryResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateEntryResponse {
         serial_number: optional(0, "serial_number"),
         ..extra

@@ -120,7 +120,7 @@ pub struct CreateExitBody {
     pub wx_trade_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateExitBody {
         out_serial_number: required(0, "out_serial_number"),
         exit_timestamp: required(1, "exit_timestamp"),

@@ -33,7 +33,7 @@ pub struct CreateExtPaymentFeeItemsItem {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateExtPaymentFeeItemsItem {
         fee_type: required(0, "fee_type"),
         amount: required(1, "amount"),
@@ -75,7 +75,7 @@ pub struct CreateExtPaymentBody {
     pub wx_trade_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateExtPaymentBody {
         out_trade_no: required(0, "out_trade_no"),
         fee_items: required(1, "fee_items"),

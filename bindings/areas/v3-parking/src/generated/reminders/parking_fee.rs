@@ -19,7 +19,7 @@ pub struct CreateParkingFeeBody {
     pub out_parking_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateParkingFeeBody {
         out_serial_number: required(0, "out_serial_number"),
         plate_number: optional(1, "plate_number"),
@@ -124,7 +124,7 @@ pub struct CreateParkingFeeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateParkingFeeResponse {
         total_amount: optional(0, "total_amount"),
         parking_timestamp: optional(1, "parking_timestamp"),

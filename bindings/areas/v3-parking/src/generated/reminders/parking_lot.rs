@@ -15,7 +15,7 @@ pub struct QueryParkingLotQuery {
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryParkingLotQuery {
         out_parking_lot_id: optional(0, "out_parking_lot_id"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),
@@ -105,7 +105,7 @@ pub struct QueryParkingLotResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryParkingLotResponse {
         wx_parking_lot_id: optional(0, "wx_parking_lot_id"),
         out_parking_lot_id: optional(1, "out_parking_lot_id"),

@@ -100,7 +100,7 @@ pub struct CreatePaymentBody {
     pub wx_trade_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePaymentBody {
         out_serial_number: required(0, "out_serial_number"),
         plate_number: required(1, "plate_number"),

@@ -45,7 +45,7 @@ pub struct GetOpenScenarioSpeakerResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOpenScenarioSpeakerResponse {
         sub_mchid: optional(0, "sub_mchid"),
         device_sn: optional(1, "device_sn"),

@@ -42,7 +42,7 @@ pub struct InstalCreateExposureBody {
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InstalCreateExposureBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -103,7 +103,7 @@ pub struct InstalCreateExposureResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InstalCreateExposureResponse {
         recommend_exposure: optional(0, "recommend_exposure"),
         ..extra

@@ -18,7 +18,7 @@ pub struct AppPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -85,7 +85,7 @@ pub struct AppPrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -148,7 +148,7 @@ pub struct AppPrepayDetail {
     pub goods_detail: ::std::option::Option<::std::vec::Vec<AppPrepayGoodsDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -215,7 +215,7 @@ pub struct AppPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -267,7 +267,7 @@ pub struct AppPrepaySceneInfo {
     pub store_info: ::std::option::Option<AppPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -353,7 +353,7 @@ pub struct AppPrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -388,7 +388,7 @@ pub struct AppPrepayPayer {
     pub identity: ::std::option::Option<AppPrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayPayer {
         identity: optional(0, "identity"),
     }
@@ -421,7 +421,7 @@ pub struct AppPrepaySettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -475,7 +475,7 @@ pub struct AppPrepaySubsidyPlanItem {
     pub subsidy_percent: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
@@ -509,7 +509,7 @@ pub struct AppPrepaySubsidyDetailItem {
     pub subsidy_plan: ::std::vec::Vec<AppPrepaySubsidyPlanItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
@@ -543,7 +543,7 @@ pub struct AppPrepaySubsidyInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
@@ -628,7 +628,7 @@ pub struct AppPrepayBody {
     pub subsidy_info: ::std::option::Option<AppPrepaySubsidyInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -768,7 +768,7 @@ pub struct AppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -18,7 +18,7 @@ pub struct CreateAppWithContractAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -71,7 +71,7 @@ pub struct CreateAppWithContractGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -135,7 +135,7 @@ pub struct CreateAppWithContractDetail {
     pub goods_detail: ::std::vec::Vec<CreateAppWithContractGoodsDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -192,7 +192,7 @@ pub struct CreateAppWithContractStoreInfo {
     pub address: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -268,7 +268,7 @@ pub struct CreateAppWithContractSceneInfo {
     pub store_info: ::std::option::Option<CreateAppWithContractStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -319,7 +319,7 @@ pub struct CreateAppWithContractSettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -376,7 +376,7 @@ pub struct CreateAppWithContractContractInfo {
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractContractInfo {
         plan_id: required(0, "plan_id"),
         contract_mchid: required(1, "contract_mchid"),
@@ -477,7 +477,7 @@ pub struct CreateAppWithContractBody {
     pub contract_info: CreateAppWithContractContractInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -599,7 +599,7 @@ pub struct CreateAppWithContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -15,7 +15,7 @@ pub struct CreateCodepayPayer {
     pub auth_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayPayer {
         auth_code: required(0, "auth_code"),
     }
@@ -46,7 +46,7 @@ pub struct CreateCodepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -87,7 +87,7 @@ pub struct CreateCodepayStoreInfo {
     pub out_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayStoreInfo {
         id: optional(0, "id"),
         out_id: optional(1, "out_id"),
@@ -141,7 +141,7 @@ pub struct CreateCodepaySceneInfo {
     pub store_info: CreateCodepayStoreInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -205,7 +205,7 @@ pub struct CreateCodepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -269,7 +269,7 @@ pub struct CreateCodepayDetail {
     pub goods_detail: ::std::vec::Vec<CreateCodepayGoodsDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -315,7 +315,7 @@ pub struct CreateCodepaySettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -386,7 +386,7 @@ pub struct CreateCodepayBody {
     pub settle_info: ::std::option::Option<CreateCodepaySettleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -483,7 +483,7 @@ pub struct CreateCodepayResponsePayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayResponsePayer {
         openid: optional(0, "openid"),
         ..extra
@@ -527,7 +527,7 @@ pub struct CreateCodepayResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -586,7 +586,7 @@ pub struct CreateCodepayPromotionDetailGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -664,7 +664,7 @@ pub struct CreateCodepayPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -759,7 +759,7 @@ pub struct CreateCodepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCodepayResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

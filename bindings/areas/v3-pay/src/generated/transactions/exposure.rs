@@ -17,7 +17,7 @@ pub struct TransactionsCreateExposurePayer {
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsCreateExposurePayer {
         openid: optional(0, "openid"),
         phone_number_hash: optional(1, "phone_number_hash"),
@@ -74,7 +74,7 @@ pub struct TransactionsCreateExposureBody {
     pub out_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsCreateExposureBody {
         mchid: optional(0, "mchid"),
         appid: required(1, "appid"),
@@ -127,7 +127,7 @@ pub struct TransactionsCreateExposureResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransactionsCreateExposureResponse {
         fqf_exposure: optional(0, "fqf_exposure"),
         market_exposure_token: optional(1, "market_exposure_token"),

@@ -18,7 +18,7 @@ pub struct H5PrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -85,7 +85,7 @@ pub struct H5PrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -148,7 +148,7 @@ pub struct H5PrepayDetail {
     pub goods_detail: ::std::option::Option<::std::vec::Vec<H5PrepayGoodsDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -215,7 +215,7 @@ pub struct H5PrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -274,7 +274,7 @@ pub struct H5PrepayH5Info {
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayH5Info {
         type_: optional(0, "type"),
         app_name: optional(1, "app_name"),
@@ -363,7 +363,7 @@ pub struct H5PrepaySceneInfo {
     pub h5_info: ::std::option::Option<H5PrepayH5Info>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -457,7 +457,7 @@ pub struct H5PrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -492,7 +492,7 @@ pub struct H5PrepayPayer {
     pub identity: ::std::option::Option<H5PrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayPayer {
         identity: optional(0, "identity"),
     }
@@ -525,7 +525,7 @@ pub struct H5PrepaySettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -605,7 +605,7 @@ pub struct H5PrepayBody {
     pub settle_info: ::std::option::Option<H5PrepaySettleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -732,7 +732,7 @@ pub struct H5PrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     H5PrepayResponse {
         h5_url: optional(0, "h5_url"),
         ..extra

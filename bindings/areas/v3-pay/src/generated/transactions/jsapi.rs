@@ -18,7 +18,7 @@ pub struct JsapiPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -85,7 +85,7 @@ pub struct JsapiPrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -148,7 +148,7 @@ pub struct JsapiPrepayDetail {
     pub goods_detail: ::std::option::Option<::std::vec::Vec<JsapiPrepayGoodsDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -215,7 +215,7 @@ pub struct JsapiPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -267,7 +267,7 @@ pub struct JsapiPrepaySceneInfo {
     pub store_info: ::std::option::Option<JsapiPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -353,7 +353,7 @@ pub struct JsapiPrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -392,7 +392,7 @@ pub struct JsapiPrepayPayer {
     pub identity: ::std::option::Option<JsapiPrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayPayer {
         openid: required(0, "openid"),
         identity: optional(1, "identity"),
@@ -427,7 +427,7 @@ pub struct JsapiPrepaySettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -481,7 +481,7 @@ pub struct JsapiPrepaySubsidyPlanItem {
     pub subsidy_percent: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
@@ -515,7 +515,7 @@ pub struct JsapiPrepaySubsidyDetailItem {
     pub subsidy_plan: ::std::vec::Vec<JsapiPrepaySubsidyPlanItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
@@ -549,7 +549,7 @@ pub struct JsapiPrepaySubsidyInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
@@ -635,7 +635,7 @@ pub struct JsapiPrepayBody {
     pub subsidy_info: ::std::option::Option<JsapiPrepaySubsidyInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -770,7 +770,7 @@ pub struct JsapiPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     JsapiPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

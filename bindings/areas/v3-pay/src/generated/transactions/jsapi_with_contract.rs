@@ -18,7 +18,7 @@ pub struct CreateJsapiWithContractAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -57,7 +57,7 @@ pub struct CreateJsapiWithContractPayer {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractPayer {
         openid: required(0, "openid"),
     }
@@ -99,7 +99,7 @@ pub struct CreateJsapiWithContractGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -163,7 +163,7 @@ pub struct CreateJsapiWithContractDetail {
     pub goods_detail: ::std::vec::Vec<CreateJsapiWithContractGoodsDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -220,7 +220,7 @@ pub struct CreateJsapiWithContractStoreInfo {
     pub address: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -296,7 +296,7 @@ pub struct CreateJsapiWithContractSceneInfo {
     pub store_info: ::std::option::Option<CreateJsapiWithContractStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -347,7 +347,7 @@ pub struct CreateJsapiWithContractSettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -404,7 +404,7 @@ pub struct CreateJsapiWithContractContractInfo {
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractContractInfo {
         token: optional(0, "token"),
         password_free_contract_id: optional(1, "password_free_contract_id"),
@@ -582,7 +582,7 @@ pub struct CreateJsapiWithContractBody {
     pub contract_info: CreateJsapiWithContractContractInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -708,7 +708,7 @@ pub struct CreateJsapiWithContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

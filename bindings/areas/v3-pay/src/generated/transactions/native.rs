@@ -18,7 +18,7 @@ pub struct NativePrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -85,7 +85,7 @@ pub struct NativePrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -150,7 +150,7 @@ pub struct NativePrepayDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -217,7 +217,7 @@ pub struct NativePrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -269,7 +269,7 @@ pub struct NativePrepaySceneInfo {
     pub store_info: ::std::option::Option<NativePrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -355,7 +355,7 @@ pub struct NativePrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -390,7 +390,7 @@ pub struct NativePrepayPayer {
     pub identity: ::std::option::Option<NativePrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayPayer {
         identity: optional(0, "identity"),
     }
@@ -423,7 +423,7 @@ pub struct NativePrepaySettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -502,7 +502,7 @@ pub struct NativePrepayBody {
     pub settle_info: ::std::option::Option<NativePrepaySettleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -634,7 +634,7 @@ pub struct NativePrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra

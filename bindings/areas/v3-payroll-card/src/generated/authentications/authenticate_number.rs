@@ -13,7 +13,7 @@ pub struct GetAuthenticationQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAuthenticationQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -105,7 +105,7 @@ pub struct GetAuthenticationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAuthenticationResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

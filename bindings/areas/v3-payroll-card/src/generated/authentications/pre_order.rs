@@ -52,7 +52,7 @@ pub struct PreOrderAuthenticationBody {
     pub authenticate_type: PreOrderAuthenticationAuthenticateType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreOrderAuthenticationBody {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
@@ -147,7 +147,7 @@ pub struct PreOrderAuthenticationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreOrderAuthenticationResponse {
         authenticate_number: optional(0, "authenticate_number"),
         openid: optional(1, "openid"),

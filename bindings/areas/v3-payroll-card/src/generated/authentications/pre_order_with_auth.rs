@@ -81,7 +81,7 @@ pub struct PreOrderAuthenticationWithAuthBody {
     pub authenticate_type: PreOrderAuthenticationWithAuthAuthenticateType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreOrderAuthenticationWithAuthBody {
         openid: required(0, "openid"),
         appid: optional(1, "appid"),
@@ -186,7 +186,7 @@ pub struct PreOrderAuthenticationWithAuthResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreOrderAuthenticationWithAuthResponse {
         authenticate_number: optional(0, "authenticate_number"),
         openid: optional(1, "openid"),

@@ -19,7 +19,7 @@ pub struct GetRelationQuery {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRelationQuery {
         sub_mchid: required(0, "sub_mchid"),
         appid: optional(1, "appid"),
@@ -106,7 +106,7 @@ pub struct GetRelationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRelationResponse {
         openid: optional(0, "openid"),
         mchid: optional(1, "mchid"),

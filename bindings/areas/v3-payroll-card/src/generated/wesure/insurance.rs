@@ -45,7 +45,7 @@ pub struct CreateInsuranceBody {
     pub insurance_company_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceBody {
         sp_mchid: required(0, "sp_mchid"),
         wesure_order_no: required(1, "wesure_order_no"),

@@ -50,7 +50,7 @@ pub struct CreateTokenValidationBody {
     pub authenticate_type: ::std::option::Option<CreateTokenValidationAuthenticateType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTokenValidationBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -115,7 +115,7 @@ pub struct CreateTokenValidationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTokenValidationResponse {
         result: optional(0, "result"),
         authenticate_success_time: optional(1, "authenticate_success_time"),

@@ -35,7 +35,7 @@ pub struct AcquiringbankCreatePermissionBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreatePermissionBody {
         service_id: required(0, "service_id"),
         channel_id: required(1, "channel_id"),
@@ -102,7 +102,7 @@ pub struct AcquiringbankCreatePermissionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreatePermissionResponse {
         apply_permissions_token: optional(0, "apply_permissions_token"),
         ..extra

@@ -27,7 +27,7 @@ pub struct AcquiringbankQueryServiceorderQuery {
     pub query_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
@@ -99,7 +99,7 @@ pub struct AcquiringbankQueryServiceorderPostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -151,7 +151,7 @@ pub struct AcquiringbankQueryServiceorderPostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -200,7 +200,7 @@ pub struct AcquiringbankQueryServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -251,7 +251,7 @@ pub struct AcquiringbankQueryServiceorderGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -329,7 +329,7 @@ pub struct AcquiringbankQueryServiceorderPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -399,7 +399,7 @@ pub struct AcquiringbankQueryServiceorderDetailsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
@@ -458,7 +458,7 @@ pub struct AcquiringbankQueryServiceorderCollection {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
@@ -510,7 +510,7 @@ pub struct AcquiringbankQueryServiceorderTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -552,7 +552,7 @@ pub struct AcquiringbankQueryServiceorderLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -679,7 +679,7 @@ pub struct AcquiringbankQueryServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankQueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
@@ -849,7 +849,7 @@ pub struct AcquiringbankCreateServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -914,7 +914,7 @@ pub struct AcquiringbankCreateServiceorderPostDiscountsItem {
     pub amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -970,7 +970,7 @@ pub struct AcquiringbankCreateServiceorderRiskFund {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
@@ -1023,7 +1023,7 @@ pub struct AcquiringbankCreateServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -1088,7 +1088,7 @@ pub struct AcquiringbankCreateServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1194,7 +1194,7 @@ pub struct AcquiringbankCreateServiceorderBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -1347,7 +1347,7 @@ pub struct AcquiringbankCreateServiceorderResponsePostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -1389,7 +1389,7 @@ pub struct AcquiringbankCreateServiceorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1498,7 +1498,7 @@ pub struct AcquiringbankCreateServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

@@ -23,7 +23,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -95,7 +95,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -167,7 +167,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -239,7 +239,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -306,7 +306,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderRiskFund {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -380,7 +380,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderJumpLink {
     pub path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
@@ -450,7 +450,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderGoodsItem {
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
@@ -534,7 +534,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
@@ -661,7 +661,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
@@ -870,7 +870,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem 
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -918,7 +918,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -967,7 +967,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -1013,7 +1013,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -1055,7 +1055,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1098,7 +1098,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderShoppingInfoJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
@@ -1155,7 +1155,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderShoppingInfoGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
@@ -1212,7 +1212,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
@@ -1331,7 +1331,7 @@ pub struct AcquiringbankCreateServicepayondeliveryorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCreateServicepayondeliveryorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

@@ -31,7 +31,7 @@ pub struct PartnerCreatePermissionBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePermissionBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -95,7 +95,7 @@ pub struct PartnerCreatePermissionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePermissionResponse {
         apply_permissions_token: optional(0, "apply_permissions_token"),
         ..extra

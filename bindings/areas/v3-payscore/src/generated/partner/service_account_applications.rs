@@ -31,7 +31,7 @@ pub struct CreateServiceAccountApplicationBody {
     pub result_notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceAccountApplicationBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -129,7 +129,7 @@ pub struct CreateServiceAccountApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceAccountApplicationResponse {
         service_id: optional(0, "service_id"),
         mchid: optional(1, "mchid"),

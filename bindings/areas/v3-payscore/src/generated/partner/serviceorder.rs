@@ -23,7 +23,7 @@ pub struct PartnerQueryServiceorderQuery {
     pub query_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
@@ -119,7 +119,7 @@ pub struct PartnerQueryServiceorderPostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -171,7 +171,7 @@ pub struct PartnerQueryServiceorderPostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -220,7 +220,7 @@ pub struct PartnerQueryServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -319,7 +319,7 @@ pub struct PartnerQueryServiceorderGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -397,7 +397,7 @@ pub struct PartnerQueryServiceorderPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -467,7 +467,7 @@ pub struct PartnerQueryServiceorderDetailsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
@@ -529,7 +529,7 @@ pub struct PartnerQueryServiceorderCollection {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
@@ -581,7 +581,7 @@ pub struct PartnerQueryServiceorderTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -623,7 +623,7 @@ pub struct PartnerQueryServiceorderLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -737,7 +737,7 @@ pub struct PartnerQueryServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
@@ -899,7 +899,7 @@ pub struct PartnerCreateServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -964,7 +964,7 @@ pub struct PartnerCreateServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -1034,7 +1034,7 @@ pub struct PartnerCreateServiceorderRiskFund {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
@@ -1083,7 +1083,7 @@ pub struct PartnerCreateServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -1155,7 +1155,7 @@ pub struct PartnerCreateServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1208,7 +1208,7 @@ pub struct PartnerCreateServiceorderDevice {
     pub materiel_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
@@ -1324,7 +1324,7 @@ pub struct PartnerCreateServiceorderBody {
     pub device: ::std::option::Option<PartnerCreateServiceorderDevice>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -1479,7 +1479,7 @@ pub struct PartnerCreateServiceorderResponseRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -1527,7 +1527,7 @@ pub struct PartnerCreateServiceorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -1571,7 +1571,7 @@ pub struct PartnerCreateServiceorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1677,7 +1677,7 @@ pub struct PartnerCreateServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

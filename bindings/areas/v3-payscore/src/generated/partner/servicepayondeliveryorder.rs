@@ -23,7 +23,7 @@ pub struct PartnerCreateServicepayondeliveryorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -95,7 +95,7 @@ pub struct PartnerCreateServicepayondeliveryorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -167,7 +167,7 @@ pub struct PartnerCreateServicepayondeliveryorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -239,7 +239,7 @@ pub struct PartnerCreateServicepayondeliveryorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -308,7 +308,7 @@ pub struct PartnerCreateServicepayondeliveryorderRiskFund {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
@@ -367,7 +367,7 @@ pub struct PartnerCreateServicepayondeliveryorderJumpLink {
     pub path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
@@ -437,7 +437,7 @@ pub struct PartnerCreateServicepayondeliveryorderGoodsItem {
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
@@ -519,7 +519,7 @@ pub struct PartnerCreateServicepayondeliveryorderShoppingInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
@@ -641,7 +641,7 @@ pub struct PartnerCreateServicepayondeliveryorderBody {
     pub shopping_info: PartnerCreateServicepayondeliveryorderShoppingInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
@@ -808,7 +808,7 @@ pub struct PartnerCreateServicepayondeliveryorderResponsePostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -856,7 +856,7 @@ pub struct PartnerCreateServicepayondeliveryorderResponsePostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -905,7 +905,7 @@ pub struct PartnerCreateServicepayondeliveryorderResponseRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderResponseRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -951,7 +951,7 @@ pub struct PartnerCreateServicepayondeliveryorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -993,7 +993,7 @@ pub struct PartnerCreateServicepayondeliveryorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1036,7 +1036,7 @@ pub struct PartnerCreateServicepayondeliveryorderShoppingInfoJumpLink {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderShoppingInfoJumpLink {
         jump_link_type: optional(0, "jump_link_type"),
         appid: optional(1, "appid"),
@@ -1093,7 +1093,7 @@ pub struct PartnerCreateServicepayondeliveryorderShoppingInfoGoodsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderShoppingInfoGoodsItem {
         name: optional(0, "name"),
         picture: optional(1, "picture"),
@@ -1148,7 +1148,7 @@ pub struct PartnerCreateServicepayondeliveryorderResponseShoppingInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderResponseShoppingInfo {
         real_merchant_appid: optional(0, "real_merchant_appid"),
         jump_link: optional(1, "jump_link"),
@@ -1263,7 +1263,7 @@ pub struct PartnerCreateServicepayondeliveryorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateServicepayondeliveryorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

@@ -30,7 +30,7 @@ pub struct CreateAssessUserRiskLevelGoodsItem {
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAssessUserRiskLevelGoodsItem {
         name: required(0, "name"),
         picture: required(1, "picture"),
@@ -80,7 +80,7 @@ pub struct CreateAssessUserRiskLevelShoppingInfo {
     pub goods: ::std::vec::Vec<CreateAssessUserRiskLevelGoodsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAssessUserRiskLevelShoppingInfo {
         goods: required(0, "goods"),
     }
@@ -119,7 +119,7 @@ pub struct CreateAssessUserRiskLevelBody {
     pub shopping_info: ::std::option::Option<CreateAssessUserRiskLevelShoppingInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAssessUserRiskLevelBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -239,7 +239,7 @@ pub struct CreateAssessUserRiskLevelResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAssessUserRiskLevelResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),

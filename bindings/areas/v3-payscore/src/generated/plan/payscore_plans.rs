@@ -26,7 +26,7 @@ pub struct CreatePayscorePlanPlanDetailListItem {
     pub plan_detail_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayscorePlanPlanDetailListItem {
         original_price: required(0, "original_price"),
         plan_discount_description: optional(1, "plan_discount_description"),
@@ -106,7 +106,7 @@ pub struct CreatePayscorePlanBody {
     pub merchant_plan_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayscorePlanBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -192,7 +192,7 @@ pub struct CreatePayscorePlanResponsePlanDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayscorePlanResponsePlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
@@ -294,7 +294,7 @@ pub struct CreatePayscorePlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePayscorePlanResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),

@@ -23,7 +23,7 @@ pub struct CreateDirectCompletePostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompletePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -95,7 +95,7 @@ pub struct CreateDirectCompletePostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompletePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -167,7 +167,7 @@ pub struct CreateDirectCompleteTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -239,7 +239,7 @@ pub struct CreateDirectCompleteLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -331,7 +331,7 @@ pub struct CreateDirectCompleteBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteBody {
         out_order_no: required(0, "out_order_no"),
         appid: required(1, "appid"),
@@ -485,7 +485,7 @@ pub struct CreateDirectCompleteResponsePostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -533,7 +533,7 @@ pub struct CreateDirectCompleteResponsePostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -581,7 +581,7 @@ pub struct CreateDirectCompleteResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteResponseTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -623,7 +623,7 @@ pub struct CreateDirectCompleteResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -747,7 +747,7 @@ pub struct CreateDirectCompleteResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDirectCompleteResponse {
         out_order_no: optional(0, "out_order_no"),
         appid: optional(1, "appid"),

@@ -24,7 +24,7 @@ pub struct SignCreateServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -89,7 +89,7 @@ pub struct SignCreateServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -173,7 +173,7 @@ pub struct SignCreateServiceorderBody {
     pub out_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderBody {
         service_id: required(0, "service_id"),
         sign_plan_id: required(1, "sign_plan_id"),
@@ -256,7 +256,7 @@ pub struct SignCreateServiceorderPostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -296,7 +296,7 @@ pub struct SignCreateServiceorderPostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -333,7 +333,7 @@ pub struct SignCreateServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderRiskFund {
         amount: optional(0, "amount"),
         ..extra
@@ -377,7 +377,7 @@ pub struct SignCreateServiceorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -419,7 +419,7 @@ pub struct SignCreateServiceorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -510,7 +510,7 @@ pub struct SignCreateServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

@@ -19,7 +19,7 @@ pub struct CreateUserSignPlanSignPlanDetailItem {
     pub merchant_plan_detail_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserSignPlanSignPlanDetailItem {
         plan_detail_no: required(0, "plan_detail_no"),
         merchant_plan_detail_no: required(1, "merchant_plan_detail_no"),
@@ -74,7 +74,7 @@ pub struct CreateUserSignPlanBody {
     pub sign_plan_detail: ::std::vec::Vec<CreateUserSignPlanSignPlanDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserSignPlanBody {
         service_id: required(0, "service_id"),
         plan_id: required(1, "plan_id"),
@@ -170,7 +170,7 @@ pub struct CreateUserSignPlanSignedDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
@@ -312,7 +312,7 @@ pub struct CreateUserSignPlanSignPlan {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserSignPlanSignPlan {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
@@ -388,7 +388,7 @@ pub struct CreateUserSignPlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserSignPlanResponse {
         sign_plan: optional(0, "sign_plan"),
         package: optional(1, "package"),

@@ -27,7 +27,7 @@ pub struct CreateInsuranceCompensationContractAgreementListItem {
     pub sign_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceCompensationContractAgreementListItem {
         agreement_code: required(0, "agreement_code"),
         agreement_version: required(1, "agreement_version"),
@@ -74,7 +74,7 @@ pub struct CreateInsuranceCompensationContractBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceCompensationContractBody {
         out_apply_no: required(0, "out_apply_no"),
         sub_mchid: required(1, "sub_mchid"),
@@ -123,7 +123,7 @@ pub struct CreateInsuranceCompensationContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceCompensationContractResponse {
         sub_mchid: optional(0, "sub_mchid"),
         opened: optional(1, "opened"),

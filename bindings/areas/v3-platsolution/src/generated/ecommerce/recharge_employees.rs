@@ -17,7 +17,7 @@ pub struct CreateRechargeEmployeeBody {
     pub sp_openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRechargeEmployeeBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_openid: required(1, "sp_openid"),
@@ -77,7 +77,7 @@ pub struct CreateRechargeEmployeeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRechargeEmployeeResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_openid: optional(1, "sp_openid"),

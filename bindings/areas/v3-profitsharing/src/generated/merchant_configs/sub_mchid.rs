@@ -23,7 +23,7 @@ pub struct QueryMerchantRatioResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMerchantRatioResponse {
         sub_mchid: optional(0, "sub_mchid"),
         max_ratio: optional(1, "max_ratio"),

@@ -16,7 +16,7 @@ pub struct QueryOrderQuery {
     pub transaction_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderQuery {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -143,7 +143,7 @@ pub struct QueryOrderReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
@@ -213,7 +213,7 @@ pub struct QueryOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

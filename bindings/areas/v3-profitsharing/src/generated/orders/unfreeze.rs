@@ -24,7 +24,7 @@ pub struct UnfreezeOrderBody {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnfreezeOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -158,7 +158,7 @@ pub struct UnfreezeOrderReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnfreezeOrderReceiversItem {
         amount: optional(0, "amount"),
         description: optional(1, "description"),
@@ -228,7 +228,7 @@ pub struct UnfreezeOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnfreezeOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

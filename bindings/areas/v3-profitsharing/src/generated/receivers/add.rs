@@ -74,7 +74,7 @@ pub struct AddProfitSharingReceiverBody {
     pub custom_relation: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddProfitSharingReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -179,7 +179,7 @@ pub struct AddProfitSharingReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddProfitSharingReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: optional(1, "type"),

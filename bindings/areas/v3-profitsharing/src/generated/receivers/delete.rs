@@ -41,7 +41,7 @@ pub struct DeleteReceiverBody {
     pub account: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteReceiverBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -111,7 +111,7 @@ pub struct DeleteReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: optional(1, "type"),

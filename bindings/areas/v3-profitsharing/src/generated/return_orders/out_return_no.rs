@@ -16,7 +16,7 @@ pub struct QueryReturnOrderQuery {
     pub out_order_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryReturnOrderQuery {
         sub_mchid: optional(0, "sub_mchid"),
         out_order_no: required(1, "out_order_no"),
@@ -137,7 +137,7 @@ pub struct QueryReturnOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryReturnOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         order_id: optional(1, "order_id"),

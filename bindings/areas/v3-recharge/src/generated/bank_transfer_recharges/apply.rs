@@ -41,7 +41,7 @@ pub struct ApplyBankTransferRechargeRechargeAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyBankTransferRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
@@ -96,7 +96,7 @@ pub struct ApplyBankTransferRechargeBody {
     pub recharge_amount: ApplyBankTransferRechargeRechargeAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyBankTransferRechargeBody {
         out_recharge_no: required(0, "out_recharge_no"),
         recharge_scene: required(1, "recharge_scene"),
@@ -150,7 +150,7 @@ pub struct ApplyBankTransferRechargeTransferInAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyBankTransferRechargeTransferInAccount {
         bank_name: optional(0, "bank_name"),
         bank_address_code: optional(1, "bank_address_code"),
@@ -203,7 +203,7 @@ pub struct ApplyBankTransferRechargeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyBankTransferRechargeResponse {
         recharge_id: optional(0, "recharge_id"),
         out_recharge_no: optional(1, "out_recharge_no"),

@@ -19,7 +19,7 @@ pub struct CreateRefundFromItem {
     pub amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundFromItem {
         account: required(0, "account"),
         amount: required(1, "amount"),
@@ -63,7 +63,7 @@ pub struct CreateRefundAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundAmount {
         refund: required(0, "refund"),
         from: optional(1, "from"),
@@ -125,7 +125,7 @@ pub struct CreateRefundGoodsDetailItem {
     pub refund_quantity: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -211,7 +211,7 @@ pub struct CreateRefundBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
@@ -388,7 +388,7 @@ pub struct CreateRefundAmountFromItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundAmountFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -466,7 +466,7 @@ pub struct CreateRefundResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundResponseAmount {
         total: optional(0, "total"),
         refund: optional(1, "refund"),
@@ -540,7 +540,7 @@ pub struct CreateRefundPromotionDetailGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundPromotionDetailGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -611,7 +611,7 @@ pub struct CreateRefundPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -711,7 +711,7 @@ pub struct CreateRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -18,7 +18,7 @@ pub struct GetRefundByRefundIdQuery {
     pub sp_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRefundByRefundIdQuery {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -135,7 +135,7 @@ pub struct GetRefundByRefundIdExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRefundByRefundIdExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -190,7 +190,7 @@ pub struct GetRefundByRefundIdAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRefundByRefundIdAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
@@ -275,7 +275,7 @@ pub struct GetRefundByRefundIdDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRefundByRefundIdDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -363,7 +363,7 @@ pub struct GetRefundByRefundIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRefundByRefundIdResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -31,7 +31,7 @@ pub struct ModifyGuideBody {
     pub group_qrcode: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyGuideBody {
         sub_mchid: optional(0, "sub_mchid"),
         name: optional(1, "name"),

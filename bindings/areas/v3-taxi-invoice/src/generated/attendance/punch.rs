@@ -29,7 +29,7 @@ pub struct CreatePunchBody {
     pub region_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePunchBody {
         plate_number: required(0, "plate_number"),
         driver_license: required(1, "driver_license"),

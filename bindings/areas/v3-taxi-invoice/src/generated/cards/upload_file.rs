@@ -36,7 +36,7 @@ pub struct TaxiUploadFileMeta {
     pub digest_algorithm: TaxiUploadFileDigestAlgorithm,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiUploadFileMeta {
         company_mchid: required(0, "company_mchid"),
         region_id: required(1, "region_id"),
@@ -108,7 +108,7 @@ pub struct TaxiUploadFileResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TaxiUploadFileResponse {
         fapiao_media_id: optional(0, "fapiao_media_id"),
         ..extra

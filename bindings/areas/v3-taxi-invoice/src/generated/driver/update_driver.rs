@@ -17,7 +17,7 @@ pub struct UpdateDriverPhotoDigest {
     pub hash_value: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateDriverPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
@@ -73,7 +73,7 @@ pub struct UpdateDriverDriverPhoto {
     pub photo_icon: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateDriverDriverPhoto {
         photo_type: optional(0, "photo_type"),
         photo_digest: optional(1, "photo_digest"),
@@ -173,7 +173,7 @@ pub struct UpdateDriverBody {
     pub region_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateDriverBody {
         driver_name: required(0, "driver_name"),
         id_card_number: required(1, "id_card_number"),
@@ -239,7 +239,7 @@ pub struct UpdateDriverDriverPhotoPhotoDigest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateDriverDriverPhotoPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
@@ -283,7 +283,7 @@ pub struct UpdateDriverResponseDriverPhoto {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateDriverResponseDriverPhoto {
         photo_type: optional(0, "photo_type"),
         photo_digest: optional(1, "photo_digest"),
@@ -364,7 +364,7 @@ pub struct UpdateDriverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateDriverResponse {
         driver_name: optional(0, "driver_name"),
         id_card_number: optional(1, "id_card_number"),

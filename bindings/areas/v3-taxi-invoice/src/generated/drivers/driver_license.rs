@@ -13,7 +13,7 @@ pub struct GetDriverQuery {
     pub region_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDriverQuery {
         region_id: required(0, "region_id"),
     }
@@ -45,7 +45,7 @@ pub struct GetDriverPhotoDigest {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDriverPhotoDigest {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),
@@ -89,7 +89,7 @@ pub struct GetDriverDriverPhoto {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDriverDriverPhoto {
         photo_type: optional(0, "photo_type"),
         photo_digest: optional(1, "photo_digest"),
@@ -161,7 +161,7 @@ pub struct GetDriverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDriverResponse {
         driver_name: optional(0, "driver_name"),
         company_name: optional(1, "company_name"),

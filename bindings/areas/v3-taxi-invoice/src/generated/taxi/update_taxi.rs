@@ -49,7 +49,7 @@ pub struct UpdateTaxiBody {
     pub taxi_state: ::std::option::Option<UpdateTaxiTaxiState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateTaxiBody {
         plate_number: required(0, "plate_number"),
         company_name: required(1, "company_name"),
@@ -153,7 +153,7 @@ pub struct UpdateTaxiResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateTaxiResponse {
         plate_number: optional(0, "plate_number"),
         company_name: optional(1, "company_name"),

@@ -13,7 +13,7 @@ pub struct GetTaxiCompanyQuery {
     pub region_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTaxiCompanyQuery {
         region_id: required(0, "region_id"),
     }
@@ -91,7 +91,7 @@ pub struct GetTaxiCompanyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTaxiCompanyResponse {
         company_mchid: optional(0, "company_mchid"),
         enterprise_type: optional(1, "enterprise_type"),

@@ -48,7 +48,7 @@ pub struct CreateTaxiCompanyBody {
     pub enterprise_type: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTaxiCompanyBody {
         company_name: optional(0, "company_name"),
         tax_id: required(1, "tax_id"),
@@ -154,7 +154,7 @@ pub struct CreateTaxiCompanyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTaxiCompanyResponse {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),

@@ -13,7 +13,7 @@ pub struct GetTaxyQuery {
     pub region_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTaxyQuery {
         region_id: required(0, "region_id"),
     }
@@ -77,7 +77,7 @@ pub struct GetTaxyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTaxyResponse {
         plate_number: optional(0, "plate_number"),
         company_name: optional(1, "company_name"),

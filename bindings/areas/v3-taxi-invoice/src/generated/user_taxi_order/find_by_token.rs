@@ -27,7 +27,7 @@ pub struct QueryFindByTokenQuery {
     pub auth_mode: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryFindByTokenQuery {
         token: required(0, "token"),
         openid: required(1, "openid"),
@@ -111,7 +111,7 @@ pub struct QueryFindByTokenResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryFindByTokenResponse {
         plate_number: optional(0, "plate_number"),
         driver_license: optional(1, "driver_license"),

@@ -13,7 +13,7 @@ pub struct GetTransactionBlockRecordQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -113,7 +113,7 @@ pub struct GetTransactionBlockRecordFieldDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
@@ -178,7 +178,7 @@ pub struct GetTransactionBlockRecordRepeatedFieldData {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordRepeatedFieldData {
         field_data: optional(0, "field_data"),
         ..extra
@@ -232,7 +232,7 @@ pub struct GetTransactionBlockRecordStringCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
@@ -275,7 +275,7 @@ pub struct GetTransactionBlockRecordEnumCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -345,7 +345,7 @@ pub struct GetTransactionBlockRecordFileCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -387,7 +387,7 @@ pub struct GetTransactionBlockRecordTimeIntervalCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -427,7 +427,7 @@ pub struct GetTransactionBlockRecordRelationsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -526,7 +526,7 @@ pub struct GetTransactionBlockRecordRecordFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -593,7 +593,7 @@ pub struct GetTransactionBlockRecordRequestedItemInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordRequestedItemInfo {
         record_fields: optional(0, "record_fields"),
         ..extra
@@ -643,7 +643,7 @@ pub struct GetTransactionBlockRecordResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordResponse {
         block_record_id: optional(0, "block_record_id"),
         block_time: optional(1, "block_time"),

@@ -41,7 +41,7 @@ pub struct GetTransactionBlockSubmissionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockSubmissionResponse {
         block_submission_id: optional(0, "block_submission_id"),
         submit_time: optional(1, "submit_time"),

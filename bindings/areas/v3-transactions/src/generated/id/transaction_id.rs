@@ -21,7 +21,7 @@ pub struct GetTransactionByTransactionIdQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByTransactionIdQuery {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -98,7 +98,7 @@ pub struct GetTransactionByTransactionIdPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByTransactionIdPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -150,7 +150,7 @@ pub struct GetTransactionByTransactionIdExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByTransactionIdExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -205,7 +205,7 @@ pub struct GetTransactionByTransactionIdAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -290,7 +290,7 @@ pub struct GetTransactionByTransactionIdGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByTransactionIdGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -370,7 +370,7 @@ pub struct GetTransactionByTransactionIdPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByTransactionIdPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -499,7 +499,7 @@ pub struct GetTransactionByTransactionIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByTransactionIdResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

@@ -21,7 +21,7 @@ pub struct GetTransactionByOutTradeNoQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByOutTradeNoQuery {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -98,7 +98,7 @@ pub struct GetTransactionByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -150,7 +150,7 @@ pub struct GetTransactionByOutTradeNoExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByOutTradeNoExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -205,7 +205,7 @@ pub struct GetTransactionByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -290,7 +290,7 @@ pub struct GetTransactionByOutTradeNoGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByOutTradeNoGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -370,7 +370,7 @@ pub struct GetTransactionByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByOutTradeNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -499,7 +499,7 @@ pub struct GetTransactionByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

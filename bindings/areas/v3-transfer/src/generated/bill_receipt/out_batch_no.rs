@@ -41,7 +41,7 @@ pub struct GetBillReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBillReceiptResponse {
         out_batch_no: optional(0, "out_batch_no"),
         signature_no: optional(1, "signature_no"),

@@ -27,7 +27,7 @@ pub struct PreopenEtcIdentify {
     pub credential_type: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreopenEtcIdentify {
         encrypted_real_name: required(0, "encrypted_real_name"),
         encrypted_credential_id: required(1, "encrypted_credential_id"),
@@ -91,7 +91,7 @@ pub struct PreopenEtcBody {
     pub bank_card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreopenEtcBody {
         sp_appid: required(0, "sp_appid"),
         sub_appid: optional(1, "sub_appid"),
@@ -180,7 +180,7 @@ pub struct PreopenEtcResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreopenEtcResponse {
         preopen_id: optional(0, "preopen_id"),
         ..extra

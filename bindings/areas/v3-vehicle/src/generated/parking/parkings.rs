@@ -57,7 +57,7 @@ pub struct CreateParkingBody {
     pub free_duration: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateParkingBody {
         sub_mchid: required(0, "sub_mchid"),
         out_parking_no: required(1, "out_parking_no"),
@@ -176,7 +176,7 @@ pub struct CreateParkingResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateParkingResponse {
         id: optional(0, "id"),
         out_parking_no: optional(1, "out_parking_no"),

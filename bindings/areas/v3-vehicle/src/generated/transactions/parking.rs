@@ -41,7 +41,7 @@ pub struct VehicleCreateTransactionAmount {
     pub currency: ::std::option::Option<VehicleCreateTransactionCurrency>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -121,7 +121,7 @@ pub struct VehicleCreateTransactionParkingInfo {
     pub device_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionParkingInfo {
         parking_id: required(0, "parking_id"),
         plate_number: required(1, "plate_number"),
@@ -211,7 +211,7 @@ pub struct VehicleCreateTransactionBody {
     pub parking_info: ::std::option::Option<VehicleCreateTransactionParkingInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionBody {
         appid: required(0, "appid"),
         sub_appid: required(1, "sub_appid"),
@@ -372,7 +372,7 @@ pub struct VehicleCreateTransactionResponseParkingInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionResponseParkingInfo {
         parking_id: optional(0, "parking_id"),
         plate_number: optional(1, "plate_number"),
@@ -424,7 +424,7 @@ pub struct VehicleCreateTransactionPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -472,7 +472,7 @@ pub struct VehicleCreateTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -567,7 +567,7 @@ pub struct VehicleCreateTransactionPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -690,7 +690,7 @@ pub struct VehicleCreateTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleCreateTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),

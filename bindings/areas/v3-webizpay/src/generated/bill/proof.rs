@@ -32,7 +32,7 @@ pub struct CreateProofBody {
     pub out_operation_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProofBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -138,7 +138,7 @@ pub struct CreateProofResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateProofResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_operation_id: optional(1, "out_operation_id"),

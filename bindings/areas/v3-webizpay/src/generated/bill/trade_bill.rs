@@ -37,7 +37,7 @@ pub struct CreateTradeBillBody {
     pub type_: CreateTradeBillType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTradeBillBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -100,7 +100,7 @@ pub struct CreateTradeBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTradeBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

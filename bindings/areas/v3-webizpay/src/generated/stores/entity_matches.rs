@@ -35,7 +35,7 @@ pub struct CreateEntityMatchMatchDetailsItem {
     pub product_type: CreateEntityMatchProductType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateEntityMatchMatchDetailsItem {
         organization_code: required(0, "organization_code"),
         store_name: required(1, "store_name"),
@@ -78,7 +78,7 @@ pub struct CreateEntityMatchBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateEntityMatchBody {
         sp_mchid: required(0, "sp_mchid"),
         out_batch_id: required(1, "out_batch_id"),
@@ -159,7 +159,7 @@ pub struct CreateEntityMatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateEntityMatchResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_batch_id: optional(1, "out_batch_id"),

@@ -33,7 +33,7 @@ pub struct TransferInstructionsReceiver {
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferInstructionsReceiver {
         openid: optional(0, "openid"),
         appid: optional(1, "appid"),
@@ -100,7 +100,7 @@ pub struct TransferInstructionsBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferInstructionsBody {
         out_instruction_no: required(0, "out_instruction_no"),
         transfer_mode: required(1, "transfer_mode"),
@@ -184,7 +184,7 @@ pub struct TransferInstructionsTransferAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferInstructionsTransferAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -250,7 +250,7 @@ pub struct TransferInstructionsCommander {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferInstructionsCommander {
         operator: optional(0, "operator"),
         mchid: optional(1, "mchid"),
@@ -291,7 +291,7 @@ pub struct TransferInstructionsInstructionReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferInstructionsInstructionReceiver {
         openid: optional(0, "openid"),
         appid: optional(1, "appid"),
@@ -371,7 +371,7 @@ pub struct TransferInstructionsInstruction {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferInstructionsInstruction {
         out_instruction_no: optional(0, "out_instruction_no"),
         commander: optional(1, "commander"),
@@ -442,7 +442,7 @@ pub struct TransferInstructionsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferInstructionsResponse {
         product_name: optional(0, "product_name"),
         receipt_id: optional(1, "receipt_id"),

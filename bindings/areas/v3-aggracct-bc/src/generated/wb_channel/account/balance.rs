@@ -43,7 +43,7 @@ pub struct QueryBalanceQuery {
     pub req_scene: ::std::option::Option<QueryBalanceReqScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryBalanceQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
@@ -110,7 +110,7 @@ pub struct QueryBalanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryBalanceResponse {
         in_transit_reduction_exist: optional(0, "in_transit_reduction_exist"),
         balance: optional(1, "balance"),

@@ -43,7 +43,7 @@ pub struct QueryMchArchiveQuery {
     pub req_scene: ::std::option::Option<QueryMchArchiveReqScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMchArchiveQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
@@ -205,7 +205,7 @@ pub struct QueryMchArchiveLegalRepresentative {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMchArchiveLegalRepresentative {
         legal_representative_id_type: optional(0, "legal_representative_id_type"),
         legal_representative_name: optional(1, "legal_representative_name"),
@@ -318,7 +318,7 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMchArchiveBeneficialOwnerItem {
         beneficial_owner_no: optional(0, "beneficial_owner_no"),
         beneficial_owner_id_type: optional(1, "beneficial_owner_id_type"),
@@ -417,7 +417,7 @@ pub struct QueryMchArchiveResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMchArchiveResponse {
         mchid: optional(0, "mchid"),
         bal_account_no: optional(1, "bal_account_no"),

@@ -52,7 +52,7 @@ pub struct QueryMchMediaQuery {
     pub media_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMchMediaQuery {
         mchid: optional(0, "mchid"),
         platform_trx_id: optional(1, "platform_trx_id"),
@@ -151,7 +151,7 @@ pub struct QueryMchMediaResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMchMediaResponse {
         media_content: optional(0, "media_content"),
         media_type: optional(1, "media_type"),

@@ -54,7 +54,7 @@ pub struct CreateRenameBody {
     pub req_scene: ::std::option::Option<CreateRenameReqScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRenameBody {
         out_request_no: required(0, "out_request_no"),
         mchid: required(1, "mchid"),
@@ -162,7 +162,7 @@ pub struct CreateRenameResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRenameResponse {
         change_scene: optional(0, "change_scene"),
         application_id: optional(1, "application_id"),

@@ -29,7 +29,7 @@ pub struct GetControlOrderQuery {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetControlOrderQuery {
         control_type: required(0, "control_type"),
         mchid: required(1, "mchid"),
@@ -163,7 +163,7 @@ pub struct GetControlOrderPunishOrder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetControlOrderPunishOrder {
         wxpay_punish_no: optional(0, "wxpay_punish_no"),
         out_request_no: optional(1, "out_request_no"),
@@ -277,7 +277,7 @@ pub struct GetControlOrderRecoverOrder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetControlOrderRecoverOrder {
         wxpay_recover_no: optional(0, "wxpay_recover_no"),
         out_request_no: optional(1, "out_request_no"),
@@ -338,7 +338,7 @@ pub struct GetControlOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetControlOrderResponse {
         control_scene: optional(0, "control_scene"),
         punish_order: optional(1, "punish_order"),

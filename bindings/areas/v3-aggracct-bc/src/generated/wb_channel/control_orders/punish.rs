@@ -74,7 +74,7 @@ pub struct CreatePunishBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePunishBody {
         out_request_no: required(0, "out_request_no"),
         mchid: required(1, "mchid"),
@@ -186,7 +186,7 @@ pub struct CreatePunishResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePunishResponse {
         wxpay_punish_no: optional(0, "wxpay_punish_no"),
         out_request_no: optional(1, "out_request_no"),

@@ -59,7 +59,7 @@ pub struct RecoverControlOrderBody {
     pub req_scene: ::std::option::Option<RecoverControlOrderReqScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RecoverControlOrderBody {
         out_request_no: required(0, "out_request_no"),
         related_webank_punish_no: required(1, "related_webank_punish_no"),
@@ -142,7 +142,7 @@ pub struct RecoverControlOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RecoverControlOrderResponse {
         wxpay_recover_no: optional(0, "wxpay_recover_no"),
         out_request_no: optional(1, "out_request_no"),

@@ -43,7 +43,7 @@ pub struct GetSpecialReductionQuery {
     pub req_scene: ::std::option::Option<GetSpecialReductionReqScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSpecialReductionQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
@@ -177,7 +177,7 @@ pub struct GetSpecialReductionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSpecialReductionResponse {
         mchid: optional(0, "mchid"),
         bal_account_no: optional(1, "bal_account_no"),

@@ -64,7 +64,7 @@ pub struct ModifySettlementBody {
     pub account_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifySettlementBody {
         modify_mode: optional(0, "modify_mode"),
         account_type: required(1, "account_type"),
@@ -147,7 +147,7 @@ pub struct ModifySettlementResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifySettlementResponse {
         application_no: optional(0, "application_no"),
         ..extra

@@ -67,7 +67,7 @@ pub struct QuerySettlementResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySettlementResponse {
         account_type: optional(0, "account_type"),
         account_bank: optional(1, "account_bank"),

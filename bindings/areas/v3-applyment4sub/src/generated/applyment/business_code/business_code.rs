@@ -47,7 +47,7 @@ pub struct Applyment4subGetApplymentByBusinessCodeAuditDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subGetApplymentByBusinessCodeAuditDetailItem {
         field: optional(0, "field"),
         field_name: optional(1, "field_name"),
@@ -106,7 +106,7 @@ pub struct Applyment4subGetApplymentByBusinessCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     Applyment4subGetApplymentByBusinessCodeResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),

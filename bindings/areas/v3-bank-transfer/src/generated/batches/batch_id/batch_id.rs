@@ -35,7 +35,7 @@ pub struct GetBatchByBatchIdQuery {
     pub detail_state: ::std::option::Option<GetBatchByBatchIdDetailState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBatchByBatchIdQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
@@ -215,7 +215,7 @@ pub struct GetBatchByBatchIdTransferDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBatchByBatchIdTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -355,7 +355,7 @@ pub struct GetBatchByBatchIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBatchByBatchIdResponse {
         bank_sp_mchid: optional(0, "bank_sp_mchid"),
         platform_mchid: optional(1, "platform_mchid"),

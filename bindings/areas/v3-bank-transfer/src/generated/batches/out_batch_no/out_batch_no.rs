@@ -39,7 +39,7 @@ pub struct GetBatchByOutBatchNoQuery {
     pub detail_state: ::std::option::Option<GetBatchByOutBatchNoDetailState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBatchByOutBatchNoQuery {
         out_batch_no: required(0, "out_batch_no"),
         need_query_detail: required(1, "need_query_detail"),
@@ -224,7 +224,7 @@ pub struct GetBatchByOutBatchNoTransferDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBatchByOutBatchNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -364,7 +364,7 @@ pub struct GetBatchByOutBatchNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBatchByOutBatchNoResponse {
         bank_sp_mchid: optional(0, "bank_sp_mchid"),
         platform_mchid: optional(1, "platform_mchid"),

@@ -63,7 +63,7 @@ pub struct BrandGetApplymentByApplymentIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetApplymentByApplymentIdResponse {
         applyment_id: optional(0, "applyment_id"),
         business_code: optional(1, "business_code"),

@@ -19,7 +19,7 @@ pub struct ConfigsCardBrandCancelApplymentBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfigsCardBrandCancelApplymentBody {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
@@ -106,7 +106,7 @@ pub struct ConfigsCardBrandCancelApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfigsCardBrandCancelApplymentResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),

@@ -19,7 +19,7 @@ pub struct QueryPreviewUrlQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPreviewUrlQuery {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
@@ -92,7 +92,7 @@ pub struct QueryPreviewUrlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPreviewUrlResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),

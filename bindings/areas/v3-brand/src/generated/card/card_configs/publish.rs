@@ -38,7 +38,7 @@ pub struct CreatePublishBody {
     pub scheduled_publish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePublishBody {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),
@@ -127,7 +127,7 @@ pub struct CreatePublishResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePublishResponse {
         business_code: optional(0, "business_code"),
         applyment_id: optional(1, "applyment_id"),

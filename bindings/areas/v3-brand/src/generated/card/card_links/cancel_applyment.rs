@@ -17,7 +17,7 @@ pub struct LinksCardBrandCancelApplymentBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     LinksCardBrandCancelApplymentBody {
         business_code: required(0, "business_code"),
         brand_id: required(1, "brand_id"),
@@ -53,7 +53,7 @@ pub struct LinksCardBrandCancelApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     LinksCardBrandCancelApplymentResponse {
         business_code: optional(0, "business_code"),
         ..extra

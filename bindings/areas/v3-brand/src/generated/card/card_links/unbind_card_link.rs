@@ -40,7 +40,7 @@ pub struct UnbindCardLinkBody {
     pub service_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnbindCardLinkBody {
         brand_id: required(0, "brand_id"),
         payment_scene: required(1, "payment_scene"),
@@ -123,7 +123,7 @@ pub struct UnbindCardLinkResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnbindCardLinkResponse {
         brand_id: optional(0, "brand_id"),
         payment_scene: optional(1, "payment_scene"),

@@ -53,7 +53,7 @@ pub struct BrandListActivitiesQuery {
     pub audit_state: ::std::option::Option<BrandListActivitiesAuditState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListActivitiesQuery {
         brand_id: required(0, "brand_id"),
         limit: required(1, "limit"),
@@ -133,7 +133,7 @@ pub struct BrandListActivitiesTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListActivitiesTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -170,7 +170,7 @@ pub struct BrandListActivitiesStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListActivitiesStockListItem {
         stock_id: optional(0, "stock_id"),
         ..extra
@@ -210,7 +210,7 @@ pub struct BrandListActivitiesProductCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListActivitiesProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_list: optional(1, "stock_list"),
@@ -285,7 +285,7 @@ pub struct BrandListActivitiesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListActivitiesDataItem {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -347,7 +347,7 @@ pub struct BrandListActivitiesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListActivitiesResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

@@ -34,7 +34,7 @@ pub struct BrandListCardsQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsQuery {
         brand_id: required(0, "brand_id"),
         state: optional(1, "state"),
@@ -132,7 +132,7 @@ pub struct BrandListCardsCodeJumpInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
@@ -192,7 +192,7 @@ pub struct BrandListCardsValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -237,7 +237,7 @@ pub struct BrandListCardsPurchaseInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
@@ -309,7 +309,7 @@ pub struct BrandListCardsCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -353,7 +353,7 @@ pub struct BrandListCardsUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -477,7 +477,7 @@ pub struct BrandListCardsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsDataItem {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
@@ -565,7 +565,7 @@ pub struct BrandListCardsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandListCardsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
@@ -701,7 +701,7 @@ pub struct BrandCreateCardCodeJumpInformation {
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
@@ -759,7 +759,7 @@ pub struct BrandCreateCardValidDateInformation {
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -829,7 +829,7 @@ pub struct BrandCreateCardPurchaseInformation {
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
@@ -891,7 +891,7 @@ pub struct BrandCreateCardCustomFieldListItem {
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -953,7 +953,7 @@ pub struct BrandCreateCardUserInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -1069,7 +1069,7 @@ pub struct BrandCreateCardBody {
     pub user_information: ::std::option::Option<BrandCreateCardUserInformation>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateCardBody {
         brand_id: required(0, "brand_id"),
         appid: required(1, "appid"),
@@ -1324,7 +1324,7 @@ pub struct BrandCreateCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandCreateCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),

@@ -41,7 +41,7 @@ pub struct ListMembershipActivitiesQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListMembershipActivitiesQuery {
         brand_id: required(0, "brand_id"),
         card_id: optional(1, "card_id"),
@@ -120,7 +120,7 @@ pub struct ListMembershipActivitiesProductCouponStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListMembershipActivitiesProductCouponStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -229,7 +229,7 @@ pub struct ListMembershipActivitiesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListMembershipActivitiesDataItem {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
@@ -303,7 +303,7 @@ pub struct ListMembershipActivitiesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListMembershipActivitiesResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
@@ -451,7 +451,7 @@ pub struct CreateMembershipActivityProductCouponStockListItem {
     pub stock_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMembershipActivityProductCouponStockListItem {
         product_coupon_id: required(0, "product_coupon_id"),
         stock_id: required(1, "stock_id"),
@@ -520,7 +520,7 @@ pub struct CreateMembershipActivityBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMembershipActivityBody {
         out_request_no: required(0, "out_request_no"),
         brand_id: required(1, "brand_id"),
@@ -655,7 +655,7 @@ pub struct CreateMembershipActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),

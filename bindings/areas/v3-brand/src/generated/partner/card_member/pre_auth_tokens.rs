@@ -21,7 +21,7 @@ pub struct CreatePreAuthTokenBody {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreAuthTokenBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
@@ -65,7 +65,7 @@ pub struct CreatePreAuthTokenResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreAuthTokenResponse {
         token: optional(0, "token"),
         expire_time: optional(1, "expire_time"),

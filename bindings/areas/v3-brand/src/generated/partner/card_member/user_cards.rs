@@ -42,7 +42,7 @@ pub struct ListUserCardsQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserCardsQuery {
         brand_id: required(0, "brand_id"),
         openid: required(1, "openid"),
@@ -133,7 +133,7 @@ pub struct ListUserCardsValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserCardsValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -193,7 +193,7 @@ pub struct ListUserCardsCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserCardsCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -233,7 +233,7 @@ pub struct ListUserCardsCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserCardsCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -275,7 +275,7 @@ pub struct ListUserCardsUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserCardsUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -373,7 +373,7 @@ pub struct ListUserCardsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserCardsDataItem {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
@@ -449,7 +449,7 @@ pub struct ListUserCardsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListUserCardsResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),

@@ -33,7 +33,7 @@ pub struct CreateUserFeedBody {
     pub cell_message: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserFeedBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
@@ -106,7 +106,7 @@ pub struct CreateUserFeedResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUserFeedResponse {
         brand_id: optional(0, "brand_id"),
         card_id: optional(1, "card_id"),

@@ -35,7 +35,7 @@ pub struct ListBrandstoresQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBrandstoresQuery {
         brand_id: required(0, "brand_id"),
         store_state: optional(1, "store_state"),
@@ -106,7 +106,7 @@ pub struct ListBrandstoresStoreBasics {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBrandstoresStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
@@ -157,7 +157,7 @@ pub struct ListBrandstoresStoreAddress {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBrandstoresStoreAddress {
         address_code: optional(0, "address_code"),
         address_detail: optional(1, "address_detail"),
@@ -201,7 +201,7 @@ pub struct ListBrandstoresStoreBusiness {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBrandstoresStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
@@ -256,7 +256,7 @@ pub struct ListBrandstoresStoreRecipientItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBrandstoresStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
@@ -321,7 +321,7 @@ pub struct ListBrandstoresDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBrandstoresDataItem {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
@@ -382,7 +382,7 @@ pub struct ListBrandstoresResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBrandstoresResponse {
         brand_id: optional(0, "brand_id"),
         offset: optional(1, "offset"),
@@ -520,7 +520,7 @@ pub struct CreateBrandstoreStoreBasics {
     pub branch_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandstoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
@@ -581,7 +581,7 @@ pub struct CreateBrandstoreStoreAddress {
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandstoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
@@ -651,7 +651,7 @@ pub struct CreateBrandstoreStoreBusiness {
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandstoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
@@ -707,7 +707,7 @@ pub struct CreateBrandstoreBody {
     pub store_business: ::std::option::Option<CreateBrandstoreStoreBusiness>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandstoreBody {
         brand_id: required(0, "brand_id"),
         store_basics: optional(1, "store_basics"),
@@ -773,7 +773,7 @@ pub struct CreateBrandstoreStoreRecipientItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandstoreStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
@@ -836,7 +836,7 @@ pub struct CreateBrandstoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),

@@ -65,7 +65,7 @@ pub struct BrandAddReceiverBody {
     pub relation_type: BrandAddReceiverRelationType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandAddReceiverBody {
         brand_mchid: required(0, "brand_mchid"),
         appid: required(1, "appid"),
@@ -143,7 +143,7 @@ pub struct BrandAddReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandAddReceiverResponse {
         brand_mchid: optional(0, "brand_mchid"),
         type_: optional(1, "type"),

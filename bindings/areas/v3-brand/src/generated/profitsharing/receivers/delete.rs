@@ -42,7 +42,7 @@ pub struct BrandDeleteReceiverBody {
     pub account: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandDeleteReceiverBody {
         brand_mchid: required(0, "brand_mchid"),
         appid: required(1, "appid"),
@@ -106,7 +106,7 @@ pub struct BrandDeleteReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandDeleteReceiverResponse {
         brand_mchid: optional(0, "brand_mchid"),
         type_: optional(1, "type"),

@@ -25,7 +25,7 @@ pub struct QueryProvinceDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryProvinceDataItem {
         province_name: optional(0, "province_name"),
         province_code: optional(1, "province_code"),
@@ -63,7 +63,7 @@ pub struct QueryProvinceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryProvinceResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),

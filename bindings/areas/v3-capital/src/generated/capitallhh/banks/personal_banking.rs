@@ -16,7 +16,7 @@ pub struct ListPersonalBankingQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPersonalBankingQuery {
         offset: optional(0, "offset"),
         limit: required(1, "limit"),
@@ -77,7 +77,7 @@ pub struct ListPersonalBankingDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPersonalBankingDataItem {
         bank_alias: optional(0, "bank_alias"),
         bank_alias_code: optional(1, "bank_alias_code"),
@@ -125,7 +125,7 @@ pub struct ListPersonalBankingLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPersonalBankingLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -180,7 +180,7 @@ pub struct ListPersonalBankingResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListPersonalBankingResponse {
         total_count: optional(0, "total_count"),
         count: optional(1, "count"),

@@ -15,7 +15,7 @@ pub struct QuerySearchBanksByBankAccountQuery {
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySearchBanksByBankAccountQuery {
         account_number: required(0, "account_number"),
     }
@@ -68,7 +68,7 @@ pub struct QuerySearchBanksByBankAccountDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySearchBanksByBankAccountDataItem {
         bank_alias: optional(0, "bank_alias"),
         bank_alias_code: optional(1, "bank_alias_code"),
@@ -114,7 +114,7 @@ pub struct QuerySearchBanksByBankAccountResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySearchBanksByBankAccountResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),

@@ -28,7 +28,7 @@ pub struct CloseCombineTransactionSubOrdersItem {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseCombineTransactionSubOrdersItem {
         mchid: required(0, "mchid"),
         out_trade_no: required(1, "out_trade_no"),
@@ -96,7 +96,7 @@ pub struct CloseCombineTransactionBody {
     pub sub_orders: ::std::vec::Vec<CloseCombineTransactionSubOrdersItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseCombineTransactionBody {
         combine_appid: required(0, "combine_appid"),
         sub_orders: required(1, "sub_orders"),

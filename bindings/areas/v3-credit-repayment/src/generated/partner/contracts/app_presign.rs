@@ -39,7 +39,7 @@ pub struct CreateAppPresignRealIdentity {
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppPresignRealIdentity {
         identity_type: required(0, "identity_type"),
         identity_id: required(1, "identity_id"),
@@ -88,7 +88,7 @@ pub struct CreateAppPresignTradeInfo {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppPresignTradeInfo {
         out_trade_no: required(0, "out_trade_no"),
         deduct_amount: required(1, "deduct_amount"),
@@ -189,7 +189,7 @@ pub struct CreateAppPresignBody {
     pub trade_info: ::std::option::Option<CreateAppPresignTradeInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppPresignBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
@@ -277,7 +277,7 @@ pub struct CreateAppPresignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAppPresignResponse {
         presign_token: optional(0, "presign_token"),
         redirect_service: optional(1, "redirect_service"),

@@ -39,7 +39,7 @@ pub struct CreateH5PresignRealIdentity {
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateH5PresignRealIdentity {
         identity_type: required(0, "identity_type"),
         identity_id: required(1, "identity_id"),
@@ -88,7 +88,7 @@ pub struct CreateH5PresignTradeInfo {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateH5PresignTradeInfo {
         out_trade_no: required(0, "out_trade_no"),
         deduct_amount: required(1, "deduct_amount"),
@@ -153,7 +153,7 @@ pub struct CreateH5PresignJumpInfo {
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateH5PresignJumpInfo {
         jump_appid: optional(0, "jump_appid"),
     }
@@ -228,7 +228,7 @@ pub struct CreateH5PresignBody {
     pub jump_info: ::std::option::Option<CreateH5PresignJumpInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateH5PresignBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
@@ -321,7 +321,7 @@ pub struct CreateH5PresignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateH5PresignResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra

@@ -93,7 +93,7 @@ pub struct CreditGetContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreditGetContractResponse {
         contract_id: optional(0, "contract_id"),
         plan_id: optional(1, "plan_id"),

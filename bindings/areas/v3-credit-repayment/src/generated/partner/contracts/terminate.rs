@@ -17,7 +17,7 @@ pub struct CreditTerminateContractBody {
     pub contract_termination_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreditTerminateContractBody {
         out_contract_code: required(0, "out_contract_code"),
         contract_termination_remark: required(1, "contract_termination_remark"),
@@ -130,7 +130,7 @@ pub struct CreditTerminateContractContractInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreditTerminateContractContractInfo {
         contract_id: optional(0, "contract_id"),
         plan_id: optional(1, "plan_id"),
@@ -185,7 +185,7 @@ pub struct CreditTerminateContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreditTerminateContractResponse {
         contract_info: optional(0, "contract_info"),
         ..extra

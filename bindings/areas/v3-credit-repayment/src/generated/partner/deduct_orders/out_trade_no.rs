@@ -79,7 +79,7 @@ pub struct GetDeductOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDeductOrderResponse {
         out_trade_no: optional(0, "out_trade_no"),
         out_record_id: optional(1, "out_record_id"),

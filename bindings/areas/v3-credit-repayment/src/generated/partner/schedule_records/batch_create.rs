@@ -33,7 +33,7 @@ pub struct CreateBatchCreateScheduleItemsItem {
     pub repayment_date: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBatchCreateScheduleItemsItem {
         out_record_id: required(0, "out_record_id"),
         sub_mchid: required(1, "sub_mchid"),
@@ -106,7 +106,7 @@ pub struct CreateBatchCreateBody {
     pub schedule_items: ::std::vec::Vec<CreateBatchCreateScheduleItemsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBatchCreateBody {
         contract_id: required(0, "contract_id"),
         appid: required(1, "appid"),
@@ -181,7 +181,7 @@ pub struct CreateBatchCreateScheduleRecordsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBatchCreateScheduleRecordsItem {
         out_record_id: optional(0, "out_record_id"),
         appid: optional(1, "appid"),
@@ -228,7 +228,7 @@ pub struct CreateBatchCreateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBatchCreateResponse {
         schedule_records: optional(0, "schedule_records"),
         ..extra

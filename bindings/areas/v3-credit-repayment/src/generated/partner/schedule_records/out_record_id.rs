@@ -13,7 +13,7 @@ pub struct GetScheduleRecordQuery {
     pub contract_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetScheduleRecordQuery {
         contract_id: required(0, "contract_id"),
     }
@@ -75,7 +75,7 @@ pub struct GetScheduleRecordResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetScheduleRecordResponse {
         out_record_id: optional(0, "out_record_id"),
         appid: optional(1, "appid"),

@@ -38,7 +38,7 @@ pub struct AddUserRecordsObjectiveCompletionRecordsItem {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddUserRecordsObjectiveCompletionRecordsItem {
         objective_completion_serial_no: required(0, "objective_completion_serial_no"),
         objective_id: required(1, "objective_id"),
@@ -121,7 +121,7 @@ pub struct AddUserRecordsRewardUsageRecordsItem {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddUserRecordsRewardUsageRecordsItem {
         reward_usage_serial_no: required(0, "reward_usage_serial_no"),
         reward_id: required(1, "reward_id"),
@@ -188,7 +188,7 @@ pub struct AddUserRecordsBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddUserRecordsBody {
         card_template_id: required(0, "card_template_id"),
         objective_completion_records: optional(1, "objective_completion_records"),

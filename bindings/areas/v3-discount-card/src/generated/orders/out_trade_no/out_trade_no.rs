@@ -54,7 +54,7 @@ pub struct DiscountGetOrderByOutTradeNoObjectivesItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountGetOrderByOutTradeNoObjectivesItem {
         objective_serial_no: optional(0, "objective_serial_no"),
         objective_id: optional(1, "objective_id"),
@@ -144,7 +144,7 @@ pub struct DiscountGetOrderByOutTradeNoRewardsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountGetOrderByOutTradeNoRewardsItem {
         reward_serial_no: optional(0, "reward_serial_no"),
         reward_id: optional(1, "reward_id"),
@@ -296,7 +296,7 @@ pub struct DiscountGetOrderByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DiscountGetOrderByOutTradeNoResponse {
         out_order_no: optional(0, "out_order_no"),
         discount_card_id: optional(1, "discount_card_id"),

@@ -12,7 +12,7 @@ pub struct EbikeGetContractQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -68,7 +68,7 @@ pub struct EbikeGetContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetContractResponse {
         mchid: optional(0, "mchid"),
         openid: optional(1, "openid"),

@@ -27,7 +27,7 @@ pub struct PreopenContractBody {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreopenContractBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -88,7 +88,7 @@ pub struct PreopenContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PreopenContractResponse {
         preopen_id: optional(0, "preopen_id"),
         ..extra

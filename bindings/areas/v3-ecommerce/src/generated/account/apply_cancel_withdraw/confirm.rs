@@ -31,7 +31,7 @@ pub struct ConfirmApplyCancelWithdrawBody {
     pub cancel_contract_version: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmApplyCancelWithdrawBody {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
@@ -99,7 +99,7 @@ pub struct ConfirmApplyCancelWithdrawResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmApplyCancelWithdrawResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),

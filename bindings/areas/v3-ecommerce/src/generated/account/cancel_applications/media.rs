@@ -17,7 +17,7 @@ pub struct CreateMediaMeta {
     pub file_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMediaMeta {
         file_digest: required(0, "file_digest"),
         file_name: required(1, "file_name"),
@@ -83,7 +83,7 @@ pub struct CreateMediaResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMediaResponse {
         media_id: optional(0, "media_id"),
         ..extra

@@ -23,7 +23,7 @@ pub struct RevokeApplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RevokeApplymentResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),

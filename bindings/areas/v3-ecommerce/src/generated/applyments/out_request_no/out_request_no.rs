@@ -42,7 +42,7 @@ pub struct GetApplymentByOutRequestNoAccountValidation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplymentByOutRequestNoAccountValidation {
         account_name: optional(0, "account_name"),
         account_no: optional(1, "account_no"),
@@ -98,7 +98,7 @@ pub struct GetApplymentByOutRequestNoAuditDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplymentByOutRequestNoAuditDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
@@ -183,7 +183,7 @@ pub struct GetApplymentByOutRequestNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplymentByOutRequestNoResponse {
         applyment_state: optional(0, "applyment_state"),
         applyment_state_desc: optional(1, "applyment_state_desc"),

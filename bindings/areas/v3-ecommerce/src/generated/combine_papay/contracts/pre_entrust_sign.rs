@@ -35,7 +35,7 @@ pub struct EcommerceCreatePreEntrustSignBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreatePreEntrustSignBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
@@ -114,7 +114,7 @@ pub struct EcommerceCreatePreEntrustSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceCreatePreEntrustSignResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),

@@ -31,7 +31,7 @@ pub struct EcommerceGetTransactionAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetTransactionAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
@@ -112,7 +112,7 @@ pub struct EcommerceGetTransactionSubOrdersItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetTransactionSubOrdersItem {
         mchid: optional(0, "mchid"),
         trade_type: optional(1, "trade_type"),
@@ -167,7 +167,7 @@ pub struct EcommerceGetTransactionCombinePayerInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetTransactionCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
@@ -220,7 +220,7 @@ pub struct EcommerceGetTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetTransactionResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),

@@ -26,7 +26,7 @@ pub struct EcommerceGetBalanceQuery {
     pub account_type: ::std::option::Option<EcommerceGetBalanceAccountType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetBalanceQuery {
         account_type: optional(0, "account_type"),
     }
@@ -77,7 +77,7 @@ pub struct EcommerceGetBalanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetBalanceResponse {
         sub_mchid: optional(0, "sub_mchid"),
         account_type: optional(1, "account_type"),

@@ -28,7 +28,7 @@ pub struct GetEnddaybalanceQuery {
     pub account_type: ::std::option::Option<GetEnddaybalanceAccountType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnddaybalanceQuery {
         date: required(0, "date"),
         account_type: optional(1, "account_type"),
@@ -81,7 +81,7 @@ pub struct GetEnddaybalanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEnddaybalanceResponse {
         sub_mchid: optional(0, "sub_mchid"),
         available_amount: optional(1, "available_amount"),

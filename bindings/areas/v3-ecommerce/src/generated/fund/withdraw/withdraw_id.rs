@@ -13,7 +13,7 @@ pub struct GetWithdrawQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetWithdrawQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -123,7 +123,7 @@ pub struct GetWithdrawResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetWithdrawResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_mchid: optional(1, "sp_mchid"),

@@ -13,7 +13,7 @@ pub struct GetIndividualContractByOutContractCodeQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetIndividualContractByOutContractCodeQuery {
         appid: required(0, "appid"),
     }
@@ -79,7 +79,7 @@ pub struct GetIndividualContractByOutContractCodeRealNameAuthResult {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetIndividualContractByOutContractCodeRealNameAuthResult {
         scope: optional(0, "scope"),
         access_token: optional(1, "access_token"),
@@ -134,7 +134,7 @@ pub struct GetIndividualContractByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetIndividualContractByOutContractCodeResponse {
         individual_auth_id: optional(0, "individual_auth_id"),
         signed_time: optional(1, "signed_time"),

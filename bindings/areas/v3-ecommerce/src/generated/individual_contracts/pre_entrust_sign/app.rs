@@ -17,7 +17,7 @@ pub struct EcommerceAppPrepayBody {
     pub out_contract_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceAppPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
@@ -53,7 +53,7 @@ pub struct EcommerceAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra

@@ -21,7 +21,7 @@ pub struct MiniProgramPrepayBody {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniProgramPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
@@ -60,7 +60,7 @@ pub struct MiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra

@@ -44,7 +44,7 @@ pub struct WithEcommerceAppPrepayBody {
     pub cred_id: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WithEcommerceAppPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
@@ -89,7 +89,7 @@ pub struct WithEcommerceAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WithEcommerceAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra

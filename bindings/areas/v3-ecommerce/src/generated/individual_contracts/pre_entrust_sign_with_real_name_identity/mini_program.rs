@@ -48,7 +48,7 @@ pub struct WithMiniProgramPrepayBody {
     pub cred_id: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WithMiniProgramPrepayBody {
         appid: required(0, "appid"),
         out_contract_code: required(1, "out_contract_code"),
@@ -96,7 +96,7 @@ pub struct WithMiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WithMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra

@@ -26,7 +26,7 @@ pub struct EcommerceGetAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         authorization_state: optional(1, "authorization_state"),

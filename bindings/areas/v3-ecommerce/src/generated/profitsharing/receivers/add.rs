@@ -34,7 +34,7 @@ pub struct EcommerceAddReceiverBody {
     pub relation_type: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceAddReceiverBody {
         appid: required(0, "appid"),
         type_: required(1, "type"),
@@ -104,7 +104,7 @@ pub struct EcommerceAddReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceAddReceiverResponse {
         type_: optional(0, "type"),
         account: optional(1, "account"),

@@ -22,7 +22,7 @@ pub struct EcommerceDeleteReceiverBody {
     pub account: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceDeleteReceiverBody {
         appid: required(0, "appid"),
         type_: required(1, "type"),
@@ -67,7 +67,7 @@ pub struct EcommerceDeleteReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceDeleteReceiverResponse {
         type_: optional(0, "type"),
         account: optional(1, "account"),

@@ -15,7 +15,7 @@ pub struct QueryRefundQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundQuery {
         individual_auth_id: optional(0, "individual_auth_id"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -85,7 +85,7 @@ pub struct QueryRefundFromItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -139,7 +139,7 @@ pub struct QueryRefundAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
@@ -205,7 +205,7 @@ pub struct QueryRefundPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -323,7 +323,7 @@ pub struct QueryRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -15,7 +15,7 @@ pub struct EcommerceQueryRefundByOutRefundNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryRefundByOutRefundNoQuery {
         individual_auth_id: optional(0, "individual_auth_id"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -85,7 +85,7 @@ pub struct EcommerceQueryRefundByOutRefundNoFromItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryRefundByOutRefundNoFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -141,7 +141,7 @@ pub struct EcommerceQueryRefundByOutRefundNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryRefundByOutRefundNoAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
@@ -207,7 +207,7 @@ pub struct EcommerceQueryRefundByOutRefundNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryRefundByOutRefundNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -329,7 +329,7 @@ pub struct EcommerceQueryRefundByOutRefundNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceQueryRefundByOutRefundNoResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -74,7 +74,7 @@ pub struct ApplyAbnormalRefundBody {
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalRefundBody {
         sub_mchid: optional(0, "sub_mchid"),
         individual_auth_id: optional(1, "individual_auth_id"),
@@ -181,7 +181,7 @@ pub struct ApplyAbnormalRefundFromItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalRefundFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -239,7 +239,7 @@ pub struct ApplyAbnormalRefundAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalRefundAmount {
         refund: optional(0, "refund"),
         from: optional(1, "from"),
@@ -305,7 +305,7 @@ pub struct ApplyAbnormalRefundGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalRefundGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -376,7 +376,7 @@ pub struct ApplyAbnormalRefundPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -481,7 +481,7 @@ pub struct ApplyAbnormalRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),

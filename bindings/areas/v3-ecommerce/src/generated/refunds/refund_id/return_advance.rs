@@ -13,7 +13,7 @@ pub struct QueryReturnAdvanceQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryReturnAdvanceQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -82,7 +82,7 @@ pub struct QueryReturnAdvanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryReturnAdvanceResponse {
         refund_id: optional(0, "refund_id"),
         advance_return_id: optional(1, "advance_return_id"),
@@ -217,7 +217,7 @@ pub struct CreateReturnAdvanceBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReturnAdvanceBody {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -286,7 +286,7 @@ pub struct CreateReturnAdvanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateReturnAdvanceResponse {
         refund_id: optional(0, "refund_id"),
         advance_return_id: optional(1, "advance_return_id"),

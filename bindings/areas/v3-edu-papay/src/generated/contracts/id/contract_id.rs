@@ -19,7 +19,7 @@ pub struct GetContractByContractIdQuery {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetContractByContractIdQuery {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -78,7 +78,7 @@ pub struct GetContractByContractIdContractInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetContractByContractIdContractInformation {
         contract_id: optional(0, "contract_id"),
         contract_status: optional(1, "contract_status"),
@@ -140,7 +140,7 @@ pub struct GetContractByContractIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetContractByContractIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         appid: optional(1, "appid"),

@@ -12,7 +12,7 @@ pub struct EduGetTransactionByTransactionIdQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduGetTransactionByTransactionIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -55,7 +55,7 @@ pub struct EduGetTransactionByTransactionIdPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduGetTransactionByTransactionIdPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -101,7 +101,7 @@ pub struct EduGetTransactionByTransactionIdAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -145,7 +145,7 @@ pub struct EduGetTransactionByTransactionIdDeviceInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduGetTransactionByTransactionIdDeviceInformation {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -205,7 +205,7 @@ pub struct EduGetTransactionByTransactionIdPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduGetTransactionByTransactionIdPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -310,7 +310,7 @@ pub struct EduGetTransactionByTransactionIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduGetTransactionByTransactionIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         appid: optional(1, "appid"),

@@ -47,7 +47,7 @@ pub struct EduListContractsQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduListContractsQuery {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -149,7 +149,7 @@ pub struct EduListContractsContractInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduListContractsContractInformation {
         contract_id: optional(0, "contract_id"),
         contract_status: optional(1, "contract_status"),
@@ -211,7 +211,7 @@ pub struct EduListContractsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduListContractsDataItem {
         sp_mchid: optional(0, "sp_mchid"),
         appid: optional(1, "appid"),
@@ -265,7 +265,7 @@ pub struct EduListContractsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduListContractsResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),

@@ -19,7 +19,7 @@ pub struct SendUserNotificationBody {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendUserNotificationBody {
         appid: required(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),

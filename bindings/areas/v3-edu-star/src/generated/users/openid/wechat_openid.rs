@@ -13,7 +13,7 @@ pub struct GetOpenidQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOpenidQuery {
         appid: required(0, "appid"),
     }
@@ -60,7 +60,7 @@ pub struct GetOpenidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOpenidResponse {
         education_star_student: optional(0, "education_star_student"),
         appid: optional(1, "appid"),

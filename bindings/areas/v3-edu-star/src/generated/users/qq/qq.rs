@@ -13,7 +13,7 @@ pub struct GetUserByQqQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserByQqQuery {
         appid: required(0, "appid"),
     }
@@ -62,7 +62,7 @@ pub struct GetUserByQqResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserByQqResponse {
         education_star_student: optional(0, "education_star_student"),
         appid: optional(1, "appid"),

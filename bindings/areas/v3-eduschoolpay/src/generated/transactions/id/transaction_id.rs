@@ -12,7 +12,7 @@ pub struct EduschoolpayGetTransactionByTransactionIdQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByTransactionIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -57,7 +57,7 @@ pub struct EduschoolpayGetTransactionByTransactionIdPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByTransactionIdPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -105,7 +105,7 @@ pub struct EduschoolpayGetTransactionByTransactionIdAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -149,7 +149,7 @@ pub struct EduschoolpayGetTransactionByTransactionIdDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByTransactionIdDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -213,7 +213,7 @@ pub struct EduschoolpayGetTransactionByTransactionIdPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByTransactionIdPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -323,7 +323,7 @@ pub struct EduschoolpayGetTransactionByTransactionIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByTransactionIdResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

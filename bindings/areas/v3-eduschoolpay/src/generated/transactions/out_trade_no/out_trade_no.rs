@@ -12,7 +12,7 @@ pub struct EduschoolpayGetTransactionByOutTradeNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByOutTradeNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -57,7 +57,7 @@ pub struct EduschoolpayGetTransactionByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -105,7 +105,7 @@ pub struct EduschoolpayGetTransactionByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -149,7 +149,7 @@ pub struct EduschoolpayGetTransactionByOutTradeNoDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByOutTradeNoDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -213,7 +213,7 @@ pub struct EduschoolpayGetTransactionByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByOutTradeNoPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -323,7 +323,7 @@ pub struct EduschoolpayGetTransactionByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EduschoolpayGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

@@ -23,7 +23,7 @@ pub struct ListContractsQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListContractsQuery {
         plan_id: required(0, "plan_id"),
         contract_status: required(1, "contract_status"),
@@ -112,7 +112,7 @@ pub struct ListContractsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListContractsDataItem {
         contract_id: optional(0, "contract_id"),
         mchid: optional(1, "mchid"),
@@ -168,7 +168,7 @@ pub struct ListContractsLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListContractsLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -223,7 +223,7 @@ pub struct ListContractsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListContractsResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),

@@ -38,7 +38,7 @@ pub struct QueryDebtStateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDebtStateResponse {
         appid: optional(0, "appid"),
         openid: optional(1, "openid"),

@@ -13,7 +13,7 @@ pub struct CreateTransformBody {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransformBody {
         appid: required(0, "appid"),
     }
@@ -44,7 +44,7 @@ pub struct CreateTransformResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransformResponse {
         openid: optional(0, "openid"),
         ..extra

@@ -28,7 +28,7 @@ pub struct GetBrandMerchantBatchQuery {
     pub detail_state: ::std::option::Option<GetBrandMerchantBatchDetailState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandMerchantBatchQuery {
         need_query_detail: optional(0, "need_query_detail"),
         detail_state: optional(1, "detail_state"),
@@ -130,7 +130,7 @@ pub struct GetBrandMerchantBatchDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandMerchantBatchDetailListItem {
         transfer_detail_no: optional(0, "transfer_detail_no"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -247,7 +247,7 @@ pub struct GetBrandMerchantBatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandMerchantBatchResponse {
         brand_mchid: optional(0, "brand_mchid"),
         batch_no: optional(1, "batch_no"),

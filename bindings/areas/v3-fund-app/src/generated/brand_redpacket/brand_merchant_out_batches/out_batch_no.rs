@@ -28,7 +28,7 @@ pub struct GetBrandMerchantOutBatchQuery {
     pub detail_state: ::std::option::Option<GetBrandMerchantOutBatchDetailState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandMerchantOutBatchQuery {
         need_query_detail: optional(0, "need_query_detail"),
         detail_state: optional(1, "detail_state"),
@@ -132,7 +132,7 @@ pub struct GetBrandMerchantOutBatchDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandMerchantOutBatchDetailListItem {
         transfer_detail_no: optional(0, "transfer_detail_no"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -249,7 +249,7 @@ pub struct GetBrandMerchantOutBatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandMerchantOutBatchResponse {
         brand_mchid: optional(0, "brand_mchid"),
         batch_no: optional(1, "batch_no"),

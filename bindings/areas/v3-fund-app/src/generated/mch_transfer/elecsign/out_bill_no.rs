@@ -13,7 +13,7 @@ pub struct CreateOutBillNoBody {
     pub out_bill_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateOutBillNoBody {
         out_bill_no: required(0, "out_bill_no"),
     }
@@ -49,7 +49,7 @@ pub struct CreateOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateOutBillNoResponse {
         state: optional(0, "state"),
         create_time: optional(1, "create_time"),

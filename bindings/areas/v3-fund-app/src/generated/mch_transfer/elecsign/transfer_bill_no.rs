@@ -13,7 +13,7 @@ pub struct TransferBillNoBody {
     pub transfer_bill_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferBillNoBody {
         transfer_bill_no: required(0, "transfer_bill_no"),
     }
@@ -51,7 +51,7 @@ pub struct TransferBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferBillNoResponse {
         state: optional(0, "state"),
         create_time: optional(1, "create_time"),

@@ -36,7 +36,7 @@ pub struct CreateCharityBudgetBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCharityBudgetBody {
         out_budget_no: required(0, "out_budget_no"),
         sponsor_mchid: required(1, "sponsor_mchid"),
@@ -163,7 +163,7 @@ pub struct CreateCharityBudgetResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCharityBudgetResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_budget_no: optional(1, "out_budget_no"),

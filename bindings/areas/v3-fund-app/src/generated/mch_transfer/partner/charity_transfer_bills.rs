@@ -30,7 +30,7 @@ pub struct CreateCharityTransferBillTransactionInfo {
     pub transaction_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCharityTransferBillTransactionInfo {
         transaction_type: required(0, "transaction_type"),
         transaction_id: required(1, "transaction_id"),
@@ -86,7 +86,7 @@ pub struct CreateCharityTransferBillBody {
     pub transfer_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCharityTransferBillBody {
         out_budget_no: required(0, "out_budget_no"),
         out_transfer_no: required(1, "out_transfer_no"),
@@ -201,7 +201,7 @@ pub struct CreateCharityTransferBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCharityTransferBillResponse {
         out_budget_no: optional(0, "out_budget_no"),
         budget_id: optional(1, "budget_id"),

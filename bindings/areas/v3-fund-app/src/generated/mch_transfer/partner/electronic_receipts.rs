@@ -17,7 +17,7 @@ pub struct FundCreateElectronicReceiptBody {
     pub out_bill_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundCreateElectronicReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
         out_bill_no: required(1, "out_bill_no"),
@@ -103,7 +103,7 @@ pub struct FundCreateElectronicReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundCreateElectronicReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

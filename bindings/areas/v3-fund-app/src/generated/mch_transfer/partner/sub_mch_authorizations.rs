@@ -17,7 +17,7 @@ pub struct CreateSubMchAuthorizationBody {
     pub out_apply_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchAuthorizationBody {
         sub_mchid: required(0, "sub_mchid"),
         out_apply_no: required(1, "out_apply_no"),
@@ -87,7 +87,7 @@ pub struct CreateSubMchAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_apply_no: optional(1, "out_apply_no"),

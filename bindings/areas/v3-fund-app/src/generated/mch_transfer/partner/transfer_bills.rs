@@ -37,7 +37,7 @@ pub struct PartnerFundTransferBillsTransferSceneReportInfosItem {
     pub info_content: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerFundTransferBillsTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
@@ -109,7 +109,7 @@ pub struct PartnerFundTransferBillsBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerFundTransferBillsBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -221,7 +221,7 @@ pub struct PartnerFundTransferBillsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerFundTransferBillsResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

@@ -54,7 +54,7 @@ pub struct PartnerCreateUserConfirmAuthorizationBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateUserConfirmAuthorizationBody {
         out_authorization_no: required(0, "out_authorization_no"),
         appid: required(1, "appid"),
@@ -141,7 +141,7 @@ pub struct PartnerCreateUserConfirmAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         state: optional(1, "state"),

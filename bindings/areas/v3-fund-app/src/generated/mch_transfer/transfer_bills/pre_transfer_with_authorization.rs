@@ -37,7 +37,7 @@ pub struct CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
     pub info_content: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
@@ -78,7 +78,7 @@ pub struct CreatePreTransferWithAuthorizationAuthorizationInfo {
     pub authorization_notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferWithAuthorizationAuthorizationInfo {
         user_display_name: required(0, "user_display_name"),
         out_authorization_no: required(1, "out_authorization_no"),
@@ -157,7 +157,7 @@ pub struct CreatePreTransferWithAuthorizationBody {
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferWithAuthorizationBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
@@ -307,7 +307,7 @@ pub struct CreatePreTransferWithAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferWithAuthorizationResponse {
         out_bill_no: optional(0, "out_bill_no"),
         transfer_bill_no: optional(1, "transfer_bill_no"),

@@ -37,7 +37,7 @@ pub struct TransferTransferBillTransferSceneReportInfosItem {
     pub info_content: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferTransferBillTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
@@ -110,7 +110,7 @@ pub struct TransferTransferBillBody {
     pub out_authorization_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferTransferBillBody {
         appid: required(0, "appid"),
         out_bill_no: required(1, "out_bill_no"),
@@ -291,7 +291,7 @@ pub struct TransferTransferBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TransferTransferBillResponse {
         mch_id: optional(0, "mch_id"),
         out_bill_no: optional(1, "out_bill_no"),

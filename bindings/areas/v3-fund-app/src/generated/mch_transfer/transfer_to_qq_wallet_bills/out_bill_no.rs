@@ -86,7 +86,7 @@ pub struct GetTransferToQqWalletBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferToQqWalletBillResponse {
         mchid: optional(0, "mchid"),
         out_bill_no: optional(1, "out_bill_no"),

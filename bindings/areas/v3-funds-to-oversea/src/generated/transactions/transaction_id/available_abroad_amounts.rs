@@ -13,7 +13,7 @@ pub struct QueryAvailableAbroadAmountQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAvailableAbroadAmountQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -49,7 +49,7 @@ pub struct QueryAvailableAbroadAmountResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAvailableAbroadAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         available_abroad_amount: optional(1, "available_abroad_amount"),

@@ -35,7 +35,7 @@ pub struct GlobalGetComplaintQuery {
     pub mch_language: ::std::option::Option<GlobalGetComplaintMchLanguage>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetComplaintQuery {
         mch_language: optional(0, "mch_language"),
     }
@@ -130,7 +130,7 @@ pub struct GlobalGetComplaintComplaintOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetComplaintComplaintOrderInfoItem {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -210,7 +210,7 @@ pub struct GlobalGetComplaintComplaintMediaListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetComplaintComplaintMediaListItem {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
@@ -265,7 +265,7 @@ pub struct GlobalGetComplaintServiceOrderInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetComplaintServiceOrderInfoItem {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
@@ -369,7 +369,7 @@ pub struct GlobalGetComplaintResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetComplaintResponse {
         complaint_id: optional(0, "complaint_id"),
         complaint_time: optional(1, "complaint_time"),

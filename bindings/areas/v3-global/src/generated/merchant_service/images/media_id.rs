@@ -13,7 +13,7 @@ pub struct GlobalGetImageQuery {
     pub complaint_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetImageQuery {
         complaint_id: required(0, "complaint_id"),
     }

@@ -18,7 +18,7 @@ pub struct GlobalUploadImageResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUploadImageResponse {
         media_id: optional(0, "media_id"),
         ..extra

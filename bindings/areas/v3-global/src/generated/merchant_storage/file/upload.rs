@@ -17,7 +17,7 @@ pub struct GlobalUploadFileMeta {
     pub filename: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUploadFileMeta {
         digest: required(0, "digest"),
         filename: required(1, "filename"),
@@ -81,7 +81,7 @@ pub struct GlobalUploadFileResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUploadFileResponse {
         file_id: optional(0, "file_id"),
         ..extra

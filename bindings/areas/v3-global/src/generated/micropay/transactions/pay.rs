@@ -15,7 +15,7 @@ pub struct PayTransactionPayer {
     pub auth_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionPayer {
         auth_code: required(0, "auth_code"),
     }
@@ -46,7 +46,7 @@ pub struct PayTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -92,7 +92,7 @@ pub struct PayTransactionStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -147,7 +147,7 @@ pub struct PayTransactionSceneInfo {
     pub store_info: ::std::option::Option<PayTransactionStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionSceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -239,7 +239,7 @@ pub struct PayTransactionGoodsDetailItem {
     pub price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionGoodsDetailItem {
         goods_id: required(0, "goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -304,7 +304,7 @@ pub struct PayTransactionDetailItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionDetailItem {
         cost_price: optional(0, "cost_price"),
         receipt_id: optional(1, "receipt_id"),
@@ -415,7 +415,7 @@ pub struct PayTransactionBody {
     pub detail: ::std::option::Option<::std::vec::Vec<PayTransactionDetailItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),
@@ -553,7 +553,7 @@ pub struct PayTransactionResponsePayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionResponsePayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -605,7 +605,7 @@ pub struct PayTransactionExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -656,7 +656,7 @@ pub struct PayTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -736,7 +736,7 @@ pub struct PayTransactionDetailGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -812,7 +812,7 @@ pub struct PayTransactionResponseDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionResponseDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -937,7 +937,7 @@ pub struct PayTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayTransactionResponse {
         id: optional(0, "id"),
         mchid: optional(1, "mchid"),

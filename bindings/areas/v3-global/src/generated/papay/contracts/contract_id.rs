@@ -27,7 +27,7 @@ pub struct GlobalGetContractQuery {
     pub plan_id: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetContractQuery {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -162,7 +162,7 @@ pub struct GlobalGetContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetContractResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

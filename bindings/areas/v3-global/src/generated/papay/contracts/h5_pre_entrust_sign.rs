@@ -48,7 +48,7 @@ pub struct CreateH5PreEntrustSignBody {
     pub return_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateH5PreEntrustSignBody {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -217,7 +217,7 @@ pub struct CreateH5PreEntrustSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateH5PreEntrustSignResponse {
         sign_url: optional(0, "sign_url"),
         ..extra

@@ -45,7 +45,7 @@ pub struct CreateJsapiPreEntrustSignBody {
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiPreEntrustSignBody {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -203,7 +203,7 @@ pub struct CreateJsapiPreEntrustSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateJsapiPreEntrustSignResponse {
         sign_url: optional(0, "sign_url"),
         ..extra

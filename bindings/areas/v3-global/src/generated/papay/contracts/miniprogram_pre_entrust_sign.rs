@@ -45,7 +45,7 @@ pub struct CreateMiniprogramPreEntrustSignBody {
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMiniprogramPreEntrustSignBody {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -203,7 +203,7 @@ pub struct CreateMiniprogramPreEntrustSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMiniprogramPreEntrustSignResponse {
         session_id: optional(0, "session_id"),
         ..extra

@@ -42,7 +42,7 @@ pub struct CreateWebPreEntrustSignBody {
     pub return_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWebPreEntrustSignBody {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -189,7 +189,7 @@ pub struct CreateWebPreEntrustSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateWebPreEntrustSignResponse {
         show_code_url: optional(0, "show_code_url"),
         ..extra

@@ -13,7 +13,7 @@ pub struct GetTransactionQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -65,7 +65,7 @@ pub struct GetTransactionPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -117,7 +117,7 @@ pub struct GetTransactionExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -172,7 +172,7 @@ pub struct GetTransactionAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -257,7 +257,7 @@ pub struct GetTransactionGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -337,7 +337,7 @@ pub struct GetTransactionPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -466,7 +466,7 @@ pub struct GetTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

@@ -15,7 +15,7 @@ pub struct GlobalGetOrderQuery {
     pub transaction_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetOrderQuery {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
@@ -137,7 +137,7 @@ pub struct GlobalGetOrderReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetOrderReceiversItem {
         currency: optional(0, "currency"),
         amount: optional(1, "amount"),
@@ -217,7 +217,7 @@ pub struct GlobalGetOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

@@ -24,7 +24,7 @@ pub struct GlobalUnfreezeOrderBody {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUnfreezeOrderBody {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: required(1, "transaction_id"),
@@ -145,7 +145,7 @@ pub struct GlobalUnfreezeOrderReceiversItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUnfreezeOrderReceiversItem {
         currency: optional(0, "currency"),
         amount: optional(1, "amount"),
@@ -227,7 +227,7 @@ pub struct GlobalUnfreezeOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalUnfreezeOrderResponse {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),

@@ -38,7 +38,7 @@ pub struct GetReceiverQuery {
     pub type_: ::std::option::Option<GetReceiverType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReceiverQuery {
         sub_mchid: optional(0, "sub_mchid"),
         transaction_id: optional(1, "transaction_id"),
@@ -172,7 +172,7 @@ pub struct GetReceiverResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReceiverResponse {
         sub_mchid: optional(0, "sub_mchid"),
         type_: optional(1, "type"),

@@ -22,7 +22,7 @@ pub struct QueryRefundableBalanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundableBalanceResponse {
         sponsor_mchid: optional(0, "sponsor_mchid"),
         balance: optional(1, "balance"),

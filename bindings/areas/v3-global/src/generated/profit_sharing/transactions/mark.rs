@@ -18,7 +18,7 @@ pub struct CreateMarkBody {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMarkBody {
         sub_mchid: optional(0, "sub_mchid"),
         out_trade_no: optional(1, "out_trade_no"),

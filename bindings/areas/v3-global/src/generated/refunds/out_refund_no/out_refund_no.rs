@@ -21,7 +21,7 @@ pub struct GlobalGetRefundByOutRefundNoQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetRefundByOutRefundNoQuery {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -116,7 +116,7 @@ pub struct GlobalGetRefundByOutRefundNoExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetRefundByOutRefundNoExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -171,7 +171,7 @@ pub struct GlobalGetRefundByOutRefundNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetRefundByOutRefundNoAmount {
         refund: optional(0, "refund"),
         currency: optional(1, "currency"),
@@ -256,7 +256,7 @@ pub struct GlobalGetRefundByOutRefundNoDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetRefundByOutRefundNoDetail {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -344,7 +344,7 @@ pub struct GlobalGetRefundByOutRefundNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetRefundByOutRefundNoResponse {
         id: optional(0, "id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -21,7 +21,7 @@ pub struct GlobalGetTransactionByOutTradeNoQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetTransactionByOutTradeNoQuery {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -81,7 +81,7 @@ pub struct GlobalGetTransactionByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -133,7 +133,7 @@ pub struct GlobalGetTransactionByOutTradeNoExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetTransactionByOutTradeNoExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -190,7 +190,7 @@ pub struct GlobalGetTransactionByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -263,7 +263,7 @@ pub struct GlobalGetTransactionByOutTradeNoGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetTransactionByOutTradeNoGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -345,7 +345,7 @@ pub struct GlobalGetTransactionByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetTransactionByOutTradeNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -474,7 +474,7 @@ pub struct GlobalGetTransactionByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

@@ -17,7 +17,7 @@ pub struct QueryCompanyBody {
     pub license_number: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCompanyBody {
         qualification_region_code: required(0, "qualification_region_code"),
         license_number: required(1, "license_number"),
@@ -77,7 +77,7 @@ pub struct QueryCompanyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCompanyResponse {
         company_name: optional(0, "company_name"),
         collect_state: optional(1, "collect_state"),

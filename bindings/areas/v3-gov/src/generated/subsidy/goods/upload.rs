@@ -82,7 +82,7 @@ pub struct UploadGoodBody {
     pub bar_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadGoodBody {
         appliance_id: required(0, "appliance_id"),
         product_name: required(1, "product_name"),
@@ -167,7 +167,7 @@ pub struct UploadGoodResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadGoodResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

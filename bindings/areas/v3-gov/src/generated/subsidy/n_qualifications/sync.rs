@@ -221,7 +221,7 @@ pub struct SyncNQualificationBody {
     pub refund_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncNQualificationBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -444,7 +444,7 @@ pub struct SyncNQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncNQualificationResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

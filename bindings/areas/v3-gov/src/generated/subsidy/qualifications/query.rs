@@ -48,7 +48,7 @@ pub struct QualificationsQueryQualificationBody {
     pub identity_document_type: QualificationsQueryQualificationIdentityDocumentType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QualificationsQueryQualificationBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -140,7 +140,7 @@ pub struct QualificationsQueryQualificationQualificationListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QualificationsQueryQualificationQualificationListItem {
         appliance_id: optional(0, "appliance_id"),
         state: optional(1, "state"),
@@ -183,7 +183,7 @@ pub struct QualificationsQueryQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QualificationsQueryQualificationResponse {
         qualification_list: optional(0, "qualification_list"),
         ..extra

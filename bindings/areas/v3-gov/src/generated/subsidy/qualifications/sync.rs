@@ -231,7 +231,7 @@ pub struct SyncQualificationBody {
     pub mch_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncQualificationBody {
         real_name: optional(0, "real_name"),
         id_card_number: optional(1, "id_card_number"),
@@ -479,7 +479,7 @@ pub struct SyncQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncQualificationResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

@@ -68,7 +68,7 @@ pub struct LockSncodeBody {
     pub imei2: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     LockSncodeBody {
         appliance_id: required(0, "appliance_id"),
         out_trade_no: required(1, "out_trade_no"),
@@ -164,7 +164,7 @@ pub struct LockSncodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     LockSncodeResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

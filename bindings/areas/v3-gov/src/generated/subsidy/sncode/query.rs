@@ -17,7 +17,7 @@ pub struct QuerySncodeBody {
     pub qualification_region_code: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySncodeBody {
         sn_code_list: required(0, "sn_code_list"),
         qualification_region_code: required(1, "qualification_region_code"),
@@ -88,7 +88,7 @@ pub struct QuerySncodeGoodsSnListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySncodeGoodsSnListItem {
         sn_code: optional(0, "sn_code"),
         state: optional(1, "state"),
@@ -127,7 +127,7 @@ pub struct QuerySncodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySncodeResponse {
         goods_sn_list: optional(0, "goods_sn_list"),
         ..extra

@@ -47,7 +47,7 @@ pub struct UnlockSncodeBody {
     pub product_type: UnlockSncodeProductType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnlockSncodeBody {
         appliance_id: required(0, "appliance_id"),
         out_trade_no: required(1, "out_trade_no"),
@@ -100,7 +100,7 @@ pub struct UnlockSncodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnlockSncodeResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

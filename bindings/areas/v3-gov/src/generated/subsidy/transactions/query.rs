@@ -17,7 +17,7 @@ pub struct QueryTransactionBody {
     pub order_number_list: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryTransactionBody {
         qualification_region_code: required(0, "qualification_region_code"),
         order_number_list: required(1, "order_number_list"),
@@ -84,7 +84,7 @@ pub struct QueryTransactionShopOrderListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryTransactionShopOrderListItem {
         shop_order_number: optional(0, "shop_order_number"),
         collect_state: optional(1, "collect_state"),
@@ -133,7 +133,7 @@ pub struct QueryTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryTransactionResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

@@ -146,7 +146,7 @@ pub struct SyncTransactionBody {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncTransactionBody {
         real_name: optional(0, "real_name"),
         id_card_number: optional(1, "id_card_number"),
@@ -314,7 +314,7 @@ pub struct SyncTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncTransactionResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

@@ -61,7 +61,7 @@ pub struct GetAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAuthorizationResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         appid: optional(1, "appid"),

@@ -210,7 +210,7 @@ pub struct GetPolicyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPolicyResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         insurance_name: optional(1, "insurance_name"),
@@ -441,7 +441,7 @@ pub struct ModifyPolicyBody {
     pub coverage_term_type: ::std::option::Option<GetPolicyCoverageTermType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyBody {
         insured_name_list: optional(0, "insured_name_list"),
         insurance_name: optional(1, "insurance_name"),
@@ -830,7 +830,7 @@ pub struct ModifyPolicyResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyResponse {
         out_insurance_no: optional(0, "out_insurance_no"),
         insurance_name: optional(1, "insurance_name"),

@@ -29,7 +29,7 @@ pub struct CreateBankMultiActivityBody {
     pub stock_creator_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBankMultiActivityBody {
         stock_id: required(0, "stock_id"),
         activity_id: required(1, "activity_id"),
@@ -74,7 +74,7 @@ pub struct CreateBankMultiActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBankMultiActivityResponse {
         coupon_id: optional(0, "coupon_id"),
         ..extra

@@ -34,7 +34,7 @@ pub struct ListTaskQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListTaskQuery {
         status: required(0, "status"),
         filename: optional(1, "filename"),
@@ -129,7 +129,7 @@ pub struct ListTaskDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListTaskDataItem {
         task_id: optional(0, "task_id"),
         package_id: optional(1, "package_id"),
@@ -193,7 +193,7 @@ pub struct ListTaskResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListTaskResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
@@ -363,7 +363,7 @@ pub struct CreateTaskMeta {
     pub sha256: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTaskMeta {
         bank_type: required(0, "bank_type"),
         filename: required(1, "filename"),
@@ -483,7 +483,7 @@ pub struct CreateTaskResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTaskResponse {
         task_id: optional(0, "task_id"),
         package_id: optional(1, "package_id"),

@@ -25,7 +25,7 @@ pub struct SendGovCardBody {
     pub send_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendGovCardBody {
         appid: required(0, "appid"),
         openid: required(1, "openid"),
@@ -67,7 +67,7 @@ pub struct SendGovCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendGovCardResponse {
         card_code: optional(0, "card_code"),
         ..extra

@@ -25,7 +25,7 @@ pub struct ModifyBudgetBody {
     pub modify_budget_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyBudgetBody {
         target_max_coupons: optional(0, "target_max_coupons"),
         target_max_coupons_by_day: optional(1, "target_max_coupons_by_day"),
@@ -103,7 +103,7 @@ pub struct ModifyBudgetResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyBudgetResponse {
         max_coupons: optional(0, "max_coupons"),
         max_coupons_by_day: optional(1, "max_coupons_by_day"),

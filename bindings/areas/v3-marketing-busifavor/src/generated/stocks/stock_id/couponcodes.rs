@@ -56,7 +56,7 @@ pub struct ListCouponCodesQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCouponCodesQuery {
         status: optional(0, "status"),
         appid: optional(1, "appid"),
@@ -187,7 +187,7 @@ pub struct ListCouponCodesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCouponCodesDataItem {
         code: optional(0, "code"),
         code_status: optional(1, "code_status"),
@@ -250,7 +250,7 @@ pub struct ListCouponCodesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCouponCodesResponse {
         stock_id: optional(0, "stock_id"),
         total_count: optional(1, "total_count"),
@@ -443,7 +443,7 @@ pub struct UploadCouponCodesBody {
     pub upload_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadCouponCodesBody {
         coupon_code_list: required(0, "coupon_code_list"),
         upload_request_no: required(1, "upload_request_no"),
@@ -557,7 +557,7 @@ pub struct UploadCouponCodesFailCodesItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadCouponCodesFailCodesItem {
         coupon_code: optional(0, "coupon_code"),
         code: optional(1, "code"),
@@ -630,7 +630,7 @@ pub struct UploadCouponCodesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadCouponCodesResponse {
         stock_id: optional(0, "stock_id"),
         total_count: optional(1, "total_count"),

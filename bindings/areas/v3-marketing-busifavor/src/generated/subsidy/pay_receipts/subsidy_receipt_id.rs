@@ -72,7 +72,7 @@ pub struct PayReceiptInfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayReceiptInfoResponse {
         subsidy_receipt_id: optional(0, "subsidy_receipt_id"),
         stock_id: optional(1, "stock_id"),

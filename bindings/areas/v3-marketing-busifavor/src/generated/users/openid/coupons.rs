@@ -49,7 +49,7 @@ pub struct BusifavorListCouponsByFilterQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterQuery {
         appid: required(0, "appid"),
         stock_id: optional(1, "stock_id"),
@@ -170,7 +170,7 @@ pub struct BusifavorListCouponsByFilterCouponAvailableTime {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -210,7 +210,7 @@ pub struct BusifavorListCouponsByFilterAvailableDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -252,7 +252,7 @@ pub struct BusifavorListCouponsByFilterAvailableWeek {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
@@ -290,7 +290,7 @@ pub struct BusifavorListCouponsByFilterIrregularyAvaliableTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -328,7 +328,7 @@ pub struct BusifavorListCouponsByFilterFixedNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -366,7 +366,7 @@ pub struct BusifavorListCouponsByFilterDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -404,7 +404,7 @@ pub struct BusifavorListCouponsByFilterExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -491,7 +491,7 @@ pub struct BusifavorListCouponsByFilterCouponUseRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterCouponUseRule {
         coupon_available_time: optional(0, "coupon_available_time"),
         available_week: optional(1, "available_week"),
@@ -555,7 +555,7 @@ pub struct BusifavorListCouponsByFilterMiniProgramsInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterMiniProgramsInfo {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
@@ -608,7 +608,7 @@ pub struct BusifavorListCouponsByFilterCustomEntrance {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
@@ -681,7 +681,7 @@ pub struct BusifavorListCouponsByFilterFinderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterFinderInfo {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -735,7 +735,7 @@ pub struct BusifavorListCouponsByFilterDisplayPatternInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -858,7 +858,7 @@ pub struct BusifavorListCouponsByFilterDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterDataItem {
         stock_name: optional(0, "stock_name"),
         belong_merchant: optional(1, "belong_merchant"),
@@ -944,7 +944,7 @@ pub struct BusifavorListCouponsByFilterResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorListCouponsByFilterResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),

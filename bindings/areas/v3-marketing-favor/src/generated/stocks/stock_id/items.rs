@@ -21,7 +21,7 @@ pub struct ListAvailableSingleitemsQuery {
     pub limit: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAvailableSingleitemsQuery {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
         offset: required(1, "offset"),
@@ -78,7 +78,7 @@ pub struct ListAvailableSingleitemsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAvailableSingleitemsResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),

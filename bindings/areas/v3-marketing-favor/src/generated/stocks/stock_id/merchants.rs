@@ -21,7 +21,7 @@ pub struct ListAvailableMerchantsQuery {
     pub stock_creator_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAvailableMerchantsQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
@@ -78,7 +78,7 @@ pub struct ListAvailableMerchantsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAvailableMerchantsResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),

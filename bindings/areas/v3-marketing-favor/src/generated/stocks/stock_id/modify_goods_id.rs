@@ -21,7 +21,7 @@ pub struct ModifyGoodsIdBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyGoodsIdBody {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
         add_goods_id_list: optional(1, "add_goods_id_list"),
@@ -81,7 +81,7 @@ pub struct ModifyGoodsIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyGoodsIdResponse {
         pause_time: optional(0, "pause_time"),
         stock_id: optional(1, "stock_id"),

@@ -13,7 +13,7 @@ pub struct PauseStockBody {
     pub stock_creator_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PauseStockBody {
         stock_creator_mchid: required(0, "stock_creator_mchid"),
     }
@@ -51,7 +51,7 @@ pub struct PauseStockResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PauseStockResponse {
         pause_time: optional(0, "pause_time"),
         stock_id: optional(1, "stock_id"),

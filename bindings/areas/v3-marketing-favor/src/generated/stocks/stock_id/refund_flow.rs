@@ -28,7 +28,7 @@ pub struct RefundFlowResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RefundFlowResponse {
         url: optional(0, "url"),
         hash_value: optional(1, "hash_value"),

@@ -13,7 +13,7 @@ pub struct QueryRefundFlowByDayQuery {
     pub bill_date: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundFlowByDayQuery {
         bill_date: required(0, "bill_date"),
     }
@@ -54,7 +54,7 @@ pub struct QueryRefundFlowByDayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundFlowByDayResponse {
         url: optional(0, "url"),
         stock_refundflow_hash: optional(1, "stock_refundflow_hash"),

@@ -13,7 +13,7 @@ pub struct QueryUseFlowByDayQuery {
     pub bill_date: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUseFlowByDayQuery {
         bill_date: required(0, "bill_date"),
     }
@@ -54,7 +54,7 @@ pub struct QueryUseFlowByDayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUseFlowByDayResponse {
         url: optional(0, "url"),
         stock_useflow_hash: optional(1, "stock_useflow_hash"),

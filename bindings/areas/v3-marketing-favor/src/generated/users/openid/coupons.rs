@@ -60,7 +60,7 @@ pub struct FavorListCouponsByFilterQuery {
     pub business_type: ::std::option::Option<FavorListCouponsByFilterBusinessType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorListCouponsByFilterQuery {
         appid: required(0, "appid"),
         stock_id: optional(1, "stock_id"),
@@ -199,7 +199,7 @@ pub struct FavorListCouponsByFilterCutToMessage {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorListCouponsByFilterCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
@@ -241,7 +241,7 @@ pub struct FavorListCouponsByFilterNormalCouponInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorListCouponsByFilterNormalCouponInformation {
         coupon_amount: optional(0, "coupon_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -285,7 +285,7 @@ pub struct FavorListCouponsByFilterGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorListCouponsByFilterGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -335,7 +335,7 @@ pub struct FavorListCouponsByFilterConsumeInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorListCouponsByFilterConsumeInformation {
         consume_time: optional(0, "consume_time"),
         consume_mchid: optional(1, "consume_mchid"),
@@ -429,7 +429,7 @@ pub struct FavorListCouponsByFilterDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorListCouponsByFilterDataItem {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),
@@ -511,7 +511,7 @@ pub struct FavorListCouponsByFilterResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorListCouponsByFilterResponse {
         total_count: optional(0, "total_count"),
         offset: optional(1, "offset"),
@@ -727,7 +727,7 @@ pub struct FavorSendCouponBody {
     pub coupon_minimum: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorSendCouponBody {
         stock_id: required(0, "stock_id"),
         out_request_no: required(1, "out_request_no"),
@@ -785,7 +785,7 @@ pub struct FavorSendCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FavorSendCouponResponse {
         coupon_id: optional(0, "coupon_id"),
         ..extra

@@ -20,7 +20,7 @@ pub struct ApplyActivityStoreInfo {
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyActivityStoreInfo {
         store_id: optional(0, "store_id"),
         accounting_merchant_id: optional(1, "accounting_merchant_id"),
@@ -83,7 +83,7 @@ pub struct ApplyActivityApplyInfosItem {
     pub goods_original_price: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyActivityApplyInfosItem {
         store_info: optional(0, "store_info"),
         goods_original_price: optional(1, "goods_original_price"),
@@ -127,7 +127,7 @@ pub struct ApplyActivityBody {
     pub apply_infos: ::std::vec::Vec<ApplyActivityApplyInfosItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyActivityBody {
         caller_merchant_id: required(0, "caller_merchant_id"),
         apply_infos: required(1, "apply_infos"),
@@ -169,7 +169,7 @@ pub struct ApplyActivityFailedApplyInfosStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyActivityFailedApplyInfosStoreInfo {
         store_id: optional(0, "store_id"),
         accounting_merchant_id: optional(1, "accounting_merchant_id"),
@@ -209,7 +209,7 @@ pub struct ApplyActivityFailedApplyInfosItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyActivityFailedApplyInfosItem {
         store_info: optional(0, "store_info"),
         goods_original_price: optional(1, "goods_original_price"),
@@ -252,7 +252,7 @@ pub struct ApplyActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyActivityResponse {
         return_message: optional(0, "return_message"),
         failed_apply_infos: optional(1, "failed_apply_infos"),

@@ -15,7 +15,7 @@ pub struct AddRepresentativeRepresentativeInfoListItem {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddRepresentativeRepresentativeInfoListItem {
         openid: required(0, "openid"),
     }
@@ -50,7 +50,7 @@ pub struct AddRepresentativeBody {
     pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddRepresentativeBody {
         representative_info_list: required(0, "representative_info_list"),
         out_request_no: required(1, "out_request_no"),
@@ -101,7 +101,7 @@ pub struct AddRepresentativeFailedRepresentativeInfoListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddRepresentativeFailedRepresentativeInfoListItem {
         openid: optional(0, "openid"),
         ..extra
@@ -144,7 +144,7 @@ pub struct AddRepresentativeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddRepresentativeResponse {
         activity_id: optional(0, "activity_id"),
         failed_representative_info_list: optional(1, "failed_representative_info_list"),
@@ -278,7 +278,7 @@ pub struct DeleteRepresentativeBody {
     pub delete_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteRepresentativeBody {
         representative_info_list: required(0, "representative_info_list"),
         out_request_no: required(1, "out_request_no"),
@@ -329,7 +329,7 @@ pub struct DeleteRepresentativeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteRepresentativeResponse {
         activity_id: optional(0, "activity_id"),
         failed_representative_info_list: optional(1, "failed_representative_info_list"),

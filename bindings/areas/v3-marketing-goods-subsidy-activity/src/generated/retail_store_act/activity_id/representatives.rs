@@ -17,7 +17,7 @@ pub struct ListRepresentativeQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRepresentativeQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
@@ -52,7 +52,7 @@ pub struct ListRepresentativeDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRepresentativeDataItem {
         openid: optional(0, "openid"),
         ..extra
@@ -96,7 +96,7 @@ pub struct ListRepresentativeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListRepresentativeResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),

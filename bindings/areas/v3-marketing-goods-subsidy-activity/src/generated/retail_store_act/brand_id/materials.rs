@@ -17,7 +17,7 @@ pub struct CreateMaterialsBody {
     pub material_num: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMaterialsBody {
         out_request_no: required(0, "out_request_no"),
         material_num: required(1, "material_num"),
@@ -56,7 +56,7 @@ pub struct CreateMaterialsMaterialListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMaterialsMaterialListItem {
         material_id: optional(0, "material_id"),
         material_url: optional(1, "material_url"),
@@ -91,7 +91,7 @@ pub struct CreateMaterialsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMaterialsResponse {
         material_list: optional(0, "material_list"),
         ..extra

@@ -17,7 +17,7 @@ pub struct ListStoreQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStoreQuery {
         offset: required(0, "offset"),
         limit: required(1, "limit"),
@@ -50,7 +50,7 @@ pub struct ListStoreDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStoreDataItem {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),
@@ -92,7 +92,7 @@ pub struct ListStoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListStoreResponse {
         total_count: optional(0, "total_count"),
         data: optional(1, "data"),
@@ -229,7 +229,7 @@ pub struct AddStoresStoresItem {
     pub store_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddStoresStoresItem {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),
@@ -283,7 +283,7 @@ pub struct AddStoresBody {
     pub stores: ::std::vec::Vec<AddStoresStoresItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddStoresBody {
         out_request_no: required(0, "out_request_no"),
         add_time: required(1, "add_time"),
@@ -323,7 +323,7 @@ pub struct AddStoresResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddStoresResponse {
         add_time: optional(0, "add_time"),
         failed_stores: optional(1, "failed_stores"),
@@ -450,7 +450,7 @@ pub struct DeleteStoresBody {
     pub stores: ::std::vec::Vec<AddStoresStoresItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteStoresBody {
         out_request_no: required(0, "out_request_no"),
         delete_time: required(1, "delete_time"),
@@ -490,7 +490,7 @@ pub struct DeleteStoresResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteStoresResponse {
         delete_time: optional(0, "delete_time"),
         failed_stores: optional(1, "failed_stores"),

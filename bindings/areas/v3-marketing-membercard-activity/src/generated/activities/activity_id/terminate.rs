@@ -21,7 +21,7 @@ pub struct MembercardTerminateActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MembercardTerminateActivityResponse {
         activity_id: optional(0, "activity_id"),
         terminate_time: optional(1, "terminate_time"),

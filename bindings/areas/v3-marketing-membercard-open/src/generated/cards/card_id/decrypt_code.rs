@@ -13,7 +13,7 @@ pub struct QueryDecryptCodeQuery {
     pub encrypt_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDecryptCodeQuery {
         encrypt_code: required(0, "encrypt_code"),
     }
@@ -44,7 +44,7 @@ pub struct QueryDecryptCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDecryptCodeResponse {
         code: optional(0, "code"),
         ..extra

@@ -28,7 +28,7 @@ pub struct CreatePermissionTokenBody {
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePermissionTokenBody {
         activate_type: required(0, "activate_type"),
         navigate_back_previous_page: optional(1, "navigate_back_previous_page"),
@@ -116,7 +116,7 @@ pub struct CreatePermissionTokenResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePermissionTokenResponse {
         permission_token: optional(0, "permission_token"),
         ..extra

@@ -37,7 +37,7 @@ pub struct CreateQrcodeBody {
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateQrcodeBody {
         activate_type: required(0, "activate_type"),
         activate_url: optional(1, "activate_url"),
@@ -112,7 +112,7 @@ pub struct CreateQrcodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateQrcodeResponse {
         url: optional(0, "url"),
         ..extra

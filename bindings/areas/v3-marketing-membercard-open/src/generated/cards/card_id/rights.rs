@@ -41,7 +41,7 @@ pub struct ModifyRightBonus {
     pub bonus_support_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyRightBonus {
         init_bonus: required(0, "init_bonus"),
         bonus_value_word: required(1, "bonus_value_word"),
@@ -184,7 +184,7 @@ pub struct ModifyRightFavor {
     pub favor_module_title: ::std::option::Option<ModifyRightFavorModuleTitle>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyRightFavor {
         show_coupon: required(0, "show_coupon"),
         member_price_word: optional(1, "member_price_word"),
@@ -272,7 +272,7 @@ pub struct ModifyRightFapiao {
     pub fapiao_jump_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyRightFapiao {
         fapiao_jump_word: optional(0, "fapiao_jump_word"),
         fapiao_jump_appid: optional(1, "fapiao_jump_appid"),
@@ -342,7 +342,7 @@ pub struct ModifyRightGuide {
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyRightGuide {
         staff_name: optional(0, "staff_name"),
         head_image_url: optional(1, "head_image_url"),
@@ -447,7 +447,7 @@ pub struct ModifyRightBody {
     pub guide: ::std::option::Option<ModifyRightGuide>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyRightBody {
         show_bonus: required(0, "show_bonus"),
         show_favor: required(1, "show_favor"),

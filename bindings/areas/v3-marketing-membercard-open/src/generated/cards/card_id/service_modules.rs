@@ -19,7 +19,7 @@ pub struct CreateServiceModuleJumpMiniprogram {
     pub path: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceModuleJumpMiniprogram {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -54,7 +54,7 @@ pub struct CreateServiceModuleBody {
     pub jump_miniprogram: CreateServiceModuleJumpMiniprogram,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceModuleBody {
         service_module_id: required(0, "service_module_id"),
         jump_miniprogram: required(1, "jump_miniprogram"),
@@ -97,7 +97,7 @@ pub struct CreateServiceModuleResponseJumpMiniprogram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceModuleResponseJumpMiniprogram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -144,7 +144,7 @@ pub struct CreateServiceModuleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateServiceModuleResponse {
         card_id: optional(0, "card_id"),
         service_module_id: optional(1, "service_module_id"),

@@ -17,7 +17,7 @@ pub struct CreateUpgradeBody {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUpgradeBody {
         brand_id: required(0, "brand_id"),
         appid: required(1, "appid"),

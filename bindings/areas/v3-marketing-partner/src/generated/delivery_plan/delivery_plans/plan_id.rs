@@ -29,7 +29,7 @@ pub struct ModifyDeliveryPlanModifyContent {
     pub recommend_word: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyDeliveryPlanModifyContent {
         plan_name: optional(0, "plan_name"),
         delivery_end_time: optional(1, "delivery_end_time"),
@@ -113,7 +113,7 @@ pub struct ModifyDeliveryPlanBody {
     pub out_request_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyDeliveryPlanBody {
         modify_content: required(0, "modify_content"),
         out_request_no: optional(1, "out_request_no"),
@@ -217,7 +217,7 @@ pub struct ModifyDeliveryPlanPlan {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyDeliveryPlanPlan {
         plan_id: optional(0, "plan_id"),
         plan_name: optional(1, "plan_name"),
@@ -272,7 +272,7 @@ pub struct ModifyDeliveryPlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyDeliveryPlanResponse {
         plan: optional(0, "plan"),
         ..extra

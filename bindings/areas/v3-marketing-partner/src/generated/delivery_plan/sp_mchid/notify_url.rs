@@ -13,7 +13,7 @@ pub struct NotifyUrlBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyUrlBody {
         notify_url: required(0, "notify_url"),
     }
@@ -44,7 +44,7 @@ pub struct NotifyUrlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyUrlResponse {
         notify_url: optional(0, "notify_url"),
         ..extra

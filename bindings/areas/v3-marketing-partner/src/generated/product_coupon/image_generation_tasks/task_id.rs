@@ -29,7 +29,7 @@ pub struct GetImageGenerationTaskQuery {
     pub image_generation_type: GetImageGenerationTaskImageGenerationType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetImageGenerationTaskQuery {
         brand_id: required(0, "brand_id"),
         image_generation_type: required(1, "image_generation_type"),
@@ -80,7 +80,7 @@ pub struct GetImageGenerationTaskCombineImageResult {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetImageGenerationTaskCombineImageResult {
         image_url: optional(0, "image_url"),
         ..extra
@@ -138,7 +138,7 @@ pub struct GetImageGenerationTaskResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetImageGenerationTaskResponse {
         brand_id: optional(0, "brand_id"),
         task_id: optional(1, "task_id"),

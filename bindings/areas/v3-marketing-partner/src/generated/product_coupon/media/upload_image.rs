@@ -17,7 +17,7 @@ pub struct MarketingUploadImageMeta {
     pub filename: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingUploadImageMeta {
         sha256: required(0, "sha256"),
         filename: required(1, "filename"),
@@ -102,7 +102,7 @@ pub struct MarketingUploadImageResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingUploadImageResponse {
         media_url: optional(0, "media_url"),
         ..extra

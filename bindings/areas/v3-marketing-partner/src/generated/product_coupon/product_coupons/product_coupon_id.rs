@@ -13,7 +13,7 @@ pub struct GetProductCouponQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponQuery {
         brand_id: required(0, "brand_id"),
     }
@@ -102,7 +102,7 @@ pub struct GetProductCouponNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -144,7 +144,7 @@ pub struct GetProductCouponDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -182,7 +182,7 @@ pub struct GetProductCouponSingleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -245,7 +245,7 @@ pub struct GetProductCouponSequentialUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
@@ -305,7 +305,7 @@ pub struct GetProductCouponChoiceListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
@@ -362,7 +362,7 @@ pub struct GetProductCouponComboPackageListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
@@ -424,7 +424,7 @@ pub struct GetProductCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
@@ -518,7 +518,7 @@ pub struct GetProductCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
@@ -685,7 +685,7 @@ pub struct ModifyProductCouponChoiceListItem {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyProductCouponChoiceListItem {
         name: required(0, "name"),
         price: required(1, "price"),
@@ -762,7 +762,7 @@ pub struct ModifyProductCouponComboPackageListItem {
     pub choice_list: ::std::vec::Vec<ModifyProductCouponChoiceListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyProductCouponComboPackageListItem {
         name: required(0, "name"),
         pick_count: required(1, "pick_count"),
@@ -819,7 +819,7 @@ pub struct ModifyProductCouponDisplayInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyProductCouponDisplayInfo {
         name: required(0, "name"),
         image_url: required(1, "image_url"),
@@ -891,7 +891,7 @@ pub struct ModifyProductCouponBody {
     pub display_info: ModifyProductCouponDisplayInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyProductCouponBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
@@ -981,7 +981,7 @@ pub struct ModifyProductCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),

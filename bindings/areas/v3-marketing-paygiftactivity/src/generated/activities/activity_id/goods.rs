@@ -15,7 +15,7 @@ pub struct ListActivitySkuQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitySkuQuery {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
@@ -66,7 +66,7 @@ pub struct ListActivitySkuDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitySkuDataItem {
         goods_id: optional(0, "goods_id"),
         create_time: optional(1, "create_time"),
@@ -113,7 +113,7 @@ pub struct ListActivitySkuResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivitySkuResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

@@ -15,7 +15,7 @@ pub struct ListActivityMerchantQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivityMerchantQuery {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
@@ -69,7 +69,7 @@ pub struct ListActivityMerchantDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivityMerchantDataItem {
         mchid: optional(0, "mchid"),
         merchant_name: optional(1, "merchant_name"),
@@ -118,7 +118,7 @@ pub struct ListActivityMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListActivityMerchantResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

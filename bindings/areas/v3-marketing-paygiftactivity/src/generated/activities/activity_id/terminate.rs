@@ -19,7 +19,7 @@ pub struct TerminateActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminateActivityResponse {
         activity_id: optional(0, "activity_id"),
         terminate_time: optional(1, "terminate_time"),

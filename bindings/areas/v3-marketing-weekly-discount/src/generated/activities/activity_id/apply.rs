@@ -17,7 +17,7 @@ pub struct WeeklyApplyActivityBody {
     pub store_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WeeklyApplyActivityBody {
         applying_merchant_id: required(0, "applying_merchant_id"),
         store_id: required(1, "store_id"),
@@ -55,7 +55,7 @@ pub struct WeeklyApplyActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WeeklyApplyActivityResponse {
         activity_id: optional(0, "activity_id"),
         success_time: optional(1, "success_time"),

@@ -27,7 +27,7 @@ pub struct ListCouponsQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCouponsQuery {
         mchid: required(0, "mchid"),
         stock_id: required(1, "stock_id"),
@@ -94,7 +94,7 @@ pub struct ListCouponsDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCouponsDataItem {
         send_time: optional(0, "send_time"),
         send_quota: optional(1, "send_quota"),
@@ -150,7 +150,7 @@ pub struct ListCouponsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListCouponsResponse {
         data: optional(0, "data"),
         offset: optional(1, "offset"),
@@ -331,7 +331,7 @@ pub struct MarketingCreateCouponBody {
     pub send_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCouponBody {
         mchid: required(0, "mchid"),
         stock_id: required(1, "stock_id"),
@@ -374,7 +374,7 @@ pub struct MarketingCreateCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MarketingCreateCouponResponse {
         coupon_id: optional(0, "coupon_id"),
         expire_time: optional(1, "expire_time"),

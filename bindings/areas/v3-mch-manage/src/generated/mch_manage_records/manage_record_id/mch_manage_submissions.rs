@@ -58,7 +58,7 @@ pub struct CreateMchManageSubmissionFieldDataItem {
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
@@ -246,7 +246,7 @@ pub struct CreateMchManageSubmissionRepeatedFieldData {
     pub field_data: ::std::vec::Vec<CreateMchManageSubmissionFieldDataItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionRepeatedFieldData {
         field_data: required(0, "field_data"),
     }
@@ -296,7 +296,7 @@ pub struct CreateMchManageSubmissionStringCheckRule {
     pub validator: ::std::option::Option<CreateMchManageSubmissionValidator>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
@@ -354,7 +354,7 @@ pub struct CreateMchManageSubmissionEnumCheckRule {
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -439,7 +439,7 @@ pub struct CreateMchManageSubmissionFileCheckRule {
     pub max_file_size: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -502,7 +502,7 @@ pub struct CreateMchManageSubmissionTimeIntervalCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -548,7 +548,7 @@ pub struct CreateMchManageSubmissionRelationsItem {
     pub source_value: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -656,7 +656,7 @@ pub struct CreateMchManageSubmissionRecordFieldsItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -855,7 +855,7 @@ pub struct CreateMchManageSubmissionSubmitData {
     pub record_fields: ::std::vec::Vec<CreateMchManageSubmissionRecordFieldsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionSubmitData {
         record_fields: required(0, "record_fields"),
     }
@@ -891,7 +891,7 @@ pub struct CreateMchManageSubmissionBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionBody {
         sub_mchid: required(0, "sub_mchid"),
         submit_data: required(1, "submit_data"),
@@ -925,7 +925,7 @@ pub struct CreateMchManageSubmissionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMchManageSubmissionResponse {
         manage_submission_id: optional(0, "manage_submission_id"),
         ..extra

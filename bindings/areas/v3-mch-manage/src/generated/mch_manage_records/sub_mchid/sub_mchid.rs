@@ -53,7 +53,7 @@ pub struct GetMchManageRecordBySubMchidQuery {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidQuery {
         limit: required(0, "limit"),
         offset: optional(1, "offset"),
@@ -179,7 +179,7 @@ pub struct GetMchManageRecordBySubMchidFieldDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
@@ -244,7 +244,7 @@ pub struct GetMchManageRecordBySubMchidRepeatedFieldData {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidRepeatedFieldData {
         field_data: optional(0, "field_data"),
         ..extra
@@ -298,7 +298,7 @@ pub struct GetMchManageRecordBySubMchidStringCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
@@ -341,7 +341,7 @@ pub struct GetMchManageRecordBySubMchidEnumCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -411,7 +411,7 @@ pub struct GetMchManageRecordBySubMchidFileCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -453,7 +453,7 @@ pub struct GetMchManageRecordBySubMchidTimeIntervalCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -493,7 +493,7 @@ pub struct GetMchManageRecordBySubMchidRelationsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -596,7 +596,7 @@ pub struct GetMchManageRecordBySubMchidRecordFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -663,7 +663,7 @@ pub struct GetMchManageRecordBySubMchidRequestedItemInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidRequestedItemInfo {
         record_fields: optional(0, "record_fields"),
         ..extra
@@ -752,7 +752,7 @@ pub struct GetMchManageRecordBySubMchidDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidDataItem {
         sub_mchid: optional(0, "sub_mchid"),
         manage_record_id: optional(1, "manage_record_id"),
@@ -826,7 +826,7 @@ pub struct GetMchManageRecordBySubMchidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMchManageRecordBySubMchidResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

@@ -44,7 +44,7 @@ pub struct SubmitEnhancedDueDiligenceCheckRule {
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceCheckRule {
         min_length: optional(0, "min_length"),
         max_length: optional(1, "max_length"),
@@ -128,7 +128,7 @@ pub struct SubmitEnhancedDueDiligenceRelationsItem {
     pub source_value: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -211,7 +211,7 @@ pub struct SubmitEnhancedDueDiligenceRecordFieldsItem {
     pub need_encrypt: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -349,7 +349,7 @@ pub struct SubmitEnhancedDueDiligenceSubmitData {
     pub record_fields: ::std::vec::Vec<SubmitEnhancedDueDiligenceRecordFieldsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceSubmitData {
         record_fields: required(0, "record_fields"),
     }
@@ -384,7 +384,7 @@ pub struct SubmitEnhancedDueDiligenceBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceBody {
         sub_mchid: required(0, "sub_mchid"),
         submit_data: optional(1, "submit_data"),
@@ -461,7 +461,7 @@ pub struct SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
         min_length: optional(0, "min_length"),
         max_length: optional(1, "max_length"),
@@ -554,7 +554,7 @@ pub struct SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
         check_rule: optional(0, "check_rule"),
         disabled: optional(1, "disabled"),
@@ -617,7 +617,7 @@ pub struct SubmitEnhancedDueDiligenceSubmissionTemplate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceSubmissionTemplate {
         record_fields: optional(0, "record_fields"),
         ..extra
@@ -655,7 +655,7 @@ pub struct SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -731,7 +731,7 @@ pub struct SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -788,7 +788,7 @@ pub struct SubmitEnhancedDueDiligenceSubmissionData {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceSubmissionData {
         record_fields: optional(0, "record_fields"),
         ..extra
@@ -838,7 +838,7 @@ pub struct SubmitEnhancedDueDiligenceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SubmitEnhancedDueDiligenceResponse {
         due_diligence_state: optional(0, "due_diligence_state"),
         submit_time: optional(1, "submit_time"),

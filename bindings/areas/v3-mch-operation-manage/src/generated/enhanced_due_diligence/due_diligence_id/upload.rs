@@ -25,7 +25,7 @@ pub struct UploadEnhancedDueDiligenceMeta {
     pub item_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadEnhancedDueDiligenceMeta {
         file_name: required(0, "file_name"),
         file_digest: required(1, "file_digest"),
@@ -100,7 +100,7 @@ pub struct UploadEnhancedDueDiligenceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadEnhancedDueDiligenceResponse {
         file_id: optional(0, "file_id"),
         ..extra

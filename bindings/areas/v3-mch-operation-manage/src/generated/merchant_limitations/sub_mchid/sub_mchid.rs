@@ -135,7 +135,7 @@ pub struct GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
         limitation_case_id: optional(0, "limitation_case_id"),
         limitation_reason: optional(1, "limitation_reason"),
@@ -203,7 +203,7 @@ pub struct GetMerchantLimitationBySubMchidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMerchantLimitationBySubMchidResponse {
         mchid: optional(0, "mchid"),
         limited_functions: optional(1, "limited_functions"),

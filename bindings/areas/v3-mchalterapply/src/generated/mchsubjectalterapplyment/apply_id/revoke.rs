@@ -30,7 +30,7 @@ pub struct RevokeMchsubjectalterapplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RevokeMchsubjectalterapplymentResponse {
         result: optional(0, "result"),
         ..extra

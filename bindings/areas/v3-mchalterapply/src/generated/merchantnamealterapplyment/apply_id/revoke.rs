@@ -30,7 +30,7 @@ pub struct RevokeMerchantnamealterapplymentResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RevokeMerchantnamealterapplymentResponse {
         apply_id: optional(0, "apply_id"),
         state: optional(1, "state"),

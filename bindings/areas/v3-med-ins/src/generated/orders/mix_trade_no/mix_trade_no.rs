@@ -12,7 +12,7 @@ pub struct GetOrderByMixTradeNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderByMixTradeNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -108,7 +108,7 @@ pub struct GetOrderByMixTradeNoPassthroughResponseContent {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderByMixTradeNoPassthroughResponseContent {
         pay_auth_no: optional(0, "payAuthNo"),
         pay_ord_id: optional(1, "payOrdId"),
@@ -201,7 +201,7 @@ pub struct GetOrderByMixTradeNoCashAddDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderByMixTradeNoCashAddDetailItem {
         cash_add_fee: optional(0, "cash_add_fee"),
         cash_add_type: optional(1, "cash_add_type"),
@@ -259,7 +259,7 @@ pub struct GetOrderByMixTradeNoCashReduceDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderByMixTradeNoCashReduceDetailItem {
         cash_reduce_fee: optional(0, "cash_reduce_fee"),
         cash_reduce_type: optional(1, "cash_reduce_type"),
@@ -446,7 +446,7 @@ pub struct GetOrderByMixTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderByMixTradeNoResponse {
         mix_trade_no: optional(0, "mix_trade_no"),
         mix_pay_status: optional(1, "mix_pay_status"),

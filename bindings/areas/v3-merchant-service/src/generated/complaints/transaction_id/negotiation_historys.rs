@@ -62,7 +62,7 @@ pub struct QueryNegotiationHistoryComplaintNegotiationHistoryItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryNegotiationHistoryComplaintNegotiationHistoryItem {
         operate_user: optional(0, "operate_user"),
         operate_time: optional(1, "operate_time"),
@@ -103,7 +103,7 @@ pub struct QueryNegotiationHistoryResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryNegotiationHistoryResponse {
         complaint_negotiation_history: optional(0, "complaint_negotiation_history"),
         ..extra

@@ -13,7 +13,7 @@ pub struct CompleteComplaintsV2Body {
     pub complainted_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteComplaintsV2Body {
         complainted_mchid: required(0, "complainted_mchid"),
     }

@@ -15,7 +15,7 @@ pub struct V2ListNegotiationHistorysQuery {
     pub offset: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -75,7 +75,7 @@ pub struct V2ListNegotiationHistorysComplaintMediaList {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysComplaintMediaList {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
@@ -179,7 +179,7 @@ pub struct V2ListNegotiationHistorysText {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysText {
         text: optional(0, "text"),
         color: optional(1, "color"),
@@ -231,7 +231,7 @@ pub struct V2ListNegotiationHistorysImage {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysImage {
         media_id: optional(0, "media_id"),
         image_style_type: optional(1, "image_style_type"),
@@ -291,7 +291,7 @@ pub struct V2ListNegotiationHistorysMiniProgramJumpInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysMiniProgramJumpInfo {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -333,7 +333,7 @@ pub struct V2ListNegotiationHistorysMessageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysMessageInfo {
         content: optional(0, "content"),
         custom_data: optional(1, "custom_data"),
@@ -382,7 +382,7 @@ pub struct V2ListNegotiationHistorysAction {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysAction {
         action_type: optional(0, "action_type"),
         jump_url: optional(1, "jump_url"),
@@ -426,7 +426,7 @@ pub struct V2ListNegotiationHistorysInvalidInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysInvalidInfo {
         expired_time: optional(0, "expired_time"),
         multi_clickable: optional(1, "multi_clickable"),
@@ -467,7 +467,7 @@ pub struct V2ListNegotiationHistorysLink {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysLink {
         text: optional(0, "text"),
         action: optional(1, "action"),
@@ -510,7 +510,7 @@ pub struct V2ListNegotiationHistorysFaqsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysFaqsItem {
         faq_id: optional(0, "faq_id"),
         faq_title: optional(1, "faq_title"),
@@ -547,7 +547,7 @@ pub struct V2ListNegotiationHistorysFaqList {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysFaqList {
         faqs: optional(0, "faqs"),
         ..extra
@@ -599,7 +599,7 @@ pub struct V2ListNegotiationHistorysButtonGroup {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysButtonGroup {
         buttons: optional(0, "buttons"),
         button_layout: optional(1, "button_layout"),
@@ -655,7 +655,7 @@ pub struct V2ListNegotiationHistorysBlocksItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysBlocksItem {
         type_: optional(0, "type"),
         text: optional(1, "text"),
@@ -721,7 +721,7 @@ pub struct V2ListNegotiationHistorysNormalMessage {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysNormalMessage {
         blocks: optional(0, "blocks"),
         sender_identity: optional(1, "sender_identity"),
@@ -766,7 +766,7 @@ pub struct V2ListNegotiationHistorysClickMessage {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysClickMessage {
         message_content: optional(0, "message_content"),
         action_id: optional(1, "action_id"),
@@ -845,7 +845,7 @@ pub struct V2ListNegotiationHistorysDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysDataItem {
         complaint_media_list: optional(0, "complaint_media_list"),
         log_id: optional(1, "log_id"),
@@ -912,7 +912,7 @@ pub struct V2ListNegotiationHistorysResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2ListNegotiationHistorysResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),

@@ -23,7 +23,7 @@ pub struct V2CreateResponseMiniProgramJumpInfo {
     pub text: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2CreateResponseMiniProgramJumpInfo {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -75,7 +75,7 @@ pub struct V2CreateResponseBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     V2CreateResponseBody {
         complainted_mchid: required(0, "complainted_mchid"),
         response_content: required(1, "response_content"),

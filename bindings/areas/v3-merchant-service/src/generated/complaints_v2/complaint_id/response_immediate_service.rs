@@ -48,7 +48,7 @@ pub struct CreateResponseImmediateServiceText {
     pub is_bold: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceText {
         text: optional(0, "text"),
         color: optional(1, "color"),
@@ -117,7 +117,7 @@ pub struct CreateResponseImmediateServiceImage {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceImage {
         media_id: optional(0, "media_id"),
         image_style_type: optional(1, "image_style_type"),
@@ -184,7 +184,7 @@ pub struct CreateResponseImmediateServiceMiniProgramJumpInfo {
     pub text: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceMiniProgramJumpInfo {
         appid: required(0, "appid"),
         path: optional(1, "path"),
@@ -237,7 +237,7 @@ pub struct CreateResponseImmediateServiceMessageInfo {
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceMessageInfo {
         content: required(0, "content"),
         custom_data: optional(1, "custom_data"),
@@ -289,7 +289,7 @@ pub struct CreateResponseImmediateServiceAction {
     pub action_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceAction {
         action_type: optional(0, "action_type"),
         jump_url: optional(1, "jump_url"),
@@ -374,7 +374,7 @@ pub struct CreateResponseImmediateServiceInvalidInfo {
     pub multi_clickable: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceInvalidInfo {
         expired_time: optional(0, "expired_time"),
         multi_clickable: optional(1, "multi_clickable"),
@@ -424,7 +424,7 @@ pub struct CreateResponseImmediateServiceLink {
     pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceLink {
         text: optional(0, "text"),
         action: optional(1, "action"),
@@ -485,7 +485,7 @@ pub struct CreateResponseImmediateServiceFaqsItem {
     pub action: ::std::option::Option<CreateResponseImmediateServiceAction>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceFaqsItem {
         faq_id: optional(0, "faq_id"),
         faq_title: optional(1, "faq_title"),
@@ -542,7 +542,7 @@ pub struct CreateResponseImmediateServiceFaqList {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceFaqList {
         faqs: optional(0, "faqs"),
     }
@@ -599,7 +599,7 @@ pub struct CreateResponseImmediateServiceButtonGroup {
     pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceButtonGroup {
         buttons: optional(0, "buttons"),
         button_layout: optional(1, "button_layout"),
@@ -676,7 +676,7 @@ pub struct CreateResponseImmediateServiceBlocksItem {
     pub button_group: ::std::option::Option<CreateResponseImmediateServiceButtonGroup>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceBlocksItem {
         type_: optional(0, "type"),
         text: optional(1, "text"),
@@ -786,7 +786,7 @@ pub struct CreateResponseImmediateServiceMessage {
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceMessage {
         blocks: optional(0, "blocks"),
         sender_identity: optional(1, "sender_identity"),
@@ -851,7 +851,7 @@ pub struct CreateResponseImmediateServiceBody {
     pub idempotent_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceBody {
         complainted_mchid: required(0, "complainted_mchid"),
         message: required(1, "message"),
@@ -888,7 +888,7 @@ pub struct CreateResponseImmediateServiceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateResponseImmediateServiceResponse {
         log_id: optional(0, "log_id"),
         ..extra

@@ -37,7 +37,7 @@ pub struct UpdateRefundProgressBody {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UpdateRefundProgressBody {
         action: required(0, "action"),
         launch_refund_day: optional(1, "launch_refund_day"),

@@ -21,7 +21,7 @@ pub struct MerchantGetBalanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantGetBalanceResponse {
         available_amount: optional(0, "available_amount"),
         pending_amount: optional(1, "pending_amount"),

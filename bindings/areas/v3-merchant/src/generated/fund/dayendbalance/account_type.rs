@@ -13,7 +13,7 @@ pub struct GetDayendbalanceQuery {
     pub date: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDayendbalanceQuery {
         date: required(0, "date"),
     }
@@ -47,7 +47,7 @@ pub struct GetDayendbalanceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDayendbalanceResponse {
         available_amount: optional(0, "available_amount"),
         pending_amount: optional(1, "pending_amount"),

@@ -18,7 +18,7 @@ pub struct QuerySendFlowResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySendFlowResponse {
         url: optional(0, "url"),
         ..extra

@@ -51,7 +51,7 @@ pub struct CreateCouponBody {
     pub card_type: CreateCouponCardType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBody {
         stock_id: required(0, "stock_id"),
         out_request_no: required(1, "out_request_no"),
@@ -107,7 +107,7 @@ pub struct CreateCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponResponse {
         coupon_id: optional(0, "coupon_id"),
         ..extra

@@ -17,7 +17,7 @@ pub struct QueryFapiaoFileQuery {
     pub fapiao_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryFapiaoFileQuery {
         sub_mchid: required(0, "sub_mchid"),
         fapiao_id: required(1, "fapiao_id"),
@@ -75,7 +75,7 @@ pub struct QueryFapiaoFileFapiaoDownloadInfoListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryFapiaoFileFapiaoDownloadInfoListItem {
         fapiao_id: optional(0, "fapiao_id"),
         download_url: optional(1, "download_url"),
@@ -112,7 +112,7 @@ pub struct QueryFapiaoFileResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryFapiaoFileResponse {
         fapiao_download_info_list: optional(0, "fapiao_download_info_list"),
         ..extra

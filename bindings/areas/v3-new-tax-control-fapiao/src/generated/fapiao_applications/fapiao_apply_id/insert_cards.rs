@@ -93,7 +93,7 @@ pub struct CreateInsertCardBuyerInformation {
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsertCardBuyerInformation {
         type_: required(0, "type"),
         name: required(1, "name"),
@@ -261,7 +261,7 @@ pub struct CreateInsertCardSellerInformation {
     pub bank_account: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsertCardSellerInformation {
         name: required(0, "name"),
         taxpayer_id: required(1, "taxpayer_id"),
@@ -336,7 +336,7 @@ pub struct CreateInsertCardExtraInformation {
     pub drawer: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsertCardExtraInformation {
         payee: optional(0, "payee"),
         reviewer: optional(1, "reviewer"),
@@ -443,7 +443,7 @@ pub struct CreateInsertCardItemsItem {
     pub discount: bool,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsertCardItemsItem {
         tax_code: required(0, "tax_code"),
         goods_name: required(1, "goods_name"),
@@ -570,7 +570,7 @@ pub struct CreateInsertCardFapiaoCardInformationItem {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsertCardFapiaoCardInformationItem {
         fapiao_media_id: required(0, "fapiao_media_id"),
         fapiao_number: required(1, "fapiao_number"),
@@ -656,7 +656,7 @@ pub struct CreateInsertCardBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsertCardBody {
         sub_mchid: optional(0, "sub_mchid"),
         scene: required(1, "scene"),

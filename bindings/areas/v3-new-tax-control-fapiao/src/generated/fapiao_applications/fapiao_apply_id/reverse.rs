@@ -36,7 +36,7 @@ pub struct ReverseFapiaoApplicationFapiaoInformationItem {
     pub fapiao_number: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReverseFapiaoApplicationFapiaoInformationItem {
         fapiao_id: required(0, "fapiao_id"),
         fapiao_code: optional(1, "fapiao_code"),
@@ -87,7 +87,7 @@ pub struct ReverseFapiaoApplicationBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ReverseFapiaoApplicationBody {
         sub_mchid: optional(0, "sub_mchid"),
         reverse_reason: required(1, "reverse_reason"),

@@ -32,7 +32,7 @@ pub struct QueryCheckStatusThirdMode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCheckStatusThirdMode {
         status: optional(0, "status"),
         ..extra
@@ -88,7 +88,7 @@ pub struct QueryCheckStatusBillingPersonInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCheckStatusBillingPersonInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -161,7 +161,7 @@ pub struct QueryCheckStatusAbilityInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCheckStatusAbilityInfoItem {
         type_: optional(0, "type"),
         status: optional(1, "status"),
@@ -217,7 +217,7 @@ pub struct QueryCheckStatusDigitalTaxMode {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCheckStatusDigitalTaxMode {
         status: optional(0, "status"),
         billing_person_info: optional(1, "billing_person_info"),
@@ -266,7 +266,7 @@ pub struct QueryCheckStatusResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCheckStatusResponse {
         sub_mchid: optional(0, "sub_mchid"),
         third_mode: optional(1, "third_mode"),

@@ -33,7 +33,7 @@ pub struct OfflinefaceGetTransactionByOutTradeNoQuery {
     pub business_product_id: OfflinefaceGetTransactionByOutTradeNoBusinessProductId,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceGetTransactionByOutTradeNoQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -75,7 +75,7 @@ pub struct OfflinefaceGetTransactionByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceGetTransactionByOutTradeNoPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -128,7 +128,7 @@ pub struct OfflinefaceGetTransactionByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -163,7 +163,7 @@ pub struct OfflinefaceGetTransactionByOutTradeNoSceneInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceGetTransactionByOutTradeNoSceneInfo {
         device_ip: optional(0, "device_ip"),
         ..extra
@@ -280,7 +280,7 @@ pub struct OfflinefaceGetTransactionByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OfflinefaceGetTransactionByOutTradeNoResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),

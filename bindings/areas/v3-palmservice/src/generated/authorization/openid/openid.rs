@@ -13,7 +13,7 @@ pub struct GetAuthorizationByOpenidQuery {
     pub organization_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAuthorizationByOpenidQuery {
         organization_id: required(0, "organization_id"),
     }
@@ -66,7 +66,7 @@ pub struct GetAuthorizationByOpenidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetAuthorizationByOpenidResponse {
         openid: optional(0, "openid"),
         organization_id: optional(1, "organization_id"),

@@ -17,7 +17,7 @@ pub struct CreateFailNotifyBody {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateFailNotifyBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),

@@ -31,7 +31,7 @@ pub struct NotifyContractDeductDuration {
     pub unit: ::std::option::Option<NotifyContractUnit>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyContractDeductDuration {
         count: required(0, "count"),
         unit: optional(1, "unit"),
@@ -70,7 +70,7 @@ pub struct NotifyContractEstimatedAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyContractEstimatedAmount {
         amount: required(0, "amount"),
         currency: optional(1, "currency"),
@@ -118,7 +118,7 @@ pub struct NotifyContractBody {
     pub estimated_amount: NotifyContractEstimatedAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyContractBody {
         mchid: required(0, "mchid"),
         appid: required(1, "appid"),

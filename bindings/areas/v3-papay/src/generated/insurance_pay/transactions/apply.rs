@@ -18,7 +18,7 @@ pub struct InsuranceApplyTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -85,7 +85,7 @@ pub struct InsuranceApplyTransactionBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyTransactionBody {
         appid: required(0, "appid"),
         out_trade_no: required(1, "out_trade_no"),
@@ -163,7 +163,7 @@ pub struct InsuranceApplyTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -203,7 +203,7 @@ pub struct InsuranceApplyTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),

@@ -18,7 +18,7 @@ pub struct ApplyTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -81,7 +81,7 @@ pub struct ApplyTransactionBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyTransactionBody {
         appid: required(0, "appid"),
         out_trade_no: required(1, "out_trade_no"),
@@ -156,7 +156,7 @@ pub struct ApplyTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -196,7 +196,7 @@ pub struct ApplyTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),

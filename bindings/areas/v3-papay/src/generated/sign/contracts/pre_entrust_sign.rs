@@ -87,7 +87,7 @@ pub struct CreatePreEntrustSignDeviceInfo {
     pub days_since_first_login: CreatePreEntrustSignDaysSinceFirstLogin,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreEntrustSignDeviceInfo {
         device_type: required(0, "device_type"),
         device_os: required(1, "device_os"),
@@ -171,7 +171,7 @@ pub struct CreatePreEntrustSignBody {
     pub device_info: CreatePreEntrustSignDeviceInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreEntrustSignBody {
         sign_scene: required(0, "sign_scene"),
         appid: required(1, "appid"),
@@ -257,7 +257,7 @@ pub struct CreatePreEntrustSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreEntrustSignResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mini_program_username: optional(1, "mini_program_username"),

@@ -17,7 +17,7 @@ pub struct QueryQueryQuery {
     pub out_parking_lot_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryQuery {
         parking_lot_audit_no: required(0, "parking_lot_audit_no"),
         out_parking_lot_id: required(1, "out_parking_lot_id"),
@@ -268,7 +268,7 @@ pub struct QueryQueryFixedIntervalRuleItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryFixedIntervalRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -376,7 +376,7 @@ pub struct QueryQueryDurationSegmentRuleItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryDurationSegmentRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -449,7 +449,7 @@ pub struct QueryQueryPreEntryRuleItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryPreEntryRuleItem {
         day_type: optional(0, "day_type"),
         start_time: optional(1, "start_time"),
@@ -571,7 +571,7 @@ pub struct QueryQueryChargingRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryChargingRule {
         rule_type: optional(0, "rule_type"),
         fee_limit_type: optional(1, "fee_limit_type"),
@@ -665,7 +665,7 @@ pub struct QueryQueryParkingLot {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryParkingLot {
         parking_lot_name: optional(0, "parking_lot_name"),
         out_parking_lot_id: optional(1, "out_parking_lot_id"),
@@ -725,7 +725,7 @@ pub struct QueryQueryFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryFieldsItem {
         field: optional(0, "field"),
         comment: optional(1, "comment"),
@@ -761,7 +761,7 @@ pub struct QueryQueryAuditComment {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryAuditComment {
         fields: optional(0, "fields"),
         recommendation: optional(1, "recommendation"),
@@ -806,7 +806,7 @@ pub struct QueryQueryApplication {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryApplication {
         parking_lot_audit_no: optional(0, "parking_lot_audit_no"),
         audit_status: optional(1, "audit_status"),
@@ -848,7 +848,7 @@ pub struct QueryQueryResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryQueryResponse {
         application: optional(0, "application"),
         wx_parking_lot_id: optional(1, "wx_parking_lot_id"),

@@ -17,7 +17,7 @@ pub struct WithdrawApplicationBody {
     pub out_parking_lot_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     WithdrawApplicationBody {
         parking_lot_audit_no: required(0, "parking_lot_audit_no"),
         out_parking_lot_id: required(1, "out_parking_lot_id"),

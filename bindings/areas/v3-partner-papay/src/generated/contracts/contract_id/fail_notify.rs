@@ -24,7 +24,7 @@ pub struct PartnerCreateFailNotifyBody {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateFailNotifyBody {
         sp_mchid: required(0, "sp_mchid"),
         sp_appid: required(1, "sp_appid"),

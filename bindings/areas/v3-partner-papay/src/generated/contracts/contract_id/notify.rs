@@ -18,7 +18,7 @@ pub struct PartnerNotifyContractDeductDuration {
     pub unit: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNotifyContractDeductDuration {
         count: required(0, "count"),
         unit: optional(1, "unit"),
@@ -60,7 +60,7 @@ pub struct PartnerNotifyContractEstimatedAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNotifyContractEstimatedAmount {
         amount: required(0, "amount"),
         currency: optional(1, "currency"),
@@ -115,7 +115,7 @@ pub struct PartnerNotifyContractBody {
     pub estimated_amount: PartnerNotifyContractEstimatedAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNotifyContractBody {
         sp_mchid: required(0, "sp_mchid"),
         sp_appid: required(1, "sp_appid"),

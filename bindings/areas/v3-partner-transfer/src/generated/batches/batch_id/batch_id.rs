@@ -35,7 +35,7 @@ pub struct PartnerGetTransferBatchByNoQuery {
     pub detail_status: ::std::option::Option<PartnerGetTransferBatchByNoDetailStatus>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetTransferBatchByNoQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
@@ -118,7 +118,7 @@ pub struct PartnerGetTransferBatchByNoTransferDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetTransferBatchByNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -273,7 +273,7 @@ pub struct PartnerGetTransferBatchByNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetTransferBatchByNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -36,7 +36,7 @@ pub struct PartnerGetTransferBatchByOutNoQuery {
     pub detail_status: ::std::option::Option<PartnerGetTransferBatchByOutNoDetailStatus>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetTransferBatchByOutNoQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
@@ -119,7 +119,7 @@ pub struct PartnerGetTransferBatchByOutNoTransferDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetTransferBatchByOutNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -278,7 +278,7 @@ pub struct PartnerGetTransferBatchByOutNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetTransferBatchByOutNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

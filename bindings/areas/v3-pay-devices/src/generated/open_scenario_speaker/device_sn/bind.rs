@@ -17,7 +17,7 @@ pub struct BindOpenScenarioSpeakerBody {
     pub code_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BindOpenScenarioSpeakerBody {
         sub_mchid: required(0, "sub_mchid"),
         code_url: required(1, "code_url"),
@@ -80,7 +80,7 @@ pub struct BindOpenScenarioSpeakerResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BindOpenScenarioSpeakerResponse {
         sub_mchid: optional(0, "sub_mchid"),
         device_sn: optional(1, "device_sn"),

@@ -13,7 +13,7 @@ pub struct CreatePrebindBody {
     pub code_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrebindBody {
         code_url: required(0, "code_url"),
     }
@@ -66,7 +66,7 @@ pub struct CreatePrebindResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrebindResponse {
         device_sn: optional(0, "device_sn"),
         bind_state: optional(1, "bind_state"),

@@ -25,7 +25,7 @@ pub struct PayCreateReportBody {
     pub device_sn: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayCreateReportBody {
         sub_mchid: required(0, "sub_mchid"),
         code_url: required(1, "code_url"),
@@ -87,7 +87,7 @@ pub struct PayCreateReportResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayCreateReportResponse {
         sub_mchid: optional(0, "sub_mchid"),
         code_url: optional(1, "code_url"),

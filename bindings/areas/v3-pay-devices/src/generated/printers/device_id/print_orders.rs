@@ -17,7 +17,7 @@ pub struct CreatePrintOrderVariableListItem {
     pub value: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrintOrderVariableListItem {
         key: optional(0, "key"),
         value: optional(1, "value"),
@@ -64,7 +64,7 @@ pub struct CreatePrintOrderRowListItem {
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrintOrderRowListItem {
         cell_list: optional(0, "cell_list"),
     }
@@ -103,7 +103,7 @@ pub struct CreatePrintOrderTableListItem {
     pub row_list: ::std::option::Option<::std::vec::Vec<CreatePrintOrderRowListItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrintOrderTableListItem {
         key: optional(0, "key"),
         row_list: optional(1, "row_list"),
@@ -164,7 +164,7 @@ pub struct CreatePrintOrderBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrintOrderBody {
         print_order_no: optional(0, "print_order_no"),
         template_id: optional(1, "template_id"),

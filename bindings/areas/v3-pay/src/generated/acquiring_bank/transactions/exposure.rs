@@ -20,7 +20,7 @@ pub struct AcquiringCreateExposurePayer {
     pub merchant_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringCreateExposurePayer {
         acquiring_bank_openid: optional(0, "acquiring_bank_openid"),
         phone_number_hash: optional(1, "phone_number_hash"),
@@ -101,7 +101,7 @@ pub struct AcquiringCreateExposureBody {
     pub out_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringCreateExposureBody {
         acquiring_bank_id: required(0, "acquiring_bank_id"),
         acquiring_bank_appid: optional(1, "acquiring_bank_appid"),
@@ -173,7 +173,7 @@ pub struct AcquiringCreateExposureResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringCreateExposureResponse {
         fqf_exposure: optional(0, "fqf_exposure"),
         market_exposure_token: optional(1, "market_exposure_token"),

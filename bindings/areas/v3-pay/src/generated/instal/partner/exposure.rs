@@ -38,7 +38,7 @@ pub struct PartnerInstalCreateExposureUserId {
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerInstalCreateExposureUserId {
         user_id_type: optional(0, "user_id_type"),
         sp_openid: optional(1, "sp_openid"),
@@ -120,7 +120,7 @@ pub struct PartnerInstalCreateExposureBody {
     pub user_id: ::std::option::Option<PartnerInstalCreateExposureUserId>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerInstalCreateExposureBody {
         sp_mchid: required(0, "sp_mchid"),
         sp_appid: required(1, "sp_appid"),
@@ -178,7 +178,7 @@ pub struct PartnerInstalCreateExposureResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerInstalCreateExposureResponse {
         recommend_exposure: optional(0, "recommend_exposure"),
         ..extra

@@ -17,7 +17,7 @@ pub struct PartnerAppPrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -62,7 +62,7 @@ pub struct PartnerAppPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -129,7 +129,7 @@ pub struct PartnerAppPrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -194,7 +194,7 @@ pub struct PartnerAppPrepayDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -261,7 +261,7 @@ pub struct PartnerAppPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -313,7 +313,7 @@ pub struct PartnerAppPrepaySceneInfo {
     pub store_info: ::std::option::Option<PartnerAppPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -399,7 +399,7 @@ pub struct PartnerAppPrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -434,7 +434,7 @@ pub struct PartnerAppPrepayPayer {
     pub identity: ::std::option::Option<PartnerAppPrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayPayer {
         identity: optional(0, "identity"),
     }
@@ -488,7 +488,7 @@ pub struct PartnerAppPrepaySubsidyPlanItem {
     pub subsidy_percent: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
@@ -522,7 +522,7 @@ pub struct PartnerAppPrepaySubsidyDetailItem {
     pub subsidy_plan: ::std::vec::Vec<PartnerAppPrepaySubsidyPlanItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
@@ -556,7 +556,7 @@ pub struct PartnerAppPrepaySubsidyInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
@@ -648,7 +648,7 @@ pub struct PartnerAppPrepayBody {
     pub subsidy_info: ::std::option::Option<PartnerAppPrepaySubsidyInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -805,7 +805,7 @@ pub struct PartnerAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerAppPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -14,7 +14,7 @@ pub struct PartnerCreateAppWithContractSettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -51,7 +51,7 @@ pub struct PartnerCreateAppWithContractAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -104,7 +104,7 @@ pub struct PartnerCreateAppWithContractGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -168,7 +168,7 @@ pub struct PartnerCreateAppWithContractDetail {
     pub goods_detail: ::std::vec::Vec<PartnerCreateAppWithContractGoodsDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -225,7 +225,7 @@ pub struct PartnerCreateAppWithContractStoreInfo {
     pub address: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -301,7 +301,7 @@ pub struct PartnerCreateAppWithContractSceneInfo {
     pub store_info: ::std::option::Option<PartnerCreateAppWithContractStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -376,7 +376,7 @@ pub struct PartnerCreateAppWithContractContractInfo {
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractContractInfo {
         plan_id: required(0, "plan_id"),
         contract_mchid: required(1, "contract_mchid"),
@@ -484,7 +484,7 @@ pub struct PartnerCreateAppWithContractBody {
     pub contract_info: PartnerCreateAppWithContractContractInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -621,7 +621,7 @@ pub struct PartnerCreateAppWithContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAppWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -15,7 +15,7 @@ pub struct PartnerCreateCodepayPayer {
     pub auth_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayPayer {
         auth_code: required(0, "auth_code"),
     }
@@ -46,7 +46,7 @@ pub struct PartnerCreateCodepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -87,7 +87,7 @@ pub struct PartnerCreateCodepayStoreInfo {
     pub out_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayStoreInfo {
         id: optional(0, "id"),
         out_id: optional(1, "out_id"),
@@ -141,7 +141,7 @@ pub struct PartnerCreateCodepaySceneInfo {
     pub store_info: PartnerCreateCodepayStoreInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepaySceneInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -205,7 +205,7 @@ pub struct PartnerCreateCodepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wxpay_goods_id: optional(1, "wxpay_goods_id"),
@@ -269,7 +269,7 @@ pub struct PartnerCreateCodepayDetail {
     pub goods_detail: ::std::vec::Vec<PartnerCreateCodepayGoodsDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -317,7 +317,7 @@ pub struct PartnerCreateCodepaySettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -394,7 +394,7 @@ pub struct PartnerCreateCodepayBody {
     pub settle_info: ::std::option::Option<PartnerCreateCodepaySettleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayBody {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -519,7 +519,7 @@ pub struct PartnerCreateCodepayResponsePayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayResponsePayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -565,7 +565,7 @@ pub struct PartnerCreateCodepayResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayResponseAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -624,7 +624,7 @@ pub struct PartnerCreateCodepayPromotionDetailGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -702,7 +702,7 @@ pub struct PartnerCreateCodepayPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -805,7 +805,7 @@ pub struct PartnerCreateCodepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateCodepayResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),

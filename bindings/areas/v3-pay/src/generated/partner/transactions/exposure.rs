@@ -20,7 +20,7 @@ pub struct PartnerCreateExposurePayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateExposurePayer {
         sp_openid: optional(0, "sp_openid"),
         phone_number_hash: optional(1, "phone_number_hash"),
@@ -96,7 +96,7 @@ pub struct PartnerCreateExposureBody {
     pub out_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateExposureBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -155,7 +155,7 @@ pub struct PartnerCreateExposureResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateExposureResponse {
         fqf_exposure: optional(0, "fqf_exposure"),
         market_exposure_token: optional(1, "market_exposure_token"),

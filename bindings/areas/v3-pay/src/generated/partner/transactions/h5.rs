@@ -17,7 +17,7 @@ pub struct PartnerH5PrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -62,7 +62,7 @@ pub struct PartnerH5PrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -129,7 +129,7 @@ pub struct PartnerH5PrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -194,7 +194,7 @@ pub struct PartnerH5PrepayDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -261,7 +261,7 @@ pub struct PartnerH5PrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -320,7 +320,7 @@ pub struct PartnerH5PrepayH5Info {
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayH5Info {
         type_: optional(0, "type"),
         app_name: optional(1, "app_name"),
@@ -409,7 +409,7 @@ pub struct PartnerH5PrepaySceneInfo {
     pub h5_info: ::std::option::Option<PartnerH5PrepayH5Info>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -503,7 +503,7 @@ pub struct PartnerH5PrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -538,7 +538,7 @@ pub struct PartnerH5PrepayPayer {
     pub identity: ::std::option::Option<PartnerH5PrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayPayer {
         identity: optional(0, "identity"),
     }
@@ -625,7 +625,7 @@ pub struct PartnerH5PrepayBody {
     pub payer: ::std::option::Option<PartnerH5PrepayPayer>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -767,7 +767,7 @@ pub struct PartnerH5PrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerH5PrepayResponse {
         h5_url: optional(0, "h5_url"),
         ..extra

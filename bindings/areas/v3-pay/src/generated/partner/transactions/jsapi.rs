@@ -17,7 +17,7 @@ pub struct PartnerJsapiPrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -62,7 +62,7 @@ pub struct PartnerJsapiPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -129,7 +129,7 @@ pub struct PartnerJsapiPrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -194,7 +194,7 @@ pub struct PartnerJsapiPrepayDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -261,7 +261,7 @@ pub struct PartnerJsapiPrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -313,7 +313,7 @@ pub struct PartnerJsapiPrepaySceneInfo {
     pub store_info: ::std::option::Option<PartnerJsapiPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -399,7 +399,7 @@ pub struct PartnerJsapiPrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -441,7 +441,7 @@ pub struct PartnerJsapiPrepayPayer {
     pub identity: ::std::option::Option<PartnerJsapiPrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayPayer {
         sp_openid: required(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -508,7 +508,7 @@ pub struct PartnerJsapiPrepaySubsidyPlanItem {
     pub subsidy_percent: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepaySubsidyPlanItem {
         subsidy_installment_num: required(0, "subsidy_installment_num"),
         subsidy_percent: required(1, "subsidy_percent"),
@@ -542,7 +542,7 @@ pub struct PartnerJsapiPrepaySubsidyDetailItem {
     pub subsidy_plan: ::std::vec::Vec<PartnerJsapiPrepaySubsidyPlanItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepaySubsidyDetailItem {
         subsidy_period_type: required(0, "subsidy_period_type"),
         subsidy_plan: required(1, "subsidy_plan"),
@@ -576,7 +576,7 @@ pub struct PartnerJsapiPrepaySubsidyInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepaySubsidyInfo {
         subsidy_detail: optional(0, "subsidy_detail"),
     }
@@ -669,7 +669,7 @@ pub struct PartnerJsapiPrepayBody {
     pub subsidy_info: ::std::option::Option<PartnerJsapiPrepaySubsidyInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -825,7 +825,7 @@ pub struct PartnerJsapiPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerJsapiPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -14,7 +14,7 @@ pub struct PartnerCreateJsapiWithContractSettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -51,7 +51,7 @@ pub struct PartnerCreateJsapiWithContractAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -92,7 +92,7 @@ pub struct PartnerCreateJsapiWithContractPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -154,7 +154,7 @@ pub struct PartnerCreateJsapiWithContractGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -218,7 +218,7 @@ pub struct PartnerCreateJsapiWithContractDetail {
     pub goods_detail: ::std::vec::Vec<PartnerCreateJsapiWithContractGoodsDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -275,7 +275,7 @@ pub struct PartnerCreateJsapiWithContractStoreInfo {
     pub address: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -351,7 +351,7 @@ pub struct PartnerCreateJsapiWithContractSceneInfo {
     pub store_info: ::std::option::Option<PartnerCreateJsapiWithContractStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -426,7 +426,7 @@ pub struct PartnerCreateJsapiWithContractContractInfo {
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractContractInfo {
         password_free_contract_id: optional(0, "password_free_contract_id"),
         token: optional(1, "token"),
@@ -611,7 +611,7 @@ pub struct PartnerCreateJsapiWithContractBody {
     pub contract_info: PartnerCreateJsapiWithContractContractInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -751,7 +751,7 @@ pub struct PartnerCreateJsapiWithContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateJsapiWithContractResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

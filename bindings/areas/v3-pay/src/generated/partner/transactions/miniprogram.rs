@@ -18,7 +18,7 @@ pub struct PayMiniprogramPrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct PayMiniprogramPrepayPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepayPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -121,7 +121,7 @@ pub struct PayMiniprogramPrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -186,7 +186,7 @@ pub struct PayMiniprogramPrepayDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -244,7 +244,7 @@ pub struct PayMiniprogramPrepayStoreInfo {
     pub out_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepayStoreInfo {
         id: optional(0, "id"),
         out_id: optional(1, "out_id"),
@@ -297,7 +297,7 @@ pub struct PayMiniprogramPrepaySceneInfo {
     pub store_info: ::std::option::Option<PayMiniprogramPrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -352,7 +352,7 @@ pub struct PayMiniprogramPrepaySettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -435,7 +435,7 @@ pub struct PayMiniprogramPrepayBody {
     pub settle_info: ::std::option::Option<PayMiniprogramPrepaySettleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -576,7 +576,7 @@ pub struct PayMiniprogramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayMiniprogramPrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -17,7 +17,7 @@ pub struct PartnerNativePrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -62,7 +62,7 @@ pub struct PartnerNativePrepayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -129,7 +129,7 @@ pub struct PartnerNativePrepayGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -194,7 +194,7 @@ pub struct PartnerNativePrepayDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -261,7 +261,7 @@ pub struct PartnerNativePrepayStoreInfo {
     pub address: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayStoreInfo {
         id: optional(0, "id"),
         name: required(1, "name"),
@@ -313,7 +313,7 @@ pub struct PartnerNativePrepaySceneInfo {
     pub store_info: ::std::option::Option<PartnerNativePrepayStoreInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepaySceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -399,7 +399,7 @@ pub struct PartnerNativePrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -434,7 +434,7 @@ pub struct PartnerNativePrepayPayer {
     pub identity: ::std::option::Option<PartnerNativePrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayPayer {
         identity: optional(0, "identity"),
     }
@@ -520,7 +520,7 @@ pub struct PartnerNativePrepayBody {
     pub payer: ::std::option::Option<PartnerNativePrepayPayer>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -669,7 +669,7 @@ pub struct PartnerNativePrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerNativePrepayResponse {
         code_url: optional(0, "code_url"),
         ..extra

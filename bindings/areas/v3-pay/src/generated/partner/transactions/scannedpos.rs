@@ -18,7 +18,7 @@ pub struct CreateScannedpoAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct CreateScannedpoPayer {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -121,7 +121,7 @@ pub struct CreateScannedpoGoodsDetailItem {
     pub unit_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoGoodsDetailItem {
         merchant_goods_id: required(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -186,7 +186,7 @@ pub struct CreateScannedpoDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -244,7 +244,7 @@ pub struct CreateScannedpoStoreInfo {
     pub out_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoStoreInfo {
         id: optional(0, "id"),
         out_id: optional(1, "out_id"),
@@ -299,7 +299,7 @@ pub struct CreateScannedpoSceneInfo {
     pub store_info: CreateScannedpoStoreInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoSceneInfo {
         payer_client_ip: required(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -342,7 +342,7 @@ pub struct CreateScannedpoSettleInfo {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
     }
@@ -425,7 +425,7 @@ pub struct CreateScannedpoBody {
     pub settle_info: ::std::option::Option<CreateScannedpoSettleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoBody {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -566,7 +566,7 @@ pub struct CreateScannedpoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateScannedpoResponse {
         prepay_id: optional(0, "prepay_id"),
         ..extra

@@ -13,7 +13,7 @@ pub struct QueryOrderByOutTradeNoQuery {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoQuery {
         mchid: required(0, "mchid"),
     }
@@ -93,7 +93,7 @@ pub struct QueryOrderByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -164,7 +164,7 @@ pub struct QueryOrderByOutTradeNoGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -213,7 +213,7 @@ pub struct QueryOrderByOutTradeNoDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -265,7 +265,7 @@ pub struct QueryOrderByOutTradeNoStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -310,7 +310,7 @@ pub struct QueryOrderByOutTradeNoSceneInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoSceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -349,7 +349,7 @@ pub struct QueryOrderByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoPayer {
         openid: optional(0, "openid"),
         ..extra
@@ -389,7 +389,7 @@ pub struct QueryOrderByOutTradeNoInstallmentInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoInstallmentInfo {
         use_subsidy: optional(0, "use_subsidy"),
         selected_installment_number: optional(1, "selected_installment_number"),
@@ -446,7 +446,7 @@ pub struct QueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -542,7 +542,7 @@ pub struct QueryOrderByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -678,7 +678,7 @@ pub struct QueryOrderByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryOrderByOutTradeNoResponse {
         transaction_id: optional(0, "transaction_id"),
         trade_type: optional(1, "trade_type"),

@@ -31,7 +31,7 @@ pub struct QueryDeductionQuery {
     pub out_order_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDeductionQuery {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -100,7 +100,7 @@ pub struct QueryDeductionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDeductionResponse {
         description: optional(0, "description"),
         out_trade_no: optional(1, "out_trade_no"),

@@ -23,7 +23,7 @@ pub struct OverseaQueryServiceorderQuery {
     pub query_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
@@ -119,7 +119,7 @@ pub struct OverseaQueryServiceorderPostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -171,7 +171,7 @@ pub struct OverseaQueryServiceorderPostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -220,7 +220,7 @@ pub struct OverseaQueryServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -319,7 +319,7 @@ pub struct OverseaQueryServiceorderGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -397,7 +397,7 @@ pub struct OverseaQueryServiceorderPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -467,7 +467,7 @@ pub struct OverseaQueryServiceorderDetailsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderDetailsItem {
         seq: optional(0, "seq"),
         amount: optional(1, "amount"),
@@ -529,7 +529,7 @@ pub struct OverseaQueryServiceorderCollection {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
@@ -581,7 +581,7 @@ pub struct OverseaQueryServiceorderTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -623,7 +623,7 @@ pub struct OverseaQueryServiceorderLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -756,7 +756,7 @@ pub struct OverseaQueryServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaQueryServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),
@@ -927,7 +927,7 @@ pub struct OverseaCreateServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
@@ -992,7 +992,7 @@ pub struct OverseaCreateServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -1048,7 +1048,7 @@ pub struct OverseaCreateServiceorderRiskFund {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderRiskFund {
         name: required(0, "name"),
         amount: required(1, "amount"),
@@ -1101,7 +1101,7 @@ pub struct OverseaCreateServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -1166,7 +1166,7 @@ pub struct OverseaCreateServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1272,7 +1272,7 @@ pub struct OverseaCreateServiceorderBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -1422,7 +1422,7 @@ pub struct OverseaCreateServiceorderResponsePostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -1470,7 +1470,7 @@ pub struct OverseaCreateServiceorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -1514,7 +1514,7 @@ pub struct OverseaCreateServiceorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -1623,7 +1623,7 @@ pub struct OverseaCreateServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

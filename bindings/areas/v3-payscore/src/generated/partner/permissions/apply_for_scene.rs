@@ -19,7 +19,7 @@ pub struct ApplyForSceneTransactionSceneInfo {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyForSceneTransactionSceneInfo {
         mchid: required(0, "mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -75,7 +75,7 @@ pub struct ApplyForSceneBody {
     pub transaction_scene_info: ::std::option::Option<ApplyForSceneTransactionSceneInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyForSceneBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -158,7 +158,7 @@ pub struct ApplyForSceneResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyForSceneResponse {
         scene: optional(0, "scene"),
         transaction_permissions_token: optional(1, "transaction_permissions_token"),

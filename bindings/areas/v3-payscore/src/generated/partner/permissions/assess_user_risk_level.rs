@@ -30,7 +30,7 @@ pub struct PartnerCreateAssessUserRiskLevelGoodsItem {
     pub category_id: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAssessUserRiskLevelGoodsItem {
         name: required(0, "name"),
         picture: required(1, "picture"),
@@ -80,7 +80,7 @@ pub struct PartnerCreateAssessUserRiskLevelShoppingInfo {
     pub goods: ::std::vec::Vec<PartnerCreateAssessUserRiskLevelGoodsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAssessUserRiskLevelShoppingInfo {
         goods: required(0, "goods"),
     }
@@ -129,7 +129,7 @@ pub struct PartnerCreateAssessUserRiskLevelBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAssessUserRiskLevelBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -215,7 +215,7 @@ pub struct PartnerCreateAssessUserRiskLevelQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAssessUserRiskLevelQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -297,7 +297,7 @@ pub struct PartnerCreateAssessUserRiskLevelResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateAssessUserRiskLevelResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),

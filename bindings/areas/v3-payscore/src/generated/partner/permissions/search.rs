@@ -30,7 +30,7 @@ pub struct QuerySearchQuery {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySearchQuery {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -151,7 +151,7 @@ pub struct QuerySearchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QuerySearchResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),

@@ -34,7 +34,7 @@ pub struct PartnerTerminatePermissionBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerTerminatePermissionBody {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),

@@ -52,7 +52,7 @@ pub struct GetServiceAccountApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetServiceAccountApplicationResponse {
         service_id: optional(0, "service_id"),
         mchid: optional(1, "mchid"),

@@ -24,7 +24,7 @@ pub struct PartnerCreateDirectCompletePostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateDirectCompletePostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -89,7 +89,7 @@ pub struct PartnerCreateDirectCompletePostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateDirectCompletePostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -147,7 +147,7 @@ pub struct PartnerCreateDirectCompleteTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateDirectCompleteTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -212,7 +212,7 @@ pub struct PartnerCreateDirectCompleteLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateDirectCompleteLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -314,7 +314,7 @@ pub struct PartnerCreateDirectCompleteBody {
     pub openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateDirectCompleteBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),

@@ -21,7 +21,7 @@ pub struct CancelPayafterOrderBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelPayafterOrderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -80,7 +80,7 @@ pub struct CancelPayafterOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelPayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -23,7 +23,7 @@ pub struct CompletePayafterOrderFeesItem {
     pub fee_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompletePayafterOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
@@ -92,7 +92,7 @@ pub struct CompletePayafterOrderDiscountsItem {
     pub discount_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompletePayafterOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
@@ -184,7 +184,7 @@ pub struct CompletePayafterOrderBody {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompletePayafterOrderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -347,7 +347,7 @@ pub struct CompletePayafterOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompletePayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

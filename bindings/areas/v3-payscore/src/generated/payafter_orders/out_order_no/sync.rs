@@ -25,7 +25,7 @@ pub struct SyncPayafterOrderDetail {
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncPayafterOrderDetail {
         paid_time: optional(0, "paid_time"),
     }
@@ -69,7 +69,7 @@ pub struct SyncPayafterOrderBody {
     pub detail: ::std::option::Option<SyncPayafterOrderDetail>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncPayafterOrderBody {
         appid: optional(0, "appid"),
         service_id: optional(1, "service_id"),
@@ -151,7 +151,7 @@ pub struct SyncPayafterOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncPayafterOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -13,7 +13,7 @@ pub struct GetPermissionByAuthorizationCodeQuery {
     pub service_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPermissionByAuthorizationCodeQuery {
         service_id: required(0, "service_id"),
     }
@@ -97,7 +97,7 @@ pub struct GetPermissionByAuthorizationCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPermissionByAuthorizationCodeResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),

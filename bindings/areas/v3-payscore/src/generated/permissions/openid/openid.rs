@@ -17,7 +17,7 @@ pub struct GetPermissionByOpenidQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPermissionByOpenidQuery {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -101,7 +101,7 @@ pub struct GetPermissionByOpenidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPermissionByOpenidResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),

@@ -26,7 +26,7 @@ pub struct PartnerCreatePayscorePlanPlanDetailListItem {
     pub plan_detail_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePayscorePlanPlanDetailListItem {
         original_price: required(0, "original_price"),
         plan_discount_description: optional(1, "plan_discount_description"),
@@ -113,7 +113,7 @@ pub struct PartnerCreatePayscorePlanBody {
     pub merchant_plan_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePayscorePlanBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),
@@ -213,7 +213,7 @@ pub struct PartnerCreatePayscorePlanResponsePlanDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePayscorePlanResponsePlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
@@ -323,7 +323,7 @@ pub struct PartnerCreatePayscorePlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePayscorePlanResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),

@@ -24,7 +24,7 @@ pub struct CompleteServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         amount: optional(1, "amount"),
@@ -89,7 +89,7 @@ pub struct CompleteServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -149,7 +149,7 @@ pub struct CompleteServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -218,7 +218,7 @@ pub struct CompleteServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderLocation {
         end_location: optional(0, "end_location"),
     }
@@ -260,7 +260,7 @@ pub struct CompleteServiceorderDevice {
     pub materiel_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
@@ -349,7 +349,7 @@ pub struct CompleteServiceorderBody {
     pub device: ::std::option::Option<CompleteServiceorderDevice>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -483,7 +483,7 @@ pub struct CompleteServiceorderResponsePostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderResponsePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -535,7 +535,7 @@ pub struct CompleteServiceorderResponsePostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderResponsePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -598,7 +598,7 @@ pub struct CompleteServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -644,7 +644,7 @@ pub struct CompleteServiceorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -683,7 +683,7 @@ pub struct CompleteServiceorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderResponseLocation {
         end_location: optional(0, "end_location"),
         ..extra
@@ -776,7 +776,7 @@ pub struct CompleteServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteServiceorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -15,7 +15,7 @@ pub struct PayServiceorderBody {
     pub service_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayServiceorderBody {
         appid: optional(0, "appid"),
         service_id: optional(1, "service_id"),
@@ -84,7 +84,7 @@ pub struct PayServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayServiceorderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

@@ -23,7 +23,7 @@ pub struct SendPendingmessagePostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendPendingmessagePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -95,7 +95,7 @@ pub struct SendPendingmessagePostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendPendingmessagePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -174,7 +174,7 @@ pub struct SendPendingmessageBody {
     pub prepaid_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendPendingmessageBody {
         service_id: required(0, "service_id"),
         post_payments: required(1, "post_payments"),

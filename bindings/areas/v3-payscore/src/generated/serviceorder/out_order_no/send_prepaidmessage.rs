@@ -23,7 +23,7 @@ pub struct SendPrepaidmessagePostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendPrepaidmessagePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -95,7 +95,7 @@ pub struct SendPrepaidmessagePostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendPrepaidmessagePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -174,7 +174,7 @@ pub struct SendPrepaidmessageBody {
     pub prepaid_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SendPrepaidmessageBody {
         service_id: required(0, "service_id"),
         post_payments: required(1, "post_payments"),

@@ -15,7 +15,7 @@ pub struct SyncServiceorderDetail {
     pub paid_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderDetail {
         paid_time: required(0, "paid_time"),
     }
@@ -56,7 +56,7 @@ pub struct SyncServiceorderBody {
     pub detail: SyncServiceorderDetail,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -107,7 +107,7 @@ pub struct SyncServiceorderPostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -152,7 +152,7 @@ pub struct SyncServiceorderPostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -199,7 +199,7 @@ pub struct SyncServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderRiskFund {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -245,7 +245,7 @@ pub struct SyncServiceorderDetailsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderDetailsItem {
         amount: optional(0, "amount"),
         paid_type: optional(1, "paid_type"),
@@ -301,7 +301,7 @@ pub struct SyncServiceorderCollection {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderCollection {
         state: optional(0, "state"),
         total_amount: optional(1, "total_amount"),
@@ -353,7 +353,7 @@ pub struct SyncServiceorderTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -395,7 +395,7 @@ pub struct SyncServiceorderLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -502,7 +502,7 @@ pub struct SyncServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

@@ -24,7 +24,7 @@ pub struct PartnerSignCreateServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderTimeRange {
         start_time: required(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -89,7 +89,7 @@ pub struct PartnerSignCreateServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -182,7 +182,7 @@ pub struct PartnerSignCreateServiceorderBody {
     pub out_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderBody {
         service_id: required(0, "service_id"),
         sign_plan_id: required(1, "sign_plan_id"),
@@ -301,7 +301,7 @@ pub struct PartnerSignCreateServiceorderPostPaymentsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderPostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -341,7 +341,7 @@ pub struct PartnerSignCreateServiceorderPostDiscountsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderPostDiscountsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -378,7 +378,7 @@ pub struct PartnerSignCreateServiceorderRiskFund {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderRiskFund {
         amount: optional(0, "amount"),
         ..extra
@@ -422,7 +422,7 @@ pub struct PartnerSignCreateServiceorderResponseTimeRange {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderResponseTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -464,7 +464,7 @@ pub struct PartnerSignCreateServiceorderResponseLocation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderResponseLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -565,7 +565,7 @@ pub struct PartnerSignCreateServiceorderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignCreateServiceorderResponse {
         out_order_no: optional(0, "out_order_no"),
         service_id: optional(1, "service_id"),

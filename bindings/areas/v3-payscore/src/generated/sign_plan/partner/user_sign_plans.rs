@@ -19,7 +19,7 @@ pub struct PartnerCreateUserSignPlanSignPlanDetailItem {
     pub merchant_plan_detail_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateUserSignPlanSignPlanDetailItem {
         plan_detail_no: required(0, "plan_detail_no"),
         merchant_plan_detail_no: required(1, "merchant_plan_detail_no"),
@@ -83,7 +83,7 @@ pub struct PartnerCreateUserSignPlanBody {
     pub sign_plan_detail: ::std::vec::Vec<PartnerCreateUserSignPlanSignPlanDetailItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateUserSignPlanBody {
         service_id: required(0, "service_id"),
         plan_id: required(1, "plan_id"),
@@ -212,7 +212,7 @@ pub struct PartnerCreateUserSignPlanSignedDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
@@ -365,7 +365,7 @@ pub struct PartnerCreateUserSignPlanSignPlan {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateUserSignPlanSignPlan {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),
@@ -447,7 +447,7 @@ pub struct PartnerCreateUserSignPlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreateUserSignPlanResponse {
         sign_plan: optional(0, "sign_plan"),
         package: optional(1, "package"),

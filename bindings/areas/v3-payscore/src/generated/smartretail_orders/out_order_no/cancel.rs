@@ -21,7 +21,7 @@ pub struct CancelSmartretailOrderBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelSmartretailOrderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -80,7 +80,7 @@ pub struct CancelSmartretailOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelSmartretailOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

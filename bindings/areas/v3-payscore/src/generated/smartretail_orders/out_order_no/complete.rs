@@ -23,7 +23,7 @@ pub struct CompleteSmartretailOrderFeesItem {
     pub fee_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteSmartretailOrderFeesItem {
         fee_name: optional(0, "fee_name"),
         fee_count: optional(1, "fee_count"),
@@ -92,7 +92,7 @@ pub struct CompleteSmartretailOrderDiscountsItem {
     pub discount_desc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteSmartretailOrderDiscountsItem {
         discount_name: optional(0, "discount_name"),
         discount_amount: optional(1, "discount_amount"),
@@ -184,7 +184,7 @@ pub struct CompleteSmartretailOrderBody {
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteSmartretailOrderBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -347,7 +347,7 @@ pub struct CompleteSmartretailOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteSmartretailOrderResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

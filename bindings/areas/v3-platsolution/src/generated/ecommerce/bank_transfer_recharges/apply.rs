@@ -30,7 +30,7 @@ pub struct PlatsolutionApplyBankTransferRechargeRechargeAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionApplyBankTransferRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
@@ -85,7 +85,7 @@ pub struct PlatsolutionApplyBankTransferRechargeBody {
     pub recharge_amount: PlatsolutionApplyBankTransferRechargeRechargeAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionApplyBankTransferRechargeBody {
         out_recharge_no: required(0, "out_recharge_no"),
         recharge_scene: required(1, "recharge_scene"),
@@ -139,7 +139,7 @@ pub struct PlatsolutionApplyBankTransferRechargeTransferInAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionApplyBankTransferRechargeTransferInAccount {
         bank_name: optional(0, "bank_name"),
         bank_address_code: optional(1, "bank_address_code"),
@@ -192,7 +192,7 @@ pub struct PlatsolutionApplyBankTransferRechargeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionApplyBankTransferRechargeResponse {
         recharge_id: optional(0, "recharge_id"),
         out_recharge_no: optional(1, "out_recharge_no"),

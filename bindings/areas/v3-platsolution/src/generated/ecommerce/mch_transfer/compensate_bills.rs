@@ -42,7 +42,7 @@ pub struct CreateCompensateBillTransactionInfo {
     pub type_: ::std::option::Option<CreateCompensateBillTransactionInfoType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCompensateBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -83,7 +83,7 @@ pub struct CreateCompensateBillReceiver {
     pub transaction_info: ::std::option::Option<CreateCompensateBillTransactionInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCompensateBillReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -146,7 +146,7 @@ pub struct CreateCompensateBillBody {
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCompensateBillBody {
         receiver: required(0, "receiver"),
         out_bill_no: required(1, "out_bill_no"),
@@ -234,7 +234,7 @@ pub struct CreateCompensateBillReceiverTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCompensateBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -275,7 +275,7 @@ pub struct CreateCompensateBillReceiverDetailReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCompensateBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -310,7 +310,7 @@ pub struct CreateCompensateBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCompensateBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -398,7 +398,7 @@ pub struct CreateCompensateBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCompensateBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),

@@ -45,7 +45,7 @@ pub struct CreateDepositAfterSalesCompensationBillTransactionInfo {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -85,7 +85,7 @@ pub struct CreateDepositAfterSalesCompensationBillUserInfo {
     pub sp_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillUserInfo {
         sp_openid: optional(0, "sp_openid"),
     }
@@ -132,7 +132,7 @@ pub struct CreateDepositAfterSalesCompensationBillReceiver {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -215,7 +215,7 @@ pub struct CreateDepositAfterSalesCompensationBillBody {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
@@ -327,7 +327,7 @@ pub struct CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -368,7 +368,7 @@ pub struct CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -405,7 +405,7 @@ pub struct CreateDepositAfterSalesCompensationBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -501,7 +501,7 @@ pub struct CreateDepositAfterSalesCompensationBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositAfterSalesCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -25,7 +25,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillMchInfo {
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillMchInfo {
         mchid: optional(0, "mchid"),
     }
@@ -79,7 +79,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillTransactionInfo {
     pub type_: CreateDepositInsurancePremiumsCompensationBillTransactionInfoType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: required(1, "type"),
@@ -122,7 +122,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillReceiver {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -196,7 +196,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillBody {
     pub transfer_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
@@ -265,7 +265,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
@@ -300,7 +300,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         ..extra
@@ -344,7 +344,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver 
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -383,7 +383,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -481,7 +481,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositInsurancePremiumsCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -31,7 +31,7 @@ pub struct CreateDepositShippingCostCompensationBillTransactionInfo {
     pub type_: ::std::option::Option<CreateDepositShippingCostCompensationBillType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -71,7 +71,7 @@ pub struct CreateDepositShippingCostCompensationBillUserInfo {
     pub sp_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillUserInfo {
         sp_openid: optional(0, "sp_openid"),
     }
@@ -114,7 +114,7 @@ pub struct CreateDepositShippingCostCompensationBillReceiver {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillReceiver {
         transaction_info: optional(0, "transaction_info"),
         user_info: optional(1, "user_info"),
@@ -183,7 +183,7 @@ pub struct CreateDepositShippingCostCompensationBillBody {
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
@@ -282,7 +282,7 @@ pub struct CreateDepositShippingCostCompensationBillReceiverTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -317,7 +317,7 @@ pub struct CreateDepositShippingCostCompensationBillReceiverUserInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillReceiverUserInfo {
         sp_openid: optional(0, "sp_openid"),
         ..extra
@@ -357,7 +357,7 @@ pub struct CreateDepositShippingCostCompensationBillReceiverDetailReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillReceiverDetailReceiver {
         transaction_info: optional(0, "transaction_info"),
         user_info: optional(1, "user_info"),
@@ -394,7 +394,7 @@ pub struct CreateDepositShippingCostCompensationBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -490,7 +490,7 @@ pub struct CreateDepositShippingCostCompensationBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositShippingCostCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -43,7 +43,7 @@ pub struct CreateInsuranceClaimBillTransactionInfo {
     pub type_: ::std::option::Option<CreateInsuranceClaimBillTransactionInfoType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceClaimBillTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -87,7 +87,7 @@ pub struct CreateInsuranceClaimBillReceiver {
     pub transaction_info: ::std::option::Option<CreateInsuranceClaimBillTransactionInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceClaimBillReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -144,7 +144,7 @@ pub struct CreateInsuranceClaimBillBody {
     pub transfer_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceClaimBillBody {
         sub_mchid: optional(0, "sub_mchid"),
         receiver: required(1, "receiver"),
@@ -208,7 +208,7 @@ pub struct CreateInsuranceClaimBillReceiverTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceClaimBillReceiverTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -249,7 +249,7 @@ pub struct CreateInsuranceClaimBillReceiverDetailReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceClaimBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -284,7 +284,7 @@ pub struct CreateInsuranceClaimBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceClaimBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -375,7 +375,7 @@ pub struct CreateInsuranceClaimBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInsuranceClaimBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -26,7 +26,7 @@ pub struct CreateSubMchCompensationBillMchInfo {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchCompensationBillMchInfo {
         mchid: required(0, "mchid"),
     }
@@ -59,7 +59,7 @@ pub struct CreateSubMchCompensationBillReceiver {
     pub mch_info: CreateSubMchCompensationBillMchInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchCompensationBillReceiver {
         type_: required(0, "type"),
         mch_info: required(1, "mch_info"),
@@ -105,7 +105,7 @@ pub struct CreateSubMchCompensationBillBody {
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchCompensationBillBody {
         receiver: required(0, "receiver"),
         out_bill_no: required(1, "out_bill_no"),
@@ -160,7 +160,7 @@ pub struct CreateSubMchCompensationBillReceiverMchInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchCompensationBillReceiverMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
@@ -197,7 +197,7 @@ pub struct CreateSubMchCompensationBillReceiverDetailReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchCompensationBillReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -234,7 +234,7 @@ pub struct CreateSubMchCompensationBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -323,7 +323,7 @@ pub struct CreateSubMchCompensationBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateSubMchCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),

@@ -43,7 +43,7 @@ pub struct PlatsolutionTransferBillsMchInfo {
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionTransferBillsMchInfo {
         mch_id: optional(0, "mch_id"),
         mchid: optional(1, "mchid"),
@@ -94,7 +94,7 @@ pub struct PlatsolutionTransferBillsReceiver {
     pub mch_info: ::std::option::Option<PlatsolutionTransferBillsMchInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionTransferBillsReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -158,7 +158,7 @@ pub struct PlatsolutionTransferBillsBody {
     pub receiver_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionTransferBillsBody {
         sub_mchid: optional(0, "sub_mchid"),
         sp_appid: optional(1, "sp_appid"),
@@ -241,7 +241,7 @@ pub struct PlatsolutionTransferBillsReceiverMchInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionTransferBillsReceiverMchInfo {
         mch_id: optional(0, "mch_id"),
         ..extra
@@ -278,7 +278,7 @@ pub struct PlatsolutionTransferBillsReceiverDetailReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionTransferBillsReceiverDetailReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -313,7 +313,7 @@ pub struct PlatsolutionTransferBillsReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionTransferBillsReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -413,7 +413,7 @@ pub struct PlatsolutionTransferBillsResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionTransferBillsResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -41,7 +41,7 @@ pub struct ApplyRechargeRechargeAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
@@ -124,7 +124,7 @@ pub struct ApplyRechargeBody {
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyRechargeBody {
         sub_mchid: required(0, "sub_mchid"),
         out_recharge_no: required(1, "out_recharge_no"),
@@ -216,7 +216,7 @@ pub struct ApplyRechargeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyRechargeResponse {
         recharge_id: optional(0, "recharge_id"),
         out_recharge_no: optional(1, "out_recharge_no"),

@@ -29,7 +29,7 @@ pub struct CreatePrepaySettleOrderAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepaySettleOrderAmount {
         amount: required(0, "amount"),
         currency: optional(1, "currency"),
@@ -84,7 +84,7 @@ pub struct CreatePrepaySettleOrderSettleDetailInfoListItem {
     pub amount: CreatePrepaySettleOrderAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepaySettleOrderSettleDetailInfoListItem {
         out_settle_detail_no: required(0, "out_settle_detail_no"),
         settle_type: required(1, "settle_type"),
@@ -136,7 +136,7 @@ pub struct CreatePrepaySettleOrderSettleInfoListItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepaySettleOrderSettleInfoListItem {
         out_settle_no: required(0, "out_settle_no"),
         transaction_id: required(1, "transaction_id"),
@@ -201,7 +201,7 @@ pub struct CreatePrepaySettleOrderBody {
     pub receive_type_template_id: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepaySettleOrderBody {
         appid: required(0, "appid"),
         out_settle_batch_no: required(1, "out_settle_batch_no"),
@@ -298,7 +298,7 @@ pub struct CreatePrepaySettleOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepaySettleOrderResponse {
         out_settle_batch_no: optional(0, "out_settle_batch_no"),
         settle_batch_no: optional(1, "settle_batch_no"),

@@ -45,7 +45,7 @@ pub struct CreateDayEndBalanceWithdrawBody {
     pub reserve_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDayEndBalanceWithdrawBody {
         sub_mchid: required(0, "sub_mchid"),
         out_request_no: required(1, "out_request_no"),
@@ -223,7 +223,7 @@ pub struct CreateDayEndBalanceWithdrawResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDayEndBalanceWithdrawResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

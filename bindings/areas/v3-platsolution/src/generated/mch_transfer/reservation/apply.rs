@@ -29,7 +29,7 @@ pub struct ApplyReservationInsurancePolicy {
     pub claim_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyReservationInsurancePolicy {
         product_registration_no: required(0, "product_registration_no"),
         policy_no: required(1, "policy_no"),
@@ -86,7 +86,7 @@ pub struct ApplyReservationSceneReportData {
     pub insurance_policy: ::std::option::Option<ApplyReservationInsurancePolicy>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyReservationSceneReportData {
         insurance_policy: optional(0, "insurance_policy"),
     }
@@ -165,7 +165,7 @@ pub struct ApplyReservationBody {
     pub scene_report_data: ::std::option::Option<ApplyReservationSceneReportData>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyReservationBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_appid: required(1, "sp_appid"),
@@ -314,7 +314,7 @@ pub struct ApplyReservationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyReservationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_reservation_no: optional(1, "out_reservation_no"),

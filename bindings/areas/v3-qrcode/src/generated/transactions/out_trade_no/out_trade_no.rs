@@ -12,7 +12,7 @@ pub struct QrcodeQueryTransactionQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QrcodeQueryTransactionQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -97,7 +97,7 @@ pub struct QrcodeQueryTransactionBusInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QrcodeQueryTransactionBusInfo {
         start_time: optional(0, "start_time"),
         line_name: optional(1, "line_name"),
@@ -143,7 +143,7 @@ pub struct QrcodeQueryTransactionMetroInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QrcodeQueryTransactionMetroInfo {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -234,7 +234,7 @@ pub struct QrcodeQueryTransactionPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QrcodeQueryTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -350,7 +350,7 @@ pub struct QrcodeQueryTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QrcodeQueryTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),

@@ -18,7 +18,7 @@ pub struct QueryUserServiceQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUserServiceQuery {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),
@@ -94,7 +94,7 @@ pub struct QueryUserServiceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryUserServiceResponse {
         contract_id: optional(0, "contract_id"),
         user_service_state: optional(1, "user_service_state"),

@@ -32,7 +32,7 @@ pub struct GetApplicationByApplicationIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplicationByApplicationIdResponse {
         application_state: optional(0, "application_state"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -154,7 +154,7 @@ pub struct ModifyApplicationByApplicationIdActivityApplyInformationItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyApplicationByApplicationIdActivityApplyInformationItem {
         apply_material_id: optional(0, "apply_material_id"),
         apply_material_information: optional(1, "apply_material_information"),
@@ -208,7 +208,7 @@ pub struct ModifyApplicationByApplicationIdActivityDetailModification {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyApplicationByApplicationIdActivityDetailModification {
         activity_rate: optional(0, "activity_rate"),
         activity_apply_information: optional(1, "activity_apply_information"),
@@ -264,7 +264,7 @@ pub struct ModifyApplicationByApplicationIdAdditionalInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyApplicationByApplicationIdAdditionalInformation {
         additional_message: optional(0, "additional_message"),
         additional_material: optional(1, "additional_material"),
@@ -316,7 +316,7 @@ pub struct ModifyApplicationByApplicationIdBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyApplicationByApplicationIdBody {
         activity_detail_modification: optional(0, "activity_detail_modification"),
         additional_information: optional(1, "additional_information"),
@@ -371,7 +371,7 @@ pub struct ModifyApplicationByApplicationIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyApplicationByApplicationIdResponse {
         application_id: optional(0, "application_id"),
         ..extra

@@ -58,7 +58,7 @@ pub struct GetBankTransferRechargeByOutRechargeNoRechargeAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBankTransferRechargeByOutRechargeNoRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
@@ -105,7 +105,7 @@ pub struct GetBankTransferRechargeByOutRechargeNoBankTransferInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBankTransferRechargeByOutRechargeNoBankTransferInfo {
         memo: optional(0, "memo"),
         return_time: optional(1, "return_time"),
@@ -201,7 +201,7 @@ pub struct GetBankTransferRechargeByOutRechargeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBankTransferRechargeByOutRechargeNoResponse {
         mchid: optional(0, "mchid"),
         recharge_id: optional(1, "recharge_id"),

@@ -12,7 +12,7 @@ pub struct QueryRefundByOutRefundNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundByOutRefundNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -116,7 +116,7 @@ pub struct QueryRefundByOutRefundNoFromItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundByOutRefundNoFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -194,7 +194,7 @@ pub struct QueryRefundByOutRefundNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundByOutRefundNoAmount {
         total: optional(0, "total"),
         refund: optional(1, "refund"),
@@ -268,7 +268,7 @@ pub struct QueryRefundByOutRefundNoGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundByOutRefundNoGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -339,7 +339,7 @@ pub struct QueryRefundByOutRefundNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundByOutRefundNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -439,7 +439,7 @@ pub struct QueryRefundByOutRefundNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundByOutRefundNoResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -19,7 +19,7 @@ pub struct CreatePrepayAmount {
     pub currency: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayAmount {
         total_amount: required(0, "total_amount"),
         currency: required(1, "currency"),
@@ -54,7 +54,7 @@ pub struct CreatePrepaySettleInfo {
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepaySettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -118,7 +118,7 @@ pub struct CreatePrepaySubOrdersItem {
     pub settle_info: ::std::option::Option<CreatePrepaySettleInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepaySubOrdersItem {
         mchid: required(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -214,7 +214,7 @@ pub struct CreatePrepayH5Info {
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayH5Info {
         combine_appid: required(0, "combine_appid"),
         payer_client_ip: required(1, "payer_client_ip"),
@@ -286,7 +286,7 @@ pub struct CreatePrepayAppInfo {
     pub combine_appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayAppInfo {
         combine_appid: required(0, "combine_appid"),
     }
@@ -318,7 +318,7 @@ pub struct CreatePrepayMiniprogramInfo {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayMiniprogramInfo {
         combine_appid: required(0, "combine_appid"),
         openid: required(1, "openid"),
@@ -381,7 +381,7 @@ pub struct CreatePrepayIdentity {
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayIdentity {
         type_: required(0, "type"),
         number: required(1, "number"),
@@ -416,7 +416,7 @@ pub struct CreatePrepayCombinePayerInfo {
     pub identity: ::std::option::Option<CreatePrepayIdentity>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayCombinePayerInfo {
         identity: optional(0, "identity"),
     }
@@ -455,7 +455,7 @@ pub struct CreatePrepayWechatWebInfo {
     pub webview_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayWechatWebInfo {
         combine_appid: optional(0, "combine_appid"),
         openid: optional(1, "openid"),
@@ -541,7 +541,7 @@ pub struct CreatePrepayBody {
     pub wechat_web_info: ::std::option::Option<CreatePrepayWechatWebInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayBody {
         combine_out_trade_no: required(0, "combine_out_trade_no"),
         combine_mchid: required(1, "combine_mchid"),
@@ -652,7 +652,7 @@ pub struct CreatePrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePrepayResponse {
         prepay_id: optional(0, "prepay_id"),
         h5_url: optional(1, "h5_url"),

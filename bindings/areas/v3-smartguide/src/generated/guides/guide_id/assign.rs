@@ -16,7 +16,7 @@ pub struct CreateAssignBody {
     pub out_trade_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAssignBody {
         sub_mchid: optional(0, "sub_mchid"),
         out_trade_no: required(1, "out_trade_no"),

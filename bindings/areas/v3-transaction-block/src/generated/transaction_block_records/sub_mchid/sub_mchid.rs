@@ -16,7 +16,7 @@ pub struct GetTransactionBlockRecordBySubMchidQuery {
     pub offset: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidQuery {
         limit: required(0, "limit"),
         offset: optional(1, "offset"),
@@ -124,7 +124,7 @@ pub struct GetTransactionBlockRecordBySubMchidFieldDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
@@ -189,7 +189,7 @@ pub struct GetTransactionBlockRecordBySubMchidRepeatedFieldData {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidRepeatedFieldData {
         field_data: optional(0, "field_data"),
         ..extra
@@ -243,7 +243,7 @@ pub struct GetTransactionBlockRecordBySubMchidStringCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
@@ -286,7 +286,7 @@ pub struct GetTransactionBlockRecordBySubMchidEnumCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -356,7 +356,7 @@ pub struct GetTransactionBlockRecordBySubMchidFileCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -398,7 +398,7 @@ pub struct GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -438,7 +438,7 @@ pub struct GetTransactionBlockRecordBySubMchidRelationsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -543,7 +543,7 @@ pub struct GetTransactionBlockRecordBySubMchidRecordFieldsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -610,7 +610,7 @@ pub struct GetTransactionBlockRecordBySubMchidRequestedItemInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidRequestedItemInfo {
         record_fields: optional(0, "record_fields"),
         ..extra
@@ -668,7 +668,7 @@ pub struct GetTransactionBlockRecordBySubMchidDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidDataItem {
         block_record_id: optional(0, "block_record_id"),
         block_time: optional(1, "block_time"),
@@ -720,7 +720,7 @@ pub struct GetTransactionBlockRecordBySubMchidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransactionBlockRecordBySubMchidResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),

@@ -58,7 +58,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
         longitude: optional(0, "longitude"),
         latitude: optional(1, "latitude"),
@@ -248,7 +248,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
         field_data: required(0, "field_data"),
     }
@@ -302,7 +302,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
         min_string_length: optional(0, "min_string_length"),
         max_string_length: optional(1, "max_string_length"),
@@ -360,7 +360,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -445,7 +445,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
     pub max_file_size: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -510,7 +510,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
     pub max_list_length: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
         min_list_length: optional(0, "min_list_length"),
         max_list_length: optional(1, "max_list_length"),
@@ -556,7 +556,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidRelationsItem {
     pub source_value: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidRelationsItem {
         source_key: optional(0, "source_key"),
         source_value: optional(1, "source_value"),
@@ -670,7 +670,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
         item_id: optional(0, "item_id"),
         field_name: optional(1, "field_name"),
@@ -873,7 +873,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidSubmitData {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidSubmitData {
         record_fields: required(0, "record_fields"),
     }
@@ -911,7 +911,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidBody {
         merchant_submit_id: required(0, "merchant_submit_id"),
         submit_data: required(1, "submit_data"),
@@ -974,7 +974,7 @@ pub struct CreateTransactionBlockSubmissionBySubMchidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTransactionBlockSubmissionBySubMchidResponse {
         block_submission_id: optional(0, "block_submission_id"),
         submit_time: optional(1, "submit_time"),

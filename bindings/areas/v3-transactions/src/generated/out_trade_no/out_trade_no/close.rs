@@ -19,7 +19,7 @@ pub struct OutCloseTransactionBody {
     pub sp_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OutCloseTransactionBody {
         mchid: required(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

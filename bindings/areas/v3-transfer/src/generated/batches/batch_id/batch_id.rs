@@ -22,7 +22,7 @@ pub struct GetTransferBatchByNoQuery {
     pub detail_status: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBatchByNoQuery {
         need_query_detail: required(0, "need_query_detail"),
         offset: optional(1, "offset"),
@@ -151,7 +151,7 @@ pub struct GetTransferBatchByNoTransferBatch {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBatchByNoTransferBatch {
         mchid: optional(0, "mchid"),
         out_batch_no: optional(1, "out_batch_no"),
@@ -230,7 +230,7 @@ pub struct GetTransferBatchByNoTransferDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBatchByNoTransferDetailListItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -272,7 +272,7 @@ pub struct GetTransferBatchByNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBatchByNoResponse {
         transfer_batch: optional(0, "transfer_batch"),
         transfer_detail_list: optional(1, "transfer_detail_list"),

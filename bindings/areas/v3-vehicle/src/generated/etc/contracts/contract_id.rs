@@ -12,7 +12,7 @@ pub struct VehicleGetContractQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -86,7 +86,7 @@ pub struct VehicleGetContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetContractResponse {
         appid: optional(0, "appid"),
         sp_mchid: optional(1, "sp_mchid"),

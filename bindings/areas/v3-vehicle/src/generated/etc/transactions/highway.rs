@@ -43,7 +43,7 @@ pub struct CreateHighwayHighwayInfo {
     pub carrying_range: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayHighwayInfo {
         plate_number: required(0, "plate_number"),
         start_time: required(1, "start_time"),
@@ -128,7 +128,7 @@ pub struct CreateHighwayAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -176,7 +176,7 @@ pub struct CreateHighwayDeviceInfo {
     pub device_ip: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: required(1, "device_ip"),
@@ -248,7 +248,7 @@ pub struct CreateHighwayBody {
     pub device_info: ::std::option::Option<CreateHighwayDeviceInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayBody {
         out_trade_no: required(0, "out_trade_no"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -351,7 +351,7 @@ pub struct CreateHighwayPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -397,7 +397,7 @@ pub struct CreateHighwayResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -439,7 +439,7 @@ pub struct CreateHighwayResponseDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayResponseDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -503,7 +503,7 @@ pub struct CreateHighwayPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -611,7 +611,7 @@ pub struct CreateHighwayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateHighwayResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -45,7 +45,7 @@ pub struct QueryPlateServiceQuery {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPlateServiceQuery {
         appid: required(0, "appid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -121,7 +121,7 @@ pub struct QueryPlateServiceResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPlateServiceResponse {
         plate_number: optional(0, "plate_number"),
         plate_color: optional(1, "plate_color"),

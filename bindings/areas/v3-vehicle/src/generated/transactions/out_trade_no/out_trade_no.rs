@@ -12,7 +12,7 @@ pub struct VehicleQueryTransactionQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryTransactionQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -105,7 +105,7 @@ pub struct VehicleQueryTransactionParkingInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryTransactionParkingInfo {
         parking_id: optional(0, "parking_id"),
         plate_number: optional(1, "plate_number"),
@@ -157,7 +157,7 @@ pub struct VehicleQueryTransactionPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryTransactionPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -205,7 +205,7 @@ pub struct VehicleQueryTransactionAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryTransactionAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -276,7 +276,7 @@ pub struct VehicleQueryTransactionPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryTransactionPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -403,7 +403,7 @@ pub struct VehicleQueryTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryTransactionResponse {
         appid: optional(0, "appid"),
         sub_appid: optional(1, "sub_appid"),

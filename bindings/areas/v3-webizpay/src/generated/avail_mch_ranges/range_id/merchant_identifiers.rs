@@ -21,7 +21,7 @@ pub struct QueryMerchantIdentifierQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMerchantIdentifierQuery {
         sp_mchid: required(0, "sp_mchid"),
         offset: required(1, "offset"),
@@ -80,7 +80,7 @@ pub struct QueryMerchantIdentifierResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryMerchantIdentifierResponse {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
@@ -223,7 +223,7 @@ pub struct CreateMerchantIdentifierBody {
     pub merchant_identifier: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantIdentifierBody {
         sp_mchid: required(0, "sp_mchid"),
         merchant_identifier: required(1, "merchant_identifier"),
@@ -259,7 +259,7 @@ pub struct CreateMerchantIdentifierResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateMerchantIdentifierResponse {
         range_id: optional(0, "range_id"),
         ..extra

@@ -17,7 +17,7 @@ pub struct RevokeEmployeeBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RevokeEmployeeBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -90,7 +90,7 @@ pub struct RevokeEmployeeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RevokeEmployeeResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -13,7 +13,7 @@ pub struct GetEntityMatchQuery {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEntityMatchQuery {
         sp_mchid: required(0, "sp_mchid"),
     }
@@ -70,7 +70,7 @@ pub struct GetEntityMatchMatchResultsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEntityMatchMatchResultsItem {
         organization_code: optional(0, "organization_code"),
         store_name: optional(1, "store_name"),
@@ -127,7 +127,7 @@ pub struct GetEntityMatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetEntityMatchResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_batch_id: optional(1, "out_batch_id"),

@@ -17,7 +17,7 @@ pub struct QueryAuthorizationStateQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAuthorizationStateQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -84,7 +84,7 @@ pub struct QueryAuthorizationStateEmployeeListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAuthorizationStateEmployeeListItem {
         employee_id: optional(0, "employee_id"),
         authorization_state: optional(1, "authorization_state"),
@@ -138,7 +138,7 @@ pub struct QueryAuthorizationStateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAuthorizationStateResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -33,7 +33,7 @@ pub struct CreateAuthorizationUrlBody {
     pub application_type: CreateAuthorizationUrlApplicationType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAuthorizationUrlBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -99,7 +99,7 @@ pub struct CreateAuthorizationUrlResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAuthorizationUrlResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

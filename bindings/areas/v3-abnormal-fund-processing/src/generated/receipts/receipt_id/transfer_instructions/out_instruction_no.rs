@@ -34,7 +34,7 @@ pub struct GetTransferInstructionCommander {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferInstructionCommander {
         operator: optional(0, "operator"),
         mchid: optional(1, "mchid"),
@@ -91,7 +91,7 @@ pub struct GetTransferInstructionReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferInstructionReceiver {
         account_type: optional(0, "account_type"),
         openid: optional(1, "openid"),
@@ -179,7 +179,7 @@ pub struct GetTransferInstructionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferInstructionResponse {
         out_instruction_no: optional(0, "out_instruction_no"),
         commander: optional(1, "commander"),

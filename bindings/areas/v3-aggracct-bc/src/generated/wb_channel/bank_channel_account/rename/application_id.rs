@@ -19,7 +19,7 @@ pub struct GetRenameQuery {
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRenameQuery {
         mchid: required(0, "mchid"),
         bal_account_no: required(1, "bal_account_no"),
@@ -124,7 +124,7 @@ pub struct GetRenameResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRenameResponse {
         change_scene: optional(0, "change_scene"),
         application_id: optional(1, "application_id"),

@@ -24,7 +24,7 @@ pub struct GetApplicationQuery {
     pub account_number_rule: ::std::option::Option<GetApplicationAccountNumberRule>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplicationQuery {
         account_number_rule: optional(0, "account_number_rule"),
     }
@@ -121,7 +121,7 @@ pub struct GetApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplicationResponse {
         account_name: optional(0, "account_name"),
         account_type: optional(1, "account_type"),

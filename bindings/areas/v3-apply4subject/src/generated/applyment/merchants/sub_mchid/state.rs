@@ -30,7 +30,7 @@ pub struct QueryStateResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryStateResponse {
         authorize_state: optional(0, "authorize_state"),
         ..extra

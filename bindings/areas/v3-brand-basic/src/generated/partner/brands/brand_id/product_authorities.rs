@@ -67,7 +67,7 @@ pub struct QueryProductAuthorityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryProductAuthorityResponse {
         brand_id: optional(0, "brand_id"),
         authorization_type: optional(1, "authorization_type"),

@@ -13,7 +13,7 @@ pub struct GetCardLinkByBusinessCodeQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardLinkByBusinessCodeQuery {
         brand_id: required(0, "brand_id"),
     }
@@ -102,7 +102,7 @@ pub struct GetCardLinkByBusinessCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCardLinkByBusinessCodeResponse {
         business_code: optional(0, "business_code"),
         brand_id: optional(1, "brand_id"),

@@ -13,7 +13,7 @@ pub struct BrandGetCardQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetCardQuery {
         brand_id: required(0, "brand_id"),
     }
@@ -87,7 +87,7 @@ pub struct BrandGetCardCodeJumpInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
@@ -147,7 +147,7 @@ pub struct BrandGetCardValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -192,7 +192,7 @@ pub struct BrandGetCardPurchaseInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
@@ -264,7 +264,7 @@ pub struct BrandGetCardCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -308,7 +308,7 @@ pub struct BrandGetCardUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -455,7 +455,7 @@ pub struct BrandGetCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandGetCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
@@ -626,7 +626,7 @@ pub struct BrandModifyCardCodeJumpInformation {
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandModifyCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
@@ -684,7 +684,7 @@ pub struct BrandModifyCardValidDateInformation {
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandModifyCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -754,7 +754,7 @@ pub struct BrandModifyCardPurchaseInformation {
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandModifyCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
@@ -816,7 +816,7 @@ pub struct BrandModifyCardCustomFieldListItem {
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandModifyCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -878,7 +878,7 @@ pub struct BrandModifyCardUserInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandModifyCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -974,7 +974,7 @@ pub struct BrandModifyCardBody {
     pub user_information: ::std::option::Option<BrandModifyCardUserInformation>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandModifyCardBody {
         brand_id: required(0, "brand_id"),
         card_title: optional(1, "card_title"),
@@ -1277,7 +1277,7 @@ pub struct BrandModifyCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandModifyCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),
@@ -1439,7 +1439,7 @@ pub struct BrandDeleteCardQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandDeleteCardQuery {
         brand_id: required(0, "brand_id"),
     }
@@ -1570,7 +1570,7 @@ pub struct BrandDeleteCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandDeleteCardResponse {
         card_id: optional(0, "card_id"),
         brand_id: optional(1, "brand_id"),

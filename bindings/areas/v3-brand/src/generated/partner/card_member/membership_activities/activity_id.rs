@@ -13,7 +13,7 @@ pub struct GetMembershipActivityQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMembershipActivityQuery {
         brand_id: required(0, "brand_id"),
     }
@@ -62,7 +62,7 @@ pub struct GetMembershipActivityProductCouponStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMembershipActivityProductCouponStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -183,7 +183,7 @@ pub struct GetMembershipActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),
@@ -349,7 +349,7 @@ pub struct ModifyMembershipActivityBody {
     pub end_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMembershipActivityBody {
         brand_id: required(0, "brand_id"),
         title: required(1, "title"),
@@ -466,7 +466,7 @@ pub struct ModifyMembershipActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),

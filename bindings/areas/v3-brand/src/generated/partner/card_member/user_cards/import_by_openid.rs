@@ -35,7 +35,7 @@ pub struct ImportByOpenidCommonFieldListItem {
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -84,7 +84,7 @@ pub struct ImportByOpenidCustomFieldListItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -138,7 +138,7 @@ pub struct ImportByOpenidUserInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -209,7 +209,7 @@ pub struct ImportByOpenidDateInformation {
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -300,7 +300,7 @@ pub struct ImportByOpenidBody {
     pub pickup_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
@@ -395,7 +395,7 @@ pub struct ImportByOpenidValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -439,7 +439,7 @@ pub struct ImportByOpenidUserInformationCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidUserInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -479,7 +479,7 @@ pub struct ImportByOpenidUserInformationCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidUserInformationCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -521,7 +521,7 @@ pub struct ImportByOpenidResponseUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidResponseUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -633,7 +633,7 @@ pub struct ImportByOpenidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByOpenidResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),

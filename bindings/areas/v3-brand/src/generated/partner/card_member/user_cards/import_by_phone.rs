@@ -35,7 +35,7 @@ pub struct ImportByPhoneCommonFieldListItem {
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -84,7 +84,7 @@ pub struct ImportByPhoneCustomFieldListItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -138,7 +138,7 @@ pub struct ImportByPhoneUserInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -209,7 +209,7 @@ pub struct ImportByPhoneDateInformation {
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -297,7 +297,7 @@ pub struct ImportByPhoneBody {
     pub pickup_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneBody {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
@@ -381,7 +381,7 @@ pub struct ImportByPhoneValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -425,7 +425,7 @@ pub struct ImportByPhoneUserInformationCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneUserInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -465,7 +465,7 @@ pub struct ImportByPhoneUserInformationCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneUserInformationCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -507,7 +507,7 @@ pub struct ImportByPhoneResponseUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneResponseUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -617,7 +617,7 @@ pub struct ImportByPhoneResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportByPhoneResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),

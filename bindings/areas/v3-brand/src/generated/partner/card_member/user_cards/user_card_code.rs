@@ -21,7 +21,7 @@ pub struct GetUserCardQuery {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserCardQuery {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
@@ -98,7 +98,7 @@ pub struct GetUserCardValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -158,7 +158,7 @@ pub struct GetUserCardCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -198,7 +198,7 @@ pub struct GetUserCardCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -240,7 +240,7 @@ pub struct GetUserCardUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -350,7 +350,7 @@ pub struct GetUserCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),
@@ -526,7 +526,7 @@ pub struct ModifyUserCardValidDateInformation {
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -595,7 +595,7 @@ pub struct ModifyUserCardCommonFieldListItem {
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -644,7 +644,7 @@ pub struct ModifyUserCardCustomFieldListItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -698,7 +698,7 @@ pub struct ModifyUserCardUserInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -774,7 +774,7 @@ pub struct ModifyUserCardBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserCardBody {
         brand_id: optional(0, "brand_id"),
         openid: optional(1, "openid"),
@@ -910,7 +910,7 @@ pub struct ModifyUserCardQuery {
     pub card_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserCardQuery {
         card_id: required(0, "card_id"),
     }
@@ -1002,7 +1002,7 @@ pub struct ModifyUserCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),

@@ -33,7 +33,7 @@ pub struct SyncUserPointBody {
     pub point_balance: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncUserPointBody {
         out_request_no: required(0, "out_request_no"),
         brand_id: required(1, "brand_id"),
@@ -106,7 +106,7 @@ pub struct SyncUserPointResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncUserPointResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),

@@ -13,7 +13,7 @@ pub struct GetBrandstoreQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandstoreQuery {
         brand_id: required(0, "brand_id"),
     }
@@ -73,7 +73,7 @@ pub struct GetBrandstoreStoreBasics {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandstoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
@@ -124,7 +124,7 @@ pub struct GetBrandstoreStoreAddress {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandstoreStoreAddress {
         address_code: optional(0, "address_code"),
         address_detail: optional(1, "address_detail"),
@@ -168,7 +168,7 @@ pub struct GetBrandstoreStoreBusiness {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandstoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
@@ -225,7 +225,7 @@ pub struct GetBrandstoreStoreRecipientItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandstoreStoreRecipientItem {
         mchid: optional(0, "mchid"),
         company_name: optional(1, "company_name"),
@@ -290,7 +290,7 @@ pub struct GetBrandstoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
@@ -429,7 +429,7 @@ pub struct ModifyBrandstoreStoreBasics {
     pub branch_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyBrandstoreStoreBasics {
         store_reference_id: optional(0, "store_reference_id"),
         branch_name: optional(1, "branch_name"),
@@ -490,7 +490,7 @@ pub struct ModifyBrandstoreStoreAddress {
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyBrandstoreStoreAddress {
         address_code: required(0, "address_code"),
         address_detail: required(1, "address_detail"),
@@ -560,7 +560,7 @@ pub struct ModifyBrandstoreStoreBusiness {
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyBrandstoreStoreBusiness {
         service_phone: optional(0, "service_phone"),
         business_hours: optional(1, "business_hours"),
@@ -615,7 +615,7 @@ pub struct ModifyBrandstoreBody {
     pub store_business: ::std::option::Option<ModifyBrandstoreStoreBusiness>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyBrandstoreBody {
         brand_id: required(0, "brand_id"),
         store_basics: optional(1, "store_basics"),
@@ -707,7 +707,7 @@ pub struct ModifyBrandstoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),
@@ -837,7 +837,7 @@ pub struct DeleteBrandstoreBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteBrandstoreBody {
         brand_id: required(0, "brand_id"),
     }

@@ -23,7 +23,7 @@ pub struct BrandQueryOrderAmountResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BrandQueryOrderAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         unsplit_amount: optional(1, "unsplit_amount"),

@@ -20,7 +20,7 @@ pub struct QueryCommitStatusQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCommitStatusQuery {
         sub_mchid: optional(0, "sub_mchid"),
         brandid: required(1, "brandid"),

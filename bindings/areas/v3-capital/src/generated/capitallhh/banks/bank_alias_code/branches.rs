@@ -20,7 +20,7 @@ pub struct ListBranchesQuery {
     pub limit: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBranchesQuery {
         city_code: required(0, "city_code"),
         offset: optional(1, "offset"),
@@ -68,7 +68,7 @@ pub struct ListBranchesDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBranchesDataItem {
         bank_branch_name: optional(0, "bank_branch_name"),
         bank_branch_id: optional(1, "bank_branch_id"),
@@ -110,7 +110,7 @@ pub struct ListBranchesLinks {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBranchesLinks {
         next: optional(0, "next"),
         prev: optional(1, "prev"),
@@ -185,7 +185,7 @@ pub struct ListBranchesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListBranchesResponse {
         total_count: optional(0, "total_count"),
         count: optional(1, "count"),

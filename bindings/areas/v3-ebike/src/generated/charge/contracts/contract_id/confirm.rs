@@ -27,7 +27,7 @@ pub struct ConfirmContractChargeInfo {
     pub device_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmContractChargeInfo {
         start_time: required(0, "start_time"),
         charging_station_name: required(1, "charging_station_name"),
@@ -74,7 +74,7 @@ pub struct ConfirmContractBody {
     pub charge_info: ConfirmContractChargeInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmContractBody {
         sub_mchid: optional(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -132,7 +132,7 @@ pub struct ConfirmContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmContractResponse {
         charging_token: optional(0, "charging_token"),
         ..extra

@@ -12,7 +12,7 @@ pub struct EbikeGetTransactionByTransactionIdQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByTransactionIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -55,7 +55,7 @@ pub struct EbikeGetTransactionByTransactionIdPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByTransactionIdPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -101,7 +101,7 @@ pub struct EbikeGetTransactionByTransactionIdAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -147,7 +147,7 @@ pub struct EbikeGetTransactionByTransactionIdDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByTransactionIdDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -211,7 +211,7 @@ pub struct EbikeGetTransactionByTransactionIdPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByTransactionIdPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -324,7 +324,7 @@ pub struct EbikeGetTransactionByTransactionIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByTransactionIdResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -12,7 +12,7 @@ pub struct EbikeGetTransactionByOutTradeNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByOutTradeNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -55,7 +55,7 @@ pub struct EbikeGetTransactionByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -101,7 +101,7 @@ pub struct EbikeGetTransactionByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -147,7 +147,7 @@ pub struct EbikeGetTransactionByOutTradeNoDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByOutTradeNoDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -211,7 +211,7 @@ pub struct EbikeGetTransactionByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByOutTradeNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -324,7 +324,7 @@ pub struct EbikeGetTransactionByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -16,7 +16,7 @@ pub struct EbikeQueryContractQuery {
     pub trade_scene: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeQueryContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
         trade_scene: required(1, "trade_scene"),
@@ -74,7 +74,7 @@ pub struct EbikeQueryContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EbikeQueryContractResponse {
         mchid: optional(0, "mchid"),
         openid: optional(1, "openid"),

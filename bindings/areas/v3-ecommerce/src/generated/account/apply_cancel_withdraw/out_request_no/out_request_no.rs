@@ -104,7 +104,7 @@ pub struct GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem {
         out_account_type: optional(0, "out_account_type"),
         pay_state: optional(1, "pay_state"),
@@ -150,7 +150,7 @@ pub struct GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
         out_account_type: optional(0, "out_account_type"),
         amount: optional(1, "amount"),
@@ -185,7 +185,7 @@ pub struct GetApplyCancelWithdrawByOutRequestNoConfirmCancel {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplyCancelWithdrawByOutRequestNoConfirmCancel {
         confirm_cancel_url: optional(0, "confirm_cancel_url"),
         ..extra
@@ -266,7 +266,7 @@ pub struct GetApplyCancelWithdrawByOutRequestNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetApplyCancelWithdrawByOutRequestNoResponse {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),

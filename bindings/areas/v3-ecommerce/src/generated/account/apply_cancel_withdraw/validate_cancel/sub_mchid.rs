@@ -63,7 +63,7 @@ pub struct GetValidateCancelAccountInfoItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetValidateCancelAccountInfoItem {
         out_account_type: optional(0, "out_account_type"),
         amount: optional(1, "amount"),
@@ -116,7 +116,7 @@ pub struct GetValidateCancelBlockReasonsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetValidateCancelBlockReasonsItem {
         type_: optional(0, "type"),
         description: optional(1, "description"),
@@ -173,7 +173,7 @@ pub struct GetValidateCancelResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetValidateCancelResponse {
         sub_mchid: optional(0, "sub_mchid"),
         merchant_state: optional(1, "merchant_state"),

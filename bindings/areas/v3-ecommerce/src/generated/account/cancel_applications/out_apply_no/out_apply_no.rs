@@ -45,7 +45,7 @@ pub struct GetCancelApplicationByOutApplyNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCancelApplicationByOutApplyNoResponse {
         out_apply_no: optional(0, "out_apply_no"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -29,7 +29,7 @@ pub struct CombineMiniProgramPrepayBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineMiniProgramPrepayBody {
         appid: required(0, "appid"),
         plan_id: required(1, "plan_id"),
@@ -89,7 +89,7 @@ pub struct CombineMiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CombineMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),

@@ -26,7 +26,7 @@ pub struct EcommerceReverseTransactionSubOrdersItem {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceReverseTransactionSubOrdersItem {
         mchid: required(0, "mchid"),
         out_trade_no: required(1, "out_trade_no"),
@@ -76,7 +76,7 @@ pub struct EcommerceReverseTransactionBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceReverseTransactionBody {
         combine_appid: required(0, "combine_appid"),
         sub_orders: optional(1, "sub_orders"),

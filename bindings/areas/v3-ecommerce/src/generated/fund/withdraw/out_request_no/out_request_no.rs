@@ -13,7 +13,7 @@ pub struct EcommerceGetWithdrawByOutRequestNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetWithdrawByOutRequestNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -125,7 +125,7 @@ pub struct EcommerceGetWithdrawByOutRequestNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetWithdrawByOutRequestNoResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_mchid: optional(1, "sp_mchid"),

@@ -13,7 +13,7 @@ pub struct GetTransferBillByOutBillNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByOutBillNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -103,7 +103,7 @@ pub struct GetTransferBillByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByOutBillNoResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -13,7 +13,7 @@ pub struct GetTransferBillByTransferBillNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByTransferBillNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -103,7 +103,7 @@ pub struct GetTransferBillByTransferBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByTransferBillNoResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

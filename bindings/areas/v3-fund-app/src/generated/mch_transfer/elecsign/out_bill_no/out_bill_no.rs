@@ -65,7 +65,7 @@ pub struct GetElecsignByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetElecsignByOutBillNoResponse {
         state: optional(0, "state"),
         create_time: optional(1, "create_time"),

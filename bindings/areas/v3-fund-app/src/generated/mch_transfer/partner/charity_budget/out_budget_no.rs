@@ -13,7 +13,7 @@ pub struct GetCharityBudgetQuery {
     pub sponsor_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCharityBudgetQuery {
         sponsor_mchid: required(0, "sponsor_mchid"),
     }
@@ -112,7 +112,7 @@ pub struct GetCharityBudgetResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCharityBudgetResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_budget_no: optional(1, "out_budget_no"),

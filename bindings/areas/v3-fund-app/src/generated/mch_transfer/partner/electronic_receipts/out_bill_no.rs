@@ -13,7 +13,7 @@ pub struct GetElectronicReceiptQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetElectronicReceiptQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -94,7 +94,7 @@ pub struct GetElectronicReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetElectronicReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

@@ -67,7 +67,7 @@ pub struct GetSubMchAuthorizationApplyOrder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchAuthorizationApplyOrder {
         sub_mchid: optional(0, "sub_mchid"),
         out_apply_no: optional(1, "out_apply_no"),
@@ -122,7 +122,7 @@ pub struct GetSubMchAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         state: optional(1, "state"),

@@ -37,7 +37,7 @@ pub struct PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem
     pub info_content: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePreTransferWithAuthorizationTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
@@ -78,7 +78,7 @@ pub struct PartnerCreatePreTransferWithAuthorizationAuthorizationInfo {
     pub authorization_notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePreTransferWithAuthorizationAuthorizationInfo {
         user_display_name: required(0, "user_display_name"),
         out_authorization_no: required(1, "out_authorization_no"),
@@ -158,7 +158,7 @@ pub struct PartnerCreatePreTransferWithAuthorizationBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePreTransferWithAuthorizationBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -281,7 +281,7 @@ pub struct PartnerCreatePreTransferWithAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCreatePreTransferWithAuthorizationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

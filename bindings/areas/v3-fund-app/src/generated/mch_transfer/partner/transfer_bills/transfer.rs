@@ -37,7 +37,7 @@ pub struct PartnerTransferTransferBillTransferSceneReportInfosItem {
     pub info_content: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerTransferTransferBillTransferSceneReportInfosItem {
         info_type: required(0, "info_type"),
         info_content: required(1, "info_content"),
@@ -109,7 +109,7 @@ pub struct PartnerTransferTransferBillBody {
     pub authorization_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerTransferTransferBillBody {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -263,7 +263,7 @@ pub struct PartnerTransferTransferBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerTransferTransferBillResponse {
         sub_mchid: optional(0, "sub_mchid"),
         mchid: optional(1, "mchid"),

@@ -50,7 +50,7 @@ pub struct GetUserConfirmAuthorizationCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserConfirmAuthorizationCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -147,7 +147,7 @@ pub struct GetUserConfirmAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         appid: optional(1, "appid"),

@@ -87,7 +87,7 @@ pub struct FundGetTransferBillByTransferBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundGetTransferBillByTransferBillNoResponse {
         mch_id: optional(0, "mch_id"),
         out_bill_no: optional(1, "out_bill_no"),

@@ -80,7 +80,7 @@ pub struct CancelTransferToQqWalletBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelTransferToQqWalletBillResponse {
         mchid: optional(0, "mchid"),
         out_bill_no: optional(1, "out_bill_no"),

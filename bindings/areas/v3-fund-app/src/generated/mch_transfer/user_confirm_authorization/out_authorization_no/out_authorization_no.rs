@@ -12,7 +12,7 @@ pub struct GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
     pub is_display_authorization: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserConfirmAuthorizationByOutAuthorizationNoQuery {
         is_display_authorization: optional(0, "is_display_authorization"),
     }
@@ -91,7 +91,7 @@ pub struct GetUserConfirmAuthorizationByOutAuthorizationNoCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserConfirmAuthorizationByOutAuthorizationNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -171,7 +171,7 @@ pub struct GetUserConfirmAuthorizationByOutAuthorizationNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserConfirmAuthorizationByOutAuthorizationNoResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         appid: optional(1, "appid"),

@@ -13,7 +13,7 @@ pub struct GetReturnOrderByOutReturnNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReturnOrderByOutReturnNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -103,7 +103,7 @@ pub struct GetReturnOrderByOutReturnNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetReturnOrderByOutReturnNoResponse {
         out_return_no: optional(0, "out_return_no"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -88,7 +88,7 @@ pub struct GlobalCreateApplicationBody {
     pub applyment_type: ::std::option::Option<GlobalCreateApplicationApplymentType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateApplicationBody {
         business_description: optional(0, "business_description"),
         sub_mchid: required(1, "sub_mchid"),
@@ -296,7 +296,7 @@ pub struct GlobalCreateApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         domains: optional(1, "domains"),

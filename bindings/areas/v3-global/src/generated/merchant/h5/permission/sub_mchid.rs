@@ -38,7 +38,7 @@ pub struct GetPermissionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPermissionResponse {
         sub_mchid: optional(0, "sub_mchid"),
         authorization_state: optional(1, "authorization_state"),

@@ -13,7 +13,7 @@ pub struct CompleteComplaintBody {
     pub complainted_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CompleteComplaintBody {
         complainted_mchid: required(0, "complainted_mchid"),
     }

@@ -41,7 +41,7 @@ pub struct GlobalListNegotiationHistorysQuery {
     pub mch_language: ::std::option::Option<GlobalListNegotiationHistorysMchLanguage>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListNegotiationHistorysQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -147,7 +147,7 @@ pub struct GlobalListNegotiationHistorysComplaintMediaList {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListNegotiationHistorysComplaintMediaList {
         media_type: optional(0, "media_type"),
         media_url: optional(1, "media_url"),
@@ -210,7 +210,7 @@ pub struct GlobalListNegotiationHistorysDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListNegotiationHistorysDataItem {
         log_id: optional(0, "log_id"),
         operator: optional(1, "operator"),
@@ -268,7 +268,7 @@ pub struct GlobalListNegotiationHistorysResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalListNegotiationHistorysResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),

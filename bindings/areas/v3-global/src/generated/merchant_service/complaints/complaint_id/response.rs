@@ -26,7 +26,7 @@ pub struct GlobalCreateResponseBody {
     pub jump_url_text: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalCreateResponseBody {
         complainted_mchid: required(0, "complainted_mchid"),
         response_content: required(1, "response_content"),

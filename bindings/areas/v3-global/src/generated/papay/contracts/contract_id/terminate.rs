@@ -24,7 +24,7 @@ pub struct GlobalTerminateContractBody {
     pub termination_note: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalTerminateContractBody {
         appid: optional(0, "appid"),
         sp_appid: optional(1, "sp_appid"),

@@ -24,7 +24,7 @@ pub struct GetContractByOutContractCodeQuery {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetContractByOutContractCodeQuery {
         appid: optional(0, "appid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -151,7 +151,7 @@ pub struct GetContractByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

@@ -13,7 +13,7 @@ pub struct PapayGlobalGetTransactionByOutTradeNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalGetTransactionByOutTradeNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -65,7 +65,7 @@ pub struct PapayGlobalGetTransactionByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalGetTransactionByOutTradeNoPayer {
         openid: optional(0, "openid"),
         sp_openid: optional(1, "sp_openid"),
@@ -117,7 +117,7 @@ pub struct PapayGlobalGetTransactionByOutTradeNoExchangeRate {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalGetTransactionByOutTradeNoExchangeRate {
         type_: optional(0, "type"),
         rate: optional(1, "rate"),
@@ -174,7 +174,7 @@ pub struct PapayGlobalGetTransactionByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -259,7 +259,7 @@ pub struct PapayGlobalGetTransactionByOutTradeNoGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalGetTransactionByOutTradeNoGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         goods_remark: optional(1, "goods_remark"),
@@ -341,7 +341,7 @@ pub struct PapayGlobalGetTransactionByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalGetTransactionByOutTradeNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -472,7 +472,7 @@ pub struct PapayGlobalGetTransactionByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         appid: optional(1, "appid"),

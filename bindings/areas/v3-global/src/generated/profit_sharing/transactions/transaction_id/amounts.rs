@@ -12,7 +12,7 @@ pub struct QueryAmountQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAmountQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -58,7 +58,7 @@ pub struct QueryAmountResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         unsplit_amount: optional(1, "unsplit_amount"),

@@ -12,7 +12,7 @@ pub struct QueryRefundableAmountQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundableAmountQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -61,7 +61,7 @@ pub struct QueryRefundableAmountResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryRefundableAmountResponse {
         transaction_id: optional(0, "transaction_id"),
         refundable_amount: optional(1, "refundable_amount"),

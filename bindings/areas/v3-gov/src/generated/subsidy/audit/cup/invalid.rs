@@ -21,7 +21,7 @@ pub struct CreateInvalidBody {
     pub upload_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInvalidBody {
         org_no: required(0, "org_no"),
         mchnt_order_id: required(1, "mchnt_order_id"),
@@ -71,7 +71,7 @@ pub struct CreateInvalidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateInvalidResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),

@@ -21,7 +21,7 @@ pub struct QueryCupBody {
     pub upload_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCupBody {
         org_no: required(0, "org_no"),
         mchnt_order_id: required(1, "mchnt_order_id"),
@@ -96,7 +96,7 @@ pub struct QueryCupResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCupResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),

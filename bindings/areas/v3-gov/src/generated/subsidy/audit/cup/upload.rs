@@ -50,7 +50,7 @@ pub struct UploadCupInvoiceInfo {
     pub service_nm: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadCupInvoiceInfo {
         invoice_cd: optional(0, "invoice_cd"),
         invoice_no: optional(1, "invoice_no"),
@@ -245,7 +245,7 @@ pub struct UploadCupTrackInfo {
     pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadCupTrackInfo {
         tracking_no: optional(0, "tracking_no"),
         tracking_company: optional(1, "tracking_company"),
@@ -539,7 +539,7 @@ pub struct UploadCupBody {
     pub track_info: UploadCupTrackInfo,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadCupBody {
         org_no: required(0, "org_no"),
         sub_mchnt_cd: required(1, "sub_mchnt_cd"),
@@ -957,7 +957,7 @@ pub struct UploadCupResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadCupResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),

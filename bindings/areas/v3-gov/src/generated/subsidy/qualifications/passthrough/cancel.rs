@@ -57,7 +57,7 @@ pub struct CancelPassthroughBody {
     pub identity_document_type: CancelPassthroughIdentityDocumentType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelPassthroughBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -121,7 +121,7 @@ pub struct CancelPassthroughResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelPassthroughResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

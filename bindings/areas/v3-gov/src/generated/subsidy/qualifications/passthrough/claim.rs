@@ -61,7 +61,7 @@ pub struct ClaimPassthroughBody {
     pub latitude: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ClaimPassthroughBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -125,7 +125,7 @@ pub struct ClaimPassthroughResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ClaimPassthroughResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

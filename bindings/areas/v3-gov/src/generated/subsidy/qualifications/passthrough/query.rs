@@ -48,7 +48,7 @@ pub struct QueryPassthroughBody {
     pub identity_document_type: QueryPassthroughIdentityDocumentType,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPassthroughBody {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -153,7 +153,7 @@ pub struct QueryPassthroughQualificationListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPassthroughQualificationListItem {
         appliance_id: optional(0, "appliance_id"),
         state: optional(1, "state"),
@@ -198,7 +198,7 @@ pub struct QueryPassthroughResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryPassthroughResponse {
         qualification_list: optional(0, "qualification_list"),
         ..extra

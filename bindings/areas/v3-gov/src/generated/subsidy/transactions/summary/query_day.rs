@@ -55,7 +55,7 @@ pub struct QueryDayBody {
     pub cate_state: ::std::option::Option<QueryDayCateState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDayBody {
         qualification_region_code: required(0, "qualification_region_code"),
         query_date: required(1, "query_date"),
@@ -130,7 +130,7 @@ pub struct QueryDayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryDayResponse {
         code: optional(0, "code"),
         message: optional(1, "message"),

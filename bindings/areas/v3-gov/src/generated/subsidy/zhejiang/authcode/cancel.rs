@@ -33,7 +33,7 @@ pub struct CancelAuthcodeBody {
     pub req_ssn: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelAuthcodeBody {
         sp_serial_no: required(0, "sp_serial_no"),
         cred_frozen_no: required(1, "cred_frozen_no"),
@@ -86,7 +86,7 @@ pub struct CancelAuthcodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelAuthcodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

@@ -90,7 +90,7 @@ pub struct CommitAuthcodeBody {
     pub amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CommitAuthcodeBody {
         sp_serial_no: required(0, "sp_serial_no"),
         cred_frozen_no: required(1, "cred_frozen_no"),
@@ -299,7 +299,7 @@ pub struct CommitAuthcodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CommitAuthcodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

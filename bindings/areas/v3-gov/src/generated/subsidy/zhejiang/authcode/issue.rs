@@ -64,7 +64,7 @@ pub struct CreateIssueBody {
     pub req_ssn: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueBody {
         category_id: required(0, "category_id"),
         openid: optional(1, "openid"),
@@ -145,7 +145,7 @@ pub struct CreateIssueResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateIssueResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

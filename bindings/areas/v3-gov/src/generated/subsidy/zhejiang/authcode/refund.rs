@@ -81,7 +81,7 @@ pub struct RefundAuthcodeBody {
     pub brand: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RefundAuthcodeBody {
         sp_serial_no: required(0, "sp_serial_no"),
         cred_frozen_no: required(1, "cred_frozen_no"),
@@ -260,7 +260,7 @@ pub struct RefundAuthcodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RefundAuthcodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

@@ -33,7 +33,7 @@ pub struct CreateTryBody {
     pub county_code: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTryBody {
         sp_serial_no: required(0, "sp_serial_no"),
         mchnt_no: required(1, "mchnt_no"),
@@ -128,7 +128,7 @@ pub struct CreateTryResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateTryResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

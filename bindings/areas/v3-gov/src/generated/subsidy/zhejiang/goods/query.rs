@@ -22,7 +22,7 @@ pub struct QueryGoodBody {
     pub req_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryGoodBody {
         goods_bar_code: optional(0, "goods_bar_code"),
         province: optional(1, "province"),
@@ -248,7 +248,7 @@ pub struct QueryGoodResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryGoodResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

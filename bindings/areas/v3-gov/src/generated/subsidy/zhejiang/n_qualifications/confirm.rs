@@ -95,7 +95,7 @@ pub struct ConfirmNQualificationDataItem {
     pub serial_num: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmNQualificationDataItem {
         cate_code: required(0, "cate_code"),
         cert_no: required(1, "cert_no"),
@@ -219,7 +219,7 @@ pub struct ConfirmNQualificationBody {
     pub req_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmNQualificationBody {
         data: optional(0, "data"),
         req_ssn: required(1, "req_ssn"),
@@ -277,7 +277,7 @@ pub struct ConfirmNQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmNQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

@@ -35,7 +35,7 @@ pub struct CreateAlterBody {
     pub req_ssn: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAlterBody {
         cate_code: required(0, "cate_code"),
         cert_no: required(1, "cert_no"),
@@ -90,7 +90,7 @@ pub struct CreateAlterResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateAlterResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

@@ -53,7 +53,7 @@ pub struct ClaimQualificationBody {
     pub req_ssn: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ClaimQualificationBody {
         cate_code: required(0, "cate_code"),
         cert_no: required(1, "cert_no"),
@@ -111,7 +111,7 @@ pub struct ClaimQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ClaimQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

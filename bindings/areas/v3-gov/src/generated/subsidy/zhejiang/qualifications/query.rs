@@ -22,7 +22,7 @@ pub struct ZhejiangQueryQualificationBody {
     pub req_ssn: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangQueryQualificationBody {
         cert_no: required(0, "cert_no"),
         cate_code: optional(1, "cate_code"),
@@ -94,7 +94,7 @@ pub struct ZhejiangQueryQualificationDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangQueryQualificationDataItem {
         cate_code: optional(0, "cate_code"),
         status: optional(1, "status"),
@@ -139,7 +139,7 @@ pub struct ZhejiangQueryQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangQueryQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

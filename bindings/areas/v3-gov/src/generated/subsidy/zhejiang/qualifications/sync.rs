@@ -165,7 +165,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     pub ccc_sn_order_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangSyncQualificationDataItem {
         auth_code: required(0, "auth_code"),
         cate_code: required(1, "cate_code"),
@@ -388,7 +388,7 @@ pub struct ZhejiangSyncQualificationBody {
     pub data: ::std::option::Option<::std::vec::Vec<ZhejiangSyncQualificationDataItem>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangSyncQualificationBody {
         req_ssn: optional(0, "req_ssn"),
         data: optional(1, "data"),
@@ -447,7 +447,7 @@ pub struct ZhejiangSyncQualificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangSyncQualificationResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

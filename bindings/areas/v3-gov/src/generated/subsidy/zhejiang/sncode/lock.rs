@@ -89,7 +89,7 @@ pub struct ZhejiangLockSncodeBody {
     pub req_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangLockSncodeBody {
         create_user: required(0, "create_user"),
         province: required(1, "province"),
@@ -296,7 +296,7 @@ pub struct ZhejiangLockSncodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangLockSncodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

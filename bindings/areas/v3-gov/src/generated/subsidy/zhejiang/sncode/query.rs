@@ -45,7 +45,7 @@ pub struct ZhejiangQuerySncodeBody {
     pub req_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangQuerySncodeBody {
         sn: required(0, "sn"),
         province: required(1, "province"),
@@ -165,7 +165,7 @@ pub struct ZhejiangQuerySncodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangQuerySncodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

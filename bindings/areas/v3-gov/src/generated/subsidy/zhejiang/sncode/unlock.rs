@@ -93,7 +93,7 @@ pub struct ZhejiangUnlockSncodeBody {
     pub sales_models: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangUnlockSncodeBody {
         req_ssn: required(0, "req_ssn"),
         req_time: required(1, "req_time"),
@@ -297,7 +297,7 @@ pub struct ZhejiangUnlockSncodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ZhejiangUnlockSncodeResponse {
         resp_code: optional(0, "resp_code"),
         resp_desc: optional(1, "resp_desc"),

@@ -13,7 +13,7 @@ pub struct GetCouponQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponQuery {
         appid: required(0, "appid"),
     }
@@ -58,7 +58,7 @@ pub struct GetCouponUseAmountList {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponUseAmountList {
         used_amounts: optional(0, "used_amounts"),
         ..extra
@@ -152,7 +152,7 @@ pub struct GetCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponResponse {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),

@@ -12,7 +12,7 @@ pub struct GetCouponCodeQuery {
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeQuery {
         appid: optional(0, "appid"),
     }
@@ -84,7 +84,7 @@ pub struct GetCouponCodeCodeInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeCodeInformation {
         code: optional(0, "code"),
         code_status: optional(1, "code_status"),
@@ -145,7 +145,7 @@ pub struct GetCouponCodeAvailableDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -185,7 +185,7 @@ pub struct GetCouponCodeAvailableWeek {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
@@ -223,7 +223,7 @@ pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -279,7 +279,7 @@ pub struct GetCouponCodeCouponAvailableTime {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -329,7 +329,7 @@ pub struct GetCouponCodeFixedNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -371,7 +371,7 @@ pub struct GetCouponCodeDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -413,7 +413,7 @@ pub struct GetCouponCodeExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -484,7 +484,7 @@ pub struct GetCouponCodeCouponUseRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeCouponUseRule {
         coupon_available_time: optional(0, "coupon_available_time"),
         fixed_normal_coupon: optional(1, "fixed_normal_coupon"),
@@ -544,7 +544,7 @@ pub struct GetCouponCodeMiniProgramsInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeMiniProgramsInfo {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
@@ -608,7 +608,7 @@ pub struct GetCouponCodeCustomEntrance {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
@@ -681,7 +681,7 @@ pub struct GetCouponCodeFinderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeFinderInfo {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -733,7 +733,7 @@ pub struct GetCouponCodeDisplayPatternInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -816,7 +816,7 @@ pub struct GetCouponCodeCouponInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeCouponInformation {
         stock_name: optional(0, "stock_name"),
         belong_merchant: optional(1, "belong_merchant"),
@@ -876,7 +876,7 @@ pub struct GetCouponCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCouponCodeResponse {
         code_information: optional(0, "code_information"),
         coupon_information: optional(1, "coupon_information"),
@@ -1028,7 +1028,7 @@ pub struct DeleteCouponCodeQuery {
     pub delete_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteCouponCodeQuery {
         delete_request_no: required(0, "delete_request_no"),
     }
@@ -1085,7 +1085,7 @@ pub struct DeleteCouponCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteCouponCodeResponse {
         stock_id: optional(0, "stock_id"),
         delete_time: optional(1, "delete_time"),

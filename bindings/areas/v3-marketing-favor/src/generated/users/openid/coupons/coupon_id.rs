@@ -13,7 +13,7 @@ pub struct QueryCouponQuery {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCouponQuery {
         appid: required(0, "appid"),
     }
@@ -73,7 +73,7 @@ pub struct QueryCouponCutToMessage {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCouponCutToMessage {
         single_price_max: optional(0, "single_price_max"),
         cut_to_price: optional(1, "cut_to_price"),
@@ -115,7 +115,7 @@ pub struct QueryCouponNormalCouponInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCouponNormalCouponInformation {
         coupon_amount: optional(0, "coupon_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -159,7 +159,7 @@ pub struct QueryCouponGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCouponGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -207,7 +207,7 @@ pub struct QueryCouponConsumeInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCouponConsumeInformation {
         consume_time: optional(0, "consume_time"),
         consume_mchid: optional(1, "consume_mchid"),
@@ -308,7 +308,7 @@ pub struct QueryCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCouponResponse {
         stock_creator_mchid: optional(0, "stock_creator_mchid"),
         stock_id: optional(1, "stock_id"),

@@ -19,7 +19,7 @@ pub struct GetStoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetStoreResponse {
         store_code: optional(0, "store_code"),
         store_name: optional(1, "store_name"),

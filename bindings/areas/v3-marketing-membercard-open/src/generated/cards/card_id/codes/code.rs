@@ -53,7 +53,7 @@ pub struct GetCodeCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCodeCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -94,7 +94,7 @@ pub struct GetCodeCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCodeCustomFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -138,7 +138,7 @@ pub struct GetCodeUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCodeUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -204,7 +204,7 @@ pub struct GetCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCodeResponse {
         card_id: optional(0, "card_id"),
         code: optional(1, "code"),
@@ -361,7 +361,7 @@ pub struct ModifyCodeBalanceInformation {
     pub balance_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCodeBalanceInformation {
         before_balance: required(0, "before_balance"),
         balance: required(1, "balance"),
@@ -419,7 +419,7 @@ pub struct ModifyCodeBody {
     pub need_inform_level: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyCodeBody {
         membership_number: optional(0, "membership_number"),
         background_picture_url: optional(1, "background_picture_url"),

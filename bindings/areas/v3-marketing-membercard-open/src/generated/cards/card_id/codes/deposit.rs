@@ -12,7 +12,7 @@ pub struct CreateDepositBody {
     pub code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositBody {
         code: optional(0, "code"),
     }
@@ -65,7 +65,7 @@ pub struct CreateDepositDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositDataItem {
         code: optional(0, "code"),
         result: optional(1, "result"),
@@ -98,7 +98,7 @@ pub struct CreateDepositResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateDepositResponse {
         data: optional(0, "data"),
         ..extra

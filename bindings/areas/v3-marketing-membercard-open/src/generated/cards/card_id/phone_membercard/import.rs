@@ -22,7 +22,7 @@ pub struct ImportPhoneMembercardBody {
     pub out_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportPhoneMembercardBody {
         encrypted_phone_number: required(0, "encrypted_phone_number"),
         code: optional(1, "code"),
@@ -69,7 +69,7 @@ pub struct ImportPhoneMembercardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportPhoneMembercardResponse {
         code: optional(0, "code"),
         ..extra

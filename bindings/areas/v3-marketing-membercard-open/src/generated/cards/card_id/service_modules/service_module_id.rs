@@ -19,7 +19,7 @@ pub struct ModifyServiceModuleJumpMiniprogram {
     pub path: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyServiceModuleJumpMiniprogram {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -50,7 +50,7 @@ pub struct ModifyServiceModuleBody {
     pub jump_miniprogram: ModifyServiceModuleJumpMiniprogram,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyServiceModuleBody {
         jump_miniprogram: required(0, "jump_miniprogram"),
     }
@@ -88,7 +88,7 @@ pub struct ModifyServiceModuleResponseJumpMiniprogram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyServiceModuleResponseJumpMiniprogram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -135,7 +135,7 @@ pub struct ModifyServiceModuleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyServiceModuleResponse {
         card_id: optional(0, "card_id"),
         service_module_id: optional(1, "service_module_id"),

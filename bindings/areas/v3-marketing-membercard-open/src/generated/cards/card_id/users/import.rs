@@ -20,7 +20,7 @@ pub struct ImportUserBody {
     pub out_request_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportUserBody {
         openid: required(0, "openid"),
         code: optional(1, "code"),
@@ -67,7 +67,7 @@ pub struct ImportUserResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ImportUserResponse {
         code: optional(0, "code"),
         ..extra

@@ -55,7 +55,7 @@ pub struct ListDeliveryPlansQuery {
     pub plan_id: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListDeliveryPlansQuery {
         page_size: optional(0, "page_size"),
         offset: optional(1, "offset"),
@@ -172,7 +172,7 @@ pub struct ListDeliveryPlansPlanListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListDeliveryPlansPlanListItem {
         plan_id: optional(0, "plan_id"),
         plan_name: optional(1, "plan_name"),
@@ -228,7 +228,7 @@ pub struct ListDeliveryPlansResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListDeliveryPlansResponse {
         total_count: optional(0, "total_count"),
         plan_list: optional(1, "plan_list"),

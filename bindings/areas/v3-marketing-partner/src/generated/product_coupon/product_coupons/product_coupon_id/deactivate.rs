@@ -21,7 +21,7 @@ pub struct DeactivateProductCouponBody {
     pub deactivate_reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
@@ -118,7 +118,7 @@ pub struct DeactivateProductCouponNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -160,7 +160,7 @@ pub struct DeactivateProductCouponDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -198,7 +198,7 @@ pub struct DeactivateProductCouponSingleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -261,7 +261,7 @@ pub struct DeactivateProductCouponSequentialUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
@@ -321,7 +321,7 @@ pub struct DeactivateProductCouponChoiceListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
@@ -378,7 +378,7 @@ pub struct DeactivateProductCouponComboPackageListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
@@ -440,7 +440,7 @@ pub struct DeactivateProductCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
@@ -534,7 +534,7 @@ pub struct DeactivateProductCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeactivateProductCouponResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),

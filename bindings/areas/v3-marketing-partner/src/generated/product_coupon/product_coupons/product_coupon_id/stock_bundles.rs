@@ -34,7 +34,7 @@ pub struct CreateStockBundleStockSendRule {
     pub max_count_per_user: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockSendRule {
         max_count: required(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -93,7 +93,7 @@ pub struct CreateStockBundleDayPeriodListItem {
     pub end_time: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleDayPeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
@@ -127,7 +127,7 @@ pub struct CreateStockBundleWeeklyAvailablePeriod {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -179,7 +179,7 @@ pub struct CreateStockBundleIrregularAvailablePeriodListItem {
     pub end_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleIrregularAvailablePeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
@@ -235,7 +235,7 @@ pub struct CreateStockBundleCouponAvailablePeriod {
     pub available_seconds: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
@@ -326,7 +326,7 @@ pub struct CreateStockBundleNormalCouponListItem {
     pub discount_amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleNormalCouponListItem {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
@@ -360,7 +360,7 @@ pub struct CreateStockBundleDiscountCouponListItem {
     pub percent_off: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleDiscountCouponListItem {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
@@ -394,7 +394,7 @@ pub struct CreateStockBundleExchangeCouponListItem {
     pub exchange_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleExchangeCouponListItem {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
@@ -439,7 +439,7 @@ pub struct CreateStockBundleProgressiveBundleUsageRule {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleProgressiveBundleUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -520,7 +520,7 @@ pub struct CreateStockBundleCouponAvailableStoreInfo {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -609,7 +609,7 @@ pub struct CreateStockBundleUsageRuleDisplayInfo {
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -757,7 +757,7 @@ pub struct CreateStockBundleEntranceMiniProgram {
     pub guidance_wording: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -796,7 +796,7 @@ pub struct CreateStockBundleEntranceOfficialAccount {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
@@ -832,7 +832,7 @@ pub struct CreateStockBundleEntranceFinder {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
@@ -883,7 +883,7 @@ pub struct CreateStockBundleCouponDisplayInfo {
     pub entrance_finder: ::std::option::Option<CreateStockBundleEntranceFinder>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -965,7 +965,7 @@ pub struct CreateStockBundleNotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
@@ -1043,7 +1043,7 @@ pub struct CreateStockBundleStockBundle {
     pub store_scope: CreateStockBundleStoreScope,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockBundle {
         remark: optional(0, "remark"),
         coupon_code_mode: required(1, "coupon_code_mode"),
@@ -1118,7 +1118,7 @@ pub struct CreateStockBundleBody {
     pub stock_bundle: CreateStockBundleStockBundle,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
@@ -1164,7 +1164,7 @@ pub struct CreateStockBundleCouponCodeCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -1209,7 +1209,7 @@ pub struct CreateStockBundleStockListStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockListStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -1253,7 +1253,7 @@ pub struct CreateStockBundleWeeklyAvailablePeriodDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleWeeklyAvailablePeriodDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1293,7 +1293,7 @@ pub struct CreateStockBundleCouponAvailablePeriodWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponAvailablePeriodWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -1335,7 +1335,7 @@ pub struct CreateStockBundleCouponAvailablePeriodIrregularAvailablePeriodListIte
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponAvailablePeriodIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1395,7 +1395,7 @@ pub struct CreateStockBundleProgressiveBundleUsageRuleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleProgressiveBundleUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1445,7 +1445,7 @@ pub struct CreateStockBundleNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -1487,7 +1487,7 @@ pub struct CreateStockBundleDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -1529,7 +1529,7 @@ pub struct CreateStockBundleExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -1577,7 +1577,7 @@ pub struct CreateStockBundleStockListProgressiveBundleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockListProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -1623,7 +1623,7 @@ pub struct CreateStockBundleStockBundleInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
@@ -1666,7 +1666,7 @@ pub struct CreateStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1732,7 +1732,7 @@ pub struct CreateStockBundleStockListUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockListUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1796,7 +1796,7 @@ pub struct CreateStockBundleCouponDisplayInfoEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponDisplayInfoEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -1837,7 +1837,7 @@ pub struct CreateStockBundleCouponDisplayInfoEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponDisplayInfoEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -1882,7 +1882,7 @@ pub struct CreateStockBundleCouponDisplayInfoEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleCouponDisplayInfoEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -1937,7 +1937,7 @@ pub struct CreateStockBundleStockListCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockListCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -1978,7 +1978,7 @@ pub struct CreateStockBundleStockListNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockListNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -2018,7 +2018,7 @@ pub struct CreateStockBundleSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -2151,7 +2151,7 @@ pub struct CreateStockBundleStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -2225,7 +2225,7 @@ pub struct CreateStockBundleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBundleResponse {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_list: optional(1, "stock_list"),

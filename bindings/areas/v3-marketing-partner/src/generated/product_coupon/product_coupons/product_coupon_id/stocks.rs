@@ -37,7 +37,7 @@ pub struct PartnerListStocksQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksQuery {
         state: optional(0, "state"),
         page_size: optional(1, "page_size"),
@@ -115,7 +115,7 @@ pub struct PartnerListStocksCouponCodeCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -158,7 +158,7 @@ pub struct PartnerListStocksStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -219,7 +219,7 @@ pub struct PartnerListStocksDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -259,7 +259,7 @@ pub struct PartnerListStocksWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -301,7 +301,7 @@ pub struct PartnerListStocksIrregularAvailablePeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -359,7 +359,7 @@ pub struct PartnerListStocksCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -409,7 +409,7 @@ pub struct PartnerListStocksNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -451,7 +451,7 @@ pub struct PartnerListStocksDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -493,7 +493,7 @@ pub struct PartnerListStocksExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -541,7 +541,7 @@ pub struct PartnerListStocksSingleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -600,7 +600,7 @@ pub struct PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -663,7 +663,7 @@ pub struct PartnerListStocksSequentialUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -726,7 +726,7 @@ pub struct PartnerListStocksCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -805,7 +805,7 @@ pub struct PartnerListStocksUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -902,7 +902,7 @@ pub struct PartnerListStocksEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -943,7 +943,7 @@ pub struct PartnerListStocksEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -988,7 +988,7 @@ pub struct PartnerListStocksEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -1041,7 +1041,7 @@ pub struct PartnerListStocksCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -1082,7 +1082,7 @@ pub struct PartnerListStocksNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -1135,7 +1135,7 @@ pub struct PartnerListStocksSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -1249,7 +1249,7 @@ pub struct PartnerListStocksStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -1324,7 +1324,7 @@ pub struct PartnerListStocksResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerListStocksResponse {
         total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),
@@ -1475,7 +1475,7 @@ pub struct CreateStockStockSendRule {
     pub max_count_per_user: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockStockSendRule {
         max_count: required(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -1523,7 +1523,7 @@ pub struct CreateStockDayPeriodListItem {
     pub end_time: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockDayPeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
@@ -1557,7 +1557,7 @@ pub struct CreateStockWeeklyAvailablePeriod {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -1609,7 +1609,7 @@ pub struct CreateStockIrregularAvailablePeriodListItem {
     pub end_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockIrregularAvailablePeriodListItem {
         begin_time: required(0, "begin_time"),
         end_time: required(1, "end_time"),
@@ -1663,7 +1663,7 @@ pub struct CreateStockCouponAvailablePeriod {
     pub available_seconds: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
@@ -1754,7 +1754,7 @@ pub struct CreateStockNormalCoupon {
     pub discount_amount: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockNormalCoupon {
         threshold: required(0, "threshold"),
         discount_amount: required(1, "discount_amount"),
@@ -1788,7 +1788,7 @@ pub struct CreateStockDiscountCoupon {
     pub percent_off: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockDiscountCoupon {
         threshold: required(0, "threshold"),
         percent_off: required(1, "percent_off"),
@@ -1822,7 +1822,7 @@ pub struct CreateStockExchangeCoupon {
     pub exchange_price: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockExchangeCoupon {
         threshold: required(0, "threshold"),
         exchange_price: required(1, "exchange_price"),
@@ -1861,7 +1861,7 @@ pub struct CreateStockSingleUsageRule {
     pub exchange_coupon: ::std::option::Option<CreateStockExchangeCoupon>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockSingleUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -1934,7 +1934,7 @@ pub struct CreateStockSequentialUsageRuleCouponAvailablePeriod {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: required(0, "available_begin_time"),
         available_end_time: required(1, "available_end_time"),
@@ -2023,7 +2023,7 @@ pub struct CreateStockSequentialUsageRule {
     pub special_first: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockSequentialUsageRule {
         coupon_available_period: required(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -2100,7 +2100,7 @@ pub struct CreateStockCouponAvailableStoreInfo {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -2176,7 +2176,7 @@ pub struct CreateStockUsageRuleDisplayInfo {
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -2291,7 +2291,7 @@ pub struct CreateStockEntranceMiniProgram {
     pub guidance_wording: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -2330,7 +2330,7 @@ pub struct CreateStockEntranceOfficialAccount {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
@@ -2366,7 +2366,7 @@ pub struct CreateStockEntranceFinder {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
@@ -2415,7 +2415,7 @@ pub struct CreateStockCouponDisplayInfo {
     pub entrance_finder: ::std::option::Option<CreateStockEntranceFinder>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -2497,7 +2497,7 @@ pub struct CreateStockNotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
@@ -2563,7 +2563,7 @@ pub struct CreateStockStock {
     pub store_scope: PartnerListStocksStoreScope,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockStock {
         remark: optional(0, "remark"),
         coupon_code_mode: required(1, "coupon_code_mode"),
@@ -2647,7 +2647,7 @@ pub struct CreateStockBody {
     pub stock: CreateStockStock,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
@@ -2709,7 +2709,7 @@ pub struct CreateStockResponseUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockResponseUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -2829,7 +2829,7 @@ pub struct CreateStockResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateStockResponse {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),

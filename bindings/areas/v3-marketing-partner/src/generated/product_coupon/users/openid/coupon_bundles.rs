@@ -15,7 +15,7 @@ pub struct CreateCouponBundleMemberTagInfo {
     pub member_card_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleMemberTagInfo {
         member_card_id: required(0, "member_card_id"),
     }
@@ -47,7 +47,7 @@ pub struct CreateCouponBundleCouponTagInfo {
     pub member_tag_info: ::std::option::Option<CreateCouponBundleMemberTagInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleCouponTagInfo {
         coupon_tag_list: optional(0, "coupon_tag_list"),
         member_tag_info: optional(1, "member_tag_info"),
@@ -115,7 +115,7 @@ pub struct CreateCouponBundleBody {
     pub coupon_tag_info: ::std::option::Option<CreateCouponBundleCouponTagInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
@@ -224,7 +224,7 @@ pub struct CreateCouponBundleAssociatedOrderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -277,7 +277,7 @@ pub struct CreateCouponBundleProgressiveBundleUsageDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleProgressiveBundleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
@@ -335,7 +335,7 @@ pub struct CreateCouponBundleUserProductCouponBundleInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleUserProductCouponBundleInfo {
         user_coupon_bundle_id: optional(0, "user_coupon_bundle_id"),
         user_coupon_bundle_index: optional(1, "user_coupon_bundle_index"),
@@ -432,7 +432,7 @@ pub struct CreateCouponBundleNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -474,7 +474,7 @@ pub struct CreateCouponBundleDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -512,7 +512,7 @@ pub struct CreateCouponBundleSingleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -552,7 +552,7 @@ pub struct CreateCouponBundleProgressiveBundleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleProgressiveBundleUsageInfo {
         count: optional(0, "count"),
         interval_days: optional(1, "interval_days"),
@@ -608,7 +608,7 @@ pub struct CreateCouponBundleChoiceListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
@@ -665,7 +665,7 @@ pub struct CreateCouponBundleComboPackageListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
@@ -727,7 +727,7 @@ pub struct CreateCouponBundleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
@@ -823,7 +823,7 @@ pub struct CreateCouponBundleProductCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
@@ -899,7 +899,7 @@ pub struct CreateCouponBundleCouponCodeCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -944,7 +944,7 @@ pub struct CreateCouponBundleStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -1005,7 +1005,7 @@ pub struct CreateCouponBundleDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1045,7 +1045,7 @@ pub struct CreateCouponBundleWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -1087,7 +1087,7 @@ pub struct CreateCouponBundleIrregularAvailablePeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1145,7 +1145,7 @@ pub struct CreateCouponBundleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1195,7 +1195,7 @@ pub struct CreateCouponBundleExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -1243,7 +1243,7 @@ pub struct CreateCouponBundleProgressiveBundleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -1289,7 +1289,7 @@ pub struct CreateCouponBundleStockBundleInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
@@ -1346,7 +1346,7 @@ pub struct CreateCouponBundleCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1425,7 +1425,7 @@ pub struct CreateCouponBundleUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1522,7 +1522,7 @@ pub struct CreateCouponBundleEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -1563,7 +1563,7 @@ pub struct CreateCouponBundleEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -1608,7 +1608,7 @@ pub struct CreateCouponBundleEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -1661,7 +1661,7 @@ pub struct CreateCouponBundleCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -1702,7 +1702,7 @@ pub struct CreateCouponBundleNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -1755,7 +1755,7 @@ pub struct CreateCouponBundleSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -1884,7 +1884,7 @@ pub struct CreateCouponBundleStock {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -1964,7 +1964,7 @@ pub struct CreateCouponBundleCouponTagInfoMemberTagInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleCouponTagInfoMemberTagInfo {
         member_card_id: optional(0, "member_card_id"),
         ..extra
@@ -2004,7 +2004,7 @@ pub struct CreateCouponBundleUserProductCouponListCouponTagInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleUserProductCouponListCouponTagInfo {
         coupon_tag_list: optional(0, "coupon_tag_list"),
         member_tag_info: optional(1, "member_tag_info"),
@@ -2124,7 +2124,7 @@ pub struct CreateCouponBundleUserProductCouponListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleUserProductCouponListItem {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),
@@ -2202,7 +2202,7 @@ pub struct CreateCouponBundleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateCouponBundleResponse {
         user_coupon_bundle_id: optional(0, "user_coupon_bundle_id"),
         user_product_coupon_list: optional(1, "user_product_coupon_list"),

@@ -35,7 +35,7 @@ pub struct CreatePreSendCouponBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreSendCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
@@ -102,7 +102,7 @@ pub struct CreatePreSendCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreSendCouponResponse {
         token: optional(0, "token"),
         ..extra

@@ -32,7 +32,7 @@ pub struct CreatePreSendCouponBundleBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreSendCouponBundleBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
@@ -88,7 +88,7 @@ pub struct CreatePreSendCouponBundleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreSendCouponBundleResponse {
         token: optional(0, "token"),
         ..extra

@@ -15,7 +15,7 @@ pub struct AddActivityMerchantBody {
     pub add_request_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddActivityMerchantBody {
         merchant_id_list: optional(0, "merchant_id_list"),
         add_request_no: optional(1, "add_request_no"),
@@ -69,7 +69,7 @@ pub struct AddActivityMerchantInvalidMerchantIdListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddActivityMerchantInvalidMerchantIdListItem {
         mchid: optional(0, "mchid"),
         invalid_reason: optional(1, "invalid_reason"),
@@ -110,7 +110,7 @@ pub struct AddActivityMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AddActivityMerchantResponse {
         activity_id: optional(0, "activity_id"),
         add_time: optional(1, "add_time"),

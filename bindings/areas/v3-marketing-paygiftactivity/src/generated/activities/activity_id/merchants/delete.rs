@@ -15,7 +15,7 @@ pub struct DeleteActivityMerchantBody {
     pub delete_request_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteActivityMerchantBody {
         merchant_id_list: optional(0, "merchant_id_list"),
         delete_request_no: optional(1, "delete_request_no"),
@@ -67,7 +67,7 @@ pub struct DeleteActivityMerchantResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteActivityMerchantResponse {
         activity_id: optional(0, "activity_id"),
         delete_time: optional(1, "delete_time"),

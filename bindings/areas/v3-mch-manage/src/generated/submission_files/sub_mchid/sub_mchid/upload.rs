@@ -21,7 +21,7 @@ pub struct UploadSubmissionFileMeta {
     pub item_id: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadSubmissionFileMeta {
         file_name: required(0, "file_name"),
         file_digest: required(1, "file_digest"),
@@ -93,7 +93,7 @@ pub struct UploadSubmissionFileResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UploadSubmissionFileResponse {
         file_id: optional(0, "file_id"),
         ..extra

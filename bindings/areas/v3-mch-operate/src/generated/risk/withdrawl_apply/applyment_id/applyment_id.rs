@@ -36,7 +36,7 @@ pub struct GetWithdrawlApplyByApplymentIdWithdrawlApply {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetWithdrawlApplyByApplymentIdWithdrawlApply {
         applyment_id: optional(0, "applyment_id"),
         out_request_no: optional(1, "out_request_no"),
@@ -79,7 +79,7 @@ pub struct GetWithdrawlApplyByApplymentIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetWithdrawlApplyByApplymentIdResponse {
         withdrawl_apply: optional(0, "withdrawl_apply"),
         ..extra

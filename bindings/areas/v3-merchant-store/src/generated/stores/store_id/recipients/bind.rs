@@ -18,7 +18,7 @@ pub struct BindRecipientStoreRecipientItem {
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BindRecipientStoreRecipientItem {
         mchid: required(0, "mchid"),
         company_name: optional(1, "company_name"),
@@ -59,7 +59,7 @@ pub struct BindRecipientBody {
     pub store_recipient: ::std::vec::Vec<BindRecipientStoreRecipientItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BindRecipientBody {
         sub_mchid: required(0, "sub_mchid"),
         store_recipient: required(1, "store_recipient"),
@@ -98,7 +98,7 @@ pub struct BindRecipientFailedStoreRecipientItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BindRecipientFailedStoreRecipientItem {
         mchid: optional(0, "mchid"),
         failed_reason: optional(1, "failed_reason"),
@@ -133,7 +133,7 @@ pub struct BindRecipientResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BindRecipientResponse {
         failed_store_recipient: optional(0, "failed_store_recipient"),
         ..extra

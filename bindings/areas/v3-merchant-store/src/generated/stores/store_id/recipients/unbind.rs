@@ -18,7 +18,7 @@ pub struct UnbindRecipientStoreRecipientItem {
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnbindRecipientStoreRecipientItem {
         mchid: required(0, "mchid"),
         company_name: optional(1, "company_name"),
@@ -59,7 +59,7 @@ pub struct UnbindRecipientBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnbindRecipientBody {
         sub_mchid: optional(0, "sub_mchid"),
         store_recipient: optional(1, "store_recipient"),
@@ -113,7 +113,7 @@ pub struct UnbindRecipientFailedStoreRecipientItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnbindRecipientFailedStoreRecipientItem {
         mchid: optional(0, "mchid"),
         failed_reason: optional(1, "failed_reason"),
@@ -148,7 +148,7 @@ pub struct UnbindRecipientResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnbindRecipientResponse {
         failed_store_recipient: optional(0, "failed_store_recipient"),
         ..extra

@@ -41,7 +41,7 @@ pub struct GetWithdrawByBillTypeQuery {
     pub tar_type: ::std::option::Option<GetWithdrawByBillTypeTarType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetWithdrawByBillTypeQuery {
         bill_type: optional(0, "bill_type"),
         bill_date: required(1, "bill_date"),
@@ -109,7 +109,7 @@ pub struct GetWithdrawByBillTypeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetWithdrawByBillTypeResponse {
         hash_type: optional(0, "hash_type"),
         hash_value: optional(1, "hash_value"),

@@ -97,7 +97,7 @@ pub struct GetWithdrawByWithdrawIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetWithdrawByWithdrawIdResponse {
         status: optional(0, "status"),
         withdraw_id: optional(1, "withdraw_id"),

@@ -18,7 +18,7 @@ pub struct PapayAppPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayAppPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct PapayAppPrepayPolicyPeriodsItem {
     pub estimated_deduct_amount: PapayAppPrepayEstimatedDeductAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayAppPrepayPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
@@ -123,7 +123,7 @@ pub struct PapayAppPrepayRealIdentity {
     pub identity_type: ::std::option::Option<PapayAppPrepayIdentityType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayAppPrepayRealIdentity {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -229,7 +229,7 @@ pub struct PapayAppPrepayBody {
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayAppPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
@@ -411,7 +411,7 @@ pub struct PapayAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         ..extra

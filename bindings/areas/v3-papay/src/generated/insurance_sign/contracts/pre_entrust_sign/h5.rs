@@ -18,7 +18,7 @@ pub struct PapayH5PrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct PapayH5PrepayPolicyClausesItem {
     pub clause_quota: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayPolicyClausesItem {
         clause_name: optional(0, "clause_name"),
         clause_quota: optional(1, "clause_quota"),
@@ -111,7 +111,7 @@ pub struct PapayH5PrepayPolicyCoverageDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayPolicyCoverageDetail {
         policy_amount: optional(0, "policy_amount"),
         policy_clauses: optional(1, "policy_clauses"),
@@ -170,7 +170,7 @@ pub struct PapayH5PrepayPolicyPeriodsItem {
     pub policy_coverage_detail: ::std::option::Option<PapayH5PrepayPolicyCoverageDetail>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
@@ -241,7 +241,7 @@ pub struct PapayH5PrepayRealIdentity {
     pub identity_type: ::std::option::Option<PapayH5PrepayIdentityType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayRealIdentity {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -284,7 +284,7 @@ pub struct PapayH5PrepayJumpControl {
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayJumpControl {
         jump_appid: optional(0, "jump_appid"),
     }
@@ -386,7 +386,7 @@ pub struct PapayH5PrepayBody {
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
@@ -576,7 +576,7 @@ pub struct PapayH5PrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayH5PrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra

@@ -18,7 +18,7 @@ pub struct PapayJsapiPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayJsapiPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct PapayJsapiPrepayPolicyClausesItem {
     pub clause_quota: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayJsapiPrepayPolicyClausesItem {
         clause_name: optional(0, "clause_name"),
         clause_quota: optional(1, "clause_quota"),
@@ -111,7 +111,7 @@ pub struct PapayJsapiPrepayPolicyCoverageDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayJsapiPrepayPolicyCoverageDetail {
         policy_amount: optional(0, "policy_amount"),
         policy_clauses: optional(1, "policy_clauses"),
@@ -172,7 +172,7 @@ pub struct PapayJsapiPrepayPolicyPeriodsItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayJsapiPrepayPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
@@ -243,7 +243,7 @@ pub struct PapayJsapiPrepayRealIdentity {
     pub identity_type: ::std::option::Option<PapayJsapiPrepayIdentityType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayJsapiPrepayRealIdentity {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -349,7 +349,7 @@ pub struct PapayJsapiPrepayBody {
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayJsapiPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
@@ -531,7 +531,7 @@ pub struct PapayJsapiPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayJsapiPrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra

@@ -18,7 +18,7 @@ pub struct PapayMiniProgramPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayMiniProgramPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct PapayMiniProgramPrepayPolicyClausesItem {
     pub clause_quota: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayMiniProgramPrepayPolicyClausesItem {
         clause_name: optional(0, "clause_name"),
         clause_quota: optional(1, "clause_quota"),
@@ -111,7 +111,7 @@ pub struct PapayMiniProgramPrepayPolicyCoverageDetail {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayMiniProgramPrepayPolicyCoverageDetail {
         policy_amount: optional(0, "policy_amount"),
         policy_clauses: optional(1, "policy_clauses"),
@@ -172,7 +172,7 @@ pub struct PapayMiniProgramPrepayPolicyPeriodsItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayMiniProgramPrepayPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
@@ -243,7 +243,7 @@ pub struct PapayMiniProgramPrepayRealIdentity {
     pub identity_type: ::std::option::Option<PapayMiniProgramPrepayIdentityType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayMiniProgramPrepayRealIdentity {
         real_name: required(0, "real_name"),
         id_card_number: required(1, "id_card_number"),
@@ -349,7 +349,7 @@ pub struct PapayMiniProgramPrepayBody {
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayMiniProgramPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
@@ -544,7 +544,7 @@ pub struct PapayMiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         redirect_appid: optional(1, "redirect_appid"),

@@ -18,7 +18,7 @@ pub struct HarmonyApplyTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     HarmonyApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -88,7 +88,7 @@ pub struct HarmonyApplyTransactionBody {
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     HarmonyApplyTransactionBody {
         appid: required(0, "appid"),
         out_trade_no: required(1, "out_trade_no"),
@@ -177,7 +177,7 @@ pub struct HarmonyApplyTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     HarmonyApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -217,7 +217,7 @@ pub struct HarmonyApplyTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     HarmonyApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),

@@ -18,7 +18,7 @@ pub struct PartnerApplyTransactionAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerApplyTransactionAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -88,7 +88,7 @@ pub struct PartnerApplyTransactionBody {
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerApplyTransactionBody {
         sp_appid: required(0, "sp_appid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -177,7 +177,7 @@ pub struct PartnerApplyTransactionResponseAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerApplyTransactionResponseAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -217,7 +217,7 @@ pub struct PartnerApplyTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerApplyTransactionResponse {
         out_trade_no: optional(0, "out_trade_no"),
         amount: optional(1, "amount"),

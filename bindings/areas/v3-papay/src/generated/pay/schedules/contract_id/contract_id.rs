@@ -23,7 +23,7 @@ pub struct GetScheduleByContractIdScheduledAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetScheduleByContractIdScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -73,7 +73,7 @@ pub struct GetScheduleByContractIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetScheduleByContractIdResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),

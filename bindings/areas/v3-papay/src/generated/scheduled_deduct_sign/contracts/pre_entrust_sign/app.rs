@@ -18,7 +18,7 @@ pub struct ScheduledPapayAppPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayAppPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct ScheduledPapayAppPrepayDeductSchedule {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayAppPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
@@ -124,7 +124,7 @@ pub struct ScheduledPapayAppPrepayBody {
     pub deduct_schedule: ::std::option::Option<ScheduledPapayAppPrepayDeductSchedule>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayAppPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
@@ -208,7 +208,7 @@ pub struct ScheduledPapayAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         miniprogram_username: optional(1, "miniprogram_username"),

@@ -18,7 +18,7 @@ pub struct ScheduledPapayH5PrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayH5PrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct ScheduledPapayH5PrepayDeductSchedule {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayH5PrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
@@ -100,7 +100,7 @@ pub struct ScheduledPapayH5PrepayJumpControl {
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayH5PrepayJumpControl {
         jump_appid: optional(0, "jump_appid"),
     }
@@ -163,7 +163,7 @@ pub struct ScheduledPapayH5PrepayBody {
     pub jump_control: ::std::option::Option<ScheduledPapayH5PrepayJumpControl>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayH5PrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
@@ -252,7 +252,7 @@ pub struct ScheduledPapayH5PrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayH5PrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra

@@ -18,7 +18,7 @@ pub struct ScheduledPapayJsapiPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayJsapiPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct ScheduledPapayJsapiPrepayDeductSchedule {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayJsapiPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
@@ -124,7 +124,7 @@ pub struct ScheduledPapayJsapiPrepayBody {
     pub deduct_schedule: ::std::option::Option<ScheduledPapayJsapiPrepayDeductSchedule>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayJsapiPrepayBody {
         appid: required(0, "appid"),
         openid: optional(1, "openid"),
@@ -202,7 +202,7 @@ pub struct ScheduledPapayJsapiPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduledPapayJsapiPrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra

@@ -33,7 +33,7 @@ pub struct NormalPasswordMiniProgramPrepayBody {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NormalPasswordMiniProgramPrepayBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -106,7 +106,7 @@ pub struct NormalPasswordMiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NormalPasswordMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),

@@ -37,7 +37,7 @@ pub struct NormalPayRedirectSignBody {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NormalPayRedirectSignBody {
         appid: required(0, "appid"),
         service_id: required(1, "service_id"),
@@ -98,7 +98,7 @@ pub struct NormalPayRedirectSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NormalPayRedirectSignResponse {
         mchid: optional(0, "mchid"),
         service_id: optional(1, "service_id"),

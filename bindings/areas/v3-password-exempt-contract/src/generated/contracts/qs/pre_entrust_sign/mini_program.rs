@@ -43,7 +43,7 @@ pub struct QsPasswordMiniProgramPrepayBody {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QsPasswordMiniProgramPrepayBody {
         appid: required(0, "appid"),
         sub_appid: required(1, "sub_appid"),
@@ -141,7 +141,7 @@ pub struct QsPasswordMiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QsPasswordMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),

@@ -47,7 +47,7 @@ pub struct QsPayRedirectSignBody {
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QsPayRedirectSignBody {
         appid: required(0, "appid"),
         sub_appid: required(1, "sub_appid"),
@@ -134,7 +134,7 @@ pub struct QsPayRedirectSignResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QsPayRedirectSignResponse {
         mchid: optional(0, "mchid"),
         service_id: optional(1, "service_id"),

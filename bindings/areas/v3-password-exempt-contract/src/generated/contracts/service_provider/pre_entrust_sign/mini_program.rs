@@ -43,7 +43,7 @@ pub struct ServicePasswordMiniProgramPrepayBody {
     pub contract_display_account: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ServicePasswordMiniProgramPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
@@ -146,7 +146,7 @@ pub struct ServicePasswordMiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ServicePasswordMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         mchid: optional(1, "mchid"),

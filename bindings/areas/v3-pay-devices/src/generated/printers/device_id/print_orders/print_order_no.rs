@@ -35,7 +35,7 @@ pub struct GetPrintOrderVariableListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPrintOrderVariableListItem {
         key: optional(0, "key"),
         value: optional(1, "value"),
@@ -70,7 +70,7 @@ pub struct GetPrintOrderRowListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPrintOrderRowListItem {
         cell_list: optional(0, "cell_list"),
         ..extra
@@ -106,7 +106,7 @@ pub struct GetPrintOrderTableListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPrintOrderTableListItem {
         key: optional(0, "key"),
         row_list: optional(1, "row_list"),
@@ -159,7 +159,7 @@ pub struct GetPrintOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPrintOrderResponse {
         print_order_no: optional(0, "print_order_no"),
         template_id: optional(1, "template_id"),

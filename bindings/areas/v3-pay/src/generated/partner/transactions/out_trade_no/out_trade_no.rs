@@ -17,7 +17,7 @@ pub struct PartnerQueryOrderByOutTradeNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoQuery {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -56,7 +56,7 @@ pub struct PartnerQueryOrderByOutTradeNoSettleInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoSettleInfo {
         profit_sharing: optional(0, "profit_sharing"),
         subsidy_amount: optional(1, "subsidy_amount"),
@@ -140,7 +140,7 @@ pub struct PartnerQueryOrderByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -211,7 +211,7 @@ pub struct PartnerQueryOrderByOutTradeNoGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -260,7 +260,7 @@ pub struct PartnerQueryOrderByOutTradeNoDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoDetail {
         cost_price: optional(0, "cost_price"),
         invoice_id: optional(1, "invoice_id"),
@@ -312,7 +312,7 @@ pub struct PartnerQueryOrderByOutTradeNoStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoStoreInfo {
         id: optional(0, "id"),
         name: optional(1, "name"),
@@ -357,7 +357,7 @@ pub struct PartnerQueryOrderByOutTradeNoSceneInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoSceneInfo {
         payer_client_ip: optional(0, "payer_client_ip"),
         device_id: optional(1, "device_id"),
@@ -399,7 +399,7 @@ pub struct PartnerQueryOrderByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -441,7 +441,7 @@ pub struct PartnerQueryOrderByOutTradeNoInstallmentInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoInstallmentInfo {
         use_subsidy: optional(0, "use_subsidy"),
         selected_installment_number: optional(1, "selected_installment_number"),
@@ -498,7 +498,7 @@ pub struct PartnerQueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoPromotionDetailGoodsDetailItem {
         goods_id: optional(0, "goods_id"),
         quantity: optional(1, "quantity"),
@@ -594,7 +594,7 @@ pub struct PartnerQueryOrderByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoPromotionDetailItem {
         coupon_id: optional(0, "coupon_id"),
         name: optional(1, "name"),
@@ -743,7 +743,7 @@ pub struct PartnerQueryOrderByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerQueryOrderByOutTradeNoResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),

@@ -13,7 +13,7 @@ pub struct CloseOrderBody {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseOrderBody {
         mchid: required(0, "mchid"),
     }

@@ -17,7 +17,7 @@ pub struct PayReverseTransactionBody {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayReverseTransactionBody {
         appid: required(0, "appid"),
         mchid: required(1, "mchid"),
@@ -61,7 +61,7 @@ pub struct PayReverseTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PayReverseTransactionResponse {
         appid: optional(0, "appid"),
         mchid: optional(1, "mchid"),

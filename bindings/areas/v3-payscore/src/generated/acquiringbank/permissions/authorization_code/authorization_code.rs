@@ -21,7 +21,7 @@ pub struct AcquiringbankGetPermissionByAuthorizationCodeQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankGetPermissionByAuthorizationCodeQuery {
         service_id: required(0, "service_id"),
         channel_id: required(1, "channel_id"),
@@ -106,7 +106,7 @@ pub struct AcquiringbankGetPermissionByAuthorizationCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankGetPermissionByAuthorizationCodeResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),

@@ -25,7 +25,7 @@ pub struct AcquiringbankCancelServiceorderBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCancelServiceorderBody {
         service_id: required(0, "service_id"),
         channel_id: required(1, "channel_id"),

@@ -24,7 +24,7 @@ pub struct AcquiringbankCompleteServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -90,7 +90,7 @@ pub struct AcquiringbankCompleteServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -143,7 +143,7 @@ pub struct AcquiringbankCompleteServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCompleteServiceorderTimeRange {
         start_time: required(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -208,7 +208,7 @@ pub struct AcquiringbankCompleteServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCompleteServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -291,7 +291,7 @@ pub struct AcquiringbankCompleteServiceorderBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankCompleteServiceorderBody {
         service_id: required(0, "service_id"),
         channel_id: optional(1, "channel_id"),

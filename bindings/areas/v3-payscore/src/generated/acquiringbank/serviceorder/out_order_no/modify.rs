@@ -24,7 +24,7 @@ pub struct AcquiringbankModifyServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankModifyServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -90,7 +90,7 @@ pub struct AcquiringbankModifyServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankModifyServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -157,7 +157,7 @@ pub struct AcquiringbankModifyServiceorderBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankModifyServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

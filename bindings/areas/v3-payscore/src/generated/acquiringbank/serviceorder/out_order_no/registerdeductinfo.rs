@@ -30,7 +30,7 @@ pub struct CreateRegisterdeductinfoBody {
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRegisterdeductinfoBody {
         service_id: required(0, "service_id"),
         appid: optional(1, "appid"),
@@ -100,7 +100,7 @@ pub struct CreateRegisterdeductinfoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateRegisterdeductinfoResponse {
         description: optional(0, "description"),
         ..extra

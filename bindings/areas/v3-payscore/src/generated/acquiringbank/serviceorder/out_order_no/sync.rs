@@ -15,7 +15,7 @@ pub struct AcquiringbankSyncServiceorderDetail {
     pub paid_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankSyncServiceorderDetail {
         paid_time: required(0, "paid_time"),
     }
@@ -59,7 +59,7 @@ pub struct AcquiringbankSyncServiceorderBody {
     pub detail: AcquiringbankSyncServiceorderDetail,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankSyncServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

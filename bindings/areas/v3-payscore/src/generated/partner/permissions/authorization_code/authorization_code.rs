@@ -17,7 +17,7 @@ pub struct PartnerGetPermissionByAuthorizationCodeQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetPermissionByAuthorizationCodeQuery {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),
@@ -102,7 +102,7 @@ pub struct PartnerGetPermissionByAuthorizationCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetPermissionByAuthorizationCodeResponse {
         service_id: optional(0, "service_id"),
         appid: optional(1, "appid"),

@@ -24,7 +24,7 @@ pub struct PartnerCompleteServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -90,7 +90,7 @@ pub struct PartnerCompleteServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -142,7 +142,7 @@ pub struct PartnerCompleteServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCompleteServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         start_time_remark: optional(1, "start_time_remark"),
@@ -214,7 +214,7 @@ pub struct PartnerCompleteServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCompleteServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -267,7 +267,7 @@ pub struct PartnerCompleteServiceorderDevice {
     pub materiel_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCompleteServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
@@ -359,7 +359,7 @@ pub struct PartnerCompleteServiceorderBody {
     pub device: ::std::option::Option<PartnerCompleteServiceorderDevice>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerCompleteServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

@@ -24,7 +24,7 @@ pub struct PartnerModifyServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerModifyServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -89,7 +89,7 @@ pub struct PartnerModifyServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerModifyServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -146,7 +146,7 @@ pub struct PartnerModifyServiceorderDevice {
     pub materiel_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerModifyServiceorderDevice {
         start_device_id: optional(0, "start_device_id"),
         end_device_id: optional(1, "end_device_id"),
@@ -226,7 +226,7 @@ pub struct PartnerModifyServiceorderBody {
     pub device: ::std::option::Option<PartnerModifyServiceorderDevice>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerModifyServiceorderBody {
         service_id: optional(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

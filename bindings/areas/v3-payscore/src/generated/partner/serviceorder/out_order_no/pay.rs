@@ -16,7 +16,7 @@ pub struct PartnerPayServiceorderBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPayServiceorderBody {
         service_id: optional(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

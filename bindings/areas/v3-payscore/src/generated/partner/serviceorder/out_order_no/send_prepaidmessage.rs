@@ -23,7 +23,7 @@ pub struct PartnerSendPrepaidmessagePostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSendPrepaidmessagePostPaymentsItem {
         name: optional(0, "name"),
         amount: optional(1, "amount"),
@@ -95,7 +95,7 @@ pub struct PartnerSendPrepaidmessagePostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSendPrepaidmessagePostDiscountsItem {
         name: optional(0, "name"),
         description: optional(1, "description"),
@@ -178,7 +178,7 @@ pub struct PartnerSendPrepaidmessageBody {
     pub prepaid_time: ::wechatpay_runtime::DateTime,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSendPrepaidmessageBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

@@ -21,7 +21,7 @@ pub struct PartnerSyncServiceorderDetail {
     pub paid_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSyncServiceorderDetail {
         seq: optional(0, "seq"),
         paid_time: required(1, "paid_time"),
@@ -78,7 +78,7 @@ pub struct PartnerSyncServiceorderBody {
     pub detail: PartnerSyncServiceorderDetail,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSyncServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

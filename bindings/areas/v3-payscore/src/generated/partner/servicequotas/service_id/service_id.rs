@@ -24,7 +24,7 @@ pub struct GetServicequotaByServiceIdQuery {
     pub risk_level_version: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetServicequotaByServiceIdQuery {
         sub_mchid: required(0, "sub_mchid"),
         appid: required(1, "appid"),
@@ -81,7 +81,7 @@ pub struct GetServicequotaByServiceIdQuotasItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetServicequotaByServiceIdQuotasItem {
         risk_level: optional(0, "risk_level"),
         suggested_quota: optional(1, "suggested_quota"),
@@ -146,7 +146,7 @@ pub struct GetServicequotaByServiceIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetServicequotaByServiceIdResponse {
         service_id: optional(0, "service_id"),
         mchid: optional(1, "mchid"),

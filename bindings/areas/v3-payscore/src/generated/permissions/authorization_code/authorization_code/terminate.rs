@@ -17,7 +17,7 @@ pub struct AuthorizationTerminatePermissionBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AuthorizationTerminatePermissionBody {
         service_id: required(0, "service_id"),
         reason: required(1, "reason"),

@@ -21,7 +21,7 @@ pub struct OpenidTerminatePermissionBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OpenidTerminatePermissionBody {
         service_id: required(0, "service_id"),
         appid: required(1, "appid"),

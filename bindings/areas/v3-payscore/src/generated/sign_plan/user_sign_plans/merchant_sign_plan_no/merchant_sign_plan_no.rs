@@ -63,7 +63,7 @@ pub struct GetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
@@ -203,7 +203,7 @@ pub struct GetUserSignPlanByMerchantSignPlanNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserSignPlanByMerchantSignPlanNoResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),

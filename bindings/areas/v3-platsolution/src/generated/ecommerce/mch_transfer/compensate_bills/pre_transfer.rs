@@ -42,7 +42,7 @@ pub struct CreatePreTransferTransactionInfo {
     pub type_: ::std::option::Option<CreatePreTransferTransactionInfoType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -83,7 +83,7 @@ pub struct CreatePreTransferReceiver {
     pub transaction_info: ::std::option::Option<CreatePreTransferTransactionInfo>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -152,7 +152,7 @@ pub struct CreatePreTransferBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferBody {
         sp_appid: optional(0, "sp_appid"),
         receiver: required(1, "receiver"),
@@ -271,7 +271,7 @@ pub struct CreatePreTransferResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreatePreTransferResponse {
         out_bill_no: optional(0, "out_bill_no"),
         bill_id: optional(1, "bill_id"),

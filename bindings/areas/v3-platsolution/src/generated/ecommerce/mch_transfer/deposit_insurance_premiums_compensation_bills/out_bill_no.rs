@@ -29,7 +29,7 @@ pub struct GetDepositInsurancePremiumsCompensationBillMchInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositInsurancePremiumsCompensationBillMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
@@ -64,7 +64,7 @@ pub struct GetDepositInsurancePremiumsCompensationBillTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositInsurancePremiumsCompensationBillTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         ..extra
@@ -108,7 +108,7 @@ pub struct GetDepositInsurancePremiumsCompensationBillReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositInsurancePremiumsCompensationBillReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -147,7 +147,7 @@ pub struct GetDepositInsurancePremiumsCompensationBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositInsurancePremiumsCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -199,7 +199,7 @@ pub struct GetDepositInsurancePremiumsCompensationBillCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositInsurancePremiumsCompensationBillCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -286,7 +286,7 @@ pub struct GetDepositInsurancePremiumsCompensationBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositInsurancePremiumsCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -43,7 +43,7 @@ pub struct InsuranceCreatePreTransferTransactionInfo {
     pub type_: ::std::option::Option<InsuranceCreatePreTransferTransactionInfoType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceCreatePreTransferTransactionInfo {
         transaction_id: required(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -89,7 +89,7 @@ pub struct InsuranceCreatePreTransferReceiver {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceCreatePreTransferReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -149,7 +149,7 @@ pub struct InsuranceCreatePreTransferBody {
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceCreatePreTransferBody {
         sub_mchid: optional(0, "sub_mchid"),
         receiver: required(1, "receiver"),
@@ -236,7 +236,7 @@ pub struct InsuranceCreatePreTransferResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceCreatePreTransferResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

@@ -12,7 +12,7 @@ pub struct GetSubMchCompensationBillQuery {
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchCompensationBillQuery {
         sponsor_mchid: optional(0, "sponsor_mchid"),
     }
@@ -65,7 +65,7 @@ pub struct GetSubMchCompensationBillMchInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchCompensationBillMchInfo {
         mchid: optional(0, "mchid"),
         ..extra
@@ -102,7 +102,7 @@ pub struct GetSubMchCompensationBillReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchCompensationBillReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -137,7 +137,7 @@ pub struct GetSubMchCompensationBillReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchCompensationBillReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -186,7 +186,7 @@ pub struct GetSubMchCompensationBillCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchCompensationBillCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -265,7 +265,7 @@ pub struct GetSubMchCompensationBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetSubMchCompensationBillResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),

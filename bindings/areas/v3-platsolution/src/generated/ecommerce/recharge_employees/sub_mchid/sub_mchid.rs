@@ -44,7 +44,7 @@ pub struct GetRechargeEmployeeBySubMchidEmployeesItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeEmployeeBySubMchidEmployeesItem {
         sub_mchid: optional(0, "sub_mchid"),
         sp_openid: optional(1, "sp_openid"),
@@ -85,7 +85,7 @@ pub struct GetRechargeEmployeeBySubMchidResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeEmployeeBySubMchidResponse {
         employees: optional(0, "employees"),
         ..extra

@@ -13,7 +13,7 @@ pub struct GetRechargeByOutRechargeNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeByOutRechargeNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -97,7 +97,7 @@ pub struct GetRechargeByOutRechargeNoRechargeAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeByOutRechargeNoRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
@@ -150,7 +150,7 @@ pub struct GetRechargeByOutRechargeNoBankTransferInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeByOutRechargeNoBankTransferInfo {
         bill_no: optional(0, "bill_no"),
         memo: optional(1, "memo"),
@@ -210,7 +210,7 @@ pub struct GetRechargeByOutRechargeNoQrRechargeInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeByOutRechargeNoQrRechargeInfo {
         openid: optional(0, "openid"),
         employee_type: optional(1, "employee_type"),
@@ -277,7 +277,7 @@ pub struct GetRechargeByOutRechargeNoOnlineBankRechargeInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeByOutRechargeNoOnlineBankRechargeInfo {
         bill_no: optional(0, "bill_no"),
         return_time: optional(1, "return_time"),
@@ -394,7 +394,7 @@ pub struct GetRechargeByOutRechargeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetRechargeByOutRechargeNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

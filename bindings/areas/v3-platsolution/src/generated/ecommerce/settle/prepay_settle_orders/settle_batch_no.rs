@@ -62,7 +62,7 @@ pub struct GetPrepaySettleOrderResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPrepaySettleOrderResponse {
         out_settle_batch_no: optional(0, "out_settle_batch_no"),
         settle_batch_no: optional(1, "settle_batch_no"),

@@ -31,7 +31,7 @@ pub struct InsuranceApplyBatchTransferDetailListItem {
     pub openid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyBatchTransferDetailListItem {
         out_detail_no: required(0, "out_detail_no"),
         transfer_amount: required(1, "transfer_amount"),
@@ -110,7 +110,7 @@ pub struct InsuranceApplyBatchBody {
     pub notify_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyBatchBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_appid: required(1, "sp_appid"),
@@ -209,7 +209,7 @@ pub struct InsuranceApplyBatchResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyBatchResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),

@@ -29,7 +29,7 @@ pub struct InsuranceApplyReservationInsurancePolicy {
     pub claim_no: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyReservationInsurancePolicy {
         product_registration_no: required(0, "product_registration_no"),
         policy_no: required(1, "policy_no"),
@@ -88,7 +88,7 @@ pub struct InsuranceApplyReservationSceneReportData {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyReservationSceneReportData {
         insurance_policy: optional(0, "insurance_policy"),
     }
@@ -169,7 +169,7 @@ pub struct InsuranceApplyReservationBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyReservationBody {
         sub_mchid: required(0, "sub_mchid"),
         sp_appid: required(1, "sp_appid"),
@@ -318,7 +318,7 @@ pub struct InsuranceApplyReservationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyReservationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_reservation_no: optional(1, "out_reservation_no"),

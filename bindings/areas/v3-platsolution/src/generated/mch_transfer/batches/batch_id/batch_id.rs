@@ -40,7 +40,7 @@ pub struct PlatsolutionGetBatchByBatchIdQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByBatchIdQuery {
         sub_mchid: required(0, "sub_mchid"),
         need_query_detail: required(1, "need_query_detail"),
@@ -181,7 +181,7 @@ pub struct PlatsolutionGetBatchByBatchIdTransferBatch {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByBatchIdTransferBatch {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
@@ -258,7 +258,7 @@ pub struct PlatsolutionGetBatchByBatchIdDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByBatchIdDataItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -308,7 +308,7 @@ pub struct PlatsolutionGetBatchByBatchIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByBatchIdResponse {
         transfer_batch: optional(0, "transfer_batch"),
         data: optional(1, "data"),

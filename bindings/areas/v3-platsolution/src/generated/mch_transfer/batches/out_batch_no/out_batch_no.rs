@@ -41,7 +41,7 @@ pub struct PlatsolutionGetBatchByOutBatchNoQuery {
     pub detail_state: ::std::option::Option<PlatsolutionGetBatchByOutBatchNoDetailState>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByOutBatchNoQuery {
         sub_mchid: required(0, "sub_mchid"),
         need_query_detail: required(1, "need_query_detail"),
@@ -182,7 +182,7 @@ pub struct PlatsolutionGetBatchByOutBatchNoTransferBatch {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByOutBatchNoTransferBatch {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
@@ -259,7 +259,7 @@ pub struct PlatsolutionGetBatchByOutBatchNoDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByOutBatchNoDataItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -309,7 +309,7 @@ pub struct PlatsolutionGetBatchByOutBatchNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetBatchByOutBatchNoResponse {
         transfer_batch: optional(0, "transfer_batch"),
         data: optional(1, "data"),

@@ -71,7 +71,7 @@ pub struct DomesticApplyAbnormalRefundBody {
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomesticApplyAbnormalRefundBody {
         sub_mchid: optional(0, "sub_mchid"),
         out_refund_no: required(1, "out_refund_no"),
@@ -158,7 +158,7 @@ pub struct DomesticApplyAbnormalRefundFromItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomesticApplyAbnormalRefundFromItem {
         account: optional(0, "account"),
         amount: optional(1, "amount"),
@@ -238,7 +238,7 @@ pub struct DomesticApplyAbnormalRefundAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomesticApplyAbnormalRefundAmount {
         total: optional(0, "total"),
         refund: optional(1, "refund"),
@@ -312,7 +312,7 @@ pub struct DomesticApplyAbnormalRefundGoodsDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomesticApplyAbnormalRefundGoodsDetailItem {
         merchant_goods_id: optional(0, "merchant_goods_id"),
         wechatpay_goods_id: optional(1, "wechatpay_goods_id"),
@@ -383,7 +383,7 @@ pub struct DomesticApplyAbnormalRefundPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomesticApplyAbnormalRefundPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         scope: optional(1, "scope"),
@@ -477,7 +477,7 @@ pub struct DomesticApplyAbnormalRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomesticApplyAbnormalRefundResponse {
         refund_id: optional(0, "refund_id"),
         out_refund_no: optional(1, "out_refund_no"),

@@ -20,7 +20,7 @@ pub struct GetPartnerByCombineOutTradeNoCombinePayerInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPartnerByCombineOutTradeNoCombinePayerInfo {
         openid: optional(0, "openid"),
         ..extra
@@ -90,7 +90,7 @@ pub struct GetPartnerByCombineOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPartnerByCombineOutTradeNoAmount {
         total_amount: optional(0, "total_amount"),
         currency: optional(1, "currency"),
@@ -160,7 +160,7 @@ pub struct GetPartnerByCombineOutTradeNoSubOrdersItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPartnerByCombineOutTradeNoSubOrdersItem {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),
@@ -236,7 +236,7 @@ pub struct GetPartnerByCombineOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPartnerByCombineOutTradeNoResponse {
         combine_appid: optional(0, "combine_appid"),
         combine_mchid: optional(1, "combine_mchid"),

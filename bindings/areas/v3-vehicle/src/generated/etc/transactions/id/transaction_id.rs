@@ -12,7 +12,7 @@ pub struct VehicleGetTransactionByTransactionIdQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByTransactionIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -55,7 +55,7 @@ pub struct VehicleGetTransactionByTransactionIdPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByTransactionIdPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -101,7 +101,7 @@ pub struct VehicleGetTransactionByTransactionIdAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByTransactionIdAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -143,7 +143,7 @@ pub struct VehicleGetTransactionByTransactionIdDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByTransactionIdDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -207,7 +207,7 @@ pub struct VehicleGetTransactionByTransactionIdPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByTransactionIdPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -317,7 +317,7 @@ pub struct VehicleGetTransactionByTransactionIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByTransactionIdResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -12,7 +12,7 @@ pub struct VehicleGetTransactionByOutTradeNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByOutTradeNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -55,7 +55,7 @@ pub struct VehicleGetTransactionByOutTradeNoPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByOutTradeNoPayer {
         sp_openid: optional(0, "sp_openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -101,7 +101,7 @@ pub struct VehicleGetTransactionByOutTradeNoAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByOutTradeNoAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -143,7 +143,7 @@ pub struct VehicleGetTransactionByOutTradeNoDeviceInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByOutTradeNoDeviceInfo {
         device_id: optional(0, "device_id"),
         device_ip: optional(1, "device_ip"),
@@ -207,7 +207,7 @@ pub struct VehicleGetTransactionByOutTradeNoPromotionDetailItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByOutTradeNoPromotionDetailItem {
         promotion_id: optional(0, "promotion_id"),
         name: optional(1, "name"),
@@ -315,7 +315,7 @@ pub struct VehicleGetTransactionByOutTradeNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleGetTransactionByOutTradeNoResponse {
         mchid: optional(0, "mchid"),
         sub_mchid: optional(1, "sub_mchid"),

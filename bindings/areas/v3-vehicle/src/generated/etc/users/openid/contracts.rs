@@ -20,7 +20,7 @@ pub struct VehicleQueryContractQuery {
     pub plate_number: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryContractQuery {
         sub_mchid: optional(0, "sub_mchid"),
         plan_id: required(1, "plan_id"),
@@ -101,7 +101,7 @@ pub struct VehicleQueryContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     VehicleQueryContractResponse {
         appid: optional(0, "appid"),
         sp_mchid: optional(1, "sp_mchid"),

@@ -13,7 +13,7 @@ pub struct DeleteMerchantIdentifierBody {
     pub sp_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteMerchantIdentifierBody {
         sp_mchid: required(0, "sp_mchid"),
     }
@@ -44,7 +44,7 @@ pub struct DeleteMerchantIdentifierResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteMerchantIdentifierResponse {
         range_id: optional(0, "range_id"),
         ..extra

@@ -13,7 +13,7 @@ pub struct InvalidateCardBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateCardBody {
         brand_id: required(0, "brand_id"),
     }
@@ -87,7 +87,7 @@ pub struct InvalidateCardCodeJumpInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateCardCodeJumpInformation {
         jump_appid: optional(0, "jump_appid"),
         jump_path: optional(1, "jump_path"),
@@ -147,7 +147,7 @@ pub struct InvalidateCardValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -192,7 +192,7 @@ pub struct InvalidateCardPurchaseInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateCardPurchaseInformation {
         price: optional(0, "price"),
         jump_appid: optional(1, "jump_appid"),
@@ -264,7 +264,7 @@ pub struct InvalidateCardCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateCardCustomFieldListItem {
         type_: optional(0, "type"),
         name: optional(1, "name"),
@@ -308,7 +308,7 @@ pub struct InvalidateCardUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -467,7 +467,7 @@ pub struct InvalidateCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateCardResponse {
         out_request_no: optional(0, "out_request_no"),
         card_id: optional(1, "card_id"),

@@ -13,7 +13,7 @@ pub struct TerminateMembershipActivityBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminateMembershipActivityBody {
         brand_id: required(0, "brand_id"),
     }
@@ -62,7 +62,7 @@ pub struct TerminateMembershipActivityProductCouponStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminateMembershipActivityProductCouponStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -185,7 +185,7 @@ pub struct TerminateMembershipActivityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     TerminateMembershipActivityResponse {
         out_request_no: optional(0, "out_request_no"),
         brand_id: optional(1, "brand_id"),

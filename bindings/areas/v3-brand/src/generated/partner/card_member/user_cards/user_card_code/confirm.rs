@@ -38,7 +38,7 @@ pub struct ConfirmUserCardValidDateInformation {
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardValidDateInformation {
         type_: required(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -123,7 +123,7 @@ pub struct ConfirmUserCardCommonFieldListItem {
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -172,7 +172,7 @@ pub struct ConfirmUserCardCustomFieldListItem {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -226,7 +226,7 @@ pub struct ConfirmUserCardUserInformation {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -317,7 +317,7 @@ pub struct ConfirmUserCardBody {
     pub user_card_confirm_state: ConfirmUserCardUserCardConfirmState,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardBody {
         brand_id: required(0, "brand_id"),
         openid: required(1, "openid"),
@@ -430,7 +430,7 @@ pub struct ConfirmUserCardQuery {
     pub card_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardQuery {
         card_id: required(0, "card_id"),
     }
@@ -486,7 +486,7 @@ pub struct ConfirmUserCardResponseValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardResponseValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -530,7 +530,7 @@ pub struct ConfirmUserCardUserInformationCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardUserInformationCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -570,7 +570,7 @@ pub struct ConfirmUserCardUserInformationCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardUserInformationCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -612,7 +612,7 @@ pub struct ConfirmUserCardResponseUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardResponseUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -724,7 +724,7 @@ pub struct ConfirmUserCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),

@@ -16,7 +16,7 @@ pub struct InvalidateUserCardBody {
     pub invalid_reason: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateUserCardBody {
         openid: required(0, "openid"),
         invalid_reason: optional(1, "invalid_reason"),
@@ -57,7 +57,7 @@ pub struct InvalidateUserCardQuery {
     pub card_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateUserCardQuery {
         brand_id: required(0, "brand_id"),
         card_id: required(1, "card_id"),
@@ -131,7 +131,7 @@ pub struct InvalidateUserCardValidDateInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateUserCardValidDateInformation {
         type_: optional(0, "type"),
         available_begin_time: optional(1, "available_begin_time"),
@@ -191,7 +191,7 @@ pub struct InvalidateUserCardCommonFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateUserCardCommonFieldListItem {
         name: optional(0, "name"),
         value: optional(1, "value"),
@@ -231,7 +231,7 @@ pub struct InvalidateUserCardCustomFieldListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateUserCardCustomFieldListItem {
         name: optional(0, "name"),
         user_chosen_values: optional(1, "user_chosen_values"),
@@ -273,7 +273,7 @@ pub struct InvalidateUserCardUserInformation {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateUserCardUserInformation {
         common_field_list: optional(0, "common_field_list"),
         custom_field_list: optional(1, "custom_field_list"),
@@ -385,7 +385,7 @@ pub struct InvalidateUserCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InvalidateUserCardResponse {
         user_card_code: optional(0, "user_card_code"),
         card_id: optional(1, "card_id"),

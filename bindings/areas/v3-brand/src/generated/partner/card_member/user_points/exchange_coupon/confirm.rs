@@ -55,7 +55,7 @@ pub struct ConfirmExchangeCouponBody {
     pub fail_reason: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmExchangeCouponBody {
         record_id: required(0, "record_id"),
         exchange_coupon_template_id: required(1, "exchange_coupon_template_id"),
@@ -164,7 +164,7 @@ pub struct ConfirmExchangeCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ConfirmExchangeCouponResponse {
         record_id: optional(0, "record_id"),
         exchange_coupon_template_id: optional(1, "exchange_coupon_template_id"),

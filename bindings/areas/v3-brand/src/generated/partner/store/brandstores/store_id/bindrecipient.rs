@@ -21,7 +21,7 @@ pub struct CreateBindrecipientBody {
     pub company_name: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBindrecipientBody {
         brand_id: required(0, "brand_id"),
         mchid: required(1, "mchid"),
@@ -84,7 +84,7 @@ pub struct CreateBindrecipientResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateBindrecipientResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),

@@ -13,7 +13,7 @@ pub struct CloseBrandstoreBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseBrandstoreBody {
         brand_id: required(0, "brand_id"),
     }
@@ -63,7 +63,7 @@ pub struct CloseBrandstoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),

@@ -13,7 +13,7 @@ pub struct ResumeBrandstoreBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ResumeBrandstoreBody {
         brand_id: required(0, "brand_id"),
     }
@@ -63,7 +63,7 @@ pub struct ResumeBrandstoreResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ResumeBrandstoreResponse {
         brand_id: optional(0, "brand_id"),
         store_id: optional(1, "store_id"),

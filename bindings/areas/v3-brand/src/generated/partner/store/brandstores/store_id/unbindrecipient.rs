@@ -17,7 +17,7 @@ pub struct CreateUnbindrecipientBody {
     pub mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUnbindrecipientBody {
         brand_id: required(0, "brand_id"),
         mchid: required(1, "mchid"),
@@ -51,7 +51,7 @@ pub struct CreateUnbindrecipientResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUnbindrecipientResponse {
         failed_reason: optional(0, "failed_reason"),
         ..extra

@@ -25,7 +25,7 @@ pub struct QueryCityDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCityDataItem {
         city_name: optional(0, "city_name"),
         city_code: optional(1, "city_code"),
@@ -63,7 +63,7 @@ pub struct QueryCityResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     QueryCityResponse {
         data: optional(0, "data"),
         total_count: optional(1, "total_count"),

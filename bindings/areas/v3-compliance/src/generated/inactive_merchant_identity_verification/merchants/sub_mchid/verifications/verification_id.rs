@@ -62,7 +62,7 @@ pub struct GetVerificationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetVerificationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         verification_id: optional(1, "verification_id"),

@@ -132,7 +132,7 @@ pub struct GetDetailResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDetailResponse {
         brand_mchid: optional(0, "brand_mchid"),
         out_batch_no: optional(1, "out_batch_no"),

@@ -13,7 +13,7 @@ pub struct FundQueryElectronicReceiptQuery {
     pub accept_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundQueryElectronicReceiptQuery {
         accept_id: required(0, "accept_id"),
     }
@@ -105,7 +105,7 @@ pub struct FundQueryElectronicReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundQueryElectronicReceiptResponse {
         out_budget_no: optional(0, "out_budget_no"),
         start_date: optional(1, "start_date"),
@@ -256,7 +256,7 @@ pub struct BudgetFundCreateElectronicReceiptBody {
     pub receiver_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BudgetFundCreateElectronicReceiptBody {
         start_date: required(0, "start_date"),
         end_date: required(1, "end_date"),
@@ -343,7 +343,7 @@ pub struct BudgetFundCreateElectronicReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BudgetFundCreateElectronicReceiptResponse {
         out_budget_no: optional(0, "out_budget_no"),
         start_date: optional(1, "start_date"),

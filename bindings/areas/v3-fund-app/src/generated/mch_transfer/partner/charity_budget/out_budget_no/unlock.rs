@@ -17,7 +17,7 @@ pub struct UnlockCharityBudgetBody {
     pub activity_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnlockCharityBudgetBody {
         sponsor_mchid: required(0, "sponsor_mchid"),
         activity_remark: required(1, "activity_remark"),
@@ -117,7 +117,7 @@ pub struct UnlockCharityBudgetResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UnlockCharityBudgetResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_budget_no: optional(1, "out_budget_no"),

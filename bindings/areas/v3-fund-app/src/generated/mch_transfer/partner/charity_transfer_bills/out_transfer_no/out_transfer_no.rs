@@ -17,7 +17,7 @@ pub struct GetCharityTransferBillByOutTransferNoQuery {
     pub out_budget_no: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCharityTransferBillByOutTransferNoQuery {
         sponsor_mchid: required(0, "sponsor_mchid"),
         out_budget_no: required(1, "out_budget_no"),
@@ -109,7 +109,7 @@ pub struct GetCharityTransferBillByOutTransferNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCharityTransferBillByOutTransferNoResponse {
         out_budget_no: optional(0, "out_budget_no"),
         budget_id: optional(1, "budget_id"),

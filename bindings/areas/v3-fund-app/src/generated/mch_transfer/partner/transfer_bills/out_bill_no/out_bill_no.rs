@@ -13,7 +13,7 @@ pub struct PartnerFundGetTransferBillByOutBillNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerFundGetTransferBillByOutBillNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -118,7 +118,7 @@ pub struct PartnerFundGetTransferBillByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerFundGetTransferBillByOutBillNoResponse {
         sub_mchid: optional(0, "sub_mchid"),
         mchid: optional(1, "mchid"),

@@ -47,7 +47,7 @@ pub struct CloseUserConfirmAuthorizationCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseUserConfirmAuthorizationCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -144,7 +144,7 @@ pub struct CloseUserConfirmAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         appid: optional(1, "appid"),

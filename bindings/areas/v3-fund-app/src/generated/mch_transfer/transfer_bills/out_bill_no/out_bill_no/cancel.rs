@@ -45,7 +45,7 @@ pub struct FundCancelTransferBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     FundCancelTransferBillResponse {
         out_bill_no: optional(0, "out_bill_no"),
         transfer_bill_no: optional(1, "transfer_bill_no"),

@@ -47,7 +47,7 @@ pub struct OutCloseUserConfirmAuthorizationCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OutCloseUserConfirmAuthorizationCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -120,7 +120,7 @@ pub struct OutCloseUserConfirmAuthorizationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OutCloseUserConfirmAuthorizationResponse {
         out_authorization_no: optional(0, "out_authorization_no"),
         appid: optional(1, "appid"),

@@ -128,7 +128,7 @@ pub struct GlobalGetApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GlobalGetApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         domains: optional(1, "domains"),
@@ -291,7 +291,7 @@ pub struct ModifyApplicationBody {
     pub website_url: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyApplicationBody {
         domains: required(0, "domains"),
         business_description: optional(1, "business_description"),
@@ -453,7 +453,7 @@ pub struct ModifyApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         domains: optional(1, "domains"),

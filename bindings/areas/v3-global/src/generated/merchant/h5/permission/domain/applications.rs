@@ -52,7 +52,7 @@ pub struct DomainGlobalCreateApplicationBody {
     pub out_applyment_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomainGlobalCreateApplicationBody {
         sub_mchid: optional(0, "sub_mchid"),
         domains: required(1, "domains"),
@@ -208,7 +208,7 @@ pub struct DomainGlobalCreateApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomainGlobalCreateApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         website_state: optional(1, "website_state"),

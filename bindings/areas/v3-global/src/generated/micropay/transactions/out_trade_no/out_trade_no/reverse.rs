@@ -21,7 +21,7 @@ pub struct OutGlobalReverseTransactionBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OutGlobalReverseTransactionBody {
         mchid: required(0, "mchid"),
         sp_mchid: required(1, "sp_mchid"),

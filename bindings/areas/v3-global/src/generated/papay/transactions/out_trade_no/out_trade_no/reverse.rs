@@ -13,7 +13,7 @@ pub struct PapayGlobalReverseTransactionQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayGlobalReverseTransactionQuery {
         sub_mchid: required(0, "sub_mchid"),
     }

@@ -29,7 +29,7 @@ pub struct SyncRefundBody {
     pub refund_dt: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncRefundBody {
         org_no: required(0, "org_no"),
         mchnt_order_id: required(1, "mchnt_order_id"),
@@ -85,7 +85,7 @@ pub struct SyncRefundResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SyncRefundResponse {
         code: optional(0, "code"),
         msg: optional(1, "msg"),

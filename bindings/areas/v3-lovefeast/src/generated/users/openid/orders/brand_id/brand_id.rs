@@ -15,7 +15,7 @@ pub struct ListOrderByUserQuery {
     pub limit: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrderByUserQuery {
         offset: optional(0, "offset"),
         limit: optional(1, "limit"),
@@ -81,7 +81,7 @@ pub struct ListOrderByUserPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrderByUserPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -129,7 +129,7 @@ pub struct ListOrderByUserAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrderByUserAmount {
         total: optional(0, "total"),
         payer_total: optional(1, "payer_total"),
@@ -204,7 +204,7 @@ pub struct ListOrderByUserDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrderByUserDataItem {
         welfare_trade_id: optional(0, "welfare_trade_id"),
         appid: optional(1, "appid"),
@@ -271,7 +271,7 @@ pub struct ListOrderByUserResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListOrderByUserResponse {
         count: optional(0, "count"),
         limit: optional(1, "limit"),

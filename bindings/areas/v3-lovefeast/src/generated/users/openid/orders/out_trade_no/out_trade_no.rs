@@ -39,7 +39,7 @@ pub struct GetOrderByUserPayer {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderByUserPayer {
         openid: optional(0, "openid"),
         sub_openid: optional(1, "sub_openid"),
@@ -114,7 +114,7 @@ pub struct GetOrderByUserResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetOrderByUserResponse {
         welfare_trade_id: optional(0, "welfare_trade_id"),
         appid: optional(1, "appid"),

@@ -12,7 +12,7 @@ pub struct ActivateCodeBody {
     pub membership_number: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ActivateCodeBody {
         membership_number: optional(0, "membership_number"),
     }

@@ -26,7 +26,7 @@ pub struct CodesModifyRightGuide {
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CodesModifyRightGuide {
         staff_name: optional(0, "staff_name"),
         head_image_url: optional(1, "head_image_url"),
@@ -130,7 +130,7 @@ pub struct CodesModifyRightBody {
     pub guide: ::std::option::Option<CodesModifyRightGuide>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CodesModifyRightBody {
         before_bonus_value: optional(0, "before_bonus_value"),
         bonus_value: optional(1, "bonus_value"),

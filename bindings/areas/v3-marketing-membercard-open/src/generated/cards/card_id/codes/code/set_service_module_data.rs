@@ -19,7 +19,7 @@ pub struct SetServiceModuleDataFieldListItem {
     pub field_value: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetServiceModuleDataFieldListItem {
         field_id: required(0, "field_id"),
         field_value: required(1, "field_value"),
@@ -56,7 +56,7 @@ pub struct SetServiceModuleDataJumpMiniprogram {
     pub path: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetServiceModuleDataJumpMiniprogram {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -93,7 +93,7 @@ pub struct SetServiceModuleDataActionSetting {
     pub jump_miniprogram: SetServiceModuleDataJumpMiniprogram,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetServiceModuleDataActionSetting {
         action_name: required(0, "action_name"),
         jump_miniprogram: required(1, "jump_miniprogram"),
@@ -130,7 +130,7 @@ pub struct SetServiceModuleDataContentTemplateData {
     pub action_setting: ::std::option::Option<SetServiceModuleDataActionSetting>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetServiceModuleDataContentTemplateData {
         field_list: optional(0, "field_list"),
         action_setting: optional(1, "action_setting"),
@@ -182,7 +182,7 @@ pub struct SetServiceModuleDataMessageTemplateSetting {
     pub field_list: ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetServiceModuleDataMessageTemplateSetting {
         message_template_id: required(0, "message_template_id"),
         field_list: required(1, "field_list"),
@@ -224,7 +224,7 @@ pub struct SetServiceModuleDataStateSetting {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetServiceModuleDataStateSetting {
         state_id: required(0, "state_id"),
         content_template_data: required(1, "content_template_data"),
@@ -276,7 +276,7 @@ pub struct SetServiceModuleDataBody {
     pub state_setting: SetServiceModuleDataStateSetting,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SetServiceModuleDataBody {
         out_request_no: required(0, "out_request_no"),
         service_module_id: required(1, "service_module_id"),

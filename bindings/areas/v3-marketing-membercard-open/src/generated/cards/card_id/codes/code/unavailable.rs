@@ -12,7 +12,7 @@ pub struct CreateUnavailableBody {
     pub reason: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CreateUnavailableBody {
         reason: optional(0, "reason"),
     }

@@ -35,7 +35,7 @@ pub struct ModifyStockBundleCouponAvailableStoreInfo {
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleCouponAvailableStoreInfo {
         description: required(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -124,7 +124,7 @@ pub struct ModifyStockBundleUsageRuleDisplayInfo {
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleUsageRuleDisplayInfo {
         coupon_usage_method_list: required(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -272,7 +272,7 @@ pub struct ModifyStockBundleEntranceMiniProgram {
     pub guidance_wording: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleEntranceMiniProgram {
         appid: required(0, "appid"),
         path: required(1, "path"),
@@ -311,7 +311,7 @@ pub struct ModifyStockBundleEntranceOfficialAccount {
     pub appid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleEntranceOfficialAccount {
         appid: required(0, "appid"),
     }
@@ -347,7 +347,7 @@ pub struct ModifyStockBundleEntranceFinder {
     pub finder_video_cover_image_url: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleEntranceFinder {
         finder_id: required(0, "finder_id"),
         finder_video_id: required(1, "finder_video_id"),
@@ -398,7 +398,7 @@ pub struct ModifyStockBundleCouponDisplayInfo {
     pub entrance_finder: ::std::option::Option<ModifyStockBundleEntranceFinder>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -480,7 +480,7 @@ pub struct ModifyStockBundleNotifyConfig {
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
     }
@@ -549,7 +549,7 @@ pub struct ModifyStockBundleBody {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleBody {
         out_request_no: required(0, "out_request_no"),
         remark: optional(1, "remark"),
@@ -658,7 +658,7 @@ pub struct ModifyStockBundleCouponCodeCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -703,7 +703,7 @@ pub struct ModifyStockBundleStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -764,7 +764,7 @@ pub struct ModifyStockBundleDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -804,7 +804,7 @@ pub struct ModifyStockBundleWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -846,7 +846,7 @@ pub struct ModifyStockBundleIrregularAvailablePeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -904,7 +904,7 @@ pub struct ModifyStockBundleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -954,7 +954,7 @@ pub struct ModifyStockBundleNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -996,7 +996,7 @@ pub struct ModifyStockBundleDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -1038,7 +1038,7 @@ pub struct ModifyStockBundleExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -1086,7 +1086,7 @@ pub struct ModifyStockBundleProgressiveBundleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleProgressiveBundleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -1132,7 +1132,7 @@ pub struct ModifyStockBundleStockBundleInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleStockBundleInfo {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_bundle_index: optional(1, "stock_bundle_index"),
@@ -1175,7 +1175,7 @@ pub struct ModifyStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleUsageRuleDisplayInfoCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1241,7 +1241,7 @@ pub struct ModifyStockBundleStockListUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleStockListUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1305,7 +1305,7 @@ pub struct ModifyStockBundleCouponDisplayInfoEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleCouponDisplayInfoEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -1346,7 +1346,7 @@ pub struct ModifyStockBundleCouponDisplayInfoEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleCouponDisplayInfoEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -1391,7 +1391,7 @@ pub struct ModifyStockBundleCouponDisplayInfoEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleCouponDisplayInfoEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -1446,7 +1446,7 @@ pub struct ModifyStockBundleStockListCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleStockListCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -1487,7 +1487,7 @@ pub struct ModifyStockBundleStockListNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleStockListNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -1527,7 +1527,7 @@ pub struct ModifyStockBundleSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -1660,7 +1660,7 @@ pub struct ModifyStockBundleStockListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleStockListItem {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -1734,7 +1734,7 @@ pub struct ModifyStockBundleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyStockBundleResponse {
         stock_bundle_id: optional(0, "stock_bundle_id"),
         stock_list: optional(1, "stock_list"),

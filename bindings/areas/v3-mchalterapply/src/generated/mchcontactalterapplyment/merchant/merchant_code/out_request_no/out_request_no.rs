@@ -36,7 +36,7 @@ pub struct MchcontactalterapplymentGetMerchantByOutRequestNoAuditRejectDetailIte
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MchcontactalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
@@ -98,7 +98,7 @@ pub struct MchcontactalterapplymentGetMerchantByOutRequestNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MchcontactalterapplymentGetMerchantByOutRequestNoResponse {
         apply_id: optional(0, "apply_id"),
         out_request_no: optional(1, "out_request_no"),

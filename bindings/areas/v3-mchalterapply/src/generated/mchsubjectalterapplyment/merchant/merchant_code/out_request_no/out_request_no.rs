@@ -37,7 +37,7 @@ pub struct MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailIte
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
         param_name: optional(0, "param_name"),
         reject_reason: optional(1, "reject_reason"),
@@ -99,7 +99,7 @@ pub struct MchsubjectalterapplymentGetMerchantByOutRequestNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MchsubjectalterapplymentGetMerchantByOutRequestNoResponse {
         merchant_code: optional(0, "merchant_code"),
         apply_id: optional(1, "apply_id"),

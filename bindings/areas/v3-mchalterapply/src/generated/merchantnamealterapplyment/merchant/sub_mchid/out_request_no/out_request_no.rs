@@ -53,7 +53,7 @@ pub struct MerchantnamealterapplymentGetMerchantByOutRequestNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     MerchantnamealterapplymentGetMerchantByOutRequestNoResponse {
         apply_id: optional(0, "apply_id"),
         out_request_no: optional(1, "out_request_no"),

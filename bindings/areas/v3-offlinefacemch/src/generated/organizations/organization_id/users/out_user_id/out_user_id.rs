@@ -30,7 +30,7 @@ pub struct GetUserByOutUserIdStudentInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserByOutUserIdStudentInfo {
         class_name: optional(0, "class_name"),
         ..extra
@@ -63,7 +63,7 @@ pub struct GetUserByOutUserIdStaffInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserByOutUserIdStaffInfo {
         occupation: optional(0, "occupation"),
         ..extra
@@ -149,7 +149,7 @@ pub struct GetUserByOutUserIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetUserByOutUserIdResponse {
         use_id: optional(0, "use_id"),
         out_user_id: optional(1, "out_user_id"),
@@ -297,7 +297,7 @@ pub struct ModifyUserByOutUserIdStudentInfo {
     pub class_name: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserByOutUserIdStudentInfo {
         class_name: optional(0, "class_name"),
     }
@@ -333,7 +333,7 @@ pub struct ModifyUserByOutUserIdStaffInfo {
     pub occupation: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserByOutUserIdStaffInfo {
         occupation: optional(0, "occupation"),
     }
@@ -386,7 +386,7 @@ pub struct ModifyUserByOutUserIdBody {
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyUserByOutUserIdBody {
         user_name: optional(0, "user_name"),
         user_type: optional(1, "user_type"),

@@ -13,7 +13,7 @@ pub struct PartnerGetScheduleByContractIdQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetScheduleByContractIdQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -49,7 +49,7 @@ pub struct PartnerGetScheduleByContractIdScheduledAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetScheduleByContractIdScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -103,7 +103,7 @@ pub struct PartnerGetScheduleByContractIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetScheduleByContractIdResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),

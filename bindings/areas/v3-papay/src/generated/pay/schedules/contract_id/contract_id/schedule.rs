@@ -18,7 +18,7 @@ pub struct ScheduleScheduleScheduleAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduleScheduleScheduleAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct ScheduleScheduleBody {
     pub schedule_amount: ScheduleScheduleScheduleAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduleScheduleBody {
         appid: required(0, "appid"),
         schedule_amount: required(1, "schedule_amount"),
@@ -100,7 +100,7 @@ pub struct ScheduleScheduleScheduledAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduleScheduleScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -150,7 +150,7 @@ pub struct ScheduleScheduleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ScheduleScheduleResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),

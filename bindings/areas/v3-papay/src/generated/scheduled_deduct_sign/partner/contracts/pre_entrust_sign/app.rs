@@ -18,7 +18,7 @@ pub struct PartnerScheduledPapayAppPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayAppPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct PartnerScheduledPapayAppPrepayDeductSchedule {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayAppPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
@@ -136,7 +136,7 @@ pub struct PartnerScheduledPapayAppPrepayBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayAppPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
@@ -245,7 +245,7 @@ pub struct PartnerScheduledPapayAppPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayAppPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         miniprogram_username: optional(1, "miniprogram_username"),

@@ -18,7 +18,7 @@ pub struct PartnerScheduledPapayH5PrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayH5PrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct PartnerScheduledPapayH5PrepayDeductSchedule {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayH5PrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
@@ -100,7 +100,7 @@ pub struct PartnerScheduledPapayH5PrepayJumpControl {
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayH5PrepayJumpControl {
         jump_appid: optional(0, "jump_appid"),
     }
@@ -175,7 +175,7 @@ pub struct PartnerScheduledPapayH5PrepayBody {
     pub jump_control: ::std::option::Option<PartnerScheduledPapayH5PrepayJumpControl>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayH5PrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
@@ -289,7 +289,7 @@ pub struct PartnerScheduledPapayH5PrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayH5PrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra

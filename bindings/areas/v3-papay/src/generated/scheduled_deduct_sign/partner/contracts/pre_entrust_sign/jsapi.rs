@@ -18,7 +18,7 @@ pub struct PartnerScheduledPapayJsapiPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayJsapiPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct PartnerScheduledPapayJsapiPrepayDeductSchedule {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayJsapiPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
@@ -136,7 +136,7 @@ pub struct PartnerScheduledPapayJsapiPrepayBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayJsapiPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
@@ -239,7 +239,7 @@ pub struct PartnerScheduledPapayJsapiPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayJsapiPrepayResponse {
         redirect_url: optional(0, "redirect_url"),
         ..extra

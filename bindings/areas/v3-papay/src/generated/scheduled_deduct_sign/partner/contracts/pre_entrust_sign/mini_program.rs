@@ -18,7 +18,7 @@ pub struct PartnerScheduledPapayMiniProgramPrepayEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayMiniProgramPrepayEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct PartnerScheduledPapayMiniProgramPrepayDeductSchedule {
     pub description: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayMiniProgramPrepayDeductSchedule {
         estimated_deduct_date: required(0, "estimated_deduct_date"),
         estimated_deduct_amount: required(1, "estimated_deduct_amount"),
@@ -136,7 +136,7 @@ pub struct PartnerScheduledPapayMiniProgramPrepayBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayMiniProgramPrepayBody {
         sp_appid: required(0, "sp_appid"),
         sp_openid: optional(1, "sp_openid"),
@@ -249,7 +249,7 @@ pub struct PartnerScheduledPapayMiniProgramPrepayResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduledPapayMiniProgramPrepayResponse {
         pre_entrustweb_id: optional(0, "pre_entrustweb_id"),
         redirect_appid: optional(1, "redirect_appid"),

@@ -26,7 +26,7 @@ pub struct PasswordGetContractByOutContractCodeContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PasswordGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -112,7 +112,7 @@ pub struct PasswordGetContractByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PasswordGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),

@@ -23,7 +23,7 @@ pub struct PartnerPayReverseTransactionBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPayReverseTransactionBody {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: required(1, "sp_mchid"),
@@ -97,7 +97,7 @@ pub struct PartnerPayReverseTransactionResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPayReverseTransactionResponse {
         sp_appid: optional(0, "sp_appid"),
         sp_mchid: optional(1, "sp_mchid"),

@@ -24,7 +24,7 @@ pub struct AcquiringbankTerminatePermissionBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AcquiringbankTerminatePermissionBody {
         service_id: required(0, "service_id"),
         channel_id: optional(1, "channel_id"),

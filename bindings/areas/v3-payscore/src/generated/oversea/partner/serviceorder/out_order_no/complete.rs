@@ -24,7 +24,7 @@ pub struct OverseaCompleteServiceorderPostPaymentsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCompleteServiceorderPostPaymentsItem {
         name: required(0, "name"),
         description: optional(1, "description"),
@@ -90,7 +90,7 @@ pub struct OverseaCompleteServiceorderPostDiscountsItem {
     pub count: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCompleteServiceorderPostDiscountsItem {
         name: required(0, "name"),
         description: required(1, "description"),
@@ -142,7 +142,7 @@ pub struct OverseaCompleteServiceorderTimeRange {
     pub end_time_remark: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCompleteServiceorderTimeRange {
         start_time: optional(0, "start_time"),
         end_time: optional(1, "end_time"),
@@ -214,7 +214,7 @@ pub struct OverseaCompleteServiceorderLocation {
     pub end_location: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCompleteServiceorderLocation {
         start_location: optional(0, "start_location"),
         end_location: optional(1, "end_location"),
@@ -295,7 +295,7 @@ pub struct OverseaCompleteServiceorderBody {
     pub goods_tag: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaCompleteServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

@@ -32,7 +32,7 @@ pub struct OverseaSyncServiceorderDetail {
     pub paid_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaSyncServiceorderDetail {
         seq: optional(0, "seq"),
         paid_time: required(1, "paid_time"),
@@ -89,7 +89,7 @@ pub struct OverseaSyncServiceorderBody {
     pub detail: OverseaSyncServiceorderDetail,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     OverseaSyncServiceorderBody {
         service_id: required(0, "service_id"),
         sub_mchid: required(1, "sub_mchid"),

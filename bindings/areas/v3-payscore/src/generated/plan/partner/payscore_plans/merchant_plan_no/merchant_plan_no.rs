@@ -13,7 +13,7 @@ pub struct PartnerGetPayscorePlanByMerchantPlanNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetPayscorePlanByMerchantPlanNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -64,7 +64,7 @@ pub struct PartnerGetPayscorePlanByMerchantPlanNoPlanDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetPayscorePlanByMerchantPlanNoPlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
@@ -174,7 +174,7 @@ pub struct PartnerGetPayscorePlanByMerchantPlanNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetPayscorePlanByMerchantPlanNoResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),

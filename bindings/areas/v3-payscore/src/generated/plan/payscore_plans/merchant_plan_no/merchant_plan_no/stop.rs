@@ -38,7 +38,7 @@ pub struct StopPayscorePlanPlanDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StopPayscorePlanPlanDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         plan_detail_name: optional(1, "plan_detail_name"),
@@ -140,7 +140,7 @@ pub struct StopPayscorePlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StopPayscorePlanResponse {
         plan_id: optional(0, "plan_id"),
         service_id: optional(1, "service_id"),

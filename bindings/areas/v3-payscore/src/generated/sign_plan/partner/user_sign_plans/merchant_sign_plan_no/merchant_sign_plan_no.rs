@@ -13,7 +13,7 @@ pub struct PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetUserSignPlanByMerchantSignPlanNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -89,7 +89,7 @@ pub struct PartnerGetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetUserSignPlanByMerchantSignPlanNoSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
@@ -240,7 +240,7 @@ pub struct PartnerGetUserSignPlanByMerchantSignPlanNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetUserSignPlanByMerchantSignPlanNoResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),

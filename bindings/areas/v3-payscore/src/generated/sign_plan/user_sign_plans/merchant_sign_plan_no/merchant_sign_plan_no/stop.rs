@@ -13,7 +13,7 @@ pub struct StopUserSignPlanBody {
     pub stop_reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StopUserSignPlanBody {
         stop_reason: required(0, "stop_reason"),
     }
@@ -89,7 +89,7 @@ pub struct StopUserSignPlanSignedDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StopUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
@@ -229,7 +229,7 @@ pub struct StopUserSignPlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StopUserSignPlanResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),

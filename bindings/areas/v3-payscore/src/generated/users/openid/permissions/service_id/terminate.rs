@@ -17,7 +17,7 @@ pub struct UsersTerminatePermissionBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UsersTerminatePermissionBody {
         appid: required(0, "appid"),
         reason: required(1, "reason"),
@@ -52,7 +52,7 @@ pub struct UsersTerminatePermissionQuery {
     pub service_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     UsersTerminatePermissionQuery {
         openid: required(0, "openid"),
         service_id: required(1, "service_id"),

@@ -26,7 +26,7 @@ pub struct CheckOpenedResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CheckOpenedResponse {
         sub_mchid: optional(0, "sub_mchid"),
         opened: optional(1, "opened"),

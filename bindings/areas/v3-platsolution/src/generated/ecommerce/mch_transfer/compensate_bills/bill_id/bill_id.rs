@@ -47,7 +47,7 @@ pub struct GetCompensateBillByBillIdTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByBillIdTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -88,7 +88,7 @@ pub struct GetCompensateBillByBillIdReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByBillIdReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -123,7 +123,7 @@ pub struct GetCompensateBillByBillIdReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByBillIdReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -175,7 +175,7 @@ pub struct GetCompensateBillByBillIdCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByBillIdCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -250,7 +250,7 @@ pub struct GetCompensateBillByBillIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByBillIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),

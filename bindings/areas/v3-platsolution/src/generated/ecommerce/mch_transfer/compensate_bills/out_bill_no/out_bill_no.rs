@@ -47,7 +47,7 @@ pub struct GetCompensateBillByOutBillNoTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByOutBillNoTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -88,7 +88,7 @@ pub struct GetCompensateBillByOutBillNoReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByOutBillNoReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -123,7 +123,7 @@ pub struct GetCompensateBillByOutBillNoReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -175,7 +175,7 @@ pub struct GetCompensateBillByOutBillNoCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByOutBillNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -252,7 +252,7 @@ pub struct GetCompensateBillByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetCompensateBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         receiver_detail: optional(1, "receiver_detail"),

@@ -12,7 +12,7 @@ pub struct GetDepositAfterSalesCompensationBillByBillIdQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByBillIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -84,7 +84,7 @@ pub struct GetDepositAfterSalesCompensationBillByBillIdTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByBillIdTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -125,7 +125,7 @@ pub struct GetDepositAfterSalesCompensationBillByBillIdReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByBillIdReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -162,7 +162,7 @@ pub struct GetDepositAfterSalesCompensationBillByBillIdReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByBillIdReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -214,7 +214,7 @@ pub struct GetDepositAfterSalesCompensationBillByBillIdCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByBillIdCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -299,7 +299,7 @@ pub struct GetDepositAfterSalesCompensationBillByBillIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByBillIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

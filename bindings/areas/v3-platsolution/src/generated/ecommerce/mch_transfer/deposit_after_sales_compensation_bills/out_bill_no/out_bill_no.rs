@@ -12,7 +12,7 @@ pub struct GetDepositAfterSalesCompensationBillByOutBillNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByOutBillNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -84,7 +84,7 @@ pub struct GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByOutBillNoTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -127,7 +127,7 @@ pub struct GetDepositAfterSalesCompensationBillByOutBillNoReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByOutBillNoReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -164,7 +164,7 @@ pub struct GetDepositAfterSalesCompensationBillByOutBillNoReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -216,7 +216,7 @@ pub struct GetDepositAfterSalesCompensationBillByOutBillNoCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByOutBillNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -303,7 +303,7 @@ pub struct GetDepositAfterSalesCompensationBillByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositAfterSalesCompensationBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

@@ -12,7 +12,7 @@ pub struct GetDepositShippingCostCompensationBillByOutBillNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositShippingCostCompensationBillByOutBillNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -72,7 +72,7 @@ pub struct GetDepositShippingCostCompensationBillByOutBillNoTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositShippingCostCompensationBillByOutBillNoTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -107,7 +107,7 @@ pub struct GetDepositShippingCostCompensationBillByOutBillNoUserInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositShippingCostCompensationBillByOutBillNoUserInfo {
         sp_openid: optional(0, "sp_openid"),
         ..extra
@@ -147,7 +147,7 @@ pub struct GetDepositShippingCostCompensationBillByOutBillNoReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositShippingCostCompensationBillByOutBillNoReceiver {
         transaction_info: optional(0, "transaction_info"),
         user_info: optional(1, "user_info"),
@@ -184,7 +184,7 @@ pub struct GetDepositShippingCostCompensationBillByOutBillNoReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositShippingCostCompensationBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -236,7 +236,7 @@ pub struct GetDepositShippingCostCompensationBillByOutBillNoCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositShippingCostCompensationBillByOutBillNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -320,7 +320,7 @@ pub struct GetDepositShippingCostCompensationBillByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDepositShippingCostCompensationBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

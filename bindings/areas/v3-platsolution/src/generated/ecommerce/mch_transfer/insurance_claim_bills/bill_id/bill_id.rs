@@ -12,7 +12,7 @@ pub struct GetInsuranceClaimBillByBillIdQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByBillIdQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -82,7 +82,7 @@ pub struct GetInsuranceClaimBillByBillIdTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByBillIdTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -123,7 +123,7 @@ pub struct GetInsuranceClaimBillByBillIdReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByBillIdReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -158,7 +158,7 @@ pub struct GetInsuranceClaimBillByBillIdReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByBillIdReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -210,7 +210,7 @@ pub struct GetInsuranceClaimBillByBillIdCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByBillIdCloseInfo {
         accept_time: optional(0, "accept_time"),
         close_reason: optional(1, "close_reason"),
@@ -290,7 +290,7 @@ pub struct GetInsuranceClaimBillByBillIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByBillIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

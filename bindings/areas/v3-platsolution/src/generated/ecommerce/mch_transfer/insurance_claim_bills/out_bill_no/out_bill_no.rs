@@ -12,7 +12,7 @@ pub struct GetInsuranceClaimBillByOutBillNoQuery {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByOutBillNoQuery {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -84,7 +84,7 @@ pub struct GetInsuranceClaimBillByOutBillNoTransactionInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByOutBillNoTransactionInfo {
         transaction_id: optional(0, "transaction_id"),
         type_: optional(1, "type"),
@@ -125,7 +125,7 @@ pub struct GetInsuranceClaimBillByOutBillNoReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByOutBillNoReceiver {
         type_: optional(0, "type"),
         transaction_info: optional(1, "transaction_info"),
@@ -160,7 +160,7 @@ pub struct GetInsuranceClaimBillByOutBillNoReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -212,7 +212,7 @@ pub struct GetInsuranceClaimBillByOutBillNoCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByOutBillNoCloseInfo {
         accept_time: optional(0, "accept_time"),
         close_reason: optional(1, "close_reason"),
@@ -292,7 +292,7 @@ pub struct GetInsuranceClaimBillByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetInsuranceClaimBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

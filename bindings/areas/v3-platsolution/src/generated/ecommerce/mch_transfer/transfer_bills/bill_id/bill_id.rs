@@ -26,7 +26,7 @@ pub struct GetTransferBillByBillIdQuery {
     pub business_type: ::std::option::Option<GetTransferBillByBillIdBusinessType>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByBillIdQuery {
         business_type: optional(0, "business_type"),
     }
@@ -78,7 +78,7 @@ pub struct GetTransferBillByBillIdMchInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByBillIdMchInfo {
         mch_id: optional(0, "mch_id"),
         ..extra
@@ -115,7 +115,7 @@ pub struct GetTransferBillByBillIdReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByBillIdReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -150,7 +150,7 @@ pub struct GetTransferBillByBillIdReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByBillIdReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -202,7 +202,7 @@ pub struct GetTransferBillByBillIdCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByBillIdCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -283,7 +283,7 @@ pub struct GetTransferBillByBillIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferBillByBillIdResponse {
         sp_mchid: optional(0, "sp_mchid"),
         business_type: optional(1, "business_type"),

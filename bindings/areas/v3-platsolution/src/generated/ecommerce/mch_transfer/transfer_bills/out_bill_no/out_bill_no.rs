@@ -28,7 +28,7 @@ pub struct PlatsolutionGetTransferBillByOutBillNoQuery {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetTransferBillByOutBillNoQuery {
         business_type: optional(0, "business_type"),
     }
@@ -80,7 +80,7 @@ pub struct PlatsolutionGetTransferBillByOutBillNoMchInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetTransferBillByOutBillNoMchInfo {
         mch_id: optional(0, "mch_id"),
         ..extra
@@ -117,7 +117,7 @@ pub struct PlatsolutionGetTransferBillByOutBillNoReceiver {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetTransferBillByOutBillNoReceiver {
         type_: optional(0, "type"),
         mch_info: optional(1, "mch_info"),
@@ -152,7 +152,7 @@ pub struct PlatsolutionGetTransferBillByOutBillNoReceiverDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetTransferBillByOutBillNoReceiverDetail {
         receiver: optional(0, "receiver"),
         ..extra
@@ -204,7 +204,7 @@ pub struct PlatsolutionGetTransferBillByOutBillNoCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetTransferBillByOutBillNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -291,7 +291,7 @@ pub struct PlatsolutionGetTransferBillByOutBillNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetTransferBillByOutBillNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         business_type: optional(1, "business_type"),

@@ -13,7 +13,7 @@ pub struct CloseRechargeQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseRechargeQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -97,7 +97,7 @@ pub struct CloseRechargeRechargeAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseRechargeRechargeAmount {
         amount: optional(0, "amount"),
         currency: optional(1, "currency"),
@@ -150,7 +150,7 @@ pub struct CloseRechargeBankTransferInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseRechargeBankTransferInfo {
         bill_no: optional(0, "bill_no"),
         memo: optional(1, "memo"),
@@ -210,7 +210,7 @@ pub struct CloseRechargeQrRechargeInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseRechargeQrRechargeInfo {
         openid: optional(0, "openid"),
         employee_type: optional(1, "employee_type"),
@@ -275,7 +275,7 @@ pub struct CloseRechargeOnlineBankRechargeInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseRechargeOnlineBankRechargeInfo {
         bill_no: optional(0, "bill_no"),
         return_time: optional(1, "return_time"),
@@ -386,7 +386,7 @@ pub struct CloseRechargeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CloseRechargeResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

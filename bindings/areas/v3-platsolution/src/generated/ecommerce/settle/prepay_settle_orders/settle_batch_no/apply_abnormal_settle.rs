@@ -35,7 +35,7 @@ pub struct ApplyAbnormalSettleBody {
     pub description: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalSettleBody {
         individual_auth_id: required(0, "individual_auth_id"),
         out_abnormal_settle_batch_no: required(1, "out_abnormal_settle_batch_no"),
@@ -144,7 +144,7 @@ pub struct ApplyAbnormalSettleAbnormalSettleResult {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalSettleAbnormalSettleResult {
         abnormal_settle_type: optional(0, "abnormal_settle_type"),
         apply_success_time: optional(1, "apply_success_time"),
@@ -224,7 +224,7 @@ pub struct ApplyAbnormalSettleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplyAbnormalSettleResponse {
         out_settle_batch_no: optional(0, "out_settle_batch_no"),
         settle_batch_no: optional(1, "settle_batch_no"),

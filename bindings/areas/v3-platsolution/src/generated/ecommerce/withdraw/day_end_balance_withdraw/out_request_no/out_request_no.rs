@@ -13,7 +13,7 @@ pub struct GetDayEndBalanceWithdrawByOutRequestNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDayEndBalanceWithdrawByOutRequestNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -144,7 +144,7 @@ pub struct GetDayEndBalanceWithdrawByOutRequestNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDayEndBalanceWithdrawByOutRequestNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

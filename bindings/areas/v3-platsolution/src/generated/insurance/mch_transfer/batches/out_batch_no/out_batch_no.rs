@@ -43,7 +43,7 @@ pub struct InsurancePlatsolutionGetBatchByOutBatchNoQuery {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsurancePlatsolutionGetBatchByOutBatchNoQuery {
         sub_mchid: required(0, "sub_mchid"),
         need_query_detail: required(1, "need_query_detail"),
@@ -214,7 +214,7 @@ pub struct InsurancePlatsolutionGetBatchByOutBatchNoTransferBatch {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsurancePlatsolutionGetBatchByOutBatchNoTransferBatch {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),
@@ -309,7 +309,7 @@ pub struct InsurancePlatsolutionGetBatchByOutBatchNoDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsurancePlatsolutionGetBatchByOutBatchNoDataItem {
         detail_id: optional(0, "detail_id"),
         out_detail_no: optional(1, "out_detail_no"),
@@ -359,7 +359,7 @@ pub struct InsurancePlatsolutionGetBatchByOutBatchNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsurancePlatsolutionGetBatchByOutBatchNoResponse {
         transfer_batch: optional(0, "transfer_batch"),
         data: optional(1, "data"),

@@ -13,7 +13,7 @@ pub struct InsuranceGetReservationByOutReservationNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetReservationByOutReservationNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -83,7 +83,7 @@ pub struct InsuranceGetReservationByOutReservationNoCloseInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetReservationByOutReservationNoCloseInfo {
         close_time: optional(0, "close_time"),
         close_reason: optional(1, "close_reason"),
@@ -181,7 +181,7 @@ pub struct InsuranceGetReservationByOutReservationNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetReservationByOutReservationNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

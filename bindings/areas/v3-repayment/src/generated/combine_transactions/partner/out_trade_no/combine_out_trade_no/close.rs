@@ -22,7 +22,7 @@ pub struct ClosePartnerSubOrdersItem {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ClosePartnerSubOrdersItem {
         mchid: required(0, "mchid"),
         out_trade_no: required(1, "out_trade_no"),
@@ -64,7 +64,7 @@ pub struct ClosePartnerBody {
     pub sub_orders: ::std::vec::Vec<ClosePartnerSubOrdersItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ClosePartnerBody {
         sub_orders: required(0, "sub_orders"),
     }

@@ -21,7 +21,7 @@ pub struct CancelQuotaCardBody {
     pub reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelQuotaCardBody {
         sp_mchid: required(0, "sp_mchid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -95,7 +95,7 @@ pub struct CancelQuotaCardResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelQuotaCardResponse {
         sp_mchid: optional(0, "sp_mchid"),
         sub_mchid: optional(1, "sub_mchid"),

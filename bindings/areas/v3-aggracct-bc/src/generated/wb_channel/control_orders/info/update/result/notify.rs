@@ -60,7 +60,7 @@ pub struct NotifyResultBody {
     pub scene: ::std::option::Option<NotifyResultScene>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyResultBody {
         out_request_no: required(0, "out_request_no"),
         mchid: required(1, "mchid"),
@@ -154,7 +154,7 @@ pub struct NotifyResultResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     NotifyResultResponse {
         ret_msg: optional(0, "ret_msg"),
         ..extra

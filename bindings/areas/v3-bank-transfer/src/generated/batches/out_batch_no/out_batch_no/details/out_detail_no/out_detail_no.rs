@@ -191,7 +191,7 @@ pub struct GetDetailByOutDetailNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetDetailByOutDetailNoResponse {
         bank_sp_mchid: optional(0, "bank_sp_mchid"),
         platform_mchid: optional(1, "platform_mchid"),

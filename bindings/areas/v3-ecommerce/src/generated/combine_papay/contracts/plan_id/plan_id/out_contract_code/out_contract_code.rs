@@ -30,7 +30,7 @@ pub struct EcommerceGetContractByOutContractCodeContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -117,7 +117,7 @@ pub struct EcommerceGetContractByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),

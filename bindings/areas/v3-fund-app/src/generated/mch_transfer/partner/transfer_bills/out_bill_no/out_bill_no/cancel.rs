@@ -13,7 +13,7 @@ pub struct PartnerFundCancelTransferBillBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerFundCancelTransferBillBody {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -102,7 +102,7 @@ pub struct PartnerFundCancelTransferBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerFundCancelTransferBillResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

@@ -88,7 +88,7 @@ pub struct DomainGlobalGetApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomainGlobalGetApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         website_state: optional(1, "website_state"),
@@ -239,7 +239,7 @@ pub struct DomainModifyApplicationBody {
     >,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomainModifyApplicationBody {
         domains: required(0, "domains"),
         website_state: optional(1, "website_state"),
@@ -360,7 +360,7 @@ pub struct DomainModifyApplicationResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DomainModifyApplicationResponse {
         sub_mchid: optional(0, "sub_mchid"),
         website_state: optional(1, "website_state"),

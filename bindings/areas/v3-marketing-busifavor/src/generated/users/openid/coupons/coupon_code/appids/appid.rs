@@ -37,7 +37,7 @@ pub struct BusifavorQueryCouponCouponAvailableTime {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponCouponAvailableTime {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -77,7 +77,7 @@ pub struct BusifavorQueryCouponAvailableDayTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponAvailableDayTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -119,7 +119,7 @@ pub struct BusifavorQueryCouponAvailableWeek {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponAvailableWeek {
         week_day: optional(0, "week_day"),
         available_day_time: optional(1, "available_day_time"),
@@ -157,7 +157,7 @@ pub struct BusifavorQueryCouponIrregularyAvaliableTimeItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponIrregularyAvaliableTimeItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -195,7 +195,7 @@ pub struct BusifavorQueryCouponFixedNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponFixedNormalCoupon {
         discount_amount: optional(0, "discount_amount"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -233,7 +233,7 @@ pub struct BusifavorQueryCouponDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponDiscountCoupon {
         discount_percent: optional(0, "discount_percent"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -271,7 +271,7 @@ pub struct BusifavorQueryCouponExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponExchangeCoupon {
         exchange_price: optional(0, "exchange_price"),
         transaction_minimum: optional(1, "transaction_minimum"),
@@ -354,7 +354,7 @@ pub struct BusifavorQueryCouponCouponUseRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponCouponUseRule {
         coupon_available_time: optional(0, "coupon_available_time"),
         available_week: optional(1, "available_week"),
@@ -418,7 +418,7 @@ pub struct BusifavorQueryCouponMiniProgramsInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponMiniProgramsInfo {
         mini_programs_appid: optional(0, "mini_programs_appid"),
         mini_programs_path: optional(1, "mini_programs_path"),
@@ -469,7 +469,7 @@ pub struct BusifavorQueryCouponCustomEntrance {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponCustomEntrance {
         mini_programs_info: optional(0, "mini_programs_info"),
         appid: optional(1, "appid"),
@@ -542,7 +542,7 @@ pub struct BusifavorQueryCouponFinderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponFinderInfo {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -594,7 +594,7 @@ pub struct BusifavorQueryCouponDisplayPatternInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponDisplayPatternInfo {
         description: optional(0, "description"),
         merchant_logo_url: optional(1, "merchant_logo_url"),
@@ -730,7 +730,7 @@ pub struct BusifavorQueryCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     BusifavorQueryCouponResponse {
         stock_name: optional(0, "stock_name"),
         belong_merchant: optional(1, "belong_merchant"),

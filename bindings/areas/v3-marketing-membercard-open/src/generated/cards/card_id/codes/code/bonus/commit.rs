@@ -25,7 +25,7 @@ pub struct CommitBonusBody {
     pub bonus_value: i64,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CommitBonusBody {
         out_trade_no: required(0, "out_trade_no"),
         mchid: required(1, "mchid"),

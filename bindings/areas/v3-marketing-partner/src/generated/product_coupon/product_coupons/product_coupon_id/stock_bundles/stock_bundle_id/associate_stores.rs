@@ -15,7 +15,7 @@ pub struct StockAssociateStoresStoreListItem {
     pub store_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StockAssociateStoresStoreListItem {
         store_id: required(0, "store_id"),
     }
@@ -45,7 +45,7 @@ pub struct StockAssociateStoresBody {
     pub store_list: ::std::vec::Vec<StockAssociateStoresStoreListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StockAssociateStoresBody {
         brand_id: required(0, "brand_id"),
         store_list: required(1, "store_list"),
@@ -83,7 +83,7 @@ pub struct StockAssociateStoresSuccessStoreListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StockAssociateStoresSuccessStoreListItem {
         store_id: optional(0, "store_id"),
         ..extra
@@ -128,7 +128,7 @@ pub struct StockAssociateStoresFailedStoreListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StockAssociateStoresFailedStoreListItem {
         store_id: optional(0, "store_id"),
         code: optional(1, "code"),
@@ -175,7 +175,7 @@ pub struct StockAssociateStoresResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     StockAssociateStoresResponse {
         total_count: optional(0, "total_count"),
         success_store_list: optional(1, "success_store_list"),

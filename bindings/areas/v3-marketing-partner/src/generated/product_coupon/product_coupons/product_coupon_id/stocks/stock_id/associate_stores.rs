@@ -15,7 +15,7 @@ pub struct AssociateStoresStoreListItem {
     pub store_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AssociateStoresStoreListItem {
         store_id: required(0, "store_id"),
     }
@@ -45,7 +45,7 @@ pub struct AssociateStoresBody {
     pub store_list: ::std::vec::Vec<AssociateStoresStoreListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AssociateStoresBody {
         brand_id: required(0, "brand_id"),
         store_list: required(1, "store_list"),
@@ -83,7 +83,7 @@ pub struct AssociateStoresSuccessStoreListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AssociateStoresSuccessStoreListItem {
         store_id: optional(0, "store_id"),
         ..extra
@@ -128,7 +128,7 @@ pub struct AssociateStoresFailedStoreListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AssociateStoresFailedStoreListItem {
         store_id: optional(0, "store_id"),
         code: optional(1, "code"),
@@ -175,7 +175,7 @@ pub struct AssociateStoresResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     AssociateStoresResponse {
         total_count: optional(0, "total_count"),
         success_store_list: optional(1, "success_store_list"),

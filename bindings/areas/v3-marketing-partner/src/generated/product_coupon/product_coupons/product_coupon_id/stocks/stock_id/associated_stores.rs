@@ -19,7 +19,7 @@ pub struct ListAssociatedStoresQuery {
     pub brand_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAssociatedStoresQuery {
         page_size: optional(0, "page_size"),
         page_token: optional(1, "page_token"),
@@ -71,7 +71,7 @@ pub struct ListAssociatedStoresStoreListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAssociatedStoresStoreListItem {
         store_id: optional(0, "store_id"),
         ..extra
@@ -112,7 +112,7 @@ pub struct ListAssociatedStoresResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ListAssociatedStoresResponse {
         total_count: optional(0, "total_count"),
         next_page_token: optional(1, "next_page_token"),

@@ -15,7 +15,7 @@ pub struct DisassociateStoresStoreListItem {
     pub store_id: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DisassociateStoresStoreListItem {
         store_id: required(0, "store_id"),
     }
@@ -45,7 +45,7 @@ pub struct DisassociateStoresBody {
     pub store_list: ::std::vec::Vec<DisassociateStoresStoreListItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DisassociateStoresBody {
         brand_id: required(0, "brand_id"),
         store_list: required(1, "store_list"),
@@ -83,7 +83,7 @@ pub struct DisassociateStoresSuccessStoreListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DisassociateStoresSuccessStoreListItem {
         store_id: optional(0, "store_id"),
         ..extra
@@ -128,7 +128,7 @@ pub struct DisassociateStoresFailedStoreListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DisassociateStoresFailedStoreListItem {
         store_id: optional(0, "store_id"),
         code: optional(1, "code"),
@@ -175,7 +175,7 @@ pub struct DisassociateStoresResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DisassociateStoresResponse {
         total_count: optional(0, "total_count"),
         success_store_list: optional(1, "success_store_list"),

@@ -21,7 +21,7 @@ pub struct PartnerUploadCouponCodesBody {
     pub code_list: ::std::vec::Vec<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUploadCouponCodesBody {
         brand_id: required(0, "brand_id"),
         out_request_no: required(1, "out_request_no"),
@@ -76,7 +76,7 @@ pub struct PartnerUploadCouponCodesResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUploadCouponCodesResponse {
         total_count: optional(0, "total_count"),
         success_code_list: optional(1, "success_code_list"),

@@ -33,7 +33,7 @@ pub struct PartnerDeactivateCouponBody {
     pub deactivate_reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
@@ -123,7 +123,7 @@ pub struct PartnerDeactivateCouponAssociatedOrderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -176,7 +176,7 @@ pub struct PartnerDeactivateCouponSingleUsageDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSingleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
@@ -259,7 +259,7 @@ pub struct PartnerDeactivateCouponDetailItemListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponDetailItemListItem {
         detail_state: optional(0, "detail_state"),
         valid_begin_time: optional(1, "valid_begin_time"),
@@ -316,7 +316,7 @@ pub struct PartnerDeactivateCouponSequentialUsageDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
@@ -411,7 +411,7 @@ pub struct PartnerDeactivateCouponNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -453,7 +453,7 @@ pub struct PartnerDeactivateCouponDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -491,7 +491,7 @@ pub struct PartnerDeactivateCouponSingleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -554,7 +554,7 @@ pub struct PartnerDeactivateCouponSequentialUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
@@ -614,7 +614,7 @@ pub struct PartnerDeactivateCouponChoiceListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
@@ -671,7 +671,7 @@ pub struct PartnerDeactivateCouponComboPackageListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
@@ -733,7 +733,7 @@ pub struct PartnerDeactivateCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
@@ -829,7 +829,7 @@ pub struct PartnerDeactivateCouponProductCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
@@ -906,7 +906,7 @@ pub struct PartnerDeactivateCouponCouponCodeCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -949,7 +949,7 @@ pub struct PartnerDeactivateCouponStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -1010,7 +1010,7 @@ pub struct PartnerDeactivateCouponDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1050,7 +1050,7 @@ pub struct PartnerDeactivateCouponWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -1092,7 +1092,7 @@ pub struct PartnerDeactivateCouponIrregularAvailablePeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1150,7 +1150,7 @@ pub struct PartnerDeactivateCouponCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1200,7 +1200,7 @@ pub struct PartnerDeactivateCouponExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -1248,7 +1248,7 @@ pub struct PartnerDeactivateCouponSingleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -1307,7 +1307,7 @@ pub struct PartnerDeactivateCouponSequentialUsageRuleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1370,7 +1370,7 @@ pub struct PartnerDeactivateCouponSequentialUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -1433,7 +1433,7 @@ pub struct PartnerDeactivateCouponCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1512,7 +1512,7 @@ pub struct PartnerDeactivateCouponUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1609,7 +1609,7 @@ pub struct PartnerDeactivateCouponEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -1650,7 +1650,7 @@ pub struct PartnerDeactivateCouponEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -1695,7 +1695,7 @@ pub struct PartnerDeactivateCouponEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -1748,7 +1748,7 @@ pub struct PartnerDeactivateCouponCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -1789,7 +1789,7 @@ pub struct PartnerDeactivateCouponNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -1842,7 +1842,7 @@ pub struct PartnerDeactivateCouponSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -1973,7 +1973,7 @@ pub struct PartnerDeactivateCouponStock {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -2116,7 +2116,7 @@ pub struct PartnerDeactivateCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerDeactivateCouponResponse {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),

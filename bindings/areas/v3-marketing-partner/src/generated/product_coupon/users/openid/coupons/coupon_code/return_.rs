@@ -32,7 +32,7 @@ pub struct PartnerReturnCouponBody {
     pub sequential_coupon_index: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
@@ -129,7 +129,7 @@ pub struct PartnerReturnCouponAssociatedOrderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -182,7 +182,7 @@ pub struct PartnerReturnCouponSingleUsageDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSingleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
@@ -265,7 +265,7 @@ pub struct PartnerReturnCouponDetailItemListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponDetailItemListItem {
         detail_state: optional(0, "detail_state"),
         valid_begin_time: optional(1, "valid_begin_time"),
@@ -322,7 +322,7 @@ pub struct PartnerReturnCouponSequentialUsageDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
@@ -417,7 +417,7 @@ pub struct PartnerReturnCouponNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -459,7 +459,7 @@ pub struct PartnerReturnCouponDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -497,7 +497,7 @@ pub struct PartnerReturnCouponSingleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -560,7 +560,7 @@ pub struct PartnerReturnCouponSequentialUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
@@ -620,7 +620,7 @@ pub struct PartnerReturnCouponChoiceListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
@@ -677,7 +677,7 @@ pub struct PartnerReturnCouponComboPackageListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
@@ -739,7 +739,7 @@ pub struct PartnerReturnCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
@@ -835,7 +835,7 @@ pub struct PartnerReturnCouponProductCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
@@ -912,7 +912,7 @@ pub struct PartnerReturnCouponCouponCodeCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -955,7 +955,7 @@ pub struct PartnerReturnCouponStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -1016,7 +1016,7 @@ pub struct PartnerReturnCouponDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1056,7 +1056,7 @@ pub struct PartnerReturnCouponWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -1098,7 +1098,7 @@ pub struct PartnerReturnCouponIrregularAvailablePeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1156,7 +1156,7 @@ pub struct PartnerReturnCouponCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1206,7 +1206,7 @@ pub struct PartnerReturnCouponExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -1254,7 +1254,7 @@ pub struct PartnerReturnCouponSingleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -1313,7 +1313,7 @@ pub struct PartnerReturnCouponSequentialUsageRuleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1376,7 +1376,7 @@ pub struct PartnerReturnCouponSequentialUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -1439,7 +1439,7 @@ pub struct PartnerReturnCouponCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1518,7 +1518,7 @@ pub struct PartnerReturnCouponUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1615,7 +1615,7 @@ pub struct PartnerReturnCouponEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -1656,7 +1656,7 @@ pub struct PartnerReturnCouponEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -1701,7 +1701,7 @@ pub struct PartnerReturnCouponEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -1754,7 +1754,7 @@ pub struct PartnerReturnCouponCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -1795,7 +1795,7 @@ pub struct PartnerReturnCouponNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -1848,7 +1848,7 @@ pub struct PartnerReturnCouponSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -1977,7 +1977,7 @@ pub struct PartnerReturnCouponStock {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -2118,7 +2118,7 @@ pub struct PartnerReturnCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerReturnCouponResponse {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),

@@ -23,7 +23,7 @@ pub struct PartnerUseCouponAssociatedOrderInfo {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -101,7 +101,7 @@ pub struct PartnerUseCouponAssociatedPayScoreOrderInfo {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponAssociatedPayScoreOrderInfo {
         order_id: optional(0, "order_id"),
         out_order_no: optional(1, "out_order_no"),
@@ -207,7 +207,7 @@ pub struct PartnerUseCouponBody {
     pub saved_amount: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponBody {
         brand_id: required(0, "brand_id"),
         product_coupon_id: required(1, "product_coupon_id"),
@@ -342,7 +342,7 @@ pub struct PartnerUseCouponSingleUsageDetailAssociatedOrderInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSingleUsageDetailAssociatedOrderInfo {
         transaction_id: optional(0, "transaction_id"),
         out_trade_no: optional(1, "out_trade_no"),
@@ -395,7 +395,7 @@ pub struct PartnerUseCouponSingleUsageDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSingleUsageDetail {
         use_request_no: optional(0, "use_request_no"),
         use_time: optional(1, "use_time"),
@@ -484,7 +484,7 @@ pub struct PartnerUseCouponDetailItemListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponDetailItemListItem {
         detail_state: optional(0, "detail_state"),
         valid_begin_time: optional(1, "valid_begin_time"),
@@ -545,7 +545,7 @@ pub struct PartnerUseCouponSequentialUsageDetail {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSequentialUsageDetail {
         total_count: optional(0, "total_count"),
         used_count: optional(1, "used_count"),
@@ -640,7 +640,7 @@ pub struct PartnerUseCouponNormalCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponNormalCoupon {
         threshold: optional(0, "threshold"),
         discount_amount: optional(1, "discount_amount"),
@@ -682,7 +682,7 @@ pub struct PartnerUseCouponDiscountCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponDiscountCoupon {
         threshold: optional(0, "threshold"),
         percent_off: optional(1, "percent_off"),
@@ -720,7 +720,7 @@ pub struct PartnerUseCouponSingleUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSingleUsageInfo {
         normal_coupon: optional(0, "normal_coupon"),
         discount_coupon: optional(1, "discount_coupon"),
@@ -783,7 +783,7 @@ pub struct PartnerUseCouponSequentialUsageInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSequentialUsageInfo {
         type_: optional(0, "type"),
         count: optional(1, "count"),
@@ -843,7 +843,7 @@ pub struct PartnerUseCouponChoiceListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponChoiceListItem {
         name: optional(0, "name"),
         price: optional(1, "price"),
@@ -900,7 +900,7 @@ pub struct PartnerUseCouponComboPackageListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponComboPackageListItem {
         name: optional(0, "name"),
         pick_count: optional(1, "pick_count"),
@@ -962,7 +962,7 @@ pub struct PartnerUseCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponDisplayInfo {
         name: optional(0, "name"),
         image_url: optional(1, "image_url"),
@@ -1058,7 +1058,7 @@ pub struct PartnerUseCouponProductCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponProductCoupon {
         product_coupon_id: optional(0, "product_coupon_id"),
         state: optional(1, "state"),
@@ -1135,7 +1135,7 @@ pub struct PartnerUseCouponCouponCodeCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponCouponCodeCountInfo {
         total_count: optional(0, "total_count"),
         available_count: optional(1, "available_count"),
@@ -1178,7 +1178,7 @@ pub struct PartnerUseCouponStockSendRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponStockSendRule {
         max_count: optional(0, "max_count"),
         max_count_per_day: optional(1, "max_count_per_day"),
@@ -1239,7 +1239,7 @@ pub struct PartnerUseCouponDayPeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponDayPeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1279,7 +1279,7 @@ pub struct PartnerUseCouponWeeklyAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponWeeklyAvailablePeriod {
         day_list: optional(0, "day_list"),
         day_period_list: optional(1, "day_period_list"),
@@ -1321,7 +1321,7 @@ pub struct PartnerUseCouponIrregularAvailablePeriodListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponIrregularAvailablePeriodListItem {
         begin_time: optional(0, "begin_time"),
         end_time: optional(1, "end_time"),
@@ -1379,7 +1379,7 @@ pub struct PartnerUseCouponCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1429,7 +1429,7 @@ pub struct PartnerUseCouponExchangeCoupon {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponExchangeCoupon {
         threshold: optional(0, "threshold"),
         exchange_price: optional(1, "exchange_price"),
@@ -1477,7 +1477,7 @@ pub struct PartnerUseCouponSingleUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSingleUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon: optional(1, "normal_coupon"),
@@ -1536,7 +1536,7 @@ pub struct PartnerUseCouponSequentialUsageRuleCouponAvailablePeriod {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSequentialUsageRuleCouponAvailablePeriod {
         available_begin_time: optional(0, "available_begin_time"),
         available_end_time: optional(1, "available_end_time"),
@@ -1599,7 +1599,7 @@ pub struct PartnerUseCouponSequentialUsageRule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSequentialUsageRule {
         coupon_available_period: optional(0, "coupon_available_period"),
         normal_coupon_list: optional(1, "normal_coupon_list"),
@@ -1662,7 +1662,7 @@ pub struct PartnerUseCouponCouponAvailableStoreInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponCouponAvailableStoreInfo {
         description: optional(0, "description"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1741,7 +1741,7 @@ pub struct PartnerUseCouponUsageRuleDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponUsageRuleDisplayInfo {
         coupon_usage_method_list: optional(0, "coupon_usage_method_list"),
         mini_program_appid: optional(1, "mini_program_appid"),
@@ -1838,7 +1838,7 @@ pub struct PartnerUseCouponEntranceMiniProgram {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponEntranceMiniProgram {
         appid: optional(0, "appid"),
         path: optional(1, "path"),
@@ -1879,7 +1879,7 @@ pub struct PartnerUseCouponEntranceOfficialAccount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponEntranceOfficialAccount {
         appid: optional(0, "appid"),
         ..extra
@@ -1924,7 +1924,7 @@ pub struct PartnerUseCouponEntranceFinder {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponEntranceFinder {
         finder_id: optional(0, "finder_id"),
         finder_video_id: optional(1, "finder_video_id"),
@@ -1977,7 +1977,7 @@ pub struct PartnerUseCouponCouponDisplayInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponCouponDisplayInfo {
         code_display_mode: optional(0, "code_display_mode"),
         background_color: optional(1, "background_color"),
@@ -2018,7 +2018,7 @@ pub struct PartnerUseCouponNotifyConfig {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponNotifyConfig {
         notify_appid: optional(0, "notify_appid"),
         ..extra
@@ -2071,7 +2071,7 @@ pub struct PartnerUseCouponSentCountInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponSentCountInfo {
         total_count: optional(0, "total_count"),
         today_count: optional(1, "today_count"),
@@ -2200,7 +2200,7 @@ pub struct PartnerUseCouponStock {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponStock {
         product_coupon_id: optional(0, "product_coupon_id"),
         stock_id: optional(1, "stock_id"),
@@ -2341,7 +2341,7 @@ pub struct PartnerUseCouponResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerUseCouponResponse {
         coupon_code: optional(0, "coupon_code"),
         coupon_state: optional(1, "coupon_state"),

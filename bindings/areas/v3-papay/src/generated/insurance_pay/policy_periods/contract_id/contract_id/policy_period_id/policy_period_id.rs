@@ -23,7 +23,7 @@ pub struct GetPolicyPeriodByPolicyPeriodIdScheduledAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPolicyPeriodByPolicyPeriodIdScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -82,7 +82,7 @@ pub struct GetPolicyPeriodByPolicyPeriodIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPolicyPeriodByPolicyPeriodIdResponse {
         policy_period_id: optional(0, "policy_period_id"),
         policy_period_state: optional(1, "policy_period_state"),

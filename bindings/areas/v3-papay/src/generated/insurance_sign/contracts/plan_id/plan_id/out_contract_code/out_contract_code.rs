@@ -60,7 +60,7 @@ pub struct InsuranceGetContractByOutContractCodeContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -156,7 +156,7 @@ pub struct InsuranceGetContractByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),

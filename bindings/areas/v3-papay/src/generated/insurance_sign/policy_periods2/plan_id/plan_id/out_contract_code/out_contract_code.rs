@@ -15,7 +15,7 @@ pub struct GetPolicyPeriodByOutContractCodeQuery {
     pub offset: ::std::option::Option<i64>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPolicyPeriodByOutContractCodeQuery {
         limit: optional(0, "limit"),
         offset: optional(1, "offset"),
@@ -65,7 +65,7 @@ pub struct GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPolicyPeriodByOutContractCodeEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -132,7 +132,7 @@ pub struct GetPolicyPeriodByOutContractCodeDataItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPolicyPeriodByOutContractCodeDataItem {
         policy_period_id: optional(0, "policy_period_id"),
         estimated_deduct_date: optional(1, "estimated_deduct_date"),
@@ -190,7 +190,7 @@ pub struct GetPolicyPeriodByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetPolicyPeriodByOutContractCodeResponse {
         data: optional(0, "data"),
         limit: optional(1, "limit"),

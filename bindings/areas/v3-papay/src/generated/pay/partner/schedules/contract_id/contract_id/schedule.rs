@@ -18,7 +18,7 @@ pub struct PartnerScheduleScheduleScheduleAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduleScheduleScheduleAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -66,7 +66,7 @@ pub struct PartnerScheduleScheduleBody {
     pub schedule_amount: PartnerScheduleScheduleScheduleAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduleScheduleBody {
         sp_appid: required(0, "sp_appid"),
         sub_mchid: required(1, "sub_mchid"),
@@ -121,7 +121,7 @@ pub struct PartnerScheduleScheduleScheduledAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduleScheduleScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -171,7 +171,7 @@ pub struct PartnerScheduleScheduleResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerScheduleScheduleResponse {
         schedule_state: optional(0, "schedule_state"),
         deduct_start_date: optional(1, "deduct_start_date"),

@@ -28,7 +28,7 @@ pub struct SignGetContractByOutContractCodeContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -70,7 +70,7 @@ pub struct SignGetContractByOutContractCodeEstimatedDeductAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignGetContractByOutContractCodeEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -132,7 +132,7 @@ pub struct SignGetContractByOutContractCodeDeductSchedule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignGetContractByOutContractCodeDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
@@ -229,7 +229,7 @@ pub struct SignGetContractByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SignGetContractByOutContractCodeResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),

@@ -88,7 +88,7 @@ pub struct PartnerGetTransferDetailByOutNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerGetTransferDetailByOutNoResponse {
         sp_mchid: optional(0, "sp_mchid"),
         out_batch_no: optional(1, "out_batch_no"),

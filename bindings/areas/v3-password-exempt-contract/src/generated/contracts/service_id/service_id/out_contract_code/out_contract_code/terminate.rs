@@ -13,7 +13,7 @@ pub struct PasswordTerminateContractBody {
     pub contract_termination_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PasswordTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
@@ -56,7 +56,7 @@ pub struct PasswordTerminateContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PasswordTerminateContractResponse {
         mchid: optional(0, "mchid"),
         service_id: optional(1, "service_id"),

@@ -17,7 +17,7 @@ pub struct PartnerStopUserSignPlanBody {
     pub stop_reason: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerStopUserSignPlanBody {
         sub_mchid: required(0, "sub_mchid"),
         stop_reason: required(1, "stop_reason"),
@@ -98,7 +98,7 @@ pub struct PartnerStopUserSignPlanSignedDetailListItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerStopUserSignPlanSignedDetailListItem {
         plan_detail_no: optional(0, "plan_detail_no"),
         original_price: optional(1, "original_price"),
@@ -249,7 +249,7 @@ pub struct PartnerStopUserSignPlanResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerStopUserSignPlanResponse {
         sign_plan_id: optional(0, "sign_plan_id"),
         openid: optional(1, "openid"),

@@ -49,7 +49,7 @@ pub struct CancelCompensateBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelCompensateBillResponse {
         out_bill_no: optional(0, "out_bill_no"),
         bill_id: optional(1, "bill_id"),

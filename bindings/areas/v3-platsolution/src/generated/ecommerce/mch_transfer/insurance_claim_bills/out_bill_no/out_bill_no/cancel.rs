@@ -12,7 +12,7 @@ pub struct CancelInsuranceClaimBillBody {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelInsuranceClaimBillBody {
         sub_mchid: optional(0, "sub_mchid"),
     }
@@ -86,7 +86,7 @@ pub struct CancelInsuranceClaimBillResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     CancelInsuranceClaimBillResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_bill_no: optional(1, "out_bill_no"),

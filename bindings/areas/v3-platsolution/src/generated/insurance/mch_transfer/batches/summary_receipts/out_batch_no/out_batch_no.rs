@@ -13,7 +13,7 @@ pub struct InsuranceGetSummaryReceiptByOutBatchNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetSummaryReceiptByOutBatchNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -82,7 +82,7 @@ pub struct InsuranceGetSummaryReceiptByOutBatchNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetSummaryReceiptByOutBatchNoResponse {
         batch_id: optional(0, "batch_id"),
         out_batch_no: optional(1, "out_batch_no"),

@@ -13,7 +13,7 @@ pub struct ApplySummaryReceiptBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplySummaryReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -54,7 +54,7 @@ pub struct ApplySummaryReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ApplySummaryReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_batch_no: optional(1, "out_batch_no"),

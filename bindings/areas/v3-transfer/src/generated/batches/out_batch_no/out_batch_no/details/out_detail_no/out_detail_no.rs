@@ -81,7 +81,7 @@ pub struct GetTransferDetailByOutNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     GetTransferDetailByOutNoResponse {
         mchid: optional(0, "mchid"),
         out_batch_no: optional(1, "out_batch_no"),

@@ -13,7 +13,7 @@ pub struct EcommerceTerminateContractBody {
     pub contract_termination_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
@@ -56,7 +56,7 @@ pub struct EcommerceTerminateContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     EcommerceTerminateContractResponse {
         mchid: optional(0, "mchid"),
         plan_id: optional(1, "plan_id"),

@@ -18,7 +18,7 @@ pub struct SchedulePolicyPeriodScheduledAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SchedulePolicyPeriodScheduledAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -59,7 +59,7 @@ pub struct SchedulePolicyPeriodBody {
     pub scheduled_amount: SchedulePolicyPeriodScheduledAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SchedulePolicyPeriodBody {
         appid: required(0, "appid"),
         scheduled_amount: required(1, "scheduled_amount"),
@@ -100,7 +100,7 @@ pub struct SchedulePolicyPeriodResponseScheduledAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SchedulePolicyPeriodResponseScheduledAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -159,7 +159,7 @@ pub struct SchedulePolicyPeriodResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     SchedulePolicyPeriodResponse {
         policy_period_id: optional(0, "policy_period_id"),
         policy_period_state: optional(1, "policy_period_state"),

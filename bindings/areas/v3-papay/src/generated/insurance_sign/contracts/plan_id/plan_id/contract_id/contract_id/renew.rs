@@ -18,7 +18,7 @@ pub struct RenewContractEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RenewContractEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct RenewContractPolicyPeriodsItem {
     pub estimated_deduct_amount: RenewContractEstimatedDeductAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RenewContractPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
@@ -103,7 +103,7 @@ pub struct RenewContractBody {
     pub policy_periods: ::std::vec::Vec<RenewContractPolicyPeriodsItem>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     RenewContractBody {
         appid: required(0, "appid"),
         policy_periods: required(1, "policy_periods"),

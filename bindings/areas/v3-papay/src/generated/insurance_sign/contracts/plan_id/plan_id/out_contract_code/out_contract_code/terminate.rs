@@ -13,7 +13,7 @@ pub struct InsurancePapayTerminateContractBody {
     pub contract_termination_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsurancePapayTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
@@ -88,7 +88,7 @@ pub struct InsurancePapayTerminateContractContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsurancePapayTerminateContractContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -174,7 +174,7 @@ pub struct InsurancePapayTerminateContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsurancePapayTerminateContractResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),

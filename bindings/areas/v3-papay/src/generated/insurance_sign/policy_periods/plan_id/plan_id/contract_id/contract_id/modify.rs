@@ -18,7 +18,7 @@ pub struct ModifyPolicyPeriodEstimatedDeductAmount {
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyPeriodEstimatedDeductAmount {
         total: required(0, "total"),
         currency: optional(1, "currency"),
@@ -65,7 +65,7 @@ pub struct ModifyPolicyPeriodPolicyPeriodsItem {
     pub estimated_deduct_amount: ModifyPolicyPeriodEstimatedDeductAmount,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyPeriodPolicyPeriodsItem {
         policy_period_id: required(0, "policy_period_id"),
         estimated_deduct_date: required(1, "estimated_deduct_date"),
@@ -106,7 +106,7 @@ pub struct ModifyPolicyPeriodBody {
     pub allow_cancel_scheduled: ::std::option::Option<bool>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyPeriodBody {
         appid: required(0, "appid"),
         policy_periods: required(1, "policy_periods"),
@@ -157,7 +157,7 @@ pub struct ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -206,7 +206,7 @@ pub struct ModifyPolicyPeriodResponsePolicyPeriodsItem {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyPeriodResponsePolicyPeriodsItem {
         policy_period_id: optional(0, "policy_period_id"),
         estimated_deduct_date: optional(1, "estimated_deduct_date"),
@@ -246,7 +246,7 @@ pub struct ModifyPolicyPeriodResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     ModifyPolicyPeriodResponse {
         policy_periods: optional(0, "policy_periods"),
         cancel_scheduled_policy_period_id: optional(1, "cancel_scheduled_policy_period_id"),

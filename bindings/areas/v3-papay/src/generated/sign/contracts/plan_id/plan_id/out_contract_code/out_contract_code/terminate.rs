@@ -13,7 +13,7 @@ pub struct PapayTerminateContractBody {
     pub contract_termination_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayTerminateContractBody {
         contract_termination_remark: required(0, "contract_termination_remark"),
     }
@@ -56,7 +56,7 @@ pub struct PapayTerminateContractContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayTerminateContractContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -98,7 +98,7 @@ pub struct PapayTerminateContractEstimatedDeductAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayTerminateContractEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -160,7 +160,7 @@ pub struct PapayTerminateContractDeductSchedule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayTerminateContractDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
@@ -255,7 +255,7 @@ pub struct PapayTerminateContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PapayTerminateContractResponse {
         mchid: optional(0, "mchid"),
         contract_id: optional(1, "contract_id"),

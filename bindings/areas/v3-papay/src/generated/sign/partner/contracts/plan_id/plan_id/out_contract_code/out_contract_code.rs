@@ -13,7 +13,7 @@ pub struct PartnerSignGetContractByOutContractCodeQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignGetContractByOutContractCodeQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -54,7 +54,7 @@ pub struct PartnerSignGetContractByOutContractCodeContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignGetContractByOutContractCodeContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -96,7 +96,7 @@ pub struct PartnerSignGetContractByOutContractCodeEstimatedDeductAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignGetContractByOutContractCodeEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -158,7 +158,7 @@ pub struct PartnerSignGetContractByOutContractCodeDeductSchedule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignGetContractByOutContractCodeDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
@@ -266,7 +266,7 @@ pub struct PartnerSignGetContractByOutContractCodeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerSignGetContractByOutContractCodeResponse {
         contract_id: optional(0, "contract_id"),
         sp_mchid: optional(1, "sp_mchid"),

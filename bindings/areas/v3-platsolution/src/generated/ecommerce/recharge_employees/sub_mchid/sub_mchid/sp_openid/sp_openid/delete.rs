@@ -42,7 +42,7 @@ pub struct DeleteRechargeEmployeeResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     DeleteRechargeEmployeeResponse {
         sub_mchid: optional(0, "sub_mchid"),
         sp_openid: optional(1, "sp_openid"),

@@ -13,7 +13,7 @@ pub struct InsuranceApplySummaryReceiptBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplySummaryReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -66,7 +66,7 @@ pub struct InsuranceApplySummaryReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplySummaryReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_batch_no: optional(1, "out_batch_no"),

@@ -13,7 +13,7 @@ pub struct PlatsolutionGetDetailByDetailIdQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetDetailByDetailIdQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -110,7 +110,7 @@ pub struct PlatsolutionGetDetailByDetailIdResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetDetailByDetailIdResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),

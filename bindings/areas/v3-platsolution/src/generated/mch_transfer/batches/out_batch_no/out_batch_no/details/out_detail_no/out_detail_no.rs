@@ -13,7 +13,7 @@ pub struct PlatsolutionGetDetailByOutDetailNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetDetailByOutDetailNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -110,7 +110,7 @@ pub struct PlatsolutionGetDetailByOutDetailNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PlatsolutionGetDetailByOutDetailNoResponse {
         out_batch_no: optional(0, "out_batch_no"),
         batch_id: optional(1, "batch_id"),

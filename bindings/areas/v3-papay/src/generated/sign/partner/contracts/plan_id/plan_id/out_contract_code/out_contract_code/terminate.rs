@@ -17,7 +17,7 @@ pub struct PartnerPapayTerminateContractBody {
     pub contract_termination_remark: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPapayTerminateContractBody {
         sub_mchid: required(0, "sub_mchid"),
         contract_termination_remark: required(1, "contract_termination_remark"),
@@ -63,7 +63,7 @@ pub struct PartnerPapayTerminateContractContractTerminateInfo {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPapayTerminateContractContractTerminateInfo {
         contract_termination_mode: optional(0, "contract_termination_mode"),
         contract_terminated_time: optional(1, "contract_terminated_time"),
@@ -105,7 +105,7 @@ pub struct PartnerPapayTerminateContractEstimatedDeductAmount {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPapayTerminateContractEstimatedDeductAmount {
         total: optional(0, "total"),
         currency: optional(1, "currency"),
@@ -167,7 +167,7 @@ pub struct PartnerPapayTerminateContractDeductSchedule {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPapayTerminateContractDeductSchedule {
         estimated_deduct_date: optional(0, "estimated_deduct_date"),
         estimated_deduct_amount: optional(1, "estimated_deduct_amount"),
@@ -275,7 +275,7 @@ pub struct PartnerPapayTerminateContractResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     PartnerPapayTerminateContractResponse {
         contract_id: optional(0, "contract_id"),
         sp_mchid: optional(1, "sp_mchid"),

@@ -13,7 +13,7 @@ pub struct InsuranceGetDetailReceiptByOutDetailNoQuery {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetDetailReceiptByOutDetailNoQuery {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -92,7 +92,7 @@ pub struct InsuranceGetDetailReceiptByOutDetailNoResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceGetDetailReceiptByOutDetailNoResponse {
         batch_id: optional(0, "batch_id"),
         out_batch_no: optional(1, "out_batch_no"),

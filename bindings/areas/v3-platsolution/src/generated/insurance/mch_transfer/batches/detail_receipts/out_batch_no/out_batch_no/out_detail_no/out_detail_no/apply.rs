@@ -13,7 +13,7 @@ pub struct InsuranceApplyDetailReceiptBody {
     pub sub_mchid: ::std::string::String,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyDetailReceiptBody {
         sub_mchid: required(0, "sub_mchid"),
     }
@@ -71,7 +71,7 @@ pub struct InsuranceApplyDetailReceiptResponse {
     pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
 }
 
-::wechatpay_runtime::impl_deserialize! {
+::wechatpay_runtime::__private::impl_deserialize! {
     InsuranceApplyDetailReceiptResponse {
         sub_mchid: optional(0, "sub_mchid"),
         out_batch_no: optional(1, "out_batch_no"),
