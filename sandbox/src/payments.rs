@@ -253,7 +253,7 @@ impl Payments {
                 }
                 Some(_) => return Err(Reply::error(400, "INVALID_REQUEST", "商户订单号重复")),
                 None => {
-                    let prepay_id = format!("wx{}", self.next_id(""));
+                    let prepay_id = self.next_id("wx");
                     let mut order = order;
                     order.prepay_id = prepay_id.clone();
                     self.orders.insert(order.out_trade_no.clone(), order);
@@ -314,7 +314,7 @@ impl Payments {
         openid: Option<&str>,
         now: i64,
     ) -> Result<Notice, String> {
-        let transaction_id = format!("42{}", self.next_id(""));
+        let transaction_id = self.next_id("42");
         let order = self
             .orders
             .get_mut(out_trade_no)
@@ -380,7 +380,7 @@ impl Payments {
                     ));
                 }
             };
-            let refund_id = format!("50{}", self.next_id(""));
+            let refund_id = self.next_id("50");
             let order = self
                 .orders
                 .get_mut(&out_trade_no)

@@ -97,8 +97,8 @@ pub(crate) fn run_in(
     let new = load_spec(root)?;
     codegen_task::run_in(root, CodegenArgs::default(), schemas)?;
 
-    let mut changes = diff(&old, &new);
-    changes.sort_by_key(|change| change.class != Class::Breaking);
+    // `diff` orders the changes breaking ones first.
+    let changes = diff(&old, &new);
     for change in &changes {
         println!("  {change}");
     }
