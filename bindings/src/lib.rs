@@ -9,7 +9,9 @@
 //! Every operation has a name, a method of the client on [`WechatPayApi`]
 //! (`client.jsapi_prepay(body)`, `client.upload_coupon_codes(stock_id, body)`):
 //! the official SDKs' name where they have one, otherwise one derived from
-//! its method and path (`wechatpay_spec::names`). Its types carry the name
+//! its method and path (`wechatpay_spec::names`). Each method returns a
+//! [`Call`](wechatpay_runtime::Call) to await, the one future type every
+//! operation shares. Its types carry the name
 //! (`JsapiPrepayBody`, `JsapiPrepayAmount`, `JsapiPrepayResponse`). Each
 //! call sends its operation's `*Request` value through
 //! [`Client::execute`](wechatpay_runtime::Client::execute), which is there for
@@ -23,6 +25,9 @@
 //! Each area is a crate of its own (`wechatpay-bindings-v3-pay`), which its
 //! feature enables and this crate shows at its URL (`v3::pay`), so areas
 //! compile in parallel.
+//! `events` (default) is [`events::Event`], the typed notification of every
+//! documented event type (a crate of its own too, built beside the areas; a
+//! service that receives no notifications can leave it out).
 //! `couponcodes` (default) is the merchant-coupon pre-stored code endpoints
 //! with their helpers (the [`couponcodes`] module: code checks, bulk upload,
 //! export); `json-schema` derives `schemars::JsonSchema` on

@@ -58,7 +58,10 @@ fn resolve(items: Vec<syn::Item>, dir: &Path, count: &mut usize) -> Vec<syn::Ite
             }
             syn::Item::Use(re_export) => match area_crate(&re_export) {
                 Some((name, feature)) => {
-                    let src = workspace().join("bindings/areas").join(feature).join("src");
+                    let src = workspace()
+                        .join("bindings/areas")
+                        .join(&feature)
+                        .join("src");
                     let lib = std::fs::read_to_string(src.join("lib.rs")).unwrap();
                     assert!(
                         lib.ends_with("#[rustfmt::skip]\nmod generated;\npub use generated::*;\n"),
@@ -70,11 +73,22 @@ fn resolve(items: Vec<syn::Item>, dir: &Path, count: &mut usize) -> Vec<syn::Ite
                     let parsed = syn::parse_file(&text).unwrap();
                     *count += 1;
                     let mut module: syn::ItemMod = syn::parse_quote!(pub mod #name {});
-                    // `#[doc(inline)]` only tells rustdoc to show the crate as the module.
+                    // `#[doc(inline)]` only tells rustdoc to show the crate as the
+                    // module. The events' crate is behind the facade's `events`
+                    // feature, which only the split layout has: unsplit, the
+                    // events module is always there.
+                    let events = feature == wechatpay_codegen::EVENTS_FEATURE;
                     module.attrs = re_export
                         .attrs
                         .into_iter()
-                        .filter(|attr| !matches!(&attr.meta, syn::Meta::List(list) if list.path.is_ident("doc")))
+                        .filter(|attr| match &attr.meta {
+                            syn::Meta::List(list) => {
+                                let dropped = list.path.is_ident("doc")
+                                    || (events && list.path.is_ident("cfg"));
+                                !dropped
+                            }
+                            _ => true,
+                        })
                         .collect();
                     module.attrs.extend(parsed.attrs);
                     let items = resolve(parsed.items, &root.with_extension(""), count);

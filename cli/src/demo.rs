@@ -23,7 +23,7 @@ async fn receiver_on(
     listener: &tokio::net::TcpListener,
 ) -> Result<NotificationParser, String> {
     let parser = NotificationParser::for_client(client, sandbox.keys().apiv3_key.as_bytes())
-        .map_err(|e| explain(&e))?;
+        .map_err(|e| explain(&e.into()))?;
     let url = format!(
         "http://{}/notify",
         listener.local_addr().map_err(|e| e.to_string())?

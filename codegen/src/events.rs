@@ -40,19 +40,53 @@ fn owners<'a>(notifications: &[&'a Notification]) -> HashMap<&'a str, usize> {
     owners
 }
 
-/// The `events` module, or nothing when the spec has no JSON notifications.
+/// The facade's feature that enables the events' crate, and the crate's
+/// name after the facade's (`wechatpay-bindings-events`), like an area's.
+pub const EVENTS_FEATURE: &str = "events";
+
+/// What the events' crate holds, for its description.
+pub(crate) const EVENTS_TITLE: &str = "The typed notifications (回调通知)";
+
+/// The files of the events' crate (`lib.rs`, `generated.rs`) around the
+/// events module's `items`: laid out like an area crate's, its items in a
+/// private module re-exported whole, so that the file can carry
+/// `#[rustfmt::skip]`.
+pub(crate) fn events_crate(items: &str) -> [(String, String); 2] {
+    let doc = format!(
+        "{EVENTS_DOC} The bindings enable it with their `{EVENTS_FEATURE}` feature and name it `events`."
+    );
+    let root = quote! {
+        #![doc = #doc]
+        #![deny(missing_docs)]
+        #[rustfmt::skip]
+        mod generated;
+        pub use generated::*;
+    };
+    // The module says what the unsplit `events` module says.
+    let module = format!("{} {items}", quote!(#![doc = #EVENTS_DOC]));
+    [
+        ("lib.rs".to_owned(), root.to_string()),
+        ("generated.rs".to_owned(), module),
+    ]
+}
+
+/// What the events module (or crate) says of itself.
+pub(crate) const EVENTS_DOC: &str = " Notifications (回调通知): the decrypted resource of every documented event, and [`Event`] over them all.";
+
+/// The items of the `events` module, or nothing when the spec has no JSON
+/// notifications.
 pub(crate) fn events_module(
     spec: &Spec,
     rt: &TokenStream,
     json_schema_feature: bool,
-) -> Result<TokenStream, CodegenError> {
+) -> Result<Option<TokenStream>, CodegenError> {
     let notifications: Vec<_> = spec
         .notifications
         .iter()
         .filter(|n| n.format == NotificationFormat::Json)
         .collect();
     if notifications.is_empty() {
-        return Ok(TokenStream::new());
+        return Ok(None);
     }
     let mut builder = TypeBuilder::new(rt, json_schema_feature);
     let mut variant_names = Names::default();
@@ -131,10 +165,7 @@ pub(crate) fn events_module(
         }
     }
     let items = builder.items;
-    Ok(quote! {
-        /// Notifications (回调通知): the decrypted resource of every documented
-        /// event, and [`Event`](events::Event) over them all.
-        pub mod events {
+    Ok(Some(quote! {
             #(#items)*
 
             /// A verified, decrypted notification, by event type. Event types
@@ -215,6 +246,5 @@ pub(crate) fn events_module(
                     Event::from_notification(notification)
                 }
             }
-        }
-    })
+    }))
 }

@@ -23,6 +23,8 @@
 
 mod docs;
 mod events;
+pub use events::EVENTS_FEATURE;
+use events::{EVENTS_TITLE, events_crate};
 mod names;
 mod nav;
 mod operation;
@@ -196,15 +198,17 @@ pub struct AreaFiles {
     /// The facade crate's generated files: `mod.rs`, `v3.rs`, and the modules
     /// of split areas (`v3/marketing.rs`).
     pub facade: BTreeMap<String, String>,
-    /// Each area's crate, by feature.
+    /// Each area's crate, by feature, and the events' crate under
+    /// [`EVENTS_FEATURE`] when the spec has notifications.
     pub areas: BTreeMap<String, AreaCrate>,
 }
 
-/// One API area's crate ([`AreaFiles`]).
+/// One API area's crate ([`AreaFiles`]), or the events' crate.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AreaCrate {
-    /// The URL of the area's root (`/v3/bill`, `/v3/marketing/busifavor`).
-    pub url: String,
+    /// What the crate holds, for its description: "The `/v3/bill` API
+    /// area", "The typed notifications (回调通知)".
+    pub title: String,
     /// Its `src` files: `lib.rs`, the area's root module (`generated.rs`,
     /// private and re-exported) and one file per path with operations below
     /// it (`generated/tradebill.rs`).
@@ -218,6 +222,8 @@ pub struct Generated {
     tree: Vec<nav::Node>,
     /// The root module's own items, as text.
     root: String,
+    /// The `events` module's items, as text (empty without notifications).
+    events: String,
     /// Split areas' features over their products' (`v3-marketing`).
     umbrellas: BTreeMap<String, BTreeSet<String>>,
     runtime: String,
@@ -335,8 +341,7 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
     };
     let tree = nav::tree(&rt, &schema_gate, &modules, &plans);
     let events = events::events_module(spec, &rt, settings.json_schema_feature)?;
-    let root = root_items(&rt, settings, &tree, &modules, &plans, &skipped);
-    let root = quote::quote!(#root #events).to_string();
+    let root = root_items(&rt, settings, &tree, &modules, &plans, &skipped).to_string();
     let mut umbrellas: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for feature in &features {
         if let Some(area) = settings
@@ -354,6 +359,7 @@ pub fn generate(spec: &Spec, settings: &Settings) -> Result<Generated, CodegenEr
         modules,
         tree: tree.roots,
         root,
+        events: events.map(|items| items.to_string()).unwrap_or_default(),
         umbrellas,
         runtime: settings.runtime.clone(),
         header: format!(
@@ -439,10 +445,27 @@ impl Generated {
     }
 
     /// The root module's source: its doc, the top modules' declarations, its
-    /// own items.
-    fn root_source(&self, declarations: &str) -> String {
+    /// own items, and `events` as `events` says.
+    fn root_source(&self, declarations: &str, events: &str) -> String {
         let doc = " Generated bindings: one module per URL segment, each holding its path's types and `json_schemas()`, and [`WechatPayApi`], every operation by its name.";
-        format!("{} {declarations} {}", quote!(#![doc = #doc]), self.root)
+        format!(
+            "{} {declarations} {} {events}",
+            quote!(#![doc = #doc]),
+            self.root
+        )
+    }
+
+    /// The `events` module inline, or nothing without notifications.
+    fn events_inline(&self) -> String {
+        if self.events.is_empty() {
+            return String::new();
+        }
+        let doc = events::EVENTS_DOC;
+        format!(
+            "pub mod events {{ {} {} }}",
+            quote!(#![doc = #doc]),
+            self.events
+        )
     }
 
     /// Everything as one token stream, every module inline.
@@ -455,7 +478,7 @@ impl Generated {
             });
         // Text this crate wrote from tokens always parses back; should it
         // not, the expansion says so instead of panicking in the compiler.
-        format!("{declarations} {}", self.root)
+        format!("{declarations} {} {}", self.root, self.events_inline())
             .parse::<TokenStream>()
             .unwrap_or_else(|e| {
                 let message = format!("wechatpay-codegen: the generated code does not parse: {e}");
@@ -469,7 +492,10 @@ impl Generated {
     pub fn files(&self) -> Result<BTreeMap<String, String>, CodegenError> {
         let mut units = nav::Units::default();
         let declarations = nav::place(&self.tree, &self.modules, Layout::Files, &mut units)?;
-        let mut sources = vec![("mod.rs".to_owned(), self.root_source(&declarations))];
+        let mut sources = vec![(
+            "mod.rs".to_owned(),
+            self.root_source(&declarations, &self.events_inline()),
+        )];
         sources.extend(units.files.remove(&None).unwrap_or_default());
         let texts = self.render_all(&sources)?;
         Ok(sources
@@ -505,8 +531,31 @@ impl Generated {
             Layout::Areas(&area_crate),
             &mut units,
         )?;
-        let mut sources = vec![(None, "mod.rs".to_owned(), self.root_source(&declarations))];
-        let area_urls = units.area_urls;
+        // The events are a crate of their own too, behind the facade's
+        // `events` feature: they compile beside the areas, and only for
+        // users who receive notifications.
+        let events = if self.events.is_empty() {
+            String::new()
+        } else {
+            let package = area_crate(EVENTS_FEATURE).replace('-', "_");
+            units
+                .files
+                .entry(Some(EVENTS_FEATURE.to_owned()))
+                .or_default()
+                .extend(events_crate(&self.events));
+            units
+                .area_titles
+                .insert(EVENTS_FEATURE.to_owned(), EVENTS_TITLE.to_owned());
+            format!(
+                "#[cfg(feature = \"{EVENTS_FEATURE}\")] #[doc(inline)] pub use ::{package} as events;"
+            )
+        };
+        let mut sources = vec![(
+            None,
+            "mod.rs".to_owned(),
+            self.root_source(&declarations, &events),
+        )];
+        let area_titles = units.area_titles;
         for (unit, files) in units.files {
             for (file, source) in files {
                 sources.push((unit.clone(), file, source));
@@ -530,12 +579,12 @@ impl Generated {
                     split.facade.insert(file, text);
                 }
                 Some(feature) => {
-                    let url = area_urls.get(&feature).cloned().unwrap_or_default();
+                    let title = area_titles.get(&feature).cloned().unwrap_or_default();
                     split
                         .areas
                         .entry(feature)
                         .or_insert_with(|| AreaCrate {
-                            url,
+                            title,
                             files: BTreeMap::new(),
                         })
                         .files

@@ -318,7 +318,7 @@ pub(crate) struct Units {
     /// file name to unformatted source.
     pub(crate) files: BTreeMap<Option<String>, BTreeMap<String, String>>,
     /// Each area crate's URL (`/v3/bill`), by feature.
-    pub(crate) area_urls: BTreeMap<String, String>,
+    pub(crate) area_titles: BTreeMap<String, String>,
 }
 
 /// Writes the modules of `roots` into `units`: each file's source text, and
@@ -399,7 +399,9 @@ fn place_node(
         let files = units.files.entry(area).or_default();
         files.insert(format!("{private}.rs"), text);
         files.insert("lib.rs".to_owned(), root);
-        units.area_urls.insert(feature.to_owned(), node.url.clone());
+        units
+            .area_titles
+            .insert(feature.to_owned(), format!("The `{}` API area", node.url));
         let package = area_crate(feature).replace('-', "_");
         // Inline, the docs show the area where its URL puts it, not as a
         // re-export of a crate named after a feature.

@@ -459,7 +459,7 @@ fn push_param(
         // JSON text that may hold a sensitive field: a failure is an error, not
         // the panic `to_string()` would make of it.
         quote!(value.to_json().map_err(|e| {
-            #rt::Error::Config(::std::format!("parameter {}: {e}", #wire))
+            #rt::Error::from(#rt::ConfigError::new(#rt::Setting::Parameter(#wire.into()), e))
         })?)
     } else if field.is_array() {
         quote!(
@@ -472,7 +472,7 @@ fn push_param(
     } else {
         match field.kind {
             Kind::Object => quote!(::serde_json::to_string(value).map_err(|e| {
-                #rt::Error::Config(::std::format!("parameter {}: {e}", #wire))
+                #rt::Error::from(#rt::ConfigError::new(#rt::Setting::Parameter(#wire.into()), e))
             })?),
             _ => quote!(value.to_string()),
         }
@@ -599,7 +599,7 @@ fn multipart_body(
         });
     }
     let meta = if has_meta {
-        quote!(self.body.meta.to_json().map_err(|e| #rt::Error::Config(e.to_string()))?.into_bytes())
+        quote!(self.body.meta.to_json().map_err(|e| #rt::Error::from(#rt::ConfigError::new(#rt::Setting::RequestBody, e)))?.into_bytes())
     } else {
         quote!(::std::vec::Vec::new())
     };

@@ -38,7 +38,7 @@ pub(crate) fn root_items(
                 .iter()
                 .map(|(id, _)| {
                     let id = ident(id);
-                    quote!(#id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send)
+                    quote!(#id: impl ::std::convert::Into<::std::string::String>)
                 })
                 .collect();
             let part_args = plan.part_params(module_path);
@@ -53,28 +53,17 @@ pub(crate) fn root_items(
             trait_methods.push(quote! {
                 #[doc = #doc]
                 #cfg
-                fn #method(&self, #(#path_args,)* #(#part_args),*)
-                    -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_;
+                fn #method(&self, #(#path_args,)* #(#part_args),*) -> #rt::Call<'_, #response>;
             });
             let path_ids = plan.path_params.iter().map(|(id, _)| ident(id));
             let part_ids = plan.parts.iter().map(|(arg, _)| ident(arg));
             // The request is built before the future, which then holds no
-            // caller's types; without path parameters an `async fn` says the same.
-            impl_methods.push(if plan.path_params.is_empty() {
-                quote! {
-                    #cfg
-                    async fn #method(&self, #(#part_args),*) -> ::std::result::Result<#response, #rt::Error> {
-                        self.#entry(&#request::new(#(#part_ids),*)).await
-                    }
-                }
-            } else {
-                quote! {
-                    #cfg
-                    fn #method(&self, #(#path_args,)* #(#part_args),*)
-                        -> impl ::std::future::Future<Output = ::std::result::Result<#response, #rt::Error>> + ::std::marker::Send + '_ {
-                        let request = #request::new(#(#path_ids,)* #(#part_ids),*);
-                        async move { self.#entry(&request).await }
-                    }
+            // caller's types; every method shares the runtime's one future
+            // type, checked once rather than a thousand times.
+            impl_methods.push(quote! {
+                #cfg
+                fn #method(&self, #(#path_args,)* #(#part_args),*) -> #rt::Call<'_, #response> {
+                    #rt::__private::call::#entry(self, #request::new(#(#path_ids,)* #(#part_ids),*))
                 }
             });
         }

@@ -246,13 +246,73 @@ fn split_by_area_the_facade_re_exports_each_area_crate() {
             "{lib}"
         );
         assert!(lib.contains(&format!("`{feature}` feature")), "{lib}");
-        assert!(
-            lib.contains(&format!("`{}` API area", area_crate.url)),
-            "{lib}"
-        );
-        assert_eq!(area_crate.url, format!("/v3/{area}"));
+        assert_eq!(area_crate.title, format!("The `/v3/{area}` API area"));
+        assert!(lib.contains(&area_crate.title), "{lib}");
     }
     // Without area features there is nothing to split by.
     let unsplit = generate(&spec, &Settings::new()).unwrap();
     assert!(unsplit.area_files(|f| f.to_owned()).is_err());
+}
+
+/// The events are a crate of their own when split, the same items as the
+/// `events` module of the unsplit code, re-exported by the facade under the
+/// `events` feature.
+#[test]
+fn split_the_events_are_a_crate_behind_their_feature() {
+    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../spec/couponcodes.json");
+    let spec = Spec::from_json(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    assert!(
+        !spec.notifications.is_empty(),
+        "the slice has notifications"
+    );
+    let mut settings = Settings::new();
+    settings.with_features(true);
+    let generated = generate(&spec, &settings).unwrap();
+    let whole = generated.files().unwrap();
+    let split = generated
+        .area_files(|feature| format!("corpus-{feature}"))
+        .unwrap();
+
+    let events = &split.areas[wechatpay_codegen::EVENTS_FEATURE];
+    assert_eq!(events.title, "The typed notifications (回调通知)");
+    let facade = &split.facade["mod.rs"];
+    assert!(
+        facade.contains(
+            "#[cfg(feature = \"events\")]\n#[doc(inline)]\npub use ::corpus_events as events;"
+        ),
+        "{facade}"
+    );
+    assert!(!facade.contains("pub mod events"), "{facade}");
+    // Token for token, whatever the indentation did to the line breaks
+    // (prettyplease ends a list it breaks with a comma a one-line list lacks).
+    let tokens = |text: &str| {
+        let mut text: String = text
+            .parse::<proc_macro2::TokenStream>()
+            .unwrap()
+            .to_string()
+            .split_whitespace()
+            .collect();
+        for close in [")", "]", "}", ">"] {
+            text = text.replace(&format!(",{close}"), close);
+        }
+        text
+    };
+    let inline = &whole["mod.rs"];
+    let start = inline
+        .find("pub mod events {")
+        .expect("unsplit, events are a module");
+    let body = &inline[start + "pub mod events {".len()..inline.rfind('}').unwrap()];
+    let body = body.split_once("over them all.\n").unwrap().1;
+    let crate_items = events.files["generated.rs"]
+        .split_once("over them all.\n")
+        .unwrap()
+        .1;
+    assert_eq!(tokens(crate_items), tokens(body));
+    assert!(tokens(crate_items).contains("pubenumEvent"));
+    let lib = &events.files["lib.rs"];
+    assert!(lib.contains("`events` feature"), "{lib}");
+    assert!(
+        lib.contains("mod generated;\npub use generated::*;"),
+        "{lib}"
+    );
 }

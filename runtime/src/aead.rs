@@ -7,23 +7,39 @@ use aes_gcm::{Aes256Gcm, Nonce};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as BASE64;
 
-use crate::error::Error;
-
 /// The algorithm name WeChat Pay uses.
 pub const ALGORITHM: &str = "AEAD_AES_256_GCM";
 
-fn cipher(apiv3_key: &[u8]) -> Result<Aes256Gcm, Error> {
-    Aes256Gcm::new_from_slice(apiv3_key).map_err(|_| {
-        Error::Config(format!(
-            "the APIv3 key must be 32 bytes, this one is {}",
-            apiv3_key.len()
-        ))
-    })
+/// Why AES-GCM did not open (or seal) a value. It names the problem and
+/// nothing else: no key, no nonce, no byte of plaintext.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum AeadError {
+    /// The APIv3 key is not 32 bytes.
+    #[error("the APIv3 key must be 32 bytes, this one is {0}")]
+    KeyLength(usize),
+    /// The nonce is not 12 bytes.
+    #[error("an AES-GCM nonce is 12 bytes, this one is {0}")]
+    NonceLength(usize),
+    /// The ciphertext is not base64.
+    #[error("the ciphertext is not base64")]
+    NotBase64,
+    /// The tag does not match.
+    #[error(
+        "another APIv3 key, or the ciphertext, nonce or associated data was changed or cut short"
+    )]
+    Rejected,
+    /// The plaintext is longer than AES-GCM seals (64 GiB).
+    #[error("the plaintext is longer than AES-GCM seals")]
+    TooLong,
 }
 
-fn nonce_of(nonce: &str) -> Result<Nonce<aes_gcm::aead::consts::U12>, Error> {
-    Nonce::try_from(nonce.as_bytes())
-        .map_err(|_| Error::Config(format!("an AES-GCM nonce is 12 bytes, got {:?}", nonce)))
+fn cipher(apiv3_key: &[u8]) -> Result<Aes256Gcm, AeadError> {
+    Aes256Gcm::new_from_slice(apiv3_key).map_err(|_| AeadError::KeyLength(apiv3_key.len()))
+}
+
+fn nonce_of(nonce: &str) -> Result<Nonce<aes_gcm::aead::consts::U12>, AeadError> {
+    Nonce::try_from(nonce.as_bytes()).map_err(|_| AeadError::NonceLength(nonce.len()))
 }
 
 /// Decrypts `ciphertext` (base64 of ciphertext and tag).
@@ -32,33 +48,19 @@ pub fn decrypt(
     nonce: &str,
     associated_data: &str,
     ciphertext: &str,
-) -> Result<Vec<u8>, Error> {
-    open(apiv3_key, nonce, associated_data, ciphertext)
-        .map_err(|reason| Error::Config(format!("AES-GCM decryption failed: {reason}")))
-}
-
-/// [`decrypt`] with errors that name the problem and nothing else: no key, no
-/// nonce, no byte of plaintext (notifications report them as they are).
-pub(crate) fn open(
-    apiv3_key: &[u8],
-    nonce: &str,
-    associated_data: &str,
-    ciphertext: &str,
-) -> Result<Vec<u8>, &'static str> {
+) -> Result<Vec<u8>, AeadError> {
     let raw = BASE64
         .decode(ciphertext.trim())
-        .map_err(|_| "the ciphertext is not base64")?;
-    let nonce = Nonce::try_from(nonce.as_bytes()).map_err(|_| "the nonce is not 12 bytes")?;
-    Aes256Gcm::new_from_slice(apiv3_key)
-        .map_err(|_| "the APIv3 key is not 32 bytes")?
+        .map_err(|_| AeadError::NotBase64)?;
+    cipher(apiv3_key)?
         .decrypt(
-            &nonce,
+            &nonce_of(nonce)?,
             Payload {
                 msg: &raw,
                 aad: associated_data.as_bytes(),
             },
         )
-        .map_err(|_| "another APIv3 key, or the ciphertext, nonce or associated data was changed or cut short")
+        .map_err(|_| AeadError::Rejected)
 }
 
 /// Encrypts `plaintext`; returns base64 of ciphertext and tag (used by the sandbox).
@@ -67,7 +69,7 @@ pub fn encrypt(
     nonce: &str,
     associated_data: &str,
     plaintext: &[u8],
-) -> Result<String, Error> {
+) -> Result<String, AeadError> {
     let sealed = cipher(apiv3_key)?
         .encrypt(
             &nonce_of(nonce)?,
@@ -76,7 +78,7 @@ pub fn encrypt(
                 aad: associated_data.as_bytes(),
             },
         )
-        .map_err(|_| Error::Config("AES-GCM encryption failed".into()))?;
+        .map_err(|_| AeadError::TooLong)?;
     Ok(BASE64.encode(sealed))
 }
 

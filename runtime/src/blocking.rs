@@ -5,6 +5,7 @@
 use futures_util::StreamExt;
 
 use crate::client::{Client, ClientBuilder, RawResponse};
+use crate::config::{ConfigError, Setting};
 use crate::error::Error;
 use crate::operation::{Operation, Request};
 use crate::paginate::Paginated;
@@ -22,7 +23,7 @@ impl BlockingClient {
         let runtime = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
-            .map_err(|e| Error::Config(format!("cannot start a Tokio runtime: {e}")))?;
+            .map_err(|e| ConfigError::new(Setting::AsyncRuntime, format!("cannot start: {e}")))?;
         // reqwest's client must be created inside a runtime context.
         let client = {
             let _guard = runtime.enter();

@@ -7,6 +7,7 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use crate::config::{ConfigError, Setting};
 use crate::error::Error;
 use crate::validate::{ValidationError, ValidationErrors};
 
@@ -36,7 +37,10 @@ pub fn path(template: &str, params: &[(&str, &str)]) -> Result<String, Error> {
     let mut rest = template;
     while let Some(open) = rest.find('{') {
         let close = rest[open..].find('}').map(|c| open + c).ok_or_else(|| {
-            Error::Config(format!("unclosed placeholder in path template {template}"))
+            ConfigError::new(
+                Setting::RequestUrl,
+                format!("unclosed placeholder in path template {template}"),
+            )
         })?;
         let name = &rest[open + 1..close];
         let value = params
@@ -44,9 +48,10 @@ pub fn path(template: &str, params: &[(&str, &str)]) -> Result<String, Error> {
             .find(|(key, _)| *key == name)
             .map(|(_, value)| *value)
             .ok_or_else(|| {
-                Error::Config(format!(
-                    "no value for path parameter `{name}` of {template}"
-                ))
+                ConfigError::new(
+                    Setting::Parameter(name.to_owned()),
+                    format!("no value for it in {template}"),
+                )
             })?;
         if value.is_empty() {
             return Err(Error::Validation(ValidationErrors(vec![ValidationError {
@@ -101,7 +106,7 @@ mod tests {
         );
         assert!(matches!(
             super::path("/v3/{x}", &[]),
-            Err(Error::Config(message)) if message.contains("`x`")
+            Err(Error::Config(ConfigError { setting: Setting::Parameter(name), .. })) if name == "x"
         ));
         assert!(matches!(
             super::path("/v3/{x}", &[("x", "")]),

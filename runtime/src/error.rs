@@ -6,6 +6,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use http::StatusCode;
 
+use crate::config::ConfigError;
 use crate::decode::DecodeError;
 use crate::validate::ValidationErrors;
 
@@ -49,9 +50,10 @@ pub enum Error {
     /// The connection failed, was dropped, or the response was cut short.
     #[error("transport error: {}", source_chain(.0.as_ref()))]
     Transport(#[source] Box<dyn std::error::Error + Send + Sync>),
-    /// The client is not set up right (keys, URLs); retrying cannot help.
+    /// A setting or input the client cannot work with (keys, URLs, a file
+    /// to upload), named by which one; retrying cannot help.
     #[error("configuration error: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
     /// The request was not sent: the platform certificates it needs to verify
     /// the answer could not be downloaded (platform certificate mode).
     #[error("not sent: the platform certificates could not be downloaded: {0}")]

@@ -14,7 +14,8 @@ use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 #[cfg(not(feature = "aws-lc-rs"))]
 use sha2::Sha256;
 
-use crate::error::{Error, SignatureError};
+use crate::config::{ConfigError, Setting};
+use crate::error::SignatureError;
 use crate::sign::{Authorization, request_message};
 
 /// An RSA private key: the merchant's API key (`apiclient_key.pem`), or a
@@ -34,34 +35,51 @@ impl fmt::Debug for PrivateKey {
 
 impl PrivateKey {
     /// Reads a PEM key: PKCS#8 (`BEGIN PRIVATE KEY`, what WeChat Pay issues) or PKCS#1.
-    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+    pub fn from_pem(pem: &str) -> Result<Self, ConfigError> {
+        Self::read(pem, None)
+    }
+
+    fn read(pem: &str, file: Option<&Path>) -> Result<Self, ConfigError> {
+        let setting = || Setting::MerchantKey {
+            file: file.map(Path::to_owned),
+        };
         RsaPrivateKey::from_pkcs8_pem(pem)
             .or_else(|_| RsaPrivateKey::from_pkcs1_pem(pem))
             .map_err(|e| {
-                Error::Config(format!(
-                    "not an RSA private key in PEM (PKCS#8 or PKCS#1): {e}"
-                ))
+                ConfigError::new(
+                    setting(),
+                    format!("not an RSA private key in PEM (PKCS#8 or PKCS#1): {e}"),
+                )
             })
-            .and_then(Self::from_rsa)
+            .and_then(|key| {
+                Self::from_rsa(key).map_err(|problem| ConfigError::new(setting(), problem))
+            })
     }
 
     /// Reads a PEM key from a file.
-    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
         let pem = std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(format!("cannot read private key {}: {e}", path.display()))
+            let file = Some(path.to_owned());
+            ConfigError::new(
+                Setting::MerchantKey { file },
+                format!("cannot read it: {e}"),
+            )
         })?;
-        Self::from_pem(&pem).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        Self::read(&pem, Some(path))
     }
 
     /// A new random 2048-bit key, for tests and the sandbox.
-    pub fn generate() -> Result<Self, Error> {
+    pub fn generate() -> Result<Self, ConfigError> {
+        let setting = || Setting::MerchantKey { file: None };
         RsaPrivateKey::new(&mut rand::rng(), 2048)
-            .map_err(|e| Error::Config(format!("key generation failed: {e}")))
-            .and_then(Self::from_rsa)
+            .map_err(|e| ConfigError::new(setting(), format!("key generation failed: {e}")))
+            .and_then(|key| {
+                Self::from_rsa(key).map_err(|problem| ConfigError::new(setting(), problem))
+            })
     }
 
-    fn from_rsa(key: RsaPrivateKey) -> Result<Self, Error> {
+    fn from_rsa(key: RsaPrivateKey) -> Result<Self, String> {
         let signer = backend::Signer::new(&key)?;
         Ok(PrivateKey(key, signer))
     }
@@ -117,11 +135,21 @@ impl fmt::Debug for PublicKey {
 
 impl PublicKey {
     /// Reads a PEM public key (`BEGIN PUBLIC KEY`, or PKCS#1 `BEGIN RSA PUBLIC KEY`).
-    pub fn from_pem(pem: &str) -> Result<Self, Error> {
+    pub fn from_pem(pem: &str) -> Result<Self, ConfigError> {
+        Self::read(pem, None)
+    }
+
+    fn read(pem: &str, file: Option<&Path>) -> Result<Self, ConfigError> {
         RsaPublicKey::from_public_key_pem(pem)
             .or_else(|_| RsaPublicKey::from_pkcs1_pem(pem))
             .map(PublicKey::from_rsa)
-            .map_err(|e| Error::Config(format!("not an RSA public key in PEM: {e}")))
+            .map_err(|e| {
+                let file = file.map(Path::to_owned);
+                ConfigError::new(
+                    Setting::PublicKey { file },
+                    format!("not an RSA public key in PEM: {e}"),
+                )
+            })
     }
 
     /// Encrypts with RSA-OAEP (SHA-1, MGF1-SHA-1, no label), the scheme of
@@ -132,12 +160,13 @@ impl PublicKey {
     }
 
     /// Reads a PEM public key from a file.
-    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, Error> {
+    pub fn from_pem_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
         let pem = std::fs::read_to_string(path).map_err(|e| {
-            Error::Config(format!("cannot read public key {}: {e}", path.display()))
+            let file = Some(path.to_owned());
+            ConfigError::new(Setting::PublicKey { file }, format!("cannot read it: {e}"))
         })?;
-        Self::from_pem(&pem).map_err(|e| Error::Config(format!("{}: {e}", path.display())))
+        Self::read(&pem, Some(path))
     }
 
     pub(crate) fn from_rsa(key: RsaPublicKey) -> Self {
@@ -170,7 +199,7 @@ impl PublicKey {
 /// The RSA implementation behind [`PrivateKey::sign`] and [`PublicKey::verify`].
 #[cfg(not(feature = "aws-lc-rs"))]
 mod backend {
-    use super::{Error, RsaPrivateKey, RsaPublicKey, Sha256};
+    use super::{RsaPrivateKey, RsaPublicKey, Sha256};
 
     pub(super) const NAME: &str = "rsa";
 
@@ -178,7 +207,7 @@ mod backend {
     pub(super) struct Signer;
 
     impl Signer {
-        pub(super) fn new(_: &RsaPrivateKey) -> Result<Self, Error> {
+        pub(super) fn new(_: &RsaPrivateKey) -> Result<Self, String> {
             Ok(Signer)
         }
 
@@ -213,7 +242,7 @@ mod backend {
     use rsa::pkcs1::EncodeRsaPublicKey;
     use rsa::pkcs8::EncodePrivateKey;
 
-    use super::{Error, RsaPrivateKey, RsaPublicKey};
+    use super::{RsaPrivateKey, RsaPublicKey};
 
     pub(super) const NAME: &str = "aws-lc-rs";
 
@@ -221,13 +250,13 @@ mod backend {
     pub(super) struct Signer(Arc<RsaKeyPair>);
 
     impl Signer {
-        pub(super) fn new(key: &RsaPrivateKey) -> Result<Self, Error> {
+        pub(super) fn new(key: &RsaPrivateKey) -> Result<Self, String> {
             let der = key
                 .to_pkcs8_der()
-                .map_err(|e| Error::Config(format!("key encoding: {e}")))?;
+                .map_err(|e| format!("key encoding: {e}"))?;
             RsaKeyPair::from_pkcs8(der.as_bytes())
                 .map(|pair| Signer(Arc::new(pair)))
-                .map_err(|e| Error::Config(format!("aws-lc-rs refuses the key: {e}")))
+                .map_err(|e| format!("aws-lc-rs refuses the key: {e}"))
         }
 
         pub(super) fn sign(&self, _: &RsaPrivateKey, message: &[u8]) -> Vec<u8> {

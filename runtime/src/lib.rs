@@ -33,6 +33,7 @@ pub mod aead;
 #[cfg(feature = "blocking")]
 pub mod blocking;
 mod client;
+mod config;
 mod datetime;
 mod de;
 mod decode;
@@ -59,8 +60,9 @@ pub mod verify;
 
 pub use bytes::Bytes;
 pub use client::{
-    BACKUP_BASE_URL, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
+    BACKUP_BASE_URL, Call, Client, ClientBuilder, DEFAULT_BASE_URL, RawResponse, RetryPolicy,
 };
+pub use config::{ConfigError, Setting};
 pub use datetime::DateTime;
 pub use decode::{DecodeError, DecodeProblem, JsonType};
 pub use download::{Download, DownloadError, FileDigest, HashAlgorithm};
@@ -91,6 +93,10 @@ pub mod __private {
     /// How generated operations decode their responses.
     pub mod decode {
         pub use crate::decode::{decode_empty as empty, decode_json as json};
+    }
+    /// The futures generated operation methods return.
+    pub mod call {
+        pub use crate::client::call::{download, execute};
     }
     /// How generated structs decode (see `de.rs`).
     pub use crate::impl_deserialize;

@@ -39,8 +39,9 @@ use serde_json::Value;
 
 use crate::aead;
 use crate::client::{Client, unix_now};
+use crate::config::{ConfigError, Setting};
 use crate::decode::DecodeError;
-use crate::error::{Error, SignatureError};
+use crate::error::SignatureError;
 use crate::verify::Verifier;
 
 /// A verified, decrypted notification.
@@ -172,7 +173,7 @@ pub enum NotificationError {
     /// The resource does not decrypt: another APIv3 key, or a ciphertext,
     /// nonce or associated data changed or cut short.
     #[error("the notification's resource does not decrypt: {0}")]
-    Decrypt(&'static str),
+    Decrypt(aead::AeadError),
     /// The decrypted resource is not the type [`NotificationParser::parse`]
     /// was asked for. Says where, and what kind of mismatch, without quoting
     /// the decrypted data. Receivers never refuse for this: they hand the
@@ -253,19 +254,17 @@ impl fmt::Debug for NotificationParser {
     }
 }
 
-fn apiv3_key(key: &[u8]) -> Result<[u8; 32], Error> {
+fn apiv3_key(key: &[u8]) -> Result<[u8; 32], ConfigError> {
     key.try_into().map_err(|_| {
-        Error::Config(format!(
-            "the APIv3 key must be 32 bytes, this one is {}",
-            key.len()
-        ))
+        let problem = format!("must be 32 bytes, this one is {}", key.len());
+        ConfigError::new(Setting::Apiv3Key, problem)
     })
 }
 
 impl NotificationParser {
     /// A parser that verifies with `verifier`'s keys and decrypts with the
     /// 32-byte APIv3 key.
-    pub fn new(verifier: impl Into<Arc<Verifier>>, apiv3_key: &[u8]) -> Result<Self, Error> {
+    pub fn new(verifier: impl Into<Arc<Verifier>>, apiv3_key: &[u8]) -> Result<Self, ConfigError> {
         Ok(NotificationParser {
             keys: Arc::new(Keys::Verifier(verifier.into())),
             apiv3_key: Arc::new(self::apiv3_key(apiv3_key)?),
@@ -274,7 +273,7 @@ impl NotificationParser {
 
     /// A parser that verifies with `client`'s keys (both modes, with its
     /// certificate refreshes) and decrypts with the 32-byte APIv3 key.
-    pub fn for_client(client: &Client, apiv3_key: &[u8]) -> Result<Self, Error> {
+    pub fn for_client(client: &Client, apiv3_key: &[u8]) -> Result<Self, ConfigError> {
         Ok(NotificationParser {
             keys: Arc::new(Keys::Client(client.clone())),
             apiv3_key: Arc::new(self::apiv3_key(apiv3_key)?),
@@ -322,7 +321,7 @@ impl NotificationParser {
                 resource.algorithm.clone(),
             ));
         }
-        let plaintext = aead::open(
+        let plaintext = aead::decrypt(
             &self.apiv3_key[..],
             &resource.nonce,
             resource.associated_data.as_deref().unwrap_or(""),

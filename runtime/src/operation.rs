@@ -5,6 +5,7 @@ use std::borrow::Cow;
 
 use bytes::Bytes;
 
+use crate::config::{ConfigError, Setting};
 use crate::decode::DecodeError;
 use crate::error::Error;
 use crate::validate::Validate;
@@ -101,9 +102,9 @@ impl Body {
 
     /// Serializes a value as a JSON body.
     pub fn json<T: serde::Serialize>(value: &T) -> Result<Body, Error> {
-        serde_json::to_vec(value)
-            .map(Body::Json)
-            .map_err(|e| Error::Config(format!("request body does not serialize: {e}")))
+        serde_json::to_vec(value).map(Body::Json).map_err(|e| {
+            ConfigError::new(Setting::RequestBody, format!("does not serialize: {e}")).into()
+        })
     }
 }
 

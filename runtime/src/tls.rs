@@ -21,7 +21,7 @@ use rustls::ClientConfig;
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::CertificateDer;
 
-use crate::error::Error;
+use crate::config::{ConfigError, Setting};
 
 /// The name of the cryptography TLS uses in this build: `"graviola"`, `"ring"`
 /// or `"aws-lc-rs"`.
@@ -36,11 +36,11 @@ pub const PROVIDER: &str = provider::NAME;
 /// provider themselves. Fails when this machine's CPU lacks what the provider
 /// needs (graviola: AES-NI, AVX2 and a few more, see
 /// [`graviola`](https://docs.rs/graviola)), naming the feature to enable instead.
-pub fn reqwest_builder(extra_roots: &[Vec<u8>]) -> Result<reqwest::ClientBuilder, Error> {
+pub fn reqwest_builder(extra_roots: &[Vec<u8>]) -> Result<reqwest::ClientBuilder, ConfigError> {
     Ok(reqwest::Client::builder().tls_backend_preconfigured(client_config(extra_roots)?))
 }
 
-fn client_config(extra_roots: &[Vec<u8>]) -> Result<ClientConfig, Error> {
+fn client_config(extra_roots: &[Vec<u8>]) -> Result<ClientConfig, ConfigError> {
     let provider = Arc::new(provider::get()?);
     let roots: Vec<CertificateDer<'static>> = extra_roots
         .iter()
@@ -51,10 +51,10 @@ fn client_config(extra_roots: &[Vec<u8>]) -> Result<ClientConfig, Error> {
     } else {
         with_extra_roots(roots, provider.clone())
     }
-    .map_err(|e| Error::Config(format!("TLS certificate verifier: {e}")))?;
+    .map_err(|e| ConfigError::new(Setting::Tls, format!("certificate verifier: {e}")))?;
     let mut config = ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
-        .map_err(|e| Error::Config(format!("TLS versions: {e}")))?
+        .map_err(|e| ConfigError::new(Setting::Tls, format!("versions: {e}")))?
         .dangerous()
         // Not dangerous: this is the platform verifier, the one reqwest itself
         // would install; rustls only calls any custom verifier "dangerous".
@@ -87,11 +87,11 @@ fn with_extra_roots(
 mod provider {
     use rustls::crypto::CryptoProvider;
 
-    use crate::error::Error;
+    use crate::config::ConfigError;
 
     pub(super) const NAME: &str = "aws-lc-rs";
 
-    pub(super) fn get() -> Result<CryptoProvider, Error> {
+    pub(super) fn get() -> Result<CryptoProvider, ConfigError> {
         Ok(rustls::crypto::aws_lc_rs::default_provider())
     }
 }
@@ -103,19 +103,19 @@ mod provider {
 mod provider {
     use rustls::crypto::CryptoProvider;
 
-    use crate::error::Error;
+    use crate::config::ConfigError;
 
     pub(super) const NAME: &str = "graviola";
 
-    pub(super) fn get() -> Result<CryptoProvider, Error> {
+    pub(super) fn get() -> Result<CryptoProvider, ConfigError> {
         // graviola asserts this itself, inside a handshake; asked first, the
         // answer is an error when the client is built, saying what to do.
         if !graviola::util::is_cpu_supported() {
-            return Err(Error::Config(
-                "this CPU lacks instructions TLS by graviola needs (x86_64: AES-NI, PCLMULQDQ, \
+            return Err(ConfigError::new(
+                crate::config::Setting::Tls,
+                "this CPU lacks instructions graviola needs (x86_64: AES-NI, PCLMULQDQ, \
                  AVX2, BMI1, ADX; aarch64: AES, PMULL, SHA2, NEON): build with the `aws-lc-rs` \
-                 feature of wechatpay-runtime"
-                    .into(),
+                 feature of wechatpay-runtime",
             ));
         }
         Ok(rustls_graviola::default_provider())
@@ -129,11 +129,11 @@ mod provider {
 mod provider {
     use rustls::crypto::CryptoProvider;
 
-    use crate::error::Error;
+    use crate::config::ConfigError;
 
     pub(super) const NAME: &str = "ring";
 
-    pub(super) fn get() -> Result<CryptoProvider, Error> {
+    pub(super) fn get() -> Result<CryptoProvider, ConfigError> {
         Ok(rustls::crypto::ring::default_provider())
     }
 }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use sha2::Digest as _;
 use tokio::io::{AsyncRead, AsyncReadExt};
 
+use crate::config::{ConfigError, Setting};
 use crate::error::Error;
 
 use crate::validate::{Validate, ValidationError};
@@ -133,7 +134,10 @@ impl FilePart {
     /// read once now for its SHA-256, and streamed again when sent.
     pub async fn from_path(path: impl AsRef<Path>) -> Result<Self, Error> {
         let path = path.as_ref();
-        let io_error = |e: std::io::Error| Error::Config(format!("{}: {e}", path.display()));
+        let io_error = |e: std::io::Error| {
+            let file = Some(path.to_owned());
+            ConfigError::new(Setting::UploadFile { file }, e)
+        };
         let mut file = tokio::fs::File::open(path).await.map_err(io_error)?;
         let mut hasher = sha2::Sha256::new();
         let mut buffer = vec![0u8; 64 * 1024];
@@ -171,7 +175,7 @@ impl FilePart {
         reader
             .read_to_end(&mut bytes)
             .await
-            .map_err(|e| Error::Config(format!("reading the file to upload: {e}")))?;
+            .map_err(|e| ConfigError::new(Setting::UploadFile { file: None }, e))?;
         Ok(Self::from_bytes(name, content_type, bytes))
     }
 
@@ -220,9 +224,10 @@ impl FilePart {
                 self.len,
             ),
             FileSource::Path(path) => {
-                let file = tokio::fs::File::open(path)
-                    .await
-                    .map_err(|e| Error::Config(format!("{}: {e}", path.display())))?;
+                let file = tokio::fs::File::open(path).await.map_err(|e| {
+                    let file = Some(path.clone());
+                    ConfigError::new(Setting::UploadFile { file }, e)
+                })?;
                 let stream = tokio_util::io::ReaderStream::new(file);
                 reqwest::multipart::Part::stream_with_length(
                     reqwest::Body::wrap_stream(stream),
@@ -232,7 +237,10 @@ impl FilePart {
         };
         part.file_name(self.name.clone())
             .mime_str(&self.content_type)
-            .map_err(|e| Error::Config(format!("file media type {:?}: {e}", self.content_type)))
+            .map_err(|e| {
+                let problem = format!("media type {:?}: {e}", self.content_type);
+                ConfigError::new(Setting::UploadFile { file: None }, problem).into()
+            })
     }
 }
 

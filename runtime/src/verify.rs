@@ -21,6 +21,7 @@ use x509_cert::Certificate;
 use x509_cert::der::{DecodePem, Encode};
 
 use crate::aead;
+use crate::config::{ConfigError, Setting};
 use crate::error::{Error, SignatureError};
 use crate::keys::PublicKey;
 use crate::sign::{SCHEME, response_message};
@@ -215,13 +216,11 @@ pub struct EncryptedData {
 
 impl PlatformCertificates {
     /// A store that decrypts with `apiv3_key` (32 bytes).
-    pub fn new(apiv3_key: impl Into<Vec<u8>>) -> Result<Self, Error> {
+    pub fn new(apiv3_key: impl Into<Vec<u8>>) -> Result<Self, ConfigError> {
         let apiv3_key = apiv3_key.into();
         if apiv3_key.len() != 32 {
-            return Err(Error::Config(format!(
-                "the APIv3 key must be 32 bytes, this one is {}",
-                apiv3_key.len()
-            )));
+            let problem = format!("must be 32 bytes, this one is {}", apiv3_key.len());
+            return Err(ConfigError::new(Setting::Apiv3Key, problem));
         }
         Ok(PlatformCertificates {
             apiv3_key,
@@ -267,26 +266,34 @@ impl PlatformCertificates {
 
     /// Decrypts a downloaded list. The list's own response must be verified with
     /// one of the keys it contains (or one already known): see [`Self::install`].
-    pub fn decrypt_list(&self, body: &[u8]) -> Result<HashMap<String, (PublicKey, String)>, Error> {
-        let list: CertificateList = serde_json::from_slice(body)
-            .map_err(|e| Error::Config(format!("unexpected /v3/certificates body: {e}")))?;
+    pub fn decrypt_list(
+        &self,
+        body: &[u8],
+    ) -> Result<HashMap<String, (PublicKey, String)>, ConfigError> {
+        let list: CertificateList = serde_json::from_slice(body).map_err(|e| {
+            let setting = Setting::PlatformCertificate {
+                serial: String::new(),
+            };
+            ConfigError::new(setting, format!("unexpected /v3/certificates body: {e}"))
+        })?;
         let mut keys = HashMap::new();
         for entry in list.data {
             let sealed = &entry.encrypt_certificate;
+            let wrong = |problem: String| {
+                let serial = entry.serial_no.clone();
+                ConfigError::new(Setting::PlatformCertificate { serial }, problem)
+            };
             if sealed.algorithm != aead::ALGORITHM {
-                return Err(Error::Config(format!(
-                    "certificate {} uses unsupported algorithm {}",
-                    entry.serial_no, sealed.algorithm
-                )));
+                return Err(wrong(format!("unsupported algorithm {}", sealed.algorithm)));
             }
             let pem = aead::decrypt(
                 &self.apiv3_key,
                 &sealed.nonce,
                 &sealed.associated_data,
                 &sealed.ciphertext,
-            )?;
-            let key = certificate_public_key(&pem)
-                .map_err(|e| Error::Config(format!("certificate {}: {e}", entry.serial_no)))?;
+            )
+            .map_err(|e| wrong(format!("does not decrypt: {e}")))?;
+            let key = certificate_public_key(&pem).map_err(|e| wrong(e.to_string()))?;
             keys.insert(entry.serial_no, (key, entry.expire_time));
         }
         Ok(keys)

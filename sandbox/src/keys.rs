@@ -12,7 +12,7 @@ use rand::RngExt;
 use rsa::pkcs1v15::SigningKey;
 use rsa::pkcs8::{DecodePrivateKey, EncodePublicKey};
 use sha2::Sha256;
-use wechatpay_runtime::{Error, MerchantCredentials, PrivateKey, PublicKey};
+use wechatpay_runtime::{ConfigError, Error, MerchantCredentials, PrivateKey, PublicKey, Setting};
 use x509_cert::builder::{Builder, CertificateBuilder, profile};
 use x509_cert::der::EncodePem;
 use x509_cert::der::pem::LineEnding;
@@ -150,7 +150,10 @@ impl Keys {
 
 /// A self-signed X.509 certificate for `key`, with the given hex serial.
 fn self_signed_certificate(key: &PrivateKey, serial_hex: &str) -> Result<String, Error> {
-    let config = |e: &dyn fmt::Display| Error::Config(format!("certificate: {e}"));
+    let config = |e: &dyn fmt::Display| {
+        let serial = serial_hex.to_owned();
+        Error::from(ConfigError::new(Setting::PlatformCertificate { serial }, e))
+    };
     let rsa_key = rsa::PrivateKey::from_pkcs8_pem(&key.to_pem()).map_err(|e| config(&e))?;
     let public_der = rsa_key
         .to_public_key()

@@ -83,9 +83,12 @@ impl Notifier {
             // Notify URLs may be HTTPS; the runtime's TLS needs no C compiler.
             http: wechatpay_runtime::tls::reqwest_builder(&[])
                 .and_then(|builder| {
-                    builder
-                        .build()
-                        .map_err(|e| wechatpay_runtime::Error::Config(e.to_string()))
+                    builder.build().map_err(|e| {
+                        wechatpay_runtime::ConfigError::new(
+                            wechatpay_runtime::Setting::HttpClient,
+                            e,
+                        )
+                    })
                 })
                 .expect("the HTTP client for notifications builds"),
             next_id: AtomicU64::new(1),

@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use wechatpay_codegen::AreaCrate;
+use wechatpay_codegen::{AreaCrate, EVENTS_FEATURE};
 
 /// The package of an area's crate: the facade's name and the area's feature
 /// (`wechatpay-bindings-v3-bill`).
@@ -67,7 +67,7 @@ pub(crate) fn area_manifest(
         r#"{header}
 [package]
 name = "{package}"
-description = "The `{url}` API area of {facade}, generated from the WeChat Pay docs; enabled by its `{feature}` feature."
+description = "{title} of {facade}, generated from the WeChat Pay docs; enabled by its `{feature}` feature."
 {fields}
 # Generated code has no tests or doctests of its own: the facade's tests and
 # the sandbox's end-to-end tests exercise it.
@@ -84,7 +84,7 @@ json-schema = ["dep:schemars", "wechatpay-runtime/json-schema"]
 all-features = true
 "#,
         package = area_package(facade, feature),
-        url = area.url,
+        title = area.title,
         fields = home.package_fields(),
         dependencies = home.dependencies(),
         lints = home.lints(),
@@ -92,7 +92,8 @@ all-features = true
 }
 
 /// The facade's features over the area crates: one per area enabling its
-/// crate, each umbrella over the areas it groups, `all-areas`, and
+/// crate, each umbrella over the areas it groups, `events` enabling the
+/// events' crate (when `areas` has it), `all-areas`, and
 /// `json-schema` passed on to every enabled area. `features` are every area
 /// feature of the generated code; one without a crate of its own (its
 /// modules in the facade) enables nothing else.
@@ -102,6 +103,7 @@ pub(crate) fn facade_features(
     areas: &BTreeSet<String>,
     umbrellas: &BTreeMap<String, BTreeSet<String>>,
 ) -> String {
+    let events = EVENTS_FEATURE.to_owned();
     let mut enabling: BTreeMap<&String, String> = BTreeMap::new();
     for feature in features {
         let enables = if areas.contains(feature) {
@@ -114,6 +116,10 @@ pub(crate) fn facade_features(
     }
     for (umbrella, enabled) in umbrellas {
         enabling.insert(umbrella, quoted(enabled));
+    }
+    if areas.contains(&events) {
+        let package = area_package(facade, &events);
+        enabling.insert(&events, quoted([format!("dep:{package}")]));
     }
     let mut lines = String::new();
     for (feature, enables) in enabling {

@@ -34,7 +34,7 @@ use std::pin::Pin;
 
 use futures_util::stream::{FuturesUnordered, Stream, StreamExt};
 use sha2::{Digest, Sha256};
-use wechatpay_runtime::Error;
+use wechatpay_runtime::{ConfigError, Error, Setting};
 
 /// The most codes one upload request may carry.
 pub const MAX_CHUNK: usize = 200;
@@ -275,15 +275,12 @@ where
     U: ChunkUploader + ?Sized,
 {
     if options.chunk_size == 0 || options.chunk_size > MAX_CHUNK {
-        return Err(Error::Config(format!(
-            "chunk size must be 1 to {MAX_CHUNK}, not {}",
-            options.chunk_size
-        )));
+        let problem = format!("must be 1 to {MAX_CHUNK}, not {}", options.chunk_size);
+        return Err(ConfigError::new(Setting::Option("chunk_size".into()), problem).into());
     }
     if options.batch_id.is_empty() || options.batch_id.len() > MAX_BATCH_ID {
-        return Err(Error::Config(format!(
-            "the batch id must be 1 to {MAX_BATCH_ID} characters"
-        )));
+        let problem = format!("must be 1 to {MAX_BATCH_ID} characters");
+        return Err(ConfigError::new(Setting::Option("batch_id".into()), problem).into());
     }
     let mut codes = std::pin::pin!(codes);
     let mut summary = BulkSummary::default();

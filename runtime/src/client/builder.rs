@@ -8,6 +8,7 @@ use tokio::sync::Mutex;
 
 use super::retry::{RateLimiter, RetryPolicy};
 use super::{Base, Client, DEFAULT_BASE_URL, Inner};
+use crate::config::{ConfigError, Setting};
 use crate::error::Error;
 use crate::keys::MerchantCredentials;
 use crate::verify::{PlatformCertificates, Verifier};
@@ -180,14 +181,18 @@ impl ClientBuilder {
     /// WeChat Pay key unless verification was explicitly turned off.
     pub fn build(self) -> Result<Client, Error> {
         let credentials = self.credentials.ok_or_else(|| {
-            Error::Config("no merchant credentials: call ClientBuilder::merchant".into())
+            ConfigError::new(
+                Setting::MerchantCredentials,
+                "none: call ClientBuilder::merchant",
+            )
         })?;
         if !self.verifier.has_keys() && !self.insecure_skip_verification {
-            return Err(Error::Config(
-                "no WeChat Pay public key or APIv3 key to verify responses with: configure \
-                 wechatpay_public_key or platform_certificates"
-                    .into(),
-            ));
+            return Err(ConfigError::new(
+                Setting::VerificationKeys,
+                "neither a WeChat Pay public key nor an APIv3 key: configure \
+                 wechatpay_public_key or platform_certificates",
+            )
+            .into());
         }
         let primary = Base::parse(&self.base_url)?;
         let backup = self
@@ -205,7 +210,7 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .pool_max_idle_per_host(self.pool_max_idle_per_host)
             .build()
-            .map_err(|e| Error::Config(format!("HTTP client: {e}")))?;
+            .map_err(|e| ConfigError::new(Setting::HttpClient, e))?;
         if self.insecure_skip_verification {
             tracing::warn!("response signature verification is OFF: responses may be forged");
         }

@@ -12,6 +12,7 @@ use http::{HeaderMap, StatusCode, header};
 use tokio::sync::Mutex;
 use tracing::Instrument;
 
+use crate::config::{ConfigError, Setting};
 use crate::download::Download;
 use crate::error::{ApiError, Error, SignatureError};
 use crate::keys::MerchantCredentials;
@@ -20,9 +21,11 @@ use crate::sign::nonce;
 use crate::verify::{Verifier, headers as wx};
 
 mod builder;
+pub(crate) mod call;
 mod retry;
 
 pub use builder::ClientBuilder;
+pub use call::Call;
 use retry::RateLimiter;
 pub use retry::RetryPolicy;
 
@@ -98,9 +101,9 @@ pub(super) struct Base {
 }
 
 impl Base {
-    pub(super) fn parse(url: &str) -> Result<Base, Error> {
+    pub(super) fn parse(url: &str) -> Result<Base, ConfigError> {
         let parsed = reqwest::Url::parse(url)
-            .map_err(|e| Error::Config(format!("base URL {url:?}: {e}")))?;
+            .map_err(|e| ConfigError::new(Setting::BaseUrl, format!("{url:?}: {e}")))?;
         Ok(Base {
             url: url.trim_end_matches('/').to_owned(),
             path: parsed.path().trim_end_matches('/').to_owned(),
@@ -326,16 +329,18 @@ impl Client {
         let (full, signed_url) = self.url_for(request, backup);
         let url = match reqwest::Url::parse(&full) {
             Ok(url) => url,
-            Err(e) => return Err(Error::Config(format!("bad URL {full:?}: {e}"))),
+            Err(e) => {
+                let problem = format!("{full:?} does not parse: {e}");
+                return Err(ConfigError::new(Setting::RequestUrl, problem).into());
+            }
         };
         let sent = match url.query() {
             Some(query) => format!("{}?{query}", url.path()),
             None => url.path().to_owned(),
         };
         if sent != signed_url {
-            return Err(Error::Config(format!(
-                "the URL would be sent as {sent:?} but signed as {signed_url:?}"
-            )));
+            let problem = format!("would be sent as {sent:?} but signed as {signed_url:?}");
+            return Err(ConfigError::new(Setting::RequestUrl, problem).into());
         }
         let timestamp = unix_now();
         let nonce = nonce();
@@ -446,7 +451,7 @@ impl Client {
     /// so a sandbox or the backup host serves it like any other request.
     pub async fn download_url(&self, url: &str) -> Result<Download, Error> {
         let parsed = reqwest::Url::parse(url)
-            .map_err(|e| Error::Config(format!("download link {url:?}: {e}")))?;
+            .map_err(|e| ConfigError::new(Setting::DownloadLink, format!("{url:?}: {e}")))?;
         let path = match parsed.query() {
             Some(query) => format!("{}?{query}", parsed.path()),
             None => parsed.path().to_owned(),

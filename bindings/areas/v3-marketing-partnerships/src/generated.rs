@@ -470,8 +470,11 @@ impl ::wechatpay_runtime::Operation for ListPartnershipsRequest {
                     value
                         .to_json()
                         .map_err(|e| {
-                            ::wechatpay_runtime::Error::Config(
-                                ::std::format!("parameter {}: {e}", "partner"),
+                            ::wechatpay_runtime::Error::from(
+                                ::wechatpay_runtime::ConfigError::new(
+                                    ::wechatpay_runtime::Setting::Parameter("partner".into()),
+                                    e,
+                                ),
                             )
                         })?,
                 ));
@@ -484,8 +487,13 @@ impl ::wechatpay_runtime::Operation for ListPartnershipsRequest {
                     value
                         .to_json()
                         .map_err(|e| {
-                            ::wechatpay_runtime::Error::Config(
-                                ::std::format!("parameter {}: {e}", "authorized_data"),
+                            ::wechatpay_runtime::Error::from(
+                                ::wechatpay_runtime::ConfigError::new(
+                                    ::wechatpay_runtime::Setting::Parameter(
+                                        "authorized_data".into(),
+                                    ),
+                                    e,
+                                ),
                             )
                         })?,
                 ));

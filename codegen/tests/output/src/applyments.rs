@@ -1890,26 +1890,24 @@ pub trait WechatPayApi {
     fn create_applyment(
         &self,
         body: v3::ecommerce::applyments::index::CreateApplymentBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::ecommerce::applyments::index::CreateApplymentResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::ecommerce::applyments::index::CreateApplymentResponse,
+    >;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    async fn create_applyment(
+    fn create_applyment(
         &self,
         body: v3::ecommerce::applyments::index::CreateApplymentBody,
-    ) -> ::std::result::Result<
+    ) -> ::wechatpay_runtime::Call<
+        '_,
         v3::ecommerce::applyments::index::CreateApplymentResponse,
-        ::wechatpay_runtime::Error,
     > {
-        self.execute(
-                &v3::ecommerce::applyments::index::CreateApplymentRequest::new(body),
-            )
-            .await
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::ecommerce::applyments::index::CreateApplymentRequest::new(body),
+        )
     }
 }
 

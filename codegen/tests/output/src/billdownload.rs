@@ -263,23 +263,18 @@ pub trait WechatPayApi {
     fn query_file(
         &self,
         query: v3::billdownload::file::QueryFileQuery,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::wechatpay_runtime::Download,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<'_, ::wechatpay_runtime::Download>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    async fn query_file(
+    fn query_file(
         &self,
         query: v3::billdownload::file::QueryFileQuery,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.download(&v3::billdownload::file::QueryFileRequest::new(query)).await
+    ) -> ::wechatpay_runtime::Call<'_, ::wechatpay_runtime::Download> {
+        ::wechatpay_runtime::__private::call::download(
+            self,
+            v3::billdownload::file::QueryFileRequest::new(query),
+        )
     }
 }
 

@@ -2505,51 +2505,45 @@ pub trait WechatPayApi {
     /// 查询商家券详情 (`GET /v3/marketing/busifavor/stocks/{stock_id}`): sends [`GetStockRequest`](v3::marketing::busifavor::stocks::stock_id::GetStockRequest).
     fn get_stock(
         &self,
-        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::marketing::busifavor::stocks::stock_id::GetStockResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+        stock_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::marketing::busifavor::stocks::stock_id::GetStockResponse,
+    >;
     /// 修改商家券基本信息 (`PATCH /v3/marketing/busifavor/stocks/{stock_id}`): sends [`ModifyStockRequest`](v3::marketing::busifavor::stocks::stock_id::ModifyStockRequest).
     fn modify_stock(
         &self,
-        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        stock_id: impl ::std::convert::Into<::std::string::String>,
         body: v3::marketing::busifavor::stocks::stock_id::ModifyStockBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<'_, ()>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
     fn get_stock(
         &self,
-        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::marketing::busifavor::stocks::stock_id::GetStockResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_ {
-        let request = v3::marketing::busifavor::stocks::stock_id::GetStockRequest::new(
-            stock_id,
-        );
-        async move { self.execute(&request).await }
+        stock_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::marketing::busifavor::stocks::stock_id::GetStockResponse,
+    > {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::marketing::busifavor::stocks::stock_id::GetStockRequest::new(stock_id),
+        )
     }
 
     fn modify_stock(
         &self,
-        stock_id: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        stock_id: impl ::std::convert::Into<::std::string::String>,
         body: v3::marketing::busifavor::stocks::stock_id::ModifyStockBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
-    > + ::std::marker::Send + '_ {
-        let request = v3::marketing::busifavor::stocks::stock_id::ModifyStockRequest::new(
-            stock_id,
-            body,
-        );
-        async move { self.execute(&request).await }
+    ) -> ::wechatpay_runtime::Call<'_, ()> {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::marketing::busifavor::stocks::stock_id::ModifyStockRequest::new(
+                stock_id,
+                body,
+            ),
+        )
     }
 }
 

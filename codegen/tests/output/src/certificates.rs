@@ -327,23 +327,18 @@ pub trait WechatPayApi {
     fn query_certificate(
         &self,
         query: v3::certificates::QueryCertificateQuery,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::certificates::QueryCertificateResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<'_, v3::certificates::QueryCertificateResponse>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    async fn query_certificate(
+    fn query_certificate(
         &self,
         query: v3::certificates::QueryCertificateQuery,
-    ) -> ::std::result::Result<
-        v3::certificates::QueryCertificateResponse,
-        ::wechatpay_runtime::Error,
-    > {
-        self.execute(&v3::certificates::QueryCertificateRequest::new(query)).await
+    ) -> ::wechatpay_runtime::Call<'_, v3::certificates::QueryCertificateResponse> {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::certificates::QueryCertificateRequest::new(query),
+        )
     }
 }
 

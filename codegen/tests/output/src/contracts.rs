@@ -137,27 +137,21 @@ pub trait WechatPayApi {
     /// 解约 (`DELETE /v3/edu-papay/contracts/{contract_id}`): sends [`DeleteContractRequest`](v3::edu_papay::contracts::contract_id::DeleteContractRequest).
     fn delete_contract(
         &self,
-        contract_id: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
-    > + ::std::marker::Send + '_;
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::wechatpay_runtime::Call<'_, ()>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
     fn delete_contract(
         &self,
-        contract_id: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
-    > + ::std::marker::Send + '_ {
-        let request = v3::edu_papay::contracts::contract_id::DeleteContractRequest::new(
-            contract_id,
-        );
-        async move { self.execute(&request).await }
+        contract_id: impl ::std::convert::Into<::std::string::String>,
+    ) -> ::wechatpay_runtime::Call<'_, ()> {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::edu_papay::contracts::contract_id::DeleteContractRequest::new(
+                contract_id,
+            ),
+        )
     }
 }
 

@@ -1656,68 +1656,50 @@ pub trait WechatPayApi {
     /// 查询子商户（融合钱包） (`GET /v3/global/merchants/{sub_mchid}`): sends [`GetMerchantRequest`](v3::global::merchants::sub_mchid::GetMerchantRequest).
     fn get_merchant(
         &self,
-        sub_mchid: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
+        sub_mchid: impl ::std::convert::Into<::std::string::String>,
         query: v3::global::merchants::sub_mchid::GetMerchantQuery,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::global::merchants::sub_mchid::GetMerchantResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::global::merchants::sub_mchid::GetMerchantResponse,
+    >;
     /// 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`): sends [`ModifyMerchantRequest`](v3::global::merchants::sub_mchid::ModifyMerchantRequest).
     fn modify_merchant(
         &self,
-        sub_mchid: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
+        sub_mchid: impl ::std::convert::Into<::std::string::String>,
         body: v3::global::merchants::sub_mchid::ModifyMerchantBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::global::merchants::sub_mchid::ModifyMerchantResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::global::merchants::sub_mchid::ModifyMerchantResponse,
+    >;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
     fn get_merchant(
         &self,
-        sub_mchid: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
+        sub_mchid: impl ::std::convert::Into<::std::string::String>,
         query: v3::global::merchants::sub_mchid::GetMerchantQuery,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::global::merchants::sub_mchid::GetMerchantResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_ {
-        let request = v3::global::merchants::sub_mchid::GetMerchantRequest::new(
-            sub_mchid,
-            query,
-        );
-        async move { self.execute(&request).await }
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::global::merchants::sub_mchid::GetMerchantResponse,
+    > {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::global::merchants::sub_mchid::GetMerchantRequest::new(sub_mchid, query),
+        )
     }
 
     fn modify_merchant(
         &self,
-        sub_mchid: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
+        sub_mchid: impl ::std::convert::Into<::std::string::String>,
         body: v3::global::merchants::sub_mchid::ModifyMerchantBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::global::merchants::sub_mchid::ModifyMerchantResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_ {
-        let request = v3::global::merchants::sub_mchid::ModifyMerchantRequest::new(
-            sub_mchid,
-            body,
-        );
-        async move { self.execute(&request).await }
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::global::merchants::sub_mchid::ModifyMerchantResponse,
+    > {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::global::merchants::sub_mchid::ModifyMerchantRequest::new(sub_mchid, body),
+        )
     }
 }
 

@@ -236,8 +236,11 @@ pub mod v3 {
                                 .body
                                 .meta
                                 .to_json()
-                                .map_err(|e| ::wechatpay_runtime::Error::Config(
-                                    e.to_string(),
+                                .map_err(|e| ::wechatpay_runtime::Error::from(
+                                    ::wechatpay_runtime::ConfigError::new(
+                                        ::wechatpay_runtime::Setting::RequestBody,
+                                        e,
+                                    ),
                                 ))?
                                 .into_bytes(),
                             file_field: ::std::borrow::Cow::Borrowed("file"),
@@ -279,23 +282,21 @@ pub trait WechatPayApi {
     fn upload_media(
         &self,
         body: v3::merchant::media::upload::UploadMediaBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::merchant::media::upload::UploadMediaResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<'_, v3::merchant::media::upload::UploadMediaResponse>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    async fn upload_media(
+    fn upload_media(
         &self,
         body: v3::merchant::media::upload::UploadMediaBody,
-    ) -> ::std::result::Result<
+    ) -> ::wechatpay_runtime::Call<
+        '_,
         v3::merchant::media::upload::UploadMediaResponse,
-        ::wechatpay_runtime::Error,
     > {
-        self.execute(&v3::merchant::media::upload::UploadMediaRequest::new(body)).await
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::merchant::media::upload::UploadMediaRequest::new(body),
+        )
     }
 }
 

@@ -1526,36 +1526,30 @@ pub trait WechatPayApi {
     /// 查询投诉协商历史 (`GET /v3/merchant-service/complaints-v2/{complaint_id}/negotiation-historys`): sends [`ListNegotiationHistorysRequest`](v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysRequest).
     fn list_negotiation_historys(
         &self,
-        complaint_id: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
+        complaint_id: impl ::std::convert::Into<::std::string::String>,
         query: v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysQuery,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysResponse,
+    >;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
     fn list_negotiation_historys(
         &self,
-        complaint_id: impl ::std::convert::Into<
-            ::std::string::String,
-        > + ::std::marker::Send,
+        complaint_id: impl ::std::convert::Into<::std::string::String>,
         query: v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysQuery,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_ {
-        let request = v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysRequest::new(
-            complaint_id,
-            query,
-        );
-        async move { self.execute(&request).await }
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysResponse,
+    > {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::merchant_service::complaints_v2::complaint_id::negotiation_historys::ListNegotiationHistorysRequest::new(
+                complaint_id,
+                query,
+            ),
+        )
     }
 }
 

@@ -537,8 +537,11 @@ pub mod v3 {
                                 value
                                     .to_json()
                                     .map_err(|e| {
-                                        ::wechatpay_runtime::Error::Config(
-                                            ::std::format!("parameter {}: {e}", "partner"),
+                                        ::wechatpay_runtime::Error::from(
+                                            ::wechatpay_runtime::ConfigError::new(
+                                                ::wechatpay_runtime::Setting::Parameter("partner".into()),
+                                                e,
+                                            ),
                                         )
                                     })?,
                             ));
@@ -554,8 +557,13 @@ pub mod v3 {
                                 value
                                     .to_json()
                                     .map_err(|e| {
-                                        ::wechatpay_runtime::Error::Config(
-                                            ::std::format!("parameter {}: {e}", "authorized_data"),
+                                        ::wechatpay_runtime::Error::from(
+                                            ::wechatpay_runtime::ConfigError::new(
+                                                ::wechatpay_runtime::Setting::Parameter(
+                                                    "authorized_data".into(),
+                                                ),
+                                                e,
+                                            ),
                                         )
                                     })?,
                             ));
@@ -641,24 +649,24 @@ pub trait WechatPayApi {
     fn list_partnerships(
         &self,
         query: v3::marketing::partnerships::ListPartnershipsQuery,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::marketing::partnerships::ListPartnershipsResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::marketing::partnerships::ListPartnershipsResponse,
+    >;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    async fn list_partnerships(
+    fn list_partnerships(
         &self,
         query: v3::marketing::partnerships::ListPartnershipsQuery,
-    ) -> ::std::result::Result<
+    ) -> ::wechatpay_runtime::Call<
+        '_,
         v3::marketing::partnerships::ListPartnershipsResponse,
-        ::wechatpay_runtime::Error,
     > {
-        self.execute(&v3::marketing::partnerships::ListPartnershipsRequest::new(query))
-            .await
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::marketing::partnerships::ListPartnershipsRequest::new(query),
+        )
     }
 }
 

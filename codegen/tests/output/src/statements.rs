@@ -194,24 +194,19 @@ pub trait WechatPayApi {
         &self,
         query: v3::statements::QueryStatementQuery,
         headers: v3::statements::QueryStatementHeaders,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            ::wechatpay_runtime::Download,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<'_, ::wechatpay_runtime::Download>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    async fn query_statement(
+    fn query_statement(
         &self,
         query: v3::statements::QueryStatementQuery,
         headers: v3::statements::QueryStatementHeaders,
-    ) -> ::std::result::Result<
-        ::wechatpay_runtime::Download,
-        ::wechatpay_runtime::Error,
-    > {
-        self.download(&v3::statements::QueryStatementRequest::new(query, headers)).await
+    ) -> ::wechatpay_runtime::Call<'_, ::wechatpay_runtime::Download> {
+        ::wechatpay_runtime::__private::call::download(
+            self,
+            v3::statements::QueryStatementRequest::new(query, headers),
+        )
     }
 }
 

@@ -914,8 +914,11 @@ pub mod v3 {
                                     value
                                         .to_json()
                                         .map_err(|e| {
-                                            ::wechatpay_runtime::Error::Config(
-                                                ::std::format!("parameter {}: {e}", "partner"),
+                                            ::wechatpay_runtime::Error::from(
+                                                ::wechatpay_runtime::ConfigError::new(
+                                                    ::wechatpay_runtime::Setting::Parameter("partner".into()),
+                                                    e,
+                                                ),
                                             )
                                         })?,
                                 ));
@@ -931,8 +934,13 @@ pub mod v3 {
                                     value
                                         .to_json()
                                         .map_err(|e| {
-                                            ::wechatpay_runtime::Error::Config(
-                                                ::std::format!("parameter {}: {e}", "optional_filter"),
+                                            ::wechatpay_runtime::Error::from(
+                                                ::wechatpay_runtime::ConfigError::new(
+                                                    ::wechatpay_runtime::Setting::Parameter(
+                                                        "optional_filter".into(),
+                                                    ),
+                                                    e,
+                                                ),
                                             )
                                         })?,
                                 ));
@@ -966,8 +974,13 @@ pub mod v3 {
                                     value
                                         .to_json()
                                         .map_err(|e| {
-                                            ::wechatpay_runtime::Error::Config(
-                                                ::std::format!("parameter {}: {e}", "Wechatpay-Context"),
+                                            ::wechatpay_runtime::Error::from(
+                                                ::wechatpay_runtime::ConfigError::new(
+                                                    ::wechatpay_runtime::Setting::Parameter(
+                                                        "Wechatpay-Context".into(),
+                                                    ),
+                                                    e,
+                                                ),
                                             )
                                         })?,
                                 ));
@@ -1028,38 +1041,36 @@ pub trait WechatPayApi {
     /// 编码参数 (`POST /v3/torture/encoded/{filter}`): sends [`CreateEncodedRequest`](v3::torture::encoded::filter::CreateEncodedRequest).
     fn create_encoded(
         &self,
-        filter: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        filter: impl ::std::convert::Into<::std::string::String>,
         body: v3::torture::encoded::filter::CreateEncodedBody,
         query: v3::torture::encoded::filter::CreateEncodedQuery,
         headers: v3::torture::encoded::filter::CreateEncodedHeaders,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::torture::encoded::filter::CreateEncodedResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::torture::encoded::filter::CreateEncodedResponse,
+    >;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
     fn create_encoded(
         &self,
-        filter: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        filter: impl ::std::convert::Into<::std::string::String>,
         body: v3::torture::encoded::filter::CreateEncodedBody,
         query: v3::torture::encoded::filter::CreateEncodedQuery,
         headers: v3::torture::encoded::filter::CreateEncodedHeaders,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::torture::encoded::filter::CreateEncodedResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_ {
-        let request = v3::torture::encoded::filter::CreateEncodedRequest::new(
-            filter,
-            body,
-            query,
-            headers,
-        );
-        async move { self.execute(&request).await }
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::torture::encoded::filter::CreateEncodedResponse,
+    > {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::torture::encoded::filter::CreateEncodedRequest::new(
+                filter,
+                body,
+                query,
+                headers,
+            ),
+        )
     }
 }
 

@@ -649,35 +649,23 @@ pub trait WechatPayApi {
     /// 名字 (`GET /v3/torture/names/{type}`): sends [`GetNameRequest`](v3::torture::names::type_::GetNameRequest).
     fn get_name(
         &self,
-        type_: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        type_: impl ::std::convert::Into<::std::string::String>,
         query: v3::torture::names::type_::GetNameQuery,
         headers: v3::torture::names::type_::GetNameHeaders,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::torture::names::type_::GetNameResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<'_, v3::torture::names::type_::GetNameResponse>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
     fn get_name(
         &self,
-        type_: impl ::std::convert::Into<::std::string::String> + ::std::marker::Send,
+        type_: impl ::std::convert::Into<::std::string::String>,
         query: v3::torture::names::type_::GetNameQuery,
         headers: v3::torture::names::type_::GetNameHeaders,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::torture::names::type_::GetNameResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_ {
-        let request = v3::torture::names::type_::GetNameRequest::new(
-            type_,
-            query,
-            headers,
-        );
-        async move { self.execute(&request).await }
+    ) -> ::wechatpay_runtime::Call<'_, v3::torture::names::type_::GetNameResponse> {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::torture::names::type_::GetNameRequest::new(type_, query, headers),
+        )
     }
 }
 

@@ -501,87 +501,78 @@ pub trait WechatPayApi {
     /// 查询商户违规通知回调地址 (`GET /v3/merchant-risk-manage/violation-notifications`): sends [`QueryViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationRequest).
     fn query_violation_notification(
         &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationResponse,
+    >;
     /// 创建商户违规通知回调地址 (`POST /v3/merchant-risk-manage/violation-notifications`): sends [`CreateViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationRequest).
     fn create_violation_notification(
         &self,
         body: v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationResponse,
+    >;
     /// 修改商户违规通知回调地址 (`PUT /v3/merchant-risk-manage/violation-notifications`): sends [`UpdateViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationRequest).
     fn update_violation_notification(
         &self,
         body: v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationBody,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<
-            v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationResponse,
-            ::wechatpay_runtime::Error,
-        >,
-    > + ::std::marker::Send + '_;
+    ) -> ::wechatpay_runtime::Call<
+        '_,
+        v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationResponse,
+    >;
     /// 删除商户违规通知回调地址 (`DELETE /v3/merchant-risk-manage/violation-notifications`): sends [`DeleteViolationNotificationRequest`](v3::merchant_risk_manage::violation_notifications::DeleteViolationNotificationRequest).
-    fn delete_violation_notification(
-        &self,
-    ) -> impl ::std::future::Future<
-        Output = ::std::result::Result<(), ::wechatpay_runtime::Error>,
-    > + ::std::marker::Send + '_;
+    fn delete_violation_notification(&self) -> ::wechatpay_runtime::Call<'_, ()>;
 }
 
 impl WechatPayApi for ::wechatpay_runtime::Client {
-    async fn query_violation_notification(
+    fn query_violation_notification(
         &self,
-    ) -> ::std::result::Result<
+    ) -> ::wechatpay_runtime::Call<
+        '_,
         v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationResponse,
-        ::wechatpay_runtime::Error,
     > {
-        self.execute(
-                &v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationRequest::new(),
-            )
-            .await
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::merchant_risk_manage::violation_notifications::QueryViolationNotificationRequest::new(),
+        )
     }
-    async fn create_violation_notification(
+
+    fn create_violation_notification(
         &self,
         body: v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationBody,
-    ) -> ::std::result::Result<
+    ) -> ::wechatpay_runtime::Call<
+        '_,
         v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationResponse,
-        ::wechatpay_runtime::Error,
     > {
-        self.execute(
-                &v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationRequest::new(
-                    body,
-                ),
-            )
-            .await
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::merchant_risk_manage::violation_notifications::CreateViolationNotificationRequest::new(
+                body,
+            ),
+        )
     }
-    async fn update_violation_notification(
+
+    fn update_violation_notification(
         &self,
         body: v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationBody,
-    ) -> ::std::result::Result<
+    ) -> ::wechatpay_runtime::Call<
+        '_,
         v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationResponse,
-        ::wechatpay_runtime::Error,
     > {
-        self.execute(
-                &v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationRequest::new(
-                    body,
-                ),
-            )
-            .await
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::merchant_risk_manage::violation_notifications::UpdateViolationNotificationRequest::new(
+                body,
+            ),
+        )
     }
-    async fn delete_violation_notification(
-        &self,
-    ) -> ::std::result::Result<(), ::wechatpay_runtime::Error> {
-        self.execute(
-                &v3::merchant_risk_manage::violation_notifications::DeleteViolationNotificationRequest::new(),
-            )
-            .await
+
+    fn delete_violation_notification(&self) -> ::wechatpay_runtime::Call<'_, ()> {
+        ::wechatpay_runtime::__private::call::execute(
+            self,
+            v3::merchant_risk_manage::violation_notifications::DeleteViolationNotificationRequest::new(),
+        )
     }
 }
 

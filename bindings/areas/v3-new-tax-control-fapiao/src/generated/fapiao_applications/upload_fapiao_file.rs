@@ -198,7 +198,12 @@ impl ::wechatpay_runtime::Operation for UploadFapiaoFileRequest {
                 .body
                 .meta
                 .to_json()
-                .map_err(|e| ::wechatpay_runtime::Error::Config(e.to_string()))?
+                .map_err(|e| ::wechatpay_runtime::Error::from(
+                    ::wechatpay_runtime::ConfigError::new(
+                        ::wechatpay_runtime::Setting::RequestBody,
+                        e,
+                    ),
+                ))?
                 .into_bytes(),
             file_field: ::std::borrow::Cow::Borrowed("file"),
             file: self.body.file.clone(),
