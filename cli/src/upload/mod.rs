@@ -13,24 +13,27 @@
 
 use std::collections::BTreeMap;
 use std::future::Future;
-use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::{Duration, Instant};
 
 use clap::Args;
 use futures_util::stream;
-use indicatif::{ProgressBar, ProgressStyle};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use wechatpay_bindings::couponcodes::bulk::{BulkOptions, ChunkReport, MAX_BATCH_ID, Outcome};
+use wechatpay_bindings::couponcodes::bulk::{BulkOptions, ChunkReport, MAX_BATCH_ID};
 use wechatpay_bindings::couponcodes::upload_codes;
 use wechatpay_runtime::ClientBuilder;
 
 use crate::input::{self, InputOptions, InvalidLine, Lines, SHOWN_INVALID, shown};
 use crate::journal::{ChunkRecord, FailedCode, Header, Journal};
+
+mod progress;
+mod settle;
+
+use progress::Progress;
+use settle::{Settled, Settlement};
 
 /// Arguments of `upload`.
 #[derive(Args, Debug, Clone)]
@@ -167,65 +170,6 @@ impl Summary {
     }
 }
 
-/// Progress on a terminal (a bar with rate and ETA), or a plain line every few seconds.
-enum Progress {
-    Bar(ProgressBar),
-    Lines {
-        total: u64,
-        done: u64,
-        started: Instant,
-        last: Instant,
-    },
-}
-
-impl Progress {
-    fn new(total: u64) -> Self {
-        if std::io::stderr().is_terminal() {
-            let bar = ProgressBar::new(total);
-            bar.set_style(
-                ProgressStyle::with_template(
-                    "{bar:40.cyan/blue} {pos}/{len} codes  {per_sec}  ETA {eta}",
-                )
-                .expect("a valid template"),
-            );
-            Progress::Bar(bar)
-        } else {
-            let now = Instant::now();
-            Progress::Lines {
-                total,
-                done: 0,
-                started: now,
-                last: now,
-            }
-        }
-    }
-
-    fn advance(&mut self, codes: u64) {
-        match self {
-            Progress::Bar(bar) => bar.inc(codes),
-            Progress::Lines {
-                total,
-                done,
-                started,
-                last,
-            } => {
-                *done += codes;
-                if last.elapsed() >= Duration::from_secs(2) || *done >= *total {
-                    let rate = *done as f64 / started.elapsed().as_secs_f64().max(1e-3);
-                    eprintln!("progress: {done}/{total} codes ({rate:.0}/s)");
-                    *last = Instant::now();
-                }
-            }
-        }
-    }
-
-    fn finish(&self) {
-        if let Progress::Bar(bar) = self {
-            bar.abandon();
-        }
-    }
-}
-
 /// Whether two paths name the same file (the second may not exist yet).
 /// Says so when a journal of the same input names the same address,
 /// merchant and stock but another WeChat Pay key: the server that answered
@@ -321,6 +265,83 @@ pub async fn run(
     })
 }
 
+/// The input as the upload reads it: standard input spooled to a file, or
+/// a snapshot of the file, scanned in full, with the invalid lines said on
+/// standard error.
+struct Input {
+    spool: Option<tempfile::NamedTempFile>,
+    snapshot: Option<input::Snapshot>,
+    /// What the upload reads: the spool, the snapshot, or the file itself.
+    path: PathBuf,
+    /// The input as the user named it (`<stdin>` for standard input).
+    name: String,
+    scan: input::Scan,
+}
+
+impl Input {
+    /// Reads and checks the input; says why it must be fixed first when it
+    /// must (nothing is sent then).
+    fn read(args: &UploadArgs) -> Result<Input, String> {
+        // Standard input is read in full first, so that it is checked like a file
+        // and its digest gives the batch id, as a file's does.
+        let spool = if args.input == "-" {
+            Some(input::spool_stdin()?)
+        } else {
+            None
+        };
+        // A file is read from a copy taken now: the scan and the upload see the
+        // same lines even if the file is still being written.
+        let snapshot = match &spool {
+            Some(_) => None,
+            None => Some(input::Snapshot::take(Path::new(&args.input))?),
+        };
+        let path: PathBuf = match (&spool, &snapshot) {
+            (Some(spool), _) => spool.path().to_owned(),
+            (None, Some(snapshot)) => snapshot.path().to_owned(),
+            (None, None) => PathBuf::from(&args.input),
+        };
+        let name = if spool.is_some() {
+            "<stdin>".to_owned()
+        } else {
+            args.input.clone()
+        };
+        let scan = input::scan(&path, args.reading)?;
+        for bad in &scan.invalid {
+            eprintln!("{name}:{}: {}", bad.line, bad.reason);
+        }
+        if scan.invalid_count as usize > scan.invalid.len() {
+            eprintln!(
+                "... and {} more invalid lines",
+                scan.invalid_count as usize - scan.invalid.len()
+            );
+        }
+        if scan.lines == 0 {
+            return Err(format!("{name} holds no codes"));
+        }
+        if let (Some(line), Some(_)) = (scan.unterminated, &spool) {
+            eprintln!(
+                "warning: standard input ended without a line ending: line {line} may have been cut short by the program that wrote it"
+            );
+        }
+        if scan.invalid_count > 0 && !args.skip_invalid {
+            return Err(format!(
+                "{} of {} lines are not valid codes; fix them, or pass --skip-invalid to upload the {} valid ones (nothing was sent)",
+                scan.invalid_count, scan.lines, scan.valid
+            ));
+        }
+        if scan.valid == 0 {
+            return Err(format!("{name} holds no valid codes"));
+        }
+        Ok(Input {
+            spool,
+            snapshot,
+            path,
+            name,
+            scan,
+        })
+    }
+}
+
 /// Runs `upload` until it is done or `interrupt` resolves, and reports what
 /// happened to every line without printing it.
 pub async fn execute(
@@ -329,65 +350,18 @@ pub async fn execute(
     interrupt: impl Future<Output = ()>,
 ) -> Result<Finished, String> {
     let input_options = args.reading;
-    // Standard input is read in full first, so that it is checked like a file
-    // and its digest gives the batch id, as a file's does.
-    let spool = if args.input == "-" {
-        match input::spool_stdin() {
-            Ok(spool) => Some(spool),
-            Err(message) => return refuse(message),
-        }
-    } else {
-        None
-    };
-    // A file is read from a copy taken now: the scan and the upload see the
-    // same lines even if the file is still being written.
-    let snapshot = match &spool {
-        Some(_) => None,
-        None => match input::Snapshot::take(Path::new(&args.input)) {
-            Ok(snapshot) => Some(snapshot),
-            Err(message) => return refuse(message),
-        },
-    };
-    let path: PathBuf = match (&spool, &snapshot) {
-        (Some(spool), _) => spool.path().to_owned(),
-        (None, Some(snapshot)) => snapshot.path().to_owned(),
-        (None, None) => PathBuf::from(&args.input),
-    };
-    let name = if spool.is_some() {
-        "<stdin>"
-    } else {
-        args.input.as_str()
-    };
-    let scan = match input::scan(&path, input_options) {
-        Ok(scan) => scan,
+    let input = match Input::read(&args) {
+        Ok(input) => input,
         Err(message) => return refuse(message),
     };
-    for bad in &scan.invalid {
-        eprintln!("{name}:{}: {}", bad.line, bad.reason);
-    }
-    if scan.invalid_count as usize > scan.invalid.len() {
-        eprintln!(
-            "... and {} more invalid lines",
-            scan.invalid_count as usize - scan.invalid.len()
-        );
-    }
-    if scan.lines == 0 {
-        return refuse(format!("{name} holds no codes"));
-    }
-    if let (Some(line), Some(_)) = (scan.unterminated, &spool) {
-        eprintln!(
-            "warning: standard input ended without a line ending: line {line} may have been cut short by the program that wrote it"
-        );
-    }
-    if scan.invalid_count > 0 && !args.skip_invalid {
-        return refuse(format!(
-            "{} of {} lines are not valid codes; fix them, or pass --skip-invalid to upload the {} valid ones (nothing was sent)",
-            scan.invalid_count, scan.lines, scan.valid
-        ));
-    }
-    if scan.valid == 0 {
-        return refuse(format!("{name} holds no valid codes"));
-    }
+    let Input {
+        spool,
+        snapshot,
+        path,
+        name,
+        scan,
+    } = input;
+    let name = name.as_str();
 
     let mut builder = builder;
     if let Some(rate) = args.rate {
@@ -469,7 +443,7 @@ pub async fn execute(
     }
 
     let mut progress = Progress::new(scan.valid);
-    let mut summary = Summary {
+    let summary = Summary {
         stock_id: args.stock_id.clone(),
         batch_id: request_prefix.clone(),
         base_url: client.base_url().to_owned(),
@@ -508,68 +482,8 @@ pub async fn execute(
                 }),
         )
     };
-    let mut reported = 0u64;
-    let mut journal_error = None;
-    let mut on_chunk = |report: &ChunkReport| {
-        let Some(index) = report.index else {
-            return;
-        };
-        reported += report.codes.len() as u64;
-        progress.advance(report.codes.len() as u64);
-        if report.codes.iter().all(|c| c.outcome == Outcome::Skipped) {
-            summary.resumed_chunks += 1;
-            summary.from_journal += report.codes.len() as u64;
-            if let Some(record) = journal.done(index, &report.digest) {
-                summary.add_record(record);
-            }
-            return;
-        }
-        let mut record = ChunkRecord {
-            chunk: index,
-            request_no: report.request_no.clone(),
-            digest: report.digest.clone(),
-            codes: report.codes.len() as u64,
-            uploaded: 0,
-            existed: 0,
-            duplicates: 0,
-            failed: Vec::new(),
-        };
-        let mut settled = report.error.is_none();
-        for code in &report.codes {
-            match &code.outcome {
-                Outcome::Uploaded => record.uploaded += 1,
-                Outcome::AlreadyExisted => record.existed += 1,
-                Outcome::DuplicateInInput => record.duplicates += 1,
-                Outcome::Failed {
-                    code: error,
-                    message,
-                } => record.failed.push(FailedCode {
-                    line: code.position,
-                    code: code.code.clone(),
-                    error: error.clone(),
-                    message: message.clone(),
-                }),
-                Outcome::Unknown { reason } => {
-                    settled = false;
-                    summary.unknown += 1;
-                    if summary.unknowns.len() < SHOWN_CODES {
-                        summary.unknowns.push(UnknownCode {
-                            line: code.position,
-                            code: code.code.clone(),
-                            reason: reason.clone(),
-                        });
-                    }
-                }
-                Outcome::Invalid(_) | Outcome::Skipped => {}
-            }
-        }
-        // Only chunks whose every code WeChat Pay accounted for are journaled:
-        // any other chunk is sent again by the next run.
-        if settled && let Err(e) = journal.record(&record) {
-            journal_error = Some(e.to_string());
-        }
-        summary.add_record(&record);
-    };
+    let mut settlement = Settlement::new(summary, &mut journal);
+    let mut on_chunk = |report: &ChunkReport| progress.advance(settlement.settle(report));
     let finished = {
         let upload = upload_codes(&client, &args.stock_id, codes, options, &mut on_chunk);
         tokio::select! {
@@ -579,49 +493,26 @@ pub async fn execute(
     };
     progress.finish();
     let interrupted = finished.is_none();
-    match finished {
-        Some(Ok(bulk)) => summary.stopped_early = bulk.stopped,
+    let stopped_early = match finished {
+        Some(Ok(bulk)) => bulk.stopped,
         Some(Err(e)) => return Err(crate::explain(&e)),
-        None => {
-            summary.stopped_early = Some("interrupted".to_owned());
-        }
-    }
-    if let Some(e) = read_error {
-        summary.stopped_early = Some(format!("reading {name} failed: {e}"));
-    }
-    // Lines read but never reported were in flight when the run was cut short:
-    // WeChat Pay may hold them. Lines never read were not tried.
-    let pulled = pulled.load(Ordering::Relaxed);
-    let in_flight = pulled.saturating_sub(reported);
-    summary.unknown += in_flight;
-    summary.not_tried = scan.valid.saturating_sub(pulled);
-    let accounted = summary.uploaded
-        + summary.already_existed
-        + summary.duplicates_in_input
-        + summary.invalid
-        + summary.blank
-        + summary.failed
-        + summary.unknown
-        + summary.not_tried;
-    if accounted != summary.lines {
-        // Not expected (the lines come from one copy); still, the summary
-        // is printed, and the run is not called complete.
-        summary.stopped_early = Some(format!(
-            "internal error: {accounted} lines accounted for, {} read; please report this",
-            summary.lines
-        ));
-    }
+        None => Some("interrupted".to_owned()),
+    };
+    let stopped_early = match read_error {
+        Some(e) => Some(format!("reading {name} failed: {e}")),
+        None => stopped_early,
+    };
+    let Settled {
+        mut summary,
+        in_flight,
+        journal_error,
+    } = settlement.finish(scan.valid, pulled.load(Ordering::Relaxed), stopped_early);
     if let Some(e) = journal_error {
         eprintln!(
             "warning: could not write the journal {}: {e}",
             journal_path.display()
         );
     }
-    summary.complete = summary.failed == 0
-        && summary.invalid == 0
-        && summary.unknown == 0
-        && summary.not_tried == 0
-        && summary.stopped_early.is_none();
     summary.next_steps = next_steps(&summary, &args, in_flight);
     if snapshot.is_some_and(|s| s.changed_since(Path::new(&args.input))) {
         summary.next_steps.push(format!(
