@@ -344,7 +344,12 @@ impl<'a> TypeBuilder<'a> {
                 attrs.push(quote!(#[serde(rename = #wire)]));
             }
             if serde && !plan.required {
-                attrs.push(quote!(#[serde(default, skip_serializing_if = "::std::option::Option::is_none")]));
+                // Not `default`: decoding is `impl_deserialize!`'s, which
+                // needs no attribute, and for schemars `default` means an
+                // expression per field computing a default to show (always
+                // `None`, never shown), type-checked 18,000 times.
+                attrs
+                    .push(quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
             }
             if serde && !plan.schemars.is_empty() {
                 let inner = &plan.schemars;

@@ -105,6 +105,8 @@ pub mod __private {
         pub use crate::de::{Key, keep, next_key, required, set, skip};
     }
     #[cfg(feature = "json-schema")]
+    pub use crate::json_schema::string_enum_schema;
+    #[cfg(feature = "json-schema")]
     pub use schemars;
     pub use serde;
     pub use serde_json;

@@ -126,7 +126,7 @@ macro_rules! __open_enum_json_schema {
             fn json_schema(
                 _: &mut $crate::__private::schemars::SchemaGenerator,
             ) -> $crate::__private::schemars::Schema {
-                $crate::__private::schemars::json_schema!({ "type": "string", "enum": [$($wire),*] })
+                $crate::__private::string_enum_schema(&[$($wire),*])
             }
         }
     };

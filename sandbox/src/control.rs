@@ -4,13 +4,17 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use http::{Method, StatusCode};
+use axum::extract::{Path, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use bytes::Bytes;
+use http::StatusCode;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::faults::{Fault, FaultPlan};
 use crate::routes::claim_codes;
-use crate::server::{Shared, now};
+use crate::state::{Shared, now};
 
 #[derive(Deserialize)]
 struct StockSetup {
@@ -111,128 +115,159 @@ pub(crate) fn send_event(shared: &Arc<Shared>, request: NotifyRequest) -> Result
     Ok(json!({"id": id, "event_type": request.event_type, "resource": resource}))
 }
 
-/// Answers a control request.
-pub(crate) async fn control(
-    shared: &Arc<Shared>,
-    method: &Method,
-    path: &str,
-    body: &[u8],
-) -> (StatusCode, Value) {
-    let bad = |message: String| (StatusCode::BAD_REQUEST, json!({"message": message}));
-    match (method.as_str(), path) {
-        ("GET", "/sandbox/events") => (StatusCode::OK, json!(crate::examples::event_types())),
-        ("GET", "/sandbox/stats") => {
-            let stats = shared.stats.lock().expect("lock").clone();
-            let injected: HashMap<&str, u64> = shared
-                .faults
-                .injected()
-                .into_iter()
-                .map(|(fault, count)| (fault.name(), count))
-                .collect();
-            let notifications = shared.notifier.stats.lock().expect("lock").clone();
+/// What a control route answers: a status and a JSON body, unsigned.
+type Answer = (StatusCode, Json<Value>);
+
+fn ok(value: Value) -> Answer {
+    (StatusCode::OK, Json(value))
+}
+
+fn bad(message: String) -> Answer {
+    (StatusCode::BAD_REQUEST, Json(json!({"message": message})))
+}
+
+/// The control plane's routes, over the sandbox's state.
+pub(crate) fn control_router(shared: Arc<Shared>) -> Router {
+    Router::new()
+        .route(
+            "/sandbox/events",
+            get(|| async { ok(json!(crate::examples::event_types())) }),
+        )
+        .route("/sandbox/stats", get(stats))
+        .route("/sandbox/stocks", post(add_stock))
+        .route("/sandbox/dispatch", post(dispatch))
+        .route("/sandbox/claim", post(claim))
+        .route("/sandbox/pay", post(pay))
+        .route("/sandbox/notify", post(notify))
+        .route("/sandbox/faults", post(faults))
+        .route("/sandbox/codes/{stock_id}", get(codes))
+        .fallback(|| async {
             (
-                StatusCode::OK,
-                json!({"stats": stats, "faults_injected": injected, "notifications": notifications}),
+                StatusCode::NOT_FOUND,
+                Json(json!({"message": "unknown sandbox control path"})),
             )
+        })
+        .with_state(shared)
+}
+
+async fn stats(State(shared): State<Arc<Shared>>) -> Answer {
+    let stats = shared.stats.lock().expect("lock").clone();
+    let injected: HashMap<&str, u64> = shared
+        .faults
+        .injected()
+        .into_iter()
+        .map(|(fault, count)| (fault.name(), count))
+        .collect();
+    let notifications = shared.notifier.stats.lock().expect("lock").clone();
+    ok(json!({"stats": stats, "faults_injected": injected, "notifications": notifications}))
+}
+
+async fn add_stock(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    match serde_json::from_slice::<StockSetup>(&body) {
+        Ok(setup) => {
+            shared
+                .store
+                .lock()
+                .expect("lock")
+                .add_stock(&setup.stock_id, &setup.mode);
+            ok(json!({"stock_id": setup.stock_id, "mode": setup.mode}))
         }
-        ("POST", "/sandbox/stocks") => match serde_json::from_slice::<StockSetup>(body) {
-            Ok(setup) => {
-                shared
-                    .store
-                    .lock()
-                    .expect("lock")
-                    .add_stock(&setup.stock_id, &setup.mode);
-                (
-                    StatusCode::OK,
-                    json!({"stock_id": setup.stock_id, "mode": setup.mode}),
-                )
-            }
-            Err(e) => bad(e.to_string()),
+        Err(e) => bad(e.to_string()),
+    }
+}
+
+async fn dispatch(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    match serde_json::from_slice::<Dispatch>(&body) {
+        Ok(d) => match shared.store.lock().expect("lock").dispatch(
+            &d.stock_id,
+            &d.code,
+            &d.openid,
+            now(),
+        ) {
+            Ok(()) => ok(json!({"dispatched": d.code})),
+            Err(e) => bad(e),
         },
-        ("POST", "/sandbox/dispatch") => match serde_json::from_slice::<Dispatch>(body) {
-            Ok(d) => match shared.store.lock().expect("lock").dispatch(
-                &d.stock_id,
-                &d.code,
-                &d.openid,
-                now(),
-            ) {
-                Ok(()) => (StatusCode::OK, json!({"dispatched": d.code})),
-                Err(e) => bad(e),
-            },
-            Err(e) => bad(e.to_string()),
+        Err(e) => bad(e.to_string()),
+    }
+}
+
+async fn claim(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    match serde_json::from_slice::<Claim>(&body) {
+        Ok(claim) => match claim_codes(&shared, &claim.stock_id, claim.count, &claim.openid_prefix)
+        {
+            Ok(sent) => ok(json!({"sent": sent})),
+            Err((sent, error)) => (
+                StatusCode::BAD_REQUEST,
+                Json(json!({"sent": sent, "error": error})),
+            ),
         },
-        ("POST", "/sandbox/claim") => match serde_json::from_slice::<Claim>(body) {
-            Ok(claim) => {
-                match claim_codes(shared, &claim.stock_id, claim.count, &claim.openid_prefix) {
-                    Ok(sent) => (StatusCode::OK, json!({"sent": sent})),
-                    Err((sent, error)) => (
-                        StatusCode::BAD_REQUEST,
-                        json!({"sent": sent, "error": error}),
-                    ),
-                }
-            }
-            Err(e) => bad(e.to_string()),
-        },
-        ("POST", "/sandbox/pay") => match serde_json::from_slice::<PayRequest>(body) {
-            Ok(request) => match crate::routes::pay_order(
-                shared,
+        Err(e) => bad(e.to_string()),
+    }
+}
+
+async fn pay(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    match serde_json::from_slice::<PayRequest>(&body) {
+        Ok(request) => {
+            match crate::routes::pay_order(
+                &shared,
                 &request.out_trade_no,
                 request.openid.as_deref(),
             ) {
-                Ok(transaction) => (StatusCode::OK, transaction),
+                Ok(transaction) => ok(transaction),
                 Err(message) => bad(message),
-            },
-            Err(e) => bad(format!("expected {{\"out_trade_no\", \"openid\"?}}: {e}")),
-        },
-        ("POST", "/sandbox/notify") => match serde_json::from_slice::<NotifyRequest>(body) {
-            Ok(request) => match send_event(shared, request) {
-                Ok(sent) => (StatusCode::OK, sent),
-                Err(message) => bad(message),
-            },
-            Err(e) => bad(format!(
-                "expected {{\"event_type\", \"url\"?, \"resource\"?}}: {e}"
-            )),
-        },
-        ("POST", "/sandbox/faults") => match serde_json::from_slice::<FaultSetup>(body) {
-            Ok(setup) => {
-                let parse = |names: &[String]| -> Result<Vec<Fault>, String> {
-                    names
-                        .iter()
-                        .map(|n| Fault::from_name(n).ok_or_else(|| format!("unknown fault {n:?}")))
-                        .collect()
-                };
-                let (kinds, queue) = match (parse(&setup.kinds), parse(&setup.queue)) {
-                    (Ok(k), Ok(q)) => (k, q),
-                    (Err(e), _) | (_, Err(e)) => return bad(e),
-                };
-                let mut plan = FaultPlan {
-                    seed: setup.seed,
-                    rate: setup.rate,
-                    ..FaultPlan::default()
-                };
-                if !kinds.is_empty() {
-                    plan.kinds = kinds;
-                }
-                if let Some(max) = setup.max_in_a_row {
-                    plan.max_in_a_row = max;
-                }
-                if let Some(ms) = setup.delay_ms {
-                    plan.delay = std::time::Duration::from_millis(ms);
-                }
-                shared.faults.set_plan(plan);
-                shared.faults.push(&queue);
-                (StatusCode::OK, json!({"ok": true}))
             }
-            Err(e) => bad(e.to_string()),
-        },
-        _ if path.starts_with("/sandbox/codes/") => {
-            let stock = &path["/sandbox/codes/".len()..];
-            let codes = shared.store.lock().expect("lock").codes(stock);
-            (StatusCode::OK, json!({"stock_id": stock, "codes": codes}))
         }
-        _ => (
-            StatusCode::NOT_FOUND,
-            json!({"message": "unknown sandbox control path"}),
-        ),
+        Err(e) => bad(format!("expected {{\"out_trade_no\", \"openid\"?}}: {e}")),
     }
+}
+
+async fn notify(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    match serde_json::from_slice::<NotifyRequest>(&body) {
+        Ok(request) => match send_event(&shared, request) {
+            Ok(sent) => ok(sent),
+            Err(message) => bad(message),
+        },
+        Err(e) => bad(format!(
+            "expected {{\"event_type\", \"url\"?, \"resource\"?}}: {e}"
+        )),
+    }
+}
+
+async fn faults(State(shared): State<Arc<Shared>>, body: Bytes) -> Answer {
+    let setup = match serde_json::from_slice::<FaultSetup>(&body) {
+        Ok(setup) => setup,
+        Err(e) => return bad(e.to_string()),
+    };
+    let parse = |names: &[String]| -> Result<Vec<Fault>, String> {
+        names
+            .iter()
+            .map(|n| Fault::from_name(n).ok_or_else(|| format!("unknown fault {n:?}")))
+            .collect()
+    };
+    let (kinds, queue) = match (parse(&setup.kinds), parse(&setup.queue)) {
+        (Ok(k), Ok(q)) => (k, q),
+        (Err(e), _) | (_, Err(e)) => return bad(e),
+    };
+    let mut plan = FaultPlan {
+        seed: setup.seed,
+        rate: setup.rate,
+        ..FaultPlan::default()
+    };
+    if !kinds.is_empty() {
+        plan.kinds = kinds;
+    }
+    if let Some(max) = setup.max_in_a_row {
+        plan.max_in_a_row = max;
+    }
+    if let Some(ms) = setup.delay_ms {
+        plan.delay = std::time::Duration::from_millis(ms);
+    }
+    shared.faults.set_plan(plan);
+    shared.faults.push(&queue);
+    ok(json!({"ok": true}))
+}
+
+async fn codes(State(shared): State<Arc<Shared>>, Path(stock_id): Path<String>) -> Answer {
+    let codes = shared.store.lock().expect("lock").codes(&stock_id);
+    ok(json!({"stock_id": stock_id, "codes": codes}))
 }

@@ -22,10 +22,13 @@ mod faults;
 mod keys;
 mod media;
 mod notify;
+mod outbox;
 mod payments;
+mod protocol;
 mod receivers;
 mod routes;
 mod server;
+mod state;
 pub mod store;
 
 use std::net::SocketAddr;
@@ -45,10 +48,11 @@ pub use examples::event_types;
 pub use faults::{Fault, FaultPlan};
 pub use keys::{Keys, PlatformCertificate};
 pub use media::{MAX_IMAGE, MAX_PDF, Media};
-pub use notify::{NotifyConfig, NotifyStats};
+pub use outbox::{NotifyConfig, NotifyStats};
 pub use receivers::Receiver;
-use server::{Shared, Signing};
-pub use server::{SigningMode, Stats};
+use server::Routers;
+use state::{Shared, Signing};
+pub use state::{SigningMode, Stats};
 use store::{MERCHANT_UPLOAD, Store};
 
 /// The stock the docs' examples use; a sandbox starts with it in `MERCHANT_UPLOAD` mode.
@@ -142,14 +146,18 @@ impl Sandbox {
         let addr = listener.local_addr()?;
         let (shutdown, mut stop) = oneshot::channel();
         let serving = shared.clone();
+        let routers = Routers::new(&shared);
         tokio::spawn(async move {
             loop {
                 tokio::select! {
                     accepted = listener.accept() => {
                         let Ok((stream, _)) = accepted else { continue };
                         let shared = serving.clone();
+                        let routers = routers.clone();
                         tokio::spawn(async move {
-                            let service = service_fn(move |request| server::handle(shared.clone(), request));
+                            let service = service_fn(move |request| {
+                                server::handle(shared.clone(), routers.clone(), request)
+                            });
                             // Errors here are the connection faults we injected, or clients going away.
                             let _ = http1::Builder::new()
                                 .keep_alive(true)
@@ -339,7 +347,7 @@ impl Sandbox {
             .store
             .lock()
             .expect("lock")
-            .dispatch(stock_id, code, openid, server::now())
+            .dispatch(stock_id, code, openid, state::now())
     }
 
     /// Counters.

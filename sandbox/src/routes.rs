@@ -20,13 +20,13 @@ use crate::keys::Keys;
 use crate::media::Form;
 use crate::notify::deliver;
 use crate::payments::{Notice, TradeType};
-use crate::server::{Shared, aead_nonce, now};
+use crate::state::{Shared, aead_nonce, now};
 use crate::store::{Reply, rfc3339};
 
-pub(crate) type SharedRef = std::sync::Weak<Shared>;
+pub(crate) type SharedRef = Arc<Shared>;
 
 fn shared(state: &SharedRef) -> Arc<Shared> {
-    state.upgrade().expect("the sandbox outlives its router")
+    state.clone()
 }
 
 fn reply(reply: Reply) -> axum::response::Response {

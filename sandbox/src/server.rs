@@ -1,14 +1,17 @@
-//! The HTTP side: checks every request the way WeChat Pay does, routes it to the
-//! business rules, signs every answer, and misbehaves when a fault says so.
+//! The HTTP side, the top layer: reads each request, sends `/sandbox/...` to
+//! the control plane's router, has every other request checked by the
+//! protocol layer (`protocol`), routes it to the business rules (`routes`,
+//! an axum router), signs the answer, and misbehaves when a fault says so.
+//! Layers, arrows one way: `server` -> `control` -> `routes` -> `notify` ->
+//! `protocol` -> `state` (with `store`, `payments`, `media`, ... below it).
 //!
 //! hyper serves the connections directly (rather than through `axum::serve`) so
 //! that a fault can close a connection without an answer or cut an answer short.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::convert::Infallible;
 use std::io;
-use std::sync::{Arc, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::Arc;
 
 use axum::Router;
 use bytes::Bytes;
@@ -19,98 +22,51 @@ use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-use wechatpay_runtime::PrivateKey;
-use wechatpay_runtime::sign::{Authorization, SCHEME, nonce, request_message, response_message};
 use wechatpay_runtime::verify::headers as wx;
 
-use crate::bills::Bills;
-use crate::control::control;
-use crate::faults::{Fault, FaultPlan, FaultState, fingerprint};
-use crate::keys::Keys;
-use crate::media::{Form, MediaStore};
-use crate::notify::{Notifier, NotifyConfig};
-use crate::receivers::Receivers;
+use crate::control::control_router;
+use crate::faults::{Fault, fingerprint};
+use crate::media::Form;
+use crate::protocol::{check_request, sign, signer};
 use crate::routes::api_router;
-use crate::store::{Reply, Store};
+use crate::state::{Shared, Signing, now, request_id};
 
-/// Which key signs answers when the request does not name one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum SigningMode {
-    /// The WeChat Pay public key (`PUB_KEY_ID_...`).
-    #[default]
-    PublicKey,
-    /// The platform certificate.
-    PlatformCertificate,
+/// Where requests go once read: the business routes, whose answers are
+/// signed, and the control plane (`/sandbox/...`), unsigned and never
+/// faulted. Both are axum routers over the sandbox's state.
+#[derive(Clone)]
+pub(crate) struct Routers {
+    api: Router,
+    control: Router,
 }
 
-/// Counters, for tests and the stats endpoint.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-pub struct Stats {
-    /// Requests received on the API paths.
-    pub requests: u64,
-    /// Requests rejected before the business rules (signature, headers).
-    pub rejected: u64,
-    /// Upload requests that reached the business rules.
-    pub uploads: u64,
-    /// Upload answers replayed for a repeated `upload_request_no`.
-    pub upload_replays: u64,
+impl Routers {
+    pub(crate) fn new(shared: &Arc<Shared>) -> Self {
+        Routers {
+            api: api_router(shared.clone()),
+            control: control_router(shared.clone()),
+        }
+    }
 }
 
-/// Whether the sandbox signs, and with which key by default.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Signing {
-    /// Requests' signatures are checked and answers signed, by default with
-    /// this key.
-    On(SigningMode),
-    /// Neither (`SandboxConfig::unsigned`): the transport floor of the benchmarks.
-    Off,
-}
-
-pub(crate) struct Shared {
-    pub(crate) keys: Keys,
-    pub(crate) signing: Signing,
-    pub(crate) store: Mutex<Store>,
-    pub(crate) faults: FaultState,
-    pub(crate) stats: Mutex<Stats>,
-    /// Nonces seen in the last five minutes: a replayed request is rejected.
-    nonces: Mutex<RecentNonces>,
-    pub(crate) notifier: Notifier,
-    /// Profit-sharing receivers (the operation with a sensitive field).
-    pub(crate) receivers: Mutex<Receivers>,
-    /// Uploaded media (the multipart upload).
-    pub(crate) media: Mutex<MediaStore>,
-    /// Bills applied for (the file download).
-    pub(crate) bills: Mutex<Bills>,
-    /// Orders and refunds.
-    pub(crate) payments: Mutex<crate::payments::Payments>,
-    router: Router,
-}
-
-/// A `Request-ID` as WeChat Pay writes them.
-pub(crate) fn request_id() -> String {
-    format!("08{:030X}", rand::random::<u128>() >> 8)
-}
-
-/// A random 12-character AES-GCM nonce.
-pub(crate) fn aead_nonce() -> String {
-    nonce().chars().take(12).collect()
-}
-
-pub(crate) fn now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
+/// Runs `router` on a request, and reads its whole answer.
+async fn call(
+    router: &Router,
+    parts: http::request::Parts,
+    body: Bytes,
+) -> Result<(StatusCode, HeaderMap, Bytes), Dropped> {
+    let request = Request::from_parts(parts, axum::body::Body::from(body));
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .unwrap_or_else(|never| match never {});
+    let (parts, body) = response.into_parts();
+    let bytes = body.collect().await.map_err(|_| Dropped)?.to_bytes();
+    Ok((parts.status, parts.headers, bytes))
 }
 
 type ResponseBody = BoxBody<Bytes, io::Error>;
-
-/// Nonces by when they were seen, oldest first.
-#[derive(Default)]
-struct RecentNonces {
-    seen: HashMap<String, i64>,
-    order: VecDeque<(i64, String)>,
-}
 
 /// Closes the connection without an answer (a fault).
 #[derive(Debug)]
@@ -123,36 +79,6 @@ impl std::fmt::Display for Dropped {
 }
 
 impl std::error::Error for Dropped {}
-
-impl Shared {
-    pub(crate) fn new(
-        keys: Keys,
-        signing: Signing,
-        store: Store,
-        plan: FaultPlan,
-        notify: NotifyConfig,
-    ) -> Arc<Self> {
-        let faults = FaultState::default();
-        faults.set_plan(plan);
-        Arc::new_cyclic(|weak: &std::sync::Weak<Shared>| {
-            let state = weak.clone();
-            Shared {
-                keys,
-                signing,
-                store: Mutex::new(store),
-                faults,
-                stats: Mutex::new(Stats::default()),
-                nonces: Mutex::new(RecentNonces::default()),
-                notifier: Notifier::new(notify),
-                receivers: Mutex::new(Receivers::default()),
-                media: Mutex::new(MediaStore::default()),
-                bills: Mutex::new(Bills::default()),
-                payments: Mutex::new(crate::payments::Payments::default()),
-                router: api_router(state),
-            }
-        })
-    }
-}
 
 fn full(bytes: impl Into<Bytes>) -> ResponseBody {
     Full::new(bytes.into())
@@ -177,147 +103,6 @@ fn json_response(status: StatusCode, body: &Value) -> (StatusCode, HeaderMap, By
         HeaderValue::from_static("application/json"),
     );
     (status, headers, Bytes::from(body.to_string()))
-}
-
-/// WeChat Pay's checks of an incoming request, with its answers when they fail.
-fn check_request(
-    shared: &Shared,
-    method: &Method,
-    uri: &str,
-    headers: &HeaderMap,
-    body: &[u8],
-) -> Result<(), Reply> {
-    let sign_error = |issue: &str| Reply {
-        status: 401,
-        body: json!({
-            "code": "SIGN_ERROR",
-            "message": "签名错误",
-            "detail": {"detail": {"issue": issue}},
-        }),
-    };
-    if headers.get(header::USER_AGENT).is_none() {
-        return Err(Reply::error(400, "INVALID_REQUEST", "请求头缺少User-Agent"));
-    }
-    if headers.get(header::ACCEPT).is_none() {
-        return Err(Reply::error(400, "INVALID_REQUEST", "请求头缺少Accept"));
-    }
-    if !body.is_empty() {
-        let content_type = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if !content_type.starts_with("application/json")
-            && !content_type.starts_with("multipart/form-data")
-        {
-            return Err(Reply::error(
-                400,
-                "INVALID_REQUEST",
-                "Content-Type必须为application/json或multipart/form-data",
-            ));
-        }
-    }
-    if shared.signing == Signing::Off {
-        return Ok(());
-    }
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
-        return Err(sign_error("missing Authorization header"));
-    };
-    let Some(auth) = Authorization::parse(value) else {
-        return Err(sign_error(&format!(
-            "Authorization is not `{SCHEME} mchid=\"...\",...`"
-        )));
-    };
-    if auth.mchid != shared.keys.mchid {
-        return Err(sign_error("unknown mchid"));
-    }
-    if auth.serial_no != shared.keys.merchant_serial {
-        return Err(sign_error(
-            "serial_no is not the merchant certificate serial",
-        ));
-    }
-    let Ok(timestamp) = auth.timestamp.parse::<i64>() else {
-        return Err(sign_error("timestamp is not a number"));
-    };
-    let now = now();
-    if (now - timestamp).abs() > 300 {
-        return Err(sign_error("timestamp is more than 5 minutes away from now"));
-    }
-    let message = request_message(method.as_str(), uri, timestamp, &auth.nonce_str, body);
-    if shared
-        .keys
-        .merchant_key
-        .public_key()
-        .verify(&message, &auth.signature)
-        .is_err()
-    {
-        return Err(sign_error("signature does not match the request"));
-    }
-    let mut nonces = shared.nonces.lock().expect("lock");
-    while nonces.order.front().is_some_and(|(at, _)| now - at > 300) {
-        if let Some((_, old)) = nonces.order.pop_front() {
-            nonces.seen.remove(&old);
-        }
-    }
-    if nonces.seen.insert(auth.nonce_str.clone(), now).is_some() {
-        return Err(sign_error("nonce_str was already used"));
-    }
-    nonces.order.push_back((now, auth.nonce_str));
-    Ok(())
-}
-
-/// The key that signs an answer: the one the request asked for, else the default.
-fn signer<'a>(shared: &'a Shared, headers: &HeaderMap, path: &str) -> (&'a str, &'a PrivateKey) {
-    let keys = &shared.keys;
-    // The certificate download verifies itself with the certificates it carries.
-    if path == "/v3/certificates" {
-        return (&keys.certificate.serial, &keys.certificate.key);
-    }
-    headers
-        .get(wx::SERIAL)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|serial| keys.wechatpay_key(serial))
-        .unwrap_or_else(|| shared.default_signer())
-}
-
-impl Shared {
-    /// The key that signs what no request asked about (notifications; an
-    /// unsigned sandbox still signs those, which no benchmark sends).
-    pub(crate) fn default_signer(&self) -> (&str, &PrivateKey) {
-        let keys = &self.keys;
-        match self.signing {
-            Signing::On(SigningMode::PublicKey) | Signing::Off => {
-                (&keys.public_key_id, &keys.public_key_signer)
-            }
-            Signing::On(SigningMode::PlatformCertificate) => {
-                (&keys.certificate.serial, &keys.certificate.key)
-            }
-        }
-    }
-}
-
-pub(crate) fn sign(
-    headers: &mut HeaderMap,
-    serial: &str,
-    key: &PrivateKey,
-    body: &[u8],
-    timestamp: i64,
-) {
-    let nonce = nonce();
-    let timestamp = timestamp.to_string();
-    let signature = key.sign(&response_message(&timestamp, &nonce, body));
-    let mut set = |name: &'static str, value: &str| {
-        if let Ok(value) = HeaderValue::from_str(value) {
-            headers.insert(name, value);
-        }
-    };
-    set(wx::TIMESTAMP, &timestamp);
-    set(wx::NONCE, &nonce);
-    set(wx::SIGNATURE, &signature);
-    set(wx::SERIAL, serial);
-    set(wx::SIGNATURE_TYPE, SCHEME);
 }
 
 /// A bill download: streamed as it is made, and unsigned, as WeChat Pay's are
@@ -360,6 +145,7 @@ fn url_pairs(query: &str) -> HashMap<String, String> {
 /// One request, start to finish.
 pub(crate) async fn handle(
     shared: Arc<Shared>,
+    routers: Routers,
     request: Request<Incoming>,
 ) -> Result<Response<ResponseBody>, Dropped> {
     let (mut parts, body) = request.into_parts();
@@ -397,8 +183,11 @@ pub(crate) async fn handle(
     let path = parts.uri.path().to_owned();
 
     if path.starts_with("/sandbox/") {
-        let (status, value) = control(&shared, &parts.method, &path, &body).await;
-        return Ok(unsigned_json(status, &value));
+        let (status, headers, bytes) = call(&routers.control, parts, body).await?;
+        let mut response = Response::new(full(bytes));
+        *response.status_mut() = status;
+        *response.headers_mut() = headers;
+        return Ok(response);
     }
     shared.stats.lock().expect("lock").requests += 1;
     let request_id = request_id();
@@ -471,21 +260,9 @@ pub(crate) async fn handle(
         if parts.method == Method::POST && path.ends_with("/couponcodes") {
             shared.stats.lock().expect("lock").uploads += 1;
         }
-        let routed = Request::from_parts(parts.clone(), axum::body::Body::from(body.clone()));
-        let response = shared
-            .router
-            .clone()
-            .oneshot(routed)
-            .await
-            .unwrap_or_else(|never| match never {});
-        let (response_parts, response_body) = response.into_parts();
-        let bytes = response_body
-            .collect()
-            .await
-            .map_err(|_| Dropped)?
-            .to_bytes();
-        headers = response_parts.headers;
-        (response_parts.status, bytes)
+        let (status, routed_headers, bytes) = call(&routers.api, parts.clone(), body).await?;
+        headers = routed_headers;
+        (status, bytes)
     };
     {
         let store = shared.store.lock().expect("lock");

@@ -117,29 +117,29 @@ pub struct CreateMerchantBusiness {
     /// **Required.**
     pub business_type: CreateMerchantBusinessType,
     /// APP下载链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_download: ::std::option::Option<::std::string::String>,
     /// 业务网站
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website: ::std::option::Option<::std::string::String>,
     /// 公众号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub office_account: ::std::option::Option<::std::string::String>,
     /// 小程序
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program: ::std::option::Option<::std::string::String>,
     /// 门店地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_address: ::std::option::Option<::std::string::String>,
     /// 门店照片`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_photos: ::std::option::Option<
         ::wechatpay_runtime::JsonString<CreateMerchantStorePhotos>,
     >,
     /// MCC码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
@@ -243,10 +243,10 @@ impl CreateMerchantBusiness {
 #[non_exhaustive]
 pub struct CreateMerchantDirector {
     /// 董事姓名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 董事证件号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub number: ::std::option::Option<::std::string::String>,
 }
 
@@ -319,7 +319,7 @@ pub struct CreateMerchantBody {
     /// **Required.**
     pub business_category: i64,
     /// 渠道号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 注册国家或区域
     ///
@@ -330,26 +330,26 @@ pub struct CreateMerchantBody {
     /// **Required.**
     pub merchant_type: CreateMerchantMerchantType,
     /// 公司注册文件编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 公司注册文件照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_copy: ::std::option::Option<::std::string::String>,
     /// 子商户银行结算账户信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     ///
     /// **Required.**
     pub business: CreateMerchantBusiness,
     /// 董事信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub director: ::std::option::Option<CreateMerchantDirector>,
     /// 负责人信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
@@ -523,13 +523,13 @@ pub struct CreateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<CreateMerchantVerificationStatus>,
     /// 验证状态描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -664,14 +664,14 @@ pub struct UpdateMerchantBody {
     /// **Required.**
     pub office_phone: ::std::string::String,
     /// 联系人信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact: ::std::option::Option<CreateMerchantContact>,
     /// 类目
     ///
     /// **Required.**
     pub business_category: i64,
     /// 渠道号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 注册国家或区域
     ///
@@ -682,26 +682,26 @@ pub struct UpdateMerchantBody {
     /// **Required.**
     pub merchant_type: CreateMerchantMerchantType,
     /// 公司注册文件编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 公司注册文件照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_copy: ::std::option::Option<::std::string::String>,
     /// 子商户银行结算账户信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     ///
     /// **Required.**
     pub business: CreateMerchantBusiness,
     /// 董事信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub director: ::std::option::Option<CreateMerchantDirector>,
     /// 负责人信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal: ::std::option::Option<CreateMerchantDirector>,
 }
 
@@ -845,7 +845,7 @@ pub struct UpdateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

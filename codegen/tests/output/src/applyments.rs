@@ -117,52 +117,31 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateApplymentBusinessLicenseInfo {
                     /// 登记证书类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub cert_type: ::std::option::Option<CreateApplymentCertType>,
                     /// 证件扫描件
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_license_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 证件注册号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_license_number: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 商户名称
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub merchant_name: ::std::option::Option<::std::string::String>,
                     /// 经营者/法定代表人姓名
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub legal_person: ::std::option::Option<::std::string::String>,
                     /// 注册地址
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub company_address: ::std::option::Option<::std::string::String>,
                     /// 营业期限`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_time: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateApplymentBusinessTime>,
                     >,
@@ -303,16 +282,10 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateApplymentFinanceInstitutionInfo {
                     /// 金融机构类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub finance_type: ::std::option::Option<CreateApplymentFinanceType>,
                     /// 金融机构许可证图片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub finance_license_pics: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -397,50 +370,32 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateApplymentIdCardInfo {
                     /// 身份证人像面照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_copy: ::std::option::Option<::std::string::String>,
                     /// 身份证国徽面照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_national: ::std::option::Option<::std::string::String>,
                     /// 身份证姓名
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 身份证号码
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 身份证有效期开始时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_valid_time_begin: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 身份证有效期结束时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_valid_time: ::std::option::Option<
                         ::wechatpay_runtime::DateTime,
                     >,
@@ -557,46 +512,28 @@ pub mod v3 {
                     /// 证件姓名
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 证件号码
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 证件正面照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_copy: ::std::option::Option<::std::string::String>,
                     /// 证件反面照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
                     /// 证件有效期开始时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub doc_period_begin: ::std::option::Option<::std::string::String>,
                     /// 证件有效期结束时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub doc_period_end: ::std::option::Option<::std::string::String>,
                 }
 
@@ -814,54 +751,33 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateApplymentAccountInfo {
                     /// 账户类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub bank_account_type: ::std::option::Option<
                         CreateApplymentBankAccountType,
                     >,
                     /// 开户银行
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub account_bank: ::std::option::Option<::std::string::String>,
                     /// 开户名称
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub account_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 开户银行省市编码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub bank_address_code: ::std::option::Option<::std::string::String>,
                     /// 开户银行联行号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub bank_branch_id: ::std::option::Option<::std::string::String>,
                     /// 开户银行全称 （含支行]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub bank_name: ::std::option::Option<::std::string::String>,
                     /// 银行帐号
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub account_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
@@ -995,84 +911,54 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateApplymentContactInfo {
                     /// 超级管理员类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_type: ::std::option::Option<CreateApplymentContactType>,
                     /// 超级管理员姓名
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// `contact_id_doc_type`: not described on the docs page.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_id_doc_type: ::std::option::Option<
                         CreateApplymentIdDocType,
                     >,
                     /// 超级管理员身份证件号码
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_id_card_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 超级管理员证件正面照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_id_doc_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 超级管理员证件反面照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_id_doc_copy_back: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 超级管理员证件有效期开始时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_period_begin: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 超级管理员证件有效期结束时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_period_end: ::std::option::Option<::std::string::String>,
                     /// 业务办理授权函
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_authorization_letter: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 超级管理员手机
                     ///
                     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub mobile_phone: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
@@ -1242,28 +1128,16 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateApplymentSalesSceneInfo {
                     /// 店铺名称
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub store_name: ::std::option::Option<::std::string::String>,
                     /// 店铺链接
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub store_url: ::std::option::Option<::std::string::String>,
                     /// 店铺二维码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub store_qr_code: ::std::option::Option<::std::string::String>,
                     /// 小程序AppID
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub mini_program_sub_appid: ::std::option::Option<
                         ::std::string::String,
                     >,
@@ -1346,16 +1220,10 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateApplymentSettlementInfo {
                     /// 结算规则ID
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub settlement_id: ::std::option::Option<::std::string::String>,
                     /// 所属行业
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub qualification_type: ::std::option::Option<::std::string::String>,
                 }
 
@@ -1419,72 +1287,42 @@ pub mod v3 {
                     /// **Required.**
                     pub organization_type: CreateApplymentOrganizationType,
                     /// 是否金融机构
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub finance_institution: ::std::option::Option<bool>,
                     /// 营业执照/登记证书信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_license_info: ::std::option::Option<
                         CreateApplymentBusinessLicenseInfo,
                     >,
                     /// 金融机构许可证信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub finance_institution_info: ::std::option::Option<
                         CreateApplymentFinanceInstitutionInfo,
                     >,
                     /// 超级管理员类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_holder_type: ::std::option::Option<
                         CreateApplymentIdHolderType,
                     >,
                     /// `id_doc_type`: not described on the docs page.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_type: ::std::option::Option<CreateApplymentIdDocType>,
                     /// 法定代表人说明函
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub authorize_letter_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 经营者/法人身份证信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_info: ::std::option::Option<CreateApplymentIdCardInfo>,
                     /// 经营者/法人其他类型证件信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_info: ::std::option::Option<CreateApplymentIdDocInfo>,
                     /// 经营者/法人是否为受益人
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub owner: ::std::option::Option<bool>,
                     /// 最终受益人信息列表
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub ubo_info_list: ::std::option::Option<
                         ::std::vec::Vec<CreateApplymentUboInfoListItem>,
                     >,
@@ -1501,10 +1339,7 @@ pub mod v3 {
                     /// **Required.**
                     pub sales_scene_info: CreateApplymentSalesSceneInfo,
                     /// 结算规则
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub settlement_info: ::std::option::Option<
                         CreateApplymentSettlementInfo,
                     >,
@@ -1513,26 +1348,17 @@ pub mod v3 {
                     /// **Required.**
                     pub merchant_shortname: ::std::string::String,
                     /// 特殊资质
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub qualifications: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
                     /// 补充材料
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_addition_pics: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
                     /// 补充说明
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_addition_desc: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -1757,18 +1583,12 @@ pub mod v3 {
                     /// 微信支付申请单号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub applyment_id: ::std::option::Option<i64>,
                     /// 业务申请编号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub out_request_no: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).

@@ -66,16 +66,10 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct GetStockAvailableDayTimeItem {
                         /// 当天可用开始时间
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub begin_time: ::std::option::Option<i64>,
                         /// 当天可用结束时间
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub end_time: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -119,16 +113,10 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct GetStockAvailableWeek {
                         /// 可用星期数
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
                         /// 当天可用时间段
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub available_day_time: ::std::option::Option<
                             ::std::vec::Vec<GetStockAvailableDayTimeItem>,
                         >,
@@ -174,18 +162,12 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct GetStockIrregularyAvaliableTimeItem {
                         /// 开始时间
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub begin_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
                         /// 结束时间
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub end_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
@@ -233,48 +215,30 @@ pub mod v3 {
                         /// 开始时间
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub available_begin_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
                         /// 结束时间
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub available_end_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
                         /// 生效后N天内有效
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub available_day_after_receive: ::std::option::Option<i64>,
                         /// 固定周期有效时间段
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub available_week: ::std::option::Option<GetStockAvailableWeek>,
                         /// 无规律的有效时间段
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub irregulary_avaliable_time: ::std::option::Option<
                             ::std::vec::Vec<GetStockIrregularyAvaliableTimeItem>,
                         >,
                         /// 领取后N天开始生效
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub wait_days_after_receive: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -334,18 +298,12 @@ pub mod v3 {
                         /// 优惠金额
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub discount_amount: ::std::option::Option<i64>,
                         /// 消费门槛
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub transaction_minimum: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -391,18 +349,12 @@ pub mod v3 {
                         /// 折扣比例
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub discount_percent: ::std::option::Option<i64>,
                         /// 消费门槛
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub transaction_minimum: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -448,18 +400,12 @@ pub mod v3 {
                         /// 单品换购价
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub exchange_price: ::std::option::Option<i64>,
                         /// 消费门槛
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub transaction_minimum: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -519,58 +465,37 @@ pub mod v3 {
                         /// 券可核销时间
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub coupon_available_time: ::std::option::Option<
                             GetStockCouponAvailableTime,
                         >,
                         /// 固定面额满减券使用规则
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub fixed_normal_coupon: ::std::option::Option<
                             GetStockFixedNormalCoupon,
                         >,
                         /// 折扣券使用规则
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub discount_coupon: ::std::option::Option<
                             GetStockDiscountCoupon,
                         >,
                         /// 换购券使用规则
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub exchange_coupon: ::std::option::Option<
                             GetStockExchangeCoupon,
                         >,
                         /// 核销方式
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub use_method: ::std::option::Option<GetStockUseMethod>,
                         /// 小程序appid
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_appid: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 小程序path
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_path: ::std::option::Option<
                             ::std::string::String,
                         >,
@@ -628,60 +553,33 @@ pub mod v3 {
                         /// 批次总预算
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub max_amount: ::std::option::Option<i64>,
                         /// 批次最大发放个数
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub max_coupons: ::std::option::Option<i64>,
                         /// 用户最大可领个数
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub max_coupons_per_user: ::std::option::Option<i64>,
                         /// 单天发放上限金额
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub max_amount_by_day: ::std::option::Option<i64>,
                         /// 单天发放上限个数
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub max_coupons_by_day: ::std::option::Option<i64>,
                         /// 是否开启自然人限制
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub natural_person_limit: ::std::option::Option<bool>,
                         /// 可疑账号拦截
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub prevent_api_abuse: ::std::option::Option<bool>,
                         /// 是否允许转赠
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub transferable: ::std::option::Option<bool>,
                         /// 是否允许分享链接
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub shareable: ::std::option::Option<bool>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -741,36 +639,24 @@ pub mod v3 {
                         /// 商家小程序appid
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_appid: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 商家小程序path
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_path: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 入口文案
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub entrance_words: ::std::option::Option<::std::string::String>,
                         /// 引导文案
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub guiding_words: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -831,36 +717,21 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct GetStockCustomEntrance {
                         /// 小程序入口
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_info: ::std::option::Option<
                             GetStockMiniProgramsInfo,
                         >,
                         /// 商户公众号appid
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub appid: ::std::option::Option<::std::string::String>,
                         /// 营销馆id
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub hall_id: ::std::option::Option<::std::string::String>,
                         /// 可用门店id
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub store_id: ::std::option::Option<::std::string::String>,
                         /// code展示模式
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub code_display_mode: ::std::option::Option<
                             GetStockCodeDisplayMode,
                         >,
@@ -934,28 +805,19 @@ pub mod v3 {
                         /// 视频号ID
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub finder_id: ::std::option::Option<::std::string::String>,
                         /// 视频号视频ID
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub finder_video_id: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 视频号封面图
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub finder_video_cover_image_url: ::std::option::Option<
                             ::std::string::String,
                         >,
@@ -1006,46 +868,28 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct GetStockDisplayPatternInfo {
                         /// 使用须知
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub description: ::std::option::Option<::std::string::String>,
                         /// 商户logo
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub merchant_logo_url: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 商户名称
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub merchant_name: ::std::option::Option<::std::string::String>,
                         /// 背景颜色
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub background_color: ::std::option::Option<
                             GetStockBackgroundColor,
                         >,
                         /// 券详情图片
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub coupon_image_url: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 视频号相关信息
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub finder_info: ::std::option::Option<GetStockFinderInfo>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -1126,18 +970,12 @@ pub mod v3 {
                         /// 该批次总共已上传的code总数
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub total_count: ::std::option::Option<i64>,
                         /// 该批次当前可用的code数
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub available_count: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -1181,10 +1019,7 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct GetStockNotifyConfig {
                         /// 事件通知appid
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub notify_appid: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -1226,28 +1061,16 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct GetStockSendCountInformation {
                         /// 已发放券张数
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub total_send_num: ::std::option::Option<i64>,
                         /// 已发放券金额
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub total_send_amount: ::std::option::Option<i64>,
                         /// 单天已发放券张数
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub today_send_num: ::std::option::Option<i64>,
                         /// 单天已发放券金额
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub today_send_amount: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -1295,132 +1118,84 @@ pub mod v3 {
                         /// 商家券批次名称
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub stock_name: ::std::option::Option<::std::string::String>,
                         /// 批次归属商户号
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub belong_merchant: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 批次备注
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub comment: ::std::option::Option<::std::string::String>,
                         /// 适用商品范围
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub goods_name: ::std::option::Option<::std::string::String>,
                         /// 批次类型
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub stock_type: ::std::option::Option<GetStockStockType>,
                         /// 核销规则
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub coupon_use_rule: ::std::option::Option<
                             GetStockCouponUseRule,
                         >,
                         /// 发放规则
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub stock_send_rule: ::std::option::Option<
                             GetStockStockSendRule,
                         >,
                         /// 自定义入口
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub custom_entrance: ::std::option::Option<
                             GetStockCustomEntrance,
                         >,
                         /// 样式信息
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub display_pattern_info: ::std::option::Option<
                             GetStockDisplayPatternInfo,
                         >,
                         /// 批次状态
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub stock_state: ::std::option::Option<GetStockStockState>,
                         /// 券code模式
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub coupon_code_mode: ::std::option::Option<
                             GetStockCouponCodeMode,
                         >,
                         /// 批次号
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub stock_id: ::std::option::Option<::std::string::String>,
                         /// 券code数量
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub coupon_code_count: ::std::option::Option<
                             GetStockCouponCodeCount,
                         >,
                         /// 事件通知配置
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
                         /// 批次发放情况
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub send_count_information: ::std::option::Option<
                             GetStockSendCountInformation,
                         >,
                         /// 是否允许营销补差
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub subsidy: ::std::option::Option<bool>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -1598,10 +1373,7 @@ pub mod v3 {
                         /// **Required.**
                         pub entrance_words: ::std::string::String,
                         /// 引导文案
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub guiding_words: ::std::option::Option<::std::string::String>,
                     }
 
@@ -1663,30 +1435,18 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ModifyStockCustomEntrance {
                         /// 小程序入口
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_info: ::std::option::Option<
                             ModifyStockMiniProgramsInfo,
                         >,
                         /// 商户公众号appid
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub appid: ::std::option::Option<::std::string::String>,
                         /// 营销馆id
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub hall_id: ::std::option::Option<::std::string::String>,
                         /// code展示模式
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub code_display_mode: ::std::option::Option<
                             GetStockCodeDisplayMode,
                         >,
@@ -1824,46 +1584,28 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ModifyStockDisplayPatternInfo {
                         /// 使用须知
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub description: ::std::option::Option<::std::string::String>,
                         /// 商户logo
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub merchant_logo_url: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 商户名称
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub merchant_name: ::std::option::Option<::std::string::String>,
                         /// 背景颜色
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub background_color: ::std::option::Option<
                             GetStockBackgroundColor,
                         >,
                         /// 券详情图片
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub coupon_image_url: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 视频号相关信息
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub finder_info: ::std::option::Option<ModifyStockFinderInfo>,
                     }
 
@@ -1976,24 +1718,15 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ModifyStockCouponUseRule {
                         /// 核销方式
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub use_method: ::std::option::Option<GetStockUseMethod>,
                         /// 小程序appid
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_appid: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 小程序path
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_programs_path: ::std::option::Option<
                             ::std::string::String,
                         >,
@@ -2067,16 +1800,10 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ModifyStockStockSendRule {
                         /// 是否开启自然人限领
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub natural_person_limit: ::std::option::Option<bool>,
                         /// 可疑账号拦截
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub prevent_api_abuse: ::std::option::Option<bool>,
                     }
 
@@ -2133,10 +1860,7 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ModifyStockNotifyConfig {
                         /// 事件通知appid
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub notify_appid: ::std::option::Option<::std::string::String>,
                     }
 
@@ -2179,72 +1903,45 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ModifyStockBody {
                         /// 自定义入口
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub custom_entrance: ::std::option::Option<
                             ModifyStockCustomEntrance,
                         >,
                         /// 批次名称
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub stock_name: ::std::option::Option<::std::string::String>,
                         /// 批次备注
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub comment: ::std::option::Option<::std::string::String>,
                         /// 适用商品范围
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub goods_name: ::std::option::Option<::std::string::String>,
                         /// 商户请求单号
                         ///
                         /// **Required.**
                         pub out_request_no: ::std::string::String,
                         /// 样式信息
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub display_pattern_info: ::std::option::Option<
                             ModifyStockDisplayPatternInfo,
                         >,
                         /// 核销规则
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub coupon_use_rule: ::std::option::Option<
                             ModifyStockCouponUseRule,
                         >,
                         /// 发放规则
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub stock_send_rule: ::std::option::Option<
                             ModifyStockStockSendRule,
                         >,
                         /// 事件通知配置
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub notify_config: ::std::option::Option<
                             ModifyStockNotifyConfig,
                         >,
                         /// 是否允许营销补差
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub subsidy: ::std::option::Option<bool>,
                     }
 

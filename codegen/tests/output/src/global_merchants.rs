@@ -85,30 +85,21 @@ pub mod v3 {
                     /// 联系人名称
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Encrypted,
                     >,
                     /// 联系人电话
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub phone: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Encrypted,
                     >,
                     /// 联系人邮箱
                     ///
                     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub email: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Encrypted,
                     >,
@@ -181,46 +172,25 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct GetMerchantBusiness {
                     /// 业务类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_type: ::std::option::Option<GetMerchantBusinessType>,
                     /// APP下载地址
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub app_download: ::std::option::Option<::std::string::String>,
                     /// 业务网站
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub website: ::std::option::Option<::std::string::String>,
                     /// 公众号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub office_account: ::std::option::Option<::std::string::String>,
                     /// 小程序
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub mini_program: ::std::option::Option<::std::string::String>,
                     /// 门店地址
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub store_address: ::std::option::Option<::std::string::String>,
                     /// MCC码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub mcc: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -274,16 +244,10 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct GetMerchantDirector {
                     /// 董事姓名
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 董事证件号码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub number: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -343,18 +307,12 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct GetMerchantH5Payment {
                     /// H5驳回详情
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub audit_reject_detail: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// H5支付权限状态
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub h5_authorization_state: ::std::option::Option<
                         GetMerchantH5AuthorizationState,
                     >,
@@ -428,16 +386,10 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct GetMerchantApplicationRejectDetail {
                     /// 驳回字段
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub field: ::std::option::Option<::std::string::String>,
                     /// 驳回原因
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub reason: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -481,26 +433,17 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct GetMerchantSubMerchantState {
                     /// 子商户状态
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub sub_merchant_status: ::std::option::Option<
                         GetMerchantSubMerchantStatus,
                     >,
                     /// 子商户入驻状态
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub application_status: ::std::option::Option<
                         GetMerchantApplicationStatus,
                     >,
                     /// 子商户入驻驳回详情
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub application_reject_detail: ::std::option::Option<
                         GetMerchantApplicationRejectDetail,
                     >,
@@ -548,126 +491,75 @@ pub mod v3 {
                     /// 子商户号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub sub_mchid: ::std::option::Option<::std::string::String>,
                     /// 子商户全称
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 子商户简称
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub shortname: ::std::option::Option<::std::string::String>,
                     /// 公司联系方式
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub office_phone: ::std::option::Option<::std::string::String>,
                     /// 册国家或区域
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub merchant_country_code: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 类目
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business_category: ::std::option::Option<i64>,
                     /// 联系人信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact: ::std::option::Option<GetMerchantContact>,
                     /// 商户类型
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub merchant_type: ::std::option::Option<GetMerchantMerchantType>,
                     /// 公司注册文件编号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub registration_certificate_number: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 公司注册文件过期时间
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub registration_certificate_date: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 子商户结算账户
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub settlement_bank_number: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 业务信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub business: ::std::option::Option<GetMerchantBusiness>,
                     /// 董事信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub director: ::std::option::Option<GetMerchantDirector>,
                     /// 负责人信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub principal: ::std::option::Option<GetMerchantDirector>,
                     /// H5支付权限详情
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub h5_payment: ::std::option::Option<GetMerchantH5Payment>,
                     /// 子商户状态信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub sub_merchant_state: ::std::option::Option<
                         GetMerchantSubMerchantState,
                     >,
                     /// 附加信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub attach: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -921,46 +813,25 @@ pub mod v3 {
                     /// **Required.**
                     pub business_type: GetMerchantBusinessType,
                     /// APP下载链接
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub app_download: ::std::option::Option<::std::string::String>,
                     /// 业务网站
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub website: ::std::option::Option<::std::string::String>,
                     /// 公众号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub office_account: ::std::option::Option<::std::string::String>,
                     /// 小程序
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub mini_program: ::std::option::Option<::std::string::String>,
                     /// 门店地址
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub store_address: ::std::option::Option<::std::string::String>,
                     /// 门店照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub store_photos: ::std::option::Option<::std::string::String>,
                     /// MCC码
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub mcc: ::std::option::Option<::std::string::String>,
                 }
 
@@ -1080,16 +951,10 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct ModifyMerchantDirector {
                     /// 董事姓名
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub name: ::std::option::Option<::std::string::String>,
                     /// 董事证件号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub number: ::std::option::Option<::std::string::String>,
                 }
 
@@ -1142,16 +1007,10 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct ModifyMerchantH5PaymentApplyInfo {
                     /// H5经营网址
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub website_url: ::std::option::Option<::std::string::String>,
                     /// H5支付域名
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub domains: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -1237,10 +1096,7 @@ pub mod v3 {
                     /// **Required.**
                     pub business_category: i64,
                     /// 渠道号
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub channel_id: ::std::option::Option<::std::string::String>,
                     /// 注册国家或区域
                     ///
@@ -1259,18 +1115,12 @@ pub mod v3 {
                     /// **Required.**
                     pub registration_certificate_date: ::std::string::String,
                     /// 公司注册文件照片
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub registration_certificate_copy: ::std::option::Option<
                         ::std::string::String,
                     >,
                     /// 子商户银行结算账户信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub settlement_bank_number: ::std::option::Option<
                         ::std::string::String,
                     >,
@@ -1279,28 +1129,16 @@ pub mod v3 {
                     /// **Required.**
                     pub business: ModifyMerchantBusiness,
                     /// 董事信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub director: ::std::option::Option<ModifyMerchantDirector>,
                     /// 负责人信息
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub principal: ::std::option::Option<ModifyMerchantDirector>,
                     /// 是否申请H5支付权限
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub apply_h5_payment: ::std::option::Option<bool>,
                     /// H5支付申请资料资料
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub h5_payment_apply_info: ::std::option::Option<
                         ModifyMerchantH5PaymentApplyInfo,
                     >,
@@ -1480,16 +1318,10 @@ pub mod v3 {
                     /// 子商户号
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub sub_mchid: ::std::option::Option<::std::string::String>,
                     /// H5支付权限状态
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub h5_authorization_state: ::std::option::Option<
                         GetMerchantH5AuthorizationState,
                     >,

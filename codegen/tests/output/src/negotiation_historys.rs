@@ -51,16 +51,10 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysQuery {
                         /// 分页大小
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub limit: ::std::option::Option<i64>,
                         /// 分页开始位置
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub offset: ::std::option::Option<i64>,
                     }
 
@@ -119,18 +113,12 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysComplaintMediaList {
                         /// 媒体文件业务类型
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub media_type: ::std::option::Option<
                             ListNegotiationHistorysMediaType,
                         >,
                         /// 媒体文件请求url
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub media_url: ::std::option::Option<
                             ::std::vec::Vec<::std::string::String>,
                         >,
@@ -239,22 +227,13 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysText {
                         /// 文本
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub text: ::std::option::Option<::std::string::String>,
                         /// 文本颜色
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub color: ::std::option::Option<ListNegotiationHistorysColor>,
                         /// 是否粗体
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub is_bold: ::std::option::Option<bool>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -312,16 +291,10 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysImage {
                         /// 媒体ID
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub media_id: ::std::option::Option<::std::string::String>,
                         /// 图片样式类型
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub image_style_type: ::std::option::Option<
                             ListNegotiationHistorysImageStyleType,
                         >,
@@ -382,26 +355,17 @@ pub mod v3 {
                         /// 跳转小程序APPID
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub appid: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序页面PATH
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub path: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序页面名称
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub text: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -449,16 +413,10 @@ pub mod v3 {
                         /// 回复的消息内容
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub content: ::std::option::Option<::std::string::String>,
                         /// 自定义透传字段
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub custom_data: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -502,40 +460,25 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysAction {
                         /// 动作类型
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub action_type: ::std::option::Option<
                             ListNegotiationHistorysActionType,
                         >,
                         /// 跳转链接
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub jump_url: ::std::option::Option<::std::string::String>,
                         /// 跳转小程序信息
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub mini_program_jump_info: ::std::option::Option<
                             ListNegotiationHistorysMiniProgramJumpInfo,
                         >,
                         /// 回复消息内容
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub message_info: ::std::option::Option<
                             ListNegotiationHistorysMessageInfo,
                         >,
                         /// 动作id
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub action_id: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -585,18 +528,12 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysInvalidInfo {
                         /// 过期时间
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub expired_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
                         /// 是否可以多次点击
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub multi_clickable: ::std::option::Option<bool>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -640,22 +577,13 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysLink {
                         /// 文本
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub text: ::std::option::Option<::std::string::String>,
                         /// 动作
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub action: ::std::option::Option<ListNegotiationHistorysAction>,
                         /// 失效配置
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub invalid_info: ::std::option::Option<
                             ListNegotiationHistorysInvalidInfo,
                         >,
@@ -703,22 +631,13 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysFaqsItem {
                         /// faq的id
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub faq_id: ::std::option::Option<::std::string::String>,
                         /// faq内容
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub faq_title: ::std::option::Option<::std::string::String>,
                         /// 动作
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub action: ::std::option::Option<ListNegotiationHistorysAction>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -764,10 +683,7 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysFaqList {
                         /// FAQ列表
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub faqs: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysFaqsItem>,
                         >,
@@ -824,26 +740,17 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysButtonGroup {
                         /// 按钮组
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub buttons: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysLink>,
                         >,
                         /// 按钮布局方式
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub button_layout: ::std::option::Option<
                             ListNegotiationHistorysButtonLayout,
                         >,
                         /// 失效配置
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub invalid_info: ::std::option::Option<
                             ListNegotiationHistorysInvalidInfo,
                         >,
@@ -892,48 +799,27 @@ pub mod v3 {
                     pub struct ListNegotiationHistorysBlocksItem {
                         /// 消息块类型
                         #[serde(rename = "type")]
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub type_: ::std::option::Option<ListNegotiationHistorysType>,
                         /// 文本
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub text: ::std::option::Option<ListNegotiationHistorysText>,
                         /// 图片
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub image: ::std::option::Option<ListNegotiationHistorysImage>,
                         /// 链接
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub link: ::std::option::Option<ListNegotiationHistorysLink>,
                         /// FAQ列表
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub faq_list: ::std::option::Option<
                             ListNegotiationHistorysFaqList,
                         >,
                         /// 按钮
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub button: ::std::option::Option<ListNegotiationHistorysLink>,
                         /// 按钮组
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub button_group: ::std::option::Option<
                             ListNegotiationHistorysButtonGroup,
                         >,
@@ -1002,26 +888,17 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysNormalMessage {
                         /// 消息内容
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub blocks: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysBlocksItem>,
                         >,
                         /// 发送者身份类别
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub sender_identity: ::std::option::Option<
                             ListNegotiationHistorysSenderIdentity,
                         >,
                         /// 自定义透传信息
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub custom_data: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -1067,24 +944,15 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysClickMessage {
                         /// 回复的消息内容
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub message_content: ::std::option::Option<
                             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                         >,
                         /// 动作id
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub action_id: ::std::option::Option<::std::string::String>,
                         /// 被点击的操作流水号
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub clicked_log_id: ::std::option::Option<::std::string::String>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).
@@ -1130,94 +998,61 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysDataItem {
                         /// 操作资料列表
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub complaint_media_list: ::std::option::Option<
                             ListNegotiationHistorysComplaintMediaList,
                         >,
                         /// 操作流水号
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub log_id: ::std::option::Option<::std::string::String>,
                         /// 操作人
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub operator: ::std::option::Option<::std::string::String>,
                         /// 操作时间
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub operate_time: ::std::option::Option<
                             ::wechatpay_runtime::DateTime,
                         >,
                         /// 操作类型
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub operate_type: ::std::option::Option<
                             ListNegotiationHistorysOperateType,
                         >,
                         /// 操作内容
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub operate_details: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 图片凭证
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub image_list: ::std::option::Option<
                             ::std::vec::Vec<::std::string::String>,
                         >,
                         /// 用户申请平台协助原因
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub user_appy_platform_service_reason: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 用户申请平台协助原因描述
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub user_appy_platform_service_reason_description: ::std::option::Option<
                             ::std::string::String,
                         >,
                         /// 普通消息内容
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub normal_message: ::std::option::Option<
                             ListNegotiationHistorysNormalMessage,
                         >,
                         /// 用户点击回复消息
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub click_message: ::std::option::Option<
                             ListNegotiationHistorysClickMessage,
                         >,
@@ -1285,34 +1120,22 @@ pub mod v3 {
                     #[non_exhaustive]
                     pub struct ListNegotiationHistorysResponse {
                         /// 投诉协商历史
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub data: ::std::option::Option<
                             ::std::vec::Vec<ListNegotiationHistorysDataItem>,
                         >,
                         /// 分页大小
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub limit: ::std::option::Option<i64>,
                         /// 分页开始位置
                         ///
                         /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub offset: ::std::option::Option<i64>,
                         /// 投诉协商历史总条数
-                        #[serde(
-                            default,
-                            skip_serializing_if = "::std::option::Option::is_none"
-                        )]
+                        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                         pub total_count: ::std::option::Option<i64>,
                         /// Members WeChat Pay sent that the docs do not list, kept as
                         /// they came (and serialized back).

@@ -57,16 +57,10 @@ pub mod v3 {
                     /// 级别
                     ///
                     /// Documented values: `1`, `2`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub level: ::std::option::Option<i64>,
                     /// 角色
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub roles: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedRoles>,
                     >,
@@ -118,10 +112,7 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateEncodedGroupsItem {
                     /// 成员列表
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub members: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedMembersItem>,
                     >,
@@ -198,28 +189,19 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateEncodedBody {
                     /// 二维数组
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub matrix: ::std::option::Option<
                         ::std::vec::Vec<::std::vec::Vec<i64>>,
                     >,
                     /// 分组列表
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub groups: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedGroupsItem>,
                     >,
                     /// 门店照片`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub store_photos: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateEncodedStorePhotos>,
                     >,
@@ -303,10 +285,7 @@ pub mod v3 {
                     #[serde(rename = "type")]
                     pub type_: CreateEncodedType,
                     /// 合作方APPID
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub appid: ::std::option::Option<::std::string::String>,
                 }
 
@@ -352,10 +331,7 @@ pub mod v3 {
                     /// 深度
                     ///
                     /// Documented values: `1`, `2`, `3`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub depth: ::std::option::Option<i64>,
                 }
 
@@ -411,24 +387,15 @@ pub mod v3 {
                     /// 可选的`JSON`格式字符串
                     ///
                     /// Sent as a JSON-encoded string.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub optional_filter: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateEncodedOptionalFilter>,
                     >,
                     /// 查询范围
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub scope: ::std::option::Option<CreateEncodedScope>,
                     /// 标签列表
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub tags: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
@@ -613,18 +580,12 @@ pub mod v3 {
                 #[non_exhaustive]
                 pub struct CreateEncodedRowsItem {
                     /// 单元格
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub cells: ::std::option::Option<
                         ::std::vec::Vec<::std::vec::Vec<i64>>,
                     >,
                     /// 状态
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub state: ::std::option::Option<CreateEncodedState>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -670,16 +631,10 @@ pub mod v3 {
                     /// 类别
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub kind: ::std::option::Option<CreateEncodedKind>,
                     /// 行
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub rows: ::std::option::Option<
                         ::std::vec::Vec<CreateEncodedRowsItem>,
                     >,
@@ -727,10 +682,7 @@ pub mod v3 {
                     /// Sent as a JSON-encoded string.
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub echo: ::std::option::Option<
                         ::wechatpay_runtime::JsonString<CreateEncodedEcho>,
                     >,
@@ -777,10 +729,7 @@ pub mod v3 {
                     /// **Required.**
                     pub kind: CreateEncodedKind,
                     /// 编号列表
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub ids: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,

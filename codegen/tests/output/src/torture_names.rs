@@ -42,58 +42,34 @@ pub mod v3 {
                 pub struct GetNameQuery {
                     /// 关键字
                     #[serde(rename = "match")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub match_: ::std::option::Option<::std::string::String>,
                     /// 关键字
                     #[serde(rename = "async")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub async_: ::std::option::Option<bool>,
                     /// 关键字
                     #[serde(rename = "self")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub self_: ::std::option::Option<::std::string::String>,
                     /// 连字符
                     #[serde(rename = "out-trade-no")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub out_trade_no: ::std::option::Option<::std::string::String>,
                     /// 下划线，与上一行同名于Rust
                     #[serde(rename = "out_trade_no")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub out_trade_no2: ::std::option::Option<::std::string::String>,
                     /// 数字开头
                     #[serde(rename = "2fa")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub _2fa: ::std::option::Option<::std::string::String>,
                     /// 非ASCII名字
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub 名称: ::std::option::Option<::std::string::String>,
                     /// 大小写
                     #[serde(rename = "OutRequestNo")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub out_request_no: ::std::option::Option<::std::string::String>,
                 }
 
@@ -271,25 +247,16 @@ pub mod v3 {
                     ///
                     /// Documented values: `-1`, `0`, `1`.
                     #[serde(rename = "fn")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub fn_: ::std::option::Option<i64>,
                     /// 小数
                     ///
                     /// Documented values: `0.5`, `1.5`.
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub ratio: ::std::option::Option<f64>,
                     /// 关键字
                     #[serde(rename = "Self")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub self_: ::std::option::Option<::std::string::String>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -336,16 +303,10 @@ pub mod v3 {
                 pub struct GetNameListItem {
                     /// 同名于上层对象
                     #[serde(rename = "loop")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub loop_: ::std::option::Option<::std::string::String>,
                     /// 非ASCII
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub 价格: ::std::option::Option<i64>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).
@@ -390,27 +351,18 @@ pub mod v3 {
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(rename = "type")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub type_: ::std::option::Option<GetNameType>,
                     /// 关键字对象
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
                     #[serde(rename = "loop")]
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub loop_: ::std::option::Option<GetNameLoop>,
                     /// 与上面对象的字段同名的列表
                     ///
                     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-                    #[serde(
-                        default,
-                        skip_serializing_if = "::std::option::Option::is_none"
-                    )]
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub list: ::std::option::Option<::std::vec::Vec<GetNameListItem>>,
                     /// Members WeChat Pay sent that the docs do not list, kept as
                     /// they came (and serialized back).

@@ -31,7 +31,7 @@ pub mod v3 {
             #[non_exhaustive]
             pub struct QueryViolationNotificationResponse {
                 /// 通知地址
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
                 /// Members WeChat Pay sent that the docs do not list, kept as
                 /// they came (and serialized back).
@@ -126,7 +126,7 @@ pub mod v3 {
             #[non_exhaustive]
             pub struct CreateViolationNotificationBody {
                 /// 通知地址
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
@@ -166,7 +166,7 @@ pub mod v3 {
             #[non_exhaustive]
             pub struct CreateViolationNotificationResponse {
                 /// 通知地址
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
                 /// Members WeChat Pay sent that the docs do not list, kept as
                 /// they came (and serialized back).
@@ -267,7 +267,7 @@ pub mod v3 {
             #[non_exhaustive]
             pub struct UpdateViolationNotificationBody {
                 /// 通知链接
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
             }
 
@@ -307,7 +307,7 @@ pub mod v3 {
             #[non_exhaustive]
             pub struct UpdateViolationNotificationResponse {
                 /// 通知地址
-                #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+                #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                 pub notify_url: ::std::option::Option<::std::string::String>,
                 /// Members WeChat Pay sent that the docs do not list, kept as
                 /// they came (and serialized back).

@@ -8,10 +8,10 @@
 #[non_exhaustive]
 pub struct QueryApplymentQuery {
     /// 申请单编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
 }
 
@@ -81,16 +81,16 @@ pub struct QueryApplymentResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_state: ::std::option::Option<QueryApplymentApplymentState>,
     /// 小程序码图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub qrcode_data: ::std::option::Option<::std::string::String>,
     /// 驳回参数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_param: ::std::option::Option<::std::string::String>,
     /// 驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -225,7 +225,7 @@ impl ::wechatpay_runtime::Operation for QueryApplymentRequest {
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentContactInfo {
     /// 超级管理员类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_type: ::std::option::Option<Apply4subjectCreateApplymentContactType>,
     /// 联系人姓名
     ///
@@ -234,7 +234,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<
         Apply4subjectCreateApplymentContactIdDocType,
     >,
@@ -245,19 +245,19 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人证件正面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 联系人证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 联系人证件有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_begin: ::std::option::Option<::std::string::String>,
     /// 联系人证件有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_end: ::std::option::Option<::std::string::String>,
     /// 业务办理授权函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 联系人手机号
     ///
@@ -622,7 +622,7 @@ pub struct Apply4subjectCreateApplymentAssistProveInfo {
     /// **Required.**
     pub store_name: ::std::string::String,
     /// 门店省市编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
@@ -692,7 +692,7 @@ pub struct Apply4subjectCreateApplymentSpecialOperationInfoItem {
     /// **Required.**
     pub category_id: i64,
     /// 店内环境照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_indoor_copy: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -745,10 +745,10 @@ impl Apply4subjectCreateApplymentSpecialOperationInfoItem {
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentFinanceInstitutionInfo {
     /// 金融机构类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_type: ::std::option::Option<Apply4subjectCreateApplymentFinanceType>,
     /// 金融机构许可证图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -801,32 +801,32 @@ pub struct Apply4subjectCreateApplymentSubjectInfo {
     /// **Required.**
     pub subject_type: Apply4subjectCreateApplymentSubjectType,
     /// 是否金融机构
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_finance_institution: ::std::option::Option<bool>,
     /// 营业执照
     ///
     /// **Required.**
     pub business_license_info: Apply4subjectCreateApplymentBusinessLicenseInfo,
     /// 登记证书
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_info: ::std::option::Option<
         Apply4subjectCreateApplymentCertificateInfo,
     >,
     /// 单位证明函照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_prove_copy: ::std::option::Option<::std::string::String>,
     /// 辅助证明材料信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub assist_prove_info: ::std::option::Option<
         Apply4subjectCreateApplymentAssistProveInfo,
     >,
     /// 经营许可证信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub special_operation_info: ::std::option::Option<
         ::std::vec::Vec<Apply4subjectCreateApplymentSpecialOperationInfoItem>,
     >,
     /// 金融机构许可证信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution_info: ::std::option::Option<
         Apply4subjectCreateApplymentFinanceInstitutionInfo,
     >,
@@ -931,14 +931,14 @@ impl Apply4subjectCreateApplymentSubjectInfo {
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentIdentificationInfo {
     /// 超级管理员类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_holder_type: ::std::option::Option<Apply4subjectCreateApplymentContactType>,
     /// `identification_type`: not described on the docs page.
     ///
     /// **Required.**
     pub identification_type: Apply4subjectCreateApplymentContactIdDocType,
     /// 法定代表人说明函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
@@ -963,7 +963,7 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -972,10 +972,10 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     /// **Required.**
     pub identification_front_copy: ::std::string::String,
     /// 证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification_back_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人是否为受益人
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<bool>,
 }
 
@@ -1162,7 +1162,7 @@ impl Apply4subjectCreateApplymentUboInfoListItem {
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentAdditionInfo {
     /// 待确认商户号列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_mchid_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -1214,12 +1214,12 @@ pub struct Apply4subjectCreateApplymentBody {
     /// **Required.**
     pub identification_info: Apply4subjectCreateApplymentIdentificationInfo,
     /// 最终受益人信息列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<Apply4subjectCreateApplymentUboInfoListItem>,
     >,
     /// 补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub addition_info: ::std::option::Option<Apply4subjectCreateApplymentAdditionInfo>,
 }
 
@@ -1277,7 +1277,7 @@ impl Apply4subjectCreateApplymentBody {
 #[non_exhaustive]
 pub struct Apply4subjectCreateApplymentQuery {
     /// 渠道商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -1313,7 +1313,7 @@ pub struct Apply4subjectCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -34,7 +34,7 @@ pub struct CreateBatchTransferDetailListItem {
     /// 收款用户身份证
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -116,7 +116,7 @@ pub struct CreateBatchBody {
     /// **Required.**
     pub batch_remark: ::std::string::String,
     /// 附加信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach_remark: ::std::option::Option<::std::string::String>,
     /// 转账总金额
     ///
@@ -135,7 +135,7 @@ pub struct CreateBatchBody {
     /// **Required.**
     pub transfer_purpose: ::std::string::String,
     /// 转账明细列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_detail_list: ::std::option::Option<
         ::std::vec::Vec<CreateBatchTransferDetailListItem>,
     >,
@@ -222,17 +222,17 @@ pub struct CreateBatchResponse {
     /// 银行批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_batch_no: ::std::option::Option<::std::string::String>,
     /// 微信支付批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

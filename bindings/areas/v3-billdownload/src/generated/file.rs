@@ -12,7 +12,7 @@ pub struct DownloadBillQuery {
     /// **Required.**
     pub token: ::std::string::String,
     /// 前序接口返回的`URL.query.tartype`
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tartype: ::std::option::Option<::std::string::String>,
 }
 

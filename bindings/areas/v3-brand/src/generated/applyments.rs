@@ -179,7 +179,7 @@ impl BrandCreateApplymentBrandBasicInfo {
 #[non_exhaustive]
 pub struct BrandCreateApplymentTrademarkRegistrationCertificate {
     /// 商标注册证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate: ::std::option::Option<::std::string::String>,
     /// 商标名称
     ///
@@ -206,19 +206,19 @@ pub struct BrandCreateApplymentTrademarkRegistrationCertificate {
     /// **Required.**
     pub holder: ::std::string::String,
     /// 商标许可使用授权书
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub license: ::std::option::Option<::std::string::String>,
     /// 商标授权有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商标授权有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorization_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商标注册证列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 商标许可使用授权书列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub license_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -338,20 +338,20 @@ pub struct BrandCreateApplymentTrademark {
     /// **Required.**
     pub trademark_exists: BrandCreateApplymentTrademarkExists,
     /// 商标注册证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trademark_registration_certificate: ::std::option::Option<
         BrandCreateApplymentTrademarkRegistrationCertificate,
     >,
     /// Logo商标注册证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logo_trademark_registration_certificate: ::std::option::Option<
         BrandCreateApplymentTrademarkRegistrationCertificate,
     >,
     /// 无商标额外证明材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub no_trademark_addition_prove: ::std::option::Option<::std::string::String>,
     /// 无商标额外证明材料列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub no_trademark_addition_prove_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -494,12 +494,12 @@ pub struct BrandCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -10,7 +10,7 @@
 #[non_exhaustive]
 pub struct CombineAppPrepaySceneInfo {
     /// 商户端设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 用户终端IP
     ///
@@ -91,10 +91,10 @@ impl CombineAppPrepayAmount {
 #[non_exhaustive]
 pub struct CombineAppPrepaySettleInfo {
     /// 是否指定分账
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -139,10 +139,10 @@ pub struct CombineAppPrepaySubOrdersItem {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 商品单个人收款方受理授权ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 商品单个人收款方平台昵称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_name: ::std::option::Option<::std::string::String>,
     /// 附加数据
     ///
@@ -157,26 +157,26 @@ pub struct CombineAppPrepaySubOrdersItem {
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 二级商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商品详情
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
     /// **Required.**
     pub description: ::std::string::String,
     /// 结算信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<CombineAppPrepaySettleInfo>,
     /// 子商户应用ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 是否指定分账(settle_info.profit_sharing高权重)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -365,7 +365,7 @@ impl CombineAppPrepayIdentity {
 #[non_exhaustive]
 pub struct CombineAppPrepayCombinePayerInfo {
     /// 实名支付(需单独申请权限)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<CombineAppPrepayIdentity>,
 }
 
@@ -574,7 +574,7 @@ impl CombineAppPrepaySubsidyDetailItem {
 #[non_exhaustive]
 pub struct CombineAppPrepaySubsidyInfo {
     /// 贴息详情列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_detail: ::std::option::Option<
         ::std::vec::Vec<CombineAppPrepaySubsidyDetailItem>,
     >,
@@ -622,39 +622,39 @@ pub struct CombineAppPrepayBody {
     /// **Required.**
     pub combine_out_trade_no: ::std::string::String,
     /// 场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<CombineAppPrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
     pub sub_orders: ::std::vec::Vec<CombineAppPrepaySubOrdersItem>,
     /// 支付者
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<CombineAppPrepayCombinePayerInfo>,
     /// 交易起始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预支付交易会话标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
     /// **Required.**
     pub notify_url: ::std::string::String,
     /// 交易场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_scenario: ::std::option::Option<CombineAppPrepayTradeScenario>,
     /// 指定支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineAppPrepayLimitPay>>,
     /// 预签约信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_info: ::std::option::Option<CombineAppPrepayContractInfo>,
     /// 贴息信息(微信分付)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_info: ::std::option::Option<CombineAppPrepaySubsidyInfo>,
 }
 
@@ -793,10 +793,10 @@ pub struct CombineAppPrepayContractResult {
     /// 签约结果码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 签约结果描述信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -831,10 +831,10 @@ pub struct CombineAppPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 预签约结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_result: ::std::option::Option<CombineAppPrepayContractResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -15,16 +15,16 @@ pub struct CombineH5PrepayH5Info {
     #[serde(rename = "type")]
     pub type_: ::std::string::String,
     /// 应用名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_name: ::std::option::Option<::std::string::String>,
     /// 网站URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_url: ::std::option::Option<::std::string::String>,
     /// iOS平台BundleID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle_id: ::std::option::Option<::std::string::String>,
     /// Android平台PackageName
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -176,10 +176,10 @@ impl CombineH5PrepayAmount {
 #[non_exhaustive]
 pub struct CombineH5PrepaySettleInfo {
     /// 是否指定分账
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -240,17 +240,17 @@ pub struct CombineH5PrepaySubOrdersItem {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
     /// **Required.**
     pub description: ::std::string::String,
     /// 结算信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<CombineH5PrepaySettleInfo>,
     /// 子商户应用ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -403,13 +403,13 @@ impl CombineH5PrepayIdentity {
 #[non_exhaustive]
 pub struct CombineH5PrepayCombinePayerInfo {
     /// 用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户子标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 实名支付(需单独申请权限)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<CombineH5PrepayIdentity>,
 }
 
@@ -482,20 +482,20 @@ pub struct CombineH5PrepayBody {
     /// **Required.**
     pub sub_orders: ::std::vec::Vec<CombineH5PrepaySubOrdersItem>,
     /// 交易起始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// **Required.**
     pub notify_url: ::std::string::String,
     /// 指定支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineH5PrepayLimitPay>>,
     /// 支付者
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<CombineH5PrepayCombinePayerInfo>,
 }
 
@@ -583,7 +583,7 @@ pub struct CombineH5PrepayResponse {
     /// 支付跳转链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub h5_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

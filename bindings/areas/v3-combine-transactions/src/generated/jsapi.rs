@@ -10,7 +10,7 @@
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySceneInfo {
     /// 商户端设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 用户终端IP
     ///
@@ -91,10 +91,10 @@ impl CombineJsapiPrepayAmount {
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySettleInfo {
     /// 是否指定分账
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -155,23 +155,23 @@ pub struct CombineJsapiPrepaySubOrdersItem {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 商品详情
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 商品描述
     ///
     /// **Required.**
     pub description: ::std::string::String,
     /// 结算信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<CombineJsapiPrepaySettleInfo>,
     /// 子商户应用ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 是否指定分账(settle_info.profit_sharing高权重)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -333,13 +333,13 @@ impl CombineJsapiPrepayIdentity {
 #[non_exhaustive]
 pub struct CombineJsapiPrepayCombinePayerInfo {
     /// 用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户子标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 实名支付(需单独申请权限)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<CombineJsapiPrepayIdentity>,
 }
 
@@ -494,7 +494,7 @@ impl CombineJsapiPrepaySubsidyDetailItem {
 #[non_exhaustive]
 pub struct CombineJsapiPrepaySubsidyInfo {
     /// 贴息详情列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_detail: ::std::option::Option<
         ::std::vec::Vec<CombineJsapiPrepaySubsidyDetailItem>,
     >,
@@ -542,7 +542,7 @@ pub struct CombineJsapiPrepayBody {
     /// **Required.**
     pub combine_out_trade_no: ::std::string::String,
     /// 场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<CombineJsapiPrepaySceneInfo>,
     /// 商品单信息
     ///
@@ -553,20 +553,20 @@ pub struct CombineJsapiPrepayBody {
     /// **Required.**
     pub combine_payer_info: CombineJsapiPrepayCombinePayerInfo,
     /// 交易起始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_start: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// **Required.**
     pub notify_url: ::std::string::String,
     /// 指定支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<CombineJsapiPrepayLimitPay>>,
     /// 贴息信息(微信分付)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_info: ::std::option::Option<CombineJsapiPrepaySubsidyInfo>,
 }
 
@@ -662,7 +662,7 @@ pub struct CombineJsapiPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -38,7 +38,7 @@ impl MiniprogramPrepayCombinePayerInfo {
 #[non_exhaustive]
 pub struct MiniprogramPrepaySceneInfo {
     /// 商户端设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 用户终端IP
     ///
@@ -134,14 +134,14 @@ pub struct MiniprogramPrepaySubOrdersItem {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 商品服务类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_service_type: ::std::option::Option<MiniprogramPrepayOrderServiceType>,
     /// 商品单个人收款方受理授权ID
     ///
     /// **Required.**
     pub individual_auth_id: ::std::string::String,
     /// 商品单个人收款方平台昵称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_name: ::std::option::Option<::std::string::String>,
     /// 商品单商户订单号
     ///
@@ -248,20 +248,20 @@ pub struct MiniprogramPrepayBody {
     /// **Required.**
     pub combine_payer_info: MiniprogramPrepayCombinePayerInfo,
     /// 场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<MiniprogramPrepaySceneInfo>,
     /// 商品单信息
     ///
     /// **Required.**
     pub sub_orders: ::std::vec::Vec<MiniprogramPrepaySubOrdersItem>,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 交易场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_scenario: ::std::option::Option<MiniprogramPrepayTradeScenario>,
 }
 
@@ -343,7 +343,7 @@ pub struct MiniprogramPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

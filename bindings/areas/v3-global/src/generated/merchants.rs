@@ -117,29 +117,29 @@ pub struct GlobalCreateMerchantBusiness {
     /// **Required.**
     pub business_type: GlobalCreateMerchantBusinessType,
     /// APP下载链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_download: ::std::option::Option<::std::string::String>,
     /// 业务网站
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub website: ::std::option::Option<::std::string::String>,
     /// 公众号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub office_account: ::std::option::Option<::std::string::String>,
     /// 小程序
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program: ::std::option::Option<::std::string::String>,
     /// 门店地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_address: ::std::option::Option<::std::string::String>,
     /// 门店照片`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_photos: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GlobalCreateMerchantStorePhotos>,
     >,
     /// MCC码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mcc: ::std::option::Option<::std::string::String>,
 }
 
@@ -243,10 +243,10 @@ impl GlobalCreateMerchantBusiness {
 #[non_exhaustive]
 pub struct GlobalCreateMerchantDirector {
     /// 董事姓名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 董事证件号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub number: ::std::option::Option<::std::string::String>,
 }
 
@@ -356,7 +356,7 @@ pub struct GlobalCreateMerchantBody {
     /// **Required.**
     pub business_category: i64,
     /// 渠道号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 注册国家或区域
     ///
@@ -367,37 +367,37 @@ pub struct GlobalCreateMerchantBody {
     /// **Required.**
     pub merchant_type: GlobalCreateMerchantMerchantType,
     /// 公司注册文件编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_number: ::std::option::Option<::std::string::String>,
     /// 公司注册文件过期时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_date: ::std::option::Option<::std::string::String>,
     /// 公司注册文件照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub registration_certificate_copy: ::std::option::Option<::std::string::String>,
     /// 子商户银行结算账户信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_bank_number: ::std::option::Option<::std::string::String>,
     /// 业务信息
     ///
     /// **Required.**
     pub business: GlobalCreateMerchantBusiness,
     /// 董事信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub director: ::std::option::Option<GlobalCreateMerchantDirector>,
     /// 负责人信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub principal: ::std::option::Option<GlobalCreateMerchantDirector>,
     /// 是否申请H5支付权限
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_h5_payment: ::std::option::Option<bool>,
     /// H5申请资料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub h5_payment_apply_info: ::std::option::Option<
         GlobalCreateMerchantH5PaymentApplyInfo,
     >,
     /// 附加信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
@@ -617,18 +617,18 @@ pub struct GlobalCreateMerchantResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 验证状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub verification_status: ::std::option::Option<
         GlobalCreateMerchantVerificationStatus,
     >,
     /// 验证状态描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// H5支付权限状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub h5_authorization_state: ::std::option::Option<
         GlobalCreateMerchantH5AuthorizationState,
     >,

@@ -23,10 +23,10 @@
 #[non_exhaustive]
 pub struct CreateBusifavorStockAvailableDayTimeItem {
     /// 当天可用开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
 }
 
@@ -67,10 +67,10 @@ impl CreateBusifavorStockAvailableDayTimeItem {
 #[non_exhaustive]
 pub struct CreateBusifavorStockAvailableWeek {
     /// 可用星期数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<CreateBusifavorStockAvailableDayTimeItem>,
     >,
@@ -116,10 +116,10 @@ impl CreateBusifavorStockAvailableWeek {
 #[non_exhaustive]
 pub struct CreateBusifavorStockIrregularyAvaliableTimeItem {
     /// 开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -174,21 +174,21 @@ pub struct CreateBusifavorStockCouponAvailableTime {
     /// **Required.**
     pub available_end_time: ::wechatpay_runtime::DateTime,
     /// 生效后N天内有效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week: ::std::option::Option<CreateBusifavorStockAvailableWeek>,
     /// 无规律的有效时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<CreateBusifavorStockIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 领取后N秒内有效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_second_after_receive: ::std::option::Option<i64>,
 }
 
@@ -402,25 +402,25 @@ pub struct CreateBusifavorStockCouponUseRule {
     /// **Required.**
     pub coupon_available_time: CreateBusifavorStockCouponAvailableTime,
     /// 固定面额满减券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<
         CreateBusifavorStockFixedNormalCoupon,
     >,
     /// 折扣券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<CreateBusifavorStockDiscountCoupon>,
     /// 换购券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<CreateBusifavorStockExchangeCoupon>,
     /// 核销方式
     ///
     /// **Required.**
     pub use_method: CreateBusifavorStockUseMethod,
     /// 小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -509,7 +509,7 @@ impl CreateBusifavorStockCouponUseRule {
 #[non_exhaustive]
 pub struct CreateBusifavorStockStockSendRule {
     /// 批次总预算
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount: ::std::option::Option<i64>,
     /// 批次最大发放个数
     ///
@@ -520,22 +520,22 @@ pub struct CreateBusifavorStockStockSendRule {
     /// **Required.**
     pub max_coupons_per_user: i64,
     /// 单天发放上限金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单天发放上限个数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// 是否开启自然人限制
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub natural_person_limit: ::std::option::Option<bool>,
     /// 可疑账号拦截
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prevent_api_abuse: ::std::option::Option<bool>,
     /// 是否允许转赠
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shareable: ::std::option::Option<bool>,
 }
 
@@ -632,7 +632,7 @@ pub struct CreateBusifavorStockMiniProgramsInfo {
     /// **Required.**
     pub entrance_words: ::std::string::String,
     /// 引导文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub guiding_words: ::std::option::Option<::std::string::String>,
 }
 
@@ -691,19 +691,19 @@ impl CreateBusifavorStockMiniProgramsInfo {
 #[non_exhaustive]
 pub struct CreateBusifavorStockCustomEntrance {
     /// 小程序入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_info: ::std::option::Option<CreateBusifavorStockMiniProgramsInfo>,
     /// 商户公众号appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 营销馆id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 可用门店id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<CreateBusifavorStockCodeDisplayMode>,
 }
 
@@ -847,22 +847,22 @@ impl CreateBusifavorStockFinderInfo {
 #[non_exhaustive]
 pub struct CreateBusifavorStockDisplayPatternInfo {
     /// 使用须知
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 商户名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<CreateBusifavorStockBackgroundColor>,
     /// 券详情图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_info: ::std::option::Option<CreateBusifavorStockFinderInfo>,
 }
 
@@ -966,7 +966,7 @@ impl CreateBusifavorStockDisplayPatternInfo {
 #[non_exhaustive]
 pub struct CreateBusifavorStockNotifyConfig {
     /// 事件通知appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1008,7 +1008,7 @@ pub struct CreateBusifavorStockBody {
     /// **Required.**
     pub belong_merchant: ::std::string::String,
     /// 批次备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
@@ -1031,10 +1031,10 @@ pub struct CreateBusifavorStockBody {
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 自定义入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<CreateBusifavorStockCustomEntrance>,
     /// 样式信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<
         CreateBusifavorStockDisplayPatternInfo,
     >,
@@ -1043,10 +1043,10 @@ pub struct CreateBusifavorStockBody {
     /// **Required.**
     pub coupon_code_mode: CreateBusifavorStockCouponCodeMode,
     /// 事件通知配置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<CreateBusifavorStockNotifyConfig>,
     /// 是否允许营销补贴
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy: ::std::option::Option<bool>,
 }
 
@@ -1149,12 +1149,12 @@ pub struct CreateBusifavorStockResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,7 +18,7 @@ pub struct CreateCouponStockStockUseRule {
     /// **Required.**
     pub max_amount: i64,
     /// 单天发放上限金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_amount_by_day: ::std::option::Option<i64>,
     /// 单个用户可领个数
     ///
@@ -127,28 +127,28 @@ impl CreateCouponStockStockUseRule {
 #[non_exhaustive]
 pub struct CreateCouponStockPatternInfo {
     /// 使用说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_logo: ::std::option::Option<::std::string::String>,
     /// 商户名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<CreateCouponStockBackgroundColor>,
     /// 券详情图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image: ::std::option::Option<::std::string::String>,
     /// 卡包跳转目标
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_target: ::std::option::Option<CreateCouponStockJumpTarget>,
     /// 小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -260,13 +260,13 @@ pub struct CreateCouponStockFixAvailableTime {
     /// 可用星期数(0代表周日，1代表周一，以此类推)
     ///
     /// Documented values: `0`, `1`, `2`, `3`, `4`, `5`, `6`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
 }
 
@@ -318,19 +318,19 @@ impl CreateCouponStockFixAvailableTime {
 #[non_exhaustive]
 pub struct CreateCouponStockCouponAvailableTime {
     /// 开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 固定时间段可用
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fix_available_time: ::std::option::Option<CreateCouponStockFixAvailableTime>,
     /// 领取第二天生效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub second_day_available: ::std::option::Option<bool>,
     /// 领取后有效时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_time_after_receive: ::std::option::Option<i64>,
 }
 
@@ -445,13 +445,13 @@ impl CreateCouponStockFixedNormalCoupon {
 #[non_exhaustive]
 pub struct CreateCouponStockDiscountCoupon {
     /// 最高折扣金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount_max: ::std::option::Option<i64>,
     /// 折扣百分比
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_percent: ::std::option::Option<i64>,
     /// 门槛
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -500,10 +500,10 @@ impl CreateCouponStockDiscountCoupon {
 #[non_exhaustive]
 pub struct CreateCouponStockExchangeCoupon {
     /// 单品换购价
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
 }
 
@@ -544,10 +544,10 @@ impl CreateCouponStockExchangeCoupon {
 #[non_exhaustive]
 pub struct CreateCouponStockLimitCard {
     /// 银行卡名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 指定卡BIN
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bin: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -611,39 +611,39 @@ pub struct CreateCouponStockCouponUseRule {
     /// **Required.**
     pub coupon_available_time: CreateCouponStockCouponAvailableTime,
     /// 固定面额满减券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<CreateCouponStockFixedNormalCoupon>,
     /// 折扣券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<CreateCouponStockDiscountCoupon>,
     /// 换购券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<CreateCouponStockExchangeCoupon>,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 指定支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 指定银行卡BIN
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_card: ::std::option::Option<CreateCouponStockLimitCard>,
     /// 支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_type: ::std::option::Option<::std::vec::Vec<CreateCouponStockTradeType>>,
     /// 可核销商品编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 不参与优惠商品编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unavailable_items: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 可核销商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_merchants: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 是否可叠加其他优惠
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_use: ::std::option::Option<bool>,
 }
 
@@ -807,14 +807,14 @@ pub struct CreateCouponStockBody {
     /// **Required.**
     pub stock_type: CreateCouponStockStockType,
     /// 批次备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 归属商户号
     ///
     /// **Required.**
     pub belong_merchant: ::std::string::String,
     /// 样式信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pattern_info: ::std::option::Option<CreateCouponStockPatternInfo>,
     /// 核销规则
     ///
@@ -825,7 +825,7 @@ pub struct CreateCouponStockBody {
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 扩展属性
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ext_info: ::std::option::Option<::std::string::String>,
 }
 
@@ -912,12 +912,12 @@ pub struct CreateCouponStockResponse {
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -27,10 +27,10 @@ pub struct TerminatePartnershipPartner {
     #[serde(rename = "type")]
     pub type_: TerminatePartnershipType,
     /// 合作方APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 合作方商户ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -95,7 +95,7 @@ pub struct TerminatePartnershipAuthorizedData {
     /// **Required.**
     pub business_type: TerminatePartnershipBusinessType,
     /// 授权批次ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -189,7 +189,7 @@ pub struct TerminatePartnershipResponse {
     /// 终止合作关系时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub terminate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

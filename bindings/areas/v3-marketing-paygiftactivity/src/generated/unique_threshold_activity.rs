@@ -30,10 +30,10 @@
 #[non_exhaustive]
 pub struct CreateFullSendActAvailableTimeItem {
     /// 可用开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -80,10 +80,10 @@ impl CreateFullSendActAvailableTimeItem {
 #[non_exhaustive]
 pub struct CreateFullSendActAvailableDayTimeItem {
     /// 每日可用开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 每日可用结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -130,12 +130,12 @@ impl CreateFullSendActAvailableDayTimeItem {
 #[non_exhaustive]
 pub struct CreateFullSendActAvailablePeriods {
     /// 可用时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_time: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActAvailableTimeItem>,
     >,
     /// 每日可用时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActAvailableDayTimeItem>,
     >,
@@ -208,16 +208,16 @@ pub struct CreateFullSendActActivityBaseInfo {
     /// **Required.**
     pub merchant_logo_url: ::std::string::String,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<CreateFullSendActBackgroundColor>,
     /// 活动开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<CreateFullSendActAvailablePeriods>,
     /// 商户请求单号
     ///
@@ -228,10 +228,10 @@ pub struct CreateFullSendActActivityBaseInfo {
     /// **Required.**
     pub delivery_purpose: CreateFullSendActDeliveryPurpose,
     /// 商家小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -374,10 +374,10 @@ impl CreateFullSendActActivityBaseInfo {
 #[non_exhaustive]
 pub struct CreateFullSendActPaymentMethodInformation {
     /// 支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method: ::std::option::Option<CreateFullSendActPaymentMethod>,
     /// 银行简称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
 }
 
@@ -424,12 +424,12 @@ impl CreateFullSendActPaymentMethodInformation {
 #[non_exhaustive]
 pub struct CreateFullSendActPaymentMode {
     /// 支付场景列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActPaymentSceneList>,
     >,
     /// 支付方式信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method_information: ::std::option::Option<
         CreateFullSendActPaymentMethodInformation,
     >,
@@ -480,21 +480,21 @@ impl CreateFullSendActPaymentMode {
 #[non_exhaustive]
 pub struct CreateFullSendActAdvancedSetting {
     /// 奖品类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_user_category: ::std::option::Option<
         CreateFullSendActDeliveryUserCategory,
     >,
     /// 商家会员appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mode: ::std::option::Option<CreateFullSendActPaymentMode>,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 支付方式信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method_information: ::std::option::Option<
         CreateFullSendActPaymentMethodInformation,
     >,
@@ -606,13 +606,13 @@ impl CreateFullSendActAdvancedSetting {
 #[non_exhaustive]
 pub struct CreateFullSendActAwardListItem {
     /// 代金券批次Id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 奖品原始图（大图）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub original_image_url: ::std::option::Option<::std::string::String>,
     /// 奖品缩略图（小图）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -686,12 +686,12 @@ pub struct CreateFullSendActAwardSendRule {
     /// **Required.**
     pub send_content: CreateFullSendActSendContent,
     /// 奖品基本信息列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_list: ::std::option::Option<
         ::std::vec::Vec<CreateFullSendActAwardListItem>,
     >,
     /// 发券商户号列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -753,7 +753,7 @@ pub struct CreateFullSendActBody {
     /// **Required.**
     pub activity_base_info: CreateFullSendActActivityBaseInfo,
     /// 活动高级设置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub advanced_setting: ::std::option::Option<CreateFullSendActAdvancedSetting>,
     /// 活动奖品发放规则
     ///
@@ -800,12 +800,12 @@ pub struct CreateFullSendActResponse {
     /// 活动id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -12,7 +12,7 @@ pub struct CreateShoppingreceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consultation_phone_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -54,13 +54,13 @@ pub struct CreateShoppingreceiptMeta {
     /// **Required.**
     pub transaction_id: ::std::string::String,
     /// 微信支付订单的下单商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的下单子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 微信支付订单中OpenID
     ///
@@ -71,12 +71,12 @@ pub struct CreateShoppingreceiptMeta {
     /// **Required.**
     pub sha256: ::std::string::String,
     /// 用户与商家的联系渠道
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<
         CreateShoppingreceiptMerchantContactInformation,
     >,
     /// 上传时间，用于标识请求的先后顺序
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -221,7 +221,7 @@ pub struct CreateShoppingreceiptReceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consultation_phone_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -258,56 +258,56 @@ pub struct CreateShoppingreceiptReceipt {
     /// 电子小票ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 电子小票图片审核状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的交易单号，上传的电子小票会关联到该订单
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单的子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信支付订单中OpenID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 图片文件的文件摘要，即对图片文件的二进制内容进行sha256计算得到的值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sha256: ::std::option::Option<::std::string::String>,
     /// 标识电子小票图片类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_type: ::std::option::Option<::std::string::String>,
     /// 电子小票创建的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 电子小票最后一次修改时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户与商家的联系渠道
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_contact_information: ::std::option::Option<
         CreateShoppingreceiptReceiptMerchantContactInformation,
     >,
     /// 上传时间，用于标识请求的先后顺序，该笔小票上传时填写则返回，没有不返回
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -362,7 +362,7 @@ pub struct CreateShoppingreceiptResponse {
     /// 电子小票上传信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receipt: ::std::option::Option<CreateShoppingreceiptReceipt>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -48,7 +48,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     /// **Required.**
     pub contact_id_doc_copy: ::std::string::String,
     /// 超级管理员证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
     ///
@@ -59,7 +59,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     /// **Required.**
     pub contact_id_doc_period_end: ::std::string::String,
     /// 业务办理授权函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 超级管理员手机
     ///
@@ -144,7 +144,7 @@ pub struct CreateMchcontactalterapplymentBody {
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 超级管理员信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_info: ::std::option::Option<CreateMchcontactalterapplymentContactInfo>,
 }
 
@@ -185,7 +185,7 @@ impl CreateMchcontactalterapplymentBody {
 #[non_exhaustive]
 pub struct CreateMchcontactalterapplymentResponse {
     /// 申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -55,13 +55,13 @@ pub struct CreateMchsubjectalterapplymentBusinessLicenseInfo {
     /// **Required.**
     pub legal_person: ::std::string::String,
     /// 注册地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_address: ::std::option::Option<::std::string::String>,
     /// 有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub license_period_begin: ::std::option::Option<::std::string::String>,
     /// 有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub license_period_end: ::std::option::Option<::std::string::String>,
 }
 
@@ -320,40 +320,40 @@ pub struct CreateMchsubjectalterapplymentLegalPersonInfo {
     /// **Required.**
     pub id_holder_type: CreateMchsubjectalterapplymentIdHolderType,
     /// 证件类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_type: ::std::option::Option<CreateMchsubjectalterapplymentIdDocType>,
     /// 法定代表人说明函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 证件正面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_front: ::std::option::Option<::std::string::String>,
     /// 证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_back: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_period_begin: ::std::option::Option<::std::string::String>,
     /// 证件有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_period_end: ::std::option::Option<::std::string::String>,
     /// 经营者/法人是否为受益人
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub as_ubo: ::std::option::Option<bool>,
 }
 
@@ -497,7 +497,7 @@ pub struct CreateMchsubjectalterapplymentUboInfoListItem {
     /// **Required.**
     pub card_front: ::std::string::String,
     /// 证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_back: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
@@ -581,23 +581,23 @@ impl CreateMchsubjectalterapplymentUboInfoListItem {
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentAddition {
     /// 银行开户许可证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_openaccount_license: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 开户核准通知书
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openaccount_approval: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 法人身份辅助证明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_other_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 发证机关证明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub agency_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 受益所有人补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_prove: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -685,42 +685,42 @@ pub struct CreateMchsubjectalterapplymentBody {
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 主体资料变更范围
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub alter_scope: ::std::option::Option<CreateMchsubjectalterapplymentAlterScope>,
     /// 主体类型
     ///
     /// **Required.**
     pub organization_type: CreateMchsubjectalterapplymentOrganizationType,
     /// 是否金融机构
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// 营业执照信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_license_info: ::std::option::Option<
         CreateMchsubjectalterapplymentBusinessLicenseInfo,
     >,
     /// 登记证书信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_info: ::std::option::Option<
         CreateMchsubjectalterapplymentCertificateInfo,
     >,
     /// 金融机构许可证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution_info: ::std::option::Option<
         CreateMchsubjectalterapplymentFinanceInstitutionInfo,
     >,
     /// 法人身份信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_person_info: ::std::option::Option<
         CreateMchsubjectalterapplymentLegalPersonInfo,
     >,
     /// 最终受益人信息列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<CreateMchsubjectalterapplymentUboInfoListItem>,
     >,
     /// 补充材料列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub addition: ::std::option::Option<CreateMchsubjectalterapplymentAddition>,
 }
 
@@ -840,7 +840,7 @@ impl CreateMchsubjectalterapplymentBody {
 #[non_exhaustive]
 pub struct CreateMchsubjectalterapplymentResponse {
     /// 申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

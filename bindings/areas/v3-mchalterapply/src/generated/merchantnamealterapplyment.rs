@@ -50,7 +50,7 @@ impl CreateMerchantnamealterapplymentBody {
 #[non_exhaustive]
 pub struct CreateMerchantnamealterapplymentResponse {
     /// 申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

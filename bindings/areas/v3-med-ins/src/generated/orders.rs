@@ -213,15 +213,15 @@ impl MedCreateOrderCashReduceDetailItem {
 pub struct MedCreateOrderPassthroughRequestContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// `payOrdId`: not described on the docs page.
     #[serde(rename = "payOrdId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_ord_id: ::std::option::Option<::std::string::String>,
     /// `setlLatlnt`: not described on the docs page.
     #[serde(rename = "setlLatlnt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
 }
 
@@ -289,26 +289,26 @@ pub struct MedCreateOrderBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 医疗机构的公众号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在医疗机构AppID下的唯一标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 支付人身份信息
     ///
     /// **Required.**
     pub payer: MedCreateOrderPayer,
     /// 是否代亲属支付
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 亲属身份信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relative: ::std::option::Option<MedCreateOrderPayer>,
     /// 从业机构订单号
     ///
@@ -319,13 +319,13 @@ pub struct MedCreateOrderBody {
     /// **Required.**
     pub serial_no: ::std::string::String,
     /// 医保局返回的支付单ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付授权码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// 用户定位信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
@@ -340,34 +340,34 @@ pub struct MedCreateOrderBody {
     /// **Required.**
     pub med_inst_no: ::std::string::String,
     /// 医保下单时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// **Required.**
     pub total_fee: i64,
     /// 医保局结算后，医保统筹支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_gov_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保个账支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_self_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保其他支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_other_fee: ::std::option::Option<i64>,
     /// 医保局结算后，需要自费的金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_cash_fee: ::std::option::Option<i64>,
     /// 实际需要用户微信支付的金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderCashAddDetailItem>,
     >,
     /// 现金减免列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderCashReduceDetailItem>,
     >,
@@ -376,26 +376,26 @@ pub struct MedCreateOrderBody {
     /// **Required.**
     pub callback_url: ::std::string::String,
     /// 自费预下单ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构透传给医保的数据
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_request_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughRequestContent>,
     >,
     /// 扩展字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extends: ::std::option::Option<::std::string::String>,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_no: ::std::option::Option<::std::string::String>,
     /// 是否到医保局测试环境下单
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_test_env: ::std::option::Option<bool>,
 }
 
@@ -740,15 +740,15 @@ impl MedCreateOrderBody {
 pub struct MedCreateOrderPassthroughResponseContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// `payOrdId`: not described on the docs page.
     #[serde(rename = "payOrdId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_ord_id: ::std::option::Option<::std::string::String>,
     /// `setlLatlnt`: not described on the docs page.
     #[serde(rename = "setlLatlnt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -787,12 +787,12 @@ pub struct MedCreateOrderResponseCashAddDetailItem {
     /// 现金补充金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_fee: ::std::option::Option<i64>,
     /// 现金补充类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_type: ::std::option::Option<MedCreateOrderCashAddType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -829,12 +829,12 @@ pub struct MedCreateOrderResponseCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_fee: ::std::option::Option<i64>,
     /// 现金减免类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_type: ::std::option::Option<MedCreateOrderCashReduceType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -869,159 +869,159 @@ pub struct MedCreateOrderResponse {
     /// 医保自费混合订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_trade_no: ::std::option::Option<::std::string::String>,
     /// 医保自费混合订单支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_pay_status: ::std::option::Option<MedCreateOrderMixPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub self_pay_status: ::std::option::Option<MedCreateOrderSelfPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_pay_status: ::std::option::Option<MedCreateOrderMedInsPayStatus>,
     /// 订单支付时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成后医保局返回内容
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_response_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughResponseContent>,
     >,
     /// 混合支付类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_pay_type: ::std::option::Option<MedCreateOrderMixPayType>,
     /// 订单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_type: ::std::option::Option<MedCreateOrderOrderType>,
     /// 从业机构的公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的公众号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在医疗机构AppID下的唯一标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 是否代亲属支付
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 从业机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 医疗机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付单ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付授权码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// 用户定位信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_inst_name: ::std::option::Option<::std::string::String>,
     /// 医疗机构编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保统筹支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_gov_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保个账支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_self_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保其他支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_other_fee: ::std::option::Option<i64>,
     /// 医保局结算后，需要自费的金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_cash_fee: ::std::option::Option<i64>,
     /// 实际需要用户微信支付的金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderResponseCashAddDetailItem>,
     >,
     /// 现金减免列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_detail: ::std::option::Option<
         ::std::vec::Vec<MedCreateOrderResponseCashReduceDetailItem>,
     >,
     /// 回调通知URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 自费预下单ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构透传给医保的数据
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_request_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<MedCreateOrderPassthroughResponseContent>,
     >,
     /// 扩展字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extends: ::std::option::Option<::std::string::String>,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_no: ::std::option::Option<::std::string::String>,
     /// 是否到医保局测试环境下单
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_test_env: ::std::option::Option<bool>,
     /// 医保支付失败原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct QueryViolationNotificationResponse {
     /// 通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -87,7 +87,7 @@ impl ::wechatpay_runtime::Operation for QueryViolationNotificationRequest {
 #[non_exhaustive]
 pub struct CreateViolationNotificationBody {
     /// 通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -121,7 +121,7 @@ impl CreateViolationNotificationBody {
 #[non_exhaustive]
 pub struct CreateViolationNotificationResponse {
     /// 通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -210,7 +210,7 @@ impl ::wechatpay_runtime::Operation for CreateViolationNotificationRequest {
 #[non_exhaustive]
 pub struct UpdateViolationNotificationBody {
     /// 通知链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -244,7 +244,7 @@ impl UpdateViolationNotificationBody {
 #[non_exhaustive]
 pub struct UpdateViolationNotificationResponse {
     /// 通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -8,10 +8,10 @@
 #[non_exhaustive]
 pub struct ListComplaintsV2Query {
     /// 分页大小
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 开始日期
     ///
@@ -22,7 +22,7 @@ pub struct ListComplaintsV2Query {
     /// **Required.**
     pub end_date: ::std::string::String,
     /// 被诉商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -96,17 +96,17 @@ pub struct ListComplaintsV2ComplaintOrderInfoItem {
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -157,13 +157,13 @@ impl ListComplaintsV2ComplaintOrderInfoItem {
 #[non_exhaustive]
 pub struct ListComplaintsV2ServiceOrderInfoItem {
     /// 微信支付服务订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// 商户服务订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 支付分服务单状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<ListComplaintsV2State>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -214,10 +214,10 @@ pub struct ListComplaintsV2ComplaintMediaListItem {
     /// 媒体文件业务类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_type: ::std::option::Option<ListComplaintsV2MediaType>,
     /// 媒体文列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -288,13 +288,13 @@ impl ListComplaintsV2ComplaintMediaListItem {
 #[non_exhaustive]
 pub struct ListComplaintsV2ReturnAddressInfo {
     /// 归还地点
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address: ::std::option::Option<::std::string::String>,
     /// 归还地点经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 归还地点纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -331,13 +331,13 @@ impl ListComplaintsV2ReturnAddressInfo {
 #[non_exhaustive]
 pub struct ListComplaintsV2SharePowerInfo {
     /// 归还时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub return_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 归还地点信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub return_address_info: ::std::option::Option<ListComplaintsV2ReturnAddressInfo>,
     /// 是否归还同一柜机
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_returned_to_same_machine: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -375,10 +375,10 @@ impl ListComplaintsV2SharePowerInfo {
 pub struct ListComplaintsV2AdditionalInfo {
     /// 补充信息类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<ListComplaintsV2Type>,
     /// 充电宝投诉相关信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub share_power_info: ::std::option::Option<ListComplaintsV2SharePowerInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -415,90 +415,90 @@ pub struct ListComplaintsV2DataItem {
     /// 投诉单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_id: ::std::option::Option<::std::string::String>,
     /// 投诉时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 投诉详情
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_detail: ::std::option::Option<::std::string::String>,
     /// 投诉单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_state: ::std::option::Option<ListComplaintsV2ComplaintState>,
     /// 被诉商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complainted_mchid: ::std::option::Option<::std::string::String>,
     /// 投诉人联系方式
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 投诉单关联订单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_order_info: ::std::option::Option<
         ::std::vec::Vec<ListComplaintsV2ComplaintOrderInfoItem>,
     >,
     /// 投诉单关联服务单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_order_info: ::std::option::Option<
         ::std::vec::Vec<ListComplaintsV2ServiceOrderInfoItem>,
     >,
     /// 投诉资料列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
         ::std::vec::Vec<ListComplaintsV2ComplaintMediaListItem>,
     >,
     /// 投诉单是否已全额退款
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_full_refunded: ::std::option::Option<bool>,
     /// 是否有待回复的用户留言
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub incoming_user_response: ::std::option::Option<bool>,
     /// 问题描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub problem_description: ::std::option::Option<::std::string::String>,
     /// 用户投诉次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_complaint_times: ::std::option::Option<i64>,
     /// 问题类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub problem_type: ::std::option::Option<ListComplaintsV2ProblemType>,
     /// 申请退款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_refund_amount: ::std::option::Option<i64>,
     /// 用户标签列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_tag_list: ::std::option::Option<
         ::std::vec::Vec<ListComplaintsV2UserTagList>,
     >,
     /// 补充信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_info: ::std::option::Option<ListComplaintsV2AdditionalInfo>,
     /// 是否在平台协助中
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub in_platform_service: ::std::option::Option<bool>,
     /// 是否需即时服务用户
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_immediate_service: ::std::option::Option<bool>,
     /// 是否是智能体投诉
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_agent_mode: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -567,20 +567,20 @@ impl ListComplaintsV2DataItem {
 #[non_exhaustive]
 pub struct ListComplaintsV2Response {
     /// 用户投诉信息详情
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ListComplaintsV2DataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 投诉总条数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

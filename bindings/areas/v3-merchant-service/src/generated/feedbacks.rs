@@ -16,17 +16,17 @@ pub struct CreateFeedbackBody {
     /// **Required.**
     pub complainted_mchid: ::std::string::String,
     /// 反馈内容类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub feedback_type: ::std::option::Option<i64>,
     /// 反馈内容
     ///
     /// **Required.**
     pub feedback_content: ::std::string::String,
     /// 图片凭证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub feedback_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 反馈处理完成
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub launch_confirm_process: ::std::option::Option<bool>,
 }
 

@@ -10,20 +10,20 @@
 #[non_exhaustive]
 pub struct CreateStoreStoreBasics {
     /// 商家门店编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 品牌名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_name: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// **Required.**
     pub store_name: ::std::string::String,
     /// 分店名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<i64>,
 }
 
@@ -99,13 +99,13 @@ pub struct CreateStoreStoreAddress {
     /// **Required.**
     pub address_detail: ::std::string::String,
     /// 门店地址辅助描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -172,10 +172,10 @@ impl CreateStoreStoreAddress {
 #[non_exhaustive]
 pub struct CreateStoreStoreBusiness {
     /// 门店服务电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
@@ -226,7 +226,7 @@ pub struct CreateStoreStoreRecipientItem {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 门店收款主体
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -262,19 +262,19 @@ impl CreateStoreStoreRecipientItem {
 #[non_exhaustive]
 pub struct CreateStoreBody {
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_basics: ::std::option::Option<CreateStoreStoreBasics>,
     /// 门店地址信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_address: ::std::option::Option<CreateStoreStoreAddress>,
     /// 门店经营信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_business: ::std::option::Option<CreateStoreStoreBusiness>,
     /// 门店收款信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<CreateStoreStoreRecipientItem>,
     >,
@@ -350,7 +350,7 @@ pub struct CreateStoreResponse {
     /// 微信支付商户门店ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

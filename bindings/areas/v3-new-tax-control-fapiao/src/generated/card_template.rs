@@ -18,13 +18,13 @@ pub struct CreateCardTemplateCustomCell {
     /// **Required.**
     pub description: ::std::string::String,
     /// 点击cell位跳转的地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 点击cell位跳转的小程序的用户名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
     /// 点击cell位跳转的小程序的页面路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -91,14 +91,14 @@ impl CreateCardTemplateCustomCell {
 #[non_exhaustive]
 pub struct CreateCardTemplateCardTemplateInformation {
     /// 收款方名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payee_name: ::std::option::Option<::std::string::String>,
     /// 卡券logo地址
     ///
     /// **Required.**
     pub logo_url: ::std::string::String,
     /// 卡券自定义cell位配置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_cell: ::std::option::Option<CreateCardTemplateCustomCell>,
 }
 
@@ -145,7 +145,7 @@ impl CreateCardTemplateCardTemplateInformation {
 #[non_exhaustive]
 pub struct CreateCardTemplateBody {
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 插卡公众号AppID
     ///
@@ -196,12 +196,12 @@ pub struct CreateCardTemplateResponse {
     /// 插卡公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_appid: ::std::option::Option<::std::string::String>,
     /// 卡券模板id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

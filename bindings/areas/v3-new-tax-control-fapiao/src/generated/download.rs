@@ -16,7 +16,7 @@ pub struct QueryDownloadQuery {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 通过查询电子发票接口获取的`card_openid`
     ///

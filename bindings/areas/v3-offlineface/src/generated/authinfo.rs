@@ -12,7 +12,7 @@ pub struct CreateAuthinfoBody {
     /// **Required.**
     pub sp_appid: ::std::string::String,
     /// 子商户公众号appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户商户号
     ///
@@ -80,7 +80,7 @@ pub struct CreateAuthinfoResponse {
     /// 授权信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authinfo: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -10,10 +10,10 @@
 #[non_exhaustive]
 pub struct OfflinefacemchCreateTokenWebInitData {
     /// 商户刷脸用户ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -58,10 +58,10 @@ impl OfflinefacemchCreateTokenWebInitData {
 #[non_exhaustive]
 pub struct OfflinefacemchCreateTokenBody {
     /// 使用场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene: ::std::option::Option<::std::string::String>,
     /// 小程序/h5鉴权场景初始化数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web_init_data: ::std::option::Option<OfflinefacemchCreateTokenWebInitData>,
 }
 
@@ -106,7 +106,7 @@ impl OfflinefacemchCreateTokenBody {
 #[non_exhaustive]
 pub struct OfflinefacemchCreateTokenResponse {
     /// 授权凭证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

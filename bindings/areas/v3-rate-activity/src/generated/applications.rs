@@ -10,10 +10,10 @@
 #[non_exhaustive]
 pub struct RateCreateApplicationActivityApplyInformationItem {
     /// 材料ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_material_id: ::std::option::Option<::std::string::String>,
     /// 材料内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_material_information: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -68,10 +68,10 @@ pub struct RateCreateApplicationActivityDetail {
     /// **Required.**
     pub activity_id: ::std::string::String,
     /// 活动费率
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_rate: ::std::option::Option<::std::string::String>,
     /// 活动报名材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_apply_information: ::std::option::Option<
         ::std::vec::Vec<RateCreateApplicationActivityApplyInformationItem>,
     >,
@@ -126,10 +126,10 @@ impl RateCreateApplicationActivityDetail {
 #[non_exhaustive]
 pub struct RateCreateApplicationAdditionalInformation {
     /// 补充说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_message: ::std::option::Option<::std::string::String>,
     /// 补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_material: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -192,7 +192,7 @@ pub struct RateCreateApplicationBody {
     /// **Required.**
     pub activity_detail: RateCreateApplicationActivityDetail,
     /// 补充信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_information: ::std::option::Option<
         RateCreateApplicationAdditionalInformation,
     >,
@@ -245,7 +245,7 @@ pub struct RateCreateApplicationResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateEchoBody {
     /// 商户回调地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 回显信息
     ///
@@ -17,7 +17,7 @@ pub struct CreateEchoBody {
     /// 平台证书或微信支付公钥加密测试字段
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_echo_message: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -70,12 +70,12 @@ pub struct CreateEchoResponse {
     /// 回显信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub echo_message: ::std::option::Option<::std::string::String>,
     /// 平台证书或微信支付公钥加密测试字段
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_echo_message: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,

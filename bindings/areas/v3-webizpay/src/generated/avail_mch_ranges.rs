@@ -48,10 +48,10 @@ impl QueryAvailMchRangeQuery {
 #[non_exhaustive]
 pub struct QueryAvailMchRangeRangeListItem {
     /// 可用商户范围id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range_id: ::std::option::Option<::std::string::String>,
     /// 商户标识类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identifier_type: ::std::option::Option<QueryAvailMchRangeIdentifierType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -86,12 +86,12 @@ pub struct QueryAvailMchRangeResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 可用商户范围列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range_list: ::std::option::Option<
         ::std::vec::Vec<QueryAvailMchRangeRangeListItem>,
     >,
@@ -224,7 +224,7 @@ pub struct CreateAvailMchRangeResponse {
     /// 可用商户范围id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub range_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

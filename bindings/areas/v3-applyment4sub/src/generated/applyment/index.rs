@@ -48,34 +48,34 @@ pub struct Applyment4subCreateApplymentContactInfo {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<
         Applyment4subCreateApplymentContactIdDocType,
     >,
     /// 超级管理员身份证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 超级管理员证件正面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_begin: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_end: ::std::option::Option<::std::string::String>,
     /// 业务办理授权函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 超级管理员微信openid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 联系手机
     ///
@@ -271,10 +271,10 @@ pub struct Applyment4subCreateApplymentMicroStoreInfo {
     /// **Required.**
     pub micro_indoor_copy: ::std::string::String,
     /// 门店经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -396,10 +396,10 @@ pub struct Applyment4subCreateApplymentMicroOnlineInfo {
     /// **Required.**
     pub micro_ec_name: ::std::string::String,
     /// 店铺二维码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_qrcode: ::std::option::Option<::std::string::String>,
     /// 店铺链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_link: ::std::option::Option<::std::string::String>,
 }
 
@@ -457,17 +457,17 @@ pub struct Applyment4subCreateApplymentMicroBizInfo {
     /// **Required.**
     pub micro_biz_type: Applyment4subCreateApplymentMicroBizType,
     /// 门店场所
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_store_info: ::std::option::Option<
         Applyment4subCreateApplymentMicroStoreInfo,
     >,
     /// 流动经营/便民服务
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_mobile_info: ::std::option::Option<
         Applyment4subCreateApplymentMicroMobileInfo,
     >,
     /// 线上商品/服务交易
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_online_info: ::std::option::Option<
         Applyment4subCreateApplymentMicroOnlineInfo,
     >,
@@ -545,13 +545,13 @@ pub struct Applyment4subCreateApplymentBusinessLicenseInfo {
     /// **Required.**
     pub legal_person: ::std::string::String,
     /// 注册地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub license_address: ::std::option::Option<::std::string::String>,
     /// 有效期限开始日期
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub period_begin: ::std::option::Option<::std::string::String>,
     /// 有效期限结束日期
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub period_end: ::std::option::Option<::std::string::String>,
 }
 
@@ -792,10 +792,10 @@ impl Applyment4subCreateApplymentOrganizationInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentFinanceInstitutionInfo {
     /// 金融机构类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_type: ::std::option::Option<Applyment4subCreateApplymentFinanceType>,
     /// 金融机构许可证图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -866,7 +866,7 @@ pub struct Applyment4subCreateApplymentIdCardInfo {
     /// 身份证居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
@@ -935,7 +935,7 @@ pub struct Applyment4subCreateApplymentIdDocInfo {
     /// **Required.**
     pub id_doc_copy: ::std::string::String,
     /// 证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
@@ -952,7 +952,7 @@ pub struct Applyment4subCreateApplymentIdDocInfo {
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
     ///
@@ -1023,23 +1023,23 @@ impl Applyment4subCreateApplymentIdDocInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentIdentityInfo {
     /// 超级管理员类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_holder_type: ::std::option::Option<Applyment4subCreateApplymentContactType>,
     /// `id_doc_type`: not described on the docs page.
     ///
     /// **Required.**
     pub id_doc_type: Applyment4subCreateApplymentContactIdDocType,
     /// 法定代表人说明函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人身份证信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_info: ::std::option::Option<Applyment4subCreateApplymentIdCardInfo>,
     /// 经营者/法人其他类型证件信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_info: ::std::option::Option<Applyment4subCreateApplymentIdDocInfo>,
     /// 经营者/法人是否为受益人
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub owner: ::std::option::Option<bool>,
 }
 
@@ -1210,10 +1210,10 @@ pub struct Applyment4subCreateApplymentSubjectInfo {
     /// **Required.**
     pub subject_type: Applyment4subCreateApplymentSubjectType,
     /// 是否是金融机构
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// 小微辅助证明材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub micro_biz_info: ::std::option::Option<Applyment4subCreateApplymentMicroBizInfo>,
     /// 营业执照
     ///
@@ -1224,15 +1224,15 @@ pub struct Applyment4subCreateApplymentSubjectInfo {
     /// **Required.**
     pub certificate_info: Applyment4subCreateApplymentCertificateInfo,
     /// 组织机构代码证信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_info: ::std::option::Option<
         Applyment4subCreateApplymentOrganizationInfo,
     >,
     /// 单位证明函照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_letter_copy: ::std::option::Option<::std::string::String>,
     /// 金融机构许可证信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution_info: ::std::option::Option<
         Applyment4subCreateApplymentFinanceInstitutionInfo,
     >,
@@ -1241,7 +1241,7 @@ pub struct Applyment4subCreateApplymentSubjectInfo {
     /// **Required.**
     pub identity_info: Applyment4subCreateApplymentIdentityInfo,
     /// 最终受益人信息列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<Applyment4subCreateApplymentUboInfoListItem>,
     >,
@@ -1384,7 +1384,7 @@ pub struct Applyment4subCreateApplymentBizStoreInfo {
     /// **Required.**
     pub indoor_pic: ::std::vec::Vec<::std::string::String>,
     /// 线下场所对应的商家AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub biz_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1436,13 +1436,13 @@ impl Applyment4subCreateApplymentBizStoreInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMpInfo {
     /// 服务商公众号AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_appid: ::std::option::Option<::std::string::String>,
     /// 商家公众号AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_sub_appid: ::std::option::Option<::std::string::String>,
     /// 公众号页面截图
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1500,13 +1500,13 @@ impl Applyment4subCreateApplymentMpInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentMiniProgramInfo {
     /// 服务商小程序APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
     /// 图片MediaID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1566,13 +1566,13 @@ impl Applyment4subCreateApplymentMiniProgramInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentAppInfo {
     /// 服务商应用APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_appid: ::std::option::Option<::std::string::String>,
     /// 商家应用APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_sub_appid: ::std::option::Option<::std::string::String>,
     /// 图片MediaID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1630,13 +1630,13 @@ impl Applyment4subCreateApplymentAppInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentWebInfo {
     /// 互联网网站域名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub domain: ::std::option::Option<::std::string::String>,
     /// 网站授权函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web_authorisation: ::std::option::Option<::std::string::String>,
     /// 互联网网站对应的商家APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1694,10 +1694,10 @@ impl Applyment4subCreateApplymentWebInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentWeworkInfo {
     /// 商家企业微信CorpID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_corp_id: ::std::option::Option<::std::string::String>,
     /// 图片MediaID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wework_pics: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -1748,24 +1748,24 @@ pub struct Applyment4subCreateApplymentSalesInfo {
     /// **Required.**
     pub sales_scenes_type: ::std::vec::Vec<Applyment4subCreateApplymentSalesScenesType>,
     /// 线下场所场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub biz_store_info: ::std::option::Option<Applyment4subCreateApplymentBizStoreInfo>,
     /// 公众号场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mp_info: ::std::option::Option<Applyment4subCreateApplymentMpInfo>,
     /// 小程序场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_info: ::std::option::Option<
         Applyment4subCreateApplymentMiniProgramInfo,
     >,
     /// App场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_info: ::std::option::Option<Applyment4subCreateApplymentAppInfo>,
     /// 互联网网站场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub web_info: ::std::option::Option<Applyment4subCreateApplymentWebInfo>,
     /// 企业微信场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wework_info: ::std::option::Option<Applyment4subCreateApplymentWeworkInfo>,
 }
 
@@ -1901,28 +1901,28 @@ impl Applyment4subCreateApplymentBusinessInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentSettlementInfo {
     /// 入驻结算规则ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_id: ::std::option::Option<::std::string::String>,
     /// 所属行业
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub qualification_type: ::std::option::Option<::std::string::String>,
     /// 特殊资质图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub qualifications: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 优惠费率活动ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activities_id: ::std::option::Option<::std::string::String>,
     /// 优惠费率活动值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activities_rate: ::std::option::Option<::std::string::String>,
     /// 非信用卡活动费率值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub debit_activities_rate: ::std::option::Option<::std::string::String>,
     /// 信用卡活动费率值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credit_activities_rate: ::std::option::Option<::std::string::String>,
     /// 优惠费率活动补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activities_additions: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -2071,15 +2071,15 @@ pub struct Applyment4subCreateApplymentBankAccountInfo {
     /// **Required.**
     pub bank_address_code: ::std::string::String,
     /// 开户银行全称（含支行）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行联行号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -2150,18 +2150,18 @@ impl Applyment4subCreateApplymentBankAccountInfo {
 #[non_exhaustive]
 pub struct Applyment4subCreateApplymentAdditionInfo {
     /// 法人开户承诺函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_person_commitment: ::std::option::Option<::std::string::String>,
     /// 法人开户意愿视频
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_person_video: ::std::option::Option<::std::string::String>,
     /// 补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_addition_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 补充说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_addition_msg: ::std::option::Option<::std::string::String>,
 }
 
@@ -2258,7 +2258,7 @@ pub struct Applyment4subCreateApplymentBody {
     /// **Required.**
     pub bank_account_info: Applyment4subCreateApplymentBankAccountInfo,
     /// 补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub addition_info: ::std::option::Option<Applyment4subCreateApplymentAdditionInfo>,
 }
 
@@ -2313,7 +2313,7 @@ pub struct Applyment4subCreateApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

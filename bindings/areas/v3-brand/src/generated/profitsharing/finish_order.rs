@@ -59,22 +59,22 @@ pub struct BrandFinishOrderResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户分帐单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_order_no: ::std::option::Option<::std::string::String>,
     /// 微信分帐单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

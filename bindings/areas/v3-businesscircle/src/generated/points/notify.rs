@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct NotifyPointBody {
     /// 商圈商户ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信订单号
     ///
@@ -35,10 +35,10 @@ pub struct NotifyPointBody {
     /// **Required.**
     pub points_update_time: ::wechatpay_runtime::DateTime,
     /// 未获得积分的备注信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub no_points_remarks: ::std::option::Option<::std::string::String>,
     /// 顾客积分总额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_points: ::std::option::Option<i64>,
 }
 

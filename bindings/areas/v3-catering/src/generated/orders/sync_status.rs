@@ -50,7 +50,7 @@ pub struct SyncStatusProperties {
     /// **Required.**
     pub ingredients: ::std::string::String,
     /// 其他
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub others: ::std::option::Option<::std::string::String>,
 }
 
@@ -119,17 +119,17 @@ pub struct SyncStatusDishListItem {
     /// **Required.**
     pub count: i64,
     /// 菜品折扣，百分值，8折填80
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount: ::std::option::Option<i64>,
     /// 菜品分类，如等。详见参数规定《菜品类型列表》
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<::std::string::String>,
     /// 当前菜品在服务商平台的顺序，值越小越靠前，取值（1~100）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub priority: ::std::option::Option<i64>,
     /// 菜品属性
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub properties: ::std::option::Option<SyncStatusProperties>,
 }
 
@@ -203,10 +203,10 @@ impl SyncStatusDishListItem {
 #[non_exhaustive]
 pub struct SyncStatusBody {
     /// 微信支付分配的服务商商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户在微信公众平台申请服务号对应的APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 微信支付分配的渠道商商户号
     ///
@@ -257,23 +257,23 @@ pub struct SyncStatusBody {
     /// **Required.**
     pub action_time: ::wechatpay_runtime::DateTime,
     /// 支付时间，格式为rfc3339格式，如2018-06-08T10:34:56+08:00 代表北京时间2018年06月08日10时34分56秒（status为PAY_SUCCESS时必填）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付订单号（status为PAY_SUCCESS时必填）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 渠道商系统内部支付订单号（status为PAY_SUCCESS时必填）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 渠道商系统内部订单号
     ///
     /// **Required.**
     pub out_order_no: ::std::string::String,
     /// 桌位号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_table_no: ::std::option::Option<::std::string::String>,
     /// 消费人数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub people_count: ::std::option::Option<i64>,
     /// 商户菜品信息
     ///

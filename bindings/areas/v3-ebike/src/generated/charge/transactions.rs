@@ -14,7 +14,7 @@ pub struct EbikeCreateTransactionAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -72,10 +72,10 @@ pub struct EbikeCreateTransactionChargeInfo {
     /// **Required.**
     pub charged_capacity: i64,
     /// 车位延时占用时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub park_duration: ::std::option::Option<i64>,
     /// 车位延时占用产生的费用
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub park_fee: ::std::option::Option<i64>,
 }
 
@@ -167,24 +167,24 @@ impl EbikeCreateTransactionDeviceInfo {
 #[non_exhaustive]
 pub struct EbikeCreateTransactionBody {
     /// 特约商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// **Required.**
     pub appid: ::std::string::String,
     /// 特约商户公众号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 附加字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 营销信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 通知url
     ///
@@ -303,10 +303,10 @@ pub struct EbikeCreateTransactionResponse {
     /// 受理状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_state: ::std::option::Option<::std::string::String>,
     /// 订单创建时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

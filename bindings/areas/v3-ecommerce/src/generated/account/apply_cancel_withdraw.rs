@@ -44,13 +44,13 @@ pub struct ApplyCancelWithdrawBankAccountInfo {
     /// **Required.**
     pub account_bank: ::std::string::String,
     /// 开户银行联行号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_name: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
@@ -142,7 +142,7 @@ impl ApplyCancelWithdrawBankAccountInfo {
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawIdentityInfo {
     /// 证件类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_type: ::std::option::Option<ApplyCancelWithdrawIdDocType>,
     /// 证件姓名
     ///
@@ -205,7 +205,7 @@ pub struct ApplyCancelWithdrawPayeeInfo {
     /// **Required.**
     pub bank_account_info: ApplyCancelWithdrawBankAccountInfo,
     /// 收款人账号对应的证件信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_info: ::std::option::Option<ApplyCancelWithdrawIdentityInfo>,
 }
 
@@ -302,24 +302,24 @@ pub struct ApplyCancelWithdrawBody {
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 是否提取资金
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub withdraw: ::std::option::Option<ApplyCancelWithdrawWithdraw>,
     /// 收款账号信息
     ///
     /// **Required.**
     pub payee_info: ApplyCancelWithdrawPayeeInfo,
     /// 付款申请材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub proof_medias: ::std::option::Option<
         ::std::vec::Vec<ApplyCancelWithdrawProofMediasItem>,
     >,
     /// 其他补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_materials: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -393,10 +393,10 @@ impl ApplyCancelWithdrawBody {
 #[non_exhaustive]
 pub struct ApplyCancelWithdrawResponse {
     /// 微信支付注销提现申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户注销提现申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -79,27 +79,27 @@ impl SubmitAccountHostingApplymentBusinessTime {
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentBusinessLicenseInfo {
     /// 登记证书类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cert_type: ::std::option::Option<SubmitAccountHostingApplymentCertType>,
     /// 证件扫描件
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_license_copy: ::std::option::Option<::std::string::String>,
     /// 证件注册号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_license_number: ::std::option::Option<::std::string::String>,
     /// 商户名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 经营者/法定代表人姓名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_person: ::std::option::Option<::std::string::String>,
     /// 注册地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_address: ::std::option::Option<::std::string::String>,
     /// 营业期限`JSON`格式字符串
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_time: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitAccountHostingApplymentBusinessTime>,
     >,
@@ -224,10 +224,10 @@ impl SubmitAccountHostingApplymentBusinessLicenseInfo {
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentFinanceInstitutionInfo {
     /// 金融机构类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_type: ::std::option::Option<SubmitAccountHostingApplymentFinanceType>,
     /// 金融机构许可证图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_license_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -389,7 +389,7 @@ pub struct SubmitAccountHostingApplymentIdDocInfo {
     /// **Required.**
     pub id_doc_copy: ::std::string::String,
     /// 证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 证件有效期开始时间
     ///
@@ -449,46 +449,46 @@ impl SubmitAccountHostingApplymentIdDocInfo {
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentUboInfoListItem {
     /// `ubo_id_doc_type`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_type: ::std::option::Option<SubmitAccountHostingApplymentIdDocType>,
     /// 证件正面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 受益人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 证件居住地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 证件有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_period_begin: ::std::option::Option<::std::string::String>,
     /// 证件有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_period_end: ::std::option::Option<::std::string::String>,
     /// 证件有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_period_begin: ::std::option::Option<::std::string::String>,
     /// 证件有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_period_end: ::std::option::Option<::std::string::String>,
 }
 
@@ -655,10 +655,10 @@ pub struct SubmitAccountHostingApplymentAccountInfo {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行联行号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行帐号
     ///
@@ -746,42 +746,42 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_type: ::std::option::Option<
         SubmitAccountHostingApplymentIdDocType,
     >,
     /// 超级管理员身份证件号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_card_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 超级管理员证件正面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件反面照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_begin: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_period_end: ::std::option::Option<::std::string::String>,
     /// 业务办理授权函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_period_begin: ::std::option::Option<::std::string::String>,
     /// 超级管理员证件有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_doc_period_end: ::std::option::Option<::std::string::String>,
     /// 超级管理员手机
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -937,16 +937,16 @@ impl SubmitAccountHostingApplymentContactInfo {
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentSalesSceneInfo {
     /// 店铺名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// 店铺链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_url: ::std::option::Option<::std::string::String>,
     /// 店铺二维码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_qr_code: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1017,10 +1017,10 @@ impl SubmitAccountHostingApplymentSalesSceneInfo {
 #[non_exhaustive]
 pub struct SubmitAccountHostingApplymentSettlementInfo {
     /// 结算规则ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_id: ::std::option::Option<::std::string::String>,
     /// 所属行业
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub qualification_type: ::std::option::Option<::std::string::String>,
 }
 
@@ -1073,35 +1073,35 @@ pub struct SubmitAccountHostingApplymentBody {
     /// **Required.**
     pub organization_type: SubmitAccountHostingApplymentOrganizationType,
     /// 是否金融机构
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution: ::std::option::Option<bool>,
     /// 营业执照/登记证书信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_license_info: ::std::option::Option<
         SubmitAccountHostingApplymentBusinessLicenseInfo,
     >,
     /// 金融机构许可证信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finance_institution_info: ::std::option::Option<
         SubmitAccountHostingApplymentFinanceInstitutionInfo,
     >,
     /// 超级管理员类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_holder_type: ::std::option::Option<SubmitAccountHostingApplymentIdHolderType>,
     /// `id_doc_type`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_type: ::std::option::Option<SubmitAccountHostingApplymentIdDocType>,
     /// 法定代表人说明函
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_letter_copy: ::std::option::Option<::std::string::String>,
     /// 经营者/法人身份证信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_info: ::std::option::Option<SubmitAccountHostingApplymentIdCardInfo>,
     /// 经营者/法人其他类型证件信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_info: ::std::option::Option<SubmitAccountHostingApplymentIdDocInfo>,
     /// 最终受益人信息列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_info_list: ::std::option::Option<
         ::std::vec::Vec<SubmitAccountHostingApplymentUboInfoListItem>,
     >,
@@ -1118,7 +1118,7 @@ pub struct SubmitAccountHostingApplymentBody {
     /// **Required.**
     pub sales_scene_info: SubmitAccountHostingApplymentSalesSceneInfo,
     /// 结算规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settlement_info: ::std::option::Option<
         SubmitAccountHostingApplymentSettlementInfo,
     >,
@@ -1127,23 +1127,23 @@ pub struct SubmitAccountHostingApplymentBody {
     /// **Required.**
     pub merchant_shortname: ::std::string::String,
     /// 特殊资质
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub qualifications: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_addition_pics: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 补充说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_addition_desc: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 是否走平台代理签约和代理核身入驻模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub proxy_sign_verify_mode: ::std::option::Option<bool>,
     /// 法人影印件信息辅助填写的平台声明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_complete_statement: ::std::option::Option<::std::string::String>,
 }
 
@@ -1358,12 +1358,12 @@ pub struct SubmitAccountHostingApplymentResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<i64>,
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -61,13 +61,13 @@ pub struct SubmitSignVerifyInfoBody {
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 微信支付申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<i64>,
     /// 预签署微信支付协议时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pre_sign_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 平台代理核身信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub proxy_verify_identity_info: ::std::option::Option<
         SubmitSignVerifyInfoProxyVerifyIdentityInfo,
     >,
@@ -130,7 +130,7 @@ pub struct SubmitSignVerifyInfoResponse {
     /// 微信支付申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

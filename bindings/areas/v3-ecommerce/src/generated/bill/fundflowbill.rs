@@ -50,7 +50,7 @@ pub struct GetAllSubMchFundFlowBillQuery {
     /// **Required.**
     pub account_type: GetAllSubMchFundFlowBillAccountType,
     /// 压缩类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<GetAllSubMchFundFlowBillTarType>,
     /// 加密算法
     ///
@@ -110,32 +110,32 @@ pub struct GetAllSubMchFundFlowBillDownloadBillListItem {
     /// 账单文件序号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_sequence: ::std::option::Option<i64>,
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<GetAllSubMchFundFlowBillHashType>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 账单下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 加密密钥
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypt_key: ::std::option::Option<::std::string::String>,
     /// 随机字符串
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nonce: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -178,10 +178,10 @@ pub struct GetAllSubMchFundFlowBillResponse {
     /// 下载信息总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub download_bill_count: ::std::option::Option<i64>,
     /// 下载信息明细
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub download_bill_list: ::std::option::Option<
         ::std::vec::Vec<GetAllSubMchFundFlowBillDownloadBillListItem>,
     >,

@@ -68,17 +68,17 @@ pub struct GetIndividualContractResponse {
     /// 授权ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub individual_auth_id: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operation_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_state: ::std::option::Option<GetIndividualContractAuthState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

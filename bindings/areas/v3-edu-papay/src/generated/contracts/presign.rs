@@ -12,17 +12,17 @@ pub struct EduPresignContractBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 服务商APPID下的用户标识
     ///
     /// **Required.**
     pub openid: ::std::string::String,
     /// 子商户APPID下的用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 签约模板号
     ///
@@ -115,7 +115,7 @@ pub struct EduPresignContractResponse {
     /// 预签约号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub presign_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

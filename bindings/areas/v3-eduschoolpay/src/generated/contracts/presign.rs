@@ -24,7 +24,7 @@ pub struct EduschoolpayPresignContractIdentity {
     /// 身份证号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -73,15 +73,15 @@ pub struct EduschoolpayPresignContractBankCard {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bank_card_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 银行卡有效期
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_thru: ::std::option::Option<::std::string::String>,
     /// 银行卡开卡预留手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 银行类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
 }
 
@@ -163,16 +163,16 @@ pub struct EduschoolpayPresignContractBody {
     /// **Required.**
     pub out_contract_code: ::std::string::String,
     /// 签约模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_mode: ::std::option::Option<::std::string::String>,
     /// 允许降级为普通签约模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub downgrade_default_contract: ::std::option::Option<bool>,
     /// 实名信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<EduschoolpayPresignContractIdentity>,
     /// 签约银行卡
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card: ::std::option::Option<EduschoolpayPresignContractBankCard>,
 }
 
@@ -262,7 +262,7 @@ pub struct EduschoolpayPresignContractResponse {
     /// 预签约码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub presign_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -28,13 +28,13 @@ pub struct GetUserQuery {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 微信支付分配的子商户号，服务商模式下必填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 微信分配的子商户公众账号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// ⼦商户证书序列号，服务商模式下请求实名信息必传
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_serial_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -101,19 +101,19 @@ pub struct GetUserRealNameInfo {
     /// 加密后的姓名信息，商户用API证书私钥解密
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_real_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
     /// `credential_type`: not described on the docs page.
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub credential_type: ::std::option::Option<i64>,
     /// 加密后的身份证号，商户用API证书私钥解密
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_credential_id: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -150,16 +150,16 @@ impl GetUserRealNameInfo {
 #[non_exhaustive]
 pub struct GetUserResponse {
     /// UnionID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub union_id: ::std::option::Option<::std::string::String>,
     /// 用户在商户appid下的唯⼀标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在⼦商户appid下的唯⼀标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 姓名信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name_info: ::std::option::Option<GetUserRealNameInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

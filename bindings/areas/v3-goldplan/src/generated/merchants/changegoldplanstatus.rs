@@ -41,7 +41,7 @@ pub struct ChangeGoldPlanStatusBody {
     /// **Required.**
     pub operation_type: ChangeGoldPlanStatusOperationType,
     /// 支付场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operation_pay_scene: ::std::option::Option<
         ChangeGoldPlanStatusOperationPayScene,
     >,
@@ -86,7 +86,7 @@ pub struct ChangeGoldPlanStatusResponse {
     /// 子商户ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

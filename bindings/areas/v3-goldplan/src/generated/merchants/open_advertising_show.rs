@@ -58,7 +58,7 @@ pub struct OpenAdvertisingShowBody {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 同业过滤标签值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub advertising_industry_filters: ::std::option::Option<
         ::std::vec::Vec<OpenAdvertisingShowAdvertisingIndustryFilters>,
     >,

@@ -23,17 +23,17 @@ pub struct QueryQualificationQuery {
     /// 自然人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 自然人证件号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 消费品类ID
     ///
@@ -42,17 +42,17 @@ pub struct QueryQualificationQuery {
     /// **Required.**
     pub appliance_id: i64,
     /// OPENID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 使用的资格的地区编码
     ///
     /// **Required.**
     pub qualification_region_code: i64,
     /// 证件类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_document_type: ::std::option::Option<
         QueryQualificationIdentityDocumentType,
     >,
@@ -164,7 +164,7 @@ pub struct QueryQualificationResponse {
     /// 资格的状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<QueryQualificationState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

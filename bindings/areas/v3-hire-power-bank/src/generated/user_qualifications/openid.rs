@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct GetUserQualificationResponse {
     /// 用户是否具有保险订单领取资格
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub qualified_user: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -14,7 +14,7 @@ pub struct RetailIndustryCreateTransactionGoodsDetailItem {
     /// **Required.**
     pub barcode: ::std::string::String,
     /// 商家商品编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
     ///
@@ -73,10 +73,10 @@ impl RetailIndustryCreateTransactionGoodsDetailItem {
 #[non_exhaustive]
 pub struct RetailIndustryCreateTransactionBody {
     /// 品牌ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
@@ -87,10 +87,10 @@ pub struct RetailIndustryCreateTransactionBody {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<
         ::std::vec::Vec<RetailIndustryCreateTransactionGoodsDetailItem>,
     >,

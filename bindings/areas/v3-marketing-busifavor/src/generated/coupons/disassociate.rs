@@ -59,7 +59,7 @@ pub struct DisassociateTradeInfoResponse {
     /// 取消关联成功时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_disassociate_time: ::std::option::Option<
         ::wechatpay_runtime::DateTime,
     >,

@@ -12,14 +12,14 @@ pub struct CreatePreSendBody {
     /// **Required.**
     pub stock_id: ::std::string::String,
     /// 用户商品券Code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 公众账号AppID
     ///
     /// **Required.**
     pub appid: ::std::string::String,
     /// 用户OpenID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 发券请求单号
     ///
@@ -80,7 +80,7 @@ pub struct CreatePreSendResponse {
     /// 预发券token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

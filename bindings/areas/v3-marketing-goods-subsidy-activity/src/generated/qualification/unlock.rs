@@ -10,19 +10,19 @@
 #[non_exhaustive]
 pub struct UnlockQualificationOrderInformation {
     /// 支付订单的微信用户OpenID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_openid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 订单总金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_fee: ::std::option::Option<i64>,
     /// 门店ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -132,15 +132,15 @@ impl UnlockQualificationBody {
 #[non_exhaustive]
 pub struct UnlockQualificationResponse {
     /// 返回结果文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub return_message: ::std::option::Option<::std::string::String>,
     /// 锁定失败的资格ID列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_qualification_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 锁定成功的资格ID列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub succeed_qualification_ids: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,

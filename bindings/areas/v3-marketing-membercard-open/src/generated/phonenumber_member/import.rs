@@ -14,10 +14,10 @@ pub struct ImportPhonenumberMemberMemberInformation {
     /// **Required.**
     pub card_id: ::std::string::String,
     /// 会员卡code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 会员卡编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub membership_number: ::std::option::Option<::std::string::String>,
     /// 会员注册时间
     ///
@@ -83,7 +83,7 @@ pub struct ImportPhonenumberMemberBody {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自定义场景值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 

@@ -175,16 +175,16 @@ pub struct CreateImageGenerationTaskCombineImage {
     /// **Required.**
     pub usage_mode: CreateImageGenerationTaskUsageMode,
     /// 满减券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<CreateImageGenerationTaskNormalCoupon>,
     /// 折扣券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<CreateImageGenerationTaskDiscountCoupon>,
     /// 兑换券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<CreateImageGenerationTaskExchangeCoupon>,
     /// 背景颜色色值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<::std::string::String>,
 }
 
@@ -301,10 +301,10 @@ pub struct CreateImageGenerationTaskBody {
     /// **Required.**
     pub image_generation_type: CreateImageGenerationTaskImageGenerationType,
     /// 拼图数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_image: ::std::option::Option<CreateImageGenerationTaskCombineImage>,
     /// 抠图数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_out: ::std::option::Option<CreateImageGenerationTaskCutOut>,
 }
 
@@ -358,12 +358,12 @@ pub struct CreateImageGenerationTaskResponse {
     /// 图片生成的任务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

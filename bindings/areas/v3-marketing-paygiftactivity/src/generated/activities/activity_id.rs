@@ -59,10 +59,10 @@
 #[non_exhaustive]
 pub struct GetActDetailAvailableTimeItem {
     /// 可用开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -97,10 +97,10 @@ impl GetActDetailAvailableTimeItem {
 #[non_exhaustive]
 pub struct GetActDetailAvailableDayTimeItem {
     /// 每日可用开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 每日可用结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_day_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -135,12 +135,12 @@ impl GetActDetailAvailableDayTimeItem {
 #[non_exhaustive]
 pub struct GetActDetailAvailablePeriods {
     /// 可用时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_time: ::std::option::Option<
         ::std::vec::Vec<GetActDetailAvailableTimeItem>,
     >,
     /// 每日可用时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetActDetailAvailableDayTimeItem>,
     >,
@@ -191,45 +191,45 @@ pub struct GetActDetailActivityBaseInfo {
     /// 活动名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_name: ::std::option::Option<::std::string::String>,
     /// 活动副标题
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_second_title: ::std::option::Option<::std::string::String>,
     /// 商户logo
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<GetActDetailBackgroundColor>,
     /// 活动开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可用时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_periods: ::std::option::Option<GetActDetailAvailablePeriods>,
     /// 商户请求单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 投放目的
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_purpose: ::std::option::Option<GetActDetailDeliveryPurpose>,
     /// 商家小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -316,10 +316,10 @@ impl GetActDetailActivityBaseInfo {
 #[non_exhaustive]
 pub struct GetActDetailPaymentMethodInformation {
     /// 支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method: ::std::option::Option<GetActDetailPaymentMethod>,
     /// 银行简称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_abbreviation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -354,12 +354,12 @@ impl GetActDetailPaymentMethodInformation {
 #[non_exhaustive]
 pub struct GetActDetailPaymentMode {
     /// 支付场景列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_scene_list: ::std::option::Option<
         ::std::vec::Vec<GetActDetailPaymentSceneList>,
     >,
     /// 支付方式信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_method_information: ::std::option::Option<
         GetActDetailPaymentMethodInformation,
     >,
@@ -396,16 +396,16 @@ impl GetActDetailPaymentMode {
 #[non_exhaustive]
 pub struct GetActDetailAdvancedSetting {
     /// 奖品类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_user_category: ::std::option::Option<GetActDetailDeliveryUserCategory>,
     /// 商家会员appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_member_appid: ::std::option::Option<::std::string::String>,
     /// 支付模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mode: ::std::option::Option<GetActDetailPaymentMode>,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tags: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -468,13 +468,13 @@ impl GetActDetailAdvancedSetting {
 #[non_exhaustive]
 pub struct GetActDetailAwardListItem {
     /// 代金券批次Id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 奖品原始图（大图）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub original_image_url: ::std::option::Option<::std::string::String>,
     /// 奖品缩略图（小图）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub thumbnail_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -513,25 +513,25 @@ pub struct GetActDetailFullSendRule {
     /// 奖品类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_type: ::std::option::Option<GetActDetailDeliveryUserCategory>,
     /// 发券商户号选项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_option: ::std::option::Option<GetActDetailMerchantOption>,
     /// 消费金额门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_amount_minimum: ::std::option::Option<i64>,
     /// 发放内容
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub send_content: ::std::option::Option<GetActDetailSendContent>,
     /// 奖品基本信息列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_list: ::std::option::Option<::std::vec::Vec<GetActDetailAwardListItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -572,7 +572,7 @@ impl GetActDetailFullSendRule {
 #[non_exhaustive]
 pub struct GetActDetailAwardSendRule {
     /// 满送活动奖品发放规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub full_send_rule: ::std::option::Option<GetActDetailFullSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -603,44 +603,44 @@ impl GetActDetailAwardSendRule {
 #[non_exhaustive]
 pub struct GetActDetailResponse {
     /// 活动id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 活动类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_type: ::std::option::Option<GetActDetailActivityType>,
     /// 活动状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_status: ::std::option::Option<GetActDetailActivityStatus>,
     /// 创建商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub creator_merchant_id: ::std::option::Option<::std::string::String>,
     /// 所属商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub belong_merchant_id: ::std::option::Option<::std::string::String>,
     /// 活动暂停时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pause_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动恢复时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动创建时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动更新时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 活动基本信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_base_info: ::std::option::Option<GetActDetailActivityBaseInfo>,
     /// 活动高级设置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub advanced_setting: ::std::option::Option<GetActDetailAdvancedSetting>,
     /// 活动奖品发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub award_send_rule: ::std::option::Option<GetActDetailAwardSendRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -36,12 +36,12 @@ pub struct GetCustomentranceJumpLink {
     /// 自定义入口的跳转小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转小程序的path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -76,57 +76,57 @@ pub struct GetCustomentranceResponse {
     /// 自定义入口种类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance_type: ::std::option::Option<GetCustomentranceCustomEntranceType>,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtitle: ::std::option::Option<::std::string::String>,
     /// 展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance_state: ::std::option::Option<
         GetCustomentranceCustomEntranceState,
     >,
     /// 自定义入口的开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口的结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口的归属品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 自定义入口创建的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口修改的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_link: ::std::option::Option<GetCustomentranceJumpLink>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -291,31 +291,31 @@ impl ModifyCustomentranceJumpLink {
 #[non_exhaustive]
 pub struct ModifyCustomentranceBody {
     /// 自定义入口种类
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance_type: ::std::option::Option<GetCustomentranceCustomEntranceType>,
     /// 副标题，辅助描述商家活动或商家小程序信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtitle: ::std::option::Option<::std::string::String>,
     /// 展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance_state: ::std::option::Option<
         GetCustomentranceCustomEntranceState,
     >,
     /// 自定义入口的开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口的结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
     ///
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 自定义入口跳转信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_link: ::std::option::Option<ModifyCustomentranceJumpLink>,
 }
 
@@ -420,57 +420,57 @@ pub struct ModifyCustomentranceResponse {
     /// 自定义入口种类
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance_type: ::std::option::Option<GetCustomentranceCustomEntranceType>,
     /// 副标题，辅助描述商家活动或商家小程序信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subtitle: ::std::option::Option<::std::string::String>,
     /// 展示商品信息，当自定义入口种类为商家活动时，该字段必填，种类为商家小程序该字段不填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_thumbnail_url: ::std::option::Option<::std::string::String>,
     /// 设置自定义入口的状态，ONLINE-在线对用户展示，OFFLINE-下线对用户不展示 可选取值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance_state: ::std::option::Option<
         GetCustomentranceCustomEntranceState,
     >,
     /// 自定义入口的开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口的结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口的归属品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 自定义入口创建的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 自定义入口修改的时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户创建自定义入口的凭据号（格式：商户ID+日期+流水号），商家侧需要保持唯一且递增
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 自定义入口跳转信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_link: ::std::option::Option<GetCustomentranceJumpLink>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -91,51 +91,51 @@ impl GetMchManageRecordQuery {
 #[non_exhaustive]
 pub struct GetMchManageRecordFieldDataItem {
     /// 经度值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 纬度值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 省份
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub province: ::std::option::Option<::std::string::String>,
     /// 城市
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区域
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub area: ::std::option::Option<::std::string::String>,
     /// 街道
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
     /// 详细地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
     /// 地址名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechat_order_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
     /// 调单商品
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_goods: ::std::option::Option<::std::string::String>,
     /// 是否物流
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -198,7 +198,7 @@ pub struct GetMchManageRecordRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_data: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordFieldDataItem>,
     >,
@@ -248,13 +248,13 @@ impl GetMchManageRecordRepeatedFieldData {
 #[non_exhaustive]
 pub struct GetMchManageRecordStringCheckRule {
     /// 字符串最小长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validator: ::std::option::Option<GetMchManageRecordValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -291,13 +291,13 @@ impl GetMchManageRecordStringCheckRule {
 #[non_exhaustive]
 pub struct GetMchManageRecordEnumCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -356,18 +356,18 @@ impl GetMchManageRecordEnumCheckRule {
 #[non_exhaustive]
 pub struct GetMchManageRecordFileCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -406,10 +406,10 @@ impl GetMchManageRecordFileCheckRule {
 #[non_exhaustive]
 pub struct GetMchManageRecordTimeIntervalCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -446,10 +446,10 @@ impl GetMchManageRecordTimeIntervalCheckRule {
 #[non_exhaustive]
 pub struct GetMchManageRecordRelationsItem {
     /// 关联的资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -484,67 +484,67 @@ impl GetMchManageRecordRelationsItem {
 #[non_exhaustive]
 pub struct GetMchManageRecordRecordFieldsItem {
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetMchManageRecordRepeatedFieldData>,
     >,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub string_check_rule: ::std::option::Option<GetMchManageRecordStringCheckRule>,
     /// 枚举校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_check_rule: ::std::option::Option<GetMchManageRecordEnumCheckRule>,
     /// 文件校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_check_rule: ::std::option::Option<GetMchManageRecordFileCheckRule>,
     /// 时间区间校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_interval_check_rule: ::std::option::Option<
         GetMchManageRecordTimeIntervalCheckRule,
     >,
     /// 订单类型校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_interval_check_rule: ::std::option::Option<
         GetMchManageRecordFileCheckRule,
     >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordRelationsItem>,
     >,
@@ -611,7 +611,7 @@ pub struct GetMchManageRecordRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetMchManageRecordRecordFieldsItem>,
     >,
@@ -644,57 +644,57 @@ impl GetMchManageRecordRequestedItemInfo {
 #[non_exhaustive]
 pub struct GetMchManageRecordResponse {
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户管理记录ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_record_id: ::std::option::Option<::std::string::String>,
     /// 商户管理记录类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_record_type: ::std::option::Option<GetMchManageRecordManageRecordType>,
     /// 管控时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 管控原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_reason: ::std::option::Option<::std::string::String>,
     /// 限制功能
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_ability: ::std::option::Option<::std::string::String>,
     /// 解除管控方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way: ::std::option::Option<GetMchManageRecordRecoverWay>,
     /// 是否允许提交资料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_submit: ::std::option::Option<bool>,
     /// 禁止提交资料原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub forbid_submit_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 可提交资料结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 商户管理记录状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manage_record_state: ::std::option::Option<GetMchManageRecordManageRecordState>,
     /// 解除管控时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 解除管控原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_reason: ::std::option::Option<GetMchManageRecordRecoverReason>,
     /// 申诉驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 可提交资料结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub approve_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 要求提交的资料
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requested_item_info: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetMchManageRecordRequestedItemInfo>,
     >,

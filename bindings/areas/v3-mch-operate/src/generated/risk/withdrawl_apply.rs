@@ -59,10 +59,10 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
     /// **Required.**
     pub account_bank: ::std::string::String,
     /// 开户银行联行号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 开户银行全称（含支行）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
@@ -143,7 +143,7 @@ impl CreateWithdrawlApplyBankAccountInfo {
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyIdentityInfo {
     /// 证件类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_type: ::std::option::Option<CreateWithdrawlApplyIdDocType>,
     /// 证件姓名
     ///
@@ -202,10 +202,10 @@ pub struct CreateWithdrawlApplyPayeeInfo {
     /// **Required.**
     pub account_type: CreateWithdrawlApplyAccountType,
     /// 银行账户
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account_info: ::std::option::Option<CreateWithdrawlApplyBankAccountInfo>,
     /// 收款人账号对应的证件信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_info: ::std::option::Option<CreateWithdrawlApplyIdentityInfo>,
 }
 
@@ -309,7 +309,7 @@ impl CreateWithdrawlApplyProofPayeeMediaItem {
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyProofMediaList {
     /// 申请证明材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub proof_payee_media: ::std::option::Option<
         ::std::vec::Vec<CreateWithdrawlApplyProofPayeeMediaItem>,
     >,
@@ -347,7 +347,7 @@ impl CreateWithdrawlApplyProofMediaList {
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyAdditionalMaterials {
     /// 补充材料照片列表，最多10张
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_media: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -401,22 +401,22 @@ pub struct CreateWithdrawlApplyBody {
     /// **Required.**
     pub payee_type: CreateWithdrawlApplyPayeeType,
     /// 收款对象对应的商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payee_mchid: ::std::option::Option<::std::string::String>,
     /// 收款账号信息
     ///
     /// **Required.**
     pub payee_info: CreateWithdrawlApplyPayeeInfo,
     /// 付款申请证明材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub proof_media_list: ::std::option::Option<CreateWithdrawlApplyProofMediaList>,
     /// 补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_materials: ::std::option::Option<
         CreateWithdrawlApplyAdditionalMaterials,
     >,
     /// 备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -502,10 +502,10 @@ impl CreateWithdrawlApplyBody {
 #[non_exhaustive]
 pub struct CreateWithdrawlApplyResponse {
     /// 微信支付提现申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户提现申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -52,13 +52,13 @@ impl GetEnhancedDueDiligenceQuery {
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceAuditDetailByItemItem {
     /// 审核结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_result: ::std::option::Option<i64>,
     /// 审核的资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<i64>,
     /// 展示给商户的审核结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason_to_merchant: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -95,7 +95,7 @@ impl GetEnhancedDueDiligenceAuditDetailByItemItem {
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceRejectReason {
     /// 审核原因集合
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_detail_by_item: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceAuditDetailByItemItem>,
     >,
@@ -143,24 +143,24 @@ impl GetEnhancedDueDiligenceRejectReason {
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceCheckRule {
     /// 字符串最小长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -203,55 +203,55 @@ impl GetEnhancedDueDiligenceCheckRule {
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceRecordFieldsItem {
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<GetEnhancedDueDiligenceCheckRule>,
     /// 是否允许修改内容
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disabled: ::std::option::Option<i64>,
     /// 资料项值(单值类型)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_data: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 是否隐藏资料项
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hidden: ::std::option::Option<i64>,
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 输入占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 是否必填
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 日期类型是否可勾选“长期有效”
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_permanently_date: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -312,7 +312,7 @@ pub struct GetEnhancedDueDiligenceSubmissionTemplate {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceRecordFieldsItem>,
     >,
@@ -349,10 +349,10 @@ impl GetEnhancedDueDiligenceSubmissionTemplate {
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceRelationsItem {
     /// 关联的资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -387,46 +387,46 @@ impl GetEnhancedDueDiligenceRelationsItem {
 #[non_exhaustive]
 pub struct GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<GetEnhancedDueDiligenceCheckRule>,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceRelationsItem>,
     >,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -481,7 +481,7 @@ pub struct GetEnhancedDueDiligenceSubmissionData {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetEnhancedDueDiligenceSubmissionDataRecordFieldsItem>,
     >,
@@ -516,55 +516,55 @@ pub struct GetEnhancedDueDiligenceResponse {
     /// 尽调单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub due_diligence_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 尽调单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub due_diligence_state: ::std::option::Option<
         GetEnhancedDueDiligenceDueDiligenceState,
     >,
     /// 驳回原因
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceRejectReason>,
     >,
     /// 截止时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deadline_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 终止时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub terminal_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 提交时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 驳回时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 完成时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 尽调要求提交的资料
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_template: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceSubmissionTemplate>,
     >,
     /// 尽调已经提交的资料
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<GetEnhancedDueDiligenceSubmissionData>,
     >,

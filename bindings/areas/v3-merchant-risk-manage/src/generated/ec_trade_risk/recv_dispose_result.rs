@@ -8,13 +8,13 @@
 #[non_exhaustive]
 pub struct CreateRecvDisposeResultBody {
     /// 服务商商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
@@ -23,26 +23,26 @@ pub struct CreateRecvDisposeResultBody {
     /// 最终风险结论
     ///
     /// Documented values: `1`, `2`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub final_risk_result: ::std::option::Option<i64>,
     /// 最终风险类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub final_risk_type: ::std::option::Option<i64>,
     /// 处置结论
     ///
     /// Documented values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disp_conclusion: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 处置补充
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disp_addition: ::std::option::Option<::std::string::String>,
     /// 是否有投诉
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exist_complaint: ::std::option::Option<bool>,
     /// 退款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_amount: ::std::option::Option<i64>,
 }
 
@@ -154,7 +154,7 @@ impl CreateRecvDisposeResultBody {
 #[non_exhaustive]
 pub struct CreateRecvDisposeResultResponse {
     /// 返回描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rsp_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct MerchantGetStoreQuery {
     /// 特约商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -44,21 +44,21 @@ impl MerchantGetStoreQuery {
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreBasics {
     /// 商家门店编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 品牌名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_name: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_name: ::std::option::Option<::std::string::String>,
     /// 分店名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -101,21 +101,21 @@ pub struct MerchantGetStoreStoreAddress {
     /// 门店省市编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_code: ::std::option::Option<::std::string::String>,
     /// 门店地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_detail: ::std::option::Option<::std::string::String>,
     /// 门店地址辅助描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -156,10 +156,10 @@ impl MerchantGetStoreStoreAddress {
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreBusiness {
     /// 门店服务电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_hours: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -196,10 +196,10 @@ pub struct MerchantGetStoreStoreRecipientItem {
     /// 门店收款商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 门店收款主体
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -234,13 +234,13 @@ impl MerchantGetStoreStoreRecipientItem {
 #[non_exhaustive]
 pub struct MerchantGetStoreStoreState {
     /// 门店状态描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state_message: ::std::option::Option<::std::string::String>,
     /// 地址核实失败原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_failed_reason: ::std::option::Option<::std::string::String>,
     /// STORE_STATE_VALID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -275,21 +275,21 @@ impl MerchantGetStoreStoreState {
 #[non_exhaustive]
 pub struct MerchantGetStoreResponse {
     /// 门店基础信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_basics: ::std::option::Option<MerchantGetStoreStoreBasics>,
     /// 门店地址信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_address: ::std::option::Option<MerchantGetStoreStoreAddress>,
     /// 门店经营信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_business: ::std::option::Option<MerchantGetStoreStoreBusiness>,
     /// 门店收款信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<MerchantGetStoreStoreRecipientItem>,
     >,
     /// 门店状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_state: ::std::option::Option<MerchantGetStoreStoreState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -422,20 +422,20 @@ impl ::wechatpay_runtime::Operation for MerchantGetStoreRequest {
 #[non_exhaustive]
 pub struct ModifyStoreStoreBasics {
     /// 商家门店编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_reference_id: ::std::option::Option<::std::string::String>,
     /// 品牌名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_name: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
     /// **Required.**
     pub store_name: ::std::string::String,
     /// 分店名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub branch_name: ::std::option::Option<::std::string::String>,
     /// 品牌ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<i64>,
 }
 
@@ -511,13 +511,13 @@ pub struct ModifyStoreStoreAddress {
     /// **Required.**
     pub address_detail: ::std::string::String,
     /// 门店地址辅助描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address_complements: ::std::option::Option<::std::string::String>,
     /// 门店经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 门店纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
 }
 
@@ -584,10 +584,10 @@ impl ModifyStoreStoreAddress {
 #[non_exhaustive]
 pub struct ModifyStoreStoreBusiness {
     /// 门店服务电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 门店经营时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_hours: ::std::option::Option<::std::string::String>,
 }
 
@@ -632,16 +632,16 @@ impl ModifyStoreStoreBusiness {
 #[non_exhaustive]
 pub struct ModifyStoreBody {
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 门店基础信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_basics: ::std::option::Option<ModifyStoreStoreBasics>,
     /// 门店地址信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_address: ::std::option::Option<ModifyStoreStoreAddress>,
     /// 门店经营信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_business: ::std::option::Option<ModifyStoreStoreBusiness>,
 }
 

@@ -43,43 +43,43 @@ pub struct CreateIssuePassengerTransportBuyerInformation {
     /// **Required.**
     pub name: ::std::string::String,
     /// 纳税人识别号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_bill_type: ::std::option::Option<
         CreateIssuePassengerTransportFapiaoBillType,
     >,
     /// 留言信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
@@ -311,7 +311,7 @@ pub struct CreateIssuePassengerTransportPassengerInformation {
     /// **Required.**
     pub transportation_type: CreateIssuePassengerTransportTransportationType,
     /// 交通工具等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transportation_classes: ::std::option::Option<
         CreateIssuePassengerTransportTransportationClasses,
     >,
@@ -381,13 +381,13 @@ pub struct CreateIssuePassengerTransportItemsItem {
     /// **Required.**
     pub goods_name: ::std::string::String,
     /// 规格型号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<i64>,
     /// 单行金额合计
     ///
@@ -404,10 +404,10 @@ pub struct CreateIssuePassengerTransportItemsItem {
     /// 优惠政策标识
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preferential_policy_code: ::std::option::Option<i64>,
     /// 出行人额外信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passenger_information: ::std::option::Option<
         CreateIssuePassengerTransportPassengerInformation,
     >,
@@ -523,7 +523,7 @@ pub struct CreateIssuePassengerTransportTransactionInformationItem {
     /// **Required.**
     pub transaction_id: ::std::string::String,
     /// 支付商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易金额
     ///
@@ -587,19 +587,19 @@ pub struct CreateIssuePassengerTransportFapiaoInformation {
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub export_business_policy_code: ::std::option::Option<i64>,
     /// 增值税即征即退代码
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vat_refund_levy_code: ::std::option::Option<i64>,
     /// 开票人ID
     ///
     /// **Required.**
     pub billing_person_id: ::std::string::String,
     /// 开票人名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_person: ::std::option::Option<::std::string::String>,
     /// 发票类型
     ///
@@ -612,7 +612,7 @@ pub struct CreateIssuePassengerTransportFapiaoInformation {
         CreateIssuePassengerTransportTransactionInformationItem,
     >,
     /// 发票备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 

@@ -43,41 +43,41 @@ pub struct CreateRealEstateLeasingBuyerInformation {
     /// **Required.**
     pub name: ::std::string::String,
     /// 纳税人识别号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub taxpayer_id: ::std::option::Option<::std::string::String>,
     /// 地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
     /// 电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub telephone: ::std::option::Option<::std::string::String>,
     /// 开户银行
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 开具的发票类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_bill_type: ::std::option::Option<CreateRealEstateLeasingFapiaoBillType>,
     /// 留言信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_apply_message: ::std::option::Option<::std::string::String>,
 }
 
@@ -231,7 +231,7 @@ pub struct CreateRealEstateLeasingRealEstateLeasingInformation {
     /// **Required.**
     pub province: ::std::string::String,
     /// 不动产坐落城市
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// 不动产坐落地址（详细地址）
     ///
@@ -252,10 +252,10 @@ pub struct CreateRealEstateLeasingRealEstateLeasingInformation {
     /// 产权证书/不动产权证号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 车牌号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_no: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -337,13 +337,13 @@ pub struct CreateRealEstateLeasingItemsItem {
     /// **Required.**
     pub goods_name: ::std::string::String,
     /// 规格型号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub specification: ::std::option::Option<::std::string::String>,
     /// 单位
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<::std::string::String>,
     /// 数量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub quantity: ::std::option::Option<i64>,
     /// 单行金额合计
     ///
@@ -360,10 +360,10 @@ pub struct CreateRealEstateLeasingItemsItem {
     /// 优惠政策标识
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`, `18`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preferential_policy_code: ::std::option::Option<i64>,
     /// 不动产租赁特定行业额外信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_estate_leasing_information: ::std::option::Option<
         CreateRealEstateLeasingRealEstateLeasingInformation,
     >,
@@ -481,7 +481,7 @@ pub struct CreateRealEstateLeasingTransactionInformationItem {
     /// **Required.**
     pub transaction_id: ::std::string::String,
     /// 支付商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 交易金额
     ///
@@ -545,19 +545,19 @@ pub struct CreateRealEstateLeasingFapiaoInformation {
     /// 出口业务适用政策代码
     ///
     /// Documented values: `1`, `2`, `3`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub export_business_policy_code: ::std::option::Option<i64>,
     /// 增值税即征即退代码
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vat_refund_levy_code: ::std::option::Option<i64>,
     /// 开票人ID
     ///
     /// **Required.**
     pub billing_person_id: ::std::string::String,
     /// 开票人名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_person: ::std::option::Option<::std::string::String>,
     /// 发票类型
     ///
@@ -570,7 +570,7 @@ pub struct CreateRealEstateLeasingFapiaoInformation {
         CreateRealEstateLeasingTransactionInformationItem,
     >,
     /// 发票备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 

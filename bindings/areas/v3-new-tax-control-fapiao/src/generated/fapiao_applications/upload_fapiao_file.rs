@@ -31,7 +31,7 @@
 #[non_exhaustive]
 pub struct UploadFapiaoFileMeta {
     /// 微信支付分配的子商户号，服务商模式下必传
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 发票文件的类型
     ///
@@ -119,7 +119,7 @@ pub struct UploadFapiaoFileResponse {
     /// 电子发票文件ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_media_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -53,24 +53,24 @@ pub struct QueryGetspinviteurlQuery {
     /// **Required.**
     pub fapiao_mode: QueryGetspinviteurlFapiaoMode,
     /// 发票能力类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_ability_type_list: ::std::option::Option<
         ::std::vec::Vec<QueryGetspinviteurlFapiaoAbilityTypeList>,
     >,
     /// 服务商邀请渠道
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_channel: ::std::option::Option<::std::string::String>,
     /// 操作人员
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_user: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 服务商邀请code
     ///
     /// **Required.**
     pub invite_code: ::std::string::String,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -153,17 +153,17 @@ pub struct QueryGetspinviteurlResponse {
     /// 邀请开通二维码链接
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invite_url: ::std::option::Option<::std::string::String>,
     /// 开通小程序AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_appid: ::std::option::Option<::std::string::String>,
     /// 开通小程序跳转路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

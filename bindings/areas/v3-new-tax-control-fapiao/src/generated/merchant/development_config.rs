@@ -10,13 +10,13 @@ pub struct QueryDevelopmentConfigResponse {
     /// 商户回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub support_vat_fapiao: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -100,16 +100,16 @@ impl ::wechatpay_runtime::Operation for QueryDevelopmentConfigRequest {
 #[non_exhaustive]
 pub struct ModifyDevelopmentConfigBody {
     /// 商户回调地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mch_code: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub support_vat_fapiao: ::std::option::Option<bool>,
 }
 
@@ -172,13 +172,13 @@ pub struct ModifyDevelopmentConfigResponse {
     /// 商户回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 全部账单展示开发票入口开关
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub show_fapiao_cell: ::std::option::Option<bool>,
     /// 商户是否支持开电子专票
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub support_vat_fapiao: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

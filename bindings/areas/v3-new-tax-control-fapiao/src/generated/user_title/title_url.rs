@@ -20,7 +20,7 @@
 #[non_exhaustive]
 pub struct QueryTitleUrlQuery {
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 发票申请单号
     ///
@@ -43,19 +43,19 @@ pub struct QueryTitleUrlQuery {
     /// **Required.**
     pub total_amount: i64,
     /// 销售方名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seller_name: ::std::option::Option<::std::string::String>,
     /// 是否需要展示手机号填写栏
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub show_phone_cell: ::std::option::Option<bool>,
     /// 用户是否必须填写手机号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub must_input_phone: ::std::option::Option<bool>,
     /// 是否需要展示邮箱地址填写栏
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub show_email_cell: ::std::option::Option<bool>,
     /// 用户是否必须填写邮箱地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub must_input_email: ::std::option::Option<bool>,
 }
 
@@ -148,16 +148,16 @@ impl QueryTitleUrlQuery {
 #[non_exhaustive]
 pub struct QueryTitleUrlResponse {
     /// 抬头填写链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub title_url: ::std::option::Option<::std::string::String>,
     /// 抬头填写小程序AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_appid: ::std::option::Option<::std::string::String>,
     /// 抬头填写小程序页面路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_path: ::std::option::Option<::std::string::String>,
     /// 抬头填写小程序的用户名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_user_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -64,19 +64,19 @@ pub struct OfflinefacePresignContractFacepayUser {
     /// **Required.**
     pub out_user_id: ::std::string::String,
     /// 刷脸用户名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification_name: ::std::option::Option<::std::string::String>,
     /// 机构ID
     ///
     /// **Required.**
     pub organization_id: ::std::string::String,
     /// 证件信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
     /// 手机号码
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -145,30 +145,30 @@ pub struct OfflinefacePresignContractLimitBankCard {
     /// 银行卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 开卡人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 开卡人证件
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
     /// 银行卡有效期
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_thru: ::std::option::Option<::std::string::String>,
     /// 银行类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 开卡预留手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -278,10 +278,10 @@ pub struct OfflinefacePresignContractBody {
     /// **Required.**
     pub facepay_user: OfflinefacePresignContractFacepayUser,
     /// 签约指定银行卡
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_bank_card: ::std::option::Option<OfflinefacePresignContractLimitBankCard>,
     /// 签约模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_mode: ::std::option::Option<OfflinefacePresignContractContractMode>,
 }
 
@@ -335,7 +335,7 @@ pub struct OfflinefacePresignContractResponse {
     /// 会话ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub presign_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

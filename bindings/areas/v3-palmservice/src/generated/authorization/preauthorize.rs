@@ -12,10 +12,10 @@ pub struct CreatePreauthorizeBody {
     /// **Required.**
     pub openid: ::std::string::String,
     /// 预授权会话ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preauthorize_session_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -66,7 +66,7 @@ pub struct CreatePreauthorizeResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permission_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -164,53 +164,53 @@
 #[non_exhaustive]
 pub struct ParkingCreateApplicationFixedIntervalRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 首段收费时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration: ::std::option::Option<i64>,
     /// 首段收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_amount: ::std::option::Option<i64>,
     /// 间隔收费时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_duration: ::std::option::Option<i64>,
     /// 间隔收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_charging_mode: ::std::option::Option<
         ParkingCreateApplicationFreePeriodChargingMode,
     >,
     /// 免费时段计算方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_calculation_mode: ::std::option::Option<
         ParkingCreateApplicationFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration_mode: ::std::option::Option<
         ParkingCreateApplicationFirstDurationMode,
     >,
@@ -398,43 +398,43 @@ impl ParkingCreateApplicationFixedIntervalRuleItem {
 #[non_exhaustive]
 pub struct ParkingCreateApplicationDurationSegmentRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 收费模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charge_mode: ::std::option::Option<ParkingCreateApplicationChargeMode>,
     /// 停车时长起始
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_from: ::std::option::Option<i64>,
     /// 停车时长结束
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_to: ::std::option::Option<i64>,
     /// 固定收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_amount: ::std::option::Option<i64>,
     /// 间隔时段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_min: ::std::option::Option<i64>,
     /// 间隔收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
 }
 
@@ -576,25 +576,25 @@ impl ParkingCreateApplicationDurationSegmentRuleItem {
 #[non_exhaustive]
 pub struct ParkingCreateApplicationPreEntryRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<ParkingCreateApplicationDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<ParkingCreateApplicationVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<ParkingCreateApplicationPlateType>,
     /// 收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
 }
 
@@ -725,50 +725,50 @@ impl ParkingCreateApplicationPreEntryRuleItem {
 #[non_exhaustive]
 pub struct ParkingCreateApplicationChargingRule {
     /// 收费规则类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rule_type: ::std::option::Option<ParkingCreateApplicationRuleType>,
     /// 收费金额限制类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_limit_type: ::std::option::Option<ParkingCreateApplicationFeeLimitType>,
     /// 计费周期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub daily_limit_type: ::std::option::Option<ParkingCreateApplicationDailyLimitType>,
     /// 不满一小时取整方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_rounding_type: ::std::option::Option<
         ParkingCreateApplicationTimeRoundingType,
     >,
     /// 入场免费时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_entry_duration: ::std::option::Option<i64>,
     /// 出场免费时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_exit_duration: ::std::option::Option<i64>,
     /// `fixed_interval_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_interval_rule: ::std::option::Option<
         ::std::vec::Vec<ParkingCreateApplicationFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_segment_rule: ::std::option::Option<
         ::std::vec::Vec<ParkingCreateApplicationDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pre_entry_rule: ::std::option::Option<
         ::std::vec::Vec<ParkingCreateApplicationPreEntryRuleItem>,
     >,
     /// 节假日模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holiday_mode: ::std::option::Option<ParkingCreateApplicationHolidayMode>,
     /// 累计限额模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aggregate_limit_mode: ::std::option::Option<
         ParkingCreateApplicationAggregateLimitMode,
     >,
     /// 首次计费时间模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_charge_time_mode: ::std::option::Option<
         ParkingCreateApplicationFirstChargeTimeMode,
     >,
@@ -953,28 +953,28 @@ pub struct ParkingCreateApplicationParkingLot {
     /// **Required.**
     pub phone_number: ::std::string::String,
     /// 收费告示牌url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_sign_url: ::std::option::Option<::std::string::String>,
     /// 停车场优惠文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notification_text_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 商家支付小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家支付路径
     ///
     /// **Required.**
     pub payment_path: ::std::string::String,
     /// 商家停车订单小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家停车订单路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charging_rule: ::std::option::Option<ParkingCreateApplicationChargingRule>,
 }
 
@@ -1121,7 +1121,7 @@ impl ParkingCreateApplicationBody {
 #[non_exhaustive]
 pub struct ParkingCreateApplicationResponse {
     /// 停车场进件审核单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

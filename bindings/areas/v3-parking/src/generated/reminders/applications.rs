@@ -12,10 +12,10 @@ pub struct ListApplicationsQuery {
     /// **Required.**
     pub out_parking_lot_id: ::std::string::String,
     /// 偏移量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 条数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
 }
 
@@ -229,53 +229,53 @@ impl ListApplicationsQuery {
 #[non_exhaustive]
 pub struct ListApplicationsFixedIntervalRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<ListApplicationsDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<ListApplicationsVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<ListApplicationsPlateType>,
     /// 首段收费时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration: ::std::option::Option<i64>,
     /// 首段收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_amount: ::std::option::Option<i64>,
     /// 间隔收费时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_duration: ::std::option::Option<i64>,
     /// 间隔收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_charging_mode: ::std::option::Option<
         ListApplicationsFreePeriodChargingMode,
     >,
     /// 免费时段计算方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_calculation_mode: ::std::option::Option<
         ListApplicationsFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration_mode: ::std::option::Option<ListApplicationsFirstDurationMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -347,43 +347,43 @@ impl ListApplicationsFixedIntervalRuleItem {
 #[non_exhaustive]
 pub struct ListApplicationsDurationSegmentRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<ListApplicationsDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<ListApplicationsVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<ListApplicationsPlateType>,
     /// 收费模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charge_mode: ::std::option::Option<ListApplicationsChargeMode>,
     /// 停车时长起始
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_from: ::std::option::Option<i64>,
     /// 停车时长结束
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_to: ::std::option::Option<i64>,
     /// 固定收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_amount: ::std::option::Option<i64>,
     /// 间隔时段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_min: ::std::option::Option<i64>,
     /// 间隔收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -438,25 +438,25 @@ impl ListApplicationsDurationSegmentRuleItem {
 #[non_exhaustive]
 pub struct ListApplicationsPreEntryRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<ListApplicationsDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<ListApplicationsVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<ListApplicationsPlateType>,
     /// 收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -539,46 +539,46 @@ impl ListApplicationsPreEntryRuleItem {
 #[non_exhaustive]
 pub struct ListApplicationsChargingRule {
     /// 收费规则类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rule_type: ::std::option::Option<ListApplicationsRuleType>,
     /// 收费金额限制类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_limit_type: ::std::option::Option<ListApplicationsFeeLimitType>,
     /// 计费周期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub daily_limit_type: ::std::option::Option<ListApplicationsDailyLimitType>,
     /// 不满一小时取整方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_rounding_type: ::std::option::Option<ListApplicationsTimeRoundingType>,
     /// 入场免费时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_entry_duration: ::std::option::Option<i64>,
     /// 出场免费时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_exit_duration: ::std::option::Option<i64>,
     /// `fixed_interval_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_interval_rule: ::std::option::Option<
         ::std::vec::Vec<ListApplicationsFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_segment_rule: ::std::option::Option<
         ::std::vec::Vec<ListApplicationsDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pre_entry_rule: ::std::option::Option<
         ::std::vec::Vec<ListApplicationsPreEntryRuleItem>,
     >,
     /// 节假日模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holiday_mode: ::std::option::Option<ListApplicationsHolidayMode>,
     /// 累计限额模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aggregate_limit_mode: ::std::option::Option<ListApplicationsAggregateLimitMode>,
     /// 首次计费时间模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_charge_time_mode: ::std::option::Option<
         ListApplicationsFirstChargeTimeMode,
     >,
@@ -633,48 +633,48 @@ impl ListApplicationsChargingRule {
 #[non_exhaustive]
 pub struct ListApplicationsParkingLot {
     /// 停车场名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_name: ::std::option::Option<::std::string::String>,
     /// 商户停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 停车场地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_address: ::std::option::Option<::std::string::String>,
     /// 停车场经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 停车场纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 停车场类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_type: ::std::option::Option<ListApplicationsParkingLotType>,
     /// 客服联系电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 收费告示牌url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_sign_url: ::std::option::Option<::std::string::String>,
     /// 停车场优惠文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notification_text_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 商家支付小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家支付路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_path: ::std::option::Option<::std::string::String>,
     /// 商家停车订单小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家停车订单路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charging_rule: ::std::option::Option<ListApplicationsChargingRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -731,10 +731,10 @@ impl ListApplicationsParkingLot {
 #[non_exhaustive]
 pub struct ListApplicationsFieldsItem {
     /// 字段名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
     /// 审核意见
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -767,10 +767,10 @@ impl ListApplicationsFieldsItem {
 #[non_exhaustive]
 pub struct ListApplicationsAuditComment {
     /// `fields`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fields: ::std::option::Option<::std::vec::Vec<ListApplicationsFieldsItem>>,
     /// 改进建议
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recommendation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -803,19 +803,19 @@ impl ListApplicationsAuditComment {
 #[non_exhaustive]
 pub struct ListApplicationsApplicationListItem {
     /// 停车场进件审核单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
     /// 审核状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_status: ::std::option::Option<ListApplicationsAuditStatus>,
     /// 提交时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<i64>,
     /// `parking_lot`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot: ::std::option::Option<ListApplicationsParkingLot>,
     /// `audit_comment`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_comment: ::std::option::Option<ListApplicationsAuditComment>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -854,12 +854,12 @@ impl ListApplicationsApplicationListItem {
 #[non_exhaustive]
 pub struct ListApplicationsResponse {
     /// `application_list`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_list: ::std::option::Option<
         ::std::vec::Vec<ListApplicationsApplicationListItem>,
     >,
     /// 微信停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -86,13 +86,13 @@ pub struct CreateEntryBody {
     /// **Required.**
     pub vehicle_type: CreateEntryVehicleType,
     /// 停车场入口编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_number: ::std::option::Option<::std::string::String>,
     /// 停车场入口名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_name: ::std::option::Option<::std::string::String>,
     /// 优惠信息模板ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_template_id: ::std::option::Option<::std::vec::Vec<i64>>,
 }
 
@@ -170,7 +170,7 @@ impl CreateEntryBody {
 #[non_exhaustive]
 pub struct CreateEntryResponse {
     /// 微信停车单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub serial_number: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -68,10 +68,10 @@ pub struct CreateExtPaymentBody {
     /// **Required.**
     pub pay_time: i64,
     /// 微信停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_trade_no: ::std::option::Option<::std::string::String>,
 }
 

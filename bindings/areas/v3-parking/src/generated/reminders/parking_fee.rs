@@ -12,10 +12,10 @@ pub struct CreateParkingFeeBody {
     /// **Required.**
     pub out_serial_number: ::std::string::String,
     /// 车牌号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_number: ::std::option::Option<::std::string::String>,
     /// 商户停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_parking_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -92,31 +92,31 @@ impl CreateParkingFeeBody {
 #[non_exhaustive]
 pub struct CreateParkingFeeResponse {
     /// 当前总费用
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
     /// 已停时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_timestamp: ::std::option::Option<i64>,
     /// 停车状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_state: ::std::option::Option<CreateParkingFeeParkingState>,
     /// 支付状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_state: ::std::option::Option<CreateParkingFeePayState>,
     /// 免费待出场时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allowed_exit_timestamp: ::std::option::Option<i64>,
     /// 下一次跳价价格
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_raise_price: ::std::option::Option<i64>,
     /// 下一次跳价时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub next_raise_timestamp: ::std::option::Option<i64>,
     /// 应付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payable_amount: ::std::option::Option<i64>,
     /// 已付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

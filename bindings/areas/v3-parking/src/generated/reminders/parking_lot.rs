@@ -8,10 +8,10 @@
 #[non_exhaustive]
 pub struct QueryParkingLotQuery {
     /// 商户停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 微信停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -70,34 +70,34 @@ impl QueryParkingLotQuery {
 #[non_exhaustive]
 pub struct QueryParkingLotResponse {
     /// 微信停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 商户停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 停车场名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_name: ::std::option::Option<::std::string::String>,
     /// 停车场地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_address: ::std::option::Option<::std::string::String>,
     /// 支付小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 支付小程序path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mini_prog_path: ::std::option::Option<::std::string::String>,
     /// 停车订单小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 停车订单小程序path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_mini_prog_path: ::std::option::Option<::std::string::String>,
     /// 启用状态，停车场启用状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enabled_state: ::std::option::Option<QueryParkingLotEnabledState>,
     /// 原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

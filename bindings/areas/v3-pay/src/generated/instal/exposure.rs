@@ -35,10 +35,10 @@ pub struct InstalCreateExposureBody {
     /// **Required.**
     pub user_id_type: InstalCreateExposureUserIdType,
     /// 用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的十六进制字符串
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
@@ -95,7 +95,7 @@ pub struct InstalCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recommend_exposure: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -14,7 +14,7 @@ pub struct CreateAppWithContractAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -56,10 +56,10 @@ pub struct CreateAppWithContractGoodsDetailItem {
     /// **Required.**
     pub merchant_goods_id: ::std::string::String,
     /// 微信支付商品编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
@@ -124,10 +124,10 @@ impl CreateAppWithContractGoodsDetailItem {
 #[non_exhaustive]
 pub struct CreateAppWithContractDetail {
     /// 订单原价
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
     /// 商品小票ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     ///
@@ -179,16 +179,16 @@ impl CreateAppWithContractDetail {
 #[non_exhaustive]
 pub struct CreateAppWithContractStoreInfo {
     /// 门店编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 地区编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub area_code: ::std::option::Option<::std::string::String>,
     /// 详细地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
 }
 
@@ -261,10 +261,10 @@ pub struct CreateAppWithContractSceneInfo {
     /// **Required.**
     pub payer_client_ip: ::std::string::String,
     /// 商户端设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<CreateAppWithContractStoreInfo>,
 }
 
@@ -315,7 +315,7 @@ impl CreateAppWithContractSceneInfo {
 #[non_exhaustive]
 pub struct CreateAppWithContractSettleInfo {
     /// 是否指定分账
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -372,7 +372,7 @@ pub struct CreateAppWithContractContractInfo {
     /// **Required.**
     pub contract_display_account: ::std::string::String,
     /// 签约信息通知URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -443,33 +443,33 @@ pub struct CreateAppWithContractBody {
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
     /// **Required.**
     pub notify_url: ::std::string::String,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 电子发票入口开放标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 订单金额
     ///
     /// **Required.**
     pub amount: CreateAppWithContractAmount,
     /// 优惠功能
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<CreateAppWithContractDetail>,
     /// 场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<CreateAppWithContractSceneInfo>,
     /// 结算信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<CreateAppWithContractSettleInfo>,
     /// 签约授权信息
     ///
@@ -591,7 +591,7 @@ pub struct CreateAppWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

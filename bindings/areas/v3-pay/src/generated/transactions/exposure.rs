@@ -10,10 +10,10 @@
 #[non_exhaustive]
 pub struct TransactionsCreateExposurePayer {
     /// 用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的哈希值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
 }
 
@@ -58,7 +58,7 @@ impl TransactionsCreateExposurePayer {
 #[non_exhaustive]
 pub struct TransactionsCreateExposureBody {
     /// 直连商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 应用AppID
     ///
@@ -116,10 +116,10 @@ pub struct TransactionsCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fqf_exposure: ::std::option::Option<bool>,
     /// 曝光凭证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub market_exposure_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

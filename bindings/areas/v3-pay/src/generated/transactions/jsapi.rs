@@ -14,7 +14,7 @@ pub struct JsapiPrepayAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -70,10 +70,10 @@ pub struct JsapiPrepayGoodsDetailItem {
     /// **Required.**
     pub merchant_goods_id: ::std::string::String,
     /// 微信侧商品编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
@@ -138,13 +138,13 @@ impl JsapiPrepayGoodsDetailItem {
 #[non_exhaustive]
 pub struct JsapiPrepayDetail {
     /// 订单原价
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
     /// 商品小票ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_detail: ::std::option::Option<::std::vec::Vec<JsapiPrepayGoodsDetailItem>>,
 }
 
@@ -199,7 +199,7 @@ impl JsapiPrepayDetail {
 #[non_exhaustive]
 pub struct JsapiPrepayStoreInfo {
     /// 门店编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
     ///
@@ -257,13 +257,13 @@ impl JsapiPrepayStoreInfo {
 #[non_exhaustive]
 pub struct JsapiPrepaySceneInfo {
     /// 用户终端IP
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payer_client_ip: ::std::option::Option<::std::string::String>,
     /// 商户端设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<JsapiPrepayStoreInfo>,
 }
 
@@ -388,7 +388,7 @@ pub struct JsapiPrepayPayer {
     /// **Required.**
     pub openid: ::std::string::String,
     /// 实名支付(需单独申请权限)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<JsapiPrepayIdentity>,
 }
 
@@ -423,7 +423,7 @@ impl JsapiPrepayPayer {
 #[non_exhaustive]
 pub struct JsapiPrepaySettleInfo {
     /// 是否指定分账
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -543,7 +543,7 @@ impl JsapiPrepaySubsidyDetailItem {
 #[non_exhaustive]
 pub struct JsapiPrepaySubsidyInfo {
     /// 贴息详情列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_detail: ::std::option::Option<
         ::std::vec::Vec<JsapiPrepaySubsidyDetailItem>,
     >,
@@ -591,7 +591,7 @@ pub struct JsapiPrepayBody {
     /// **Required.**
     pub description: ::std::string::String,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///
@@ -602,36 +602,36 @@ pub struct JsapiPrepayBody {
     /// **Required.**
     pub amount: JsapiPrepayAmount,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
     ///
     /// **Required.**
     pub notify_url: ::std::string::String,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 指定支付方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit_pay: ::std::option::Option<::std::vec::Vec<JsapiPrepayLimitPay>>,
     /// 电子发票入口开放标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 优惠功能
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<JsapiPrepayDetail>,
     /// 场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<JsapiPrepaySceneInfo>,
     /// 支付者
     ///
     /// **Required.**
     pub payer: JsapiPrepayPayer,
     /// 结算信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<JsapiPrepaySettleInfo>,
     /// 贴息信息(微信分付)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_info: ::std::option::Option<JsapiPrepaySubsidyInfo>,
 }
 
@@ -762,7 +762,7 @@ pub struct JsapiPrepayResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -16,7 +16,7 @@ pub struct PartnerCreatePermissionBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 子商户应用ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
@@ -27,7 +27,7 @@ pub struct PartnerCreatePermissionBody {
     /// **Required.**
     pub authorization_code: ::std::string::String,
     /// 商户回调地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -87,7 +87,7 @@ pub struct PartnerCreatePermissionResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_permissions_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -10,12 +10,12 @@ pub struct QueryMerchantRatioResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 最大分账比例
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_ratio: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -10,10 +10,10 @@
 #[non_exhaustive]
 pub struct UpdateDriverPhotoDigest {
     /// 哈希类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -60,16 +60,16 @@ impl UpdateDriverPhotoDigest {
 #[non_exhaustive]
 pub struct UpdateDriverDriverPhoto {
     /// 照片类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机头像摘要
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_digest: ::std::option::Option<UpdateDriverPhotoDigest>,
     /// 头像url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_url: ::std::option::Option<::std::string::String>,
     /// 头像icon
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_icon: ::std::option::Option<::std::string::String>,
 }
 
@@ -165,7 +165,7 @@ pub struct UpdateDriverBody {
     /// **Required.**
     pub driver_status: ::std::string::String,
     /// 司机头像
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_photo: ::std::option::Option<UpdateDriverDriverPhoto>,
     /// 行政区划ID
     ///
@@ -228,10 +228,10 @@ impl UpdateDriverBody {
 #[non_exhaustive]
 pub struct UpdateDriverDriverPhotoPhotoDigest {
     /// 哈希类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<::std::string::String>,
     /// 哈希值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -266,16 +266,16 @@ impl UpdateDriverDriverPhotoPhotoDigest {
 #[non_exhaustive]
 pub struct UpdateDriverResponseDriverPhoto {
     /// 照片类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_type: ::std::option::Option<::std::string::String>,
     /// 司机头像摘要
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_digest: ::std::option::Option<UpdateDriverDriverPhotoPhotoDigest>,
     /// 头像url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_url: ::std::option::Option<::std::string::String>,
     /// 头像icon
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub photo_icon: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -316,47 +316,47 @@ pub struct UpdateDriverResponse {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 司机身份证号码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 公司名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 营运资格证号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_license: ::std::option::Option<::std::string::String>,
     /// 司机类别
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_category: ::std::option::Option<::std::string::String>,
     /// 岗位状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_status: ::std::option::Option<::std::string::String>,
     /// 司机头像
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub driver_photo: ::std::option::Option<UpdateDriverResponseDriverPhoto>,
     /// 行政区划ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub region_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

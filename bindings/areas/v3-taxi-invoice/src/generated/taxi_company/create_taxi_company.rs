@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateTaxiCompanyBody {
     /// 公司名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// 税号
     ///
@@ -19,13 +19,13 @@ pub struct CreateTaxiCompanyBody {
     /// **Required.**
     pub address: ::std::string::String,
     /// 公司电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::std::string::String>,
     /// 开户行
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行账号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 开票渠道
     ///
@@ -36,7 +36,7 @@ pub struct CreateTaxiCompanyBody {
     /// **Required.**
     pub legal_person: ::std::string::String,
     /// 公司简称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub short_name: ::std::option::Option<::std::string::String>,
     /// 行政区划ID
     ///
@@ -143,10 +143,10 @@ pub struct CreateTaxiCompanyResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 公司名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -21,19 +21,19 @@
 #[non_exhaustive]
 pub struct GetTransactionBlockSubmissionResponse {
     /// 交易拦截申诉ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub block_submission_id: ::std::option::Option<::std::string::String>,
     /// 提交时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_result: ::std::option::Option<GetTransactionBlockSubmissionReviewResult>,
     /// 审核时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -60,10 +60,10 @@ pub struct PreopenEtcBody {
     /// **Required.**
     pub sp_appid: ::std::string::String,
     /// 子商户appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
@@ -74,7 +74,7 @@ pub struct PreopenEtcBody {
     /// **Required.**
     pub plan_id: ::std::string::String,
     /// ETC设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub etc_device_id: ::std::option::Option<::std::string::String>,
     /// 车牌号
     ///
@@ -87,7 +87,7 @@ pub struct PreopenEtcBody {
     /// 用户开通ETC时绑定的银行卡
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -172,7 +172,7 @@ pub struct PreopenEtcResponse {
     /// 预开通ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub preopen_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -72,7 +72,7 @@ pub struct CreateEntityMatchBody {
     /// **Required.**
     pub out_batch_id: ::std::string::String,
     /// 主体匹配明细列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub match_details: ::std::option::Option<
         ::std::vec::Vec<CreateEntityMatchMatchDetailsItem>,
     >,
@@ -131,27 +131,27 @@ pub struct CreateEntityMatchResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 商户主体匹配批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_batch_id: ::std::option::Option<::std::string::String>,
     /// 微信支付主体匹配批次单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub batch_id: ::std::option::Option<::std::string::String>,
     /// 批次创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<CreateEntityMatchState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

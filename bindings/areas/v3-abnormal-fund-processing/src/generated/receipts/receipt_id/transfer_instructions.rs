@@ -23,13 +23,13 @@
 #[non_exhaustive]
 pub struct TransferInstructionsReceiver {
     /// 入账用户OpenID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 商户AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 入账商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -93,10 +93,10 @@ pub struct TransferInstructionsBody {
     /// **Required.**
     pub transfer_mode: TransferInstructionsTransferMode,
     /// 收款方
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<TransferInstructionsReceiver>,
     /// 回调通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -171,12 +171,12 @@ pub struct TransferInstructionsTransferAmount {
     /// 总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<TransferInstructionsCurrency>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -237,12 +237,12 @@ pub struct TransferInstructionsCommander {
     /// 发起在途异常资金付款请求的角色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator: ::std::option::Option<TransferInstructionsOperator>,
     /// 微信支付商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -277,13 +277,13 @@ impl TransferInstructionsCommander {
 #[non_exhaustive]
 pub struct TransferInstructionsInstructionReceiver {
     /// 入账用户OpenID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 商户AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 入账商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -336,34 +336,34 @@ pub struct TransferInstructionsInstruction {
     /// 商户侧指令编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_instruction_no: ::std::option::Option<::std::string::String>,
     /// 在途异常资金付款指令的发起方
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub commander: ::std::option::Option<TransferInstructionsCommander>,
     /// 付款方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_mode: ::std::option::Option<TransferInstructionsTransferMode>,
     /// 收款方
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<TransferInstructionsInstructionReceiver>,
     /// 在途异常资金付款指令状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instruction_state: ::std::option::Option<TransferInstructionsInstructionState>,
     /// 在途异常资金付款单据创建时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 入账成功时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 回调通知地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -410,31 +410,31 @@ pub struct TransferInstructionsResponse {
     /// 产品名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_name: ::std::option::Option<TransferInstructionsProductName>,
     /// 微信支付在途异常资金付款单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receipt_id: ::std::option::Option<::std::string::String>,
     /// 付款金额信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_amount: ::std::option::Option<TransferInstructionsTransferAmount>,
     /// 在途异常资金付款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receipt_state: ::std::option::Option<TransferInstructionsReceiptState>,
     /// 在途异常资金付款单据创建时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款单据更新时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub last_update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 在途异常资金付款指令信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub instruction: ::std::option::Option<TransferInstructionsInstruction>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

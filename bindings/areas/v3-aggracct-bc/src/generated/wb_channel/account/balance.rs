@@ -33,13 +33,13 @@ pub struct QueryBalanceQuery {
     /// 卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户子账户协议号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub req_scene: ::std::option::Option<QueryBalanceReqScene>,
 }
 
@@ -99,10 +99,10 @@ impl QueryBalanceQuery {
 #[non_exhaustive]
 pub struct QueryBalanceResponse {
     /// 是否存在在途减额指令
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub in_transit_reduction_exist: ::std::option::Option<bool>,
     /// 额度台账号额度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

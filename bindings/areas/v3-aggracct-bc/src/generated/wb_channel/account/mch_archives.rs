@@ -33,13 +33,13 @@ pub struct QueryMchArchiveQuery {
     /// 卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户子账户协议号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub req_scene: ::std::option::Option<QueryMchArchiveReqScene>,
 }
 
@@ -138,7 +138,7 @@ pub struct QueryMchArchiveLegalRepresentative {
     /// 法定代表人证件类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_id_type: ::std::option::Option<
         QueryMchArchiveLegalRepresentativeIdType,
     >,
@@ -147,7 +147,7 @@ pub struct QueryMchArchiveLegalRepresentative {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -156,48 +156,48 @@ pub struct QueryMchArchiveLegalRepresentative {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_id_no: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
     /// 法定代表人证件有效期起始日
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_effective_date: ::std::option::Option<
         ::std::string::String,
     >,
     /// 法定代表人证件有效期结束日
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_expire_date: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件正面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_img_front_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人证件反面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_img_back_id: ::std::option::Option<::std::string::String>,
     /// 法定代表人居住地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
     /// 法定代表人发证机关
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_issue_authority: ::std::option::Option<
         ::std::string::String,
     >,
     /// 法定代表人民族
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative_nation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -256,12 +256,12 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     /// 受益所有人编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_no: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_id_type: ::std::option::Option<
         QueryMchArchiveLegalRepresentativeIdType,
     >,
@@ -270,7 +270,7 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -279,36 +279,36 @@ pub struct QueryMchArchiveBeneficialOwnerItem {
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_id_no: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
     /// 受益所有人证件有效期起始日
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_effective_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件有效期结束日
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_expire_date: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件正面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_img_front_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人证件反面影像ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_img_back_id: ::std::option::Option<::std::string::String>,
     /// 受益所有人居住地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Encrypted,
     >,
@@ -357,59 +357,59 @@ impl QueryMchArchiveBeneficialOwnerItem {
 #[non_exhaustive]
 pub struct QueryMchArchiveResponse {
     /// 微信支付商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 额度台账号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bal_account_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_type: ::std::option::Option<QueryMchArchiveMerchantType>,
     /// 主体证件类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_type: ::std::option::Option<QueryMchArchiveMerchantIdType>,
     /// 主体证件登记名称
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体证件号码
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 主体证件有效期起始日
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub effective_date: ::std::option::Option<::std::string::String>,
     /// 主体证件有效期结束日
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expire_date: ::std::option::Option<::std::string::String>,
     /// 主体证件正面影像ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_img_front_id: ::std::option::Option<::std::string::String>,
     /// 主体注册地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub register_address: ::std::option::Option<::std::string::String>,
     /// 主体经营范围
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_scope: ::std::option::Option<::std::string::String>,
     /// 法定代表人信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_representative: ::std::option::Option<QueryMchArchiveLegalRepresentative>,
     /// 受益所有人信息列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub beneficial_owner: ::std::option::Option<
         ::std::vec::Vec<QueryMchArchiveBeneficialOwnerItem>,
     >,
     /// 卡号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 商户子账户协议号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -51,24 +51,24 @@ pub struct CreatePunishBody {
     /// **Required.**
     pub punish_scene: i64,
     /// 管控原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_reason: ::std::option::Option<::std::string::String>,
     /// 管控结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub punish_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标下管卡号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 目标下管商户子账户协议号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sgn_no: ::std::option::Option<::std::string::String>,
     /// 请求场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub req_scene: ::std::option::Option<CreatePunishReqScene>,
     /// 微众资金划回策略
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fund_repatriation_strategy: ::std::option::Option<
         CreatePunishFundRepatriationStrategy,
     >,
@@ -173,12 +173,12 @@ pub struct CreatePunishResponse {
     /// 微信支付管控单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wxpay_punish_no: ::std::option::Option<::std::string::String>,
     /// 微众管控单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

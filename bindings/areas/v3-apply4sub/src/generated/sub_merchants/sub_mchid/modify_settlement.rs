@@ -31,7 +31,7 @@
 #[non_exhaustive]
 pub struct ModifySettlementBody {
     /// 修改模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modify_mode: ::std::option::Option<ModifySettlementModifyMode>,
     /// 账户类型
     ///
@@ -46,10 +46,10 @@ pub struct ModifySettlementBody {
     /// **Required.**
     pub bank_address_code: ::std::string::String,
     /// 开户银行全称（含支行）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 开户银行联行号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
@@ -60,7 +60,7 @@ pub struct ModifySettlementBody {
     /// 开户名称
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 
@@ -139,7 +139,7 @@ pub struct ModifySettlementResponse {
     /// 修改结算账户申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_no: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -33,13 +33,13 @@
 #[non_exhaustive]
 pub struct Applyment4subGetApplymentByApplymentIdAuditDetailItem {
     /// 字段名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
     /// 字段名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -74,29 +74,29 @@ impl Applyment4subGetApplymentByApplymentIdAuditDetailItem {
 #[non_exhaustive]
 pub struct Applyment4subGetApplymentByApplymentIdResponse {
     /// 业务申请编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_code: ::std::option::Option<::std::string::String>,
     /// 微信支付申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<i64>,
     /// 特约商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 超级管理员签约链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sign_url: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_state: ::std::option::Option<
         Applyment4subGetApplymentByApplymentIdApplymentState,
     >,
     /// 申请状态描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_state_msg: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_detail: ::std::option::Option<
         ::std::vec::Vec<Applyment4subGetApplymentByApplymentIdAuditDetailItem>,
     >,

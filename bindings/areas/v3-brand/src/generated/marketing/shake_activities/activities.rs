@@ -46,10 +46,10 @@ pub struct BrandListActivitiesQuery {
     /// **Required.**
     pub offset: i64,
     /// 活动状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_state: ::std::option::Option<BrandListActivitiesActivityState>,
     /// `audit_state`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_state: ::std::option::Option<BrandListActivitiesAuditState>,
 }
 
@@ -120,12 +120,12 @@ pub struct BrandListActivitiesTimeRange {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -162,7 +162,7 @@ pub struct BrandListActivitiesStockListItem {
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -197,10 +197,10 @@ pub struct BrandListActivitiesProductCoupon {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 商品券批次列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_list: ::std::option::Option<
         ::std::vec::Vec<BrandListActivitiesStockListItem>,
     >,
@@ -239,45 +239,45 @@ pub struct BrandListActivitiesDataItem {
     /// 活动id
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 活动名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 活动状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_state: ::std::option::Option<BrandListActivitiesActivityState>,
     /// `audit_state`: not described on the docs page.
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_state: ::std::option::Option<BrandListActivitiesAuditState>,
     /// 可用库存
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_quota: ::std::option::Option<i64>,
     /// 总库存
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_quota: ::std::option::Option<i64>,
     /// 投放模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_mode: ::std::option::Option<BrandListActivitiesDeliveryMode>,
     /// 投放时间范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_range: ::std::option::Option<BrandListActivitiesTimeRange>,
     /// 商品券
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon: ::std::option::Option<BrandListActivitiesProductCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -326,20 +326,20 @@ pub struct BrandListActivitiesResponse {
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// 总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 摇一摇有优惠活动列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<BrandListActivitiesDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

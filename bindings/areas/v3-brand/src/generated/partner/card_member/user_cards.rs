@@ -30,7 +30,7 @@ pub struct ListUserCardsQuery {
     /// **Required.**
     pub openid: ::std::string::String,
     /// 用户会员卡状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_card_state: ::std::option::Option<ListUserCardsUserCardState>,
     /// 分页页码
     ///
@@ -116,16 +116,16 @@ pub struct ListUserCardsValidDateInformation {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<ListUserCardsType>,
     /// 有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -180,12 +180,12 @@ impl ListUserCardsValidDateInformation {
 #[non_exhaustive]
 pub struct ListUserCardsCommonFieldListItem {
     /// 平台提供的通用开卡信息字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<ListUserCardsName>,
     /// 加密的用户开卡时填写的个人信息
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -220,10 +220,10 @@ impl ListUserCardsCommonFieldListItem {
 #[non_exhaustive]
 pub struct ListUserCardsCustomFieldListItem {
     /// 字段名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 加密的用户选择的字段值列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_chosen_values: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -260,12 +260,12 @@ impl ListUserCardsCustomFieldListItem {
 #[non_exhaustive]
 pub struct ListUserCardsUserInformation {
     /// 平台提供的通用开卡信息字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<ListUserCardsCommonFieldListItem>,
     >,
     /// 商户自定义的开卡信息字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<ListUserCardsCustomFieldListItem>,
     >,
@@ -304,68 +304,68 @@ pub struct ListUserCardsDataItem {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_card_code: ::std::option::Option<::std::string::String>,
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 用户标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<ListUserCardsCardType>,
     /// 加密的手机号
     ///
     /// Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Encrypted>,
     /// 等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub level: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<ListUserCardsValidDateInformation>,
     /// 领取时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pickup_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 用户开卡时填写的个人信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<ListUserCardsUserInformation>,
     /// 商家数据包
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 用户会员卡状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_card_state: ::std::option::Option<ListUserCardsUserCardState>,
     /// 作废原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// 作废时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -428,20 +428,20 @@ pub struct ListUserCardsResponse {
     /// 总数量
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 分页页码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// 会员卡列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ListUserCardsDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

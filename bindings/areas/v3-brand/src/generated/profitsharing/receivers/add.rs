@@ -45,7 +45,7 @@ pub struct BrandAddReceiverBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 子商户公众账号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
@@ -57,7 +57,7 @@ pub struct BrandAddReceiverBody {
     /// **Required.**
     pub account: ::std::string::String,
     /// 接收方名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 与品牌主商户的的关系类型
     ///
@@ -124,18 +124,18 @@ pub struct BrandAddReceiverResponse {
     /// 品牌主商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_mchid: ::std::option::Option<::std::string::String>,
     /// 分账接收方类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<BrandAddReceiverType>,
     /// 分账接收方账号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -78,13 +78,13 @@ pub struct CreateH5PresignTradeInfo {
     /// **Required.**
     pub deduct_amount: i64,
     /// 产品描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户数据包
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 商户回调地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -149,7 +149,7 @@ impl CreateH5PresignTradeInfo {
 #[non_exhaustive]
 pub struct CreateH5PresignJumpInfo {
     /// 签约完后要跳转到的应用AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -211,20 +211,20 @@ pub struct CreateH5PresignBody {
     /// **Required.**
     pub repayment_amount_limit: ::std::string::String,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 用户实名信息
     ///
     /// **Required.**
     pub real_identity: CreateH5PresignRealIdentity,
     /// 交易信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_info: ::std::option::Option<CreateH5PresignTradeInfo>,
     /// 跳转控制信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_info: ::std::option::Option<CreateH5PresignJumpInfo>,
 }
 
@@ -313,7 +313,7 @@ pub struct CreateH5PresignResponse {
     /// 拉起微信支付签约页的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

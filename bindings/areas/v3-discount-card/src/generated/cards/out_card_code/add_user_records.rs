@@ -34,7 +34,7 @@ pub struct AddUserRecordsObjectiveCompletionRecordsItem {
     /// **Required.**
     pub completion_count: i64,
     /// 备注说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -117,7 +117,7 @@ pub struct AddUserRecordsRewardUsageRecordsItem {
     /// **Required.**
     pub amount: i64,
     /// 备注说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 
@@ -177,12 +177,12 @@ pub struct AddUserRecordsBody {
     /// **Required.**
     pub card_template_id: ::std::string::String,
     /// 目标完成记录
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub objective_completion_records: ::std::option::Option<
         ::std::vec::Vec<AddUserRecordsObjectiveCompletionRecordsItem>,
     >,
     /// 优惠使用记录
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reward_usage_records: ::std::option::Option<
         ::std::vec::Vec<AddUserRecordsRewardUsageRecordsItem>,
     >,

@@ -24,7 +24,7 @@ pub struct GetEnddaybalanceQuery {
     /// **Required.**
     pub date: ::std::string::String,
     /// 账户类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<GetEnddaybalanceAccountType>,
 }
 
@@ -62,18 +62,18 @@ pub struct GetEnddaybalanceResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 可用余额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_amount: ::std::option::Option<i64>,
     /// 不可用余额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pending_amount: ::std::option::Option<i64>,
     /// 账户类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<GetEnddaybalanceAccountType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

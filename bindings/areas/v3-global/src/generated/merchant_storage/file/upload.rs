@@ -73,7 +73,7 @@ impl GlobalUploadFileBody {
 #[non_exhaustive]
 pub struct GlobalUploadFileResponse {
     /// 文件标识ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -43,7 +43,7 @@ pub struct UploadGoodBody {
     /// **Required.**
     pub product_name: ::std::string::String,
     /// 能效等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub energy_grade: ::std::option::Option<UploadGoodEnergyGrade>,
     /// 家电品牌
     ///
@@ -74,7 +74,7 @@ pub struct UploadGoodBody {
     /// **Required.**
     pub product_type: UploadGoodProductType,
     /// 商品型号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_model: ::std::option::Option<::std::string::String>,
     /// 商品条码
     ///
@@ -154,12 +154,12 @@ pub struct UploadGoodResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -103,17 +103,17 @@ pub struct SyncNQualificationBody {
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appliance_id: ::std::option::Option<i64>,
     /// 商户支付订单号
     ///
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 能效等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub energy_grade: ::std::option::Option<SyncNQualificationEnergyGrade>,
     /// 收货地区编码
     ///
@@ -140,10 +140,10 @@ pub struct SyncNQualificationBody {
     /// **Required.**
     pub license_number: ::std::string::String,
     /// 物流单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logistics_num: ::std::option::Option<::std::string::String>,
     /// 签收时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发票号
     ///
@@ -154,7 +154,7 @@ pub struct SyncNQualificationBody {
     /// **Required.**
     pub product_type: SyncNQualificationProductType,
     /// 类型(台式、笔记本)，当品类为电脑时必填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pc_type: ::std::option::Option<SyncNQualificationPcType>,
     /// 订单金额
     ///
@@ -201,23 +201,23 @@ pub struct SyncNQualificationBody {
     /// **Required.**
     pub cate_state: SyncNQualificationCateState,
     /// 经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 品类编码
     ///
     /// **Required.**
     pub cate_code: ::std::string::String,
     /// 券码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 发票代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_code: ::std::option::Option<::std::string::String>,
     /// 线上平台退款交易编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -431,12 +431,12 @@ pub struct SyncNQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

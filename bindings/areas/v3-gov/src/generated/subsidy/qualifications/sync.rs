@@ -85,32 +85,32 @@ pub struct SyncQualificationBody {
     /// 自然人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 自然人证件号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appliance_id: ::std::option::Option<i64>,
     /// 商户支付订单号
     ///
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mch_id: ::std::option::Option<::std::string::String>,
     /// 能效等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub energy_grade: ::std::option::Option<SyncQualificationEnergyGrade>,
     /// 收货地区编码
     ///
@@ -153,10 +153,10 @@ pub struct SyncQualificationBody {
     /// **Required.**
     pub spec_model: ::std::string::String,
     /// 物流单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logistics_num: ::std::option::Option<::std::string::String>,
     /// 签收时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发票号
     ///
@@ -167,7 +167,7 @@ pub struct SyncQualificationBody {
     /// **Required.**
     pub product_type: SyncQualificationProductType,
     /// 类型(台式、笔记本)，当品类为电脑时必填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pc_type: ::std::option::Option<SyncQualificationPcType>,
     /// 订单金额
     ///
@@ -178,17 +178,17 @@ pub struct SyncQualificationBody {
     /// **Required.**
     pub discount_amount: i64,
     /// imei1编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// imei2编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 线上平台订单编号
     ///
     /// **Required.**
     pub mch_order_id: ::std::string::String,
     /// 线上平台退款交易编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_id: ::std::option::Option<::std::string::String>,
     /// 开票日期
     ///
@@ -211,7 +211,7 @@ pub struct SyncQualificationBody {
     /// **Required.**
     pub invoice_address_code: ::std::string::String,
     /// 发票代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_code: ::std::option::Option<::std::string::String>,
     /// 税务机关代码
     ///
@@ -466,12 +466,12 @@ pub struct SyncQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -72,15 +72,15 @@ pub struct QuerySncodeGoodsSnListItem {
     /// S/N码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sn_code: ::std::option::Option<::std::string::String>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<QuerySncodeState>,
     /// 不可售的原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub not_sellable_reason: ::std::option::Option<QuerySncodeNotSellableReason>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -117,7 +117,7 @@ pub struct QuerySncodeResponse {
     /// sn码状态数组
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_sn_list: ::std::option::Option<
         ::std::vec::Vec<QuerySncodeGoodsSnListItem>,
     >,

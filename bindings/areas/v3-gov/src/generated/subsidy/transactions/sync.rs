@@ -60,29 +60,29 @@ pub struct SyncTransactionBody {
     /// 自然人姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 自然人证件号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 消费品类ID
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`, `7`, `8`, `9`, `10`, `11`, `12`, `13`, `14`, `15`, `16`, `17`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appliance_id: ::std::option::Option<i64>,
     /// 商户支付订单号
     ///
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 能效等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub energy_grade: ::std::option::Option<SyncTransactionEnergyGrade>,
     /// 收货地区编码
     ///
@@ -93,7 +93,7 @@ pub struct SyncTransactionBody {
     /// **Required.**
     pub brand: ::std::string::String,
     /// 收货地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
     /// 使用的资格的地区编码
     ///
@@ -124,14 +124,14 @@ pub struct SyncTransactionBody {
     /// **Required.**
     pub mch_order_id: ::std::string::String,
     /// 线上平台退款交易编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_id: ::std::option::Option<::std::string::String>,
     /// 销售主体，开票主体，商户名称
     ///
     /// **Required.**
     pub mch_name: ::std::string::String,
     /// 销售方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sale_model: ::std::option::Option<SyncTransactionSaleModel>,
     /// 品类状态
     ///
@@ -142,7 +142,7 @@ pub struct SyncTransactionBody {
     /// **Required.**
     pub identity_document_type: SyncTransactionIdentityDocumentType,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -301,12 +301,12 @@ pub struct SyncTransactionResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

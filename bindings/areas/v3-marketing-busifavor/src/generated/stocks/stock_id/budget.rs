@@ -8,16 +8,16 @@
 #[non_exhaustive]
 pub struct ModifyBudgetBody {
     /// 目标批次最大发放个数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_coupons: ::std::option::Option<i64>,
     /// 目标单天发放上限个数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub target_max_coupons_by_day: ::std::option::Option<i64>,
     /// 当前批次最大发放个数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons: ::std::option::Option<i64>,
     /// 当前单天发放上限个数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub current_max_coupons_by_day: ::std::option::Option<i64>,
     /// 修改预算请求单据号
     ///
@@ -92,10 +92,10 @@ pub struct ModifyBudgetResponse {
     /// 批次当前最大发放个数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons: ::std::option::Option<i64>,
     /// 当前单天发放上限个数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_coupons_by_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

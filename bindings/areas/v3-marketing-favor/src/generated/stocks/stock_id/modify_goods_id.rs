@@ -12,10 +12,10 @@ pub struct ModifyGoodsIdBody {
     /// **Required.**
     pub stock_creator_mchid: ::std::string::String,
     /// 增加单品编码列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub add_goods_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 删除单品编码列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_goods_id_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -68,12 +68,12 @@ pub struct ModifyGoodsIdResponse {
     /// 生效时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pause_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 批次号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

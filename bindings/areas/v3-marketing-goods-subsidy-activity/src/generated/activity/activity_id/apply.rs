@@ -10,13 +10,13 @@
 #[non_exhaustive]
 pub struct ApplyActivityStoreInfo {
     /// 门店ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店补贴入账商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
     /// 门店商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -76,10 +76,10 @@ impl ApplyActivityStoreInfo {
 #[non_exhaustive]
 pub struct ApplyActivityApplyInfosItem {
     /// 门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<ApplyActivityStoreInfo>,
     /// 商品原价
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_original_price: ::std::option::Option<i64>,
 }
 
@@ -155,13 +155,13 @@ impl ApplyActivityBody {
 #[non_exhaustive]
 pub struct ApplyActivityFailedApplyInfosStoreInfo {
     /// 门店ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// 门店补贴入账商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accounting_merchant_id: ::std::option::Option<::std::string::String>,
     /// 门店商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -198,10 +198,10 @@ impl ApplyActivityFailedApplyInfosStoreInfo {
 #[non_exhaustive]
 pub struct ApplyActivityFailedApplyInfosItem {
     /// 门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<ApplyActivityFailedApplyInfosStoreInfo>,
     /// 商品原价
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_original_price: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -234,15 +234,15 @@ impl ApplyActivityFailedApplyInfosItem {
 #[non_exhaustive]
 pub struct ApplyActivityResponse {
     /// 返回结果文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub return_message: ::std::option::Option<::std::string::String>,
     /// 失败的报名记录
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_apply_infos: ::std::option::Option<
         ::std::vec::Vec<ApplyActivityFailedApplyInfosItem>,
     >,
     /// 成功的报名记录
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub succeed_apply_infos: ::std::option::Option<
         ::std::vec::Vec<ApplyActivityFailedApplyInfosItem>,
     >,

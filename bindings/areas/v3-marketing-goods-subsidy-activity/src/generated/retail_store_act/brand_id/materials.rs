@@ -45,10 +45,10 @@ impl CreateMaterialsBody {
 #[non_exhaustive]
 pub struct CreateMaterialsMaterialListItem {
     /// 物料码ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub material_id: ::std::option::Option<::std::string::String>,
     /// 物料码链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub material_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -81,7 +81,7 @@ impl CreateMaterialsMaterialListItem {
 #[non_exhaustive]
 pub struct CreateMaterialsResponse {
     /// 成功的物料码列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub material_list: ::std::option::Option<
         ::std::vec::Vec<CreateMaterialsMaterialListItem>,
     >,

@@ -12,19 +12,19 @@ pub struct CreatePermissionTokenBody {
     /// **Required.**
     pub activate_type: ::std::string::String,
     /// 设置用户在开卡完成后，是否返回拉起开卡组件的商家页面
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub navigate_back_previous_page: ::std::option::Option<bool>,
     /// 跳转激活的url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_path: ::std::option::Option<::std::string::String>,
     /// 自定义场景值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 
@@ -108,7 +108,7 @@ pub struct CreatePermissionTokenResponse {
     /// 预授权token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub permission_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

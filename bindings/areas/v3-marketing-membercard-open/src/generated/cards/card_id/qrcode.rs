@@ -24,16 +24,16 @@ pub struct CreateQrcodeBody {
     /// **Required.**
     pub activate_type: CreateQrcodeActivateType,
     /// 跳转激活的url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_url: ::std::option::Option<::std::string::String>,
     /// 跳转激活的appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_appid: ::std::option::Option<::std::string::String>,
     /// 跳转激活的path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activate_path: ::std::option::Option<::std::string::String>,
     /// 自定义场景值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub outer_str: ::std::option::Option<::std::string::String>,
 }
 
@@ -104,7 +104,7 @@ pub struct CreateQrcodeResponse {
     /// 二维码对应的url
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -18,26 +18,26 @@ pub struct ModifyRightBonus {
     /// **Required.**
     pub bonus_value_word: ::std::string::String,
     /// 积分价值项标题
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_cost_title: ::std::option::Option<::std::string::String>,
     /// 积分价值项文案
     ///
     /// **Required.**
     pub bonus_cost_word: ::std::string::String,
     /// 积分跳转文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_jump_word: ::std::option::Option<::std::string::String>,
     /// 积分跳转appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_jump_appid: ::std::option::Option<::std::string::String>,
     /// 积分跳转path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_jump_path: ::std::option::Option<::std::string::String>,
     /// 自助积分跳转appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_support_appid: ::std::option::Option<::std::string::String>,
     /// 自助积分跳转path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_support_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -168,19 +168,19 @@ pub struct ModifyRightFavor {
     /// **Required.**
     pub show_coupon: bool,
     /// 会员专享价文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub member_price_word: ::std::option::Option<::std::string::String>,
     /// 会员专享价跳转appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub member_price_appid: ::std::option::Option<::std::string::String>,
     /// 会员专享价跳转path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub member_price_path: ::std::option::Option<::std::string::String>,
     /// 会员专享价标题
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub member_price_title: ::std::option::Option<ModifyRightMemberPriceTitle>,
     /// 会员优惠栏目名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub favor_module_title: ::std::option::Option<ModifyRightFavorModuleTitle>,
 }
 
@@ -262,13 +262,13 @@ impl ModifyRightFavor {
 #[non_exhaustive]
 pub struct ModifyRightFapiao {
     /// 发票跳转文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_jump_word: ::std::option::Option<::std::string::String>,
     /// 发票跳转AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_jump_appid: ::std::option::Option<::std::string::String>,
     /// 发票跳转path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_jump_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -326,19 +326,19 @@ impl ModifyRightFapiao {
 #[non_exhaustive]
 pub struct ModifyRightGuide {
     /// 联系人名字
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub staff_name: ::std::option::Option<::std::string::String>,
     /// 联系人头像
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub head_image_url: ::std::option::Option<::std::string::String>,
     /// 联系方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_information_name: ::std::option::Option<::std::string::String>,
     /// 联系信息值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_information_value: ::std::option::Option<::std::string::String>,
     /// 联系电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 
@@ -428,22 +428,22 @@ pub struct ModifyRightBody {
     /// **Required.**
     pub show_favor: bool,
     /// 会员积分
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus: ::std::option::Option<ModifyRightBonus>,
     /// 会员优惠
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub favor: ::std::option::Option<ModifyRightFavor>,
     /// 是否展示会员发票
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub show_fapiao: ::std::option::Option<bool>,
     /// 会员发票
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao: ::std::option::Option<ModifyRightFapiao>,
     /// 是否展示会员专属咨询
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub show_guide: ::std::option::Option<bool>,
     /// 会员专属咨询信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub guide: ::std::option::Option<ModifyRightGuide>,
 }
 

@@ -72,7 +72,7 @@ pub struct GetImageGenerationTaskCombineImageResult {
     /// 生成的图片URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -105,32 +105,32 @@ pub struct GetImageGenerationTaskResponse {
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 图片生成的任务ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_id: ::std::option::Option<::std::string::String>,
     /// 图片生成类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_generation_type: ::std::option::Option<
         GetImageGenerationTaskImageGenerationType,
     >,
     /// 任务状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub task_state: ::std::option::Option<GetImageGenerationTaskTaskState>,
     /// 拼图结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_image_result: ::std::option::Option<
         GetImageGenerationTaskCombineImageResult,
     >,
     /// 生成商品图结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cut_out_result: ::std::option::Option<GetImageGenerationTaskCombineImageResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

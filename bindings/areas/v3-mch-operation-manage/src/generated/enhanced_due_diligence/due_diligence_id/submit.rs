@@ -23,24 +23,24 @@
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceCheckRule {
     /// 字符串最小长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -121,10 +121,10 @@ impl SubmitEnhancedDueDiligenceCheckRule {
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRelationsItem {
     /// 关联的资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -168,46 +168,46 @@ impl SubmitEnhancedDueDiligenceRelationsItem {
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordFieldsItem {
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<SubmitEnhancedDueDiligenceCheckRule>,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceRelationsItem>,
     >,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
 }
 
@@ -378,7 +378,7 @@ pub struct SubmitEnhancedDueDiligenceBody {
     /// 提交资料内容
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmitData>,
     >,
@@ -436,24 +436,24 @@ impl SubmitEnhancedDueDiligenceBody {
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
     /// 字符串最小长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_length: ::std::option::Option<i64>,
     /// 字符串最大长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
     /// 枚举可选的字段枚举值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_keys: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 展示给商户看的枚举可选的字段列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -496,57 +496,57 @@ impl SubmitEnhancedDueDiligenceRecordFieldsCheckRule {
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem {
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<
         SubmitEnhancedDueDiligenceRecordFieldsCheckRule,
     >,
     /// 是否允许修改内容
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub disabled: ::std::option::Option<i64>,
     /// 资料项值(单值类型)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_data: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 是否隐藏资料项
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hidden: ::std::option::Option<i64>,
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 输入占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 是否必填
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 日期类型是否可勾选“长期有效”
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_permanently_date: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -607,7 +607,7 @@ pub struct SubmitEnhancedDueDiligenceSubmissionTemplate {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceSubmissionTemplateRecordFieldsItem>,
     >,
@@ -644,10 +644,10 @@ impl SubmitEnhancedDueDiligenceSubmissionTemplate {
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
     /// 关联的资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -682,48 +682,48 @@ impl SubmitEnhancedDueDiligenceRecordFieldsRelationsItem {
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem {
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `11`, `15`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub check_rule: ::std::option::Option<
         SubmitEnhancedDueDiligenceRecordFieldsCheckRule,
     >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceRecordFieldsRelationsItem>,
     >,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -778,7 +778,7 @@ pub struct SubmitEnhancedDueDiligenceSubmissionData {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<SubmitEnhancedDueDiligenceSubmissionDataRecordFieldsItem>,
     >,
@@ -811,24 +811,24 @@ impl SubmitEnhancedDueDiligenceSubmissionData {
 #[non_exhaustive]
 pub struct SubmitEnhancedDueDiligenceResponse {
     /// 尽调单状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub due_diligence_state: ::std::option::Option<
         SubmitEnhancedDueDiligenceDueDiligenceState,
     >,
     /// 提交时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 尽调要求提交的资料
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_template: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmissionTemplate>,
     >,
     /// 尽调已经提交的资料
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submission_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<SubmitEnhancedDueDiligenceSubmissionData>,
     >,

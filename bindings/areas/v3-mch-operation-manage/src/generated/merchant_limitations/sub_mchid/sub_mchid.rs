@@ -88,46 +88,46 @@
 #[non_exhaustive]
 pub struct GetMerchantLimitationBySubMchidRecoverySpecificationsItem {
     /// 商户被该原因管控的单据号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_case_id: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_reason: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_reason_describe: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的解脱路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way: ::std::option::Option<GetMerchantLimitationBySubMchidRecoverWay>,
     /// 商户被该原因管控的解脱路径参数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way_param: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的解脱帮助链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_help_url: ::std::option::Option<::std::string::String>,
     /// 处置方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_action_type: ::std::option::Option<
         GetMerchantLimitationBySubMchidLimitationActionType,
     >,
     /// 预计管控开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_start_date: ::std::option::Option<::std::string::String>,
     /// 商户被该原因管控的时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_date: ::std::option::Option<::std::string::String>,
     /// 商户被管控原因类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limitation_reason_type: ::std::option::Option<
         GetMerchantLimitationBySubMchidLimitationReasonType,
     >,
     /// 商户被该原因管控的能力列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relate_limitations: ::std::option::Option<
         ::std::vec::Vec<GetMerchantLimitationBySubMchidLimitedFunctions>,
     >,
     /// 商户被该原因管控的其他能力描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub other_relate_limitations: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -182,20 +182,20 @@ pub struct GetMerchantLimitationBySubMchidResponse {
     /// 商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 商户被管控能力列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limited_functions: ::std::option::Option<
         ::std::vec::Vec<GetMerchantLimitationBySubMchidLimitedFunctions>,
     >,
     /// 被管控原因及解脱路径列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recovery_specifications: ::std::option::Option<
         ::std::vec::Vec<GetMerchantLimitationBySubMchidRecoverySpecificationsItem>,
     >,
     /// 商户其他被管控能力描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub other_limited_functions: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

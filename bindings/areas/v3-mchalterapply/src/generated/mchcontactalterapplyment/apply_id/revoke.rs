@@ -23,10 +23,10 @@
 #[non_exhaustive]
 pub struct RevokeMchcontactalterapplymentResponse {
     /// 申请单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// 申请单状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<RevokeMchcontactalterapplymentState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -22,7 +22,7 @@ pub struct RevokeMchsubjectalterapplymentResponse {
     /// 撤销状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<RevokeMchsubjectalterapplymentResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct MedGetOrderByOutTradeNoQuery {
     /// 医疗机构的商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -92,15 +92,15 @@ impl MedGetOrderByOutTradeNoQuery {
 pub struct MedGetOrderByOutTradeNoPassthroughResponseContent {
     /// `payAuthNo`: not described on the docs page.
     #[serde(rename = "payAuthNo")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// `payOrdId`: not described on the docs page.
     #[serde(rename = "payOrdId")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_ord_id: ::std::option::Option<::std::string::String>,
     /// `setlLatlnt`: not described on the docs page.
     #[serde(rename = "setlLatlnt")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub setl_latlnt: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -188,12 +188,12 @@ pub struct MedGetOrderByOutTradeNoCashAddDetailItem {
     /// 现金补充金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_fee: ::std::option::Option<i64>,
     /// 现金补充类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_type: ::std::option::Option<MedGetOrderByOutTradeNoCashAddType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -246,12 +246,12 @@ pub struct MedGetOrderByOutTradeNoCashReduceDetailItem {
     /// 现金减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_fee: ::std::option::Option<i64>,
     /// 现金减免类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_type: ::std::option::Option<MedGetOrderByOutTradeNoCashReduceType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -286,32 +286,32 @@ pub struct MedGetOrderByOutTradeNoResponse {
     /// 医保自费混合订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_trade_no: ::std::option::Option<::std::string::String>,
     /// 医保自费混合订单支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_pay_status: ::std::option::Option<MedGetOrderByOutTradeNoMixPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub self_pay_status: ::std::option::Option<MedGetOrderByOutTradeNoSelfPayStatus>,
     /// 混合订单中自费部分的支付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_pay_status: ::std::option::Option<
         MedGetOrderByOutTradeNoMedInsPayStatus,
     >,
     /// 订单支付时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 支付完成后医保局返回内容
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_response_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             MedGetOrderByOutTradeNoPassthroughResponseContent,
@@ -320,131 +320,131 @@ pub struct MedGetOrderByOutTradeNoResponse {
     /// 混合支付类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mix_pay_type: ::std::option::Option<MedGetOrderByOutTradeNoMixPayType>,
     /// 订单类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_type: ::std::option::Option<MedGetOrderByOutTradeNoOrderType>,
     /// 从业机构的公众号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的公众号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 医疗机构的商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 用户在appid下的唯一标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 用户在医疗机构AppID下的唯一标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 是否代亲属支付
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_for_relatives: ::std::option::Option<bool>,
     /// 从业机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 医疗机构订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub serial_no: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付单ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_order_id: ::std::option::Option<::std::string::String>,
     /// 医保局返回的支付授权码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_auth_no: ::std::option::Option<::std::string::String>,
     /// 用户定位信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub geo_location: ::std::option::Option<::std::string::String>,
     /// 城市ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_inst_name: ::std::option::Option<::std::string::String>,
     /// 医疗机构编码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_inst_no: ::std::option::Option<::std::string::String>,
     /// 医保下单时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_order_create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 使用该接口下单的总金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保统筹支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_gov_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保个账支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_self_fee: ::std::option::Option<i64>,
     /// 医保局结算后，医保其他支付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_other_fee: ::std::option::Option<i64>,
     /// 医保局结算后，需要自费的金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_cash_fee: ::std::option::Option<i64>,
     /// 实际需要用户微信支付的金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechat_pay_cash_fee: ::std::option::Option<i64>,
     /// 现金补充列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_add_detail: ::std::option::Option<
         ::std::vec::Vec<MedGetOrderByOutTradeNoCashAddDetailItem>,
     >,
     /// 现金减免列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cash_reduce_detail: ::std::option::Option<
         ::std::vec::Vec<MedGetOrderByOutTradeNoCashReduceDetailItem>,
     >,
     /// 回调通知URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub callback_url: ::std::option::Option<::std::string::String>,
     /// 自费预下单ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 医疗机构透传给医保的数据
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passthrough_request_content: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             MedGetOrderByOutTradeNoPassthroughResponseContent,
         >,
     >,
     /// 扩展字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub extends: ::std::option::Option<::std::string::String>,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 渠道号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_no: ::std::option::Option<::std::string::String>,
     /// 是否到医保局测试环境下单
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_test_env: ::std::option::Option<bool>,
     /// 医保支付失败原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub med_ins_fail_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -38,23 +38,23 @@ pub struct QueryNegotiationHistoryComplaintNegotiationHistoryItem {
     /// 操作人
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_user: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 操作类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_type: ::std::option::Option<QueryNegotiationHistoryOperateType>,
     /// 操作内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 协商历史图片凭证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -93,7 +93,7 @@ impl QueryNegotiationHistoryComplaintNegotiationHistoryItem {
 #[non_exhaustive]
 pub struct QueryNegotiationHistoryResponse {
     /// 投诉协商历史
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_negotiation_history: ::std::option::Option<
         ::std::vec::Vec<QueryNegotiationHistoryComplaintNegotiationHistoryItem>,
     >,

@@ -8,10 +8,10 @@
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysQuery {
     /// 分页大小
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
 }
 
@@ -64,10 +64,10 @@ impl V2ListNegotiationHistorysQuery {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysComplaintMediaList {
     /// 媒体文件业务类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_type: ::std::option::Option<V2ListNegotiationHistorysMediaType>,
     /// 媒体文件请求url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_url: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -165,13 +165,13 @@ impl V2ListNegotiationHistorysComplaintMediaList {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysText {
     /// 文本
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 文本颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<V2ListNegotiationHistorysColor>,
     /// 是否粗体
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bold: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -220,10 +220,10 @@ impl V2ListNegotiationHistorysText {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysImage {
     /// 媒体ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// 图片样式类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_style_type: ::std::option::Option<V2ListNegotiationHistorysImageStyleType>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -273,17 +273,17 @@ pub struct V2ListNegotiationHistorysMiniProgramJumpInfo {
     /// 跳转小程序APPID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面PATH
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -322,10 +322,10 @@ pub struct V2ListNegotiationHistorysMessageInfo {
     /// 回复的消息内容
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub content: ::std::option::Option<::std::string::String>,
     /// 自定义透传字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -360,21 +360,21 @@ impl V2ListNegotiationHistorysMessageInfo {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysAction {
     /// 动作类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_type: ::std::option::Option<V2ListNegotiationHistorysActionType>,
     /// 跳转链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_jump_info: ::std::option::Option<
         V2ListNegotiationHistorysMiniProgramJumpInfo,
     >,
     /// 回复消息内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_info: ::std::option::Option<V2ListNegotiationHistorysMessageInfo>,
     /// 动作id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -415,10 +415,10 @@ impl V2ListNegotiationHistorysAction {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysInvalidInfo {
     /// 过期时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否可以多次点击
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_clickable: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -453,13 +453,13 @@ impl V2ListNegotiationHistorysInvalidInfo {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysLink {
     /// 文本
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 动作
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<V2ListNegotiationHistorysAction>,
     /// 失效配置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<V2ListNegotiationHistorysInvalidInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -496,13 +496,13 @@ impl V2ListNegotiationHistorysLink {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysFaqsItem {
     /// faq的id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_id: ::std::option::Option<::std::string::String>,
     /// faq内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// 动作
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<V2ListNegotiationHistorysAction>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -539,7 +539,7 @@ impl V2ListNegotiationHistorysFaqsItem {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysFaqList {
     /// FAQ列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faqs: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysFaqsItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -585,13 +585,13 @@ impl V2ListNegotiationHistorysFaqList {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysButtonGroup {
     /// 按钮组
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub buttons: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysLink>>,
     /// 按钮布局方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button_layout: ::std::option::Option<V2ListNegotiationHistorysButtonLayout>,
     /// 失效配置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<V2ListNegotiationHistorysInvalidInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -629,25 +629,25 @@ impl V2ListNegotiationHistorysButtonGroup {
 pub struct V2ListNegotiationHistorysBlocksItem {
     /// 消息块类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<V2ListNegotiationHistorysType>,
     /// 文本
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<V2ListNegotiationHistorysText>,
     /// 图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image: ::std::option::Option<V2ListNegotiationHistorysImage>,
     /// 链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<V2ListNegotiationHistorysLink>,
     /// FAQ列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_list: ::std::option::Option<V2ListNegotiationHistorysFaqList>,
     /// 按钮
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button: ::std::option::Option<V2ListNegotiationHistorysLink>,
     /// 按钮组
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button_group: ::std::option::Option<V2ListNegotiationHistorysButtonGroup>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -705,15 +705,15 @@ impl V2ListNegotiationHistorysBlocksItem {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysNormalMessage {
     /// 消息内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub blocks: ::std::option::Option<
         ::std::vec::Vec<V2ListNegotiationHistorysBlocksItem>,
     >,
     /// 发送者身份类别
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_identity: ::std::option::Option<V2ListNegotiationHistorysSenderIdentity>,
     /// 自定义透传信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -750,15 +750,15 @@ impl V2ListNegotiationHistorysNormalMessage {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysClickMessage {
     /// 回复的消息内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_content: ::std::option::Option<
         ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     >,
     /// 动作id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
     /// 被点击的操作流水号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clicked_log_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -795,49 +795,49 @@ impl V2ListNegotiationHistorysClickMessage {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysDataItem {
     /// 操作资料列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub complaint_media_list: ::std::option::Option<
         V2ListNegotiationHistorysComplaintMediaList,
     >,
     /// 操作流水号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub log_id: ::std::option::Option<::std::string::String>,
     /// 操作人
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operator: ::std::option::Option<::std::string::String>,
     /// 操作时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 操作类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_type: ::std::option::Option<V2ListNegotiationHistorysOperateType>,
     /// 操作内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_details: ::std::option::Option<::std::string::String>,
     /// 图片凭证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 用户申请平台协助原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_appy_platform_service_reason: ::std::option::Option<::std::string::String>,
     /// 用户申请平台协助原因描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_appy_platform_service_reason_description: ::std::option::Option<
         ::std::string::String,
     >,
     /// 普通消息内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_message: ::std::option::Option<V2ListNegotiationHistorysNormalMessage>,
     /// 用户点击回复消息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub click_message: ::std::option::Option<V2ListNegotiationHistorysClickMessage>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -891,20 +891,20 @@ impl V2ListNegotiationHistorysDataItem {
 #[non_exhaustive]
 pub struct V2ListNegotiationHistorysResponse {
     /// 投诉协商历史
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<V2ListNegotiationHistorysDataItem>>,
     /// 分页大小
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// 分页开始位置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 投诉协商历史总条数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -60,16 +60,16 @@ pub struct V2CreateResponseBody {
     /// **Required.**
     pub response_content: ::std::string::String,
     /// 回复图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 跳转链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转链接文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url_text: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_jump_info: ::std::option::Option<
         V2CreateResponseMiniProgramJumpInfo,
     >,

@@ -38,13 +38,13 @@
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceText {
     /// 文本
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 文本颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub color: ::std::option::Option<CreateResponseImmediateServiceColor>,
     /// 是否粗体
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_bold: ::std::option::Option<bool>,
 }
 
@@ -108,10 +108,10 @@ impl CreateResponseImmediateServiceText {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceImage {
     /// 媒体ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub media_id: ::std::option::Option<::std::string::String>,
     /// 图片样式类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image_style_type: ::std::option::Option<
         CreateResponseImmediateServiceImageStyleType,
     >,
@@ -177,10 +177,10 @@ pub struct CreateResponseImmediateServiceMiniProgramJumpInfo {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 跳转小程序页面PATH
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
     /// 跳转小程序页面名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
 }
 
@@ -233,7 +233,7 @@ pub struct CreateResponseImmediateServiceMessageInfo {
     /// **Required.**
     pub content: ::std::string::String,
     /// 自定义透传字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
@@ -271,21 +271,21 @@ impl CreateResponseImmediateServiceMessageInfo {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceAction {
     /// 动作类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_type: ::std::option::Option<CreateResponseImmediateServiceActionType>,
     /// 跳转链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转小程序信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_jump_info: ::std::option::Option<
         CreateResponseImmediateServiceMiniProgramJumpInfo,
     >,
     /// 回复消息内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_info: ::std::option::Option<CreateResponseImmediateServiceMessageInfo>,
     /// 动作id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_id: ::std::option::Option<::std::string::String>,
 }
 
@@ -367,10 +367,10 @@ impl CreateResponseImmediateServiceAction {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceInvalidInfo {
     /// 过期时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 是否可以多次点击
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub multi_clickable: ::std::option::Option<bool>,
 }
 
@@ -414,13 +414,13 @@ impl CreateResponseImmediateServiceInvalidInfo {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceLink {
     /// 文本
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<::std::string::String>,
     /// 动作
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<CreateResponseImmediateServiceAction>,
     /// 失效配置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
@@ -475,13 +475,13 @@ impl CreateResponseImmediateServiceLink {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceFaqsItem {
     /// faq的id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_id: ::std::option::Option<::std::string::String>,
     /// faq内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_title: ::std::option::Option<::std::string::String>,
     /// 动作
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action: ::std::option::Option<CreateResponseImmediateServiceAction>,
 }
 
@@ -536,7 +536,7 @@ impl CreateResponseImmediateServiceFaqsItem {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceFaqList {
     /// FAQ列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faqs: ::std::option::Option<
         ::std::vec::Vec<CreateResponseImmediateServiceFaqsItem>,
     >,
@@ -587,15 +587,15 @@ impl CreateResponseImmediateServiceFaqList {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceButtonGroup {
     /// 按钮组
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub buttons: ::std::option::Option<
         ::std::vec::Vec<CreateResponseImmediateServiceLink>,
     >,
     /// 按钮布局方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button_layout: ::std::option::Option<CreateResponseImmediateServiceButtonLayout>,
     /// 失效配置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_info: ::std::option::Option<CreateResponseImmediateServiceInvalidInfo>,
 }
 
@@ -654,25 +654,25 @@ impl CreateResponseImmediateServiceButtonGroup {
 pub struct CreateResponseImmediateServiceBlocksItem {
     /// 消息块类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<CreateResponseImmediateServiceType>,
     /// 文本
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub text: ::std::option::Option<CreateResponseImmediateServiceText>,
     /// 图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image: ::std::option::Option<CreateResponseImmediateServiceImage>,
     /// 链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub link: ::std::option::Option<CreateResponseImmediateServiceLink>,
     /// FAQ列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub faq_list: ::std::option::Option<CreateResponseImmediateServiceFaqList>,
     /// 按钮
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button: ::std::option::Option<CreateResponseImmediateServiceLink>,
     /// 按钮组
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub button_group: ::std::option::Option<CreateResponseImmediateServiceButtonGroup>,
 }
 
@@ -772,17 +772,17 @@ impl CreateResponseImmediateServiceBlocksItem {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceMessage {
     /// 消息内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub blocks: ::std::option::Option<
         ::std::vec::Vec<CreateResponseImmediateServiceBlocksItem>,
     >,
     /// 发送者身份类别
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sender_identity: ::std::option::Option<
         CreateResponseImmediateServiceSenderIdentity,
     >,
     /// 自定义透传信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_data: ::std::option::Option<::std::string::String>,
 }
 
@@ -880,7 +880,7 @@ impl CreateResponseImmediateServiceBody {
 #[non_exhaustive]
 pub struct CreateResponseImmediateServiceResponse {
     /// 操作流水号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub log_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -24,16 +24,16 @@ pub struct UpdateRefundProgressBody {
     /// **Required.**
     pub action: UpdateRefundProgressAction,
     /// 预计发起退款时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub launch_refund_day: ::std::option::Option<i64>,
     /// 拒绝退款原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 拒绝退款的举证图片列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_media_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
 }
 

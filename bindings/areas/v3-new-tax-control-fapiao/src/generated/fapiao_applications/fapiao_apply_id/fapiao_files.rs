@@ -61,13 +61,13 @@ impl QueryFapiaoFileQuery {
 #[non_exhaustive]
 pub struct QueryFapiaoFileFapiaoDownloadInfoListItem {
     /// 商户发票单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_id: ::std::option::Option<::std::string::String>,
     /// 发票文件下载地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// 发票状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<QueryFapiaoFileStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -102,7 +102,7 @@ impl QueryFapiaoFileFapiaoDownloadInfoListItem {
 #[non_exhaustive]
 pub struct QueryFapiaoFileResponse {
     /// 发票列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_download_info_list: ::std::option::Option<
         ::std::vec::Vec<QueryFapiaoFileFapiaoDownloadInfoListItem>,
     >,

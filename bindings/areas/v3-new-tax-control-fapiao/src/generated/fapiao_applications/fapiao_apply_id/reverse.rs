@@ -28,7 +28,7 @@ pub struct ReverseFapiaoApplicationFapiaoInformationItem {
     /// **Required.**
     pub fapiao_id: ::std::string::String,
     /// 发票代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_code: ::std::option::Option<::std::string::String>,
     /// 发票号码
     ///
@@ -73,7 +73,7 @@ impl ReverseFapiaoApplicationFapiaoInformationItem {
 #[non_exhaustive]
 pub struct ReverseFapiaoApplicationBody {
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 冲红原因
     ///

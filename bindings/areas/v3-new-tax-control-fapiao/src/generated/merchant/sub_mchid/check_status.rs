@@ -24,7 +24,7 @@ pub struct QueryCheckStatusThirdMode {
     /// 第三方/自建发票能力接入状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<QueryCheckStatusStatus>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -77,10 +77,10 @@ impl QueryCheckStatusThirdMode {
 #[non_exhaustive]
 pub struct QueryCheckStatusBillingPersonInfo {
     /// 开票人ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 开票人姓名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -145,15 +145,15 @@ pub struct QueryCheckStatusAbilityInfoItem {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<QueryCheckStatusType>,
     /// 能力授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<QueryCheckStatusAbilityInfoStatus>,
     /// 能力授权失败原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_fail_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -192,22 +192,22 @@ pub struct QueryCheckStatusDigitalTaxMode {
     /// 接入状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<QueryCheckStatusDigitalTaxModeStatus>,
     /// 开票人信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub billing_person_info: ::std::option::Option<QueryCheckStatusBillingPersonInfo>,
     /// 接入时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 过期时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub expired_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 接入失败原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub access_fail_reason: ::std::option::Option<::std::string::String>,
     /// 能力信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ability_info: ::std::option::Option<
         ::std::vec::Vec<QueryCheckStatusAbilityInfoItem>,
     >,
@@ -252,13 +252,13 @@ pub struct QueryCheckStatusResponse {
     /// 子商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 第三方开票模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub third_mode: ::std::option::Option<QueryCheckStatusThirdMode>,
     /// 数电发票模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub digital_tax_mode: ::std::option::Option<QueryCheckStatusDigitalTaxMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -27,7 +27,7 @@ pub struct NotifyContractDeductDuration {
     /// **Required.**
     pub count: i64,
     /// 单位
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<NotifyContractUnit>,
 }
 
@@ -66,7 +66,7 @@ pub struct NotifyContractEstimatedAmount {
     /// **Required.**
     pub amount: i64,
     /// 预计扣费货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -110,7 +110,7 @@ pub struct NotifyContractBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 扣费持续时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_duration: ::std::option::Option<NotifyContractDeductDuration>,
     /// 预计扣费金额信息
     ///

@@ -214,53 +214,53 @@ impl QueryQueryQuery {
 #[non_exhaustive]
 pub struct QueryQueryFixedIntervalRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 首段收费时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration: ::std::option::Option<i64>,
     /// 首段收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_amount: ::std::option::Option<i64>,
     /// 间隔收费时长
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_duration: ::std::option::Option<i64>,
     /// 间隔收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// 免费时段收取模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_charging_mode: ::std::option::Option<
         QueryQueryFreePeriodChargingMode,
     >,
     /// 免费时段计算方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_period_calculation_mode: ::std::option::Option<
         QueryQueryFreePeriodCalculationMode,
     >,
     /// 新能源是否免停
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_green_vehicle_free_parking: ::std::option::Option<bool>,
     /// 首段收费模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_duration_mode: ::std::option::Option<QueryQueryFirstDurationMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -332,43 +332,43 @@ impl QueryQueryFixedIntervalRuleItem {
 #[non_exhaustive]
 pub struct QueryQueryDurationSegmentRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 收费模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charge_mode: ::std::option::Option<QueryQueryChargeMode>,
     /// 停车时长起始
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_from: ::std::option::Option<i64>,
     /// 停车时长结束
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_to: ::std::option::Option<i64>,
     /// 固定收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_amount: ::std::option::Option<i64>,
     /// 间隔时段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_min: ::std::option::Option<i64>,
     /// 间隔收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_amount: ::std::option::Option<i64>,
     /// 间隔时段收费封顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub interval_max_amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -423,25 +423,25 @@ impl QueryQueryDurationSegmentRuleItem {
 #[non_exhaustive]
 pub struct QueryQueryPreEntryRuleItem {
     /// 日期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_type: ::std::option::Option<QueryQueryDayType>,
     /// 时段开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 时段结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 车辆类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub vehicle_type: ::std::option::Option<QueryQueryVehicleType>,
     /// 车牌类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plate_type: ::std::option::Option<QueryQueryPlateType>,
     /// 收费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 单日最大收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_fee_per_day: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -524,46 +524,46 @@ impl QueryQueryPreEntryRuleItem {
 #[non_exhaustive]
 pub struct QueryQueryChargingRule {
     /// 收费规则类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub rule_type: ::std::option::Option<QueryQueryRuleType>,
     /// 收费金额限制类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fee_limit_type: ::std::option::Option<QueryQueryFeeLimitType>,
     /// 计费周期类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub daily_limit_type: ::std::option::Option<QueryQueryDailyLimitType>,
     /// 不满一小时取整方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_rounding_type: ::std::option::Option<QueryQueryTimeRoundingType>,
     /// 入场免费时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_entry_duration: ::std::option::Option<i64>,
     /// 出场免费时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub free_exit_duration: ::std::option::Option<i64>,
     /// `fixed_interval_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_interval_rule: ::std::option::Option<
         ::std::vec::Vec<QueryQueryFixedIntervalRuleItem>,
     >,
     /// `duration_segment_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duration_segment_rule: ::std::option::Option<
         ::std::vec::Vec<QueryQueryDurationSegmentRuleItem>,
     >,
     /// `pre_entry_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pre_entry_rule: ::std::option::Option<
         ::std::vec::Vec<QueryQueryPreEntryRuleItem>,
     >,
     /// 节假日模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub holiday_mode: ::std::option::Option<QueryQueryHolidayMode>,
     /// 累计限额模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub aggregate_limit_mode: ::std::option::Option<QueryQueryAggregateLimitMode>,
     /// 首次计费时间模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub first_charge_time_mode: ::std::option::Option<QueryQueryFirstChargeTimeMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -616,48 +616,48 @@ impl QueryQueryChargingRule {
 #[non_exhaustive]
 pub struct QueryQueryParkingLot {
     /// 停车场名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_name: ::std::option::Option<::std::string::String>,
     /// 商户停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// 停车场地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_address: ::std::option::Option<::std::string::String>,
     /// 停车场经度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 停车场纬度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 停车场类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_type: ::std::option::Option<QueryQueryParkingLotType>,
     /// 客服联系电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
     /// 收费告示牌url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_sign_url: ::std::option::Option<::std::string::String>,
     /// 停车场优惠文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notification_text_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 商家支付小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家支付路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub payment_path: ::std::option::Option<::std::string::String>,
     /// 商家停车订单小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_mini_prog_appid: ::std::option::Option<::std::string::String>,
     /// 商家停车订单路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_order_path: ::std::option::Option<::std::string::String>,
     /// `charging_rule`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charging_rule: ::std::option::Option<QueryQueryChargingRule>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -714,10 +714,10 @@ impl QueryQueryParkingLot {
 #[non_exhaustive]
 pub struct QueryQueryFieldsItem {
     /// 字段名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field: ::std::option::Option<::std::string::String>,
     /// 审核意见
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -750,10 +750,10 @@ impl QueryQueryFieldsItem {
 #[non_exhaustive]
 pub struct QueryQueryAuditComment {
     /// `fields`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fields: ::std::option::Option<::std::vec::Vec<QueryQueryFieldsItem>>,
     /// 改进建议
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recommendation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -786,19 +786,19 @@ impl QueryQueryAuditComment {
 #[non_exhaustive]
 pub struct QueryQueryApplication {
     /// 停车场进件审核单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot_audit_no: ::std::option::Option<::std::string::String>,
     /// 审核状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_status: ::std::option::Option<QueryQueryAuditStatus>,
     /// 提交时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<i64>,
     /// `parking_lot`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub parking_lot: ::std::option::Option<QueryQueryParkingLot>,
     /// `audit_comment`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_comment: ::std::option::Option<QueryQueryAuditComment>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -837,10 +837,10 @@ impl QueryQueryApplication {
 #[non_exhaustive]
 pub struct QueryQueryResponse {
     /// `application`: not described on the docs page.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application: ::std::option::Option<QueryQueryApplication>,
     /// 微信停车场ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wx_parking_lot_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

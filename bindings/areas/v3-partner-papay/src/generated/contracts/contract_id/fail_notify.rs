@@ -20,7 +20,7 @@ pub struct PartnerCreateFailNotifyBody {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 子商户应用D
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 

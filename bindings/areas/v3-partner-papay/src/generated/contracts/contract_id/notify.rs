@@ -14,7 +14,7 @@ pub struct PartnerNotifyContractDeductDuration {
     /// **Required.**
     pub count: i64,
     /// 单位
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unit: ::std::option::Option<::std::string::String>,
 }
 
@@ -56,7 +56,7 @@ pub struct PartnerNotifyContractEstimatedAmount {
     /// **Required.**
     pub amount: i64,
     /// 预计扣费货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -104,10 +104,10 @@ pub struct PartnerNotifyContractBody {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 子商户应用D
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 扣费持续时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_duration: ::std::option::Option<PartnerNotifyContractDeductDuration>,
     /// 预计扣费金额信息
     ///

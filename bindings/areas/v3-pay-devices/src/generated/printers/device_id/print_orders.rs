@@ -10,10 +10,10 @@
 #[non_exhaustive]
 pub struct CreatePrintOrderVariableListItem {
     /// Key字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::std::string::String>,
 }
 
@@ -60,7 +60,7 @@ impl CreatePrintOrderVariableListItem {
 #[non_exhaustive]
 pub struct CreatePrintOrderRowListItem {
     /// 值列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cell_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -96,10 +96,10 @@ impl CreatePrintOrderRowListItem {
 #[non_exhaustive]
 pub struct CreatePrintOrderTableListItem {
     /// Key字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub key: ::std::option::Option<::std::string::String>,
     /// Value值列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub row_list: ::std::option::Option<::std::vec::Vec<CreatePrintOrderRowListItem>>,
 }
 
@@ -144,21 +144,21 @@ impl CreatePrintOrderTableListItem {
 #[non_exhaustive]
 pub struct CreatePrintOrderBody {
     /// 打印单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub print_order_no: ::std::option::Option<::std::string::String>,
     /// 模板ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub template_id: ::std::option::Option<::std::string::String>,
     /// 回调通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 变量列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub variable_list: ::std::option::Option<
         ::std::vec::Vec<CreatePrintOrderVariableListItem>,
     >,
     /// 表格变量列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub table_list: ::std::option::Option<
         ::std::vec::Vec<CreatePrintOrderTableListItem>,
     >,

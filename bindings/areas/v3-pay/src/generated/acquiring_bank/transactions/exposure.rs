@@ -10,13 +10,13 @@
 #[non_exhaustive]
 pub struct AcquiringCreateExposurePayer {
     /// 用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acquiring_bank_openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的哈希值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
     /// 用户标识（商户）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -78,14 +78,14 @@ pub struct AcquiringCreateExposureBody {
     /// **Required.**
     pub acquiring_bank_id: ::std::string::String,
     /// 从业机构应用AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acquiring_bank_appid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     ///
     /// **Required.**
     pub merchant_id: ::std::string::String,
     /// 特约商户应用AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_appid: ::std::option::Option<::std::string::String>,
     /// 渠道商户号
     ///
@@ -162,10 +162,10 @@ pub struct AcquiringCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fqf_exposure: ::std::option::Option<bool>,
     /// 曝光凭证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub market_exposure_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -10,7 +10,7 @@
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractSettleInfo {
     /// 是否指定分账
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
 }
 
@@ -47,7 +47,7 @@ pub struct PartnerCreateAppWithContractAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -89,10 +89,10 @@ pub struct PartnerCreateAppWithContractGoodsDetailItem {
     /// **Required.**
     pub merchant_goods_id: ::std::string::String,
     /// 微信支付商品编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechatpay_goods_id: ::std::option::Option<::std::string::String>,
     /// 商品名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 商品数量
     ///
@@ -157,10 +157,10 @@ impl PartnerCreateAppWithContractGoodsDetailItem {
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractDetail {
     /// 订单原价
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cost_price: ::std::option::Option<i64>,
     /// 商品小票ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_id: ::std::option::Option<::std::string::String>,
     /// 单品列表
     ///
@@ -212,16 +212,16 @@ impl PartnerCreateAppWithContractDetail {
 #[non_exhaustive]
 pub struct PartnerCreateAppWithContractStoreInfo {
     /// 门店编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id: ::std::option::Option<::std::string::String>,
     /// 门店名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 地区编码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub area_code: ::std::option::Option<::std::string::String>,
     /// 详细地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
 }
 
@@ -294,10 +294,10 @@ pub struct PartnerCreateAppWithContractSceneInfo {
     /// **Required.**
     pub payer_client_ip: ::std::string::String,
     /// 商户端设备号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_id: ::std::option::Option<::std::string::String>,
     /// 商户门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_info: ::std::option::Option<PartnerCreateAppWithContractStoreInfo>,
 }
 
@@ -372,7 +372,7 @@ pub struct PartnerCreateAppWithContractContractInfo {
     /// **Required.**
     pub contract_display_account: ::std::string::String,
     /// 签约信息通知URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_notify_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -435,7 +435,7 @@ pub struct PartnerCreateAppWithContractBody {
     /// **Required.**
     pub sp_mchid: ::std::string::String,
     /// 子商户/二级商户应用ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户号/二级商户号
     ///
@@ -450,33 +450,33 @@ pub struct PartnerCreateAppWithContractBody {
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 通知地址
     ///
     /// **Required.**
     pub notify_url: ::std::string::String,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 结算信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<PartnerCreateAppWithContractSettleInfo>,
     /// 电子发票入口开放标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub support_fapiao: ::std::option::Option<bool>,
     /// 订单金额
     ///
     /// **Required.**
     pub amount: PartnerCreateAppWithContractAmount,
     /// 优惠功能
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub detail: ::std::option::Option<PartnerCreateAppWithContractDetail>,
     /// 场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_info: ::std::option::Option<PartnerCreateAppWithContractSceneInfo>,
     /// 签约授权信息
     ///
@@ -613,7 +613,7 @@ pub struct PartnerCreateAppWithContractResponse {
     /// 预支付交易会话标识
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

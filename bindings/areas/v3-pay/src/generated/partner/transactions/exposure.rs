@@ -10,13 +10,13 @@
 #[non_exhaustive]
 pub struct PartnerCreateExposurePayer {
     /// 用户服务商标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 用户手机号的哈希值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number_hash: ::std::option::Option<::std::string::String>,
     /// 用户子商户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -84,7 +84,7 @@ pub struct PartnerCreateExposureBody {
     /// **Required.**
     pub sub_appid: ::std::string::String,
     /// 子商户号/二级商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 支付者
     ///
@@ -144,10 +144,10 @@ pub struct PartnerCreateExposureResponse {
     /// 是否建议曝光微信分付
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fqf_exposure: ::std::option::Option<bool>,
     /// 曝光凭证
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub market_exposure_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -53,7 +53,7 @@ pub struct ApplyForSceneBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 子商户的公众号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户的商户号
     ///
@@ -64,14 +64,14 @@ pub struct ApplyForSceneBody {
     /// **Required.**
     pub authorization_code: ::std::string::String,
     /// 通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 授权场景
     ///
     /// **Required.**
     pub scene: ::std::string::String,
     /// 微信支付交易中授权附带的参数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_scene_info: ::std::option::Option<ApplyForSceneTransactionSceneInfo>,
 }
 
@@ -147,10 +147,10 @@ pub struct ApplyForSceneResponse {
     /// 授权场景, 与输入中一致
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene: ::std::option::Option<::std::string::String>,
     /// 微信支付交易中授权token
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_permissions_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

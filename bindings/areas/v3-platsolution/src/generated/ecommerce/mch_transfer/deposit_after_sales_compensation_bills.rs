@@ -39,7 +39,7 @@ pub struct CreateDepositAfterSalesCompensationBillTransactionInfo {
     pub transaction_id: ::std::string::String,
     /// 转账接收方订单类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillTransactionInfoType,
     >,
@@ -81,7 +81,7 @@ impl CreateDepositAfterSalesCompensationBillTransactionInfo {
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillUserInfo {
     /// 转账接收方用户 openid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
 }
 
@@ -118,15 +118,15 @@ impl CreateDepositAfterSalesCompensationBillUserInfo {
 pub struct CreateDepositAfterSalesCompensationBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<CreateDepositAfterSalesCompensationBillType>,
     /// 转账接收方订单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillTransactionInfo,
     >,
     /// 转账接收方用户
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_info: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillUserInfo,
     >,
@@ -184,10 +184,10 @@ impl CreateDepositAfterSalesCompensationBillReceiver {
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillBody {
     /// 二级商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 收款方信息
     ///
@@ -198,20 +198,20 @@ pub struct CreateDepositAfterSalesCompensationBillBody {
     /// **Required.**
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// **Required.**
     pub transfer_remark: ::std::string::String,
     /// 转账场景ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_scene_id: ::std::option::Option<::std::string::String>,
     /// 用户收款感知
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_recv_perception: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -313,11 +313,11 @@ pub struct CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// 转账接收方订单类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillTransactionInfoType,
     >,
@@ -355,10 +355,10 @@ impl CreateDepositAfterSalesCompensationBillReceiverTransactionInfo {
 pub struct CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<CreateDepositAfterSalesCompensationBillType>,
     /// 转账接收方订单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillReceiverTransactionInfo,
     >,
@@ -395,7 +395,7 @@ impl CreateDepositAfterSalesCompensationBillReceiverDetailReceiver {
 #[non_exhaustive]
 pub struct CreateDepositAfterSalesCompensationBillReceiverDetail {
     /// 转账接收者信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillReceiverDetailReceiver,
     >,
@@ -446,54 +446,54 @@ pub struct CreateDepositAfterSalesCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_detail: ::std::option::Option<
         CreateDepositAfterSalesCompensationBillReceiverDetail,
     >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<CreateDepositAfterSalesCompensationBillState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 成功时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 出资商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

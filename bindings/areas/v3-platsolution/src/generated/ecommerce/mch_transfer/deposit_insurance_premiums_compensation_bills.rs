@@ -21,7 +21,7 @@
 #[non_exhaustive]
 pub struct CreateDepositInsurancePremiumsCompensationBillMchInfo {
     /// 商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
 }
 
@@ -108,15 +108,15 @@ impl CreateDepositInsurancePremiumsCompensationBillTransactionInfo {
 pub struct CreateDepositInsurancePremiumsCompensationBillReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<CreateDepositInsurancePremiumsCompensationBillType>,
     /// 转账接收方商户信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<
         CreateDepositInsurancePremiumsCompensationBillMchInfo,
     >,
     /// 赔付单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
         CreateDepositInsurancePremiumsCompensationBillTransactionInfo,
     >,
@@ -174,10 +174,10 @@ impl CreateDepositInsurancePremiumsCompensationBillReceiver {
 #[non_exhaustive]
 pub struct CreateDepositInsurancePremiumsCompensationBillBody {
     /// 二级商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 公众账号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_appid: ::std::option::Option<::std::string::String>,
     /// 赔付用户信息
     ///
@@ -188,7 +188,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillBody {
     /// **Required.**
     pub out_bill_no: ::std::string::String,
     /// 赔付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
@@ -257,7 +257,7 @@ impl CreateDepositInsurancePremiumsCompensationBillBody {
 #[non_exhaustive]
 pub struct CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo {
     /// 商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -292,7 +292,7 @@ pub struct CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo
     /// 交易订单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -326,15 +326,15 @@ impl CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo {
 pub struct CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<CreateDepositInsurancePremiumsCompensationBillType>,
     /// 转账接收方商户信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<
         CreateDepositInsurancePremiumsCompensationBillReceiverMchInfo,
     >,
     /// 赔付单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_info: ::std::option::Option<
         CreateDepositInsurancePremiumsCompensationBillReceiverTransactionInfo,
     >,
@@ -373,7 +373,7 @@ impl CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver {
 #[non_exhaustive]
 pub struct CreateDepositInsurancePremiumsCompensationBillReceiverDetail {
     /// 转账接收者信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<
         CreateDepositInsurancePremiumsCompensationBillReceiverDetailReceiver,
     >,
@@ -424,56 +424,56 @@ pub struct CreateDepositInsurancePremiumsCompensationBillResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 二级商户AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_detail: ::std::option::Option<
         CreateDepositInsurancePremiumsCompensationBillReceiverDetail,
     >,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<
         CreateDepositInsurancePremiumsCompensationBillState,
     >,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 成功时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 出资商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

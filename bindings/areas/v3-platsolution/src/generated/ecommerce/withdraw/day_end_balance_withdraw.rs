@@ -32,16 +32,16 @@ pub struct CreateDayEndBalanceWithdrawBody {
     /// **Required.**
     pub calculate_amount_type: CreateDayEndBalanceWithdrawCalculateAmountType,
     /// 提现备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 银行附言
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 提现结果通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 留存额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reserve_amount: ::std::option::Option<i64>,
 }
 
@@ -144,78 +144,78 @@ pub struct CreateDayEndBalanceWithdrawResponse {
     /// 收付通平台商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 单据状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<CreateDayEndBalanceWithdrawStatus>,
     /// 微信支付提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub withdraw_id: ::std::option::Option<::std::string::String>,
     /// 商户提现单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 提现金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_amount: ::std::option::Option<i64>,
     /// 提现成功金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success_amount: ::std::option::Option<i64>,
     /// 提现失败金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_amount: ::std::option::Option<i64>,
     /// 提现退票金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub refund_amount: ::std::option::Option<i64>,
     /// 发起提现时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 提现状态更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失败原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
     /// 提现备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 银行附言
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_memo: ::std::option::Option<::std::string::String>,
     /// 出款账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_type: ::std::option::Option<CreateDayEndBalanceWithdrawAccountType>,
     /// 入账银行账号后四位
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::std::string::String>,
     /// 入账银行
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_bank: ::std::option::Option<::std::string::String>,
     /// 入账银行全称（含支行）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -22,10 +22,10 @@ pub struct ApplyReservationInsurancePolicy {
     /// **Required.**
     pub name: ::std::string::String,
     /// 取现单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub withdrawal_no: ::std::option::Option<::std::string::String>,
     /// 理赔单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub claim_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -82,7 +82,7 @@ impl ApplyReservationInsurancePolicy {
 #[non_exhaustive]
 pub struct ApplyReservationSceneReportData {
     /// 保险保单报备信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub insurance_policy: ::std::option::Option<ApplyReservationInsurancePolicy>,
 }
 
@@ -124,7 +124,7 @@ pub struct ApplyReservationBody {
     /// **Required.**
     pub sp_appid: ::std::string::String,
     /// 二级商户AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 商户预约单号
     ///
@@ -139,18 +139,18 @@ pub struct ApplyReservationBody {
     /// **Required.**
     pub estimated_date: ::std::string::String,
     /// 预计最大转账金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_max_amount: ::std::option::Option<i64>,
     /// 准确转账金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exact_amount: ::std::option::Option<i64>,
     /// 收款用户OpenID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 收款用户姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 预约备注
     ///
@@ -161,7 +161,7 @@ pub struct ApplyReservationBody {
     /// **Required.**
     pub notify_url: ::std::string::String,
     /// 场景报备信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene_report_data: ::std::option::Option<ApplyReservationSceneReportData>,
 }
 
@@ -281,32 +281,32 @@ pub struct ApplyReservationResponse {
     /// 二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户预约单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_reservation_no: ::std::option::Option<::std::string::String>,
     /// 微信转账预约单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reservation_id: ::std::option::Option<::std::string::String>,
     /// 预约记录受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 预约记录状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<ApplyReservationState>,
     /// 跳转微信支付用户确认预约页的package信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub package_info: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -10,21 +10,21 @@ pub struct GetApplicationByApplicationIdResponse {
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_state: ::std::option::Option<::std::string::String>,
     /// 从业机构特约商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 驳回参数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_parameter: ::std::option::Option<::std::string::String>,
     /// 驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// 活动审核通过时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pass_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -145,10 +145,10 @@ impl ::wechatpay_runtime::Operation for GetApplicationByApplicationIdRequest {
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdActivityApplyInformationItem {
     /// 材料ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_material_id: ::std::option::Option<::std::string::String>,
     /// 材料内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_material_information: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -199,10 +199,10 @@ impl ModifyApplicationByApplicationIdActivityApplyInformationItem {
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdActivityDetailModification {
     /// 活动费率
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_rate: ::std::option::Option<::std::string::String>,
     /// 活动报名材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_apply_information: ::std::option::Option<
         ::std::vec::Vec<ModifyApplicationByApplicationIdActivityApplyInformationItem>,
     >,
@@ -255,10 +255,10 @@ impl ModifyApplicationByApplicationIdActivityDetailModification {
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdAdditionalInformation {
     /// 补充说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_message: ::std::option::Option<::std::string::String>,
     /// 补充材料
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_material: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
@@ -305,12 +305,12 @@ impl ModifyApplicationByApplicationIdAdditionalInformation {
 #[non_exhaustive]
 pub struct ModifyApplicationByApplicationIdBody {
     /// 活动报名修改信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_detail_modification: ::std::option::Option<
         ModifyApplicationByApplicationIdActivityDetailModification,
     >,
     /// 补充信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub additional_information: ::std::option::Option<
         ModifyApplicationByApplicationIdAdditionalInformation,
     >,
@@ -363,7 +363,7 @@ pub struct ModifyApplicationByApplicationIdResponse {
     /// 申请单编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub application_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

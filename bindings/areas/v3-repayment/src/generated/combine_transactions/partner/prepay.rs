@@ -47,10 +47,10 @@ impl CreatePrepayAmount {
 #[non_exhaustive]
 pub struct CreatePrepaySettleInfo {
     /// 是否指定分账
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub profit_sharing: ::std::option::Option<bool>,
     /// 补差金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub subsidy_amount: ::std::option::Option<i64>,
 }
 
@@ -95,7 +95,7 @@ pub struct CreatePrepaySubOrdersItem {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 还款明细单订单号
     ///
@@ -114,7 +114,7 @@ pub struct CreatePrepaySubOrdersItem {
     /// **Required.**
     pub description: ::std::string::String,
     /// 结算信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub settle_info: ::std::option::Option<CreatePrepaySettleInfo>,
 }
 
@@ -200,17 +200,17 @@ pub struct CreatePrepayH5Info {
     #[serde(rename = "type")]
     pub type_: CreatePrepayType,
     /// 应用名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_name: ::std::option::Option<::std::string::String>,
     /// 网站URL
     ///
     /// **Required.**
     pub app_url: ::std::string::String,
     /// iOS平台BundleID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bundle_id: ::std::option::Option<::std::string::String>,
     /// Android平台PackageName
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub package_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -412,7 +412,7 @@ impl CreatePrepayIdentity {
 #[non_exhaustive]
 pub struct CreatePrepayCombinePayerInfo {
     /// 实名支付
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity: ::std::option::Option<CreatePrepayIdentity>,
 }
 
@@ -445,13 +445,13 @@ impl CreatePrepayCombinePayerInfo {
 #[non_exhaustive]
 pub struct CreatePrepayWechatWebInfo {
     /// 还款服务商APPID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_appid: ::std::option::Option<::std::string::String>,
     /// 用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 网页经营场景URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub webview_url: ::std::option::Option<::std::string::String>,
 }
 
@@ -519,25 +519,25 @@ pub struct CreatePrepayBody {
     /// **Required.**
     pub sub_orders: ::std::vec::Vec<CreatePrepaySubOrdersItem>,
     /// 交易结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_expire: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// H5调起支付场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub h5_info: ::std::option::Option<CreatePrepayH5Info>,
     /// APP调起支付场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_info: ::std::option::Option<CreatePrepayAppInfo>,
     /// 小程序调起支付场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub miniprogram_info: ::std::option::Option<CreatePrepayMiniprogramInfo>,
     /// 支付者信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combine_payer_info: ::std::option::Option<CreatePrepayCombinePayerInfo>,
     /// 微信内网页调起支付场景信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechat_web_info: ::std::option::Option<CreatePrepayWechatWebInfo>,
 }
 
@@ -641,10 +641,10 @@ impl CreatePrepayBody {
 #[non_exhaustive]
 pub struct CreatePrepayResponse {
     /// 预支付交易会话标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub prepay_id: ::std::option::Option<::std::string::String>,
     /// 支付跳转链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub h5_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

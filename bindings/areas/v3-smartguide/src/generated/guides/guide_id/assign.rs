@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateAssignBody {
     /// 子商户ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 商户订单号
     ///

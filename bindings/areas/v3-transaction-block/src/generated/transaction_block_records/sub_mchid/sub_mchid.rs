@@ -12,7 +12,7 @@ pub struct GetTransactionBlockRecordBySubMchidQuery {
     /// **Required.**
     pub limit: i64,
     /// 请求资源起始位置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
 }
 
@@ -72,51 +72,51 @@ impl GetTransactionBlockRecordBySubMchidQuery {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidFieldDataItem {
     /// 经度值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 纬度值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 省份
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub province: ::std::option::Option<::std::string::String>,
     /// 城市
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区域
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub area: ::std::option::Option<::std::string::String>,
     /// 街道
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
     /// 详细地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
     /// 地址名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechat_order_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
     /// 调单商品
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_goods: ::std::option::Option<::std::string::String>,
     /// 是否物流
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -179,7 +179,7 @@ pub struct GetTransactionBlockRecordBySubMchidRepeatedFieldData {
     /// 补充资料项
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_data: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordBySubMchidFieldDataItem>,
     >,
@@ -229,13 +229,13 @@ impl GetTransactionBlockRecordBySubMchidRepeatedFieldData {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidStringCheckRule {
     /// 字符串最小长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validator: ::std::option::Option<GetTransactionBlockRecordBySubMchidValidator>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -272,13 +272,13 @@ impl GetTransactionBlockRecordBySubMchidStringCheckRule {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidEnumCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -337,18 +337,18 @@ impl GetTransactionBlockRecordBySubMchidEnumCheckRule {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidFileCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordBySubMchidEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -387,10 +387,10 @@ impl GetTransactionBlockRecordBySubMchidFileCheckRule {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -427,10 +427,10 @@ impl GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidRelationsItem {
     /// 关联的资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -465,75 +465,75 @@ impl GetTransactionBlockRecordBySubMchidRelationsItem {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidRecordFieldsItem {
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             GetTransactionBlockRecordBySubMchidRepeatedFieldData,
         >,
     >,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub string_check_rule: ::std::option::Option<
         GetTransactionBlockRecordBySubMchidStringCheckRule,
     >,
     /// 枚举校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_check_rule: ::std::option::Option<
         GetTransactionBlockRecordBySubMchidEnumCheckRule,
     >,
     /// 文件校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_check_rule: ::std::option::Option<
         GetTransactionBlockRecordBySubMchidFileCheckRule,
     >,
     /// 时间区间校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_interval_check_rule: ::std::option::Option<
         GetTransactionBlockRecordBySubMchidTimeIntervalCheckRule,
     >,
     /// 订单类型校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_interval_check_rule: ::std::option::Option<
         GetTransactionBlockRecordBySubMchidFileCheckRule,
     >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordBySubMchidRelationsItem>,
     >,
@@ -600,7 +600,7 @@ pub struct GetTransactionBlockRecordBySubMchidRequestedItemInfo {
     /// 资料项集合
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub record_fields: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordBySubMchidRecordFieldsItem>,
     >,
@@ -635,28 +635,28 @@ impl GetTransactionBlockRecordBySubMchidRequestedItemInfo {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidDataItem {
     /// 交易拦截记录ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub block_record_id: ::std::option::Option<::std::string::String>,
     /// 拦截时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub block_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 拦截原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub block_reason: ::std::option::Option<::std::string::String>,
     /// 拦截笔数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub number_of_block: ::std::option::Option<
         GetTransactionBlockRecordBySubMchidNumberOfBlock,
     >,
     /// 解除管控方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub recover_way: ::std::option::Option<
         GetTransactionBlockRecordBySubMchidRecoverWay,
     >,
     /// 商户提交资料内容
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub requested_item_info: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             GetTransactionBlockRecordBySubMchidRequestedItemInfo,
@@ -701,16 +701,16 @@ impl GetTransactionBlockRecordBySubMchidDataItem {
 #[non_exhaustive]
 pub struct GetTransactionBlockRecordBySubMchidResponse {
     /// 请求资源起始位置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub offset: ::std::option::Option<i64>,
     /// 最大资源条数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub limit: ::std::option::Option<i64>,
     /// 资源总条数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 交易拦截记录详情列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<
         ::std::vec::Vec<GetTransactionBlockRecordBySubMchidDataItem>,
     >,

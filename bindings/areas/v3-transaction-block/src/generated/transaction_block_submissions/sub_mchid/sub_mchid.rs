@@ -10,51 +10,51 @@
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidFieldDataItem {
     /// 经度值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub longitude: ::std::option::Option<::std::string::String>,
     /// 纬度值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub latitude: ::std::option::Option<::std::string::String>,
     /// 省份
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub province: ::std::option::Option<::std::string::String>,
     /// 城市
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区域
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub area: ::std::option::Option<::std::string::String>,
     /// 街道
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub street: ::std::option::Option<::std::string::String>,
     /// 详细地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub address: ::std::option::Option<::std::string::String>,
     /// 地址名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 微信支付订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wechat_order_id: ::std::option::Option<::std::string::String>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_order_id: ::std::option::Option<::std::string::String>,
     /// 交易时间+08:00东八区时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 交易金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_money_amount: ::std::option::Option<::std::string::String>,
     /// 调单商品
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_goods: ::std::option::Option<::std::string::String>,
     /// 是否物流
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logistic_flag: ::std::option::Option<i64>,
     /// 凭证图片信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub evidence_img_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -290,13 +290,13 @@ impl CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData {
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
     /// 字符串最小长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_string_length: ::std::option::Option<i64>,
     /// 字符串最大长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_string_length: ::std::option::Option<i64>,
     /// 校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub validator: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidValidator,
     >,
@@ -350,13 +350,13 @@ impl CreateTransactionBlockSubmissionBySubMchidStringCheckRule {
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// 展示给商户看的枚举可选的字段列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -430,18 +430,18 @@ impl CreateTransactionBlockSubmissionBySubMchidEnumCheckRule {
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
     /// 限制提交的文件后缀
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_file_exts: ::std::option::Option<
         ::std::vec::Vec<CreateTransactionBlockSubmissionBySubMchidEnumFileExts>,
     >,
     /// 限制文件提交大小，单位M
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_file_size: ::std::option::Option<i64>,
 }
 
@@ -503,10 +503,10 @@ impl CreateTransactionBlockSubmissionBySubMchidFileCheckRule {
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
     /// 最小列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub min_list_length: ::std::option::Option<i64>,
     /// 最大列表长度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_list_length: ::std::option::Option<i64>,
 }
 
@@ -549,10 +549,10 @@ impl CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule {
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidRelationsItem {
     /// 关联的资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_key: ::std::option::Option<i64>,
     /// 关联的资料项值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub source_value: ::std::option::Option<::std::string::String>,
 }
 
@@ -596,75 +596,75 @@ impl CreateTransactionBlockSubmissionBySubMchidRelationsItem {
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidRecordFieldsItem {
     /// 资料项ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub item_id: ::std::option::Option<::std::string::String>,
     /// 资料项英文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_name: ::std::option::Option<::std::string::String>,
     /// 资料项中文名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 资料项类型
     ///
     /// Documented values: `1`, `2`, `3`, `4`, `5`, `6`.
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<i64>,
     /// 补充资料项多值`JSON`格式
     ///
     /// Sent as a JSON-encoded string.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub repeated_field_data: ::std::option::Option<
         ::wechatpay_runtime::JsonString<
             CreateTransactionBlockSubmissionBySubMchidRepeatedFieldData,
         >,
     >,
     /// 资料项填写提示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tips: ::std::option::Option<::std::string::String>,
     /// 输入框占位文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub placeholder: ::std::option::Option<::std::string::String>,
     /// 叹号悬浮提示语
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tooltip: ::std::option::Option<::std::string::String>,
     /// 是否必须提交
     ///
     /// Documented values: `0`, `1`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub required: ::std::option::Option<i64>,
     /// 提交内容需要加密
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_encrypt: ::std::option::Option<bool>,
     /// 字符串校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub string_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidStringCheckRule,
     >,
     /// 枚举校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub enum_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidEnumCheckRule,
     >,
     /// 文件校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub file_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
     >,
     /// 时间区间校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub time_interval_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidTimeIntervalCheckRule,
     >,
     /// 订单类型校验规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub order_interval_check_rule: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidFileCheckRule,
     >,
     /// 资料项关联规则集合
     ///
     /// (不同资料项ID取交集*且*，相同资料项ID不同资料项值取并集*或*)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub relations: ::std::option::Option<
         ::std::vec::Vec<CreateTransactionBlockSubmissionBySubMchidRelationsItem>,
     >,
@@ -952,21 +952,21 @@ impl CreateTransactionBlockSubmissionBySubMchidBody {
 #[non_exhaustive]
 pub struct CreateTransactionBlockSubmissionBySubMchidResponse {
     /// 交易拦截申诉ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub block_submission_id: ::std::option::Option<::std::string::String>,
     /// 提交时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub submit_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_result: ::std::option::Option<
         CreateTransactionBlockSubmissionBySubMchidReviewResult,
     >,
     /// 审核时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 审核驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub review_reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -22,7 +22,7 @@ pub struct QueryStateResponse {
     /// 授权状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub authorize_state: ::std::option::Option<QueryStateAuthorizeState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

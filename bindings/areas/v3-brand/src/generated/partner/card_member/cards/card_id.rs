@@ -76,10 +76,10 @@ impl BrandGetCardQuery {
 #[non_exhaustive]
 pub struct BrandGetCardCodeJumpInformation {
     /// 会员码跳转AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 会员码跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -130,16 +130,16 @@ pub struct BrandGetCardValidDateInformation {
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<BrandGetCardType>,
     /// 有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -178,13 +178,13 @@ impl BrandGetCardValidDateInformation {
 #[non_exhaustive]
 pub struct BrandGetCardPurchaseInformation {
     /// 付费会员价格
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -250,13 +250,13 @@ impl BrandGetCardPurchaseInformation {
 pub struct BrandGetCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<BrandGetCardCustomFieldListType>,
     /// 字段名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -293,12 +293,12 @@ impl BrandGetCardCustomFieldListItem {
 #[non_exhaustive]
 pub struct BrandGetCardUserInformation {
     /// 平台提供的通用开卡信息字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandGetCardCommonFieldList>,
     >,
     /// 商户自定义的开卡信息字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandGetCardCustomFieldListItem>,
     >,
@@ -347,107 +347,107 @@ pub struct BrandGetCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -619,10 +619,10 @@ impl ::wechatpay_runtime::Operation for BrandGetCardRequest {
 #[non_exhaustive]
 pub struct BrandModifyCardCodeJumpInformation {
     /// 会员码跳转AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 会员码跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -674,13 +674,13 @@ pub struct BrandModifyCardValidDateInformation {
     #[serde(rename = "type")]
     pub type_: BrandGetCardType,
     /// 有效期开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 有效期结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
 }
 
@@ -744,13 +744,13 @@ impl BrandModifyCardValidDateInformation {
 #[non_exhaustive]
 pub struct BrandModifyCardPurchaseInformation {
     /// 付费会员价格
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub price: ::std::option::Option<i64>,
     /// 付费会员跳转AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
     /// 付费会员跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -806,13 +806,13 @@ impl BrandModifyCardPurchaseInformation {
 pub struct BrandModifyCardCustomFieldListItem {
     /// 商户自定义的开卡信息字段类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<BrandGetCardCustomFieldListType>,
     /// 字段名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::std::string::String>,
     /// 字段值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub values: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -867,12 +867,12 @@ impl BrandModifyCardCustomFieldListItem {
 #[non_exhaustive]
 pub struct BrandModifyCardUserInformation {
     /// 平台提供的通用开卡信息字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub common_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandGetCardCommonFieldList>,
     >,
     /// 商户自定义的开卡信息字段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_field_list: ::std::option::Option<
         ::std::vec::Vec<BrandModifyCardCustomFieldListItem>,
     >,
@@ -923,54 +923,54 @@ pub struct BrandModifyCardBody {
     /// **Required.**
     pub brand_id: ::std::string::String,
     /// 卡名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员码跳转信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 会员权益
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<
         BrandModifyCardValidDateInformation,
     >,
     /// 积分信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 储值信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_information: ::std::option::Option<BrandModifyCardCodeJumpInformation>,
     /// 付费会员信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub purchase_information: ::std::option::Option<BrandModifyCardPurchaseInformation>,
     /// 用户开卡信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<BrandModifyCardUserInformation>,
 }
 
@@ -1169,107 +1169,107 @@ pub struct BrandModifyCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1462,107 +1462,107 @@ pub struct BrandDeleteCardResponse {
     /// 会员卡模板ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_id: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// 商户AppId
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 会员卡类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_type: ::std::option::Option<BrandGetCardCardType>,
     /// 卡名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_title: ::std::option::Option<::std::string::String>,
     /// 卡背景颜色
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_color: ::std::option::Option<::std::string::String>,
     /// 卡背景图URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 会员卡code分配类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_mode: ::std::option::Option<BrandGetCardCodeMode>,
     /// 会员码型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_type: ::std::option::Option<BrandGetCardCodeType>,
     /// 会员码跳转信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_jump_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 会员权益
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub benefits: ::std::option::Option<::std::string::String>,
     /// 回调地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_url: ::std::option::Option<::std::string::String>,
     /// 是否置顶
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_pinned: ::std::option::Option<bool>,
     /// 是否展示会员等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_display_level: ::std::option::Option<bool>,
     /// 会员初始等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub init_level: ::std::option::Option<::std::string::String>,
     /// 服务电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_phone: ::std::option::Option<::std::string::String>,
     /// 商家法务协议
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub legal_agreement: ::std::option::Option<::std::string::String>,
     /// 会员卡有效期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_date_information: ::std::option::Option<BrandGetCardValidDateInformation>,
     /// 积分信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub points_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 储值信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub balance_information: ::std::option::Option<BrandGetCardCodeJumpInformation>,
     /// 付费会员信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub purchase_information: ::std::option::Option<BrandGetCardPurchaseInformation>,
     /// 用户开卡信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_information: ::std::option::Option<BrandGetCardUserInformation>,
     /// 状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<BrandGetCardState>,
     /// 创建时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub create_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 更新时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub update_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct QueryCommitStatusQuery {
     /// 商圈商户ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///

@@ -59,14 +59,14 @@ impl ConfirmContractChargeInfo {
 #[non_exhaustive]
 pub struct ConfirmContractBody {
     /// 特约商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 服务商公众号ID
     ///
     /// **Required.**
     pub appid: ::std::string::String,
     /// 特约商户公众号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 充电场景信息
     ///
@@ -124,7 +124,7 @@ pub struct ConfirmContractResponse {
     /// 用户充电代扣凭证
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub charging_token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -84,19 +84,19 @@ pub struct GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem {
     /// 二级商户号的出款子账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_account_type: ::std::option::Option<
         GetApplyCancelWithdrawByOutRequestNoOutAccountType,
     >,
     /// 付款状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pay_state: ::std::option::Option<GetApplyCancelWithdrawByOutRequestNoPayState>,
     /// 付款状态描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state_description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -135,14 +135,14 @@ pub struct GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
     /// 二级商户号的出款子账户类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_account_type: ::std::option::Option<
         GetApplyCancelWithdrawByOutRequestNoOutAccountType,
     >,
     /// 账户金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -177,7 +177,7 @@ impl GetApplyCancelWithdrawByOutRequestNoAccountInfoItem {
 #[non_exhaustive]
 pub struct GetApplyCancelWithdrawByOutRequestNoConfirmCancel {
     /// 确认商户注销的页面url
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_cancel_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -210,53 +210,53 @@ pub struct GetApplyCancelWithdrawByOutRequestNoResponse {
     /// 微信支付注销提现申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub applyment_id: ::std::option::Option<::std::string::String>,
     /// 商户注销提现申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 注销提现申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_state: ::std::option::Option<
         GetApplyCancelWithdrawByOutRequestNoCancelState,
     >,
     /// 注销提现申请单状态描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_state_description: ::std::option::Option<::std::string::String>,
     /// 是否提取资金
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub withdraw: ::std::option::Option<GetApplyCancelWithdrawByOutRequestNoWithdraw>,
     /// 提现状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub withdraw_state: ::std::option::Option<
         GetApplyCancelWithdrawByOutRequestNoWithdrawState,
     >,
     /// 账户提现结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_withdraw_result: ::std::option::Option<
         ::std::vec::Vec<GetApplyCancelWithdrawByOutRequestNoAccountWithdrawResultItem>,
     >,
     /// 最后更新时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub modify_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 申请注销的二级商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 账户信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_info: ::std::option::Option<
         ::std::vec::Vec<GetApplyCancelWithdrawByOutRequestNoAccountInfoItem>,
     >,
     /// 用于引导商户超级管理员确认注销的信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub confirm_cancel: ::std::option::Option<
         GetApplyCancelWithdrawByOutRequestNoConfirmCancel,
     >,

@@ -22,7 +22,7 @@ pub struct EcommerceReverseTransactionSubOrdersItem {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 二级商户appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -70,7 +70,7 @@ pub struct EcommerceReverseTransactionBody {
     /// **Required.**
     pub combine_appid: ::std::string::String,
     /// 子单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_orders: ::std::option::Option<
         ::std::vec::Vec<EcommerceReverseTransactionSubOrdersItem>,
     >,

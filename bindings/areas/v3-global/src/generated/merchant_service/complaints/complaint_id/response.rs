@@ -16,13 +16,13 @@ pub struct GlobalCreateResponseBody {
     /// **Required.**
     pub response_content: ::std::string::String,
     /// 回复图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub response_images: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 跳转链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url: ::std::option::Option<::std::string::String>,
     /// 跳转链接文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_url_text: ::std::option::Option<::std::string::String>,
 }
 

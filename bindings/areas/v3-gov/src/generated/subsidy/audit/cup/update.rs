@@ -10,43 +10,43 @@
 #[non_exhaustive]
 pub struct UpdateCupInvoiceInfo {
     /// 发票代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_cd: ::std::option::Option<::std::string::String>,
     /// 发票号码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_no: ::std::option::Option<::std::string::String>,
     /// 开票日期
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_dt: ::std::option::Option<::std::string::String>,
     /// 发票链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_link: ::std::option::Option<::std::string::String>,
     /// 发票类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_tp: ::std::option::Option<::std::string::String>,
     /// 发票校验码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_ck_cd: ::std::option::Option<::std::string::String>,
     /// 发票上购买人姓名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub nm: ::std::option::Option<::std::string::String>,
     /// 税价合计
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax: ::std::option::Option<::std::string::String>,
     /// 发票税额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_tax_amt: ::std::option::Option<::std::string::String>,
     /// 销售企业名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sales_ent_nm: ::std::option::Option<::std::string::String>,
     /// 销售方纳税人识别号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tax_payer: ::std::option::Option<::std::string::String>,
     /// 数量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub num: ::std::option::Option<::std::string::String>,
     /// 货物或应税劳务服务名称（含型号）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_nm: ::std::option::Option<::std::string::String>,
 }
 
@@ -214,34 +214,34 @@ impl UpdateCupInvoiceInfo {
 #[non_exhaustive]
 pub struct UpdateCupTrackInfo {
     /// 物流单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracking_no: ::std::option::Option<::std::string::String>,
     /// 物流公司
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracking_company: ::std::option::Option<::std::string::String>,
     /// 收货省
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usr_prov: ::std::option::Option<::std::string::String>,
     /// 收货市
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usr_city: ::std::option::Option<::std::string::String>,
     /// 收货区县
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usr_area: ::std::option::Option<::std::string::String>,
     /// 收货地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usr_addr: ::std::option::Option<::std::string::String>,
     /// 物流类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tracking_type: ::std::option::Option<::std::string::String>,
     /// 提货方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_method: ::std::option::Option<::std::string::String>,
     /// 发货地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shipping_addr: ::std::option::Option<::std::string::String>,
     /// 签收时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -386,7 +386,7 @@ pub struct UpdateCupBody {
     /// **Required.**
     pub sub_mchnt_nm: ::std::string::String,
     /// 门店名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_nm: ::std::option::Option<::std::string::String>,
     /// 线上平台订单号
     ///
@@ -409,7 +409,7 @@ pub struct UpdateCupBody {
     /// **Required.**
     pub prod_id: ::std::string::String,
     /// 能效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eng_grade: ::std::option::Option<::std::string::String>,
     /// 品牌
     ///
@@ -420,7 +420,7 @@ pub struct UpdateCupBody {
     /// **Required.**
     pub prod_model: ::std::string::String,
     /// 销售方式（线上或线下）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sales_chnl: ::std::option::Option<::std::string::String>,
     /// 电商平台方
     ///
@@ -431,13 +431,13 @@ pub struct UpdateCupBody {
     /// **Required.**
     pub payer_tp: ::std::string::String,
     /// 收旧订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_in_order_id: ::std::option::Option<::std::string::String>,
     /// 收旧价格
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub trade_in_at: ::std::option::Option<::std::string::String>,
     /// 收旧价格是否统计
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_trade_in: ::std::option::Option<::std::string::String>,
     /// 订单金额
     ///
@@ -456,78 +456,78 @@ pub struct UpdateCupBody {
     /// **Required.**
     pub mchnt_cd: ::std::string::String,
     /// 商家优惠金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mer_sub_at: ::std::option::Option<::std::string::String>,
     /// 国补优惠金额
     ///
     /// **Required.**
     pub discount_at: ::std::string::String,
     /// 其他图片1
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image01: ::std::option::Option<::std::string::String>,
     /// 其他图片2
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image02: ::std::option::Option<::std::string::String>,
     /// 其他图片3
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image03: ::std::option::Option<::std::string::String>,
     /// 其他图片4
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image04: ::std::option::Option<::std::string::String>,
     /// 其他图片5
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image05: ::std::option::Option<::std::string::String>,
     /// 其他图片6
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image06: ::std::option::Option<::std::string::String>,
     /// 其他图片7
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image07: ::std::option::Option<::std::string::String>,
     /// 其他图片8
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image08: ::std::option::Option<::std::string::String>,
     /// 其他图片9
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image09: ::std::option::Option<::std::string::String>,
     /// 其他图片10
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub image10: ::std::option::Option<::std::string::String>,
     /// 收旧承诺函照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub commitment_letter_photo: ::std::option::Option<::std::string::String>,
     /// 收旧承诺函照片格式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub commitment_letter_photo_format: ::std::option::Option<::std::string::String>,
     /// 收旧设备外观照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_photo: ::std::option::Option<::std::string::String>,
     /// 收旧设备外观照片格式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device_photo_format: ::std::option::Option<::std::string::String>,
     /// 包含完整外包装及sn码的激活照片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pack_and_active_photo: ::std::option::Option<::std::string::String>,
     /// 商品条码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bar_code: ::std::option::Option<::std::string::String>,
     /// SN码
     ///
     /// **Required.**
     pub sn_code: ::std::string::String,
     /// IMEI1
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI2
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 能效或水效网备案登记型号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub register_model: ::std::option::Option<::std::string::String>,
     /// 能效或水效备案号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub record_number: ::std::option::Option<::std::string::String>,
     /// 能效或水效执行的国家标准名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub eng_grade_standard: ::std::option::Option<::std::string::String>,
     /// 发票信息
     ///
@@ -938,18 +938,18 @@ pub struct UpdateCupResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub msg: ::std::option::Option<::std::string::String>,
     /// 详细应答码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_code: ::std::option::Option<::std::string::String>,
     /// 详细应答码描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -27,7 +27,7 @@ pub struct CreateIssueBody {
     /// **Required.**
     pub category_id: ::std::string::String,
     /// 用户id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 姓名
     ///
@@ -46,7 +46,7 @@ pub struct CreateIssueBody {
     /// **Required.**
     pub add_code: ::std::string::String,
     /// 自定义域
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_info: ::std::option::Option<::std::string::String>,
     /// 证件类型
     ///
@@ -129,15 +129,15 @@ pub struct CreateIssueResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 品类凭证码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub auth_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -20,7 +20,7 @@ pub struct ConfirmNQualificationDataItem {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级（一级/二级），品类编码 A开头必填，其他非必填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grade: ::std::option::Option<::std::string::String>,
     /// 姓名
     ///
@@ -33,13 +33,13 @@ pub struct ConfirmNQualificationDataItem {
     /// **Required.**
     pub operation_time: ::wechatpay_runtime::DateTime,
     /// 银行机构名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行补贴金额（都是正数，以元为单位）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_subsidy: ::std::option::Option<::std::string::String>,
     /// 交易平台补贴金额（都是正数，以元为单位）
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plat_subsidy: ::std::option::Option<::std::string::String>,
     /// 销售金额（都是正数，以元为单位）
     ///
@@ -208,14 +208,14 @@ impl ConfirmNQualificationDataItem {
 #[non_exhaustive]
 pub struct ConfirmNQualificationBody {
     /// 品类集合
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ConfirmNQualificationDataItem>>,
     /// 请求流水号
     ///
     /// **Required.**
     pub req_ssn: ::std::string::String,
     /// 请求时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub req_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
 }
 
@@ -264,12 +264,12 @@ pub struct ConfirmNQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -48,7 +48,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub grade: ::std::option::Option<ZhejiangSyncQualificationGrade>,
     /// 姓名
     ///
@@ -61,13 +61,13 @@ pub struct ZhejiangSyncQualificationDataItem {
     /// **Required.**
     pub operation_time: ::wechatpay_runtime::DateTime,
     /// 银行机构名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行补贴金额(都是正数，以元为单 位)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_subsidy: ::std::option::Option<::std::string::String>,
     /// 交易平台补贴金额(都是正数，以元 为单位)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub plat_subsidy: ::std::option::Option<::std::string::String>,
     /// 销售金额(单位元)
     ///
@@ -128,40 +128,40 @@ pub struct ZhejiangSyncQualificationDataItem {
     /// **Required.**
     pub brand: ::std::string::String,
     /// 物流单号(不超过 100 位)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub logistics_no: ::std::option::Option<::std::string::String>,
     /// 签收时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delivery_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 发票号(不超过 100 位)
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invoice_no: ::std::option::Option<::std::string::String>,
     /// 是否属于 AI 产品(0-是/1-否)
     ///
     /// **Required.**
     pub is_ai_product: ::std::string::String,
     /// 类型(台式、笔记本)，当品类为电 脑时必填
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pc_type: ::std::option::Option<::std::string::String>,
     /// 商户订单号(不超过 50 位)
     ///
     /// **Required.**
     pub order_no: ::std::string::String,
     /// 原始订单号，退货必传
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub origin_order_no: ::std::option::Option<::std::string::String>,
     /// 活动地区编码(例如:110101)6位数字
     ///
     /// **Required.**
     pub activity_add_code: ::std::string::String,
     /// IMEI1，通讯类设备必传
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI2
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 3C SN 锁定解锁订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ccc_sn_order_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -381,10 +381,10 @@ impl ZhejiangSyncQualificationDataItem {
 #[non_exhaustive]
 pub struct ZhejiangSyncQualificationBody {
     /// 请求流水号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub req_ssn: ::std::option::Option<::std::string::String>,
     /// 资格集合
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<ZhejiangSyncQualificationDataItem>>,
 }
 
@@ -431,15 +431,15 @@ pub struct ZhejiangSyncQualificationResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 异常数据说明列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub error_data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

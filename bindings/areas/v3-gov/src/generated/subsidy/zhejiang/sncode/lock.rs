@@ -16,7 +16,7 @@ pub struct ZhejiangLockSncodeBody {
     /// **Required.**
     pub province: ::std::string::String,
     /// 厂商统一 社会信用 代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manufact_cert_code: ::std::option::Option<::std::string::String>,
     /// 商品 SN码
     ///
@@ -35,13 +35,13 @@ pub struct ZhejiangLockSncodeBody {
     /// **Required.**
     pub goods_name: ::std::string::String,
     /// 商品型号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_model: ::std::option::Option<::std::string::String>,
     /// IMEI_1 码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI_2 码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 交易订单号
     ///
@@ -52,32 +52,32 @@ pub struct ZhejiangLockSncodeBody {
     /// **Required.**
     pub order_price: ::std::string::String,
     /// 收单机构
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub acquire_code: ::std::option::Option<::std::string::String>,
     /// 销售订单号
     ///
     /// **Required.**
     pub sell_orderid: ::std::string::String,
     /// 市级区域代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub city: ::std::option::Option<::std::string::String>,
     /// 区县区域代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub county: ::std::option::Option<::std::string::String>,
     /// 是否 AI 产品
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub is_ai_product: ::std::option::Option<::std::string::String>,
     /// 销售时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sale_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 厂商信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mfr_info: ::std::option::Option<::std::string::String>,
     /// 具体品牌
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand: ::std::option::Option<::std::string::String>,
     /// 渠道类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sale_models: ::std::option::Option<::std::string::String>,
     /// 请求流水号
     ///
@@ -277,18 +277,18 @@ pub struct ZhejiangLockSncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// IMEI_1 码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI_2 码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -16,7 +16,7 @@ pub struct ZhejiangQuerySncodeBody {
     /// **Required.**
     pub province: ::std::string::String,
     /// 厂商统一社会信 用代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub manufact_cert_code: ::std::option::Option<::std::string::String>,
     /// 商品品类
     ///
@@ -27,13 +27,13 @@ pub struct ZhejiangQuerySncodeBody {
     /// **Required.**
     pub goods_bar_code: ::std::string::String,
     /// IMEI_1 码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei1: ::std::option::Option<::std::string::String>,
     /// IMEI_2 码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub imei2: ::std::option::Option<::std::string::String>,
     /// 渠道类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sales_models: ::std::option::Option<::std::string::String>,
     /// 请求流水号
     ///
@@ -143,21 +143,21 @@ pub struct ZhejiangQuerySncodeResponse {
     /// 响应码
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_code: ::std::option::Option<::std::string::String>,
     /// 响应描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub resp_desc: ::std::option::Option<::std::string::String>,
     /// 商品SN码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sn: ::std::option::Option<::std::string::String>,
     /// 省份代码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub province: ::std::option::Option<::std::string::String>,
     /// 售卖状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sell_state: ::std::option::Option<ZhejiangQuerySncodeSellState>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct GetCouponCodeQuery {
     /// 公众账号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -56,27 +56,27 @@ impl GetCouponCodeQuery {
 #[non_exhaustive]
 pub struct GetCouponCodeCodeInformation {
     /// 商户上传code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 商户上传code分配状态
     ///
     /// From the reviewed overrides, not the docs table: enum_values.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_status: ::std::option::Option<GetCouponCodeCodeStatus>,
     /// 上传时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub upload_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 被分配时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub dispatched_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领券用户的OpenID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 领券用户的UnionID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub unionid: ::std::option::Option<::std::string::String>,
     /// 用户券code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -134,10 +134,10 @@ impl GetCouponCodeCodeInformation {
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableDayTimeItem {
     /// 当天可用开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -172,10 +172,10 @@ impl GetCouponCodeAvailableDayTimeItem {
 #[non_exhaustive]
 pub struct GetCouponCodeAvailableWeek {
     /// 可用星期数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub week_day: ::std::option::Option<::std::vec::Vec<i64>>,
     /// 当天可用时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_time: ::std::option::Option<
         ::std::vec::Vec<GetCouponCodeAvailableDayTimeItem>,
     >,
@@ -212,10 +212,10 @@ impl GetCouponCodeAvailableWeek {
 #[non_exhaustive]
 pub struct GetCouponCodeIrregularyAvaliableTimeItem {
     /// 开始时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -252,26 +252,26 @@ pub struct GetCouponCodeCouponAvailableTime {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_day_after_receive: ::std::option::Option<i64>,
     /// 固定周期有效时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_week: ::std::option::Option<GetCouponCodeAvailableWeek>,
     /// 无规律的有效时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregulary_avaliable_time: ::std::option::Option<
         ::std::vec::Vec<GetCouponCodeIrregularyAvaliableTimeItem>,
     >,
     /// 领取后N天开始生效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -316,12 +316,12 @@ pub struct GetCouponCodeFixedNormalCoupon {
     /// 优惠金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -358,12 +358,12 @@ pub struct GetCouponCodeDiscountCoupon {
     /// 折扣比例
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_percent: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -400,12 +400,12 @@ pub struct GetCouponCodeExchangeCoupon {
     /// 单品换购价
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
     /// 消费门槛
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_minimum: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -456,27 +456,27 @@ pub struct GetCouponCodeCouponUseRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_time: ::std::option::Option<GetCouponCodeCouponAvailableTime>,
     /// 固定面额满减券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fixed_normal_coupon: ::std::option::Option<GetCouponCodeFixedNormalCoupon>,
     /// 折扣券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<GetCouponCodeDiscountCoupon>,
     /// 换购券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<GetCouponCodeExchangeCoupon>,
     /// 核销方式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_method: ::std::option::Option<GetCouponCodeUseMethod>,
     /// 小程序appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 小程序path
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -523,20 +523,20 @@ pub struct GetCouponCodeMiniProgramsInfo {
     /// 商家小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_appid: ::std::option::Option<::std::string::String>,
     /// 商家小程序path
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_words: ::std::option::Option<::std::string::String>,
     /// 引导文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub guiding_words: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -588,19 +588,19 @@ impl GetCouponCodeMiniProgramsInfo {
 #[non_exhaustive]
 pub struct GetCouponCodeCustomEntrance {
     /// 小程序入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_programs_info: ::std::option::Option<GetCouponCodeMiniProgramsInfo>,
     /// 商户公众号appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 营销馆id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hall_id: ::std::option::Option<::std::string::String>,
     /// 可用门店id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_id: ::std::option::Option<::std::string::String>,
     /// code展示模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<GetCouponCodeCodeDisplayMode>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -663,17 +663,17 @@ pub struct GetCouponCodeFinderInfo {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -710,22 +710,22 @@ impl GetCouponCodeFinderInfo {
 #[non_exhaustive]
 pub struct GetCouponCodeDisplayPatternInfo {
     /// 使用须知
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 商户logo
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_logo_url: ::std::option::Option<::std::string::String>,
     /// 商户名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_name: ::std::option::Option<::std::string::String>,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<GetCouponCodeBackgroundColor>,
     /// 券详情图片
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_image_url: ::std::option::Option<::std::string::String>,
     /// 视频号相关信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_info: ::std::option::Option<GetCouponCodeFinderInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -770,45 +770,45 @@ pub struct GetCouponCodeCouponInformation {
     /// 商家券批次名称
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_name: ::std::option::Option<::std::string::String>,
     /// 批次归属商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub belong_merchant: ::std::option::Option<::std::string::String>,
     /// 批次备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub comment: ::std::option::Option<::std::string::String>,
     /// 适用商品范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_name: ::std::option::Option<::std::string::String>,
     /// 批次类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_type: ::std::option::Option<GetCouponCodeStockType>,
     /// 是否允许转赠
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transferable: ::std::option::Option<bool>,
     /// 是否允许分享领券链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub shareable: ::std::option::Option<bool>,
     /// 券状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_state: ::std::option::Option<::std::string::String>,
     /// 核销规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_use_rule: ::std::option::Option<GetCouponCodeCouponUseRule>,
     /// 自定义入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub custom_entrance: ::std::option::Option<GetCouponCodeCustomEntrance>,
     /// 样式信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub display_pattern_info: ::std::option::Option<GetCouponCodeDisplayPatternInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -861,14 +861,14 @@ pub struct GetCouponCodeResponse {
     /// 券code信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_information: ::std::option::Option<GetCouponCodeCodeInformation>,
     /// 券码信息
     ///
     /// Present only when the code was dispatched to a user.
     ///
     /// From the reviewed overrides, not the docs table: note, required.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_information: ::std::option::Option<GetCouponCodeCouponInformation>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1074,10 +1074,10 @@ impl ::wechatpay_runtime::Validate for DeleteCouponCodeQuery {
 #[non_exhaustive]
 pub struct DeleteCouponCodeResponse {
     /// 批次号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 删除时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

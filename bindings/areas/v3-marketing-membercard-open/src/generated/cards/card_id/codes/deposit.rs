@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateDepositBody {
     /// 会员卡code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
 }
 
@@ -54,10 +54,10 @@ impl CreateDepositBody {
 #[non_exhaustive]
 pub struct CreateDepositDataItem {
     /// 会员卡code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 导入结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub result: ::std::option::Option<CreateDepositResult>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -90,7 +90,7 @@ impl CreateDepositDataItem {
 #[non_exhaustive]
 pub struct CreateDepositResponse {
     /// 导入结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub data: ::std::option::Option<::std::vec::Vec<CreateDepositDataItem>>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

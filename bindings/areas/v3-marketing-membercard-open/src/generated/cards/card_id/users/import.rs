@@ -12,7 +12,7 @@ pub struct ImportUserBody {
     /// **Required.**
     pub openid: ::std::string::String,
     /// 会员卡code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// 商户请求单号
     ///
@@ -59,7 +59,7 @@ pub struct ImportUserResponse {
     /// 会员卡code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

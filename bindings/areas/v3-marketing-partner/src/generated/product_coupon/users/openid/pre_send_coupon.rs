@@ -20,7 +20,7 @@ pub struct CreatePreSendCouponBody {
     /// **Required.**
     pub stock_id: ::std::string::String,
     /// 用户商品券Code
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code: ::std::option::Option<::std::string::String>,
     /// 公众账号AppID
     ///
@@ -31,7 +31,7 @@ pub struct CreatePreSendCouponBody {
     /// **Required.**
     pub send_request_no: ::std::string::String,
     /// 自定义附加信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
 }
 
@@ -94,7 +94,7 @@ pub struct CreatePreSendCouponResponse {
     /// 预发券token
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub token: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

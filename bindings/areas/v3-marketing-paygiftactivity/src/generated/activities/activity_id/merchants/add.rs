@@ -8,10 +8,10 @@
 #[non_exhaustive]
 pub struct AddActivityMerchantBody {
     /// 发券商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 请求业务单据号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub add_request_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -58,10 +58,10 @@ impl AddActivityMerchantBody {
 #[non_exhaustive]
 pub struct AddActivityMerchantInvalidMerchantIdListItem {
     /// 商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 无效原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -94,13 +94,13 @@ impl AddActivityMerchantInvalidMerchantIdListItem {
 #[non_exhaustive]
 pub struct AddActivityMerchantResponse {
     /// 活动id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 添加时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub add_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 未通过规则校验的发券商户号列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub invalid_merchant_id_list: ::std::option::Option<
         ::std::vec::Vec<AddActivityMerchantInvalidMerchantIdListItem>,
     >,

@@ -8,10 +8,10 @@
 #[non_exhaustive]
 pub struct DeleteActivityMerchantBody {
     /// 删除的发券商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_id_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 商户请求单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_request_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -56,10 +56,10 @@ impl DeleteActivityMerchantBody {
 #[non_exhaustive]
 pub struct DeleteActivityMerchantResponse {
     /// 活动id
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub activity_id: ::std::option::Option<::std::string::String>,
     /// 删除时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub delete_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

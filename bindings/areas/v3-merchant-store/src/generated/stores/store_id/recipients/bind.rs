@@ -14,7 +14,7 @@ pub struct BindRecipientStoreRecipientItem {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 门店收款主体
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -87,10 +87,10 @@ impl BindRecipientBody {
 #[non_exhaustive]
 pub struct BindRecipientFailedStoreRecipientItem {
     /// 门店收款商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 绑定当前收款信息失败的原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -123,7 +123,7 @@ impl BindRecipientFailedStoreRecipientItem {
 #[non_exhaustive]
 pub struct BindRecipientResponse {
     /// 收款门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_store_recipient: ::std::option::Option<
         ::std::vec::Vec<BindRecipientFailedStoreRecipientItem>,
     >,

@@ -14,7 +14,7 @@ pub struct UnbindRecipientStoreRecipientItem {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 门店收款主体
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub company_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -50,10 +50,10 @@ impl UnbindRecipientStoreRecipientItem {
 #[non_exhaustive]
 pub struct UnbindRecipientBody {
     /// 子商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 收款门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_recipient: ::std::option::Option<
         ::std::vec::Vec<UnbindRecipientStoreRecipientItem>,
     >,
@@ -102,10 +102,10 @@ impl UnbindRecipientBody {
 #[non_exhaustive]
 pub struct UnbindRecipientFailedStoreRecipientItem {
     /// 门店收款商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mchid: ::std::option::Option<::std::string::String>,
     /// 绑定当前收款信息失败的原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -138,7 +138,7 @@ impl UnbindRecipientFailedStoreRecipientItem {
 #[non_exhaustive]
 pub struct UnbindRecipientResponse {
     /// 收款门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_store_recipient: ::std::option::Option<
         ::std::vec::Vec<UnbindRecipientFailedStoreRecipientItem>,
     >,

@@ -30,14 +30,14 @@
 #[non_exhaustive]
 pub struct GetWithdrawByBillTypeQuery {
     /// 账单类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_type: ::std::option::Option<GetWithdrawByBillTypeBillType>,
     /// 账单日期
     ///
     /// **Required.**
     pub bill_date: ::std::string::String,
     /// 压缩类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub tar_type: ::std::option::Option<GetWithdrawByBillTypeTarType>,
 }
 
@@ -91,17 +91,17 @@ pub struct GetWithdrawByBillTypeResponse {
     /// 哈希类型
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_type: ::std::option::Option<GetWithdrawByBillTypeHashType>,
     /// 哈希值
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub hash_value: ::std::option::Option<::std::string::String>,
     /// 账单下载地址
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub download_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

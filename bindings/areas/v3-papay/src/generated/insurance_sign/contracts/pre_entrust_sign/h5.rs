@@ -14,7 +14,7 @@ pub struct PapayH5PrepayEstimatedDeductAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -52,10 +52,10 @@ impl PapayH5PrepayEstimatedDeductAmount {
 #[non_exhaustive]
 pub struct PapayH5PrepayPolicyClausesItem {
     /// 条款内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clause_name: ::std::option::Option<::std::string::String>,
     /// 条款额度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clause_quota: ::std::option::Option<::std::string::String>,
 }
 
@@ -102,10 +102,10 @@ impl PapayH5PrepayPolicyClausesItem {
 #[non_exhaustive]
 pub struct PapayH5PrepayPolicyCoverageDetail {
     /// 保单额度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_amount: ::std::option::Option<::std::string::String>,
     /// 保险条款列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_clauses: ::std::option::Option<
         ::std::vec::Vec<PapayH5PrepayPolicyClausesItem>,
     >,
@@ -166,7 +166,7 @@ pub struct PapayH5PrepayPolicyPeriodsItem {
     /// **Required.**
     pub estimated_deduct_amount: PapayH5PrepayEstimatedDeductAmount,
     /// 保障详情
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_coverage_detail: ::std::option::Option<PapayH5PrepayPolicyCoverageDetail>,
 }
 
@@ -237,7 +237,7 @@ pub struct PapayH5PrepayRealIdentity {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 实名验证类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_type: ::std::option::Option<PapayH5PrepayIdentityType>,
 }
 
@@ -280,7 +280,7 @@ impl PapayH5PrepayRealIdentity {
 #[non_exhaustive]
 pub struct PapayH5PrepayJumpControl {
     /// 跳转的应用AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -318,7 +318,7 @@ pub struct PapayH5PrepayBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 用户在直连商户应用下的用户标示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
@@ -349,40 +349,40 @@ pub struct PapayH5PrepayBody {
     /// **Required.**
     pub policy_periods: ::std::vec::Vec<PapayH5PrepayPolicyPeriodsItem>,
     /// 扣费金额信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<PapayH5PrepayEstimatedDeductAmount>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商品描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 支付结果通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_notify_url: ::std::option::Option<::std::string::String>,
     /// 商户侧用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 是否自动续保
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub can_auto_insure: ::std::option::Option<bool>,
     /// 是否自动重新投保
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub can_auto_reinsure: ::std::option::Option<bool>,
     /// 用户实名信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_identity: ::std::option::Option<PapayH5PrepayRealIdentity>,
     /// 跳转控制信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_control: ::std::option::Option<PapayH5PrepayJumpControl>,
     /// 合并扣费期数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
@@ -568,7 +568,7 @@ pub struct PapayH5PrepayResponse {
     /// 拉起微信支付客户端的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -14,7 +14,7 @@ pub struct PapayMiniProgramPrepayEstimatedDeductAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -52,10 +52,10 @@ impl PapayMiniProgramPrepayEstimatedDeductAmount {
 #[non_exhaustive]
 pub struct PapayMiniProgramPrepayPolicyClausesItem {
     /// 条款内容
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clause_name: ::std::option::Option<::std::string::String>,
     /// 条款额度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub clause_quota: ::std::option::Option<::std::string::String>,
 }
 
@@ -102,10 +102,10 @@ impl PapayMiniProgramPrepayPolicyClausesItem {
 #[non_exhaustive]
 pub struct PapayMiniProgramPrepayPolicyCoverageDetail {
     /// 保单额度
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_amount: ::std::option::Option<::std::string::String>,
     /// 保险条款列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_clauses: ::std::option::Option<
         ::std::vec::Vec<PapayMiniProgramPrepayPolicyClausesItem>,
     >,
@@ -166,7 +166,7 @@ pub struct PapayMiniProgramPrepayPolicyPeriodsItem {
     /// **Required.**
     pub estimated_deduct_amount: PapayMiniProgramPrepayEstimatedDeductAmount,
     /// 保障详情
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_coverage_detail: ::std::option::Option<
         PapayMiniProgramPrepayPolicyCoverageDetail,
     >,
@@ -239,7 +239,7 @@ pub struct PapayMiniProgramPrepayRealIdentity {
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 实名验证类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identity_type: ::std::option::Option<PapayMiniProgramPrepayIdentityType>,
 }
 
@@ -284,7 +284,7 @@ pub struct PapayMiniProgramPrepayBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 用户在直连商户应用下的用户标示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
@@ -315,37 +315,37 @@ pub struct PapayMiniProgramPrepayBody {
     /// **Required.**
     pub policy_periods: ::std::vec::Vec<PapayMiniProgramPrepayPolicyPeriodsItem>,
     /// 扣费金额信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<PapayMiniProgramPrepayEstimatedDeductAmount>,
     /// 商户订单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 商品描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 支付结果通知地址
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transaction_notify_url: ::std::option::Option<::std::string::String>,
     /// 商户侧用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 订单优惠标记
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub goods_tag: ::std::option::Option<::std::string::String>,
     /// 附加数据
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach: ::std::option::Option<::std::string::String>,
     /// 是否自动续保
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub can_auto_insure: ::std::option::Option<bool>,
     /// 是否自动重新投保
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub can_auto_reinsure: ::std::option::Option<bool>,
     /// 用户实名信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_identity: ::std::option::Option<PapayMiniProgramPrepayRealIdentity>,
     /// 合并扣费期数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub combined_deduct_period_count: ::std::option::Option<i64>,
 }
 
@@ -526,17 +526,17 @@ pub struct PapayMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 跳转签约小程序的AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_appid: ::std::option::Option<::std::string::String>,
     /// 跳转签约小程序的路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

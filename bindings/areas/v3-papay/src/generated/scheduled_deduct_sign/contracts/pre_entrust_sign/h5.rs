@@ -14,7 +14,7 @@ pub struct ScheduledPapayH5PrepayEstimatedDeductAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -96,7 +96,7 @@ impl ScheduledPapayH5PrepayDeductSchedule {
 #[non_exhaustive]
 pub struct ScheduledPapayH5PrepayJumpControl {
     /// 跳转的应用AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -134,7 +134,7 @@ pub struct ScheduledPapayH5PrepayBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 用户在直连商户应用下的用户标示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
@@ -153,13 +153,13 @@ pub struct ScheduledPapayH5PrepayBody {
     /// **Required.**
     pub contract_notify_url: ::std::string::String,
     /// 商户侧用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_schedule: ::std::option::Option<ScheduledPapayH5PrepayDeductSchedule>,
     /// 跳转控制信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub jump_control: ::std::option::Option<ScheduledPapayH5PrepayJumpControl>,
 }
 
@@ -244,7 +244,7 @@ pub struct ScheduledPapayH5PrepayResponse {
     /// 拉起微信支付客户端的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -14,7 +14,7 @@ pub struct ScheduledPapayMiniProgramPrepayEstimatedDeductAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -98,7 +98,7 @@ pub struct ScheduledPapayMiniProgramPrepayBody {
     /// **Required.**
     pub appid: ::std::string::String,
     /// 用户在直连商户应用下的用户标示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
@@ -117,10 +117,10 @@ pub struct ScheduledPapayMiniProgramPrepayBody {
     /// **Required.**
     pub contract_notify_url: ::std::string::String,
     /// 商户侧用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_schedule: ::std::option::Option<
         ScheduledPapayMiniProgramPrepayDeductSchedule,
     >,
@@ -196,17 +196,17 @@ pub struct ScheduledPapayMiniProgramPrepayResponse {
     /// 预签约ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub pre_entrustweb_id: ::std::option::Option<::std::string::String>,
     /// 跳转签约小程序的AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_appid: ::std::option::Option<::std::string::String>,
     /// 跳转签约小程序的路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

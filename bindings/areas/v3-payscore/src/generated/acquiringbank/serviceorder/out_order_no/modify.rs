@@ -14,13 +14,13 @@ pub struct AcquiringbankModifyServiceorderPostPaymentsItem {
     /// **Required.**
     pub name: ::std::string::String,
     /// 付费说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 付费数量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -86,7 +86,7 @@ pub struct AcquiringbankModifyServiceorderPostDiscountsItem {
     /// **Required.**
     pub amount: i64,
     /// 优惠数量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -135,15 +135,15 @@ pub struct AcquiringbankModifyServiceorderBody {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 渠道商商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 后付费项目
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub post_payments: ::std::option::Option<
         ::std::vec::Vec<AcquiringbankModifyServiceorderPostPaymentsItem>,
     >,
     /// 后付费商户优惠
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<AcquiringbankModifyServiceorderPostDiscountsItem>,
     >,

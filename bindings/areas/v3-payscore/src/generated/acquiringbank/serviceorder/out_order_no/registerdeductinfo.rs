@@ -12,7 +12,7 @@ pub struct CreateRegisterdeductinfoBody {
     /// **Required.**
     pub service_id: ::std::string::String,
     /// 服务商应用ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
@@ -23,10 +23,10 @@ pub struct CreateRegisterdeductinfoBody {
     /// **Required.**
     pub channel_id: ::std::string::String,
     /// 商户系统内部扣款单号。
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_trade_no: ::std::option::Option<::std::string::String>,
     /// 子商户公众账号ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -92,7 +92,7 @@ impl CreateRegisterdeductinfoBody {
 #[non_exhaustive]
 pub struct CreateRegisterdeductinfoResponse {
     /// 商品或支付单简要描述
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

@@ -46,7 +46,7 @@ pub struct AcquiringbankSyncServiceorderBody {
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 渠道商商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 场景类型
     ///

@@ -14,13 +14,13 @@ pub struct PartnerModifyServiceorderPostPaymentsItem {
     /// **Required.**
     pub name: ::std::string::String,
     /// 付费说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 付费金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 付费数量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -78,14 +78,14 @@ pub struct PartnerModifyServiceorderPostDiscountsItem {
     /// **Required.**
     pub name: ::std::string::String,
     /// 优惠说明
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 优惠金额
     ///
     /// **Required.**
     pub amount: i64,
     /// 优惠数量
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub count: ::std::option::Option<i64>,
 }
 
@@ -136,13 +136,13 @@ impl PartnerModifyServiceorderPostDiscountsItem {
 #[non_exhaustive]
 pub struct PartnerModifyServiceorderDevice {
     /// 服务开始的设备ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub start_device_id: ::std::option::Option<::std::string::String>,
     /// 服务结束的设备ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_device_id: ::std::option::Option<::std::string::String>,
     /// 物料URL
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub materiel_no: ::std::option::Option<::std::string::String>,
 }
 
@@ -198,7 +198,7 @@ impl PartnerModifyServiceorderDevice {
 #[non_exhaustive]
 pub struct PartnerModifyServiceorderBody {
     /// 服务ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
@@ -209,7 +209,7 @@ pub struct PartnerModifyServiceorderBody {
     /// **Required.**
     pub post_payments: ::std::vec::Vec<PartnerModifyServiceorderPostPaymentsItem>,
     /// 后付费商户优惠
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub post_discounts: ::std::option::Option<
         ::std::vec::Vec<PartnerModifyServiceorderPostDiscountsItem>,
     >,
@@ -222,7 +222,7 @@ pub struct PartnerModifyServiceorderBody {
     /// **Required.**
     pub reason: ::std::string::String,
     /// 设备信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub device: ::std::option::Option<PartnerModifyServiceorderDevice>,
 }
 

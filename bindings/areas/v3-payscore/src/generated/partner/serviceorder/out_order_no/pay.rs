@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct PartnerPayServiceorderBody {
     /// 服务ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub service_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///

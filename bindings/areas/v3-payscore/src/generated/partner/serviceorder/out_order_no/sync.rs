@@ -10,14 +10,14 @@
 #[non_exhaustive]
 pub struct PartnerSyncServiceorderDetail {
     /// 收款序号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub seq: ::std::option::Option<i64>,
     /// 收款成功时间
     ///
     /// **Required.**
     pub paid_time: ::wechatpay_runtime::DateTime,
     /// 收款金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub paid_amount: ::std::option::Option<i64>,
 }
 

@@ -43,7 +43,7 @@ impl CreateUnbindrecipientBody {
 #[non_exhaustive]
 pub struct CreateUnbindrecipientResponse {
     /// 解绑失败原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

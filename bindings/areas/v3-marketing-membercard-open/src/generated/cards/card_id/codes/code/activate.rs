@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct ActivateCodeBody {
     /// 会员卡编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub membership_number: ::std::option::Option<::std::string::String>,
 }
 

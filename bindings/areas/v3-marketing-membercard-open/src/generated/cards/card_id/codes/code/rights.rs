@@ -10,19 +10,19 @@
 #[non_exhaustive]
 pub struct CodesModifyRightGuide {
     /// 联系人名字
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub staff_name: ::std::option::Option<::std::string::String>,
     /// 联系人头像
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub head_image_url: ::std::option::Option<::std::string::String>,
     /// 联系方式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_information_name: ::std::option::Option<::std::string::String>,
     /// 联系信息值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_information_value: ::std::option::Option<::std::string::String>,
     /// 联系电话
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::std::string::String>,
 }
 
@@ -104,29 +104,29 @@ impl CodesModifyRightGuide {
 #[non_exhaustive]
 pub struct CodesModifyRightBody {
     /// 变更前的会员积分值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub before_bonus_value: ::std::option::Option<i64>,
     /// 变更后的会员积分值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bonus_value: ::std::option::Option<i64>,
     /// 会员积分变动值
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub add_bonus_value: ::std::option::Option<i64>,
     /// 商户请求单号
     ///
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 是否发送积分变更通知
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub need_inform_bonus: ::std::option::Option<bool>,
     /// 会员专享价文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub member_price_word: ::std::option::Option<::std::string::String>,
     /// 会员发票跳转文案
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fapiao_jump_word: ::std::option::Option<::std::string::String>,
     /// 会员专属咨询信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub guide: ::std::option::Option<CodesModifyRightGuide>,
 }
 

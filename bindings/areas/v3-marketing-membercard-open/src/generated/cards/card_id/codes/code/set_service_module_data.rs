@@ -121,12 +121,12 @@ impl SetServiceModuleDataActionSetting {
 #[non_exhaustive]
 pub struct SetServiceModuleDataContentTemplateData {
     /// 服务内容列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub field_list: ::std::option::Option<
         ::std::vec::Vec<SetServiceModuleDataFieldListItem>,
     >,
     /// 操作设置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub action_setting: ::std::option::Option<SetServiceModuleDataActionSetting>,
 }
 
@@ -218,7 +218,7 @@ pub struct SetServiceModuleDataStateSetting {
     /// **Required.**
     pub content_template_data: SetServiceModuleDataContentTemplateData,
     /// 消息模板设置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub message_template_setting: ::std::option::Option<
         SetServiceModuleDataMessageTemplateSetting,
     >,

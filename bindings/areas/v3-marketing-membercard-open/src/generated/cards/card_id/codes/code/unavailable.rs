@@ -8,7 +8,7 @@
 #[non_exhaustive]
 pub struct CreateUnavailableBody {
     /// 失效理由
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reason: ::std::option::Option<::std::string::String>,
 }
 

@@ -51,12 +51,12 @@ pub struct GetStockCouponCodeCountInfo {
     /// 已上传的Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 当前可用的Code
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -93,13 +93,13 @@ pub struct GetStockStockSendRule {
     /// 发放次数总上限
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count: ::std::option::Option<i64>,
     /// 每日发放次数上限
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_day: ::std::option::Option<i64>,
     /// 每个用户领取次数上限
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub max_count_per_user: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -155,12 +155,12 @@ pub struct GetStockDayPeriodListItem {
     /// 当天可用开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<i64>,
     /// 当天可用结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -195,10 +195,10 @@ impl GetStockDayPeriodListItem {
 #[non_exhaustive]
 pub struct GetStockWeeklyAvailablePeriod {
     /// 每周可用星期数
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_list: ::std::option::Option<::std::vec::Vec<GetStockDayList>>,
     /// 当天可用时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub day_period_list: ::std::option::Option<
         ::std::vec::Vec<GetStockDayPeriodListItem>,
     >,
@@ -237,12 +237,12 @@ pub struct GetStockIrregularAvailablePeriodListItem {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -279,24 +279,24 @@ pub struct GetStockCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 生效后N天内有效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_days: ::std::option::Option<i64>,
     /// 领取后N天开始生效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<GetStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<GetStockIrregularAvailablePeriodListItem>,
     >,
@@ -343,12 +343,12 @@ pub struct GetStockNormalCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_amount: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -385,12 +385,12 @@ pub struct GetStockDiscountCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<i64>,
     /// 固定减免百分比
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub percent_off: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -427,12 +427,12 @@ pub struct GetStockExchangeCoupon {
     /// 门槛金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub threshold: ::std::option::Option<i64>,
     /// 固定兑换价格
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_price: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -469,16 +469,16 @@ pub struct GetStockSingleUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<GetStockCouponAvailablePeriod>,
     /// 满减券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon: ::std::option::Option<GetStockNormalCoupon>,
     /// 折扣券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon: ::std::option::Option<GetStockDiscountCoupon>,
     /// 兑换券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon: ::std::option::Option<GetStockExchangeCoupon>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -519,21 +519,21 @@ pub struct GetStockSequentialUsageRuleCouponAvailablePeriod {
     /// 开始时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_begin_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 结束时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub available_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 领取后N天开始生效
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub wait_days_after_receive: ::std::option::Option<i64>,
     /// 每周固定可用时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub weekly_available_period: ::std::option::Option<GetStockWeeklyAvailablePeriod>,
     /// 无规律的可用时间段
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub irregular_available_period_list: ::std::option::Option<
         ::std::vec::Vec<GetStockIrregularAvailablePeriodListItem>,
     >,
@@ -578,25 +578,25 @@ pub struct GetStockSequentialUsageRule {
     /// 券可核销时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_period: ::std::option::Option<
         GetStockSequentialUsageRuleCouponAvailablePeriod,
     >,
     /// 满减券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub normal_coupon_list: ::std::option::Option<::std::vec::Vec<GetStockNormalCoupon>>,
     /// 折扣券使用规则列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub discount_coupon_list: ::std::option::Option<
         ::std::vec::Vec<GetStockDiscountCoupon>,
     >,
     /// 兑换券使用规则列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub exchange_coupon_list: ::std::option::Option<
         ::std::vec::Vec<GetStockExchangeCoupon>,
     >,
     /// 多次优惠是否提供首笔特惠
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub special_first: ::std::option::Option<bool>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -653,13 +653,13 @@ pub struct GetStockCouponAvailableStoreInfo {
     /// 券可用门店描述
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub description: ::std::option::Option<::std::string::String>,
     /// 小程序AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -711,34 +711,34 @@ pub struct GetStockUsageRuleDisplayInfo {
     /// 券使用方式列表
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_usage_method_list: ::std::option::Option<
         ::std::vec::Vec<GetStockCouponUsageMethodList>,
     >,
     /// 小程序AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_description: ::std::option::Option<::std::string::String>,
     /// 券可用门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
         GetStockCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_jump_type: ::std::option::Option<GetStockAppJumpType>,
     /// 口令链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -820,22 +820,22 @@ pub struct GetStockEntranceMiniProgram {
     /// 小程序appid
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub path: ::std::option::Option<::std::string::String>,
     /// 入口文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_wording: ::std::option::Option<::std::string::String>,
     /// 引导文案
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub guidance_wording: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -876,7 +876,7 @@ pub struct GetStockEntranceOfficialAccount {
     /// 公众号AppID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -911,17 +911,17 @@ pub struct GetStockEntranceFinder {
     /// 视频号ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_id: ::std::option::Option<::std::string::String>,
     /// 视频号视频ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_video_id: ::std::option::Option<::std::string::String>,
     /// 视频号封面图
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub finder_video_cover_image_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -958,21 +958,21 @@ impl GetStockEntranceFinder {
 #[non_exhaustive]
 pub struct GetStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<GetStockCodeDisplayMode>,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<GetStockBackgroundColor>,
     /// 小程序入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<GetStockEntranceMiniProgram>,
     /// 公众号入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<
         GetStockEntranceOfficialAccount,
     >,
     /// 视频号入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<GetStockEntranceFinder>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1013,7 +1013,7 @@ impl GetStockCouponDisplayInfo {
 #[non_exhaustive]
 pub struct GetStockNotifyConfig {
     /// 事件通知appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1061,12 +1061,12 @@ pub struct GetStockSentCountInfo {
     /// 已发放总次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 当天已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub today_count: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1116,78 +1116,78 @@ pub struct GetStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_mode: ::std::option::Option<GetStockCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<GetStockCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<GetStockStockSendRule>,
     /// 单券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<GetStockSingleUsageRule>,
     /// 多次优惠使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_rule: ::std::option::Option<GetStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<GetStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<GetStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<GetStockStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_count_info: ::std::option::Option<GetStockSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<GetStockState>,
     /// 失效请求单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -1372,10 +1372,10 @@ pub struct ModifyStockCouponAvailableStoreInfo {
     /// **Required.**
     pub description: ::std::string::String,
     /// 小程序AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
 }
 
@@ -1428,28 +1428,28 @@ pub struct ModifyStockUsageRuleDisplayInfo {
     /// **Required.**
     pub coupon_usage_method_list: ::std::vec::Vec<GetStockCouponUsageMethodList>,
     /// 小程序AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_appid: ::std::option::Option<::std::string::String>,
     /// 小程序跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mini_program_path: ::std::option::Option<::std::string::String>,
     /// APP的H5跳转路径
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_path: ::std::option::Option<::std::string::String>,
     /// 券使用说明
     ///
     /// **Required.**
     pub usage_description: ::std::string::String,
     /// 券可用门店信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_available_store_info: ::std::option::Option<
         ModifyStockCouponAvailableStoreInfo,
     >,
     /// APP跳转类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub app_jump_type: ::std::option::Option<GetStockAppJumpType>,
     /// 口令链接
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub passcode_link: ::std::option::Option<::std::string::String>,
 }
 
@@ -1669,21 +1669,21 @@ impl ModifyStockEntranceFinder {
 #[non_exhaustive]
 pub struct ModifyStockCouponDisplayInfo {
     /// 用户商品券Code展示模式
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub code_display_mode: ::std::option::Option<GetStockCodeDisplayMode>,
     /// 背景颜色
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub background_color: ::std::option::Option<GetStockBackgroundColor>,
     /// 小程序入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_mini_program: ::std::option::Option<ModifyStockEntranceMiniProgram>,
     /// 公众号入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_official_account: ::std::option::Option<
         ModifyStockEntranceOfficialAccount,
     >,
     /// 视频号入口
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub entrance_finder: ::std::option::Option<ModifyStockEntranceFinder>,
 }
 
@@ -1765,7 +1765,7 @@ impl ModifyStockCouponDisplayInfo {
 #[non_exhaustive]
 pub struct ModifyStockNotifyConfig {
     /// 事件通知appid
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_appid: ::std::option::Option<::std::string::String>,
 }
 
@@ -1807,19 +1807,19 @@ pub struct ModifyStockBody {
     /// **Required.**
     pub out_request_no: ::std::string::String,
     /// 备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券使用规则展示信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<ModifyStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<ModifyStockCouponDisplayInfo>,
     /// 事件通知配置
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<ModifyStockNotifyConfig>,
     /// 可用门店范围
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<GetStockStoreScope>,
 }
 
@@ -1902,78 +1902,78 @@ pub struct ModifyStockResponse {
     /// 商品券ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub product_coupon_id: ::std::option::Option<::std::string::String>,
     /// 批次ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_id: ::std::option::Option<::std::string::String>,
     /// 备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub remark: ::std::option::Option<::std::string::String>,
     /// 券Code分配模式
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_mode: ::std::option::Option<GetStockCouponCodeMode>,
     /// 品牌方预上传的券Code数量信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_code_count_info: ::std::option::Option<GetStockCouponCodeCountInfo>,
     /// 发放规则
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub stock_send_rule: ::std::option::Option<GetStockStockSendRule>,
     /// 单券使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub single_usage_rule: ::std::option::Option<GetStockSingleUsageRule>,
     /// 多次优惠使用规则
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sequential_usage_rule: ::std::option::Option<GetStockSequentialUsageRule>,
     /// 券使用规则展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub usage_rule_display_info: ::std::option::Option<GetStockUsageRuleDisplayInfo>,
     /// 用户商品券展示信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub coupon_display_info: ::std::option::Option<GetStockCouponDisplayInfo>,
     /// 事件通知配置
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub notify_config: ::std::option::Option<GetStockNotifyConfig>,
     /// 可用门店范围
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub store_scope: ::std::option::Option<GetStockStoreScope>,
     /// 已发放次数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sent_count_info: ::std::option::Option<GetStockSentCountInfo>,
     /// 批次状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<GetStockState>,
     /// 失效请求单号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_request_no: ::std::option::Option<::std::string::String>,
     /// 失效时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 失效原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deactivate_reason: ::std::option::Option<::std::string::String>,
     /// 品牌ID
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub brand_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

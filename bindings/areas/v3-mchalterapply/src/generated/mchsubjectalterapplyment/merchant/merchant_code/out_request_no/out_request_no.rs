@@ -26,10 +26,10 @@
 #[non_exhaustive]
 pub struct MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem {
     /// 参数名称
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub param_name: ::std::option::Option<::std::string::String>,
     /// 驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub reject_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -64,30 +64,30 @@ pub struct MchsubjectalterapplymentGetMerchantByOutRequestNoResponse {
     /// 微信支付商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub merchant_code: ::std::option::Option<::std::string::String>,
     /// 申请单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub apply_id: ::std::option::Option<::std::string::String>,
     /// 业务申请编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_request_no: ::std::option::Option<::std::string::String>,
     /// 申请单状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<
         MchsubjectalterapplymentGetMerchantByOutRequestNoState,
     >,
     /// 总体驳回原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_reason: ::std::option::Option<::std::string::String>,
     /// 驳回原因详情
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_reject_detail: ::std::option::Option<
         ::std::vec::Vec<
             MchsubjectalterapplymentGetMerchantByOutRequestNoAuditRejectDetailItem,

@@ -22,7 +22,7 @@
 #[non_exhaustive]
 pub struct GetUserByOutUserIdStudentInfo {
     /// 班级名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub class_name: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -55,7 +55,7 @@ impl GetUserByOutUserIdStudentInfo {
 #[non_exhaustive]
 pub struct GetUserByOutUserIdStaffInfo {
     /// 职业
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub occupation: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -111,37 +111,37 @@ impl GetUserByOutUserIdStaffInfo {
 #[non_exhaustive]
 pub struct GetUserByOutUserIdResponse {
     /// 刷脸用户ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub use_id: ::std::option::Option<::std::string::String>,
     /// 商户刷脸用户ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_id: ::std::option::Option<::std::string::String>,
     /// 机构ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub organization_id: ::std::option::Option<::std::string::String>,
     /// 姓名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::std::string::String>,
     /// 用户类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<GetUserByOutUserIdUserType>,
     /// 学生信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub student_info: ::std::option::Option<GetUserByOutUserIdStudentInfo>,
     /// 职工信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub staff_info: ::std::option::Option<GetUserByOutUserIdStaffInfo>,
     /// 用户状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<GetUserByOutUserIdStatus>,
     /// 签约状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_state: ::std::option::Option<GetUserByOutUserIdContractState>,
     /// 人脸图片上传状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub face_image_ok: ::std::option::Option<bool>,
     /// 签约ID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contract_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -293,7 +293,7 @@ impl ::wechatpay_runtime::Operation for GetUserByOutUserIdRequest {
 #[non_exhaustive]
 pub struct ModifyUserByOutUserIdStudentInfo {
     /// 班级名
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub class_name: ::std::option::Option<::std::string::String>,
 }
 
@@ -329,7 +329,7 @@ impl ModifyUserByOutUserIdStudentInfo {
 #[non_exhaustive]
 pub struct ModifyUserByOutUserIdStaffInfo {
     /// 职业
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub occupation: ::std::option::Option<::std::string::String>,
 }
 
@@ -365,24 +365,24 @@ pub struct ModifyUserByOutUserIdBody {
     /// 姓名
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_type: ::std::option::Option<GetUserByOutUserIdUserType>,
     /// 学生信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub student_info: ::std::option::Option<ModifyUserByOutUserIdStudentInfo>,
     /// 职工信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub staff_info: ::std::option::Option<ModifyUserByOutUserIdStaffInfo>,
     /// 状态
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub status: ::std::option::Option<GetUserByOutUserIdStatus>,
     /// 手机号
     ///
     /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
 

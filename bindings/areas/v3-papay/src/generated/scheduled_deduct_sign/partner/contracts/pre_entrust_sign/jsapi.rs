@@ -14,7 +14,7 @@ pub struct PartnerScheduledPapayJsapiPrepayEstimatedDeductAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -98,17 +98,17 @@ pub struct PartnerScheduledPapayJsapiPrepayBody {
     /// **Required.**
     pub sp_appid: ::std::string::String,
     /// 用户在服务商商户应用下的用户标示
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_openid: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///
     /// **Required.**
     pub sub_mchid: ::std::string::String,
     /// 子商户的AppID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_appid: ::std::option::Option<::std::string::String>,
     /// 子商户AppID对应的用户OpenID
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_openid: ::std::option::Option<::std::string::String>,
     /// 委托代扣模板ID
     ///
@@ -127,10 +127,10 @@ pub struct PartnerScheduledPapayJsapiPrepayBody {
     /// **Required.**
     pub contract_notify_url: ::std::string::String,
     /// 商户侧用户标识
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_user_code: ::std::option::Option<::std::string::String>,
     /// 用于预约扣费的预约信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub deduct_schedule: ::std::option::Option<
         PartnerScheduledPapayJsapiPrepayDeductSchedule,
     >,
@@ -231,7 +231,7 @@ pub struct PartnerScheduledPapayJsapiPrepayResponse {
     /// 跳转签约流程的URL
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub redirect_url: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

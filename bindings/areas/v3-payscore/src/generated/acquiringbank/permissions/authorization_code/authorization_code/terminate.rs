@@ -12,7 +12,7 @@ pub struct AcquiringbankTerminatePermissionBody {
     /// **Required.**
     pub service_id: ::std::string::String,
     /// 渠道商商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub channel_id: ::std::option::Option<::std::string::String>,
     /// 子商户号
     ///

@@ -22,7 +22,7 @@
 #[non_exhaustive]
 pub struct GetTransferBillByBillIdQuery {
     /// 业务类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<GetTransferBillByBillIdBusinessType>,
 }
 
@@ -70,7 +70,7 @@ impl GetTransferBillByBillIdQuery {
 #[non_exhaustive]
 pub struct GetTransferBillByBillIdMchInfo {
     /// 商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_id: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -104,10 +104,10 @@ impl GetTransferBillByBillIdMchInfo {
 pub struct GetTransferBillByBillIdReceiver {
     /// 转账接收方类型
     #[serde(rename = "type")]
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub type_: ::std::option::Option<GetTransferBillByBillIdType>,
     /// 转账接收方商户信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mch_info: ::std::option::Option<GetTransferBillByBillIdMchInfo>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -142,7 +142,7 @@ impl GetTransferBillByBillIdReceiver {
 #[non_exhaustive]
 pub struct GetTransferBillByBillIdReceiverDetail {
     /// 转账接收者信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver: ::std::option::Option<GetTransferBillByBillIdReceiver>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -191,10 +191,10 @@ impl GetTransferBillByBillIdReceiverDetail {
 #[non_exhaustive]
 pub struct GetTransferBillByBillIdCloseInfo {
     /// 关单时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_reason: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -229,53 +229,53 @@ pub struct GetTransferBillByBillIdResponse {
     /// 服务商商户号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sp_mchid: ::std::option::Option<::std::string::String>,
     /// 业务类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub business_type: ::std::option::Option<GetTransferBillByBillIdBusinessType>,
     /// 转账接收方信息
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_detail: ::std::option::Option<GetTransferBillByBillIdReceiverDetail>,
     /// 商户单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub out_bill_no: ::std::option::Option<::std::string::String>,
     /// 赔付金额
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub amount: ::std::option::Option<i64>,
     /// 赔付原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub transfer_remark: ::std::option::Option<::std::string::String>,
     /// 收款方备注
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_remark: ::std::option::Option<::std::string::String>,
     /// 微信支付转账单号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bill_id: ::std::option::Option<::std::string::String>,
     /// 赔付状态
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub state: ::std::option::Option<GetTransferBillByBillIdState>,
     /// 受理时间
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub accept_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 成功时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 关单信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub close_info: ::std::option::Option<GetTransferBillByBillIdCloseInfo>,
     /// 出资商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sponsor_mchid: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

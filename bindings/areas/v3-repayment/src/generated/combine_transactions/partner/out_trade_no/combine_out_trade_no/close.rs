@@ -18,7 +18,7 @@ pub struct ClosePartnerSubOrdersItem {
     /// **Required.**
     pub out_trade_no: ::std::string::String,
     /// 二级商户号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub sub_mchid: ::std::option::Option<::std::string::String>,
 }
 

@@ -41,22 +41,22 @@ pub struct NotifyResultBody {
     /// **Required.**
     pub mchid: ::std::string::String,
     /// 审核结果
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_result: ::std::option::Option<NotifyResultAuditResult>,
     /// 审核完成时间
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub audit_finish_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 业务附属信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub attach_info: ::std::option::Option<::std::string::String>,
     /// 审核驳回错误码
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_code: ::std::option::Option<::std::string::String>,
     /// 审核驳回错误原因
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub fail_msg: ::std::option::Option<::std::string::String>,
     /// 场景
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub scene: ::std::option::Option<NotifyResultScene>,
 }
 
@@ -146,7 +146,7 @@ impl NotifyResultBody {
 #[non_exhaustive]
 pub struct NotifyResultResponse {
     /// 接口返回信息
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ret_msg: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).

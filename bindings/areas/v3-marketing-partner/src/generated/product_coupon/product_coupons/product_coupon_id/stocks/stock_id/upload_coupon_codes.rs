@@ -52,21 +52,21 @@ pub struct PartnerUploadCouponCodesResponse {
     /// 去重后券Code总数
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total_count: ::std::option::Option<i64>,
     /// 上传成功的券Code列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub success_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 上传失败的券Code列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub failed_code_list: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
     /// 已经存在的券Code列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub already_exist_code_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,
     /// 重复的券Code列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub duplicate_code_list: ::std::option::Option<
         ::std::vec::Vec<::std::string::String>,
     >,

@@ -14,7 +14,7 @@ pub struct ModifyPolicyPeriodEstimatedDeductAmount {
     /// **Required.**
     pub total: i64,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
 }
 
@@ -102,7 +102,7 @@ pub struct ModifyPolicyPeriodBody {
     /// **Required.**
     pub policy_periods: ::std::vec::Vec<ModifyPolicyPeriodPolicyPeriodsItem>,
     /// 是否允许取消预约
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub allow_cancel_scheduled: ::std::option::Option<bool>,
 }
 
@@ -146,10 +146,10 @@ pub struct ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount {
     /// 金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub total: ::std::option::Option<i64>,
     /// 货币类型
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub currency: ::std::option::Option<::std::string::String>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
@@ -186,17 +186,17 @@ pub struct ModifyPolicyPeriodResponsePolicyPeriodsItem {
     /// 保险扣费周期编号
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_period_id: ::std::option::Option<i64>,
     /// 预计扣费的日期
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_deduct_date: ::std::option::Option<::std::string::String>,
     /// 预计扣费金额
     ///
     /// Marked required on the page; not promised, like every answer field (see the crate docs).
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub estimated_deduct_amount: ::std::option::Option<
         ModifyPolicyPeriodPolicyPeriodsEstimatedDeductAmount,
     >,
@@ -233,12 +233,12 @@ impl ModifyPolicyPeriodResponsePolicyPeriodsItem {
 #[non_exhaustive]
 pub struct ModifyPolicyPeriodResponse {
     /// 最新的扣费周期列表
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub policy_periods: ::std::option::Option<
         ::std::vec::Vec<ModifyPolicyPeriodResponsePolicyPeriodsItem>,
     >,
     /// 发生了取消预约的扣费计划项编号
-    #[serde(default, skip_serializing_if = "::std::option::Option::is_none")]
+    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub cancel_scheduled_policy_period_id: ::std::option::Option<i64>,
     /// Members WeChat Pay sent that the docs do not list, kept as
     /// they came (and serialized back).
