@@ -70,6 +70,22 @@ impl schemars::transform::Transform for NotNullable {
     }
 }
 
+/// The schema of an open enum (`open_enum!`): a string with the documented
+/// values. A function rather than `schemars::json_schema!` in the macro,
+/// whose `json!` expansion each of the bindings' 1,568 enums would compile.
+pub fn string_enum_schema(values: &[&str]) -> Schema {
+    let mut schema = serde_json::Map::new();
+    schema.insert("type".into(), "string".into());
+    schema.insert(
+        "enum".into(),
+        values
+            .iter()
+            .map(|&value| serde_json::Value::from(value))
+            .collect(),
+    );
+    Schema::from(schema)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,20 +122,4 @@ mod tests {
         assert_eq!(properties["list"]["type"], "array");
         assert!(!schema.to_string().contains("null"), "{schema}");
     }
-}
-
-/// The schema of an open enum (`open_enum!`): a string with the documented
-/// values. A function rather than `schemars::json_schema!` in the macro,
-/// whose `json!` expansion each of the bindings' 1,568 enums would compile.
-pub fn string_enum_schema(values: &[&str]) -> Schema {
-    let mut schema = serde_json::Map::new();
-    schema.insert("type".into(), "string".into());
-    schema.insert(
-        "enum".into(),
-        values
-            .iter()
-            .map(|&value| serde_json::Value::from(value))
-            .collect(),
-    );
-    Schema::from(schema)
 }
