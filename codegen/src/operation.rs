@@ -148,13 +148,68 @@ pub(crate) fn generate(
         .unwrap_or_else(|| camel(operation.method.lower()));
     builder.prefix = prefix.clone();
     let request = builder.type_name(&format!("{prefix}Request"), &format!("{prefix}Request"));
-    // (field, type, whether the type has limits to check)
-    let mut parts: Vec<(Ident, Ident, bool)> = Vec::new();
-    let mut schemas = Vec::new();
-    let mut build = Vec::new();
+    let parts = request_parts(operation, builder, &prefix)?;
+    let mut schemas = parts.schemas.clone();
+    let response = response_part(operation, builder, &prefix, &mut schemas)?;
+    let path_checks = request_struct(operation, builder, &request, &parts.parts)?;
+    builder.items.push(operation_impls(
+        operation,
+        &rt,
+        &request,
+        &parts,
+        &response,
+        &path_checks,
+    ));
+    if let Some(paging) = pagination(operation, &request, &prefix, builder, &rt) {
+        builder.items.push(paging);
+    }
+    Ok(OperationPlan {
+        method: operation.method,
+        path: operation.path.clone(),
+        summary: operation.summary.clone(),
+        name: operation.name.clone(),
+        request: request.to_string(),
+        response: response.ty,
+        path_params: operation
+            .path_params
+            .iter()
+            .map(|param| (ident(&snake(&param.name)).to_string(), param.name.clone()))
+            .collect(),
+        parts: parts
+            .parts
+            .into_iter()
+            .map(|(arg, ty, _)| (arg.to_string(), ty.to_string()))
+            .collect(),
+        schemas,
+    })
+}
 
-    // Body.
-    let mut body_required_request_no = false;
+/// The parts of a request beside its path (body, query, headers), each a
+/// generated type, and what `to_request` does with them.
+struct RequestParts {
+    /// (field, type, whether the type has limits to check)
+    parts: Vec<(Ident, Ident, bool)>,
+    /// The parts with a JSON Schema: `("body", type)`, `("query", type)`.
+    schemas: Vec<(&'static str, String)>,
+    /// Statements of `to_request` that put the parts in the request.
+    build: Vec<TokenStream>,
+    /// Whether a required part carries a request number (`out_request_no`...),
+    /// which makes repeating the request safe.
+    request_number: bool,
+}
+
+fn request_parts(
+    operation: &Operation,
+    builder: &mut TypeBuilder<'_>,
+    prefix: &str,
+) -> Result<RequestParts, CodegenError> {
+    let rt = builder.rt.clone();
+    let mut out = RequestParts {
+        parts: Vec::new(),
+        schemas: Vec::new(),
+        build: Vec::new(),
+        request_number: false,
+    };
     if let Some(body) = &operation.request_body {
         let name = builder.type_name(&format!("{prefix}Body"), &format!("{prefix}RequestBody"));
         match body {
@@ -164,23 +219,21 @@ pub(crate) fn generate(
                     operation.summary, operation.method, operation.path
                 )];
                 let checks = builder.request_part(&name, &docs, fields, true)?;
-                build.push(quote!(request.body = #rt::Body::json(&self.body)?;));
-                schemas.push(("body", name.to_string()));
-                body_required_request_no = has_request_number(fields);
-                parts.push((ident("body"), name, checks));
+                out.build
+                    .push(quote!(request.body = #rt::Body::json(&self.body)?;));
+                out.schemas.push(("body", name.to_string()));
+                out.request_number |= has_request_number(fields);
+                out.parts.push((ident("body"), name, checks));
             }
             RequestBody::Multipart { parts: form, .. } => {
                 let (tokens, checks) =
-                    multipart_body(&rt, builder, &prefix, &name, form, operation)?;
-                build.push(tokens);
-                parts.push((ident("body"), name, checks));
+                    multipart_body(&rt, builder, prefix, &name, form, operation)?;
+                out.build.push(tokens);
+                out.parts.push((ident("body"), name, checks));
             }
             RequestBody::Xml { .. } => unreachable!("checked by check_supported"),
         }
     }
-
-    // Query.
-    let mut query_required_request_no = false;
     if let Some(query) = operation.query.as_ref().filter(|q| !q.fields.is_empty()) {
         let name = builder.type_name(&format!("{prefix}Query"), &format!("{prefix}RequestQuery"));
         let docs = vec![format!(
@@ -189,18 +242,17 @@ pub(crate) fn generate(
         )];
         let checks = builder.request_part(&name, &docs, &query.fields, true)?;
         for field in &query.fields {
-            build.push(push_param(
+            out.build.push(push_param(
                 &rt,
                 &quote!(self.query),
                 field,
                 &quote!(request.query),
             ));
         }
-        schemas.push(("query", name.to_string()));
-        parts.push((ident("query"), name, checks));
-        query_required_request_no = has_request_number(&query.fields);
+        out.schemas.push(("query", name.to_string()));
+        out.parts.push((ident("query"), name, checks));
+        out.request_number |= has_request_number(&query.fields);
     }
-
     // Headers other than the one the runtime sends itself.
     if let Some(headers) = &operation.headers {
         let fields: Vec<Field> = headers
@@ -217,19 +269,35 @@ pub(crate) fn generate(
             let docs = vec![format!("Request headers of {}.", operation.summary)];
             let checks = builder.request_part(&name, &docs, &fields, false)?;
             for field in &fields {
-                build.push(push_param(
+                out.build.push(push_param(
                     &rt,
                     &quote!(self.headers),
                     field,
                     &quote!(request.headers),
                 ));
             }
-            parts.push((ident("headers"), name, checks));
+            out.parts.push((ident("headers"), name, checks));
         }
     }
+    Ok(out)
+}
 
-    // Response.
-    let (response, decode, signed) = match &operation.response {
+/// What an operation answers: the Rust type, how `decode` reads the body,
+/// and whether the answer is signed.
+struct ResponsePart {
+    ty: ResponseType,
+    decode: TokenStream,
+    signed: bool,
+}
+
+fn response_part(
+    operation: &Operation,
+    builder: &mut TypeBuilder<'_>,
+    prefix: &str,
+    schemas: &mut Vec<(&'static str, String)>,
+) -> Result<ResponsePart, CodegenError> {
+    let rt = builder.rt.clone();
+    let (ty, decode, signed) = match &operation.response {
         Response::Json { fields } => {
             let name = builder.type_name(
                 &format!("{prefix}Response"),
@@ -266,9 +334,18 @@ pub(crate) fn generate(
             unreachable!("checked by check_supported")
         }
     };
+    Ok(ResponsePart { ty, decode, signed })
+}
 
-    // The request type: path parameters, then the parts.
-    let mut path_params = Vec::new();
+/// Pushes the request type (path parameters, then the parts) and returns
+/// the checks of its path parameters.
+fn request_struct(
+    operation: &Operation,
+    builder: &mut TypeBuilder<'_>,
+    request: &Ident,
+    parts: &[(Ident, Ident, bool)],
+) -> Result<Vec<TokenStream>, CodegenError> {
+    let rt = builder.rt.clone();
     let mut plans: Vec<FieldPlan> = Vec::new();
     let mut path_checks = Vec::new();
     for param in &operation.path_params {
@@ -293,7 +370,7 @@ pub(crate) fn generate(
             #rt::__private::validate::length(&self.#field_ident, #min, #max, &|| #rt::__private::validate::pointer("/path", #wire), errors);
         });
         plans.push(FieldPlan {
-            ident: field_ident.clone(),
+            ident: field_ident,
             wire: param.name.clone(),
             ty: quote!(::std::string::String),
             required: true,
@@ -302,9 +379,8 @@ pub(crate) fn generate(
             validation: TokenStream::new(),
             into: true,
         });
-        path_params.push((field_ident, param.name.clone()));
     }
-    for (part, ty, _) in &parts {
+    for (part, ty, _) in parts {
         let doc = match part.to_string().as_str() {
             "body" => "The request body.",
             "query" => "Query parameters.",
@@ -321,7 +397,21 @@ pub(crate) fn generate(
             into: false,
         });
     }
-    let part_checks = parts
+    builder.push_plain_struct(request, &operation_docs(operation), &plans);
+    Ok(path_checks)
+}
+
+/// The request type's constants, `Validate` and `Operation` impls.
+fn operation_impls(
+    operation: &Operation,
+    rt: &TokenStream,
+    request: &Ident,
+    parts: &RequestParts,
+    response: &ResponsePart,
+    path_checks: &[TokenStream],
+) -> TokenStream {
+    let part_checks: Vec<TokenStream> = parts
+        .parts
         .iter()
         .filter(|(_, _, checks)| *checks)
         .map(|(part, _, _)| {
@@ -330,25 +420,26 @@ pub(crate) fn generate(
                 other => format!("/{other}"),
             };
             quote!(#rt::Validate::validate_into(&self.#part, #root, errors);)
-        });
-    let request_docs = operation_docs(operation);
-    builder.push_plain_struct(&request, &request_docs, &plans);
-
+        })
+        .collect();
     let method = format_ident!("{}", operation.method.as_str());
     let path = &operation.path;
-    let path_args = path_params
-        .iter()
-        .map(|(id, wire)| quote!((#wire, self.#id.as_str())));
-    let idempotent = !matches!(operation.method, Method::Get | Method::Head)
-        && (body_required_request_no || query_required_request_no);
+    let path_args = operation.path_params.iter().map(|param| {
+        let id = ident(&snake(&param.name));
+        let wire = &param.name;
+        quote!((#wire, self.#id.as_str()))
+    });
+    let idempotent =
+        !matches!(operation.method, Method::Get | Method::Head) && parts.request_number;
     // The request carries its own request number: repeating it is safe.
     let idempotent = idempotent.then(|| quote!(request.idempotent = true;));
     // WeChat Pay does not sign file downloads.
-    let unsigned = (!signed).then(|| quote!(request.signed_response = false;));
+    let unsigned = (!response.signed).then(|| quote!(request.signed_response = false;));
     let base_uri = operation
         .base_uri
         .as_ref()
         .map(|uri| quote!(request.base_uri = ::std::option::Option::Some(#uri);));
+    let build = &parts.build;
     let changes_request =
         !build.is_empty() || idempotent.is_some() || unsigned.is_some() || base_uri.is_some();
     let binding = if changes_request {
@@ -358,7 +449,6 @@ pub(crate) fn generate(
     };
     let method_doc = format!(" `{}`", operation.method);
     let path_doc = format!(" `{path}`");
-    let part_checks: Vec<TokenStream> = part_checks.collect();
     // A request with nothing to check keeps the trait's default.
     let validate = if path_checks.is_empty() && part_checks.is_empty() {
         quote!(impl #rt::Validate for #request {})
@@ -372,8 +462,9 @@ pub(crate) fn generate(
             }
         }
     };
-    let response_type = response.tokens(&TokenStream::new(), &rt);
-    builder.items.push(quote! {
+    let response_type = response.ty.tokens(&TokenStream::new(), rt);
+    let decode = &response.decode;
+    quote! {
         impl #request {
             #[doc = #method_doc]
             pub const METHOD: #rt::Method = #rt::Method::#method;
@@ -400,29 +491,7 @@ pub(crate) fn generate(
                 #decode
             }
         }
-    });
-
-    if let Some(paging) = pagination(operation, &request, &prefix, builder, &rt) {
-        builder.items.push(paging);
     }
-
-    Ok(OperationPlan {
-        method: operation.method,
-        path: operation.path.clone(),
-        summary: operation.summary.clone(),
-        name: operation.name.clone(),
-        request: request.to_string(),
-        response,
-        path_params: path_params
-            .into_iter()
-            .map(|(id, wire)| (id.to_string(), wire))
-            .collect(),
-        parts: parts
-            .into_iter()
-            .map(|(arg, ty, _)| (arg.to_string(), ty.to_string()))
-            .collect(),
-        schemas,
-    })
 }
 
 /// A required field whose name ends in `request_no` makes a request repeatable:
