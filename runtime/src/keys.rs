@@ -15,8 +15,8 @@ use rsa::{PrivateKey as RsaPrivateKey, PublicKey as RsaPublicKey};
 use sha2::Sha256;
 
 use crate::config::{ConfigError, Setting};
-use crate::error::SignatureError;
 use crate::sign::{Authorization, request_message};
+use crate::signature::SignatureError;
 
 /// An RSA private key: the merchant's API key (`apiclient_key.pem`), or a
 /// platform key in the sandbox. Its `Debug` output never shows the key.

@@ -53,6 +53,7 @@ mod raw;
 pub mod schema;
 pub mod sensitive;
 pub mod sign;
+mod signature;
 pub mod tls;
 mod types;
 mod validate;
@@ -66,13 +67,14 @@ pub use config::{ConfigError, Setting};
 pub use datetime::DateTime;
 pub use decode::{DecodeError, DecodeProblem, JsonType};
 pub use download::{Download, DownloadError, FileDigest, HashAlgorithm};
-pub use error::{ApiError, Error, RawBody, SignatureError};
+pub use error::{ApiError, Error, RawBody};
 #[cfg(feature = "json-schema")]
 pub use json_schema::json_schema_for;
 pub use keys::{MerchantCredentials, PrivateKey, PublicKey};
 pub use operation::{Body, Method, Operation, Request};
 pub use paginate::{Page, Paginated};
 pub use raw::RawRequest;
+pub use signature::SignatureError;
 /// The `time` crate, whose `OffsetDateTime` a [`DateTime`] reads as.
 pub use time;
 pub use types::{FilePart, JsonString};

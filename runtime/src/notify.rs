@@ -41,7 +41,7 @@ use crate::aead;
 use crate::client::{Client, unix_now};
 use crate::config::{ConfigError, Setting};
 use crate::decode::DecodeError;
-use crate::error::SignatureError;
+use crate::signature::SignatureError;
 use crate::verify::Verifier;
 
 /// A verified, decrypted notification.

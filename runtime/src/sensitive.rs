@@ -54,8 +54,8 @@ impl Sensitive {
     /// The value as it goes on the wire (a query parameter): encrypted under
     /// the encryption scope the client sets while it builds the request
     /// ([`encrypting`]), or an error outside one.
-    pub fn to_wire(&self) -> Result<String, crate::Error> {
-        with_scope(|scope| seal_in(scope, &self.0)).map_err(crate::Error::Sensitive)
+    pub fn to_wire(&self) -> Result<String, SensitiveError> {
+        with_scope(|scope| seal_in(scope, &self.0))
     }
 }
 

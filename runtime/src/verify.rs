@@ -22,9 +22,10 @@ use x509_cert::der::{DecodePem, Encode};
 
 use crate::aead;
 use crate::config::{ConfigError, Setting};
-use crate::error::{Error, SignatureError};
+use crate::error::Error;
 use crate::keys::PublicKey;
 use crate::sign::{SCHEME, response_message};
+use crate::signature::SignatureError;
 
 /// Responses whose timestamp is this far from the local clock are rejected.
 pub const MAX_SKEW: Duration = Duration::from_secs(300);

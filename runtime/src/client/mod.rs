@@ -14,10 +14,11 @@ use tracing::Instrument;
 
 use crate::config::{ConfigError, Setting};
 use crate::download::Download;
-use crate::error::{ApiError, Error, SignatureError};
+use crate::error::{ApiError, Error};
 use crate::keys::MerchantCredentials;
 use crate::operation::{Body, Method, Operation, Request};
 use crate::sign::nonce;
+use crate::signature::SignatureError;
 use crate::verify::{Verifier, headers as wx};
 
 mod builder;
