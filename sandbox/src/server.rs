@@ -198,39 +198,13 @@ pub(crate) async fn handle(
     tracing::debug!(method = %parts.method, %uri, ?fault, "sandbox request");
 
     // Faults before the request is handled: nothing changes on the server.
-    let early: Option<(StatusCode, &str, Option<Value>)> = match fault {
-        Some(Fault::DropBeforeHandling) => return Err(Dropped),
-        Some(Fault::Delay) => {
-            tokio::time::sleep(plan.delay).await;
-            None
-        }
-        Some(Fault::ServerError) => Some((
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "",
-            Some(json!({"code": "SYSTEM_ERROR", "message": "系统错误"})),
-        )),
-        Some(Fault::Unavailable) => Some((
-            StatusCode::SERVICE_UNAVAILABLE,
-            "",
-            Some(json!({"code": "SYSTEM_ERROR", "message": "服务暂不可用"})),
-        )),
-        Some(Fault::RateLimited) => Some((
-            StatusCode::TOO_MANY_REQUESTS,
-            "",
-            Some(json!({"code": "FREQUENCY_LIMITED", "message": "频率超限"})),
-        )),
-        Some(Fault::Accepted) => Some((
-            StatusCode::ACCEPTED,
-            "",
-            Some(json!({"code": "ACCEPTED", "message": "请求已受理，请使用原参数重试"})),
-        )),
-        Some(Fault::BadGatewayHtml) => Some((
-            StatusCode::BAD_GATEWAY,
-            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
-            None,
-        )),
-        _ => None,
-    };
+    if fault == Some(Fault::DropBeforeHandling) {
+        return Err(Dropped);
+    }
+    if fault == Some(Fault::Delay) {
+        tokio::time::sleep(plan.delay).await;
+    }
+    let early = fault.and_then(early_answer);
     let mut headers = HeaderMap::new();
     let (status, bytes) = if let Some((status, html, json_body)) = early {
         match json_body {
@@ -288,6 +262,51 @@ pub(crate) async fn handle(
         };
         sign(&mut headers, serial, key, &bytes, timestamp);
     }
+    let body = misbehave(fault, &mut headers, bytes);
+    let mut response = Response::new(body);
+    *response.status_mut() = status;
+    *response.headers_mut() = headers;
+    Ok(response)
+}
+
+/// The answer of a fault that answers before the request is handled (an
+/// error status, a proxy's HTML page), if `fault` is one: its status, and
+/// a JSON body or else the HTML.
+fn early_answer(fault: Fault) -> Option<(StatusCode, &'static str, Option<Value>)> {
+    match fault {
+        Fault::ServerError => Some((
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "",
+            Some(json!({"code": "SYSTEM_ERROR", "message": "系统错误"})),
+        )),
+        Fault::Unavailable => Some((
+            StatusCode::SERVICE_UNAVAILABLE,
+            "",
+            Some(json!({"code": "SYSTEM_ERROR", "message": "服务暂不可用"})),
+        )),
+        Fault::RateLimited => Some((
+            StatusCode::TOO_MANY_REQUESTS,
+            "",
+            Some(json!({"code": "FREQUENCY_LIMITED", "message": "频率超限"})),
+        )),
+        Fault::Accepted => Some((
+            StatusCode::ACCEPTED,
+            "",
+            Some(json!({"code": "ACCEPTED", "message": "请求已受理，请使用原参数重试"})),
+        )),
+        Fault::BadGatewayHtml => Some((
+            StatusCode::BAD_GATEWAY,
+            "<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>",
+            None,
+        )),
+        _ => None,
+    }
+}
+
+/// The signed answer's body as a fault after handling leaves it: a digit
+/// changed (the signature no longer matches), a probe signature in place of
+/// the real one, or the body cut in half.
+fn misbehave(fault: Option<Fault>, headers: &mut HeaderMap, bytes: Bytes) -> ResponseBody {
     let bytes = match fault {
         Some(Fault::TamperedBody) => {
             let mut altered = bytes.to_vec();
@@ -311,7 +330,7 @@ pub(crate) async fn handle(
             HeaderValue::from_static("WECHATPAY/SIGNTEST/ZbxBQ1pKzwmG6vbGp0ge3bF4vWygEHMTjU0sBGjDLoh/ef0+oyDtf+j1sxThqSP3"),
         );
     }
-    let body = if fault == Some(Fault::TruncatedResponse) && bytes.len() > 1 {
+    if fault == Some(Fault::TruncatedResponse) && bytes.len() > 1 {
         headers.insert(header::CONTENT_LENGTH, HeaderValue::from(bytes.len()));
         let half = bytes.slice(..bytes.len() / 2);
         let frames = vec![
@@ -324,9 +343,5 @@ pub(crate) async fn handle(
         StreamBody::new(stream::iter(frames)).boxed()
     } else {
         full(bytes)
-    };
-    let mut response = Response::new(body);
-    *response.status_mut() = status;
-    *response.headers_mut() = headers;
-    Ok(response)
+    }
 }
