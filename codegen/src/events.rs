@@ -166,85 +166,85 @@ pub(crate) fn events_module(
     }
     let items = builder.items;
     Ok(Some(quote! {
-            #(#items)*
+        #(#items)*
 
-            /// A verified, decrypted notification, by event type. Event types
-            /// these bindings do not know yet are [`Event::Unknown`], and a
-            /// resource that does not decode as its documented type is
-            /// [`Event::Undecoded`], each with the decrypted JSON: every genuine
-            /// notification reaches the handler, none is refused for its shape.
-            #[derive(Debug)]
-            #[non_exhaustive]
-            #[allow(clippy::large_enum_variant, reason = "one event is handled at a time; boxing would only add a step")]
-            pub enum Event {
-                #(#variants)*
-                /// An event type the docs these bindings come from do not list.
-                Unknown(#rt::notify::Notification<::serde_json::Value>),
-                /// A documented event whose resource did not decode as its type:
-                /// the JSON as sent, and where and why it did not fit.
-                Undecoded(::std::boxed::Box<#rt::notify::Undecoded>),
+        /// A verified, decrypted notification, by event type. Event types
+        /// these bindings do not know yet are [`Event::Unknown`], and a
+        /// resource that does not decode as its documented type is
+        /// [`Event::Undecoded`], each with the decrypted JSON: every genuine
+        /// notification reaches the handler, none is refused for its shape.
+        #[derive(Debug)]
+        #[non_exhaustive]
+        #[allow(clippy::large_enum_variant, reason = "one event is handled at a time; boxing would only add a step")]
+        pub enum Event {
+            #(#variants)*
+            /// An event type the docs these bindings come from do not list.
+            Unknown(#rt::notify::Notification<::serde_json::Value>),
+            /// A documented event whose resource did not decode as its type:
+            /// the JSON as sent, and where and why it did not fit.
+            Undecoded(::std::boxed::Box<#rt::notify::Undecoded>),
+        }
+
+        impl Event {
+            /// Verifies, decrypts and types a notification from its raw
+            /// headers and body bytes. Fails only for a notification that
+            /// is not WeChat Pay's or cannot be read (signature, envelope,
+            /// decryption).
+            pub async fn parse(
+                parser: &#rt::notify::NotificationParser,
+                headers: &#rt::notify::HeaderMap,
+                body: &[u8],
+            ) -> ::std::result::Result<Event, #rt::notify::NotificationError> {
+                let notification = parser.parse::<::serde_json::Value>(headers, body).await?;
+                ::std::result::Result::Ok(Event::from_notification(notification))
             }
 
-            impl Event {
-                /// Verifies, decrypts and types a notification from its raw
-                /// headers and body bytes. Fails only for a notification that
-                /// is not WeChat Pay's or cannot be read (signature, envelope,
-                /// decryption).
-                pub async fn parse(
-                    parser: &#rt::notify::NotificationParser,
-                    headers: &#rt::notify::HeaderMap,
-                    body: &[u8],
-                ) -> ::std::result::Result<Event, #rt::notify::NotificationError> {
-                    let notification = parser.parse::<::serde_json::Value>(headers, body).await?;
-                    ::std::result::Result::Ok(Event::from_notification(notification))
-                }
-
-                /// Types an already verified and decrypted notification by its event type.
-                pub fn from_notification(
+            /// Types an already verified and decrypted notification by its event type.
+            pub fn from_notification(
+                notification: #rt::notify::Notification<::serde_json::Value>,
+            ) -> Event {
+                fn typed<T: ::serde::de::DeserializeOwned>(
                     notification: #rt::notify::Notification<::serde_json::Value>,
+                    variant: fn(#rt::notify::Notification<T>) -> Event,
                 ) -> Event {
-                    fn typed<T: ::serde::de::DeserializeOwned>(
-                        notification: #rt::notify::Notification<::serde_json::Value>,
-                        variant: fn(#rt::notify::Notification<T>) -> Event,
-                    ) -> Event {
-                        match notification.decode() {
-                            ::std::result::Result::Ok(typed) => variant(typed),
-                            ::std::result::Result::Err(undecoded) => Event::Undecoded(undecoded),
-                        }
-                    }
-                    let key = (notification.event_type.as_str(), notification.original_type.as_str());
-                    match key {
-                        #(#specific_arms)*
-                        #(#arms)*
-                        _ => Event::Unknown(notification),
+                    match notification.decode() {
+                        ::std::result::Result::Ok(typed) => variant(typed),
+                        ::std::result::Result::Err(undecoded) => Event::Undecoded(undecoded),
                     }
                 }
-
-                /// The notification's id, to deduplicate by.
-                pub fn id(&self) -> &str {
-                    match self {
-                        #(Event::#ids(notification) => &notification.id,)*
-                        Event::Unknown(notification) => &notification.id,
-                        Event::Undecoded(undecoded) => &undecoded.notification.id,
-                    }
-                }
-
-                /// The notification's event type (`COUPON.SEND`).
-                pub fn event_type(&self) -> &str {
-                    match self {
-                        #(Event::#ids(notification) => &notification.event_type,)*
-                        Event::Unknown(notification) => &notification.event_type,
-                        Event::Undecoded(undecoded) => &undecoded.notification.event_type,
-                    }
+                let key = (notification.event_type.as_str(), notification.original_type.as_str());
+                match key {
+                    #(#specific_arms)*
+                    #(#arms)*
+                    _ => Event::Unknown(notification),
                 }
             }
 
-            impl #rt::notify::FromNotification for Event {
-                fn from_notification(
-                    notification: #rt::notify::Notification<::serde_json::Value>,
-                ) -> Event {
-                    Event::from_notification(notification)
+            /// The notification's id, to deduplicate by.
+            pub fn id(&self) -> &str {
+                match self {
+                    #(Event::#ids(notification) => &notification.id,)*
+                    Event::Unknown(notification) => &notification.id,
+                    Event::Undecoded(undecoded) => &undecoded.notification.id,
                 }
             }
+
+            /// The notification's event type (`COUPON.SEND`).
+            pub fn event_type(&self) -> &str {
+                match self {
+                    #(Event::#ids(notification) => &notification.event_type,)*
+                    Event::Unknown(notification) => &notification.event_type,
+                    Event::Undecoded(undecoded) => &undecoded.notification.event_type,
+                }
+            }
+        }
+
+        impl #rt::notify::FromNotification for Event {
+            fn from_notification(
+                notification: #rt::notify::Notification<::serde_json::Value>,
+            ) -> Event {
+                Event::from_notification(notification)
+            }
+        }
     }))
 }

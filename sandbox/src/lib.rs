@@ -32,7 +32,7 @@ mod state;
 pub mod store;
 
 use std::net::SocketAddr;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use hyper::server::conn::http1;
@@ -377,7 +377,7 @@ impl Sandbox {
         std::fs::create_dir_all(&dir)?;
         let dir = std::fs::canonicalize(&dir)?;
         let private = dir.join("apiclient_key.pem");
-        std::fs::write(&private, keys.merchant_key.to_pem())?;
+        write_whole(&private, keys.merchant_key.to_pem().as_bytes())?;
         let mut environment = vec![
             ("WECHATPAY_BASE_URL", self.base_url()),
             ("WECHATPAY_MCHID", keys.mchid.clone()),
@@ -386,13 +386,31 @@ impl Sandbox {
         ];
         if self.shared.signing != Signing::On(SigningMode::PlatformCertificate) {
             let public = dir.join("wechatpay_public_key.pem");
-            std::fs::write(&public, keys.wechatpay_public_key().to_pem())?;
+            write_whole(&public, keys.wechatpay_public_key().to_pem().as_bytes())?;
             environment.push(("WECHATPAY_PUBLIC_KEY_ID", keys.public_key_id.clone()));
             environment.push(("WECHATPAY_PUBLIC_KEY", public.display().to_string()));
         }
         environment.push(("WECHATPAY_APIV3_KEY", keys.apiv3_key.clone()));
         Ok(environment)
     }
+}
+
+/// Writes `contents` to `path` so that a reader sees the old file or the new
+/// one, never half of it: a client started while another asks for the same
+/// environment must not read a key cut short. A file of this process's own
+/// beside it, then renamed over it.
+fn write_whole(path: &Path, contents: &[u8]) -> std::io::Result<()> {
+    let mut temporary = path.as_os_str().to_owned();
+    temporary.push(format!(
+        ".{}.{}.tmp",
+        std::process::id(),
+        rand::random::<u64>()
+    ));
+    let temporary = PathBuf::from(temporary);
+    std::fs::write(&temporary, contents)?;
+    std::fs::rename(&temporary, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temporary);
+    })
 }
 
 /// The fault knobs of a sandbox started from the command line (`wechatpay-sandbox`,
@@ -445,5 +463,41 @@ impl Drop for Sandbox {
         if let Some(shutdown) = self.shutdown.take() {
             let _ = shutdown.send(());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two clients started at once each ask for the environment: the second
+    /// rewrites the key files while the first reads them. A reader must
+    /// always find a whole key.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_client_never_reads_a_key_cut_short() {
+        let sandbox = Sandbox::start(SandboxConfig::default()).await.unwrap();
+        let dir = std::env::temp_dir().join(format!("sandbox-env-{}", rand::random::<u64>()));
+        let environment = sandbox.environment(&dir).unwrap();
+        let key = environment
+            .iter()
+            .find(|(name, _)| *name == "WECHATPAY_PRIVATE_KEY")
+            .map(|(_, path)| PathBuf::from(path))
+            .unwrap();
+        let sandbox = &sandbox;
+        std::thread::scope(|scope| {
+            scope.spawn(|| {
+                for _ in 0..300 {
+                    sandbox.environment(&dir).unwrap();
+                }
+            });
+            scope.spawn(|| {
+                for _ in 0..3_000 {
+                    let pem = std::fs::read_to_string(&key).unwrap();
+                    let whole = wechatpay_runtime::PrivateKey::from_pem(&pem).is_ok();
+                    assert!(whole, "read {} bytes", pem.len());
+                }
+            });
+        });
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }
