@@ -333,39 +333,9 @@ impl<'a> TypeBuilder<'a> {
     ) {
         let rt = self.rt;
         let doc = lines_to_doc(docs);
-        let all_optional = plans.iter().all(|p| !p.required);
-        let fields = plans.iter().map(|plan| {
-            let ident = &plan.ident;
-            let ty = &plan.ty;
-            let doc = lines_to_doc(&plan.docs);
-            let mut attrs = Vec::new();
-            if serde && plan.ident.to_string().trim_start_matches("r#") != plan.wire {
-                let wire = &plan.wire;
-                attrs.push(quote!(#[serde(rename = #wire)]));
-            }
-            if serde && !plan.required {
-                // Not `default`: decoding is `impl_deserialize!`'s, which
-                // needs no attribute, and for schemars `default` means an
-                // expression per field computing a default to show (always
-                // `None`, never shown), type-checked 18,000 times.
-                attrs
-                    .push(quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
-            }
-            if serde && !plan.schemars.is_empty() {
-                let inner = &plan.schemars;
-                attrs.push(if self.json_schema_feature {
-                    quote!(#[cfg_attr(feature = "json-schema", schemars(#(#inner),*))])
-                } else {
-                    quote!(#[schemars(#(#inner),*)])
-                });
-            }
-            let ty = if plan.required {
-                quote!(#ty)
-            } else {
-                quote!(::std::option::Option<#ty>)
-            };
-            quote!(#doc #(#attrs)* pub #ident: #ty,)
-        });
+        let fields = plans
+            .iter()
+            .map(|plan| field(plan, serde, self.json_schema_feature));
         let rest_field = rest.map(|rest| {
             quote! {
                 /// Members WeChat Pay sent that the docs do not list, kept as
@@ -374,12 +344,10 @@ impl<'a> TypeBuilder<'a> {
                 pub #rest: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
         });
-        let rest_init = rest.map(|rest| quote!(#rest: ::serde_json::Map::new(),));
-        let rest_entry = rest.map(|rest| quote!(..#rest));
         // `Deserialize` comes from the runtime's `impl_deserialize!`: the derive's
         // code is most of what a generated crate costs to compile. The
         // `#[serde(...)]` field attributes are still read by `Serialize` and schemars.
-        let default = all_optional.then(|| quote!(, Default));
+        let default = plans.iter().all(|p| !p.required).then(|| quote!(, Default));
         let derives = match (serde, self.json_schema_feature) {
             (false, _) => quote!(#[derive(Debug, Clone, PartialEq #default)]),
             (true, false) => quote! {
@@ -390,76 +358,9 @@ impl<'a> TypeBuilder<'a> {
                 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
             },
         };
-        let required: Vec<&FieldPlan> = plans.iter().filter(|p| p.required).collect();
-        let params = required.iter().map(|p| {
-            let ident = &p.ident;
-            let ty = &p.ty;
-            if p.into {
-                quote!(#ident: impl ::std::convert::Into<#ty>)
-            } else {
-                quote!(#ident: #ty)
-            }
-        });
-        let inits = plans.iter().map(|p| {
-            let ident = &p.ident;
-            if !p.required {
-                quote!(#ident: ::std::option::Option::None,)
-            } else if p.into {
-                quote!(#ident: #ident.into(),)
-            } else {
-                quote!(#ident,)
-            }
-        });
+        let constructor = constructor(name, plans, rest);
         // Setters build requests; responses are decoded, not built field by field.
-        // `with_` + the field without the underscores that made it an
-        // identifier (`match_`, `_2fa`), numbered if two fields end alike.
-        let mut setter_names = std::collections::BTreeSet::new();
-        let setters = plans
-            .iter()
-            .filter(|p| !p.required && side == Side::Request)
-            .map(|p| {
-                let ident = &p.ident;
-                let base = format!(
-                    "with_{}",
-                    ident.to_string().trim_start_matches("r#").trim_matches('_')
-                );
-                let mut name = base.clone();
-                let mut n = 2;
-                while !setter_names.insert(name.clone()) {
-                    name = format!("{base}{n}");
-                    n += 1;
-                }
-                let setter = format_ident!("{}", name);
-                let ty = &p.ty;
-                let doc = format!(" Sets `{}`.", p.wire);
-                if p.into {
-                    quote! {
-                        #[doc = #doc]
-                        pub fn #setter(mut self, #ident: impl ::std::convert::Into<#ty>) -> Self {
-                            self.#ident = ::std::option::Option::Some(#ident.into());
-                            self
-                        }
-                    }
-                } else {
-                    quote! {
-                        #[doc = #doc]
-                        pub fn #setter(mut self, #ident: #ty) -> Self {
-                            self.#ident = ::std::option::Option::Some(#ident);
-                            self
-                        }
-                    }
-                }
-            });
-        let new_doc = if required.is_empty() {
-            " Creates a value with every field unset.".to_owned()
-        } else {
-            let names: Vec<String> = required.iter().map(|p| format!("`{}`", p.wire)).collect();
-            format!(
-                " Creates a value from its required fields ({}).",
-                names.join(", ")
-            )
-        };
-        let many_args = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+        let setters = (side == Side::Request).then(|| setters(plans));
         // Only types with limits somewhere inside validate anything; the others
         // have no `Validate` impl and are not visited.
         let has_limits = plans.iter().any(|p| !p.validation.is_empty());
@@ -474,27 +375,7 @@ impl<'a> TypeBuilder<'a> {
                 }
             }
         });
-        let deserialize = serde.then(|| {
-            let entries = plans.iter().enumerate().map(|(index, p)| {
-                let index = Literal::usize_unsuffixed(index);
-                let ident = &p.ident;
-                let kind = if p.required {
-                    quote!(required)
-                } else {
-                    quote!(optional)
-                };
-                let wire = &p.wire;
-                quote!(#ident: #kind(#index, #wire),)
-            });
-            quote! {
-                #rt::__private::impl_deserialize! {
-                    #name {
-                        #(#entries)*
-                        #rest_entry
-                    }
-                }
-            }
-        });
+        let deserialize = serde.then(|| deserialize(rt, name, plans, rest));
         self.items.push(quote! {
             #doc
             #derives
@@ -507,17 +388,159 @@ impl<'a> TypeBuilder<'a> {
             #deserialize
 
             impl #name {
-                #[doc = #new_doc]
-                #many_args
-                pub fn new(#(#params),*) -> Self {
-                    #name { #(#inits)* #rest_init }
-                }
-
-                #(#setters)*
+                #constructor
+                #setters
             }
 
             #validate
         });
+    }
+}
+
+/// A struct field with its docs and serde and schemars attributes; optional
+/// fields are `Option`s.
+fn field(plan: &FieldPlan, serde: bool, json_schema_feature: bool) -> TokenStream {
+    let ident = &plan.ident;
+    let ty = &plan.ty;
+    let doc = lines_to_doc(&plan.docs);
+    let mut attrs = Vec::new();
+    if serde && plan.ident.to_string().trim_start_matches("r#") != plan.wire {
+        let wire = &plan.wire;
+        attrs.push(quote!(#[serde(rename = #wire)]));
+    }
+    if serde && !plan.required {
+        // Not `default`: decoding is `impl_deserialize!`'s, which
+        // needs no attribute, and for schemars `default` means an
+        // expression per field computing a default to show (always
+        // `None`, never shown), type-checked 18,000 times.
+        attrs.push(quote!(#[serde(skip_serializing_if = "::std::option::Option::is_none")]));
+    }
+    if serde && !plan.schemars.is_empty() {
+        let inner = &plan.schemars;
+        attrs.push(if json_schema_feature {
+            quote!(#[cfg_attr(feature = "json-schema", schemars(#(#inner),*))])
+        } else {
+            quote!(#[schemars(#(#inner),*)])
+        });
+    }
+    let ty = if plan.required {
+        quote!(#ty)
+    } else {
+        quote!(::std::option::Option<#ty>)
+    };
+    quote!(#doc #(#attrs)* pub #ident: #ty,)
+}
+
+/// `new`, from the required fields, every other field unset.
+fn constructor(name: &Ident, plans: &[FieldPlan], rest: Option<&Ident>) -> TokenStream {
+    let required: Vec<&FieldPlan> = plans.iter().filter(|p| p.required).collect();
+    let params = required.iter().map(|p| {
+        let ident = &p.ident;
+        let ty = &p.ty;
+        if p.into {
+            quote!(#ident: impl ::std::convert::Into<#ty>)
+        } else {
+            quote!(#ident: #ty)
+        }
+    });
+    let inits = plans.iter().map(|p| {
+        let ident = &p.ident;
+        if !p.required {
+            quote!(#ident: ::std::option::Option::None,)
+        } else if p.into {
+            quote!(#ident: #ident.into(),)
+        } else {
+            quote!(#ident,)
+        }
+    });
+    let rest_init = rest.map(|rest| quote!(#rest: ::serde_json::Map::new(),));
+    let new_doc = if required.is_empty() {
+        " Creates a value with every field unset.".to_owned()
+    } else {
+        let names: Vec<String> = required.iter().map(|p| format!("`{}`", p.wire)).collect();
+        format!(
+            " Creates a value from its required fields ({}).",
+            names.join(", ")
+        )
+    };
+    let many_args = (required.len() > 7).then(|| quote!(#[allow(clippy::too_many_arguments)]));
+    quote! {
+        #[doc = #new_doc]
+        #many_args
+        pub fn new(#(#params),*) -> Self {
+            #name { #(#inits)* #rest_init }
+        }
+    }
+}
+
+/// A setter per optional field: `with_` + the field without the underscores
+/// that made it an identifier (`match_`, `_2fa`), numbered if two fields end
+/// alike.
+fn setters(plans: &[FieldPlan]) -> TokenStream {
+    let mut setter_names = std::collections::BTreeSet::new();
+    let setters = plans.iter().filter(|p| !p.required).map(|p| {
+        let ident = &p.ident;
+        let base = format!(
+            "with_{}",
+            ident.to_string().trim_start_matches("r#").trim_matches('_')
+        );
+        let mut name = base.clone();
+        let mut n = 2;
+        while !setter_names.insert(name.clone()) {
+            name = format!("{base}{n}");
+            n += 1;
+        }
+        let setter = format_ident!("{}", name);
+        let ty = &p.ty;
+        let doc = format!(" Sets `{}`.", p.wire);
+        if p.into {
+            quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, #ident: impl ::std::convert::Into<#ty>) -> Self {
+                    self.#ident = ::std::option::Option::Some(#ident.into());
+                    self
+                }
+            }
+        } else {
+            quote! {
+                #[doc = #doc]
+                pub fn #setter(mut self, #ident: #ty) -> Self {
+                    self.#ident = ::std::option::Option::Some(#ident);
+                    self
+                }
+            }
+        }
+    });
+    quote!(#(#setters)*)
+}
+
+/// The `impl_deserialize!` call: each field by its position and wire name,
+/// required or optional, and the `extra` map when there is one.
+fn deserialize(
+    rt: &TokenStream,
+    name: &Ident,
+    plans: &[FieldPlan],
+    rest: Option<&Ident>,
+) -> TokenStream {
+    let entries = plans.iter().enumerate().map(|(index, p)| {
+        let index = Literal::usize_unsuffixed(index);
+        let ident = &p.ident;
+        let kind = if p.required {
+            quote!(required)
+        } else {
+            quote!(optional)
+        };
+        let wire = &p.wire;
+        quote!(#ident: #kind(#index, #wire),)
+    });
+    let rest_entry = rest.map(|rest| quote!(..#rest));
+    quote! {
+        #rt::__private::impl_deserialize! {
+            #name {
+                #(#entries)*
+                #rest_entry
+            }
+        }
     }
 }
 
