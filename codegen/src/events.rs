@@ -2,7 +2,7 @@
 //! over every known event type, with `Unknown` for the rest, so that a new
 //! event type never fails a receiver.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 use std::collections::HashMap;
 
@@ -164,8 +164,34 @@ pub(crate) fn events_module(
             }
         }
     }
-    let items = builder.items;
-    Ok(Some(quote! {
+    let arms = Arms {
+        variants,
+        specific: specific_arms,
+        by_event_type: arms,
+        ids,
+    };
+    Ok(Some(event_enum(rt, &builder.items, &arms)))
+}
+
+/// What the `Event` enum is made of: its variants, the match arms that
+/// route a notification to one (by event and original type first, then by
+/// event type), and the variants with a notification inside.
+struct Arms {
+    variants: Vec<TokenStream>,
+    specific: Vec<TokenStream>,
+    by_event_type: Vec<TokenStream>,
+    ids: Vec<Ident>,
+}
+
+/// The resource types (`items`), `Event` over them and its impls.
+fn event_enum(rt: &TokenStream, items: &[TokenStream], arms: &Arms) -> TokenStream {
+    let Arms {
+        variants,
+        specific: specific_arms,
+        by_event_type: arms,
+        ids,
+    } = arms;
+    quote! {
         #(#items)*
 
         /// A verified, decrypted notification, by event type. Event types
@@ -246,5 +272,5 @@ pub(crate) fn events_module(
                 Event::from_notification(notification)
             }
         }
-    }))
+    }
 }
