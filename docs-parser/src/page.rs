@@ -71,166 +71,26 @@ pub(crate) fn read_page(
     diagnostics: &mut Diagnostics<'_>,
 ) -> PageContent {
     let blocks = read_blocks(source, |offset| diagnostics.line_of(offset));
-    let mut frontmatter: HashMap<String, String> = HashMap::new();
-    let mut page_title: Option<String> = None;
-    let mut mix = false;
-    let mut drafts: Vec<OperationDraft> = Vec::new();
-    let mut page_notices: Vec<Notice> = Vec::new();
-    let mut container: Option<Container> = None;
-    let mut awaiting_links = false;
-    let mut orphan_tables = 0usize;
-
+    let mut reader = PageReader::default();
     for block in blocks {
         match block {
             Block::Frontmatter { line, text } => {
-                frontmatter = read_frontmatter(&text, line, diagnostics);
+                reader.frontmatter = read_frontmatter(&text, line, diagnostics);
             }
-            Block::Heading { line, level, raw } => {
-                awaiting_links = false;
-                let (text, attrs) = attrs::split_trailing(&raw);
-                let text = substitute(text, &frontmatter, line, diagnostics);
-                let anchor = attrs.as_ref().and_then(|a| a.id()).unwrap_or_default();
-                if level == 1 && anchor == "mix" {
-                    mix = true;
-                    page_title = Some(text);
-                } else if let Some(method) = Method::from_anchor(anchor).filter(|_| level <= 2) {
-                    if level == 1 && page_title.is_none() {
-                        page_title = Some(text.clone());
-                    }
-                    drafts.push(OperationDraft {
-                        method,
-                        summary: text,
-                        line,
-                        description: Vec::new(),
-                        notices: page_notices.clone(),
-                        links: Vec::new(),
-                        tables: Vec::new(),
-                        example: None,
-                    });
-                } else if let Some(draft) = drafts.last_mut() {
-                    // A sub-heading inside an operation is part of its prose.
-                    draft
-                        .description
-                        .push(format!("{} {text}", "#".repeat(level.into())));
-                } else if level == 1 {
-                    page_title = Some(text);
-                }
-            }
+            Block::Heading { line, level, raw } => reader.heading(line, level, &raw, diagnostics),
             Block::Paragraph { line, raw, links } => {
-                let mut link_lines_from: Option<u32> = None;
-                for (offset, text) in raw.lines().enumerate() {
-                    let text_line = line + offset as u32;
-                    let trimmed = text.trim();
-                    if trimmed == ":::" {
-                        if let Some(closed) = container.take()
-                            && !closed.code_group
-                        {
-                            let notice = Notice {
-                                class: closed.class,
-                                text: closed.text.join("\n"),
-                            };
-                            match drafts.last_mut() {
-                                Some(draft) => draft.notices.push(notice),
-                                None => page_notices.push(notice),
-                            }
-                        }
-                        continue;
-                    }
-                    if let Some(opening) = trimmed.strip_prefix(":::") {
-                        let (kind, attrs) = attrs::split_trailing(opening.trim());
-                        let kind_word = kind.split_whitespace().next().unwrap_or_default();
-                        let class = attrs
-                            .as_ref()
-                            .and_then(|a| {
-                                a.0.iter().find_map(|attr| match attr {
-                                    attrs::Attr::Class(c) => Some(c.clone()),
-                                    _ => None,
-                                })
-                            })
-                            .unwrap_or_else(|| kind_word.to_owned());
-                        container = Some(Container {
-                            class,
-                            code_group: kind_word == "code-group",
-                            text: Vec::new(),
-                        });
-                        continue;
-                    }
-                    if let Some(open) = container.as_mut() {
-                        open.text.push(text.to_owned());
-                        continue;
-                    }
-                    if let Some(marker) = attrs::parse_block(trimmed) {
-                        if marker.has_class("im-table") {
-                            let role = match marker.id() {
-                                Some("request") => Role::Request,
-                                Some("response") => Role::Response,
-                                // A layout table of a page without operations (the
-                                // webhook index lists events in one): not an API table.
-                                None if drafts.is_empty() => continue,
-                                other => {
-                                    diagnostics.error(
-                                        text_line,
-                                        format!("table marker with unknown id {:?} (expected #request or #response)", other.unwrap_or("")),
-                                    );
-                                    continue;
-                                }
-                            };
-                            match drafts.last_mut().and_then(|d| d.tables.last_mut()) {
-                                Some(table) if table.role.is_none() => table.role = Some(role),
-                                _ => diagnostics
-                                    .error(text_line, "table marker without a table before it"),
-                            }
-                        }
-                        continue;
-                    }
-                    if trimmed.starts_with("参阅") {
-                        link_lines_from = Some(text_line);
-                        awaiting_links = true;
-                        continue;
-                    }
-                    let text = substitute(text, &frontmatter, text_line, diagnostics);
-                    if let Some(draft) = drafts.last_mut()
-                        && !text.trim().is_empty()
-                    {
-                        draft.description.push(text.trim().to_owned());
-                    }
-                }
-                if let (Some(from), Some(draft)) = (link_lines_from, drafts.last_mut()) {
-                    draft.links.extend(
-                        links
-                            .into_iter()
-                            .filter(|(line, _)| *line >= from)
-                            .map(|(_, url)| url),
-                    );
-                }
+                reader.paragraph(line, &raw, links, diagnostics)
             }
             Block::List { links } => {
-                if awaiting_links && let Some(draft) = drafts.last_mut() {
+                if reader.awaiting_links
+                    && let Some(draft) = reader.drafts.last_mut()
+                {
                     draft.links.extend(links.into_iter().map(|(_, url)| url));
                 }
             }
-            Block::Table { line, header, rows } => {
-                awaiting_links = false;
-                match drafts.last_mut() {
-                    Some(draft) => draft.tables.push(TableDraft {
-                        line,
-                        header,
-                        rows,
-                        role: None,
-                    }),
-                    None => {
-                        orphan_tables += 1;
-                        if is_api_table(&header) {
-                            diagnostics.error(
-                                line,
-                                "API table before any operation heading (`# ... {#method}`)",
-                            );
-                        }
-                    }
-                }
-            }
+            Block::Table { line, header, rows } => reader.table(line, header, rows, diagnostics),
             Block::Code { info, text } => {
-                if let Some(draft) = drafts.last_mut()
+                if let Some(draft) = reader.drafts.last_mut()
                     && draft.example.is_none()
                     && info.trim_start().starts_with("php")
                 {
@@ -239,30 +99,234 @@ pub(crate) fn read_page(
             }
         }
     }
-    if let Some(open) = container
-        && !open.code_group
-    {
-        diagnostics.warning(
-            drafts.last().map_or(1, |d| d.line),
-            WarningKind::UnclosedNotice,
-            format!("`::: {}` notice is never closed", open.class),
-        );
+    reader.finish(page, api_path, diagnostics)
+}
+
+/// What has been read of a page so far, block by block.
+#[derive(Default)]
+struct PageReader {
+    frontmatter: HashMap<String, String>,
+    page_title: Option<String>,
+    /// The page is `{#mix}`: one title over several operations.
+    mix: bool,
+    drafts: Vec<OperationDraft>,
+    /// Notices before the first operation, which every operation gets.
+    page_notices: Vec<Notice>,
+    /// The `:::` container open, if any.
+    container: Option<Container>,
+    /// A `参阅` line was read: the list that follows holds the operation's links.
+    awaiting_links: bool,
+    /// Tables before any operation heading.
+    orphan_tables: usize,
+}
+
+impl PageReader {
+    /// A heading: the page's title, an operation (`{#post}`...), or part of
+    /// the current operation's prose.
+    fn heading(&mut self, line: u32, level: u8, raw: &str, diagnostics: &mut Diagnostics<'_>) {
+        self.awaiting_links = false;
+        let (text, attrs) = attrs::split_trailing(raw);
+        let text = substitute(text, &self.frontmatter, line, diagnostics);
+        let anchor = attrs.as_ref().and_then(|a| a.id()).unwrap_or_default();
+        if level == 1 && anchor == "mix" {
+            self.mix = true;
+            self.page_title = Some(text);
+        } else if let Some(method) = Method::from_anchor(anchor).filter(|_| level <= 2) {
+            if level == 1 && self.page_title.is_none() {
+                self.page_title = Some(text.clone());
+            }
+            self.drafts.push(OperationDraft {
+                method,
+                summary: text,
+                line,
+                description: Vec::new(),
+                notices: self.page_notices.clone(),
+                links: Vec::new(),
+                tables: Vec::new(),
+                example: None,
+            });
+        } else if let Some(draft) = self.drafts.last_mut() {
+            // A sub-heading inside an operation is part of its prose.
+            draft
+                .description
+                .push(format!("{} {text}", "#".repeat(level.into())));
+        } else if level == 1 {
+            self.page_title = Some(text);
+        }
     }
 
-    let is_api_page = !drafts.is_empty();
-    if !is_api_page && orphan_tables == 0 && mix {
-        diagnostics.error(1, "`{#mix}` page without any `## ... {#method}` section");
+    /// A paragraph, line by line: `:::` notices open and close, table
+    /// markers (`{.im-table #request}`) give the table before them its role,
+    /// `参阅` starts the links, anything else is the operation's prose.
+    fn paragraph(
+        &mut self,
+        line: u32,
+        raw: &str,
+        links: Vec<(u32, String)>,
+        diagnostics: &mut Diagnostics<'_>,
+    ) {
+        let mut link_lines_from: Option<u32> = None;
+        for (offset, text) in raw.lines().enumerate() {
+            let text_line = line + offset as u32;
+            let trimmed = text.trim();
+            if trimmed == ":::" {
+                self.close_container();
+                continue;
+            }
+            if let Some(opening) = trimmed.strip_prefix(":::") {
+                self.open_container(opening);
+                continue;
+            }
+            if let Some(open) = self.container.as_mut() {
+                open.text.push(text.to_owned());
+                continue;
+            }
+            if let Some(marker) = attrs::parse_block(trimmed) {
+                if marker.has_class("im-table") {
+                    self.table_marker(marker.id(), text_line, diagnostics);
+                }
+                continue;
+            }
+            if trimmed.starts_with("参阅") {
+                link_lines_from = Some(text_line);
+                self.awaiting_links = true;
+                continue;
+            }
+            let text = substitute(text, &self.frontmatter, text_line, diagnostics);
+            if let Some(draft) = self.drafts.last_mut()
+                && !text.trim().is_empty()
+            {
+                draft.description.push(text.trim().to_owned());
+            }
+        }
+        if let (Some(from), Some(draft)) = (link_lines_from, self.drafts.last_mut()) {
+            draft.links.extend(
+                links
+                    .into_iter()
+                    .filter(|(line, _)| *line >= from)
+                    .map(|(_, url)| url),
+            );
+        }
     }
-    let operations = drafts
-        .into_iter()
-        .filter_map(|draft| {
-            let title = if mix { page_title.clone() } else { None };
-            build_operation(page, api_path, draft, title, diagnostics)
-        })
-        .collect();
-    PageContent {
-        operations,
-        is_api_page,
+
+    /// `::: warning {.class}`: a notice (or a code group) opens.
+    fn open_container(&mut self, opening: &str) {
+        let (kind, attrs) = attrs::split_trailing(opening.trim());
+        let kind_word = kind.split_whitespace().next().unwrap_or_default();
+        let class = attrs
+            .as_ref()
+            .and_then(|a| {
+                a.0.iter().find_map(|attr| match attr {
+                    attrs::Attr::Class(c) => Some(c.clone()),
+                    _ => None,
+                })
+            })
+            .unwrap_or_else(|| kind_word.to_owned());
+        self.container = Some(Container {
+            class,
+            code_group: kind_word == "code-group",
+            text: Vec::new(),
+        });
+    }
+
+    /// `:::` closes the open notice: the current operation's, or the page's.
+    fn close_container(&mut self) {
+        if let Some(closed) = self.container.take()
+            && !closed.code_group
+        {
+            let notice = Notice {
+                class: closed.class,
+                text: closed.text.join("\n"),
+            };
+            match self.drafts.last_mut() {
+                Some(draft) => draft.notices.push(notice),
+                None => self.page_notices.push(notice),
+            }
+        }
+    }
+
+    /// `{.im-table #request}` (or `#response`) after a table says what it is.
+    fn table_marker(&mut self, id: Option<&str>, line: u32, diagnostics: &mut Diagnostics<'_>) {
+        let role = match id {
+            Some("request") => Role::Request,
+            Some("response") => Role::Response,
+            // A layout table of a page without operations (the
+            // webhook index lists events in one): not an API table.
+            None if self.drafts.is_empty() => return,
+            other => {
+                diagnostics.error(
+                    line,
+                    format!(
+                        "table marker with unknown id {:?} (expected #request or #response)",
+                        other.unwrap_or("")
+                    ),
+                );
+                return;
+            }
+        };
+        match self.drafts.last_mut().and_then(|d| d.tables.last_mut()) {
+            Some(table) if table.role.is_none() => table.role = Some(role),
+            _ => diagnostics.error(line, "table marker without a table before it"),
+        }
+    }
+
+    /// A table: the current operation's, or an error if it is an API table
+    /// before any operation.
+    fn table(
+        &mut self,
+        line: u32,
+        header: Vec<String>,
+        rows: Vec<RawRow>,
+        diagnostics: &mut Diagnostics<'_>,
+    ) {
+        self.awaiting_links = false;
+        match self.drafts.last_mut() {
+            Some(draft) => draft.tables.push(TableDraft {
+                line,
+                header,
+                rows,
+                role: None,
+            }),
+            None => {
+                self.orphan_tables += 1;
+                if is_api_table(&header) {
+                    diagnostics.error(
+                        line,
+                        "API table before any operation heading (`# ... {#method}`)",
+                    );
+                }
+            }
+        }
+    }
+
+    /// The page's operations, built from their drafts.
+    fn finish(self, page: &str, api_path: &str, diagnostics: &mut Diagnostics<'_>) -> PageContent {
+        if let Some(open) = &self.container
+            && !open.code_group
+        {
+            diagnostics.warning(
+                self.drafts.last().map_or(1, |d| d.line),
+                WarningKind::UnclosedNotice,
+                format!("`::: {}` notice is never closed", open.class),
+            );
+        }
+        let is_api_page = !self.drafts.is_empty();
+        if !is_api_page && self.orphan_tables == 0 && self.mix {
+            diagnostics.error(1, "`{#mix}` page without any `## ... {#method}` section");
+        }
+        let (mix, page_title) = (self.mix, self.page_title);
+        let operations = self
+            .drafts
+            .into_iter()
+            .filter_map(|draft| {
+                let title = if mix { page_title.clone() } else { None };
+                build_operation(page, api_path, draft, title, diagnostics)
+            })
+            .collect();
+        PageContent {
+            operations,
+            is_api_page,
+        }
     }
 }
 
