@@ -28,6 +28,15 @@ impl ConfigError {
     }
 }
 
+/// The APIv3 key as AES-256-GCM takes it, or the error that says it is not
+/// 32 bytes: the one check of the key, wherever it is given.
+pub(crate) fn apiv3_key(key: &[u8]) -> Result<[u8; 32], ConfigError> {
+    key.try_into().map_err(|_| {
+        let problem = format!("must be 32 bytes, this one is {}", key.len());
+        ConfigError::new(Setting::Apiv3Key, problem)
+    })
+}
+
 /// The settings and inputs a [`ConfigError`] can be about.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

@@ -39,7 +39,7 @@ use serde_json::Value;
 
 use crate::aead;
 use crate::client::{Client, unix_now};
-use crate::config::{ConfigError, Setting};
+use crate::config::{ConfigError, apiv3_key};
 use crate::decode::DecodeError;
 use crate::signature::SignatureError;
 use crate::verify::Verifier;
@@ -252,13 +252,6 @@ impl fmt::Debug for NotificationParser {
             .field("apiv3_key", &"<redacted>")
             .finish()
     }
-}
-
-fn apiv3_key(key: &[u8]) -> Result<[u8; 32], ConfigError> {
-    key.try_into().map_err(|_| {
-        let problem = format!("must be 32 bytes, this one is {}", key.len());
-        ConfigError::new(Setting::Apiv3Key, problem)
-    })
 }
 
 impl NotificationParser {

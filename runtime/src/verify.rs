@@ -160,7 +160,7 @@ impl Verifier {
 /// every `refresh_every` (default 12 h; the Go SDK uses 24 h) and when a response
 /// names a serial it does not know.
 pub struct PlatformCertificates {
-    apiv3_key: Vec<u8>,
+    apiv3_key: [u8; 32],
     refresh_every: Duration,
     state: RwLock<CertificateState>,
 }
@@ -218,13 +218,8 @@ pub struct EncryptedData {
 impl PlatformCertificates {
     /// A store that decrypts with `apiv3_key` (32 bytes).
     pub fn new(apiv3_key: impl Into<Vec<u8>>) -> Result<Self, ConfigError> {
-        let apiv3_key = apiv3_key.into();
-        if apiv3_key.len() != 32 {
-            let problem = format!("must be 32 bytes, this one is {}", apiv3_key.len());
-            return Err(ConfigError::new(Setting::Apiv3Key, problem));
-        }
         Ok(PlatformCertificates {
-            apiv3_key,
+            apiv3_key: crate::config::apiv3_key(&apiv3_key.into())?,
             refresh_every: Duration::from_secs(12 * 3600),
             state: RwLock::new(CertificateState::default()),
         })

@@ -32,7 +32,7 @@ mod state;
 pub mod store;
 
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use hyper::server::conn::http1;
@@ -397,20 +397,13 @@ impl Sandbox {
 
 /// Writes `contents` to `path` so that a reader sees the old file or the new
 /// one, never half of it: a client started while another asks for the same
-/// environment must not read a key cut short. A file of this process's own
-/// beside it, then renamed over it.
+/// environment must not read a key cut short. A temporary file beside it,
+/// renamed over it (as the CLI's export writes its output).
 fn write_whole(path: &Path, contents: &[u8]) -> std::io::Result<()> {
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(format!(
-        ".{}.{}.tmp",
-        std::process::id(),
-        rand::random::<u64>()
-    ));
-    let temporary = PathBuf::from(temporary);
-    std::fs::write(&temporary, contents)?;
-    std::fs::rename(&temporary, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temporary);
-    })
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let mut temporary = tempfile::NamedTempFile::new_in(dir)?;
+    std::io::Write::write_all(&mut temporary, contents)?;
+    temporary.persist(path).map(drop).map_err(|e| e.error)
 }
 
 /// The fault knobs of a sandbox started from the command line (`wechatpay-sandbox`,
@@ -481,7 +474,7 @@ mod tests {
         let key = environment
             .iter()
             .find(|(name, _)| *name == "WECHATPAY_PRIVATE_KEY")
-            .map(|(_, path)| PathBuf::from(path))
+            .map(|(_, path)| std::path::PathBuf::from(path))
             .unwrap();
         let sandbox = &sandbox;
         std::thread::scope(|scope| {

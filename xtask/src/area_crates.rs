@@ -103,9 +103,9 @@ pub(crate) fn facade_features(
     areas: &BTreeSet<String>,
     umbrellas: &BTreeMap<String, BTreeSet<String>>,
 ) -> String {
-    let events = EVENTS_FEATURE.to_owned();
     let mut enabling: BTreeMap<&String, String> = BTreeMap::new();
-    for feature in features {
+    // The events' crate, when there is one, is enabled like an area's.
+    for feature in features.iter().chain(areas.get(EVENTS_FEATURE)) {
         let enables = if areas.contains(feature) {
             let package = area_package(facade, feature);
             quoted([format!("dep:{package}")])
@@ -116,10 +116,6 @@ pub(crate) fn facade_features(
     }
     for (umbrella, enabled) in umbrellas {
         enabling.insert(umbrella, quoted(enabled));
-    }
-    if areas.contains(&events) {
-        let package = area_package(facade, &events);
-        enabling.insert(&events, quoted([format!("dep:{package}")]));
     }
     let mut lines = String::new();
     for (feature, enables) in enabling {

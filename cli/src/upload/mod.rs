@@ -349,18 +349,16 @@ pub async fn execute(
     args: UploadArgs,
     interrupt: impl Future<Output = ()>,
 ) -> Result<Finished, String> {
-    let input_options = args.reading;
-    let input = match Input::read(&args) {
-        Ok(input) => input,
-        Err(message) => return refuse(message),
-    };
     let Input {
         spool,
         snapshot,
         path,
         name,
         scan,
-    } = input;
+    } = match Input::read(&args) {
+        Ok(input) => input,
+        Err(message) => return refuse(message),
+    };
     let name = name.as_str();
 
     let mut builder = builder;
@@ -463,7 +461,7 @@ pub async fn execute(
     // The engine reads valid lines only: invalid ones were counted by the scan.
     let pulled = Arc::new(AtomicU64::new(0));
     let mut read_error = None;
-    let lines = Lines::open(&path, input_options)?;
+    let lines = Lines::open(&path, args.reading)?;
     let codes = {
         let pulled = pulled.clone();
         let read_error = &mut read_error;
