@@ -9,7 +9,7 @@ use wechatpay_spec::{Field, Kind, Method, Operation, RequestBody, Response};
 use crate::CodegenError;
 use crate::docs::{field_docs, operation_docs};
 use crate::names::{camel, ident, snake};
-use crate::types::{FieldPlan, Side, TypeBuilder, is_sensitive, some_count};
+use crate::types::{FieldPlan, Side, TypeBuilder, has_sensitive, is_sensitive, some_count};
 
 /// What the rest of the generator needs to know about a generated operation.
 /// Plain data, names as text: it leaves the worker thread that generated the
@@ -196,6 +196,8 @@ struct RequestParts {
     /// Whether a required part carries a request number (`out_request_no`...),
     /// which makes repeating the request safe.
     request_number: bool,
+    /// Whether a part holds a sensitive field, which `to_request` seals.
+    seals: bool,
 }
 
 fn request_parts(
@@ -209,6 +211,7 @@ fn request_parts(
         schemas: Vec::new(),
         build: Vec::new(),
         request_number: false,
+        seals: false,
     };
     if let Some(body) = &operation.request_body {
         let name = builder.type_name(&format!("{prefix}Body"), &format!("{prefix}RequestBody"));
@@ -219,8 +222,12 @@ fn request_parts(
                     operation.summary, operation.method, operation.path
                 )];
                 let checks = builder.request_part(&name, &docs, fields, true)?;
-                out.build
-                    .push(quote!(request.body = #rt::Body::json(&self.body)?;));
+                out.build.push(if has_sensitive(fields) {
+                    out.seals = true;
+                    quote!(request.body = #rt::Body::json(&#rt::sensitive::sealed(&self.body, sealer)?)?;)
+                } else {
+                    quote!(request.body = #rt::Body::json(&self.body)?;)
+                });
                 out.schemas.push(("body", name.to_string()));
                 out.request_number |= has_request_number(fields);
                 out.parts.push((ident("body"), name, checks));
@@ -229,6 +236,7 @@ fn request_parts(
                 let (tokens, checks) =
                     multipart_body(&rt, builder, prefix, &name, form, operation)?;
                 out.build.push(tokens);
+                out.seals |= has_sensitive(form);
                 out.parts.push((ident("body"), name, checks));
             }
             RequestBody::Xml { .. } => unreachable!("checked by check_supported"),
@@ -241,6 +249,7 @@ fn request_parts(
             operation.summary, operation.method, operation.path
         )];
         let checks = builder.request_part(&name, &docs, &query.fields, true)?;
+        out.seals |= has_sensitive(&query.fields);
         for field in &query.fields {
             out.build.push(push_param(
                 &rt,
@@ -268,6 +277,7 @@ fn request_parts(
             );
             let docs = vec![format!("Request headers of {}.", operation.summary)];
             let checks = builder.request_part(&name, &docs, &fields, false)?;
+            out.seals |= has_sensitive(&fields);
             for field in &fields {
                 out.build.push(push_param(
                     &rt,
@@ -377,6 +387,7 @@ fn request_struct(
             docs,
             schemars: Vec::new(),
             validation: TokenStream::new(),
+            seal: TokenStream::new(),
             into: true,
         });
     }
@@ -394,6 +405,7 @@ fn request_struct(
             docs: vec![doc.to_owned()],
             schemars: Vec::new(),
             validation: TokenStream::new(),
+            seal: TokenStream::new(),
             into: false,
         });
     }
@@ -447,6 +459,11 @@ fn operation_impls(
     } else {
         quote!(let request)
     };
+    let sealer = if parts.seals {
+        quote!(sealer)
+    } else {
+        quote!(_sealer)
+    };
     let method_doc = format!(" `{}`", operation.method);
     let path_doc = format!(" `{path}`");
     // A request with nothing to check keeps the trait's default.
@@ -477,7 +494,7 @@ fn operation_impls(
         impl #rt::Operation for #request {
             type Response = #response_type;
 
-            fn to_request(&self) -> ::std::result::Result<#rt::Request, #rt::Error> {
+            fn to_request(&self, #sealer: &#rt::sensitive::Sealer) -> ::std::result::Result<#rt::Request, #rt::Error> {
                 let path = #rt::__private::encode::path(Self::PATH, &[#(#path_args),*])?;
                 #binding = #rt::Request::new(Self::METHOD, Self::PATH, path);
                 #(#build)*
@@ -511,23 +528,30 @@ fn push_param(
 ) -> TokenStream {
     let id = ident(&snake(&field.name));
     let wire = &field.name;
+    // A value holding sensitive fields is sealed (a copy) before it is written.
+    let (sealed, sealed_ref) = if has_sensitive(&field.children) {
+        let sealed = quote!(#rt::sensitive::sealed(value, sealer)?);
+        (sealed.clone(), quote!(&#sealed))
+    } else {
+        (quote!(value), quote!(value))
+    };
     let to_text = if is_sensitive(field) {
-        // Encrypted as the request is built; a failure stops it, typed.
+        // Sealed as the request is built; a failure stops it, typed.
         if field.is_array() {
             quote!(
                 value
                     .iter()
-                    .map(|item| item.to_wire())
+                    .map(|item| sealer.encrypt(item.expose()))
                     .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?
                     .join(",")
             )
         } else {
-            quote!(value.to_wire()?)
+            quote!(sealer.encrypt(value.expose())?)
         }
     } else if field.encoded.is_some() && !field.children.is_empty() && !field.is_array() {
-        // JSON text that may hold a sensitive field: a failure is an error, not
-        // the panic `to_string()` would make of it.
-        quote!(value.to_json().map_err(|e| {
+        // JSON text: a failure is an error, not the panic `to_string()` would
+        // make of it.
+        quote!(#sealed.to_json().map_err(|e| {
             #rt::Error::from(#rt::ConfigError::new(#rt::Setting::Parameter(#wire.into()), e))
         })?)
     } else if field.is_array() {
@@ -540,7 +564,7 @@ fn push_param(
         )
     } else {
         match field.kind {
-            Kind::Object => quote!(::serde_json::to_string(value).map_err(|e| {
+            Kind::Object => quote!(::serde_json::to_string(#sealed_ref).map_err(|e| {
                 #rt::Error::from(#rt::ConfigError::new(#rt::Setting::Parameter(#wire.into()), e))
             })?),
             _ => quote!(value.to_string()),
@@ -592,6 +616,7 @@ fn multipart_body(
                 docs,
                 schemars: Vec::new(),
                 validation: TokenStream::new(),
+                seal: TokenStream::new(),
                 into: false,
             });
         } else {
@@ -616,6 +641,8 @@ fn multipart_body(
                 } else {
                     TokenStream::new()
                 },
+                // Sealed in `to_request`, on a copy of the part.
+                seal: TokenStream::new(),
                 into: false,
             });
         }
@@ -667,7 +694,9 @@ fn multipart_body(
             }
         });
     }
-    let meta = if has_meta {
+    let meta = if has_meta && has_sensitive(meta_fields) {
+        quote!(#rt::sensitive::sealed(&self.body.meta, sealer)?.to_json().map_err(|e| #rt::Error::from(#rt::ConfigError::new(#rt::Setting::RequestBody, e)))?.into_bytes())
+    } else if has_meta {
         quote!(self.body.meta.to_json().map_err(|e| #rt::Error::from(#rt::ConfigError::new(#rt::Setting::RequestBody, e)))?.into_bytes())
     } else {
         quote!(::std::vec::Vec::new())

@@ -47,6 +47,9 @@ pub(crate) struct FieldPlan {
     pub(crate) schemars: Vec<TokenStream>,
     /// Statements appending this field's broken limits (request side only).
     pub(crate) validation: TokenStream,
+    /// The statement sealing this field's sensitive values, if it holds any
+    /// (request side only).
+    pub(crate) seal: TokenStream,
     /// Whether the setter/constructor takes `impl Into<ty>` (strings and times).
     pub(crate) into: bool,
 }
@@ -155,10 +158,17 @@ impl<'a> TypeBuilder<'a> {
         } else {
             TokenStream::new()
         };
+        // `Option`, `Vec` and `JsonString` seal what they hold: one call
+        // whatever the field's shape.
+        let seal = if side == Side::Request && holds_sensitive(field) {
+            quote!(#rt::sensitive::Seal::seal(&mut self.#ident, sealer)?;)
+        } else {
+            TokenStream::new()
+        };
         let mut docs = field_docs(field);
         if is_sensitive(field) {
             docs.push(match side {
-                Side::Request => "Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.",
+                Side::Request => "Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.",
                 Side::Response => "Sensitive: encrypted with the merchant's API certificate key; `Client::decrypt` opens it.",
             }.to_owned());
         }
@@ -178,6 +188,7 @@ impl<'a> TypeBuilder<'a> {
             docs,
             schemars,
             validation,
+            seal,
             into: into && field.array_depth == 0,
         })
     }
@@ -375,6 +386,18 @@ impl<'a> TypeBuilder<'a> {
                 }
             }
         });
+        // Only types holding a sensitive value somewhere inside are sealed.
+        let seal = plans.iter().any(|p| !p.seal.is_empty()).then(|| {
+            let seals = plans.iter().map(|p| &p.seal);
+            quote! {
+                impl #rt::sensitive::Seal for #name {
+                    fn seal(&mut self, sealer: &#rt::sensitive::Sealer) -> ::std::result::Result<(), #rt::sensitive::SensitiveError> {
+                        #(#seals)*
+                        ::std::result::Result::Ok(())
+                    }
+                }
+            }
+        });
         let deserialize = serde.then(|| deserialize(rt, name, plans, rest));
         self.items.push(quote! {
             #doc
@@ -393,6 +416,8 @@ impl<'a> TypeBuilder<'a> {
             }
 
             #validate
+
+            #seal
         });
     }
 }
@@ -622,6 +647,16 @@ fn push_limit_attrs(out: &mut Vec<TokenStream>, limits: &Limits, is_array: bool)
 /// key (requests) or the merchant's key (responses).
 pub(crate) fn is_sensitive(field: &Field) -> bool {
     field.encrypted.as_deref() == Some(wechatpay_spec::ENCRYPTED_BY_RSA)
+}
+
+/// Whether the field is sensitive or holds a sensitive field at any depth.
+pub(crate) fn holds_sensitive(field: &Field) -> bool {
+    is_sensitive(field) || has_sensitive(&field.children)
+}
+
+/// Whether any of these fields is sensitive or holds one.
+pub(crate) fn has_sensitive(fields: &[Field]) -> bool {
+    fields.iter().any(holds_sensitive)
 }
 
 /// Whether any of these fields, or of their nested fields, has a limit to check.

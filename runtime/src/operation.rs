@@ -8,6 +8,7 @@ use bytes::Bytes;
 use crate::config::{ConfigError, Setting};
 use crate::decode::DecodeError;
 use crate::error::Error;
+use crate::sensitive::Sealer;
 use crate::validate::Validate;
 
 pub use http::Method;
@@ -38,8 +39,8 @@ pub struct Request {
     /// integrity comes from the digest returned by the API that issued the link).
     pub signed_response: bool,
     /// The `Wechatpay-Serial` to send: the WeChat Pay key the request's
-    /// sensitive fields were encrypted with, set by the client as it builds
-    /// the request. `None`: the client's preferred key.
+    /// sensitive fields were sealed with (`Sealer::serial_used`), set by the
+    /// client as it builds the request. `None`: the client's preferred key.
     pub wechatpay_serial: Option<String>,
 }
 
@@ -113,8 +114,10 @@ pub trait Operation: Validate {
     /// What a successful call returns.
     type Response;
 
-    /// Builds the request (path, query, headers, body).
-    fn to_request(&self) -> Result<Request, Error>;
+    /// Builds the request (path, query, headers, body), sealing its
+    /// sensitive fields with `sealer` on the way: each part that holds one is
+    /// sealed (a copy) before it is serialized.
+    fn to_request(&self, sealer: &Sealer) -> Result<Request, Error>;
 
     /// Decodes a verified success body.
     fn decode(body: Bytes) -> Result<Self::Response, DecodeError>;

@@ -2,23 +2,24 @@
 //! ID numbers, phone numbers, bank accounts).
 //!
 //! A request field of this kind is a [`Sensitive`]: plaintext in memory, never
-//! printed by `Debug`, and **only serializable while a client builds the
-//! request**, which encrypts it (RSA-OAEP with SHA-1 and MGF1-SHA-1, base64)
-//! with the WeChat Pay key it then names in `Wechatpay-Serial`. Serialized
-//! anywhere else it is an error, not plaintext on the wire; and since the type
-//! holds plaintext, nothing can be encrypted twice.
+//! printed by `Debug`, and serialized only once it is **sealed**: encrypted
+//! (RSA-OAEP with SHA-1 and MGF1-SHA-1, base64) by a [`Sealer`], which holds
+//! the WeChat Pay key and the serial the request then names in
+//! `Wechatpay-Serial`. Sealing is a step of building a request:
+//! `Operation::to_request` takes the sealer as an argument and seals a copy of
+//! each part that holds a sensitive field (generated types implement [`Seal`]
+//! for that) before serializing it. A `Sensitive` that was not sealed does not
+//! serialize, so a forgotten seal is an error, never plaintext on the wire.
 //!
 //! A response field of this kind is an [`Encrypted`]: the ciphertext WeChat Pay
 //! sent, encrypted with the merchant's public key, which
 //! [`Encrypted::decrypt`] (or [`Client::decrypt`](crate::Client::decrypt))
 //! opens with the merchant's private key when the caller asks for it.
 //!
-//! Outside a client, [`revealing`] serializes and deserializes `Sensitive`
-//! values as plaintext (tests, JSON Schema validation of a payload before it
-//! is sent), and [`decrypting`] deserializes ciphertext with a private key (a
-//! server receiving requests, such as the sandbox).
+//! Plaintext JSON of a request (a test, a JSON Schema check before sending) is
+//! asked for out loud: seal a copy with [`Sealer::plaintext`].
 
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::fmt;
 
 use base64::Engine;
@@ -30,34 +31,49 @@ use crate::keys::{PrivateKey, PublicKey};
 /// The field marker the docs use for RSA-OAEP encrypted fields.
 pub const BY_RSA_PUBKEY: &str = "by-rsa-pubkey";
 
-/// A sensitive request value, held as plaintext; encrypted by the client as the
-/// request is built. `Debug` shows nothing of it.
-#[derive(Clone, PartialEq, Eq)]
-pub struct Sensitive(String);
+/// A sensitive request value, held as plaintext; sealed (encrypted) by the
+/// client as the request is built. `Debug` shows nothing of it.
+#[derive(Clone)]
+pub struct Sensitive {
+    plaintext: String,
+    /// What goes on the wire, once a [`Sealer`] has sealed it.
+    sealed: Option<String>,
+}
 
 impl Sensitive {
     /// Wraps a plaintext value.
     pub fn new(plaintext: impl Into<String>) -> Self {
-        Sensitive(plaintext.into())
+        Sensitive {
+            plaintext: plaintext.into(),
+            sealed: None,
+        }
     }
 
     /// The plaintext.
     pub fn expose(&self) -> &str {
-        &self.0
+        &self.plaintext
     }
 
     /// The plaintext, by value.
     pub fn into_inner(self) -> String {
-        self.0
+        self.plaintext
     }
 
-    /// The value as it goes on the wire (a query parameter): encrypted under
-    /// the encryption scope the client sets while it builds the request
-    /// ([`encrypting`]), or an error outside one.
-    pub fn to_wire(&self) -> Result<String, SensitiveError> {
-        with_scope(|scope| seal_in(scope, &self.0))
+    /// Whether a [`Sealer`] has sealed it, so that it serializes.
+    pub fn is_sealed(&self) -> bool {
+        self.sealed.is_some()
     }
 }
+
+/// Two values are equal when their plaintexts are (RSA-OAEP never seals the
+/// same plaintext the same way twice).
+impl PartialEq for Sensitive {
+    fn eq(&self, other: &Self) -> bool {
+        self.plaintext == other.plaintext
+    }
+}
+
+impl Eq for Sensitive {}
 
 impl fmt::Debug for Sensitive {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -73,24 +89,146 @@ impl From<&str> for Sensitive {
 
 impl From<String> for Sensitive {
     fn from(plaintext: String) -> Self {
-        Sensitive(plaintext)
+        Sensitive::new(plaintext)
     }
 }
 
+/// The sealed value; an unsealed one is refused rather than written as
+/// plaintext.
 impl Serialize for Sensitive {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let wire =
-            with_scope(|scope| seal_in(scope, &self.0)).map_err(serde::ser::Error::custom)?;
-        serializer.serialize_str(&wire)
+        match &self.sealed {
+            Some(wire) => serializer.serialize_str(wire),
+            None => Err(serde::ser::Error::custom(SensitiveError::Unsealed)),
+        }
     }
 }
 
+/// Refused: on the wire a sensitive request field is ciphertext, which is not
+/// the plaintext a `Sensitive` holds. A server reading requests opens the
+/// ciphertext with [`open`].
 impl<'de> Deserialize<'de> for Sensitive {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let wire = String::deserialize(deserializer)?;
-        with_scope(|scope| open_in(scope, wire))
-            .map(Sensitive)
-            .map_err(serde::de::Error::custom)
+        serde::de::IgnoredAny::deserialize(deserializer)?;
+        Err(serde::de::Error::custom(SensitiveError::NotDeserializable))
+    }
+}
+
+/// A value with sensitive fields inside, which a [`Sealer`] can seal.
+/// Generated request types that hold a [`Sensitive`] (at any depth) implement
+/// it; the others do not need to.
+pub trait Seal {
+    /// Seals every sensitive field inside with `sealer`; stops at the first
+    /// that cannot be.
+    fn seal(&mut self, sealer: &Sealer) -> Result<(), SensitiveError>;
+}
+
+impl Seal for Sensitive {
+    fn seal(&mut self, sealer: &Sealer) -> Result<(), SensitiveError> {
+        // Always from the plaintext: a value sealed before is sealed anew,
+        // never encrypted twice.
+        self.sealed = Some(sealer.encrypt(&self.plaintext)?);
+        Ok(())
+    }
+}
+
+impl<T: Seal> Seal for Option<T> {
+    fn seal(&mut self, sealer: &Sealer) -> Result<(), SensitiveError> {
+        match self {
+            Some(value) => value.seal(sealer),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<T: Seal> Seal for Vec<T> {
+    fn seal(&mut self, sealer: &Sealer) -> Result<(), SensitiveError> {
+        self.iter_mut().try_for_each(|item| item.seal(sealer))
+    }
+}
+
+/// A sealed copy of `value`, leaving the caller's value plaintext-only.
+pub fn sealed<T: Seal + Clone>(value: &T, sealer: &Sealer) -> Result<T, SensitiveError> {
+    let mut copy = value.clone();
+    copy.seal(sealer)?;
+    Ok(copy)
+}
+
+/// What sensitive values are sealed with while one request is built: the
+/// WeChat Pay key the request will name, or nothing (every seal fails), or,
+/// asked for by name, plaintext.
+pub struct Sealer {
+    mode: Mode,
+    /// Whether anything was encrypted: then the request must name the key.
+    used: Cell<bool>,
+}
+
+enum Mode {
+    Encrypt { serial: String, key: PublicKey },
+    NoKey,
+    Plaintext,
+}
+
+impl Sealer {
+    /// Seals with a WeChat Pay public key (or platform certificate key) and
+    /// the serial that names it (`PUB_KEY_ID_...` or a certificate serial).
+    pub fn new(serial: impl Into<String>, key: PublicKey) -> Self {
+        Sealer::with(Mode::Encrypt {
+            serial: serial.into(),
+            key,
+        })
+    }
+
+    /// A sealer for a client with no key to encrypt with: every seal fails
+    /// with [`SensitiveError::NoKey`], so nothing is sent.
+    pub fn without_key() -> Self {
+        Sealer::with(Mode::NoKey)
+    }
+
+    /// "Seals" as plaintext: for a test or a JSON Schema check of a payload
+    /// before it is sent, never for the wire.
+    pub fn plaintext() -> Self {
+        Sealer::with(Mode::Plaintext)
+    }
+
+    fn with(mode: Mode) -> Self {
+        Sealer {
+            mode,
+            used: Cell::new(false),
+        }
+    }
+
+    /// One plaintext as it goes on the wire (a sensitive query parameter).
+    pub fn encrypt(&self, plaintext: &str) -> Result<String, SensitiveError> {
+        match &self.mode {
+            Mode::Encrypt { key, .. } => {
+                let wire = seal(key, plaintext)?;
+                self.used.set(true);
+                Ok(wire)
+            }
+            Mode::NoKey => Err(SensitiveError::NoKey),
+            Mode::Plaintext => Ok(plaintext.to_owned()),
+        }
+    }
+
+    /// The serial of the key that encrypted at least one value, which the
+    /// request must name in `Wechatpay-Serial`; `None` if nothing was.
+    pub fn serial_used(&self) -> Option<&str> {
+        match &self.mode {
+            Mode::Encrypt { serial, .. } if self.used.get() => Some(serial),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Debug for Sealer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mode = match &self.mode {
+            Mode::Encrypt { serial, .. } => serial.as_str(),
+            Mode::NoKey => "<no key>",
+            Mode::Plaintext => "<plaintext>",
+        };
+        f.debug_struct("Sealer").field("mode", &mode).finish()
     }
 }
 
@@ -113,7 +251,7 @@ impl Encrypted {
 
     /// Decrypts with the merchant's private key (`apiclient_key.pem`).
     pub fn decrypt(&self, key: &PrivateKey) -> Result<Sensitive, SensitiveError> {
-        open(key, &self.0).map(Sensitive)
+        open(key, &self.0).map(Sensitive::new)
     }
 }
 
@@ -128,14 +266,14 @@ impl fmt::Debug for Encrypted {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum SensitiveError {
-    /// Serialized outside a client request: it would have gone out as
-    /// plaintext. Send it with `Client::execute`, or wrap the serialization in
-    /// [`revealing`] if plaintext is what you want.
+    /// Serialized before a [`Sealer`] sealed it: it would have gone out as
+    /// plaintext. Send it through the client, which seals requests, or seal a
+    /// copy yourself ([`sealed`]).
     #[error(
-        "a sensitive field was serialized outside a client request; it would have been sent \
-         unencrypted (send it through the client, or use sensitive::revealing for plaintext)"
+        "a sensitive field was serialized unsealed; it would have been sent unencrypted \
+         (send it through the client, or seal it with a sensitive::Sealer)"
     )]
-    OutsideRequest,
+    Unsealed,
     /// The client has no WeChat Pay public key or platform certificate to
     /// encrypt with.
     #[error(
@@ -147,11 +285,12 @@ pub enum SensitiveError {
     /// with a 2048-bit key).
     #[error("a sensitive value of {0} bytes is too long to encrypt with RSA-OAEP")]
     TooLong(usize),
-    /// Arrived as ciphertext but no key to decrypt it was given.
+    /// A sensitive request field was read from JSON, where it is ciphertext.
     #[error(
-        "an encrypted field was decoded without a key to decrypt it (use sensitive::decrypting)"
+        "a sensitive request field is not read from JSON: on the wire it is ciphertext \
+         (open it with sensitive::open and the private key)"
     )]
-    NoDecryptionKey,
+    NotDeserializable,
     /// The ciphertext is not base64.
     #[error("the ciphertext is not base64")]
     NotBase64,
@@ -161,119 +300,6 @@ pub enum SensitiveError {
     /// The plaintext is not UTF-8.
     #[error("the decrypted value is not UTF-8")]
     NotUtf8,
-}
-
-/// What `Sensitive` values turn into while a closure runs on this thread.
-#[derive(Debug, Clone)]
-enum Scope {
-    /// Encrypt with this WeChat Pay key, named by its serial (a client building a request).
-    Encrypt { serial: String, key: PublicKey },
-    /// A client without a key to encrypt with.
-    NoKey,
-    /// Decrypt ciphertext with a private key (a server reading a request).
-    Decrypt(PrivateKey),
-    /// Plaintext both ways.
-    Reveal,
-}
-
-/// What happened to `Sensitive` values inside [`encrypting`].
-#[derive(Debug, Default)]
-pub struct Encryption {
-    /// The serial of the key that encrypted at least one value: the request
-    /// must name it in `Wechatpay-Serial`. `None` if nothing was encrypted.
-    pub serial: Option<String>,
-    /// The first failure, typed (serde only carries its text).
-    pub error: Option<SensitiveError>,
-}
-
-thread_local! {
-    static SCOPE: RefCell<Option<(Scope, Encryption)>> = const { RefCell::new(None) };
-}
-
-/// Restores the enclosing scope, also when the closure panics.
-struct Restore(Option<(Scope, Encryption)>);
-
-impl Drop for Restore {
-    fn drop(&mut self) {
-        let previous = self.0.take();
-        SCOPE.with(|slot| *slot.borrow_mut() = previous);
-    }
-}
-
-fn scoped<R>(scope: Scope, f: impl FnOnce() -> R) -> (R, Encryption) {
-    let previous = SCOPE.with(|slot| slot.replace(Some((scope, Encryption::default()))));
-    let restore = Restore(previous);
-    let result = f();
-    let (_, encryption) = SCOPE
-        .with(|slot| slot.borrow_mut().take())
-        .expect("the scope set above");
-    drop(restore);
-    (result, encryption)
-}
-
-/// Runs `f` (building a request) with `Sensitive` values encrypted by `key`,
-/// a WeChat Pay public key or platform certificate key and its serial; `None`
-/// makes each of them fail with [`SensitiveError::NoKey`].
-pub fn encrypting<R>(key: Option<(String, PublicKey)>, f: impl FnOnce() -> R) -> (R, Encryption) {
-    let scope = match key {
-        Some((serial, key)) => Scope::Encrypt { serial, key },
-        None => Scope::NoKey,
-    };
-    scoped(scope, f)
-}
-
-/// Runs `f` with `Sensitive` values deserialized from ciphertext by `key`.
-pub fn decrypting<R>(key: &PrivateKey, f: impl FnOnce() -> R) -> R {
-    scoped(Scope::Decrypt(key.clone()), f).0
-}
-
-/// Runs `f` with `Sensitive` values serialized and deserialized as plaintext.
-/// For tests and for validating a payload; never for what goes on the wire.
-pub fn revealing<R>(f: impl FnOnce() -> R) -> R {
-    scoped(Scope::Reveal, f).0
-}
-
-/// Runs `f` with the current scope, and records in it what happened: the first
-/// failure, and the serial of the key when one encrypted (the only thing that
-/// succeeds in an `Encrypt` scope).
-fn with_scope<R>(
-    f: impl FnOnce(Option<&Scope>) -> Result<R, SensitiveError>,
-) -> Result<R, SensitiveError> {
-    SCOPE.with(|slot| {
-        let mut slot = slot.borrow_mut();
-        let result = f(slot.as_ref().map(|(scope, _)| scope));
-        if let Some((scope, encryption)) = slot.as_mut() {
-            match (&result, scope) {
-                (Ok(_), Scope::Encrypt { serial, .. }) => {
-                    encryption.serial.get_or_insert_with(|| serial.clone());
-                }
-                (Ok(_), _) => {}
-                (Err(error), _) => {
-                    encryption.error.get_or_insert_with(|| error.clone());
-                }
-            }
-        }
-        result
-    })
-}
-
-/// A plaintext as it goes on the wire under `scope`.
-fn seal_in(scope: Option<&Scope>, plaintext: &str) -> Result<String, SensitiveError> {
-    match scope {
-        Some(Scope::Encrypt { key, .. }) => seal(key, plaintext),
-        Some(Scope::Reveal) => Ok(plaintext.to_owned()),
-        Some(Scope::NoKey) => Err(SensitiveError::NoKey),
-        Some(Scope::Decrypt(_)) | None => Err(SensitiveError::OutsideRequest),
-    }
-}
-
-/// A wire value as plaintext under `scope`.
-fn open_in(scope: Option<&Scope>, wire: String) -> Result<String, SensitiveError> {
-    match scope {
-        Some(Scope::Decrypt(key)) => open(key, &wire),
-        Some(Scope::Reveal) => Ok(wire),
-        _ => Err(SensitiveError::NoDecryptionKey),
-    }
 }
 
 /// RSA-OAEP (SHA-1, MGF1-SHA-1, no label) under `key`, base64: what WeChat Pay
@@ -344,75 +370,98 @@ mod tests {
         .expect("the shared test key")
     }
 
-    #[derive(Debug, Serialize, Deserialize)]
+    #[derive(Debug, Clone, Serialize)]
     struct Receiver {
         name: Sensitive,
+        aliases: Vec<Sensitive>,
+        note: Option<Sensitive>,
+    }
+
+    impl Seal for Receiver {
+        fn seal(&mut self, sealer: &Sealer) -> Result<(), SensitiveError> {
+            self.name.seal(sealer)?;
+            self.aliases.seal(sealer)?;
+            self.note.seal(sealer)
+        }
+    }
+
+    fn receiver() -> Receiver {
+        Receiver {
+            name: Sensitive::new("张三"),
+            aliases: vec![Sensitive::new("李四")],
+            note: None,
+        }
     }
 
     #[test]
-    fn outside_a_scope_nothing_goes_out_in_plaintext() {
-        let receiver = Receiver {
-            name: Sensitive::new("张三"),
-        };
+    fn unsealed_nothing_goes_out_in_plaintext() {
+        let receiver = receiver();
         let error = serde_json::to_string(&receiver).expect_err("refused");
         assert!(error.to_string().contains("unencrypted"), "{error}");
-        assert_eq!(
-            receiver.name.to_wire().expect_err("refused"),
-            SensitiveError::OutsideRequest
-        );
         assert!(!format!("{receiver:?}").contains("张三"));
+        // Sealing one field is not sealing them all.
+        let mut half = receiver.clone();
+        half.name.seal(&Sealer::plaintext()).expect("sealed");
+        assert!(serde_json::to_string(&half).is_err());
     }
 
     #[test]
-    fn encrypts_under_the_scope_and_decrypts_back() {
+    fn seals_with_the_key_and_opens_back() {
         let key = key();
-        let receiver = Receiver {
-            name: Sensitive::new("张三"),
-        };
-        let (json, encryption) =
-            encrypting(Some(("PUB_KEY_ID_1".into(), key.public_key())), || {
-                serde_json::to_string(&receiver)
-            });
-        let json = json.expect("encrypted");
-        assert_eq!(encryption.serial.as_deref(), Some("PUB_KEY_ID_1"));
-        assert!(encryption.error.is_none());
-        assert!(!json.contains("张三"));
-        // RSA-OAEP is randomized: the same plaintext never encrypts the same way twice.
-        let (again, _) = encrypting(Some(("PUB_KEY_ID_1".into(), key.public_key())), || {
-            serde_json::to_string(&receiver)
-        });
-        assert_ne!(json, again.expect("encrypted"));
-        let back: Receiver = decrypting(&key, || serde_json::from_str(&json)).expect("decrypts");
-        assert_eq!(back.name.expose(), "张三");
-        // Without a key the ciphertext is not taken for plaintext.
-        assert!(serde_json::from_str::<Receiver>(&json).is_err());
+        let receiver = receiver();
+        let sealer = Sealer::new("PUB_KEY_ID_1", key.public_key());
+        assert_eq!(sealer.serial_used(), None, "nothing sealed yet");
+        let copy = sealed(&receiver, &sealer).expect("sealed");
+        assert_eq!(sealer.serial_used(), Some("PUB_KEY_ID_1"));
+        // The caller's value stays plaintext only.
+        assert!(!receiver.name.is_sealed() && copy.name.is_sealed());
+        let json: serde_json::Value =
+            serde_json::from_str(&serde_json::to_string(&copy).expect("sealed")).unwrap();
+        assert!(!json.to_string().contains("张三"));
+        assert_eq!(open(&key, json["name"].as_str().unwrap()).unwrap(), "张三");
+        assert_eq!(
+            open(&key, json["aliases"][0].as_str().unwrap()).unwrap(),
+            "李四"
+        );
+        // RSA-OAEP is randomized: sealed again, other bytes, the same plaintext.
+        let again = sealed(&receiver, &sealer).expect("sealed");
+        assert_ne!(
+            serde_json::to_string(&again).unwrap(),
+            serde_json::to_string(&copy).unwrap()
+        );
+        assert_eq!(again.name, copy.name);
+        // Ciphertext is not taken for plaintext.
+        let refused = serde_json::from_value::<Sensitive>(json["name"].clone());
+        assert!(
+            refused
+                .unwrap_err()
+                .to_string()
+                .contains("not read from JSON")
+        );
     }
 
     #[test]
-    fn a_client_without_a_key_refuses_and_says_why() {
-        let receiver = Receiver {
-            name: Sensitive::new("张三"),
-        };
-        let (json, encryption) = encrypting(None, || serde_json::to_string(&receiver));
-        assert!(json.is_err());
-        assert_eq!(encryption.error, Some(SensitiveError::NoKey));
-        assert_eq!(encryption.serial, None);
+    fn without_a_key_sealing_fails_and_says_why() {
+        let sealer = Sealer::without_key();
+        assert_eq!(
+            sealed(&receiver(), &sealer).err(),
+            Some(SensitiveError::NoKey)
+        );
+        assert_eq!(sealer.serial_used(), None);
+        // Nothing to seal needs no key.
+        let mut nothing: Option<Sensitive> = None;
+        assert_eq!(nothing.seal(&sealer), Ok(()));
     }
 
     #[test]
-    fn scopes_nest_and_unwind() {
-        let receiver = Receiver {
-            name: Sensitive::new("x"),
-        };
-        let inner = encrypting(None, || {
-            revealing(|| serde_json::to_string(&receiver).expect("plaintext"))
-        });
-        assert_eq!(inner.0, r#"{"name":"x"}"#);
-        // Back outside every scope.
-        assert!(serde_json::to_string(&receiver).is_err());
-        let panicked = std::panic::catch_unwind(|| revealing(|| panic!("inside")));
-        assert!(panicked.is_err());
-        assert!(serde_json::to_string(&receiver).is_err());
+    fn plaintext_is_asked_for_by_name() {
+        let sealer = Sealer::plaintext();
+        let plain = sealed(&receiver(), &sealer).expect("sealed");
+        assert_eq!(
+            serde_json::to_string(&plain).unwrap(),
+            r#"{"name":"张三","aliases":["李四"],"note":null}"#
+        );
+        assert_eq!(sealer.serial_used(), None, "no key to name");
     }
 
     #[test]
@@ -430,5 +479,11 @@ mod tests {
             seal(&key.public_key(), &"x".repeat(215)),
             Err(SensitiveError::TooLong(215))
         );
+        let sealer = Sealer::new("K", key.public_key());
+        assert_eq!(
+            sealer.encrypt(&"x".repeat(215)),
+            Err(SensitiveError::TooLong(215))
+        );
+        assert_eq!(sealer.serial_used(), None, "a failed seal names no key");
     }
 }

@@ -12,6 +12,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 
 use crate::config::{ConfigError, Setting};
 use crate::error::Error;
+use crate::sensitive::{Seal, Sealer, SensitiveError};
 
 use crate::validate::{Validate, ValidationError};
 
@@ -46,8 +47,8 @@ impl<T: Serialize> JsonString<T> {
 }
 
 /// The JSON text, for logs. Generated code uses [`JsonString::to_json`], which
-/// reports a value that does not serialize (a `Sensitive` outside a client
-/// request) where `to_string()` would panic.
+/// reports a value that does not serialize (an unsealed `Sensitive`) where
+/// `to_string()` would panic.
 impl<T: Serialize> std::fmt::Display for JsonString<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let text = serde_json::to_string(&self.0).map_err(|_| std::fmt::Error)?;
@@ -68,6 +69,13 @@ impl<'de, T: DeserializeOwned> Deserialize<'de> for JsonString<T> {
         serde_json::from_str(&text)
             .map(JsonString)
             .map_err(|e| serde::de::Error::custom(format!("JSON-encoded string: {e}")))
+    }
+}
+
+/// The JSON inside is sealed like any other part of a request.
+impl<T: Seal> Seal for JsonString<T> {
+    fn seal(&mut self, sealer: &Sealer) -> Result<(), SensitiveError> {
+        self.0.seal(sealer)
     }
 }
 

@@ -8,11 +8,11 @@
 use wechatpay_bindings::WechatPayApi;
 use wechatpay_bindings::v3::profitsharing::receivers::add::{
     AddProfitSharingReceiverBody, AddProfitSharingReceiverRelationType,
-    AddProfitSharingReceiverType,
+    AddProfitSharingReceiverRequest, AddProfitSharingReceiverType,
 };
 use wechatpay_e2e::sandbox;
-use wechatpay_runtime::sensitive::{Sensitive, SensitiveError};
-use wechatpay_runtime::{Client, Error};
+use wechatpay_runtime::sensitive::{Sealer, Sensitive, SensitiveError, sealed};
+use wechatpay_runtime::{Client, Error, Operation};
 use wechatpay_sandbox::Receiver;
 
 fn receiver(account: &str, name: &str) -> AddProfitSharingReceiverBody {
@@ -89,7 +89,19 @@ fn a_sensitive_body_does_not_serialize_as_plaintext_outside_the_client() {
     assert!(error.to_string().contains("unencrypted"), "{error}");
     assert!(!format!("{body:?}").contains("张三"));
     // On purpose, for a payload check or a test: plaintext, said out loud.
-    let plain = wechatpay_runtime::sensitive::revealing(|| serde_json::to_value(&body))
-        .expect("plaintext on request");
-    assert_eq!(plain["name"], "张三");
+    let plain = sealed(&body, &Sealer::plaintext()).expect("sealed as plaintext");
+    assert_eq!(serde_json::to_value(&plain).unwrap()["name"], "张三");
+    // The request the client builds from the same body: sealed for the key it names.
+    let key = wechatpay_runtime::PrivateKey::generate().unwrap();
+    let sealer = Sealer::new("PUB_KEY_ID_0001", key.public_key());
+    let request = AddProfitSharingReceiverRequest::new(body)
+        .to_request(&sealer)
+        .expect("built");
+    assert_eq!(sealer.serial_used(), Some("PUB_KEY_ID_0001"));
+    let sent: serde_json::Value = serde_json::from_slice(request.body.signed_bytes()).unwrap();
+    let name = sent["name"].as_str().expect("name");
+    assert_eq!(
+        wechatpay_runtime::sensitive::open(&key, name).unwrap(),
+        "张三"
+    );
 }

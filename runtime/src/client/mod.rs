@@ -17,6 +17,7 @@ use crate::download::Download;
 use crate::error::{ApiError, Error};
 use crate::keys::MerchantCredentials;
 use crate::operation::{Body, Method, Operation, Request};
+use crate::sensitive::Sealer;
 use crate::sign::nonce;
 use crate::signature::SignatureError;
 use crate::verify::{Verifier, headers as wx};
@@ -175,17 +176,15 @@ impl Client {
         })
     }
 
-    /// Builds an operation's request, encrypting its sensitive fields with the
-    /// key the request will name in `Wechatpay-Serial`.
+    /// Builds an operation's request, sealing its sensitive fields with the
+    /// newest WeChat Pay key, which the request then names in `Wechatpay-Serial`.
     fn build<O: Operation>(&self, operation: &O) -> Result<Request, Error> {
-        let key = self.inner.verifier.encryption_key();
-        let (request, encryption) = crate::sensitive::encrypting(key, || operation.to_request());
-        // The typed cause, rather than the serializer's text of it.
-        if let Some(error) = encryption.error {
-            return Err(Error::Sensitive(error));
-        }
-        let mut request = request?;
-        request.wechatpay_serial = encryption.serial;
+        let sealer = match self.inner.verifier.encryption_key() {
+            Some((serial, key)) => Sealer::new(serial, key),
+            None => Sealer::without_key(),
+        };
+        let mut request = operation.to_request(&sealer)?;
+        request.wechatpay_serial = sealer.serial_used().map(str::to_owned);
         Ok(request)
     }
 

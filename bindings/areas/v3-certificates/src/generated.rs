@@ -239,6 +239,7 @@ impl ::wechatpay_runtime::Operation for DownloadCertificatesRequest {
     type Response = DownloadCertificatesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

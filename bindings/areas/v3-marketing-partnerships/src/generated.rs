@@ -452,6 +452,7 @@ impl ::wechatpay_runtime::Operation for ListPartnershipsRequest {
     type Response = ListPartnershipsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

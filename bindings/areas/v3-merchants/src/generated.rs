@@ -13,19 +13,19 @@ pub struct CreateMerchantContact {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人电话
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人邮箱
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -49,6 +49,18 @@ impl CreateMerchantContact {
             phone,
             email,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateMerchantContact {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.email, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -477,6 +489,16 @@ impl CreateMerchantBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateMerchantBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// Request headers of 子商户进件（融合钱包）.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -602,6 +624,7 @@ impl ::wechatpay_runtime::Operation for CreateMerchantRequest {
     type Response = CreateMerchantResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -612,7 +635,9 @@ impl ::wechatpay_runtime::Operation for CreateMerchantRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         if let ::std::option::Option::Some(value) = &self.headers.idempotency_key {
             request
                 .headers
@@ -837,6 +862,16 @@ impl UpdateMerchantBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for UpdateMerchantBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 修改子商户（融合钱包） (`PUT /v3/merchants`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -909,6 +944,7 @@ impl ::wechatpay_runtime::Operation for UpdateMerchantRequest {
     type Response = UpdateMerchantResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -919,7 +955,9 @@ impl ::wechatpay_runtime::Operation for UpdateMerchantRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.base_uri = ::std::option::Option::Some(
             "https://api.mch.weixin.qq.com/hk/",
         );

@@ -622,6 +622,7 @@ impl ::wechatpay_runtime::Operation for ListRefundsRequest {
     type Response = ListRefundsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1028,6 +1029,7 @@ impl ::wechatpay_runtime::Operation for RefundsCreateRefundRequest {
     type Response = RefundsCreateRefundResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

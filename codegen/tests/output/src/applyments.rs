@@ -377,14 +377,14 @@ pub mod v3 {
                     pub id_card_national: ::std::option::Option<::std::string::String>,
                     /// 身份证姓名
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 身份证号码
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_card_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
@@ -496,6 +496,26 @@ pub mod v3 {
                     }
                 }
 
+                impl ::wechatpay_runtime::sensitive::Seal for CreateApplymentIdCardInfo {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.id_card_name,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.id_card_number,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
+                    }
+                }
+
                 /// The `id_doc_info` object.
                 ///
                 /// 经营者/法人其他类型证件信息
@@ -511,14 +531,14 @@ pub mod v3 {
                 pub struct CreateApplymentIdDocInfo {
                     /// 证件姓名
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
                     >,
                     /// 证件号码
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub id_doc_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
@@ -628,6 +648,26 @@ pub mod v3 {
                     }
                 }
 
+                impl ::wechatpay_runtime::sensitive::Seal for CreateApplymentIdDocInfo {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.id_doc_name,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.id_doc_number,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
+                    }
+                }
+
                 /// An item of `ubo_info_list`.
                 ///
                 /// 最终受益人信息列表
@@ -656,19 +696,19 @@ pub mod v3 {
                     ///
                     /// **Required.**
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件号码
                     ///
                     /// **Required.**
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件居住地址
                     ///
                     /// **Required.**
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 证件有效期开始时间
                     ///
@@ -725,6 +765,31 @@ pub mod v3 {
                     }
                 }
 
+                impl ::wechatpay_runtime::sensitive::Seal
+                for CreateApplymentUboInfoListItem {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.ubo_id_doc_name,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.ubo_id_doc_number,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.ubo_id_doc_address,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
+                    }
+                }
+
                 ::wechatpay_runtime::open_enum! {
                     /// Values of `bank_account_type`.
                     ///
@@ -760,7 +825,7 @@ pub mod v3 {
                     pub account_bank: ::std::option::Option<::std::string::String>,
                     /// 开户名称
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub account_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
@@ -776,7 +841,7 @@ pub mod v3 {
                     pub bank_name: ::std::option::Option<::std::string::String>,
                     /// 银行帐号
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub account_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
@@ -885,6 +950,27 @@ pub mod v3 {
                     }
                 }
 
+                impl ::wechatpay_runtime::sensitive::Seal
+                for CreateApplymentAccountInfo {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.account_name,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.account_number,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
+                    }
+                }
+
                 ::wechatpay_runtime::open_enum! {
                     /// Values of `contact_type`.
                     ///
@@ -915,7 +1001,7 @@ pub mod v3 {
                     pub contact_type: ::std::option::Option<CreateApplymentContactType>,
                     /// 超级管理员姓名
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_name: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
@@ -927,7 +1013,7 @@ pub mod v3 {
                     >,
                     /// 超级管理员身份证件号码
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub contact_id_card_number: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
@@ -957,7 +1043,7 @@ pub mod v3 {
                     >,
                     /// 超级管理员手机
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub mobile_phone: ::std::option::Option<
                         ::wechatpay_runtime::sensitive::Sensitive,
@@ -1111,6 +1197,31 @@ pub mod v3 {
                     ) -> Self {
                         self.mobile_phone = ::std::option::Option::Some(mobile_phone);
                         self
+                    }
+                }
+
+                impl ::wechatpay_runtime::sensitive::Seal
+                for CreateApplymentContactInfo {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.contact_name,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.contact_id_card_number,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.mobile_phone,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
                     }
                 }
 
@@ -1569,6 +1680,38 @@ pub mod v3 {
                     }
                 }
 
+                impl ::wechatpay_runtime::sensitive::Seal for CreateApplymentBody {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.id_card_info,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.id_doc_info,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.ubo_info_list,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.account_info,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.contact_info,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
+                    }
+                }
+
                 /// The response of 二级商户进件 (`POST /v3/ecommerce/applyments/`).
                 #[derive(
                     Debug,
@@ -1653,6 +1796,7 @@ pub mod v3 {
                     type Response = CreateApplymentResponse;
                     fn to_request(
                         &self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
                     ) -> ::std::result::Result<
                         ::wechatpay_runtime::Request,
                         ::wechatpay_runtime::Error,
@@ -1666,7 +1810,9 @@ pub mod v3 {
                             Self::PATH,
                             path,
                         );
-                        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+                        request.body = ::wechatpay_runtime::Body::json(
+                            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+                        )?;
                         request.idempotent = true;
                         ::std::result::Result::Ok(request)
                     }

@@ -197,6 +197,7 @@ pub mod v3 {
                 type Response = ::wechatpay_runtime::Bytes;
                 fn to_request(
                     &self,
+                    _sealer: &::wechatpay_runtime::sensitive::Sealer,
                 ) -> ::std::result::Result<
                     ::wechatpay_runtime::Request,
                     ::wechatpay_runtime::Error,

@@ -1322,6 +1322,7 @@ pub mod v3 {
                         type Response = GetStockResponse;
                         fn to_request(
                             &self,
+                            _sealer: &::wechatpay_runtime::sensitive::Sealer,
                         ) -> ::std::result::Result<
                             ::wechatpay_runtime::Request,
                             ::wechatpay_runtime::Error,
@@ -2147,6 +2148,7 @@ pub mod v3 {
                         type Response = ();
                         fn to_request(
                             &self,
+                            _sealer: &::wechatpay_runtime::sensitive::Sealer,
                         ) -> ::std::result::Result<
                             ::wechatpay_runtime::Request,
                             ::wechatpay_runtime::Error,

@@ -94,6 +94,7 @@ pub mod v3 {
                     type Response = ();
                     fn to_request(
                         &self,
+                        _sealer: &::wechatpay_runtime::sensitive::Sealer,
                     ) -> ::std::result::Result<
                         ::wechatpay_runtime::Request,
                         ::wechatpay_runtime::Error,

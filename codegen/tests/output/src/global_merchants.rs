@@ -694,6 +694,7 @@ pub mod v3 {
                     type Response = GetMerchantResponse;
                     fn to_request(
                         &self,
+                        _sealer: &::wechatpay_runtime::sensitive::Sealer,
                     ) -> ::std::result::Result<
                         ::wechatpay_runtime::Request,
                         ::wechatpay_runtime::Error,
@@ -757,19 +758,19 @@ pub mod v3 {
                     ///
                     /// **Required.**
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     pub name: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 联系人电话
                     ///
                     /// **Required.**
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
                     /// 联系人邮箱
                     ///
                     /// **Required.**
                     ///
-                    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
                     pub email: ::wechatpay_runtime::sensitive::Sensitive,
                 }
 
@@ -793,6 +794,30 @@ pub mod v3 {
                             phone,
                             email,
                         }
+                    }
+                }
+
+                impl ::wechatpay_runtime::sensitive::Seal for ModifyMerchantContact {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.name,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.phone,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.email,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
                     }
                 }
 
@@ -1304,6 +1329,22 @@ pub mod v3 {
                     }
                 }
 
+                impl ::wechatpay_runtime::sensitive::Seal for ModifyMerchantBody {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.contact,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
+                    }
+                }
+
                 /// The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
                 #[derive(
                     Debug,
@@ -1422,6 +1463,7 @@ pub mod v3 {
                     type Response = ModifyMerchantResponse;
                     fn to_request(
                         &self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
                     ) -> ::std::result::Result<
                         ::wechatpay_runtime::Request,
                         ::wechatpay_runtime::Error,
@@ -1435,7 +1477,9 @@ pub mod v3 {
                             Self::PATH,
                             path,
                         );
-                        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+                        request.body = ::wechatpay_runtime::Body::json(
+                            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+                        )?;
                         request.base_uri = ::std::option::Option::Some(
                             "https://apihk.mch.weixin.qq.com/",
                         );

@@ -215,6 +215,7 @@ pub mod v3 {
                     type Response = UploadMediaResponse;
                     fn to_request(
                         &self,
+                        _sealer: &::wechatpay_runtime::sensitive::Sealer,
                     ) -> ::std::result::Result<
                         ::wechatpay_runtime::Request,
                         ::wechatpay_runtime::Error,

@@ -1242,6 +1242,7 @@ pub mod v3 {
                         type Response = ListNegotiationHistorysResponse;
                         fn to_request(
                             &self,
+                            _sealer: &::wechatpay_runtime::sensitive::Sealer,
                         ) -> ::std::result::Result<
                             ::wechatpay_runtime::Request,
                             ::wechatpay_runtime::Error,

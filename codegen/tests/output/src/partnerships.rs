@@ -516,6 +516,7 @@ pub mod v3 {
                 type Response = ListPartnershipsResponse;
                 fn to_request(
                     &self,
+                    _sealer: &::wechatpay_runtime::sensitive::Sealer,
                 ) -> ::std::result::Result<
                     ::wechatpay_runtime::Request,
                     ::wechatpay_runtime::Error,

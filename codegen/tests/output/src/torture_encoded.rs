@@ -287,12 +287,20 @@ pub mod v3 {
                     /// 合作方APPID
                     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
                     pub appid: ::std::option::Option<::std::string::String>,
+                    /// 合作方联系人，加密
+                    ///
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub contact: ::std::option::Option<
+                        ::wechatpay_runtime::sensitive::Sensitive,
+                    >,
                 }
 
                 ::wechatpay_runtime::__private::impl_deserialize! {
                     CreateEncodedPartner {
                         type_: required(0, "type"),
                         appid: optional(1, "appid"),
+                        contact: optional(2, "contact"),
                     }
                 }
 
@@ -302,6 +310,7 @@ pub mod v3 {
                         CreateEncodedPartner {
                             type_,
                             appid: ::std::option::Option::None,
+                            contact: ::std::option::Option::None,
                         }
                     }
 
@@ -312,6 +321,31 @@ pub mod v3 {
                     ) -> Self {
                         self.appid = ::std::option::Option::Some(appid.into());
                         self
+                    }
+
+                    /// Sets `contact`.
+                    pub fn with_contact(
+                        mut self,
+                        contact: ::wechatpay_runtime::sensitive::Sensitive,
+                    ) -> Self {
+                        self.contact = ::std::option::Option::Some(contact);
+                        self
+                    }
+                }
+
+                impl ::wechatpay_runtime::sensitive::Seal for CreateEncodedPartner {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.contact,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
                     }
                 }
 
@@ -399,6 +433,13 @@ pub mod v3 {
                     pub tags: ::std::option::Option<
                         ::std::vec::Vec<::std::string::String>,
                     >,
+                    /// 联系电话列表，逐个加密
+                    ///
+                    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+                    #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+                    pub phones: ::std::option::Option<
+                        ::std::vec::Vec<::wechatpay_runtime::sensitive::Sensitive>,
+                    >,
                 }
 
                 ::wechatpay_runtime::__private::impl_deserialize! {
@@ -407,6 +448,7 @@ pub mod v3 {
                         optional_filter: optional(1, "optional_filter"),
                         scope: optional(2, "scope"),
                         tags: optional(3, "tags"),
+                        phones: optional(4, "phones"),
                     }
                 }
 
@@ -420,6 +462,7 @@ pub mod v3 {
                             optional_filter: ::std::option::Option::None,
                             scope: ::std::option::Option::None,
                             tags: ::std::option::Option::None,
+                            phones: ::std::option::Option::None,
                         }
                     }
 
@@ -449,6 +492,37 @@ pub mod v3 {
                     ) -> Self {
                         self.tags = ::std::option::Option::Some(tags);
                         self
+                    }
+
+                    /// Sets `phones`.
+                    pub fn with_phones(
+                        mut self,
+                        phones: ::std::vec::Vec<
+                            ::wechatpay_runtime::sensitive::Sensitive,
+                        >,
+                    ) -> Self {
+                        self.phones = ::std::option::Option::Some(phones);
+                        self
+                    }
+                }
+
+                impl ::wechatpay_runtime::sensitive::Seal for CreateEncodedQuery {
+                    fn seal(
+                        &mut self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
+                    ) -> ::std::result::Result<
+                        (),
+                        ::wechatpay_runtime::sensitive::SensitiveError,
+                    > {
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.partner,
+                            sealer,
+                        )?;
+                        ::wechatpay_runtime::sensitive::Seal::seal(
+                            &mut self.phones,
+                            sealer,
+                        )?;
+                        ::std::result::Result::Ok(())
                     }
                 }
 
@@ -840,6 +914,7 @@ pub mod v3 {
                     type Response = CreateEncodedResponse;
                     fn to_request(
                         &self,
+                        sealer: &::wechatpay_runtime::sensitive::Sealer,
                     ) -> ::std::result::Result<
                         ::wechatpay_runtime::Request,
                         ::wechatpay_runtime::Error,
@@ -860,7 +935,7 @@ pub mod v3 {
                                 .query
                                 .push((
                                     ::std::borrow::Cow::Borrowed("partner"),
-                                    value
+                                    ::wechatpay_runtime::sensitive::sealed(value, sealer)?
                                         .to_json()
                                         .map_err(|e| {
                                             ::wechatpay_runtime::Error::from(
@@ -911,6 +986,18 @@ pub mod v3 {
                                         .iter()
                                         .map(|item| item.to_string())
                                         .collect::<::std::vec::Vec<_>>()
+                                        .join(","),
+                                ));
+                        }
+                        if let ::std::option::Option::Some(value) = &self.query.phones {
+                            request
+                                .query
+                                .push((
+                                    ::std::borrow::Cow::Borrowed("phones"),
+                                    value
+                                        .iter()
+                                        .map(|item| sealer.encrypt(item.expose()))
+                                        .collect::<::std::result::Result<::std::vec::Vec<_>, _>>()?
                                         .join(","),
                                 ));
                         }

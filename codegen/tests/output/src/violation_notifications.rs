@@ -88,6 +88,7 @@ pub mod v3 {
                 type Response = QueryViolationNotificationResponse;
                 fn to_request(
                     &self,
+                    _sealer: &::wechatpay_runtime::sensitive::Sealer,
                 ) -> ::std::result::Result<
                     ::wechatpay_runtime::Request,
                     ::wechatpay_runtime::Error,
@@ -228,6 +229,7 @@ pub mod v3 {
                 type Response = CreateViolationNotificationResponse;
                 fn to_request(
                     &self,
+                    _sealer: &::wechatpay_runtime::sensitive::Sealer,
                 ) -> ::std::result::Result<
                     ::wechatpay_runtime::Request,
                     ::wechatpay_runtime::Error,
@@ -369,6 +371,7 @@ pub mod v3 {
                 type Response = UpdateViolationNotificationResponse;
                 fn to_request(
                     &self,
+                    _sealer: &::wechatpay_runtime::sensitive::Sealer,
                 ) -> ::std::result::Result<
                     ::wechatpay_runtime::Request,
                     ::wechatpay_runtime::Error,
@@ -428,6 +431,7 @@ pub mod v3 {
                 type Response = ();
                 fn to_request(
                     &self,
+                    _sealer: &::wechatpay_runtime::sensitive::Sealer,
                 ) -> ::std::result::Result<
                     ::wechatpay_runtime::Request,
                     ::wechatpay_runtime::Error,

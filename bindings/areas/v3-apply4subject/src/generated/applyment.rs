@@ -156,6 +156,7 @@ impl ::wechatpay_runtime::Operation for QueryApplymentRequest {
     type Response = QueryApplymentResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -231,7 +232,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -242,7 +243,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人证件正面照片
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -263,7 +264,7 @@ pub struct Apply4subjectCreateApplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -372,6 +373,18 @@ impl Apply4subjectCreateApplymentContactInfo {
             business_authorization_letter.into(),
         );
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for Apply4subjectCreateApplymentContactInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -944,13 +957,13 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identification_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效日期`JSON`格式字符串
     ///
@@ -962,7 +975,7 @@ pub struct Apply4subjectCreateApplymentIdentificationInfo {
     >,
     /// 证件居住地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -1068,6 +1081,28 @@ impl Apply4subjectCreateApplymentIdentificationInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal
+for Apply4subjectCreateApplymentIdentificationInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_name,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_number,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_address,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// An item of `ubo_info_list`.
 ///
 /// 最终受益人信息列表
@@ -1091,19 +1126,19 @@ pub struct Apply4subjectCreateApplymentUboInfoListItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
@@ -1151,6 +1186,22 @@ impl Apply4subjectCreateApplymentUboInfoListItem {
             ubo_period_begin: ubo_period_begin.into(),
             ubo_period_end: ubo_period_end.into(),
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for Apply4subjectCreateApplymentUboInfoListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.ubo_id_doc_address,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -1271,6 +1322,21 @@ impl Apply4subjectCreateApplymentBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for Apply4subjectCreateApplymentBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_info,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_info_list, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// Query parameters of 提交商户开户意愿申请单 (`POST /v3/apply4subject/applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1381,6 +1447,7 @@ impl ::wechatpay_runtime::Operation for Apply4subjectCreateApplymentRequest {
     type Response = Apply4subjectCreateApplymentResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1391,7 +1458,9 @@ impl ::wechatpay_runtime::Operation for Apply4subjectCreateApplymentRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         if let ::std::option::Option::Some(value) = &self.query.channel_id {
             request
                 .query

@@ -29,11 +29,11 @@ pub struct CreateBatchTransferDetailListItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 收款用户身份证
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -75,6 +75,17 @@ impl CreateBatchTransferDetailListItem {
     ) -> Self {
         self.user_id_card = ::std::option::Option::Some(user_id_card);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateBatchTransferDetailListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_id_card, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -214,6 +225,19 @@ impl CreateBatchBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateBatchBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.transfer_detail_list,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 发起批量转账 (`POST /v3/bank-transfer/batches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -296,6 +320,7 @@ impl ::wechatpay_runtime::Operation for CreateBatchRequest {
     type Response = CreateBatchResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -306,7 +331,9 @@ impl ::wechatpay_runtime::Operation for CreateBatchRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

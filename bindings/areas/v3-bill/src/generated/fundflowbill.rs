@@ -225,6 +225,7 @@ impl ::wechatpay_runtime::Operation for GetFundFlowBillRequest {
     type Response = GetFundFlowBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

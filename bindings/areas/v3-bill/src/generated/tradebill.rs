@@ -226,6 +226,7 @@ impl ::wechatpay_runtime::Operation for ApplyTradeBillRequest {
     type Response = ApplyTradeBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

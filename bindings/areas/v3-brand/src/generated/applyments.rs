@@ -29,7 +29,7 @@ pub struct BrandCreateApplymentAdminInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub admin_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 管理员证件类型
     ///
@@ -39,7 +39,7 @@ pub struct BrandCreateApplymentAdminInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -63,6 +63,17 @@ impl BrandCreateApplymentAdminInfo {
             id_doc_type,
             id_card_number,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for BrandCreateApplymentAdminInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.admin_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -486,6 +497,16 @@ impl BrandCreateApplymentBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for BrandCreateApplymentBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.admin_info, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 提交入驻申请 (`POST /v3/brand/applyments`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -563,6 +584,7 @@ impl ::wechatpay_runtime::Operation for BrandCreateApplymentRequest {
     type Response = BrandCreateApplymentResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -573,7 +595,9 @@ impl ::wechatpay_runtime::Operation for BrandCreateApplymentRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -403,6 +403,7 @@ impl ::wechatpay_runtime::Operation for MiniprogramPrepayRequest {
     type Response = MiniprogramPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

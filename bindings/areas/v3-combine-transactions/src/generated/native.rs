@@ -280,13 +280,13 @@ pub struct CombineNativePrepayIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -310,6 +310,17 @@ impl CombineNativePrepayIdentity {
             number,
             name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CombineNativePrepayIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -371,6 +382,16 @@ impl CombineNativePrepayCombinePayerInfo {
     pub fn with_identity(mut self, identity: CombineNativePrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CombineNativePrepayCombinePayerInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -497,6 +518,19 @@ impl CombineNativePrepayBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CombineNativePrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.combine_payer_info,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 合单下单-Native支付 (`POST /v3/combine-transactions/native`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -573,6 +607,7 @@ impl ::wechatpay_runtime::Operation for CombineNativePrepayRequest {
     type Response = CombineNativePrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -583,7 +618,9 @@ impl ::wechatpay_runtime::Operation for CombineNativePrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

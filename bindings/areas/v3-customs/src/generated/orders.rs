@@ -364,6 +364,7 @@ impl ::wechatpay_runtime::Operation for ListOrdersRequest {
     type Response = ListOrdersResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -708,6 +709,7 @@ impl ::wechatpay_runtime::Operation for CustomsCreateOrderRequest {
     type Response = CustomsCreateOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -984,6 +986,7 @@ impl ::wechatpay_runtime::Operation for ModifyOrderRequest {
     type Response = ModifyOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

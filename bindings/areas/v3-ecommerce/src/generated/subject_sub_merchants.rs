@@ -31,7 +31,7 @@ pub struct ListSubjectSubMerchantsQuery {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cert_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 分页大小
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -74,6 +74,16 @@ impl ListSubjectSubMerchantsQuery {
     pub fn with_offset(mut self, offset: i64) -> Self {
         self.offset = ::std::option::Option::Some(offset);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ListSubjectSubMerchantsQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.cert_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -217,6 +227,7 @@ impl ::wechatpay_runtime::Operation for ListSubjectSubMerchantsRequest {
     type Response = ListSubjectSubMerchantsResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -240,7 +251,10 @@ impl ::wechatpay_runtime::Operation for ListSubjectSubMerchantsRequest {
             let value = &self.query.cert_number;
             request
                 .query
-                .push((::std::borrow::Cow::Borrowed("cert_number"), value.to_wire()?));
+                .push((
+                    ::std::borrow::Cow::Borrowed("cert_number"),
+                    sealer.encrypt(value.expose())?,
+                ));
         }
         if let ::std::option::Option::Some(value) = &self.query.limit {
             request

@@ -238,6 +238,7 @@ impl ::wechatpay_runtime::Operation for EduListOrdersRequest {
     type Response = EduListOrdersResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -485,6 +486,7 @@ impl ::wechatpay_runtime::Operation for EduCreateOrderRequest {
     type Response = EduCreateOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -688,6 +688,7 @@ impl ::wechatpay_runtime::Operation for EduschoolpayCreateTransactionRequest {
     type Response = EduschoolpayCreateTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -126,6 +126,7 @@ impl ::wechatpay_runtime::Operation for FundsQueryBillDownloadUrlRequest {
     type Response = FundsQueryBillDownloadUrlResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -499,6 +499,7 @@ impl ::wechatpay_runtime::Operation for FundsCreateOrderRequest {
     type Response = FundsCreateOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

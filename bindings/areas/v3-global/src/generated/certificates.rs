@@ -192,6 +192,7 @@ impl ::wechatpay_runtime::Operation for QueryCertificateRequest {
     type Response = QueryCertificateResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -13,19 +13,19 @@ pub struct GlobalCreateMerchantContact {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人电话
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人邮箱
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -49,6 +49,18 @@ impl GlobalCreateMerchantContact {
             phone,
             email,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for GlobalCreateMerchantContact {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.email, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -555,6 +567,16 @@ impl GlobalCreateMerchantBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for GlobalCreateMerchantBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// Request headers of 子商户进件（融合钱包）.
 #[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
@@ -706,6 +728,7 @@ impl ::wechatpay_runtime::Operation for GlobalCreateMerchantRequest {
     type Response = GlobalCreateMerchantResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -716,7 +739,9 @@ impl ::wechatpay_runtime::Operation for GlobalCreateMerchantRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         if let ::std::option::Option::Some(value) = &self.headers.idempotency_key {
             request
                 .headers

@@ -593,6 +593,7 @@ impl ::wechatpay_runtime::Operation for GlobalListRefundsRequest {
     type Response = GlobalListRefundsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1006,6 +1007,7 @@ impl ::wechatpay_runtime::Operation for GlobalCreateRefundRequest {
     type Response = GlobalCreateRefundResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -186,6 +186,7 @@ impl ::wechatpay_runtime::Operation for CreateInsuranceOrderRequest {
     type Response = CreateInsuranceOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

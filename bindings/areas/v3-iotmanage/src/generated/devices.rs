@@ -291,6 +291,7 @@ impl ::wechatpay_runtime::Operation for ListDevicesRequest {
     type Response = ListDevicesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

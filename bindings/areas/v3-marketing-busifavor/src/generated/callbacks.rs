@@ -109,6 +109,7 @@ impl ::wechatpay_runtime::Operation for GetCouponNotifyRequest {
     type Response = GetCouponNotifyResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -261,6 +262,7 @@ impl ::wechatpay_runtime::Operation for SetCouponNotifyRequest {
     type Response = SetCouponNotifyResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

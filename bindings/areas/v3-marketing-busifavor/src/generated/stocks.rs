@@ -1224,6 +1224,7 @@ impl ::wechatpay_runtime::Operation for CreateBusifavorStockRequest {
     type Response = CreateBusifavorStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

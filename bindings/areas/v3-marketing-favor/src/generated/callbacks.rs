@@ -105,6 +105,7 @@ impl ::wechatpay_runtime::Operation for QueryCallbackRequest {
     type Response = QueryCallbackResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -254,6 +255,7 @@ impl ::wechatpay_runtime::Operation for SetCallbackRequest {
     type Response = SetCallbackResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -981,6 +981,7 @@ impl ::wechatpay_runtime::Operation for CreateCouponStockRequest {
     type Response = CreateCouponStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -514,6 +514,7 @@ impl ::wechatpay_runtime::Operation for ListStocksRequest {
     type Response = ListStocksResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -380,6 +380,7 @@ impl ::wechatpay_runtime::Operation for ListActsByAreaRequest {
     type Response = ListActsByAreaResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -823,6 +823,7 @@ impl ::wechatpay_runtime::Operation for MembercardListActivitiesRequest {
     type Response = MembercardListActivitiesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1753,6 +1754,7 @@ impl ::wechatpay_runtime::Operation for CreateActivityRequest {
     type Response = CreateActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -73,6 +73,7 @@ impl ::wechatpay_runtime::Operation for MembercardQueryCallbackRequest {
     type Response = MembercardQueryCallbackResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -190,6 +191,7 @@ impl ::wechatpay_runtime::Operation for ModifyCallbackRequest {
     type Response = ModifyCallbackResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

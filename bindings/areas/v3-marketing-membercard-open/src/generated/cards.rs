@@ -671,6 +671,7 @@ impl ::wechatpay_runtime::Operation for ListCardsRequest {
     type Response = ListCardsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1523,6 +1524,7 @@ impl ::wechatpay_runtime::Operation for MarketingCreateCardRequest {
     type Response = MarketingCreateCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -389,6 +389,7 @@ impl ::wechatpay_runtime::Operation for BuildPartnershipRequest {
     type Response = BuildPartnershipResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

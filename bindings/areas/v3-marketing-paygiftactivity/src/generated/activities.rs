@@ -842,6 +842,7 @@ impl ::wechatpay_runtime::Operation for ListActivitiesRequest {
     type Response = ListActivitiesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -869,6 +869,7 @@ impl ::wechatpay_runtime::Operation for CreateFullSendActRequest {
     type Response = CreateFullSendActResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

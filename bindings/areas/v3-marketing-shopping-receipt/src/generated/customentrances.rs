@@ -343,6 +343,7 @@ impl ::wechatpay_runtime::Operation for CreateCustomentranceRequest {
     type Response = CreateCustomentranceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

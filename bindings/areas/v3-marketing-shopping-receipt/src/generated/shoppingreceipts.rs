@@ -11,7 +11,7 @@
 pub struct CreateShoppingreceiptMerchantContactInformation {
     /// 品牌售后部门的咨询电话。
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub consultation_phone_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -41,6 +41,20 @@ impl CreateShoppingreceiptMerchantContactInformation {
             consultation_phone_number,
         );
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for CreateShoppingreceiptMerchantContactInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.consultation_phone_number,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -159,6 +173,19 @@ impl CreateShoppingreceiptMeta {
     ) -> Self {
         self.upload_time = ::std::option::Option::Some(upload_time.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateShoppingreceiptMeta {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.merchant_contact_information,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -435,6 +462,7 @@ impl ::wechatpay_runtime::Operation for CreateShoppingreceiptRequest {
     type Response = CreateShoppingreceiptResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -446,9 +474,7 @@ impl ::wechatpay_runtime::Operation for CreateShoppingreceiptRequest {
             path,
         );
         request.body = ::wechatpay_runtime::Body::Multipart {
-            meta: self
-                .body
-                .meta
+            meta: ::wechatpay_runtime::sensitive::sealed(&self.body.meta, sealer)?
                 .to_json()
                 .map_err(|e| ::wechatpay_runtime::Error::from(
                     ::wechatpay_runtime::ConfigError::new(

@@ -296,6 +296,7 @@ impl ::wechatpay_runtime::Operation for WeeklyListActivitiesRequest {
     type Response = WeeklyListActivitiesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -31,7 +31,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 超级管理员证件类型
     ///
@@ -41,7 +41,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub contact_id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 超级管理员证件正面照片
     ///
@@ -65,7 +65,7 @@ pub struct CreateMchcontactalterapplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -130,6 +130,21 @@ impl CreateMchcontactalterapplymentContactInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateMchcontactalterapplymentContactInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.contact_id_card_number,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile_phone, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The JSON body of 提交超管变更申请单 (`POST /v3/mchalterapply/mchcontactalterapplyment`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -176,6 +191,16 @@ impl CreateMchcontactalterapplymentBody {
     ) -> Self {
         self.contact_info = ::std::option::Option::Some(contact_info);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateMchcontactalterapplymentBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_info, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -247,6 +272,7 @@ impl ::wechatpay_runtime::Operation for CreateMchcontactalterapplymentRequest {
     type Response = CreateMchcontactalterapplymentResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -257,7 +283,9 @@ impl ::wechatpay_runtime::Operation for CreateMchcontactalterapplymentRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

@@ -333,17 +333,17 @@ pub struct CreateMchsubjectalterapplymentLegalPersonInfo {
     pub card_back: ::std::option::Option<::std::string::String>,
     /// 证件姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件居住地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
@@ -481,6 +481,19 @@ impl CreateMchsubjectalterapplymentLegalPersonInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal
+for CreateMchsubjectalterapplymentLegalPersonInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_address, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// An item of `ubo_info_list`.
 ///
 /// 最终受益人信息列表
@@ -503,19 +516,19 @@ pub struct CreateMchsubjectalterapplymentUboInfoListItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub card_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
@@ -570,6 +583,19 @@ impl CreateMchsubjectalterapplymentUboInfoListItem {
     ) -> Self {
         self.card_back = ::std::option::Option::Some(card_back.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for CreateMchsubjectalterapplymentUboInfoListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_address, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -834,6 +860,17 @@ impl CreateMchsubjectalterapplymentBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateMchsubjectalterapplymentBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.legal_person_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_info_list, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 提交资料变更申请单 (`POST /v3/mchalterapply/mchsubjectalterapplyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -902,6 +939,7 @@ impl ::wechatpay_runtime::Operation for CreateMchsubjectalterapplymentRequest {
     type Response = CreateMchsubjectalterapplymentResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -912,7 +950,9 @@ impl ::wechatpay_runtime::Operation for CreateMchsubjectalterapplymentRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

@@ -112,6 +112,7 @@ impl ::wechatpay_runtime::Operation for CreateMerchantnamealterapplymentRequest 
     type Response = CreateMerchantnamealterapplymentResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -67,13 +67,13 @@ pub struct MedCreateOrderPayer {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 个人身份ID摘要
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_digest: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
@@ -101,6 +101,17 @@ impl MedCreateOrderPayer {
             id_digest,
             card_type,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for MedCreateOrderPayer {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_digest, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -684,6 +695,17 @@ impl MedCreateOrderBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for MedCreateOrderBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.payer, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.relative, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `mix_pay_status`.
     ///
@@ -1159,6 +1181,7 @@ impl ::wechatpay_runtime::Operation for MedCreateOrderRequest {
     type Response = MedCreateOrderResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1169,7 +1192,9 @@ impl ::wechatpay_runtime::Operation for MedCreateOrderRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

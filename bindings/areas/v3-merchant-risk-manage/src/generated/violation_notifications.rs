@@ -65,6 +65,7 @@ impl ::wechatpay_runtime::Operation for QueryViolationNotificationRequest {
     type Response = QueryViolationNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -183,6 +184,7 @@ impl ::wechatpay_runtime::Operation for CreateViolationNotificationRequest {
     type Response = CreateViolationNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -306,6 +308,7 @@ impl ::wechatpay_runtime::Operation for UpdateViolationNotificationRequest {
     type Response = UpdateViolationNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -359,6 +362,7 @@ impl ::wechatpay_runtime::Operation for DeleteViolationNotificationRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

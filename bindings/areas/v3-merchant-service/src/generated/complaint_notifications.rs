@@ -76,6 +76,7 @@ impl ::wechatpay_runtime::Operation for QueryComplaintNotificationRequest {
     type Response = QueryComplaintNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -197,6 +198,7 @@ impl ::wechatpay_runtime::Operation for CreateComplaintNotificationRequest {
     type Response = CreateComplaintNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -323,6 +325,7 @@ impl ::wechatpay_runtime::Operation for UpdateComplaintNotificationRequest {
     type Response = UpdateComplaintNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -378,6 +381,7 @@ impl ::wechatpay_runtime::Operation for DeleteComplaintNotificationRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

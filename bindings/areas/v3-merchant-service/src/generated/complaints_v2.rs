@@ -648,6 +648,7 @@ impl ::wechatpay_runtime::Operation for ListComplaintsV2Request {
     type Response = ListComplaintsV2Response;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -156,6 +156,7 @@ impl ::wechatpay_runtime::Operation for CreateMerchantSettleRuleApplicationReque
     type Response = CreateMerchantSettleRuleApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

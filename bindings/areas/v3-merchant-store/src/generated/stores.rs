@@ -412,6 +412,7 @@ impl ::wechatpay_runtime::Operation for CreateStoreRequest {
     type Response = CreateStoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -386,6 +386,7 @@ impl ::wechatpay_runtime::Operation for GetMerchantRequest {
     type Response = GetMerchantResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

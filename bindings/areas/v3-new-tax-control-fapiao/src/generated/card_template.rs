@@ -267,6 +267,7 @@ impl ::wechatpay_runtime::Operation for CreateCardTemplateRequest {
     type Response = CreateCardTemplateResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -140,6 +140,7 @@ impl ::wechatpay_runtime::Operation for CreateAuthinfoRequest {
     type Response = CreateAuthinfoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

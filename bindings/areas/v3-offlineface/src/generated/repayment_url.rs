@@ -112,6 +112,7 @@ impl ::wechatpay_runtime::Operation for CreateRepaymentUrlRequest {
     type Response = CreateRepaymentUrlResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

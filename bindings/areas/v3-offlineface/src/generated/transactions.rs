@@ -634,6 +634,7 @@ impl ::wechatpay_runtime::Operation for OfflinefaceCreateTransactionRequest {
     type Response = OfflinefaceCreateTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

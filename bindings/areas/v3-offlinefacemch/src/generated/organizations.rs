@@ -121,6 +121,7 @@ impl ::wechatpay_runtime::Operation for QueryOrganizationRequest {
     type Response = QueryOrganizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -313,6 +313,7 @@ impl ::wechatpay_runtime::Operation for ListAuthenticationsRequest {
     type Response = ListAuthenticationsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -38,13 +38,13 @@ pub struct CreateTokenBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用户证件号
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用工类型
     ///
@@ -100,6 +100,17 @@ impl CreateTokenBody {
     ) -> Self {
         self.sub_appid = ::std::option::Option::Some(sub_appid.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateTokenBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -199,6 +210,7 @@ impl ::wechatpay_runtime::Operation for CreateTokenRequest {
     type Response = CreateTokenResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -209,7 +221,9 @@ impl ::wechatpay_runtime::Operation for CreateTokenRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -29,7 +29,7 @@ pub struct CreateTransferBatchTransferDetailListItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -59,6 +59,16 @@ impl CreateTransferBatchTransferDetailListItem {
             openid: openid.into(),
             user_name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateTransferBatchTransferDetailListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -182,6 +192,19 @@ impl CreateTransferBatchBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateTransferBatchBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.transfer_detail_list,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 发起批量转账 (`POST /v3/payroll-card/transfer-batches`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -264,6 +287,7 @@ impl ::wechatpay_runtime::Operation for CreateTransferBatchRequest {
     type Response = CreateTransferBatchResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -274,7 +298,9 @@ impl ::wechatpay_runtime::Operation for CreateTransferBatchRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

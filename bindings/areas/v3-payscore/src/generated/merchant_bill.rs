@@ -213,6 +213,7 @@ impl ::wechatpay_runtime::Operation for QueryMerchantBillRequest {
     type Response = QueryMerchantBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

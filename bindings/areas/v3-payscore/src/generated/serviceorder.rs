@@ -824,6 +824,7 @@ impl ::wechatpay_runtime::Operation for QueryServiceorderRequest {
     type Response = QueryServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1543,6 +1544,7 @@ impl ::wechatpay_runtime::Operation for CreateServiceorderRequest {
     type Response = CreateServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -1239,6 +1239,7 @@ impl ::wechatpay_runtime::Operation for CreateServicepayondeliveryorderRequest {
     type Response = CreateServicepayondeliveryorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -379,6 +379,7 @@ impl ::wechatpay_runtime::Operation for QuerySmartretailOrderRequest {
     type Response = QuerySmartretailOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -850,6 +851,7 @@ impl ::wechatpay_runtime::Operation for CreateSmartretailOrderRequest {
     type Response = CreateSmartretailOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -145,6 +145,7 @@ impl ::wechatpay_runtime::Operation for QueryUserServiceStateRequest {
     type Response = QueryUserServiceStateResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

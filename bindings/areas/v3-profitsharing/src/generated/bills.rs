@@ -165,6 +165,7 @@ impl ::wechatpay_runtime::Operation for SplitBillRequest {
     type Response = SplitBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -33,7 +33,7 @@ pub struct CreateOrderReceiversItem {
     pub account: ::std::string::String,
     /// 分账个人接收方姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 分账金额
@@ -77,6 +77,16 @@ impl CreateOrderReceiversItem {
     pub fn with_name(mut self, name: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateOrderReceiversItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -175,6 +185,16 @@ impl CreateOrderBody {
     ) -> Self {
         self.receivers = ::std::option::Option::Some(receivers);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateOrderBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.receivers, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -412,6 +432,7 @@ impl ::wechatpay_runtime::Operation for CreateOrderRequest {
     type Response = CreateOrderResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -422,7 +443,9 @@ impl ::wechatpay_runtime::Operation for CreateOrderRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

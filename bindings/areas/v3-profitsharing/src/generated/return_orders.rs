@@ -264,6 +264,7 @@ impl ::wechatpay_runtime::Operation for CreateReturnOrderRequest {
     type Response = CreateReturnOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -763,6 +763,7 @@ impl ::wechatpay_runtime::Operation for CreateTransactionRequest {
     type Response = CreateTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

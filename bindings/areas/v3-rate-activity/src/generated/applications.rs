@@ -307,6 +307,7 @@ impl ::wechatpay_runtime::Operation for RateCreateApplicationRequest {
     type Response = RateCreateApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -17,13 +17,13 @@ pub struct QueryVerifyQuery {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_credential_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的下单用户姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 微信支付交易单号
     ///
@@ -54,6 +54,20 @@ impl QueryVerifyQuery {
             encrypted_name,
             wxp_trade_no: wxp_trade_no.into(),
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for QueryVerifyQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.encrypted_credential_id,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.encrypted_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -132,6 +146,7 @@ impl ::wechatpay_runtime::Operation for QueryVerifyRequest {
     type Response = QueryVerifyResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -157,7 +172,7 @@ impl ::wechatpay_runtime::Operation for QueryVerifyRequest {
                 .query
                 .push((
                     ::std::borrow::Cow::Borrowed("encrypted_credential_id"),
-                    value.to_wire()?,
+                    sealer.encrypt(value.expose())?,
                 ));
         }
         {
@@ -166,7 +181,7 @@ impl ::wechatpay_runtime::Operation for QueryVerifyRequest {
                 .query
                 .push((
                     ::std::borrow::Cow::Borrowed("encrypted_name"),
-                    value.to_wire()?,
+                    sealer.encrypt(value.expose())?,
                 ));
         }
         {

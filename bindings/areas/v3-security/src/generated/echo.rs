@@ -16,7 +16,7 @@ pub struct CreateEchoBody {
     pub echo_message: ::std::string::String,
     /// 平台证书或微信支付公钥加密测试字段
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_echo_message: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -59,6 +59,19 @@ impl CreateEchoBody {
             encrypted_echo_message,
         );
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateEchoBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.encrypted_echo_message,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -141,6 +154,7 @@ impl ::wechatpay_runtime::Operation for CreateEchoRequest {
     type Response = CreateEchoResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -151,7 +165,9 @@ impl ::wechatpay_runtime::Operation for CreateEchoRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -346,6 +346,7 @@ impl ::wechatpay_runtime::Operation for ListSettlementsRequest {
     type Response = ListSettlementsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -19,7 +19,7 @@ pub struct ListGuidesQuery {
     pub userid: ::std::option::Option<::std::string::String>,
     /// 手机号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mobile: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 工号
@@ -105,6 +105,16 @@ impl ListGuidesQuery {
     pub fn with_offset(mut self, offset: i64) -> Self {
         self.offset = ::std::option::Option::Some(offset);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ListGuidesQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -253,6 +263,7 @@ impl ::wechatpay_runtime::Operation for ListGuidesRequest {
     type Response = ListGuidesResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -282,7 +293,10 @@ impl ::wechatpay_runtime::Operation for ListGuidesRequest {
         if let ::std::option::Option::Some(value) = &self.query.mobile {
             request
                 .query
-                .push((::std::borrow::Cow::Borrowed("mobile"), value.to_wire()?));
+                .push((
+                    ::std::borrow::Cow::Borrowed("mobile"),
+                    sealer.encrypt(value.expose())?,
+                ));
         }
         if let ::std::option::Option::Some(value) = &self.query.work_id {
             request
@@ -355,13 +369,13 @@ pub struct CreateGuideBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 手机号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub mobile: ::wechatpay_runtime::sensitive::Sensitive,
     /// 员工个人二维码
     ///
@@ -430,6 +444,17 @@ impl CreateGuideBody {
     ) -> Self {
         self.group_qrcode = ::std::option::Option::Some(group_qrcode.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateGuideBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -503,6 +528,7 @@ impl ::wechatpay_runtime::Operation for CreateGuideRequest {
     type Response = CreateGuideResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -513,7 +539,9 @@ impl ::wechatpay_runtime::Operation for CreateGuideRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -697,6 +697,7 @@ impl ::wechatpay_runtime::Operation for TaxiCreateCardRequest {
     type Response = TaxiCreateCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -267,6 +267,7 @@ impl ::wechatpay_runtime::Operation for ListUserTaxiOrdersRequest {
     type Response = ListUserTaxiOrdersResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

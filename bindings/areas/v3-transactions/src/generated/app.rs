@@ -682,6 +682,7 @@ impl ::wechatpay_runtime::Operation for TransactionsAppPrepayRequest {
     type Response = TransactionsAppPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

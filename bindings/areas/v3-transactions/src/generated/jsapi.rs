@@ -684,6 +684,7 @@ impl ::wechatpay_runtime::Operation for TransactionsJsapiPrepayRequest {
     type Response = TransactionsJsapiPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

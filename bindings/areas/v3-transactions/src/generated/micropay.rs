@@ -1057,6 +1057,7 @@ impl ::wechatpay_runtime::Operation for CreateMicropayRequest {
     type Response = CreateMicropayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

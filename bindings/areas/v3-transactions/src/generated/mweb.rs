@@ -655,6 +655,7 @@ impl ::wechatpay_runtime::Operation for MwebPrepayRequest {
     type Response = MwebPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -684,6 +684,7 @@ impl ::wechatpay_runtime::Operation for TransactionsNativePrepayRequest {
     type Response = TransactionsNativePrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

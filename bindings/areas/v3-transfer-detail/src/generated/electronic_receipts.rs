@@ -177,6 +177,7 @@ impl ::wechatpay_runtime::Operation for QueryElectronicReceiptRequest {
     type Response = QueryElectronicReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -379,6 +380,7 @@ impl ::wechatpay_runtime::Operation for CreateElectronicReceiptRequest {
     type Response = CreateElectronicReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -29,11 +29,11 @@ pub struct InitiateBatchTransferTransferDetailListItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 收款用户身份证
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_id_card: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -75,6 +75,18 @@ impl InitiateBatchTransferTransferDetailListItem {
     ) -> Self {
         self.user_id_card = ::std::option::Option::Some(user_id_card);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for InitiateBatchTransferTransferDetailListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_id_card, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -171,6 +183,19 @@ impl InitiateBatchTransferBody {
     ) -> Self {
         self.notify_url = ::std::option::Option::Some(notify_url.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for InitiateBatchTransferBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.transfer_detail_list,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -277,6 +302,7 @@ impl ::wechatpay_runtime::Operation for InitiateBatchTransferRequest {
     type Response = InitiateBatchTransferResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -287,7 +313,9 @@ impl ::wechatpay_runtime::Operation for InitiateBatchTransferRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -78,6 +78,7 @@ impl ::wechatpay_runtime::Operation for QueryElecvoucherfileRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -155,6 +155,7 @@ impl ::wechatpay_runtime::Operation for QueryAvailMchRangeRequest {
     type Response = QueryAvailMchRangeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -284,6 +285,7 @@ impl ::wechatpay_runtime::Operation for CreateAvailMchRangeRequest {
     type Response = CreateAvailMchRangeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

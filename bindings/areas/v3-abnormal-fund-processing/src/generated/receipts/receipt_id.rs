@@ -336,6 +336,7 @@ impl ::wechatpay_runtime::Operation for GetReceiptRequest {
     type Response = GetReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -40,7 +40,7 @@ pub struct CreateSpecialReductionBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 特殊减额单号
     ///
@@ -59,7 +59,7 @@ pub struct CreateSpecialReductionBody {
     pub reason: ::std::option::Option<::std::string::String>,
     /// 卡号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户账户协议号
@@ -137,6 +137,17 @@ impl CreateSpecialReductionBody {
     pub fn with_req_scene(mut self, req_scene: CreateSpecialReductionReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateSpecialReductionBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bal_account_no, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -286,6 +297,7 @@ impl ::wechatpay_runtime::Operation for CreateSpecialReductionRequest {
     type Response = CreateSpecialReductionResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -296,7 +308,9 @@ impl ::wechatpay_runtime::Operation for CreateSpecialReductionRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

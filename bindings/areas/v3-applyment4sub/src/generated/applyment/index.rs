@@ -45,7 +45,7 @@ pub struct Applyment4subCreateApplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -54,7 +54,7 @@ pub struct Applyment4subCreateApplymentContactInfo {
     >,
     /// 超级管理员身份证件号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -81,13 +81,13 @@ pub struct Applyment4subCreateApplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub mobile_phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系邮箱
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub contact_email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -210,6 +210,19 @@ impl Applyment4subCreateApplymentContactInfo {
     ) -> Self {
         self.openid = ::std::option::Option::Some(openid.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentContactInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_id_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile_phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_email, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -855,17 +868,17 @@ pub struct Applyment4subCreateApplymentIdCardInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证居住地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -923,6 +936,18 @@ impl Applyment4subCreateApplymentIdCardInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentIdCardInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_address, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The `id_doc_info` object.
 ///
 /// 经营者/法人其他类型证件信息
@@ -941,17 +966,17 @@ pub struct Applyment4subCreateApplymentIdDocInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_address: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件有效期开始时间
@@ -1012,6 +1037,18 @@ impl Applyment4subCreateApplymentIdDocInfo {
     ) -> Self {
         self.id_doc_address = ::std::option::Option::Some(id_doc_address);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentIdDocInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_address, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -1112,6 +1149,17 @@ impl Applyment4subCreateApplymentIdentityInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentIdentityInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_info, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// An item of `ubo_info_list`.
 ///
 /// 最终受益人信息列表
@@ -1135,19 +1183,19 @@ pub struct Applyment4subCreateApplymentUboInfoListItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
@@ -1195,6 +1243,22 @@ impl Applyment4subCreateApplymentUboInfoListItem {
             ubo_period_begin: ubo_period_begin.into(),
             ubo_period_end: ubo_period_end.into(),
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for Applyment4subCreateApplymentUboInfoListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.ubo_id_doc_address,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -1337,6 +1401,17 @@ impl Applyment4subCreateApplymentSubjectInfo {
     ) -> Self {
         self.ubo_info_list = ::std::option::Option::Some(ubo_info_list);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentSubjectInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_info_list, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -2060,7 +2135,7 @@ pub struct Applyment4subCreateApplymentBankAccountInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
@@ -2078,7 +2153,7 @@ pub struct Applyment4subCreateApplymentBankAccountInfo {
     pub bank_branch_id: ::std::option::Option<::std::string::String>,
     /// 银行账号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -2139,6 +2214,18 @@ impl Applyment4subCreateApplymentBankAccountInfo {
     ) -> Self {
         self.account_number = ::std::option::Option::Some(account_number);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for Applyment4subCreateApplymentBankAccountInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -2305,6 +2392,18 @@ impl Applyment4subCreateApplymentBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for Applyment4subCreateApplymentBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.subject_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_account_info, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 提交申请单 (`POST /v3/applyment4sub/applyment/`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -2377,6 +2476,7 @@ impl ::wechatpay_runtime::Operation for Applyment4subCreateApplymentRequest {
     type Response = Applyment4subCreateApplymentResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -2387,7 +2487,9 @@ impl ::wechatpay_runtime::Operation for Applyment4subCreateApplymentRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

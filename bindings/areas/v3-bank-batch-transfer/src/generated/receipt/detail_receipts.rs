@@ -139,6 +139,7 @@ impl ::wechatpay_runtime::Operation for QueryDetailReceiptRequest {
     type Response = QueryDetailReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -311,6 +312,7 @@ impl ::wechatpay_runtime::Operation for CreateDetailReceiptRequest {
     type Response = CreateDetailReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -135,6 +135,7 @@ impl ::wechatpay_runtime::Operation for QuerySummaryReceiptRequest {
     type Response = QuerySummaryReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -294,6 +295,7 @@ impl ::wechatpay_runtime::Operation for CreateSummaryReceiptRequest {
     type Response = CreateSummaryReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -127,6 +127,7 @@ impl ::wechatpay_runtime::Operation for BrandCancelApplymentRequest {
     type Response = BrandCancelApplymentResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -177,6 +177,7 @@ impl ::wechatpay_runtime::Operation for QueryCardConfigRequest {
     type Response = QueryCardConfigResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -606,6 +607,7 @@ impl ::wechatpay_runtime::Operation for CreateCardConfigRequest {
     type Response = CreateCardConfigResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

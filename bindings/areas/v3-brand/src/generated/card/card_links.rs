@@ -216,6 +216,7 @@ impl ::wechatpay_runtime::Operation for ListCardLinksRequest {
     type Response = ListCardLinksResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -441,6 +442,7 @@ impl ::wechatpay_runtime::Operation for CreateCardLinkRequest {
     type Response = CreateCardLinkResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -296,6 +296,7 @@ impl ::wechatpay_runtime::Operation for BrandQueryOrderRequest {
     type Response = BrandQueryOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -363,7 +364,7 @@ pub struct BrandCreateOrderReceiversItem {
     pub description: ::std::string::String,
     /// 分账个人接收方姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -399,6 +400,16 @@ impl BrandCreateOrderReceiversItem {
     pub fn with_name(mut self, name: ::wechatpay_runtime::sensitive::Sensitive) -> Self {
         self.name = ::std::option::Option::Some(name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for BrandCreateOrderReceiversItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -483,6 +494,16 @@ impl BrandCreateOrderBody {
     ) -> Self {
         self.sub_appid = ::std::option::Option::Some(sub_appid.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for BrandCreateOrderBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.receivers, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -690,6 +711,7 @@ impl ::wechatpay_runtime::Operation for BrandCreateOrderRequest {
     type Response = BrandCreateOrderResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -700,7 +722,9 @@ impl ::wechatpay_runtime::Operation for BrandCreateOrderRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -223,6 +223,7 @@ impl ::wechatpay_runtime::Operation for BrandQueryReturnOrderRequest {
     type Response = BrandQueryReturnOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -496,6 +497,7 @@ impl ::wechatpay_runtime::Operation for BrandCreateReturnOrderRequest {
     type Response = BrandCreateReturnOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

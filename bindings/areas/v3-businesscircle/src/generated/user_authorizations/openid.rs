@@ -156,6 +156,7 @@ impl ::wechatpay_runtime::Operation for GetUserAuthorizationRequest {
     type Response = GetUserAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

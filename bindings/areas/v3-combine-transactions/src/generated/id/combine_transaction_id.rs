@@ -376,6 +376,7 @@ for GetCombineTransactionByCombineTransactionIdRequest {
     type Response = GetCombineTransactionByCombineTransactionIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -669,6 +669,7 @@ impl ::wechatpay_runtime::Operation for GetCombineTransactionByCombineOutTradeNo
     type Response = GetCombineTransactionByCombineOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

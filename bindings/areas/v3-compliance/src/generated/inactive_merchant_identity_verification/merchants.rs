@@ -98,6 +98,7 @@ impl ::wechatpay_runtime::Operation for ComplianceCreateMerchantRequest {
     type Response = ComplianceCreateMerchantResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

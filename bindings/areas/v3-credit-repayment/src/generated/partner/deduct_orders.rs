@@ -230,6 +230,7 @@ impl ::wechatpay_runtime::Operation for CreateDeductOrderRequest {
     type Response = CreateDeductOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

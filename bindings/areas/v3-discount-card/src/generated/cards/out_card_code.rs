@@ -574,6 +574,7 @@ impl ::wechatpay_runtime::Operation for GetCardRequest {
     type Response = GetCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -414,6 +414,7 @@ impl ::wechatpay_runtime::Operation for GetOrderRequest {
     type Response = GetOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -753,6 +754,7 @@ impl ::wechatpay_runtime::Operation for DiscountModifyOrderRequest {
     type Response = DiscountModifyOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -372,6 +372,7 @@ impl ::wechatpay_runtime::Operation for EbikeCreateTransactionRequest {
     type Response = EbikeCreateTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -37,7 +37,7 @@ pub struct ApplyCancelWithdrawBankAccountInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
@@ -56,7 +56,7 @@ pub struct ApplyCancelWithdrawBankAccountInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -116,6 +116,17 @@ impl ApplyCancelWithdrawBankAccountInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawBankAccountInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `id_doc_type`.
     ///
@@ -148,13 +159,13 @@ pub struct ApplyCancelWithdrawIdentityInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identification_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -186,6 +197,20 @@ impl ApplyCancelWithdrawIdentityInfo {
     ) -> Self {
         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawIdentityInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_name,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identification_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -237,6 +262,17 @@ impl ApplyCancelWithdrawPayeeInfo {
     ) -> Self {
         self.identity_info = ::std::option::Option::Some(identity_info);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawPayeeInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_account_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity_info, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -387,6 +423,16 @@ impl ApplyCancelWithdrawBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ApplyCancelWithdrawBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.payee_info, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 提交注销提现申请 (`POST /v3/ecommerce/account/apply-cancel-withdraw`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -458,6 +504,7 @@ impl ::wechatpay_runtime::Operation for ApplyCancelWithdrawRequest {
     type Response = ApplyCancelWithdrawResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -468,7 +515,9 @@ impl ::wechatpay_runtime::Operation for ApplyCancelWithdrawRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

@@ -293,6 +293,7 @@ impl ::wechatpay_runtime::Operation for GetApplymentRequest {
     type Response = GetApplymentResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -311,12 +311,12 @@ pub struct EcommerceCreateApplymentIdCardInfo {
     pub id_card_national: ::std::option::Option<::std::string::String>,
     /// 身份证姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 身份证号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 身份证有效期开始时间
@@ -408,6 +408,17 @@ impl EcommerceCreateApplymentIdCardInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateApplymentIdCardInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The `id_doc_info` object.
 ///
 /// 经营者/法人其他类型证件信息
@@ -417,12 +428,12 @@ impl EcommerceCreateApplymentIdCardInfo {
 pub struct EcommerceCreateApplymentIdDocInfo {
     /// 证件姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_doc_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 证件正面照片
@@ -518,6 +529,17 @@ impl EcommerceCreateApplymentIdDocInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateApplymentIdDocInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// An item of `ubo_info_list`.
 ///
 /// 最终受益人信息列表
@@ -541,19 +563,19 @@ pub struct EcommerceCreateApplymentUboInfoListItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件居住地址
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub ubo_id_doc_address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件有效期开始时间
     ///
@@ -604,6 +626,21 @@ impl EcommerceCreateApplymentUboInfoListItem {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateApplymentUboInfoListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.ubo_id_doc_address,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `bank_account_type`.
     ///
@@ -633,7 +670,7 @@ pub struct EcommerceCreateApplymentAccountInfo {
     pub account_bank: ::std::option::Option<::std::string::String>,
     /// 开户名称
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 开户银行省市编码
@@ -647,7 +684,7 @@ pub struct EcommerceCreateApplymentAccountInfo {
     pub bank_name: ::std::option::Option<::std::string::String>,
     /// 银行帐号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -742,6 +779,17 @@ impl EcommerceCreateApplymentAccountInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateApplymentAccountInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `contact_type`.
     ///
@@ -766,7 +814,7 @@ pub struct EcommerceCreateApplymentContactInfo {
     pub contact_type: ::std::option::Option<EcommerceCreateApplymentContactType>,
     /// 超级管理员姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// `contact_id_doc_type`: not described on the docs page.
@@ -774,7 +822,7 @@ pub struct EcommerceCreateApplymentContactInfo {
     pub contact_id_doc_type: ::std::option::Option<EcommerceCreateApplymentIdDocType>,
     /// 超级管理员身份证件号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_card_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -796,7 +844,7 @@ pub struct EcommerceCreateApplymentContactInfo {
     pub business_authorization_letter: ::std::option::Option<::std::string::String>,
     /// 超级管理员手机
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -931,6 +979,21 @@ impl EcommerceCreateApplymentContactInfo {
     ) -> Self {
         self.mobile_phone = ::std::option::Option::Some(mobile_phone);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateApplymentContactInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.contact_id_card_number,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile_phone, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -1335,6 +1398,20 @@ impl EcommerceCreateApplymentBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateApplymentBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_info_list, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_info, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 二级商户进件 (`POST /v3/ecommerce/applyments/`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1412,6 +1489,7 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateApplymentRequest {
     type Response = EcommerceCreateApplymentResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1422,7 +1500,9 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateApplymentRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

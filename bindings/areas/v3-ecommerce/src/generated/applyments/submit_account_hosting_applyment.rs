@@ -315,13 +315,13 @@ pub struct SubmitAccountHostingApplymentIdCardInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证有效期开始时间
     ///
@@ -365,6 +365,17 @@ impl SubmitAccountHostingApplymentIdCardInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentIdCardInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The `id_doc_info` object.
 ///
 /// 经营者/法人其他类型证件信息
@@ -376,13 +387,13 @@ pub struct SubmitAccountHostingApplymentIdDocInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_doc_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_doc_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件正面照片
     ///
@@ -441,6 +452,17 @@ impl SubmitAccountHostingApplymentIdDocInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentIdDocInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// An item of `ubo_info_list`.
 ///
 /// 最终受益人信息列表
@@ -459,21 +481,21 @@ pub struct SubmitAccountHostingApplymentUboInfoListItem {
     pub ubo_id_doc_copy_back: ::std::option::Option<::std::string::String>,
     /// 受益人姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 证件号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 证件居住地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub ubo_id_doc_address: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -621,6 +643,22 @@ impl SubmitAccountHostingApplymentUboInfoListItem {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal
+for SubmitAccountHostingApplymentUboInfoListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_id_doc_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.ubo_id_doc_address,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `bank_account_type`.
     ///
@@ -652,7 +690,7 @@ pub struct SubmitAccountHostingApplymentAccountInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行联行号
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -664,7 +702,7 @@ pub struct SubmitAccountHostingApplymentAccountInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -716,6 +754,17 @@ impl SubmitAccountHostingApplymentAccountInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentAccountInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `contact_type`.
     ///
@@ -743,7 +792,7 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub contact_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// `contact_id_doc_type`: not described on the docs page.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -752,7 +801,7 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     >,
     /// 超级管理员身份证件号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub contact_id_card_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -780,7 +829,7 @@ pub struct SubmitAccountHostingApplymentContactInfo {
     pub contact_id_doc_period_end: ::std::option::Option<::std::string::String>,
     /// 超级管理员手机
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mobile_phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -926,6 +975,21 @@ impl SubmitAccountHostingApplymentContactInfo {
     ) -> Self {
         self.mobile_phone = ::std::option::Option::Some(mobile_phone);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentContactInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.contact_id_card_number,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile_phone, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -1350,6 +1414,20 @@ impl SubmitAccountHostingApplymentBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for SubmitAccountHostingApplymentBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_doc_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.ubo_info_list, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact_info, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 提交申请单 (`POST /v3/ecommerce/applyments/submit-account-hosting-applyment`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1427,6 +1505,7 @@ impl ::wechatpay_runtime::Operation for SubmitAccountHostingApplymentRequest {
     type Response = SubmitAccountHostingApplymentResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1437,7 +1516,9 @@ impl ::wechatpay_runtime::Operation for SubmitAccountHostingApplymentRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

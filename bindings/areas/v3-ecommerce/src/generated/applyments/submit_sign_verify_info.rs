@@ -192,6 +192,7 @@ impl ::wechatpay_runtime::Operation for SubmitSignVerifyInfoRequest {
     type Response = SubmitSignVerifyInfoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

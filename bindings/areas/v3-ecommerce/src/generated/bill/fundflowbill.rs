@@ -247,6 +247,7 @@ impl ::wechatpay_runtime::Operation for GetAllSubMchFundFlowBillRequest {
     type Response = GetAllSubMchFundFlowBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -556,6 +556,7 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateTransactionRequest {
     type Response = EcommerceCreateTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -169,6 +169,7 @@ impl ::wechatpay_runtime::Operation for QueryAfterSalesOrderRequest {
     type Response = QueryAfterSalesOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -373,6 +374,7 @@ impl ::wechatpay_runtime::Operation for CreateAfterSalesOrderRequest {
     type Response = CreateAfterSalesOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

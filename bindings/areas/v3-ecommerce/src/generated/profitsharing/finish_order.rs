@@ -142,6 +142,7 @@ impl ::wechatpay_runtime::Operation for EcommerceFinishOrderRequest {
     type Response = EcommerceFinishOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

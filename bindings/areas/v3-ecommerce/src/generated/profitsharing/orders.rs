@@ -330,6 +330,7 @@ impl ::wechatpay_runtime::Operation for EcommerceQueryOrderRequest {
     type Response = EcommerceQueryOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -397,7 +398,7 @@ pub struct EcommerceCreateOrderReceiversItem {
     pub description: ::std::string::String,
     /// 分账个人接收方姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub receiver_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -436,6 +437,16 @@ impl EcommerceCreateOrderReceiversItem {
     ) -> Self {
         self.receiver_name = ::std::option::Option::Some(receiver_name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateOrderReceiversItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.receiver_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -506,6 +517,16 @@ impl EcommerceCreateOrderBody {
     ) -> Self {
         self.appid = ::std::option::Option::Some(appid.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceCreateOrderBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.receivers, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -731,6 +752,7 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateOrderRequest {
     type Response = EcommerceCreateOrderResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -741,7 +763,9 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateOrderRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -196,6 +196,7 @@ impl ::wechatpay_runtime::Operation for EcommerceQueryReturnOrderRequest {
     type Response = EcommerceQueryReturnOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -470,6 +471,7 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateReturnOrderRequest {
     type Response = EcommerceCreateReturnOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -605,6 +605,7 @@ impl ::wechatpay_runtime::Operation for EcommerceCreateRefundRequest {
     type Response = EcommerceCreateRefundResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

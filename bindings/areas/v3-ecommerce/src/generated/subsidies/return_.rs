@@ -270,6 +270,7 @@ impl ::wechatpay_runtime::Operation for ReturnSubsidyRequest {
     type Response = ReturnSubsidyResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -177,6 +177,7 @@ impl ::wechatpay_runtime::Operation for EduPresignContractRequest {
     type Response = EduPresignContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -143,6 +143,7 @@ impl ::wechatpay_runtime::Operation for EduschoolpayGetContractRequest {
     type Response = EduschoolpayGetContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -13,17 +13,17 @@ pub struct EduschoolpayPresignContractIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub credential_type: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -59,6 +59,18 @@ impl EduschoolpayPresignContractIdentity {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for EduschoolpayPresignContractIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.credential_type, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The `bank_card` object.
 ///
 /// 签约银行卡
@@ -70,14 +82,14 @@ pub struct EduschoolpayPresignContractBankCard {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bank_card_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 银行卡有效期
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub valid_thru: ::std::option::Option<::std::string::String>,
     /// 银行卡开卡预留手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 银行类型
@@ -130,6 +142,17 @@ impl EduschoolpayPresignContractBankCard {
     ) -> Self {
         self.bank_type = ::std::option::Option::Some(bank_type.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for EduschoolpayPresignContractBankCard {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_card_no, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -254,6 +277,17 @@ impl EduschoolpayPresignContractBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for EduschoolpayPresignContractBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_card, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 预签约 (`POST /v3/eduschoolpay/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -324,6 +358,7 @@ impl ::wechatpay_runtime::Operation for EduschoolpayPresignContractRequest {
     type Response = EduschoolpayPresignContractResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -334,7 +369,9 @@ impl ::wechatpay_runtime::Operation for EduschoolpayPresignContractRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -34,7 +34,7 @@ pub struct CreateBrandMerchantBatchDetailListItem {
     pub openid: ::std::string::String,
     /// 接收红包用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 红包备注
@@ -77,6 +77,16 @@ impl CreateBrandMerchantBatchDetailListItem {
     ) -> Self {
         self.user_name = ::std::option::Option::Some(user_name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateBrandMerchantBatchDetailListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -169,6 +179,16 @@ impl CreateBrandMerchantBatchBody {
             total_num,
             detail_list,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateBrandMerchantBatchBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.detail_list, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -274,6 +294,7 @@ impl ::wechatpay_runtime::Operation for CreateBrandMerchantBatchRequest {
     type Response = CreateBrandMerchantBatchResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -284,7 +305,9 @@ impl ::wechatpay_runtime::Operation for CreateBrandMerchantBatchRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -117,7 +117,7 @@ pub struct FundTransferBillsBody {
     pub openid: ::std::string::String,
     /// 收款用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 转账金额
@@ -229,6 +229,16 @@ impl FundTransferBillsBody {
     ) -> Self {
         self.user_recv_style = ::std::option::Option::Some(user_recv_style);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for FundTransferBillsBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -351,6 +361,7 @@ impl ::wechatpay_runtime::Operation for FundTransferBillsRequest {
     type Response = FundTransferBillsResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -361,7 +372,9 @@ impl ::wechatpay_runtime::Operation for FundTransferBillsRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -217,6 +217,7 @@ impl ::wechatpay_runtime::Operation for FundsGetOrderRequest {
     type Response = FundsGetOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

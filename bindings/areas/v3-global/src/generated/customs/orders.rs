@@ -362,6 +362,7 @@ impl ::wechatpay_runtime::Operation for GlobalListOrdersRequest {
     type Response = GlobalListOrdersResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -704,6 +705,7 @@ impl ::wechatpay_runtime::Operation for GlobalCreateOrderRequest {
     type Response = GlobalCreateOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -978,6 +980,7 @@ impl ::wechatpay_runtime::Operation for GlobalModifyOrderRequest {
     type Response = GlobalModifyOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

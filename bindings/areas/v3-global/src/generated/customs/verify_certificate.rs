@@ -72,13 +72,13 @@ pub struct GlobalVerifyCertificateBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub certificate_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub certificate_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -132,6 +132,17 @@ impl GlobalVerifyCertificateBody {
     ) -> Self {
         self.sub_order_no = ::std::option::Option::Some(sub_order_no.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for GlobalVerifyCertificateBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.certificate_id, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.certificate_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -249,6 +260,7 @@ impl ::wechatpay_runtime::Operation for GlobalVerifyCertificateRequest {
     type Response = GlobalVerifyCertificateResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -259,7 +271,9 @@ impl ::wechatpay_runtime::Operation for GlobalVerifyCertificateRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.base_uri = ::std::option::Option::Some(
             "https://apihk.mch.weixin.qq.com/",
         );

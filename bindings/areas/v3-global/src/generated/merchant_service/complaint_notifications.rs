@@ -76,6 +76,7 @@ impl ::wechatpay_runtime::Operation for GlobalQueryComplaintNotificationRequest 
     type Response = GlobalQueryComplaintNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -204,6 +205,7 @@ impl ::wechatpay_runtime::Operation for GlobalCreateComplaintNotificationRequest
     type Response = GlobalCreateComplaintNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -333,6 +335,7 @@ impl ::wechatpay_runtime::Operation for GlobalUpdateComplaintNotificationRequest
     type Response = GlobalUpdateComplaintNotificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -391,6 +394,7 @@ impl ::wechatpay_runtime::Operation for GlobalDeleteComplaintNotificationRequest
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -558,6 +558,7 @@ impl ::wechatpay_runtime::Operation for GlobalListComplaintsRequest {
     type Response = GlobalListComplaintsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

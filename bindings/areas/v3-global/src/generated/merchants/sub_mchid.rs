@@ -566,6 +566,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetMerchantRequest {
     type Response = GlobalGetMerchantResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -615,19 +616,19 @@ pub struct ModifyMerchantContact {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人电话
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub phone: ::wechatpay_runtime::sensitive::Sensitive,
     /// 联系人邮箱
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub email: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -651,6 +652,18 @@ impl ModifyMerchantContact {
             phone,
             email,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ModifyMerchantContact {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.email, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -1088,6 +1101,16 @@ impl ModifyMerchantBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ModifyMerchantBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.contact, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 修改子商户（融合钱包） (`PATCH /v3/global/merchants/{sub_mchid}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -1192,6 +1215,7 @@ impl ::wechatpay_runtime::Operation for ModifyMerchantRequest {
     type Response = ModifyMerchantResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1205,7 +1229,9 @@ impl ::wechatpay_runtime::Operation for ModifyMerchantRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.base_uri = ::std::option::Option::Some(
             "https://apihk.mch.weixin.qq.com/",
         );

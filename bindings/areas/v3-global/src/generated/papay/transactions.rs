@@ -784,6 +784,7 @@ impl ::wechatpay_runtime::Operation for GlobalCreateTransactionRequest {
     type Response = GlobalCreateTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

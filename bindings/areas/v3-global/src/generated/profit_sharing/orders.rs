@@ -48,7 +48,7 @@ pub struct ProfitGlobalCreateOrderReceiversItem {
     pub account: ::std::string::String,
     /// 分账个人接收方姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 是否已经获取用户实名信息授权
@@ -106,6 +106,16 @@ impl ProfitGlobalCreateOrderReceiversItem {
     pub fn with_authorized(mut self, authorized: bool) -> Self {
         self.authorized = ::std::option::Option::Some(authorized);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ProfitGlobalCreateOrderReceiversItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -199,6 +209,16 @@ impl ProfitGlobalCreateOrderBody {
     ) -> Self {
         self.receivers = ::std::option::Option::Some(receivers);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ProfitGlobalCreateOrderBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.receivers, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -424,6 +444,7 @@ impl ::wechatpay_runtime::Operation for ProfitGlobalCreateOrderRequest {
     type Response = ProfitGlobalCreateOrderResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -434,7 +455,9 @@ impl ::wechatpay_runtime::Operation for ProfitGlobalCreateOrderRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.base_uri = ::std::option::Option::Some(
             "https://apihk.mch.weixin.qq.com/",
         );

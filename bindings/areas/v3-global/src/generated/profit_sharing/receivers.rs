@@ -53,7 +53,7 @@ pub struct CreateReceiverBody {
     pub account: ::std::option::Option<::std::string::String>,
     /// 分账个人接收方姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 是否已经获取用户实名信息授权
@@ -241,6 +241,16 @@ impl CreateReceiverBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateReceiverBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 添加分账接收方 (`POST /v3/global/profit-sharing/receivers`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -383,6 +393,7 @@ impl ::wechatpay_runtime::Operation for CreateReceiverRequest {
     type Response = CreateReceiverResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -393,7 +404,9 @@ impl ::wechatpay_runtime::Operation for CreateReceiverRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.base_uri = ::std::option::Option::Some(
             "https://apihk.mch.weixin.qq.com/",
         );
@@ -534,6 +547,7 @@ impl ::wechatpay_runtime::Operation for GlobalDeleteReceiverRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -75,6 +75,7 @@ impl ::wechatpay_runtime::Operation for QueryRechargeBalanceRequest {
     type Response = QueryRechargeBalanceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -428,6 +428,7 @@ impl ::wechatpay_runtime::Operation for GlobalListSettlementsRequest {
     type Response = GlobalListSettlementsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -672,6 +672,7 @@ impl ::wechatpay_runtime::Operation for GlobalAppPrepayRequest {
     type Response = GlobalAppPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

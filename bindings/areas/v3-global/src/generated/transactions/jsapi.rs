@@ -674,6 +674,7 @@ impl ::wechatpay_runtime::Operation for GlobalJsapiPrepayRequest {
     type Response = GlobalJsapiPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

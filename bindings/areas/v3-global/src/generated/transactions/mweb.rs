@@ -658,6 +658,7 @@ impl ::wechatpay_runtime::Operation for GlobalMwebPrepayRequest {
     type Response = GlobalMwebPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -672,6 +672,7 @@ impl ::wechatpay_runtime::Operation for GlobalNativePrepayRequest {
     type Response = GlobalNativePrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -22,17 +22,17 @@
 pub struct QueryQualificationQuery {
     /// 自然人姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 自然人证件号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub id_card_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 消费品类ID
@@ -143,6 +143,18 @@ impl QueryQualificationQuery {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for QueryQualificationQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -224,6 +236,7 @@ impl ::wechatpay_runtime::Operation for QueryQualificationRequest {
     type Response = QueryQualificationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -237,20 +250,26 @@ impl ::wechatpay_runtime::Operation for QueryQualificationRequest {
         if let ::std::option::Option::Some(value) = &self.query.real_name {
             request
                 .query
-                .push((::std::borrow::Cow::Borrowed("real_name"), value.to_wire()?));
+                .push((
+                    ::std::borrow::Cow::Borrowed("real_name"),
+                    sealer.encrypt(value.expose())?,
+                ));
         }
         if let ::std::option::Option::Some(value) = &self.query.id_card_number {
             request
                 .query
                 .push((
                     ::std::borrow::Cow::Borrowed("id_card_number"),
-                    value.to_wire()?,
+                    sealer.encrypt(value.expose())?,
                 ));
         }
         if let ::std::option::Option::Some(value) = &self.query.phone_number {
             request
                 .query
-                .push((::std::borrow::Cow::Borrowed("phone_number"), value.to_wire()?));
+                .push((
+                    ::std::borrow::Cow::Borrowed("phone_number"),
+                    sealer.encrypt(value.expose())?,
+                ));
         }
         {
             let value = &self.query.appliance_id;

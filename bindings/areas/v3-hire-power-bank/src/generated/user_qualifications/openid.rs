@@ -89,6 +89,7 @@ impl ::wechatpay_runtime::Operation for GetUserQualificationRequest {
     type Response = GetUserQualificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -207,6 +207,7 @@ impl ::wechatpay_runtime::Operation for CreateAuthorizationRequest {
     type Response = CreateAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -661,6 +661,7 @@ impl ::wechatpay_runtime::Operation for CreatePolicyRequest {
     type Response = CreatePolicyResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -100,6 +100,7 @@ impl ::wechatpay_runtime::Operation for GetBrandRequest {
     type Response = GetBrandResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -121,6 +121,7 @@ impl ::wechatpay_runtime::Operation for AssociateTradeInfoRequest {
     type Response = AssociateTradeInfoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

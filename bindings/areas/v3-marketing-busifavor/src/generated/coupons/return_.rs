@@ -118,6 +118,7 @@ impl ::wechatpay_runtime::Operation for ReturnCouponRequest {
     type Response = ReturnCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

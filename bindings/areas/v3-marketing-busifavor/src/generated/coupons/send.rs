@@ -141,6 +141,7 @@ impl ::wechatpay_runtime::Operation for BusifavorSendCouponRequest {
     type Response = BusifavorSendCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

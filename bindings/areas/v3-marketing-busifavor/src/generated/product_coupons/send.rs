@@ -186,6 +186,7 @@ impl ::wechatpay_runtime::Operation for SendProductCouponRequest {
     type Response = SendProductCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

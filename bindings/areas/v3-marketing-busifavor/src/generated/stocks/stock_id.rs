@@ -1068,6 +1068,7 @@ impl ::wechatpay_runtime::Operation for BusifavorQueryStockRequest {
     type Response = BusifavorQueryStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1732,6 +1733,7 @@ impl ::wechatpay_runtime::Operation for ModifyStockInfoRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

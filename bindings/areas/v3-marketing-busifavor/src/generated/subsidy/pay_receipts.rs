@@ -234,6 +234,7 @@ impl ::wechatpay_runtime::Operation for PayReceiptListRequest {
     type Response = PayReceiptListResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -500,6 +501,7 @@ impl ::wechatpay_runtime::Operation for SubsidyPayRequest {
     type Response = SubsidyPayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -251,6 +251,7 @@ impl ::wechatpay_runtime::Operation for SubsidyReturnRequest {
     type Response = SubsidyReturnResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

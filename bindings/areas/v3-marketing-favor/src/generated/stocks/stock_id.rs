@@ -434,6 +434,7 @@ impl ::wechatpay_runtime::Operation for FavorQueryStockRequest {
     type Response = FavorQueryStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

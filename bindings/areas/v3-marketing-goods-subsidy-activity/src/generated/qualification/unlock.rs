@@ -206,6 +206,7 @@ impl ::wechatpay_runtime::Operation for UnlockQualificationRequest {
     type Response = UnlockQualificationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

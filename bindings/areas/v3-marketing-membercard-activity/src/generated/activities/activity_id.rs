@@ -689,6 +689,7 @@ impl ::wechatpay_runtime::Operation for MembercardGetActivityRequest {
     type Response = MembercardGetActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -246,6 +246,7 @@ impl ::wechatpay_runtime::Operation for GetActivateInformationRequest {
     type Response = GetActivateInformationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -80,7 +80,7 @@ pub struct ImportPhonenumberMemberBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自定义场景值
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -115,6 +115,19 @@ impl ImportPhonenumberMemberBody {
     ) -> Self {
         self.outer_str = ::std::option::Option::Some(outer_str.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ImportPhonenumberMemberBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.encrypted_phone_number,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -157,6 +170,7 @@ impl ::wechatpay_runtime::Operation for ImportPhonenumberMemberRequest {
     type Response = ();
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -167,7 +181,9 @@ impl ::wechatpay_runtime::Operation for ImportPhonenumberMemberRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -15,7 +15,7 @@ pub struct MarketingQuerySearchQuery {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -36,6 +36,19 @@ impl MarketingQuerySearchQuery {
             card_id: card_id.into(),
             encrypted_phone_number,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for MarketingQuerySearchQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.encrypted_phone_number,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -199,6 +212,7 @@ impl ::wechatpay_runtime::Operation for MarketingQuerySearchRequest {
     type Response = MarketingQuerySearchResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -221,7 +235,7 @@ impl ::wechatpay_runtime::Operation for MarketingQuerySearchRequest {
                 .query
                 .push((
                     ::std::borrow::Cow::Borrowed("encrypted_phone_number"),
-                    value.to_wire()?,
+                    sealer.encrypt(value.expose())?,
                 ));
         }
         ::std::result::Result::Ok(request)

@@ -185,6 +185,7 @@ impl ::wechatpay_runtime::Operation for UserListCardsRequest {
     type Response = UserListCardsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -375,6 +375,7 @@ impl ::wechatpay_runtime::Operation for CreateDeliveryPlanRequest {
     type Response = CreateDeliveryPlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

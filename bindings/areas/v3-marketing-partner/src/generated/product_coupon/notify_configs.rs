@@ -75,6 +75,7 @@ impl ::wechatpay_runtime::Operation for QueryNotifyConfigRequest {
     type Response = QueryNotifyConfigResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -194,6 +195,7 @@ impl ::wechatpay_runtime::Operation for NotifyConfigsRequest {
     type Response = NotifyConfigsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -3309,6 +3309,7 @@ impl ::wechatpay_runtime::Operation for CreateProductCouponRequest {
     type Response = CreateProductCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -748,6 +748,7 @@ impl ::wechatpay_runtime::Operation for GetActDetailRequest {
     type Response = GetActDetailResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -229,6 +229,7 @@ impl ::wechatpay_runtime::Operation for GetCustomentranceRequest {
     type Response = GetCustomentranceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -579,6 +580,7 @@ impl ::wechatpay_runtime::Operation for ModifyCustomentranceRequest {
     type Response = ModifyCustomentranceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

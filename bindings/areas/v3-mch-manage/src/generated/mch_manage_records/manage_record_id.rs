@@ -818,6 +818,7 @@ impl ::wechatpay_runtime::Operation for GetMchManageRecordRequest {
     type Response = GetMchManageRecordResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

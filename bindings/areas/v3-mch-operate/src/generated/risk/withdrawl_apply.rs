@@ -52,7 +52,7 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户银行
     ///
@@ -68,7 +68,7 @@ pub struct CreateWithdrawlApplyBankAccountInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -117,6 +117,17 @@ impl CreateWithdrawlApplyBankAccountInfo {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyBankAccountInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_number, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `id_doc_type`.
     ///
@@ -149,13 +160,13 @@ pub struct CreateWithdrawlApplyIdentityInfo {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identification_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identification_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -187,6 +198,20 @@ impl CreateWithdrawlApplyIdentityInfo {
     ) -> Self {
         self.id_doc_type = ::std::option::Option::Some(id_doc_type);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyIdentityInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_name,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identification_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -243,6 +268,17 @@ impl CreateWithdrawlApplyPayeeInfo {
     ) -> Self {
         self.identity_info = ::std::option::Option::Some(identity_info);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyPayeeInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_account_info, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity_info, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -496,6 +532,16 @@ impl CreateWithdrawlApplyBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateWithdrawlApplyBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.payee_info, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 提交已注销商户号可用余额提现申请单 (`POST /v3/mch_operate/risk/withdrawl-apply`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -569,6 +615,7 @@ impl ::wechatpay_runtime::Operation for CreateWithdrawlApplyRequest {
     type Response = CreateWithdrawlApplyResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -579,7 +626,9 @@ impl ::wechatpay_runtime::Operation for CreateWithdrawlApplyRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

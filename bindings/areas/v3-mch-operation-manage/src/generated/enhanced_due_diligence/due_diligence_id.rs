@@ -676,6 +676,7 @@ impl ::wechatpay_runtime::Operation for GetEnhancedDueDiligenceRequest {
     type Response = GetEnhancedDueDiligenceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

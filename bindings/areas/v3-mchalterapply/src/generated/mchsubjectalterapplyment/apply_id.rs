@@ -178,6 +178,7 @@ impl ::wechatpay_runtime::Operation for GetMchsubjectalterapplymentRequest {
     type Response = GetMchsubjectalterapplymentResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -132,6 +132,7 @@ impl ::wechatpay_runtime::Operation for GetMerchantnamealterapplymentRequest {
     type Response = GetMerchantnamealterapplymentResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

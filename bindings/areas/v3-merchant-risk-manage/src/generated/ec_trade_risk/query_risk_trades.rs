@@ -246,6 +246,7 @@ impl ::wechatpay_runtime::Operation for QueryRiskTradesRequest {
     type Response = QueryRiskTradesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

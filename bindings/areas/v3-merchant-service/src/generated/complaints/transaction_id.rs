@@ -155,6 +155,7 @@ impl ::wechatpay_runtime::Operation for GetComplaintRequest {
     type Response = GetComplaintResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -540,6 +540,7 @@ impl ::wechatpay_runtime::Operation for GetComplaintsV2Request {
     type Response = GetComplaintsV2Response;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

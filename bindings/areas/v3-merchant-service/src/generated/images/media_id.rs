@@ -60,6 +60,7 @@ impl ::wechatpay_runtime::Operation for GetImageRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

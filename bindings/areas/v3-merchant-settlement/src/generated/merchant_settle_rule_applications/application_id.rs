@@ -131,6 +131,7 @@ impl ::wechatpay_runtime::Operation for GetMerchantSettleRuleApplicationRequest 
     type Response = GetMerchantSettleRuleApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -386,6 +386,7 @@ impl ::wechatpay_runtime::Operation for MerchantGetStoreRequest {
     type Response = MerchantGetStoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -760,6 +761,7 @@ impl ::wechatpay_runtime::Operation for ModifyStoreRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -176,6 +176,7 @@ impl ::wechatpay_runtime::Operation for MerchantWithdrawFundRequest {
     type Response = MerchantWithdrawFundResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -166,6 +166,7 @@ impl ::wechatpay_runtime::Operation for UploadMediaRequest {
     type Response = UploadMediaResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

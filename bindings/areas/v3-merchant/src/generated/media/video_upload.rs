@@ -163,6 +163,7 @@ impl ::wechatpay_runtime::Operation for CreateVideoUploadRequest {
     type Response = CreateVideoUploadResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

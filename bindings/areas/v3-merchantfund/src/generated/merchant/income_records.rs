@@ -328,6 +328,7 @@ impl ::wechatpay_runtime::Operation for MerchantListIncomeRecordsRequest {
     type Response = MerchantListIncomeRecordsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

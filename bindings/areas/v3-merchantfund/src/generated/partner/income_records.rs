@@ -337,6 +337,7 @@ impl ::wechatpay_runtime::Operation for PartnerListIncomeRecordsRequest {
     type Response = PartnerListIncomeRecordsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -792,6 +792,7 @@ impl ::wechatpay_runtime::Operation for GetFapiaoApplicationRequest {
     type Response = GetFapiaoApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

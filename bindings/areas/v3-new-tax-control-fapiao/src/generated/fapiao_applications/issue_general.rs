@@ -59,12 +59,12 @@ pub struct CreateIssueGeneralBuyerInformation {
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
@@ -216,6 +216,17 @@ impl CreateIssueGeneralBuyerInformation {
     ) -> Self {
         self.user_apply_message = ::std::option::Option::Some(user_apply_message.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateIssueGeneralBuyerInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.email, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -580,6 +591,16 @@ impl CreateIssueGeneralBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateIssueGeneralBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.buyer_information, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// 开具通用行业电子发票
 ///
 /// 商户完成收款后，调用本接口开具通用行业电子发票并插入微信用户的卡包。请求的交易信息必须真实存在。 注意：本接口成功返回仅代表开票请求已被受理，当开票完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取开票结果及开票信息。
@@ -615,6 +636,7 @@ impl ::wechatpay_runtime::Operation for CreateIssueGeneralRequest {
     type Response = ();
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -625,7 +647,9 @@ impl ::wechatpay_runtime::Operation for CreateIssueGeneralRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

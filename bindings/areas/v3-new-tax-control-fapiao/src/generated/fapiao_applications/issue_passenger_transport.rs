@@ -59,12 +59,12 @@ pub struct CreateIssuePassengerTransportBuyerInformation {
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
@@ -221,6 +221,18 @@ impl CreateIssuePassengerTransportBuyerInformation {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal
+for CreateIssuePassengerTransportBuyerInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.email, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `certificate_type`.
     ///
@@ -292,7 +304,7 @@ pub struct CreateIssuePassengerTransportPassengerInformation {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub certificate_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 出行日期
     ///
@@ -362,6 +374,20 @@ impl CreateIssuePassengerTransportPassengerInformation {
             transportation_classes,
         );
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for CreateIssuePassengerTransportPassengerInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.certificate_number,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -493,6 +519,19 @@ impl CreateIssuePassengerTransportItemsItem {
     ) -> Self {
         self.passenger_information = ::std::option::Option::Some(passenger_information);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateIssuePassengerTransportItemsItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.passenger_information,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -693,6 +732,17 @@ impl CreateIssuePassengerTransportFapiaoInformation {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal
+for CreateIssuePassengerTransportFapiaoInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.items, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The JSON body of 开具旅客运输行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/issue-passenger-transport`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -742,6 +792,20 @@ impl CreateIssuePassengerTransportBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateIssuePassengerTransportBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.buyer_information, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.fapiao_information,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// 开具旅客运输行业电子发票
 ///
 /// 商户完成收款后，调用本接口开具旅客运输行业电子发票并插入微信用户的卡包。请求的交易信息必须真实存在。注意：本接口成功返回仅代表开票请求已被受理，当开票完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取开票结果及开票信息。蓝字发票开具失败时，可以通过更换fapiao_information.fapiao_id，重新填写发票信息进行重试。每个申请单可至多重试4次。
@@ -779,6 +843,7 @@ impl ::wechatpay_runtime::Operation for CreateIssuePassengerTransportRequest {
     type Response = ();
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -789,7 +854,9 @@ impl ::wechatpay_runtime::Operation for CreateIssuePassengerTransportRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -59,12 +59,12 @@ pub struct CreateRealEstateLeasingBuyerInformation {
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
@@ -219,6 +219,17 @@ impl CreateRealEstateLeasingBuyerInformation {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateRealEstateLeasingBuyerInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.email, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The `real_estate_leasing_information` object.
 ///
 /// 不动产租赁特定行业额外信息
@@ -251,7 +262,7 @@ pub struct CreateRealEstateLeasingRealEstateLeasingInformation {
     pub cross_city_flag: bool,
     /// 产权证书/不动产权证号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub certificate_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 车牌号
@@ -318,6 +329,17 @@ impl CreateRealEstateLeasingRealEstateLeasingInformation {
     ) -> Self {
         self.plate_no = ::std::option::Option::Some(plate_no);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal
+for CreateRealEstateLeasingRealEstateLeasingInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.certificate_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -451,6 +473,19 @@ impl CreateRealEstateLeasingItemsItem {
             real_estate_leasing_information,
         );
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateRealEstateLeasingItemsItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.real_estate_leasing_information,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -651,6 +686,16 @@ impl CreateRealEstateLeasingFapiaoInformation {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateRealEstateLeasingFapiaoInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.items, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The JSON body of 开具不动产租赁行业电子发票 (`POST /v3/new-tax-control-fapiao/fapiao-applications/real-estate-leasing`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -700,6 +745,20 @@ impl CreateRealEstateLeasingBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateRealEstateLeasingBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.buyer_information, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.fapiao_information,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// 开具不动产租赁行业电子发票
 ///
 /// 商户完成收款后，调用本接口开具不动产租赁行业电子发票并插入微信用户的卡包。请求的交易信息必须真实存在。 注意：本接口成功返回仅代表开票请求已被受理，当开票完成时，微信支付会根据商户配置的回调地址进行回调通知，商户也可以通过【查询电子发票】接口获取开票结果及开票信息。
@@ -737,6 +796,7 @@ impl ::wechatpay_runtime::Operation for CreateRealEstateLeasingRequest {
     type Response = ();
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -747,7 +807,9 @@ impl ::wechatpay_runtime::Operation for CreateRealEstateLeasingRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -183,6 +183,7 @@ impl ::wechatpay_runtime::Operation for UploadFapiaoFileRequest {
     type Response = UploadFapiaoFileResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -62,7 +62,7 @@ pub struct QueryGetspinviteurlQuery {
     pub invite_channel: ::std::option::Option<::std::string::String>,
     /// 操作人员
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub operate_user: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 服务商邀请code
@@ -142,6 +142,16 @@ impl QueryGetspinviteurlQuery {
     ) -> Self {
         self.sub_mchid = ::std::option::Option::Some(sub_mchid.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for QueryGetspinviteurlQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.operate_user, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -229,6 +239,7 @@ impl ::wechatpay_runtime::Operation for QueryGetspinviteurlRequest {
     type Response = QueryGetspinviteurlResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -278,7 +289,10 @@ impl ::wechatpay_runtime::Operation for QueryGetspinviteurlRequest {
         if let ::std::option::Option::Some(value) = &self.query.operate_user {
             request
                 .query
-                .push((::std::borrow::Cow::Borrowed("operate_user"), value.to_wire()?));
+                .push((
+                    ::std::borrow::Cow::Borrowed("operate_user"),
+                    sealer.encrypt(value.expose())?,
+                ));
         }
         {
             let value = &self.query.invite_code;

@@ -321,6 +321,7 @@ impl ::wechatpay_runtime::Operation for ListListspinvitemchinfoRequest {
     type Response = ListListspinvitemchinfoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

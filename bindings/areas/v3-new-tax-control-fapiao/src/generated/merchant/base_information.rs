@@ -216,6 +216,7 @@ impl ::wechatpay_runtime::Operation for QueryBaseInformationRequest {
     type Response = QueryBaseInformationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

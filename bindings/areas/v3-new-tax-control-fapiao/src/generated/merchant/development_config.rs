@@ -78,6 +78,7 @@ impl ::wechatpay_runtime::Operation for QueryDevelopmentConfigRequest {
     type Response = QueryDevelopmentConfigResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -248,6 +249,7 @@ impl ::wechatpay_runtime::Operation for ModifyDevelopmentConfigRequest {
     type Response = ModifyDevelopmentConfigResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

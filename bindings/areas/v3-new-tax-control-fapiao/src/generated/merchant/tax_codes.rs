@@ -254,6 +254,7 @@ impl ::wechatpay_runtime::Operation for ListTaxCodesRequest {
     type Response = ListTaxCodesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -227,6 +227,7 @@ impl ::wechatpay_runtime::Operation for QueryTitleUrlRequest {
     type Response = QueryTitleUrlResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

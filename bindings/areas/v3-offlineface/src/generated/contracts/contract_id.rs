@@ -231,6 +231,7 @@ impl ::wechatpay_runtime::Operation for OfflinefaceGetContractRequest {
     type Response = OfflinefaceGetContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

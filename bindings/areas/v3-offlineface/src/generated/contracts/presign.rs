@@ -28,7 +28,7 @@ pub struct OfflinefacePresignContractIdentification {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identification_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -49,6 +49,19 @@ impl OfflinefacePresignContractIdentification {
             identification_type,
             identification_number,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractIdentification {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_number,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -75,7 +88,7 @@ pub struct OfflinefacePresignContractFacepayUser {
     pub identification: ::std::option::Option<OfflinefacePresignContractIdentification>,
     /// 手机号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -135,6 +148,17 @@ impl OfflinefacePresignContractFacepayUser {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractFacepayUser {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identification, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The `limit_bank_card` object.
 ///
 /// 签约指定银行卡
@@ -144,14 +168,14 @@ impl OfflinefacePresignContractFacepayUser {
 pub struct OfflinefacePresignContractLimitBankCard {
     /// 银行卡号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_number: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
     >,
     /// 开卡人姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub identification_name: ::std::option::Option<
         ::wechatpay_runtime::sensitive::Sensitive,
@@ -167,7 +191,7 @@ pub struct OfflinefacePresignContractLimitBankCard {
     pub bank_type: ::std::option::Option<::std::string::String>,
     /// 开卡预留手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -251,6 +275,22 @@ impl OfflinefacePresignContractLimitBankCard {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractLimitBankCard {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_card_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.identification_name,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identification, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `contract_mode`.
     ///
@@ -327,6 +367,17 @@ impl OfflinefacePresignContractBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for OfflinefacePresignContractBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.facepay_user, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.limit_bank_card, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 预签约接口 (`POST /v3/offlineface/contracts/presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -397,6 +448,7 @@ impl ::wechatpay_runtime::Operation for OfflinefacePresignContractRequest {
     type Response = OfflinefacePresignContractResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -407,7 +459,9 @@ impl ::wechatpay_runtime::Operation for OfflinefacePresignContractRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

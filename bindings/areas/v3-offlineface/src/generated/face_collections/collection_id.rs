@@ -138,6 +138,7 @@ impl ::wechatpay_runtime::Operation for GetFaceCollectionRequest {
     type Response = GetFaceCollectionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -128,6 +128,7 @@ impl ::wechatpay_runtime::Operation for CreatePreauthorizeRequest {
     type Response = CreatePreauthorizeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -1183,6 +1183,7 @@ impl ::wechatpay_runtime::Operation for ParkingCreateApplicationRequest {
     type Response = ParkingCreateApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -921,6 +921,7 @@ impl ::wechatpay_runtime::Operation for ListApplicationsRequest {
     type Response = ListApplicationsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -230,6 +230,7 @@ impl ::wechatpay_runtime::Operation for CreateEntryRequest {
     type Response = CreateEntryResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

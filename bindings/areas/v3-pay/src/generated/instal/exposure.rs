@@ -157,6 +157,7 @@ impl ::wechatpay_runtime::Operation for InstalCreateExposureRequest {
     type Response = InstalCreateExposureResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

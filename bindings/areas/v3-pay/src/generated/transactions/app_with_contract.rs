@@ -653,6 +653,7 @@ impl ::wechatpay_runtime::Operation for CreateAppWithContractRequest {
     type Response = CreateAppWithContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -835,6 +835,7 @@ impl ::wechatpay_runtime::Operation for CreateCodepayRequest {
     type Response = CreateCodepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

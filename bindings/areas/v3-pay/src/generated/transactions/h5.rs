@@ -447,13 +447,13 @@ pub struct H5PrepayIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -477,6 +477,17 @@ impl H5PrepayIdentity {
             number,
             name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for H5PrepayIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -510,6 +521,16 @@ impl H5PrepayPayer {
     pub fn with_identity(mut self, identity: H5PrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for H5PrepayPayer {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -716,6 +737,16 @@ impl H5PrepayBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for H5PrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.payer, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of H5下单 (`POST /v3/pay/transactions/h5`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -786,6 +817,7 @@ impl ::wechatpay_runtime::Operation for H5PrepayRequest {
     type Response = H5PrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -796,7 +828,9 @@ impl ::wechatpay_runtime::Operation for H5PrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

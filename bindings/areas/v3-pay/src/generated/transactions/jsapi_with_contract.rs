@@ -766,6 +766,7 @@ impl ::wechatpay_runtime::Operation for CreateJsapiWithContractRequest {
     type Response = CreateJsapiWithContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

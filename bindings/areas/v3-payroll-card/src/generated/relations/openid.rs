@@ -195,6 +195,7 @@ impl ::wechatpay_runtime::Operation for GetRelationRequest {
     type Response = GetRelationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -37,13 +37,13 @@ pub struct CreateTokenValidationBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 用户身份证号
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 核身类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -87,6 +87,17 @@ impl CreateTokenValidationBody {
     ) -> Self {
         self.authenticate_type = ::std::option::Option::Some(authenticate_type);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateTokenValidationBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -175,6 +186,7 @@ impl ::wechatpay_runtime::Operation for CreateTokenValidationRequest {
     type Response = CreateTokenValidationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -185,7 +197,9 @@ impl ::wechatpay_runtime::Operation for CreateTokenValidationRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

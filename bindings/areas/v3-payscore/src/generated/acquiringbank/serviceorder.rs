@@ -779,6 +779,7 @@ impl ::wechatpay_runtime::Operation for AcquiringbankQueryServiceorderRequest {
     type Response = AcquiringbankQueryServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1590,6 +1591,7 @@ impl ::wechatpay_runtime::Operation for AcquiringbankCreateServiceorderRequest {
     type Response = AcquiringbankCreateServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

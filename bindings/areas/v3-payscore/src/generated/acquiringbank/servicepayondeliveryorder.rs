@@ -1423,6 +1423,7 @@ for AcquiringbankCreateServicepayondeliveryorderRequest {
     type Response = AcquiringbankCreateServicepayondeliveryorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

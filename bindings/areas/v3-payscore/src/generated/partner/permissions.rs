@@ -149,6 +149,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreatePermissionRequest {
     type Response = PartnerCreatePermissionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

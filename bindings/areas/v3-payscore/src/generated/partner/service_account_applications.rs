@@ -201,6 +201,7 @@ impl ::wechatpay_runtime::Operation for CreateServiceAccountApplicationRequest {
     type Response = CreateServiceAccountApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

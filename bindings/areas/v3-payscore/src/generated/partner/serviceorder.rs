@@ -835,6 +835,7 @@ impl ::wechatpay_runtime::Operation for PartnerQueryServiceorderRequest {
     type Response = PartnerQueryServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1769,6 +1770,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateServiceorderRequest {
     type Response = PartnerCreateServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

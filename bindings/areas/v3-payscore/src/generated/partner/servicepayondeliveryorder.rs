@@ -1351,6 +1351,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateServicepayondeliveryorderRe
     type Response = PartnerCreateServicepayondeliveryorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -321,6 +321,7 @@ impl ::wechatpay_runtime::Operation for CreateAssessUserRiskLevelRequest {
     type Response = CreateAssessUserRiskLevelResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -372,6 +372,7 @@ impl ::wechatpay_runtime::Operation for CreatePayscorePlanRequest {
     type Response = CreatePayscorePlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -829,6 +829,7 @@ impl ::wechatpay_runtime::Operation for CreateDirectCompleteRequest {
     type Response = CreateDirectCompleteResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -592,6 +592,7 @@ impl ::wechatpay_runtime::Operation for SignCreateServiceorderRequest {
     type Response = SignCreateServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -442,6 +442,7 @@ impl ::wechatpay_runtime::Operation for CreateUserSignPlanRequest {
     type Response = CreateUserSignPlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -181,6 +181,7 @@ impl ::wechatpay_runtime::Operation for CreateInsuranceCompensationContractReque
     type Response = CreateInsuranceCompensationContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -139,6 +139,7 @@ impl ::wechatpay_runtime::Operation for CreateRechargeEmployeeRequest {
     type Response = CreateRechargeEmployeeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -98,6 +98,7 @@ impl ::wechatpay_runtime::Operation for QueryMerchantRatioRequest {
     type Response = QueryMerchantRatioResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -307,6 +307,7 @@ impl ::wechatpay_runtime::Operation for QueryOrderRequest {
     type Response = QueryOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -292,6 +292,7 @@ impl ::wechatpay_runtime::Operation for UnfreezeOrderRequest {
     type Response = UnfreezeOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

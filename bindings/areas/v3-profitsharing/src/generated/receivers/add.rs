@@ -62,7 +62,7 @@ pub struct AddProfitSharingReceiverBody {
     pub account: ::std::string::String,
     /// 分账个人接收方姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 与分账方的关系类型
@@ -138,6 +138,16 @@ impl AddProfitSharingReceiverBody {
     ) -> Self {
         self.custom_relation = ::std::option::Option::Some(custom_relation.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for AddProfitSharingReceiverBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -245,6 +255,7 @@ impl ::wechatpay_runtime::Operation for AddProfitSharingReceiverRequest {
     type Response = AddProfitSharingReceiverResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -255,7 +266,9 @@ impl ::wechatpay_runtime::Operation for AddProfitSharingReceiverRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -169,6 +169,7 @@ impl ::wechatpay_runtime::Operation for DeleteReceiverRequest {
     type Response = DeleteReceiverResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -243,6 +243,7 @@ impl ::wechatpay_runtime::Operation for QueryReturnOrderRequest {
     type Response = QueryReturnOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

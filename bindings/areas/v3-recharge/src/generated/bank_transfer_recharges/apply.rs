@@ -261,6 +261,7 @@ impl ::wechatpay_runtime::Operation for ApplyBankTransferRechargeRequest {
     type Response = ApplyBankTransferRechargeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

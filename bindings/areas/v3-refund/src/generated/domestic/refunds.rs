@@ -847,6 +847,7 @@ impl ::wechatpay_runtime::Operation for CreateRefundRequest {
     type Response = CreateRefundResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -468,6 +468,7 @@ impl ::wechatpay_runtime::Operation for GetRefundByRefundIdRequest {
     type Response = GetRefundByRefundIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

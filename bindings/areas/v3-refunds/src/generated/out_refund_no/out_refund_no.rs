@@ -471,6 +471,7 @@ impl ::wechatpay_runtime::Operation for GetRefundByOutRefundNoRequest {
     type Response = GetRefundByOutRefundNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -12,12 +12,12 @@ pub struct ModifyGuideBody {
     pub sub_mchid: ::std::option::Option<::std::string::String>,
     /// 企业微信的员工姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 手机号码
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub mobile: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 员工个人二维码
@@ -107,6 +107,17 @@ impl ModifyGuideBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ModifyGuideBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.mobile, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// 服务人员信息更新
 ///
 /// 用于服务商/用于服务商/商户开发者为商户更新门店服务人员的姓名、头像等信息
@@ -171,6 +182,7 @@ impl ::wechatpay_runtime::Operation for ModifyGuideRequest {
     type Response = ();
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -184,7 +196,9 @@ impl ::wechatpay_runtime::Operation for ModifyGuideRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

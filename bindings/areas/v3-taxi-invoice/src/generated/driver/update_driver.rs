@@ -136,13 +136,13 @@ pub struct UpdateDriverBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub driver_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 司机身份证号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 公司名称
     ///
@@ -217,6 +217,17 @@ impl UpdateDriverBody {
     pub fn with_driver_photo(mut self, driver_photo: UpdateDriverDriverPhoto) -> Self {
         self.driver_photo = ::std::option::Option::Some(driver_photo);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for UpdateDriverBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.driver_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -432,6 +443,7 @@ impl ::wechatpay_runtime::Operation for UpdateDriverRequest {
     type Response = UpdateDriverResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -442,7 +454,9 @@ impl ::wechatpay_runtime::Operation for UpdateDriverRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -257,6 +257,7 @@ impl ::wechatpay_runtime::Operation for GetDriverRequest {
     type Response = GetDriverResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

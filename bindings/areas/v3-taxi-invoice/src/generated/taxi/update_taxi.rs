@@ -215,6 +215,7 @@ impl ::wechatpay_runtime::Operation for UpdateTaxiRequest {
     type Response = UpdateTaxiResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -173,6 +173,7 @@ impl ::wechatpay_runtime::Operation for GetTaxyRequest {
     type Response = GetTaxyResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -175,6 +175,7 @@ impl ::wechatpay_runtime::Operation for QueryFindByTokenRequest {
     type Response = QueryFindByTokenResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

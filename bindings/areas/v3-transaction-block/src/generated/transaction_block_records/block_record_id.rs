@@ -735,6 +735,7 @@ impl ::wechatpay_runtime::Operation for GetTransactionBlockRecordRequest {
     type Response = GetTransactionBlockRecordResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -127,6 +127,7 @@ impl ::wechatpay_runtime::Operation for GetTransactionBlockSubmissionRequest {
     type Response = GetTransactionBlockSubmissionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -617,6 +617,7 @@ impl ::wechatpay_runtime::Operation for GetTransactionByTransactionIdRequest {
     type Response = GetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

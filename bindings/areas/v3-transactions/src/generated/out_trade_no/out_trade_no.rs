@@ -617,6 +617,7 @@ impl ::wechatpay_runtime::Operation for GetTransactionByOutTradeNoRequest {
     type Response = GetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -135,6 +135,7 @@ impl ::wechatpay_runtime::Operation for GetBillReceiptRequest {
     type Response = GetBillReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

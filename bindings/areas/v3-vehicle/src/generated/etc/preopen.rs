@@ -13,13 +13,13 @@ pub struct PreopenEtcIdentify {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_credential_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
@@ -47,6 +47,23 @@ impl PreopenEtcIdentify {
             encrypted_credential_id,
             credential_type: credential_type.into(),
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for PreopenEtcIdentify {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.encrypted_real_name,
+            sealer,
+        )?;
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.encrypted_credential_id,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -86,7 +103,7 @@ pub struct PreopenEtcBody {
     pub identify: PreopenEtcIdentify,
     /// 用户开通ETC时绑定的银行卡
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -164,6 +181,17 @@ impl PreopenEtcBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for PreopenEtcBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identify, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_card_no, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 预开通用户ETC指定卡扣费 (`POST /v3/vehicle/etc/preopen`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -232,6 +260,7 @@ impl ::wechatpay_runtime::Operation for PreopenEtcRequest {
     type Response = PreopenEtcResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -242,7 +271,9 @@ impl ::wechatpay_runtime::Operation for PreopenEtcRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -782,6 +782,7 @@ impl ::wechatpay_runtime::Operation for VehicleCreateTransactionRequest {
     type Response = VehicleCreateTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -160,6 +160,7 @@ impl ::wechatpay_runtime::Operation for CreateTradeBillRequest {
     type Response = CreateTradeBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -219,6 +219,7 @@ impl ::wechatpay_runtime::Operation for CreateEntityMatchRequest {
     type Response = CreateEntityMatchResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

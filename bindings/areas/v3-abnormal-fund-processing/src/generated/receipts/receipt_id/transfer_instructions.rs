@@ -533,6 +533,7 @@ impl ::wechatpay_runtime::Operation for TransferInstructionsRequest {
     type Response = TransferInstructionsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

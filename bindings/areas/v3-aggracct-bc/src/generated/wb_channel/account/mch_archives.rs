@@ -28,11 +28,11 @@ pub struct QueryMchArchiveQuery {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 卡号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 商户子账户协议号
@@ -90,6 +90,17 @@ impl QueryMchArchiveQuery {
     pub fn with_req_scene(mut self, req_scene: QueryMchArchiveReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for QueryMchArchiveQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bal_account_no, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -497,6 +508,7 @@ impl ::wechatpay_runtime::Operation for QueryMchArchiveRequest {
     type Response = QueryMchArchiveResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -519,13 +531,16 @@ impl ::wechatpay_runtime::Operation for QueryMchArchiveRequest {
                 .query
                 .push((
                     ::std::borrow::Cow::Borrowed("bal_account_no"),
-                    value.to_wire()?,
+                    sealer.encrypt(value.expose())?,
                 ));
         }
         if let ::std::option::Option::Some(value) = &self.query.card_no {
             request
                 .query
-                .push((::std::borrow::Cow::Borrowed("card_no"), value.to_wire()?));
+                .push((
+                    ::std::borrow::Cow::Borrowed("card_no"),
+                    sealer.encrypt(value.expose())?,
+                ));
         }
         if let ::std::option::Option::Some(value) = &self.query.sgn_no {
             request

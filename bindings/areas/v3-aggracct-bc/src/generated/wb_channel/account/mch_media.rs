@@ -211,6 +211,7 @@ impl ::wechatpay_runtime::Operation for QueryMchMediaRequest {
     type Response = QueryMchMediaResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -43,7 +43,7 @@ pub struct CreateRenameBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 变更类型
     ///
@@ -85,6 +85,16 @@ impl CreateRenameBody {
     pub fn with_req_scene(mut self, req_scene: CreateRenameReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateRenameBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bal_account_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -234,6 +244,7 @@ impl ::wechatpay_runtime::Operation for CreateRenameRequest {
     type Response = CreateRenameResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -244,7 +255,9 @@ impl ::wechatpay_runtime::Operation for CreateRenameRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

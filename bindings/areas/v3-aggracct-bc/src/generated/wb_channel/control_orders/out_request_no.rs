@@ -424,6 +424,7 @@ impl ::wechatpay_runtime::Operation for GetControlOrderRequest {
     type Response = GetControlOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -44,7 +44,7 @@ pub struct CreatePunishBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 管控场景
     ///
@@ -58,7 +58,7 @@ pub struct CreatePunishBody {
     pub punish_end_time: ::std::option::Option<::wechatpay_runtime::DateTime>,
     /// 目标下管卡号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 目标下管商户子账户协议号
@@ -165,6 +165,17 @@ impl CreatePunishBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreatePunishBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bal_account_no, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_no, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 发起微众台账管控 (`POST /v3/aggracct-bc/wb-channel/control-orders/punish`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -240,6 +251,7 @@ impl ::wechatpay_runtime::Operation for CreatePunishRequest {
     type Response = CreatePunishResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -250,7 +262,9 @@ impl ::wechatpay_runtime::Operation for CreatePunishRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

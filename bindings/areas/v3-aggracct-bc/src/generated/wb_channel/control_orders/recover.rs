@@ -40,7 +40,7 @@ pub struct RecoverControlOrderBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 解管原因描述
     ///
@@ -48,7 +48,7 @@ pub struct RecoverControlOrderBody {
     pub recover_reason: ::std::string::String,
     /// 目标下管卡号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub card_no: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 目标下管商户子账户协议号
@@ -118,6 +118,17 @@ impl RecoverControlOrderBody {
     pub fn with_req_scene(mut self, req_scene: RecoverControlOrderReqScene) -> Self {
         self.req_scene = ::std::option::Option::Some(req_scene);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for RecoverControlOrderBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bal_account_no, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.card_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -196,6 +207,7 @@ impl ::wechatpay_runtime::Operation for RecoverControlOrderRequest {
     type Response = RecoverControlOrderResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -206,7 +218,9 @@ impl ::wechatpay_runtime::Operation for RecoverControlOrderRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

@@ -55,11 +55,11 @@ pub struct ModifySettlementBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 开户名称
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub account_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -128,6 +128,17 @@ impl ModifySettlementBody {
     ) -> Self {
         self.account_name = ::std::option::Option::Some(account_name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ModifySettlementBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -232,6 +243,7 @@ impl ::wechatpay_runtime::Operation for ModifySettlementRequest {
     type Response = ModifySettlementResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -245,7 +257,9 @@ impl ::wechatpay_runtime::Operation for ModifySettlementRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -158,6 +158,7 @@ impl ::wechatpay_runtime::Operation for QuerySettlementRequest {
     type Response = QuerySettlementResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

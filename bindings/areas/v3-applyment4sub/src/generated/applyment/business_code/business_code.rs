@@ -196,6 +196,7 @@ impl ::wechatpay_runtime::Operation for Applyment4subGetApplymentByBusinessCodeR
     type Response = Applyment4subGetApplymentByBusinessCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -480,6 +480,7 @@ impl ::wechatpay_runtime::Operation for GetBatchByBatchIdRequest {
     type Response = GetBatchByBatchIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

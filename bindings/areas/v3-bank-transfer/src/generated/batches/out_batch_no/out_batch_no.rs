@@ -492,6 +492,7 @@ impl ::wechatpay_runtime::Operation for GetBatchByOutBatchNoRequest {
     type Response = GetBatchByOutBatchNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

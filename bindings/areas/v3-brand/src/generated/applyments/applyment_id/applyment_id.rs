@@ -154,6 +154,7 @@ impl ::wechatpay_runtime::Operation for BrandGetApplymentByApplymentIdRequest {
     type Response = BrandGetApplymentByApplymentIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -154,6 +154,7 @@ impl ::wechatpay_runtime::Operation for BrandGetApplymentByBusinessCodeRequest {
     type Response = BrandGetApplymentByBusinessCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

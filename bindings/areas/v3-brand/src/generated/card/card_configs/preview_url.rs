@@ -152,6 +152,7 @@ impl ::wechatpay_runtime::Operation for QueryPreviewUrlRequest {
     type Response = QueryPreviewUrlResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -407,6 +407,7 @@ impl ::wechatpay_runtime::Operation for BrandListActivitiesRequest {
     type Response = BrandListActivitiesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

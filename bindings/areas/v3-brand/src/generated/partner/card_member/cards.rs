@@ -623,6 +623,7 @@ impl ::wechatpay_runtime::Operation for BrandListCardsRequest {
     type Response = BrandListCardsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1418,6 +1419,7 @@ impl ::wechatpay_runtime::Operation for BrandCreateCardRequest {
     type Response = BrandCreateCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -363,6 +363,7 @@ impl ::wechatpay_runtime::Operation for ListMembershipActivitiesRequest {
     type Response = ListMembershipActivitiesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -737,6 +738,7 @@ impl ::wechatpay_runtime::Operation for CreateMembershipActivityRequest {
     type Response = CreateMembershipActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

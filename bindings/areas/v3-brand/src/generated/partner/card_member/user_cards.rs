@@ -507,6 +507,7 @@ impl ::wechatpay_runtime::Operation for ListUserCardsRequest {
     type Response = ListUserCardsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -442,6 +442,7 @@ impl ::wechatpay_runtime::Operation for ListBrandstoresRequest {
     type Response = ListBrandstoresResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -904,6 +905,7 @@ impl ::wechatpay_runtime::Operation for CreateBrandstoreRequest {
     type Response = CreateBrandstoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -101,6 +101,7 @@ impl ::wechatpay_runtime::Operation for GetBrandConfigRequest {
     type Response = GetBrandConfigResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -242,6 +242,7 @@ impl ::wechatpay_runtime::Operation for ListPersonalBankingRequest {
     type Response = ListPersonalBankingResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

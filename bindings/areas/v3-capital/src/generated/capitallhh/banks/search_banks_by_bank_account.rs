@@ -11,7 +11,7 @@ pub struct QuerySearchBanksByBankAccountQuery {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub account_number: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -27,6 +27,16 @@ impl QuerySearchBanksByBankAccountQuery {
         QuerySearchBanksByBankAccountQuery {
             account_number,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for QuerySearchBanksByBankAccountQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.account_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -170,6 +180,7 @@ impl ::wechatpay_runtime::Operation for QuerySearchBanksByBankAccountRequest {
     type Response = QuerySearchBanksByBankAccountResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -186,7 +197,7 @@ impl ::wechatpay_runtime::Operation for QuerySearchBanksByBankAccountRequest {
                 .query
                 .push((
                     ::std::borrow::Cow::Borrowed("account_number"),
-                    value.to_wire()?,
+                    sealer.encrypt(value.expose())?,
                 ));
         }
         ::std::result::Result::Ok(request)

@@ -209,6 +209,7 @@ impl ::wechatpay_runtime::Operation for CloseCombineTransactionRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

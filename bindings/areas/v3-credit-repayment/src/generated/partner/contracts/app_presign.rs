@@ -29,13 +29,13 @@ pub struct CreateAppPresignRealIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identity_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -59,6 +59,17 @@ impl CreateAppPresignRealIdentity {
             identity_id,
             real_name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateAppPresignRealIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity_id, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -258,6 +269,16 @@ impl CreateAppPresignBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateAppPresignBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_identity, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of APP预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/app-presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -331,6 +352,7 @@ impl ::wechatpay_runtime::Operation for CreateAppPresignRequest {
     type Response = CreateAppPresignResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -341,7 +363,9 @@ impl ::wechatpay_runtime::Operation for CreateAppPresignRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -29,13 +29,13 @@ pub struct CreateH5PresignRealIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub identity_id: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -59,6 +59,17 @@ impl CreateH5PresignRealIdentity {
             identity_id,
             real_name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateH5PresignRealIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity_id, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -305,6 +316,16 @@ impl CreateH5PresignBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateH5PresignBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_identity, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of H5预签约自动还款协议 (`POST /v3/credit-repayment/partner/contracts/h5-presign`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -373,6 +394,7 @@ impl ::wechatpay_runtime::Operation for CreateH5PresignRequest {
     type Response = CreateH5PresignResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -383,7 +405,9 @@ impl ::wechatpay_runtime::Operation for CreateH5PresignRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

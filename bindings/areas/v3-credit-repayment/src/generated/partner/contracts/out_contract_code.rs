@@ -195,6 +195,7 @@ impl ::wechatpay_runtime::Operation for CreditGetContractRequest {
     type Response = CreditGetContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -280,6 +280,7 @@ impl ::wechatpay_runtime::Operation for CreateBatchCreateRequest {
     type Response = CreateBatchCreateResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -420,6 +420,7 @@ impl ::wechatpay_runtime::Operation for DiscountGetOrderByOutTradeNoRequest {
     type Response = DiscountGetOrderByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -160,6 +160,7 @@ impl ::wechatpay_runtime::Operation for EbikeGetContractRequest {
     type Response = EbikeGetContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -135,6 +135,7 @@ impl ::wechatpay_runtime::Operation for CreateMediaRequest {
     type Response = CreateMediaResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

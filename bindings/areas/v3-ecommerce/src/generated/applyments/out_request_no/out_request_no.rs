@@ -281,6 +281,7 @@ impl ::wechatpay_runtime::Operation for GetApplymentByOutRequestNoRequest {
     type Response = GetApplymentByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

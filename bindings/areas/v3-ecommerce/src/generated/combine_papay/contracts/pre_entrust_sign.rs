@@ -174,6 +174,7 @@ impl ::wechatpay_runtime::Operation for EcommerceCreatePreEntrustSignRequest {
     type Response = EcommerceCreatePreEntrustSignResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

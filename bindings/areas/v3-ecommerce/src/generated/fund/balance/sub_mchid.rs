@@ -168,6 +168,7 @@ impl ::wechatpay_runtime::Operation for EcommerceGetBalanceRequest {
     type Response = EcommerceGetBalanceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

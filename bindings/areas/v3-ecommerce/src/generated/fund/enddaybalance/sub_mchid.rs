@@ -166,6 +166,7 @@ impl ::wechatpay_runtime::Operation for GetEnddaybalanceRequest {
     type Response = GetEnddaybalanceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -224,6 +224,7 @@ impl ::wechatpay_runtime::Operation for GetIndividualContractByOutContractCodeRe
     type Response = GetIndividualContractByOutContractCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

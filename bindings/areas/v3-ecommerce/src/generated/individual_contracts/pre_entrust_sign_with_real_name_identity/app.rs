@@ -30,7 +30,7 @@ pub struct WithEcommerceAppPrepayBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
@@ -40,7 +40,7 @@ pub struct WithEcommerceAppPrepayBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cred_id: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -70,6 +70,17 @@ impl WithEcommerceAppPrepayBody {
             cred_type,
             cred_id,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for WithEcommerceAppPrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.cred_id, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -143,6 +154,7 @@ impl ::wechatpay_runtime::Operation for WithEcommerceAppPrepayRequest {
     type Response = WithEcommerceAppPrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -153,7 +165,9 @@ impl ::wechatpay_runtime::Operation for WithEcommerceAppPrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

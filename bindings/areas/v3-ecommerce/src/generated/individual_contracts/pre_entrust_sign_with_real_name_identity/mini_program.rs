@@ -34,7 +34,7 @@ pub struct WithMiniProgramPrepayBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 证件类型
     ///
@@ -44,7 +44,7 @@ pub struct WithMiniProgramPrepayBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cred_id: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -77,6 +77,17 @@ impl WithMiniProgramPrepayBody {
             cred_type,
             cred_id,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for WithMiniProgramPrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.cred_id, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -150,6 +161,7 @@ impl ::wechatpay_runtime::Operation for WithMiniProgramPrepayRequest {
     type Response = WithMiniProgramPrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -160,7 +172,9 @@ impl ::wechatpay_runtime::Operation for WithMiniProgramPrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

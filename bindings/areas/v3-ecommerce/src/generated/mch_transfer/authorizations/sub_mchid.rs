@@ -103,6 +103,7 @@ impl ::wechatpay_runtime::Operation for EcommerceGetAuthorizationRequest {
     type Response = EcommerceGetAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

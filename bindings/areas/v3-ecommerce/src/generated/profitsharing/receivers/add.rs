@@ -25,7 +25,7 @@ pub struct EcommerceAddReceiverBody {
     pub name: ::std::option::Option<::std::string::String>,
     /// 接收方名称的密文
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub encrypted_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 与分账方的关系类型
@@ -79,6 +79,16 @@ impl EcommerceAddReceiverBody {
     ) -> Self {
         self.encrypted_name = ::std::option::Option::Some(encrypted_name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for EcommerceAddReceiverBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.encrypted_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -160,6 +170,7 @@ impl ::wechatpay_runtime::Operation for EcommerceAddReceiverRequest {
     type Response = EcommerceAddReceiverResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -170,7 +181,9 @@ impl ::wechatpay_runtime::Operation for EcommerceAddReceiverRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -123,6 +123,7 @@ impl ::wechatpay_runtime::Operation for EcommerceDeleteReceiverRequest {
     type Response = EcommerceDeleteReceiverResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -430,6 +430,7 @@ impl ::wechatpay_runtime::Operation for QueryRefundRequest {
     type Response = QueryRefundResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

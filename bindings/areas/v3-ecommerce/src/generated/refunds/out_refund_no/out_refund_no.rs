@@ -439,6 +439,7 @@ impl ::wechatpay_runtime::Operation for EcommerceQueryRefundByOutRefundNoRequest
     type Response = EcommerceQueryRefundByOutRefundNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

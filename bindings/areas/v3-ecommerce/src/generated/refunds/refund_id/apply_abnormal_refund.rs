@@ -64,12 +64,12 @@ pub struct ApplyAbnormalRefundBody {
     pub bank_type: ::std::option::Option<ApplyAbnormalRefundBankType>,
     /// 收款银行卡号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 收款用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -143,6 +143,17 @@ impl ApplyAbnormalRefundBody {
     ) -> Self {
         self.real_name = ::std::option::Option::Some(real_name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ApplyAbnormalRefundBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_account, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -586,6 +597,7 @@ impl ::wechatpay_runtime::Operation for ApplyAbnormalRefundRequest {
     type Response = ApplyAbnormalRefundResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -599,7 +611,9 @@ impl ::wechatpay_runtime::Operation for ApplyAbnormalRefundRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

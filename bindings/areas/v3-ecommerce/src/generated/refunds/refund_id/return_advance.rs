@@ -177,6 +177,7 @@ impl ::wechatpay_runtime::Operation for QueryReturnAdvanceRequest {
     type Response = QueryReturnAdvanceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -381,6 +382,7 @@ impl ::wechatpay_runtime::Operation for CreateReturnAdvanceRequest {
     type Response = CreateReturnAdvanceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

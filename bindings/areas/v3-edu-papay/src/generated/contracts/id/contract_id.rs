@@ -238,6 +238,7 @@ impl ::wechatpay_runtime::Operation for GetContractByContractIdRequest {
     type Response = GetContractByContractIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -422,6 +422,7 @@ impl ::wechatpay_runtime::Operation for EduGetTransactionByOutTradeNoRequest {
     type Response = EduGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

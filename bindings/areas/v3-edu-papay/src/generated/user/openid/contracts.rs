@@ -352,6 +352,7 @@ impl ::wechatpay_runtime::Operation for EduListContractsRequest {
     type Response = EduListContractsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -150,6 +150,7 @@ impl ::wechatpay_runtime::Operation for GetOpenidRequest {
     type Response = GetOpenidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

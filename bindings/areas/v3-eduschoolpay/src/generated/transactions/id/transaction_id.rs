@@ -436,6 +436,7 @@ for EduschoolpayGetTransactionByTransactionIdRequest {
     type Response = EduschoolpayGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -435,6 +435,7 @@ impl ::wechatpay_runtime::Operation for EduschoolpayGetTransactionByOutTradeNoRe
     type Response = EduschoolpayGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -310,6 +310,7 @@ impl ::wechatpay_runtime::Operation for ListContractsRequest {
     type Response = ListContractsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

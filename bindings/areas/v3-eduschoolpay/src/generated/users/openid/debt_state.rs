@@ -119,6 +119,7 @@ impl ::wechatpay_runtime::Operation for QueryDebtStateRequest {
     type Response = QueryDebtStateResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

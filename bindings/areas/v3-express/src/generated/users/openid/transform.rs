@@ -125,6 +125,7 @@ impl ::wechatpay_runtime::Operation for CreateTransformRequest {
     type Response = CreateTransformResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -362,6 +362,7 @@ impl ::wechatpay_runtime::Operation for GetBrandMerchantBatchRequest {
     type Response = GetBrandMerchantBatchResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -105,6 +105,7 @@ impl ::wechatpay_runtime::Operation for TransferBillNoRequest {
     type Response = TransferBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

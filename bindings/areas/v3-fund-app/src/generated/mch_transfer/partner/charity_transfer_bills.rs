@@ -273,6 +273,7 @@ impl ::wechatpay_runtime::Operation for CreateCharityTransferBillRequest {
     type Response = CreateCharityTransferBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -171,6 +171,7 @@ impl ::wechatpay_runtime::Operation for FundCreateElectronicReceiptRequest {
     type Response = FundCreateElectronicReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -201,6 +201,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateUserConfirmAuthorizationReq
     type Response = PartnerCreateUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -120,7 +120,7 @@ pub struct CreatePreTransferWithAuthorizationBody {
     pub openid: ::std::string::String,
     /// 收款用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 转账金额
@@ -251,6 +251,16 @@ impl CreatePreTransferWithAuthorizationBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreatePreTransferWithAuthorizationBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `state`.
     ///
@@ -375,6 +385,7 @@ impl ::wechatpay_runtime::Operation for CreatePreTransferWithAuthorizationReques
     type Response = CreatePreTransferWithAuthorizationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -385,7 +396,9 @@ impl ::wechatpay_runtime::Operation for CreatePreTransferWithAuthorizationReques
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -72,7 +72,7 @@ pub struct TransferTransferBillBody {
     pub out_bill_no: ::std::string::String,
     /// 收款用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 转账金额
@@ -211,6 +211,16 @@ impl TransferTransferBillBody {
             out_authorization_no.into(),
         );
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for TransferTransferBillBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -369,6 +379,7 @@ impl ::wechatpay_runtime::Operation for TransferTransferBillRequest {
     type Response = TransferTransferBillResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -379,7 +390,9 @@ impl ::wechatpay_runtime::Operation for TransferTransferBillRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

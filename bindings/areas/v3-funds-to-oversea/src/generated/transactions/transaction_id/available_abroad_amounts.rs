@@ -133,6 +133,7 @@ impl ::wechatpay_runtime::Operation for QueryAvailableAbroadAmountRequest {
     type Response = QueryAvailableAbroadAmountResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -483,6 +483,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetComplaintRequest {
     type Response = GlobalGetComplaintResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -92,6 +92,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetImageRequest {
     type Response = ::wechatpay_runtime::Bytes;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

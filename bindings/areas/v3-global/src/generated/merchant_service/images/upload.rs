@@ -68,6 +68,7 @@ impl ::wechatpay_runtime::Operation for GlobalUploadImageRequest {
     type Response = GlobalUploadImageResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -1023,6 +1023,7 @@ impl ::wechatpay_runtime::Operation for PayTransactionRequest {
     type Response = PayTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

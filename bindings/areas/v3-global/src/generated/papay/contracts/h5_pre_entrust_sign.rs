@@ -273,6 +273,7 @@ impl ::wechatpay_runtime::Operation for CreateH5PreEntrustSignRequest {
     type Response = CreateH5PreEntrustSignResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -582,6 +582,7 @@ impl ::wechatpay_runtime::Operation for GetTransactionRequest {
     type Response = GetTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

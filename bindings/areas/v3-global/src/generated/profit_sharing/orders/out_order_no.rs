@@ -311,6 +311,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetOrderRequest {
     type Response = GlobalGetOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

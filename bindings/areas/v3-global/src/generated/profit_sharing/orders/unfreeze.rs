@@ -291,6 +291,7 @@ impl ::wechatpay_runtime::Operation for GlobalUnfreezeOrderRequest {
     type Response = GlobalUnfreezeOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -275,6 +275,7 @@ impl ::wechatpay_runtime::Operation for GetReceiverRequest {
     type Response = GetReceiverResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -122,6 +122,7 @@ impl ::wechatpay_runtime::Operation for RefundsGlobalQueryBillDownloadUrlRequest
     type Response = RefundsGlobalQueryBillDownloadUrlResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -76,6 +76,7 @@ impl ::wechatpay_runtime::Operation for QueryRefundableBalanceRequest {
     type Response = QueryRefundableBalanceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -447,6 +447,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetRefundByRefundIdRequest {
     type Response = GlobalGetRefundByRefundIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

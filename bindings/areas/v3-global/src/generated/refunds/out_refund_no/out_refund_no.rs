@@ -450,6 +450,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetRefundByOutRefundNoRequest {
     type Response = GlobalGetRefundByOutRefundNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -606,6 +606,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetTransactionByTransactionIdReque
     type Response = GlobalGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -218,6 +218,7 @@ impl ::wechatpay_runtime::Operation for LockSncodeRequest {
     type Response = LockSncodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

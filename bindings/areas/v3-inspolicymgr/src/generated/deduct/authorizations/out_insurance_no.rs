@@ -151,6 +151,7 @@ impl ::wechatpay_runtime::Operation for GetAuthorizationRequest {
     type Response = GetAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -340,6 +340,7 @@ impl ::wechatpay_runtime::Operation for GetPolicyRequest {
     type Response = GetPolicyResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -964,6 +965,7 @@ impl ::wechatpay_runtime::Operation for ModifyPolicyRequest {
     type Response = ModifyPolicyResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -278,6 +278,7 @@ impl ::wechatpay_runtime::Operation for ListTaskRequest {
     type Response = ListTaskResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -581,6 +582,7 @@ impl ::wechatpay_runtime::Operation for CreateTaskRequest {
     type Response = CreateTaskResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

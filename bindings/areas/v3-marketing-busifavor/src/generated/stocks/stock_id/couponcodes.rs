@@ -340,6 +340,7 @@ impl ::wechatpay_runtime::Operation for ListCouponCodesRequest {
     type Response = ListCouponCodesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -736,6 +737,7 @@ impl ::wechatpay_runtime::Operation for UploadCouponCodesRequest {
     type Response = UploadCouponCodesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -188,6 +188,7 @@ impl ::wechatpay_runtime::Operation for ReturnReceiptInfoRequest {
     type Response = ReturnReceiptInfoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

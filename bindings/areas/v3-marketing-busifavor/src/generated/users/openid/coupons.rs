@@ -1035,6 +1035,7 @@ impl ::wechatpay_runtime::Operation for BusifavorListCouponsByFilterRequest {
     type Response = BusifavorListCouponsByFilterResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

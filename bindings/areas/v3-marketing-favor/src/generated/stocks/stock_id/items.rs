@@ -167,6 +167,7 @@ impl ::wechatpay_runtime::Operation for ListAvailableSingleitemsRequest {
     type Response = ListAvailableSingleitemsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

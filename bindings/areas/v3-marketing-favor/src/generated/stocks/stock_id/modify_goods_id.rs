@@ -162,6 +162,7 @@ impl ::wechatpay_runtime::Operation for ModifyGoodsIdRequest {
     type Response = ModifyGoodsIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -134,6 +134,7 @@ impl ::wechatpay_runtime::Operation for PauseStockRequest {
     type Response = PauseStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

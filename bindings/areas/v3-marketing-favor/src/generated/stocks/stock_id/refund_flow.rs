@@ -107,6 +107,7 @@ impl ::wechatpay_runtime::Operation for RefundFlowRequest {
     type Response = RefundFlowResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -137,6 +137,7 @@ impl ::wechatpay_runtime::Operation for QueryRefundFlowByDayRequest {
     type Response = QueryRefundFlowByDayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -134,6 +134,7 @@ impl ::wechatpay_runtime::Operation for RestartStockRequest {
     type Response = RestartStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

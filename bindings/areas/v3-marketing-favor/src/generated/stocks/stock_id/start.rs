@@ -134,6 +134,7 @@ impl ::wechatpay_runtime::Operation for StartStockRequest {
     type Response = StartStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

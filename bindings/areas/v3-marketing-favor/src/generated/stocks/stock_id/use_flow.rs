@@ -107,6 +107,7 @@ impl ::wechatpay_runtime::Operation for UseFlowRequest {
     type Response = UseFlowResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

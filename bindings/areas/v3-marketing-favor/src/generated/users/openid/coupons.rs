@@ -598,6 +598,7 @@ impl ::wechatpay_runtime::Operation for FavorListCouponsByFilterRequest {
     type Response = FavorListCouponsByFilterResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -866,6 +867,7 @@ impl ::wechatpay_runtime::Operation for FavorSendCouponRequest {
     type Response = FavorSendCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -338,6 +338,7 @@ impl ::wechatpay_runtime::Operation for ApplyActivityRequest {
     type Response = ApplyActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

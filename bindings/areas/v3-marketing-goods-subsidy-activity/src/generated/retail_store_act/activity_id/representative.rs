@@ -232,6 +232,7 @@ impl ::wechatpay_runtime::Operation for AddRepresentativeRequest {
     type Response = AddRepresentativeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -417,6 +418,7 @@ impl ::wechatpay_runtime::Operation for DeleteRepresentativeRequest {
     type Response = DeleteRepresentativeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -179,6 +179,7 @@ impl ::wechatpay_runtime::Operation for ListStoreRequest {
     type Response = ListStoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -406,6 +407,7 @@ impl ::wechatpay_runtime::Operation for AddStoresRequest {
     type Response = AddStoresResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -573,6 +575,7 @@ impl ::wechatpay_runtime::Operation for DeleteStoresRequest {
     type Response = DeleteStoresResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

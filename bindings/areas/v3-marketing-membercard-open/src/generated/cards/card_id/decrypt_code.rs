@@ -125,6 +125,7 @@ impl ::wechatpay_runtime::Operation for QueryDecryptCodeRequest {
     type Response = QueryDecryptCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

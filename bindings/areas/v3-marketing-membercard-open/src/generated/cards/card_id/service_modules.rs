@@ -229,6 +229,7 @@ impl ::wechatpay_runtime::Operation for CreateServiceModuleRequest {
     type Response = CreateServiceModuleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

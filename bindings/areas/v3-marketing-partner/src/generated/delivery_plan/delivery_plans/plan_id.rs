@@ -351,6 +351,7 @@ impl ::wechatpay_runtime::Operation for ModifyDeliveryPlanRequest {
     type Response = ModifyDeliveryPlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -626,6 +626,7 @@ impl ::wechatpay_runtime::Operation for GetProductCouponRequest {
     type Response = GetProductCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1089,6 +1090,7 @@ impl ::wechatpay_runtime::Operation for ModifyProductCouponRequest {
     type Response = ModifyProductCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -205,6 +205,7 @@ impl ::wechatpay_runtime::Operation for ListActivitySkuRequest {
     type Response = ListActivitySkuResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

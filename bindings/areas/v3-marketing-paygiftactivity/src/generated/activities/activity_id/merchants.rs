@@ -210,6 +210,7 @@ impl ::wechatpay_runtime::Operation for ListActivityMerchantRequest {
     type Response = ListActivityMerchantResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -99,6 +99,7 @@ impl ::wechatpay_runtime::Operation for TerminateActivityRequest {
     type Response = TerminateActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -139,6 +139,7 @@ impl ::wechatpay_runtime::Operation for WeeklyApplyActivityRequest {
     type Response = WeeklyApplyActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

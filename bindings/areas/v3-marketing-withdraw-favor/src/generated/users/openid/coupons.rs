@@ -235,6 +235,7 @@ impl ::wechatpay_runtime::Operation for ListCouponsRequest {
     type Response = ListCouponsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -455,6 +456,7 @@ impl ::wechatpay_runtime::Operation for MarketingCreateCouponRequest {
     type Response = MarketingCreateCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -1007,6 +1007,7 @@ impl ::wechatpay_runtime::Operation for CreateMchManageSubmissionRequest {
     type Response = CreateMchManageSubmissionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -911,6 +911,7 @@ impl ::wechatpay_runtime::Operation for GetMchManageRecordBySubMchidRequest {
     type Response = GetMchManageRecordBySubMchidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

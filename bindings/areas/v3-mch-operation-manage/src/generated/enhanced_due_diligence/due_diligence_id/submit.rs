@@ -926,6 +926,7 @@ impl ::wechatpay_runtime::Operation for SubmitEnhancedDueDiligenceRequest {
     type Response = SubmitEnhancedDueDiligenceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

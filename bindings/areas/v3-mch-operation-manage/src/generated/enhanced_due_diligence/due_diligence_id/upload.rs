@@ -182,6 +182,7 @@ impl ::wechatpay_runtime::Operation for UploadEnhancedDueDiligenceRequest {
     type Response = UploadEnhancedDueDiligenceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -282,6 +282,7 @@ impl ::wechatpay_runtime::Operation for GetMerchantLimitationBySubMchidRequest {
     type Response = GetMerchantLimitationBySubMchidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -105,6 +105,7 @@ impl ::wechatpay_runtime::Operation for RevokeMerchantnamealterapplymentRequest 
     type Response = RevokeMerchantnamealterapplymentResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

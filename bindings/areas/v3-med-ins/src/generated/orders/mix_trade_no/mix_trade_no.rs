@@ -606,6 +606,7 @@ impl ::wechatpay_runtime::Operation for GetOrderByMixTradeNoRequest {
     type Response = GetOrderByMixTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -612,6 +612,7 @@ impl ::wechatpay_runtime::Operation for MedGetOrderByOutTradeNoRequest {
     type Response = MedGetOrderByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

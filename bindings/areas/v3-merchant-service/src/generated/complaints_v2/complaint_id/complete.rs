@@ -97,6 +97,7 @@ impl ::wechatpay_runtime::Operation for CompleteComplaintsV2Request {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

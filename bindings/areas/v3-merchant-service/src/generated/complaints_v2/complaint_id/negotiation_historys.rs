@@ -1002,6 +1002,7 @@ impl ::wechatpay_runtime::Operation for V2ListNegotiationHistorysRequest {
     type Response = V2ListNegotiationHistorysResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -972,6 +972,7 @@ impl ::wechatpay_runtime::Operation for CreateResponseImmediateServiceRequest {
     type Response = CreateResponseImmediateServiceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -91,6 +91,7 @@ impl ::wechatpay_runtime::Operation for QuerySendFlowRequest {
     type Response = QuerySendFlowResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -30,13 +30,13 @@ pub struct CreateCouponBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub user_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 身份证号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 发放面额
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -88,6 +88,17 @@ impl CreateCouponBody {
     pub fn with_amount(mut self, amount: i64) -> Self {
         self.amount = ::std::option::Option::Some(amount);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateCouponBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -186,6 +197,7 @@ impl ::wechatpay_runtime::Operation for CreateCouponRequest {
     type Response = CreateCouponResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -199,7 +211,9 @@ impl ::wechatpay_runtime::Operation for CreateCouponRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

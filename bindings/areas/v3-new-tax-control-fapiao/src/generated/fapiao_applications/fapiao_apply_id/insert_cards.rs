@@ -71,12 +71,12 @@ pub struct CreateInsertCardBuyerInformation {
     pub bank_account: ::std::option::Option<::std::string::String>,
     /// 手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 邮箱地址
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub email: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 订单金额
@@ -228,6 +228,17 @@ impl CreateInsertCardBuyerInformation {
     ) -> Self {
         self.user_apply_message = ::std::option::Option::Some(user_apply_message.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreateInsertCardBuyerInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.email, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -692,6 +703,16 @@ impl CreateInsertCardBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreateInsertCardBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.buyer_information, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// 将电子发票插入微信用户卡包
 ///
 /// 商户自行开具电子发票后，可调用本接口将电子发票插入微信用户的卡包。
@@ -761,6 +782,7 @@ impl ::wechatpay_runtime::Operation for CreateInsertCardRequest {
     type Response = ();
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -774,7 +796,9 @@ impl ::wechatpay_runtime::Operation for CreateInsertCardRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

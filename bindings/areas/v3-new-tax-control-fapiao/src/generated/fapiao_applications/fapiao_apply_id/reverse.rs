@@ -189,6 +189,7 @@ impl ::wechatpay_runtime::Operation for ReverseFapiaoApplicationRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -398,6 +398,7 @@ impl ::wechatpay_runtime::Operation for OfflinefaceGetTransactionByOutTradeNoReq
     type Response = OfflinefaceGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

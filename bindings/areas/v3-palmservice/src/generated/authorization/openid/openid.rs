@@ -153,6 +153,7 @@ impl ::wechatpay_runtime::Operation for GetAuthorizationByOpenidRequest {
     type Response = GetAuthorizationByOpenidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

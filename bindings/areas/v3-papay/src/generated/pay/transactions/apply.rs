@@ -250,6 +250,7 @@ impl ::wechatpay_runtime::Operation for ApplyTransactionRequest {
     type Response = ApplyTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -317,6 +317,7 @@ impl ::wechatpay_runtime::Operation for CreatePreEntrustSignRequest {
     type Response = CreatePreEntrustSignResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

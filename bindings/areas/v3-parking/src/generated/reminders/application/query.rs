@@ -900,6 +900,7 @@ impl ::wechatpay_runtime::Operation for QueryQueryRequest {
     type Response = QueryQueryResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

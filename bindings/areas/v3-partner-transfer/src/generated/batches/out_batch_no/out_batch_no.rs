@@ -406,6 +406,7 @@ impl ::wechatpay_runtime::Operation for PartnerGetTransferBatchByOutNoRequest {
     type Response = PartnerGetTransferBatchByOutNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -124,6 +124,7 @@ impl ::wechatpay_runtime::Operation for UnbindOpenScenarioSpeakerRequest {
     type Response = UnbindOpenScenarioSpeakerResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

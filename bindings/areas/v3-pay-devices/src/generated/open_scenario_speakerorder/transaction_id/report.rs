@@ -177,6 +177,7 @@ impl ::wechatpay_runtime::Operation for PayCreateReportRequest {
     type Response = PayCreateReportResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -232,6 +232,7 @@ impl ::wechatpay_runtime::Operation for PartnerInstalCreateExposureRequest {
     type Response = PartnerInstalCreateExposureResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

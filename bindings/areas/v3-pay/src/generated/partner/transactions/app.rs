@@ -389,13 +389,13 @@ pub struct PartnerAppPrepayIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -419,6 +419,17 @@ impl PartnerAppPrepayIdentity {
             number,
             name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for PartnerAppPrepayIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -452,6 +463,16 @@ impl PartnerAppPrepayPayer {
     pub fn with_identity(mut self, identity: PartnerAppPrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for PartnerAppPrepayPayer {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -789,6 +810,16 @@ impl PartnerAppPrepayBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for PartnerAppPrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.payer, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of APP下单 (`POST /v3/pay/partner/transactions/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -861,6 +892,7 @@ impl ::wechatpay_runtime::Operation for PartnerAppPrepayRequest {
     type Response = PartnerAppPrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -871,7 +903,9 @@ impl ::wechatpay_runtime::Operation for PartnerAppPrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

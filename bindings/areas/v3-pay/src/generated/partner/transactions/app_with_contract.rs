@@ -675,6 +675,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateAppWithContractRequest {
     type Response = PartnerCreateAppWithContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -887,6 +887,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateCodepayRequest {
     type Response = PartnerCreateCodepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -389,13 +389,13 @@ pub struct PartnerJsapiPrepayIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -419,6 +419,17 @@ impl PartnerJsapiPrepayIdentity {
             number,
             name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for PartnerJsapiPrepayIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -472,6 +483,16 @@ impl PartnerJsapiPrepayPayer {
     pub fn with_identity(mut self, identity: PartnerJsapiPrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for PartnerJsapiPrepayPayer {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -809,6 +830,16 @@ impl PartnerJsapiPrepayBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for PartnerJsapiPrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.payer, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of JSAPI下单 (`POST /v3/pay/partner/transactions/jsapi`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -887,6 +918,7 @@ impl ::wechatpay_runtime::Operation for PartnerJsapiPrepayRequest {
     type Response = PartnerJsapiPrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -897,7 +929,9 @@ impl ::wechatpay_runtime::Operation for PartnerJsapiPrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -809,6 +809,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateJsapiWithContractRequest {
     type Response = PartnerCreateJsapiWithContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

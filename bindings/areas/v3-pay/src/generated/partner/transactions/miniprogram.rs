@@ -630,6 +630,7 @@ impl ::wechatpay_runtime::Operation for PayMiniprogramPrepayRequest {
     type Response = PayMiniprogramPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -618,6 +618,7 @@ impl ::wechatpay_runtime::Operation for CreateScannedpoRequest {
     type Response = CreateScannedpoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -765,6 +765,7 @@ impl ::wechatpay_runtime::Operation for QueryOrderByIdRequest {
     type Response = QueryOrderByIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

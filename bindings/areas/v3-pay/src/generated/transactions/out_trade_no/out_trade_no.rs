@@ -812,6 +812,7 @@ impl ::wechatpay_runtime::Operation for QueryOrderByOutTradeNoRequest {
     type Response = QueryOrderByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -860,6 +860,7 @@ impl ::wechatpay_runtime::Operation for OverseaQueryServiceorderRequest {
     type Response = OverseaQueryServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1715,6 +1716,7 @@ impl ::wechatpay_runtime::Operation for OverseaCreateServiceorderRequest {
     type Response = OverseaCreateServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

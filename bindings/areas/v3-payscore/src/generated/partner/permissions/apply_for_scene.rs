@@ -212,6 +212,7 @@ impl ::wechatpay_runtime::Operation for ApplyForSceneRequest {
     type Response = ApplyForSceneResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -385,6 +385,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateAssessUserRiskLevelRequest 
     type Response = PartnerCreateAssessUserRiskLevelResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

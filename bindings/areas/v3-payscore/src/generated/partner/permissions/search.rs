@@ -229,6 +229,7 @@ impl ::wechatpay_runtime::Operation for QuerySearchRequest {
     type Response = QuerySearchResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -435,6 +435,7 @@ impl ::wechatpay_runtime::Operation for CompletePayafterOrderRequest {
     type Response = CompletePayafterOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -199,6 +199,7 @@ impl ::wechatpay_runtime::Operation for GetPermissionByAuthorizationCodeRequest 
     type Response = GetPermissionByAuthorizationCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -407,6 +407,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreatePayscorePlanRequest {
     type Response = PartnerCreatePayscorePlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -172,6 +172,7 @@ impl ::wechatpay_runtime::Operation for CancelServiceorderRequest {
     type Response = CancelServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

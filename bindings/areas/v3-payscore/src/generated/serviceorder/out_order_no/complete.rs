@@ -890,6 +890,7 @@ impl ::wechatpay_runtime::Operation for CompleteServiceorderRequest {
     type Response = CompleteServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -897,6 +897,7 @@ impl ::wechatpay_runtime::Operation for ModifyServiceorderRequest {
     type Response = ModifyServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

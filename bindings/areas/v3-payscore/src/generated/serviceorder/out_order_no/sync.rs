@@ -622,6 +622,7 @@ impl ::wechatpay_runtime::Operation for SyncServiceorderRequest {
     type Response = SyncServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -651,6 +651,7 @@ impl ::wechatpay_runtime::Operation for PartnerSignCreateServiceorderRequest {
     type Response = PartnerSignCreateServiceorderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -503,6 +503,7 @@ impl ::wechatpay_runtime::Operation for PartnerCreateUserSignPlanRequest {
     type Response = PartnerCreateUserSignPlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

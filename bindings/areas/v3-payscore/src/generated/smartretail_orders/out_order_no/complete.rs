@@ -437,6 +437,7 @@ impl ::wechatpay_runtime::Operation for CompleteSmartretailOrderRequest {
     type Response = CompleteSmartretailOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

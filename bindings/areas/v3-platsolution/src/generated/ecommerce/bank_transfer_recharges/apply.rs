@@ -250,6 +250,7 @@ impl ::wechatpay_runtime::Operation for PlatsolutionApplyBankTransferRechargeReq
     type Response = PlatsolutionApplyBankTransferRechargeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -470,6 +470,7 @@ impl ::wechatpay_runtime::Operation for CreateCompensateBillRequest {
     type Response = CreateCompensateBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -577,6 +577,7 @@ impl ::wechatpay_runtime::Operation for CreateDepositAfterSalesCompensationBillR
     type Response = CreateDepositAfterSalesCompensationBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

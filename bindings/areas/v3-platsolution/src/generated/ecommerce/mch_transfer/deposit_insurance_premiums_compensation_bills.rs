@@ -559,6 +559,7 @@ for CreateDepositInsurancePremiumsCompensationBillRequest {
     type Response = CreateDepositInsurancePremiumsCompensationBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

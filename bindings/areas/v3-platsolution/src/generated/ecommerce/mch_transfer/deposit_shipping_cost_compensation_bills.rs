@@ -567,6 +567,7 @@ for CreateDepositShippingCostCompensationBillRequest {
     type Response = CreateDepositShippingCostCompensationBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

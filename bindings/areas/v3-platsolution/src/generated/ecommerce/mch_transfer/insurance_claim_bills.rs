@@ -449,6 +449,7 @@ impl ::wechatpay_runtime::Operation for CreateInsuranceClaimBillRequest {
     type Response = CreateInsuranceClaimBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -395,6 +395,7 @@ impl ::wechatpay_runtime::Operation for CreateSubMchCompensationBillRequest {
     type Response = CreateSubMchCompensationBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

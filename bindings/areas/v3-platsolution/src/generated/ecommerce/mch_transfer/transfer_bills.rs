@@ -493,6 +493,7 @@ impl ::wechatpay_runtime::Operation for PlatsolutionTransferBillsRequest {
     type Response = PlatsolutionTransferBillsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

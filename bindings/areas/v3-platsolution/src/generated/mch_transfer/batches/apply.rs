@@ -253,6 +253,7 @@ impl ::wechatpay_runtime::Operation for ApplyBatchRequest {
     type Response = ApplyBatchResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

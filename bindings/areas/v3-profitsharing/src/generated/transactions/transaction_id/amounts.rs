@@ -105,6 +105,7 @@ impl ::wechatpay_runtime::Operation for QueryOrderAmountRequest {
     type Response = QueryOrderAmountResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -472,6 +472,7 @@ impl ::wechatpay_runtime::Operation for QrcodeQueryTransactionRequest {
     type Response = QrcodeQueryTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -178,6 +178,7 @@ impl ::wechatpay_runtime::Operation for QueryUserServiceRequest {
     type Response = QueryUserServiceResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

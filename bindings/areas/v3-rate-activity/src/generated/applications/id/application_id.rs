@@ -118,6 +118,7 @@ impl ::wechatpay_runtime::Operation for GetApplicationByApplicationIdRequest {
     type Response = GetApplicationByApplicationIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -453,6 +454,7 @@ impl ::wechatpay_runtime::Operation for ModifyApplicationByApplicationIdRequest 
     type Response = ModifyApplicationByApplicationIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

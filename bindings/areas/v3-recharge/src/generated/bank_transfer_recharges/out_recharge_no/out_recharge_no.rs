@@ -299,6 +299,7 @@ impl ::wechatpay_runtime::Operation for GetBankTransferRechargeByOutRechargeNoRe
     type Response = GetBankTransferRechargeByOutRechargeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -371,13 +371,13 @@ pub struct CreatePrepayIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 加密后的姓名
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -401,6 +401,17 @@ impl CreatePrepayIdentity {
             number,
             name,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreatePrepayIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -434,6 +445,16 @@ impl CreatePrepayCombinePayerInfo {
     pub fn with_identity(mut self, identity: CreatePrepayIdentity) -> Self {
         self.identity = ::std::option::Option::Some(identity);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for CreatePrepayCombinePayerInfo {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.identity, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -635,6 +656,19 @@ impl CreatePrepayBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for CreatePrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.combine_payer_info,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 还款下单 (`POST /v3/repayment/combine-transactions/partner/prepay`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -706,6 +740,7 @@ impl ::wechatpay_runtime::Operation for CreatePrepayRequest {
     type Response = CreatePrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -716,7 +751,9 @@ impl ::wechatpay_runtime::Operation for CreatePrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

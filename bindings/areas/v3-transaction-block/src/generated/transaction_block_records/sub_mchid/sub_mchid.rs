@@ -805,6 +805,7 @@ impl ::wechatpay_runtime::Operation for GetTransactionBlockRecordBySubMchidReque
     type Response = GetTransactionBlockRecordBySubMchidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -1063,6 +1063,7 @@ for CreateTransactionBlockSubmissionBySubMchidRequest {
     type Response = CreateTransactionBlockSubmissionBySubMchidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -366,6 +366,7 @@ impl ::wechatpay_runtime::Operation for GetTransferBatchByOutNoRequest {
     type Response = GetTransferBatchByOutNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

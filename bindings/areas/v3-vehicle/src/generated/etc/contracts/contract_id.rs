@@ -184,6 +184,7 @@ impl ::wechatpay_runtime::Operation for VehicleGetContractRequest {
     type Response = VehicleGetContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -693,6 +693,7 @@ impl ::wechatpay_runtime::Operation for CreateHighwayRequest {
     type Response = CreateHighwayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -523,6 +523,7 @@ impl ::wechatpay_runtime::Operation for VehicleQueryTransactionRequest {
     type Response = VehicleQueryTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

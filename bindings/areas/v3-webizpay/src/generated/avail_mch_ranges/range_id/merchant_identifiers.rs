@@ -167,6 +167,7 @@ impl ::wechatpay_runtime::Operation for QueryMerchantIdentifierRequest {
     type Response = QueryMerchantIdentifierResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -338,6 +339,7 @@ impl ::wechatpay_runtime::Operation for CreateMerchantIdentifierRequest {
     type Response = CreateMerchantIdentifierResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -240,6 +240,7 @@ impl ::wechatpay_runtime::Operation for CreateQuotaCardRequest {
     type Response = CreateQuotaCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -214,6 +214,7 @@ impl ::wechatpay_runtime::Operation for GetEntityMatchRequest {
     type Response = GetEntityMatchResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -223,6 +223,7 @@ impl ::wechatpay_runtime::Operation for QueryAuthorizationStateRequest {
     type Response = QueryAuthorizationStateResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -290,6 +290,7 @@ impl ::wechatpay_runtime::Operation for GetTransferInstructionRequest {
     type Response = GetTransferInstructionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -15,7 +15,7 @@ pub struct GetRenameQuery {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub bal_account_no: ::wechatpay_runtime::sensitive::Sensitive,
 }
 
@@ -36,6 +36,16 @@ impl GetRenameQuery {
             mchid: mchid.into(),
             bal_account_no,
         }
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for GetRenameQuery {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bal_account_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -226,6 +236,7 @@ impl ::wechatpay_runtime::Operation for GetRenameRequest {
     type Response = GetRenameResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -251,7 +262,7 @@ impl ::wechatpay_runtime::Operation for GetRenameRequest {
                 .query
                 .push((
                     ::std::borrow::Cow::Borrowed("bal_account_no"),
-                    value.to_wire()?,
+                    sealer.encrypt(value.expose())?,
                 ));
         }
         ::std::result::Result::Ok(request)

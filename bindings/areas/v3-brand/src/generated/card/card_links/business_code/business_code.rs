@@ -198,6 +198,7 @@ impl ::wechatpay_runtime::Operation for GetCardLinkByBusinessCodeRequest {
     type Response = GetCardLinkByBusinessCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -582,6 +582,7 @@ impl ::wechatpay_runtime::Operation for BrandGetCardRequest {
     type Response = BrandGetCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1404,6 +1405,7 @@ impl ::wechatpay_runtime::Operation for BrandModifyCardRequest {
     type Response = BrandModifyCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1697,6 +1699,7 @@ impl ::wechatpay_runtime::Operation for BrandDeleteCardRequest {
     type Response = BrandDeleteCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

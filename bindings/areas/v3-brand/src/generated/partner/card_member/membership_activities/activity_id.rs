@@ -293,6 +293,7 @@ impl ::wechatpay_runtime::Operation for GetMembershipActivityRequest {
     type Response = GetMembershipActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -576,6 +577,7 @@ impl ::wechatpay_runtime::Operation for ModifyMembershipActivityRequest {
     type Response = ModifyMembershipActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -30,7 +30,7 @@ pub struct ImportByOpenidCommonFieldListItem {
     pub name: ::std::option::Option<ImportByOpenidName>,
     /// 加密的用户开卡时填写的个人信息
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -64,6 +64,16 @@ impl ImportByOpenidCommonFieldListItem {
     ) -> Self {
         self.value = ::std::option::Option::Some(value);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ImportByOpenidCommonFieldListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.value, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -170,6 +180,16 @@ impl ImportByOpenidUserInformation {
     ) -> Self {
         self.custom_field_list = ::std::option::Option::Some(custom_field_list);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ImportByOpenidUserInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.common_field_list, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -284,7 +304,7 @@ pub struct ImportByOpenidBody {
     pub user_card_code: ::std::string::String,
     /// 加密的手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户开卡时填写的个人信息
@@ -351,6 +371,17 @@ impl ImportByOpenidBody {
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ImportByOpenidBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_information, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -715,6 +746,7 @@ impl ::wechatpay_runtime::Operation for ImportByOpenidRequest {
     type Response = ImportByOpenidResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -725,7 +757,9 @@ impl ::wechatpay_runtime::Operation for ImportByOpenidRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

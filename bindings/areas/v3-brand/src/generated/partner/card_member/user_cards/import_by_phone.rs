@@ -30,7 +30,7 @@ pub struct ImportByPhoneCommonFieldListItem {
     pub name: ::std::option::Option<ImportByPhoneName>,
     /// 加密的用户开卡时填写的个人信息
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -64,6 +64,16 @@ impl ImportByPhoneCommonFieldListItem {
     ) -> Self {
         self.value = ::std::option::Option::Some(value);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ImportByPhoneCommonFieldListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.value, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -173,6 +183,16 @@ impl ImportByPhoneUserInformation {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ImportByPhoneUserInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.common_field_list, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `type`.
     ///
@@ -278,7 +298,7 @@ pub struct ImportByPhoneBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 会员卡code
     ///
@@ -337,6 +357,17 @@ impl ImportByPhoneBody {
     ) -> Self {
         self.user_information = ::std::option::Option::Some(user_information);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ImportByPhoneBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_information, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -699,6 +730,7 @@ impl ::wechatpay_runtime::Operation for ImportByPhoneRequest {
     type Response = ImportByPhoneResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -709,7 +741,9 @@ impl ::wechatpay_runtime::Operation for ImportByPhoneRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -462,6 +462,7 @@ impl ::wechatpay_runtime::Operation for GetUserCardRequest {
     type Response = GetUserCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -590,7 +591,7 @@ pub struct ModifyUserCardCommonFieldListItem {
     pub name: ::std::option::Option<GetUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -624,6 +625,16 @@ impl ModifyUserCardCommonFieldListItem {
     ) -> Self {
         self.value = ::std::option::Option::Some(value);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ModifyUserCardCommonFieldListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.value, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -733,6 +744,16 @@ impl ModifyUserCardUserInformation {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ModifyUserCardUserInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.common_field_list, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The JSON body of 修改用户会员卡信息 (`PATCH /v3/brand/partner/card-member/user-cards/{user_card_code}`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -752,7 +773,7 @@ pub struct ModifyUserCardBody {
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 加密的手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 等级
@@ -896,6 +917,17 @@ impl ModifyUserCardBody {
     ) -> Self {
         self.attach = ::std::option::Option::Some(attach.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ModifyUserCardBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_information, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -1118,6 +1150,7 @@ impl ::wechatpay_runtime::Operation for ModifyUserCardRequest {
     type Response = ModifyUserCardResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1131,7 +1164,9 @@ impl ::wechatpay_runtime::Operation for ModifyUserCardRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         {
             let value = &self.query.card_id;
             request

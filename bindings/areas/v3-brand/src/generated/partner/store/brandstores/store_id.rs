@@ -385,6 +385,7 @@ impl ::wechatpay_runtime::Operation for GetBrandstoreRequest {
     type Response = GetBrandstoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -802,6 +803,7 @@ impl ::wechatpay_runtime::Operation for ModifyBrandstoreRequest {
     type Response = ModifyBrandstoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -914,6 +916,7 @@ impl ::wechatpay_runtime::Operation for DeleteBrandstoreRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -103,6 +103,7 @@ impl ::wechatpay_runtime::Operation for BrandQueryOrderAmountRequest {
     type Response = BrandQueryOrderAmountResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

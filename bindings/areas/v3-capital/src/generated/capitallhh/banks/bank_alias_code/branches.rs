@@ -283,6 +283,7 @@ impl ::wechatpay_runtime::Operation for ListBranchesRequest {
     type Response = ListBranchesResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -216,6 +216,7 @@ impl ::wechatpay_runtime::Operation for ConfirmContractRequest {
     type Response = ConfirmContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

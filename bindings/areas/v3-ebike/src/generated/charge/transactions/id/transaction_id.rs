@@ -440,6 +440,7 @@ impl ::wechatpay_runtime::Operation for EbikeGetTransactionByTransactionIdReques
     type Response = EbikeGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

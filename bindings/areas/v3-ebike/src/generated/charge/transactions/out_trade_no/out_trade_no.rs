@@ -440,6 +440,7 @@ impl ::wechatpay_runtime::Operation for EbikeGetTransactionByOutTradeNoRequest {
     type Response = EbikeGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

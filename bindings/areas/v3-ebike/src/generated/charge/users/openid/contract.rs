@@ -163,6 +163,7 @@ impl ::wechatpay_runtime::Operation for EbikeQueryContractRequest {
     type Response = EbikeQueryContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -364,6 +364,7 @@ impl ::wechatpay_runtime::Operation for GetApplyCancelWithdrawByOutRequestNoRequ
     type Response = GetApplyCancelWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -254,6 +254,7 @@ impl ::wechatpay_runtime::Operation for GetValidateCancelRequest {
     type Response = GetValidateCancelResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -129,6 +129,7 @@ impl ::wechatpay_runtime::Operation for GetCancelApplicationByOutApplyNoRequest 
     type Response = GetCancelApplicationByOutApplyNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

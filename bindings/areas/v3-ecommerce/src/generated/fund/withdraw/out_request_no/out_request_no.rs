@@ -241,6 +241,7 @@ impl ::wechatpay_runtime::Operation for EcommerceGetWithdrawByOutRequestNoReques
     type Response = EcommerceGetWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

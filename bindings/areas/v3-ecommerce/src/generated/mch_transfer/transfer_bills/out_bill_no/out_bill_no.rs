@@ -211,6 +211,7 @@ impl ::wechatpay_runtime::Operation for GetTransferBillByOutBillNoRequest {
     type Response = GetTransferBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -222,6 +222,7 @@ impl ::wechatpay_runtime::Operation for GetCharityBudgetRequest {
     type Response = GetCharityBudgetResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -190,6 +190,7 @@ impl ::wechatpay_runtime::Operation for GetElectronicReceiptRequest {
     type Response = GetElectronicReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

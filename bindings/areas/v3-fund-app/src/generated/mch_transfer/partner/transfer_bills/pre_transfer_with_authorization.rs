@@ -124,7 +124,7 @@ pub struct PartnerCreatePreTransferWithAuthorizationBody {
     pub openid: ::std::string::String,
     /// 收款用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 转账金额
@@ -245,6 +245,17 @@ impl PartnerCreatePreTransferWithAuthorizationBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal
+for PartnerCreatePreTransferWithAuthorizationBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 发起转账并完成自动收款授权 (`POST /v3/fund-app/mch-transfer/partner/transfer-bills/pre-transfer-with-authorization`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -346,6 +357,7 @@ for PartnerCreatePreTransferWithAuthorizationRequest {
     type Response = PartnerCreatePreTransferWithAuthorizationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -356,7 +368,9 @@ for PartnerCreatePreTransferWithAuthorizationRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -245,6 +245,7 @@ impl ::wechatpay_runtime::Operation for GetUserConfirmAuthorizationRequest {
     type Response = GetUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

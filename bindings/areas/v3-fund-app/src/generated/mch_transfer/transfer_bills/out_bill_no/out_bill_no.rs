@@ -187,6 +187,7 @@ impl ::wechatpay_runtime::Operation for FundGetTransferBillByOutBillNoRequest {
     type Response = FundGetTransferBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

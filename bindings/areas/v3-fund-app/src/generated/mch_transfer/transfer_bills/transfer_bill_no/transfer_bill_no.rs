@@ -189,6 +189,7 @@ impl ::wechatpay_runtime::Operation for FundGetTransferBillByTransferBillNoReque
     type Response = FundGetTransferBillByTransferBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

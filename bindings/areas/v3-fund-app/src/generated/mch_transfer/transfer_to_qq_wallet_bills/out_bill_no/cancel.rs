@@ -180,6 +180,7 @@ impl ::wechatpay_runtime::Operation for CancelTransferToQqWalletBillRequest {
     type Response = CancelTransferToQqWalletBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -277,6 +277,7 @@ for GetUserConfirmAuthorizationByOutAuthorizationNoRequest {
     type Response = GetUserConfirmAuthorizationByOutAuthorizationNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -378,6 +378,7 @@ impl ::wechatpay_runtime::Operation for GlobalCreateApplicationRequest {
     type Response = GlobalCreateApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

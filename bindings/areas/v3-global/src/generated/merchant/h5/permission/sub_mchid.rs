@@ -115,6 +115,7 @@ impl ::wechatpay_runtime::Operation for GetPermissionRequest {
     type Response = GetPermissionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

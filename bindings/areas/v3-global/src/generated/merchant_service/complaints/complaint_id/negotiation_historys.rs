@@ -358,6 +358,7 @@ impl ::wechatpay_runtime::Operation for GlobalListNegotiationHistorysRequest {
     type Response = GlobalListNegotiationHistorysResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -265,6 +265,7 @@ impl ::wechatpay_runtime::Operation for GetContractByOutContractCodeRequest {
     type Response = GetContractByOutContractCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

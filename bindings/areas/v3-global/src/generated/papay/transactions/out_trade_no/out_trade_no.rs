@@ -588,6 +588,7 @@ impl ::wechatpay_runtime::Operation for PapayGlobalGetTransactionByOutTradeNoReq
     type Response = PapayGlobalGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -151,6 +151,7 @@ impl ::wechatpay_runtime::Operation for QueryRefundableAmountRequest {
     type Response = QueryRefundableAmountResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -172,6 +172,7 @@ impl ::wechatpay_runtime::Operation for QueryCupRequest {
     type Response = QueryCupResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

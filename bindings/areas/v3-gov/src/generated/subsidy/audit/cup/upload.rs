@@ -1015,6 +1015,7 @@ impl ::wechatpay_runtime::Operation for UploadCupRequest {
     type Response = UploadCupResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

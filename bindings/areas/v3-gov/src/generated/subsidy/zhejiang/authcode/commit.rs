@@ -353,6 +353,7 @@ impl ::wechatpay_runtime::Operation for CommitAuthcodeRequest {
     type Response = CommitAuthcodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

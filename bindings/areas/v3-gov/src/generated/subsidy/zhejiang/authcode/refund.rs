@@ -314,6 +314,7 @@ impl ::wechatpay_runtime::Operation for RefundAuthcodeRequest {
     type Response = RefundAuthcodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -202,6 +202,7 @@ impl ::wechatpay_runtime::Operation for CreateTryRequest {
     type Response = CreateTryResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

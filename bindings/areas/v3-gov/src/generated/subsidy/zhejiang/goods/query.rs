@@ -384,6 +384,7 @@ impl ::wechatpay_runtime::Operation for QueryGoodRequest {
     type Response = QueryGoodResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

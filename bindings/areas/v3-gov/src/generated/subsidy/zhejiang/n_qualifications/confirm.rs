@@ -17,7 +17,7 @@ pub struct ConfirmNQualificationDataItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级（一级/二级），品类编码 A开头必填，其他非必填
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -26,7 +26,7 @@ pub struct ConfirmNQualificationDataItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 交易完成或商品退回时间戳（调用 System.currentTimeMillis 方法）
     ///
@@ -57,7 +57,7 @@ pub struct ConfirmNQualificationDataItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub tel: ::wechatpay_runtime::sensitive::Sensitive,
     /// 收货地区编码（例如：110 101）6 位数字
     ///
@@ -67,7 +67,7 @@ pub struct ConfirmNQualificationDataItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub address: ::wechatpay_runtime::sensitive::Sensitive,
     /// 销售方式（0-线上/1-线下）
     ///
@@ -202,6 +202,19 @@ impl ConfirmNQualificationDataItem {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ConfirmNQualificationDataItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.cert_no, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.tel, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.address, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The JSON body of n品类核销 (`POST /v3/gov/subsidy/zhejiang/n-qualifications/confirm`).
 #[derive(Debug, Clone, PartialEq, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -253,6 +266,16 @@ impl ConfirmNQualificationBody {
     ) -> Self {
         self.req_time = ::std::option::Option::Some(req_time.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ConfirmNQualificationBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.data, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -333,6 +356,7 @@ impl ::wechatpay_runtime::Operation for ConfirmNQualificationRequest {
     type Response = ConfirmNQualificationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -343,7 +367,9 @@ impl ::wechatpay_runtime::Operation for ConfirmNQualificationRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

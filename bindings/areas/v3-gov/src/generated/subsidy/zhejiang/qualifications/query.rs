@@ -11,7 +11,7 @@ pub struct ZhejiangQueryQualificationBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 品类编码
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,6 +50,16 @@ impl ZhejiangQueryQualificationBody {
     ) -> Self {
         self.cate_code = ::std::option::Option::Some(cate_code.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ZhejiangQueryQualificationBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.cert_no, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -197,6 +207,7 @@ impl ::wechatpay_runtime::Operation for ZhejiangQueryQualificationRequest {
     type Response = ZhejiangQueryQualificationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -207,7 +218,9 @@ impl ::wechatpay_runtime::Operation for ZhejiangQueryQualificationRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -45,7 +45,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub cert_no: ::wechatpay_runtime::sensitive::Sensitive,
     /// 能耗等级
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -54,7 +54,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 交易完成或商品退回时间戳
     ///
@@ -85,7 +85,7 @@ pub struct ZhejiangSyncQualificationDataItem {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub tel: ::wechatpay_runtime::sensitive::Sensitive,
     /// 区县编码
     ///
@@ -375,6 +375,18 @@ impl ZhejiangSyncQualificationDataItem {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ZhejiangSyncQualificationDataItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.cert_no, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.tel, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The JSON body of 核销资格 (`POST /v3/gov/subsidy/zhejiang/qualifications/sync`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -420,6 +432,16 @@ impl ZhejiangSyncQualificationBody {
     ) -> Self {
         self.data = ::std::option::Option::Some(data);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ZhejiangSyncQualificationBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.data, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -505,6 +527,7 @@ impl ::wechatpay_runtime::Operation for ZhejiangSyncQualificationRequest {
     type Response = ZhejiangSyncQualificationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -515,7 +538,9 @@ impl ::wechatpay_runtime::Operation for ZhejiangSyncQualificationRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

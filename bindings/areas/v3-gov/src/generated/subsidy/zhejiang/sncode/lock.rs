@@ -354,6 +354,7 @@ impl ::wechatpay_runtime::Operation for ZhejiangLockSncodeRequest {
     type Response = ZhejiangLockSncodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

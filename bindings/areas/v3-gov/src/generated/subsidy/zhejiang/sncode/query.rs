@@ -225,6 +225,7 @@ impl ::wechatpay_runtime::Operation for ZhejiangQuerySncodeRequest {
     type Response = ZhejiangQuerySncodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -353,6 +353,7 @@ impl ::wechatpay_runtime::Operation for ZhejiangUnlockSncodeRequest {
     type Response = ZhejiangUnlockSncodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

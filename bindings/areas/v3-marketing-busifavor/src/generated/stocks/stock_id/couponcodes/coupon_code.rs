@@ -981,6 +981,7 @@ impl ::wechatpay_runtime::Operation for GetCouponCodeRequest {
     type Response = GetCouponCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -1191,6 +1192,7 @@ impl ::wechatpay_runtime::Operation for DeleteCouponCodeRequest {
     type Response = DeleteCouponCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

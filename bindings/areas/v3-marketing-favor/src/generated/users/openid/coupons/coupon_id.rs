@@ -438,6 +438,7 @@ impl ::wechatpay_runtime::Operation for QueryCouponRequest {
     type Response = QueryCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

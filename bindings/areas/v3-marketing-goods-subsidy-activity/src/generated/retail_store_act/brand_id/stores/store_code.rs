@@ -113,6 +113,7 @@ impl ::wechatpay_runtime::Operation for GetStoreRequest {
     type Response = GetStoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -318,6 +318,7 @@ impl ::wechatpay_runtime::Operation for GetCodeRequest {
     type Response = GetCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -584,6 +585,7 @@ impl ::wechatpay_runtime::Operation for ModifyCodeRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

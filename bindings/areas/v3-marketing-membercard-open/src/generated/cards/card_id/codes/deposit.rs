@@ -179,6 +179,7 @@ impl ::wechatpay_runtime::Operation for CreateDepositRequest {
     type Response = CreateDepositResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

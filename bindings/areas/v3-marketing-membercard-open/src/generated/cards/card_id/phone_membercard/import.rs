@@ -11,7 +11,7 @@ pub struct ImportPhoneMembercardBody {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub encrypted_phone_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 会员卡code
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -50,6 +50,19 @@ impl ImportPhoneMembercardBody {
     ) -> Self {
         self.code = ::std::option::Option::Some(code.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ImportPhoneMembercardBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(
+            &mut self.encrypted_phone_number,
+            sealer,
+        )?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -150,6 +163,7 @@ impl ::wechatpay_runtime::Operation for ImportPhoneMembercardRequest {
     type Response = ImportPhoneMembercardResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -163,7 +177,9 @@ impl ::wechatpay_runtime::Operation for ImportPhoneMembercardRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         request.idempotent = true;
         ::std::result::Result::Ok(request)
     }

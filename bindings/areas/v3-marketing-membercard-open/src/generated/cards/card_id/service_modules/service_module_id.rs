@@ -238,6 +238,7 @@ impl ::wechatpay_runtime::Operation for ModifyServiceModuleRequest {
     type Response = ModifyServiceModuleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -343,6 +344,7 @@ impl ::wechatpay_runtime::Operation for DeleteServiceModuleRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

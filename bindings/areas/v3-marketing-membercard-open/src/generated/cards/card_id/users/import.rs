@@ -148,6 +148,7 @@ impl ::wechatpay_runtime::Operation for ImportUserRequest {
     type Response = ImportUserResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

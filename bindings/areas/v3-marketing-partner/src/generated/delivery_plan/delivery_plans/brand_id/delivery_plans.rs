@@ -309,6 +309,7 @@ impl ::wechatpay_runtime::Operation for ListDeliveryPlansRequest {
     type Response = ListDeliveryPlansResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

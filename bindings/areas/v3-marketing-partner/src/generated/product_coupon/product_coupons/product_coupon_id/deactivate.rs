@@ -642,6 +642,7 @@ impl ::wechatpay_runtime::Operation for DeactivateProductCouponRequest {
     type Response = DeactivateProductCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -2309,6 +2309,7 @@ impl ::wechatpay_runtime::Operation for CreateStockBundleRequest {
     type Response = CreateStockBundleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

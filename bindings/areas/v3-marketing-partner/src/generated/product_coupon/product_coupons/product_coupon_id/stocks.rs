@@ -1412,6 +1412,7 @@ impl ::wechatpay_runtime::Operation for PartnerListStocksRequest {
     type Response = PartnerListStocksResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -2945,6 +2946,7 @@ impl ::wechatpay_runtime::Operation for CreateStockRequest {
     type Response = CreateStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -2283,6 +2283,7 @@ impl ::wechatpay_runtime::Operation for CreateCouponBundleRequest {
     type Response = CreateCouponBundleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -2325,6 +2325,7 @@ impl ::wechatpay_runtime::Operation for PartnerListCouponsRequest {
     type Response = PartnerListCouponsResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -2794,6 +2795,7 @@ impl ::wechatpay_runtime::Operation for PartnerMarketingCreateCouponRequest {
     type Response = PartnerMarketingCreateCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -181,6 +181,7 @@ impl ::wechatpay_runtime::Operation for CreatePreSendCouponRequest {
     type Response = CreatePreSendCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

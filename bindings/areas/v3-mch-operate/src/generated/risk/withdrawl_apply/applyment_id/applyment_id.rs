@@ -155,6 +155,7 @@ impl ::wechatpay_runtime::Operation for GetWithdrawlApplyByApplymentIdRequest {
     type Response = GetWithdrawlApplyByApplymentIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

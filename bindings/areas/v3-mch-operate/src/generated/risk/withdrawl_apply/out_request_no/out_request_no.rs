@@ -157,6 +157,7 @@ impl ::wechatpay_runtime::Operation for GetWithdrawlApplyByOutRequestNoRequest {
     type Response = GetWithdrawlApplyByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -214,6 +214,7 @@ impl ::wechatpay_runtime::Operation for BindRecipientRequest {
     type Response = BindRecipientResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

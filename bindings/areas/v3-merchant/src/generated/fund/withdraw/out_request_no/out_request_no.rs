@@ -197,6 +197,7 @@ impl ::wechatpay_runtime::Operation for MerchantGetWithdrawByOutRequestNoRequest
     type Response = MerchantGetWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -193,6 +193,7 @@ impl ::wechatpay_runtime::Operation for GetWithdrawByWithdrawIdRequest {
     type Response = GetWithdrawByWithdrawIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

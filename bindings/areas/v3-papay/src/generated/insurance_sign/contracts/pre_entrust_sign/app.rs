@@ -110,13 +110,13 @@ pub struct PapayAppPrepayRealIdentity {
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub real_name: ::wechatpay_runtime::sensitive::Sensitive,
     /// 自然人身份证号码
     ///
     /// **Required.**
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     pub id_card_number: ::wechatpay_runtime::sensitive::Sensitive,
     /// 实名验证类型
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -151,6 +151,17 @@ impl PapayAppPrepayRealIdentity {
     ) -> Self {
         self.identity_type = ::std::option::Option::Some(identity_type);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for PapayAppPrepayRealIdentity {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.id_card_number, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -395,6 +406,16 @@ impl PapayAppPrepayBody {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for PapayAppPrepayBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_identity, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 /// The response of 保险商户App预签约 (`POST /v3/papay/insurance-sign/contracts/pre-entrust-sign/app`).
 #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize)]
 #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
@@ -463,6 +484,7 @@ impl ::wechatpay_runtime::Operation for PapayAppPrepayRequest {
     type Response = PapayAppPrepayResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -473,7 +495,9 @@ impl ::wechatpay_runtime::Operation for PapayAppPrepayRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

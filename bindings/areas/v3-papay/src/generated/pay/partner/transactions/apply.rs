@@ -273,6 +273,7 @@ impl ::wechatpay_runtime::Operation for PartnerApplyTransactionRequest {
     type Response = PartnerApplyTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -159,6 +159,7 @@ impl ::wechatpay_runtime::Operation for GetScheduleByContractIdRequest {
     type Response = GetScheduleByContractIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

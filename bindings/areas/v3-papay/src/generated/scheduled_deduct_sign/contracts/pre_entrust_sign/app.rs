@@ -266,6 +266,7 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayAppPrepayRequest {
     type Response = ScheduledPapayAppPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

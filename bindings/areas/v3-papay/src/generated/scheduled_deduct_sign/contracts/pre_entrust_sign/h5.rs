@@ -306,6 +306,7 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayH5PrepayRequest {
     type Response = ScheduledPapayH5PrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -256,6 +256,7 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayJsapiPrepayRequest {
     type Response = ScheduledPapayJsapiPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

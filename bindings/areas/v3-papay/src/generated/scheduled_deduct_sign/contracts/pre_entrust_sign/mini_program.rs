@@ -272,6 +272,7 @@ impl ::wechatpay_runtime::Operation for ScheduledPapayMiniProgramPrepayRequest {
     type Response = ScheduledPapayMiniProgramPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -170,6 +170,7 @@ impl ::wechatpay_runtime::Operation for EcommercePasswordMiniProgramPrepayReques
     type Response = EcommercePasswordMiniProgramPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -212,6 +212,7 @@ impl ::wechatpay_runtime::Operation for ServicePasswordMiniProgramPrepayRequest 
     type Response = ServicePasswordMiniProgramPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -262,6 +262,7 @@ impl ::wechatpay_runtime::Operation for GetPrintOrderRequest {
     type Response = GetPrintOrderResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -838,6 +838,7 @@ impl ::wechatpay_runtime::Operation for PartnerQueryOrderByIdRequest {
     type Response = PartnerQueryOrderByIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

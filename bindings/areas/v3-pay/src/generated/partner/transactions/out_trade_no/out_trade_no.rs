@@ -889,6 +889,7 @@ impl ::wechatpay_runtime::Operation for PartnerQueryOrderByOutTradeNoRequest {
     type Response = PartnerQueryOrderByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -147,6 +147,7 @@ impl ::wechatpay_runtime::Operation for PayReverseTransactionRequest {
     type Response = PayReverseTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

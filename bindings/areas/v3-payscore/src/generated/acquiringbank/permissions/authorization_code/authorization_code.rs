@@ -214,6 +214,7 @@ for AcquiringbankGetPermissionByAuthorizationCodeRequest {
     type Response = AcquiringbankGetPermissionByAuthorizationCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -184,6 +184,7 @@ impl ::wechatpay_runtime::Operation for CreateRegisterdeductinfoRequest {
     type Response = CreateRegisterdeductinfoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -525,6 +525,7 @@ impl ::wechatpay_runtime::Operation for PartnerCompleteServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

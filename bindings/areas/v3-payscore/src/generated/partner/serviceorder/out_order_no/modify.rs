@@ -351,6 +351,7 @@ impl ::wechatpay_runtime::Operation for PartnerModifyServiceorderRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

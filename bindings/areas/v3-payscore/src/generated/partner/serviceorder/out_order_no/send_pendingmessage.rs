@@ -283,6 +283,7 @@ impl ::wechatpay_runtime::Operation for PartnerSendPendingmessageRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -237,6 +237,7 @@ impl ::wechatpay_runtime::Operation for GetServicequotaByServiceIdRequest {
     type Response = GetServicequotaByServiceIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -244,6 +244,7 @@ impl ::wechatpay_runtime::Operation for GetPayscorePlanByMerchantPlanNoRequest {
     type Response = GetPayscorePlanByMerchantPlanNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

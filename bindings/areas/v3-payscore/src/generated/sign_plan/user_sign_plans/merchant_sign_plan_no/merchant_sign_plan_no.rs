@@ -319,6 +319,7 @@ impl ::wechatpay_runtime::Operation for GetUserSignPlanByMerchantSignPlanNoReque
     type Response = GetUserSignPlanByMerchantSignPlanNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -303,6 +303,7 @@ for PlatsolutionGetBankTransferRechargeByOutRechargeNoRequest {
     type Response = PlatsolutionGetBankTransferRechargeByOutRechargeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

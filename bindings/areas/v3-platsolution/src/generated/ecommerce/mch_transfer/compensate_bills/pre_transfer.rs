@@ -329,6 +329,7 @@ impl ::wechatpay_runtime::Operation for CreatePreTransferRequest {
     type Response = CreatePreTransferResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

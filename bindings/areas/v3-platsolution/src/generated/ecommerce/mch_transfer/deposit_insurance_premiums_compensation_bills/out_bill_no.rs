@@ -388,6 +388,7 @@ for GetDepositInsurancePremiumsCompensationBillRequest {
     type Response = GetDepositInsurancePremiumsCompensationBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -298,6 +298,7 @@ impl ::wechatpay_runtime::Operation for InsuranceCreatePreTransferRequest {
     type Response = InsuranceCreatePreTransferResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -367,6 +367,7 @@ impl ::wechatpay_runtime::Operation for GetSubMchCompensationBillRequest {
     type Response = GetSubMchCompensationBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

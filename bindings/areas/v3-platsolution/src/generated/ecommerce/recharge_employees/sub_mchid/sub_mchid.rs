@@ -158,6 +158,7 @@ impl ::wechatpay_runtime::Operation for GetRechargeEmployeeBySubMchidRequest {
     type Response = GetRechargeEmployeeBySubMchidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -508,6 +508,7 @@ impl ::wechatpay_runtime::Operation for GetRechargeByOutRechargeNoRequest {
     type Response = GetRechargeByOutRechargeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -151,7 +151,7 @@ pub struct InsuranceApplyReservationBody {
     pub openid: ::std::option::Option<::std::string::String>,
     /// 收款用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 预约备注
@@ -261,6 +261,16 @@ impl InsuranceApplyReservationBody {
     ) -> Self {
         self.scene_report_data = ::std::option::Option::Some(scene_report_data);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for InsuranceApplyReservationBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_real_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -382,6 +392,7 @@ impl ::wechatpay_runtime::Operation for InsuranceApplyReservationRequest {
     type Response = InsuranceApplyReservationResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -392,7 +403,9 @@ impl ::wechatpay_runtime::Operation for InsuranceApplyReservationRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

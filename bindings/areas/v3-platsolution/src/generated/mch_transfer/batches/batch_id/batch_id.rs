@@ -393,6 +393,7 @@ impl ::wechatpay_runtime::Operation for PlatsolutionGetBatchByBatchIdRequest {
     type Response = PlatsolutionGetBatchByBatchIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -397,6 +397,7 @@ impl ::wechatpay_runtime::Operation for PlatsolutionGetBatchByOutBatchNoRequest 
     type Response = PlatsolutionGetBatchByOutBatchNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -61,12 +61,12 @@ pub struct DomesticApplyAbnormalRefundBody {
     pub bank_type: ::std::option::Option<DomesticApplyAbnormalRefundBankType>,
     /// 收款银行卡号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub bank_account: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 收款用户姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub real_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -132,6 +132,17 @@ impl DomesticApplyAbnormalRefundBody {
     ) -> Self {
         self.real_name = ::std::option::Option::Some(real_name);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for DomesticApplyAbnormalRefundBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.bank_account, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.real_name, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -622,6 +633,7 @@ impl ::wechatpay_runtime::Operation for DomesticApplyAbnormalRefundRequest {
     type Response = DomesticApplyAbnormalRefundResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -635,7 +647,9 @@ impl ::wechatpay_runtime::Operation for DomesticApplyAbnormalRefundRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

@@ -429,6 +429,7 @@ impl ::wechatpay_runtime::Operation for VehicleGetTransactionByTransactionIdRequ
     type Response = VehicleGetTransactionByTransactionIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -427,6 +427,7 @@ impl ::wechatpay_runtime::Operation for VehicleGetTransactionByOutTradeNoRequest
     type Response = VehicleGetTransactionByOutTradeNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

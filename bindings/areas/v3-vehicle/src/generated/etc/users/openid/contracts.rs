@@ -196,6 +196,7 @@ impl ::wechatpay_runtime::Operation for VehicleQueryContractRequest {
     type Response = VehicleQueryContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -305,6 +305,7 @@ impl ::wechatpay_runtime::Operation for GetEmployeeByOutCardNoRequest {
     type Response = GetEmployeeByOutCardNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -302,6 +302,7 @@ impl ::wechatpay_runtime::Operation for GetQuotaCardRequest {
     type Response = GetQuotaCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -598,6 +598,7 @@ impl ::wechatpay_runtime::Operation for InvalidateCardRequest {
     type Response = InvalidateCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

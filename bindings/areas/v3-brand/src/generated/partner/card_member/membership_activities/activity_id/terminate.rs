@@ -295,6 +295,7 @@ impl ::wechatpay_runtime::Operation for TerminateMembershipActivityRequest {
     type Response = TerminateMembershipActivityResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -118,7 +118,7 @@ pub struct ConfirmUserCardCommonFieldListItem {
     pub name: ::std::option::Option<ConfirmUserCardName>,
     /// 加密的用户开卡时填写的个人信息
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub value: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -152,6 +152,16 @@ impl ConfirmUserCardCommonFieldListItem {
     ) -> Self {
         self.value = ::std::option::Option::Some(value);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ConfirmUserCardCommonFieldListItem {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.value, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -261,6 +271,16 @@ impl ConfirmUserCardUserInformation {
     }
 }
 
+impl ::wechatpay_runtime::sensitive::Seal for ConfirmUserCardUserInformation {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.common_field_list, sealer)?;
+        ::std::result::Result::Ok(())
+    }
+}
+
 ::wechatpay_runtime::open_enum! {
     /// Values of `user_card_confirm_state`.
     ///
@@ -294,7 +314,7 @@ pub struct ConfirmUserCardBody {
     pub card_picture_url: ::std::option::Option<::std::string::String>,
     /// 加密的手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone_number: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 等级
@@ -416,6 +436,17 @@ impl ConfirmUserCardBody {
     ) -> Self {
         self.attach = ::std::option::Option::Some(attach.into());
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ConfirmUserCardBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone_number, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_information, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -840,6 +871,7 @@ impl ::wechatpay_runtime::Operation for ConfirmUserCardRequest {
     type Response = ConfirmUserCardResponse;
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -853,7 +885,9 @@ impl ::wechatpay_runtime::Operation for ConfirmUserCardRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         {
             let value = &self.query.card_id;
             request

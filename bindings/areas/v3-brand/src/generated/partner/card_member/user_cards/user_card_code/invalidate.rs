@@ -501,6 +501,7 @@ impl ::wechatpay_runtime::Operation for InvalidateUserCardRequest {
     type Response = InvalidateUserCardResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -234,6 +234,7 @@ impl ::wechatpay_runtime::Operation for ConfirmExchangeCouponRequest {
     type Response = ConfirmExchangeCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

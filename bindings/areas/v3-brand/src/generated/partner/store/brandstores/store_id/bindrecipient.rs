@@ -171,6 +171,7 @@ impl ::wechatpay_runtime::Operation for CreateBindrecipientRequest {
     type Response = CreateBindrecipientResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

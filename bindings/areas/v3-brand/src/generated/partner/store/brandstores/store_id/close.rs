@@ -146,6 +146,7 @@ impl ::wechatpay_runtime::Operation for CloseBrandstoreRequest {
     type Response = CloseBrandstoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -146,6 +146,7 @@ impl ::wechatpay_runtime::Operation for ResumeBrandstoreRequest {
     type Response = ResumeBrandstoreResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

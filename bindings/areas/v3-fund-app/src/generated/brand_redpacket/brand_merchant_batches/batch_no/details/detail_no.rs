@@ -252,6 +252,7 @@ impl ::wechatpay_runtime::Operation for GetDetailRequest {
     type Response = GetDetailResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

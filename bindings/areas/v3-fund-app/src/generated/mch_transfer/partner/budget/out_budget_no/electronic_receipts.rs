@@ -205,6 +205,7 @@ impl ::wechatpay_runtime::Operation for FundQueryElectronicReceiptRequest {
     type Response = FundQueryElectronicReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -443,6 +444,7 @@ impl ::wechatpay_runtime::Operation for BudgetFundCreateElectronicReceiptRequest
     type Response = BudgetFundCreateElectronicReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -221,6 +221,7 @@ impl ::wechatpay_runtime::Operation for UnlockCharityBudgetRequest {
     type Response = UnlockCharityBudgetResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -224,6 +224,7 @@ impl ::wechatpay_runtime::Operation for PartnerFundGetTransferBillByOutBillNoReq
     type Response = PartnerFundGetTransferBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -242,6 +242,7 @@ impl ::wechatpay_runtime::Operation for CloseUserConfirmAuthorizationRequest {
     type Response = CloseUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

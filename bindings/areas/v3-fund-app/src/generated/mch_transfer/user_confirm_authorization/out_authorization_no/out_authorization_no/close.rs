@@ -218,6 +218,7 @@ impl ::wechatpay_runtime::Operation for OutCloseUserConfirmAuthorizationRequest 
     type Response = OutCloseUserConfirmAuthorizationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -232,6 +232,7 @@ impl ::wechatpay_runtime::Operation for GlobalGetApplicationRequest {
     type Response = GlobalGetApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -563,6 +564,7 @@ impl ::wechatpay_runtime::Operation for ModifyApplicationRequest {
     type Response = ModifyApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -284,6 +284,7 @@ impl ::wechatpay_runtime::Operation for DomainGlobalCreateApplicationRequest {
     type Response = DomainGlobalCreateApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

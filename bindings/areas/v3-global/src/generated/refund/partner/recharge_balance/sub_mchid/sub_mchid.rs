@@ -100,6 +100,7 @@ impl ::wechatpay_runtime::Operation for GetRechargeBalanceBySubMchidRequest {
     type Response = GetRechargeBalanceBySubMchidResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

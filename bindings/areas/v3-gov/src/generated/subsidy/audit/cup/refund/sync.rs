@@ -143,6 +143,7 @@ impl ::wechatpay_runtime::Operation for SyncRefundRequest {
     type Response = SyncRefundResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -371,6 +371,7 @@ impl ::wechatpay_runtime::Operation for ListOrderByUserRequest {
     type Response = ListOrderByUserResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

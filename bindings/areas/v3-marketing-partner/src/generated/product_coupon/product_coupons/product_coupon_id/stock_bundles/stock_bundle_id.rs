@@ -1836,6 +1836,7 @@ impl ::wechatpay_runtime::Operation for ModifyStockBundleRequest {
     type Response = ModifyStockBundleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -1328,6 +1328,7 @@ impl ::wechatpay_runtime::Operation for GetStockRequest {
     type Response = GetStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -2112,6 +2113,7 @@ impl ::wechatpay_runtime::Operation for ModifyStockRequest {
     type Response = ModifyStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -2233,6 +2233,7 @@ impl ::wechatpay_runtime::Operation for PartnerGetCouponRequest {
     type Response = PartnerGetCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

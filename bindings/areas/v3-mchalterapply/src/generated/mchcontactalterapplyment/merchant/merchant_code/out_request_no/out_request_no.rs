@@ -206,6 +206,7 @@ for MchcontactalterapplymentGetMerchantByOutRequestNoRequest {
     type Response = MchcontactalterapplymentGetMerchantByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

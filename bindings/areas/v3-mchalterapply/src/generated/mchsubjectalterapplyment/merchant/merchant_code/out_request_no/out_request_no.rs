@@ -207,6 +207,7 @@ for MchsubjectalterapplymentGetMerchantByOutRequestNoRequest {
     type Response = MchsubjectalterapplymentGetMerchantByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -156,6 +156,7 @@ for MerchantnamealterapplymentGetMerchantByOutRequestNoRequest {
     type Response = MerchantnamealterapplymentGetMerchantByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -263,6 +263,7 @@ impl ::wechatpay_runtime::Operation for GetUserByOutUserIdRequest {
     type Response = GetUserByOutUserIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -364,7 +365,7 @@ impl ModifyUserByOutUserIdStaffInfo {
 pub struct ModifyUserByOutUserIdBody {
     /// 姓名
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub user_name: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
     /// 用户类型
@@ -381,7 +382,7 @@ pub struct ModifyUserByOutUserIdBody {
     pub status: ::std::option::Option<GetUserByOutUserIdStatus>,
     /// 手机号
     ///
-    /// Sensitive: give the plaintext. The client encrypts it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
+    /// Sensitive: give the plaintext. The client seals it (RSA-OAEP) with the WeChat Pay public key or platform certificate it names in `Wechatpay-Serial`.
     #[serde(skip_serializing_if = "::std::option::Option::is_none")]
     pub phone: ::std::option::Option<::wechatpay_runtime::sensitive::Sensitive>,
 }
@@ -456,6 +457,17 @@ impl ModifyUserByOutUserIdBody {
     ) -> Self {
         self.phone = ::std::option::Option::Some(phone);
         self
+    }
+}
+
+impl ::wechatpay_runtime::sensitive::Seal for ModifyUserByOutUserIdBody {
+    fn seal(
+        &mut self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
+    ) -> ::std::result::Result<(), ::wechatpay_runtime::sensitive::SensitiveError> {
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.user_name, sealer)?;
+        ::wechatpay_runtime::sensitive::Seal::seal(&mut self.phone, sealer)?;
+        ::std::result::Result::Ok(())
     }
 }
 
@@ -542,6 +554,7 @@ impl ::wechatpay_runtime::Operation for ModifyUserByOutUserIdRequest {
     type Response = ();
     fn to_request(
         &self,
+        sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -558,7 +571,9 @@ impl ::wechatpay_runtime::Operation for ModifyUserByOutUserIdRequest {
             Self::PATH,
             path,
         );
-        request.body = ::wechatpay_runtime::Body::json(&self.body)?;
+        request.body = ::wechatpay_runtime::Body::json(
+            &::wechatpay_runtime::sensitive::sealed(&self.body, sealer)?,
+        )?;
         ::std::result::Result::Ok(request)
     }
 

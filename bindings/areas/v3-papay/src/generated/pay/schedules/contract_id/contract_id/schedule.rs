@@ -242,6 +242,7 @@ impl ::wechatpay_runtime::Operation for ScheduleScheduleRequest {
     type Response = ScheduleScheduleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -303,6 +303,7 @@ impl ::wechatpay_runtime::Operation for PartnerScheduledPapayAppPrepayRequest {
     type Response = PartnerScheduledPapayAppPrepayResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -187,6 +187,7 @@ impl ::wechatpay_runtime::Operation for PartnerPayReverseTransactionRequest {
     type Response = PartnerPayReverseTransactionResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

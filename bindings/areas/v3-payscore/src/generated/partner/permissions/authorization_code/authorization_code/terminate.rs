@@ -109,6 +109,7 @@ impl ::wechatpay_runtime::Operation for AuthorizationPartnerTerminatePermissionR
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -368,6 +368,7 @@ for PartnerGetUserSignPlanByMerchantSignPlanNoRequest {
     type Response = PartnerGetUserSignPlanByMerchantSignPlanNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -349,6 +349,7 @@ impl ::wechatpay_runtime::Operation for StopUserSignPlanRequest {
     type Response = StopUserSignPlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -348,6 +348,7 @@ impl ::wechatpay_runtime::Operation for GetCompensateBillByOutBillNoRequest {
     type Response = GetCompensateBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -404,6 +404,7 @@ for GetDepositAfterSalesCompensationBillByBillIdRequest {
     type Response = GetDepositAfterSalesCompensationBillByBillIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

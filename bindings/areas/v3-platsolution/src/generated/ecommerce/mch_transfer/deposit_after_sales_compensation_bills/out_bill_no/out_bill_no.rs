@@ -411,6 +411,7 @@ for GetDepositAfterSalesCompensationBillByOutBillNoRequest {
     type Response = GetDepositAfterSalesCompensationBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -426,6 +426,7 @@ for GetDepositShippingCostCompensationBillByOutBillNoRequest {
     type Response = GetDepositShippingCostCompensationBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -391,6 +391,7 @@ impl ::wechatpay_runtime::Operation for GetInsuranceClaimBillByBillIdRequest {
     type Response = GetInsuranceClaimBillByBillIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

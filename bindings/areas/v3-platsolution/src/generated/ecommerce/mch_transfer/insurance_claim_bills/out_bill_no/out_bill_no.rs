@@ -396,6 +396,7 @@ impl ::wechatpay_runtime::Operation for GetInsuranceClaimBillByOutBillNoRequest 
     type Response = GetInsuranceClaimBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -397,6 +397,7 @@ impl ::wechatpay_runtime::Operation for PlatsolutionGetTransferBillByOutBillNoRe
     type Response = PlatsolutionGetTransferBillByOutBillNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

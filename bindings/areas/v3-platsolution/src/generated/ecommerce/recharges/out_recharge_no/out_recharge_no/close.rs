@@ -500,6 +500,7 @@ impl ::wechatpay_runtime::Operation for CloseRechargeRequest {
     type Response = CloseRechargeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -324,6 +324,7 @@ impl ::wechatpay_runtime::Operation for ApplyAbnormalSettleRequest {
     type Response = ApplyAbnormalSettleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -260,6 +260,7 @@ impl ::wechatpay_runtime::Operation for GetDayEndBalanceWithdrawByOutRequestNoRe
     type Response = GetDayEndBalanceWithdrawByOutRequestNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

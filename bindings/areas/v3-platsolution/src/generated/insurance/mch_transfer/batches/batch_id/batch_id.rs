@@ -444,6 +444,7 @@ impl ::wechatpay_runtime::Operation for InsurancePlatsolutionGetBatchByBatchIdRe
     type Response = InsurancePlatsolutionGetBatchByBatchIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -448,6 +448,7 @@ for InsurancePlatsolutionGetBatchByOutBatchNoRequest {
     type Response = InsurancePlatsolutionGetBatchByOutBatchNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

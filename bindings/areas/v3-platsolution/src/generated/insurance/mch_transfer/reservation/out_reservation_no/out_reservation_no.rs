@@ -294,6 +294,7 @@ for InsuranceGetReservationByOutReservationNoRequest {
     type Response = InsuranceGetReservationByOutReservationNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -259,6 +259,7 @@ impl ::wechatpay_runtime::Operation for CloseReservationRequest {
     type Response = CloseReservationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

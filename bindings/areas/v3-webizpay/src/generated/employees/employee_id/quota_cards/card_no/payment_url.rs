@@ -219,6 +219,7 @@ impl ::wechatpay_runtime::Operation for QueryPaymentUrlRequest {
     type Response = QueryPaymentUrlResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -206,6 +206,7 @@ impl ::wechatpay_runtime::Operation for NotifyResultRequest {
     type Response = NotifyResultResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -323,6 +323,7 @@ impl ::wechatpay_runtime::Operation for GetDetailByDetailIdRequest {
     type Response = GetDetailByDetailIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -329,6 +329,7 @@ impl ::wechatpay_runtime::Operation for GetDetailByOutDetailNoRequest {
     type Response = GetDetailByOutDetailNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

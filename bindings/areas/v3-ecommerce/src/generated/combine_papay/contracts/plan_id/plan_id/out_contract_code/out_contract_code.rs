@@ -230,6 +230,7 @@ impl ::wechatpay_runtime::Operation for EcommerceGetContractByOutContractCodeReq
     type Response = EcommerceGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -204,6 +204,7 @@ impl ::wechatpay_runtime::Operation for PartnerFundCancelTransferBillRequest {
     type Response = PartnerFundCancelTransferBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

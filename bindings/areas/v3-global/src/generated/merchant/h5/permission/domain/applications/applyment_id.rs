@@ -186,6 +186,7 @@ impl ::wechatpay_runtime::Operation for DomainGlobalGetApplicationRequest {
     type Response = DomainGlobalGetApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
@@ -464,6 +465,7 @@ impl ::wechatpay_runtime::Operation for DomainModifyApplicationRequest {
     type Response = DomainModifyApplicationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

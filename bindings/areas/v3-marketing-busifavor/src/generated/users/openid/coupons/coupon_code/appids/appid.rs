@@ -880,6 +880,7 @@ impl ::wechatpay_runtime::Operation for BusifavorQueryCouponRequest {
     type Response = BusifavorQueryCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -130,6 +130,7 @@ impl ::wechatpay_runtime::Operation for CommitBonusRequest {
     type Response = ();
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -279,6 +279,7 @@ impl ::wechatpay_runtime::Operation for StockDisassociateStoresRequest {
     type Response = StockDisassociateStoresResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

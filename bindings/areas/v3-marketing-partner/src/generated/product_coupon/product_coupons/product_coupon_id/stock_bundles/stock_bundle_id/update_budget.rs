@@ -1392,6 +1392,7 @@ impl ::wechatpay_runtime::Operation for StockUpdateBudgetRequest {
     type Response = StockUpdateBudgetResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -215,6 +215,7 @@ impl ::wechatpay_runtime::Operation for ListAssociatedStoresRequest {
     type Response = ListAssociatedStoresResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -1356,6 +1356,7 @@ impl ::wechatpay_runtime::Operation for DeactivateStockRequest {
     type Response = DeactivateStockResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

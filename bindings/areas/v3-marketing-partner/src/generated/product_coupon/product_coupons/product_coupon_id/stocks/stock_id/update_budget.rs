@@ -1416,6 +1416,7 @@ impl ::wechatpay_runtime::Operation for UpdateBudgetRequest {
     type Response = UpdateBudgetResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

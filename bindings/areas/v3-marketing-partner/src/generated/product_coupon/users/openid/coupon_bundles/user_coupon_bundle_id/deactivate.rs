@@ -2198,6 +2198,7 @@ impl ::wechatpay_runtime::Operation for DeactivateCouponBundleRequest {
     type Response = DeactivateCouponBundleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

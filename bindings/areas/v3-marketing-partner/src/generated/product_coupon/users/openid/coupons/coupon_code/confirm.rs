@@ -2286,6 +2286,7 @@ impl ::wechatpay_runtime::Operation for ConfirmCouponRequest {
     type Response = ConfirmCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

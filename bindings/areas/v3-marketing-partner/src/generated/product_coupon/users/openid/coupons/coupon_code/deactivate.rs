@@ -2249,6 +2249,7 @@ impl ::wechatpay_runtime::Operation for PartnerDeactivateCouponRequest {
     type Response = PartnerDeactivateCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -2253,6 +2253,7 @@ impl ::wechatpay_runtime::Operation for PartnerReturnCouponRequest {
     type Response = PartnerReturnCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -2476,6 +2476,7 @@ impl ::wechatpay_runtime::Operation for PartnerUseCouponRequest {
     type Response = PartnerUseCouponResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

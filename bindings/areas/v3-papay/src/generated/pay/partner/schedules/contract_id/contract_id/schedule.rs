@@ -263,6 +263,7 @@ impl ::wechatpay_runtime::Operation for PartnerScheduleScheduleRequest {
     type Response = PartnerScheduleScheduleResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

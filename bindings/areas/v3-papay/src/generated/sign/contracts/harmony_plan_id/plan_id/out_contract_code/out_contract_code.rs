@@ -267,6 +267,7 @@ impl ::wechatpay_runtime::Operation for HarmonySignGetContractByOutContractCodeR
     type Response = HarmonySignGetContractByOutContractCodeResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -212,6 +212,7 @@ impl ::wechatpay_runtime::Operation for PartnerGetTransferDetailByNoRequest {
     type Response = PartnerGetTransferDetailByNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -286,6 +286,7 @@ impl ::wechatpay_runtime::Operation for PartnerStopPayscorePlanRequest {
     type Response = PartnerStopPayscorePlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -375,6 +375,7 @@ impl ::wechatpay_runtime::Operation for PartnerStopUserSignPlanRequest {
     type Response = PartnerStopUserSignPlanResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -131,6 +131,7 @@ impl ::wechatpay_runtime::Operation for CancelCompensateBillRequest {
     type Response = CancelCompensateBillResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -289,6 +289,7 @@ impl ::wechatpay_runtime::Operation for InsuranceCloseReservationRequest {
     type Response = InsuranceCloseReservationResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -140,6 +140,7 @@ impl ::wechatpay_runtime::Operation for ApplySummaryReceiptRequest {
     type Response = ApplySummaryReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

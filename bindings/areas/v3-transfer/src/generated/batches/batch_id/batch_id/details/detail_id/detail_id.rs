@@ -197,6 +197,7 @@ impl ::wechatpay_runtime::Operation for GetTransferDetailByNoRequest {
     type Response = GetTransferDetailByNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

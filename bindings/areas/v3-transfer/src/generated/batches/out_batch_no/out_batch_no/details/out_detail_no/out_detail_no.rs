@@ -203,6 +203,7 @@ impl ::wechatpay_runtime::Operation for GetTransferDetailByOutNoRequest {
     type Response = GetTransferDetailByOutNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -271,6 +271,7 @@ impl ::wechatpay_runtime::Operation for SchedulePolicyPeriodRequest {
     type Response = SchedulePolicyPeriodResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -345,6 +345,7 @@ impl ::wechatpay_runtime::Operation for ModifyPolicyPeriodRequest {
     type Response = ModifyPolicyPeriodResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

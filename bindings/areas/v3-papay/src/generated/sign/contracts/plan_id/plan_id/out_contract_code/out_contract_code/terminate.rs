@@ -376,6 +376,7 @@ impl ::wechatpay_runtime::Operation for PapayTerminateContractRequest {
     type Response = PapayTerminateContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

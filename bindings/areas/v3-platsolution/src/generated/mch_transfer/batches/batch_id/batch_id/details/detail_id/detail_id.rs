@@ -236,6 +236,7 @@ impl ::wechatpay_runtime::Operation for PlatsolutionGetDetailByDetailIdRequest {
     type Response = PlatsolutionGetDetailByDetailIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -194,6 +194,7 @@ impl ::wechatpay_runtime::Operation for GetDetailReceiptByOutDetailNoRequest {
     type Response = GetDetailReceiptByOutDetailNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -402,6 +402,7 @@ impl ::wechatpay_runtime::Operation for PartnerPapayTerminateContractRequest {
     type Response = PartnerPapayTerminateContractResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

@@ -312,6 +312,7 @@ impl ::wechatpay_runtime::Operation for InsurancePlatsolutionGetDetailByDetailId
     type Response = InsurancePlatsolutionGetDetailByDetailIdResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

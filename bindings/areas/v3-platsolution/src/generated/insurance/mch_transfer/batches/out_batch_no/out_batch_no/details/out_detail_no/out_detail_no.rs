@@ -320,6 +320,7 @@ for InsurancePlatsolutionGetDetailByOutDetailNoRequest {
     type Response = InsurancePlatsolutionGetDetailByOutDetailNoResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,

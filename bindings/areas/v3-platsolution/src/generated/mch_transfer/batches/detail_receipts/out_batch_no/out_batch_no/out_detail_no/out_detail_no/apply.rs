@@ -165,6 +165,7 @@ impl ::wechatpay_runtime::Operation for ApplyDetailReceiptRequest {
     type Response = ApplyDetailReceiptResponse;
     fn to_request(
         &self,
+        _sealer: &::wechatpay_runtime::sensitive::Sealer,
     ) -> ::std::result::Result<
         ::wechatpay_runtime::Request,
         ::wechatpay_runtime::Error,
