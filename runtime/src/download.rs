@@ -16,8 +16,6 @@ use bytes::Bytes;
 use sha1::Digest as _;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
 
-use crate::error::Error;
-
 /// A hash algorithm a digest of a download may use.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -106,10 +104,14 @@ impl Hasher {
     }
 }
 
-/// Why a download was refused or could not be written.
+/// Why a download was refused, cut short or could not be written.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum DownloadError {
+    /// The connection failed while the file was being read: ask for the
+    /// link again and download anew ([`Self::is_retryable`]).
+    #[error("the download was cut short: {0}")]
+    Interrupted(#[source] reqwest::Error),
     /// The file is not the one the API described: cut short, altered, or another file.
     #[error("the downloaded file's {algorithm} is {actual}, the API said {expected}")]
     DigestMismatch {
@@ -143,6 +145,14 @@ pub enum DownloadError {
         #[source]
         source: std::io::Error,
     },
+}
+
+impl DownloadError {
+    /// Whether downloading again may succeed: only when the connection, not
+    /// the file or the disk, failed.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, DownloadError::Interrupted(_))
+    }
 }
 
 /// A file being downloaded. Read it with [`Download::save`] or
@@ -192,11 +202,11 @@ impl Download {
     }
 
     /// The next chunk as sent (compressed if gzip), unchecked; `None` at the end.
-    pub async fn chunk(&mut self) -> Result<Option<Bytes>, Error> {
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, DownloadError> {
         self.response
             .chunk()
             .await
-            .map_err(|e| Error::Transport(Box::new(e)))
+            .map_err(DownloadError::Interrupted)
     }
 
     /// Writes the file to `writer`, decompressed if it was sent as gzip, and
@@ -206,17 +216,15 @@ impl Download {
         mut self,
         writer: &mut W,
         digest: &FileDigest,
-    ) -> Result<u64, Error> {
-        let write_error = |source| Error::Download(DownloadError::Write { path: None, source });
+    ) -> Result<u64, DownloadError> {
+        let write_error = |source| DownloadError::Write { path: None, source };
         let mut hasher = digest.hasher();
         let mut written = 0u64;
         let mut gunzip = self.gzip.then(|| flate2::write::GzDecoder::new(Vec::new()));
         while let Some(chunk) = self.chunk().await? {
             let plain: &[u8] = match &mut gunzip {
                 Some(decoder) => {
-                    decoder
-                        .write_all(&chunk)
-                        .map_err(|e| Error::Download(DownloadError::Gzip(e)))?;
+                    decoder.write_all(&chunk).map_err(DownloadError::Gzip)?;
                     decoder.get_ref()
                 }
                 None => &chunk,
@@ -230,9 +238,7 @@ impl Download {
         }
         if let Some(decoder) = gunzip {
             // The end of the stream: a truncated gzip member fails here.
-            let rest = decoder
-                .finish()
-                .map_err(|e| Error::Download(DownloadError::Gzip(e)))?;
+            let rest = decoder.finish().map_err(DownloadError::Gzip)?;
             hasher.update(&rest);
             writer.write_all(&rest).await.map_err(write_error)?;
             written += rest.len() as u64;
@@ -240,11 +246,11 @@ impl Download {
         writer.flush().await.map_err(write_error)?;
         let actual = hasher.hex();
         if actual != digest.value {
-            return Err(Error::Download(DownloadError::DigestMismatch {
+            return Err(DownloadError::DigestMismatch {
                 algorithm: digest.algorithm,
                 expected: digest.value.clone(),
                 actual,
-            }));
+            });
         }
         Ok(written)
     }
@@ -252,14 +258,16 @@ impl Download {
     /// Saves the file at `path`: written to a temporary file beside it and
     /// renamed into place only once `digest` matched, so `path` never holds a
     /// partial or altered file. Returns the bytes written.
-    pub async fn save(self, path: impl AsRef<Path>, digest: &FileDigest) -> Result<u64, Error> {
+    pub async fn save(
+        self,
+        path: impl AsRef<Path>,
+        digest: &FileDigest,
+    ) -> Result<u64, DownloadError> {
         let path = path.as_ref();
         let partial = partial_path(path);
-        let io_error = |source| {
-            Error::Download(DownloadError::Write {
-                path: Some(path.to_owned()),
-                source,
-            })
+        let io_error = |source| DownloadError::Write {
+            path: Some(path.to_owned()),
+            source,
         };
         let file = tokio::fs::File::create(&partial).await.map_err(io_error)?;
         // Each write to a tokio file is a trip to the blocking pool: fewer,

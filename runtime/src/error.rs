@@ -64,7 +64,7 @@ pub enum Error {
     #[error("not sent: {0}")]
     Sensitive(#[from] crate::sensitive::SensitiveError),
     /// A file download was refused (its digest did not match, it is not the
-    /// gzip it should be) or could not be written.
+    /// gzip it should be), cut short, or could not be written.
     #[error("download failed: {0}")]
     Download(#[from] crate::download::DownloadError),
     /// The request was sent again after an attempt that may have reached
@@ -103,6 +103,21 @@ fn source_chain(error: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
+/// A certificate list that was not installed, as the error of the call that
+/// downloaded it (a 200 answer).
+impl From<crate::verify::InstallError> for Error {
+    fn from(error: crate::verify::InstallError) -> Self {
+        match error {
+            crate::verify::InstallError::List(config) => Error::Config(config),
+            crate::verify::InstallError::Signature { source, request_id } => Error::Signature {
+                source,
+                request_id,
+                status: StatusCode::OK,
+            },
+        }
+    }
+}
+
 fn request_id_suffix(request_id: Option<&str>) -> String {
     request_id
         .map(|id| format!(" (Request-ID {id})"))
@@ -127,11 +142,11 @@ impl Error {
             Error::Api(api) => api.is_retryable(),
             Error::Timeout(_) | Error::Transport(_) | Error::Signature { .. } => true,
             Error::Certificates(download) => download.is_retryable(),
+            Error::Download(download) => download.is_retryable(),
             Error::Validation(_)
             | Error::Decode { .. }
             | Error::Config(_)
             | Error::Sensitive(_)
-            | Error::Download(_)
             | Error::Absent(_) => false,
         }
     }

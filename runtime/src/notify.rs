@@ -38,9 +38,10 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 use crate::aead;
-use crate::client::{Client, unix_now};
+use crate::client::Client;
 use crate::config::{ConfigError, apiv3_key};
 use crate::decode::DecodeError;
+use crate::sign::unix_now;
 use crate::signature::SignatureError;
 use crate::verify::Verifier;
 

@@ -50,7 +50,7 @@ pub struct JsapiPayment {
 impl JsapiPayment {
     /// Signs the parameters of `prepay_id` for `app_id`, now, with a fresh nonce.
     pub fn sign(key: &PrivateKey, app_id: &str, prepay_id: &str) -> JsapiPayment {
-        Self::sign_at(key, app_id, prepay_id, crate::client::unix_now(), &nonce())
+        Self::sign_at(key, app_id, prepay_id, crate::sign::unix_now(), &nonce())
     }
 
     /// [`sign`](Self::sign) at a given time and nonce (for tests and replays).
@@ -104,7 +104,7 @@ impl AppPayment {
             app_id,
             mchid,
             prepay_id,
-            crate::client::unix_now(),
+            crate::sign::unix_now(),
             &nonce(),
         )
     }

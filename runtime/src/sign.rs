@@ -33,6 +33,14 @@ pub fn response_message(timestamp: &str, nonce: &str, body: &[u8]) -> Vec<u8> {
     message
 }
 
+/// The Unix time in seconds, as signatures carry it.
+pub(crate) fn unix_now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}
+
 /// 32 random characters from `[0-9A-Za-z]`.
 pub fn nonce() -> String {
     rand::rng()

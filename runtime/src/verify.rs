@@ -22,7 +22,6 @@ use x509_cert::der::{DecodePem, Encode};
 
 use crate::aead;
 use crate::config::{ConfigError, Setting};
-use crate::error::Error;
 use crate::keys::PublicKey;
 use crate::sign::{SCHEME, response_message};
 use crate::signature::SignatureError;
@@ -297,7 +296,12 @@ impl PlatformCertificates {
 
     /// Verifies the certificate download's own response with the keys it carries
     /// (or already known ones), then makes them the trusted set.
-    pub fn install(&self, headers: &HeaderMap, body: &[u8], now: i64) -> Result<usize, Error> {
+    pub fn install(
+        &self,
+        headers: &HeaderMap,
+        body: &[u8],
+        now: i64,
+    ) -> Result<usize, InstallError> {
         let fresh = self.decrypt_list(body)?;
         let mut candidate = Verifier::new();
         {
@@ -308,10 +312,9 @@ impl PlatformCertificates {
         }
         candidate
             .verify(headers, body, now)
-            .map_err(|source| Error::Signature {
+            .map_err(|source| InstallError::Signature {
                 source,
                 request_id: headers::request_id(headers).map(str::to_owned),
-                status: http::StatusCode::OK,
             })?;
         let count = fresh.len();
         let mut state = self.state.write().expect("lock");
@@ -319,6 +322,24 @@ impl PlatformCertificates {
         state.refreshed_at = Some(Instant::now());
         Ok(count)
     }
+}
+
+/// Why a downloaded certificate list was not installed; nothing changed.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum InstallError {
+    /// The list is not one this client can read (its body, an algorithm, a
+    /// certificate that does not decrypt).
+    #[error(transparent)]
+    List(#[from] ConfigError),
+    /// The list's own answer is not signed by a key it carries or a known one.
+    #[error("the certificate list's signature: {source}")]
+    Signature {
+        /// What was wrong.
+        source: SignatureError,
+        /// The answer's `Request-ID`, when it had one.
+        request_id: Option<String>,
+    },
 }
 
 /// The RSA public key of a PEM certificate.

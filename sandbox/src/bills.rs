@@ -24,6 +24,9 @@ pub struct BillConfig {
     pub size: u64,
     /// Whether downloads of it are altered in one byte (a digest mismatch).
     pub corrupt: bool,
+    /// Whether downloads of it stop halfway, the connection closed before the
+    /// length announced (plain downloads; a gzip one is cut mid-stream).
+    pub cut_short: bool,
 }
 
 impl Default for BillConfig {
@@ -31,6 +34,7 @@ impl Default for BillConfig {
         BillConfig {
             size: 64 * 1024,
             corrupt: false,
+            cut_short: false,
         }
     }
 }
@@ -110,7 +114,10 @@ impl Bills {
             .and_then(|token| self.by_token.get(token))
             .ok_or_else(|| Reply::error(400, "INVALID_REQUEST", "token无效或已过期"))?
             .clone();
-        let plain = BillChunks::new(&bill.date, bill.config.size, bill.config.corrupt);
+        let mut plain = BillChunks::new(&bill.date, bill.config.size, bill.config.corrupt);
+        if bill.config.cut_short {
+            plain.stop_at = bill.config.size / 2;
+        }
         Ok(if bill.gzip {
             (None, Box::new(Gzipped::new(plain)))
         } else {
@@ -138,6 +145,8 @@ struct BillChunks {
     size: u64,
     made: u64,
     corrupt_at: Option<u64>,
+    /// Where the chunks end: `size`, or earlier for a download cut short.
+    stop_at: u64,
 }
 
 /// Rows per block: a block is a whole number of rows, about 64 KiB.
@@ -167,6 +176,7 @@ impl BillChunks {
             size,
             made: 0,
             corrupt_at: corrupt.then_some(size / 2),
+            stop_at: size,
         }
     }
 }
@@ -175,10 +185,11 @@ impl Iterator for BillChunks {
     type Item = Bytes;
 
     fn next(&mut self) -> Option<Bytes> {
-        if self.made >= self.size {
+        let end = self.size.min(self.stop_at);
+        if self.made >= end {
             return None;
         }
-        let room = (self.size - self.made) as usize;
+        let room = (end - self.made) as usize;
         let mut chunk = if self.made == 0 {
             Bytes::from(HEADER.as_bytes())
         } else {

@@ -113,6 +113,7 @@ async fn main() {
     sandbox.set_bills(BillConfig {
         size,
         corrupt: false,
+        cut_short: false,
     });
     let client = sandbox.client_builder().build().unwrap();
     let dir = tempfile::tempdir().unwrap();

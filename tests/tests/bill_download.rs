@@ -53,6 +53,7 @@ async fn bills_stream_to_disk_checked_and_flat() {
     sandbox.set_bills(BillConfig {
         size,
         corrupt: false,
+        cut_short: false,
     });
     let bill = client
         .apply_trade_bill(ApplyTradeBillQuery::new("2026-12-01"))
@@ -89,6 +90,7 @@ async fn bills_stream_to_disk_checked_and_flat() {
     sandbox.set_bills(BillConfig {
         size,
         corrupt: false,
+        cut_short: false,
     });
     let bill = client
         .apply_trade_bill(
@@ -139,6 +141,7 @@ async fn bills_stream_to_disk_checked_and_flat() {
     sandbox.set_bills(BillConfig {
         size: MIB,
         corrupt: true,
+        cut_short: false,
     });
     let bill = client
         .apply_trade_bill(ApplyTradeBillQuery::new("2026-11-29"))
@@ -158,13 +161,47 @@ async fn bills_stream_to_disk_checked_and_flat() {
         .await
         .expect_err("corrupted");
     assert!(
-        matches!(error, Error::Download(DownloadError::DigestMismatch { .. })),
+        matches!(error, DownloadError::DigestMismatch { .. }),
         "{error:?}"
     );
     let left: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|name| name.contains("11-29"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+
+    // A download cut short by the connection: typed as such, worth trying
+    // again (unlike a digest mismatch), and no file left behind.
+    sandbox.set_bills(BillConfig {
+        size: MIB,
+        corrupt: false,
+        cut_short: true,
+    });
+    let bill = client
+        .apply_trade_bill(ApplyTradeBillQuery::new("2026-11-28"))
+        .await
+        .unwrap();
+    let digest = FileDigest::new(
+        bill.hash_type.as_deref().unwrap(),
+        bill.hash_value.as_deref().unwrap(),
+    )
+    .unwrap();
+    let path = dir.path().join("tradebill-2026-11-28.csv");
+    let error = client
+        .download_url(bill.download_url.as_deref().unwrap())
+        .await
+        .unwrap()
+        .save(&path, &digest)
+        .await
+        .expect_err("cut short");
+    assert!(matches!(error, DownloadError::Interrupted(_)), "{error:?}");
+    assert!(error.is_retryable());
+    assert!(Error::from(error).is_retryable());
+    let left: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.contains("11-28"))
         .collect();
     assert!(left.is_empty(), "{left:?}");
 

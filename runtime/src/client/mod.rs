@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
@@ -18,7 +18,7 @@ use crate::error::{ApiError, Error};
 use crate::keys::MerchantCredentials;
 use crate::operation::{Body, Method, Operation, Request};
 use crate::sensitive::Sealer;
-use crate::sign::nonce;
+use crate::sign::{nonce, unix_now};
 use crate::signature::SignatureError;
 use crate::verify::{Verifier, headers as wx};
 
@@ -86,13 +86,6 @@ impl fmt::Debug for Client {
             .field("verifier", &self.inner.verifier)
             .finish_non_exhaustive()
     }
-}
-
-pub(crate) fn unix_now() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs() as i64)
-        .unwrap_or(0)
 }
 
 /// A host requests go to, and the path prefix it adds (a gateway's `/wxpay`).
