@@ -92,85 +92,90 @@ pub(crate) fn events_module(
     let mut variant_names = Names::default();
     variant_names.try_take("Unknown");
     variant_names.try_take("Undecoded");
-    let mut variants = Vec::new();
-    // `(event_type, original_type)` arms first, then the `(event_type, _)` ones.
-    let mut specific_arms = Vec::new();
-    let mut arms = Vec::new();
-    let mut ids = Vec::new();
+    let mut arms = Arms {
+        variants: Vec::new(),
+        specific: Vec::new(),
+        by_event_type: Vec::new(),
+        ids: Vec::new(),
+    };
     let owners = owners(&notifications);
     for (index, notification) in notifications.iter().enumerate() {
-        let main = page_event(notification);
-        builder.prefix = camel(main);
-        let name = builder.type_name(
-            &format!("{}Resource", camel(main)),
-            &format!("{}Event", camel(main)),
-        );
-        let mut docs = vec![format!(
-            "The decrypted resource of {} (`{}`).",
-            notification.summary,
-            notification.event_types.join("`, `")
-        )];
-        docs.extend(
-            notification
-                .doc_links
-                .iter()
-                .map(|link| format!("<{link}>")),
-        );
-        builder
-            .struct_for(&name, &docs, &notification.resource, Side::Response, true)
-            .map_err(|e| e.at(format!("notification {main} ({})", notification.source)))?;
-        // Event types another page owns reach this page's resource only for
-        // the original types that page does not cover (see `owners`).
-        let mut routed: Vec<(&str, &str)> = Vec::new();
-        for event_type in &notification.event_types {
-            let owner = notifications[owners[event_type.as_str()]];
-            if owners[event_type.as_str()] == index {
-                continue;
-            }
-            for original_type in &notification.original_types {
-                if !owner.original_types.contains(original_type) {
-                    routed.push((event_type, original_type));
-                }
-            }
+        let resource = resource_type(&mut builder, notification)?;
+        let page = Page {
+            notification,
+            resource: &resource,
+            routed: routed_here(&notifications, &owners, index),
+        };
+        let owned = notification
+            .event_types
+            .iter()
+            .filter(|event_type| owners[event_type.as_str()] == index);
+        arms.add_page(rt, &mut variant_names, &page, owned);
+    }
+    Ok(Some(event_enum(rt, &builder.items, &arms)))
+}
+
+/// Pushes the struct of a page's decrypted resource, and names it.
+fn resource_type(
+    builder: &mut TypeBuilder<'_>,
+    notification: &Notification,
+) -> Result<Ident, CodegenError> {
+    let main = page_event(notification);
+    builder.prefix = camel(main);
+    let name = builder.type_name(
+        &format!("{}Resource", camel(main)),
+        &format!("{}Event", camel(main)),
+    );
+    let mut docs = vec![format!(
+        "The decrypted resource of {} (`{}`).",
+        notification.summary,
+        notification.event_types.join("`, `")
+    )];
+    docs.extend(
+        notification
+            .doc_links
+            .iter()
+            .map(|link| format!("<{link}>")),
+    );
+    builder
+        .struct_for(&name, &docs, &notification.resource, Side::Response, true)
+        .map_err(|e| e.at(format!("notification {main} ({})", notification.source)))?;
+    Ok(name)
+}
+
+/// Event types another page owns reach page `index`'s resource only for the
+/// original types that page does not cover (see `owners`): those
+/// `(event_type, original_type)` pairs.
+fn routed_here<'a>(
+    notifications: &[&'a Notification],
+    owners: &HashMap<&str, usize>,
+    index: usize,
+) -> Vec<(&'a str, &'a str)> {
+    let notification = notifications[index];
+    let mut routed = Vec::new();
+    for event_type in &notification.event_types {
+        let owner_index = owners[event_type.as_str()];
+        if owner_index == index {
+            continue;
         }
-        let mut page_variant = None;
-        for event_type in &notification.event_types {
-            if owners[event_type.as_str()] != index {
-                continue;
-            }
-            let variant = ident(&variant_names.take(&camel(event_type)));
-            let mut doc = vec![format!("{} (`{event_type}`).", notification.summary)];
-            if page_variant.is_none() {
-                doc.extend(routed.iter().map(|(event, original)| {
-                    format!("Also `{event}` with original type `{original}`.")
-                }));
-            }
-            let doc = lines_to_doc(&doc);
-            variants.push(quote! {
-                #doc
-                #variant(#rt::notify::Notification<#name>),
-            });
-            arms.push(quote! {
-                (#event_type, _) => typed(notification, Event::#variant),
-            });
-            ids.push(variant.clone());
-            page_variant.get_or_insert(variant);
-        }
-        if let Some(variant) = page_variant {
-            for (event_type, original_type) in routed {
-                specific_arms.push(quote! {
-                    (#event_type, #original_type) => typed(notification, Event::#variant),
-                });
+        let owner = notifications[owner_index];
+        for original_type in &notification.original_types {
+            if !owner.original_types.contains(original_type) {
+                routed.push((event_type.as_str(), original_type.as_str()));
             }
         }
     }
-    let arms = Arms {
-        variants,
-        specific: specific_arms,
-        by_event_type: arms,
-        ids,
-    };
-    Ok(Some(event_enum(rt, &builder.items, &arms)))
+    routed
+}
+
+/// A notification page as the `Event` enum sees it.
+struct Page<'a> {
+    notification: &'a Notification,
+    /// The type of its decrypted resource.
+    resource: &'a Ident,
+    /// The `(event_type, original_type)` pairs of other pages' event types
+    /// that this page's resource decodes.
+    routed: Vec<(&'a str, &'a str)>,
 }
 
 /// What the `Event` enum is made of: its variants, the match arms that
@@ -181,6 +186,47 @@ struct Arms {
     specific: Vec<TokenStream>,
     by_event_type: Vec<TokenStream>,
     ids: Vec<Ident>,
+}
+
+impl Arms {
+    /// A variant per event type the page owns (`owned`), and the arms that
+    /// reach them; the pairs routed to the page reach its first variant.
+    fn add_page<'a>(
+        &mut self,
+        rt: &TokenStream,
+        variant_names: &mut Names,
+        page: &Page<'_>,
+        owned: impl Iterator<Item = &'a String>,
+    ) {
+        let (notification, name) = (page.notification, page.resource);
+        let mut page_variant = None;
+        for event_type in owned {
+            let variant = ident(&variant_names.take(&camel(event_type)));
+            let mut doc = vec![format!("{} (`{event_type}`).", notification.summary)];
+            if page_variant.is_none() {
+                doc.extend(page.routed.iter().map(|(event, original)| {
+                    format!("Also `{event}` with original type `{original}`.")
+                }));
+            }
+            let doc = lines_to_doc(&doc);
+            self.variants.push(quote! {
+                #doc
+                #variant(#rt::notify::Notification<#name>),
+            });
+            self.by_event_type.push(quote! {
+                (#event_type, _) => typed(notification, Event::#variant),
+            });
+            self.ids.push(variant.clone());
+            page_variant.get_or_insert(variant);
+        }
+        if let Some(variant) = page_variant {
+            for (event_type, original_type) in &page.routed {
+                self.specific.push(quote! {
+                    (#event_type, #original_type) => typed(notification, Event::#variant),
+                });
+            }
+        }
+    }
 }
 
 /// The resource types (`items`), `Event` over them and its impls.

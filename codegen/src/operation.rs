@@ -8,6 +8,7 @@ use wechatpay_spec::{Field, Kind, Method, Operation, RequestBody, Response};
 
 use crate::CodegenError;
 use crate::docs::{field_docs, operation_docs};
+use crate::multipart::is_file_part;
 use crate::names::{camel, ident, snake};
 use crate::types::{FieldPlan, Side, TypeBuilder, has_sensitive, is_sensitive, some_count};
 
@@ -205,7 +206,6 @@ fn request_parts(
     builder: &mut TypeBuilder<'_>,
     prefix: &str,
 ) -> Result<RequestParts, CodegenError> {
-    let rt = builder.rt.clone();
     let mut out = RequestParts {
         parts: Vec::new(),
         schemas: Vec::new(),
@@ -214,53 +214,10 @@ fn request_parts(
         seals: false,
     };
     if let Some(body) = &operation.request_body {
-        let name = builder.type_name(&format!("{prefix}Body"), &format!("{prefix}RequestBody"));
-        match body {
-            RequestBody::Json { fields, .. } => {
-                let docs = vec![format!(
-                    "The JSON body of {} (`{} {}`).",
-                    operation.summary, operation.method, operation.path
-                )];
-                let checks = builder.request_part(&name, &docs, fields, true)?;
-                out.build.push(if has_sensitive(fields) {
-                    out.seals = true;
-                    quote!(request.body = #rt::Body::json(&#rt::sensitive::sealed(&self.body, sealer)?)?;)
-                } else {
-                    quote!(request.body = #rt::Body::json(&self.body)?;)
-                });
-                out.schemas.push(("body", name.to_string()));
-                out.request_number |= has_request_number(fields);
-                out.parts.push((ident("body"), name, checks));
-            }
-            RequestBody::Multipart { parts: form, .. } => {
-                let (tokens, checks) =
-                    multipart_body(&rt, builder, prefix, &name, form, operation)?;
-                out.build.push(tokens);
-                out.seals |= has_sensitive(form);
-                out.parts.push((ident("body"), name, checks));
-            }
-            RequestBody::Xml { .. } => unreachable!("checked by check_supported"),
-        }
+        out.body(operation, builder, prefix, body)?;
     }
     if let Some(query) = operation.query.as_ref().filter(|q| !q.fields.is_empty()) {
-        let name = builder.type_name(&format!("{prefix}Query"), &format!("{prefix}RequestQuery"));
-        let docs = vec![format!(
-            "Query parameters of {} (`{} {}`).",
-            operation.summary, operation.method, operation.path
-        )];
-        let checks = builder.request_part(&name, &docs, &query.fields, true)?;
-        out.seals |= has_sensitive(&query.fields);
-        for field in &query.fields {
-            out.build.push(push_param(
-                &rt,
-                &quote!(self.query),
-                field,
-                &quote!(request.query),
-            ));
-        }
-        out.schemas.push(("query", name.to_string()));
-        out.parts.push((ident("query"), name, checks));
-        out.request_number |= has_request_number(&query.fields);
+        out.query(operation, builder, prefix, &query.fields)?;
     }
     // Headers other than the one the runtime sends itself.
     if let Some(headers) = &operation.headers {
@@ -271,25 +228,110 @@ fn request_parts(
             .cloned()
             .collect();
         if !fields.is_empty() {
-            let name = builder.type_name(
-                &format!("{prefix}Headers"),
-                &format!("{prefix}RequestHeaders"),
-            );
-            let docs = vec![format!("Request headers of {}.", operation.summary)];
-            let checks = builder.request_part(&name, &docs, &fields, false)?;
-            out.seals |= has_sensitive(&fields);
-            for field in &fields {
-                out.build.push(push_param(
-                    &rt,
-                    &quote!(self.headers),
-                    field,
-                    &quote!(request.headers),
-                ));
-            }
-            out.parts.push((ident("headers"), name, checks));
+            out.headers(operation, builder, prefix, &fields)?;
         }
     }
     Ok(out)
+}
+
+impl RequestParts {
+    /// The body's type, and the statement writing it (JSON, sealed first
+    /// when it holds a sensitive field, or a multipart upload).
+    fn body(
+        &mut self,
+        operation: &Operation,
+        builder: &mut TypeBuilder<'_>,
+        prefix: &str,
+        body: &RequestBody,
+    ) -> Result<(), CodegenError> {
+        let rt = builder.rt.clone();
+        let name = builder.type_name(&format!("{prefix}Body"), &format!("{prefix}RequestBody"));
+        match body {
+            RequestBody::Json { fields, .. } => {
+                let docs = vec![format!(
+                    "The JSON body of {} (`{} {}`).",
+                    operation.summary, operation.method, operation.path
+                )];
+                let checks = builder.request_part(&name, &docs, fields, true)?;
+                self.build.push(if has_sensitive(fields) {
+                    self.seals = true;
+                    quote!(request.body = #rt::Body::json(&#rt::sensitive::sealed(&self.body, sealer)?)?;)
+                } else {
+                    quote!(request.body = #rt::Body::json(&self.body)?;)
+                });
+                self.schemas.push(("body", name.to_string()));
+                self.request_number |= has_request_number(fields);
+                self.parts.push((ident("body"), name, checks));
+            }
+            RequestBody::Multipart { parts: form, .. } => {
+                let (tokens, checks) =
+                    crate::multipart::multipart_body(&rt, builder, prefix, &name, form, operation)?;
+                self.build.push(tokens);
+                self.seals |= has_sensitive(form);
+                self.parts.push((ident("body"), name, checks));
+            }
+            RequestBody::Xml { .. } => unreachable!("checked by check_supported"),
+        }
+        Ok(())
+    }
+
+    /// The query's type, and a statement per parameter.
+    fn query(
+        &mut self,
+        operation: &Operation,
+        builder: &mut TypeBuilder<'_>,
+        prefix: &str,
+        fields: &[Field],
+    ) -> Result<(), CodegenError> {
+        let rt = builder.rt.clone();
+        let name = builder.type_name(&format!("{prefix}Query"), &format!("{prefix}RequestQuery"));
+        let docs = vec![format!(
+            "Query parameters of {} (`{} {}`).",
+            operation.summary, operation.method, operation.path
+        )];
+        let checks = builder.request_part(&name, &docs, fields, true)?;
+        self.seals |= has_sensitive(fields);
+        for field in fields {
+            self.build.push(push_param(
+                &rt,
+                &quote!(self.query),
+                field,
+                &quote!(request.query),
+            ));
+        }
+        self.schemas.push(("query", name.to_string()));
+        self.parts.push((ident("query"), name, checks));
+        self.request_number |= has_request_number(fields);
+        Ok(())
+    }
+
+    /// The headers' type, and a statement per header.
+    fn headers(
+        &mut self,
+        operation: &Operation,
+        builder: &mut TypeBuilder<'_>,
+        prefix: &str,
+        fields: &[Field],
+    ) -> Result<(), CodegenError> {
+        let rt = builder.rt.clone();
+        let name = builder.type_name(
+            &format!("{prefix}Headers"),
+            &format!("{prefix}RequestHeaders"),
+        );
+        let docs = vec![format!("Request headers of {}.", operation.summary)];
+        let checks = builder.request_part(&name, &docs, fields, false)?;
+        self.seals |= has_sensitive(fields);
+        for field in fields {
+            self.build.push(push_param(
+                &rt,
+                &quote!(self.headers),
+                field,
+                &quote!(request.headers),
+            ));
+        }
+        self.parts.push((ident("headers"), name, checks));
+        Ok(())
+    }
 }
 
 /// What an operation answers: the Rust type, how `decode` reads the body,
@@ -422,6 +464,44 @@ fn operation_impls(
     response: &ResponsePart,
     path_checks: &[TokenStream],
 ) -> TokenStream {
+    let method = format_ident!("{}", operation.method.as_str());
+    let path = &operation.path;
+    let method_doc = format!(" `{}`", operation.method);
+    let path_doc = format!(" `{path}`");
+    let validate = validate_impl(rt, request, parts, path_checks);
+    let to_request = to_request(operation, rt, parts, response);
+    let response_type = response.ty.tokens(&TokenStream::new(), rt);
+    let decode = &response.decode;
+    quote! {
+        impl #request {
+            #[doc = #method_doc]
+            pub const METHOD: #rt::Method = #rt::Method::#method;
+            #[doc = #path_doc]
+            pub const PATH: &'static str = #path;
+        }
+
+        #validate
+
+        impl #rt::Operation for #request {
+            type Response = #response_type;
+
+            #to_request
+
+            fn decode(body: #rt::Bytes) -> ::std::result::Result<Self::Response, #rt::DecodeError> {
+                #decode
+            }
+        }
+    }
+}
+
+/// The request's `Validate`: its path parameters, then each part with limits
+/// (a request with nothing to check keeps the trait's default).
+fn validate_impl(
+    rt: &TokenStream,
+    request: &Ident,
+    parts: &RequestParts,
+    path_checks: &[TokenStream],
+) -> TokenStream {
     let part_checks: Vec<TokenStream> = parts
         .parts
         .iter()
@@ -434,8 +514,27 @@ fn operation_impls(
             quote!(#rt::Validate::validate_into(&self.#part, #root, errors);)
         })
         .collect();
-    let method = format_ident!("{}", operation.method.as_str());
-    let path = &operation.path;
+    if path_checks.is_empty() && part_checks.is_empty() {
+        return quote!(impl #rt::Validate for #request {});
+    }
+    quote! {
+        impl #rt::Validate for #request {
+            fn validate_into(&self, _pointer: &str, errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
+                #(#path_checks)*
+                #(#part_checks)*
+            }
+        }
+    }
+}
+
+/// `Operation::to_request`: the path, the parts (sealed where they hold a
+/// sensitive field), and what the request needs said about it.
+fn to_request(
+    operation: &Operation,
+    rt: &TokenStream,
+    parts: &RequestParts,
+    response: &ResponsePart,
+) -> TokenStream {
     let path_args = operation.path_params.iter().map(|param| {
         let id = ident(&snake(&param.name));
         let wire = &param.name;
@@ -464,49 +563,15 @@ fn operation_impls(
     } else {
         quote!(_sealer)
     };
-    let method_doc = format!(" `{}`", operation.method);
-    let path_doc = format!(" `{path}`");
-    // A request with nothing to check keeps the trait's default.
-    let validate = if path_checks.is_empty() && part_checks.is_empty() {
-        quote!(impl #rt::Validate for #request {})
-    } else {
-        quote! {
-            impl #rt::Validate for #request {
-                fn validate_into(&self, _pointer: &str, errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
-                    #(#path_checks)*
-                    #(#part_checks)*
-                }
-            }
-        }
-    };
-    let response_type = response.ty.tokens(&TokenStream::new(), rt);
-    let decode = &response.decode;
     quote! {
-        impl #request {
-            #[doc = #method_doc]
-            pub const METHOD: #rt::Method = #rt::Method::#method;
-            #[doc = #path_doc]
-            pub const PATH: &'static str = #path;
-        }
-
-        #validate
-
-        impl #rt::Operation for #request {
-            type Response = #response_type;
-
-            fn to_request(&self, #sealer: &#rt::sensitive::Sealer) -> ::std::result::Result<#rt::Request, #rt::Error> {
-                let path = #rt::__private::encode::path(Self::PATH, &[#(#path_args),*])?;
-                #binding = #rt::Request::new(Self::METHOD, Self::PATH, path);
-                #(#build)*
-                #idempotent
-                #unsigned
-                #base_uri
-                ::std::result::Result::Ok(request)
-            }
-
-            fn decode(body: #rt::Bytes) -> ::std::result::Result<Self::Response, #rt::DecodeError> {
-                #decode
-            }
+        fn to_request(&self, #sealer: &#rt::sensitive::Sealer) -> ::std::result::Result<#rt::Request, #rt::Error> {
+            let path = #rt::__private::encode::path(Self::PATH, &[#(#path_args),*])?;
+            #binding = #rt::Request::new(Self::METHOD, Self::PATH, path);
+            #(#build)*
+            #idempotent
+            #unsigned
+            #base_uri
+            ::std::result::Result::Ok(request)
         }
     }
 }
@@ -582,135 +647,6 @@ fn push_param(
             }
         }
     }
-}
-
-/// Whether a multipart part is the file (`file`, `submission_file`...): every
-/// part but the JSON `meta` one.
-fn is_file_part(part: &Field) -> bool {
-    part.name != "meta" && matches!(part.kind, Kind::Object)
-}
-
-/// The body of a `multipart/form-data` upload: a file and its JSON `meta`.
-fn multipart_body(
-    rt: &TokenStream,
-    builder: &mut TypeBuilder<'_>,
-    prefix: &str,
-    name: &Ident,
-    form: &[Field],
-    operation: &Operation,
-) -> Result<(TokenStream, bool), CodegenError> {
-    let mut plans = Vec::new();
-    let mut meta_fields: &[Field] = &[];
-    let mut meta_checks = false;
-    let mut file_field = String::new();
-    for part in form {
-        if is_file_part(part) {
-            file_field = part.name.clone();
-            let mut docs = field_docs(part);
-            docs.push("The file part: from memory, a reader, or a file streamed from disk.".into());
-            plans.push(FieldPlan {
-                ident: ident("file"),
-                wire: part.name.clone(),
-                ty: quote!(#rt::FilePart),
-                required: true,
-                docs,
-                schemars: Vec::new(),
-                validation: TokenStream::new(),
-                seal: TokenStream::new(),
-                into: false,
-            });
-        } else {
-            meta_fields = &part.children;
-            let meta = builder.type_name(&format!("{prefix}Meta"), &format!("{prefix}MetaPart"));
-            let docs = vec![format!("The JSON `meta` part of {}.", operation.summary)];
-            meta_checks = builder.request_part(&meta, &docs, &part.children, true)?;
-            let mut docs = field_docs(part);
-            docs.push("The `meta` part; the request signature covers its JSON.".into());
-            plans.push(FieldPlan {
-                ident: ident("meta"),
-                wire: "meta".into(),
-                ty: quote!(#rt::JsonString<#meta>),
-                required: true,
-                docs,
-                schemars: Vec::new(),
-                // Its fields are reported under `/meta`, the part they are in.
-                validation: if meta_checks {
-                    quote! {
-                        #rt::Validate::validate_into(&self.meta, &#rt::__private::validate::pointer(pointer, "meta"), errors);
-                    }
-                } else {
-                    TokenStream::new()
-                },
-                // Sealed in `to_request`, on a copy of the part.
-                seal: TokenStream::new(),
-                into: false,
-            });
-        }
-    }
-    let has_meta = plans.iter().any(|p| p.ident == "meta");
-    // A `sha256` in meta must be the file's, or WeChat Pay refuses the upload:
-    // say so before sending it.
-    let digest_check = meta_fields
-        .iter()
-        .find(|f| f.name == "sha256" && f.kind == Kind::String && !f.is_array())
-        .map(|field| {
-            let id = ident(&snake(&field.name));
-            let push = quote! {
-                errors.push(#rt::ValidationError {
-                    pointer: ::std::format!("{pointer}/meta/sha256"),
-                    message: "is not the SHA-256 of the file part".into(),
-                });
-            };
-            if field.required {
-                quote! {
-                    if !self.meta.0.#id.eq_ignore_ascii_case(self.file.sha256()) {
-                        #push
-                    }
-                }
-            } else {
-                quote! {
-                    if let ::std::option::Option::Some(sha256) = &self.meta.0.#id
-                        && !sha256.eq_ignore_ascii_case(self.file.sha256())
-                    {
-                        #push
-                    }
-                }
-            }
-        });
-    let docs = vec![format!(
-        "The `multipart/form-data` body of {}.",
-        operation.summary
-    )];
-    builder.push_plain_struct(name, &docs, &plans);
-    let validates = meta_checks || digest_check.is_some();
-    if validates {
-        let checks = plans.iter().map(|p| &p.validation);
-        builder.items.push(quote! {
-            impl #rt::Validate for #name {
-                fn validate_into(&self, pointer: &str, errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
-                    #(#checks)*
-                    #digest_check
-                }
-            }
-        });
-    }
-    let meta = if has_meta && has_sensitive(meta_fields) {
-        quote!(#rt::sensitive::sealed(&self.body.meta, sealer)?.to_json().map_err(|e| #rt::Error::from(#rt::ConfigError::new(#rt::Setting::RequestBody, e)))?.into_bytes())
-    } else if has_meta {
-        quote!(self.body.meta.to_json().map_err(|e| #rt::Error::from(#rt::ConfigError::new(#rt::Setting::RequestBody, e)))?.into_bytes())
-    } else {
-        quote!(::std::vec::Vec::new())
-    };
-    Ok((
-        quote! {
-            request.body = #rt::Body::Multipart {
-                meta: #meta,
-                file_field: ::std::borrow::Cow::Borrowed(#file_field),
-                file: self.body.file.clone(),
-            };
-        },
-        validates,
-    ))
 }
 
 /// `impl Paginated` for list operations: a GET with integer `offset` and `limit`
