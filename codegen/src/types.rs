@@ -355,49 +355,14 @@ impl<'a> TypeBuilder<'a> {
                 pub #rest: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             }
         });
-        // `Deserialize` comes from the runtime's `impl_deserialize!`: the derive's
-        // code is most of what a generated crate costs to compile. The
-        // `#[serde(...)]` field attributes are still read by `Serialize` and schemars.
-        let default = plans.iter().all(|p| !p.required).then(|| quote!(, Default));
-        let derives = match (serde, self.json_schema_feature) {
-            (false, _) => quote!(#[derive(Debug, Clone, PartialEq #default)]),
-            (true, false) => quote! {
-                #[derive(Debug, Clone, PartialEq #default, ::serde::Serialize, ::schemars::JsonSchema)]
-            },
-            (true, true) => quote! {
-                #[derive(Debug, Clone, PartialEq #default, ::serde::Serialize)]
-                #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
-            },
-        };
+        let derives = derives(plans, serde, self.json_schema_feature);
         let constructor = constructor(name, plans, rest);
         // Setters build requests; responses are decoded, not built field by field.
         let setters = (side == Side::Request).then(|| setters(plans));
-        // Only types with limits somewhere inside validate anything; the others
-        // have no `Validate` impl and are not visited.
-        let has_limits = plans.iter().any(|p| !p.validation.is_empty());
-        let validate = (side == Side::Request && has_limits).then(|| {
-            let checks = plans.iter().map(|p| &p.validation);
-            let (pointer, errors) = (quote!(pointer), quote!(errors));
-            quote! {
-                impl #rt::Validate for #name {
-                    fn validate_into(&self, #pointer: &str, #errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
-                        #(#checks)*
-                    }
-                }
-            }
-        });
-        // Only types holding a sensitive value somewhere inside are sealed.
-        let seal = plans.iter().any(|p| !p.seal.is_empty()).then(|| {
-            let seals = plans.iter().map(|p| &p.seal);
-            quote! {
-                impl #rt::sensitive::Seal for #name {
-                    fn seal(&mut self, sealer: &#rt::sensitive::Sealer) -> ::std::result::Result<(), #rt::sensitive::SensitiveError> {
-                        #(#seals)*
-                        ::std::result::Result::Ok(())
-                    }
-                }
-            }
-        });
+        let validate = (side == Side::Request)
+            .then(|| validate_impl(rt, name, plans))
+            .flatten();
+        let seal = seal_impl(rt, name, plans);
         let deserialize = serde.then(|| deserialize(rt, name, plans, rest));
         self.items.push(quote! {
             #doc
@@ -420,6 +385,56 @@ impl<'a> TypeBuilder<'a> {
             #seal
         });
     }
+}
+
+/// A struct's derives. `Deserialize` comes from the runtime's
+/// `impl_deserialize!`: the derive's code is most of what a generated crate
+/// costs to compile. The `#[serde(...)]` field attributes are still read by
+/// `Serialize` and schemars.
+fn derives(plans: &[FieldPlan], serde: bool, json_schema_feature: bool) -> TokenStream {
+    let default = plans.iter().all(|p| !p.required).then(|| quote!(, Default));
+    match (serde, json_schema_feature) {
+        (false, _) => quote!(#[derive(Debug, Clone, PartialEq #default)]),
+        (true, false) => quote! {
+            #[derive(Debug, Clone, PartialEq #default, ::serde::Serialize, ::schemars::JsonSchema)]
+        },
+        (true, true) => quote! {
+            #[derive(Debug, Clone, PartialEq #default, ::serde::Serialize)]
+            #[cfg_attr(feature = "json-schema", derive(::schemars::JsonSchema))]
+        },
+    }
+}
+
+/// `Validate`, for a type with limits somewhere inside; the others have no
+/// `Validate` impl and are not visited.
+fn validate_impl(rt: &TokenStream, name: &Ident, plans: &[FieldPlan]) -> Option<TokenStream> {
+    if plans.iter().all(|p| p.validation.is_empty()) {
+        return None;
+    }
+    let checks = plans.iter().map(|p| &p.validation);
+    Some(quote! {
+        impl #rt::Validate for #name {
+            fn validate_into(&self, pointer: &str, errors: &mut ::std::vec::Vec<#rt::ValidationError>) {
+                #(#checks)*
+            }
+        }
+    })
+}
+
+/// `Seal`, for a type holding a sensitive value somewhere inside.
+fn seal_impl(rt: &TokenStream, name: &Ident, plans: &[FieldPlan]) -> Option<TokenStream> {
+    if plans.iter().all(|p| p.seal.is_empty()) {
+        return None;
+    }
+    let seals = plans.iter().map(|p| &p.seal);
+    Some(quote! {
+        impl #rt::sensitive::Seal for #name {
+            fn seal(&mut self, sealer: &#rt::sensitive::Sealer) -> ::std::result::Result<(), #rt::sensitive::SensitiveError> {
+                #(#seals)*
+                ::std::result::Result::Ok(())
+            }
+        }
+    })
 }
 
 /// A struct field with its docs and serde and schemars attributes; optional
