@@ -265,47 +265,56 @@ pub async fn run(
     })
 }
 
-/// The input as the upload reads it: standard input spooled to a file, or
-/// a snapshot of the file, scanned in full, with the invalid lines said on
-/// standard error.
+/// The input as the upload reads it, scanned in full, with the invalid lines
+/// said on standard error.
 struct Input {
-    spool: Option<tempfile::NamedTempFile>,
-    snapshot: Option<input::Snapshot>,
-    /// What the upload reads: the spool, the snapshot, or the file itself.
-    path: PathBuf,
+    source: Source,
     /// The input as the user named it (`<stdin>` for standard input).
     name: String,
     scan: input::Scan,
+}
+
+/// What the upload reads: never the named file itself, which may still be
+/// being written, but a copy that holds still.
+enum Source {
+    /// Standard input, spooled to a temporary file.
+    Stdin(tempfile::NamedTempFile),
+    /// A snapshot of the file taken as the upload started.
+    File(input::Snapshot),
+}
+
+impl Source {
+    fn path(&self) -> &Path {
+        match self {
+            Source::Stdin(spool) => spool.path(),
+            Source::File(snapshot) => snapshot.path(),
+        }
+    }
+
+    fn is_stdin(&self) -> bool {
+        matches!(self, Source::Stdin(_))
+    }
 }
 
 impl Input {
     /// Reads and checks the input; says why it must be fixed first when it
     /// must (nothing is sent then).
     fn read(args: &UploadArgs) -> Result<Input, String> {
-        // Standard input is read in full first, so that it is checked like a file
-        // and its digest gives the batch id, as a file's does.
-        let spool = if args.input == "-" {
-            Some(input::spool_stdin()?)
+        let source = if args.input == "-" {
+            // Standard input is read in full first, so that it is checked like
+            // a file and its digest gives the batch id, as a file's does.
+            Source::Stdin(input::spool_stdin()?)
         } else {
-            None
+            // A file is read from a copy taken now: the scan and the upload
+            // see the same lines even if the file is still being written.
+            Source::File(input::Snapshot::take(Path::new(&args.input))?)
         };
-        // A file is read from a copy taken now: the scan and the upload see the
-        // same lines even if the file is still being written.
-        let snapshot = match &spool {
-            Some(_) => None,
-            None => Some(input::Snapshot::take(Path::new(&args.input))?),
-        };
-        let path: PathBuf = match (&spool, &snapshot) {
-            (Some(spool), _) => spool.path().to_owned(),
-            (None, Some(snapshot)) => snapshot.path().to_owned(),
-            (None, None) => PathBuf::from(&args.input),
-        };
-        let name = if spool.is_some() {
+        let name = if source.is_stdin() {
             "<stdin>".to_owned()
         } else {
             args.input.clone()
         };
-        let scan = input::scan(&path, args.reading)?;
+        let scan = input::scan(source.path(), args.reading)?;
         for bad in &scan.invalid {
             eprintln!("{name}:{}: {}", bad.line, bad.reason);
         }
@@ -318,7 +327,7 @@ impl Input {
         if scan.lines == 0 {
             return Err(format!("{name} holds no codes"));
         }
-        if let (Some(line), Some(_)) = (scan.unterminated, &spool) {
+        if let (Some(line), true) = (scan.unterminated, source.is_stdin()) {
             eprintln!(
                 "warning: standard input ended without a line ending: line {line} may have been cut short by the program that wrote it"
             );
@@ -332,13 +341,7 @@ impl Input {
         if scan.valid == 0 {
             return Err(format!("{name} holds no valid codes"));
         }
-        Ok(Input {
-            spool,
-            snapshot,
-            path,
-            name,
-            scan,
-        })
+        Ok(Input { source, name, scan })
     }
 }
 
@@ -349,13 +352,7 @@ pub async fn execute(
     args: UploadArgs,
     interrupt: impl Future<Output = ()>,
 ) -> Result<Finished, String> {
-    let Input {
-        spool,
-        snapshot,
-        path,
-        name,
-        scan,
-    } = match Input::read(&args) {
+    let Input { source, name, scan } = match Input::read(&args) {
         Ok(input) => input,
         Err(message) => return refuse(message),
     };
@@ -394,13 +391,13 @@ pub async fn execute(
         )
     });
     let journal_path = args.journal.clone().unwrap_or_else(|| {
-        if spool.is_some() {
+        if source.is_stdin() {
             PathBuf::from(format!("couponcodes-{batch_id}.journal"))
         } else {
             PathBuf::from(format!("{}.{batch_id}.journal", args.input))
         }
     });
-    if spool.is_none() && same_file(Path::new(&args.input), &journal_path) {
+    if !source.is_stdin() && same_file(Path::new(&args.input), &journal_path) {
         return refuse(format!(
             "the journal {} is the input file; pass another --journal",
             journal_path.display()
@@ -420,7 +417,7 @@ pub async fn execute(
         &batch_id,
         &fresh_prefix,
     );
-    if spool.is_none() && !journal_path.exists() {
+    if !source.is_stdin() && !journal_path.exists() {
         say_if_the_server_changed(Path::new(&args.input), &header);
     }
     let mut journal = Journal::open(&journal_path, &header)?;
@@ -461,7 +458,7 @@ pub async fn execute(
     // The engine reads valid lines only: invalid ones were counted by the scan.
     let pulled = Arc::new(AtomicU64::new(0));
     let mut read_error = None;
-    let lines = Lines::open(&path, args.reading)?;
+    let lines = Lines::open(source.path(), args.reading)?;
     let codes = {
         let pulled = pulled.clone();
         let read_error = &mut read_error;
@@ -512,7 +509,9 @@ pub async fn execute(
         );
     }
     summary.next_steps = next_steps(&summary, &args, in_flight);
-    if snapshot.is_some_and(|s| s.changed_since(Path::new(&args.input))) {
+    if let Source::File(snapshot) = &source
+        && snapshot.changed_since(Path::new(&args.input))
+    {
         summary.next_steps.push(format!(
             "{} changed while it was uploaded: the upload took its {} lines as they were when it started; run the same command again to upload what it holds now",
             args.input, summary.lines

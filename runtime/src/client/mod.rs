@@ -88,6 +88,14 @@ impl fmt::Debug for Client {
     }
 }
 
+/// `/v3/x?a=1`: the part of a URL a signature covers.
+fn path_and_query(url: &reqwest::Url) -> String {
+    match url.query() {
+        Some(query) => format!("{}?{query}", url.path()),
+        None => url.path().to_owned(),
+    }
+}
+
 /// A host requests go to, and the path prefix it adds (a gateway's `/wxpay`).
 #[derive(Debug, Clone)]
 pub(super) struct Base {
@@ -327,10 +335,7 @@ impl Client {
                 return Err(ConfigError::new(Setting::RequestUrl, problem).into());
             }
         };
-        let sent = match url.query() {
-            Some(query) => format!("{}?{query}", url.path()),
-            None => url.path().to_owned(),
-        };
+        let sent = path_and_query(&url);
         if sent != signed_url {
             let problem = format!("would be sent as {sent:?} but signed as {signed_url:?}");
             return Err(ConfigError::new(Setting::RequestUrl, problem).into());
@@ -445,11 +450,11 @@ impl Client {
     pub async fn download_url(&self, url: &str) -> Result<Download, Error> {
         let parsed = reqwest::Url::parse(url)
             .map_err(|e| ConfigError::new(Setting::DownloadLink, format!("{url:?}: {e}")))?;
-        let path = match parsed.query() {
-            Some(query) => format!("{}?{query}", parsed.path()),
-            None => parsed.path().to_owned(),
-        };
-        let mut request = Request::new(Method::GET, parsed.path().to_owned(), path);
+        let mut request = Request::new(
+            Method::GET,
+            parsed.path().to_owned(),
+            path_and_query(&parsed),
+        );
         request.signed_response = false;
         self.open_download(request).await
     }
