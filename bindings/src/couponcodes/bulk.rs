@@ -235,11 +235,7 @@ pub fn chunk_digest<'a>(codes: impl IntoIterator<Item = &'a str>) -> String {
         hasher.update(code.as_bytes());
         hasher.update(b"\n");
     }
-    hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    base16ct::lower::encode_string(&hasher.finalize())
 }
 
 /// Whether an error will hit every other chunk the same way, whatever the
